@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { parseEnv, zLogLevel, zPort, zPostgresUrl, zRedisUrl, zKeyRing } from '@toolgate/core/env';
+import { z } from 'zod';
+
+/**
+ * The CLI owns the process environment: it validates what it needs, fills in embedded
+ * defaults, and hands each app an explicit env object validated by that app's own schema.
+ */
+export const ZCliEnv = z.object({
+  DATABASE_URL: zPostgresUrl.optional(),
+  REDIS_URL: zRedisUrl.optional(),
+  TOOLGATE_DATA_DIR: z.string().min(1).default('.data'),
+  TOOLGATE_SESSION_KEYS: zKeyRing.optional(),
+  TOOLGATE_SECRET_KEYS: zKeyRing.optional(),
+  LOG_LEVEL: zLogLevel.default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_PORT: zPort.default(3000),
+  PROXY_PORT: zPort.default(4000),
+  WORKER_PORT: zPort.default(9100),
+  /** Port for the embedded database's wire-protocol server (0 = any free port). */
+  EMBEDDED_DB_PORT: zPort.default(0),
+});
+export type CliEnv = z.infer<typeof ZCliEnv>;
+
+export const cliEnv = (): CliEnv => parseEnv(ZCliEnv, process.env);
+
+/** The raw environment, for the per-app schemas to validate (they own their variables). */
+export const rawEnv = (): Record<string, string | undefined> => ({ ...process.env });
+
+export const dataDir = (env: CliEnv): string => path.resolve(env.TOOLGATE_DATA_DIR);
+
+/** Next.js route handlers read process.env; in a shared process the CLI sets what it resolved. */
+export function exportToProcessEnv(values: Record<string, string | undefined>): void {
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) process.env[k] = v;
+}

@@ -1,0 +1,59 @@
+import { EnvError } from '@toolgate/core/env';
+import { bootstrapCommand } from './commands/bootstrap.ts';
+import { migrateCommand } from './commands/migrate.ts';
+import { serveCommand } from './commands/serve.ts';
+
+const USAGE = `Usage: toolgate <command> [options]
+
+Commands:
+  start                 Run web, proxy and worker in one process (embedded defaults)
+  web | proxy | worker  Run one component (distributed deployments)
+  migrate               Apply pending database migrations
+  bootstrap --tenant <slug> --email <email> --password <pw> [--name <name>]
+                        Create a tenant, its owner and an org admin API token;
+                        prints {"tenant":"<slug>","adminToken":"tg_…"}
+
+Environment: DATABASE_URL, REDIS_URL (unset = embedded database / in-process bus),
+HOST, WEB_PORT, PROXY_PORT, WORKER_PORT, TOOLGATE_DATA_DIR, LOG_LEVEL,
+TOOLGATE_SECRET_KEYS, TOOLGATE_SESSION_KEYS. See docs/operations.md.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return serveCommand(['web', 'proxy', 'worker']);
+    case 'web':
+    case 'proxy':
+    case 'worker':
+      return serveCommand([command]);
+    case 'migrate':
+      return migrateCommand();
+    case 'bootstrap':
+      return bootstrapCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 64 : 0;
+    default:
+      process.stderr.write(`toolgate: unknown command "${command}"\n\n${USAGE}`);
+      return 64; // EX_USAGE
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Serving commands keep running until a signal; the others exit with their code.
+    if (code !== -1) process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof EnvError) {
+      process.stderr.write(`toolgate: ${err.message}\n`);
+      process.exit(78);
+    }
+    process.stderr.write(`toolgate: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

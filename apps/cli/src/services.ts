@@ -1,0 +1,101 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createBus } from '@toolgate/bus';
+import { createLogger } from '@toolgate/core/logger';
+import { createDb } from '@toolgate/db/client';
+import { buildProxy } from '@toolgate/proxy/build-proxy';
+import { ZProxyEnv } from '@toolgate/proxy/env';
+import { ZWebEnv } from '@toolgate/web/env';
+import { startWebServer } from '@toolgate/web/server';
+import { buildWorker } from '@toolgate/worker/build-worker';
+import { ZWorkerEnv } from '@toolgate/worker/env';
+import { exportToProcessEnv, rawEnv, type CliEnv } from './env.ts';
+import { appEnvOrExit, type KeyRings } from './runtime.ts';
+
+export interface RunningService {
+  name: string;
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface ServiceOptions {
+  cli: CliEnv;
+  databaseUrl: string;
+  keys: KeyRings;
+}
+
+const displayHost = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host);
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+export async function runProxy({ cli, databaseUrl, keys }: ServiceOptions): Promise<RunningService> {
+  const env = appEnvOrExit('proxy', ZProxyEnv, {
+    ...rawEnv(),
+    DATABASE_URL: databaseUrl,
+    TOOLGATE_SESSION_KEYS: keys.session,
+    TOOLGATE_SECRET_KEYS: keys.secret,
+    HOST: cli.HOST,
+    PROXY_PORT: String(cli.PROXY_PORT),
+  });
+  const log = createLogger({ name: 'proxy', level: env.LOG_LEVEL });
+  const db = createDb({ url: env.DATABASE_URL, applicationName: 'toolgate-proxy' });
+  const bus = createBus({ redisUrl: env.REDIS_URL });
+  const proxy = buildProxy({ env, db, bus, log });
+  const port = await listen(proxy.server, env.PROXY_PORT, env.HOST);
+  return {
+    name: 'proxy',
+    url: `http://${displayHost(env.HOST)}:${port}`,
+    async stop() {
+      await proxy.drain(env.SHUTDOWN_GRACE_MS);
+      await bus.close();
+      await db.close();
+    },
+  };
+}
+
+export async function runWorker({ cli, databaseUrl }: ServiceOptions): Promise<RunningService> {
+  const env = appEnvOrExit('worker', ZWorkerEnv, {
+    ...rawEnv(),
+    DATABASE_URL: databaseUrl,
+    HOST: cli.HOST,
+    WORKER_PORT: String(cli.WORKER_PORT),
+  });
+  const log = createLogger({ name: 'worker', level: env.LOG_LEVEL });
+  const db = createDb({ url: env.DATABASE_URL, applicationName: 'toolgate-worker', max: 4 });
+  const bus = createBus({ redisUrl: env.REDIS_URL });
+  const worker = buildWorker({ env, db, bus, log });
+  const port = await listen(worker.server, env.WORKER_PORT, env.HOST);
+  worker.start();
+  return {
+    name: 'worker',
+    url: `http://${displayHost(env.HOST)}:${port}`,
+    async stop() {
+      await worker.stop();
+      await bus.close();
+      await db.close();
+    },
+  };
+}
+
+export async function runWeb({ cli, databaseUrl, keys }: ServiceOptions): Promise<RunningService> {
+  const values = {
+    ...rawEnv(),
+    DATABASE_URL: databaseUrl,
+    TOOLGATE_SECRET_KEYS: keys.secret,
+  };
+  const env = appEnvOrExit('web', ZWebEnv, values);
+  // Next.js route handlers read their (already validated) configuration from process.env.
+  exportToProcessEnv({ DATABASE_URL: databaseUrl, TOOLGATE_SECRET_KEYS: keys.secret });
+  const log = createLogger({ name: 'web', level: env.LOG_LEVEL });
+  const web = await startWebServer({ host: cli.HOST, port: cli.WEB_PORT, log });
+  return { name: 'web', url: web.url, stop: () => web.close() };
+}

@@ -1,0 +1,27 @@
+import { createBus, type Bus } from '@toolgate/bus';
+import { createLogger, type Logger } from '@toolgate/core/logger';
+import { createDb, type DbHandle } from '@toolgate/db/client';
+import { webEnv } from '../env.ts';
+
+interface WebContext {
+  db: DbHandle;
+  bus: Bus;
+  log: Logger;
+}
+
+const KEY = Symbol.for('toolgate.web.context');
+type GlobalWithContext = typeof globalThis & { [KEY]?: WebContext };
+
+/** Process-wide handles for route handlers; created on first use, survive hot reloads. */
+export function webContext(): WebContext {
+  const g = globalThis as GlobalWithContext;
+  if (!g[KEY]) {
+    const env = webEnv();
+    g[KEY] = {
+      db: createDb({ url: env.DATABASE_URL, applicationName: 'toolgate-web' }),
+      bus: createBus({ redisUrl: env.REDIS_URL }),
+      log: createLogger({ name: 'web', level: env.LOG_LEVEL }),
+    };
+  }
+  return g[KEY];
+}

@@ -1,0 +1,72 @@
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '@toolgate/core/logger';
+import { requestIdFrom } from '@toolgate/core/logger';
+import next from 'next';
+
+export interface WebServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+const WEB_DIR = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Serves the built Next.js app from a plain Node server so it can share a process (and the
+ * in-process bus) with the proxy and worker under `toolgate start`. Adds request ids and logs.
+ */
+export async function startWebServer({
+  host,
+  port,
+  log,
+  dev = false,
+}: {
+  host: string;
+  port: number;
+  log: Logger;
+  dev?: boolean;
+}): Promise<WebServer> {
+  const app = next({ dir: WEB_DIR, dev, hostname: host, port, quiet: true });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('x-request-id', requestId);
+    res.on('finish', () => {
+      if (req.url === '/healthz' || req.url?.startsWith('/_next/')) return;
+      log.info(
+        { requestId, method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'request',
+      );
+    });
+    handle(req, res).catch((err: unknown) => {
+      log.error({ requestId, err }, 'unhandled web error');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'internal error', requestId } }));
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+
+  return {
+    server,
+    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${boundPort}`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await app.close();
+    },
+  };
+}

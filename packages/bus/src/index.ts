@@ -1,0 +1,10 @@
+import { createMemoryBus } from './memory.ts';
+import { createRedisBus } from './redis.ts';
+import type { Bus } from './types.ts';
+
+export type * from './types.ts';
+
+/** Redis/BullMQ when a URL is configured, else the in-process bus shared by this process. */
+export function createBus({ redisUrl, prefix }: { redisUrl?: string; prefix?: string }): Bus {
+  return redisUrl ? createRedisBus({ url: redisUrl, prefix }) : createMemoryBus({ namespace: prefix });
+}

@@ -1,0 +1,198 @@
+import { EventEmitter } from 'node:events';
+import {
+  USAGE_MAX_ATTEMPTS,
+  windowStart,
+  type Bus,
+  type InvalidationMessage,
+  type UsageBatch,
+  type UsageConsumer,
+  type UsageQueue,
+} from './types.ts';
+
+/**
+ * In-process bus for one-machine deployments. State lives in a hub on `globalThis`, keyed by
+ * namespace, so every module instance in the process (the CLI, and Next.js's separately
+ * bundled server code) shares one hub: that is what makes `toolgate start` coherent.
+ */
+interface Hub {
+  values: Map<string, { value: string; expiresAt: number }>;
+  emitter: EventEmitter;
+  queue: UsageBatch[];
+  queuedIds: Set<string>;
+  /** Completed batch ids, remembered like BullMQ keeps completed jobs, so re-enqueues are dropped. */
+  completed: Map<string, number>;
+  attempts: Map<string, number>;
+  active: number;
+  failed: number;
+  wake: Set<() => void>;
+}
+
+const COMPLETED_RETENTION_MS = 3_600_000;
+const COMPLETED_MAX = 10_000;
+
+const HUBS = Symbol.for('toolgate.bus.memory.hubs');
+type GlobalWithHubs = typeof globalThis & { [HUBS]?: Map<string, Hub> };
+
+function hubFor(namespace: string): Hub {
+  const g = globalThis as GlobalWithHubs;
+  const hubs = (g[HUBS] ??= new Map());
+  let hub = hubs.get(namespace);
+  if (!hub) {
+    const emitter = new EventEmitter();
+    emitter.setMaxListeners(0);
+    hub = {
+      values: new Map(),
+      emitter,
+      queue: [],
+      queuedIds: new Set(),
+      completed: new Map(),
+      attempts: new Map(),
+      active: 0,
+      failed: 0,
+      wake: new Set(),
+    };
+    hubs.set(namespace, hub);
+  }
+  return hub;
+}
+
+export interface MemoryBusOptions {
+  namespace?: string;
+  /** Delay before a failed batch is offered again. */
+  retryDelayMs?: number;
+}
+
+export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: MemoryBusOptions = {}): Bus {
+  const hub = hubFor(namespace);
+  const live = (key: string): string | null => {
+    const entry = hub.values.get(key);
+    if (!entry) return null;
+    if (entry.expiresAt <= Date.now()) {
+      hub.values.delete(key);
+      return null;
+    }
+    return entry.value;
+  };
+  const put = (key: string, value: string, ttlSeconds: number) =>
+    hub.values.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
+  const consumers = new Set<UsageConsumer>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const usage: UsageQueue = {
+    enqueue(batch) {
+      const doneAt = hub.completed.get(batch.id);
+      if (doneAt !== undefined && Date.now() - doneAt < COMPLETED_RETENTION_MS) return Promise.resolve();
+      if (!hub.queuedIds.has(batch.id)) {
+        hub.queuedIds.add(batch.id);
+        hub.queue.push(batch);
+        for (const wake of hub.wake) wake();
+      }
+      return Promise.resolve();
+    },
+    consume(handler, { concurrency = 1 } = {}) {
+      let closed = false;
+      let running = 0;
+      const inFlight = new Set<Promise<void>>();
+      const pump = () => {
+        while (!closed && running < concurrency && hub.queue.length > 0) {
+          const batch = hub.queue.shift()!;
+          running++;
+          hub.active++;
+          const task = handler(batch)
+            .then(
+              () => {
+                hub.queuedIds.delete(batch.id);
+                hub.attempts.delete(batch.id);
+                hub.completed.set(batch.id, Date.now());
+                if (hub.completed.size > COMPLETED_MAX) {
+                  hub.completed.delete(hub.completed.keys().next().value!);
+                }
+              },
+              () => {
+                const attempts = (hub.attempts.get(batch.id) ?? 0) + 1;
+                hub.attempts.set(batch.id, attempts);
+                if (attempts >= USAGE_MAX_ATTEMPTS) {
+                  hub.failed++;
+                  hub.queuedIds.delete(batch.id);
+                  return;
+                }
+                const timer = setTimeout(() => {
+                  timers.delete(timer);
+                  hub.queue.push(batch);
+                  for (const wake of hub.wake) wake();
+                }, retryDelayMs);
+                timers.add(timer);
+              },
+            )
+            .finally(() => {
+              running--;
+              hub.active--;
+              inFlight.delete(task);
+              pump();
+            });
+          inFlight.add(task);
+        }
+      };
+      hub.wake.add(pump);
+      queueMicrotask(pump);
+      const consumer: UsageConsumer = {
+        async close() {
+          closed = true;
+          hub.wake.delete(pump);
+          consumers.delete(consumer);
+          await Promise.allSettled([...inFlight]);
+        },
+      };
+      consumers.add(consumer);
+      return consumer;
+    },
+    stats: () => Promise.resolve({ waiting: hub.queue.length, active: hub.active, failed: hub.failed }),
+  };
+
+  const listeners = new Set<(m: InvalidationMessage) => void>();
+
+  return {
+    kind: 'memory',
+    snapshots: {
+      get: (key) => Promise.resolve(live(key)),
+      set: (key, value, ttlSeconds) => Promise.resolve(void put(key, value, ttlSeconds)),
+      delete: (key) => Promise.resolve(void hub.values.delete(key)),
+    },
+    invalidations: {
+      publish(message) {
+        // Asynchronous like a real pub/sub: publishers never run subscriber code inline.
+        const copy = structuredClone(message);
+        setImmediate(() => hub.emitter.emit('invalidate', copy));
+        return Promise.resolve();
+      },
+      subscribe(handler) {
+        hub.emitter.on('invalidate', handler);
+        listeners.add(handler);
+        return Promise.resolve(async () => {
+          hub.emitter.off('invalidate', handler);
+          listeners.delete(handler);
+        });
+      },
+    },
+    usage,
+    quotas: {
+      increment(key, amount, windowSeconds) {
+        const k = `quota:${key}:${windowStart(windowSeconds)}`;
+        const next = Number(live(k) ?? 0) + amount;
+        put(k, String(next), windowSeconds);
+        return Promise.resolve(next);
+      },
+      current: (key, windowSeconds) => Promise.resolve(Number(live(`quota:${key}:${windowStart(windowSeconds)}`) ?? 0)),
+    },
+    revocations: {
+      add: (id, ttlSeconds) => Promise.resolve(void put(`revoked:${id}`, '1', ttlSeconds)),
+      has: (id) => Promise.resolve(live(`revoked:${id}`) !== null),
+    },
+    ping: () => Promise.resolve(),
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      for (const handler of listeners) hub.emitter.off('invalidate', handler);
+      await Promise.all([...consumers].map((c) => c.close()));
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import { Queue, Worker } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import {
+  USAGE_MAX_ATTEMPTS,
+  windowStart,
+  type Bus,
+  type InvalidationMessage,
+  type UsageBatch,
+  type UsageConsumer,
+} from './types.ts';
+
+export interface RedisBusOptions {
+  url: string;
+  /** Key prefix; tests use a random one per run. */
+  prefix?: string;
+  /** Bound on a cache command so a dead Redis degrades to the in-process cache quickly. */
+  commandTimeoutMs?: number;
+}
+
+const USAGE_QUEUE = 'usage';
+
+export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }: RedisBusOptions): Bus {
+  const base: RedisOptions = { lazyConnect: false, enableAutoPipelining: true };
+  // Commands fail fast instead of queueing while Redis is away; callers have fallbacks.
+  const client = new Redis(url, { ...base, commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1 });
+  const subscriber = new Redis(url, { ...base, maxRetriesPerRequest: null });
+  // BullMQ requires maxRetriesPerRequest: null on the connections it blocks on.
+  const queueConnection = new Redis(url, { ...base, maxRetriesPerRequest: null });
+  for (const c of [client, subscriber, queueConnection]) c.on('error', () => {});
+
+  const key = (k: string) => `${prefix}:${k}`;
+  const channel = key('invalidations');
+  const queue = new Queue(USAGE_QUEUE, {
+    connection: queueConnection,
+    prefix: key('bull'),
+    defaultJobOptions: {
+      attempts: USAGE_MAX_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { age: 3_600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3_600 },
+    },
+  });
+  queue.on('error', () => {});
+
+  const handlers = new Set<(m: InvalidationMessage) => void>();
+  let subscribed: Promise<unknown> | undefined;
+  subscriber.on('message', (ch: string, payload: string) => {
+    if (ch !== channel) return;
+    let message: InvalidationMessage;
+    try {
+      message = JSON.parse(payload) as InvalidationMessage;
+    } catch {
+      return;
+    }
+    for (const handler of handlers) handler(message);
+  });
+
+  const workers = new Set<Worker>();
+
+  return {
+    kind: 'redis',
+    snapshots: {
+      get: (k) => client.get(key(`snap:${k}`)),
+      async set(k, value, ttlSeconds) {
+        await client.set(key(`snap:${k}`), value, 'EX', Math.max(1, Math.ceil(ttlSeconds)));
+      },
+      async delete(k) {
+        await client.del(key(`snap:${k}`));
+      },
+    },
+    invalidations: {
+      async publish(message) {
+        await client.publish(channel, JSON.stringify(message));
+      },
+      async subscribe(handler) {
+        handlers.add(handler);
+        subscribed ??= subscriber.subscribe(channel);
+        await subscribed;
+        return async () => {
+          handlers.delete(handler);
+        };
+      },
+    },
+    usage: {
+      async enqueue(batch: UsageBatch) {
+        // jobId = batch id: enqueueing the same batch twice while it is known is a no-op.
+        await queue.add('batch', batch, { jobId: batch.id });
+      },
+      consume(handler, { concurrency = 1 } = {}): UsageConsumer {
+        const worker = new Worker<UsageBatch>(USAGE_QUEUE, (job) => handler(job.data), {
+          connection: new Redis(url, { ...base, maxRetriesPerRequest: null }),
+          prefix: key('bull'),
+          concurrency,
+        });
+        worker.on('error', () => {});
+        workers.add(worker);
+        return {
+          async close() {
+            workers.delete(worker);
+            await worker.close();
+            await worker.disconnect();
+          },
+        };
+      },
+      async stats() {
+        const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed');
+        return {
+          waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
+          active: counts.active ?? 0,
+          failed: counts.failed ?? 0,
+        };
+      },
+    },
+    quotas: {
+      async increment(k, amount, windowSeconds) {
+        const windowKey = key(`quota:${k}:${windowStart(windowSeconds)}`);
+        const [[, total]] = (await client
+          .multi()
+          .incrby(windowKey, amount)
+          .expire(windowKey, windowSeconds + 1)
+          .exec()) as [[Error | null, number]];
+        return total;
+      },
+      async current(k, windowSeconds) {
+        return Number((await client.get(key(`quota:${k}:${windowStart(windowSeconds)}`))) ?? 0);
+      },
+    },
+    revocations: {
+      async add(id, ttlSeconds) {
+        await client.set(key(`revoked:${id}`), '1', 'EX', Math.max(1, Math.ceil(ttlSeconds)));
+      },
+      async has(id) {
+        return (await client.exists(key(`revoked:${id}`))) === 1;
+      },
+    },
+    async ping() {
+      await client.ping();
+    },
+    async close() {
+      await Promise.all([...workers].map(async (w) => (await w.close(), await w.disconnect())));
+      await queue.close();
+      for (const c of [client, subscriber, queueConnection]) c.disconnect();
+    },
+  };
+}

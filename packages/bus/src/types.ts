@@ -1,0 +1,81 @@
+/**
+ * What the proxies, web and workers share beyond Postgres. Two implementations pass one
+ * contract suite: Redis/BullMQ for distributed deployments, in-process for one machine.
+ */
+
+/** Serialized, version-tagged gateway snapshots (and negative entries), shared by proxies. */
+export interface SnapshotCache {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface InvalidationMessage {
+  tenantId: string;
+  /** Absent: everything of the tenant is stale. */
+  gatewayId?: string;
+  /** What changed, for logs and for subscribers that only care about some kinds. */
+  reason: string;
+}
+
+export type Unsubscribe = () => Promise<void>;
+
+/** "Config changed" fan-out to every replica. */
+export interface Invalidations {
+  publish(message: InvalidationMessage): Promise<void>;
+  subscribe(handler: (message: InvalidationMessage) => void): Promise<Unsubscribe>;
+}
+
+export interface UsageBatch<E = unknown> {
+  /** Unique per batch; a redelivered batch carries the same id so consumers can skip it. */
+  id: string;
+  events: E[];
+}
+
+export interface UsageConsumer {
+  close(): Promise<void>;
+}
+
+export interface UsageQueueStats {
+  waiting: number;
+  active: number;
+  failed: number;
+}
+
+/** Usage batches from proxies to workers, at-least-once with retries. */
+export interface UsageQueue {
+  enqueue(batch: UsageBatch): Promise<void>;
+  /** Starts consuming; a handler that throws gets the batch again later (bounded attempts). */
+  consume(handler: (batch: UsageBatch) => Promise<void>, options?: { concurrency?: number }): UsageConsumer;
+  stats(): Promise<UsageQueueStats>;
+}
+
+/** Fixed-window counters for quotas and rate limits. */
+export interface QuotaCounters {
+  /** Adds `amount` in the window that contains now; returns the window's new total. */
+  increment(key: string, amount: number, windowSeconds: number): Promise<number>;
+  current(key: string, windowSeconds: number): Promise<number>;
+}
+
+/** Ids (sessions, token hashes, token ids) refused until they would have expired anyway. */
+export interface RevocationSet {
+  add(id: string, ttlSeconds: number): Promise<void>;
+  has(id: string): Promise<boolean>;
+}
+
+export interface Bus {
+  readonly kind: 'redis' | 'memory';
+  readonly snapshots: SnapshotCache;
+  readonly invalidations: Invalidations;
+  readonly usage: UsageQueue;
+  readonly quotas: QuotaCounters;
+  readonly revocations: RevocationSet;
+  /** Throws when the backing service is unreachable (readiness checks). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const USAGE_MAX_ATTEMPTS = 10;
+
+export const windowStart = (windowSeconds: number, now = Date.now()): number =>
+  Math.floor(now / 1000 / windowSeconds) * windowSeconds;

@@ -1,0 +1,83 @@
+import { sql } from 'drizzle-orm';
+import { index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, id, updatedAt } from './columns.ts';
+import { installations, registryEntries } from './registry.ts';
+import { teams, tenants } from './tenancy.ts';
+
+export const GATEWAY_VISIBILITIES = ['org', 'teams'] as const;
+export const CLIENT_AUTH_METHODS = ['api_token', 'oauth', 'idp_jwt'] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+export const TOOL_EXPOSURES = ['full', 'search'] as const;
+
+export const gateways = pgTable(
+  'gateways',
+  {
+    id: id(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    slug: text().notNull(),
+    name: text().notNull(),
+    description: text().notNull().default(''),
+    visibility: text({ enum: GATEWAY_VISIBILITIES }).notNull().default('org'),
+    clientAuthMethods: text({ enum: CLIENT_AUTH_METHODS })
+      .array()
+      .notNull()
+      .default(sql`'{api_token,oauth}'::text[]`),
+    /** Set by the identity-provider feature; no FK until that table exists. */
+    identityProviderId: uuid(),
+    toolExposure: text({ enum: TOOL_EXPOSURES }).notNull().default('full'),
+    /** Client headers forwarded upstream; stored lower-case. */
+    headerAllowlist: text().array().notNull().default(sql`'{}'::text[]`),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('gateways_tenant_slug_idx').on(t.tenantId, t.slug)],
+);
+
+/** Teams that may see a gateway whose visibility is `teams`. */
+export const gatewayTeams = pgTable(
+  'gateway_teams',
+  {
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    gatewayId: uuid()
+      .notNull()
+      .references(() => gateways.id, { onDelete: 'cascade' }),
+    teamId: uuid()
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.gatewayId, t.teamId] })],
+);
+
+/**
+ * A tool exposed through a gateway, named by registry entry + tool name so it survives
+ * reinstallation. `installationId` null means "resolve the caller's installation at call time".
+ */
+export const gatewayToolAssignments = pgTable(
+  'gateway_tool_assignments',
+  {
+    id: id(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    gatewayId: uuid()
+      .notNull()
+      .references(() => gateways.id, { onDelete: 'cascade' }),
+    registryEntryId: uuid()
+      .notNull()
+      .references(() => registryEntries.id, { onDelete: 'cascade' }),
+    toolName: text().notNull(),
+    installationId: uuid().references(() => installations.id, { onDelete: 'cascade' }),
+    alias: text(),
+    descriptionOverride: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('gateway_tool_assignments_tool_idx').on(t.gatewayId, t.registryEntryId, t.toolName),
+    uniqueIndex('gateway_tool_assignments_alias_idx').on(t.gatewayId, t.alias).where(sql`${t.alias} is not null`),
+    index('gateway_tool_assignments_tenant_idx').on(t.tenantId),
+  ],
+);

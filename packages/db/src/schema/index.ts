@@ -1,0 +1,5 @@
+export * from './tenancy.ts';
+export * from './registry.ts';
+export * from './gateways.ts';
+export * from './credentials.ts';
+export * from './usage.ts';

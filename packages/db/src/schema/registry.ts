@@ -1,0 +1,132 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, id, updatedAt } from './columns.ts';
+import { teams, tenants, users } from './tenancy.ts';
+
+export const TRANSPORTS = ['streamable_http', 'sse', 'stdio'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+export const AUTH_KINDS = ['none', 'header', 'oauth', 'oauth_passthrough'] as const;
+export type AuthKind = (typeof AUTH_KINDS)[number];
+export const INSTALL_SCOPES = ['org', 'team', 'personal'] as const;
+export type InstallScope = (typeof INSTALL_SCOPES)[number];
+export const INSTALL_STATUSES = ['pending', 'ready', 'error'] as const;
+
+export interface AuthConfig {
+  /** For `header`: the header to set, and a prefix such as "Bearer ". */
+  headerName?: string;
+  valuePrefix?: string;
+  /** For `oauth`: what discovery found or the admin entered. */
+  authorizationServer?: string;
+  scopes?: string[];
+}
+
+export interface InstallField {
+  key: string;
+  label: string;
+  required: boolean;
+  secret: boolean;
+  description?: string;
+  /** Where the value goes: an HTTP header, an env var for stdio, or an argument. */
+  target?: { kind: 'header' | 'env' | 'arg'; name: string; prefix?: string };
+}
+
+/** A template for connecting to an MCP server. `tenantId` null = built-in catalog entry. */
+export const registryEntries = pgTable(
+  'registry_entries',
+  {
+    id: id(),
+    tenantId: uuid().references(() => tenants.id, { onDelete: 'cascade' }),
+    slug: text().notNull(),
+    name: text().notNull(),
+    description: text().notNull().default(''),
+    transport: text({ enum: TRANSPORTS }).notNull(),
+    url: text(),
+    command: text(),
+    args: jsonb().$type<string[]>().notNull().default([]),
+    env: jsonb().$type<Record<string, string>>().notNull().default({}),
+    authKind: text({ enum: AUTH_KINDS }).notNull().default('none'),
+    authConfig: jsonb().$type<AuthConfig>().notNull().default({}),
+    installFields: jsonb().$type<InstallField[]>().notNull().default([]),
+    docsUrl: text(),
+    iconUrl: text(),
+    version: text(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('registry_entries_tenant_slug_idx').on(t.tenantId, t.slug).where(sql`${t.tenantId} is not null`),
+    uniqueIndex('registry_entries_catalog_slug_idx').on(t.slug).where(sql`${t.tenantId} is null`),
+    check(
+      'registry_entries_target_chk',
+      sql`(${t.transport} = 'stdio' and ${t.command} is not null) or (${t.transport} <> 'stdio' and ${t.url} is not null)`,
+    ),
+  ],
+);
+
+/** A connection made from a registry entry, with its (encrypted) credentials. */
+export const installations = pgTable(
+  'installations',
+  {
+    id: id(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    registryEntryId: uuid()
+      .notNull()
+      .references(() => registryEntries.id, { onDelete: 'restrict' }),
+    name: text().notNull(),
+    scope: text({ enum: INSTALL_SCOPES }).notNull(),
+    teamId: uuid().references(() => teams.id, { onDelete: 'cascade' }),
+    userId: uuid().references(() => users.id, { onDelete: 'cascade' }),
+    /** Non-secret install-time field values. */
+    config: jsonb().$type<Record<string, string>>().notNull().default({}),
+    /** Secret field values as one sealed JSON object (see @toolgate/core/crypto). */
+    credentialsSealed: text(),
+    pinnedVersion: text(),
+    status: text({ enum: INSTALL_STATUSES }).notNull().default('pending'),
+    lastError: text(),
+    enabled: boolean().notNull().default(true),
+    discoveredAt: timestamp({ withTimezone: true }),
+    createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('installations_tenant_entry_idx').on(t.tenantId, t.registryEntryId),
+    check(
+      'installations_scope_chk',
+      sql`(${t.scope} = 'org' and ${t.teamId} is null and ${t.userId} is null)
+        or (${t.scope} = 'team' and ${t.teamId} is not null and ${t.userId} is null)
+        or (${t.scope} = 'personal' and ${t.userId} is not null and ${t.teamId} is null)`,
+    ),
+  ],
+);
+
+/** A tool discovered on an installation. `approvedHash` pins the schema an admin accepted. */
+export const tools = pgTable(
+  'tools',
+  {
+    id: id(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    installationId: uuid()
+      .notNull()
+      .references(() => installations.id, { onDelete: 'cascade' }),
+    name: text().notNull(),
+    title: text(),
+    description: text().notNull().default(''),
+    inputSchema: jsonb().$type<Record<string, unknown>>().notNull().default({ type: 'object' }),
+    outputSchema: jsonb().$type<Record<string, unknown>>(),
+    annotations: jsonb().$type<Record<string, unknown>>(),
+    schemaHash: text().notNull(),
+    approvedHash: text(),
+    enabled: boolean().notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('tools_installation_name_idx').on(t.installationId, t.name),
+    index('tools_tenant_idx').on(t.tenantId),
+  ],
+);
