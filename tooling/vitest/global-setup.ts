@@ -31,12 +31,3 @@ export default async function setup(project: TestProject) {
   project.provide('postgresUrl', pg);
   project.provide('redisUrl', redis);
 }
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Admin URL of the Postgres server for tests; '' = use embedded PGlite. */
-    postgresUrl: string;
-    /** '' = Redis unavailable: Redis-only tests skip, the in-process bus is used. */
-    redisUrl: string;
-  }
-}

@@ -35,7 +35,7 @@ type GlobalWithHubs = typeof globalThis & { [HUBS]?: Map<string, Hub> };
 
 function hubFor(namespace: string): Hub {
   const g = globalThis as GlobalWithHubs;
-  const hubs = (g[HUBS] ??= new Map());
+  const hubs = (g[HUBS] ??= new Map<string, Hub>());
   let hub = hubs.get(namespace);
   if (!hub) {
     const emitter = new EventEmitter();

@@ -1,6 +1,12 @@
+export interface CheckResult {
+  ok: boolean;
+  error?: string;
+  ms: number;
+}
+
 export interface ReadinessReport {
   ready: boolean;
-  checks: Record<string, { ok: boolean; error?: string; ms: number }>;
+  checks: Record<string, CheckResult>;
 }
 
 /** Runs dependency checks in parallel, each bounded, and reports every one by name. */
@@ -9,7 +15,7 @@ export async function checkReadiness(
   timeoutMs = 2_000,
 ): Promise<ReadinessReport> {
   const entries = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => {
+    Object.entries(checks).map(async ([name, check]): Promise<[string, CheckResult]> => {
       const started = performance.now();
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -19,10 +25,10 @@ export async function checkReadiness(
             timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
           }),
         ]);
-        return [name, { ok: true, ms: Math.round(performance.now() - started) }] as const;
+        return [name, { ok: true, ms: Math.round(performance.now() - started) }];
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
-        return [name, { ok: false, error, ms: Math.round(performance.now() - started) }] as const;
+        return [name, { ok: false, error, ms: Math.round(performance.now() - started) }];
       } finally {
         clearTimeout(timer);
       }

@@ -52,8 +52,8 @@ export async function startEmbeddedPostgres({
   const db = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pg'));
   const server = new PGLiteSocketServer({ db, host, port, maxConnections });
   await server.start();
-  const address = server.server?.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
+  // "host:port" once listening; the port is the one the OS picked when asked for 0.
+  const boundPort = Number(server.getServerConn().split(':').pop());
   if (markerPath) {
     await writeFile(markerPath, JSON.stringify({ pid: process.pid, host, port: boundPort } satisfies Marker));
   }
