@@ -27,7 +27,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/env.ts', '**/*.test.ts', '**/testing/**', '**/*.config.ts', 'e2e/**'],
+    files: ['**/env.ts', '**/*.test.ts', '**/testing/**', '**/*.config.ts', 'e2e/**', 'tooling/vitest/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -79,17 +79,20 @@ export function exitWithConfigError(app: string, err: EnvError): never {
 }
 
 /**
- * Runs `stop` once on SIGTERM/SIGINT, then exits 0; a second signal exits at once. Stopping is
+ * Runs `stop` once on SIGTERM/SIGINT, then exits 0; a later second signal exits at once. Stopping is
  * bounded so a stuck dependency cannot keep the process alive forever.
  */
 export function onShutdown(log: Logger, stop: () => Promise<void>, boundMs = 20_000): void {
-  let stopping = false;
+  let firstSignalAt = 0;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (firstSignalAt) {
+      // Under `npm start`, Ctrl-C reaches us twice at once (terminal and npm); only a later,
+      // deliberate second signal forces the exit.
+      if (Date.now() - firstSignalAt < 1_500) return;
       log.warn({ signal }, 'second signal, exiting now');
       process.exit(1);
     }
-    stopping = true;
+    firstSignalAt = Date.now();
     log.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
       log.error('shutdown took too long, exiting');

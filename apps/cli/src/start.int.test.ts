@@ -1,0 +1,109 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createEmptyDatabase } from '@toolgate/db/testing';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { childEnv, runCli, startToolgate } from './testing/run-cli.ts';
+
+const tempDirs: string[] = [];
+async function tempDataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tg-start-'));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+const ports = { WEB_PORT: '0', PROXY_PORT: '0', WORKER_PORT: '0' };
+
+async function expectReady(base: string | undefined): Promise<void> {
+  expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const health = await fetch(`${base}/healthz`);
+  expect(health.status).toBe(200);
+  const ready = await fetch(`${base}/readyz`);
+  const body = (await ready.json()) as { ready: boolean; checks: Record<string, { ok: boolean }> };
+  expect(ready.status).toBe(200);
+  expect(body).toMatchObject({ ready: true, checks: { database: { ok: true }, bus: { ok: true } } });
+}
+
+async function isClosed(base: string): Promise<boolean> {
+  try {
+    await fetch(`${base}/healthz`);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+describe('toolgate start (embedded defaults)', () => {
+  it('serves web, proxy and worker, bootstraps a tenant, and stops cleanly on SIGTERM', async () => {
+    const dataDir = await tempDataDir();
+    const env = childEnv({ ...ports, TOOLGATE_DATA_DIR: dataDir });
+    const app = await startToolgate('start', env);
+    try {
+      expect(app.output()).toContain('Database   embedded');
+      expect(app.output()).toContain('Bus        in-process');
+      for (const url of Object.values(app.urls)) await expectReady(url);
+
+      const page = await fetch(`${app.urls.web}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('One governed endpoint for all your MCP servers.');
+      const proxied = await fetch(`${app.urls.proxy}/healthz`, { headers: { 'x-request-id': 'req-123' } });
+      expect(proxied.headers.get('x-request-id')).toBe('req-123');
+
+      // A second process finds the running embedded database instead of opening its files.
+      const boot = await runCli(['bootstrap', '--tenant', 'acme', '--email', 'owner@acme.test', '--password', 'hunter22!'], env);
+      expect(boot.stderr).toBe('');
+      expect(boot.code).toBe(0);
+      expect(JSON.parse(boot.stdout)).toEqual({ tenant: 'acme', adminToken: expect.stringMatching(/^tg_/) });
+      const again = await runCli(['bootstrap', '--tenant', 'acme', '--email', 'x@acme.test', '--password', 'hunter22!'], env);
+      expect(again.code).toBe(3);
+      expect(again.stderr).toContain('tenant "acme" already exists');
+    } finally {
+      expect(await app.stop()).toBe(0);
+    }
+    for (const url of Object.values(app.urls)) expect(await isClosed(url!)).toBe(true);
+  });
+});
+
+describe('toolgate start (distributed: Postgres + Redis)', () => {
+  const pgUrl = inject('postgresUrl');
+  const redisUrl = inject('redisUrl');
+
+  it.skipIf(!pgUrl || !redisUrl)('migrates an empty database and reports both services ready', async () => {
+    const database = await createEmptyDatabase(pgUrl);
+    const env = childEnv({ ...ports, TOOLGATE_DATA_DIR: await tempDataDir(), DATABASE_URL: database.url, REDIS_URL: redisUrl });
+    try {
+      const app = await startToolgate('start', env);
+      try {
+        expect(app.output()).toContain('Database   postgres');
+        expect(app.output()).toContain('Bus        redis');
+        for (const url of Object.values(app.urls)) await expectReady(url);
+      } finally {
+        expect(await app.stop()).toBe(0);
+      }
+    } finally {
+      await database.destroy();
+    }
+  });
+});
+
+describe('configuration errors', () => {
+  it.each([
+    ['PROXY_PORT', { PROXY_PORT: 'eighty' }, /PROXY_PORT: .*got "eighty"/],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://db.example/x' }, /DATABASE_URL: must be a postgres:\/\/ URL/],
+    ['TOOLGATE_SESSION_KEYS', { TOOLGATE_SESSION_KEYS: 'not-a-key' }, /TOOLGATE_SESSION_KEYS: must be "keyId:base64/],
+  ])('a bad %s stops start-up with a message naming it and exit code 78', async (_name, bad, message) => {
+    const run = await runCli(['start'], childEnv({ ...ports, TOOLGATE_DATA_DIR: await tempDataDir(), ...bad }));
+    expect(run.code).toBe(78);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).not.toContain('Toolgate is running');
+  });
+
+  it('an unknown command prints usage and exits 64', async () => {
+    const run = await runCli(['frobnicate'], childEnv({}));
+    expect(run.code).toBe(64);
+    expect(run.stderr).toContain('unknown command "frobnicate"');
+  });
+});

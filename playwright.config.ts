@@ -1,0 +1,49 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+/**
+ * Browser tests drive Debian's Chromium (never a downloaded browser) against a real
+ * `toolgate start` with embedded defaults and a throwaway data directory.
+ */
+const WEB_PORT = Number(process.env.E2E_WEB_PORT ?? 3310);
+const PROXY_PORT = Number(process.env.E2E_PROXY_PORT ?? 4310);
+const dataDir = mkdtempSync(path.join(tmpdir(), 'tg-e2e-'));
+
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: './test-results',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? [['list']] : [['list']],
+  timeout: 60_000,
+  use: {
+    baseURL: `http://127.0.0.1:${WEB_PORT}`,
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu'],
+    },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: {
+    command: 'node apps/cli/bin/toolgate.js start',
+    url: `http://127.0.0.1:${WEB_PORT}/readyz`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      TOOLGATE_DATA_DIR: dataDir,
+      WEB_PORT: String(WEB_PORT),
+      PROXY_PORT: String(PROXY_PORT),
+      WORKER_PORT: '0',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      LOG_LEVEL: 'warn',
+    },
+  },
+});
