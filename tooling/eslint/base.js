@@ -7,7 +7,18 @@ import tseslint from 'typescript-eslint';
  * `process.env` may only be read in an app's `env.ts` (validated with zod) and in test set-up.
  */
 export default tseslint.config(
-  { ignores: ['**/.next/**', '**/dist/**', '**/node_modules/**', '**/.turbo/**', '**/migrations/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      '**/.next/**',
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.turbo/**',
+      '**/migrations/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -19,10 +30,17 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through the app env.ts (zod-validated).' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through the app env.ts (zod-validated).',
+        },
       ],
     },
   },

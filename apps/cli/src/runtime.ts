@@ -64,7 +64,11 @@ export async function resolveKeys(env: CliEnv): Promise<KeyRings> {
 }
 
 /** Validates an app's env; a bad value ends the process with a message naming the variable. */
-export function appEnvOrExit<S extends z.ZodType>(app: string, schema: S, values: Record<string, unknown>): z.output<S> {
+export function appEnvOrExit<S extends z.ZodType>(
+  app: string,
+  schema: S,
+  values: Record<string, unknown>,
+): z.output<S> {
   try {
     return parseEnv(schema, values as Record<string, string | undefined>);
   } catch (err) {

@@ -53,17 +53,26 @@ describe('toolgate start (embedded defaults)', () => {
       expect(proxied.headers.get('x-request-id')).toBe('req-123');
 
       // A second process finds the running embedded database instead of opening its files.
-      const boot = await runCli(['bootstrap', '--tenant', 'acme', '--email', 'owner@acme.test', '--password', 'hunter22!'], env);
+      const boot = await runCli(
+        ['bootstrap', '--tenant', 'acme', '--email', 'owner@acme.test', '--password', 'hunter22!'],
+        env,
+      );
       expect(boot.stderr).toBe('');
       expect(boot.code).toBe(0);
-      expect(JSON.parse(boot.stdout)).toEqual({ tenant: 'acme', adminToken: expect.stringMatching(/^tg_/) });
-      const again = await runCli(['bootstrap', '--tenant', 'acme', '--email', 'x@acme.test', '--password', 'hunter22!'], env);
+      const printed = JSON.parse(boot.stdout) as { tenant: string; adminToken: string };
+      expect(Object.keys(printed).sort()).toEqual(['adminToken', 'tenant']);
+      expect(printed.tenant).toBe('acme');
+      expect(printed.adminToken).toMatch(/^tg_[0-9A-Za-z]{46}$/);
+      const again = await runCli(
+        ['bootstrap', '--tenant', 'acme', '--email', 'x@acme.test', '--password', 'hunter22!'],
+        env,
+      );
       expect(again.code).toBe(3);
       expect(again.stderr).toContain('tenant "acme" already exists');
     } finally {
       expect(await app.stop()).toBe(0);
     }
-    for (const url of Object.values(app.urls)) expect(await isClosed(url!)).toBe(true);
+    for (const url of Object.values(app.urls)) expect(await isClosed(url)).toBe(true);
   });
 });
 
@@ -73,7 +82,12 @@ describe('toolgate start (distributed: Postgres + Redis)', () => {
 
   it.skipIf(!pgUrl || !redisUrl)('migrates an empty database and reports both services ready', async () => {
     const database = await createEmptyDatabase(pgUrl);
-    const env = childEnv({ ...ports, TOOLGATE_DATA_DIR: await tempDataDir(), DATABASE_URL: database.url, REDIS_URL: redisUrl });
+    const env = childEnv({
+      ...ports,
+      TOOLGATE_DATA_DIR: await tempDataDir(),
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl,
+    });
     try {
       const app = await startToolgate('start', env);
       try {
@@ -93,9 +107,16 @@ describe('configuration errors', () => {
   it.each([
     ['PROXY_PORT', { PROXY_PORT: 'eighty' }, /PROXY_PORT: .*got "eighty"/],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://db.example/x' }, /DATABASE_URL: must be a postgres:\/\/ URL/],
-    ['TOOLGATE_SESSION_KEYS', { TOOLGATE_SESSION_KEYS: 'not-a-key' }, /TOOLGATE_SESSION_KEYS: must be "keyId:base64/],
+    [
+      'TOOLGATE_SESSION_KEYS',
+      { TOOLGATE_SESSION_KEYS: 'not-a-key' },
+      /TOOLGATE_SESSION_KEYS: must be "keyId:base64/,
+    ],
   ])('a bad %s stops start-up with a message naming it and exit code 78', async (_name, bad, message) => {
-    const run = await runCli(['start'], childEnv({ ...ports, TOOLGATE_DATA_DIR: await tempDataDir(), ...bad }));
+    const run = await runCli(
+      ['start'],
+      childEnv({ ...ports, TOOLGATE_DATA_DIR: await tempDataDir(), ...bad }),
+    );
     expect(run.code).toBe(78);
     expect(run.stderr).toMatch(message);
     expect(run.stdout).not.toContain('Toolgate is running');

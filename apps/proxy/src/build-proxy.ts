@@ -41,7 +41,9 @@ export function buildProxy({ db, bus, log }: ProxyDeps): Proxy {
       const report = await checkReadiness({ database: () => db.ping(), bus: () => bus.ping() });
       return sendJson(res, report.ready ? 200 : 503, report);
     }
-    sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${path}`, requestId } });
+    sendJson(res, 404, {
+      error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${path}`, requestId },
+    });
   }
 
   return {

@@ -16,7 +16,11 @@ export const ZProxyEnv = z.object({
   TOOLGATE_SESSION_KEYS: zKeyRing,
   TOOLGATE_SECRET_KEYS: zKeyRing,
   TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: zBool.default(false),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   /** Bound on draining in-flight requests at SIGTERM. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });

@@ -30,7 +30,10 @@ const implementations: { name: string; available: boolean; replicas: () => [Bus,
     available: true,
     replicas: () => {
       const namespace = `test-${randomBytes(4).toString('hex')}`;
-      return [createMemoryBus({ namespace, retryDelayMs: 20 }), createMemoryBus({ namespace, retryDelayMs: 20 })];
+      return [
+        createMemoryBus({ namespace, retryDelayMs: 20 }),
+        createMemoryBus({ namespace, retryDelayMs: 20 }),
+      ];
     },
   },
   {
@@ -72,55 +75,70 @@ describe.each(implementations)('bus contract: $name', ({ available, replicas }) 
     await eventually(async () => expect(await b.snapshots.get('gw:short')).toBeNull(), 4_000);
   });
 
-  it.skipIf(!available)('invalidations reach every subscriber on every replica, and unsubscribe stops them', async () => {
-    const [a, b] = pair();
-    const seenA: InvalidationMessage[] = [];
-    const seenB: InvalidationMessage[] = [];
-    const offA = await a.invalidations.subscribe((m) => seenA.push(m));
-    await b.invalidations.subscribe((m) => seenB.push(m));
-    const message = { tenantId: randomUUID(), gatewayId: randomUUID(), reason: 'tools changed' };
-    await a.invalidations.publish(message);
-    await eventually(() => {
-      expect(seenA).toEqual([message]);
-      expect(seenB).toEqual([message]);
-    });
+  it.skipIf(!available)(
+    'invalidations reach every subscriber on every replica, and unsubscribe stops them',
+    async () => {
+      const [a, b] = pair();
+      const seenA: InvalidationMessage[] = [];
+      const seenB: InvalidationMessage[] = [];
+      const offA = await a.invalidations.subscribe((m) => seenA.push(m));
+      await b.invalidations.subscribe((m) => seenB.push(m));
+      const message = { tenantId: randomUUID(), gatewayId: randomUUID(), reason: 'tools changed' };
+      await a.invalidations.publish(message);
+      await eventually(() => {
+        expect(seenA).toEqual([message]);
+        expect(seenB).toEqual([message]);
+      });
 
-    await offA();
-    await b.invalidations.publish({ tenantId: message.tenantId, reason: 'tenant changed' });
-    await eventually(() => expect(seenB).toHaveLength(2));
-    expect(seenA).toHaveLength(1);
-  });
+      await offA();
+      await b.invalidations.publish({ tenantId: message.tenantId, reason: 'tenant changed' });
+      await eventually(() => expect(seenB).toHaveLength(2));
+      expect(seenA).toHaveLength(1);
+    },
+  );
 
-  it.skipIf(!available)('usage queue: every batch delivered once to one of the consumers, duplicates dropped', async () => {
-    const [producer, consumerBus] = pair();
-    const received: string[] = [];
-    const consumer = consumerBus.usage.consume(async (batch) => {
-      received.push(batch.id);
-    }, { concurrency: 2 });
-    const batches: UsageBatch[] = Array.from({ length: 20 }, (_, i) => ({ id: `b-${i}-${randomUUID()}`, events: [{ i }] }));
-    for (const batch of batches) await producer.usage.enqueue(batch);
-    await producer.usage.enqueue(batches[0]!); // same id while still known: ignored
-    await eventually(() => expect([...received].sort()).toEqual(batches.map((b) => b.id).sort()));
-    await consumer.close();
-    const stats = await producer.usage.stats();
-    expect(stats.waiting + stats.active).toBe(0);
-  });
+  it.skipIf(!available)(
+    'usage queue: every batch delivered once to one of the consumers, duplicates dropped',
+    async () => {
+      const [producer, consumerBus] = pair();
+      const received: string[] = [];
+      const consumer = consumerBus.usage.consume(
+        async (batch) => {
+          received.push(batch.id);
+        },
+        { concurrency: 2 },
+      );
+      const batches: UsageBatch[] = Array.from({ length: 20 }, (_, i) => ({
+        id: `b-${i}-${randomUUID()}`,
+        events: [{ i }],
+      }));
+      for (const batch of batches) await producer.usage.enqueue(batch);
+      await producer.usage.enqueue(batches[0]!); // same id while still known: ignored
+      await eventually(() => expect([...received].sort()).toEqual(batches.map((b) => b.id).sort()));
+      await consumer.close();
+      const stats = await producer.usage.stats();
+      expect(stats.waiting + stats.active).toBe(0);
+    },
+  );
 
-  it.skipIf(!available)('usage queue: a failing handler gets the batch again, with its payload intact', async () => {
-    const [a] = pair();
-    let attempts = 0;
-    const delivered: UsageBatch[] = [];
-    const consumer = a.usage.consume(async (batch) => {
-      attempts++;
-      if (attempts < 3) throw new Error('database unavailable');
-      delivered.push(batch);
-    });
-    const batch = { id: randomUUID(), events: [{ tool: 'echo', ms: 3 }] };
-    await a.usage.enqueue(batch);
-    await eventually(() => expect(delivered).toEqual([batch]), 10_000);
-    expect(attempts).toBe(3);
-    await consumer.close();
-  });
+  it.skipIf(!available)(
+    'usage queue: a failing handler gets the batch again, with its payload intact',
+    async () => {
+      const [a] = pair();
+      let attempts = 0;
+      const delivered: UsageBatch[] = [];
+      const consumer = a.usage.consume(async (batch) => {
+        attempts++;
+        if (attempts < 3) throw new Error('database unavailable');
+        delivered.push(batch);
+      });
+      const batch = { id: randomUUID(), events: [{ tool: 'echo', ms: 3 }] };
+      await a.usage.enqueue(batch);
+      await eventually(() => expect(delivered).toEqual([batch]), 10_000);
+      expect(attempts).toBe(3);
+      await consumer.close();
+    },
+  );
 
   it.skipIf(!available)('quota counters count per window and are shared by replicas', async () => {
     const [a, b] = pair();

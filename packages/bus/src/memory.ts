@@ -182,7 +182,8 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
         put(k, String(next), windowSeconds);
         return Promise.resolve(next);
       },
-      current: (key, windowSeconds) => Promise.resolve(Number(live(`quota:${key}:${windowStart(windowSeconds)}`) ?? 0)),
+      current: (key, windowSeconds) =>
+        Promise.resolve(Number(live(`quota:${key}:${windowStart(windowSeconds)}`) ?? 0)),
     },
     revocations: {
       add: (id, ttlSeconds) => Promise.resolve(void put(`revoked:${id}`, '1', ttlSeconds)),

@@ -3,10 +3,17 @@ import { z } from 'zod';
 import { EnvError, parseEnv, zPort, zPostgresUrl } from './env.ts';
 
 describe('parseEnv', () => {
-  const schema = z.object({ PORT: zPort.default(3000), DATABASE_URL: zPostgresUrl.optional(), API_SECRET: z.string().min(10) });
+  const schema = z.object({
+    PORT: zPort.default(3000),
+    DATABASE_URL: zPostgresUrl.optional(),
+    API_SECRET: z.string().min(10),
+  });
 
   it('coerces and applies defaults; empty strings count as unset', () => {
-    expect(parseEnv(schema, { PORT: '', API_SECRET: '0123456789' })).toEqual({ PORT: 3000, API_SECRET: '0123456789' });
+    expect(parseEnv(schema, { PORT: '', API_SECRET: '0123456789' })).toEqual({
+      PORT: 3000,
+      API_SECRET: '0123456789',
+    });
   });
 
   it('names every invalid variable and hides secret values', () => {

@@ -11,7 +11,10 @@ export class EnvError extends Error {
   }
 }
 
-export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.output<S> {
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  source: Record<string, string | undefined>,
+): z.output<S> {
   // Empty strings mean "unset" so `FOO= toolgate start` behaves like FOO being absent.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);
@@ -63,6 +66,8 @@ export const zRedisUrl = z
   .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL');
 export const zLogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 /** 32-byte keys as base64, optionally several: "kid1:base64,kid2:base64" (first one encrypts). */
-export const zKeyRing = z.string().regex(/^([A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44})(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44})*$/, {
-  message: 'must be "keyId:base64(32 bytes)" entries separated by commas',
-});
+export const zKeyRing = z
+  .string()
+  .regex(/^([A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44})(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44})*$/, {
+    message: 'must be "keyId:base64(32 bytes)" entries separated by commas',
+  });

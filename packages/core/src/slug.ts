@@ -1,7 +1,19 @@
 import { z } from 'zod';
 
 /** Slugs appear in MCP URLs and host names: DNS-label safe, lower-case. */
-const RESERVED = new Set(['api', 'app', 'www', 'admin', 'mcp', 'oauth', 'auth', 'static', 'assets', 'healthz', 'readyz']);
+const RESERVED = new Set([
+  'api',
+  'app',
+  'www',
+  'admin',
+  'mcp',
+  'oauth',
+  'auth',
+  'static',
+  'assets',
+  'healthz',
+  'readyz',
+]);
 
 export const ZSlug = z
   .string()

@@ -25,7 +25,10 @@ export interface BootstrapTenantResult {
  * Creates a tenant, its owner (an existing user with that email is reused, password unchanged)
  * and an org-scoped admin API token, in one transaction. The token is returned once.
  */
-export async function bootstrapTenant(db: Database, input: BootstrapTenantRequest): Promise<BootstrapTenantResult> {
+export async function bootstrapTenant(
+  db: Database,
+  input: BootstrapTenantRequest,
+): Promise<BootstrapTenantResult> {
   const parsed = ZBootstrapTenantRequest.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

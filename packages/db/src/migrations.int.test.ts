@@ -106,11 +106,19 @@ describe('bootstrapTenant', () => {
   it('creates the tenant, an owner with an argon2id password, and a hashed org admin token', async () => {
     const { db } = await dbPromise;
     const slug = randomSlug('acme');
-    const result = await bootstrapTenant(db, { slug, email: `Owner-${slug}@Example.test`, password: 'correct horse' });
+    const result = await bootstrapTenant(db, {
+      slug,
+      email: `Owner-${slug}@Example.test`,
+      password: 'correct horse',
+    });
 
     expect(result.adminToken).toMatch(/^tg_[0-9A-Za-z]{46}$/);
     const [token] = await db.select().from(apiTokens).where(eq(apiTokens.tenantId, result.tenantId));
-    expect(token).toMatchObject({ scope: 'org', capabilities: ['mcp', 'admin'], tokenHash: hashApiToken(result.adminToken) });
+    expect(token).toMatchObject({
+      scope: 'org',
+      capabilities: ['mcp', 'admin'],
+      tokenHash: hashApiToken(result.adminToken),
+    });
     expect(JSON.stringify(token)).not.toContain(result.adminToken);
 
     const [user] = await db.select().from(users).where(eq(users.id, result.userId));
@@ -125,13 +133,17 @@ describe('bootstrapTenant', () => {
     const { db } = await dbPromise;
     const slug = randomSlug('dup');
     await bootstrapTenant(db, { slug, email: `a-${slug}@example.test`, password: 'password-1' });
-    const conflict = await bootstrapTenant(db, { slug, email: `b-${slug}@example.test`, password: 'password-2' }).catch(
-      (e: unknown) => e,
-    );
+    const conflict = await bootstrapTenant(db, {
+      slug,
+      email: `b-${slug}@example.test`,
+      password: 'password-2',
+    }).catch((e: unknown) => e);
     expect(isAppError(conflict) && conflict.code).toBe('CONFLICT');
-    const invalid = await bootstrapTenant(db, { slug: 'Bad Slug!', email: 'x@example.test', password: 'password-3' }).catch(
-      (e: unknown) => e,
-    );
+    const invalid = await bootstrapTenant(db, {
+      slug: 'Bad Slug!',
+      email: 'x@example.test',
+      password: 'password-3',
+    }).catch((e: unknown) => e);
     expect(isAppError(invalid) && invalid.code).toBe('INVALID');
     expect((invalid as Error).message).toMatch(/^slug:/);
   });
@@ -140,7 +152,11 @@ describe('bootstrapTenant', () => {
     const { db } = await dbPromise;
     const email = `${randomSlug('multi')}@example.test`;
     const first = await bootstrapTenant(db, { slug: randomSlug('one'), email, password: 'password-1' });
-    const second = await bootstrapTenant(db, { slug: randomSlug('two'), email: email.toUpperCase(), password: 'ignored-pw' });
+    const second = await bootstrapTenant(db, {
+      slug: randomSlug('two'),
+      email: email.toUpperCase(),
+      password: 'ignored-pw',
+    });
     expect(second.userId).toBe(first.userId);
     expect(second.tenantId).not.toBe(first.tenantId);
   });

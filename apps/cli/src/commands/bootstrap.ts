@@ -32,7 +32,11 @@ export async function bootstrapCommand(args: string[]): Promise<number> {
 
   const env = cliEnv();
   // Logs go to stderr: stdout carries exactly one JSON line for scripts.
-  const log = createLogger({ name: 'bootstrap', level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL, pretty: false });
+  const log = createLogger({
+    name: 'bootstrap',
+    level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL,
+    pretty: false,
+  });
   const target = await openDatabase(env, log);
   const handle = createDb({ url: target.url, max: 2, applicationName: 'toolgate-bootstrap' });
   try {

@@ -45,7 +45,11 @@ export async function serveCommand(components: Component[]): Promise<number> {
   if (byName.web) lines.push(`  Admin UI   ${byName.web}`);
   if (byName.proxy) lines.push(`  MCP        ${byName.proxy}/mcp/{tenant}/{gateway}`);
   if (byName.worker) lines.push(`  Worker     ${byName.worker}/healthz`);
-  lines.push(`  Database   ${database.description}`, `  Bus        ${env.REDIS_URL ? 'redis' : 'in-process'}`, '');
+  lines.push(
+    `  Database   ${database.description}`,
+    `  Bus        ${env.REDIS_URL ? 'redis' : 'in-process'}`,
+    '',
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
   log.info({ urls: byName }, 'ready');
   return -1;

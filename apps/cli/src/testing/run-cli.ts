@@ -9,7 +9,14 @@ export const WEB_BUILD_ID = fileURLToPath(new URL('../../../web/.next/BUILD_ID',
 /** Environment for a child toolgate: the test's env minus anything that would leak in. */
 export function childEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
-  for (const k of ['DATABASE_URL', 'REDIS_URL', 'TOOLGATE_SESSION_KEYS', 'TOOLGATE_SECRET_KEYS', 'NODE_OPTIONS']) delete env[k];
+  for (const k of [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'TOOLGATE_SESSION_KEYS',
+    'TOOLGATE_SECRET_KEYS',
+    'NODE_OPTIONS',
+  ])
+    delete env[k];
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) delete env[k];
     else env[k] = v;
@@ -50,14 +57,18 @@ export interface StartedToolgate {
 }
 
 /** Starts `toolgate <command>` and waits (with a deadline) until it prints its URLs. */
-export async function startToolgate(command: string, env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<StartedToolgate> {
+export async function startToolgate(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 90_000,
+): Promise<StartedToolgate> {
   if (command === 'start' || command === 'web') {
     if (!existsSync(WEB_BUILD_ID)) throw new Error('apps/web is not built: run `npm run build` first');
   }
   const child = spawn(process.execPath, [CLI_BIN, command], { env, cwd: REPO_ROOT });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
   await new Promise<void>((resolve, reject) => {
@@ -71,7 +82,7 @@ export async function startToolgate(command: string, env: NodeJS.ProcessEnv, tim
         resolve();
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`toolgate ${command} exited with ${code} before it was ready:\n${out}`));

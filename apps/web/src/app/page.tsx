@@ -24,7 +24,10 @@ export default function HomePage() {
           <a className="rounded-md px-3 py-2 text-slate-600 hover:text-slate-900" href="/signin">
             Sign in
           </a>
-          <a className="bg-brand-600 hover:bg-brand-700 rounded-md px-3 py-2 font-medium text-white" href="/signup">
+          <a
+            className="bg-brand-600 hover:bg-brand-700 rounded-md px-3 py-2 font-medium text-white"
+            href="/signup"
+          >
             Create a workspace
           </a>
         </nav>

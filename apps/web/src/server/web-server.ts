@@ -39,7 +39,13 @@ export async function startWebServer({
     res.on('finish', () => {
       if (req.url === '/healthz' || req.url?.startsWith('/_next/')) return;
       log.info(
-        { requestId, method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        {
+          requestId,
+          method: req.method,
+          url: req.url,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        },
         'request',
       );
     });

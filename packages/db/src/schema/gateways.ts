@@ -28,7 +28,10 @@ export const gateways = pgTable(
     identityProviderId: uuid(),
     toolExposure: text({ enum: TOOL_EXPOSURES }).notNull().default('full'),
     /** Client headers forwarded upstream; stored lower-case. */
-    headerAllowlist: text().array().notNull().default(sql`'{}'::text[]`),
+    headerAllowlist: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -77,7 +80,9 @@ export const gatewayToolAssignments = pgTable(
   },
   (t) => [
     uniqueIndex('gateway_tool_assignments_tool_idx').on(t.gatewayId, t.registryEntryId, t.toolName),
-    uniqueIndex('gateway_tool_assignments_alias_idx').on(t.gatewayId, t.alias).where(sql`${t.alias} is not null`),
+    uniqueIndex('gateway_tool_assignments_alias_idx')
+      .on(t.gatewayId, t.alias)
+      .where(sql`${t.alias} is not null`),
     index('gateway_tool_assignments_tenant_idx').on(t.tenantId),
   ],
 );

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { createdAt, id, updatedAt } from './columns.ts';
 import { teams, tenants, users } from './tenancy.ts';
 
@@ -54,8 +64,12 @@ export const registryEntries = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex('registry_entries_tenant_slug_idx').on(t.tenantId, t.slug).where(sql`${t.tenantId} is not null`),
-    uniqueIndex('registry_entries_catalog_slug_idx').on(t.slug).where(sql`${t.tenantId} is null`),
+    uniqueIndex('registry_entries_tenant_slug_idx')
+      .on(t.tenantId, t.slug)
+      .where(sql`${t.tenantId} is not null`),
+    uniqueIndex('registry_entries_catalog_slug_idx')
+      .on(t.slug)
+      .where(sql`${t.tenantId} is null`),
     check(
       'registry_entries_target_chk',
       sql`(${t.transport} = 'stdio' and ${t.command} is not null) or (${t.transport} <> 'stdio' and ${t.url} is not null)`,

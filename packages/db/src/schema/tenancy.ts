@@ -80,7 +80,10 @@ export const teamMembers = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index('team_members_tenant_user_idx').on(t.tenantId, t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.userId] }),
+    index('team_members_tenant_user_idx').on(t.tenantId, t.userId),
+  ],
 );
 
 export const invitations = pgTable(

@@ -45,12 +45,17 @@ export async function createTestDatabase(adminUrl: string): Promise<TestDatabase
 }
 
 /** A new, empty database (no migrations) on the server; for testing migrations themselves. */
-export async function createEmptyDatabase(adminUrl: string): Promise<{ url: string; destroy(): Promise<void> }> {
+export async function createEmptyDatabase(
+  adminUrl: string,
+): Promise<{ url: string; destroy(): Promise<void> }> {
   const name = `tg_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(adminUrl, `create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), destroy: () => adminQuery(adminUrl, `drop database if exists ${name} with (force)`) };
+  return {
+    url: url.toString(),
+    destroy: () => adminQuery(adminUrl, `drop database if exists ${name} with (force)`),
+  };
 }
 
 async function adminQuery(adminUrl: string, sql: string): Promise<void> {
