@@ -14,6 +14,8 @@ export interface InvalidationMessage {
   tenantId: string;
   /** Absent: everything of the tenant is stale. */
   gatewayId?: string;
+  /** A token whose cached principal must be dropped (revoked, expired early, re-scoped). */
+  tokenHash?: string;
   /** What changed, for logs and for subscribers that only care about some kinds. */
   reason: string;
 }

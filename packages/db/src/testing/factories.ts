@@ -1,6 +1,20 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { generateApiToken } from '@toolgate/core/api-token';
 import type { Database } from '../client.ts';
-import { memberships, teamMembers, teams, tenants, users, type MemberRole } from '../schema/index.ts';
+import {
+  apiTokens,
+  gateways,
+  gatewayToolAssignments,
+  installations,
+  memberships,
+  registryEntries,
+  teamMembers,
+  teams,
+  tenants,
+  tools,
+  users,
+  type MemberRole,
+} from '../schema/index.ts';
 
 /** Seed factories: random slugs so tests never collide, explicit overrides for what matters. */
 export const randomSlug = (prefix = 't') => `${prefix}-${randomBytes(5).toString('hex')}`;
@@ -35,4 +49,126 @@ export async function seedTeam(db: Database, tenantId: string, memberIds: string
     await db.insert(teamMembers).values(memberIds.map((userId) => ({ tenantId, teamId: team!.id, userId })));
   }
   return team!;
+}
+
+export async function seedRegistryEntry(
+  db: Database,
+  tenantId: string | null,
+  overrides: Partial<typeof registryEntries.$inferInsert> = {},
+) {
+  const slug = overrides.slug ?? randomSlug('srv');
+  const [row] = await db
+    .insert(registryEntries)
+    .values({
+      tenantId,
+      slug,
+      name: slug,
+      transport: 'streamable_http',
+      url: 'http://127.0.0.1:1/mcp',
+      ...overrides,
+    })
+    .returning();
+  return row!;
+}
+
+export async function seedInstallation(
+  db: Database,
+  tenantId: string,
+  registryEntryId: string,
+  overrides: Partial<typeof installations.$inferInsert> = {},
+) {
+  const [row] = await db
+    .insert(installations)
+    .values({
+      tenantId,
+      registryEntryId,
+      name: randomSlug('inst'),
+      scope: 'org',
+      status: 'ready',
+      ...overrides,
+    })
+    .returning();
+  return row!;
+}
+
+/** Tools as discovery would record them. */
+export async function seedTools(
+  db: Database,
+  tenantId: string,
+  installationId: string,
+  defs: {
+    name: string;
+    description?: string;
+    inputSchema?: Record<string, unknown>;
+    annotations?: Record<string, unknown>;
+  }[],
+) {
+  if (defs.length === 0) return [];
+  return db
+    .insert(tools)
+    .values(
+      defs.map((d) => ({
+        tenantId,
+        installationId,
+        name: d.name,
+        description: d.description ?? '',
+        inputSchema: d.inputSchema ?? { type: 'object' },
+        annotations: d.annotations,
+        schemaHash: createHash('sha256').update(JSON.stringify(d)).digest('hex'),
+      })),
+    )
+    .returning();
+}
+
+export async function seedGateway(
+  db: Database,
+  tenantId: string,
+  overrides: Partial<typeof gateways.$inferInsert> = {},
+) {
+  const slug = overrides.slug ?? randomSlug('gw');
+  const [row] = await db
+    .insert(gateways)
+    .values({ tenantId, slug, name: slug, clientAuthMethods: ['api_token'], ...overrides })
+    .returning();
+  return row!;
+}
+
+export async function seedAssignments(
+  db: Database,
+  tenantId: string,
+  gatewayId: string,
+  rows: {
+    registryEntryId: string;
+    toolName: string;
+    installationId?: string | null;
+    alias?: string | null;
+  }[],
+) {
+  if (rows.length === 0) return [];
+  return db
+    .insert(gatewayToolAssignments)
+    .values(rows.map((r) => ({ tenantId, gatewayId, ...r })))
+    .returning();
+}
+
+/** An API token; returns the plaintext once, like the product does. */
+export async function seedApiToken(
+  db: Database,
+  tenantId: string,
+  overrides: Partial<typeof apiTokens.$inferInsert> = {},
+) {
+  const token = generateApiToken();
+  const [row] = await db
+    .insert(apiTokens)
+    .values({
+      tenantId,
+      name: 'test token',
+      tokenHash: token.hash,
+      displayPrefix: token.displayPrefix,
+      scope: 'org',
+      capabilities: ['mcp'],
+      ...overrides,
+    })
+    .returning();
+  return { ...row!, token: token.token };
 }

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { TtlLru } from './lru.ts';
+
+describe('TtlLru', () => {
+  it('evicts the least recently used entry beyond capacity', () => {
+    const lru = new TtlLru<string, number>(2, 1_000);
+    lru.set('a', 1);
+    lru.set('b', 2);
+    expect(lru.get('a')).toBe(1); // a is now newest
+    lru.set('c', 3);
+    expect(lru.get('b')).toBeUndefined();
+    expect(lru.get('a')).toBe(1);
+    expect(lru.get('c')).toBe(3);
+  });
+
+  it('expires entries and deletes by predicate', () => {
+    const lru = new TtlLru<string, { tenant: string }>(10, 1_000);
+    lru.set('x', { tenant: 't1' }, 100, 0);
+    lru.set('y', { tenant: 't2' }, 10_000, 0);
+    lru.set('z', { tenant: 't1' }, 10_000, 0);
+    expect(lru.get('x', 101)).toBeUndefined();
+    expect(lru.deleteWhere((v) => v.tenant === 't1')).toBe(1);
+    expect(lru.get('y', 200)).toEqual({ tenant: 't2' });
+    expect(lru.size).toBe(1);
+  });
+});

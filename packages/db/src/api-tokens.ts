@@ -1,0 +1,43 @@
+import { and, eq } from 'drizzle-orm';
+import type { Database } from './client.ts';
+import { apiTokens, teamMembers, type TokenCapability, type TokenScope } from './schema/index.ts';
+
+/** What the proxy needs to know about a presented API token. Cached by hash, so plain JSON. */
+export interface TokenPrincipal {
+  tokenId: string;
+  tenantId: string;
+  scope: TokenScope;
+  userId: string | null;
+  teamId: string | null;
+  /** Teams the principal acts for: the user's teams, or the token's team. */
+  teamIds: string[];
+  capabilities: TokenCapability[];
+  /** ISO timestamps; checked at use, so a cached record still honours them. */
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export async function findTokenPrincipal(db: Database, tokenHash: string): Promise<TokenPrincipal | null> {
+  const [token] = await db.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash));
+  if (!token) return null;
+  let teamIds: string[] = [];
+  if (token.scope === 'team' && token.teamId) teamIds = [token.teamId];
+  if (token.scope === 'user' && token.userId) {
+    const rows = await db
+      .select({ teamId: teamMembers.teamId })
+      .from(teamMembers)
+      .where(and(eq(teamMembers.tenantId, token.tenantId), eq(teamMembers.userId, token.userId)));
+    teamIds = rows.map((r) => r.teamId).sort();
+  }
+  return {
+    tokenId: token.id,
+    tenantId: token.tenantId,
+    scope: token.scope,
+    userId: token.userId,
+    teamId: token.teamId,
+    teamIds,
+    capabilities: token.capabilities,
+    expiresAt: token.expiresAt?.toISOString() ?? null,
+    revokedAt: token.revokedAt?.toISOString() ?? null,
+  };
+}

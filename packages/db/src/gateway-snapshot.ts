@@ -1,0 +1,142 @@
+import { compileGatewaySnapshot, type GatewaySnapshot } from '@toolgate/core/snapshot';
+import { and, eq, inArray, isNull, or } from 'drizzle-orm';
+import type { Database } from './client.ts';
+import {
+  gatewayTeams,
+  gateways,
+  gatewayToolAssignments,
+  installations,
+  registryEntries,
+  tenants,
+  tools,
+} from './schema/index.ts';
+
+export type SnapshotLoad =
+  | { kind: 'found'; snapshot: GatewaySnapshot }
+  | { kind: 'missing'; what: 'tenant' | 'gateway'; tenantId?: string };
+
+/**
+ * Reads everything a gateway serves and compiles it. Runs on a snapshot cache miss only; every
+ * query is scoped to the tenant.
+ */
+export async function loadGatewaySnapshot(
+  db: Database,
+  tenantSlug: string,
+  gatewaySlug: string,
+): Promise<SnapshotLoad> {
+  const [tenant] = await db
+    .select({ id: tenants.id, slug: tenants.slug })
+    .from(tenants)
+    .where(eq(tenants.slug, tenantSlug));
+  if (!tenant) return { kind: 'missing', what: 'tenant' };
+  const [gateway] = await db
+    .select()
+    .from(gateways)
+    .where(and(eq(gateways.tenantId, tenant.id), eq(gateways.slug, gatewaySlug)));
+  if (!gateway) return { kind: 'missing', what: 'gateway', tenantId: tenant.id };
+
+  const [teamRows, assignmentRows] = await Promise.all([
+    db
+      .select({ teamId: gatewayTeams.teamId })
+      .from(gatewayTeams)
+      .where(and(eq(gatewayTeams.tenantId, tenant.id), eq(gatewayTeams.gatewayId, gateway.id))),
+    db
+      .select()
+      .from(gatewayToolAssignments)
+      .where(
+        and(eq(gatewayToolAssignments.tenantId, tenant.id), eq(gatewayToolAssignments.gatewayId, gateway.id)),
+      ),
+  ]);
+  const entryIds = [...new Set(assignmentRows.map((a) => a.registryEntryId))];
+  const entryRows =
+    entryIds.length === 0
+      ? []
+      : await db
+          .select()
+          .from(registryEntries)
+          .where(
+            and(
+              inArray(registryEntries.id, entryIds),
+              or(eq(registryEntries.tenantId, tenant.id), isNull(registryEntries.tenantId)),
+            ),
+          );
+  const installationRows =
+    entryIds.length === 0
+      ? []
+      : await db
+          .select()
+          .from(installations)
+          .where(
+            and(eq(installations.tenantId, tenant.id), inArray(installations.registryEntryId, entryIds)),
+          );
+  const installationIds = installationRows.map((i) => i.id);
+  const toolRows =
+    installationIds.length === 0
+      ? []
+      : await db
+          .select()
+          .from(tools)
+          .where(and(eq(tools.tenantId, tenant.id), inArray(tools.installationId, installationIds)));
+
+  const snapshot = compileGatewaySnapshot({
+    tenant,
+    gateway: {
+      id: gateway.id,
+      slug: gateway.slug,
+      name: gateway.name,
+      description: gateway.description,
+      visibility: gateway.visibility,
+      teamIds: teamRows.map((t) => t.teamId),
+      clientAuthMethods: gateway.clientAuthMethods,
+      headerAllowlist: gateway.headerAllowlist,
+      toolExposure: gateway.toolExposure,
+    },
+    assignments: assignmentRows.map((a) => ({
+      entryId: a.registryEntryId,
+      toolName: a.toolName,
+      installationId: a.installationId,
+      alias: a.alias,
+      descriptionOverride: a.descriptionOverride,
+    })),
+    upstreams: entryRows.map((e) => ({
+      entryId: e.id,
+      slug: e.slug,
+      name: e.name,
+      transport: e.transport,
+      url: e.url,
+      command: e.command,
+      args: e.args,
+      env: e.env,
+      authKind: e.authKind,
+      authConfig: { headerName: e.authConfig.headerName, valuePrefix: e.authConfig.valuePrefix },
+      installFields: e.installFields.map((f) => ({
+        key: f.key,
+        secret: f.secret,
+        required: f.required,
+        target: f.target,
+      })),
+    })),
+    installations: installationRows.map((i) => ({
+      id: i.id,
+      entryId: i.registryEntryId,
+      name: i.name,
+      scope: i.scope,
+      teamId: i.teamId,
+      userId: i.userId,
+      config: i.config,
+      credentialsSealed: i.credentialsSealed,
+      enabled: i.enabled,
+    })),
+    tools: toolRows.map((t) => ({
+      installationId: t.installationId,
+      name: t.name,
+      title: t.title,
+      description: t.description,
+      inputSchema: t.inputSchema,
+      outputSchema: t.outputSchema ?? null,
+      annotations: t.annotations ?? null,
+      enabled: t.enabled,
+    })),
+  });
+  return { kind: 'found', snapshot };
+}
