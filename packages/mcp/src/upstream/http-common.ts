@@ -1,0 +1,169 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { label } from './rpc-channel.ts';
+import { UpstreamError } from './types.ts';
+
+/** What the pool shares with every session it opens. */
+export interface SessionContext {
+  clientInfo: { name: string; version: string };
+  protocolVersion: string;
+  connectTimeoutMs: number;
+  checkUrl: ((url: URL) => Promise<void>) | undefined;
+  httpAgent: http.Agent;
+  httpsAgent: https.Agent;
+}
+
+/** Bodies and SSE messages larger than this are refused: the gateway must bound its memory. */
+export const MAX_BODY_CHARS = 32 * 1024 * 1024;
+
+export interface Endpoint {
+  url: URL;
+  request: typeof http.request;
+  /** Spread into every request's options; precomputed so the hot path does not re-parse the URL. */
+  base: http.RequestOptions;
+}
+
+export function endpointFor(url: URL, ctx: SessionContext): Endpoint {
+  const secure = url.protocol === 'https:';
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return {
+    url,
+    request: secure ? https.request : http.request,
+    base: {
+      protocol: url.protocol,
+      hostname,
+      port: url.port === '' ? undefined : Number(url.port),
+      path: `${url.pathname}${url.search}`,
+      agent: secure ? ctx.httpsAgent : ctx.httpAgent,
+    },
+  };
+}
+
+export function lowerCaseHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers === undefined) return out;
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  return out;
+}
+
+/** Headers a caller may never set: they belong to the connection or to the pool's own protocol. */
+const RESERVED = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-authorization',
+  'accept',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'last-event-id',
+]);
+
+/** Per-call headers under the session's: target and protocol headers always win. */
+export function withCallHeaders(
+  base: Record<string, string>,
+  extra: Record<string, string>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(extra)) {
+    const key = name.toLowerCase();
+    if (!RESERVED.has(key) && !(key in base)) out[key] = value;
+  }
+  return Object.assign(out, base);
+}
+
+/** Reads a whole (bounded) body; calls back exactly once. */
+export function collectBody(
+  res: IncomingMessage,
+  limit: number,
+  done: (error: Error | undefined, body: string) => void,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  const finish = (error: Error | undefined, body: string) => {
+    if (finished) return;
+    finished = true;
+    done(error, body);
+  };
+  res.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      res.destroy();
+      finish(new Error('body too large'), '');
+      return;
+    }
+    chunks.push(chunk);
+  });
+  res.on('end', () =>
+    finish(
+      undefined,
+      chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+    ),
+  );
+  res.on('error', (error) => finish(error, ''));
+  res.on('close', () => {
+    if (!res.complete) finish(new Error('connection closed mid-body'), '');
+  });
+}
+
+export function httpError(name: string, status: number, during: string): UpstreamError {
+  let what: string;
+  if (status === 401 || status === 403) what = `refused the gateway's credentials (HTTP ${status})`;
+  else if (status === 429) what = 'is rate limiting the gateway (HTTP 429)';
+  else if (status >= 300 && status < 400)
+    what = `answered with a redirect (HTTP ${status}), which the gateway does not follow`;
+  else what = `answered HTTP ${status}`;
+  return new UpstreamError('http', `${label(name)} ${what} to ${during}`, undefined, status);
+}
+
+/** Socket-level failures name the condition (ECONNREFUSED, …), never the request. */
+export function networkError(name: string, error: Error): UpstreamError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const known: Record<string, string> = {
+    ECONNREFUSED: 'refused the connection',
+    ENOTFOUND: 'has a host name that does not resolve',
+    EAI_AGAIN: 'could not be resolved (DNS timeout)',
+    ECONNRESET: 'reset the connection',
+    ETIMEDOUT: 'did not accept the connection in time',
+    EHOSTUNREACH: 'is unreachable',
+    ENETUNREACH: 'is unreachable',
+  };
+  if (error instanceof UpstreamError) {
+    return new UpstreamError(
+      error.kind,
+      `${label(name)}: ${error.message}`,
+      error.rpcError,
+      error.httpStatus,
+    );
+  }
+  const what =
+    (code !== undefined && known[code]) || `could not be reached${code === undefined ? '' : ` (${code})`}`;
+  return new UpstreamError('connect', `${label(name)} ${what}`);
+}
+
+/** Runs the SSRF check, naming the upstream in whatever it throws. */
+export async function checkUrl(ctx: SessionContext, url: URL, name: string): Promise<void> {
+  if (ctx.checkUrl === undefined) return;
+  try {
+    await ctx.checkUrl(url);
+  } catch (error) {
+    if (error instanceof UpstreamError) {
+      throw new UpstreamError(
+        error.kind,
+        `${label(name)}: ${error.message}`,
+        error.rpcError,
+        error.httpStatus,
+      );
+    }
+    throw new UpstreamError(
+      'blocked',
+      `${label(name)}: the URL was refused by the gateway's outbound policy`,
+    );
+  }
+}

@@ -1,0 +1,2 @@
+export { createUpstreamPool } from './pool.ts';
+export * from './types.ts';

@@ -1,0 +1,355 @@
+import type { ClientRequest } from 'node:http';
+import {
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type RequestOptions,
+  UpstreamError,
+} from './types.ts';
+
+type Json = Record<string, unknown>;
+type ProgressToken = string | number;
+
+/** One request the pool sent upstream and still waits for. */
+export interface PendingCall {
+  readonly id: number;
+  readonly method: string;
+  readonly options: RequestOptions | undefined;
+  readonly message: JsonRpcRequest;
+  readonly resolve: (result: Json) => void;
+  readonly reject: (error: UpstreamError) => void;
+  done: boolean;
+  /** The token as sent upstream, and the caller's own when the pool had to substitute one. */
+  progressToken: ProgressToken | undefined;
+  callerToken: ProgressToken | undefined;
+  timer: NodeJS.Timeout | undefined;
+  onAbort: (() => void) | undefined;
+  /** Transport state (HTTP): the POST or resume GET currently carrying the call. */
+  req: ClientRequest | undefined;
+  /** Transport state (HTTP): the call was already re-sent once (lost session or stale socket). */
+  resent: boolean;
+}
+
+/** What the proxy relays for its own clients; servers only use these when a caller can answer. */
+const CLIENT_CAPABILITIES = { sampling: {}, elicitation: {}, roots: { listChanged: false } };
+
+export const label = (name: string): string => `upstream '${name}'`;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isToken = (value: unknown): value is ProgressToken =>
+  typeof value === 'string' || typeof value === 'number';
+
+function onCallTimeout(this: void, call: PendingCall, channel: RpcChannel, ms: number): void {
+  channel.cancel(
+    call,
+    new UpstreamError('timeout', `${label(channel.name)} did not answer ${call.method} within ${ms} ms`),
+    'Timed out in the gateway',
+  );
+}
+
+/**
+ * JSON-RPC bookkeeping shared by all transports: the pool's own request ids, correlation of
+ * responses, routing of notifications and server→client requests to the right call, timeouts and
+ * cancellation. Transports only move bytes: they implement `transmitRequest` / `transmit` and
+ * feed everything they receive to `dispatch`.
+ */
+export abstract class RpcChannel {
+  closed = false;
+  /** The upstream's initialize result. */
+  initializeResult: Json = {};
+  private nextId = 0;
+  /** In insertion order, so the first entry is the oldest in-flight call. */
+  protected readonly calls = new Map<number, PendingCall>();
+  private readonly byToken = new Map<ProgressToken, PendingCall>();
+
+  constructor(readonly name: string) {}
+
+  /** Connects and performs the MCP handshake. */
+  abstract start(): Promise<void>;
+  /** Fails in-flight calls with `error` and releases the connection or process. */
+  abstract close(error: UpstreamError): Promise<void>;
+  /** Sends a request; the transport feeds the answer to `dispatch` or fails the call. */
+  protected abstract transmitRequest(call: PendingCall): void;
+  /** Sends a notification or a response to a server→client request. */
+  protected abstract transmit(message: object): Promise<void>;
+  /** Stops waiting for a call the pool gave up on (timeout, abort): frees its HTTP request, if any. */
+  protected abandon(call: PendingCall): void {
+    call.req?.destroy();
+  }
+
+  /** Usable right now without reconnecting (counted in the pool's stats). */
+  get live(): boolean {
+    return !this.closed;
+  }
+
+  /** `timeoutMs` is what is left of the caller's `budgetMs` (time spent queueing or connecting is gone). */
+  request(
+    method: string,
+    params: Json | undefined,
+    options: RequestOptions | undefined,
+    timeoutMs: number,
+    budgetMs = timeoutMs,
+  ): Promise<Json> {
+    if (this.closed) return Promise.reject(new UpstreamError('closed', `${label(this.name)} is closed`));
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(cancelledError(this.name));
+    const id = ++this.nextId;
+    let sent = params;
+    let token: ProgressToken | undefined;
+    let callerToken: ProgressToken | undefined;
+    const meta = params?._meta;
+    if (isObject(meta) && isToken(meta.progressToken)) {
+      token = meta.progressToken;
+      // Callers on a shared session pick tokens independently; on a clash the later call gets a
+      // token of ours upstream and sees its own again on the relayed notifications.
+      if (this.byToken.has(token)) {
+        callerToken = token;
+        token = `toolgate-progress-${id}`;
+        sent = { ...params, _meta: { ...meta, progressToken: token } };
+      }
+    }
+    const message: JsonRpcRequest =
+      sent === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params: sent };
+    return new Promise<Json>((resolve, reject) => {
+      const call: PendingCall = {
+        id,
+        method,
+        options,
+        message,
+        resolve,
+        reject,
+        done: false,
+        progressToken: token,
+        callerToken,
+        timer: undefined,
+        onAbort: undefined,
+        req: undefined,
+        resent: false,
+      };
+      this.calls.set(id, call);
+      if (token !== undefined) this.byToken.set(token, call);
+      if (timeoutMs > 0 && Number.isFinite(timeoutMs))
+        call.timer = setTimeout(onCallTimeout, timeoutMs, call, this, budgetMs);
+      if (signal) {
+        call.onAbort = () => this.cancel(call, cancelledError(this.name), 'Cancelled by the client');
+        signal.addEventListener('abort', call.onAbort, { once: true });
+      }
+      this.transmitRequest(call);
+    });
+  }
+
+  notify(method: string, params?: Json): Promise<void> {
+    if (this.closed) return Promise.reject(new UpstreamError('closed', `${label(this.name)} is closed`));
+    return this.transmit(
+      params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params },
+    );
+  }
+
+  /**
+   * The MCP handshake: initialize, then notifications/initialized. Every failure is reported as
+   * 'connect' unless the upstream said something specific (HTTP status, JSON-RPC error).
+   */
+  protected async handshake(
+    clientInfo: { name: string; version: string },
+    protocolVersion: string,
+    timeoutMs: number,
+  ): Promise<void> {
+    let result: Json;
+    try {
+      result = await this.request(
+        'initialize',
+        { protocolVersion, capabilities: CLIENT_CAPABILITIES, clientInfo },
+        undefined,
+        timeoutMs,
+      );
+    } catch (error) {
+      // A 'closed' of our own making (evict, shutdown) stays 'closed'; the upstream closing on us is a failed connect.
+      const kind = error instanceof UpstreamError ? error.kind : undefined;
+      if (
+        error instanceof UpstreamError &&
+        (kind === 'timeout' || kind === 'protocol' || (kind === 'closed' && !this.closed))
+      ) {
+        throw new UpstreamError('connect', error.message, error.rpcError, error.httpStatus);
+      }
+      throw error;
+    }
+    if (typeof result.protocolVersion !== 'string') {
+      throw new UpstreamError(
+        'connect',
+        `${label(this.name)} answered initialize without a protocol version`,
+      );
+    }
+    this.initializeResult = result;
+    this.initialized(result.protocolVersion);
+    await this.transmit({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  }
+
+  /** Called between the initialize result and notifications/initialized. */
+  protected initialized(_protocolVersion: string): void {}
+
+  /** Rejects the call and tells the upstream to stop working on it (never for initialize). */
+  cancel(call: PendingCall, error: UpstreamError, reason: string): void {
+    if (call.done) return;
+    this.settle(call);
+    call.reject(error);
+    if (call.method !== 'initialize' && !this.closed) {
+      this.transmit({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: call.id, reason },
+      }).catch(() => undefined);
+    }
+    this.abandon(call);
+  }
+
+  fail(call: PendingCall, error: UpstreamError): void {
+    if (call.done) return;
+    this.settle(call);
+    call.reject(error);
+  }
+
+  failAll(error: UpstreamError): void {
+    for (const call of this.calls.values()) this.fail(call, error);
+  }
+
+  /** Routes one message received from the upstream; `via` is the call whose stream carried it. */
+  dispatch(message: unknown, via?: PendingCall): void {
+    if (Array.isArray(message)) {
+      for (const item of message) this.dispatch(item, via);
+      return;
+    }
+    if (!isObject(message)) return;
+    const method = message.method;
+    if (typeof method === 'string') {
+      if (message.id === undefined) this.routeNotification(message as unknown as JsonRpcNotification, via);
+      else this.routeServerRequest(message as unknown as JsonRpcRequest, via);
+      return;
+    }
+    const call = typeof message.id === 'number' ? this.calls.get(message.id) : undefined;
+    // Answers to calls the pool already gave up on are expected after a timeout; drop them.
+    if (call === undefined) return;
+    const error = message.error;
+    if (error !== undefined) {
+      const rpcError =
+        isObject(error) && typeof error.code === 'number' && typeof error.message === 'string'
+          ? {
+              code: error.code,
+              message: error.message,
+              ...(error.data === undefined ? {} : { data: error.data }),
+            }
+          : { code: -32603, message: 'Malformed error from upstream' };
+      this.fail(
+        call,
+        new UpstreamError(
+          'rpc',
+          `${label(this.name)} answered ${call.method} with an error: ${rpcError.message}`,
+          rpcError,
+        ),
+      );
+      return;
+    }
+    if (!isObject(message.result)) {
+      this.fail(
+        call,
+        new UpstreamError('protocol', `${label(this.name)} answered ${call.method} without a result object`),
+      );
+      return;
+    }
+    this.settle(call);
+    call.resolve(message.result);
+  }
+
+  private settle(call: PendingCall): void {
+    call.done = true;
+    this.calls.delete(call.id);
+    if (call.progressToken !== undefined) this.byToken.delete(call.progressToken);
+    if (call.timer !== undefined) clearTimeout(call.timer);
+    if (call.onAbort !== undefined) call.options?.signal?.removeEventListener('abort', call.onAbort);
+  }
+
+  private routeNotification(notification: JsonRpcNotification, via: PendingCall | undefined): void {
+    const method = notification.method;
+    if (method === 'notifications/progress') {
+      const token = notification.params?.progressToken;
+      const call = isToken(token) ? this.byToken.get(token) : undefined;
+      if (call === undefined) return;
+      const relayed =
+        call.callerToken === undefined
+          ? notification
+          : { ...notification, params: { ...notification.params, progressToken: call.callerToken } };
+      deliver(call, relayed);
+      return;
+    }
+    if (via !== undefined) {
+      deliver(via, notification);
+      return;
+    }
+    // Without a stream tying it to a call (stdio, legacy SSE), a log line concerns the session:
+    // everyone on it hears it. Other unrelated notifications have no caller to go to.
+    if (method === 'notifications/message') {
+      for (const call of this.calls.values()) deliver(call, notification);
+    }
+  }
+
+  private routeServerRequest(request: JsonRpcRequest, via: PendingCall | undefined): void {
+    let call = via;
+    if (call === undefined) {
+      const meta = request.params?._meta;
+      const token = isObject(meta) ? meta.progressToken : undefined;
+      call = isToken(token) ? this.byToken.get(token) : undefined;
+      // No standard field ties a request to a call outside the HTTP stream: the oldest call,
+      // the likeliest to be blocked on it, gets it.
+      call ??= this.calls.values().next().value;
+    }
+    const hooks = call?.options;
+    if (hooks?.onRequest === undefined) {
+      this.answer({
+        jsonrpc: '2.0',
+        id: request.id,
+        error: { code: -32601, message: `The gateway cannot relay ${request.method} here` },
+      });
+      return;
+    }
+    let pending: Promise<Json>;
+    try {
+      pending = hooks.onRequest(request);
+    } catch (error) {
+      this.answer({ jsonrpc: '2.0', id: request.id, error: toRpcError(error, request.method) });
+      return;
+    }
+    pending.then(
+      (result) => this.answer({ jsonrpc: '2.0', id: request.id, result }),
+      (error: unknown) =>
+        this.answer({ jsonrpc: '2.0', id: request.id, error: toRpcError(error, request.method) }),
+    );
+  }
+
+  private answer(message: object): void {
+    if (this.closed) return;
+    this.transmit(message).catch(() => undefined);
+  }
+}
+
+function deliver(call: PendingCall, notification: JsonRpcNotification): void {
+  const hooks = call.options;
+  // Once answered, the caller's response is on its way: late notifications have no one to go to.
+  if (call.done || hooks?.onNotification === undefined) return;
+  try {
+    hooks.onNotification(notification);
+  } catch {
+    // A failing relay must not break the upstream stream shared with other callers.
+  }
+}
+
+function toRpcError(error: unknown, method: string): { code: number; message: string; data?: unknown } {
+  if (isObject(error) && typeof error.code === 'number' && typeof error.message === 'string') {
+    return error.data === undefined
+      ? { code: error.code, message: error.message }
+      : { code: error.code, message: error.message, data: error.data };
+  }
+  return { code: -32603, message: `The client could not handle ${method}` };
+}
+
+export const cancelledError = (name: string): UpstreamError =>
+  new UpstreamError('cancelled', `The call to ${label(name)} was cancelled`);
