@@ -50,6 +50,7 @@ export async function runProxy({ cli, databaseUrl, keys }: ServiceOptions): Prom
   const db = createDb({ url: env.DATABASE_URL, applicationName: 'toolgate-proxy' });
   const bus = createBus({ redisUrl: env.REDIS_URL });
   const proxy = buildProxy({ env, db, bus, log });
+  await proxy.start();
   const port = await listen(proxy.server, env.PROXY_PORT, env.HOST);
   return {
     name: 'proxy',

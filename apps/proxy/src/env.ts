@@ -8,6 +8,22 @@ export const ZProxyEnv = z.object({
   PROXY_PORT: zPort.default(4000),
   LOG_LEVEL: zLogLevel.default('info'),
   PUBLIC_MCP_URL: z.string().url().default('http://localhost:4000'),
+  /** The OAuth authorization server named in protected-resource metadata. */
+  PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
+  /** Extra browser origins allowed to call gateways (comma-separated; "*" for any). */
+  MCP_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  UPSTREAM_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  UPSTREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(300_000),
+  UPSTREAM_MAX_CONCURRENCY: z.coerce.number().int().min(1).default(32),
   /** Serve `{tenant}.{MCP_BASE_HOST}/mcp/{gateway}` in addition to path routing. */
   MCP_BASE_HOST: z
     .string()

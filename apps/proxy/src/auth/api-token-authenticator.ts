@@ -1,0 +1,93 @@
+import { tokenKey, type Bus } from '@toolgate/bus';
+import { hashApiToken, isWellFormedApiToken, API_TOKEN_PREFIX } from '@toolgate/core/api-token';
+import type { Logger } from '@toolgate/core/logger';
+import { TtlLru } from '@toolgate/core/lru';
+import { findTokenPrincipal, type TokenPrincipal } from '@toolgate/db/api-tokens';
+import type { DbHandle } from '@toolgate/db/client';
+import type { AuthContext, AuthResult, Authenticator } from './principal.ts';
+
+interface Options {
+  db: DbHandle;
+  bus: Bus;
+  log: Logger;
+  localTtlMs?: number;
+  sharedTtlSeconds?: number;
+}
+
+/**
+ * `tg_` API tokens. Lookups go in-process LRU → shared cache → Postgres, keyed by the token's
+ * SHA-256; revocation drops the cached copies everywhere through the invalidation bus, and
+ * expiry is checked on every use against the cached record.
+ */
+export class ApiTokenAuthenticator implements Authenticator {
+  readonly method = 'api_token' as const;
+  private readonly local: TtlLru<string, TokenPrincipal | null>;
+  private readonly sharedTtlSeconds: number;
+
+  constructor(private readonly options: Options) {
+    this.local = new TtlLru(20_000, options.localTtlMs ?? 30_000);
+    this.sharedTtlSeconds = options.sharedTtlSeconds ?? 300;
+  }
+
+  claims(bearer: string): boolean {
+    return bearer.startsWith(API_TOKEN_PREFIX);
+  }
+
+  /** Drops a token's cached record (revocation arrives through the bus). */
+  forget(tokenHash: string): void {
+    this.local.delete(tokenHash);
+  }
+
+  async authenticate(bearer: string, context: AuthContext): Promise<AuthResult> {
+    // The checksum rejects typos and guesses without touching any cache or database.
+    if (!isWellFormedApiToken(bearer)) return { ok: false, failure: 'malformed' };
+    const hash = hashApiToken(bearer);
+    let record: TokenPrincipal | null;
+    try {
+      record = await this.lookup(hash);
+    } catch (err) {
+      this.options.log.error({ err: (err as Error).message }, 'token lookup failed');
+      return { ok: false, failure: 'unavailable' };
+    }
+    if (!record) return { ok: false, failure: 'unknown' };
+    // Another tenant's token is refused exactly like an unknown one.
+    if (record.tenantId !== context.tenantId) return { ok: false, failure: 'wrong_tenant' };
+    if (record.revokedAt) return { ok: false, failure: 'revoked' };
+    if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now())
+      return { ok: false, failure: 'expired' };
+    if (!record.capabilities.includes('mcp')) return { ok: false, failure: 'no_mcp_capability' };
+    return {
+      ok: true,
+      principal: {
+        id: `token:${record.tokenId}`,
+        tenantId: record.tenantId,
+        authMethod: 'api_token',
+        userId: record.userId,
+        teamIds: record.teamIds,
+        orgWide: record.scope === 'org',
+      },
+    };
+  }
+
+  private async lookup(hash: string): Promise<TokenPrincipal | null> {
+    const cached = this.local.get(hash);
+    if (cached !== undefined) return cached;
+    const { bus, db, log } = this.options;
+    const key = tokenKey(hash);
+    try {
+      const shared = await bus.snapshots.get(key);
+      if (shared) {
+        const record = JSON.parse(shared) as TokenPrincipal | null;
+        this.local.set(hash, record);
+        return record;
+      }
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'shared token cache unavailable');
+    }
+    const record = await findTokenPrincipal(db.db, hash);
+    // Unknown tokens are cached briefly too, so guessing cannot hammer Postgres.
+    this.local.set(hash, record, record ? undefined : 5_000);
+    bus.snapshots.set(key, JSON.stringify(record), record ? this.sharedTtlSeconds : 5).catch(() => {});
+    return record;
+  }
+}

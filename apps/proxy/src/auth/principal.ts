@@ -1,0 +1,58 @@
+/** Who is calling, however they proved it. Sessions bind to `id`. */
+export interface Principal {
+  /** Stable id for session binding and audit, e.g. "token:<uuid>". */
+  id: string;
+  tenantId: string;
+  authMethod: 'api_token' | 'oauth' | 'idp_jwt';
+  userId: string | null;
+  /** Teams the caller acts for (visibility, team installations). */
+  teamIds: string[];
+  /** Org-wide principals (org tokens) see every gateway of the tenant. */
+  orgWide: boolean;
+  /** OAuth scopes, when the credential carries them. */
+  scopes?: string[];
+}
+
+export type AuthFailure =
+  | 'missing'
+  | 'malformed'
+  | 'unknown'
+  | 'expired'
+  | 'revoked'
+  | 'wrong_tenant'
+  | 'method_not_allowed'
+  | 'no_mcp_capability'
+  | 'unavailable';
+
+export type AuthResult = { ok: true; principal: Principal } | { ok: false; failure: AuthFailure };
+
+export interface AuthContext {
+  tenantId: string;
+  gatewayId: string;
+  /** Client auth methods the gateway accepts. */
+  allowedMethods: readonly string[];
+}
+
+/** One way of proving identity. The chain asks each in turn whether the credential is theirs. */
+export interface Authenticator {
+  readonly method: Principal['authMethod'];
+  /** Cheap, syntactic: is this bearer credential of my kind? */
+  claims(bearer: string): boolean;
+  authenticate(bearer: string, context: AuthContext): Promise<AuthResult>;
+}
+
+export class AuthenticatorChain {
+  constructor(private readonly authenticators: Authenticator[]) {}
+
+  async authenticate(authorization: string | undefined, context: AuthContext): Promise<AuthResult> {
+    if (!authorization) return { ok: false, failure: 'missing' };
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) return { ok: false, failure: 'malformed' };
+    const bearer = match[1]!;
+    const authenticator = this.authenticators.find((a) => a.claims(bearer));
+    if (!authenticator) return { ok: false, failure: 'malformed' };
+    if (!context.allowedMethods.includes(authenticator.method))
+      return { ok: false, failure: 'method_not_allowed' };
+    return authenticator.authenticate(bearer, context);
+  }
+}

@@ -1,0 +1,122 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorMessage, type JsonRpcId } from '@toolgate/mcp/jsonrpc';
+import { PROXY_ERRORS, proxyErrorMessage, type ProxyErrorName } from './errors.ts';
+
+export class BodyTooLargeError extends Error {}
+
+/** Reads a request body up to `limit` bytes; stops reading (and rejects) past it. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+/** An HTTP error whose body is a JSON-RPC error, as MCP clients expect. */
+export function sendProxyError(
+  res: ServerResponse,
+  name: ProxyErrorName,
+  options: {
+    id?: JsonRpcId | null;
+    values?: Record<string, string | number>;
+    headers?: Record<string, string>;
+  } = {},
+): void {
+  const def = PROXY_ERRORS[name];
+  sendJson(
+    res,
+    def.status,
+    errorMessage(options.id ?? null, { code: def.rpc, message: proxyErrorMessage(name, options.values) }),
+    options.headers,
+  );
+}
+
+/** Server-Sent Events on one response: JSON-RPC messages as `message` events. */
+export class SseWriter {
+  private closed = false;
+  private nextEventId = 0;
+
+  constructor(
+    private readonly res: ServerResponse,
+    headers: Record<string, string> = {},
+    private readonly streamId = '',
+  ) {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      ...headers,
+    });
+    res.flushHeaders();
+    res.once('close', () => (this.closed = true));
+  }
+
+  get isClosed(): boolean {
+    return this.closed || this.res.writableEnded;
+  }
+
+  send(message: unknown): void {
+    if (this.isClosed) return;
+    const id = this.streamId ? `id: ${this.streamId}-${this.nextEventId++}\n` : '';
+    this.res.write(`${id}event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  }
+
+  comment(text: string): void {
+    if (!this.isClosed) this.res.write(`: ${text}\n\n`);
+  }
+
+  end(): void {
+    if (!this.isClosed) this.res.end();
+    this.closed = true;
+  }
+
+  onClose(listener: () => void): void {
+    this.res.once('close', listener);
+  }
+}
+
+export function acceptsSse(accept: string | undefined): boolean {
+  return !!accept && (accept.includes('text/event-stream') || accept.includes('*/*'));
+}
+
+export function acceptsJson(accept: string | undefined): boolean {
+  return (
+    !accept ||
+    accept.includes('application/json') ||
+    accept.includes('*/*') ||
+    accept.includes('application/*')
+  );
+}
+
+export const firstHeader = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;

@@ -1,0 +1,193 @@
+import { snapshotKey, type Bus, type InvalidationMessage } from '@toolgate/bus';
+import type { Logger } from '@toolgate/core/logger';
+import { TtlLru } from '@toolgate/core/lru';
+import type {
+  GatewaySnapshot,
+  SnapshotInstallation,
+  SnapshotTool,
+  SnapshotUpstream,
+} from '@toolgate/core/snapshot';
+import type { DbHandle } from '@toolgate/db/client';
+import { loadGatewaySnapshot, type SnapshotLoad } from '@toolgate/db/gateway-snapshot';
+
+/** A snapshot with the lookups a request needs, built once per snapshot version. */
+export interface PreparedGateway {
+  snapshot: GatewaySnapshot;
+  toolByName: Map<string, SnapshotTool>;
+  /** tools/list entries, ready to serialize. */
+  listedTools: Record<string, unknown>[];
+  upstreams: Map<string, SnapshotUpstream>;
+  installations: Map<string, SnapshotInstallation>;
+  installationsByEntry: Map<string, SnapshotInstallation[]>;
+}
+
+export type GatewayLookup =
+  | { kind: 'found'; gateway: PreparedGateway }
+  | { kind: 'missing'; what: 'tenant' | 'gateway'; tenantId?: string };
+
+interface Entry {
+  lookup: GatewayLookup;
+  tenantId?: string;
+  gatewayId?: string;
+}
+
+export interface SnapshotStoreOptions {
+  db: DbHandle;
+  bus: Bus;
+  log: Logger;
+  maxEntries?: number;
+  /** How long a replica trusts its in-process copy without asking the shared cache again. */
+  localTtlMs?: number;
+  sharedTtlSeconds?: number;
+  /** Unknown tenants/gateways are remembered this long (creation also invalidates). */
+  negativeTtlMs?: number;
+}
+
+export interface SnapshotStoreStats {
+  hits: number;
+  sharedHits: number;
+  compiles: number;
+  staleServed: number;
+}
+
+export function prepareGateway(snapshot: GatewaySnapshot): PreparedGateway {
+  const installationsByEntry = new Map<string, SnapshotInstallation[]>();
+  for (const i of snapshot.installations) {
+    const list = installationsByEntry.get(i.entryId) ?? [];
+    list.push(i);
+    installationsByEntry.set(i.entryId, list);
+  }
+  return {
+    snapshot,
+    toolByName: new Map(snapshot.tools.map((t) => [t.name, t])),
+    listedTools: snapshot.tools.map((t) => ({
+      name: t.name,
+      ...(t.title ? { title: t.title } : {}),
+      description: t.description,
+      inputSchema: t.inputSchema,
+      ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}),
+      ...(t.annotations ? { annotations: t.annotations } : {}),
+    })),
+    upstreams: new Map(Object.entries(snapshot.upstreams)),
+    installations: new Map(snapshot.installations.map((i) => [i.id, i])),
+    installationsByEntry,
+  };
+}
+
+/**
+ * Gateway configuration for the hot path: in-process LRU → shared cache (Redis) → compiled
+ * from Postgres and stored in both. Invalidation messages drop in-process copies; when both the
+ * shared cache and Postgres fail, a stale in-process copy is served rather than nothing.
+ */
+export class SnapshotStore {
+  private readonly local: TtlLru<string, Entry>;
+  /** Last good entry per key, kept past its TTL for outages. */
+  private readonly stale = new Map<string, Entry>();
+  private readonly loading = new Map<string, Promise<Entry>>();
+  private readonly listeners = new Set<(message: InvalidationMessage) => void>();
+  private unsubscribe?: () => Promise<void>;
+  readonly stats: SnapshotStoreStats = { hits: 0, sharedHits: 0, compiles: 0, staleServed: 0 };
+  private readonly localTtlMs: number;
+  private readonly sharedTtlSeconds: number;
+  private readonly negativeTtlMs: number;
+
+  constructor(private readonly options: SnapshotStoreOptions) {
+    this.local = new TtlLru(options.maxEntries ?? 5_000, options.localTtlMs ?? 60_000);
+    this.localTtlMs = options.localTtlMs ?? 60_000;
+    this.sharedTtlSeconds = options.sharedTtlSeconds ?? 3_600;
+    this.negativeTtlMs = options.negativeTtlMs ?? 10_000;
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.options.bus.invalidations.subscribe((m) => this.invalidate(m));
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.();
+  }
+
+  /** `listener` runs after in-process copies were dropped (e.g. to announce tools/list_changed). */
+  onInvalidation(listener: (message: InvalidationMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private invalidate(message: InvalidationMessage): void {
+    if (message.gatewayId || !message.tokenHash) {
+      const matches = (e: Entry) =>
+        e.lookup.kind === 'missing' ||
+        (e.tenantId === message.tenantId && (!message.gatewayId || e.gatewayId === message.gatewayId));
+      this.local.deleteWhere(matches);
+      for (const [key, entry] of this.stale) if (matches(entry)) this.stale.delete(key);
+    }
+    for (const listener of this.listeners) listener(message);
+  }
+
+  get(tenantSlug: string, gatewaySlug: string): Promise<GatewayLookup> | GatewayLookup {
+    const key = snapshotKey(tenantSlug, gatewaySlug);
+    const cached = this.local.get(key);
+    if (cached) {
+      this.stats.hits++;
+      return cached.lookup;
+    }
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = this.load(key, tenantSlug, gatewaySlug).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending.then((e) => e.lookup);
+  }
+
+  private async load(key: string, tenantSlug: string, gatewaySlug: string): Promise<Entry> {
+    const { bus, db, log } = this.options;
+    let shared: string | null = null;
+    try {
+      shared = await bus.snapshots.get(key);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'shared snapshot cache unavailable');
+    }
+    if (shared) {
+      this.stats.sharedHits++;
+      return this.remember(key, toEntry(JSON.parse(shared) as SnapshotLoad));
+    }
+    let loaded: SnapshotLoad;
+    try {
+      loaded = await loadGatewaySnapshot(db.db, tenantSlug, gatewaySlug);
+      this.stats.compiles++;
+    } catch (err) {
+      const stale = this.stale.get(key);
+      if (stale) {
+        this.stats.staleServed++;
+        log.warn({ err: (err as Error).message, key }, 'database unavailable: serving last known snapshot');
+        return stale;
+      }
+      throw err;
+    }
+    const ttlSeconds = loaded.kind === 'found' ? this.sharedTtlSeconds : Math.ceil(this.negativeTtlMs / 1000);
+    bus.snapshots.set(key, JSON.stringify(loaded), ttlSeconds).catch((err: unknown) => {
+      log.warn({ err: (err as Error).message }, 'could not store snapshot in the shared cache');
+    });
+    return this.remember(key, toEntry(loaded));
+  }
+
+  private remember(key: string, entry: Entry): Entry {
+    const ttl = entry.lookup.kind === 'found' ? this.localTtlMs : this.negativeTtlMs;
+    this.local.set(key, entry, ttl);
+    if (entry.lookup.kind === 'found') this.stale.set(key, entry);
+    return entry;
+  }
+}
+
+function toEntry(loaded: SnapshotLoad): Entry {
+  if (loaded.kind === 'missing') {
+    return {
+      lookup: { kind: 'missing', what: loaded.what, tenantId: loaded.tenantId },
+      tenantId: loaded.tenantId,
+    };
+  }
+  return {
+    lookup: { kind: 'found', gateway: prepareGateway(loaded.snapshot) },
+    tenantId: loaded.snapshot.tenant.id,
+    gatewayId: loaded.snapshot.gateway.id,
+  };
+}

@@ -1,0 +1,88 @@
+import type { Logger } from '@toolgate/core/logger';
+import type { SseWriter } from './http-util.ts';
+import type { PreparedGateway, SnapshotStore } from './snapshot-store.ts';
+
+interface GatewayStreams {
+  tenantSlug: string;
+  gatewaySlug: string;
+  tenantId: string;
+  /** The tool set clients last heard about. */
+  toolsSignature: string;
+  writers: Set<SseWriter>;
+}
+
+const toolsSignature = (gateway: PreparedGateway) => JSON.stringify(gateway.listedTools);
+const KEEPALIVE_MS = 25_000;
+
+/**
+ * Open GET streams by gateway. When an invalidation reaches this replica, each affected
+ * gateway is reloaded and, if its tool set changed, every open stream hears
+ * `notifications/tools/list_changed`.
+ */
+export class StreamHub {
+  private readonly byGateway = new Map<string, GatewayStreams>();
+  private readonly keepalive: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: SnapshotStore,
+    private readonly log: Logger,
+  ) {
+    store.onInvalidation((message) => {
+      for (const [gatewayId, group] of this.byGateway) {
+        if (group.tenantId !== message.tenantId || (message.gatewayId && message.gatewayId !== gatewayId))
+          continue;
+        void this.recheck(group);
+      }
+    });
+    this.keepalive = setInterval(() => {
+      for (const group of this.byGateway.values()) for (const w of group.writers) w.comment('keepalive');
+    }, KEEPALIVE_MS);
+    this.keepalive.unref();
+  }
+
+  open(gateway: PreparedGateway, writer: SseWriter): void {
+    const { tenant, gateway: gw } = gateway.snapshot;
+    let group = this.byGateway.get(gw.id);
+    if (!group) {
+      group = {
+        tenantSlug: tenant.slug,
+        gatewaySlug: gw.slug,
+        tenantId: tenant.id,
+        toolsSignature: toolsSignature(gateway),
+        writers: new Set(),
+      };
+      this.byGateway.set(gw.id, group);
+    }
+    group.writers.add(writer);
+    writer.comment('stream open');
+    writer.onClose(() => {
+      group.writers.delete(writer);
+      if (group.writers.size === 0) this.byGateway.delete(gw.id);
+    });
+  }
+
+  get openStreams(): number {
+    let n = 0;
+    for (const group of this.byGateway.values()) n += group.writers.size;
+    return n;
+  }
+
+  closeAll(): void {
+    for (const group of this.byGateway.values()) for (const w of group.writers) w.end();
+    this.byGateway.clear();
+    clearInterval(this.keepalive);
+  }
+
+  private async recheck(group: GatewayStreams): Promise<void> {
+    try {
+      const lookup = await this.store.get(group.tenantSlug, group.gatewaySlug);
+      const signature = lookup.kind === 'found' ? toolsSignature(lookup.gateway) : '[]';
+      if (signature === group.toolsSignature) return;
+      group.toolsSignature = signature;
+      for (const writer of group.writers)
+        writer.send({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not recheck gateway after invalidation');
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { createBus, type Bus } from '@toolgate/bus';
+import { generateKeySpec, parseKeyRing, seal } from '@toolgate/core/crypto';
+import { parseEnv } from '@toolgate/core/env';
+import { createLogger } from '@toolgate/core/logger';
+import { createTestDatabase, seedTools, type TestDatabase } from '@toolgate/db/testing';
+import { buildProxy, type Proxy } from '../build-proxy.ts';
+import { ZProxyEnv } from '../env.ts';
+
+export interface RunningProxy {
+  url: string;
+  proxy: Proxy;
+  bus: Bus;
+  close(): Promise<void>;
+}
+
+/**
+ * Real Postgres (or embedded), real Redis (or the in-process bus), real proxies on ephemeral
+ * ports. Several proxies from one harness share database, bus namespace and keys, like replicas.
+ */
+export async function createHarness({ postgresUrl, redisUrl }: { postgresUrl: string; redisUrl: string }) {
+  const db: TestDatabase = await createTestDatabase(postgresUrl);
+  const prefix = `tgtest-${randomBytes(4).toString('hex')}`;
+  const secretSpec = generateKeySpec('k1');
+  const sessionSpec = generateKeySpec('s1');
+  const secretRing = parseKeyRing(secretSpec);
+  const running = new Set<RunningProxy>();
+  const log = createLogger({ name: 'proxy-test', level: 'silent', pretty: false });
+
+  const newBus = () => createBus({ redisUrl: redisUrl || undefined, prefix });
+
+  async function startProxy(overrides: Record<string, string> = {}): Promise<RunningProxy> {
+    const env = parseEnv(ZProxyEnv, {
+      DATABASE_URL: db.url,
+      TOOLGATE_SESSION_KEYS: sessionSpec,
+      TOOLGATE_SECRET_KEYS: secretSpec,
+      TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: 'true',
+      UPSTREAM_CALL_TIMEOUT_MS: '10000',
+      ...overrides,
+    });
+    const bus = newBus();
+    const proxy = buildProxy({ env, db, bus, log });
+    await proxy.start();
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.server.address() as AddressInfo;
+    const handle: RunningProxy = {
+      url: `http://127.0.0.1:${port}`,
+      proxy,
+      bus,
+      async close() {
+        running.delete(handle);
+        await proxy.drain(1_000);
+        await bus.close();
+      },
+    };
+    running.add(handle);
+    return handle;
+  }
+
+  return {
+    db,
+    newBus,
+    startProxy,
+    /** Seals installation credentials the way the control plane stores them. */
+    sealCredentials: (installationId: string, values: Record<string, string>) =>
+      seal(secretRing, JSON.stringify(values), `installation:${installationId}`),
+    async close() {
+      await Promise.all([...running].map((p) => p.close()));
+      await db.destroy();
+    },
+  };
+}
+
+/** Discovery as the control plane does it: list the upstream's tools with a real MCP client. */
+export async function discoverAndSeedTools(
+  db: TestDatabase,
+  tenantId: string,
+  installationId: string,
+  upstream: { url: string; headers?: Record<string, string> } | { command: string; args: string[] },
+) {
+  const client = new Client({ name: 'discovery', version: '1.0.0' });
+  const transport =
+    'url' in upstream
+      ? new StreamableHTTPClientTransport(new URL(upstream.url), {
+          requestInit: { headers: upstream.headers ?? {} },
+        })
+      : new StdioClientTransport({ command: upstream.command, args: upstream.args });
+  await client.connect(transport);
+  try {
+    const { tools } = await client.listTools();
+    return await seedTools(
+      db.db,
+      tenantId,
+      installationId,
+      tools.map((t) => ({
+        name: t.name,
+        description: t.description,
+        inputSchema: t.inputSchema,
+      })),
+    );
+  } finally {
+    await client.close();
+  }
+}
+
+/** An MCP SDK client connected to a gateway URL with a bearer token. */
+export async function connectClient(url: string, token: string, extraHeaders: Record<string, string> = {}) {
+  const client = new Client({ name: 'test-client', version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: { authorization: `Bearer ${token}`, ...extraHeaders } },
+  });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** Polls until `check` passes or the deadline expires. */
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+/** A raw JSON-RPC POST, for protocol edge cases the SDK client would never send. */
+export async function rpc(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; json: Record<string, unknown> | undefined; text: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}

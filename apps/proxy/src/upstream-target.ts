@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { openString, type KeyRing } from '@toolgate/core/crypto';
+import { TtlLru } from '@toolgate/core/lru';
+import type { SnapshotInstallation, SnapshotTool, SnapshotUpstream } from '@toolgate/core/snapshot';
+import type { UpstreamTarget } from '@toolgate/mcp/upstream';
+import type { Principal } from './auth/principal.ts';
+import type { PreparedGateway } from './snapshot-store.ts';
+
+/** Headers a client may never pass through to an upstream, whatever the allow-list says. */
+export const NEVER_FORWARDED = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'authorization',
+  'cookie',
+  'mcp-session-id',
+  'mcp-protocol-version',
+]);
+
+/**
+ * Picks the installation that serves a tool for a caller: the pinned one, else the caller's
+ * personal installation, else one of their teams', else the org's.
+ */
+export function resolveInstallation(
+  gateway: PreparedGateway,
+  tool: SnapshotTool,
+  principal: Principal,
+): SnapshotInstallation | undefined {
+  if (tool.installationId) return gateway.installations.get(tool.installationId);
+  const candidates = gateway.installationsByEntry.get(tool.entryId) ?? [];
+  return (
+    (principal.userId && candidates.find((i) => i.scope === 'personal' && i.userId === principal.userId)) ||
+    candidates.find((i) => i.scope === 'team' && i.teamId !== null && principal.teamIds.includes(i.teamId)) ||
+    candidates.find((i) => i.scope === 'org')
+  );
+}
+
+/**
+ * Builds upstream targets (URL or command plus the credential) from installations. Decrypting
+ * is cached per sealed value, so the hot path does no AES work in steady state.
+ */
+export class UpstreamTargets {
+  private readonly cache = new TtlLru<string, UpstreamTarget>(10_000, 10 * 60_000);
+
+  constructor(private readonly ring: KeyRing) {}
+
+  forInstallation(upstream: SnapshotUpstream, installation: SnapshotInstallation): UpstreamTarget {
+    const cacheKey = `${installation.id}\u0000${installation.credentialsSealed ?? ''}\u0000${upstream.entryId}`;
+    const cached = this.cache.get(cacheKey);
+    if (cached) return cached;
+    const target = this.build(upstream, installation);
+    this.cache.set(cacheKey, target);
+    return target;
+  }
+
+  private build(upstream: SnapshotUpstream, installation: SnapshotInstallation): UpstreamTarget {
+    const secrets = installation.credentialsSealed
+      ? (JSON.parse(
+          openString(this.ring, installation.credentialsSealed, `installation:${installation.id}`),
+        ) as Record<string, string>)
+      : {};
+    const values: Record<string, string> = { ...installation.config, ...secrets };
+    const headers: Record<string, string> = {};
+    const env: Record<string, string> = { ...upstream.env };
+    const args = [...upstream.args];
+
+    for (const field of upstream.installFields) {
+      const value = values[field.key];
+      if (value === undefined || !field.target) continue;
+      const prefixed = `${field.target.prefix ?? ''}${value}`;
+      if (field.target.kind === 'header') headers[field.target.name.toLowerCase()] = prefixed;
+      else if (field.target.kind === 'env') env[field.target.name] = prefixed;
+      else args.push(...(field.target.name ? [field.target.name, prefixed] : [prefixed]));
+    }
+    const authValue = upstream.authKind === 'oauth' ? secrets.accessToken : (secrets.token ?? secrets.apiKey);
+    if (authValue && (upstream.authKind === 'header' || upstream.authKind === 'oauth')) {
+      const name = (upstream.authConfig.headerName ?? 'authorization').toLowerCase();
+      const prefix = upstream.authConfig.valuePrefix ?? (name === 'authorization' ? 'Bearer ' : '');
+      headers[name] = `${prefix}${authValue}`;
+    }
+
+    const fingerprint = createHash('sha256')
+      .update(
+        JSON.stringify([
+          installation.credentialsSealed,
+          installation.config,
+          upstream.url,
+          upstream.command,
+          upstream.args,
+        ]),
+      )
+      .digest('base64url')
+      .slice(0, 16);
+    return {
+      key: `${installation.id}:${fingerprint}`,
+      label: upstream.slug,
+      transport: upstream.transport,
+      ...(upstream.url ? { url: upstream.url } : {}),
+      headers,
+      ...(upstream.command ? { command: upstream.command, args, env } : {}),
+    };
+  }
+}
+
+/** Client headers named in the gateway's allow-list, minus those never forwarded. */
+export function passthroughHeaders(
+  allowlist: readonly string[],
+  incoming: Record<string, string | string[] | undefined>,
+): Record<string, string> | undefined {
+  if (allowlist.length === 0) return undefined;
+  let out: Record<string, string> | undefined;
+  for (const name of allowlist) {
+    if (NEVER_FORWARDED.has(name)) continue;
+    const value = incoming[name];
+    if (value === undefined) continue;
+    (out ??= {})[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
