@@ -154,3 +154,35 @@ describe('compileGatewaySnapshot', () => {
     expect(pinnedToDisabled.tools).toEqual([]);
   });
 });
+
+describe('prompts and resources', () => {
+  it('names prompts like tools, refuses prompt collisions, and lists resource servers', () => {
+    const s = compileGatewaySnapshot(
+      input({
+        assignments: [
+          assignment('e1', 'search'),
+          assignment('e1', 'summarize', { kind: 'prompt' }),
+          assignment('e2', 'triage', { kind: 'prompt', alias: 'triage' }),
+          assignment('e2', '*', { kind: 'resources' }),
+        ],
+      }),
+    );
+    expect(s.tools.map((t) => t.name)).toEqual(['github__search']);
+    expect(s.prompts.map((p) => [p.name, p.upstreamName])).toEqual([
+      ['github__summarize', 'summarize'],
+      ['triage', 'triage'],
+    ]);
+    expect(s.resourceServers).toEqual([{ entryId: 'e2', installationId: null }]);
+    expect(Object.keys(s.upstreams).sort()).toEqual(['e1', 'e2']);
+    expect(() =>
+      compileGatewaySnapshot(
+        input({
+          assignments: [
+            assignment('e1', 'a', { kind: 'prompt', alias: 'p' }),
+            assignment('e2', 'b', { kind: 'prompt', alias: 'p' }),
+          ],
+        }),
+      ),
+    ).toThrow(/prompt name "p" would be used by both github\/a and linear\/b/);
+  });
+});

@@ -49,6 +49,20 @@ export interface SnapshotTool {
   annotations?: Record<string, unknown>;
 }
 
+/** A prompt exposed by a gateway; its definition is listed live from the upstream. */
+export interface SnapshotPrompt {
+  name: string;
+  upstreamName: string;
+  entryId: string;
+  installationId: string | null;
+}
+
+/** A server whose resources and resource templates a gateway exposes, URIs unchanged. */
+export interface SnapshotResourceServer {
+  entryId: string;
+  installationId: string | null;
+}
+
 export interface GatewaySnapshot {
   format: 1;
   /** Content hash: equal snapshots have equal versions on every replica. */
@@ -66,6 +80,8 @@ export interface GatewaySnapshot {
     toolExposure: 'full' | 'search';
   };
   tools: SnapshotTool[];
+  prompts: SnapshotPrompt[];
+  resourceServers: SnapshotResourceServer[];
   upstreams: Record<string, SnapshotUpstream>;
   /** Enabled installations of the gateway's upstreams, any scope. */
   installations: SnapshotInstallation[];
@@ -75,6 +91,8 @@ export interface SnapshotInput {
   tenant: GatewaySnapshot['tenant'];
   gateway: GatewaySnapshot['gateway'];
   assignments: {
+    /** Default 'tool'. */
+    kind?: 'tool' | 'prompt' | 'resources';
     entryId: string;
     toolName: string;
     installationId: string | null;
@@ -127,7 +145,36 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
 
   const tools: SnapshotTool[] = [];
   const owners = new Map<string, string>();
+  const prompts: SnapshotPrompt[] = [];
+  const promptOwners = new Map<string, string>();
+  const resourceServers: SnapshotResourceServer[] = [];
   for (const a of input.assignments) {
+    const upstream = upstreams.get(a.entryId);
+    if (!upstream) continue;
+    if (a.installationId && !installationById.has(a.installationId)) continue;
+    if (a.kind === 'resources') {
+      resourceServers.push({ entryId: a.entryId, installationId: a.installationId });
+    } else if (a.kind === 'prompt') {
+      const name = exposedToolName(upstream.slug, a.toolName, a.alias);
+      const owner = `${upstream.slug}/${a.toolName}`;
+      const previous = promptOwners.get(name);
+      if (previous) {
+        throw new AppError(
+          'CONFLICT',
+          `prompt name "${name}" would be used by both ${previous} and ${owner}; set an alias`,
+          {
+            name,
+            prompts: [previous, owner],
+          },
+        );
+      }
+      promptOwners.set(name, owner);
+      prompts.push({ name, upstreamName: a.toolName, entryId: a.entryId, installationId: a.installationId });
+    }
+  }
+
+  for (const a of input.assignments) {
+    if (a.kind !== undefined && a.kind !== 'tool') continue;
     const upstream = upstreams.get(a.entryId);
     if (!upstream) continue;
     let definition: SnapshotInput['tools'][number] | undefined;
@@ -173,8 +220,12 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
     });
   }
 
-  tools.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-  const usedEntries = new Set(tools.map((t) => t.entryId));
+  const byName = (x: { name: string }, y: { name: string }) =>
+    x.name < y.name ? -1 : x.name > y.name ? 1 : 0;
+  tools.sort(byName);
+  prompts.sort(byName);
+  resourceServers.sort((x, y) => x.entryId.localeCompare(y.entryId));
+  const usedEntries = new Set([...tools, ...prompts, ...resourceServers].map((t) => t.entryId));
   const body = {
     format: 1 as const,
     tenant: input.tenant,
@@ -184,6 +235,8 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
       headerAllowlist: input.gateway.headerAllowlist.map((h) => h.toLowerCase()),
     },
     tools,
+    prompts,
+    resourceServers,
     upstreams: Object.fromEntries([...upstreams].filter(([id]) => usedEntries.has(id))),
     installations: installations
       .filter((i) => usedEntries.has(i.entryId))

@@ -92,6 +92,7 @@ export async function loadGatewaySnapshot(
       toolExposure: gateway.toolExposure,
     },
     assignments: assignmentRows.map((a) => ({
+      kind: a.kind,
       entryId: a.registryEntryId,
       toolName: a.toolName,
       installationId: a.installationId,

@@ -8,6 +8,12 @@ export const GATEWAY_VISIBILITIES = ['org', 'teams'] as const;
 export const CLIENT_AUTH_METHODS = ['api_token', 'oauth', 'idp_jwt'] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 export const TOOL_EXPOSURES = ['full', 'search'] as const;
+/**
+ * What an assignment exposes: one tool, one prompt (both named and alias-able), or all
+ * resources and resource templates of a server (URIs unchanged; `toolName` is '*').
+ */
+export const ASSIGNMENT_KINDS = ['tool', 'prompt', 'resources'] as const;
+export type AssignmentKind = (typeof ASSIGNMENT_KINDS)[number];
 
 export const gateways = pgTable(
   'gateways',
@@ -72,6 +78,7 @@ export const gatewayToolAssignments = pgTable(
     registryEntryId: uuid()
       .notNull()
       .references(() => registryEntries.id, { onDelete: 'cascade' }),
+    kind: text({ enum: ASSIGNMENT_KINDS }).notNull().default('tool'),
     toolName: text().notNull(),
     installationId: uuid().references(() => installations.id, { onDelete: 'cascade' }),
     alias: text(),
@@ -79,9 +86,9 @@ export const gatewayToolAssignments = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('gateway_tool_assignments_tool_idx').on(t.gatewayId, t.registryEntryId, t.toolName),
-    uniqueIndex('gateway_tool_assignments_alias_idx')
-      .on(t.gatewayId, t.alias)
+    uniqueIndex('gateway_assignments_item_idx').on(t.gatewayId, t.registryEntryId, t.kind, t.toolName),
+    uniqueIndex('gateway_assignments_alias_idx')
+      .on(t.gatewayId, t.kind, t.alias)
       .where(sql`${t.alias} is not null`),
     index('gateway_tool_assignments_tenant_idx').on(t.tenantId),
   ],

@@ -139,6 +139,7 @@ export async function seedAssignments(
   gatewayId: string,
   rows: {
     registryEntryId: string;
+    kind?: 'tool' | 'prompt' | 'resources';
     toolName: string;
     installationId?: string | null;
     alias?: string | null;
