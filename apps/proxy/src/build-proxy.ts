@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import type { Bus } from '@toolgate/bus';
 import { parseKeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
@@ -9,8 +10,10 @@ import { createSsrfGuard } from '@toolgate/mcp/ssrf-guard';
 import { createUpstreamPool, type UpstreamPool } from '@toolgate/mcp/upstream';
 import { ApiTokenAuthenticator } from './auth/api-token-authenticator.ts';
 import { AuthenticatorChain } from './auth/principal.ts';
+import { Catalog } from './catalog.ts';
 import type { ProxyEnv } from './env.ts';
 import { sendJson, sendProxyError } from './http-util.ts';
+import { LegacySseEndpoint } from './legacy-sse.ts';
 import { McpEndpoint } from './mcp-endpoint.ts';
 import { parseRoute, type GatewayRoute } from './routes.ts';
 import { SnapshotStore } from './snapshot-store.ts';
@@ -18,6 +21,20 @@ import { ToolCaller } from './tool-caller.ts';
 import { UpstreamTargets } from './upstream-target.ts';
 
 export const PROXY_VERSION = '0.1.0';
+
+/** Host names the proxy serves: IP literals, localhost, the public host, the base host's tenants. */
+export function hostAllowList(env: Pick<ProxyEnv, 'PUBLIC_MCP_URL' | 'MCP_BASE_HOST' | 'MCP_ALLOWED_HOSTS'>) {
+  const exact = new Set([
+    'localhost',
+    new URL(env.PUBLIC_MCP_URL).hostname.toLowerCase(),
+    ...env.MCP_ALLOWED_HOSTS,
+  ]);
+  const base = env.MCP_BASE_HOST?.split(':')[0]?.toLowerCase();
+  return (hostname: string): boolean => {
+    const h = hostname.toLowerCase();
+    return exact.has(h) || isIP(h) !== 0 || (base !== undefined && (h === base || h.endsWith(`.${base}`)));
+  };
+}
 
 export interface ProxyDeps {
   env: ProxyEnv;
@@ -32,6 +49,8 @@ export interface Proxy {
   server: Server;
   store: SnapshotStore;
   endpoint: McpEndpoint;
+  /** The HTTP+SSE transport of 2024-11-05 (`…/sse`, `…/messages`). */
+  legacy: LegacySseEndpoint;
   pool: UpstreamPool;
   /** Subscribes to invalidations; call before listening. */
   start(): Promise<void>;
@@ -56,16 +75,29 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       checkUrl: ssrf,
       lookup: ssrf.lookup,
     });
+  const targets = new UpstreamTargets(parseKeyRing(env.TOOLGATE_SECRET_KEYS));
   const endpoint = new McpEndpoint({
     store,
     auth: new AuthenticatorChain([tokens]),
     bus,
     sessionKeys: parseKeyRing(env.TOOLGATE_SESSION_KEYS),
-    tools: new ToolCaller(pool, new UpstreamTargets(parseKeyRing(env.TOOLGATE_SECRET_KEYS)), log),
+    tools: new ToolCaller(pool, targets),
+    catalog: new Catalog(pool, targets),
     log,
     maxBodyBytes: env.MAX_BODY_BYTES,
     allowedOrigins: env.MCP_ALLOWED_ORIGINS,
+    isAllowedHost: hostAllowList(env),
     serverVersion: PROXY_VERSION,
+  });
+  const legacy = new LegacySseEndpoint({
+    bus,
+    sessionKeys: parseKeyRing(env.TOOLGATE_SESSION_KEYS),
+    log,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    allowedOrigins: env.MCP_ALLOWED_ORIGINS,
+    isAllowedHost: hostAllowList(env),
+    authenticate: (req, res, gatewayRoute) => endpoint.authenticateCaller(req, res, gatewayRoute),
+    dispatch: (caller, message, send, context) => endpoint.dispatchLegacy(caller, message, send, context),
   });
   store.onInvalidation((message) => {
     if (message.tokenHash) tokens.forget(message.tokenHash);
@@ -100,6 +132,9 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       baseHost: env.MCP_BASE_HOST,
     });
     if (parsed.kind === 'mcp') return endpoint.handle(req, res, parsed.route, requestId);
+    if (parsed.kind === 'legacy-sse' || parsed.kind === 'legacy-message') {
+      return legacy.handle(req, res, parsed.kind, parsed.route, requestId);
+    }
     if (parsed.kind === 'metadata') return protectedResourceMetadata(res, parsed.route);
     sendProxyError(res, 'NOT_FOUND_ROUTE');
   }
@@ -124,6 +159,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     server,
     store,
     endpoint,
+    legacy,
     pool,
     start: () => store.start(),
     async drain(graceMs) {
@@ -131,6 +167,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       endpoint.streams.closeAll();
+      legacy.closeAll();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
@@ -138,7 +175,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
           resolve();
         }, graceMs);
       });
-      await Promise.race([closed, deadline]);
+      await Promise.race([Promise.all([closed, legacy.settled()]), deadline]);
       clearTimeout(timer);
       await store.stop();
       if (!givenPool) await pool.close();

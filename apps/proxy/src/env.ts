@@ -20,6 +20,16 @@ export const ZProxyEnv = z.object({
         .map((s) => s.trim())
         .filter(Boolean),
     ),
+  /** Extra host names the proxy answers to (comma-separated), e.g. behind a load balancer. */
+  MCP_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   UPSTREAM_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   UPSTREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(300_000),

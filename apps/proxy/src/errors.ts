@@ -32,6 +32,7 @@ export const PROXY_ERRORS = {
   },
   NOT_VISIBLE: { status: 403, rpc: RPC.FORBIDDEN, message: 'You do not have access to gateway "{gateway}"' },
   NO_MCP_CAPABILITY: { status: 403, rpc: RPC.FORBIDDEN, message: 'This token may not call MCP gateways' },
+  HOST_FORBIDDEN: { status: 421, rpc: RPC.FORBIDDEN, message: 'This gateway does not serve host "{host}"' },
   ORIGIN_FORBIDDEN: { status: 403, rpc: RPC.FORBIDDEN, message: 'Origin "{origin}" is not allowed' },
   METHOD_NOT_ALLOWED: {
     status: 405,
@@ -64,6 +65,16 @@ export const PROXY_ERRORS = {
     status: 404,
     rpc: RPC.INVALID_REQUEST,
     message: 'Session not found or expired; initialize a new session',
+  },
+  LEGACY_SESSION_REQUIRED: {
+    status: 400,
+    rpc: RPC.INVALID_REQUEST,
+    message: 'Bad Request: the sessionId query parameter is required; open the SSE stream first',
+  },
+  LEGACY_SESSION_NOT_FOUND: {
+    status: 404,
+    rpc: RPC.INVALID_REQUEST,
+    message: 'Session not found or its SSE stream has ended; reconnect the SSE stream',
   },
   UNSUPPORTED_VERSION: {
     status: 400,

@@ -91,6 +91,11 @@ export class SseWriter {
     this.res.write(`${id}event: message\ndata: ${JSON.stringify(message)}\n\n`);
   }
 
+  /** A named event with one line of text, e.g. the legacy transport's `endpoint` event. */
+  event(name: string, data: string): void {
+    if (!this.isClosed) this.res.write(`event: ${name}\ndata: ${data.replace(/[\r\n]/g, '')}\n\n`);
+  }
+
   comment(text: string): void {
     if (!this.isClosed) this.res.write(`: ${text}\n\n`);
   }
@@ -120,3 +125,34 @@ export function acceptsJson(accept: string | undefined): boolean {
 
 export const firstHeader = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;
+
+/** The host name of a Host header, without port or IPv6 brackets. */
+export function hostnameOf(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  try {
+    return new URL(`http://${host}`).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return host;
+  }
+}
+
+/**
+ * Browsers' cross-origin requests: allowed from the page's own host (already vetted as a host we
+ * serve), the gateway's public origin, or configured origins ('*' allows any).
+ */
+export function isOriginAllowed(
+  origin: string,
+  {
+    resourceUrl,
+    host,
+    allowedOrigins,
+  }: { resourceUrl: string; host: string | undefined; allowedOrigins: readonly string[] },
+): boolean {
+  if (allowedOrigins.includes('*') || allowedOrigins.includes(origin)) return true;
+  try {
+    const parsed = new URL(origin);
+    return parsed.host === host || parsed.origin === new URL(resourceUrl).origin;
+  } catch {
+    return false;
+  }
+}

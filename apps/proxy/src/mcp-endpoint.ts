@@ -4,9 +4,10 @@ import type { KeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
 import {
   classifyMessage,
+  type ClientMessage,
   errorMessage,
   idOf,
-  type JsonRpcError,
+  JsonRpcError,
   resultMessage,
   RPC,
   type JsonRpcRequestMessage,
@@ -14,23 +15,30 @@ import {
 import {
   isStatelessVersion,
   isSupportedVersion,
+  LEGACY_SSE_VERSION,
+  negotiateLegacyVersion,
   negotiateVersion,
   SUPPORTED_VERSIONS,
 } from '@toolgate/mcp/protocol';
 import { issueSession, openSession, type SessionClaims } from '@toolgate/mcp/session-token';
 import type { AuthenticatorChain, AuthFailure, Principal } from './auth/principal.ts';
 import { CallRegistry } from './call-registry.ts';
+import type { Catalog } from './catalog.ts';
 import { PROXY_ERRORS, type ProxyErrorName } from './errors.ts';
 import {
   acceptsJson,
   acceptsSse,
   BodyTooLargeError,
   firstHeader,
+  hostnameOf,
+  isOriginAllowed,
   readBody,
   sendJson,
   sendProxyError,
   SseWriter,
 } from './http-util.ts';
+import type { LegacyDispatchContext, LegacySend } from './legacy-sse.ts';
+import { HttpResponder, type Responder } from './responder.ts';
 import type { GatewayRoute } from './routes.ts';
 import type { PreparedGateway, SnapshotStore } from './snapshot-store.ts';
 import { StreamHub } from './stream-hub.ts';
@@ -42,17 +50,45 @@ export interface McpEndpointDeps {
   bus: Bus;
   sessionKeys: KeyRing;
   tools: ToolCaller;
+  catalog: Catalog;
   log: Logger;
   maxBodyBytes: number;
   /** Origins allowed besides the gateway's own; '*' allows any. */
   allowedOrigins: readonly string[];
+  /** Host names this proxy answers to (public host, base host and its subdomains, extras). */
+  isAllowedHost: (hostname: string) => boolean;
   serverVersion: string;
 }
 
-interface Caller {
+export interface Caller {
   gateway: PreparedGateway;
   principal: Principal;
 }
+
+/** What a dispatched request knows about where it came from. */
+export interface DispatchContext {
+  sessionKey: string;
+  protocolVersion: string;
+  clientCapabilities: Record<string, unknown>;
+  headers: IncomingMessage['headers'];
+  requestId: string;
+}
+
+/** 2026-07-28 results say whether they are complete. */
+function withResultType(responder: Responder): Responder {
+  return {
+    canStream: responder.canStream,
+    send: (m) => responder.send(m),
+    onAbort: (l) => responder.onAbort(l),
+    reply(message) {
+      const m = message as { result?: Record<string, unknown> };
+      responder.reply(m.result ? { ...m, result: { resultType: 'complete', ...m.result } } : message);
+    },
+  };
+}
+
+const META_VERSION = 'io.modelcontextprotocol/protocolVersion';
+const META_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
 
 const AUTH_FAILURE_ERROR: Record<AuthFailure, ProxyErrorName> = {
   missing: 'UNAUTHORIZED',
@@ -81,8 +117,21 @@ export class McpEndpoint {
     route: GatewayRoute,
     requestId: string,
   ): Promise<void> {
+    // DNS rebinding: a name we do not serve that resolves to us is refused; IP literals and
+    // localhost are what direct and local clients use, and carry no rebinding risk.
+    const hostname = hostnameOf(req.headers.host);
+    if (hostname && !this.deps.isAllowedHost(hostname)) {
+      return sendProxyError(res, 'HOST_FORBIDDEN', { values: { host: hostname } });
+    }
     const origin = firstHeader(req.headers.origin);
-    if (origin && !this.originAllowed(origin, route)) {
+    if (
+      origin &&
+      !isOriginAllowed(origin, {
+        resourceUrl: route.resourceUrl,
+        host: req.headers.host,
+        allowedOrigins: this.deps.allowedOrigins,
+      })
+    ) {
       return sendProxyError(res, 'ORIGIN_FORBIDDEN', { values: { origin } });
     }
     if (req.method !== 'POST' && req.method !== 'GET' && req.method !== 'DELETE') {
@@ -91,7 +140,7 @@ export class McpEndpoint {
         headers: { allow: 'GET, POST, DELETE' },
       });
     }
-    const caller = await this.authenticate(req, res, route);
+    const caller = await this.authenticateCaller(req, res, route);
     if (!caller) return;
 
     const versionHeader = firstHeader(req.headers['mcp-protocol-version']);
@@ -119,20 +168,11 @@ export class McpEndpoint {
     res.writeHead(200).end();
   }
 
-  private originAllowed(origin: string, route: GatewayRoute): boolean {
-    if (this.deps.allowedOrigins.includes('*') || this.deps.allowedOrigins.includes(origin)) return true;
-    try {
-      return new URL(origin).origin === new URL(route.resourceUrl).origin;
-    } catch {
-      return false;
-    }
-  }
-
   /**
    * Finds the gateway and authenticates the caller. Unknown tenants, unknown gateways and other
    * tenants' tokens all look the same to a caller without a valid token of this tenant.
    */
-  private async authenticate(
+  async authenticateCaller(
     req: IncomingMessage,
     res: ServerResponse,
     route: GatewayRoute,
@@ -205,7 +245,11 @@ export class McpEndpoint {
       gatewayId: snapshot.gateway.id,
     });
     // A session is bound to whoever opened it: another principal's request finds nothing here.
-    if (!opened.ok || opened.claims.principal !== caller.principal.id) {
+    if (
+      !opened.ok ||
+      opened.claims.principal !== caller.principal.id ||
+      opened.claims.protocolVersion === LEGACY_SSE_VERSION
+    ) {
       sendProxyError(res, 'SESSION_NOT_FOUND');
       return undefined;
     }
@@ -214,7 +258,9 @@ export class McpEndpoint {
       sendProxyError(res, 'SESSION_NOT_FOUND');
       return undefined;
     }
-    if (versionHeader !== undefined && versionHeader !== opened.claims.protocolVersion) {
+    // Clients may send any stateful version they support; only the stateless revision cannot
+    // address a session.
+    if (versionHeader !== undefined && isStatelessVersion(versionHeader)) {
       sendProxyError(res, 'VERSION_MISMATCH', {
         values: { version: versionHeader, session: opened.claims.protocolVersion },
       });
@@ -256,58 +302,97 @@ export class McpEndpoint {
     try {
       message = classifyMessage(parsed);
     } catch (err) {
-      const e = err as JsonRpcError;
-      return sendJson(res, 400, errorMessage(idOf(parsed), e.toObject()));
+      return sendJson(res, 400, errorMessage(idOf(parsed), (err as JsonRpcError).toObject()));
     }
 
     if (message.kind === 'request' && message.message.method === 'initialize') {
       return this.initialize(res, caller, message.message);
     }
-    const stateless = versionHeader !== undefined && isStatelessVersion(versionHeader);
-    const session = stateless ? undefined : await this.session(req, res, caller, versionHeader);
-    if (!stateless && !session) return;
+    const meta =
+      message.kind === 'response'
+        ? undefined
+        : (message.message.params?._meta as Record<string, unknown> | undefined);
+    const metaVersion = meta?.[META_VERSION];
+    const stateless =
+      (versionHeader !== undefined && isStatelessVersion(versionHeader)) || metaVersion === '2026-07-28';
+    let session: SessionClaims | undefined;
+    if (stateless) {
+      if (versionHeader !== undefined && metaVersion !== undefined && versionHeader !== metaVersion) {
+        return sendProxyError(res, 'VERSION_MISMATCH', {
+          values: { version: versionHeader, session: JSON.stringify(metaVersion) },
+        });
+      }
+    } else {
+      session = await this.session(req, res, caller, versionHeader);
+      if (!session) return;
+    }
     const sessionKey = session?.sid ?? `stateless:${caller.principal.id}`;
 
-    if (message.kind === 'response') {
-      const m = message.message;
-      this.calls.settle(sessionKey, m.id, { result: m.result, error: m.error });
+    if (message.kind !== 'request') {
+      this.onClientMessage(sessionKey, message);
       res.writeHead(202).end();
       return;
     }
-    if (message.kind === 'notification') {
-      const m = message.message;
-      if (m.method === 'notifications/cancelled' && m.params && 'requestId' in m.params) {
-        this.calls.cancel(
-          sessionKey,
-          m.params.requestId as string | number,
-          m.params.reason as string | undefined,
+    let clientCapabilities = session?.clientCapabilities ?? {};
+    if (stateless) {
+      const caps = meta?.[META_CAPABILITIES];
+      if (typeof caps !== 'object' || caps === null || Array.isArray(caps)) {
+        return sendJson(
+          res,
+          200,
+          errorMessage(message.message.id, {
+            code: RPC.INVALID_PARAMS,
+            message: `Invalid params: _meta["${META_CAPABILITIES}"] (an object) is required by protocol 2026-07-28`,
+          }),
         );
       }
-      res.writeHead(202).end();
-      return;
+      clientCapabilities = caps as Record<string, unknown>;
     }
-    await this.request(res, caller, message.message, {
-      sessionKey,
-      clientCapabilities: session?.clientCapabilities ?? {},
-      acceptsSse: acceptsSse(accept),
-      headers: req.headers,
-      requestId,
-    });
+    await this.dispatch(
+      caller,
+      message.message,
+      {
+        sessionKey,
+        protocolVersion: session?.protocolVersion ?? '2026-07-28',
+        clientCapabilities,
+        headers: req.headers,
+        requestId,
+      },
+      new HttpResponder(res, acceptsSse(accept)),
+    );
+  }
+
+  private capabilities(gateway: PreparedGateway): Record<string, unknown> {
+    return { tools: { listChanged: true }, logging: {}, ...this.deps.catalog.capabilities(gateway) };
+  }
+
+  private serverInfo(gateway: PreparedGateway): Record<string, unknown> {
+    const { snapshot } = gateway;
+    return {
+      name: `toolgate/${snapshot.tenant.slug}/${snapshot.gateway.slug}`,
+      title: snapshot.gateway.name,
+      version: this.deps.serverVersion,
+    };
   }
 
   private initialize(res: ServerResponse, caller: Caller, message: JsonRpcRequestMessage): void {
     const params = message.params ?? {};
     const version = negotiateVersion(params.protocolVersion);
     const { snapshot } = caller.gateway;
-    const clientInfo = params.clientInfo as { name: string; version: string } | undefined;
+    const clientInfo = params.clientInfo as { name?: unknown; version?: unknown } | undefined;
     const { id } = issueSession(this.deps.sessionKeys, {
       tenantId: snapshot.tenant.id,
       gatewayId: snapshot.gateway.id,
       principal: caller.principal.id,
       protocolVersion: version,
       clientCapabilities: (params.capabilities as Record<string, unknown> | undefined) ?? {},
-      ...(clientInfo?.name
-        ? { clientInfo: { name: String(clientInfo.name), version: String(clientInfo.version ?? '') } }
+      ...(typeof clientInfo?.name === 'string'
+        ? {
+            clientInfo: {
+              name: clientInfo.name,
+              version: typeof clientInfo.version === 'string' ? clientInfo.version : '',
+            },
+          }
         : {}),
     });
     sendJson(
@@ -315,48 +400,124 @@ export class McpEndpoint {
       200,
       resultMessage(message.id, {
         protocolVersion: version,
-        capabilities: { tools: { listChanged: true }, logging: {} },
-        serverInfo: {
-          name: `toolgate/${snapshot.tenant.slug}/${snapshot.gateway.slug}`,
-          title: snapshot.gateway.name,
-          version: this.deps.serverVersion,
-        },
+        capabilities: this.capabilities(caller.gateway),
+        serverInfo: this.serverInfo(caller.gateway),
         ...(snapshot.gateway.description ? { instructions: snapshot.gateway.description } : {}),
       }),
       { 'mcp-session-id': id },
     );
   }
 
-  private async request(
-    res: ServerResponse,
+  /** A client's response to a server→client request, or a client notification. */
+  private onClientMessage(sessionKey: string, message: Exclude<ClientMessage, { kind: 'request' }>): void {
+    if (message.kind === 'response') {
+      const { id, result, error } = message.message;
+      this.calls.settle(sessionKey, id, { result, error });
+      return;
+    }
+    const { method, params } = message.message;
+    if (method === 'notifications/cancelled' && params && 'requestId' in params) {
+      this.calls.cancel(sessionKey, params.requestId as string | number, params.reason as string | undefined);
+    }
+  }
+
+  /**
+   * The legacy HTTP+SSE transport's dispatcher (contract in legacy-sse.ts): every message a
+   * request produces goes to `send`, which delivers it to whichever replica holds the stream.
+   */
+  async dispatchLegacy(
+    caller: Caller,
+    message: ClientMessage,
+    send: LegacySend,
+    context: LegacyDispatchContext,
+  ): Promise<void> {
+    const { session } = context;
+    if (message.kind !== 'request') return this.onClientMessage(session.sid, message);
+    const request = message.message;
+    if (request.method === 'initialize') {
+      const { snapshot } = caller.gateway;
+      return send(
+        resultMessage(request.id, {
+          protocolVersion: negotiateLegacyVersion(request.params?.protocolVersion),
+          capabilities: this.capabilities(caller.gateway),
+          serverInfo: this.serverInfo(caller.gateway),
+          ...(snapshot.gateway.description ? { instructions: snapshot.gateway.description } : {}),
+        }),
+      );
+    }
+    await this.dispatch(
+      caller,
+      request,
+      {
+        sessionKey: session.sid,
+        protocolVersion: session.protocolVersion,
+        clientCapabilities: session.clientCapabilities,
+        headers: context.headers,
+        requestId: context.requestId,
+      },
+      { canStream: true, send: (m) => void send(m), reply: (m) => void send(m), onAbort: () => {} },
+    );
+  }
+
+  /**
+   * Runs one client request and hands every message it produces to `responder`. Shared by the
+   * Streamable HTTP endpoint and the legacy HTTP+SSE transport.
+   */
+  async dispatch(
     caller: Caller,
     message: JsonRpcRequestMessage,
-    context: {
-      sessionKey: string;
-      clientCapabilities: Record<string, unknown>;
-      acceptsSse: boolean;
-      headers: IncomingMessage['headers'];
-      requestId: string;
-    },
+    context: DispatchContext,
+    responder: Responder,
   ): Promise<void> {
-    const { gateway } = caller;
-    switch (message.method) {
-      case 'ping':
-      case 'logging/setLevel':
-        return sendJson(res, 200, resultMessage(message.id, {}));
-      case 'tools/list':
-        return sendJson(res, 200, resultMessage(message.id, { tools: gateway.listedTools }));
-      case 'tools/call':
-        return this.deps.tools.call(res, caller.gateway, caller.principal, message, context, this.calls);
-      default:
-        return sendJson(
-          res,
-          200,
-          errorMessage(message.id, {
-            code: RPC.METHOD_NOT_FOUND,
-            message: `Method not found: ${message.method}`,
-          }),
-        );
+    const stateless = isStatelessVersion(context.protocolVersion);
+    if (stateless) responder = withResultType(responder);
+    const reply = (result: Record<string, unknown>) => responder.reply(resultMessage(message.id, result));
+    const { gateway, principal } = caller;
+    const params = message.params ?? {};
+    const { catalog } = this.deps;
+    try {
+      switch (message.method) {
+        case 'ping':
+        case 'logging/setLevel':
+          if (stateless) break;
+          return reply({});
+        case 'server/discover':
+          return reply({
+            supportedVersions: [...SUPPORTED_VERSIONS],
+            capabilities: this.capabilities(gateway),
+            serverInfo: this.serverInfo(gateway),
+            ...(gateway.snapshot.gateway.description
+              ? { instructions: gateway.snapshot.gateway.description }
+              : {}),
+          });
+        case 'tools/list':
+          return reply({ tools: gateway.listedTools });
+        case 'tools/call':
+          return await this.deps.tools.call(gateway, principal, message, context, this.calls, responder);
+        case 'prompts/list':
+          return reply(await catalog.listPrompts(gateway, principal));
+        case 'prompts/get':
+          return reply(await catalog.getPrompt(gateway, principal, params));
+        case 'resources/list':
+          return reply(await catalog.listResources(gateway, principal));
+        case 'resources/templates/list':
+          return reply(await catalog.listResourceTemplates(gateway, principal));
+        case 'resources/read':
+        case 'resources/subscribe':
+        case 'resources/unsubscribe':
+          return reply(await catalog.forUri(gateway, principal, message.method, params));
+        case 'completion/complete':
+          return reply(await catalog.complete(gateway, principal, params));
+      }
+      responder.reply(
+        errorMessage(message.id, {
+          code: RPC.METHOD_NOT_FOUND,
+          message: `Method not found: ${message.method}`,
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof JsonRpcError)) throw err;
+      responder.reply(errorMessage(message.id, err.toObject()));
     }
   }
 }

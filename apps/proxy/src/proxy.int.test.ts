@@ -450,3 +450,138 @@ describe('stdio upstreams', () => {
     }
   });
 });
+
+describe('protocol revisions', () => {
+  const meta = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientCapabilities': {},
+    'io.modelcontextprotocol/clientInfo': { name: 'stateless-client', version: '1' },
+  };
+  const headers = () => ({ authorization: `Bearer ${world.orgToken}`, 'mcp-protocol-version': '2026-07-28' });
+
+  it('serves 2026-07-28 clients without a session: server/discover, tools/list and tools/call', async () => {
+    const discover = await rpc(
+      world.url(proxyA),
+      { jsonrpc: '2.0', id: 'd', method: 'server/discover', params: { _meta: meta } },
+      headers(),
+    );
+    expect(discover.status).toBe(200);
+    expect(discover.headers.get('mcp-session-id')).toBeNull();
+    expect(discover.json).toMatchObject({
+      id: 'd',
+      result: {
+        resultType: 'complete',
+        supportedVersions: expect.arrayContaining([
+          '2026-07-28',
+          '2025-11-25',
+          '2025-06-18',
+          '2025-03-26',
+        ]) as unknown,
+        capabilities: { tools: { listChanged: true } },
+        serverInfo: { name: `toolgate/${world.tenant.slug}/dev` },
+      },
+    });
+    const list = await rpc(
+      world.url(proxyB),
+      { jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta } },
+      headers(),
+    );
+    expect((list.json!.result as { tools: { name: string }[] }).tools.map((t) => t.name).sort()).toEqual([
+      'add',
+      'everything__echo',
+    ]);
+    const call = await rpc(
+      world.url(proxyA),
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'everything__echo', arguments: { message: 'stateless' }, _meta: meta },
+      },
+      headers(),
+    );
+    expect(call.json).toMatchObject({
+      id: 2,
+      result: { resultType: 'complete', content: [{ type: 'text', text: 'Echo: stateless' }] },
+    });
+  });
+
+  it('requires the per-request capabilities and drops methods the revision removed', async () => {
+    const noCaps = await rpc(
+      world.url(proxyA),
+      {
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/list',
+        params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } },
+      },
+      headers(),
+    );
+    expect(noCaps.json).toMatchObject({ id: 3, error: { code: -32602 } });
+    expect((noCaps.json!.error as { message: string }).message).toContain('clientCapabilities');
+    const ping = await rpc(
+      world.url(proxyA),
+      { jsonrpc: '2.0', id: 4, method: 'ping', params: { _meta: meta } },
+      headers(),
+    );
+    expect(ping.json).toMatchObject({ id: 4, error: { code: -32601 } });
+  });
+
+  it('negotiates older stateful revisions', async () => {
+    for (const version of ['2025-03-26', '2025-06-18', '2025-11-25']) {
+      const init = await rpc(
+        world.url(proxyA),
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 'old', version: '1' } },
+        },
+        { authorization: `Bearer ${world.orgToken}` },
+      );
+      expect(init.json).toMatchObject({ result: { protocolVersion: version } });
+    }
+    const future = await rpc(
+      world.url(proxyA),
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2031-01-01',
+          capabilities: {},
+          clientInfo: { name: 'new', version: '1' },
+        },
+      },
+      { authorization: `Bearer ${world.orgToken}` },
+    );
+    expect(future.json).toMatchObject({ result: { protocolVersion: '2025-11-25' } });
+  });
+
+  it('refuses host names it does not serve (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(world.url(proxyA));
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: {
+            host: 'evil.example.com',
+            'content-type': 'application/json',
+            authorization: `Bearer ${world.orgToken}`,
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }));
+    });
+    expect(status).toBe(421);
+  });
+});

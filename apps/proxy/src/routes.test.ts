@@ -32,4 +32,31 @@ describe('parseRoute', () => {
     expect(parseRoute('/mcp/acme', undefined, { publicMcpUrl: 'http://localhost:4000' }).kind).toBe('other');
     expect(parseRoute('/mcp/acme/dev/extra', undefined, config).kind).toBe('other');
   });
+
+  it('routes the legacy HTTP+SSE endpoints by path and by tenant subdomain', () => {
+    const streamable = parseRoute('/mcp/acme/dev', 'mcp.example.com', config);
+    expect(parseRoute('/mcp/acme/dev/sse', 'mcp.example.com', config)).toEqual({
+      ...streamable,
+      kind: 'legacy-sse',
+    });
+    expect(parseRoute('/mcp/acme/dev/messages', undefined, config)).toMatchObject({
+      kind: 'legacy-message',
+      route: { tenantSlug: 'acme', gatewaySlug: 'dev', resourceUrl: 'https://mcp.example.com/mcp/acme/dev' },
+    });
+    expect(parseRoute('/mcp/dev/sse', 'acme.mcp.example.com', config)).toMatchObject({
+      kind: 'legacy-sse',
+      route: { tenantSlug: 'acme', gatewaySlug: 'dev', resourceUrl: 'https://acme.mcp.example.com/mcp/dev' },
+    });
+    expect(parseRoute('/mcp/dev/messages/', 'acme.mcp.example.com', config).kind).toBe('legacy-message');
+    // Without a tenant host, /mcp/{a}/{b} is still gateway b of tenant a, even when b is "sse".
+    expect(parseRoute('/mcp/acme/sse', 'mcp.example.com', config)).toMatchObject({
+      kind: 'mcp',
+      route: { tenantSlug: 'acme', gatewaySlug: 'sse' },
+    });
+    expect(parseRoute('/mcp/acme/dev/other', undefined, config).kind).toBe('other');
+    expect(parseRoute('/mcp/acme/dev/sse/x', undefined, config).kind).toBe('other');
+    expect(parseRoute('/.well-known/oauth-protected-resource/mcp/acme/dev/sse', undefined, config).kind).toBe(
+      'other',
+    );
+  });
 });

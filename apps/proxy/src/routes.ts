@@ -1,4 +1,7 @@
-/** Where an MCP request is addressed: `/mcp/{tenant}/{gateway}` or `{tenant}.{base}/mcp/{gateway}`. */
+/**
+ * Where an MCP request is addressed: `/mcp/{tenant}/{gateway}` or `{tenant}.{base}/mcp/{gateway}`,
+ * plus `/sse` and `/messages` under either for the legacy HTTP+SSE transport (2024-11-05).
+ */
 export interface GatewayRoute {
   tenantSlug: string;
   gatewaySlug: string;
@@ -14,12 +17,21 @@ export interface RouteConfig {
 }
 
 const SLUG = '[a-z0-9](?:[a-z0-9-]*[a-z0-9])?';
-const PATH_ROUTE = new RegExp(`^/mcp/(${SLUG})/(${SLUG})/?$`);
-const HOST_PATH_ROUTE = new RegExp(`^/mcp/(${SLUG})/?$`);
+const LEGACY = '(?:/(sse|messages))?';
+const PATH_ROUTE = new RegExp(`^/mcp/(${SLUG})/(${SLUG})${LEGACY}/?$`);
+const HOST_PATH_ROUTE = new RegExp(`^/mcp/(${SLUG})${LEGACY}/?$`);
 const METADATA_PREFIX = '/.well-known/oauth-protected-resource';
 
 export type ParsedPath =
-  { kind: 'mcp'; route: GatewayRoute } | { kind: 'metadata'; route: GatewayRoute } | { kind: 'other' };
+  { kind: 'mcp' | 'legacy-sse' | 'legacy-message' | 'metadata'; route: GatewayRoute } | { kind: 'other' };
+
+const LEGACY_KIND = { sse: 'legacy-sse', messages: 'legacy-message' } as const;
+
+/** Which endpoint a matched path names; legacy endpoints have no metadata documents of their own. */
+function kindOf(isMetadata: boolean, legacy: string | undefined): ParsedPath['kind'] {
+  if (!legacy) return isMetadata ? 'metadata' : 'mcp';
+  return isMetadata ? 'other' : LEGACY_KIND[legacy as keyof typeof LEGACY_KIND];
+}
 
 export function parseRoute(path: string, host: string | undefined, config: RouteConfig): ParsedPath {
   const isMetadata = path.startsWith(`${METADATA_PREFIX}/`);
@@ -30,21 +42,18 @@ export function parseRoute(path: string, host: string | undefined, config: Route
     config.baseHost && host ? tenantFromHost(host.toLowerCase(), config.baseHost.toLowerCase()) : undefined;
   if (hostTenant) {
     const m = HOST_PATH_ROUTE.exec(target);
-    if (m) {
+    const kind = m ? kindOf(isMetadata, m[2]) : 'other';
+    if (m && kind !== 'other') {
       const origin = `${base.protocol}//${hostTenant}.${config.baseHost}`;
-      return {
-        kind: isMetadata ? 'metadata' : 'mcp',
-        route: makeRoute(origin, hostTenant, m[1]!, `/mcp/${m[1]}`),
-      };
+      return { kind, route: makeRoute(origin, hostTenant, m[1]!, `/mcp/${m[1]}`) };
     }
   }
   const m = PATH_ROUTE.exec(target);
   if (!m) return { kind: 'other' };
+  const kind = kindOf(isMetadata, m[3]);
+  if (kind === 'other') return { kind };
   const origin = base.origin + base.pathname.replace(/\/$/, '');
-  return {
-    kind: isMetadata ? 'metadata' : 'mcp',
-    route: makeRoute(origin, m[1]!, m[2]!, `/mcp/${m[1]}/${m[2]}`),
-  };
+  return { kind, route: makeRoute(origin, m[1]!, m[2]!, `/mcp/${m[1]}/${m[2]}`) };
 }
 
 function makeRoute(origin: string, tenantSlug: string, gatewaySlug: string, path: string): GatewayRoute {

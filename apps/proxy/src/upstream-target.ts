@@ -30,7 +30,7 @@ export const NEVER_FORWARDED = new Set([
  */
 export function resolveInstallation(
   gateway: PreparedGateway,
-  tool: SnapshotTool,
+  tool: Pick<SnapshotTool, 'entryId' | 'installationId'>,
   principal: Principal,
 ): SnapshotInstallation | undefined {
   if (tool.installationId) return gateway.installations.get(tool.installationId);

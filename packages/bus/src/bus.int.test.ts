@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { createMemoryBus } from './memory.ts';
 import { createRedisBus } from './redis.ts';
 import type { Bus, InvalidationMessage, UsageBatch } from './types.ts';
@@ -22,18 +23,36 @@ const redisUrl = inject('redisUrl');
 
 /**
  * One contract, two implementations. `replicas()` returns two bus instances over the same
- * backing state, as two proxy processes would see it.
+ * backing state, as two proxy processes would see it, and `listening(channel)`: how many
+ * Redis connections (in-process: handlers) are subscribed to that session channel.
  */
-const implementations: { name: string; available: boolean; replicas: () => [Bus, Bus] }[] = [
+interface Implementation {
+  name: string;
+  available: boolean;
+  replicas: () => { buses: [Bus, Bus]; listening: (channel: string) => Promise<number> };
+}
+
+const MEMORY_HUBS = Symbol.for('toolgate.bus.memory.hubs');
+type MemoryHubs = Map<string, { sessions: Map<string, Set<unknown>> }>;
+const probes: Redis[] = [];
+afterAll(() => {
+  for (const probe of probes.splice(0)) probe.disconnect();
+});
+
+const implementations: Implementation[] = [
   {
     name: 'in-process',
     available: true,
     replicas: () => {
       const namespace = `test-${randomBytes(4).toString('hex')}`;
-      return [
-        createMemoryBus({ namespace, retryDelayMs: 20 }),
-        createMemoryBus({ namespace, retryDelayMs: 20 }),
-      ];
+      const hubs = () => (globalThis as { [MEMORY_HUBS]?: MemoryHubs })[MEMORY_HUBS];
+      return {
+        buses: [
+          createMemoryBus({ namespace, retryDelayMs: 20 }),
+          createMemoryBus({ namespace, retryDelayMs: 20 }),
+        ],
+        listening: (channel) => Promise.resolve(hubs()?.get(namespace)?.sessions.get(channel)?.size ?? 0),
+      };
     },
   },
   {
@@ -41,18 +60,29 @@ const implementations: { name: string; available: boolean; replicas: () => [Bus,
     available: Boolean(redisUrl),
     replicas: () => {
       const prefix = `tgtest:${randomBytes(4).toString('hex')}`;
-      return [createRedisBus({ url: redisUrl, prefix }), createRedisBus({ url: redisUrl, prefix })];
+      return {
+        buses: [createRedisBus({ url: redisUrl, prefix }), createRedisBus({ url: redisUrl, prefix })],
+        async listening(channel) {
+          if (probes.length === 0) probes.push(new Redis(redisUrl));
+          const [, count] = (await probes[0]!.pubsub('NUMSUB', `${prefix}:session:${channel}`)) as [
+            string,
+            number,
+          ];
+          return Number(count);
+        },
+      };
     },
   },
 ];
 
 describe.each(implementations)('bus contract: $name', ({ available, replicas }) => {
   const open: Bus[] = [];
-  const pair = () => {
-    const buses = replicas();
-    open.push(...buses);
-    return buses;
+  const withProbe = () => {
+    const made = replicas();
+    open.push(...made.buses);
+    return made;
   };
+  const pair = () => withProbe().buses;
   afterEach(async () => {
     await Promise.all(open.splice(0).map((b) => b.close()));
   });
@@ -156,5 +186,95 @@ describe.each(implementations)('bus contract: $name', ({ available, replicas }) 
     await a.revocations.add(id, 1);
     expect(await b.revocations.has(id)).toBe(true);
     await eventually(async () => expect(await b.revocations.has(id)).toBe(false), 4_000);
+  });
+  it.skipIf(!available)(
+    'session channel: a message published on one replica reaches subscribers of that channel only, in order',
+    async () => {
+      const [a, b] = pair();
+      const sid = randomUUID();
+      const onB: unknown[] = [];
+      const onA: unknown[] = [];
+      const otherChannel: unknown[] = [];
+      await b.sessions.subscribe(`legacy:${sid}`, (m) => onB.push(m));
+      await a.sessions.subscribe(`legacy:${sid}`, (m) => onA.push(m));
+      await b.sessions.subscribe(`legacy:${randomUUID()}`, (m) => otherChannel.push(m));
+
+      const messages = Array.from({ length: 20 }, (_, i) => ({ jsonrpc: '2.0', id: i, result: { i } }));
+      for (const m of messages) await a.sessions.publish(`legacy:${sid}`, m);
+      await eventually(() => {
+        expect(onB).toEqual(messages);
+        expect(onA).toEqual(messages);
+      });
+      // A message on its own channel arrives after everything published before it: a fence.
+      const fence: unknown[] = [];
+      const fenceChannel = `legacy:${randomUUID()}`;
+      await b.sessions.subscribe(fenceChannel, (m) => fence.push(m));
+      await a.sessions.publish(fenceChannel, 'fence');
+      await eventually(() => expect(fence).toEqual(['fence']));
+      expect(otherChannel).toEqual([]);
+    },
+  );
+
+  it.skipIf(!available)('session channel: subscribers get copies, and values arrive as JSON', async () => {
+    const [a, b] = pair();
+    const channel = `legacy:${randomUUID()}`;
+    const seen: unknown[] = [];
+    await b.sessions.subscribe(channel, (m) => seen.push(m));
+    const message = { nested: { list: [1, 'two'] }, at: new Date(0), gone: undefined };
+    await a.sessions.publish(channel, message);
+    await a.sessions.publish(channel, 'text');
+    await eventually(() => expect(seen).toHaveLength(2));
+    expect(seen).toEqual([{ nested: { list: [1, 'two'] }, at: '1970-01-01T00:00:00.000Z' }, 'text']);
+    expect(seen[0]).not.toBe(message);
+  });
+
+  it.skipIf(!available)(
+    'session channel: unsubscribe stops delivery; the subscription goes when the last handler leaves',
+    async () => {
+      const { buses, listening } = withProbe();
+      const [a, b] = buses;
+      const channel = `legacy:${randomUUID()}`;
+      const first: unknown[] = [];
+      const second: unknown[] = [];
+      const onB: unknown[] = [];
+      const offFirst = await a.sessions.subscribe(channel, (m) => first.push(m));
+      const offSecond = await a.sessions.subscribe(channel, (m) => second.push(m));
+      const offB = await b.sessions.subscribe(channel, (m) => onB.push(m));
+
+      await offFirst();
+      await offFirst(); // leaving twice is harmless and does not take the other handler along
+      expect(await listening(channel)).toBe(2);
+      await b.sessions.publish(channel, 1);
+      await eventually(() => {
+        expect(second).toEqual([1]);
+        expect(onB).toEqual([1]);
+      });
+      expect(first).toEqual([]);
+
+      await offSecond();
+      expect(await listening(channel)).toBe(1);
+      await b.sessions.publish(channel, 2);
+      await eventually(() => expect(onB).toEqual([1, 2]));
+      expect(second).toEqual([1]);
+
+      await offB();
+      expect(await listening(channel)).toBe(0);
+
+      // A channel left entirely can be joined again.
+      const again: unknown[] = [];
+      await a.sessions.subscribe(channel, (m) => again.push(m));
+      await b.sessions.publish(channel, 3);
+      await eventually(() => expect(again).toEqual([3]));
+    },
+  );
+
+  it.skipIf(!available)('session channel: closing a bus releases its subscriptions', async () => {
+    const { buses, listening } = withProbe();
+    const [a] = buses;
+    const channel = `legacy:${randomUUID()}`;
+    await a.sessions.subscribe(channel, () => {});
+    expect(await listening(channel)).toBe(1);
+    await a.close();
+    await eventually(async () => expect(await listening(channel)).toBe(0));
   });
 });

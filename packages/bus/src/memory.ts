@@ -4,6 +4,7 @@ import {
   windowStart,
   type Bus,
   type InvalidationMessage,
+  type SessionChannel,
   type UsageBatch,
   type UsageConsumer,
   type UsageQueue,
@@ -25,6 +26,8 @@ interface Hub {
   active: number;
   failed: number;
   wake: Set<() => void>;
+  /** Session channel subscribers; a channel's entry goes when its last handler leaves. */
+  sessions: Map<string, Set<(message: unknown) => void>>;
 }
 
 const COMPLETED_RETENTION_MS = 3_600_000;
@@ -50,6 +53,7 @@ function hubFor(namespace: string): Hub {
       active: 0,
       failed: 0,
       wake: new Set(),
+      sessions: new Map(),
     };
     hubs.set(namespace, hub);
   }
@@ -150,6 +154,40 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
   };
 
   const listeners = new Set<(m: InvalidationMessage) => void>();
+  /** This bus's session subscriptions, so close() releases them. */
+  const sessionSubscriptions = new Set<() => void>();
+
+  const sessions: SessionChannel = {
+    publish(channel, message) {
+      // A JSON round trip, like Redis: subscribers never share objects with the publisher.
+      const copy: unknown = JSON.parse(JSON.stringify(message) ?? 'null');
+      setImmediate(() => {
+        for (const handler of [...(hub.sessions.get(channel) ?? [])]) {
+          try {
+            handler(copy);
+          } catch {
+            // One handler's bug must not starve the others; handlers own their errors.
+          }
+        }
+      });
+      return Promise.resolve();
+    },
+    subscribe(channel, handler) {
+      // A wrapper per subscription: the same handler may subscribe twice and leave twice.
+      const subscription = (message: unknown) => handler(message);
+      let handlers = hub.sessions.get(channel);
+      if (!handlers) hub.sessions.set(channel, (handlers = new Set()));
+      handlers.add(subscription);
+      const release = () => {
+        sessionSubscriptions.delete(release);
+        const current = hub.sessions.get(channel);
+        if (!current?.delete(subscription)) return;
+        if (current.size === 0) hub.sessions.delete(channel);
+      };
+      sessionSubscriptions.add(release);
+      return Promise.resolve(() => Promise.resolve(release()));
+    },
+  };
 
   return {
     kind: 'memory',
@@ -174,6 +212,7 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
         });
       },
     },
+    sessions,
     usage,
     quotas: {
       increment(key, amount, windowSeconds) {
@@ -193,6 +232,7 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
     async close() {
       for (const timer of timers) clearTimeout(timer);
       for (const handler of listeners) hub.emitter.off('invalidate', handler);
+      for (const release of [...sessionSubscriptions]) release();
       await Promise.all([...consumers].map((c) => c.close()));
     },
   };

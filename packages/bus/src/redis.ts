@@ -5,6 +5,7 @@ import {
   windowStart,
   type Bus,
   type InvalidationMessage,
+  type SessionChannel,
   type UsageBatch,
   type UsageConsumer,
 } from './types.ts';
@@ -45,7 +46,7 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
   const handlers = new Set<(m: InvalidationMessage) => void>();
   let subscribed: Promise<unknown> | undefined;
   subscriber.on('message', (ch: string, payload: string) => {
-    if (ch !== channel) return;
+    if (ch !== channel) return deliverSession(ch, payload);
     let message: InvalidationMessage;
     try {
       message = JSON.parse(payload) as InvalidationMessage;
@@ -54,6 +55,66 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
     }
     for (const handler of handlers) handler(message);
   });
+
+  /**
+   * Session channels share the subscriber connection. One Redis subscription per channel with
+   * reference counting: SUBSCRIBE when the first handler arrives, UNSUBSCRIBE when the last
+   * leaves. Commands on one connection run in order, so a leave racing a new join still ends
+   * subscribed.
+   */
+  const sessionKey = (ch: string) => key(`session:${ch}`);
+  const sessionChannels = new Map<
+    string,
+    { handlers: Set<(message: unknown) => void>; ready: Promise<unknown> }
+  >();
+  let closed = false;
+
+  function deliverSession(redisChannel: string, payload: string): void {
+    const entry = sessionChannels.get(redisChannel);
+    if (!entry) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    for (const handler of [...entry.handlers]) {
+      try {
+        handler(message);
+      } catch {
+        // One handler's bug must not starve the others; handlers own their errors.
+      }
+    }
+  }
+
+  const sessions: SessionChannel = {
+    async publish(ch, message) {
+      await client.publish(sessionKey(ch), JSON.stringify(message) ?? 'null');
+    },
+    async subscribe(ch, handler) {
+      const redisChannel = sessionKey(ch);
+      const subscription = (message: unknown) => handler(message);
+      let entry = sessionChannels.get(redisChannel);
+      if (!entry) {
+        entry = { handlers: new Set(), ready: subscriber.subscribe(redisChannel) };
+        sessionChannels.set(redisChannel, entry);
+      }
+      const joined = entry;
+      joined.handlers.add(subscription);
+      const leave = async () => {
+        if (!joined.handlers.delete(subscription) || joined.handlers.size > 0) return;
+        if (sessionChannels.get(redisChannel) === joined) sessionChannels.delete(redisChannel);
+        if (!closed) await subscriber.unsubscribe(redisChannel);
+      };
+      try {
+        await joined.ready;
+      } catch (err) {
+        await leave().catch(() => {});
+        throw err;
+      }
+      return leave;
+    },
+  };
 
   const workers = new Set<Worker>();
 
@@ -81,6 +142,7 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
         };
       },
     },
+    sessions,
     usage: {
       async enqueue(batch: UsageBatch) {
         // jobId = batch id: enqueueing the same batch twice while it is known is a no-op.
@@ -137,6 +199,8 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
       await client.ping();
     },
     async close() {
+      closed = true;
+      sessionChannels.clear();
       await Promise.all([...workers].map(async (w) => (await w.close(), await w.disconnect())));
       await queue.close();
       for (const c of [client, subscriber, queueConnection]) c.disconnect();

@@ -28,6 +28,18 @@ export interface Invalidations {
   subscribe(handler: (message: InvalidationMessage) => void): Promise<Unsubscribe>;
 }
 
+/**
+ * Messages addressed to whichever replica holds a client's open stream (proxies have no sticky
+ * sessions): replies a client POSTs to another replica, and legacy HTTP+SSE traffic. Delivery is
+ * at-most-once to the subscribers of that moment, in publish order per publisher; messages are
+ * JSON values. Handlers run asynchronously, never inside `publish`, and must not throw.
+ */
+export interface SessionChannel {
+  publish(channel: string, message: unknown): Promise<void>;
+  /** Resolves once messages published afterwards reach `handler`. */
+  subscribe(channel: string, handler: (message: unknown) => void): Promise<Unsubscribe>;
+}
+
 export interface UsageBatch<E = unknown> {
   /** Unique per batch; a redelivered batch carries the same id so consumers can skip it. */
   id: string;
@@ -69,6 +81,7 @@ export interface Bus {
   readonly kind: 'redis' | 'memory';
   readonly snapshots: SnapshotCache;
   readonly invalidations: Invalidations;
+  readonly sessions: SessionChannel;
   readonly usage: UsageQueue;
   readonly quotas: QuotaCounters;
   readonly revocations: RevocationSet;

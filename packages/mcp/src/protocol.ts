@@ -26,3 +26,24 @@ export function negotiateVersion(requested: unknown): ProtocolVersion {
   if (isSupportedVersion(requested) && !isStatelessVersion(requested)) return requested;
   return LATEST_STATEFUL_VERSION;
 }
+
+/**
+ * The HTTP+SSE transport of 2024-11-05, served only on a gateway's legacy endpoints (`…/sse` and
+ * `…/messages`); Streamable HTTP keeps refusing it. Legacy session ids carry it as their
+ * protocolVersion: it names the transport, the session is stateful.
+ */
+export const LEGACY_SSE_VERSION = '2024-11-05';
+export type LegacyProtocolVersion = typeof LEGACY_SSE_VERSION | (typeof STATEFUL_VERSIONS)[number];
+
+/**
+ * initialize over the legacy transport: the client's version when it is 2024-11-05 or one of our
+ * stateful versions (newer SDKs keep the SSE transport but speak newer revisions), else
+ * 2024-11-05, the revision a client of this transport most likely speaks.
+ */
+export function negotiateLegacyVersion(requested: unknown): LegacyProtocolVersion {
+  if (requested === LEGACY_SSE_VERSION) return LEGACY_SSE_VERSION;
+  if (isSupportedVersion(requested) && !isStatelessVersion(requested)) {
+    return requested as (typeof STATEFUL_VERSIONS)[number];
+  }
+  return LEGACY_SSE_VERSION;
+}

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { createBus, type Bus } from '@toolgate/bus';
 import { generateKeySpec, parseKeyRing, seal } from '@toolgate/core/crypto';
 import { parseEnv } from '@toolgate/core/env';
@@ -115,6 +117,41 @@ export async function connectClient(url: string, token: string, extraHeaders: Re
   });
   await client.connect(transport);
   return { client, transport };
+}
+
+/**
+ * An MCP SDK client on the legacy HTTP+SSE transport. The stream opens at `sseUrl`; `postTo`
+ * picks the origin (any replica) each POSTed message goes to, as a load balancer would.
+ */
+export async function connectLegacyClient(
+  sseUrl: string,
+  token: string,
+  options: {
+    postTo?: (message: Record<string, unknown>) => string;
+    capabilities?: ClientCapabilities;
+  } = {},
+) {
+  const posted: { origin: string; message: Record<string, unknown> }[] = [];
+  const client = new Client(
+    { name: 'legacy-test-client', version: '1.0.0' },
+    { capabilities: options.capabilities ?? {} },
+  );
+  const transport = new SSEClientTransport(new URL(sseUrl), {
+    // The SDK sends these on the EventSource request and on every POST.
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+    fetch: (url, init) => {
+      // The SDK posts one JSON-RPC message as a string body.
+      if (init?.method !== 'POST' || !options.postTo || typeof init.body !== 'string')
+        return fetch(url, init);
+      const message = JSON.parse(init.body) as Record<string, unknown>;
+      const target = new URL(url);
+      const origin = options.postTo(message);
+      posted.push({ origin, message });
+      return fetch(new URL(`${target.pathname}${target.search}`, origin), init);
+    },
+  });
+  await client.connect(transport);
+  return { client, transport, posted };
 }
 
 /** Polls until `check` passes or the deadline expires. */

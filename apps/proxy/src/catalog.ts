@@ -1,0 +1,241 @@
+import { TtlLru } from '@toolgate/core/lru';
+import type { SnapshotResourceServer } from '@toolgate/core/snapshot';
+import { JsonRpcError, RPC } from '@toolgate/mcp/jsonrpc';
+import { UpstreamError, type UpstreamPool, type UpstreamTarget } from '@toolgate/mcp/upstream';
+import type { Principal } from './auth/principal.ts';
+import type { PreparedGateway } from './snapshot-store.ts';
+import { upstreamErrorToRpc, upstreamMeta } from './upstream-errors.ts';
+import { resolveInstallation, type UpstreamTargets } from './upstream-target.ts';
+
+type Result = Record<string, unknown>;
+type Listed = Record<string, unknown>;
+
+const MAX_PAGES = 50;
+const LISTING_TTL_MS = 30_000;
+
+interface ResolvedServer {
+  entryId: string;
+  label: string;
+  target: UpstreamTarget;
+}
+
+/**
+ * Prompts, resources, resource templates and completions of a gateway: listed live from the
+ * upstreams that serve them for this caller, renamed like tools, routed back by name or URI.
+ */
+export class Catalog {
+  /** Listings per (snapshot version, upstream target), so reads can route URIs without relisting. */
+  private readonly listings = new TtlLru<string, Listed[]>(5_000, LISTING_TTL_MS);
+
+  constructor(
+    private readonly pool: UpstreamPool,
+    private readonly targets: UpstreamTargets,
+  ) {}
+
+  capabilities(gateway: PreparedGateway): Result {
+    const { prompts, resourceServers } = gateway.snapshot;
+    return {
+      ...(prompts.length > 0 ? { prompts: { listChanged: true } } : {}),
+      ...(resourceServers.length > 0 ? { resources: { subscribe: true, listChanged: true } } : {}),
+      ...(prompts.length > 0 || resourceServers.length > 0 ? { completions: {} } : {}),
+    };
+  }
+
+  async listPrompts(gateway: PreparedGateway, principal: Principal): Promise<Result> {
+    const byEntry = new Map<string, Map<string, string>>();
+    for (const p of gateway.snapshot.prompts) {
+      const names = byEntry.get(p.entryId) ?? new Map<string, string>();
+      names.set(p.upstreamName, p.name);
+      byEntry.set(p.entryId, names);
+    }
+    const lists = await Promise.all(
+      [...byEntry].map(async ([entryId, names]) => {
+        const server = this.resolve(gateway, { entryId, installationId: null }, principal);
+        if (!server) return [];
+        const prompts = await this.listAll(gateway, server, 'prompts/list', 'prompts');
+        return prompts
+          .filter((p) => names.has(String(p.name)))
+          .map((p) => ({ ...p, name: names.get(String(p.name)) }));
+      }),
+    );
+    return { prompts: lists.flat() };
+  }
+
+  async getPrompt(gateway: PreparedGateway, principal: Principal, params: Result): Promise<Result> {
+    const prompt = gateway.snapshot.prompts.find((p) => p.name === params.name);
+    if (!prompt) throw new JsonRpcError(RPC.INVALID_PARAMS, `Unknown prompt: ${String(params.name)}`);
+    const server = this.resolveOrFail(gateway, prompt, principal);
+    return this.forward(server, 'prompts/get', { ...params, name: prompt.upstreamName });
+  }
+
+  async listResources(gateway: PreparedGateway, principal: Principal): Promise<Result> {
+    const lists = await Promise.all(
+      this.resourceServers(gateway, principal).map((s) =>
+        this.listAll(gateway, s, 'resources/list', 'resources'),
+      ),
+    );
+    return { resources: lists.flat() };
+  }
+
+  async listResourceTemplates(gateway: PreparedGateway, principal: Principal): Promise<Result> {
+    const lists = await Promise.all(
+      this.resourceServers(gateway, principal).map((s) =>
+        this.listAll(gateway, s, 'resources/templates/list', 'resourceTemplates'),
+      ),
+    );
+    return { resourceTemplates: lists.flat() };
+  }
+
+  /** resources/read, subscribe and unsubscribe: sent to the server that owns the URI. */
+  async forUri(
+    gateway: PreparedGateway,
+    principal: Principal,
+    method: string,
+    params: Result,
+  ): Promise<Result> {
+    const uri = params.uri;
+    if (typeof uri !== 'string' || uri.length === 0)
+      throw new JsonRpcError(RPC.INVALID_PARAMS, 'Invalid params: "uri" is required');
+    const servers = this.resourceServers(gateway, principal);
+    const owner = await this.ownerOf(gateway, servers, uri);
+    if (owner) return this.forward(owner, method, params);
+    // Not in any listing or template: ask each server in turn; "not found" means try the next.
+    for (const server of servers) {
+      try {
+        return await this.pool.request(server.target, method, params);
+      } catch (err) {
+        if (
+          err instanceof UpstreamError &&
+          err.kind === 'rpc' &&
+          err.rpcError?.code === RPC.RESOURCE_NOT_FOUND
+        )
+          continue;
+        throw new JsonRpcError(...spread(upstreamErrorToRpc(err, server.label)));
+      }
+    }
+    throw new JsonRpcError(RPC.RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
+  }
+
+  async complete(gateway: PreparedGateway, principal: Principal, params: Result): Promise<Result> {
+    const ref = params.ref as { type?: string; name?: string; uri?: string } | undefined;
+    if (ref?.type === 'ref/prompt') {
+      const prompt = gateway.snapshot.prompts.find((p) => p.name === ref.name);
+      if (!prompt) throw new JsonRpcError(RPC.INVALID_PARAMS, `Unknown prompt: ${String(ref.name)}`);
+      const server = this.resolveOrFail(gateway, prompt, principal);
+      return this.forward(server, 'completion/complete', {
+        ...params,
+        ref: { ...ref, name: prompt.upstreamName },
+      });
+    }
+    if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
+      const owner = await this.ownerOf(gateway, this.resourceServers(gateway, principal), ref.uri);
+      if (!owner) throw new JsonRpcError(RPC.INVALID_PARAMS, `Unknown resource template: ${ref.uri}`);
+      return this.forward(owner, 'completion/complete', params);
+    }
+    throw new JsonRpcError(RPC.INVALID_PARAMS, 'Invalid params: "ref" must be a ref/prompt or ref/resource');
+  }
+
+  private resourceServers(gateway: PreparedGateway, principal: Principal): ResolvedServer[] {
+    return gateway.snapshot.resourceServers
+      .map((s) => this.resolve(gateway, s, principal))
+      .filter((s): s is ResolvedServer => s !== undefined);
+  }
+
+  private async ownerOf(
+    gateway: PreparedGateway,
+    servers: ResolvedServer[],
+    uri: string,
+  ): Promise<ResolvedServer | undefined> {
+    if (servers.length === 1) return servers[0];
+    for (const server of servers) {
+      const resources = await this.listAll(gateway, server, 'resources/list', 'resources');
+      if (resources.some((r) => r.uri === uri)) return server;
+    }
+    for (const server of servers) {
+      const templates = await this.listAll(gateway, server, 'resources/templates/list', 'resourceTemplates');
+      if (templates.some((t) => typeof t.uriTemplate === 'string' && templateMatches(t.uriTemplate, uri)))
+        return server;
+    }
+    return undefined;
+  }
+
+  private resolve(
+    gateway: PreparedGateway,
+    item: SnapshotResourceServer,
+    principal: Principal,
+  ): ResolvedServer | undefined {
+    const installation = resolveInstallation(gateway, item, principal);
+    const upstream = gateway.upstreams.get(item.entryId);
+    if (!installation || !upstream) return undefined;
+    return {
+      entryId: item.entryId,
+      label: upstream.name,
+      target: this.targets.forInstallation(upstream, installation),
+    };
+  }
+
+  private resolveOrFail(
+    gateway: PreparedGateway,
+    item: SnapshotResourceServer,
+    principal: Principal,
+  ): ResolvedServer {
+    const server = this.resolve(gateway, item, principal);
+    if (!server) {
+      const name = gateway.upstreams.get(item.entryId)?.name ?? 'this server';
+      throw new JsonRpcError(
+        RPC.INVALID_PARAMS,
+        `You have no connection to ${name} yet: connect your own account in Toolgate`,
+      );
+    }
+    return server;
+  }
+
+  private async forward(server: ResolvedServer, method: string, params: Result): Promise<Result> {
+    const { _meta, ...rest } = params;
+    const meta = upstreamMeta(_meta);
+    try {
+      return await this.pool.request(server.target, method, meta ? { ...rest, _meta: meta } : rest);
+    } catch (err) {
+      throw new JsonRpcError(...spread(upstreamErrorToRpc(err, server.label)));
+    }
+  }
+
+  private async listAll(
+    gateway: PreparedGateway,
+    server: ResolvedServer,
+    method: string,
+    field: string,
+  ): Promise<Listed[]> {
+    const key = `${gateway.snapshot.version}\u0000${server.target.key}\u0000${method}`;
+    const cached = this.listings.get(key);
+    if (cached) return cached;
+    const items: Listed[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = await this.forward(server, method, cursor ? { cursor } : {});
+      const list = result[field];
+      if (Array.isArray(list)) items.push(...(list as Listed[]));
+      cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
+      if (!cursor) break;
+    }
+    this.listings.set(key, items);
+    return items;
+  }
+}
+
+const spread = (e: { code: number; message: string; data?: unknown }) => [e.code, e.message, e.data] as const;
+
+/** RFC 6570 level-1 match: each `{var}` stands for one or more characters other than '/'. */
+export function templateMatches(template: string, uri: string): boolean {
+  const pattern = template
+    .split(/(\{[^}]+\})/)
+    .map((part) =>
+      part.startsWith('{')
+        ? part.startsWith('{+')
+          ? '.+'
+          : '[^/]+'
+        : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('');
+  return new RegExp(`^${pattern}$`).test(uri);
+}

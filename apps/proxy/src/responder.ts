@@ -1,0 +1,52 @@
+import type { ServerResponse } from 'node:http';
+import { sendJson, SseWriter } from './http-util.ts';
+
+/**
+ * Where the messages of one client request go. The final response is `reply`; anything before
+ * it (progress, logs, server→client requests) is `send`, which needs a stream.
+ */
+export interface Responder {
+  readonly canStream: boolean;
+  send(message: unknown): void;
+  reply(message: unknown): void;
+  /** Runs if the client goes away before the reply. */
+  onAbort(listener: () => void): void;
+}
+
+/**
+ * Streamable HTTP: answer with plain JSON unless something must be sent before the result, in
+ * which case the response becomes an SSE stream at that moment. Clients that accept SSE handle
+ * both; most calls stay cheap JSON.
+ */
+export class HttpResponder implements Responder {
+  private sse?: SseWriter;
+  private done = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    readonly canStream: boolean,
+  ) {}
+
+  send(message: unknown): void {
+    if (!this.canStream || this.done) return;
+    this.sse ??= new SseWriter(this.res);
+    this.sse.send(message);
+  }
+
+  reply(message: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.sse) {
+      this.sse.send(message);
+      this.sse.end();
+    } else if (!this.res.headersSent && !this.res.destroyed) {
+      sendJson(this.res, 200, message);
+    }
+  }
+
+  onAbort(listener: () => void): void {
+    this.res.once('close', () => {
+      if (!this.done) listener();
+    });
+  }
+}
