@@ -165,6 +165,8 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     async drain(graceMs) {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets become idle as in-flight calls finish; close them as they do.
+      const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       endpoint.streams.closeAll();
       legacy.closeAll();
@@ -177,6 +179,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       });
       await Promise.race([Promise.all([closed, legacy.settled()]), deadline]);
       clearTimeout(timer);
+      clearInterval(idleSweep);
       await store.stop();
       if (!givenPool) await pool.close();
     },

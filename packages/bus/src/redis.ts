@@ -24,6 +24,11 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
   const base: RedisOptions = { lazyConnect: false, enableAutoPipelining: true };
   // Commands fail fast instead of queueing while Redis is away; callers have fallbacks.
   const client = new Redis(url, { ...base, commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1 });
+  // Until the first connection, commands wait (bounded by the timeout) so start-up is smooth;
+  // after it, a lost Redis fails commands at once and callers fall back to local state.
+  client.once('ready', () => {
+    client.options.enableOfflineQueue = false;
+  });
   const subscriber = new Redis(url, { ...base, maxRetriesPerRequest: null });
   // BullMQ requires maxRetriesPerRequest: null on the connections it blocks on.
   const queueConnection = new Redis(url, { ...base, maxRetriesPerRequest: null });

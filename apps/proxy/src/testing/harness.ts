@@ -190,5 +190,11 @@ export async function rpc(
   } catch {
     json = undefined;
   }
+  // An SSE answer: the response is the last message event (notifications come before it).
+  if (json === undefined && res.headers.get('content-type')?.startsWith('text/event-stream')) {
+    const events = text.split('\n').filter((line) => line.startsWith('data: '));
+    const last = events.at(-1);
+    json = last ? (JSON.parse(last.slice(6)) as Record<string, unknown>) : undefined;
+  }
   return { status: res.status, headers: res.headers, json, text };
 }

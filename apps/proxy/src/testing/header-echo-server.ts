@@ -3,10 +3,12 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { z } from 'zod';
 
 /**
  * A real MCP server (SDK, Streamable HTTP) whose `whoami` tool answers with the HTTP headers
- * the gateway sent it: how tests see which credential and passthrough headers arrived upstream.
+ * the gateway sent it (how tests see which credential and passthrough headers arrived upstream),
+ * and whose `slow` tool takes as long as asked (in-flight calls during drains and outages).
  */
 export async function startHeaderEchoServer(): Promise<{
   url: string;
@@ -18,6 +20,17 @@ export async function startHeaderEchoServer(): Promise<{
 
   const newServer = () => {
     const server = new McpServer({ name: 'header-echo', version: '1.0.0' });
+    server.registerTool(
+      'slow',
+      {
+        description: 'Answers after `ms` milliseconds',
+        inputSchema: { ms: z.number().int().min(0).max(60_000) },
+      },
+      async ({ ms }) => {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return { content: [{ type: 'text', text: `done after ${ms} ms` }] };
+      },
+    );
     server.registerTool('whoami', { description: 'Returns the request headers' }, (extra) => ({
       content: [{ type: 'text', text: JSON.stringify(extra.requestInfo?.headers ?? {}) }],
     }));

@@ -8,6 +8,8 @@ export interface TestDatabase extends DbHandle {
   url: string;
   /** Closes connections and drops the database. */
   destroy(): Promise<void>;
+  /** Embedded only: stops the server while clients still hold it, to test an outage. */
+  stopServer?: () => Promise<void>;
 }
 
 /**
@@ -26,6 +28,7 @@ export async function createTestDatabase(adminUrl: string): Promise<TestDatabase
         await handle.close();
         await embedded.stop();
       },
+      stopServer: () => embedded.stop(),
     };
   }
   const name = `tg_test_${randomBytes(6).toString('hex')}`;
