@@ -76,18 +76,20 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       lookup: ssrf.lookup,
     });
   const targets = new UpstreamTargets(parseKeyRing(env.TOOLGATE_SECRET_KEYS));
+  const catalog = new Catalog(pool, targets);
   const endpoint = new McpEndpoint({
     store,
     auth: new AuthenticatorChain([tokens]),
     bus,
     sessionKeys: parseKeyRing(env.TOOLGATE_SESSION_KEYS),
-    tools: new ToolCaller(pool, targets),
-    catalog: new Catalog(pool, targets),
+    tools: new ToolCaller(pool, targets, catalog),
+    catalog,
     log,
     maxBodyBytes: env.MAX_BODY_BYTES,
     allowedOrigins: env.MCP_ALLOWED_ORIGINS,
     isAllowedHost: hostAllowList(env),
     serverVersion: PROXY_VERSION,
+    listPageSize: env.MCP_LIST_PAGE_SIZE,
   });
   const legacy = new LegacySseEndpoint({
     bus,

@@ -68,9 +68,13 @@ export class Catalog {
     return this.forward(server, 'prompts/get', { ...params, name: prompt.upstreamName });
   }
 
-  async listResources(gateway: PreparedGateway, principal: Principal): Promise<Result> {
+  async listResources(
+    gateway: PreparedGateway,
+    principal: Principal,
+    only?: SnapshotResourceServer[],
+  ): Promise<{ resources: Listed[] }> {
     const lists = await Promise.all(
-      this.resourceServers(gateway, principal).map((s) =>
+      this.resourceServers(gateway, principal, only).map((s) =>
         this.listAll(gateway, s, 'resources/list', 'resources'),
       ),
     );
@@ -92,11 +96,12 @@ export class Catalog {
     principal: Principal,
     method: string,
     params: Result,
+    only?: SnapshotResourceServer[],
   ): Promise<Result> {
     const uri = params.uri;
     if (typeof uri !== 'string' || uri.length === 0)
       throw new JsonRpcError(RPC.INVALID_PARAMS, 'Invalid params: "uri" is required');
-    const servers = this.resourceServers(gateway, principal);
+    const servers = this.resourceServers(gateway, principal, only);
     const owner = await this.ownerOf(gateway, servers, uri);
     if (owner) return this.forward(owner, method, params);
     // Not in any listing or template: ask each server in turn; "not found" means try the next.
@@ -135,8 +140,12 @@ export class Catalog {
     throw new JsonRpcError(RPC.INVALID_PARAMS, 'Invalid params: "ref" must be a ref/prompt or ref/resource');
   }
 
-  private resourceServers(gateway: PreparedGateway, principal: Principal): ResolvedServer[] {
-    return gateway.snapshot.resourceServers
+  private resourceServers(
+    gateway: PreparedGateway,
+    principal: Principal,
+    only?: SnapshotResourceServer[],
+  ): ResolvedServer[] {
+    return (only ?? gateway.snapshot.resourceServers)
       .map((s) => this.resolve(gateway, s, principal))
       .filter((s): s is ResolvedServer => s !== undefined);
   }

@@ -42,6 +42,8 @@ export const ZProxyEnv = z.object({
   TOOLGATE_SESSION_KEYS: zKeyRing,
   TOOLGATE_SECRET_KEYS: zKeyRing,
   TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: zBool.default(false),
+  /** Page size of tools/list; lists that fit one page carry no cursor. */
+  MCP_LIST_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()

@@ -38,6 +38,7 @@ import {
   SseWriter,
 } from './http-util.ts';
 import type { LegacyDispatchContext, LegacySend } from './legacy-sse.ts';
+import { paginate } from './pagination.ts';
 import { HttpResponder, type Responder } from './responder.ts';
 import type { GatewayRoute } from './routes.ts';
 import type { PreparedGateway, SnapshotStore } from './snapshot-store.ts';
@@ -58,6 +59,8 @@ export interface McpEndpointDeps {
   /** Host names this proxy answers to (public host, base host and its subdomains, extras). */
   isAllowedHost: (hostname: string) => boolean;
   serverVersion: string;
+  /** tools/list page size. */
+  listPageSize: number;
 }
 
 export interface Caller {
@@ -490,8 +493,10 @@ export class McpEndpoint {
               ? { instructions: gateway.snapshot.gateway.description }
               : {}),
           });
-        case 'tools/list':
-          return reply({ tools: gateway.listedTools });
+        case 'tools/list': {
+          const { page, nextCursor } = paginate(gateway.listedTools, params.cursor, this.deps.listPageSize);
+          return reply(nextCursor ? { tools: page, nextCursor } : { tools: page });
+        }
         case 'tools/call':
           return await this.deps.tools.call(gateway, principal, message, context, this.calls, responder);
         case 'prompts/list':

@@ -11,7 +11,7 @@ import {
 } from '@toolgate/db/testing';
 import { everythingStdioCommand } from '@toolgate/fixtures/everything';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHarness, discoverAndSeedTools, eventually, rpc } from './testing/harness.ts';
+import { connectClient, createHarness, discoverAndSeedTools, eventually, rpc } from './testing/harness.ts';
 import { startHeaderEchoServer } from './testing/header-echo-server.ts';
 
 type Harness = Awaited<ReturnType<typeof createHarness>>;
@@ -200,6 +200,29 @@ describe('replicas coming and going', () => {
     await expect(fetch(`${proxy.url}/healthz`)).rejects.toThrow();
     expect((await inFlight).json).toMatchObject({ result: { content: [{ text: 'done after 400 ms' }] } });
     await drained;
+  });
+});
+
+describe('cancellation', () => {
+  it('forwards a client cancellation upstream and frees the call', async () => {
+    const h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
+    try {
+      const { path, token } = await seedEchoGateway(h, echo);
+      const proxy = await h.startProxy();
+      const { client } = await connectClient(`${proxy.url}${path}`, token);
+      const controller = new AbortController();
+      const call = client.callTool({ name: 'slow', arguments: { ms: 30_000 } }, undefined, {
+        signal: controller.signal,
+      });
+      await eventually(() => expect(proxy.proxy.endpoint.calls.size).toBe(1), 3_000);
+      controller.abort();
+      await expect(call).rejects.toThrow();
+      await eventually(() => expect(echo.cancelled).toContain(30_000), 3_000);
+      await eventually(() => expect(proxy.proxy.endpoint.calls.size).toBe(0), 3_000);
+      await client.close();
+    } finally {
+      await h.close();
+    }
   });
 });
 

@@ -1,7 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import { errorMessage, resultMessage, RPC, type JsonRpcRequestMessage } from '@toolgate/mcp/jsonrpc';
+import {
+  errorMessage,
+  JsonRpcError,
+  resultMessage,
+  RPC,
+  type JsonRpcRequestMessage,
+} from '@toolgate/mcp/jsonrpc';
 import type { UpstreamPool } from '@toolgate/mcp/upstream';
+import type { SnapshotTool } from '@toolgate/core/snapshot';
 import type { Principal } from './auth/principal.ts';
+import type { Catalog } from './catalog.ts';
 import type { CallRegistry } from './call-registry.ts';
 import type { Responder } from './responder.ts';
 import type { PreparedGateway } from './snapshot-store.ts';
@@ -20,8 +28,36 @@ export class ToolCaller {
   constructor(
     private readonly pool: UpstreamPool,
     private readonly targets: UpstreamTargets,
+    private readonly catalog: Catalog,
     private readonly clientRequestTimeoutMs = 120_000,
   ) {}
+
+  /** The generated list/read tools of a resources-only server, answered from its resources. */
+  private async resourceTool(
+    gateway: PreparedGateway,
+    principal: Principal,
+    tool: SnapshotTool,
+    args: unknown,
+  ): Promise<Record<string, unknown>> {
+    const server = { entryId: tool.entryId, installationId: tool.installationId };
+    if (tool.synthetic === 'list_resources') {
+      const { resources } = await this.catalog.listResources(gateway, principal, [server]);
+      return {
+        content: [{ type: 'text', text: JSON.stringify(resources, null, 2) }],
+        structuredContent: { resources },
+      };
+    }
+    const uri = (args as { uri?: unknown } | undefined)?.uri;
+    if (typeof uri !== 'string' || !uri)
+      throw new JsonRpcError(RPC.INVALID_PARAMS, 'The "uri" argument is required');
+    const { contents } = await this.catalog.forUri(gateway, principal, 'resources/read', { uri }, [server]);
+    return {
+      content: (Array.isArray(contents) ? contents : []).map((resource: unknown) => ({
+        type: 'resource',
+        resource,
+      })),
+    };
+  }
 
   async call(
     gateway: PreparedGateway,
@@ -60,6 +96,19 @@ export class ToolCaller {
       );
     }
 
+    if (tool.synthetic) {
+      try {
+        responder.reply(
+          resultMessage(message.id, await this.resourceTool(gateway, principal, tool, params.arguments)),
+        );
+      } catch (err) {
+        if (!(err instanceof JsonRpcError)) throw err;
+        responder.reply(
+          resultMessage(message.id, { content: [{ type: 'text', text: err.message }], isError: true }),
+        );
+      }
+      return;
+    }
     const target = this.targets.forInstallation(upstream, installation);
     const tracked = calls.track(context.sessionKey, message.id);
     responder.onAbort(() => calls.cancel(context.sessionKey, message.id, 'client disconnected'));

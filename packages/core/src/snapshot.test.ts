@@ -186,3 +186,21 @@ describe('prompts and resources', () => {
     ).toThrow(/prompt name "p" would be used by both github\/a and linear\/b/);
   });
 });
+
+describe('generated resource tools', () => {
+  it('gives a resources-only server list/read tools, and none to a server with tools', () => {
+    const s = compileGatewaySnapshot(
+      input({
+        tools: [tool('i1', 'search')],
+        assignments: [
+          assignment('e1', '*', { kind: 'resources' }),
+          assignment('e2', '*', { kind: 'resources' }),
+        ],
+      }),
+    );
+    expect(s.tools.map((t) => [t.name, t.synthetic])).toEqual([
+      ['linear__list_resources', 'list_resources'],
+      ['linear__read_resource', 'read_resource'],
+    ]);
+  });
+});

@@ -13,10 +13,13 @@ import { z } from 'zod';
 export async function startHeaderEchoServer(): Promise<{
   url: string;
   requests: IncomingMessage[];
+  cancelled: number[];
   close(): Promise<void>;
 }> {
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const requests: IncomingMessage[] = [];
+  /** `ms` of every slow call the client cancelled (the upstream saw notifications/cancelled). */
+  const cancelled: number[] = [];
 
   const newServer = () => {
     const server = new McpServer({ name: 'header-echo', version: '1.0.0' });
@@ -26,8 +29,15 @@ export async function startHeaderEchoServer(): Promise<{
         description: 'Answers after `ms` milliseconds',
         inputSchema: { ms: z.number().int().min(0).max(60_000) },
       },
-      async ({ ms }) => {
-        await new Promise((resolve) => setTimeout(resolve, ms));
+      async ({ ms }, extra) => {
+        const aborted = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), ms);
+          extra.signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
+        if (aborted) cancelled.push(ms);
         return { content: [{ type: 'text', text: `done after ${ms} ms` }] };
       },
     );
@@ -64,6 +74,7 @@ export async function startHeaderEchoServer(): Promise<{
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     requests,
+    cancelled,
     async close() {
       await Promise.all([...transports.values()].map((t) => t.close()));
       http.closeAllConnections();
