@@ -1,0 +1,132 @@
+import { generateKeySpec } from '@toolgate/core/crypto';
+import {
+  createTestDatabase,
+  seedApiToken,
+  seedAssignments,
+  seedGateway,
+  seedInstallation,
+  seedRegistryEntry,
+  seedTenant,
+  seedTools,
+  type TestDatabase,
+} from '@toolgate/db/testing';
+import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { childEnv, startToolgate, type StartedToolgate } from './testing/run-cli.ts';
+
+const postgresUrl = inject('postgresUrl');
+const redisUrl = inject('redisUrl');
+
+async function post(url: string, body: unknown, headers: Record<string, string>) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  const data = text.startsWith('{')
+    ? text
+    : (text
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .at(-1)
+        ?.slice(6) ?? 'null');
+  return {
+    status: res.status,
+    headers: res.headers,
+    json: JSON.parse(data) as Record<string, unknown> | null,
+  };
+}
+
+/**
+ * Two `toolgate proxy` processes sharing Postgres and Redis, as in production: no sticky
+ * sessions, and losing a process loses no session.
+ */
+describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
+  let db: TestDatabase;
+  let everything: RunningEverythingServer;
+  const proxies: StartedToolgate[] = [];
+  let gatewayPath = '';
+  let token = '';
+
+  beforeAll(async () => {
+    [db, everything] = await Promise.all([
+      createTestDatabase(postgresUrl),
+      startEverythingServer('streamableHttp'),
+    ]);
+    const tenant = await seedTenant(db.db);
+    const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'everything', url: everything.url });
+    const installation = await seedInstallation(db.db, tenant.id, entry.id);
+    await seedTools(db.db, tenant.id, installation.id, [
+      {
+        name: 'echo',
+        inputSchema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] },
+      },
+    ]);
+    const gateway = await seedGateway(db.db, tenant.id);
+    await seedAssignments(db.db, tenant.id, gateway.id, [{ registryEntryId: entry.id, toolName: 'echo' }]);
+    token = (await seedApiToken(db.db, tenant.id)).token;
+    gatewayPath = `/mcp/${tenant.slug}/${gateway.slug}`;
+
+    const env = childEnv({
+      DATABASE_URL: db.url,
+      REDIS_URL: redisUrl,
+      PROXY_PORT: '0',
+      TOOLGATE_SESSION_KEYS: generateKeySpec('s1'),
+      TOOLGATE_SECRET_KEYS: generateKeySpec('k1'),
+      TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: 'true',
+    });
+    proxies.push(...(await Promise.all([startToolgate('proxy', env), startToolgate('proxy', env)])));
+  });
+
+  afterAll(async () => {
+    for (const p of proxies) if (p.child.exitCode === null) await p.stop();
+    await everything?.close();
+    await db?.destroy();
+  });
+
+  it("continue each other's sessions, and one dying mid-run loses none", async () => {
+    const [a, b] = proxies.map((p) => `${p.urls.proxy}${gatewayPath}`) as [string, string];
+    const init = await post(
+      a,
+      {
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      },
+      { authorization: `Bearer ${token}` },
+    );
+    expect(init.status).toBe(200);
+    const headers = {
+      authorization: `Bearer ${token}`,
+      'mcp-session-id': init.headers.get('mcp-session-id')!,
+      'mcp-protocol-version': '2025-11-25',
+    };
+    const call = (url: string, i: number) =>
+      post(
+        url,
+        {
+          jsonrpc: '2.0',
+          id: i,
+          method: 'tools/call',
+          params: { name: 'everything__echo', arguments: { message: `m${i}` } },
+        },
+        headers,
+      );
+
+    for (let i = 1; i <= 10; i++) {
+      const res = await call(i % 2 ? a : b, i);
+      expect(res.json).toMatchObject({ id: i, result: { content: [{ type: 'text', text: `Echo: m${i}` }] } });
+    }
+    proxies[0]!.child.kill('SIGKILL');
+    for (let i = 11; i <= 20; i++) {
+      const res = await call(b, i);
+      expect(res.json).toMatchObject({ id: i, result: { content: [{ type: 'text', text: `Echo: m${i}` }] } });
+    }
+  });
+});
