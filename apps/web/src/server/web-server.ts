@@ -1,8 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@toolgate/core/logger';
 import { requestIdFrom } from '@toolgate/core/logger';
-import next from 'next';
 
 export interface WebServer {
   server: Server;
@@ -11,6 +10,24 @@ export interface WebServer {
 }
 
 const WEB_DIR = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The slice of Next's custom-server API used here. */
+interface NextApp {
+  prepare(): Promise<void>;
+  getRequestHandler(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  close(): Promise<void>;
+}
+type CreateNextApp = (options: { dir: string; dev: boolean; hostname: string; port: number; quiet: boolean }) => NextApp;
+
+/**
+ * Next is loaded by name at run time: importing its types would pull Next's global
+ * declarations (a required NODE_ENV in ProcessEnv) into every package that starts the web app.
+ */
+async function loadNext(): Promise<CreateNextApp> {
+  const specifier: string = 'next';
+  const mod = (await import(specifier)) as { default: CreateNextApp };
+  return mod.default;
+}
 
 /**
  * Serves the built Next.js app from a plain Node server so it can share a process (and the
@@ -27,6 +44,7 @@ export async function startWebServer({
   log: Logger;
   dev?: boolean;
 }): Promise<WebServer> {
+  const next = await loadNext();
   const app = next({ dir: WEB_DIR, dev, hostname: host, port, quiet: true });
   await app.prepare();
   const handle = app.getRequestHandler();

@@ -48,9 +48,7 @@ export class StdioProcess extends RpcChannel {
     super(target.label);
     this.gone = new Promise((resolve) => (this.markGone = resolve));
     this.child = spawn(target.command ?? '', target.args ?? [], {
-      // Next.js (type-checked together with this in apps/cli) makes NODE_ENV required in ProcessEnv.
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-      env: { ...options.baseEnv, ...target.env } as NodeJS.ProcessEnv,
+      env: { ...options.baseEnv, ...target.env },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
       windowsHide: true,
