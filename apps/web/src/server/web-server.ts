@@ -17,7 +17,13 @@ interface NextApp {
   getRequestHandler(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   close(): Promise<void>;
 }
-type CreateNextApp = (options: { dir: string; dev: boolean; hostname: string; port: number; quiet: boolean }) => NextApp;
+type CreateNextApp = (options: {
+  dir: string;
+  dev: boolean;
+  hostname: string;
+  port: number;
+  quiet: boolean;
+}) => NextApp;
 
 /**
  * Next is loaded by name at run time: importing its types would pull Next's global
