@@ -21,10 +21,10 @@ import {
   SUPPORTED_VERSIONS,
 } from '@toolgate/mcp/protocol';
 import { issueSession, openSession, type SessionClaims } from '@toolgate/mcp/session-token';
-import type { AuthenticatorChain, AuthFailure, Principal } from './auth/principal.ts';
+import type { AuthenticatorChain } from './auth/principal.ts';
 import { CallRegistry } from './call-registry.ts';
+import { authenticateCaller, type Caller } from './gateway-access.ts';
 import type { Catalog } from './catalog.ts';
-import { PROXY_ERRORS, type ProxyErrorName } from './errors.ts';
 import {
   acceptsJson,
   acceptsSse,
@@ -63,10 +63,8 @@ export interface McpEndpointDeps {
   listPageSize: number;
 }
 
-export interface Caller {
-  gateway: PreparedGateway;
-  principal: Principal;
-}
+/** What a dispatched request knows about where it came from. */
+export type { Caller };
 
 /** What a dispatched request knows about where it came from. */
 export interface DispatchContext {
@@ -92,18 +90,6 @@ function withResultType(responder: Responder): Responder {
 
 const META_VERSION = 'io.modelcontextprotocol/protocolVersion';
 const META_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
-
-const AUTH_FAILURE_ERROR: Record<AuthFailure, ProxyErrorName> = {
-  missing: 'UNAUTHORIZED',
-  malformed: 'INVALID_TOKEN',
-  unknown: 'INVALID_TOKEN',
-  expired: 'INVALID_TOKEN',
-  revoked: 'INVALID_TOKEN',
-  wrong_tenant: 'INVALID_TOKEN',
-  method_not_allowed: 'AUTH_METHOD_NOT_ALLOWED',
-  no_mcp_capability: 'NO_MCP_CAPABILITY',
-  unavailable: 'UNAVAILABLE',
-};
 
 /** The Streamable HTTP endpoint of every gateway: POST messages, GET stream, DELETE session. */
 export class McpEndpoint {
@@ -171,63 +157,13 @@ export class McpEndpoint {
     res.writeHead(200).end();
   }
 
-  /**
-   * Finds the gateway and authenticates the caller. Unknown tenants, unknown gateways and other
-   * tenants' tokens all look the same to a caller without a valid token of this tenant.
-   */
-  async authenticateCaller(
+  /** Finds the gateway and authenticates the caller (see gateway-access.ts). */
+  authenticateCaller(
     req: IncomingMessage,
     res: ServerResponse,
     route: GatewayRoute,
   ): Promise<Caller | undefined> {
-    let lookup;
-    try {
-      lookup = await this.deps.store.get(route.tenantSlug, route.gatewaySlug);
-    } catch (err) {
-      this.deps.log.error({ err: (err as Error).message }, 'gateway configuration unavailable');
-      sendProxyError(res, 'UNAVAILABLE', { headers: { 'retry-after': '2' } });
-      return undefined;
-    }
-    const authorization = firstHeader(req.headers.authorization);
-    const challenge = (error?: string) => ({
-      'www-authenticate': `Bearer resource_metadata="${route.metadataUrl}"${error ? `, error="${error}"` : ''}`,
-    });
-    if (lookup.kind === 'missing' && lookup.what === 'tenant') {
-      sendProxyError(res, authorization ? 'INVALID_TOKEN' : 'UNAUTHORIZED', {
-        headers: challenge(authorization ? 'invalid_token' : undefined),
-      });
-      return undefined;
-    }
-    const tenantId = lookup.kind === 'found' ? lookup.gateway.snapshot.tenant.id : lookup.tenantId!;
-    const gateway = lookup.kind === 'found' ? lookup.gateway.snapshot.gateway : undefined;
-    const result = await this.deps.auth.authenticate(authorization, {
-      tenantId,
-      gatewayId: gateway?.id ?? '',
-      allowedMethods: gateway?.clientAuthMethods ?? ['api_token', 'oauth', 'idp_jwt'],
-    });
-    if (!result.ok) {
-      const name = AUTH_FAILURE_ERROR[result.failure];
-      const status = PROXY_ERRORS[name].status;
-      sendProxyError(res, name, {
-        values: { method: 'these' },
-        headers: status === 401 ? challenge(result.failure === 'missing' ? undefined : 'invalid_token') : {},
-      });
-      return undefined;
-    }
-    if (lookup.kind === 'missing') {
-      sendProxyError(res, 'GATEWAY_NOT_FOUND', { values: { gateway: route.gatewaySlug } });
-      return undefined;
-    }
-    const principal = result.principal;
-    if (
-      lookup.gateway.snapshot.gateway.visibility === 'teams' &&
-      !principal.orgWide &&
-      !principal.teamIds.some((t) => lookup.gateway.snapshot.gateway.teamIds.includes(t))
-    ) {
-      sendProxyError(res, 'NOT_VISIBLE', { values: { gateway: route.gatewaySlug } });
-      return undefined;
-    }
-    return { gateway: lookup.gateway, principal };
+    return authenticateCaller(this.deps, req, res, route);
   }
 
   /** Opens and checks the session a request presents; answers the error itself when it fails. */
