@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bus } from '@toolgate/bus';
 import type { KeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
+import { TtlLru } from '@toolgate/core/lru';
 import {
   classifyMessage,
   type ClientMessage,
@@ -20,7 +21,12 @@ import {
   negotiateVersion,
   SUPPORTED_VERSIONS,
 } from '@toolgate/mcp/protocol';
-import { issueSession, openSession, type SessionClaims } from '@toolgate/mcp/session-token';
+import {
+  issueSession,
+  openSession,
+  type SessionCheck,
+  type SessionClaims,
+} from '@toolgate/mcp/session-token';
 import type { AuthenticatorChain } from './auth/principal.ts';
 import { CallRegistry } from './call-registry.ts';
 import { authenticateCaller, type Caller } from './gateway-access.ts';
@@ -94,6 +100,7 @@ const META_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
 /** The Streamable HTTP endpoint of every gateway: POST messages, GET stream, DELETE session. */
 export class McpEndpoint {
   readonly calls = new CallRegistry();
+  private readonly openedSessions = new TtlLru<string, SessionClaims>(20_000, 10 * 60_000);
   readonly streams: StreamHub;
 
   constructor(private readonly deps: McpEndpointDeps) {
@@ -179,10 +186,7 @@ export class McpEndpoint {
       return undefined;
     }
     const { snapshot } = caller.gateway;
-    const opened = openSession(this.deps.sessionKeys, sessionId, {
-      tenantId: snapshot.tenant.id,
-      gatewayId: snapshot.gateway.id,
-    });
+    const opened = this.openCached(sessionId, snapshot.tenant.id, snapshot.gateway.id);
     // A session is bound to whoever opened it: another principal's request finds nothing here.
     if (
       !opened.ok ||
@@ -206,6 +210,20 @@ export class McpEndpoint {
       return undefined;
     }
     return opened.claims;
+  }
+
+  /**
+   * Opening a session id is an AES-GCM decrypt and a JSON parse; a replica remembers ids it has
+   * opened (keyed by the exact id, tenant and gateway) until they expire. Revocation is still
+   * checked on every request.
+   */
+  private openCached(sessionId: string, tenantId: string, gatewayId: string): SessionCheck {
+    const key = `${tenantId}\u0000${gatewayId}\u0000${sessionId}`;
+    const cached = this.openedSessions.get(key);
+    if (cached && cached.expiresAt * 1000 > Date.now()) return { ok: true, claims: cached };
+    const opened = openSession(this.deps.sessionKeys, sessionId, { tenantId, gatewayId });
+    if (opened.ok) this.openedSessions.set(key, opened.claims);
+    return opened;
   }
 
   private async post(
