@@ -106,7 +106,8 @@ describe('stdio upstreams', () => {
     expect((await rejection(pool.request(target, 'tools/list', {}))).message).toMatch(
       /restarting after a failure/,
     );
-    expect(pool.stats().processes).toBe(0);
+    // The child's exit is reported before its pipes finish closing; it leaves the pool then.
+    await waitUntil(() => pool.stats().processes === 0, 'the dead child leaves the pool');
   });
 
   it('reports a command that cannot be started', async () => {
@@ -120,7 +121,7 @@ describe('stdio upstreams', () => {
     );
     expect(error.kind).toBe('connect');
     expect(error.message).toMatch(/^upstream 'missing' could not start its command \(ENOENT\)/);
-    expect(pool.stats().processes).toBe(0);
+    await waitUntil(() => pool.stats().processes === 0, 'the failed spawn leaves the pool');
   });
 
   it('cancels a call on abort and keeps the child serving', async () => {
