@@ -354,7 +354,7 @@ describe('upstream credentials', () => {
       gateways: [gw],
       reason: 'installation deleted',
     });
-    await eventually(async () => expect((await whoami(userToken))['x-api-key']).toBe('key-team'), 2_000);
+    await eventually(async () => expect((await whoami(userToken))['x-api-key']).toBe('key-team'), 10_000);
     expect((await whoami(world.orgToken))['x-api-key']).toBe('key-org');
   });
 
@@ -401,7 +401,7 @@ describe('configuration changes', () => {
     try {
       expect((await client.listTools()).tools.map((t) => t.name)).toEqual([`${entry.slug}__echo`]);
       // Open the GET stream (the SDK does this after initialized) before changing anything.
-      await eventually(() => expect(proxyB.proxy.endpoint.streams.openStreams).toBeGreaterThan(0), 3_000);
+      await eventually(() => expect(proxyB.proxy.endpoint.streams.openStreams).toBeGreaterThan(0), 10_000);
 
       await seedAssignments(db.db, world.tenant.id, gw.id, [
         { registryEntryId: entry.id, toolName: 'get-sum' },
