@@ -135,33 +135,6 @@ describe('Redis outage', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
 
     redis = await startRedis(port);
-    h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: `redis://127.0.0.1:${port}` });
-  });
-  afterAll(async () => {
-    await h?.close();
-    if (redis) await stopProcess(redis);
-  });
-
-  it('keeps answering from in-process state while Redis is down, and uses it again when it is back', async () => {
-    const { path, token } = await seedEchoGateway(h, echo);
-    const proxy = await h.startProxy();
-    const url = `${proxy.url}${path}`;
-    const headers = await openSession(url, token);
-    expect((await rpc(url, slowCall(1), headers)).json).toMatchObject({
-      result: { content: [{ text: 'done after 0 ms' }] },
-    });
-
-    await stopProcess(redis);
-    await eventually(async () => expect((await fetch(`${proxy.url}/readyz`)).status).toBe(503), 5_000);
-    for (let i = 0; i < 20; i++) {
-      const started = Date.now();
-      const res = await rpc(url, slowCall(100 + i), headers);
-      expect(res.json).toMatchObject({ id: 100 + i, result: { content: [{ text: 'done after 0 ms' }] } });
-      // No waiting on a dead Redis: commands fail fast and local caches answer.
-      expect(Date.now() - started).toBeLessThan(500);
-    }
-
-    redis = await startRedis(port);
     await eventually(async () => expect((await fetch(`${proxy.url}/readyz`)).status).toBe(200), 10_000);
     const fresh = await openSession(url, token);
     expect((await rpc(url, slowCall(200), fresh)).json).toMatchObject({
@@ -223,7 +196,7 @@ describe('replicas coming and going', () => {
     const url = `${proxy.url}${path}`;
     const headers = await openSession(url, token);
     const inFlight = rpc(url, slowCall(1, 400), headers);
-    await eventually(() => expect(proxy.proxy.endpoint.calls.size).toBe(1), 10_000);
+    await eventually(() => expect(proxy.proxy.endpoint.calls.size).toBe(1), 2_000);
     const drained = proxy.proxy.drain(5_000);
     await expect(fetch(`${proxy.url}/healthz`)).rejects.toThrow();
     expect((await inFlight).json).toMatchObject({ result: { content: [{ text: 'done after 400 ms' }] } });
