@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorMessage, type JsonRpcId } from '@toolgate/mcp/jsonrpc';
+import {
+  classifyMessage,
+  errorMessage,
+  idOf,
+  type ClientMessage,
+  type JsonRpcError,
+  type JsonRpcId,
+} from '@toolgate/mcp/jsonrpc';
 import { PROXY_ERRORS, proxyErrorMessage, type ProxyErrorName } from './errors.ts';
 
 export class BodyTooLargeError extends Error {}
@@ -154,5 +161,44 @@ export function isOriginAllowed(
     return parsed.host === host || parsed.origin === new URL(resourceUrl).origin;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Reads one JSON-RPC message from a POST body. On any client mistake (too large, not JSON, a
+ * batch, not JSON-RPC) it answers the request itself and returns undefined.
+ */
+export async function readClientMessage(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBodyBytes: number,
+): Promise<ClientMessage | undefined> {
+  let body: Buffer;
+  try {
+    body = await readBody(req, maxBodyBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) {
+      res.setHeader('connection', 'close');
+      sendProxyError(res, 'BODY_TOO_LARGE', { values: { limit: maxBodyBytes } });
+      return undefined;
+    }
+    throw err;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    sendProxyError(res, 'PARSE_ERROR', { values: { detail: (err as Error).message } });
+    return undefined;
+  }
+  if (Array.isArray(parsed)) {
+    sendProxyError(res, 'BATCH_NOT_SUPPORTED');
+    return undefined;
+  }
+  try {
+    return classifyMessage(parsed);
+  } catch (err) {
+    sendJson(res, 400, errorMessage(idOf(parsed), (err as JsonRpcError).toObject()));
+    return undefined;
   }
 }

@@ -38,25 +38,16 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Bus, Unsubscribe } from '@toolgate/bus';
 import type { KeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
-import {
-  classifyMessage,
-  errorMessage,
-  idOf,
-  RPC,
-  type ClientMessage,
-  type JsonRpcError,
-} from '@toolgate/mcp/jsonrpc';
+import { classifyMessage, errorMessage, RPC, type ClientMessage } from '@toolgate/mcp/jsonrpc';
 import { LEGACY_SSE_VERSION } from '@toolgate/mcp/protocol';
 import { issueSession, openSession, type SessionClaims } from '@toolgate/mcp/session-token';
 import type { Principal } from './auth/principal.ts';
 import {
   acceptsSse,
-  BodyTooLargeError,
   firstHeader,
   hostnameOf,
   isOriginAllowed,
-  readBody,
-  sendJson,
+  readClientMessage,
   sendProxyError,
   SseWriter,
 } from './http-util.ts';
@@ -269,29 +260,8 @@ export class LegacySseEndpoint {
     const session = await this.session(sessionId, caller);
     if (!session) return sendProxyError(res, 'LEGACY_SESSION_NOT_FOUND');
 
-    let body: Buffer;
-    try {
-      body = await readBody(req, this.deps.maxBodyBytes);
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) {
-        res.setHeader('connection', 'close');
-        return sendProxyError(res, 'BODY_TOO_LARGE', { values: { limit: this.deps.maxBodyBytes } });
-      }
-      throw err;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch (err) {
-      return sendProxyError(res, 'PARSE_ERROR', { values: { detail: (err as Error).message } });
-    }
-    if (Array.isArray(parsed)) return sendProxyError(res, 'BATCH_NOT_SUPPORTED');
-    let message: ClientMessage;
-    try {
-      message = classifyMessage(parsed);
-    } catch (err) {
-      return sendJson(res, 400, errorMessage(idOf(parsed), (err as JsonRpcError).toObject()));
-    }
+    const message = await readClientMessage(req, res, this.deps.maxBodyBytes);
+    if (!message) return;
 
     res.writeHead(202, { 'content-type': 'text/plain' }).end('Accepted');
     const context: LegacyDispatchContext = { session, headers: req.headers, requestId };

@@ -4,10 +4,8 @@ import type { KeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
 import { TtlLru } from '@toolgate/core/lru';
 import {
-  classifyMessage,
   type ClientMessage,
   errorMessage,
-  idOf,
   JsonRpcError,
   resultMessage,
   RPC,
@@ -34,11 +32,10 @@ import type { Catalog } from './catalog.ts';
 import {
   acceptsJson,
   acceptsSse,
-  BodyTooLargeError,
   firstHeader,
   hostnameOf,
   isOriginAllowed,
-  readBody,
+  readClientMessage,
   sendJson,
   sendProxyError,
   SseWriter,
@@ -238,29 +235,8 @@ export class McpEndpoint {
     const contentType = firstHeader(req.headers['content-type']) ?? '';
     if (!/^application\/json\b/i.test(contentType)) return sendProxyError(res, 'UNSUPPORTED_MEDIA_TYPE');
 
-    let body: Buffer;
-    try {
-      body = await readBody(req, this.deps.maxBodyBytes);
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) {
-        res.setHeader('connection', 'close');
-        return sendProxyError(res, 'BODY_TOO_LARGE', { values: { limit: this.deps.maxBodyBytes } });
-      }
-      throw err;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch (err) {
-      return sendProxyError(res, 'PARSE_ERROR', { values: { detail: (err as Error).message } });
-    }
-    if (Array.isArray(parsed)) return sendProxyError(res, 'BATCH_NOT_SUPPORTED');
-    let message;
-    try {
-      message = classifyMessage(parsed);
-    } catch (err) {
-      return sendJson(res, 400, errorMessage(idOf(parsed), (err as JsonRpcError).toObject()));
-    }
+    const message = await readClientMessage(req, res, this.deps.maxBodyBytes);
+    if (!message) return;
 
     if (message.kind === 'request' && message.message.method === 'initialize') {
       return this.initialize(res, caller, message.message);
