@@ -3,6 +3,7 @@ import { openString, type KeyRing } from '@toolgate/core/crypto';
 import { TtlLru } from '@toolgate/core/lru';
 import type { SnapshotInstallation, SnapshotTool, SnapshotUpstream } from '@toolgate/core/snapshot';
 import type { UpstreamTarget } from '@toolgate/mcp/upstream';
+import { buildUpstreamTarget, credentialsAad } from '@toolgate/mcp/upstream-target';
 import type { Principal } from './auth/principal.ts';
 import type { PreparedGateway } from './snapshot-store.ts';
 
@@ -63,29 +64,10 @@ export class UpstreamTargets {
   private build(upstream: SnapshotUpstream, installation: SnapshotInstallation): UpstreamTarget {
     const secrets = installation.credentialsSealed
       ? (JSON.parse(
-          openString(this.ring, installation.credentialsSealed, `installation:${installation.id}`),
+          openString(this.ring, installation.credentialsSealed, credentialsAad(installation.id)),
         ) as Record<string, string>)
       : {};
-    const values: Record<string, string> = { ...installation.config, ...secrets };
-    const headers: Record<string, string> = {};
-    const env: Record<string, string> = { ...upstream.env };
-    const args = [...upstream.args];
-
-    for (const field of upstream.installFields) {
-      const value = values[field.key];
-      if (value === undefined || !field.target) continue;
-      const prefixed = `${field.target.prefix ?? ''}${value}`;
-      if (field.target.kind === 'header') headers[field.target.name.toLowerCase()] = prefixed;
-      else if (field.target.kind === 'env') env[field.target.name] = prefixed;
-      else args.push(...(field.target.name ? [field.target.name, prefixed] : [prefixed]));
-    }
-    const authValue = upstream.authKind === 'oauth' ? secrets.accessToken : (secrets.token ?? secrets.apiKey);
-    if (authValue && (upstream.authKind === 'header' || upstream.authKind === 'oauth')) {
-      const name = (upstream.authConfig.headerName ?? 'authorization').toLowerCase();
-      const prefix = upstream.authConfig.valuePrefix ?? (name === 'authorization' ? 'Bearer ' : '');
-      headers[name] = `${prefix}${authValue}`;
-    }
-
+    // One pooled upstream session per (installation, credential): a new secret means a new key.
     const fingerprint = createHash('sha256')
       .update(
         JSON.stringify([
@@ -98,14 +80,7 @@ export class UpstreamTargets {
       )
       .digest('base64url')
       .slice(0, 16);
-    return {
-      key: `${installation.id}:${fingerprint}`,
-      label: upstream.slug,
-      transport: upstream.transport,
-      ...(upstream.url ? { url: upstream.url } : {}),
-      headers,
-      ...(upstream.command ? { command: upstream.command, args, env } : {}),
-    };
+    return buildUpstreamTarget(`${installation.id}:${fingerprint}`, upstream, installation, secrets);
   }
 }
 

@@ -48,7 +48,10 @@ export class StdioProcess extends RpcChannel {
     super(target.label);
     this.gone = new Promise((resolve) => (this.markGone = resolve));
     this.child = spawn(target.command ?? '', target.args ?? [], {
-      env: { ...options.baseEnv, ...target.env },
+      // Needed when Next's global types are loaded (apps/web type-checks this file through
+      // @toolgate/api): they make ProcessEnv.NODE_ENV required.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+      env: { ...options.baseEnv, ...target.env } as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
       windowsHide: true,

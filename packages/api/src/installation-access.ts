@@ -1,0 +1,51 @@
+import { AppError } from '@toolgate/core/errors';
+import type { Database } from '@toolgate/db/client';
+import { installations, registryEntries } from '@toolgate/db/schema';
+import { and, eq, isNull, or } from 'drizzle-orm';
+import { isAdmin, type Actor } from './actor.ts';
+
+type InstallationRow = typeof installations.$inferSelect;
+
+/**
+ * Another user's personal installation is private to them (and to owners/admins): to anyone
+ * else it does not exist, like another tenant's.
+ */
+export const canSeeInstallation = (actor: Actor, row: InstallationRow): boolean =>
+  row.scope !== 'personal' || isAdmin(actor) || (actor.userId !== null && row.userId === actor.userId);
+
+/** Changing an installation (re-discovery) is for admins, and for the owner of a personal one. */
+export const canManageInstallation = (actor: Actor, row: InstallationRow): boolean =>
+  isAdmin(actor) || (row.scope === 'personal' && actor.userId !== null && row.userId === actor.userId);
+
+export async function findVisibleInstallation(
+  db: Database,
+  tenantId: string,
+  actor: Actor,
+  installationId: string,
+): Promise<InstallationRow> {
+  const [row] = await db
+    .select()
+    .from(installations)
+    .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
+  if (!row || !canSeeInstallation(actor, row)) throw new AppError('NOT_FOUND', 'Installation not found');
+  return row;
+}
+
+/** A registry entry the tenant may use: its own, or the built-in catalog's. */
+export async function findUsableEntry(
+  db: Database,
+  tenantId: string,
+  entryId: string,
+): Promise<typeof registryEntries.$inferSelect> {
+  const [row] = await db
+    .select()
+    .from(registryEntries)
+    .where(
+      and(
+        eq(registryEntries.id, entryId),
+        or(eq(registryEntries.tenantId, tenantId), isNull(registryEntries.tenantId)),
+      ),
+    );
+  if (!row) throw new AppError('NOT_FOUND', `Registry entry ${entryId} not found`);
+  return row;
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { ZErrorResponse } from '../schemas/common.ts';
+import type { Route } from './routes.ts';
+
+type Json = Record<string, unknown>;
+
+/** JSON Schema 2020-12 (what OpenAPI 3.1 uses) of a zod schema, as a request or a response. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  return rest;
+}
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'The body is not JSON',
+  401: 'Missing, invalid, expired or revoked API token',
+  403: "The token lacks the admin capability, or the caller's role does not allow this",
+  404: 'No such object in this tenant',
+  409: 'Conflicts with existing objects (slug taken, tool names collide)',
+  413: 'The body is too large',
+  422: 'The body fails validation; `error.fields` names each failing field',
+  500: 'Unexpected server error',
+  503: 'The server is missing configuration this request needs',
+};
+
+const errorResponse = (status: number) => ({
+  description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+const SUCCESS_DESCRIPTIONS = { 200: 'OK', 201: 'Created', 204: 'No content' } as const;
+
+/**
+ * The OpenAPI 3.1 document of the REST API, generated from the route table and the zod schemas
+ * the routes validate with, so the two cannot drift.
+ */
+export function buildOpenApiDocument(routes: readonly Route[], basePath: string): Json {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const r of routes) {
+    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string', format: 'uuid' },
+    }));
+    const responses: Record<string, Json> = {
+      [r.status]: {
+        description: SUCCESS_DESCRIPTIONS[r.status],
+        ...(r.response
+          ? { content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } }
+          : {}),
+      },
+    };
+    for (const status of [...r.errors, 401, 403, 500].sort()) responses[status] = errorResponse(status);
+    (paths[r.path] ??= {})[r.method.toLowerCase()] = {
+      operationId: r.operationId,
+      summary: r.summary,
+      tags: [r.tag],
+      ...(params.length > 0 ? { parameters: params } : {}),
+      ...(r.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(r.body, 'input') } },
+            },
+          }
+        : {}),
+      responses,
+    };
+  }
+  paths['/openapi.json'] = {
+    get: {
+      operationId: 'getOpenApiDocument',
+      summary: 'This document',
+      tags: ['Meta'],
+      security: [],
+      responses: {
+        200: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },
+      },
+    },
+  };
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Toolgate API',
+      version: '1.0.0',
+      description:
+        'Automation API of a Toolgate tenant: registry, installations, gateways and API tokens. ' +
+        'Authenticate with an API token (tg_…) that has the admin capability.',
+    },
+    servers: [{ url: basePath }],
+    security: [{ bearerAuth: [] }],
+    tags: [
+      { name: 'Registry', description: "MCP server templates: the tenant's own and the built-in catalog" },
+      { name: 'Installations', description: 'Connections made from registry entries, with credentials' },
+      { name: 'Gateways', description: 'Named MCP endpoints exposing chosen tools' },
+      { name: 'Tokens', description: 'API tokens for MCP clients and for this API' },
+      { name: 'Meta', description: 'About the API itself' },
+    ],
+    paths,
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "An API token (`tg_…`) with the `admin` capability; the tenant is the token's.",
+        },
+      },
+      schemas: { Error: jsonSchema(ZErrorResponse, 'output') },
+    },
+  };
+}

@@ -1,0 +1,523 @@
+import { createServer } from 'node:net';
+import { apiTokens, gateways, gatewayToolAssignments, registryEntries } from '@toolgate/db/schema';
+import {
+  seedApiToken,
+  seedGateway,
+  seedInstallation,
+  seedRegistryEntry,
+  seedTeam,
+  seedTools,
+} from '@toolgate/db/testing';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ZGatewayAssignments } from '../schemas/gateways.ts';
+import { ZDiscoveredInstallation, ZToolList } from '../schemas/installations.ts';
+import { ZRegistryEntry, ZRegistryEntryList } from '../schemas/registry.ts';
+import { ZApiToken, ZApiTokenList, ZCreatedApiToken } from '../schemas/tokens.ts';
+import { createApiTestEnv, seedOrg, type ApiTestEnv, type SeededOrg } from '../testing/api-test-env.ts';
+import { failed, ok, restClient, type RestCall } from '../testing/rest-client.ts';
+import { ROUTES, ZGatewayListResponse, ZGatewayResponse } from './routes.ts';
+
+let env: ApiTestEnv;
+let call: RestCall;
+let a: SeededOrg;
+let b: SeededOrg;
+/** Tenant B's objects, which tenant A's admin must neither see nor touch. */
+const theirs = {} as {
+  entryId: string;
+  installationId: string;
+  gatewayId: string;
+  gatewaySlug: string;
+  teamId: string;
+  tokenId: string;
+  token: string;
+};
+let deadUrl: string;
+
+beforeAll(async () => {
+  env = await createApiTestEnv({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
+  call = restClient({
+    db: env.db.db,
+    bus: env.bus,
+    publicMcpUrl: 'https://mcp.example.test/',
+    secretKeys: env.secretKeys,
+    allowPrivateUpstreams: true,
+    maxBodyBytes: 64 * 1024,
+  });
+  [a, b] = await Promise.all([seedOrg(env.db), seedOrg(env.db)]);
+  const entry = await seedRegistryEntry(env.db.db, b.tenant.id, { slug: 'b-server' });
+  const installation = await seedInstallation(env.db.db, b.tenant.id, entry.id);
+  await seedTools(env.db.db, b.tenant.id, installation.id, [{ name: 'secret-tool' }]);
+  const gateway = await seedGateway(env.db.db, b.tenant.id, { slug: 'b-gateway' });
+  const team = await seedTeam(env.db.db, b.tenant.id);
+  const token = await seedApiToken(env.db.db, b.tenant.id, { capabilities: ['mcp', 'admin'] });
+  Object.assign(theirs, {
+    entryId: entry.id,
+    installationId: installation.id,
+    gatewayId: gateway.id,
+    gatewaySlug: gateway.slug,
+    teamId: team.id,
+    tokenId: token.id,
+    token: token.token,
+  });
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  deadUrl = `http://127.0.0.1:${(probe.address() as { port: number }).port}/mcp`;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+describe('authentication', () => {
+  it('answers 401 with a bearer challenge for a missing token', async () => {
+    const res = await call('GET', '/gateways');
+    failed(res, 401, 'UNAUTHORIZED');
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="toolgate"');
+    const wrongScheme = await call('GET', '/gateways', {
+      headers: { authorization: `Basic ${a.adminToken}` },
+    });
+    failed(wrongScheme, 401, 'UNAUTHORIZED');
+  });
+
+  it('answers 401 invalid_token for malformed, unknown, expired and revoked tokens', async () => {
+    const expired = await seedApiToken(env.db.db, a.tenant.id, {
+      capabilities: ['admin'],
+      expiresAt: new Date(Date.now() - 60_000),
+    });
+    const revoked = await seedApiToken(env.db.db, a.tenant.id, {
+      capabilities: ['admin'],
+      revokedAt: new Date(),
+    });
+    for (const token of ['garbage', `tg_${'A'.repeat(46)}`, expired.token, revoked.token]) {
+      const res = await call('GET', '/registry', { token });
+      failed(res, 401, 'UNAUTHORIZED');
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="toolgate", error="invalid_token"');
+    }
+  });
+
+  it('answers 403 for a token without the admin capability', async () => {
+    const mcpOnly = await seedApiToken(env.db.db, a.tenant.id, { capabilities: ['mcp'] });
+    failed(await call('GET', '/gateways', { token: mcpOnly.token }), 403, 'FORBIDDEN');
+  });
+});
+
+describe('request errors', () => {
+  it('answers 404 for unknown routes and ids that cannot exist, 405 for a wrong method', async () => {
+    failed(await call('GET', '/nothing-here', { token: a.adminToken }), 404, 'NOT_FOUND');
+    failed(await call('GET', '/gateways/not-a-uuid', { token: a.adminToken }), 404, 'NOT_FOUND');
+    const res = await call('PUT', '/gateways', { token: a.adminToken });
+    failed(res, 405, 'METHOD_NOT_ALLOWED');
+    expect(res.headers.get('allow')).toBe('GET, POST');
+    const outside = await handleOutsideBasePath();
+    expect(outside.status).toBe(404);
+  });
+
+  it('answers 400 for bodies that are not JSON, 413 for oversized ones', async () => {
+    for (const rawBody of ['{"slug": ', '', 'not json at all']) {
+      failed(
+        await call('POST', '/gateways', {
+          token: a.adminToken,
+          rawBody,
+          headers: { 'content-type': 'application/json' },
+        }),
+        400,
+        'BAD_REQUEST',
+      );
+    }
+    failed(
+      await call('POST', '/gateways', {
+        token: a.adminToken,
+        body: { slug: 'big', name: 'x'.repeat(70 * 1024) },
+      }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
+  });
+
+  it('answers 422 naming every failing field', async () => {
+    const error = failed(
+      await call('POST', '/gateways', {
+        token: a.adminToken,
+        body: { slug: 'UPPER', name: 'ok', headerAllowlist: ['Cookie'], unknownField: 1 },
+      }),
+      422,
+      'INVALID',
+    );
+    expect(error.fields!.map((f) => f.path).sort()).toEqual(['', 'headerAllowlist.0', 'slug']);
+    expect(error.message).toContain('slug');
+    const registry = failed(
+      await call('POST', '/registry', {
+        token: a.adminToken,
+        body: { slug: 'x1', name: 'x', transport: 'stdio' },
+      }),
+      422,
+      'INVALID',
+    );
+    expect(registry.fields).toEqual([
+      { path: 'command', message: 'a stdio server needs the command that starts it' },
+    ]);
+  });
+});
+
+describe('routes', () => {
+  it('registry: lists and creates', async () => {
+    const created = ok(
+      await call('POST', '/registry', {
+        token: a.adminToken,
+        body: { slug: 'rest-entry', name: 'REST entry', transport: 'streamable_http', url: deadUrl },
+      }),
+      201,
+      ZRegistryEntry,
+    );
+    const listed = ok(await call('GET', '/registry', { token: a.memberToken }), 200, ZRegistryEntryList);
+    expect(listed.entries.map((e) => e.id)).toContain(created.id);
+    failed(
+      await call('POST', '/registry', {
+        token: a.adminToken,
+        body: { slug: 'rest-entry', name: 'again', transport: 'stdio', command: 'x' },
+      }),
+      409,
+      'CONFLICT',
+    );
+  });
+
+  it('gateways: create answers the MCP URL; get, patch, delete', async () => {
+    const created = ok(
+      await call('POST', '/gateways', { token: a.adminToken, body: { slug: 'rest-gw', name: 'REST' } }),
+      201,
+      ZGatewayResponse,
+    );
+    expect(created.url).toBe(`https://mcp.example.test/mcp/${a.tenant.slug}/rest-gw`);
+    expect(
+      ok(await call('GET', `/gateways/${created.id}`, { token: a.adminToken }), 200, ZGatewayResponse),
+    ).toEqual(created);
+    const patched = ok(
+      await call('PATCH', `/gateways/${created.id}`, { token: a.adminToken, body: { slug: 'rest-gw-2' } }),
+      200,
+      ZGatewayResponse,
+    );
+    expect(patched.url).toBe(`https://mcp.example.test/mcp/${a.tenant.slug}/rest-gw-2`);
+    const list = ok(await call('GET', '/gateways', { token: a.adminToken }), 200, ZGatewayListResponse);
+    expect(list.gateways.map((g) => g.slug)).toContain('rest-gw-2');
+    const deleted = await call('DELETE', `/gateways/${created.id}`, { token: a.adminToken });
+    expect(deleted.status).toBe(204);
+    expect(deleted.json).toBeUndefined();
+    failed(await call('GET', `/gateways/${created.id}`, { token: a.adminToken }), 404, 'NOT_FOUND');
+  });
+
+  it('assignments: 409 naming both tools on a collision', async () => {
+    const one = await seedRegistryEntry(env.db.db, a.tenant.id, { slug: 'coll-one' });
+    const two = await seedRegistryEntry(env.db.db, a.tenant.id, { slug: 'coll-two' });
+    for (const entry of [one, two]) {
+      const inst = await seedInstallation(env.db.db, a.tenant.id, entry.id);
+      await seedTools(env.db.db, a.tenant.id, inst.id, [{ name: 'lookup' }]);
+    }
+    const gw = ok(
+      await call('POST', '/gateways', { token: a.adminToken, body: { slug: 'coll', name: 'Coll' } }),
+      201,
+      ZGatewayResponse,
+    );
+    const error = failed(
+      await call('PUT', `/gateways/${gw.id}/tools`, {
+        token: a.adminToken,
+        body: {
+          assignments: [
+            { registryEntryId: one.id, toolName: 'lookup' },
+            { registryEntryId: two.id, toolName: 'lookup', alias: 'coll-one__lookup' },
+          ],
+        },
+      }),
+      409,
+      'CONFLICT',
+    );
+    expect(error.message).toBe(
+      'tool name "coll-one__lookup" would be used by both coll-one/lookup and coll-two/lookup; set an alias',
+    );
+    expect(error.details).toEqual({
+      name: 'coll-one__lookup',
+      tools: ['coll-one/lookup', 'coll-two/lookup'],
+    });
+
+    const fine = ok(
+      await call('PUT', `/gateways/${gw.id}/tools`, {
+        token: a.adminToken,
+        body: {
+          assignments: [
+            { registryEntryId: one.id, toolName: 'lookup' },
+            { registryEntryId: two.id, toolName: 'lookup' },
+          ],
+        },
+      }),
+      200,
+      ZGatewayAssignments,
+    );
+    expect(fine.exposedTools).toEqual(['coll-one__lookup', 'coll-two__lookup']);
+  });
+
+  it('tokens: the plaintext is shown once; revocation takes effect at once', async () => {
+    const created = ok(
+      await call('POST', '/tokens', {
+        token: a.adminToken,
+        body: { name: 'automation', scope: 'org', capabilities: ['admin'] },
+      }),
+      201,
+      ZCreatedApiToken,
+    );
+    expect(created.token).toMatch(/^tg_/);
+    expect(created.token.startsWith(created.displayPrefix)).toBe(true);
+    const listed = await call('GET', '/tokens', { token: created.token });
+    expect(JSON.stringify(listed.json)).not.toContain(created.token);
+    const tokens = ok(listed, 200, ZApiTokenList).tokens;
+    expect(tokens.find((t) => t.id === created.id)).toMatchObject({ name: 'automation', revokedAt: null });
+    expect(tokens.every((t) => !('token' in t) && !('tokenHash' in t))).toBe(true);
+
+    const revoked = ok(
+      await call('DELETE', `/tokens/${created.id}`, { token: a.adminToken }),
+      200,
+      ZApiToken,
+    );
+    expect(revoked.revokedAt).not.toBeNull();
+    failed(await call('GET', '/tokens', { token: created.token }), 401, 'UNAUTHORIZED');
+  });
+
+  it('installations: created with discovery results, tools listed, re-discovered', async () => {
+    const entry = await seedRegistryEntry(env.db.db, a.tenant.id, { url: deadUrl });
+    const created = ok(
+      await call('POST', '/installations', {
+        token: a.adminToken,
+        body: { registryEntryId: entry.id, scope: 'org' },
+      }),
+      201,
+      ZDiscoveredInstallation,
+    );
+    expect(created.installation.status).toBe('error');
+    const tools = ok(
+      await call('GET', `/installations/${created.installation.id}/tools`, { token: a.adminToken }),
+      200,
+      ZToolList,
+    );
+    expect(tools.tools).toEqual([]);
+    ok(
+      await call('POST', `/installations/${created.installation.id}/discover`, { token: a.adminToken }),
+      200,
+      ZDiscoveredInstallation,
+    );
+  });
+});
+
+describe('roles through the REST API', () => {
+  it('a member may read and install for themselves, but not create gateways, install org-wide or mint org tokens', async () => {
+    const entry = await seedRegistryEntry(env.db.db, a.tenant.id, { url: deadUrl });
+    ok(await call('GET', '/gateways', { token: a.memberToken }), 200, ZGatewayListResponse);
+    failed(
+      await call('POST', '/gateways', { token: a.memberToken, body: { slug: 'member-gw', name: 'x' } }),
+      403,
+      'FORBIDDEN',
+    );
+    failed(
+      await call('POST', '/installations', {
+        token: a.memberToken,
+        body: { registryEntryId: entry.id, scope: 'org' },
+      }),
+      403,
+      'FORBIDDEN',
+    );
+    failed(
+      await call('POST', '/tokens', { token: a.memberToken, body: { name: 'x', scope: 'org' } }),
+      403,
+      'FORBIDDEN',
+    );
+    const personal = ok(
+      await call('POST', '/installations', {
+        token: a.memberToken,
+        body: { registryEntryId: entry.id, scope: 'personal' },
+      }),
+      201,
+      ZDiscoveredInstallation,
+    );
+    expect(personal.installation).toMatchObject({ scope: 'personal', userId: a.member.id });
+    const own = ok(
+      await call('POST', '/tokens', { token: a.memberToken, body: { name: 'mine' } }),
+      201,
+      ZCreatedApiToken,
+    );
+    expect(own).toMatchObject({ scope: 'user', userId: a.member.id });
+    expect(await env.db.db.select().from(gateways).where(eq(gateways.slug, 'member-gw'))).toEqual([]);
+  });
+});
+
+describe("another tenant's objects", () => {
+  const A = () => a.adminToken;
+
+  it('GET /registry does not list them; POST /registry cannot touch them', async () => {
+    const listed = ok(await call('GET', '/registry', { token: A() }), 200, ZRegistryEntryList);
+    expect(listed.entries.map((e) => e.id)).not.toContain(theirs.entryId);
+    const mine = ok(
+      await call('POST', '/registry', {
+        token: A(),
+        body: { slug: 'b-server', name: 'Mine', transport: 'stdio', command: 'x' },
+      }),
+      201,
+      ZRegistryEntry,
+    );
+    expect(mine.id).not.toBe(theirs.entryId);
+    const [row] = await env.db.db
+      .select()
+      .from(registryEntries)
+      .where(eq(registryEntries.id, theirs.entryId));
+    expect(row).toMatchObject({ tenantId: b.tenant.id, transport: 'streamable_http' });
+  });
+
+  it('POST /installations cannot install their entry or for their team', async () => {
+    failed(
+      await call('POST', '/installations', {
+        token: A(),
+        body: { registryEntryId: theirs.entryId, scope: 'org' },
+      }),
+      404,
+      'NOT_FOUND',
+    );
+    const mine = await seedRegistryEntry(env.db.db, a.tenant.id, { url: deadUrl });
+    failed(
+      await call('POST', '/installations', {
+        token: A(),
+        body: { registryEntryId: mine.id, scope: 'team', teamId: theirs.teamId },
+      }),
+      404,
+      'NOT_FOUND',
+    );
+  });
+
+  it('GET /installations/{id}/tools and POST …/discover do not find their installation', async () => {
+    failed(
+      await call('GET', `/installations/${theirs.installationId}/tools`, { token: A() }),
+      404,
+      'NOT_FOUND',
+    );
+    failed(
+      await call('POST', `/installations/${theirs.installationId}/discover`, { token: A() }),
+      404,
+      'NOT_FOUND',
+    );
+  });
+
+  it('GET /gateways does not list them; GET/PATCH/DELETE /gateways/{id} do not find them', async () => {
+    const listed = ok(await call('GET', '/gateways', { token: A() }), 200, ZGatewayListResponse);
+    expect(listed.gateways.map((g) => g.id)).not.toContain(theirs.gatewayId);
+    failed(await call('GET', `/gateways/${theirs.gatewayId}`, { token: A() }), 404, 'NOT_FOUND');
+    failed(
+      await call('PATCH', `/gateways/${theirs.gatewayId}`, { token: A(), body: { name: 'hijacked' } }),
+      404,
+      'NOT_FOUND',
+    );
+    failed(await call('DELETE', `/gateways/${theirs.gatewayId}`, { token: A() }), 404, 'NOT_FOUND');
+    const [row] = await env.db.db.select().from(gateways).where(eq(gateways.id, theirs.gatewayId));
+    expect(row).toMatchObject({ slug: theirs.gatewaySlug, name: theirs.gatewaySlug });
+  });
+
+  it('POST /gateways cannot use their teams (their slug is free in our namespace)', async () => {
+    failed(
+      await call('POST', '/gateways', {
+        token: A(),
+        body: { slug: 'team-steal', name: 'x', visibility: 'teams', teamIds: [theirs.teamId] },
+      }),
+      404,
+      'NOT_FOUND',
+    );
+    ok(
+      await call('POST', '/gateways', { token: A(), body: { slug: theirs.gatewaySlug, name: 'Ours' } }),
+      201,
+      ZGatewayResponse,
+    );
+  });
+
+  it('PUT /gateways/{id}/tools cannot change their gateway nor expose their entries or installations', async () => {
+    failed(
+      await call('PUT', `/gateways/${theirs.gatewayId}/tools`, { token: A(), body: { assignments: [] } }),
+      404,
+      'NOT_FOUND',
+    );
+    const mine = ok(
+      await call('POST', '/gateways', { token: A(), body: { slug: 'x-assign', name: 'x' } }),
+      201,
+      ZGatewayResponse,
+    );
+    const myEntry = await seedRegistryEntry(env.db.db, a.tenant.id);
+    failed(
+      await call('PUT', `/gateways/${mine.id}/tools`, {
+        token: A(),
+        body: { assignments: [{ registryEntryId: theirs.entryId, toolName: 'secret-tool' }] },
+      }),
+      404,
+      'NOT_FOUND',
+    );
+    failed(
+      await call('PUT', `/gateways/${mine.id}/tools`, {
+        token: A(),
+        body: {
+          assignments: [
+            { registryEntryId: myEntry.id, toolName: 'secret-tool', installationId: theirs.installationId },
+          ],
+        },
+      }),
+      404,
+      'NOT_FOUND',
+    );
+    expect(
+      await env.db.db
+        .select()
+        .from(gatewayToolAssignments)
+        .where(eq(gatewayToolAssignments.gatewayId, mine.id)),
+    ).toEqual([]);
+  });
+
+  it('POST /tokens cannot mint a token for their team; GET /tokens does not list theirs', async () => {
+    failed(
+      await call('POST', '/tokens', {
+        token: A(),
+        body: { name: 'x', scope: 'team', teamId: theirs.teamId },
+      }),
+      404,
+      'NOT_FOUND',
+    );
+    const listed = ok(await call('GET', '/tokens', { token: A() }), 200, ZApiTokenList);
+    expect(listed.tokens.map((t) => t.id)).not.toContain(theirs.tokenId);
+  });
+
+  it('DELETE /tokens/{id} cannot revoke theirs', async () => {
+    failed(await call('DELETE', `/tokens/${theirs.tokenId}`, { token: A() }), 404, 'NOT_FOUND');
+    const [row] = await env.db.db.select().from(apiTokens).where(eq(apiTokens.id, theirs.tokenId));
+    expect(row!.revokedAt).toBeNull();
+    ok(await call('GET', '/gateways', { token: theirs.token }), 200, ZGatewayListResponse);
+  });
+
+  it('covers every route of the API', () => {
+    // When a route is added, add its cross-tenant test above.
+    expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'DELETE /gateways/{id}',
+      'DELETE /tokens/{id}',
+      'GET /gateways',
+      'GET /gateways/{id}',
+      'GET /installations/{id}/tools',
+      'GET /registry',
+      'GET /tokens',
+      'PATCH /gateways/{id}',
+      'POST /gateways',
+      'POST /installations',
+      'POST /installations/{id}/discover',
+      'POST /registry',
+      'POST /tokens',
+      'PUT /gateways/{id}/tools',
+    ]);
+  });
+});
+
+async function handleOutsideBasePath() {
+  const { handleRestRequest } = await import('./handle-rest-request.ts');
+  return handleRestRequest(new Request('http://toolgate.test/api/v2/gateways'), {
+    db: env.db.db,
+    bus: env.bus,
+    publicMcpUrl: 'https://mcp.example.test',
+  });
+}

@@ -1,0 +1,77 @@
+import { INSTALL_SCOPES, INSTALL_STATUSES } from '@toolgate/db/schema';
+import { z } from 'zod';
+import { ZId, ZTimestamp } from './common.ts';
+
+export const ZCreateInstallationRequest = z
+  .strictObject({
+    registryEntryId: ZId,
+    /** Default: the registry entry's name. */
+    name: z.string().trim().min(1).max(100).optional(),
+    /** org and team installations are for owners and admins; anyone may install for themselves. */
+    scope: z.enum(INSTALL_SCOPES),
+    teamId: ZId.optional(),
+    /** Install-time field values by key; secret ones are encrypted and never returned. */
+    values: z.record(z.string(), z.string().max(10_000)).default({}),
+  })
+  .superRefine((input, ctx) => {
+    if (input.scope === 'team' && !input.teamId)
+      ctx.addIssue({ code: 'custom', path: ['teamId'], message: 'a team installation needs teamId' });
+    if (input.scope !== 'team' && input.teamId)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['teamId'],
+        message: `a ${input.scope} installation takes no teamId`,
+      });
+  });
+export type CreateInstallationRequest = z.input<typeof ZCreateInstallationRequest>;
+
+export const ZInstallation = z.object({
+  id: ZId,
+  registryEntryId: ZId,
+  name: z.string(),
+  scope: z.enum(INSTALL_SCOPES),
+  teamId: ZId.nullable(),
+  userId: ZId.nullable(),
+  /** Non-secret field values. */
+  config: z.record(z.string(), z.string()),
+  /** Whether secret values are stored (encrypted); they are never returned. */
+  hasCredentials: z.boolean(),
+  status: z.enum(INSTALL_STATUSES),
+  lastError: z.string().nullable(),
+  enabled: z.boolean(),
+  discoveredAt: ZTimestamp.nullable(),
+  createdAt: ZTimestamp,
+  updatedAt: ZTimestamp,
+});
+export type Installation = z.infer<typeof ZInstallation>;
+
+const ZJsonObject = z.record(z.string(), z.unknown());
+
+export const ZTool = z.object({
+  id: ZId,
+  installationId: ZId,
+  name: z.string(),
+  title: z.string().nullable(),
+  description: z.string(),
+  inputSchema: ZJsonObject,
+  outputSchema: ZJsonObject.nullable(),
+  annotations: ZJsonObject.nullable(),
+  /** SHA-256 (hex) of the tool's canonical JSON definition. */
+  schemaHash: z.string(),
+  approvedHash: z.string().nullable(),
+  enabled: z.boolean(),
+  createdAt: ZTimestamp,
+  updatedAt: ZTimestamp,
+});
+export type Tool = z.infer<typeof ZTool>;
+
+export const ZToolList = z.object({ tools: z.array(ZTool) });
+
+/** An installation after discovery: its tools, and whether the server offers resources. */
+export const ZDiscoveredInstallation = z.object({
+  installation: ZInstallation,
+  tools: z.array(ZTool),
+  /** From resources/list at discovery; null when discovery failed. */
+  hasResources: z.boolean().nullable(),
+});
+export type DiscoveredInstallation = z.infer<typeof ZDiscoveredInstallation>;

@@ -1,0 +1,138 @@
+import { AUTH_KINDS, TRANSPORTS } from '@toolgate/db/schema';
+import { ZSlug } from '@toolgate/core/slug';
+import { z } from 'zod';
+import { ZHttpUrl, ZId, ZTimestamp } from './common.ts';
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** The secret field names the proxy reads for `authKind: header` (see apps/proxy upstream-target). */
+export const HEADER_AUTH_FIELDS = ['token', 'apiKey'] as const;
+
+export const ZInstallField = z.strictObject({
+  key: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'use letters, digits and underscores, starting with a letter'),
+  label: z.string().trim().min(1).max(100),
+  required: z.boolean().default(false),
+  secret: z.boolean().default(false),
+  description: z.string().max(500).optional(),
+  /** Where the value goes: an HTTP header (remote servers), an env var or an argument (stdio). */
+  target: z
+    .strictObject({
+      kind: z.enum(['header', 'env', 'arg']),
+      /** Header or variable name; for `arg`, an option name such as "--root", or "" for a bare value. */
+      name: z.string().max(200),
+      prefix: z.string().max(100).optional(),
+    })
+    .optional(),
+});
+export type InstallFieldInput = z.input<typeof ZInstallField>;
+
+export const ZAuthConfig = z.strictObject({
+  headerName: z.string().regex(HEADER_NAME, 'must be an HTTP header name').optional(),
+  valuePrefix: z.string().max(100).optional(),
+  authorizationServer: ZHttpUrl.optional(),
+  scopes: z.array(z.string().min(1).max(200)).max(50).optional(),
+});
+
+export const ZCreateRegistryEntryRequest = z
+  .strictObject({
+    slug: ZSlug,
+    name: z.string().trim().min(1).max(100),
+    description: z.string().max(2000).default(''),
+    transport: z.enum(TRANSPORTS),
+    /** streamable_http / sse: the server's MCP endpoint. */
+    url: z.string().max(2048).optional(),
+    /** stdio: the command that starts the server, e.g. "npx". */
+    command: z.string().trim().min(1).max(500).optional(),
+    args: z.array(z.string().max(1000)).max(100).default([]),
+    env: z
+      .record(z.string().regex(ENV_NAME, 'must be an environment variable name'), z.string().max(10_000))
+      .default({}),
+    authKind: z.enum(AUTH_KINDS).default('none'),
+    authConfig: ZAuthConfig.default({}),
+    installFields: z.array(ZInstallField).max(50).default([]),
+    docsUrl: ZHttpUrl.optional(),
+    iconUrl: ZHttpUrl.optional(),
+    version: z.string().max(100).optional(),
+  })
+  .superRefine((entry, ctx) => {
+    const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (entry.transport === 'stdio') {
+      if (!entry.command) issue(['command'], 'a stdio server needs the command that starts it');
+      if (entry.url !== undefined) issue(['url'], 'a stdio server is started by command; remove url');
+    } else {
+      if (entry.url === undefined) issue(['url'], `a ${entry.transport} server needs its http(s) URL`);
+      else if (!ZHttpUrl.safeParse(entry.url).success)
+        issue(['url'], 'must be an http:// or https:// URL without credentials');
+      if (entry.command !== undefined)
+        issue(['command'], 'a remote server is reached by url; remove command');
+    }
+    const seen = new Set<string>();
+    entry.installFields.forEach((field, i) => {
+      if (seen.has(field.key)) issue(['installFields', i, 'key'], `"${field.key}" is listed twice`);
+      seen.add(field.key);
+      const target = field.target;
+      if (!target) return;
+      const at = ['installFields', i, 'target', 'name'];
+      if (target.kind === 'header') {
+        if (entry.transport === 'stdio') issue(at, 'a stdio server takes env or arg targets, not headers');
+        else if (!HEADER_NAME.test(target.name)) issue(at, 'must be an HTTP header name');
+      } else if (entry.transport !== 'stdio') {
+        issue(at, `a remote server takes header targets, not ${target.kind}`);
+      } else if (target.kind === 'env' && !ENV_NAME.test(target.name)) {
+        issue(at, 'must be an environment variable name');
+      }
+    });
+    if (
+      entry.authKind === 'header' &&
+      !entry.installFields.some((f) => f.secret && (HEADER_AUTH_FIELDS as readonly string[]).includes(f.key))
+    ) {
+      issue(
+        ['installFields'],
+        'authKind "header" reads the credential from a secret field named "token" or "apiKey"',
+      );
+    }
+  });
+export type CreateRegistryEntryRequest = z.input<typeof ZCreateRegistryEntryRequest>;
+
+export const ZRegistryEntry = z.object({
+  id: ZId,
+  /** True for the built-in catalog, shared by every tenant and read-only. */
+  builtIn: z.boolean(),
+  slug: z.string(),
+  name: z.string(),
+  description: z.string(),
+  transport: z.enum(TRANSPORTS),
+  url: z.string().nullable(),
+  command: z.string().nullable(),
+  args: z.array(z.string()),
+  env: z.record(z.string(), z.string()),
+  authKind: z.enum(AUTH_KINDS),
+  authConfig: z.object({
+    headerName: z.string().optional(),
+    valuePrefix: z.string().optional(),
+    authorizationServer: z.string().optional(),
+    scopes: z.array(z.string()).optional(),
+  }),
+  installFields: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      required: z.boolean(),
+      secret: z.boolean(),
+      description: z.string().optional(),
+      target: z
+        .object({ kind: z.enum(['header', 'env', 'arg']), name: z.string(), prefix: z.string().optional() })
+        .optional(),
+    }),
+  ),
+  docsUrl: z.string().nullable(),
+  iconUrl: z.string().nullable(),
+  version: z.string().nullable(),
+  createdAt: ZTimestamp,
+  updatedAt: ZTimestamp,
+});
+export type RegistryEntry = z.infer<typeof ZRegistryEntry>;
+
+export const ZRegistryEntryList = z.object({ entries: z.array(ZRegistryEntry) });

@@ -1,0 +1,49 @@
+import { TOKEN_CAPABILITIES, TOKEN_SCOPES } from '@toolgate/db/schema';
+import { z } from 'zod';
+import { ZId, ZTimestamp } from './common.ts';
+
+export const ZCreateApiTokenRequest = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    /** user: acts as the caller (anyone); team and org tokens are for owners and admins. */
+    scope: z.enum(TOKEN_SCOPES).default('user'),
+    teamId: ZId.optional(),
+    /** mcp: call gateways; admin: use this REST API. */
+    capabilities: z
+      .array(z.enum(TOKEN_CAPABILITIES))
+      .min(1, 'a token needs at least one capability')
+      .default(['mcp'])
+      .transform((c) => [...new Set(c)]),
+    /** Absent or null: the token does not expire. */
+    expiresAt: ZTimestamp.nullable().default(null),
+  })
+  .superRefine((input, ctx) => {
+    if (input.scope === 'team' && !input.teamId)
+      ctx.addIssue({ code: 'custom', path: ['teamId'], message: 'a team token needs teamId' });
+    if (input.scope !== 'team' && input.teamId)
+      ctx.addIssue({ code: 'custom', path: ['teamId'], message: `a ${input.scope} token takes no teamId` });
+  });
+export type CreateApiTokenRequest = z.input<typeof ZCreateApiTokenRequest>;
+
+export const ZApiToken = z.object({
+  id: ZId,
+  name: z.string(),
+  /** The token's first characters, to recognise it; never enough to use it. */
+  displayPrefix: z.string(),
+  scope: z.enum(TOKEN_SCOPES),
+  userId: ZId.nullable(),
+  teamId: ZId.nullable(),
+  capabilities: z.array(z.enum(TOKEN_CAPABILITIES)),
+  createdBy: ZId.nullable(),
+  createdAt: ZTimestamp,
+  expiresAt: ZTimestamp.nullable(),
+  revokedAt: ZTimestamp.nullable(),
+  lastUsedAt: ZTimestamp.nullable(),
+});
+export type ApiToken = z.infer<typeof ZApiToken>;
+
+export const ZApiTokenList = z.object({ tokens: z.array(ZApiToken) });
+
+/** The plaintext `token` is in this answer only; it is stored hashed. */
+export const ZCreatedApiToken = ZApiToken.extend({ token: z.string() });
+export type CreatedApiToken = z.infer<typeof ZCreatedApiToken>;

@@ -1,0 +1,64 @@
+import { hashApiToken, isWellFormedApiToken } from '@toolgate/core/api-token';
+import { AppError } from '@toolgate/core/errors';
+import { findTokenPrincipal } from '@toolgate/db/api-tokens';
+import type { Database } from '@toolgate/db/client';
+import { memberships, tenants, type TokenCapability } from '@toolgate/db/schema';
+import { and, eq } from 'drizzle-orm';
+import type { Actor } from '../actor.ts';
+
+export interface AuthenticateApiTokenOptions {
+  db: Database;
+  /** The presented bearer token (without "Bearer "). */
+  token: string;
+  /** What the caller wants to do with it. */
+  capability: TokenCapability;
+}
+
+export interface AuthenticatedCaller {
+  tenantId: string;
+  tenantSlug: string;
+  actor: Actor;
+}
+
+/**
+ * Resolves an API token to its tenant and the actor it stands for. A user token acts with its
+ * user's current role; an org token as an admin without a user; a team token as a member
+ * without a user. Unknown, malformed, expired and revoked tokens are UNAUTHORIZED (all alike,
+ * but for the message); a token without the capability is FORBIDDEN.
+ */
+export async function authenticateApiToken({
+  db,
+  token,
+  capability,
+}: AuthenticateApiTokenOptions): Promise<AuthenticatedCaller> {
+  if (!isWellFormedApiToken(token))
+    throw new AppError('UNAUTHORIZED', 'The bearer token is not a valid API token');
+  const principal = await findTokenPrincipal(db, hashApiToken(token));
+  if (!principal) throw new AppError('UNAUTHORIZED', 'The bearer token is not a valid API token');
+  if (principal.revokedAt) throw new AppError('UNAUTHORIZED', 'The API token has been revoked');
+  if (principal.expiresAt && Date.parse(principal.expiresAt) <= Date.now())
+    throw new AppError('UNAUTHORIZED', 'The API token has expired');
+  if (!principal.capabilities.includes(capability))
+    throw new AppError('FORBIDDEN', `The API token lacks the "${capability}" capability`);
+
+  const [tenant] = await db
+    .select({ slug: tenants.slug })
+    .from(tenants)
+    .where(eq(tenants.id, principal.tenantId));
+  if (!tenant) throw new AppError('UNAUTHORIZED', 'The bearer token is not a valid API token');
+
+  let actor: Actor;
+  if (principal.scope === 'org') {
+    actor = { userId: null, role: 'admin', tokenId: principal.tokenId };
+  } else if (principal.scope === 'team') {
+    actor = { userId: null, role: 'member', tokenId: principal.tokenId };
+  } else {
+    const [membership] = await db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.tenantId, principal.tenantId), eq(memberships.userId, principal.userId!)));
+    if (!membership) throw new AppError('UNAUTHORIZED', "The API token's user is no longer a member");
+    actor = { userId: principal.userId, role: membership.role, tokenId: principal.tokenId };
+  }
+  return { tenantId: principal.tenantId, tenantSlug: tenant.slug, actor };
+}

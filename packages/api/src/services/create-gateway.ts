@@ -1,0 +1,57 @@
+import type { Bus } from '@toolgate/bus';
+import { AppError } from '@toolgate/core/errors';
+import type { Database } from '@toolgate/db/client';
+import { gateways, gatewayTeams } from '@toolgate/db/schema';
+import { requireAdmin, type Actor } from '../actor.ts';
+import { announceGatewayChange } from '../invalidation.ts';
+import { ZCreateGatewayRequest, type CreateGatewayRequest, type Gateway } from '../schemas/gateways.ts';
+import { requireTeams } from '../tenant-refs.ts';
+import { parseInput } from '../validation.ts';
+import { loadGatewayViews } from '../views/gateway.ts';
+
+export interface CreateGatewayOptions {
+  db: Database;
+  bus: Bus;
+  tenantId: string;
+  actor: Actor;
+  input: CreateGatewayRequest;
+}
+
+export async function createGateway({
+  db,
+  bus,
+  tenantId,
+  actor,
+  input,
+}: CreateGatewayOptions): Promise<Gateway> {
+  requireAdmin(actor, 'create gateways');
+  const g = parseInput(ZCreateGatewayRequest, input);
+  await requireTeams(db, tenantId, g.teamIds);
+  const row = await db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(gateways)
+      .values({
+        tenantId,
+        slug: g.slug,
+        name: g.name,
+        description: g.description,
+        visibility: g.visibility,
+        clientAuthMethods: g.clientAuthMethods,
+        toolExposure: g.toolExposure,
+        headerAllowlist: g.headerAllowlist,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!created) throw new AppError('CONFLICT', `A gateway with slug "${g.slug}" already exists`);
+    if (g.teamIds.length > 0) {
+      await tx
+        .insert(gatewayTeams)
+        .values(g.teamIds.map((teamId) => ({ tenantId, gatewayId: created.id, teamId })));
+    }
+    return created;
+  });
+  // Proxies may hold a negative ("no such gateway") entry for this slug.
+  await announceGatewayChange(db, bus, tenantId, [{ id: row.id, slug: row.slug }], 'gateway created');
+  const [view] = await loadGatewayViews(db, tenantId, [row]);
+  return view!;
+}

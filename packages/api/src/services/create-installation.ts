@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '@toolgate/bus';
+import { seal, type KeyRing } from '@toolgate/core/crypto';
+import { AppError } from '@toolgate/core/errors';
+import type { Database } from '@toolgate/db/client';
+import { installations } from '@toolgate/db/schema';
+import { requireAdmin, type Actor } from '../actor.ts';
+import { findUsableEntry } from '../installation-access.ts';
+import {
+  ZCreateInstallationRequest,
+  type CreateInstallationRequest,
+  type DiscoveredInstallation,
+} from '../schemas/installations.ts';
+import { requireTeams } from '../tenant-refs.ts';
+import { credentialsAad } from '../upstream/discovery-target.ts';
+import { describeIssues, parseInput, type FieldIssue } from '../validation.ts';
+import { discoverInstallation } from './discover-installation.ts';
+
+export interface CreateInstallationOptions {
+  db: Database;
+  bus: Bus;
+  tenantId: string;
+  actor: Actor;
+  input: CreateInstallationRequest;
+  /** Seals the secret field values; the first key encrypts. */
+  secretKeys?: KeyRing;
+  /** Let discovery reach private and loopback addresses (self-hosted upstreams, tests). */
+  allowPrivate: boolean;
+  connectTimeoutMs?: number;
+  callTimeoutMs?: number;
+}
+
+/**
+ * Installs a registry entry for the org, a team (owners and admins) or the caller personally,
+ * storing secret field values sealed and the others as config, then discovers its tools.
+ */
+export async function createInstallation(
+  options: CreateInstallationOptions,
+): Promise<DiscoveredInstallation> {
+  const { db, tenantId, actor } = options;
+  const input = parseInput(ZCreateInstallationRequest, options.input);
+  if (input.scope !== 'personal')
+    requireAdmin(actor, `install servers for the ${input.scope === 'org' ? 'organization' : 'team'}`);
+  if (input.scope === 'personal' && !actor.userId)
+    throw new AppError('INVALID', 'A personal installation belongs to a user; this caller acts for no user', {
+      fields: [{ path: 'scope', message: 'use org or team with a token that acts for no user' }],
+    });
+
+  const entry = await findUsableEntry(db, tenantId, input.registryEntryId);
+  if (input.teamId) await requireTeams(db, tenantId, [input.teamId]);
+
+  const fields = new Map(entry.installFields.map((f) => [f.key, f]));
+  const issues: FieldIssue[] = [];
+  for (const key of Object.keys(input.values)) {
+    if (!fields.has(key))
+      issues.push({ path: `values.${key}`, message: `"${entry.slug}" has no field "${key}"` });
+  }
+  for (const field of entry.installFields) {
+    if (field.required && !input.values[field.key])
+      issues.push({ path: `values.${field.key}`, message: `${field.label} is required` });
+  }
+  if (issues.length > 0) throw new AppError('INVALID', describeIssues(issues), { fields: issues });
+
+  const config: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input.values)) {
+    if (fields.get(key)?.secret) secrets[key] = value;
+    else config[key] = value;
+  }
+  const id = randomUUID();
+  let credentialsSealed: string | null = null;
+  if (Object.keys(secrets).length > 0) {
+    if (!options.secretKeys) throw new AppError('UNAVAILABLE', 'This server has no secret keys configured');
+    credentialsSealed = seal(options.secretKeys, JSON.stringify(secrets), credentialsAad(id));
+  }
+
+  await db.insert(installations).values({
+    id,
+    tenantId,
+    registryEntryId: entry.id,
+    name: input.name ?? entry.name,
+    scope: input.scope,
+    teamId: input.scope === 'team' ? input.teamId! : null,
+    userId: input.scope === 'personal' ? actor.userId : null,
+    config,
+    credentialsSealed,
+    status: 'pending',
+    createdBy: actor.userId,
+  });
+
+  return discoverInstallation({ ...options, installationId: id });
+}

@@ -1,0 +1,52 @@
+import { AppError } from '@toolgate/core/errors';
+import type { Database } from '@toolgate/db/client';
+import { registryEntries } from '@toolgate/db/schema';
+import { requireAdmin, type Actor } from '../actor.ts';
+import {
+  ZCreateRegistryEntryRequest,
+  type CreateRegistryEntryRequest,
+  type RegistryEntry,
+} from '../schemas/registry.ts';
+import { parseInput } from '../validation.ts';
+import { toRegistryEntry } from '../views/rows.ts';
+
+export interface CreateRegistryEntryOptions {
+  db: Database;
+  tenantId: string;
+  actor: Actor;
+  input: CreateRegistryEntryRequest;
+}
+
+/** Adds a server template to the tenant's private registry (owners and admins). */
+export async function createRegistryEntry({
+  db,
+  tenantId,
+  actor,
+  input,
+}: CreateRegistryEntryOptions): Promise<RegistryEntry> {
+  requireAdmin(actor, 'add servers to the registry');
+  const entry = parseInput(ZCreateRegistryEntryRequest, input);
+  const [row] = await db
+    .insert(registryEntries)
+    .values({
+      tenantId,
+      slug: entry.slug,
+      name: entry.name,
+      description: entry.description,
+      transport: entry.transport,
+      url: entry.url ?? null,
+      command: entry.command ?? null,
+      args: entry.args,
+      env: entry.env,
+      authKind: entry.authKind,
+      authConfig: entry.authConfig,
+      installFields: entry.installFields,
+      docsUrl: entry.docsUrl ?? null,
+      iconUrl: entry.iconUrl ?? null,
+      version: entry.version ?? null,
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (!row) throw new AppError('CONFLICT', `A registry entry with slug "${entry.slug}" already exists`);
+  return toRegistryEntry(row);
+}

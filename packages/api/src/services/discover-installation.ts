@@ -1,0 +1,141 @@
+import type { Bus } from '@toolgate/bus';
+import type { KeyRing } from '@toolgate/core/crypto';
+import { AppError } from '@toolgate/core/errors';
+import type { Database } from '@toolgate/db/client';
+import { installations, tools } from '@toolgate/db/schema';
+import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
+import type { Actor } from '../actor.ts';
+import { canManageInstallation, findUsableEntry, findVisibleInstallation } from '../installation-access.ts';
+import { announceGatewayChange, gatewaysUsingEntries } from '../invalidation.ts';
+import type { DiscoveredInstallation } from '../schemas/installations.ts';
+import { discoveryTarget } from '../upstream/discovery-target.ts';
+import { discoveryErrorMessage, listUpstream, type UpstreamListing } from '../upstream/list-upstream.ts';
+import { toolSchemaHash } from '../upstream/tool-schema-hash.ts';
+import { toInstallation, toTool } from '../views/rows.ts';
+
+export interface DiscoverInstallationOptions {
+  db: Database;
+  bus: Bus;
+  tenantId: string;
+  actor: Actor;
+  installationId: string;
+  /** Opens the installation's sealed credentials. */
+  secretKeys?: KeyRing;
+  /** Let discovery reach private and loopback addresses (self-hosted upstreams, tests). */
+  allowPrivate: boolean;
+  connectTimeoutMs?: number;
+  callTimeoutMs?: number;
+}
+
+/**
+ * Connects to the installation's upstream (through the SSRF guard), records its tools —
+ * upserting current ones, deleting vanished ones — and its status. A failing upstream is not an
+ * error of this call: the installation is marked `error` with `lastError`, tools are kept.
+ * Gateways that use the entry are invalidated either way.
+ */
+export async function discoverInstallation(
+  options: DiscoverInstallationOptions,
+): Promise<DiscoveredInstallation> {
+  const { db, bus, tenantId, actor, installationId } = options;
+  const installation = await findVisibleInstallation(db, tenantId, actor, installationId);
+  if (!canManageInstallation(actor, installation))
+    throw new AppError('FORBIDDEN', 'Only owners and admins may refresh shared installations');
+  const entry = await findUsableEntry(db, tenantId, installation.registryEntryId);
+  // Network first, with no connection or transaction held.
+  let listing: UpstreamListing | undefined;
+  let failure: string | undefined;
+  try {
+    // Credentials that no longer open (a key dropped from the ring) are this installation's
+    // problem to show, not the caller's mistake.
+    const target = discoveryTarget(entry, installation, options.secretKeys);
+    listing = await listUpstream(target, {
+      allowPrivate: options.allowPrivate,
+      connectTimeoutMs: options.connectTimeoutMs,
+      callTimeoutMs: options.callTimeoutMs,
+    });
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'UNAVAILABLE') throw err;
+    failure = discoveryErrorMessage(err);
+  }
+
+  const now = new Date();
+  await db.transaction(async (tx) => {
+    if (!listing) {
+      await tx
+        .update(installations)
+        .set({ status: 'error', lastError: failure ?? 'discovery failed' })
+        .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
+      return;
+    }
+    const names = listing.tools.map((t) => t.name);
+    if (listing.tools.length > 0) {
+      await tx
+        .insert(tools)
+        .values(
+          listing.tools.map((t) => ({
+            tenantId,
+            installationId,
+            name: t.name,
+            title: t.title ?? null,
+            description: t.description ?? '',
+            inputSchema: t.inputSchema,
+            outputSchema: t.outputSchema ?? null,
+            annotations: t.annotations ?? null,
+            schemaHash: toolSchemaHash(t),
+          })),
+        )
+        .onConflictDoUpdate({
+          target: [tools.installationId, tools.name],
+          // Approval and enablement are the admin's; only the definition follows the upstream.
+          set: {
+            title: sql`excluded.title`,
+            description: sql`excluded.description`,
+            inputSchema: sql`excluded.input_schema`,
+            outputSchema: sql`excluded.output_schema`,
+            annotations: sql`excluded.annotations`,
+            schemaHash: sql`excluded.schema_hash`,
+            updatedAt: now,
+          },
+        });
+    }
+    await tx
+      .delete(tools)
+      .where(
+        and(
+          eq(tools.tenantId, tenantId),
+          eq(tools.installationId, installationId),
+          ...(names.length > 0 ? [notInArray(tools.name, names)] : []),
+        ),
+      );
+    await tx
+      .update(installations)
+      .set({ status: 'ready', lastError: null, discoveredAt: now })
+      .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
+  });
+
+  await announceGatewayChange(
+    db,
+    bus,
+    tenantId,
+    await gatewaysUsingEntries(db, tenantId, [entry.id]),
+    listing ? 'tools discovered' : 'discovery failed',
+  );
+
+  const [[updated], toolRows] = await Promise.all([
+    db
+      .select()
+      .from(installations)
+      .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId))),
+    db
+      .select()
+      .from(tools)
+      .where(and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId)))
+      .orderBy(asc(tools.name)),
+  ]);
+  if (!updated) throw new AppError('NOT_FOUND', 'Installation not found');
+  return {
+    installation: toInstallation(updated),
+    tools: toolRows.map(toTool),
+    hasResources: listing ? listing.hasResources : null,
+  };
+}

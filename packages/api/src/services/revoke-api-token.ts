@@ -1,0 +1,42 @@
+import { invalidateToken, type Bus } from '@toolgate/bus';
+import { AppError } from '@toolgate/core/errors';
+import type { Database } from '@toolgate/db/client';
+import { apiTokens } from '@toolgate/db/schema';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Actor } from '../actor.ts';
+import type { ApiToken } from '../schemas/tokens.ts';
+import { visibleTokens } from '../token-access.ts';
+import { toApiToken } from '../views/rows.ts';
+
+export interface RevokeApiTokenOptions {
+  db: Database;
+  bus: Bus;
+  tenantId: string;
+  actor: Actor;
+  tokenId: string;
+}
+
+/**
+ * Revokes a token the caller can see (owners and admins: any of the tenant's). Effective on every
+ * proxy replica once the invalidation lands. Revoking twice keeps the first time.
+ */
+export async function revokeApiToken({
+  db,
+  bus,
+  tenantId,
+  actor,
+  tokenId,
+}: RevokeApiTokenOptions): Promise<ApiToken> {
+  const [current] = await db
+    .select()
+    .from(apiTokens)
+    .where(and(visibleTokens(tenantId, actor), eq(apiTokens.id, tokenId)));
+  if (!current) throw new AppError('NOT_FOUND', 'Token not found');
+  const [revoked] = await db
+    .update(apiTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiTokens.tenantId, tenantId), eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt)))
+    .returning();
+  await invalidateToken(bus, { tenantId, tokenHash: current.tokenHash });
+  return toApiToken(revoked ?? current);
+}

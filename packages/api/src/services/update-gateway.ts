@@ -1,0 +1,84 @@
+import type { Bus } from '@toolgate/bus';
+import { AppError } from '@toolgate/core/errors';
+import type { Database } from '@toolgate/db/client';
+import { gateways, gatewayTeams } from '@toolgate/db/schema';
+import { and, eq } from 'drizzle-orm';
+import { requireAdmin, type Actor } from '../actor.ts';
+import { announceGatewayChange } from '../invalidation.ts';
+import { isUniqueViolation } from '../pg-errors.ts';
+import {
+  visibilityIssue,
+  ZUpdateGatewayRequest,
+  type Gateway,
+  type UpdateGatewayRequest,
+} from '../schemas/gateways.ts';
+import { requireTeams } from '../tenant-refs.ts';
+import { parseInput } from '../validation.ts';
+import { findGatewayRow, loadGatewayViews } from '../views/gateway.ts';
+
+export interface UpdateGatewayOptions {
+  db: Database;
+  bus: Bus;
+  tenantId: string;
+  actor: Actor;
+  gatewayId: string;
+  input: UpdateGatewayRequest;
+}
+
+/** Changes the given fields. Switching visibility to org drops the team list. */
+export async function updateGateway({
+  db,
+  bus,
+  tenantId,
+  actor,
+  gatewayId,
+  input,
+}: UpdateGatewayOptions): Promise<Gateway> {
+  requireAdmin(actor, 'edit gateways');
+  const patch = parseInput(ZUpdateGatewayRequest, input);
+  const current = await findGatewayRow(db, tenantId, gatewayId);
+  if (!current) throw new AppError('NOT_FOUND', 'Gateway not found');
+  const [view] = await loadGatewayViews(db, tenantId, [current]);
+
+  const visibility = patch.visibility ?? current.visibility;
+  const teamIds = patch.teamIds ?? (visibility === 'org' ? [] : view!.teamIds);
+  const problem = visibilityIssue(visibility, teamIds);
+  if (problem)
+    throw new AppError('INVALID', `teamIds: ${problem}`, { fields: [{ path: 'teamIds', message: problem }] });
+  await requireTeams(db, tenantId, teamIds);
+  const teamsChanged = teamIds.join() !== view!.teamIds.join();
+
+  let updated: typeof gateways.$inferSelect;
+  try {
+    updated = await db.transaction(async (tx) => {
+      const { teamIds: _teamIds, ...columns } = patch;
+      const [row] = await tx
+        .update(gateways)
+        .set({ ...columns, visibility, updatedAt: new Date() })
+        .where(and(eq(gateways.tenantId, tenantId), eq(gateways.id, gatewayId)))
+        .returning();
+      if (!row) throw new AppError('NOT_FOUND', 'Gateway not found');
+      if (teamsChanged) {
+        await tx
+          .delete(gatewayTeams)
+          .where(and(eq(gatewayTeams.tenantId, tenantId), eq(gatewayTeams.gatewayId, gatewayId)));
+        if (teamIds.length > 0) {
+          await tx
+            .insert(gatewayTeams)
+            .values([...new Set(teamIds)].map((teamId) => ({ tenantId, gatewayId, teamId })));
+        }
+      }
+      return row;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw new AppError('CONFLICT', `A gateway with slug "${patch.slug}" already exists`);
+    throw err;
+  }
+
+  const changed = [{ id: current.id, slug: current.slug }];
+  if (updated.slug !== current.slug) changed.push({ id: updated.id, slug: updated.slug });
+  await announceGatewayChange(db, bus, tenantId, changed, 'gateway updated');
+  const [result] = await loadGatewayViews(db, tenantId, [updated]);
+  return result!;
+}

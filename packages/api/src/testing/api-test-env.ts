@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { createBus, type Bus, type InvalidationMessage } from '@toolgate/bus';
+import { generateKeySpec, parseKeyRing, type KeyRing } from '@toolgate/core/crypto';
+import { memberships } from '@toolgate/db/schema';
+import {
+  createTestDatabase,
+  seedApiToken,
+  seedMember,
+  seedTenant,
+  seedUser,
+  type TestDatabase,
+} from '@toolgate/db/testing';
+import type { Actor } from '../actor.ts';
+
+/**
+ * Real Postgres (or embedded) and real Redis (or the in-process bus) for one test file, with a
+ * bus namespace of its own and a fresh secret key ring.
+ */
+export interface ApiTestEnv {
+  db: TestDatabase;
+  bus: Bus;
+  secretKeySpec: string;
+  secretKeys: KeyRing;
+  /** Another connection to the same bus namespace (a second replica). */
+  newBus(): Bus;
+  close(): Promise<void>;
+}
+
+export async function createApiTestEnv({
+  postgresUrl,
+  redisUrl,
+}: {
+  postgresUrl: string;
+  redisUrl: string;
+}): Promise<ApiTestEnv> {
+  const db = await createTestDatabase(postgresUrl);
+  const prefix = `tgapi-${randomBytes(4).toString('hex')}`;
+  const buses: Bus[] = [];
+  const newBus = () => {
+    const bus = createBus({ redisUrl: redisUrl || undefined, prefix });
+    buses.push(bus);
+    return bus;
+  };
+  const secretKeySpec = generateKeySpec('k1');
+  return {
+    db,
+    bus: newBus(),
+    secretKeySpec,
+    secretKeys: parseKeyRing(secretKeySpec),
+    newBus,
+    async close() {
+      await Promise.all(buses.map((b) => b.close()));
+      await db.destroy();
+    },
+  };
+}
+
+/** A tenant with an owner, an admin and a member, their actors, and REST tokens. */
+export async function seedOrg(db: TestDatabase) {
+  const tenant = await seedTenant(db.db);
+  const owner = await seedUser(db.db);
+  await db.db.insert(memberships).values({ tenantId: tenant.id, userId: owner.id, role: 'owner' });
+  const admin = await seedMember(db.db, tenant.id, 'admin');
+  const member = await seedMember(db.db, tenant.id, 'member');
+  const otherMember = await seedMember(db.db, tenant.id, 'member');
+  const actors = {
+    owner: { userId: owner.id, role: 'owner' },
+    admin: { userId: admin.id, role: 'admin' },
+    member: { userId: member.id, role: 'member' },
+    otherMember: { userId: otherMember.id, role: 'member' },
+  } satisfies Record<string, Actor>;
+  /** org-scoped, admin capability: what `bootstrap` hands out. */
+  const adminToken = (
+    await seedApiToken(db.db, tenant.id, { capabilities: ['mcp', 'admin'], createdBy: owner.id })
+  ).token;
+  /** A member's own token with the admin capability: REST as a member. */
+  const memberToken = (
+    await seedApiToken(db.db, tenant.id, { scope: 'user', userId: member.id, capabilities: ['admin'] })
+  ).token;
+  return { tenant, owner, admin, member, otherMember, actors, adminToken, memberToken };
+}
+export type SeededOrg = Awaited<ReturnType<typeof seedOrg>>;
+
+/** Records the invalidation messages a replica would receive from now on. */
+export async function recordInvalidations(bus: Bus) {
+  const messages: InvalidationMessage[] = [];
+  const stop = await bus.invalidations.subscribe((m) => messages.push(m));
+  return { messages, stop };
+}
+
+/** Polls until `check` passes or the deadline expires; never a fixed sleep. */
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+/** Runs `fn` and returns the AppError (or other error) it throws; fails if it does not throw. */
+export async function failureOf(
+  fn: () => Promise<unknown>,
+): Promise<Error & { code?: string; details?: Record<string, unknown> }> {
+  try {
+    await fn();
+  } catch (err) {
+    return err as Error & { code?: string; details?: Record<string, unknown> };
+  }
+  throw new Error('expected the call to fail');
+}

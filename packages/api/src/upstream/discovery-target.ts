@@ -1,0 +1,28 @@
+import { openString, type KeyRing } from '@toolgate/core/crypto';
+import { AppError } from '@toolgate/core/errors';
+import type { installations, registryEntries } from '@toolgate/db/schema';
+import type { UpstreamTarget } from '@toolgate/mcp/upstream';
+import { buildUpstreamTarget, credentialsAad } from '@toolgate/mcp/upstream-target';
+
+export { credentialsAad };
+
+/** The upstream target discovery uses: the same builder as the proxy, with a discovery key. */
+export function discoveryTarget(
+  entry: typeof registryEntries.$inferSelect,
+  installation: Pick<typeof installations.$inferSelect, 'id' | 'config' | 'credentialsSealed'>,
+  secretKeys: KeyRing | undefined,
+): UpstreamTarget {
+  let secrets: Record<string, string> = {};
+  if (installation.credentialsSealed) {
+    if (!secretKeys) throw new AppError('UNAVAILABLE', 'This server has no secret keys configured');
+    try {
+      secrets = JSON.parse(
+        openString(secretKeys, installation.credentialsSealed, credentialsAad(installation.id)),
+      ) as Record<string, string>;
+    } catch (err) {
+      const reason = err instanceof AppError ? err.message : 'not JSON';
+      throw new AppError('INVALID', `The stored credentials could not be opened (${reason}); install again`);
+    }
+  }
+  return buildUpstreamTarget(`discovery:${installation.id}`, entry, installation, secrets);
+}
