@@ -6,11 +6,7 @@ import { startEverythingServer, type RunningEverythingServer } from '@toolgate/f
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 // The proxy package exports only its entry points; its test harness is reached by path.
-import {
-  connectClient,
-  createHarness,
-  type RunningProxy,
-} from '@toolgate/proxy/testing/harness';
+import { connectClient, createHarness, type RunningProxy } from '@toolgate/proxy/testing/harness';
 import { ZGatewayAssignments } from '../schemas/gateways.ts';
 import { ZDiscoveredInstallation } from '../schemas/installations.ts';
 import { ZRegistryEntry } from '../schemas/registry.ts';
