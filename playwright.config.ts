@@ -46,6 +46,8 @@ export default defineConfig({
       WEB_PORT: String(WEB_PORT),
       PROXY_PORT: String(PROXY_PORT),
       WORKER_PORT: '0',
+      // The address the browser uses: sign-in (next-auth) builds its URLs from it.
+      PUBLIC_WEB_URL: `http://127.0.0.1:${WEB_PORT}`,
       DATABASE_URL: '',
       REDIS_URL: '',
       LOG_LEVEL: 'warn',

@@ -4,7 +4,7 @@ const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Workspace packages ship TypeScript sources.
-  transpilePackages: ['@toolgate/core', '@toolgate/db', '@toolgate/bus'],
+  transpilePackages: ['@toolgate/core', '@toolgate/db', '@toolgate/bus', '@toolgate/mcp', '@toolgate/api'],
   // Native or worker-using packages stay plain Node requires.
   serverExternalPackages: [
     '@electric-sql/pglite',

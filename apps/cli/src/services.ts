@@ -45,6 +45,10 @@ export async function runProxy({ cli, databaseUrl, keys }: ServiceOptions): Prom
     TOOLGATE_SECRET_KEYS: keys.secret,
     HOST: cli.HOST,
     PROXY_PORT: String(cli.PROXY_PORT),
+    PUBLIC_MCP_URL:
+      rawEnv().PUBLIC_MCP_URL || (cli.PROXY_PORT ? `http://localhost:${cli.PROXY_PORT}` : undefined),
+    PUBLIC_WEB_URL:
+      rawEnv().PUBLIC_WEB_URL || (cli.WEB_PORT ? `http://localhost:${cli.WEB_PORT}` : undefined),
   });
   const log = createLogger({ name: 'proxy', level: env.LOG_LEVEL });
   const db = createDb({ url: env.DATABASE_URL, applicationName: 'toolgate-proxy' });
@@ -87,15 +91,29 @@ export async function runWorker({ cli, databaseUrl }: ServiceOptions): Promise<R
   };
 }
 
-export async function runWeb({ cli, databaseUrl, keys }: ServiceOptions): Promise<RunningService> {
+export async function runWeb({
+  cli,
+  databaseUrl,
+  keys,
+  publicMcpUrl,
+}: ServiceOptions & { publicMcpUrl?: string }): Promise<RunningService> {
+  const raw = rawEnv();
   const values = {
-    ...rawEnv(),
+    ...raw,
     DATABASE_URL: databaseUrl,
     TOOLGATE_SECRET_KEYS: keys.secret,
+    // On one machine the public URLs default to where this process actually listens.
+    PUBLIC_MCP_URL: raw.PUBLIC_MCP_URL || publicMcpUrl,
+    PUBLIC_WEB_URL: raw.PUBLIC_WEB_URL || (cli.WEB_PORT ? `http://localhost:${cli.WEB_PORT}` : undefined),
   };
   const env = appEnvOrExit('web', ZWebEnv, values);
   // Next.js route handlers read their (already validated) configuration from process.env.
-  exportToProcessEnv({ DATABASE_URL: databaseUrl, TOOLGATE_SECRET_KEYS: keys.secret });
+  exportToProcessEnv({
+    DATABASE_URL: databaseUrl,
+    TOOLGATE_SECRET_KEYS: keys.secret,
+    PUBLIC_MCP_URL: env.PUBLIC_MCP_URL,
+    PUBLIC_WEB_URL: env.PUBLIC_WEB_URL,
+  });
   const log = createLogger({ name: 'web', level: env.LOG_LEVEL });
   const web = await startWebServer({ host: cli.HOST, port: cli.WEB_PORT, log });
   return { name: 'web', url: web.url, stop: () => web.close() };

@@ -1,13 +1,55 @@
-import { parseEnv, zLogLevel, zPostgresUrl, zRedisUrl } from '@toolgate/core/env';
+import { parseEnv, zBool, zKeyRing, zLogLevel, zPostgresUrl, zRedisUrl } from '@toolgate/core/env';
 import { z } from 'zod';
 
-export const ZWebEnv = z.object({
-  DATABASE_URL: zPostgresUrl,
-  REDIS_URL: zRedisUrl.optional(),
-  LOG_LEVEL: zLogLevel.default('info'),
-  PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
-  PUBLIC_MCP_URL: z.string().url().default('http://localhost:4000'),
-});
+/** Variables that only make sense together: all set, or none. */
+const PROVIDER_GROUPS = [
+  ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'],
+  ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],
+  ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'],
+] as const;
+
+export const ZWebEnv = z
+  .object({
+    DATABASE_URL: zPostgresUrl,
+    REDIS_URL: zRedisUrl.optional(),
+    LOG_LEVEL: zLogLevel.default('info'),
+    PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
+    PUBLIC_MCP_URL: z.string().url().default('http://localhost:4000'),
+    /** Signs and encrypts session cookies. Unset: derived from TOOLGATE_SECRET_KEYS (see auth/secret.ts). */
+    NEXTAUTH_SECRET: z
+      .string()
+      .min(32, 'must be at least 32 characters (openssl rand -base64 32)')
+      .optional(),
+    /** Set by `toolgate start`/`web` (generated into the data directory when not given). */
+    TOOLGATE_SECRET_KEYS: zKeyRing.optional(),
+    /** Discovery may reach loopback and private addresses (self-hosted installs, tests). */
+    TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: zBool.default(false),
+    GITHUB_CLIENT_ID: z.string().optional(),
+    GITHUB_CLIENT_SECRET: z.string().optional(),
+    GOOGLE_CLIENT_ID: z.string().optional(),
+    GOOGLE_CLIENT_SECRET: z.string().optional(),
+    /** Any OpenID Connect provider (Okta, Entra ID, Keycloak, …), discovered from the issuer. */
+    OIDC_ISSUER: z.string().url().optional(),
+    OIDC_CLIENT_ID: z.string().optional(),
+    OIDC_CLIENT_SECRET: z.string().optional(),
+    OIDC_NAME: z.string().min(1).default('Single sign-on'),
+  })
+  .superRefine((env, ctx) => {
+    for (const group of PROVIDER_GROUPS) {
+      const set = group.filter((name) => env[name] !== undefined);
+      if (set.length === 0 || set.length === group.length) continue;
+      for (const name of group.filter((n) => env[n] === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `required when ${set.join(', ')} is set` });
+      }
+    }
+    if (!env.NEXTAUTH_SECRET && !env.TOOLGATE_SECRET_KEYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NEXTAUTH_SECRET'],
+        message: 'set NEXTAUTH_SECRET, or TOOLGATE_SECRET_KEYS to derive it from',
+      });
+    }
+  });
 export type WebEnv = z.infer<typeof ZWebEnv>;
 
 let cached: WebEnv | undefined;
@@ -17,5 +59,11 @@ let cached: WebEnv | undefined;
  * that serves (the `toolgate web`/`start` command) validates the same schema before listening.
  */
 export function webEnv(): WebEnv {
-  return (cached ??= parseEnv(ZWebEnv, process.env));
+  if (!cached) {
+    cached = parseEnv(ZWebEnv, process.env);
+    // next-auth v4 reads its public base URL from this variable only; PUBLIC_WEB_URL is the one
+    // setting operators configure.
+    process.env.NEXTAUTH_URL = cached.PUBLIC_WEB_URL;
+  }
+  return cached;
 }

@@ -1,3 +1,4 @@
+import { seedCatalog } from '@toolgate/api/services/seed-catalog';
 import { createLogger } from '@toolgate/core/logger';
 import { createDb } from '@toolgate/db/client';
 import { runMigrations } from '@toolgate/db/migrate';
@@ -27,14 +28,19 @@ export async function serveCommand(components: Component[]): Promise<number> {
     const migrator = createDb({ url: database.url, max: 1, applicationName: 'toolgate-migrate' });
     try {
       await runMigrations(migrator.pool);
+      // The built-in registry catalog ships with the code; keep the database's copy in step.
+      await seedCatalog({ db: migrator.db });
     } finally {
       await migrator.close();
     }
     const keys = await resolveKeys(env);
     const options = { cli: env, databaseUrl: database.url, keys };
     if (components.includes('worker')) running.push(await runWorker(options));
-    if (components.includes('proxy')) running.push(await runProxy(options));
-    if (components.includes('web')) running.push(await runWeb(options));
+    const proxy = components.includes('proxy') ? await runProxy(options) : undefined;
+    if (proxy) running.push(proxy);
+    if (components.includes('web')) {
+      running.push(await runWeb({ ...options, publicMcpUrl: proxy?.url.replace('127.0.0.1', 'localhost') }));
+    }
   } catch (err) {
     await stopAll().catch(() => {});
     throw err;

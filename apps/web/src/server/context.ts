@@ -1,4 +1,5 @@
 import { createBus, type Bus } from '@toolgate/bus';
+import { parseKeyRing, type KeyRing } from '@toolgate/core/crypto';
 import { createLogger, type Logger } from '@toolgate/core/logger';
 import { createDb, type DbHandle } from '@toolgate/db/client';
 import { webEnv } from '../env.ts';
@@ -7,6 +8,8 @@ interface WebContext {
   db: DbHandle;
   bus: Bus;
   log: Logger;
+  /** Seals and opens installation credentials; absent when no key ring is configured. */
+  secretKeys?: KeyRing;
 }
 
 const KEY = Symbol.for('toolgate.web.context');
@@ -21,6 +24,7 @@ export function webContext(): WebContext {
       db: createDb({ url: env.DATABASE_URL, applicationName: 'toolgate-web' }),
       bus: createBus({ redisUrl: env.REDIS_URL }),
       log: createLogger({ name: 'web', level: env.LOG_LEVEL }),
+      ...(env.TOOLGATE_SECRET_KEYS ? { secretKeys: parseKeyRing(env.TOOLGATE_SECRET_KEYS) } : {}),
     };
   }
   return g[KEY];

@@ -1,0 +1,12 @@
+import type { Metadata } from 'next';
+import { canAdminister } from '~/schemas/members';
+import { requireMembership } from '~/server/auth/session';
+import { TeamsView } from './teams-view';
+
+export const metadata: Metadata = { title: 'Teams' };
+
+export default async function TeamsPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const { membership } = await requireMembership(slug);
+  return <TeamsView canCreate={canAdminister(membership.role)} />;
+}

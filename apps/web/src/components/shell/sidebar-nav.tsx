@@ -1,0 +1,116 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { useEffect, useRef, type ComponentType } from 'react';
+import { GatewayIcon, HomeIcon, KeyIcon, ServerIcon, SettingsIcon, TeamIcon, UsersIcon } from '../icons.tsx';
+import { cx } from '../ui/cx.ts';
+
+interface NavItem {
+  label: string;
+  /** Relative to /t/{slug}; '' is the overview. */
+  path: string;
+  icon: ComponentType<{ className?: string }>;
+}
+
+const SECTIONS: { title: string | null; items: NavItem[] }[] = [
+  { title: null, items: [{ label: 'Overview', path: '', icon: HomeIcon }] },
+  {
+    title: 'Connect',
+    items: [
+      { label: 'Servers', path: '/servers', icon: ServerIcon },
+      { label: 'Gateways', path: '/gateways', icon: GatewayIcon },
+      { label: 'Tokens', path: '/tokens', icon: KeyIcon },
+    ],
+  },
+  {
+    title: 'Organization',
+    items: [
+      { label: 'Members', path: '/members', icon: UsersIcon },
+      { label: 'Teams', path: '/teams', icon: TeamIcon },
+      { label: 'Settings', path: '/settings', icon: SettingsIcon },
+    ],
+  },
+];
+
+function isActive(pathname: string, base: string, path: string): boolean {
+  const href = base + path;
+  return path === '' ? pathname === base : pathname === href || pathname.startsWith(`${href}/`);
+}
+
+/** The same links in one scrolling row, for screens too narrow for the sidebar. */
+export function MobileNav({ tenantSlug }: { tenantSlug: string }) {
+  const pathname = usePathname();
+  const base = `/t/${tenantSlug}`;
+  const bar = useRef<HTMLElement>(null);
+  useEffect(() => {
+    bar.current
+      ?.querySelector('[aria-current="page"]')
+      ?.scrollIntoView({ block: 'nearest', inline: 'center' });
+  }, [pathname]);
+  return (
+    <nav ref={bar} aria-label="Workspace" className="flex gap-1 overflow-x-auto px-3 py-2">
+      {SECTIONS.flatMap((s) => s.items).map(({ label, path }) => {
+        const active = isActive(pathname, base, path);
+        return (
+          <Link
+            key={label}
+            href={base + path}
+            aria-current={active ? 'page' : undefined}
+            className={cx(
+              'shrink-0 rounded-lg px-3 py-1.5 text-sm font-medium',
+              active
+                ? 'bg-brand-50 text-brand-700'
+                : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900',
+            )}
+          >
+            {label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}
+
+export function SidebarNav({ tenantSlug }: { tenantSlug: string }) {
+  const pathname = usePathname();
+  const base = `/t/${tenantSlug}`;
+  return (
+    <nav aria-label="Workspace" className="flex flex-col gap-6">
+      {SECTIONS.map((section) => (
+        <div key={section.title ?? 'main'} className="flex flex-col gap-0.5">
+          {section.title && (
+            <h2 className="px-3 pb-1.5 text-xs font-medium tracking-wide text-slate-400 uppercase">
+              {section.title}
+            </h2>
+          )}
+          {section.items.map(({ label, path, icon: Icon }) => {
+            const href = base + path;
+            const active = isActive(pathname, base, path);
+            return (
+              <Link
+                key={label}
+                href={href}
+                aria-current={active ? 'page' : undefined}
+                className={cx(
+                  'group flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium',
+                  active
+                    ? 'bg-brand-50 text-brand-700'
+                    : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900',
+                )}
+              >
+                <Icon
+                  className={cx(
+                    'size-5 shrink-0',
+                    active ? 'text-brand-600' : 'text-slate-400 group-hover:text-slate-500',
+                  )}
+                />
+                {label}
+              </Link>
+            );
+          })}
+        </div>
+      ))}
+    </nav>
+  );
+}

@@ -1,0 +1,67 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
+import { z } from 'zod';
+import { fieldErrors } from '../../schemas/field-errors.ts';
+import { canAdminister } from '../../schemas/members.ts';
+import { appErrorFields } from '../services/invalid-input.ts';
+import { asAppError, trpcCodeFor } from './app-errors.ts';
+import type { TrpcContext } from './context.ts';
+
+const t = initTRPC.context<TrpcContext>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    // Forms show these under their inputs: zod input errors and services' field messages alike.
+    const cause = error.cause;
+    const appError = asAppError(cause);
+    const fields =
+      cause instanceof z.ZodError ? fieldErrors(cause) : appError ? appErrorFields(appError) : null;
+    return { ...shape, data: { ...shape.data, fields } };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Services throw AppError; turn it into the matching tRPC error, keeping the message. */
+const mapAppErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const appError = asAppError(result.error.cause);
+    if (appError)
+      throw new TRPCError({ code: trpcCodeFor(appError), message: appError.message, cause: appError });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapAppErrors);
+
+/** A signed-in user, no workspace needed. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.userId) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
+  return next({ ctx: { userId: ctx.userId } });
+});
+
+/**
+ * A member of the workspace the request names. Not a member and no such workspace look the same
+ * (NOT_FOUND), so probing slugs reveals nothing.
+ */
+export const protectedProcedure = authedProcedure.use(({ ctx, next }) => {
+  const membership = ctx.membership;
+  if (!membership) throw new TRPCError({ code: 'NOT_FOUND', message: 'workspace not found' });
+  return next({
+    ctx: {
+      tenantId: membership.tenantId,
+      tenantSlug: membership.tenantSlug,
+      role: membership.role,
+      actor: { userId: ctx.userId, role: membership.role },
+    },
+  });
+});
+
+/** An owner or admin of the workspace. */
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (!canAdminister(ctx.role)) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'only owners and admins can do this' });
+  }
+  return next();
+});

@@ -1,0 +1,191 @@
+import { TRPCError } from '@trpc/server';
+import { createTestDatabase, seedMember, seedTeam, type TestDatabase } from '@toolgate/db/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { signUp } from '../services/sign-up.ts';
+import { createTrpcContext } from './context.ts';
+import { createCaller } from './root.ts';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase(inject('postgresUrl'));
+});
+afterAll(async () => {
+  await db?.destroy();
+});
+
+async function callerFor(userId: string | null, tenantSlug: string | null) {
+  return createCaller(await createTrpcContext({ db: db.db, userId, tenantSlug }));
+}
+
+async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(err)}`);
+  return err;
+}
+
+/** Two workspaces: A (owner, admin, member) and B (owner), with a team each. */
+async function world() {
+  const suffix = crypto.randomUUID().slice(0, 8);
+  const a = await signUp(db.db, {
+    name: 'Owner A',
+    email: `owner-a-${suffix}@example.test`,
+    password: 'password-a-123',
+    workspaceName: 'Workspace A',
+    workspaceSlug: `ws-a-${suffix}`,
+  });
+  const b = await signUp(db.db, {
+    name: 'Owner B',
+    email: `owner-b-${suffix}@example.test`,
+    password: 'password-b-123',
+    workspaceName: 'Workspace B',
+    workspaceSlug: `ws-b-${suffix}`,
+  });
+  const adminA = await seedMember(db.db, a.tenantId, 'admin');
+  const memberA = await seedMember(db.db, a.tenantId, 'member');
+  const teamA = await seedTeam(db.db, a.tenantId, [memberA.id]);
+  const teamB = await seedTeam(db.db, b.tenantId);
+  return { a, b, adminA, memberA, teamA, teamB };
+}
+
+describe('me', () => {
+  it('returns the user and every workspace they belong to', async () => {
+    const { a, b, memberA } = await world();
+    await db.pool.query(`insert into memberships (tenant_id, user_id, role) values ($1, $2, 'admin')`, [
+      b.tenantId,
+      memberA.id,
+    ]);
+
+    const me = await (await callerFor(memberA.id, null)).me.get();
+    expect(me.user).toEqual({ id: memberA.id, name: null, email: memberA.email });
+    expect(me.memberships.map((m) => [m.tenantSlug, m.role]).sort()).toEqual(
+      [
+        [a.tenantSlug, 'member'],
+        [b.tenantSlug, 'admin'],
+      ].sort(),
+    );
+  });
+
+  it('refuses a caller without a session', async () => {
+    const err = await trpcError((await callerFor(null, null)).me.get());
+    expect(err.code).toBe('UNAUTHORIZED');
+  });
+
+  it('treats a session whose user was deleted as signed out', async () => {
+    const err = await trpcError((await callerFor(crypto.randomUUID(), null)).me.get());
+    expect(err.code).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('members.list', () => {
+  it('lists the workspace members with their roles, owner first', async () => {
+    const { a, adminA, memberA } = await world();
+    const members = await (await callerFor(memberA.id, a.tenantSlug)).members.list();
+    expect(members.map((m) => [m.userId, m.role])).toEqual([
+      [a.userId, 'owner'],
+      [adminA.id, 'admin'],
+      [memberA.id, 'member'],
+    ]);
+    expect(members[0]!.name).toBe('Owner A');
+    expect(members[0]!.email).toMatch(/^owner-a-/);
+    expect(members[0]!.joinedAt).toBeInstanceOf(Date);
+  });
+
+  it("does not let a member of workspace A list workspace B's members", async () => {
+    const { a, b } = await world();
+    const err = await trpcError((await callerFor(a.userId, b.tenantSlug)).members.list());
+    expect(err.code).toBe('NOT_FOUND');
+  });
+
+  it('answers an unknown or malformed workspace like a foreign one', async () => {
+    const { a } = await world();
+    for (const slug of ['no-such-workspace', 'Not a slug', '']) {
+      const err = await trpcError((await callerFor(a.userId, slug)).members.list());
+      expect(err.code).toBe('NOT_FOUND');
+    }
+  });
+
+  it('refuses a caller without a session', async () => {
+    const { a } = await world();
+    const err = await trpcError((await callerFor(null, a.tenantSlug)).members.list());
+    expect(err.code).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('teams', () => {
+  it("lists only the workspace's own teams, with member counts", async () => {
+    const { a, memberA, teamA } = await world();
+    const teams = await (await callerFor(memberA.id, a.tenantSlug)).teams.list();
+    expect(teams.map(({ createdAt: _, ...team }) => team)).toEqual([
+      { id: teamA.id, slug: teamA.slug, name: teamA.name, memberCount: 1 },
+    ]);
+    expect(teams[0]!.createdAt).toBeInstanceOf(Date);
+  });
+
+  it("does not let a member of workspace A list or create workspace B's teams", async () => {
+    const { a, b } = await world();
+    const caller = await callerFor(a.userId, b.tenantSlug);
+    expect((await trpcError(caller.teams.list())).code).toBe('NOT_FOUND');
+    expect((await trpcError(caller.teams.create({ name: 'Intruders' }))).code).toBe('NOT_FOUND');
+    const { rows } = await db.pool.query('select 1 from teams where tenant_id = $1 and name = $2', [
+      b.tenantId,
+      'Intruders',
+    ]);
+    expect(rows).toHaveLength(0);
+  });
+
+  it('lets owners and admins create a team, deriving the slug from the name', async () => {
+    const { a, adminA } = await world();
+    const byOwner = await (
+      await callerFor(a.userId, a.tenantSlug)
+    ).teams.create({ name: 'Platform Engineering' });
+    expect(byOwner).toMatchObject({
+      name: 'Platform Engineering',
+      slug: 'platform-engineering',
+      memberCount: 0,
+    });
+    const byAdmin = await (
+      await callerFor(adminA.id, a.tenantSlug)
+    ).teams.create({ name: 'Data', slug: 'data-team' });
+    expect(byAdmin.slug).toBe('data-team');
+    const listed = await (await callerFor(adminA.id, a.tenantSlug)).teams.list();
+    expect(listed.map((t) => t.slug)).toEqual(expect.arrayContaining(['platform-engineering', 'data-team']));
+  });
+
+  it('does not let a plain member create teams', async () => {
+    const { a, memberA } = await world();
+    const err = await trpcError((await callerFor(memberA.id, a.tenantSlug)).teams.create({ name: 'Rogue' }));
+    expect(err.code).toBe('FORBIDDEN');
+    const { rows } = await db.pool.query('select 1 from teams where tenant_id = $1 and name = $2', [
+      a.tenantId,
+      'Rogue',
+    ]);
+    expect(rows).toHaveLength(0);
+  });
+
+  it('refuses a duplicate slug in the same workspace with a field message, but not across workspaces', async () => {
+    const { a, b } = await world();
+    const ownerA = await callerFor(a.userId, a.tenantSlug);
+    await ownerA.teams.create({ name: 'Security' });
+    const err = await trpcError(ownerA.teams.create({ name: 'Security' }));
+    expect(err.code).toBe('CONFLICT');
+    expect(err.message).toBe('A team with this slug already exists');
+
+    const ownerB = await callerFor(b.userId, b.tenantSlug);
+    expect(await ownerB.teams.create({ name: 'Security' })).toMatchObject({ slug: 'security' });
+  });
+
+  it('validates input: a name is required and the slug must be DNS-safe', async () => {
+    const { a } = await world();
+    const caller = await callerFor(a.userId, a.tenantSlug);
+    expect((await trpcError(caller.teams.create({ name: '   ' }))).code).toBe('BAD_REQUEST');
+    expect((await trpcError(caller.teams.create({ name: 'Ok', slug: 'No Spaces' }))).code).toBe(
+      'BAD_REQUEST',
+    );
+    // A name with no usable characters leaves no slug to derive: the service says so.
+    expect((await trpcError(caller.teams.create({ name: '!!!' }))).code).toBe('UNPROCESSABLE_CONTENT');
+  });
+});
