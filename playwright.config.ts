@@ -48,6 +48,9 @@ export default defineConfig({
       WORKER_PORT: '0',
       // The address the browser uses: sign-in (next-auth) builds its URLs from it.
       PUBLIC_WEB_URL: `http://127.0.0.1:${WEB_PORT}`,
+      // Gateway URLs shown in the UI point at this proxy; the golden path's upstream is on loopback.
+      PUBLIC_MCP_URL: `http://127.0.0.1:${PROXY_PORT}`,
+      TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: 'true',
       DATABASE_URL: '',
       REDIS_URL: '',
       LOG_LEVEL: 'warn',

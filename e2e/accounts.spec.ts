@@ -125,16 +125,17 @@ test('sign up, use the workspace, create a team, sign out and sign in again', as
   await expect(dialog.getByText('A team with this slug already exists')).toBeVisible();
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 
-  // Sections not built yet say what they will hold.
-  for (const [label, heading] of [
-    ['Servers', 'Build your private MCP registry'],
-    ['Gateways', 'Expose the right tools through one URL'],
-    ['Tokens', 'Connect clients and automation'],
-    ['Settings', 'More settings are on the way'],
+  // A new workspace: the catalog but nothing installed, no gateways, no tokens (the golden path
+  // covers them filled in); settings are not built yet.
+  for (const [label, heading, name] of [
+    ['Servers', 'Installed servers', 'servers-new'],
+    ['Gateways', 'No gateways yet', 'gateways-empty'],
+    ['Tokens', 'No tokens yet', 'tokens-empty'],
+    ['Settings', 'More settings are on the way', 'settings'],
   ] as const) {
     await nav.getByRole('link', { name: label }).click();
     await expect(page.getByRole('heading', { name: heading })).toBeVisible();
-    await shot(page, label.toLowerCase());
+    await shot(page, name);
   }
 
   await signOut(page, 'user-menu');

@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
+import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
 import { cx } from './cx.ts';
 
 interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'prefix'> {
@@ -61,6 +61,45 @@ export function TextField({
         <p id={`${inputId}-hint`} className="text-sm text-slate-500">
           {hint}
         </p>
+      ) : null}
+    </div>
+  );
+}
+
+interface SelectFieldProps extends SelectHTMLAttributes<HTMLSelectElement> {
+  label: string;
+  hint?: ReactNode;
+  error?: string;
+  options: readonly { value: string; label: string }[];
+}
+
+export function SelectField({ label, hint, error, options, className, id, ...props }: SelectFieldProps) {
+  const autoId = useId();
+  const selectId = id ?? autoId;
+  return (
+    <div className={cx('flex flex-col gap-1.5', className)}>
+      <label htmlFor={selectId} className="text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <select
+        id={selectId}
+        aria-invalid={error ? true : undefined}
+        className={cx(
+          'h-10 rounded-lg bg-white px-3 text-sm text-slate-900 shadow-xs ring-1 outline-none focus:ring-2',
+          error ? 'ring-red-400 focus:ring-red-500' : 'ring-slate-300 focus:ring-brand-500',
+        )}
+        {...props}
+      >
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      {error ? (
+        <p className="text-sm text-red-600">{error}</p>
+      ) : hint ? (
+        <p className="text-sm text-slate-500">{hint}</p>
       ) : null}
     </div>
   );

@@ -1,11 +1,25 @@
+import type { Bus } from '@toolgate/bus';
+import type { KeyRing } from '@toolgate/core/crypto';
 import type { Database } from '@toolgate/db/client';
 import type { MembershipRecord } from '@toolgate/db/tenancy';
 import { getMembership } from '../services/get-membership.ts';
 
 export { TENANT_HEADER } from '../../trpc/tenant-header.ts';
 
+/** What control-plane procedures need besides the database (the same as the REST API's). */
+export interface TrpcServices {
+  bus: Bus;
+  /** Public origin of the MCP proxy; gateway URLs are `${publicMcpUrl}/mcp/{tenant}/{gateway}`. */
+  publicMcpUrl: string;
+  /** Seals installation credentials; absent when no key ring is configured. */
+  secretKeys?: KeyRing;
+  /** Discovery may reach private and loopback addresses. */
+  allowPrivateUpstreams: boolean;
+}
+
 export interface TrpcContext {
   db: Database;
+  services: TrpcServices;
   /** From the session; null when signed out. */
   userId: string | null;
   /** The caller's membership in the workspace named by the request; null when absent or not a member. */
@@ -18,13 +32,15 @@ export interface TrpcContext {
  */
 export async function createTrpcContext({
   db,
+  services,
   userId,
   tenantSlug,
 }: {
   db: Database;
+  services: TrpcServices;
   userId: string | null;
   tenantSlug: string | null;
 }): Promise<TrpcContext> {
   const membership = userId && tenantSlug ? await getMembership(db, { userId, tenantSlug }) : null;
-  return { db, userId, membership };
+  return { db, services, userId, membership };
 }

@@ -1,3 +1,4 @@
+import { createBus } from '@toolgate/bus';
 import { TRPCError } from '@trpc/server';
 import { createTestDatabase, seedMember, seedTeam, type TestDatabase } from '@toolgate/db/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -6,6 +7,7 @@ import { createTrpcContext } from './context.ts';
 import { createCaller } from './root.ts';
 
 let db: TestDatabase;
+const services = { bus: createBus({}), publicMcpUrl: 'http://mcp.test', allowPrivateUpstreams: false };
 
 beforeAll(async () => {
   db = await createTestDatabase(inject('postgresUrl'));
@@ -15,7 +17,7 @@ afterAll(async () => {
 });
 
 async function callerFor(userId: string | null, tenantSlug: string | null) {
-  return createCaller(await createTrpcContext({ db: db.db, userId, tenantSlug }));
+  return createCaller(await createTrpcContext({ db: db.db, services, userId, tenantSlug }));
 }
 
 async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
@@ -187,5 +189,52 @@ describe('teams', () => {
     );
     // A name with no usable characters leaves no slug to derive: the service says so.
     expect((await trpcError(caller.teams.create({ name: '!!!' }))).code).toBe('UNPROCESSABLE_CONTENT');
+  });
+});
+
+describe('gateways', () => {
+  it("does not let a member of workspace A read workspace B's gateways", async () => {
+    const { a, b, memberA } = await world();
+    const gatewayB = await (
+      await callerFor(b.userId, b.tenantSlug)
+    ).gateways.create({ slug: 'secret', name: 'Secret' });
+    expect(gatewayB.url).toBe(`http://mcp.test/mcp/${b.tenantSlug}/secret`);
+
+    for (const userId of [a.userId, memberA.id]) {
+      const intoB = await callerFor(userId, b.tenantSlug);
+      expect((await trpcError(intoB.gateways.list())).code).toBe('NOT_FOUND');
+      expect((await trpcError(intoB.gateways.get({ id: gatewayB.id }))).code).toBe('NOT_FOUND');
+      // Their own workspace does not see it either, even by id.
+      const own = await callerFor(userId, a.tenantSlug);
+      expect(await own.gateways.list()).toEqual([]);
+      expect((await trpcError(own.gateways.get({ id: gatewayB.id }))).code).toBe('NOT_FOUND');
+    }
+  });
+
+  it('does not let a plain member create a gateway', async () => {
+    const { a, memberA } = await world();
+    const err = await trpcError(
+      (await callerFor(memberA.id, a.tenantSlug)).gateways.create({ slug: 'rogue', name: 'Rogue' }),
+    );
+    expect(err.code).toBe('FORBIDDEN');
+    const { rows } = await db.pool.query('select 1 from gateways where tenant_id = $1', [a.tenantId]);
+    expect(rows).toHaveLength(0);
+    // Members can still read what admins create.
+    await (await callerFor(a.userId, a.tenantSlug)).gateways.create({ slug: 'dev', name: 'Dev' });
+    const listed = await (await callerFor(memberA.id, a.tenantSlug)).gateways.list();
+    expect(listed.map((g) => g.slug)).toEqual(['dev']);
+  });
+});
+
+describe('tokens', () => {
+  it('shows a created token once and lists it by prefix, then revokes it', async () => {
+    const { a, memberA } = await world();
+    const caller = await callerFor(memberA.id, a.tenantSlug);
+    const created = await caller.tokens.create({ name: 'laptop' });
+    expect(created.token.startsWith(created.displayPrefix)).toBe(true);
+    const listed = await caller.tokens.list();
+    expect(listed.map((t) => [t.name, 'token' in t])).toEqual([['laptop', false]]);
+    const revoked = await caller.tokens.revoke({ id: created.id });
+    expect(revoked.revokedAt).not.toBeNull();
   });
 });

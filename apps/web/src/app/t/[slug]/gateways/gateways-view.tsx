@@ -1,0 +1,272 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ZCreateGatewayRequest } from '@toolgate/api/schemas/gateways';
+import { slugify } from '@toolgate/core/slug';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useRef, useState, type FormEvent } from 'react';
+import { DataTable, dataTableColumnHelper } from '~/components/data-table';
+import { GatewayIcon, PlusIcon } from '~/components/icons';
+import { Alert } from '~/components/ui/alert';
+import { Badge } from '~/components/ui/badge';
+import { Button } from '~/components/ui/button';
+import { Dialog } from '~/components/ui/dialog';
+import { SelectField, TextField } from '~/components/ui/field';
+import { PageHeader } from '~/components/ui/page-header';
+import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
+import { errorFields, useTRPC } from '~/trpc/react';
+
+interface GatewayRow {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  visibility: 'org' | 'teams';
+  url: string;
+  assignments: unknown[];
+  createdAt: string;
+}
+
+const column = dataTableColumnHelper<GatewayRow>();
+const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
+
+function gatewayColumns(tenantSlug: string) {
+  return column.columns([
+    column.accessor((g) => `${g.name} ${g.slug} ${g.description}`, {
+      id: 'name',
+      header: 'Gateway',
+      sortFn: 'text',
+      cell: (info) => {
+        const g = info.row.original;
+        return (
+          <div className="flex min-w-0 items-center gap-3">
+            <span className="flex size-9 shrink-0 items-center justify-center rounded-lg bg-brand-50 text-brand-600">
+              <GatewayIcon className="size-5" />
+            </span>
+            <div className="min-w-0">
+              <Link
+                href={`/t/${tenantSlug}/gateways/${g.id}`}
+                className="truncate font-medium text-slate-900 hover:text-brand-700 hover:underline"
+              >
+                {g.name}
+              </Link>
+              <p className="truncate font-mono text-xs text-slate-500">{g.url}</p>
+            </div>
+          </div>
+        );
+      },
+      meta: { skeleton: 'avatar' },
+    }),
+    column.accessor('visibility', {
+      header: 'Visibility',
+      sortFn: 'text',
+      enableGlobalFilter: false,
+      meta: { className: 'w-32', skeleton: 'badge' },
+      cell: (info) => (
+        <Badge tone={info.getValue() === 'org' ? 'brand' : 'amber'}>
+          {info.getValue() === 'org' ? 'Organization' : 'Teams'}
+        </Badge>
+      ),
+    }),
+    column.accessor((g) => g.assignments.length, {
+      id: 'tools',
+      header: 'Tools',
+      sortFn: 'basic',
+      enableGlobalFilter: false,
+      meta: { className: 'w-28' },
+      cell: (info) => <span className="text-slate-600 tabular-nums">{info.getValue()}</span>,
+    }),
+    column.accessor('createdAt', {
+      header: 'Created',
+      sortFn: 'text',
+      enableGlobalFilter: false,
+      meta: { className: 'w-40' },
+      cell: (info) => (
+        <time dateTime={info.getValue()} className="text-slate-600 tabular-nums">
+          {dateFormat.format(new Date(info.getValue()))}
+        </time>
+      ),
+    }),
+  ]);
+}
+
+export function GatewaysView({ tenantSlug, isAdmin }: { tenantSlug: string; isAdmin: boolean }) {
+  const trpc = useTRPC();
+  const gateways = useQuery(trpc.gateways.list.queryOptions());
+  const [creating, setCreating] = useState(false);
+  const [columns] = useState(() => gatewayColumns(tenantSlug));
+
+  const createButton = isAdmin ? (
+    <Button onClick={() => setCreating(true)}>
+      <PlusIcon className="size-4" />
+      Create gateway
+    </Button>
+  ) : null;
+
+  return (
+    <>
+      <PageHeader
+        title="Gateways"
+        description="Named endpoints that expose a chosen set of tools to MCP clients."
+        actions={createButton}
+      />
+      <div className="mt-8">
+        <DataTable
+          noun="gateways"
+          columns={columns}
+          data={gateways.data}
+          getRowId={(g) => g.id}
+          isLoading={gateways.isPending}
+          error={gateways.error}
+          onRetry={() => void gateways.refetch()}
+          searchPlaceholder="Search gateways"
+          initialSorting={[{ id: 'name', desc: false }]}
+          empty={{
+            icon: GatewayIcon,
+            title: 'No gateways yet',
+            description: isAdmin
+              ? 'Create a gateway, pick the tools it exposes, and connect Claude Desktop, Cursor or your agents to its URL.'
+              : 'Ask an owner or admin to create a gateway.',
+            action: createButton,
+          }}
+        />
+      </div>
+      {isAdmin && (
+        <Dialog
+          open={creating}
+          onClose={() => setCreating(false)}
+          title="Create a gateway"
+          description="You pick its tools next."
+        >
+          <CreateGatewayForm tenantSlug={tenantSlug} onCancel={() => setCreating(false)} />
+        </Dialog>
+      )}
+    </>
+  );
+}
+
+type Field = 'name' | 'slug' | 'description' | 'visibility' | 'teamIds';
+
+function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCancel: () => void }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const teams = useQuery(trpc.teams.list.queryOptions());
+  const form = useRef<HTMLFormElement>(null);
+  const [name, setName] = useState('');
+  const [slug, setSlug] = useState('');
+  const [slugEdited, setSlugEdited] = useState(false);
+  const [description, setDescription] = useState('');
+  const [visibility, setVisibility] = useState<'org' | 'teams'>('org');
+  const [teamIds, setTeamIds] = useState<string[]>([]);
+  const [errors, setErrors] = useState<FieldErrors<Field>>({});
+
+  const create = useMutation(
+    trpc.gateways.create.mutationOptions({
+      onSuccess: async (gateway) => {
+        await queryClient.invalidateQueries(trpc.gateways.list.queryFilter());
+        router.push(`/t/${tenantSlug}/gateways/${gateway.id}`);
+      },
+      onError: (error) => setErrors(errorFields(error)),
+    }),
+  );
+  const serverFieldError = Object.values(errors).some(Boolean);
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const input = { name, slug, description, visibility, teamIds: visibility === 'teams' ? teamIds : [] };
+    const parsed = ZCreateGatewayRequest.safeParse(input);
+    if (!parsed.success) {
+      setErrors(fieldErrors(parsed.error));
+      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      return;
+    }
+    setErrors({});
+    create.mutate(input);
+  }
+
+  return (
+    <form ref={form} noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
+      {create.error && !serverFieldError && <Alert>{create.error.message}</Alert>}
+      <TextField
+        label="Name"
+        name="name"
+        autoFocus
+        placeholder="Engineering"
+        value={name}
+        onChange={(e) => {
+          setName(e.target.value);
+          if (!slugEdited) setSlug(slugify(e.target.value));
+          setErrors((err) => ({ ...err, name: undefined }));
+        }}
+        error={errors.name}
+      />
+      <TextField
+        label="Slug"
+        name="slug"
+        autoComplete="off"
+        spellCheck={false}
+        placeholder="engineering"
+        value={slug}
+        onChange={(e) => {
+          const next = e.target.value.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+          setSlugEdited(next !== '');
+          setSlug(next || slugify(name));
+          setErrors((err) => ({ ...err, slug: undefined }));
+        }}
+        error={errors.slug}
+        hint={`Part of the URL: /mcp/${tenantSlug}/${slug || '<slug>'}`}
+      />
+      <TextField
+        label="Description"
+        name="description"
+        placeholder="Optional"
+        value={description}
+        onChange={(e) => setDescription(e.target.value)}
+        error={errors.description}
+      />
+      <SelectField
+        label="Visibility"
+        name="visibility"
+        value={visibility}
+        onChange={(e) => setVisibility(e.target.value as 'org' | 'teams')}
+        options={[
+          { value: 'org', label: 'Everyone in the organization' },
+          { value: 'teams', label: 'Selected teams only' },
+        ]}
+      />
+      {visibility === 'teams' && (
+        <fieldset className="flex flex-col gap-2">
+          <legend className="text-sm font-medium text-slate-800">Teams</legend>
+          {teams.data?.length === 0 && (
+            <p className="text-sm text-slate-500">No teams yet — create one first.</p>
+          )}
+          {teams.data?.map((t) => (
+            <label key={t.id} className="flex items-center gap-2 text-sm text-slate-700">
+              <input
+                type="checkbox"
+                className="size-4 accent-brand-600"
+                checked={teamIds.includes(t.id)}
+                onChange={(e) => {
+                  setTeamIds((ids) => (e.target.checked ? [...ids, t.id] : ids.filter((id) => id !== t.id)));
+                  setErrors((err) => ({ ...err, teamIds: undefined }));
+                }}
+              />
+              {t.name}
+            </label>
+          ))}
+          {errors.teamIds && <p className="text-sm text-red-600">{errors.teamIds}</p>}
+        </fieldset>
+      )}
+      <div className="mt-2 flex justify-end gap-3">
+        <Button variant="secondary" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" pending={create.isPending}>
+          {create.isPending ? 'Creating…' : 'Create gateway'}
+        </Button>
+      </div>
+    </form>
+  );
+}

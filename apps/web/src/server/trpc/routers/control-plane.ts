@@ -1,0 +1,129 @@
+import { gatewayUrl } from '@toolgate/api/rest/routes';
+import {
+  ZCreateGatewayRequest,
+  ZSetGatewayAssignmentsRequest,
+  ZUpdateGatewayRequest,
+  type Gateway,
+} from '@toolgate/api/schemas/gateways';
+import { ZCreateInstallationRequest } from '@toolgate/api/schemas/installations';
+import { ZCreateRegistryEntryRequest } from '@toolgate/api/schemas/registry';
+import { ZCreateApiTokenRequest } from '@toolgate/api/schemas/tokens';
+import { ZId } from '@toolgate/api/schemas/common';
+import { createApiToken } from '@toolgate/api/services/create-api-token';
+import { createGateway } from '@toolgate/api/services/create-gateway';
+import { createInstallation } from '@toolgate/api/services/create-installation';
+import { createRegistryEntry } from '@toolgate/api/services/create-registry-entry';
+import { deleteGateway } from '@toolgate/api/services/delete-gateway';
+import { discoverInstallation } from '@toolgate/api/services/discover-installation';
+import { getGateway } from '@toolgate/api/services/get-gateway';
+import { listApiTokens } from '@toolgate/api/services/list-api-tokens';
+import { listGateways } from '@toolgate/api/services/list-gateways';
+import { listInstallationTools } from '@toolgate/api/services/list-installation-tools';
+import { listInstallations } from '@toolgate/api/services/list-installations';
+import { listRegistryEntries } from '@toolgate/api/services/list-registry-entries';
+import { revokeApiToken } from '@toolgate/api/services/revoke-api-token';
+import { setGatewayAssignments } from '@toolgate/api/services/set-gateway-assignments';
+import { updateGateway } from '@toolgate/api/services/update-gateway';
+import { z } from 'zod';
+import { protectedProcedure, router } from '../init.ts';
+
+/*
+ * Thin adapters over the control-plane services of @toolgate/api, which enforce roles and
+ * tenancy themselves (the same rules as the REST API). Inputs use the API's own schemas.
+ */
+
+const ZById = z.object({ id: ZId });
+
+/** Options every service call takes from the request. */
+type Ctx = {
+  db: Parameters<typeof listGateways>[0]['db'];
+  tenantId: string;
+  tenantSlug: string;
+  actor: Parameters<typeof listGateways>[0]['actor'];
+  services: { bus: Parameters<typeof createGateway>[0]['bus'] } & {
+    publicMcpUrl: string;
+    secretKeys?: Parameters<typeof createInstallation>[0]['secretKeys'];
+    allowPrivateUpstreams: boolean;
+  };
+};
+const scope = (ctx: Ctx) => ({ db: ctx.db, tenantId: ctx.tenantId, actor: ctx.actor });
+const upstreamAccess = (ctx: Ctx) => ({
+  bus: ctx.services.bus,
+  secretKeys: ctx.services.secretKeys,
+  allowPrivate: ctx.services.allowPrivateUpstreams,
+});
+const withUrl = (ctx: Ctx, gateway: Gateway) => ({
+  ...gateway,
+  url: gatewayUrl(ctx.services.publicMcpUrl, ctx.tenantSlug, gateway.slug),
+});
+
+export const registryRouter = router({
+  list: protectedProcedure.query(({ ctx }) => listRegistryEntries(scope(ctx))),
+  create: protectedProcedure
+    .input(ZCreateRegistryEntryRequest)
+    .mutation(({ ctx, input }) => createRegistryEntry({ ...scope(ctx), input })),
+});
+
+export const installationsRouter = router({
+  list: protectedProcedure.query(({ ctx }) => listInstallations(scope(ctx))),
+  create: protectedProcedure
+    .input(ZCreateInstallationRequest)
+    .mutation(({ ctx, input }) => createInstallation({ ...scope(ctx), ...upstreamAccess(ctx), input })),
+  discover: protectedProcedure
+    .input(ZById)
+    .mutation(({ ctx, input }) =>
+      discoverInstallation({ ...scope(ctx), ...upstreamAccess(ctx), installationId: input.id }),
+    ),
+  tools: protectedProcedure
+    .input(ZById)
+    .query(({ ctx, input }) => listInstallationTools({ ...scope(ctx), installationId: input.id })),
+});
+
+export const gatewaysRouter = router({
+  list: protectedProcedure.query(async ({ ctx }) =>
+    (await listGateways(scope(ctx))).map((g) => withUrl(ctx, g)),
+  ),
+  get: protectedProcedure
+    .input(ZById)
+    .query(async ({ ctx, input }) => withUrl(ctx, await getGateway({ ...scope(ctx), gatewayId: input.id }))),
+  create: protectedProcedure
+    .input(ZCreateGatewayRequest)
+    .mutation(async ({ ctx, input }) =>
+      withUrl(ctx, await createGateway({ ...scope(ctx), bus: ctx.services.bus, input })),
+    ),
+  update: protectedProcedure
+    .input(z.object({ id: ZId, patch: ZUpdateGatewayRequest }))
+    .mutation(async ({ ctx, input }) =>
+      withUrl(
+        ctx,
+        await updateGateway({
+          ...scope(ctx),
+          bus: ctx.services.bus,
+          gatewayId: input.id,
+          input: input.patch,
+        }),
+      ),
+    ),
+  delete: protectedProcedure
+    .input(ZById)
+    .mutation(({ ctx, input }) =>
+      deleteGateway({ ...scope(ctx), bus: ctx.services.bus, gatewayId: input.id }),
+    ),
+  setAssignments: protectedProcedure
+    .input(ZSetGatewayAssignmentsRequest.extend({ id: ZId }))
+    .mutation(({ ctx, input: { id, ...input } }) =>
+      setGatewayAssignments({ ...scope(ctx), bus: ctx.services.bus, gatewayId: id, input }),
+    ),
+});
+
+export const tokensRouter = router({
+  list: protectedProcedure.query(({ ctx }) => listApiTokens(scope(ctx))),
+  create: protectedProcedure
+    .input(ZCreateApiTokenRequest)
+    .mutation(({ ctx, input }) => createApiToken({ ...scope(ctx), input })),
+  revoke: protectedProcedure
+    .input(ZById)
+    .mutation(({ ctx, input }) =>
+      revokeApiToken({ ...scope(ctx), bus: ctx.services.bus, tokenId: input.id }),
+    ),
+});
