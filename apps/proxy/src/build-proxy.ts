@@ -21,6 +21,7 @@ import { ToolCaller } from './tool-caller.ts';
 import { UpstreamTargets } from './upstream-target.ts';
 
 export const PROXY_VERSION = '0.1.0';
+const TOKEN_USAGE_FLUSH_MS = 30_000;
 
 /** Host names the proxy serves: IP literals, localhost, the public host, the base host's tenants. */
 export function hostAllowList(env: Pick<ProxyEnv, 'PUBLIC_MCP_URL' | 'MCP_BASE_HOST' | 'MCP_ALLOWED_HOSTS'>) {
@@ -52,6 +53,7 @@ export interface Proxy {
   /** The HTTP+SSE transport of 2024-11-05 (`…/sse`, `…/messages`). */
   legacy: LegacySseEndpoint;
   pool: UpstreamPool;
+  tokens: ApiTokenAuthenticator;
   /** Subscribes to invalidations; call before listening. */
   start(): Promise<void>;
   /** Stop accepting, let in-flight requests finish (bounded by the grace period), then close. */
@@ -61,6 +63,7 @@ export interface Proxy {
 /** Builds the MCP proxy's HTTP server without listening (tests listen on port 0). */
 export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): Proxy {
   let draining = false;
+  let usageTimer: NodeJS.Timeout | undefined;
   const store = new SnapshotStore({ db, bus, log });
   const tokens = new ApiTokenAuthenticator({ db, bus, log });
   const ssrf = createSsrfGuard({ allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS });
@@ -163,7 +166,12 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     endpoint,
     legacy,
     pool,
-    start: () => store.start(),
+    tokens,
+    async start() {
+      await store.start();
+      usageTimer = setInterval(() => void tokens.flushUsage(), TOKEN_USAGE_FLUSH_MS);
+      usageTimer.unref();
+    },
     async drain(graceMs) {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -182,6 +190,8 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       await Promise.race([Promise.all([closed, legacy.settled()]), deadline]);
       clearTimeout(timer);
       clearInterval(idleSweep);
+      clearInterval(usageTimer);
+      await tokens.flushUsage();
       await store.stop();
       if (!givenPool) await pool.close();
     },

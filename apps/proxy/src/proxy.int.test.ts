@@ -286,6 +286,18 @@ describe('authentication and access', () => {
     }, 1_000);
   });
 
+  it('records when a token was last used, in batches off the request path', async () => {
+    const seeded = await seedApiToken(h.db.db, world.tenant.id);
+    expect((await rpc(world.url(proxyA), init, { authorization: `Bearer ${seeded.token}` })).status).toBe(
+      200,
+    );
+    const lastUsed = async () =>
+      (await h.db.db.select().from(apiTokens).where(eq(apiTokens.id, seeded.id)))[0]!.lastUsedAt;
+    expect(await lastUsed()).toBeNull();
+    await proxyA.proxy.tokens.flushUsage();
+    expect(await lastUsed()).toBeInstanceOf(Date);
+  });
+
   it('expired tokens are refused', async () => {
     const seeded = await seedApiToken(h.db.db, world.tenant.id, { expiresAt: new Date(Date.now() - 1_000) });
     expect((await rpc(world.url(proxyA), init, { authorization: `Bearer ${seeded.token}` })).status).toBe(

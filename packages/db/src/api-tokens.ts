@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from './client.ts';
 import { apiTokens, teamMembers, type TokenCapability, type TokenScope } from './schema/index.ts';
 
@@ -40,4 +40,27 @@ export async function findTokenPrincipal(db: Database, tokenHash: string): Promi
     expiresAt: token.expiresAt?.toISOString() ?? null,
     revokedAt: token.revokedAt?.toISOString() ?? null,
   };
+}
+
+/**
+ * Records that tokens were used, at most once a minute per token. Called in batches from the
+ * proxy (never per request) and from the REST API. Token ids are globally unique and come from
+ * tokens that just authenticated, so no tenant filter is needed to stay within one tenant.
+ */
+export async function touchApiTokens(
+  db: Database,
+  tokenIds: readonly string[],
+  at = new Date(),
+): Promise<void> {
+  if (tokenIds.length === 0) return;
+  const staleBefore = new Date(at.getTime() - 60_000);
+  await db
+    .update(apiTokens)
+    .set({ lastUsedAt: at })
+    .where(
+      and(
+        inArray(apiTokens.id, [...tokenIds]),
+        or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, staleBefore)),
+      ),
+    );
 }

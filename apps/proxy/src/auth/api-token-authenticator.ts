@@ -2,7 +2,7 @@ import { tokenKey, type Bus } from '@toolgate/bus';
 import { hashApiToken, isWellFormedApiToken, API_TOKEN_PREFIX } from '@toolgate/core/api-token';
 import type { Logger } from '@toolgate/core/logger';
 import { TtlLru } from '@toolgate/core/lru';
-import { findTokenPrincipal, type TokenPrincipal } from '@toolgate/db/api-tokens';
+import { findTokenPrincipal, touchApiTokens, type TokenPrincipal } from '@toolgate/db/api-tokens';
 import type { DbHandle } from '@toolgate/db/client';
 import type { AuthContext, AuthResult, Authenticator } from './principal.ts';
 
@@ -23,6 +23,8 @@ export class ApiTokenAuthenticator implements Authenticator {
   readonly method = 'api_token' as const;
   private readonly local: TtlLru<string, TokenPrincipal | null>;
   private readonly sharedTtlSeconds: number;
+  /** Tokens used since the last flush: "last used" is written in batches, never per request. */
+  private used = new Set<string>();
 
   constructor(private readonly options: Options) {
     this.local = new TtlLru(20_000, options.localTtlMs ?? 30_000);
@@ -31,6 +33,19 @@ export class ApiTokenAuthenticator implements Authenticator {
 
   claims(bearer: string): boolean {
     return bearer.startsWith(API_TOKEN_PREFIX);
+  }
+
+  /** Writes "last used" for the tokens seen since the previous flush (one UPDATE). */
+  async flushUsage(): Promise<void> {
+    if (this.used.size === 0) return;
+    const ids = [...this.used];
+    this.used = new Set();
+    try {
+      await touchApiTokens(this.options.db.db, ids);
+    } catch (err) {
+      // Best effort: a missed "last used" is not worth failing or retrying anything for.
+      this.options.log.warn({ err: (err as Error).message }, 'could not record token use');
+    }
   }
 
   /** Drops a token's cached record (revocation arrives through the bus). */
@@ -56,6 +71,7 @@ export class ApiTokenAuthenticator implements Authenticator {
     if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now())
       return { ok: false, failure: 'expired' };
     if (!record.capabilities.includes('mcp')) return { ok: false, failure: 'no_mcp_capability' };
+    this.used.add(record.tokenId);
     return {
       ok: true,
       principal: {

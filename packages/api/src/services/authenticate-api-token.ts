@@ -1,6 +1,6 @@
 import { hashApiToken, isWellFormedApiToken } from '@toolgate/core/api-token';
 import { AppError } from '@toolgate/core/errors';
-import { findTokenPrincipal } from '@toolgate/db/api-tokens';
+import { findTokenPrincipal, touchApiTokens } from '@toolgate/db/api-tokens';
 import type { Database } from '@toolgate/db/client';
 import { memberships, tenants, type TokenCapability } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
@@ -60,5 +60,6 @@ export async function authenticateApiToken({
     if (!membership) throw new AppError('UNAUTHORIZED', "The API token's user is no longer a member");
     actor = { userId: principal.userId, role: membership.role, tokenId: principal.tokenId };
   }
+  await touchApiTokens(db, [principal.tokenId]);
   return { tenantId: principal.tenantId, tenantSlug: tenant.slug, actor };
 }
