@@ -45,6 +45,9 @@ test('add a server, expose a tool on a gateway, and call it with a token', async
   await add.getByLabel('Name').fill('Everything');
   await expect(add.getByLabel('Slug')).toHaveValue('everything');
   await add.getByLabel('Server URL').fill(upstream.url);
+  // "Detect" probes the URL server-side and fills in what it finds.
+  await add.getByRole('button', { name: 'Detect' }).click();
+  await expect(add.getByText('Found: Streamable HTTP, no sign-in needed')).toBeVisible();
   await add.getByRole('button', { name: 'Add server' }).click();
   await expect(add).toBeHidden();
   const row = page.getByRole('row').filter({ hasText: upstream.url });

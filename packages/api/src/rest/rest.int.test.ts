@@ -507,6 +507,7 @@ describe("another tenant's objects", () => {
       'POST /installations',
       'POST /installations/{id}/discover',
       'POST /registry',
+      'POST /registry/probe', // reads no tenant data: nothing to cross
       'POST /tokens',
       'PUT /gateways/{id}/tools',
     ]);

@@ -22,6 +22,7 @@ import { listApiTokens } from '../services/list-api-tokens.ts';
 import { listGateways } from '../services/list-gateways.ts';
 import { listInstallationTools } from '../services/list-installation-tools.ts';
 import { listRegistryEntries } from '../services/list-registry-entries.ts';
+import { probeServer, ZProbeResult, ZProbeServerRequest } from '../services/probe-server.ts';
 import { revokeApiToken } from '../services/revoke-api-token.ts';
 import { setGatewayAssignments } from '../services/set-gateway-assignments.ts';
 import { updateGateway } from '../services/update-gateway.ts';
@@ -111,6 +112,19 @@ export const ROUTES: readonly Route[] = [
     response: ZRegistryEntry,
     errors: [400, 409, 413, 422],
     handle: (ctx, input) => createRegistryEntry({ ...scope(ctx), input }),
+  }),
+  route({
+    method: 'POST',
+    path: '/registry/probe',
+    operationId: 'probeServer',
+    summary: 'Probe a server URL: reachable? which MCP transport? does it demand OAuth?',
+    tag: 'Registry',
+    body: ZProbeServerRequest,
+    status: 200,
+    response: ZProbeResult,
+    errors: [400, 413, 422],
+    handle: (ctx, input) =>
+      probeServer({ url: input.url, allowPrivate: ctx.deps.allowPrivateUpstreams ?? false }),
   }),
   route({
     method: 'POST',

@@ -21,6 +21,7 @@ import { listGateways } from '@toolgate/api/services/list-gateways';
 import { listInstallationTools } from '@toolgate/api/services/list-installation-tools';
 import { listInstallations } from '@toolgate/api/services/list-installations';
 import { listRegistryEntries } from '@toolgate/api/services/list-registry-entries';
+import { probeServer, ZProbeServerRequest } from '@toolgate/api/services/probe-server';
 import { revokeApiToken } from '@toolgate/api/services/revoke-api-token';
 import { setGatewayAssignments } from '@toolgate/api/services/set-gateway-assignments';
 import { updateGateway } from '@toolgate/api/services/update-gateway';
@@ -62,6 +63,12 @@ export const registryRouter = router({
   create: protectedProcedure
     .input(ZCreateRegistryEntryRequest)
     .mutation(({ ctx, input }) => createRegistryEntry({ ...scope(ctx), input })),
+  /** "Add custom server": what is at this URL (transport, OAuth), to pre-fill the form. */
+  probe: protectedProcedure
+    .input(ZProbeServerRequest)
+    .mutation(({ ctx, input }) =>
+      probeServer({ url: input.url, allowPrivate: ctx.services.allowPrivateUpstreams }),
+    ),
 });
 
 export const installationsRouter = router({

@@ -49,6 +49,16 @@ function AddServerForm({ onDone }: { onDone: () => void }) {
       onError: (error) => setErrors(errorFields(error)),
     }),
   );
+  const probe = useMutation(
+    trpc.registry.probe.mutationOptions({
+      onSuccess: (found) => {
+        if (found.transport) setTransport(found.transport);
+        if (found.suggestedAuthKind === 'header') setAuthKind('header');
+        if (!name) setName(found.serverInfo?.name || found.suggestedName);
+        if (!slugEdited && !slug) setSlug(found.suggestedSlug);
+      },
+    }),
+  );
   const serverFieldError = Object.values(errors).some(Boolean);
 
   function onSubmit(e: FormEvent) {
@@ -133,6 +143,16 @@ function AddServerForm({ onDone }: { onDone: () => void }) {
         }}
         error={errors.url}
       />
+      <div className="-mt-2 flex items-center gap-3 text-sm">
+        <Button
+          variant="secondary"
+          disabled={!url.trim() || probe.isPending}
+          onClick={() => probe.mutate({ url: url.trim() })}
+        >
+          {probe.isPending ? 'Detecting…' : 'Detect'}
+        </Button>
+        <ProbeSummary result={probe.data} error={probe.error?.message} />
+      </div>
       <div className="grid gap-4 sm:grid-cols-2">
         <SelectField
           label="Transport"
@@ -189,5 +209,37 @@ function AddServerForm({ onDone }: { onDone: () => void }) {
         </Button>
       </div>
     </form>
+  );
+}
+
+function ProbeSummary({
+  result,
+  error,
+}: {
+  result?: {
+    reachable: boolean;
+    transport: 'streamable_http' | 'sse' | null;
+    requiresAuth: boolean;
+    suggestedAuthKind: string;
+    authorizationServers: string[];
+    detail: string | null;
+  };
+  error?: string;
+}) {
+  if (error) return <span className="text-red-700">{error}</span>;
+  if (!result) return <span className="text-slate-500">Checks the URL and fills in what it finds.</span>;
+  if (!result.reachable) return <span className="text-amber-700">Not reachable: {result.detail}</span>;
+  const transport =
+    result.transport === 'sse' ? 'SSE (legacy)' : result.transport ? 'Streamable HTTP' : 'unknown transport';
+  const auth = !result.requiresAuth
+    ? 'no sign-in needed'
+    : result.suggestedAuthKind === 'oauth'
+      ? `OAuth via ${result.authorizationServers.join(', ')}`
+      : 'needs a token';
+  return (
+    <span className="text-emerald-700">
+      Found: {transport}, {auth}
+      {result.detail ? ` — ${result.detail}` : ''}
+    </span>
   );
 }
