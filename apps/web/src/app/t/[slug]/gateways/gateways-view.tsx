@@ -2,10 +2,10 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ZCreateGatewayRequest } from '@toolgate/api/schemas/gateways';
-import { slugify } from '@toolgate/core/slug';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useRef, useState, type FormEvent } from 'react';
+import { useNameAndSlug } from '~/components/use-name-and-slug';
 import { DataTable, dataTableColumnHelper } from '~/components/data-table';
 import { GatewayIcon, PlusIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
@@ -154,9 +154,7 @@ function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCan
   const queryClient = useQueryClient();
   const teams = useQuery(trpc.teams.list.queryOptions());
   const form = useRef<HTMLFormElement>(null);
-  const [name, setName] = useState('');
-  const [slug, setSlug] = useState('');
-  const [slugEdited, setSlugEdited] = useState(false);
+  const { name, slug, setName, editSlug } = useNameAndSlug();
   const [description, setDescription] = useState('');
   const [visibility, setVisibility] = useState<'org' | 'teams'>('org');
   const [teamIds, setTeamIds] = useState<string[]>([]);
@@ -197,7 +195,6 @@ function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCan
         value={name}
         onChange={(e) => {
           setName(e.target.value);
-          if (!slugEdited) setSlug(slugify(e.target.value));
           setErrors((err) => ({ ...err, name: undefined }));
         }}
         error={errors.name}
@@ -210,9 +207,7 @@ function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCan
         placeholder="engineering"
         value={slug}
         onChange={(e) => {
-          const next = e.target.value.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-          setSlugEdited(next !== '');
-          setSlug(next || slugify(name));
+          editSlug(e.target.value);
           setErrors((err) => ({ ...err, slug: undefined }));
         }}
         error={errors.slug}

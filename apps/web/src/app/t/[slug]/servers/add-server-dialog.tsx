@@ -2,8 +2,8 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ZCreateRegistryEntryRequest, type CreateRegistryEntryRequest } from '@toolgate/api/schemas/registry';
-import { slugify } from '@toolgate/core/slug';
 import { useRef, useState, type FormEvent } from 'react';
+import { useNameAndSlug } from '~/components/use-name-and-slug';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { Dialog } from '~/components/ui/dialog';
@@ -30,9 +30,7 @@ function AddServerForm({ onDone }: { onDone: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const form = useRef<HTMLFormElement>(null);
-  const [name, setName] = useState('');
-  const [slug, setSlug] = useState('');
-  const [slugEdited, setSlugEdited] = useState(false);
+  const { name, slug, setName, editSlug } = useNameAndSlug();
   const [url, setUrl] = useState('');
   const [transport, setTransport] = useState<'streamable_http' | 'sse'>('streamable_http');
   const [authKind, setAuthKind] = useState<'none' | 'header'>('none');
@@ -55,7 +53,6 @@ function AddServerForm({ onDone }: { onDone: () => void }) {
         if (found.transport) setTransport(found.transport);
         if (found.suggestedAuthKind === 'header') setAuthKind('header');
         if (!name) setName(found.serverInfo?.name || found.suggestedName);
-        if (!slugEdited && !slug) setSlug(found.suggestedSlug);
       },
     }),
   );
@@ -108,7 +105,6 @@ function AddServerForm({ onDone }: { onDone: () => void }) {
         value={name}
         onChange={(e) => {
           setName(e.target.value);
-          if (!slugEdited) setSlug(slugify(e.target.value));
           clear('name');
         }}
         error={errors.name}
@@ -121,9 +117,7 @@ function AddServerForm({ onDone }: { onDone: () => void }) {
         placeholder="acme-docs"
         value={slug}
         onChange={(e) => {
-          const next = e.target.value.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-          setSlugEdited(next !== '');
-          setSlug(next || slugify(name));
+          editSlug(e.target.value);
           clear('slug');
         }}
         error={errors.slug}

@@ -1,8 +1,8 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { slugify } from '@toolgate/core/slug';
 import { useRef, useState, type FormEvent } from 'react';
+import { useNameAndSlug } from '~/components/use-name-and-slug';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { Dialog } from '~/components/ui/dialog';
@@ -36,9 +36,7 @@ function CreateTeamForm({ onCancel, onCreated }: { onCancel: () => void; onCreat
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const form = useRef<HTMLFormElement>(null);
-  const [name, setName] = useState('');
-  const [slug, setSlug] = useState('');
-  const [slugEdited, setSlugEdited] = useState(false);
+  const { name, slug, setName, editSlug } = useNameAndSlug();
   const [errors, setErrors] = useState<FieldErrors<'name' | 'slug'>>({});
 
   const create = useMutation(
@@ -79,7 +77,6 @@ function CreateTeamForm({ onCancel, onCreated }: { onCancel: () => void; onCreat
         value={name}
         onChange={(e) => {
           setName(e.target.value);
-          if (!slugEdited) setSlug(slugify(e.target.value));
           if (errors.name) setErrors((err) => ({ ...err, name: undefined }));
         }}
         error={errors.name}
@@ -92,9 +89,7 @@ function CreateTeamForm({ onCancel, onCreated }: { onCancel: () => void; onCreat
         placeholder="platform-engineering"
         value={slug}
         onChange={(e) => {
-          const next = e.target.value.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-          setSlugEdited(next !== '');
-          setSlug(next || slugify(name));
+          editSlug(e.target.value);
           if (errors.slug) setErrors((err) => ({ ...err, slug: undefined }));
         }}
         error={errors.slug}
