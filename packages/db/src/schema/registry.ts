@@ -144,3 +144,36 @@ export const tools = pgTable(
     index('tools_tenant_idx').on(t.tenantId),
   ],
 );
+
+export const INSTALLATION_REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'cancelled'] as const;
+export type InstallationRequestStatus = (typeof INSTALLATION_REQUEST_STATUSES)[number];
+
+/**
+ * A member asks for a server to be installed; an admin approves (which creates the
+ * installation, linked here) or rejects it with a note.
+ */
+export const installationRequests = pgTable(
+  'installation_requests',
+  {
+    id: id(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    registryEntryId: uuid()
+      .notNull()
+      .references(() => registryEntries.id, { onDelete: 'cascade' }),
+    requestedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
+    /** The scope asked for; a team request names the team. */
+    scope: text({ enum: INSTALL_SCOPES }).notNull().default('org'),
+    teamId: uuid().references(() => teams.id, { onDelete: 'cascade' }),
+    reason: text().notNull().default(''),
+    status: text({ enum: INSTALLATION_REQUEST_STATUSES }).notNull().default('pending'),
+    decidedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
+    decidedAt: timestamp({ withTimezone: true }),
+    decisionNote: text(),
+    installationId: uuid().references(() => installations.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('installation_requests_tenant_status_idx').on(t.tenantId, t.status)],
+);

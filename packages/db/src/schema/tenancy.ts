@@ -103,3 +103,22 @@ export const invitations = pgTable(
   },
   (t) => [index('invitations_tenant_idx').on(t.tenantId)],
 );
+
+/**
+ * Single-use password reset links. Only the SHA-256 of the token is stored; a row is spent
+ * when `usedAt` is set, and every newer request leaves older rows to expire on their own.
+ */
+export const passwordResetTokens = pgTable(
+  'password_reset_tokens',
+  {
+    id: id(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text().notNull().unique(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    usedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('password_reset_tokens_user_idx').on(t.userId)],
+);
