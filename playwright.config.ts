@@ -10,6 +10,9 @@ import { defineConfig } from '@playwright/test';
 const WEB_PORT = Number(process.env.E2E_WEB_PORT ?? 3310);
 const PROXY_PORT = Number(process.env.E2E_PROXY_PORT ?? 4310);
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tg-e2e-'));
+// No SMTP in tests: the web app also writes each email (reset and invitation links) here, and the
+// specs read them. Workers load this file again, so the directory travels in the environment.
+process.env.E2E_MAIL_OUTBOX_DIR ??= mkdtempSync(path.join(tmpdir(), 'tg-e2e-mail-'));
 
 export default defineConfig({
   testDir: './e2e',
@@ -54,6 +57,9 @@ export default defineConfig({
       DATABASE_URL: '',
       REDIS_URL: '',
       LOG_LEVEL: 'warn',
+      // Mail goes to the outbox, never to a relay configured in the developer's shell.
+      SMTP_URL: '',
+      TOOLGATE_MAIL_OUTBOX_DIR: process.env.E2E_MAIL_OUTBOX_DIR,
     },
   },
 });

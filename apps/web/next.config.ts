@@ -15,6 +15,7 @@ const config: NextConfig = {
     'bullmq',
     'pino',
     'pino-pretty',
+    'nodemailer',
   ],
   // `npm run typecheck` and `npm run lint` own these checks; the build does not repeat them.
   typescript: { ignoreBuildErrors: true },

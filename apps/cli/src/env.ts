@@ -29,6 +29,14 @@ export const rawEnv = (): Record<string, string | undefined> => ({ ...process.en
 
 export const dataDir = (env: CliEnv): string => path.resolve(env.TOOLGATE_DATA_DIR);
 
+/**
+ * TOOLGATE_ALLOW_STDIO for the web app: what the operator set, else allowed on one machine (the
+ * embedded database, no DATABASE_URL) where local servers run on the operator's own host, and
+ * refused on shared deployments, where a tenant admin must not run commands on the servers.
+ */
+export const allowStdioSetting = (env: CliEnv, raw: Record<string, string | undefined>): string =>
+  raw.TOOLGATE_ALLOW_STDIO || (env.DATABASE_URL ? 'false' : 'true');
+
 /** Next.js route handlers read process.env; in a shared process the CLI sets what it resolved. */
 export function exportToProcessEnv(values: Record<string, string | undefined>): void {
   for (const [k, v] of Object.entries(values)) if (v !== undefined) process.env[k] = v;

@@ -9,7 +9,7 @@ import { ZWebEnv } from '@toolgate/web/env';
 import { startWebServer } from '@toolgate/web/server';
 import { buildWorker } from '@toolgate/worker/build-worker';
 import { ZWorkerEnv } from '@toolgate/worker/env';
-import { exportToProcessEnv, rawEnv, type CliEnv } from './env.ts';
+import { allowStdioSetting, exportToProcessEnv, rawEnv, type CliEnv } from './env.ts';
 import { appEnvOrExit, type KeyRings } from './runtime.ts';
 
 export interface RunningService {
@@ -105,6 +105,7 @@ export async function runWeb({
     // On one machine the public URLs default to where this process actually listens.
     PUBLIC_MCP_URL: raw.PUBLIC_MCP_URL || publicMcpUrl,
     PUBLIC_WEB_URL: raw.PUBLIC_WEB_URL || (cli.WEB_PORT ? `http://localhost:${cli.WEB_PORT}` : undefined),
+    TOOLGATE_ALLOW_STDIO: allowStdioSetting(cli, raw),
   };
   const env = appEnvOrExit('web', ZWebEnv, values);
   // Next.js route handlers read their (already validated) configuration from process.env.
@@ -113,6 +114,7 @@ export async function runWeb({
     TOOLGATE_SECRET_KEYS: keys.secret,
     PUBLIC_MCP_URL: env.PUBLIC_MCP_URL,
     PUBLIC_WEB_URL: env.PUBLIC_WEB_URL,
+    TOOLGATE_ALLOW_STDIO: String(env.TOOLGATE_ALLOW_STDIO),
   });
   const log = createLogger({ name: 'web', level: env.LOG_LEVEL });
   const web = await startWebServer({ host: cli.HOST, port: cli.WEB_PORT, log });

@@ -24,6 +24,11 @@ export const ZWebEnv = z
     TOOLGATE_SECRET_KEYS: zKeyRing.optional(),
     /** Discovery may reach loopback and private addresses (self-hosted installs, tests). */
     TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: zBool.default(false),
+    /**
+     * Local (stdio) servers run a command on this host. Refused unless set; `toolgate start` with
+     * the embedded database (one machine, no DATABASE_URL) sets it to true unless told otherwise.
+     */
+    TOOLGATE_ALLOW_STDIO: zBool.default(false),
     GITHUB_CLIENT_ID: z.string().optional(),
     GITHUB_CLIENT_SECRET: z.string().optional(),
     GOOGLE_CLIENT_ID: z.string().optional(),
@@ -33,6 +38,16 @@ export const ZWebEnv = z
     OIDC_CLIENT_ID: z.string().optional(),
     OIDC_CLIENT_SECRET: z.string().optional(),
     OIDC_NAME: z.string().min(1).default('Single sign-on'),
+    /** Outgoing mail (password reset and invitation links). Unset: the links are logged instead. */
+    SMTP_URL: z
+      .string()
+      .url()
+      .refine((v) => /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    /** The From address of that mail, e.g. "Toolgate <no-reply@example.com>". */
+    MAIL_FROM: z.string().includes('@', { message: 'must contain an email address' }).optional(),
+    /** Without SMTP, also write each message as a JSON file here (browser tests read links from it). */
+    TOOLGATE_MAIL_OUTBOX_DIR: z.string().optional(),
   })
   .superRefine((env, ctx) => {
     for (const group of PROVIDER_GROUPS) {
@@ -41,6 +56,9 @@ export const ZWebEnv = z
       for (const name of group.filter((n) => env[n] === undefined)) {
         ctx.addIssue({ code: 'custom', path: [name], message: `required when ${set.join(', ')} is set` });
       }
+    }
+    if (env.SMTP_URL && !env.MAIL_FROM) {
+      ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'required when SMTP_URL is set' });
     }
     if (!env.NEXTAUTH_SECRET && !env.TOOLGATE_SECRET_KEYS) {
       ctx.addIssue({

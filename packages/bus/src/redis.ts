@@ -30,8 +30,13 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
     client.options.enableOfflineQueue = false;
   });
   const subscriber = new Redis(url, { ...base, maxRetriesPerRequest: null });
-  // BullMQ requires maxRetriesPerRequest: null on the connections it blocks on.
-  const queueConnection = new Redis(url, { ...base, maxRetriesPerRequest: null });
+  // The usage queue's producer side blocks on nothing, so it fails fast like the client: with
+  // Redis away, an enqueue rejects at once (the proxy keeps the batch and retries it) instead
+  // of piling commands, each holding a whole batch, into an unbounded offline queue.
+  const queueConnection = new Redis(url, { ...base, maxRetriesPerRequest: 1, commandTimeout: 5_000 });
+  queueConnection.once('ready', () => {
+    queueConnection.options.enableOfflineQueue = false;
+  });
   for (const c of [client, subscriber, queueConnection]) c.on('error', () => {});
 
   const key = (k: string) => `${prefix}:${k}`;

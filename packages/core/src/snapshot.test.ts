@@ -153,6 +153,23 @@ describe('compileGatewaySnapshot', () => {
     );
     expect(pinnedToDisabled.tools).toEqual([]);
   });
+
+  it('names the tools turned off on each installation, so a caller resolved to it is refused', () => {
+    const s = compileGatewaySnapshot(
+      input({
+        installations: [installation('o1', 'e1', 'org'), installation('p1', 'e1', 'personal')],
+        tools: [{ ...tool('o1', 'search'), enabled: false }, tool('p1', 'search')],
+      }),
+    );
+    // Listed thanks to the personal installation; the org one must not run it.
+    expect(s.tools.map((t) => [t.name, t.installationId])).toEqual([['github__search', null]]);
+    expect(s.installations.map((i) => [i.id, i.disabledTools])).toEqual([
+      ['o1', ['search']],
+      ['p1', undefined],
+    ]);
+    const allOn = compileGatewaySnapshot(input());
+    expect(allOn.installations.every((i) => !('disabledTools' in i))).toBe(true);
+  });
 });
 
 describe('prompts and resources', () => {

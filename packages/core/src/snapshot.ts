@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from './errors.ts';
+import { exposedToolName, TOOL_NAME_PATTERN } from './tool-naming.ts';
 
 /**
  * A gateway's configuration compiled for the proxy's hot path: everything a request needs,
@@ -33,6 +34,11 @@ export interface SnapshotInstallation {
   userId: string | null;
   config: Record<string, string>;
   credentialsSealed: string | null;
+  /**
+   * Tools (upstream names) turned off on this installation; absent when none. A tool resolved at
+   * call time may be listed thanks to another installation, yet must not run through this one.
+   */
+  disabledTools?: string[];
 }
 
 export interface SnapshotTool {
@@ -119,11 +125,8 @@ export interface SnapshotInput {
   }[];
 }
 
-export const TOOL_NAME_SEPARATOR = '__';
-const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
-
-export const exposedToolName = (serverSlug: string, toolName: string, alias?: string | null): string =>
-  alias ?? `${serverSlug}${TOOL_NAME_SEPARATOR}${toolName}`;
+export { exposedToolName, TOOL_NAME_SEPARATOR } from './tool-naming.ts';
+const TOOL_NAME = TOOL_NAME_PATTERN;
 
 const SCOPE_PREFERENCE = { org: 0, team: 1, personal: 2 } as const;
 
@@ -147,6 +150,11 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
     if (!current || rank(tool.installationId) < rank(current.installationId)) definitions.set(key, tool);
   }
   const pinnedDefinitions = new Map(input.tools.map((t) => [`${t.installationId}\u0000${t.name}`, t]));
+  const disabledTools = new Map<string, string[]>();
+  for (const tool of input.tools) {
+    if (!tool.enabled)
+      disabledTools.set(tool.installationId, [...(disabledTools.get(tool.installationId) ?? []), tool.name]);
+  }
 
   const tools: SnapshotTool[] = [];
   const owners = new Map<string, string>();
@@ -265,7 +273,10 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
     upstreams: Object.fromEntries([...upstreams].filter(([id]) => usedEntries.has(id))),
     installations: installations
       .filter((i) => usedEntries.has(i.entryId))
-      .map(({ enabled: _enabled, ...rest }) => rest)
+      .map(({ enabled: _enabled, disabledTools: _given, ...rest }) => {
+        const off = disabledTools.get(rest.id);
+        return off ? { ...rest, disabledTools: [...off].sort() } : rest;
+      })
       .sort((x, y) => x.id.localeCompare(y.id)),
   };
   const version = createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 16);

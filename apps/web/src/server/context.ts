@@ -1,3 +1,5 @@
+import { createMailer } from '@toolgate/api/mail/create-mailer';
+import type { Mailer } from '@toolgate/api/mail/mailer';
 import { createBus, type Bus } from '@toolgate/bus';
 import { parseKeyRing, type KeyRing } from '@toolgate/core/crypto';
 import { createLogger, type Logger } from '@toolgate/core/logger';
@@ -8,6 +10,8 @@ interface WebContext {
   db: DbHandle;
   bus: Bus;
   log: Logger;
+  /** SMTP when SMTP_URL is set; otherwise reset and invitation links are logged. */
+  mailer: Mailer;
   /** Seals and opens installation credentials; absent when no key ring is configured. */
   secretKeys?: KeyRing;
 }
@@ -20,10 +24,17 @@ export function webContext(): WebContext {
   const g = globalThis as GlobalWithContext;
   if (!g[KEY]) {
     const env = webEnv();
+    const log = createLogger({ name: 'web', level: env.LOG_LEVEL });
     g[KEY] = {
       db: createDb({ url: env.DATABASE_URL, applicationName: 'toolgate-web' }),
       bus: createBus({ redisUrl: env.REDIS_URL }),
-      log: createLogger({ name: 'web', level: env.LOG_LEVEL }),
+      log,
+      mailer: createMailer({
+        smtpUrl: env.SMTP_URL,
+        from: env.MAIL_FROM,
+        outboxDir: env.TOOLGATE_MAIL_OUTBOX_DIR,
+        log,
+      }),
       ...(env.TOOLGATE_SECRET_KEYS ? { secretKeys: parseKeyRing(env.TOOLGATE_SECRET_KEYS) } : {}),
     };
   }

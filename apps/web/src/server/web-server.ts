@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@toolgate/core/logger';
 import { requestIdFrom } from '@toolgate/core/logger';
+import { redactUrl } from './redact-url.ts';
 
 export interface WebServer {
   server: Server;
@@ -66,7 +67,7 @@ export async function startWebServer({
         {
           requestId,
           method: req.method,
-          url: req.url,
+          url: redactUrl(req.url),
           status: res.statusCode,
           ms: Math.round(performance.now() - started),
         },

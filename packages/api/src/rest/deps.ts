@@ -13,6 +13,8 @@ export interface RestDeps {
   secretKeys?: KeyRing;
   /** TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: discovery may reach private and loopback addresses. */
   allowPrivateUpstreams?: boolean;
+  /** TOOLGATE_ALLOW_STDIO: local (stdio) servers may be registered, installed and discovered. Default: no. */
+  allowStdio?: boolean;
   /** Where the API is mounted; default "/api/v1". */
   basePath?: string;
   /** Default 1 MiB. */

@@ -1,4 +1,5 @@
 import { AppError } from '@toolgate/core/errors';
+import type { z } from 'zod';
 import { UUID_PATTERN } from '../schemas/common.ts';
 import { authenticateApiToken } from '../services/authenticate-api-token.ts';
 import { describeIssues, fieldIssues } from '../validation.ts';
@@ -44,7 +45,8 @@ export async function handleRestRequest(request: Request, deps: RestDeps): Promi
 
 async function dispatch(request: Request, deps: RestDeps): Promise<Response> {
   const basePath = (deps.basePath ?? DEFAULT_BASE_PATH).replace(/\/+$/, '');
-  const { pathname } = new URL(request.url);
+  const url = new URL(request.url);
+  const { pathname } = url;
   if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) throw routeNotFound(pathname);
   const path = pathname.slice(basePath.length).replace(/\/+$/, '') || '/';
 
@@ -81,6 +83,7 @@ async function dispatch(request: Request, deps: RestDeps): Promise<Response> {
   }
 
   const { route } = match;
+  const query = route.query ? parseQuery(route.query, url.searchParams) : undefined;
   let body: unknown;
   if (route.body) {
     const raw = await readJsonBody(request, deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
@@ -92,10 +95,29 @@ async function dispatch(request: Request, deps: RestDeps): Promise<Response> {
     body = parsed.data;
   }
 
-  const result = await route.handle({ deps, caller, params }, body);
+  const result = await route.handle({ deps, caller, params, query }, body);
   if (route.status === 204)
     return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
   return jsonResponse(route.status, result);
+}
+
+/**
+ * The query string through the route's schema: each parameter once (a repeated one is an array,
+ * which the schema refuses); failures are 422 naming the parameter, like body fields.
+ */
+function parseQuery(schema: z.ZodType, searchParams: URLSearchParams): unknown {
+  // A Map, then own properties: a parameter named __proto__ is just an unknown parameter.
+  const raw = new Map<string, string | string[]>();
+  for (const [name, value] of searchParams) {
+    const seen = raw.get(name);
+    raw.set(name, seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value]);
+  }
+  const parsed = schema.safeParse(Object.fromEntries(raw));
+  if (!parsed.success) {
+    const fields = fieldIssues(parsed.error);
+    throw new AppError('INVALID', describeIssues(fields), { fields });
+  }
+  return parsed.data;
 }
 
 function bearerToken(request: Request): string {

@@ -53,7 +53,8 @@ describe('the OpenAPI document', () => {
         in: 'path',
         required: true,
       }));
-      expect(at(op, 'parameters') ?? []).toMatchObject(params);
+      const inPath = ((at(op, 'parameters') ?? []) as { in: string }[]).filter((p) => p.in === 'path');
+      expect(inPath).toMatchObject(params);
     }
     expect(ids.size).toBe(ROUTES.length);
     expect(at(doc, 'paths', '/openapi.json', 'get', 'security')).toEqual([]);
@@ -114,5 +115,38 @@ describe('routing', () => {
     );
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('PUT');
+  });
+});
+
+describe('query parameters', () => {
+  const doc = buildOpenApiDocument(ROUTES, '/api/v1');
+
+  it('lists each query-string filter of the usage routes, none required', () => {
+    const params = at(doc, 'paths', '/logs', 'get', 'parameters') as {
+      name: string;
+      in: string;
+      required: boolean;
+    }[];
+    expect(params.filter((p) => p.in === 'query').map((p) => p.name)).toEqual([
+      'range',
+      'from',
+      'to',
+      'gatewayId',
+      'installationId',
+      'tool',
+      'principalId',
+      'status',
+      'authMethod',
+      'method',
+      'cursor',
+      'limit',
+    ]);
+    expect(params.every((p) => !p.required)).toBe(true);
+    const range = params.find((p) => p.name === 'range');
+    expect(range).toMatchObject({ schema: { enum: ['1h', '24h', '7d', '30d'] } });
+    expect(at(range, 'description')).toContain('ending now');
+    expect(at(doc, 'paths', '/logs/{id}', 'get', 'parameters')).toEqual([
+      { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+    ]);
   });
 });

@@ -17,7 +17,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'No such object in this tenant',
   409: 'Conflicts with existing objects (slug taken, tool names collide)',
   413: 'The body is too large',
-  422: 'The body fails validation; `error.fields` names each failing field',
+  422: 'The body or query string fails validation; `error.fields` names each failing field',
   500: 'Unexpected server error',
   503: 'The server is missing configuration this request needs',
 };
@@ -29,6 +29,21 @@ const errorResponse = (status: number) => ({
 
 const SUCCESS_DESCRIPTIONS = { 200: 'OK', 201: 'Created', 204: 'No content' } as const;
 
+/** One `in: query` parameter per property of a route's query schema. */
+function queryParameters(schema: z.ZodType): Json[] {
+  const { properties = {}, required = [] } = jsonSchema(schema, 'input') as {
+    properties?: Record<string, Json>;
+    required?: string[];
+  };
+  return Object.entries(properties).map(([name, { description, ...property }]) => ({
+    name,
+    in: 'query',
+    required: required.includes(name),
+    ...(typeof description === 'string' ? { description } : {}),
+    schema: property,
+  }));
+}
+
 /**
  * The OpenAPI 3.1 document of the REST API, generated from the route table and the zod schemas
  * the routes validate with, so the two cannot drift.
@@ -36,12 +51,13 @@ const SUCCESS_DESCRIPTIONS = { 200: 'OK', 201: 'Created', 204: 'No content' } as
 export function buildOpenApiDocument(routes: readonly Route[], basePath: string): Json {
   const paths: Record<string, Record<string, Json>> = {};
   for (const r of routes) {
-    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+    const params: Json[] = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
       in: 'path',
       required: true,
       schema: { type: 'string', format: 'uuid' },
     }));
+    if (r.query) params.push(...queryParameters(r.query));
     const responses: Record<string, Json> = {
       [r.status]: {
         description: SUCCESS_DESCRIPTIONS[r.status],
@@ -93,8 +109,16 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
     tags: [
       { name: 'Registry', description: "MCP server templates: the tenant's own and the built-in catalog" },
       { name: 'Installations', description: 'Connections made from registry entries, with credentials' },
+      {
+        name: 'Installation requests',
+        description: 'Members ask for org or team installations; owners and admins approve or reject',
+      },
       { name: 'Gateways', description: 'Named MCP endpoints exposing chosen tools' },
       { name: 'Tokens', description: 'API tokens for MCP clients and for this API' },
+      {
+        name: 'Usage',
+        description: 'Dashboards and the audit log: owners and admins see every call, members their own',
+      },
       { name: 'Meta', description: 'About the API itself' },
     ],
     paths,

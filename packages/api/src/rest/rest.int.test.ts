@@ -42,6 +42,7 @@ beforeAll(async () => {
     publicMcpUrl: 'https://mcp.example.test/',
     secretKeys: env.secretKeys,
     allowPrivateUpstreams: true,
+    allowStdio: true,
     maxBodyBytes: 64 * 1024,
   });
   [a, b] = await Promise.all([seedOrg(env.db), seedOrg(env.db)]);
@@ -493,17 +494,32 @@ describe("another tenant's objects", () => {
   });
 
   it('covers every route of the API', () => {
-    // When a route is added, add its cross-tenant test above.
+    // When a route is added, add its cross-tenant test above (installations and installation
+    // requests: installations-rest.int.test.ts; usage and logs: usage-rest.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'DELETE /gateways/{id}',
+      'DELETE /installations/{id}',
       'DELETE /tokens/{id}',
       'GET /gateways',
       'GET /gateways/{id}',
+      'GET /installation-requests',
+      'GET /installations',
+      'GET /installations/{id}',
       'GET /installations/{id}/tools',
+      'GET /logs',
+      'GET /logs/{id}',
       'GET /registry',
       'GET /tokens',
+      'GET /usage',
+      'GET /usage/graph',
       'PATCH /gateways/{id}',
+      'PATCH /installations/{id}',
+      'PATCH /installations/{id}/tools/{toolId}',
       'POST /gateways',
+      'POST /installation-requests',
+      'POST /installation-requests/{id}/approve',
+      'POST /installation-requests/{id}/cancel',
+      'POST /installation-requests/{id}/reject',
       'POST /installations',
       'POST /installations/{id}/discover',
       'POST /registry',

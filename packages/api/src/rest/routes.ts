@@ -7,24 +7,63 @@ import {
   ZUpdateGatewayRequest,
   type Gateway,
 } from '../schemas/gateways.ts';
-import { ZCreateInstallationRequest, ZDiscoveredInstallation, ZToolList } from '../schemas/installations.ts';
+import {
+  ZApprovedInstallationRequest,
+  ZApproveInstallationRequest,
+  ZInstallationRequest,
+  ZInstallationRequestList,
+  ZNewInstallationRequest,
+  ZRejectInstallationRequest,
+} from '../schemas/installation-requests.ts';
+import {
+  ZCreateInstallationRequest,
+  ZDiscoveredInstallation,
+  ZInstallation,
+  ZInstallationDetail,
+  ZInstallationList,
+  ZSetEnabledRequest,
+  ZTool,
+  ZToolList,
+} from '../schemas/installations.ts';
 import { ZCreateRegistryEntryRequest, ZRegistryEntry, ZRegistryEntryList } from '../schemas/registry.ts';
 import { ZApiToken, ZApiTokenList, ZCreateApiTokenRequest, ZCreatedApiToken } from '../schemas/tokens.ts';
+import {
+  ZLogEvent,
+  ZLogPage,
+  ZLogsQuery,
+  ZUsageFilters,
+  ZUsageGraph,
+  ZUsageSummary,
+} from '../schemas/usage.ts';
 import type { AuthenticatedCaller } from '../services/authenticate-api-token.ts';
+import { approveInstallationRequest } from '../services/approve-installation-request.ts';
+import { cancelInstallationRequest } from '../services/cancel-installation-request.ts';
 import { createApiToken } from '../services/create-api-token.ts';
 import { createGateway } from '../services/create-gateway.ts';
 import { createInstallation } from '../services/create-installation.ts';
 import { createRegistryEntry } from '../services/create-registry-entry.ts';
 import { deleteGateway } from '../services/delete-gateway.ts';
+import { deleteInstallation } from '../services/delete-installation.ts';
 import { discoverInstallation } from '../services/discover-installation.ts';
+import { getAuditEvent } from '../services/get-audit-event.ts';
 import { getGateway } from '../services/get-gateway.ts';
+import { getInstallation } from '../services/get-installation.ts';
+import { getUsageGraph } from '../services/get-usage-graph.ts';
+import { getUsageSummary } from '../services/get-usage-summary.ts';
+import { listAuditEvents } from '../services/list-audit-events.ts';
 import { listApiTokens } from '../services/list-api-tokens.ts';
 import { listGateways } from '../services/list-gateways.ts';
+import { listInstallationRequests } from '../services/list-installation-requests.ts';
 import { listInstallationTools } from '../services/list-installation-tools.ts';
+import { listInstallations } from '../services/list-installations.ts';
 import { listRegistryEntries } from '../services/list-registry-entries.ts';
 import { probeServer, ZProbeResult, ZProbeServerRequest } from '../services/probe-server.ts';
+import { rejectInstallationRequest } from '../services/reject-installation-request.ts';
+import { requestInstallation } from '../services/request-installation.ts';
 import { revokeApiToken } from '../services/revoke-api-token.ts';
 import { setGatewayAssignments } from '../services/set-gateway-assignments.ts';
+import { setInstallationEnabled } from '../services/set-installation-enabled.ts';
+import { setToolEnabled } from '../services/set-tool-enabled.ts';
 import { updateGateway } from '../services/update-gateway.ts';
 import type { RestDeps } from './deps.ts';
 
@@ -35,6 +74,8 @@ export interface RouteContext {
   caller: AuthenticatedCaller;
   /** Path parameters, already checked to be UUIDs. */
   params: Record<string, string>;
+  /** The query string parsed with the route's `query` schema; undefined for routes without one. */
+  query?: unknown;
 }
 
 export interface Route {
@@ -43,8 +84,10 @@ export interface Route {
   path: string;
   operationId: string;
   summary: string;
-  tag: 'Registry' | 'Installations' | 'Gateways' | 'Tokens';
+  tag: 'Registry' | 'Installations' | 'Installation requests' | 'Gateways' | 'Tokens' | 'Usage';
   body?: z.ZodType;
+  /** Query-string parameters (an object schema of strings, coerced); unknown ones are refused. */
+  query?: z.ZodType;
   status: 200 | 201 | 204;
   /** Absent for 204. */
   response?: z.ZodType;
@@ -53,11 +96,15 @@ export interface Route {
   handle(ctx: RouteContext, body: unknown): Promise<unknown>;
 }
 
-/** Keeps `handle`'s body typed as the schema's output while the table stays homogeneous. */
-function route<B extends z.ZodType | undefined = undefined>(
-  def: Omit<Route, 'body' | 'handle'> & {
+/** Keeps `handle`'s body and query typed as the schemas' output while the table stays homogeneous. */
+function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
+  def: Omit<Route, 'body' | 'query' | 'handle'> & {
     body?: B;
-    handle(ctx: RouteContext, body: B extends z.ZodType ? z.output<B> : undefined): Promise<unknown>;
+    query?: Q;
+    handle(
+      ctx: RouteContext & { query: Q extends z.ZodType ? z.output<Q> : undefined },
+      body: B extends z.ZodType ? z.output<B> : undefined,
+    ): Promise<unknown>;
   },
 ): Route {
   return def;
@@ -87,6 +134,7 @@ const upstreamAccess = ({ deps }: RouteContext) => ({
   bus: deps.bus,
   secretKeys: deps.secretKeys,
   allowPrivate: deps.allowPrivateUpstreams ?? false,
+  allowStdio: deps.allowStdio ?? false,
 });
 
 export const ROUTES: readonly Route[] = [
@@ -111,7 +159,8 @@ export const ROUTES: readonly Route[] = [
     status: 201,
     response: ZRegistryEntry,
     errors: [400, 409, 413, 422],
-    handle: (ctx, input) => createRegistryEntry({ ...scope(ctx), input }),
+    handle: (ctx, input) =>
+      createRegistryEntry({ ...scope(ctx), allowStdio: ctx.deps.allowStdio ?? false, input }),
   }),
   route({
     method: 'POST',
@@ -162,6 +211,135 @@ export const ROUTES: readonly Route[] = [
     handle: async (ctx) => ({
       tools: await listInstallationTools({ ...scope(ctx), installationId: ctx.params.id! }),
     }),
+  }),
+  route({
+    method: 'GET',
+    path: '/installations',
+    operationId: 'listInstallations',
+    summary: 'List the installations the caller can see, with their tools',
+    tag: 'Installations',
+    status: 200,
+    response: ZInstallationList,
+    errors: [],
+    handle: async (ctx) => ({ installations: await listInstallations(scope(ctx)) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/installations/{id}',
+    operationId: 'getInstallation',
+    summary: 'Get an installation with its tools and the gateways pinned to it',
+    tag: 'Installations',
+    status: 200,
+    response: ZInstallationDetail,
+    errors: [404],
+    handle: (ctx) => getInstallation({ ...scope(ctx), installationId: ctx.params.id! }),
+  }),
+  route({
+    method: 'PATCH',
+    path: '/installations/{id}',
+    operationId: 'setInstallationEnabled',
+    summary: 'Enable or disable an installation for every gateway',
+    tag: 'Installations',
+    body: ZSetEnabledRequest,
+    status: 200,
+    response: ZInstallation,
+    errors: [400, 404, 413, 422],
+    handle: (ctx, input) =>
+      setInstallationEnabled({
+        ...scope(ctx),
+        bus: ctx.deps.bus,
+        allowStdio: ctx.deps.allowStdio ?? false,
+        installationId: ctx.params.id!,
+        input,
+      }),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/installations/{id}',
+    operationId: 'deleteInstallation',
+    summary: 'Delete an installation (409 while gateway assignments are pinned to it)',
+    tag: 'Installations',
+    status: 204,
+    errors: [404, 409],
+    handle: (ctx) => deleteInstallation({ ...scope(ctx), bus: ctx.deps.bus, installationId: ctx.params.id! }),
+  }),
+  route({
+    method: 'PATCH',
+    path: '/installations/{id}/tools/{toolId}',
+    operationId: 'setToolEnabled',
+    summary: 'Enable or disable one tool of an installation for every gateway',
+    tag: 'Installations',
+    body: ZSetEnabledRequest,
+    status: 200,
+    response: ZTool,
+    errors: [400, 404, 413, 422],
+    handle: (ctx, input) =>
+      setToolEnabled({
+        ...scope(ctx),
+        bus: ctx.deps.bus,
+        installationId: ctx.params.id!,
+        toolId: ctx.params.toolId!,
+        input,
+      }),
+  }),
+  route({
+    method: 'GET',
+    path: '/installation-requests',
+    operationId: 'listInstallationRequests',
+    summary: 'List installation requests (owners and admins: all; members: their own)',
+    tag: 'Installation requests',
+    status: 200,
+    response: ZInstallationRequestList,
+    errors: [],
+    handle: async (ctx) => ({ requests: await listInstallationRequests(scope(ctx)) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/installation-requests',
+    operationId: 'requestInstallation',
+    summary: 'Ask the admins to install a server for the organization or a team',
+    tag: 'Installation requests',
+    body: ZNewInstallationRequest,
+    status: 201,
+    response: ZInstallationRequest,
+    errors: [400, 404, 409, 413, 422],
+    handle: (ctx, input) => requestInstallation({ ...scope(ctx), input }),
+  }),
+  route({
+    method: 'POST',
+    path: '/installation-requests/{id}/approve',
+    operationId: 'approveInstallationRequest',
+    summary: 'Approve a request: install the server with these credentials and link the installation',
+    tag: 'Installation requests',
+    body: ZApproveInstallationRequest,
+    status: 200,
+    response: ZApprovedInstallationRequest,
+    errors: [400, 404, 409, 413, 422, 503],
+    handle: (ctx, input) =>
+      approveInstallationRequest({ ...scope(ctx), ...upstreamAccess(ctx), requestId: ctx.params.id!, input }),
+  }),
+  route({
+    method: 'POST',
+    path: '/installation-requests/{id}/reject',
+    operationId: 'rejectInstallationRequest',
+    summary: 'Reject a request, with a note for the requester',
+    tag: 'Installation requests',
+    body: ZRejectInstallationRequest,
+    status: 200,
+    response: ZInstallationRequest,
+    errors: [400, 404, 409, 413, 422],
+    handle: (ctx, input) => rejectInstallationRequest({ ...scope(ctx), requestId: ctx.params.id!, input }),
+  }),
+  route({
+    method: 'POST',
+    path: '/installation-requests/{id}/cancel',
+    operationId: 'cancelInstallationRequest',
+    summary: 'Withdraw your own pending request',
+    tag: 'Installation requests',
+    status: 200,
+    response: ZInstallationRequest,
+    errors: [404, 409],
+    handle: (ctx) => cancelInstallationRequest({ ...scope(ctx), requestId: ctx.params.id! }),
   }),
   route({
     method: 'GET',
@@ -270,5 +448,53 @@ export const ROUTES: readonly Route[] = [
     response: ZApiToken,
     errors: [404],
     handle: (ctx) => revokeApiToken({ ...scope(ctx), bus: ctx.deps.bus, tokenId: ctx.params.id! }),
+  }),
+  route({
+    method: 'GET',
+    path: '/usage',
+    operationId: 'getUsageSummary',
+    summary:
+      'Calls over time, error rate, p50/p95 latency and the busiest tools, servers, callers and gateways (members: their own calls)',
+    tag: 'Usage',
+    query: ZUsageFilters,
+    status: 200,
+    response: ZUsageSummary,
+    errors: [422],
+    handle: (ctx) => getUsageSummary({ ...scope(ctx), input: ctx.query }),
+  }),
+  route({
+    method: 'GET',
+    path: '/usage/graph',
+    operationId: 'getUsageGraph',
+    summary: 'Tool calls as a graph: callers → gateways → servers → tools, with call and error counts',
+    tag: 'Usage',
+    query: ZUsageFilters,
+    status: 200,
+    response: ZUsageGraph,
+    errors: [422],
+    handle: (ctx) => getUsageGraph({ ...scope(ctx), input: ctx.query }),
+  }),
+  route({
+    method: 'GET',
+    path: '/logs',
+    operationId: 'listAuditEvents',
+    summary: 'The audit log, newest first, a page at a time (pass `nextCursor` as `cursor`)',
+    tag: 'Usage',
+    query: ZLogsQuery,
+    status: 200,
+    response: ZLogPage,
+    errors: [422],
+    handle: (ctx) => listAuditEvents({ ...scope(ctx), input: ctx.query }),
+  }),
+  route({
+    method: 'GET',
+    path: '/logs/{id}',
+    operationId: 'getAuditEvent',
+    summary: 'One call of the audit log with its redacted request and response',
+    tag: 'Usage',
+    status: 200,
+    response: ZLogEvent,
+    errors: [404],
+    handle: (ctx) => getAuditEvent({ ...scope(ctx), eventId: ctx.params.id! }),
   }),
 ];

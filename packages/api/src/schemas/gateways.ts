@@ -5,6 +5,7 @@ import {
   TOOL_EXPOSURES,
 } from '@toolgate/db/schema';
 import { ZSlug } from '@toolgate/core/slug';
+import { TOOL_NAME_PATTERN } from '@toolgate/core/tool-naming';
 import { z } from 'zod';
 import { ZId, ZTimestamp } from './common.ts';
 
@@ -107,8 +108,6 @@ export const ZUpdateGatewayRequest = z
   .refine((g) => Object.keys(g).length > 0, 'name at least one field to change');
 export type UpdateGatewayRequest = z.input<typeof ZUpdateGatewayRequest>;
 
-const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
-
 export const ZAssignmentInput = z
   .strictObject({
     /** tool (default), prompt, or resources (all resources of the server; no toolName). */
@@ -119,7 +118,7 @@ export const ZAssignmentInput = z
     /** Pinned installation; absent/null = the caller's own installation at call time. */
     installationId: ZId.nullable().default(null),
     /** The name clients see instead of `{server}__{tool}`. */
-    alias: z.string().regex(TOOL_NAME, 'use 1–128 of A–Z a–z 0–9 _ . -').nullable().default(null),
+    alias: z.string().regex(TOOL_NAME_PATTERN, 'use 1–128 of A–Z a–z 0–9 _ . -').nullable().default(null),
     descriptionOverride: z.string().max(2000).nullable().default(null),
   })
   .superRefine((a, ctx) => {

@@ -75,3 +75,22 @@ export const ZDiscoveredInstallation = z.object({
   hasResources: z.boolean().nullable(),
 });
 export type DiscoveredInstallation = z.infer<typeof ZDiscoveredInstallation>;
+
+/** Turns an installation or one of its tools on or off for every gateway. */
+export const ZSetEnabledRequest = z.strictObject({ enabled: z.boolean() });
+export type SetEnabledRequest = z.input<typeof ZSetEnabledRequest>;
+
+const ZGatewayRef = z.object({ id: ZId, slug: z.string(), name: z.string() });
+
+/** One installation with its tools, and the gateways whose assignments pin it. */
+export const ZInstallationDetail = z.object({
+  installation: ZInstallation,
+  tools: z.array(ZTool),
+  /** Gateways with assignments pinned to this installation: it cannot be deleted while any exist. */
+  pinnedBy: z.array(ZGatewayRef),
+});
+export type InstallationDetail = z.infer<typeof ZInstallationDetail>;
+
+export const ZInstallationList = z.object({
+  installations: z.array(z.object({ installation: ZInstallation, tools: z.array(ZTool) })),
+});

@@ -83,6 +83,56 @@ describe('API tokens', () => {
     expect(visible.map((t) => t.id)).toContain(own.id);
   });
 
+  it('lets owners and admins create team and org tokens that act for no user', async () => {
+    const team = await seedTeam(env.db.db, a.tenant.id);
+    const soon = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    for (const who of ['owner', 'admin'] as const) {
+      const teamToken = await createApiToken({
+        ...opts(a, who),
+        input: { name: `${who} team`, scope: 'team', teamId: team.id, expiresAt: soon },
+      });
+      expect(teamToken).toMatchObject({
+        scope: 'team',
+        teamId: team.id,
+        userId: null,
+        createdBy: a.actors[who].userId,
+        capabilities: ['mcp'],
+        expiresAt: soon,
+      });
+      const orgToken = await createApiToken({ ...opts(a, who), input: { name: `${who} org`, scope: 'org' } });
+      expect(orgToken).toMatchObject({ scope: 'org', teamId: null, userId: null, expiresAt: null });
+    }
+    // A team token acts as a member of no user: it cannot mint team or org tokens itself.
+    const teamToken = await seedApiToken(env.db.db, a.tenant.id, { scope: 'team', teamId: team.id });
+    const asTeamToken = { userId: null, role: 'member' as const, tokenId: teamToken.id };
+    for (const input of [
+      { name: 'x', scope: 'org' as const },
+      { name: 'x', scope: 'team' as const, teamId: team.id },
+    ]) {
+      expect((await failureOf(() => createApiToken({ ...opts(a), actor: asTeamToken, input }))).code).toBe(
+        'FORBIDDEN',
+      );
+    }
+  });
+
+  it('names the field when scope and team do not fit together', async () => {
+    const team = await seedTeam(env.db.db, a.tenant.id);
+    const before = (await listApiTokens(opts(a))).length;
+    const noTeam = await failureOf(() => createApiToken({ ...opts(a), input: { name: 'x', scope: 'team' } }));
+    expect(noTeam.code).toBe('INVALID');
+    expect(noTeam.details!.fields).toEqual([{ path: 'teamId', message: 'a team token needs teamId' }]);
+    for (const scope of ['user', 'org'] as const) {
+      const extra = await failureOf(() =>
+        createApiToken({ ...opts(a), input: { name: 'x', scope, teamId: team.id } }),
+      );
+      expect(extra.code).toBe('INVALID');
+      expect(extra.details!.fields).toEqual([
+        { path: 'teamId', message: `a ${scope} token takes no teamId` },
+      ]);
+    }
+    expect(await listApiTokens(opts(a))).toHaveLength(before);
+  });
+
   it('validates team, expiry and capabilities', async () => {
     const theirTeam = await seedTeam(env.db.db, b.tenant.id);
     expect(

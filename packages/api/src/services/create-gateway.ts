@@ -1,5 +1,4 @@
 import type { Bus } from '@toolgate/bus';
-import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { gateways, gatewayTeams } from '@toolgate/db/schema';
 import { requireAdmin, type Actor } from '../actor.ts';
@@ -7,7 +6,7 @@ import { announceGatewayChange } from '../invalidation.ts';
 import { ZCreateGatewayRequest, type CreateGatewayRequest, type Gateway } from '../schemas/gateways.ts';
 import { requireTeams } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
-import { loadGatewayViews } from '../views/gateway.ts';
+import { loadGatewayViews, slugTaken } from '../views/gateway.ts';
 
 export interface CreateGatewayOptions {
   db: Database;
@@ -42,7 +41,7 @@ export async function createGateway({
       })
       .onConflictDoNothing()
       .returning();
-    if (!created) throw new AppError('CONFLICT', `A gateway with slug "${g.slug}" already exists`);
+    if (!created) throw slugTaken(g.slug);
     if (g.teamIds.length > 0) {
       await tx
         .insert(gatewayTeams)

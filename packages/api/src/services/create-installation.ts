@@ -11,6 +11,7 @@ import {
   type CreateInstallationRequest,
   type DiscoveredInstallation,
 } from '../schemas/installations.ts';
+import { requireStdioAllowed } from '../stdio-policy.ts';
 import { requireTeams } from '../tenant-refs.ts';
 import { credentialsAad } from '../upstream/discovery-target.ts';
 import { describeIssues, parseInput, type FieldIssue } from '../validation.ts';
@@ -26,6 +27,8 @@ export interface CreateInstallationOptions {
   secretKeys?: KeyRing;
   /** Let discovery reach private and loopback addresses (self-hosted upstreams, tests). */
   allowPrivate: boolean;
+  /** TOOLGATE_ALLOW_STDIO: whether local (stdio) servers may be installed. Default: refused. */
+  allowStdio?: boolean;
   connectTimeoutMs?: number;
   callTimeoutMs?: number;
 }
@@ -47,6 +50,7 @@ export async function createInstallation(
     });
 
   const entry = await findUsableEntry(db, tenantId, input.registryEntryId);
+  requireStdioAllowed(entry.transport, options.allowStdio);
   if (input.teamId) await requireTeams(db, tenantId, [input.teamId]);
 
   const fields = new Map(entry.installFields.map((f) => [f.key, f]));

@@ -7,6 +7,7 @@ import {
   type CreateRegistryEntryRequest,
   type RegistryEntry,
 } from '../schemas/registry.ts';
+import { requireStdioAllowed } from '../stdio-policy.ts';
 import { parseInput } from '../validation.ts';
 import { toRegistryEntry } from '../views/rows.ts';
 
@@ -15,6 +16,8 @@ export interface CreateRegistryEntryOptions {
   tenantId: string;
   actor: Actor;
   input: CreateRegistryEntryRequest;
+  /** TOOLGATE_ALLOW_STDIO: whether local (stdio) servers may be registered. Default: refused. */
+  allowStdio?: boolean;
 }
 
 /** Adds a server template to the tenant's private registry (owners and admins). */
@@ -23,9 +26,11 @@ export async function createRegistryEntry({
   tenantId,
   actor,
   input,
+  allowStdio,
 }: CreateRegistryEntryOptions): Promise<RegistryEntry> {
   requireAdmin(actor, 'add servers to the registry');
   const entry = parseInput(ZCreateRegistryEntryRequest, input);
+  requireStdioAllowed(entry.transport, allowStdio);
   const [row] = await db
     .insert(registryEntries)
     .values({

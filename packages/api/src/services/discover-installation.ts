@@ -8,6 +8,7 @@ import type { Actor } from '../actor.ts';
 import { canManageInstallation, findUsableEntry, findVisibleInstallation } from '../installation-access.ts';
 import { announceGatewayChange, gatewaysUsingEntries } from '../invalidation.ts';
 import type { DiscoveredInstallation } from '../schemas/installations.ts';
+import { requireStdioAllowed } from '../stdio-policy.ts';
 import { discoveryTarget } from '../upstream/discovery-target.ts';
 import { discoveryErrorMessage, listUpstream, type UpstreamListing } from '../upstream/list-upstream.ts';
 import { toolSchemaHash } from '../upstream/tool-schema-hash.ts';
@@ -23,6 +24,8 @@ export interface DiscoverInstallationOptions {
   secretKeys?: KeyRing;
   /** Let discovery reach private and loopback addresses (self-hosted upstreams, tests). */
   allowPrivate: boolean;
+  /** TOOLGATE_ALLOW_STDIO: discovery of a local (stdio) server starts its command here. */
+  allowStdio?: boolean;
   connectTimeoutMs?: number;
   callTimeoutMs?: number;
 }
@@ -41,6 +44,7 @@ export async function discoverInstallation(
   if (!canManageInstallation(actor, installation))
     throw new AppError('FORBIDDEN', 'Only owners and admins may refresh shared installations');
   const entry = await findUsableEntry(db, tenantId, installation.registryEntryId);
+  requireStdioAllowed(entry.transport, options.allowStdio);
   // Network first, with no connection or transaction held.
   let listing: UpstreamListing | undefined;
   let failure: string | undefined;

@@ -1,6 +1,6 @@
-import { gateways, gatewayTeams, gatewayToolAssignments } from '@toolgate/db/schema';
-import { seedInstallation, seedRegistryEntry, seedTeam, seedTools } from '@toolgate/db/testing';
-import { eq } from 'drizzle-orm';
+import { gateways, gatewayTeams, gatewayToolAssignments, teamMembers } from '@toolgate/db/schema';
+import { seedApiToken, seedInstallation, seedRegistryEntry, seedTeam, seedTools } from '@toolgate/db/testing';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createApiTestEnv,
@@ -41,7 +41,7 @@ describe('gateways', () => {
   it('creates, reads, updates and deletes, invalidating proxies at each write', async () => {
     const replica = await recordInvalidations(env.newBus());
     try {
-      const team = await seedTeam(env.db.db, a.tenant.id);
+      const team = await seedTeam(env.db.db, a.tenant.id, [a.member.id]);
       const created = await createGateway({
         ...opts(a),
         input: {
@@ -151,6 +151,7 @@ describe('gateways', () => {
       updateGateway({ ...opts(a), gatewayId: other.id, input: { slug: 'taken' } }),
     );
     expect(rename.code).toBe('CONFLICT');
+    expect(rename.details!.fields).toEqual([{ path: 'slug', message: 'is already used by another gateway' }]);
     // Another tenant has its own namespace.
     await expect(createGateway({ ...opts(b), input: { slug: 'taken', name: 'B' } })).resolves.toMatchObject({
       slug: 'taken',
@@ -188,7 +189,89 @@ describe('gateways', () => {
       expect((await failureOf(attempt)).code).toBe('NOT_FOUND');
     }
     expect((await listGateways(opts(a))).map((g) => g.id)).not.toContain(theirs.id);
+    // Nothing of theirs changed: same name, still there, no assignments dropped.
     expect(await getGateway({ ...opts(b), gatewayId: theirs.id })).toEqual(theirs);
+    // Members of A cannot see it either, and ids that are not UUIDs are simply not found.
+    expect((await failureOf(() => getGateway({ ...opts(a, 'member'), gatewayId: theirs.id }))).code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await failureOf(() => getGateway({ ...opts(a), gatewayId: 'not-a-uuid' }))).code).toBe(
+      'NOT_FOUND',
+    );
+  });
+});
+
+describe('gateway visibility', () => {
+  it('shows members the org-wide gateways and those of their teams; admins and owners see all', async () => {
+    const mine = await seedTeam(env.db.db, a.tenant.id, [a.member.id]);
+    const theirs = await seedTeam(env.db.db, a.tenant.id, [a.otherMember.id]);
+    const suffix = mine.id.slice(0, 8);
+    const orgWide = await createGateway({ ...opts(a), input: { slug: `vis-org-${suffix}`, name: 'Org' } });
+    const forMine = await createGateway({
+      ...opts(a),
+      input: { slug: `vis-mine-${suffix}`, name: 'Mine', visibility: 'teams', teamIds: [mine.id] },
+    });
+    const forTheirs = await createGateway({
+      ...opts(a),
+      input: { slug: `vis-theirs-${suffix}`, name: 'Theirs', visibility: 'teams', teamIds: [theirs.id] },
+    });
+    const ours = [orgWide.id, forMine.id, forTheirs.id];
+    const listedIds = async (who: keyof SeededOrg['actors']) =>
+      (await listGateways(opts(a, who)))
+        .map((g) => g.id)
+        .filter((id) => ours.includes(id))
+        .sort();
+
+    expect(await listedIds('member')).toEqual([orgWide.id, forMine.id].sort());
+    expect(await listedIds('otherMember')).toEqual([orgWide.id, forTheirs.id].sort());
+    for (const who of ['admin', 'owner'] as const) expect(await listedIds(who)).toEqual([...ours].sort());
+
+    expect(await getGateway({ ...opts(a, 'member'), gatewayId: forMine.id })).toEqual(forMine);
+    const hidden = await failureOf(() => getGateway({ ...opts(a, 'member'), gatewayId: forTheirs.id }));
+    expect(hidden).toMatchObject({ code: 'NOT_FOUND', message: 'Gateway not found' });
+
+    // Visibility follows changes: sharing with the member's team, or leaving a team.
+    await updateGateway({ ...opts(a), gatewayId: forTheirs.id, input: { teamIds: [theirs.id, mine.id] } });
+    expect(await listedIds('member')).toContain(forTheirs.id);
+    await env.db.db
+      .delete(teamMembers)
+      .where(and(eq(teamMembers.teamId, mine.id), eq(teamMembers.userId, a.member.id)));
+    expect(await listedIds('member')).toEqual([orgWide.id]);
+  });
+
+  it('gives a team token the gateways of its team, and an org token all of them', async () => {
+    const team = await seedTeam(env.db.db, a.tenant.id);
+    const other = await seedTeam(env.db.db, a.tenant.id);
+    const suffix = team.id.slice(0, 8);
+    const forTeam = await createGateway({
+      ...opts(a),
+      input: { slug: `tok-team-${suffix}`, name: 'T', visibility: 'teams', teamIds: [team.id] },
+    });
+    const forOther = await createGateway({
+      ...opts(a),
+      input: { slug: `tok-other-${suffix}`, name: 'O', visibility: 'teams', teamIds: [other.id] },
+    });
+    const teamToken = await seedApiToken(env.db.db, a.tenant.id, { scope: 'team', teamId: team.id });
+    const asTeam = { userId: null, role: 'member' as const, tokenId: teamToken.id };
+    const ids = (await listGateways({ ...opts(a), actor: asTeam })).map((g) => g.id);
+    expect(ids).toContain(forTeam.id);
+    expect(ids).not.toContain(forOther.id);
+    expect(
+      (await failureOf(() => getGateway({ ...opts(a), actor: asTeam, gatewayId: forOther.id }))).code,
+    ).toBe('NOT_FOUND');
+
+    // A token id of another tenant gives no teams here.
+    const foreign = await seedApiToken(env.db.db, b.tenant.id, {
+      scope: 'team',
+      teamId: (await seedTeam(env.db.db, b.tenant.id)).id,
+    });
+    const confused = { userId: null, role: 'member' as const, tokenId: foreign.id };
+    const seen = (await listGateways({ ...opts(a), actor: confused })).map((g) => g.id);
+    expect(seen).not.toContain(forTeam.id);
+
+    const asOrg = { userId: null, role: 'admin' as const, tokenId: crypto.randomUUID() };
+    const all = (await listGateways({ ...opts(a), actor: asOrg })).map((g) => g.id);
+    expect(all).toEqual(expect.arrayContaining([forTeam.id, forOther.id]));
   });
 });
 

@@ -1,8 +1,9 @@
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import type { Actor } from '../actor.ts';
+import { findVisibleGatewayRow } from '../gateway-access.ts';
 import type { Gateway } from '../schemas/gateways.ts';
-import { findGatewayRow, loadGatewayViews } from '../views/gateway.ts';
+import { loadGatewayViews } from '../views/gateway.ts';
 
 export interface GetGatewayOptions {
   db: Database;
@@ -11,8 +12,9 @@ export interface GetGatewayOptions {
   gatewayId: string;
 }
 
-export async function getGateway({ db, tenantId, gatewayId }: GetGatewayOptions): Promise<Gateway> {
-  const row = await findGatewayRow(db, tenantId, gatewayId);
+/** A gateway the caller may see (members: org-wide or shared with one of their teams). */
+export async function getGateway({ db, tenantId, actor, gatewayId }: GetGatewayOptions): Promise<Gateway> {
+  const row = await findVisibleGatewayRow(db, tenantId, actor, gatewayId);
   if (!row) throw new AppError('NOT_FOUND', 'Gateway not found');
   const [view] = await loadGatewayViews(db, tenantId, [row]);
   return view!;

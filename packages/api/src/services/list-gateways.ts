@@ -1,7 +1,8 @@
 import type { Database } from '@toolgate/db/client';
 import { gateways } from '@toolgate/db/schema';
-import { asc, eq } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
+import { visibleGateways } from '../gateway-access.ts';
 import type { Gateway } from '../schemas/gateways.ts';
 import { loadGatewayViews } from '../views/gateway.ts';
 
@@ -11,11 +12,12 @@ export interface ListGatewaysOptions {
   actor: Actor;
 }
 
-export async function listGateways({ db, tenantId }: ListGatewaysOptions): Promise<Gateway[]> {
+/** Every gateway of the tenant for owners and admins; for others the ones visible to them. */
+export async function listGateways({ db, tenantId, actor }: ListGatewaysOptions): Promise<Gateway[]> {
   const rows = await db
     .select()
     .from(gateways)
-    .where(eq(gateways.tenantId, tenantId))
+    .where(await visibleGateways(db, tenantId, actor))
     .orderBy(asc(gateways.slug));
   return loadGatewayViews(db, tenantId, rows);
 }

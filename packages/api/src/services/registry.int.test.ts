@@ -32,6 +32,8 @@ const opts = (org: SeededOrg, who: keyof SeededOrg['actors'] = 'admin') => ({
   db: env.db.db,
   tenantId: org.tenant.id,
   actor: org.actors[who],
+  // This deployment runs local servers (see stdio-switch.int.test.ts for one that refuses them).
+  allowStdio: true,
 });
 
 describe('the built-in catalog', () => {

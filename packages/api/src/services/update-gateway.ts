@@ -14,7 +14,7 @@ import {
 } from '../schemas/gateways.ts';
 import { requireTeams } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
-import { findGatewayRow, loadGatewayViews } from '../views/gateway.ts';
+import { findGatewayRow, loadGatewayViews, slugTaken } from '../views/gateway.ts';
 
 export interface UpdateGatewayOptions {
   db: Database;
@@ -71,8 +71,7 @@ export async function updateGateway({
       return row;
     });
   } catch (err) {
-    if (isUniqueViolation(err))
-      throw new AppError('CONFLICT', `A gateway with slug "${patch.slug}" already exists`);
+    if (isUniqueViolation(err)) throw slugTaken(patch.slug ?? current.slug);
     throw err;
   }
 

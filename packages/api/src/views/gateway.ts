@@ -1,3 +1,4 @@
+import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { gateways, gatewayTeams, gatewayToolAssignments } from '@toolgate/db/schema';
 import { and, asc, eq, inArray } from 'drizzle-orm';
@@ -68,3 +69,9 @@ export async function findGatewayRow(
     .where(and(eq(gateways.tenantId, tenantId), eq(gateways.id, gatewayId)));
   return row;
 }
+
+/** Slugs are unique per tenant; the field message lets forms show it under the slug input. */
+export const slugTaken = (slug: string): AppError =>
+  new AppError('CONFLICT', `A gateway with slug "${slug}" already exists`, {
+    fields: [{ path: 'slug', message: 'is already used by another gateway' }],
+  });

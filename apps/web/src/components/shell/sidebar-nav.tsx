@@ -3,7 +3,17 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useRef, type ComponentType } from 'react';
-import { GatewayIcon, HomeIcon, KeyIcon, ServerIcon, SettingsIcon, TeamIcon, UsersIcon } from '../icons.tsx';
+import {
+  ChartIcon,
+  GatewayIcon,
+  HomeIcon,
+  KeyIcon,
+  LogsIcon,
+  ServerIcon,
+  SettingsIcon,
+  TeamIcon,
+  UsersIcon,
+} from '../icons.tsx';
 import { cx } from '../ui/cx.ts';
 
 interface NavItem {
@@ -21,6 +31,13 @@ const SECTIONS: { title: string | null; items: NavItem[] }[] = [
       { label: 'Servers', path: '/servers', icon: ServerIcon },
       { label: 'Gateways', path: '/gateways', icon: GatewayIcon },
       { label: 'Tokens', path: '/tokens', icon: KeyIcon },
+    ],
+  },
+  {
+    title: 'Monitor',
+    items: [
+      { label: 'Usage', path: '/usage', icon: ChartIcon },
+      { label: 'Logs', path: '/logs', icon: LogsIcon },
     ],
   },
   {

@@ -1,3 +1,4 @@
+import type { Mailer } from '@toolgate/api/mail/mailer';
 import type { Bus } from '@toolgate/bus';
 import type { KeyRing } from '@toolgate/core/crypto';
 import type { Database } from '@toolgate/db/client';
@@ -15,6 +16,12 @@ export interface TrpcServices {
   secretKeys?: KeyRing;
   /** Discovery may reach private and loopback addresses. */
   allowPrivateUpstreams: boolean;
+  /** TOOLGATE_ALLOW_STDIO: local (stdio) servers may be registered and installed. Default: no. */
+  allowStdio?: boolean;
+  /** Sends invitation links (SMTP, or the log when none is configured). */
+  mailer: Mailer;
+  /** PUBLIC_WEB_URL: emailed links point here. */
+  publicWebUrl: string;
 }
 
 export interface TrpcContext {

@@ -1,22 +1,28 @@
 import { createCallerFactory, router } from './init.ts';
 import {
   gatewaysRouter,
+  installationRequestsRouter,
   installationsRouter,
   registryRouter,
   tokensRouter,
 } from './routers/control-plane.ts';
+import { invitationsRouter } from './routers/invitations.ts';
 import { meRouter } from './routers/me.ts';
 import { membersRouter } from './routers/members.ts';
 import { teamsRouter } from './routers/teams.ts';
+import { usageRouter } from './routers/usage.ts';
 
 export const appRouter = router({
   me: meRouter,
   members: membersRouter,
+  invitations: invitationsRouter,
   teams: teamsRouter,
   registry: registryRouter,
   installations: installationsRouter,
+  installationRequests: installationRequestsRouter,
   gateways: gatewaysRouter,
   tokens: tokensRouter,
+  usage: usageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,13 +1,28 @@
+import { createOutboxMailer } from '@toolgate/api/testing/outbox-mailer';
 import { createBus } from '@toolgate/bus';
 import { TRPCError } from '@trpc/server';
-import { createTestDatabase, seedMember, seedTeam, type TestDatabase } from '@toolgate/db/testing';
+import {
+  createTestDatabase,
+  seedInstallation,
+  seedMember,
+  seedRegistryEntry,
+  seedTeam,
+  seedTools,
+  type TestDatabase,
+} from '@toolgate/db/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signUp } from '../services/sign-up.ts';
 import { createTrpcContext } from './context.ts';
 import { createCaller } from './root.ts';
 
 let db: TestDatabase;
-const services = { bus: createBus({}), publicMcpUrl: 'http://mcp.test', allowPrivateUpstreams: false };
+const services = {
+  bus: createBus({}),
+  publicMcpUrl: 'http://mcp.test',
+  allowPrivateUpstreams: false,
+  mailer: createOutboxMailer(),
+  publicWebUrl: 'http://web.test',
+};
 
 beforeAll(async () => {
   db = await createTestDatabase(inject('postgresUrl'));
@@ -226,6 +241,126 @@ describe('gateways', () => {
   });
 });
 
+describe('gateway settings, visibility and assignments', () => {
+  it('lets an admin edit every setting; members see only gateways shared with them and change none', async () => {
+    const { a, memberA, teamA } = await world();
+    const admin = await callerFor(a.userId, a.tenantSlug);
+    const member = await callerFor(memberA.id, a.tenantSlug);
+    const otherTeam = await seedTeam(db.db, a.tenantId);
+    const g = await admin.gateways.create({ slug: 'edit-me', name: 'Edit me' });
+    const updated = await admin.gateways.update({
+      id: g.id,
+      patch: {
+        name: 'Edited',
+        slug: 'edited',
+        description: 'Now with settings',
+        visibility: 'teams',
+        teamIds: [otherTeam.id],
+        clientAuthMethods: ['api_token'],
+        toolExposure: 'search',
+        headerAllowlist: ['X-Request-Id'],
+      },
+    });
+    expect(updated).toMatchObject({
+      name: 'Edited',
+      slug: 'edited',
+      description: 'Now with settings',
+      visibility: 'teams',
+      teamIds: [otherTeam.id],
+      clientAuthMethods: ['api_token'],
+      toolExposure: 'search',
+      headerAllowlist: ['x-request-id'],
+      url: `http://mcp.test/mcp/${a.tenantSlug}/edited`,
+    });
+    expect(await admin.gateways.get({ id: g.id })).toEqual(updated);
+
+    // Shared with a team the member is not in: invisible, and not theirs to change either way.
+    expect(await member.gateways.list()).toEqual([]);
+    expect((await trpcError(member.gateways.get({ id: g.id }))).code).toBe('NOT_FOUND');
+    for (const attempt of [
+      member.gateways.update({ id: g.id, patch: { name: 'mine' } }),
+      member.gateways.delete({ id: g.id }),
+      member.gateways.setAssignments({ id: g.id, assignments: [] }),
+    ]) {
+      expect((await trpcError(attempt)).code).toBe('FORBIDDEN');
+    }
+    await admin.gateways.update({ id: g.id, patch: { teamIds: [teamA.id] } });
+    expect((await member.gateways.list()).map((x) => x.slug)).toEqual(['edited']);
+
+    await admin.gateways.delete({ id: g.id });
+    expect((await trpcError(admin.gateways.get({ id: g.id }))).code).toBe('NOT_FOUND');
+    expect((await trpcError(admin.gateways.delete({ id: g.id }))).code).toBe('NOT_FOUND');
+  });
+
+  it('answers a tool name collision with CONFLICT naming both tools, and saves nothing', async () => {
+    const { a } = await world();
+    const admin = await callerFor(a.userId, a.tenantSlug);
+    const servers = [];
+    for (const slug of ['one', 'two']) {
+      const entry = await seedRegistryEntry(db.db, a.tenantId, { slug });
+      const installation = await seedInstallation(db.db, a.tenantId, entry.id);
+      await seedTools(db.db, a.tenantId, installation.id, [{ name: 'search' }]);
+      servers.push({ entry, installation });
+    }
+    const [one, two] = servers as [(typeof servers)[number], (typeof servers)[number]];
+    const g = await admin.gateways.create({ slug: 'collide', name: 'Collide' });
+    const err = await trpcError(
+      admin.gateways.setAssignments({
+        id: g.id,
+        assignments: [
+          { registryEntryId: one.entry.id, toolName: 'search', alias: 'find' },
+          { registryEntryId: two.entry.id, toolName: 'search', alias: 'find' },
+        ],
+      }),
+    );
+    expect(err.code).toBe('CONFLICT');
+    expect(err.message).toContain('"find"');
+    expect(err.message).toContain('one/search');
+    expect(err.message).toContain('two/search');
+    expect((await admin.gateways.get({ id: g.id })).assignments).toEqual([]);
+
+    // Pinned to an installation, with a description override: saved as given.
+    const saved = await admin.gateways.setAssignments({
+      id: g.id,
+      assignments: [
+        { registryEntryId: one.entry.id, toolName: 'search', installationId: one.installation.id },
+        { registryEntryId: two.entry.id, toolName: 'search', descriptionOverride: 'Search two' },
+        { registryEntryId: two.entry.id, kind: 'resources' },
+      ],
+    });
+    expect(saved.exposedTools).toEqual(['one__search', 'two__search']);
+    expect(saved.assignments).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ toolName: 'search', installationId: one.installation.id }),
+        expect.objectContaining({
+          toolName: 'search',
+          installationId: null,
+          descriptionOverride: 'Search two',
+        }),
+        expect.objectContaining({ kind: 'resources', toolName: '*' }),
+      ]),
+    );
+  });
+
+  it("does not let workspace A's admin touch workspace B's gateway", async () => {
+    const { a, b } = await world();
+    const gatewayB = await (
+      await callerFor(b.userId, b.tenantSlug)
+    ).gateways.create({ slug: 'bees', name: 'B' });
+    const adminA = await callerFor(a.userId, a.tenantSlug);
+    for (const attempt of [
+      adminA.gateways.update({ id: gatewayB.id, patch: { name: 'taken over' } }),
+      adminA.gateways.delete({ id: gatewayB.id }),
+      adminA.gateways.setAssignments({ id: gatewayB.id, assignments: [] }),
+    ]) {
+      expect((await trpcError(attempt)).code).toBe('NOT_FOUND');
+    }
+    expect(await (await callerFor(b.userId, b.tenantSlug)).gateways.get({ id: gatewayB.id })).toEqual(
+      gatewayB,
+    );
+  });
+});
+
 describe('tokens', () => {
   it('shows a created token once and lists it by prefix, then revokes it', async () => {
     const { a, memberA } = await world();
@@ -236,5 +371,31 @@ describe('tokens', () => {
     expect(listed.map((t) => [t.name, 'token' in t])).toEqual([['laptop', false]]);
     const revoked = await caller.tokens.revoke({ id: created.id });
     expect(revoked.revokedAt).not.toBeNull();
+  });
+
+  it('keeps team and org tokens for owners and admins', async () => {
+    const { a, adminA, memberA, teamA } = await world();
+    const member = await callerFor(memberA.id, a.tenantSlug);
+    for (const attempt of [
+      member.tokens.create({ name: 'x', scope: 'org' }),
+      member.tokens.create({ name: 'x', scope: 'team', teamId: teamA.id }),
+    ]) {
+      expect((await trpcError(attempt)).code).toBe('FORBIDDEN');
+    }
+    const admin = await callerFor(adminA.id, a.tenantSlug);
+    const teamToken = await admin.tokens.create({
+      name: 'ci',
+      scope: 'team',
+      teamId: teamA.id,
+      capabilities: ['mcp', 'admin'],
+    });
+    expect(teamToken).toMatchObject({
+      scope: 'team',
+      teamId: teamA.id,
+      userId: null,
+      capabilities: ['mcp', 'admin'],
+    });
+    expect((await trpcError(admin.tokens.create({ name: 'x', scope: 'team' }))).code).toBe('BAD_REQUEST');
+    expect((await member.tokens.list()).map((t) => t.id)).not.toContain(teamToken.id);
   });
 });

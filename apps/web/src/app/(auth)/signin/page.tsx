@@ -33,7 +33,13 @@ export default async function SignInPage({
           callbackUrl={callbackUrl}
           providers={oauthProviders()}
           initialError={error}
-          notice={params.signedOut ? 'You have been signed out.' : undefined}
+          notice={
+            params.passwordReset
+              ? 'Your password has been changed. Sign in with your new password.'
+              : params.signedOut
+                ? 'You have been signed out.'
+                : undefined
+          }
         />
       </div>
     </>

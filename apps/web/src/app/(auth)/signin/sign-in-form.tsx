@@ -110,6 +110,11 @@ export function SignInForm({
           name="password"
           type="password"
           autoComplete="current-password"
+          labelAside={
+            <Link href="/forgot-password" className="text-sm font-medium text-brand-600 hover:text-brand-700">
+              Forgot password?
+            </Link>
+          }
           value={values.password}
           onChange={edit('password')}
           error={errors.password}

@@ -5,25 +5,40 @@ import {
   ZUpdateGatewayRequest,
   type Gateway,
 } from '@toolgate/api/schemas/gateways';
-import { ZCreateInstallationRequest } from '@toolgate/api/schemas/installations';
+import {
+  ZApproveInstallationRequest,
+  ZListInstallationRequestsQuery,
+  ZNewInstallationRequest,
+  ZRejectInstallationRequest,
+} from '@toolgate/api/schemas/installation-requests';
+import { ZCreateInstallationRequest, ZSetEnabledRequest } from '@toolgate/api/schemas/installations';
 import { ZCreateRegistryEntryRequest } from '@toolgate/api/schemas/registry';
 import { ZCreateApiTokenRequest } from '@toolgate/api/schemas/tokens';
 import { ZId } from '@toolgate/api/schemas/common';
+import { approveInstallationRequest } from '@toolgate/api/services/approve-installation-request';
+import { cancelInstallationRequest } from '@toolgate/api/services/cancel-installation-request';
 import { createApiToken } from '@toolgate/api/services/create-api-token';
 import { createGateway } from '@toolgate/api/services/create-gateway';
 import { createInstallation } from '@toolgate/api/services/create-installation';
 import { createRegistryEntry } from '@toolgate/api/services/create-registry-entry';
 import { deleteGateway } from '@toolgate/api/services/delete-gateway';
+import { deleteInstallation } from '@toolgate/api/services/delete-installation';
 import { discoverInstallation } from '@toolgate/api/services/discover-installation';
 import { getGateway } from '@toolgate/api/services/get-gateway';
+import { getInstallation } from '@toolgate/api/services/get-installation';
 import { listApiTokens } from '@toolgate/api/services/list-api-tokens';
 import { listGateways } from '@toolgate/api/services/list-gateways';
+import { listInstallationRequests } from '@toolgate/api/services/list-installation-requests';
 import { listInstallationTools } from '@toolgate/api/services/list-installation-tools';
 import { listInstallations } from '@toolgate/api/services/list-installations';
 import { listRegistryEntries } from '@toolgate/api/services/list-registry-entries';
 import { probeServer, ZProbeServerRequest } from '@toolgate/api/services/probe-server';
+import { rejectInstallationRequest } from '@toolgate/api/services/reject-installation-request';
+import { requestInstallation } from '@toolgate/api/services/request-installation';
 import { revokeApiToken } from '@toolgate/api/services/revoke-api-token';
 import { setGatewayAssignments } from '@toolgate/api/services/set-gateway-assignments';
+import { setInstallationEnabled } from '@toolgate/api/services/set-installation-enabled';
+import { setToolEnabled } from '@toolgate/api/services/set-tool-enabled';
 import { updateGateway } from '@toolgate/api/services/update-gateway';
 import { z } from 'zod';
 import { protectedProcedure, router } from '../init.ts';
@@ -45,6 +60,7 @@ type Ctx = {
     publicMcpUrl: string;
     secretKeys?: Parameters<typeof createInstallation>[0]['secretKeys'];
     allowPrivateUpstreams: boolean;
+    allowStdio?: boolean;
   };
 };
 const scope = (ctx: Ctx) => ({ db: ctx.db, tenantId: ctx.tenantId, actor: ctx.actor });
@@ -52,6 +68,7 @@ const upstreamAccess = (ctx: Ctx) => ({
   bus: ctx.services.bus,
   secretKeys: ctx.services.secretKeys,
   allowPrivate: ctx.services.allowPrivateUpstreams,
+  allowStdio: ctx.services.allowStdio ?? false,
 });
 const withUrl = (ctx: Ctx, gateway: Gateway) => ({
   ...gateway,
@@ -62,7 +79,9 @@ export const registryRouter = router({
   list: protectedProcedure.query(({ ctx }) => listRegistryEntries(scope(ctx))),
   create: protectedProcedure
     .input(ZCreateRegistryEntryRequest)
-    .mutation(({ ctx, input }) => createRegistryEntry({ ...scope(ctx), input })),
+    .mutation(({ ctx, input }) =>
+      createRegistryEntry({ ...scope(ctx), allowStdio: ctx.services.allowStdio ?? false, input }),
+    ),
   /** "Add custom server": what is at this URL (transport, OAuth), to pre-fill the form. */
   probe: protectedProcedure
     .input(ZProbeServerRequest)
@@ -84,6 +103,52 @@ export const installationsRouter = router({
   tools: protectedProcedure
     .input(ZById)
     .query(({ ctx, input }) => listInstallationTools({ ...scope(ctx), installationId: input.id })),
+  get: protectedProcedure
+    .input(ZById)
+    .query(({ ctx, input }) => getInstallation({ ...scope(ctx), installationId: input.id })),
+  setEnabled: protectedProcedure
+    .input(ZSetEnabledRequest.extend({ id: ZId }))
+    .mutation(({ ctx, input: { id, ...input } }) =>
+      setInstallationEnabled({
+        ...scope(ctx),
+        bus: ctx.services.bus,
+        allowStdio: ctx.services.allowStdio ?? false,
+        installationId: id,
+        input,
+      }),
+    ),
+  setToolEnabled: protectedProcedure
+    .input(ZSetEnabledRequest.extend({ id: ZId, toolId: ZId }))
+    .mutation(({ ctx, input: { id, toolId, ...input } }) =>
+      setToolEnabled({ ...scope(ctx), bus: ctx.services.bus, installationId: id, toolId, input }),
+    ),
+  delete: protectedProcedure
+    .input(ZById)
+    .mutation(({ ctx, input }) =>
+      deleteInstallation({ ...scope(ctx), bus: ctx.services.bus, installationId: input.id }),
+    ),
+});
+
+export const installationRequestsRouter = router({
+  list: protectedProcedure
+    .input(ZListInstallationRequestsQuery.optional())
+    .query(({ ctx, input }) => listInstallationRequests({ ...scope(ctx), query: input })),
+  create: protectedProcedure
+    .input(ZNewInstallationRequest)
+    .mutation(({ ctx, input }) => requestInstallation({ ...scope(ctx), input })),
+  approve: protectedProcedure
+    .input(ZApproveInstallationRequest.extend({ id: ZId }))
+    .mutation(({ ctx, input: { id, ...input } }) =>
+      approveInstallationRequest({ ...scope(ctx), ...upstreamAccess(ctx), requestId: id, input }),
+    ),
+  reject: protectedProcedure
+    .input(ZRejectInstallationRequest.extend({ id: ZId }))
+    .mutation(({ ctx, input: { id, ...input } }) =>
+      rejectInstallationRequest({ ...scope(ctx), requestId: id, input }),
+    ),
+  cancel: protectedProcedure
+    .input(ZById)
+    .mutation(({ ctx, input }) => cancelInstallationRequest({ ...scope(ctx), requestId: input.id })),
 });
 
 export const gatewaysRouter = router({

@@ -15,7 +15,7 @@ function handler(req: Request): Promise<Response> {
     router: appRouter,
     createContext: async () => {
       const session = await getServerSession(authOptions());
-      const { db, bus, secretKeys } = webContext();
+      const { db, bus, secretKeys, mailer } = webContext();
       const env = webEnv();
       return createTrpcContext({
         db: db.db,
@@ -24,6 +24,9 @@ function handler(req: Request): Promise<Response> {
           secretKeys,
           publicMcpUrl: env.PUBLIC_MCP_URL,
           allowPrivateUpstreams: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
+          allowStdio: env.TOOLGATE_ALLOW_STDIO,
+          mailer,
+          publicWebUrl: env.PUBLIC_WEB_URL,
         },
         userId: session?.user?.id ?? null,
         tenantSlug: req.headers.get(TENANT_HEADER),

@@ -15,6 +15,7 @@ function handle(request: Request): Promise<Response> {
     publicMcpUrl: env.PUBLIC_MCP_URL,
     secretKeys,
     allowPrivateUpstreams: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
+    allowStdio: env.TOOLGATE_ALLOW_STDIO,
   });
 }
 

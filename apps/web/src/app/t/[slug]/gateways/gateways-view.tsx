@@ -16,6 +16,7 @@ import { SelectField, TextField } from '~/components/ui/field';
 import { PageHeader } from '~/components/ui/page-header';
 import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
 import { errorFields, useTRPC } from '~/trpc/react';
+import { TeamChecklist } from './team-checklist';
 
 interface GatewayRow {
   id: string;
@@ -61,6 +62,7 @@ function gatewayColumns(tenantSlug: string) {
     column.accessor('visibility', {
       header: 'Visibility',
       sortFn: 'text',
+      filterFn: 'equalsString',
       enableGlobalFilter: false,
       meta: { className: 'w-32', skeleton: 'badge' },
       cell: (info) => (
@@ -122,12 +124,22 @@ export function GatewaysView({ tenantSlug, isAdmin }: { tenantSlug: string; isAd
           onRetry={() => void gateways.refetch()}
           searchPlaceholder="Search gateways"
           initialSorting={[{ id: 'name', desc: false }]}
+          facets={[
+            {
+              columnId: 'visibility',
+              allLabel: 'All visibilities',
+              options: [
+                { value: 'org', label: 'Organization' },
+                { value: 'teams', label: 'Teams' },
+              ],
+            },
+          ]}
           empty={{
             icon: GatewayIcon,
             title: 'No gateways yet',
             description: isAdmin
               ? 'Create a gateway, pick the tools it exposes, and connect Claude Desktop, Cursor or your agents to its URL.'
-              : 'Ask an owner or admin to create a gateway.',
+              : 'No gateway is shared with you or your teams yet. Ask an owner or admin.',
             action: createButton,
           }}
         />
@@ -152,7 +164,6 @@ function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCan
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const teams = useQuery(trpc.teams.list.queryOptions());
   const form = useRef<HTMLFormElement>(null);
   const { name, slug, setName, editSlug } = useNameAndSlug();
   const [description, setDescription] = useState('');
@@ -232,27 +243,15 @@ function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCan
         ]}
       />
       {visibility === 'teams' && (
-        <fieldset className="flex flex-col gap-2">
-          <legend className="text-sm font-medium text-slate-800">Teams</legend>
-          {teams.data?.length === 0 && (
-            <p className="text-sm text-slate-500">No teams yet — create one first.</p>
-          )}
-          {teams.data?.map((t) => (
-            <label key={t.id} className="flex items-center gap-2 text-sm text-slate-700">
-              <input
-                type="checkbox"
-                className="size-4 accent-brand-600"
-                checked={teamIds.includes(t.id)}
-                onChange={(e) => {
-                  setTeamIds((ids) => (e.target.checked ? [...ids, t.id] : ids.filter((id) => id !== t.id)));
-                  setErrors((err) => ({ ...err, teamIds: undefined }));
-                }}
-              />
-              {t.name}
-            </label>
-          ))}
-          {errors.teamIds && <p className="text-sm text-red-600">{errors.teamIds}</p>}
-        </fieldset>
+        <TeamChecklist
+          tenantSlug={tenantSlug}
+          value={teamIds}
+          onChange={(ids) => {
+            setTeamIds(ids);
+            setErrors((err) => ({ ...err, teamIds: undefined }));
+          }}
+          error={errors.teamIds}
+        />
       )}
       <div className="mt-2 flex justify-end gap-3">
         <Button variant="secondary" onClick={onCancel}>

@@ -1,12 +1,19 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import {
+  canChangeRole,
+  canManageMembers,
+  canRemoveMember,
+  ROLES_BY_RANK,
+} from '@toolgate/api/member-permissions';
 import { useMemo } from 'react';
 import { DataTable, dataTableColumnHelper, type DataTableFacet } from '~/components/data-table';
 import { UsersIcon } from '~/components/icons';
 import { ROLE_LABELS } from '~/components/shell/role-labels';
 import { Avatar } from '~/components/ui/avatar';
 import { Badge } from '~/components/ui/badge';
+import { Button } from '~/components/ui/button';
 import type { Member, MemberRole } from '~/schemas/members';
 import { useTRPC } from '~/trpc/react';
 
@@ -31,7 +38,31 @@ export function RoleBadge({ role }: { role: MemberRole }) {
   );
 }
 
-export function MembersTable({ currentUserId }: { currentUserId: string }) {
+export interface MemberActions {
+  changeRole: (member: Member) => void;
+  remove: (member: Member) => void;
+  leave: () => void;
+}
+
+/** What the caller may do to this member; the server checks the same rules (and the last owner). */
+function allowedActions(actorRole: MemberRole, member: Member, isSelf: boolean) {
+  return {
+    changeRole: ROLES_BY_RANK.some((to) => to !== member.role && canChangeRole(actorRole, member.role, to)),
+    remove: !isSelf && canRemoveMember(actorRole, member.role),
+    leave: isSelf,
+  };
+}
+
+export function MembersTable({
+  currentUserId,
+  role,
+  actions,
+}: {
+  currentUserId: string;
+  /** The caller's role, to offer only what they may do. */
+  role: MemberRole;
+  actions: MemberActions;
+}) {
   const trpc = useTRPC();
   const members = useQuery(trpc.members.list.queryOptions());
 
@@ -79,8 +110,48 @@ export function MembersTable({ currentUserId }: { currentUserId: string }) {
             </time>
           ),
         }),
+        // Buttons in the row rather than a menu: a menu would be clipped by the scrolling table.
+        column.display({
+          id: 'actions',
+          header: () => <span className="sr-only">Actions</span>,
+          meta: { className: 'w-48 text-right' },
+          cell: (info) => {
+            const m = info.row.original;
+            const name = m.name ?? m.email;
+            const allowed = allowedActions(role, m, m.userId === currentUserId);
+            return (
+              <div className="flex justify-end gap-1">
+                {allowed.changeRole && (
+                  <Button
+                    size="sm"
+                    variant="ghost"
+                    aria-label={`Change role of ${name}`}
+                    onClick={() => actions.changeRole(m)}
+                  >
+                    Change role
+                  </Button>
+                )}
+                {allowed.remove && (
+                  <Button
+                    size="sm"
+                    variant="ghost"
+                    aria-label={`Remove ${name}`}
+                    onClick={() => actions.remove(m)}
+                  >
+                    Remove
+                  </Button>
+                )}
+                {allowed.leave && (
+                  <Button size="sm" variant="ghost" onClick={actions.leave}>
+                    Leave
+                  </Button>
+                )}
+              </div>
+            );
+          },
+        }),
       ]),
-    [currentUserId],
+    [currentUserId, role, actions],
   );
 
   return (
@@ -98,7 +169,9 @@ export function MembersTable({ currentUserId }: { currentUserId: string }) {
       empty={{
         icon: UsersIcon,
         title: 'No members yet',
-        description: 'Members appear here once they join the workspace.',
+        description: canManageMembers(role)
+          ? 'Invite colleagues by email; they appear here once they accept.'
+          : 'Members appear here once they join the workspace.',
       }}
     />
   );

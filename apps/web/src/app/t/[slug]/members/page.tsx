@@ -1,8 +1,6 @@
 import type { Metadata } from 'next';
-import { Button } from '~/components/ui/button';
-import { PageHeader } from '~/components/ui/page-header';
 import { requireMembership } from '~/server/auth/session';
-import { MembersTable } from './members-table';
+import { MembersView } from './members-view';
 
 export const metadata: Metadata = { title: 'Members' };
 
@@ -10,19 +8,6 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
   const { slug } = await params;
   const { account, membership } = await requireMembership(slug);
   return (
-    <>
-      <PageHeader
-        title="Members"
-        description={`People with access to ${membership.tenantName}. Owners and admins manage servers, gateways and teams; members use what is shared with them.`}
-        actions={
-          <Button variant="secondary" disabled title="Invitations are coming soon">
-            Invite members
-          </Button>
-        }
-      />
-      <div className="mt-8">
-        <MembersTable currentUserId={account.user.id} />
-      </div>
-    </>
+    <MembersView currentUserId={account.user.id} role={membership.role} tenantName={membership.tenantName} />
   );
 }

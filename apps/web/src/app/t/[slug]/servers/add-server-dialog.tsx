@@ -1,42 +1,140 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { ZCreateRegistryEntryRequest, type CreateRegistryEntryRequest } from '@toolgate/api/schemas/registry';
-import { useRef, useState, type FormEvent } from 'react';
+import {
+  HEADER_AUTH_FIELDS,
+  ZCreateRegistryEntryRequest,
+  type CreateRegistryEntryRequest,
+} from '@toolgate/api/schemas/registry';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { useNameAndSlug } from '~/components/use-name-and-slug';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { Dialog } from '~/components/ui/dialog';
 import { SelectField, TextField } from '~/components/ui/field';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
+import { sentence } from '~/schemas/field-errors';
 import { errorFields, useTRPC } from '~/trpc/react';
+import {
+  InstallFieldsEditor,
+  ListEditor,
+  toInstallField,
+  type FieldDraft,
+  type PathErrors,
+} from './install-fields-editor';
+import { STDIO_UNAVAILABLE } from './labels';
 
-type Field = 'name' | 'slug' | 'url' | 'transport' | 'authKind' | 'headerName' | 'valuePrefix';
+type Kind = 'remote' | 'local';
+type RemoteTransport = 'streamable_http' | 'sse';
+type AuthKind = CreateRegistryEntryRequest['authKind'] & string;
+type Row = { id: string; key: string; value: string };
 
-export function AddServerDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+export function AddServerDialog({
+  open,
+  allowStdio,
+  onClose,
+}: {
+  open: boolean;
+  allowStdio: boolean;
+  onClose: () => void;
+}) {
   return (
     <Dialog
       open={open}
       onClose={onClose}
       title="Add a server"
-      description="Register a remote MCP server by its URL. Credentials are entered when you install it."
+      description="Register a remote MCP server by its URL, or a local one by the command that starts it. Credentials are entered when it is installed."
     >
-      <AddServerForm onDone={onClose} />
+      <AddServerForm allowStdio={allowStdio} onDone={onClose} />
     </Dialog>
   );
 }
 
-function AddServerForm({ onDone }: { onDone: () => void }) {
+/** The request the form describes; `null` fields are left out. */
+function buildRequest(form: {
+  name: string;
+  slug: string;
+  kind: Kind;
+  url: string;
+  transport: RemoteTransport;
+  command: string;
+  args: Row[];
+  env: Row[];
+  authKind: AuthKind;
+  headerName: string;
+  valuePrefix: string;
+  authorizationServer: string;
+  scopes: string;
+  fields: FieldDraft[];
+  description: string;
+  docsUrl: string;
+  iconUrl: string;
+}): CreateRegistryEntryRequest {
+  const local = form.kind === 'local';
+  const authKind: AuthKind = local ? 'none' : form.authKind;
+  const installFields = form.fields.map(toInstallField);
+  // Header auth reads its credential from a secret field named token or apiKey: add one unless given.
+  if (authKind === 'header' && !installFields.some((f) => HEADER_AUTH_FIELDS.includes(f.key as 'token'))) {
+    installFields.push({ key: 'token', label: 'Token', required: true, secret: true });
+  }
+  const scopes = form.scopes.split(/[\s,]+/).filter(Boolean);
+  return {
+    name: form.name,
+    slug: form.slug,
+    ...(local
+      ? {
+          transport: 'stdio',
+          command: form.command.trim(),
+          args: form.args.map((a) => a.value),
+          env: Object.fromEntries(form.env.map((e) => [e.key.trim(), e.value])),
+        }
+      : { transport: form.transport, url: form.url.trim() }),
+    authKind,
+    ...(authKind === 'header'
+      ? {
+          authConfig: {
+            headerName: form.headerName.trim(),
+            ...(form.valuePrefix ? { valuePrefix: form.valuePrefix } : {}),
+          },
+        }
+      : authKind === 'oauth'
+        ? {
+            authConfig: {
+              ...(form.authorizationServer.trim()
+                ? { authorizationServer: form.authorizationServer.trim() }
+                : {}),
+              ...(scopes.length > 0 ? { scopes } : {}),
+            },
+          }
+        : {}),
+    installFields,
+    ...(form.description.trim() ? { description: form.description.trim() } : {}),
+    ...(form.docsUrl.trim() ? { docsUrl: form.docsUrl.trim() } : {}),
+    ...(form.iconUrl.trim() ? { iconUrl: form.iconUrl.trim() } : {}),
+  };
+}
+
+function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const form = useRef<HTMLFormElement>(null);
+  const kindName = useId();
   const { name, slug, setName, editSlug } = useNameAndSlug();
+  const [kind, setKind] = useState<Kind>('remote');
   const [url, setUrl] = useState('');
-  const [transport, setTransport] = useState<'streamable_http' | 'sse'>('streamable_http');
-  const [authKind, setAuthKind] = useState<'none' | 'header'>('none');
+  const [transport, setTransport] = useState<RemoteTransport>('streamable_http');
+  const [command, setCommand] = useState('');
+  const [args, setArgs] = useState<Row[]>([]);
+  const [env, setEnv] = useState<Row[]>([]);
+  const [authKind, setAuthKind] = useState<AuthKind>('none');
   const [headerName, setHeaderName] = useState('Authorization');
   const [valuePrefix, setValuePrefix] = useState('Bearer ');
-  const [errors, setErrors] = useState<FieldErrors<Field>>({});
+  const [authorizationServer, setAuthorizationServer] = useState('');
+  const [scopes, setScopes] = useState('');
+  const [fields, setFields] = useState<FieldDraft[]>([]);
+  const [description, setDescription] = useState('');
+  const [docsUrl, setDocsUrl] = useState('');
+  const [iconUrl, setIconUrl] = useState('');
+  const [errors, setErrors] = useState<PathErrors>({});
 
   const create = useMutation(
     trpc.registry.create.mutationOptions({
@@ -51,40 +149,50 @@ function AddServerForm({ onDone }: { onDone: () => void }) {
     trpc.registry.probe.mutationOptions({
       onSuccess: (found) => {
         if (found.transport) setTransport(found.transport);
-        if (found.suggestedAuthKind === 'header') setAuthKind('header');
+        if (found.suggestedAuthKind !== 'none') setAuthKind(found.suggestedAuthKind);
+        if (found.suggestedAuthKind === 'oauth' && found.authorizationServers[0])
+          setAuthorizationServer(found.authorizationServers[0]);
         if (!name) setName(found.serverInfo?.name || found.suggestedName);
       },
     }),
   );
   const serverFieldError = Object.values(errors).some(Boolean);
+  const local = kind === 'local';
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const input: CreateRegistryEntryRequest = {
+    const input = buildRequest({
       name,
       slug,
-      url: url.trim(),
+      kind,
+      url,
       transport,
+      command,
+      args,
+      env,
       authKind,
-      ...(authKind === 'header'
-        ? {
-            authConfig: { headerName, ...(valuePrefix ? { valuePrefix } : {}) },
-            installFields: [
-              {
-                key: 'token',
-                label: 'Token',
-                required: true,
-                secret: true,
-                target: { kind: 'header', name: headerName, ...(valuePrefix ? { prefix: valuePrefix } : {}) },
-              },
-            ],
-          }
-        : {}),
-    };
+      headerName,
+      valuePrefix,
+      authorizationServer,
+      scopes,
+      fields,
+      description,
+      docsUrl,
+      iconUrl,
+    });
     const parsed = ZCreateRegistryEntryRequest.safeParse(input);
     if (!parsed.success) {
-      const fields = fieldErrors<string>(parsed.error);
-      setErrors({ ...fields, headerName: fields.authConfig ?? fields.installFields });
+      const found: PathErrors = {};
+      for (const issue of parsed.error.issues) {
+        const path = issue.path.map(String).join('.');
+        found[path] ??= sentence(issue.message);
+      }
+      // The form names the header in one place: the auth settings.
+      found.headerName = found['authConfig.headerName'];
+      found.valuePrefix = found['authConfig.valuePrefix'];
+      found.authorizationServer = found['authConfig.authorizationServer'];
+      found.scopes = found['authConfig.scopes'] ?? found['authConfig.scopes.0'];
+      setErrors(found);
       requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
       return;
     }
@@ -92,7 +200,7 @@ function AddServerForm({ onDone }: { onDone: () => void }) {
     create.mutate(input);
   }
 
-  const clear = (field: Field) => errors[field] && setErrors((err) => ({ ...err, [field]: undefined }));
+  const clear = (field: string) => errors[field] && setErrors((err) => ({ ...err, [field]: undefined }));
 
   return (
     <form ref={form} noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
@@ -123,77 +231,269 @@ function AddServerForm({ onDone }: { onDone: () => void }) {
         error={errors.slug}
         hint="Prefixes the server's tools in gateways: acme-docs__search."
       />
-      <TextField
-        label="Server URL"
-        name="url"
-        type="url"
-        autoComplete="off"
-        spellCheck={false}
-        placeholder="https://mcp.example.com/mcp"
-        value={url}
-        onChange={(e) => {
-          setUrl(e.target.value);
-          clear('url');
-        }}
-        error={errors.url}
-      />
-      <div className="-mt-2 flex items-center gap-3 text-sm">
-        <Button
-          variant="secondary"
-          disabled={!url.trim() || probe.isPending}
-          onClick={() => probe.mutate({ url: url.trim() })}
-        >
-          {probe.isPending ? 'Detecting…' : 'Detect'}
-        </Button>
-        <ProbeSummary result={probe.data} error={probe.error?.message} />
-      </div>
-      <div className="grid gap-4 sm:grid-cols-2">
-        <SelectField
-          label="Transport"
-          name="transport"
-          value={transport}
-          onChange={(e) => setTransport(e.target.value as 'streamable_http' | 'sse')}
-          options={[
-            { value: 'streamable_http', label: 'Streamable HTTP' },
-            { value: 'sse', label: 'SSE (legacy)' },
-          ]}
-          error={errors.transport}
-        />
-        <SelectField
-          label="Authentication"
-          name="authKind"
-          value={authKind}
-          onChange={(e) => setAuthKind(e.target.value as 'none' | 'header')}
-          options={[
-            { value: 'none', label: 'None' },
-            { value: 'header', label: 'Header (API key / token)' },
-          ]}
-          error={errors.authKind}
-        />
-      </div>
-      {authKind === 'header' && (
-        <div className="grid gap-4 sm:grid-cols-2">
+      <fieldset className="flex flex-col gap-2">
+        <legend className="mb-1.5 text-sm font-medium text-slate-800">Where it runs</legend>
+        <div className="grid gap-2 sm:grid-cols-2">
+          {(
+            [
+              { value: 'remote', label: 'Remote (URL)', hint: 'Streamable HTTP or SSE.' },
+              {
+                value: 'local',
+                label: 'Local command (stdio)',
+                hint: allowStdio ? 'Started on the Toolgate host.' : STDIO_UNAVAILABLE,
+              },
+            ] as const
+          ).map((option) => {
+            const disabled = option.value === 'local' && !allowStdio;
+            return (
+              <label
+                key={option.value}
+                className={
+                  disabled
+                    ? 'flex cursor-not-allowed items-start gap-3 rounded-lg px-3 py-2 opacity-60 ring-1 ring-slate-200'
+                    : 'flex cursor-pointer items-start gap-3 rounded-lg px-3 py-2 ring-1 ring-slate-200 has-checked:bg-brand-50/60 has-checked:ring-brand-500'
+                }
+              >
+                <input
+                  type="radio"
+                  name={kindName}
+                  value={option.value}
+                  checked={kind === option.value}
+                  disabled={disabled}
+                  onChange={() => {
+                    setKind(option.value);
+                    setErrors({});
+                  }}
+                  className="mt-1 accent-brand-600"
+                />
+                <span className="text-sm">
+                  <span className="font-medium text-slate-900">{option.label}</span>
+                  <span className="block text-slate-500">{option.hint}</span>
+                </span>
+              </label>
+            );
+          })}
+        </div>
+      </fieldset>
+
+      {local ? (
+        <>
           <TextField
-            label="Header name"
-            name="headerName"
+            label="Command"
+            name="command"
+            autoComplete="off"
             spellCheck={false}
-            value={headerName}
+            placeholder="npx"
+            value={command}
             onChange={(e) => {
-              setHeaderName(e.target.value);
-              clear('headerName');
+              setCommand(e.target.value);
+              clear('command');
             }}
-            error={errors.headerName}
+            error={errors.command}
+          />
+          <ListEditor
+            legend="Arguments"
+            hint="Passed to the command in this order."
+            rows={args}
+            onChange={setArgs}
+            pairs={false}
+            errors={errors}
+            errorPath="args"
+            addLabel="Add argument"
+          />
+          <ListEditor
+            legend="Environment"
+            hint="Fixed variables for every installation; per-installation values are install-time fields."
+            rows={env}
+            onChange={setEnv}
+            pairs
+            errors={errors}
+            errorPath="env"
+            addLabel="Add variable"
+          />
+        </>
+      ) : (
+        <>
+          <TextField
+            label="Server URL"
+            name="url"
+            type="url"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="https://mcp.example.com/mcp"
+            value={url}
+            onChange={(e) => {
+              setUrl(e.target.value);
+              clear('url');
+            }}
+            error={errors.url}
+          />
+          <div className="-mt-2 flex items-center gap-3 text-sm">
+            <Button
+              variant="secondary"
+              disabled={!url.trim() || probe.isPending}
+              onClick={() => probe.mutate({ url: url.trim() })}
+            >
+              {probe.isPending ? 'Detecting…' : 'Detect'}
+            </Button>
+            <ProbeSummary result={probe.data} error={probe.error?.message} />
+          </div>
+          <div className="grid gap-4 sm:grid-cols-2">
+            <SelectField
+              label="Transport"
+              name="transport"
+              value={transport}
+              onChange={(e) => setTransport(e.target.value as RemoteTransport)}
+              options={[
+                { value: 'streamable_http', label: 'Streamable HTTP' },
+                { value: 'sse', label: 'SSE (legacy)' },
+              ]}
+              error={errors.transport}
+            />
+            <SelectField
+              label="Authentication"
+              name="authKind"
+              value={authKind}
+              onChange={(e) => {
+                setAuthKind(e.target.value as AuthKind);
+                setErrors((err) => ({ ...err, authKind: undefined, installFields: undefined }));
+              }}
+              options={[
+                { value: 'none', label: 'None' },
+                { value: 'header', label: 'Header (API key / token)' },
+                { value: 'oauth', label: 'OAuth' },
+                { value: 'oauth_passthrough', label: "OAuth pass-through (the caller's token)" },
+              ]}
+              error={errors.authKind}
+            />
+          </div>
+          {authKind === 'header' && (
+            <div className="grid gap-4 sm:grid-cols-2">
+              <TextField
+                label="Header name"
+                name="headerName"
+                spellCheck={false}
+                value={headerName}
+                onChange={(e) => {
+                  setHeaderName(e.target.value);
+                  clear('headerName');
+                }}
+                error={errors.headerName}
+              />
+              <TextField
+                label="Value prefix"
+                name="valuePrefix"
+                spellCheck={false}
+                value={valuePrefix}
+                onChange={(e) => {
+                  setValuePrefix(e.target.value);
+                  clear('valuePrefix');
+                }}
+                error={errors.valuePrefix}
+                hint="Optional, e.g. “Bearer ”."
+              />
+            </div>
+          )}
+          {authKind === 'oauth' && (
+            <div className="grid gap-4 sm:grid-cols-2">
+              <TextField
+                label="Authorization server"
+                name="authorizationServer"
+                type="url"
+                spellCheck={false}
+                placeholder="https://auth.example.com"
+                value={authorizationServer}
+                onChange={(e) => {
+                  setAuthorizationServer(e.target.value);
+                  clear('authorizationServer');
+                }}
+                error={errors.authorizationServer}
+                hint="Optional; found from the server's metadata otherwise."
+              />
+              <TextField
+                label="Scopes"
+                name="scopes"
+                spellCheck={false}
+                placeholder="read write"
+                value={scopes}
+                onChange={(e) => {
+                  setScopes(e.target.value);
+                  clear('scopes');
+                }}
+                error={errors.scopes}
+                hint="Optional, separated by spaces."
+              />
+            </div>
+          )}
+          {authKind === 'oauth_passthrough' && (
+            <p className="text-sm text-slate-600">
+              The gateway forwards the caller&apos;s own OAuth token to this server; nothing is stored.
+            </p>
+          )}
+        </>
+      )}
+
+      <InstallFieldsEditor
+        fields={fields}
+        onChange={(next) => {
+          setFields(next);
+          setErrors((err) =>
+            Object.fromEntries(Object.entries(err).filter(([k]) => !k.startsWith('installFields'))),
+          );
+        }}
+        local={local}
+        errors={errors}
+        reservedNote={
+          !local && authKind === 'header'
+            ? 'The token for the header above is asked for automatically (a secret field “token”).'
+            : undefined
+        }
+      />
+
+      <details className="group rounded-lg ring-1 ring-slate-200">
+        <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-700">
+          Description, docs and icon
+        </summary>
+        <div className="flex flex-col gap-4 px-3 pt-1 pb-3">
+          <TextField
+            label="Description"
+            name="description"
+            value={description}
+            onChange={(e) => {
+              setDescription(e.target.value);
+              clear('description');
+            }}
+            error={errors.description}
           />
           <TextField
-            label="Value prefix"
-            name="valuePrefix"
+            label="Documentation URL"
+            name="docsUrl"
+            type="url"
             spellCheck={false}
-            value={valuePrefix}
-            onChange={(e) => setValuePrefix(e.target.value)}
-            hint="Optional, e.g. “Bearer ”."
+            placeholder="https://docs.example.com/mcp"
+            value={docsUrl}
+            onChange={(e) => {
+              setDocsUrl(e.target.value);
+              clear('docsUrl');
+            }}
+            error={errors.docsUrl}
+          />
+          <TextField
+            label="Icon URL"
+            name="iconUrl"
+            type="url"
+            spellCheck={false}
+            placeholder="https://example.com/icon.png"
+            value={iconUrl}
+            onChange={(e) => {
+              setIconUrl(e.target.value);
+              clear('iconUrl');
+            }}
+            error={errors.iconUrl}
           />
         </div>
-      )}
+      </details>
+
       <div className="mt-2 flex justify-end gap-3">
         <Button variant="secondary" onClick={onDone}>
           Cancel

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { webEnv } from '~/env';
 import { canAdminister } from '~/schemas/members';
 import { requireMembership } from '~/server/auth/session';
 import { ServersView } from './servers-view';
@@ -7,6 +8,13 @@ export const metadata: Metadata = { title: 'Servers' };
 
 export default async function ServersPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const { membership } = await requireMembership(slug);
-  return <ServersView isAdmin={canAdminister(membership.role)} />;
+  const { account, membership } = await requireMembership(slug);
+  return (
+    <ServersView
+      tenantSlug={slug}
+      userId={account.user.id}
+      isAdmin={canAdminister(membership.role)}
+      allowStdio={webEnv().TOOLGATE_ALLOW_STDIO}
+    />
+  );
 }

@@ -1,11 +1,13 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { InstallationRequest } from '@toolgate/api/schemas/installation-requests';
 import type { Installation, Tool } from '@toolgate/api/schemas/installations';
 import type { RegistryEntry } from '@toolgate/api/schemas/registry';
-import { useMemo, useState } from 'react';
+import Link from 'next/link';
+import { useCallback, useMemo, useState } from 'react';
 import { DataTable, dataTableColumnHelper } from '~/components/data-table';
-import { PlusIcon, RetryIcon, ServerIcon } from '~/components/icons';
+import { ChevronRightIcon, PlusIcon, RetryIcon, ServerIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
@@ -13,7 +15,9 @@ import { PageHeader } from '~/components/ui/page-header';
 import { Spinner } from '~/components/ui/spinner';
 import { useTRPC } from '~/trpc/react';
 import { AddServerDialog } from './add-server-dialog';
-import { InstallDialog } from './install-dialog';
+import { InstallDialog, type InstallIntent } from './install-dialog';
+import { AUTH_LABELS, canManage, scopeLabel, STDIO_UNAVAILABLE, TRANSPORT_LABELS } from './labels';
+import { RequestsSection } from './requests-section';
 import { StatusBadge } from './status-badge';
 
 export interface InstalledServer {
@@ -23,38 +27,48 @@ export interface InstalledServer {
 
 interface Row {
   entry: RegistryEntry;
-  installed: InstalledServer | undefined;
+  /** The caller's visible installations of this entry, org-wide first. */
+  installed: InstalledServer[];
+  /** A local server on a deployment that refuses them. */
+  unavailable: boolean;
 }
 
-const TRANSPORT_LABELS: Record<RegistryEntry['transport'], string> = {
-  streamable_http: 'Streamable HTTP',
-  sse: 'SSE',
-  stdio: 'stdio',
-};
-const AUTH_LABELS: Record<RegistryEntry['authKind'], string> = {
-  none: 'No auth',
-  header: 'Header',
-  oauth: 'OAuth',
-  oauth_passthrough: 'OAuth pass-through',
-};
+const SCOPE_ORDER = { org: 0, team: 1, personal: 2 } as const;
 
 const column = dataTableColumnHelper<Row>();
 
-export function ServersView({ isAdmin }: { isAdmin: boolean }) {
+export interface ServersViewProps {
+  tenantSlug: string;
+  userId: string;
+  isAdmin: boolean;
+  /** TOOLGATE_ALLOW_STDIO: whether this deployment runs local (stdio) servers. */
+  allowStdio: boolean;
+}
+
+export function ServersView({ tenantSlug, userId, isAdmin, allowStdio }: ServersViewProps) {
   const trpc = useTRPC();
   const registry = useQuery(trpc.registry.list.queryOptions());
   const installations = useQuery(trpc.installations.list.queryOptions());
+  const teams = useQuery(trpc.teams.list.queryOptions());
   const [adding, setAdding] = useState(false);
-  const [installing, setInstalling] = useState<RegistryEntry | null>(null);
+  const [intent, setIntent] = useState<InstallIntent | null>(null);
 
   const rows = useMemo<Row[] | undefined>(() => {
     if (!registry.data) return undefined;
-    const byEntry = new Map<string, InstalledServer>();
+    const byEntry = new Map<string, InstalledServer[]>();
     for (const i of installations.data ?? []) {
-      if (i.installation.scope === 'org') byEntry.set(i.installation.registryEntryId, i);
+      const list = byEntry.get(i.installation.registryEntryId) ?? [];
+      list.push(i);
+      byEntry.set(i.installation.registryEntryId, list);
     }
-    return registry.data.map((entry) => ({ entry, installed: byEntry.get(entry.id) }));
-  }, [registry.data, installations.data]);
+    return registry.data.map((entry) => ({
+      entry,
+      installed: (byEntry.get(entry.id) ?? []).sort(
+        (x, y) => SCOPE_ORDER[x.installation.scope] - SCOPE_ORDER[y.installation.scope],
+      ),
+      unavailable: entry.transport === 'stdio' && !allowStdio,
+    }));
+  }, [registry.data, installations.data, allowStdio]);
 
   const columns = useMemo(
     () =>
@@ -67,8 +81,13 @@ export function ServersView({ isAdmin }: { isAdmin: boolean }) {
             const { entry } = info.row.original;
             return (
               <div className="flex min-w-0 items-center gap-3">
-                <span className="flex size-9 shrink-0 items-center justify-center rounded-lg bg-brand-50 text-brand-600">
-                  <ServerIcon className="size-5" />
+                <span className="flex size-9 shrink-0 items-center justify-center overflow-hidden rounded-lg bg-brand-50 text-brand-600">
+                  {entry.iconUrl ? (
+                    // A tenant-supplied URL: a plain img, never Next's optimizer (a server-side fetch).
+                    <img src={entry.iconUrl} alt="" className="size-6 object-contain" />
+                  ) : (
+                    <ServerIcon className="size-5" />
+                  )}
                 </span>
                 <div className="min-w-0">
                   <p className="flex items-center gap-2 truncate font-medium text-slate-900">
@@ -77,7 +96,19 @@ export function ServersView({ isAdmin }: { isAdmin: boolean }) {
                       {entry.builtIn ? 'Catalog' : 'Custom'}
                     </Badge>
                   </p>
-                  <p className="truncate font-mono text-xs text-slate-500">{entry.url ?? entry.slug}</p>
+                  <p className="truncate font-mono text-xs text-slate-500">
+                    {entry.url ?? [entry.command, ...entry.args].join(' ')}
+                  </p>
+                  {entry.docsUrl && (
+                    <a
+                      href={entry.docsUrl}
+                      target="_blank"
+                      rel="noreferrer noopener"
+                      className="text-xs text-brand-700 hover:underline"
+                    >
+                      Docs
+                    </a>
+                  )}
                 </div>
               </div>
             );
@@ -88,39 +119,64 @@ export function ServersView({ isAdmin }: { isAdmin: boolean }) {
           id: 'transport',
           header: 'Transport',
           sortFn: 'text',
-          meta: { className: 'w-40' },
+          meta: { className: 'w-36' },
           cell: (info) => <span className="text-slate-600">{info.getValue()}</span>,
         }),
         column.accessor((r) => AUTH_LABELS[r.entry.authKind], {
           id: 'auth',
           header: 'Auth',
           sortFn: 'text',
-          meta: { className: 'w-36' },
+          meta: { className: 'w-32' },
           cell: (info) => <span className="text-slate-600">{info.getValue()}</span>,
         }),
-        column.accessor((r) => (r.installed ? r.installed.installation.status : 'not installed'), {
+        column.accessor((r) => (r.installed[0] ? r.installed[0].installation.status : 'not installed'), {
           id: 'status',
           header: 'Status',
           sortFn: 'text',
           enableGlobalFilter: false,
-          meta: { className: 'w-56', skeleton: 'badge' },
+          meta: { className: 'w-52', skeleton: 'badge' },
+          cell: (info) => <EntryStatus row={info.row.original} />,
+        }),
+        column.display({
+          id: 'actions',
+          header: () => <span className="sr-only">Actions</span>,
+          meta: { className: 'w-56 text-right' },
           cell: (info) => {
-            const { entry, installed } = info.row.original;
-            if (installed)
+            const { entry, unavailable } = info.row.original;
+            if (unavailable)
               return (
-                <span className="flex items-center gap-2">
-                  <StatusBadge status={installed.installation.status} />
-                  <span className="text-xs text-slate-500 tabular-nums">
-                    {installed.tools.length} {installed.tools.length === 1 ? 'tool' : 'tools'}
-                  </span>
+                <span title={STDIO_UNAVAILABLE} className="inline-flex">
+                  <Badge tone="amber">Unavailable</Badge>
+                  <span className="sr-only">{STDIO_UNAVAILABLE}</span>
                 </span>
               );
-            return isAdmin ? (
-              <Button size="sm" variant="secondary" onClick={() => setInstalling(entry)}>
-                Install
-              </Button>
-            ) : (
-              <span className="text-xs text-slate-500">Not installed</span>
+            if (isAdmin)
+              return (
+                <Button
+                  size="sm"
+                  variant="secondary"
+                  onClick={() => setIntent({ kind: 'install', entry, scope: 'org' })}
+                >
+                  Install
+                </Button>
+              );
+            return (
+              <div className="flex justify-end gap-2">
+                <Button
+                  size="sm"
+                  variant="secondary"
+                  onClick={() => setIntent({ kind: 'install', entry, scope: 'org' })}
+                >
+                  Request
+                </Button>
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  onClick={() => setIntent({ kind: 'install', entry, scope: 'personal' })}
+                >
+                  Install for me
+                </Button>
+              </div>
             );
           },
         }),
@@ -128,12 +184,21 @@ export function ServersView({ isAdmin }: { isAdmin: boolean }) {
     [isAdmin],
   );
 
-  const addButton = (
+  const approve = useCallback(
+    (request: InstallationRequest) => {
+      const entry = registry.data?.find((e) => e.id === request.registryEntryId);
+      if (entry) setIntent({ kind: 'approve', entry, request });
+    },
+    [registry.data],
+  );
+
+  const addButton = isAdmin ? (
     <Button onClick={() => setAdding(true)}>
       <PlusIcon className="size-4" />
       Add server
     </Button>
-  );
+  ) : undefined;
+  const teamNames = new Map((teams.data ?? []).map((t) => [t.id, t.name]));
 
   return (
     <>
@@ -143,6 +208,11 @@ export function ServersView({ isAdmin }: { isAdmin: boolean }) {
         actions={addButton}
       />
       <div className="mt-8 flex flex-col gap-10">
+        {!allowStdio && (
+          <p className="-mb-6 text-sm text-slate-500">
+            {STDIO_UNAVAILABLE} Remote servers (Streamable HTTP and SSE) are available.
+          </p>
+        )}
         <DataTable
           noun="servers"
           columns={columns}
@@ -156,7 +226,9 @@ export function ServersView({ isAdmin }: { isAdmin: boolean }) {
           empty={{
             icon: ServerIcon,
             title: 'No servers yet',
-            description: 'Add an MCP server by its URL to make it available to your workspace.',
+            description: isAdmin
+              ? 'Add an MCP server by its URL to make it available to your workspace.'
+              : 'Ask an owner or admin to add MCP servers to the registry.',
             action: addButton,
           }}
         />
@@ -165,12 +237,32 @@ export function ServersView({ isAdmin }: { isAdmin: boolean }) {
           isLoading={installations.isPending}
           error={installations.error}
           entries={registry.data}
+          teamNames={teamNames}
+          tenantSlug={tenantSlug}
+          userId={userId}
           isAdmin={isAdmin}
+          allowStdio={allowStdio}
         />
+        <RequestsSection isAdmin={isAdmin} onApprove={approve} />
       </div>
-      <AddServerDialog open={adding} onClose={() => setAdding(false)} />
-      {isAdmin && <InstallDialog entry={installing} onClose={() => setInstalling(null)} />}
+      {isAdmin && <AddServerDialog open={adding} allowStdio={allowStdio} onClose={() => setAdding(false)} />}
+      <InstallDialog intent={intent} isAdmin={isAdmin} onClose={() => setIntent(null)} />
     </>
+  );
+}
+
+function EntryStatus({ row }: { row: Row }) {
+  const [first, ...others] = row.installed;
+  if (!first) return <span className="text-xs text-slate-500">Not installed</span>;
+  const toolCount = first.tools.filter((t) => t.enabled).length;
+  return (
+    <span className="flex flex-wrap items-center gap-2">
+      <StatusBadge status={first.installation.status} />
+      <span className="text-xs text-slate-500 tabular-nums">
+        {toolCount} {toolCount === 1 ? 'tool' : 'tools'}
+        {others.length > 0 ? ` · ${others.length + 1} installations` : ''}
+      </span>
+    </span>
   );
 }
 
@@ -179,15 +271,23 @@ function InstalledServers({
   isLoading,
   error,
   entries,
+  teamNames,
+  tenantSlug,
+  userId,
   isAdmin,
+  allowStdio,
 }: {
   data: InstalledServer[] | undefined;
   isLoading: boolean;
   error: { message: string } | null;
   entries: RegistryEntry[] | undefined;
+  teamNames: ReadonlyMap<string, string>;
+  tenantSlug: string;
+  userId: string;
   isAdmin: boolean;
+  allowStdio: boolean;
 }) {
-  const names = new Map((entries ?? []).map((e) => [e.id, e]));
+  const byId = new Map((entries ?? []).map((e) => [e.id, e]));
   return (
     <section aria-labelledby="installed-heading" className="flex flex-col gap-4">
       <div>
@@ -207,18 +307,28 @@ function InstalledServers({
       ) : !data || data.length === 0 ? (
         <p className="rounded-xl border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-500">
           Nothing installed yet.{' '}
-          {isAdmin ? 'Use Install on a server above.' : 'Ask an owner or admin to install one.'}
+          {isAdmin
+            ? 'Use Install on a server above.'
+            : 'Install one for yourself, or request one for your organization or team.'}
         </p>
       ) : (
         <ul className="grid gap-4 lg:grid-cols-2">
-          {data.map((item) => (
-            <InstalledCard
-              key={item.installation.id}
-              item={item}
-              entry={names.get(item.installation.registryEntryId)}
-              isAdmin={isAdmin}
-            />
-          ))}
+          {data.map((item) => {
+            const entry = byId.get(item.installation.registryEntryId);
+            return (
+              <InstalledCard
+                key={item.installation.id}
+                item={item}
+                entry={entry}
+                scope={scopeLabel(item.installation, teamNames)}
+                href={`/t/${tenantSlug}/servers/${item.installation.id}`}
+                canRefresh={
+                  canManage(item.installation, isAdmin, userId) &&
+                  (entry?.transport !== 'stdio' || allowStdio)
+                }
+              />
+            );
+          })}
         </ul>
       )}
     </section>
@@ -228,11 +338,15 @@ function InstalledServers({
 function InstalledCard({
   item,
   entry,
-  isAdmin,
+  scope,
+  href,
+  canRefresh,
 }: {
   item: InstalledServer;
   entry: RegistryEntry | undefined;
-  isAdmin: boolean;
+  scope: string;
+  href: string;
+  canRefresh: boolean;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -249,14 +363,20 @@ function InstalledCard({
     >
       <div className="flex items-start justify-between gap-3">
         <div className="min-w-0">
-          <p className="truncate font-medium text-slate-900">{installation.name}</p>
-          <p className="truncate font-mono text-xs text-slate-500">
-            {entry?.slug ?? installation.registryEntryId} · {installation.scope}
+          <p className="truncate font-medium text-slate-900">
+            <Link href={href} className="hover:underline">
+              {installation.name}
+            </Link>
+          </p>
+          <p className="mt-0.5 flex flex-wrap items-center gap-2 text-xs text-slate-500">
+            <span className="font-mono">{entry?.slug ?? installation.registryEntryId}</span>
+            <Badge tone={installation.scope === 'org' ? 'brand' : 'slate'}>{scope}</Badge>
+            {!installation.enabled && <Badge tone="amber">Disabled</Badge>}
           </p>
         </div>
         <div className="flex shrink-0 items-center gap-2">
           <StatusBadge status={installation.status} />
-          {isAdmin && (
+          {canRefresh && (
             <Button
               size="sm"
               variant="ghost"
@@ -267,6 +387,13 @@ function InstalledCard({
               {!discover.isPending && <RetryIcon className="size-4" />}
             </Button>
           )}
+          <Link
+            href={href}
+            aria-label={`Manage ${installation.name}`}
+            className="rounded-md p-1.5 text-slate-500 hover:bg-slate-100 hover:text-slate-800"
+          >
+            <ChevronRightIcon className="size-4" />
+          </Link>
         </div>
       </div>
       {installation.lastError && <Alert className="mt-3">{installation.lastError}</Alert>}
@@ -275,9 +402,16 @@ function InstalledCard({
         <ul className="mt-4 flex flex-wrap gap-1.5" aria-label="Discovered tools">
           {tools.map((t) => (
             <li key={t.id} title={t.description}>
-              <code className="rounded-md bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-700">
+              <code
+                className={
+                  t.enabled
+                    ? 'rounded-md bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-700'
+                    : 'rounded-md bg-slate-50 px-2 py-0.5 font-mono text-xs text-slate-400 line-through'
+                }
+              >
                 {t.name}
               </code>
+              {!t.enabled && <span className="sr-only"> (turned off)</span>}
             </li>
           ))}
         </ul>

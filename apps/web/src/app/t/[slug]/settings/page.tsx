@@ -3,7 +3,9 @@ import { ComingSoon } from '~/components/coming-soon';
 import { SettingsIcon } from '~/components/icons';
 import { ROLE_LABELS } from '~/components/shell/role-labels';
 import { PageHeader } from '~/components/ui/page-header';
+import { canAdminister } from '~/schemas/members';
 import { requireMembership } from '~/server/auth/session';
+import { AuditRetentionForm } from './audit-retention-form';
 
 export const metadata: Metadata = { title: 'Settings' };
 
@@ -31,10 +33,11 @@ export default async function SettingsPage({ params }: { params: Promise<{ slug:
           ))}
         </dl>
       </section>
+      <AuditRetentionForm isAdmin={canAdminister(membership.role)} />
       <ComingSoon
         icon={SettingsIcon}
         title="More settings are on the way"
-        description="Renaming the workspace, audit-log retention, identity providers for your gateways and billing will be managed here."
+        description="Renaming the workspace, identity providers for your gateways and billing will be managed here."
         nextSteps={[{ href: `/t/${slug}/members`, label: 'Manage members' }]}
       />
     </>

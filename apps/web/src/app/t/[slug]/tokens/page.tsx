@@ -8,5 +8,5 @@ export const metadata: Metadata = { title: 'Tokens' };
 export default async function TokensPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { membership } = await requireMembership(slug);
-  return <TokensView isAdmin={canAdminister(membership.role)} />;
+  return <TokensView tenantSlug={slug} isAdmin={canAdminister(membership.role)} />;
 }

@@ -1,21 +1,22 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ZCreateApiTokenRequest, type ApiToken, type CreatedApiToken } from '@toolgate/api/schemas/tokens';
-import { useMemo, useState, type FormEvent } from 'react';
-import { CopyButton } from '~/components/copy-button';
+import type { ApiToken } from '@toolgate/api/schemas/tokens';
+import { useMemo, useState } from 'react';
 import { DataTable, dataTableColumnHelper } from '~/components/data-table';
 import { KeyIcon, PlusIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { Dialog } from '~/components/ui/dialog';
-import { SelectField, TextField } from '~/components/ui/field';
 import { PageHeader } from '~/components/ui/page-header';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
-import { errorFields, useTRPC } from '~/trpc/react';
+import { useTRPC } from '~/trpc/react';
+import { CreateTokenForm } from './create-token-form';
 
-const column = dataTableColumnHelper<ApiToken>();
+type Status = 'active' | 'expired' | 'revoked';
+type Row = ApiToken & { status: Status; teamName: string | null };
+
+const column = dataTableColumnHelper<Row>();
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 const when = (iso: string | null, none: string) =>
   iso ? (
@@ -26,27 +27,48 @@ const when = (iso: string | null, none: string) =>
     <span className="text-slate-400">{none}</span>
   );
 
-const EXPIRY = [
-  { value: '30', label: '30 days' },
-  { value: '90', label: '90 days' },
-  { value: '365', label: '1 year' },
-  { value: 'never', label: 'Never' },
-];
+const statusOf = (t: ApiToken, now: number): Status =>
+  t.revokedAt ? 'revoked' : t.expiresAt && Date.parse(t.expiresAt) <= now ? 'expired' : 'active';
 
-export function TokensView({ isAdmin }: { isAdmin: boolean }) {
+const SCOPE_LABELS = { user: 'Personal', team: 'Team', org: 'Organization' } as const;
+const STATUS_BADGES = {
+  active: <Badge tone="green">Active</Badge>,
+  expired: <Badge tone="amber">Expired</Badge>,
+  revoked: <Badge tone="slate">Revoked</Badge>,
+} as const;
+
+export function TokensView({ tenantSlug, isAdmin }: { tenantSlug: string; isAdmin: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const tokens = useQuery(trpc.tokens.list.queryOptions());
+  const teams = useQuery(trpc.teams.list.queryOptions());
   const [creating, setCreating] = useState(false);
-  const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  const [revoking, setRevokingRow] = useState<Row | null>(null);
   const revoke = useMutation(
     trpc.tokens.revoke.mutationOptions({
       onSuccess: async () => {
-        setRevoking(null);
+        setRevokingRow(null);
         await queryClient.invalidateQueries(trpc.tokens.list.queryFilter());
       },
     }),
   );
+
+  // A stale error of an earlier attempt must not greet the next one.
+  const setRevoking = (row: Row | null) => {
+    revoke.reset();
+    setRevokingRow(row);
+  };
+
+  const rows = useMemo(() => {
+    if (!tokens.data) return undefined;
+    const now = Date.now();
+    const teamNames = new Map((teams.data ?? []).map((t) => [t.id, t.name]));
+    return tokens.data.map((t): Row => ({
+      ...t,
+      status: statusOf(t, now),
+      teamName: t.teamId ? (teamNames.get(t.teamId) ?? 'Unknown team') : null,
+    }));
+  }, [tokens.data, teams.data]);
 
   const columns = useMemo(
     () =>
@@ -65,9 +87,34 @@ export function TokensView({ isAdmin }: { isAdmin: boolean }) {
         column.accessor('scope', {
           header: 'Scope',
           sortFn: 'text',
-          meta: { className: 'w-28', skeleton: 'badge' },
+          filterFn: 'equalsString',
+          enableGlobalFilter: false,
+          meta: { className: 'w-40', skeleton: 'badge' },
           cell: (info) => (
-            <Badge tone={info.getValue() === 'user' ? 'slate' : 'brand'}>{info.getValue()}</Badge>
+            <div className="flex flex-col items-start gap-0.5">
+              <Badge tone={info.getValue() === 'user' ? 'slate' : 'brand'}>
+                {SCOPE_LABELS[info.getValue()]}
+              </Badge>
+              {info.row.original.teamName && (
+                <span className="truncate text-xs text-slate-500">{info.row.original.teamName}</span>
+              )}
+            </div>
+          ),
+        }),
+        column.accessor((t) => t.capabilities.join(' '), {
+          id: 'capabilities',
+          header: 'Can use',
+          enableSorting: false,
+          enableGlobalFilter: false,
+          meta: { className: 'w-36' },
+          cell: (info) => (
+            <div className="flex flex-wrap gap-1">
+              {info.row.original.capabilities.map((c) => (
+                <Badge key={c} tone="slate">
+                  {c === 'mcp' ? 'Gateways' : 'REST API'}
+                </Badge>
+              ))}
+            </div>
           ),
         }),
         column.accessor('createdAt', {
@@ -85,7 +132,7 @@ export function TokensView({ isAdmin }: { isAdmin: boolean }) {
           meta: { className: 'w-32' },
           cell: (info) => when(info.row.original.lastUsedAt, 'Never'),
         }),
-        column.accessor((t) => t.expiresAt ?? '', {
+        column.accessor((t) => t.expiresAt ?? '9999', {
           id: 'expires',
           header: 'Expires',
           sortFn: 'text',
@@ -93,17 +140,26 @@ export function TokensView({ isAdmin }: { isAdmin: boolean }) {
           meta: { className: 'w-32' },
           cell: (info) => when(info.row.original.expiresAt, 'Never'),
         }),
-        column.accessor((t) => (t.revokedAt ? 'revoked' : 'active'), {
-          id: 'actions',
-          header: '',
+        column.accessor('status', {
+          header: 'Status',
+          sortFn: 'text',
+          filterFn: 'equalsString',
           enableGlobalFilter: false,
-          enableSorting: false,
-          meta: { className: 'w-28 text-right' },
+          meta: { className: 'w-28', skeleton: 'badge' },
+          cell: (info) => STATUS_BADGES[info.getValue()],
+        }),
+        column.display({
+          id: 'actions',
+          header: () => <span className="sr-only">Actions</span>,
+          meta: { className: 'w-24 text-right' },
           cell: (info) =>
-            info.row.original.revokedAt ? (
-              <Badge tone="amber">Revoked</Badge>
-            ) : (
-              <Button size="sm" variant="ghost" onClick={() => setRevoking(info.row.original)}>
+            info.row.original.revokedAt ? null : (
+              <Button
+                size="sm"
+                variant="ghost"
+                aria-label={`Revoke ${info.row.original.name}`}
+                onClick={() => setRevoking(info.row.original)}
+              >
                 Revoke
               </Button>
             ),
@@ -123,20 +179,44 @@ export function TokensView({ isAdmin }: { isAdmin: boolean }) {
     <>
       <PageHeader
         title="Tokens"
-        description="API tokens let MCP clients call your gateways and scripts use the REST API."
+        description={
+          isAdmin
+            ? 'API tokens let MCP clients call your gateways and scripts use the REST API. You see every token of the workspace.'
+            : 'API tokens let MCP clients call your gateways and scripts use the REST API. You see the tokens you created.'
+        }
         actions={createButton}
       />
       <div className="mt-8">
         <DataTable
           noun="tokens"
           columns={columns}
-          data={tokens.data}
+          data={rows}
           getRowId={(t) => t.id}
           isLoading={tokens.isPending}
           error={tokens.error}
           onRetry={() => void tokens.refetch()}
           searchPlaceholder="Search tokens"
           initialSorting={[{ id: 'createdAt', desc: true }]}
+          facets={[
+            {
+              columnId: 'scope',
+              allLabel: 'All scopes',
+              options: [
+                { value: 'user', label: 'Personal' },
+                { value: 'team', label: 'Team' },
+                { value: 'org', label: 'Organization' },
+              ],
+            },
+            {
+              columnId: 'status',
+              allLabel: 'All statuses',
+              options: [
+                { value: 'active', label: 'Active' },
+                { value: 'expired', label: 'Expired' },
+                { value: 'revoked', label: 'Revoked' },
+              ],
+            },
+          ]}
           empty={{
             icon: KeyIcon,
             title: 'No tokens yet',
@@ -146,7 +226,7 @@ export function TokensView({ isAdmin }: { isAdmin: boolean }) {
         />
       </div>
       <Dialog open={creating} onClose={() => setCreating(false)} title="Create a token">
-        <CreateTokenForm isAdmin={isAdmin} onDone={() => setCreating(false)} />
+        <CreateTokenForm tenantSlug={tenantSlug} isAdmin={isAdmin} onDone={() => setCreating(false)} />
       </Dialog>
       <Dialog
         open={revoking !== null}
@@ -154,7 +234,9 @@ export function TokensView({ isAdmin }: { isAdmin: boolean }) {
         title="Revoke token?"
         description={
           <>
-            Clients using <strong>{revoking?.name}</strong> stop working immediately. This cannot be undone.
+            Clients using <strong>{revoking?.name}</strong> (
+            <code className="font-mono">{revoking?.displayPrefix}…</code>) stop working immediately. This
+            cannot be undone.
           </>
         }
       >
@@ -173,103 +255,5 @@ export function TokensView({ isAdmin }: { isAdmin: boolean }) {
         </div>
       </Dialog>
     </>
-  );
-}
-
-function CreateTokenForm({ isAdmin, onDone }: { isAdmin: boolean; onDone: () => void }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [name, setName] = useState('');
-  const [scope, setScope] = useState<'user' | 'org'>('user');
-  const [expiry, setExpiry] = useState('90');
-  const [errors, setErrors] = useState<FieldErrors<'name' | 'scope' | 'expiresAt'>>({});
-  const [created, setCreated] = useState<CreatedApiToken | null>(null);
-
-  const create = useMutation(
-    trpc.tokens.create.mutationOptions({
-      onSuccess: async (token) => {
-        setCreated(token);
-        await queryClient.invalidateQueries(trpc.tokens.list.queryFilter());
-      },
-      onError: (error) => setErrors(errorFields(error)),
-    }),
-  );
-
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    const expiresAt =
-      expiry === 'never' ? null : new Date(Date.now() + Number(expiry) * 86_400_000).toISOString();
-    const input = { name, scope, expiresAt };
-    const parsed = ZCreateApiTokenRequest.safeParse(input);
-    if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error));
-      return;
-    }
-    setErrors({});
-    create.mutate(input);
-  }
-
-  if (created)
-    return (
-      <div className="flex flex-col gap-4">
-        <Alert tone="success">Token created. Copy it now — it will not be shown again.</Alert>
-        <div className="flex items-center justify-between gap-2 rounded-lg bg-slate-900 py-1.5 pr-1.5 pl-3">
-          <code data-testid="new-token" className="font-mono text-sm break-all text-slate-100">
-            {created.token}
-          </code>
-          <CopyButton value={created.token} label="Copy token" />
-        </div>
-        <div className="flex justify-end">
-          <Button onClick={onDone}>Done</Button>
-        </div>
-      </div>
-    );
-
-  const fieldError = Object.values(errors).some(Boolean);
-  return (
-    <form noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
-      {create.error && !fieldError && <Alert>{create.error.message}</Alert>}
-      <TextField
-        label="Token name"
-        name="name"
-        autoFocus
-        placeholder="My laptop"
-        value={name}
-        onChange={(e) => {
-          setName(e.target.value);
-          setErrors((err) => ({ ...err, name: undefined }));
-        }}
-        error={errors.name}
-      />
-      <div className="grid gap-4 sm:grid-cols-2">
-        <SelectField
-          label="Scope"
-          name="scope"
-          value={scope}
-          onChange={(e) => setScope(e.target.value as 'user' | 'org')}
-          options={[
-            { value: 'user', label: 'Personal (acts as you)' },
-            ...(isAdmin ? [{ value: 'org', label: 'Organization' }] : []),
-          ]}
-          error={errors.scope}
-        />
-        <SelectField
-          label="Expires"
-          name="expiry"
-          value={expiry}
-          onChange={(e) => setExpiry(e.target.value)}
-          options={EXPIRY}
-          error={errors.expiresAt}
-        />
-      </div>
-      <div className="mt-2 flex justify-end gap-3">
-        <Button variant="secondary" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" pending={create.isPending}>
-          {create.isPending ? 'Creating…' : 'Create token'}
-        </Button>
-      </div>
-    </form>
   );
 }

@@ -1,0 +1,29 @@
+'use server';
+
+import { requestPasswordReset } from '@toolgate/api/services/request-password-reset';
+import { after } from 'next/server';
+import { webEnv } from '~/env';
+import { fieldErrors } from '~/schemas/field-errors';
+import { ZForgotPasswordForm, type ForgotPasswordForm } from '~/schemas/password-reset';
+import { webContext } from '~/server/context';
+import type { ActionResult } from '~/server/form-action';
+
+/**
+ * Answers at once and the same for every well-formed address; looking the account up and
+ * sending the mail happen after the response, so not even its timing tells whether the address
+ * has an account.
+ */
+export async function requestPasswordResetAction(input: ForgotPasswordForm): Promise<ActionResult> {
+  const parsed = ZForgotPasswordForm.safeParse(input);
+  if (!parsed.success) return { ok: false, fieldErrors: fieldErrors(parsed.error) };
+  const { db, mailer, log } = webContext();
+  const publicWebUrl = webEnv().PUBLIC_WEB_URL;
+  after(async () => {
+    try {
+      await requestPasswordReset({ db: db.db, mailer, publicWebUrl, input: parsed.data });
+    } catch (err) {
+      log.error({ err }, 'password reset request failed');
+    }
+  });
+  return { ok: true };
+}

@@ -1,0 +1,162 @@
+import type { Assignment } from '@toolgate/api/schemas/gateways';
+import type { Installation, Tool } from '@toolgate/api/schemas/installations';
+import { describe, expect, it } from 'vitest';
+import {
+  isLive,
+  namedItems,
+  rowKey,
+  rowsFrom,
+  sameAssignments,
+  serverGroups,
+  toInput,
+  type Row,
+} from './assignment-model.ts';
+import { checkExposedNames } from './exposed-names.ts';
+
+const E1 = '00000000-0000-4000-8000-000000000001';
+const E2 = '00000000-0000-4000-8000-000000000002';
+
+const installation = (id: string, entryId: string, extra: Partial<Installation> = {}): Installation => ({
+  id,
+  registryEntryId: entryId,
+  name: id,
+  scope: 'org',
+  teamId: null,
+  userId: null,
+  config: {},
+  hasCredentials: false,
+  status: 'ready',
+  lastError: null,
+  enabled: true,
+  discoveredAt: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  ...extra,
+});
+const tool = (installationId: string, name: string, enabled = true) =>
+  ({ installationId, name, description: `${name}!`, enabled }) as Tool;
+
+const entries = [
+  { id: E1, name: 'GitHub', slug: 'github' },
+  { id: E2, name: 'Docs', slug: 'docs' },
+];
+
+const row = (entryId: string, toolName: string, extra: Partial<Row> = {}): [string, Row] => {
+  const r: Row = {
+    kind: 'tool',
+    registryEntryId: entryId,
+    toolName,
+    installationId: null,
+    alias: '',
+    descriptionOverride: null,
+    ...extra,
+  };
+  return [rowKey(entryId, r.kind, toolName), r];
+};
+
+describe('the tool picker model', () => {
+  const installs = [
+    {
+      installation: installation('org-1', E1),
+      tools: [tool('org-1', 'search'), tool('org-1', 'off', false)],
+    },
+    { installation: installation('team-1', E1, { scope: 'team' }), tools: [tool('team-1', 'team_only')] },
+    { installation: installation('docs-1', E2), tools: [] },
+  ];
+
+  it('groups tools per server and knows which the compiler would expose', () => {
+    const rows = new Map([
+      row(E1, 'search'),
+      row(E1, 'team_only', { installationId: 'org-1' }),
+      row(E1, 'off'),
+      row(E1, 'later'),
+    ]);
+    const groups = serverGroups(installs, entries, rows);
+    expect(groups.map((g) => g.slug)).toEqual(['docs', 'github']);
+    const github = groups.find((g) => g.slug === 'github')!;
+    expect([...github.discovered.keys()]).toEqual(['search', 'off', 'team_only']);
+    expect(isLive(github, rows.get(rowKey(E1, 'tool', 'search'))!)).toBe(true);
+    // Pinned to an installation that did not discover it; disabled; not discovered at all.
+    expect(isLive(github, rows.get(rowKey(E1, 'tool', 'team_only'))!)).toBe(false);
+    expect(isLive(github, rows.get(rowKey(E1, 'tool', 'off'))!)).toBe(false);
+    expect(isLive(github, rows.get(rowKey(E1, 'tool', 'later'))!)).toBe(false);
+  });
+
+  it('adds generated resource tools for a server with resources but no tools', () => {
+    const rows = new Map([
+      row(E2, '*', { kind: 'resources' }),
+      row(E1, 'search', { alias: 'docs__read_resource' }),
+    ]);
+    const items = namedItems(serverGroups(installs, entries, rows), rows);
+    expect(items.map((i) => i.toolName).sort()).toEqual(['list_resources', 'read_resource', 'search']);
+    const collisions = [...checkExposedNames(items).values()].filter((c) => c.collidesWith.length > 0);
+    expect(collisions.map((c) => c.name)).toEqual(['docs__read_resource', 'docs__read_resource']);
+  });
+
+  it('round-trips assignments and saves aliases and overrides only where they apply', () => {
+    const assignments: Assignment[] = [
+      {
+        id: 'a',
+        kind: 'tool',
+        registryEntryId: E1,
+        toolName: 'search',
+        installationId: 'org-1',
+        alias: 'find',
+        descriptionOverride: 'Find',
+      },
+      {
+        id: 'b',
+        kind: 'prompt',
+        registryEntryId: E1,
+        toolName: 'review',
+        installationId: null,
+        alias: null,
+        descriptionOverride: null,
+      },
+      {
+        id: 'c',
+        kind: 'resources',
+        registryEntryId: E2,
+        toolName: '*',
+        installationId: null,
+        alias: null,
+        descriptionOverride: null,
+      },
+    ];
+    const rows = rowsFrom(assignments);
+    expect(toInput(rows)).toEqual([
+      {
+        kind: 'tool',
+        registryEntryId: E1,
+        toolName: 'search',
+        installationId: 'org-1',
+        alias: 'find',
+        descriptionOverride: 'Find',
+      },
+      {
+        kind: 'prompt',
+        registryEntryId: E1,
+        toolName: 'review',
+        installationId: null,
+        alias: null,
+        descriptionOverride: null,
+      },
+      {
+        kind: 'resources',
+        registryEntryId: E2,
+        installationId: null,
+        alias: null,
+        descriptionOverride: null,
+      },
+    ]);
+    const edited = new Map(rows);
+    edited.set(rowKey(E1, 'tool', 'search'), {
+      ...rows.get(rowKey(E1, 'tool', 'search'))!,
+      alias: '  ',
+      descriptionOverride: ' ',
+    });
+    expect(toInput(edited)[0]).toMatchObject({ alias: null, descriptionOverride: null });
+    expect(sameAssignments(rows, rowsFrom([...assignments].reverse()))).toBe(true);
+    expect(sameAssignments(rows, edited)).toBe(false);
+  });
+});

@@ -1,0 +1,177 @@
+import type { Assignment, AssignmentInput } from '@toolgate/api/schemas/gateways';
+import type { Installation, Tool } from '@toolgate/api/schemas/installations';
+import { RESOURCE_TOOL_NAMES } from '@toolgate/core/tool-naming';
+import type { NamedItem } from './exposed-names.ts';
+
+/**
+ * The tool picker's model: what the admin has picked, per server, and what the snapshot compiler
+ * would make of it. Pure, so the page only renders it.
+ */
+
+export type AssignmentKind = Assignment['kind'];
+
+/** One assignment being edited. */
+export interface Row {
+  kind: AssignmentKind;
+  registryEntryId: string;
+  /** '*' for a resources assignment. */
+  toolName: string;
+  /** null: resolve the caller's personal → team → org installation at call time. */
+  installationId: string | null;
+  /** '' = no alias. */
+  alias: string;
+  /** null = the upstream's own description. */
+  descriptionOverride: string | null;
+}
+
+export const RESOURCES = '*';
+
+export const rowKey = (registryEntryId: string, kind: AssignmentKind, toolName: string): string =>
+  `${registryEntryId}\u0000${kind}\u0000${toolName}`;
+
+export function rowsFrom(assignments: readonly Assignment[]): Map<string, Row> {
+  return new Map(
+    assignments.map((a) => [
+      rowKey(a.registryEntryId, a.kind, a.toolName),
+      {
+        kind: a.kind,
+        registryEntryId: a.registryEntryId,
+        toolName: a.toolName,
+        installationId: a.installationId,
+        alias: a.alias ?? '',
+        descriptionOverride: a.descriptionOverride,
+      },
+    ]),
+  );
+}
+
+export function toInput(rows: ReadonlyMap<string, Row>): AssignmentInput[] {
+  return [...rows.values()].map((r) => ({
+    kind: r.kind,
+    registryEntryId: r.registryEntryId,
+    ...(r.kind === 'resources' ? {} : { toolName: r.toolName }),
+    installationId: r.installationId,
+    alias: r.kind === 'resources' ? null : r.alias.trim() || null,
+    descriptionOverride: r.kind === 'tool' && r.descriptionOverride?.trim() ? r.descriptionOverride : null,
+  }));
+}
+
+/** Whether two edits would save the same assignments. */
+export function sameAssignments(a: ReadonlyMap<string, Row>, b: ReadonlyMap<string, Row>): boolean {
+  const canonical = (rows: ReadonlyMap<string, Row>) =>
+    JSON.stringify(toInput(rows).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))));
+  return canonical(a) === canonical(b);
+}
+
+export interface GroupInstallation {
+  id: string;
+  name: string;
+  scope: Installation['scope'];
+  enabled: boolean;
+  /** Discovered tools by name: enabled or not. */
+  tools: Map<string, boolean>;
+}
+
+/** One server: its installations the caller can see and the union of their tools. */
+export interface ServerGroup {
+  id: string;
+  name: string;
+  slug: string;
+  installations: GroupInstallation[];
+  /** Tool name → description, from any installation. */
+  discovered: Map<string, string>;
+}
+
+export function serverGroups(
+  installations: readonly { installation: Installation; tools: readonly Tool[] }[],
+  entries: readonly { id: string; name: string; slug: string }[],
+  rows: ReadonlyMap<string, Row>,
+): ServerGroup[] {
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const groups = new Map<string, ServerGroup>();
+  const groupOf = (entryId: string, fallbackName: string) => {
+    let group = groups.get(entryId);
+    if (!group) {
+      const entry = byId.get(entryId);
+      group = {
+        id: entryId,
+        name: entry?.name ?? fallbackName,
+        slug: entry?.slug ?? '',
+        installations: [],
+        discovered: new Map(),
+      };
+      groups.set(entryId, group);
+    }
+    return group;
+  };
+  for (const { installation, tools } of installations) {
+    const group = groupOf(installation.registryEntryId, installation.name);
+    group.installations.push({
+      id: installation.id,
+      name: installation.name,
+      scope: installation.scope,
+      enabled: installation.enabled,
+      tools: new Map(tools.map((t) => [t.name, t.enabled])),
+    });
+    for (const t of tools) if (!group.discovered.has(t.name)) group.discovered.set(t.name, t.description);
+  }
+  // Assignments of servers nobody has installed (or the caller cannot see) stay editable.
+  for (const row of rows.values()) groupOf(row.registryEntryId, 'Unknown server');
+  return [...groups.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Whether the compiler would expose this tool: discovered and enabled where it is served from. */
+export function isLive(group: ServerGroup, row: Row): boolean {
+  if (row.kind !== 'tool') return true;
+  const serves = (i: GroupInstallation) => i.enabled && i.tools.get(row.toolName) === true;
+  if (row.installationId) {
+    const pinned = group.installations.find((i) => i.id === row.installationId);
+    return pinned ? serves(pinned) : false;
+  }
+  return group.installations.some(serves);
+}
+
+/** Everything named that the rows would expose, for `checkExposedNames`. */
+export function namedItems(groups: readonly ServerGroup[], rows: ReadonlyMap<string, Row>): NamedItem[] {
+  const bySlug = new Map(groups.map((g) => [g.id, g]));
+  const items: NamedItem[] = [];
+  for (const [key, row] of rows) {
+    const group = bySlug.get(row.registryEntryId);
+    if (!group) continue;
+    if (row.kind === 'resources') {
+      // A server with resources but no tools gets generated resource tools instead.
+      const hasTools = group.installations.some((i) => i.enabled && i.tools.size > 0);
+      const pinnedGone =
+        row.installationId !== null &&
+        !group.installations.some((i) => i.id === row.installationId && i.enabled);
+      if (hasTools || pinnedGone) continue;
+      for (const toolName of RESOURCE_TOOL_NAMES)
+        items.push({
+          key: `${key}\u0000${toolName}`,
+          kind: 'tool',
+          serverSlug: group.slug,
+          toolName,
+          alias: null,
+          live: true,
+        });
+      continue;
+    }
+    items.push({
+      key,
+      kind: row.kind,
+      serverSlug: group.slug,
+      toolName: row.toolName,
+      alias: row.alias.trim() || null,
+      live: isLive(group, row),
+    });
+  }
+  return items;
+}
+
+/** "github/search" for a row or a generated resource tool key. */
+export function describeKey(groups: readonly ServerGroup[], key: string): string {
+  const [entryId = '', kind, toolName = '', generated] = key.split('\u0000');
+  const slug = groups.find((g) => g.id === entryId)?.slug ?? 'server';
+  if (kind === 'resources') return `${slug}/${generated ?? 'resources'} (generated)`;
+  return `${slug}/${toolName}${kind === 'prompt' ? ' (prompt)' : ''}`;
+}

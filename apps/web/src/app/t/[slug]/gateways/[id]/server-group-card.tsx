@@ -1,0 +1,278 @@
+'use client';
+
+import { useId } from 'react';
+import { Badge } from '~/components/ui/badge';
+import { Button } from '~/components/ui/button';
+import { cx } from '~/components/ui/cx';
+import { isLive, RESOURCES, rowKey, type Row, type ServerGroup } from './assignment-model';
+import type { NameCheck } from './exposed-names';
+import { InstallationSelect } from './installation-select';
+import { AddPrompt, PromptRow } from './prompt-rows';
+
+export interface RowProblem {
+  name: string;
+  message: string;
+}
+
+interface Props {
+  group: ServerGroup;
+  rows: ReadonlyMap<string, Row>;
+  checks: ReadonlyMap<string, NameCheck>;
+  problems: ReadonlyMap<string, RowProblem>;
+  readOnly: boolean;
+  edit: (change: (next: Map<string, Row>) => void) => void;
+}
+
+const inputClass = (invalid?: boolean) =>
+  cx(
+    'h-8 rounded-md bg-white px-2 text-xs ring-1 outline-none focus:ring-2 disabled:bg-slate-50',
+    invalid ? 'ring-red-400 focus:ring-red-500' : 'ring-slate-300 focus:ring-brand-500',
+  );
+
+/** One server's tools, prompts and resources as the gateway exposes them. */
+export function ServerGroupCard({ group, rows, checks, problems, readOnly, edit }: Props) {
+  const mine = [...rows.entries()].filter(([, r]) => r.registryEntryId === group.id);
+  const assignedTools = mine.filter(([, r]) => r.kind === 'tool').map(([, r]) => r.toolName);
+  const toolNames = readOnly ? assignedTools : [...new Set([...group.discovered.keys(), ...assignedTools])];
+  const prompts = mine.filter(([, r]) => r.kind === 'prompt');
+  const resourcesKey = rowKey(group.id, 'resources', RESOURCES);
+  const resources = rows.get(resourcesKey);
+  const picked = assignedTools.length;
+
+  const update = (key: string, patch: Partial<Row>) =>
+    edit((next) => {
+      const row = next.get(key);
+      if (row) next.set(key, { ...row, ...patch });
+    });
+
+  return (
+    <fieldset
+      aria-label={group.name}
+      className="overflow-hidden rounded-xl bg-white shadow-xs ring-1 ring-slate-200"
+      disabled={readOnly}
+    >
+      <div className="flex items-center justify-between border-b border-slate-200 bg-slate-50 px-4 py-2.5">
+        <p className="font-medium text-slate-900">
+          {group.name} <span className="font-mono text-xs text-slate-500">{group.slug}</span>
+        </p>
+        <span className="text-xs text-slate-500">
+          {readOnly ? `${picked} tools` : `${picked} of ${toolNames.length} tools picked`}
+        </span>
+      </div>
+      {toolNames.length > 0 && (
+        <ul aria-label={`${group.name} tools`} className="divide-y divide-slate-100">
+          {toolNames.map((tool) => {
+            const key = rowKey(group.id, 'tool', tool);
+            return (
+              <ToolRow
+                key={tool}
+                group={group}
+                tool={tool}
+                description={group.discovered.get(tool)}
+                row={rows.get(key)}
+                check={checks.get(key)}
+                problem={problems.get(key)}
+                onToggle={(on) =>
+                  edit((next) => {
+                    if (!on) next.delete(key);
+                    else
+                      next.set(key, {
+                        kind: 'tool',
+                        registryEntryId: group.id,
+                        toolName: tool,
+                        installationId: null,
+                        alias: '',
+                        descriptionOverride: null,
+                      });
+                  })
+                }
+                onChange={(patch) => update(key, patch)}
+              />
+            );
+          })}
+        </ul>
+      )}
+      <div className="flex flex-col gap-3 border-t border-slate-100 px-4 py-3">
+        {(!readOnly || resources) && (
+          <div className="flex flex-wrap items-center gap-3">
+            <label className="flex items-center gap-2 text-sm text-slate-700">
+              <input
+                type="checkbox"
+                className="size-4 accent-brand-600"
+                checked={Boolean(resources)}
+                onChange={(e) =>
+                  edit((next) => {
+                    if (!e.target.checked) next.delete(resourcesKey);
+                    else
+                      next.set(resourcesKey, {
+                        kind: 'resources',
+                        registryEntryId: group.id,
+                        toolName: RESOURCES,
+                        installationId: null,
+                        alias: '',
+                        descriptionOverride: null,
+                      });
+                  })
+                }
+              />
+              Expose resources
+            </label>
+            {resources && (
+              <InstallationSelect
+                group={group}
+                label={`Installation for ${group.slug} resources`}
+                value={resources.installationId}
+                onChange={(installationId) => update(resourcesKey, { installationId })}
+              />
+            )}
+            {problems.get(resourcesKey) && (
+              <p className="w-full text-sm text-red-600">{problems.get(resourcesKey)!.message}</p>
+            )}
+          </div>
+        )}
+        {prompts.length > 0 && (
+          <ul aria-label={`${group.name} prompts`} className="flex flex-col gap-2">
+            {prompts.map(([key, row]) => (
+              <PromptRow
+                key={key}
+                group={group}
+                row={row}
+                check={checks.get(key)}
+                problem={problems.get(key)}
+                onChange={(patch) => update(key, patch)}
+                onRemove={() => edit((next) => void next.delete(key))}
+              />
+            ))}
+          </ul>
+        )}
+        {!readOnly && (
+          <AddPrompt
+            group={group}
+            taken={prompts.map(([, r]) => r.toolName)}
+            onAdd={(name) =>
+              edit(
+                (next) =>
+                  void next.set(rowKey(group.id, 'prompt', name), {
+                    kind: 'prompt',
+                    registryEntryId: group.id,
+                    toolName: name,
+                    installationId: null,
+                    alias: '',
+                    descriptionOverride: null,
+                  }),
+              )
+            }
+          />
+        )}
+      </div>
+    </fieldset>
+  );
+}
+
+function ToolRow({
+  group,
+  tool,
+  description,
+  row,
+  check,
+  problem,
+  onToggle,
+  onChange,
+}: {
+  group: ServerGroup;
+  tool: string;
+  description: string | undefined;
+  row: Row | undefined;
+  check: NameCheck | undefined;
+  problem: RowProblem | undefined;
+  onToggle: (on: boolean) => void;
+  onChange: (patch: Partial<Row>) => void;
+}) {
+  const id = useId();
+  const generated = `${group.slug}__${tool}`;
+  const live = row ? isLive(group, row) : true;
+  return (
+    <li className={cx('px-4 py-2.5', problem && 'bg-red-50/60')}>
+      <div className="flex items-center gap-3">
+        <input
+          type="checkbox"
+          id={`${id}-pick`}
+          aria-label={generated}
+          className="size-4 accent-brand-600"
+          checked={Boolean(row)}
+          onChange={(e) => onToggle(e.target.checked)}
+        />
+        <label htmlFor={`${id}-pick`} className="min-w-0 flex-1">
+          <code className="font-mono text-sm text-slate-900">{tool}</code>
+          {description === undefined && (
+            <Badge tone="amber" className="ml-2">
+              Not discovered
+            </Badge>
+          )}
+          {description && <p className="line-clamp-1 text-xs text-slate-500">{description}</p>}
+        </label>
+        {row && check && (
+          <span className="hidden text-xs text-slate-500 sm:inline">
+            Exposed as <code className="font-mono text-slate-800">{check.name}</code>
+          </span>
+        )}
+      </div>
+      {row && (
+        <div className="mt-2 ml-7 flex flex-col gap-2">
+          <div className="flex flex-wrap items-center gap-2">
+            <input
+              aria-label={`Alias for ${generated}`}
+              placeholder={generated}
+              value={row.alias}
+              aria-invalid={problem ? true : undefined}
+              aria-describedby={problem ? `${id}-problem` : undefined}
+              onChange={(e) => onChange({ alias: e.target.value })}
+              className={cx(inputClass(Boolean(problem)), 'w-56 font-mono')}
+            />
+            <InstallationSelect
+              group={group}
+              label={`Installation for ${generated}`}
+              value={row.installationId}
+              onChange={(installationId) => onChange({ installationId })}
+            />
+            {row.descriptionOverride === null ? (
+              <Button
+                size="sm"
+                variant="ghost"
+                onClick={() => onChange({ descriptionOverride: description ?? '' })}
+              >
+                Override description
+              </Button>
+            ) : (
+              <Button size="sm" variant="ghost" onClick={() => onChange({ descriptionOverride: null })}>
+                Use server description
+              </Button>
+            )}
+          </div>
+          {row.descriptionOverride !== null && (
+            <textarea
+              aria-label={`Description for ${generated}`}
+              value={row.descriptionOverride}
+              maxLength={2000}
+              rows={2}
+              onChange={(e) => onChange({ descriptionOverride: e.target.value })}
+              className="w-full max-w-xl rounded-md bg-white px-2 py-1.5 text-xs ring-1 ring-slate-300 outline-none focus:ring-2 focus:ring-brand-500"
+            />
+          )}
+          {problem && (
+            <p id={`${id}-problem`} className="text-sm text-red-600">
+              {problem.message}
+            </p>
+          )}
+          {!live && (
+            <p className="text-xs text-amber-700">
+              {row.installationId
+                ? 'Not discovered (or disabled) on the pinned installation: clients will not see it until it is.'
+                : 'Not discovered on any enabled installation yet: clients will not see it until it is.'}
+            </p>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,226 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Assignment } from '@toolgate/api/schemas/gateways';
+import { useMemo, useState } from 'react';
+import { GatewayIcon } from '~/components/icons';
+import { Alert } from '~/components/ui/alert';
+import { Button, ButtonLink } from '~/components/ui/button';
+import { EmptyState } from '~/components/ui/empty-state';
+import { Spinner } from '~/components/ui/spinner';
+import { useTRPC } from '~/trpc/react';
+import {
+  describeKey,
+  namedItems,
+  rowsFrom,
+  sameAssignments,
+  serverGroups,
+  toInput,
+  type Row,
+} from './assignment-model';
+import { checkExposedNames, conflictingNameIn } from './exposed-names';
+import { ServerGroupCard, type RowProblem } from './server-group-card';
+
+/**
+ * What a gateway exposes: tools picked per server, each pinned to an installation or resolved
+ * at call time, with an optional alias and description; prompts and resources alongside.
+ * Name collisions are computed as the compiler would and block saving.
+ */
+export function ToolAssignments({
+  gatewayId,
+  assignments,
+  isAdmin,
+  tenantSlug,
+}: {
+  gatewayId: string;
+  assignments: Assignment[];
+  isAdmin: boolean;
+  tenantSlug: string;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const installations = useQuery(trpc.installations.list.queryOptions());
+  const registry = useQuery(trpc.registry.list.queryOptions());
+  const [savedRows, setSavedRows] = useState(() => rowsFrom(assignments));
+  const [rows, setRows] = useState(savedRows);
+  const [exposed, setExposed] = useState<string[] | null>(null);
+
+  const save = useMutation(
+    trpc.gateways.setAssignments.mutationOptions({
+      onSuccess: async (result) => {
+        const next = rowsFrom(result.assignments);
+        setSavedRows(next);
+        setRows(next);
+        setExposed(result.exposedTools);
+        await Promise.all([
+          queryClient.invalidateQueries(trpc.gateways.get.queryFilter({ id: gatewayId })),
+          queryClient.invalidateQueries(trpc.gateways.list.queryFilter()),
+        ]);
+      },
+    }),
+  );
+
+  const groups = useMemo(
+    () => serverGroups(installations.data ?? [], registry.data ?? [], rows),
+    [installations.data, registry.data, rows],
+  );
+  const checks = useMemo(() => checkExposedNames(namedItems(groups, rows)), [groups, rows]);
+  // Members see what is assigned, not what could be.
+  const shown = isAdmin
+    ? groups
+    : groups.filter((g) => [...rows.values()].some((r) => r.registryEntryId === g.id));
+
+  // The server's 409 names one exposed name; mark the rows that would take it.
+  const serverConflict =
+    save.error?.data?.code === 'CONFLICT' ? conflictingNameIn(save.error.message) : undefined;
+  const problems = new Map<string, RowProblem>();
+  for (const [key, check] of checks) {
+    const baseKey = key.split('\u0000').slice(0, 3).join('\u0000');
+    if (check.invalid)
+      problems.set(baseKey, {
+        name: check.name,
+        message: 'Not a valid tool name: use 1–128 of A–Z a–z 0–9 _ . -',
+      });
+    else if (check.collidesWith.length > 0)
+      problems.set(baseKey, {
+        name: check.name,
+        message: `“${check.name}” is also the name of ${check.collidesWith.map((k) => describeKey(groups, k)).join(', ')} — choose another alias`,
+      });
+    else if (serverConflict && check.name === serverConflict)
+      problems.set(baseKey, { name: check.name, message: `The server refused “${check.name}”: it is taken` });
+  }
+  const collisions = [...checks.values()].filter((c) => c.collidesWith.length > 0).length;
+  const invalid = [...checks.values()].filter((c) => c.invalid).length;
+  const blocked = collisions > 0 || invalid > 0;
+  const dirty = !sameAssignments(rows, savedRows);
+
+  function edit(change: (next: Map<string, Row>) => void) {
+    setExposed(null);
+    if (save.error) save.reset();
+    setRows((prev) => {
+      const next = new Map(prev);
+      change(next);
+      return next;
+    });
+  }
+
+  const loading = installations.isPending || registry.isPending;
+  const error = installations.error ?? registry.error;
+  const blockedMessage = blocked
+    ? [
+        collisions > 0 && `${collisions} tools would share a name`,
+        invalid > 0 && `${invalid} ${invalid === 1 ? 'name is' : 'names are'} not valid`,
+      ]
+        .filter(Boolean)
+        .join(' and ') + ' — fix them to save.'
+    : undefined;
+
+  return (
+    <section aria-labelledby="tools-heading" className="mt-8 flex flex-col gap-4">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h2 id="tools-heading" className="text-base font-semibold text-slate-900">
+            Tools
+          </h2>
+          <p className="mt-1 text-sm text-slate-600">
+            {isAdmin ? 'Pick the tools this gateway exposes. ' : 'The tools this gateway exposes. '}
+            Clients see them as <code className="font-mono">server__tool</code> unless they have an alias.
+          </p>
+        </div>
+        {isAdmin && (
+          <div className="flex items-center gap-3">
+            {dirty && !blocked && <span className="text-sm text-slate-500">Unsaved changes</span>}
+            {dirty && (
+              <Button
+                variant="secondary"
+                onClick={() =>
+                  edit((next) => {
+                    next.clear();
+                    for (const [k, r] of savedRows) next.set(k, r);
+                  })
+                }
+              >
+                Discard
+              </Button>
+            )}
+            <Button
+              onClick={() => save.mutate({ id: gatewayId, assignments: toInput(rows) })}
+              pending={save.isPending}
+              disabled={loading || blocked}
+              aria-describedby={blockedMessage ? 'tools-blocked' : undefined}
+            >
+              {save.isPending ? 'Saving…' : 'Save'}
+            </Button>
+          </div>
+        )}
+      </div>
+      {isAdmin && blockedMessage && (
+        <p id="tools-blocked" role="alert" className="text-sm text-red-600">
+          {blockedMessage}
+        </p>
+      )}
+      {save.error && (
+        <Alert>
+          {save.error.data?.code === 'CONFLICT' ? 'Name collision: ' : ''}
+          {save.error.message}
+        </Alert>
+      )}
+      {exposed && (
+        <Alert tone="success">
+          Saved. Clients now see {exposed.length} {exposed.length === 1 ? 'tool' : 'tools'}
+          {exposed.length > 0 && (
+            <>
+              : <span className="font-mono">{exposed.join(', ')}</span>
+            </>
+          )}
+          .
+        </Alert>
+      )}
+      {error ? (
+        <Alert>
+          Could not load servers and tools: {error.message}{' '}
+          <button
+            type="button"
+            className="font-medium underline"
+            onClick={() => void Promise.all([installations.refetch(), registry.refetch()])}
+          >
+            Try again
+          </button>
+        </Alert>
+      ) : loading ? (
+        <div role="status" className="flex items-center gap-2 text-sm text-slate-500">
+          <Spinner className="size-4" /> Loading tools…
+        </div>
+      ) : shown.length === 0 ? (
+        <EmptyState
+          icon={GatewayIcon}
+          title="No tools discovered yet"
+          description={
+            isAdmin
+              ? 'Install a server first; its tools appear here once discovery has run.'
+              : 'Nothing is assigned to this gateway yet.'
+          }
+          className="rounded-xl ring-1 ring-slate-200"
+        >
+          {isAdmin && (
+            <ButtonLink href={`/t/${tenantSlug}/servers`} variant="secondary">
+              Go to servers
+            </ButtonLink>
+          )}
+        </EmptyState>
+      ) : (
+        shown.map((group) => (
+          <ServerGroupCard
+            key={group.id}
+            group={group}
+            rows={rows}
+            checks={checks}
+            problems={problems}
+            readOnly={!isAdmin}
+            edit={edit}
+          />
+        ))
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,203 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import type { LogEvent } from '@toolgate/api/schemas/usage';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { ChevronLeftIcon, SearchIcon } from '~/components/icons';
+import { CopyButton } from '~/components/copy-button';
+import { Button, ButtonLink } from '~/components/ui/button';
+import { EmptyState } from '~/components/ui/empty-state';
+import { PageHeader } from '~/components/ui/page-header';
+import { Spinner } from '~/components/ui/spinner';
+import {
+  AUTH_METHOD_LABELS,
+  formatBytes,
+  formatDateTime,
+  formatEventTime,
+  formatMs,
+  methodLabel,
+} from '~/components/usage/format';
+import { StatusBadge } from '~/components/usage/status-badge';
+import { useTRPC } from '~/trpc/react';
+
+const json = (value: unknown): string => JSON.stringify(value, null, 2);
+
+/** One call: what was asked, what came back (both redacted), who asked, and how long it took. */
+export function LogDetail({ tenantSlug, eventId }: { tenantSlug: string; eventId: string }) {
+  const trpc = useTRPC();
+  const event = useQuery(trpc.usage.event.queryOptions({ id: eventId }));
+  const back = (
+    <Link
+      href={`/t/${tenantSlug}/logs`}
+      className="mb-4 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-800"
+    >
+      <ChevronLeftIcon className="size-4" /> Logs
+    </Link>
+  );
+
+  if (event.isPending)
+    return (
+      <div role="status" className="flex items-center gap-2 py-16 text-sm text-slate-500">
+        <Spinner className="size-4" /> Loading call…
+      </div>
+    );
+  if (event.error)
+    return (
+      <EmptyState
+        icon={SearchIcon}
+        title="Call not available"
+        description={
+          event.error.data?.code === 'NOT_FOUND' || event.error.data?.httpStatus === 400
+            ? 'It does not exist, is older than the audit retention, or was made by someone else.'
+            : event.error.message
+        }
+      >
+        <ButtonLink href={`/t/${tenantSlug}/logs`} variant="secondary">
+          Back to logs
+        </ButtonLink>
+        {event.error.data?.code !== 'NOT_FOUND' && (
+          <Button variant="secondary" onClick={() => void event.refetch()}>
+            Try again
+          </Button>
+        )}
+      </EmptyState>
+    );
+
+  const e = event.data;
+  const isToolCall = e.method === 'tools/call';
+  return (
+    <>
+      {back}
+      <PageHeader
+        title={e.toolName ?? methodLabel(e.method)}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <StatusBadge status={e.status} />
+            <span>
+              {e.toolName ? `${e.method} · ` : ''}
+              <time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt)}</time>
+            </span>
+          </span>
+        }
+      />
+      <div className="mt-6 grid gap-6 lg:grid-cols-3">
+        <section
+          aria-label="Details"
+          className="rounded-xl border border-slate-200 bg-white shadow-xs lg:col-span-1"
+        >
+          <h2 className="border-b border-slate-200 px-5 py-3.5 text-sm font-semibold text-slate-900">
+            Details
+          </h2>
+          <dl className="divide-y divide-slate-100 text-sm">
+            <Row label="Time">
+              <time dateTime={e.occurredAt} className="font-mono text-xs">
+                {formatEventTime(e.occurredAt)}
+              </time>
+            </Row>
+            <Row label="Latency">{formatMs(e.latencyMs)}</Row>
+            <Row label="Request size">{formatBytes(e.requestBytes)}</Row>
+            <Row label="Response size">{formatBytes(e.responseBytes)}</Row>
+            {e.errorCode !== null && <Row label="Error code">{e.errorCode}</Row>}
+            <Row label="Caller">
+              {e.caller ? (
+                <>
+                  <span className="block">{e.caller.label}</span>
+                  <span className="block font-mono text-xs break-all text-slate-500">{e.caller.id}</span>
+                </>
+              ) : (
+                <span className="text-slate-400">Not authenticated</span>
+              )}
+            </Row>
+            <Row label="Auth method">
+              {e.authMethod ? (AUTH_METHOD_LABELS[e.authMethod] ?? e.authMethod) : <Missing />}
+            </Row>
+            <Row label="Gateway">
+              {e.gateway ? (
+                <Link
+                  href={`/t/${tenantSlug}/gateways/${e.gateway.id}`}
+                  className="text-brand-700 hover:underline"
+                >
+                  {e.gateway.label}
+                </Link>
+              ) : (
+                <Missing />
+              )}
+            </Row>
+            <Row label="Server">
+              {e.server ? (
+                <Link
+                  href={`/t/${tenantSlug}/servers/${e.server.id}`}
+                  className="text-brand-700 hover:underline"
+                >
+                  {e.server.label}
+                </Link>
+              ) : (
+                <Missing />
+              )}
+            </Row>
+            <Row label="Policy">{e.policyOutcome ?? <Missing />}</Row>
+            <Row label="Session">{e.sessionId ? <Code value={e.sessionId} /> : <Missing />}</Row>
+            <Row label="Trace ID">{e.traceId ? <Code value={e.traceId} /> : <Missing />}</Row>
+            <Row label="Request ID">{e.requestId ? <Code value={e.requestId} /> : <Missing />}</Row>
+          </dl>
+        </section>
+        <div className="flex flex-col gap-6 lg:col-span-2">
+          <Payload
+            title={isToolCall ? 'Arguments' : 'Request'}
+            value={e.request}
+            none="No request body was captured."
+          />
+          <Payload
+            title={e.status === 'error' || e.status === 'denied' ? 'Error' : 'Result'}
+            value={e.response}
+            none={
+              e.status === 'ok' && !['tools/call', 'prompts/get', 'resources/read'].includes(e.method)
+                ? `Results of ${methodLabel(e.method)} are not kept in the audit log.`
+                : 'No result was captured.'
+            }
+          />
+          <p className="text-xs text-slate-500">
+            Secrets (tokens, passwords, keys) are redacted and long values cut before anything is stored.
+          </p>
+        </div>
+      </div>
+    </>
+  );
+}
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="grid grid-cols-3 gap-3 px-5 py-3">
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="col-span-2 min-w-0 text-slate-900">{children}</dd>
+    </div>
+  );
+}
+
+const Missing = () => <span className="text-slate-400">—</span>;
+
+function Code({ value }: { value: string }) {
+  return <code className="font-mono text-xs break-all text-slate-700">{value}</code>;
+}
+
+function Payload({ title, value, none }: { title: string; value: LogEvent['request']; none: string }) {
+  const text = value === null || value === undefined ? null : json(value);
+  return (
+    <section aria-label={title} className="rounded-xl border border-slate-200 bg-white shadow-xs">
+      <h2 className="border-b border-slate-200 px-5 py-3 text-sm font-semibold text-slate-900">{title}</h2>
+      {text ? (
+        <div className="relative">
+          <pre className="max-h-[32rem] overflow-auto rounded-b-xl bg-slate-950 px-5 py-4 pr-12 font-mono text-xs leading-5 text-slate-100">
+            {text}
+          </pre>
+          <div className="absolute top-2 right-2">
+            <CopyButton value={text} label={`Copy ${title.toLowerCase()}`} />
+          </div>
+        </div>
+      ) : (
+        <p className="px-5 py-4 text-sm text-slate-500">{none}</p>
+      )}
+    </section>
+  );
+}

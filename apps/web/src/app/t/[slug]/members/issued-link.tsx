@@ -1,0 +1,43 @@
+'use client';
+
+import type { IssuedInvitation } from '@toolgate/api/schemas/invitations';
+import { CopyButton } from '~/components/copy-button';
+import { Alert } from '~/components/ui/alert';
+
+const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
+
+/**
+ * An invitation's link, shown once after it is issued: the database keeps only its hash. When no
+ * email went out (no SMTP, or the relay refused) passing it on is up to the admin.
+ */
+export function IssuedLink({ invitation }: { invitation: IssuedInvitation }) {
+  return (
+    <div className="flex flex-col gap-4">
+      {invitation.emailed ? (
+        <Alert tone="success">
+          We emailed an invitation to <strong className="font-semibold">{invitation.email}</strong>. You can
+          also share the link below.
+        </Alert>
+      ) : (
+        <div
+          role="status"
+          className="rounded-lg bg-amber-50 px-3.5 py-3 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset"
+        >
+          No email was sent (email delivery is not set up on this server, or it failed). Send this link to{' '}
+          <strong className="font-semibold">{invitation.email}</strong> yourself.
+        </div>
+      )}
+      <div className="flex items-center justify-between gap-2 rounded-lg bg-slate-900 py-1.5 pr-1.5 pl-3">
+        <code data-testid="invite-link" className="font-mono text-sm break-all text-slate-100">
+          {invitation.link}
+        </code>
+        <CopyButton value={invitation.link} label="Copy invitation link" />
+      </div>
+      <p className="text-sm text-slate-500">
+        The link works once, for {invitation.email} only, until{' '}
+        {dateFormat.format(new Date(invitation.expiresAt))}. It will not be shown again; resending the
+        invitation makes a new one.
+      </p>
+    </div>
+  );
+}

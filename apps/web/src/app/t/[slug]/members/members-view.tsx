@@ -1,0 +1,92 @@
+'use client';
+
+import { canManageMembers } from '@toolgate/api/member-permissions';
+import { useEffect, useMemo, useState } from 'react';
+import { PlusIcon } from '~/components/icons';
+import { Alert } from '~/components/ui/alert';
+import { Button } from '~/components/ui/button';
+import { PageHeader } from '~/components/ui/page-header';
+import type { Member, MemberRole } from '~/schemas/members';
+import { InvitationsTable } from './invitations-table';
+import { InviteDialog } from './invite-dialog';
+import { ChangeRoleDialog, LeaveWorkspaceDialog, RemoveMemberDialog } from './member-dialogs';
+import { MembersTable, type MemberActions } from './members-table';
+
+export function MembersView({
+  currentUserId,
+  role,
+  tenantName,
+}: {
+  currentUserId: string;
+  role: MemberRole;
+  tenantName: string;
+}) {
+  const manages = canManageMembers(role);
+  const [inviting, setInviting] = useState(false);
+  const [changing, setChanging] = useState<Member | null>(null);
+  const [removing, setRemoving] = useState<Member | null>(null);
+  const [leaving, setLeaving] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(null), 8_000);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
+  const actions = useMemo<MemberActions>(
+    () => ({ changeRole: setChanging, remove: setRemoving, leave: () => setLeaving(true) }),
+    [],
+  );
+
+  const inviteButton = manages ? (
+    <Button onClick={() => setInviting(true)}>
+      <PlusIcon className="size-4" />
+      Invite members
+    </Button>
+  ) : null;
+
+  return (
+    <>
+      <PageHeader
+        title="Members"
+        description={`People with access to ${tenantName}. Owners and admins manage servers, gateways, teams and members; members use what is shared with them.`}
+        actions={inviteButton}
+      />
+      <div className="mt-8 flex flex-col gap-10">
+        <div className="flex flex-col gap-4">
+          {notice && <Alert tone="success">{notice}</Alert>}
+          <MembersTable currentUserId={currentUserId} role={role} actions={actions} />
+        </div>
+        {manages && <InvitationsTable role={role} inviteButton={inviteButton} />}
+      </div>
+      {manages && (
+        <InviteDialog
+          open={inviting}
+          onClose={() => setInviting(false)}
+          role={role}
+          tenantName={tenantName}
+        />
+      )}
+      <ChangeRoleDialog
+        member={changing}
+        actorRole={role}
+        onClose={() => setChanging(null)}
+        onChanged={(message) => {
+          setChanging(null);
+          setNotice(message);
+        }}
+      />
+      <RemoveMemberDialog
+        member={removing}
+        tenantName={tenantName}
+        onClose={() => setRemoving(null)}
+        onRemoved={(message) => {
+          setRemoving(null);
+          setNotice(message);
+        }}
+      />
+      <LeaveWorkspaceDialog open={leaving} tenantName={tenantName} onClose={() => setLeaving(false)} />
+    </>
+  );
+}

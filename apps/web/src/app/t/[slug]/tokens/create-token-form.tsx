@@ -1,0 +1,255 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ZCreateApiTokenRequest, type CreatedApiToken } from '@toolgate/api/schemas/tokens';
+import Link from 'next/link';
+import { useRef, useState, type FormEvent } from 'react';
+import { CopyButton } from '~/components/copy-button';
+import { Alert } from '~/components/ui/alert';
+import { Button } from '~/components/ui/button';
+import { SelectField, TextField } from '~/components/ui/field';
+import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
+import { errorFields, useTRPC } from '~/trpc/react';
+
+type Scope = 'user' | 'team' | 'org';
+type Capability = 'mcp' | 'admin';
+type Field = 'name' | 'scope' | 'teamId' | 'capabilities' | 'expiresAt';
+
+const DAY = 86_400_000;
+const EXPIRY = [
+  { value: '7', label: '7 days' },
+  { value: '30', label: '30 days' },
+  { value: '90', label: '90 days' },
+  { value: 'never', label: 'Never' },
+  { value: 'custom', label: 'Custom date…' },
+];
+
+const CAPABILITIES: { value: Capability; label: string; hint: string }[] = [
+  { value: 'mcp', label: 'Call gateways', hint: 'MCP clients and agents.' },
+  { value: 'admin', label: 'Use the REST API', hint: 'Automation, with the rights of the token’s scope.' },
+];
+
+/** The local date `yyyy-mm-dd` of a time, for a date input's `min`. */
+const isoDate = (time: number) => {
+  const d = new Date(time);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
+/** The expiry as an ISO timestamp, null for never, or a message. */
+function expiresAtOf(expiry: string, customDate: string): { value: string | null } | { error: string } {
+  if (expiry === 'never') return { value: null };
+  if (expiry !== 'custom') return { value: new Date(Date.now() + Number(expiry) * DAY).toISOString() };
+  if (!customDate) return { error: 'Pick a date' };
+  // The end of the chosen day, in the browser's time zone.
+  const end = new Date(`${customDate}T23:59:59`);
+  if (Number.isNaN(end.getTime())) return { error: 'Pick a valid date' };
+  if (end.getTime() <= Date.now()) return { error: 'Pick a date in the future' };
+  return { value: end.toISOString() };
+}
+
+export function CreateTokenForm({
+  tenantSlug,
+  isAdmin,
+  onDone,
+}: {
+  tenantSlug: string;
+  isAdmin: boolean;
+  onDone: () => void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const form = useRef<HTMLFormElement>(null);
+  const teams = useQuery({ ...trpc.teams.list.queryOptions(), enabled: isAdmin });
+  const [name, setName] = useState('');
+  const [scope, setScope] = useState<Scope>('user');
+  const [teamId, setTeamId] = useState('');
+  const [capabilities, setCapabilities] = useState<Capability[]>(['mcp']);
+  const [expiry, setExpiry] = useState('90');
+  const [customDate, setCustomDate] = useState('');
+  const [errors, setErrors] = useState<FieldErrors<Field>>({});
+  const [created, setCreated] = useState<CreatedApiToken | null>(null);
+
+  const create = useMutation(
+    trpc.tokens.create.mutationOptions({
+      onSuccess: async (token) => {
+        setCreated(token);
+        await queryClient.invalidateQueries(trpc.tokens.list.queryFilter());
+      },
+      onError: (error) => setErrors(errorFields(error)),
+    }),
+  );
+
+  const clear = (field: Field) => setErrors((err) => ({ ...err, [field]: undefined }));
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const expiresAt = expiresAtOf(expiry, customDate);
+    const input = {
+      name,
+      scope,
+      ...(scope === 'team' && teamId ? { teamId } : {}),
+      capabilities,
+      expiresAt: 'value' in expiresAt ? expiresAt.value : null,
+    };
+    const parsed = ZCreateApiTokenRequest.safeParse(input);
+    const found: FieldErrors<Field> = parsed.success ? {} : fieldErrors(parsed.error);
+    if ('error' in expiresAt) found.expiresAt = expiresAt.error;
+    if (found.teamId) found.teamId = 'Pick a team';
+    if (Object.values(found).some(Boolean)) {
+      setErrors(found);
+      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      return;
+    }
+    setErrors({});
+    create.mutate(input);
+  }
+
+  if (created)
+    return (
+      <div className="flex flex-col gap-4">
+        <Alert tone="success">Token “{created.name}” created.</Alert>
+        <div
+          role="note"
+          className="rounded-lg bg-amber-50 px-3.5 py-3 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset"
+        >
+          Copy it now and keep it somewhere safe — it will not be shown again. Anyone holding it can act as
+          this token.
+        </div>
+        <div className="flex items-center justify-between gap-2 rounded-lg bg-slate-900 py-1.5 pr-1.5 pl-3">
+          <code data-testid="new-token" className="font-mono text-sm break-all text-slate-100">
+            {created.token}
+          </code>
+          <CopyButton value={created.token} label="Copy token" />
+        </div>
+        <div className="flex justify-end">
+          <Button onClick={onDone}>Done</Button>
+        </div>
+      </div>
+    );
+
+  const fieldError = Object.values(errors).some(Boolean);
+  return (
+    <form ref={form} noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
+      {create.error && !fieldError && <Alert>{create.error.message}</Alert>}
+      <TextField
+        label="Token name"
+        name="name"
+        autoFocus
+        placeholder="My laptop"
+        value={name}
+        onChange={(e) => {
+          setName(e.target.value);
+          clear('name');
+        }}
+        error={errors.name}
+      />
+      <SelectField
+        label="Scope"
+        name="scope"
+        value={scope}
+        onChange={(e) => {
+          setScope(e.target.value as Scope);
+          clear('scope');
+          clear('teamId');
+        }}
+        options={[
+          { value: 'user', label: 'Personal — acts as you' },
+          ...(isAdmin
+            ? [
+                { value: 'team', label: 'Team — acts for one team' },
+                { value: 'org', label: 'Organization — sees every gateway' },
+              ]
+            : []),
+        ]}
+        hint={isAdmin ? undefined : 'Team and organization tokens are created by owners and admins.'}
+        error={errors.scope}
+      />
+      {scope === 'team' &&
+        (teams.data?.length === 0 ? (
+          <p className="text-sm text-slate-600">
+            No teams yet —{' '}
+            <Link href={`/t/${tenantSlug}/teams`} className="text-brand-700 hover:underline">
+              create one first
+            </Link>
+            .
+          </p>
+        ) : (
+          <SelectField
+            label="Team"
+            name="teamId"
+            value={teamId}
+            disabled={teams.isPending}
+            onChange={(e) => {
+              setTeamId(e.target.value);
+              clear('teamId');
+            }}
+            options={[
+              { value: '', label: teams.isPending ? 'Loading teams…' : 'Choose a team' },
+              ...(teams.data ?? []).map((t) => ({ value: t.id, label: t.name })),
+            ]}
+            error={
+              errors.teamId ?? (teams.error ? `Could not load teams: ${teams.error.message}` : undefined)
+            }
+          />
+        ))}
+      <fieldset className="flex flex-col gap-2" aria-invalid={errors.capabilities ? true : undefined}>
+        <legend className="text-sm font-medium text-slate-800">Can use</legend>
+        {CAPABILITIES.map((c) => (
+          <label key={c.value} className="flex items-start gap-2 text-sm text-slate-700">
+            <input
+              type="checkbox"
+              className="mt-0.5 size-4 accent-brand-600"
+              checked={capabilities.includes(c.value)}
+              onChange={(e) => {
+                setCapabilities((caps) =>
+                  e.target.checked ? [...caps, c.value] : caps.filter((x) => x !== c.value),
+                );
+                clear('capabilities');
+              }}
+            />
+            <span>
+              <span className="font-medium text-slate-800">{c.label}</span>
+              <span className="block text-slate-500">{c.hint}</span>
+            </span>
+          </label>
+        ))}
+        {errors.capabilities && <p className="text-sm text-red-600">{errors.capabilities}</p>}
+      </fieldset>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <SelectField
+          label="Expires"
+          name="expiry"
+          value={expiry}
+          onChange={(e) => {
+            setExpiry(e.target.value);
+            clear('expiresAt');
+          }}
+          options={EXPIRY}
+          error={expiry === 'custom' ? undefined : errors.expiresAt}
+        />
+        {expiry === 'custom' && (
+          <TextField
+            label="Expiry date"
+            name="expiresOn"
+            type="date"
+            min={isoDate(Date.now() + DAY)}
+            value={customDate}
+            onChange={(e) => {
+              setCustomDate(e.target.value);
+              clear('expiresAt');
+            }}
+            error={errors.expiresAt}
+          />
+        )}
+      </div>
+      <div className="mt-2 flex justify-end gap-3">
+        <Button variant="secondary" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button type="submit" pending={create.isPending}>
+          {create.isPending ? 'Creating…' : 'Create token'}
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,32 @@
+import type { Metadata } from 'next';
+import { Suspense } from 'react';
+import { PageHeader } from '~/components/ui/page-header';
+import { UsageDashboard } from '~/components/usage/usage-dashboard';
+import { UsageTabs } from '~/components/usage/usage-tabs';
+import { canAdminister } from '~/schemas/members';
+import { requireMembership } from '~/server/auth/session';
+
+export const metadata: Metadata = { title: 'Usage' };
+
+export default async function UsagePage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const { membership } = await requireMembership(slug);
+  const isAdmin = canAdminister(membership.role);
+  return (
+    <>
+      <PageHeader
+        title="Usage"
+        description={
+          isAdmin
+            ? 'Calls through every gateway of the workspace: volume, errors, latency, and who calls what.'
+            : 'The calls you made through gateways with your own tokens: volume, errors and latency.'
+        }
+      />
+      {/* The views read their filters from the URL. */}
+      <Suspense>
+        <UsageTabs tenantSlug={slug} />
+        <UsageDashboard tenantSlug={slug} isAdmin={isAdmin} />
+      </Suspense>
+    </>
+  );
+}

@@ -1,0 +1,27 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * Secrets carried by emailed links (password reset, invitation): 32 random bytes as base64url.
+ * Only the SHA-256 is stored, so a database leak yields no usable link.
+ */
+export interface LinkToken {
+  token: string;
+  hash: string;
+}
+
+const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export const hashLinkToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export function newLinkToken(): LinkToken {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: hashLinkToken(token) };
+}
+
+/** Whether a token could be one of ours; anything else is refused without a lookup. */
+export const isWellFormedLinkToken = (token: unknown): token is string =>
+  typeof token === 'string' && LINK_TOKEN.test(token);
+
+/** Where emailed links point: the public web origin plus a path (no double slash). */
+export const publicLink = (publicWebUrl: string, path: string): string =>
+  `${publicWebUrl.replace(/\/+$/, '')}${path}`;

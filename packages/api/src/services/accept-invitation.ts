@@ -1,0 +1,52 @@
+import { AppError } from '@toolgate/core/errors';
+import type { Database } from '@toolgate/db/client';
+import { memberships, type MemberRole } from '@toolgate/db/schema';
+import { findUserById } from '@toolgate/db/tenancy';
+import { claimInvitation, findInvitationByToken, requireUsableInvitation } from '../invitation-token.ts';
+import { currentRole } from '../workspace-lock.ts';
+
+export interface AcceptInvitationOptions {
+  db: Database;
+  /** The signed-in user accepting. */
+  userId: string;
+  token: string;
+}
+
+export interface AcceptedInvitation {
+  tenantId: string;
+  tenantSlug: string;
+  role: MemberRole;
+}
+
+/**
+ * Joins the signed-in user to the invitation's workspace, if the invitation was for their
+ * address (FORBIDDEN otherwise: a forwarded link does not let someone else in). Single use.
+ */
+export async function acceptInvitation({
+  db,
+  userId,
+  token,
+}: AcceptInvitationOptions): Promise<AcceptedInvitation> {
+  const invitation = requireUsableInvitation(await findInvitationByToken(db, token));
+  const user = await findUserById(db, userId);
+  if (!user) throw new AppError('UNAUTHORIZED', 'Sign in again');
+  if (user.email.toLowerCase() !== invitation.email.toLowerCase()) {
+    throw new AppError(
+      'FORBIDDEN',
+      `This invitation is for ${invitation.email}, but you are signed in as ${user.email}. ` +
+        `Sign in as ${invitation.email} to accept it.`,
+      { reason: 'wrong-account' },
+    );
+  }
+  return db.transaction(async (tx) => {
+    const role = await claimInvitation(tx, invitation);
+    const [joined] = await tx
+      .insert(memberships)
+      .values({ tenantId: invitation.tenantId, userId, role })
+      .onConflictDoNothing()
+      .returning({ role: memberships.role });
+    // Already a member (joined meanwhile): an invitation never changes an existing role.
+    const finalRole = joined?.role ?? (await currentRole(tx, invitation.tenantId, userId)) ?? role;
+    return { tenantId: invitation.tenantId, tenantSlug: invitation.tenantSlug, role: finalRole };
+  });
+}

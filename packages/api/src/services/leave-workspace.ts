@@ -1,0 +1,42 @@
+import { AppError } from '@toolgate/core/errors';
+import type { Bus } from '@toolgate/bus';
+import type { Database } from '@toolgate/db/client';
+import type { Actor } from '../actor.ts';
+import { deleteMembership, forgetRevokedTokens } from '../member-removal.ts';
+import type { MemberRemoval } from '../schemas/members.ts';
+import { countOwners, currentRole, lockWorkspace } from '../workspace-lock.ts';
+
+export const LAST_OWNER_LEAVING =
+  'You are the only owner of this workspace. Make someone else an owner before you leave';
+
+export interface LeaveWorkspaceOptions {
+  db: Database;
+  bus: Bus;
+  tenantId: string;
+  actor: Actor;
+}
+
+/**
+ * The caller leaves the workspace, whatever their role — except its last owner. As with removal,
+ * their team memberships and their own API tokens in this workspace go too.
+ */
+export async function leaveWorkspace({
+  db,
+  bus,
+  tenantId,
+  actor,
+}: LeaveWorkspaceOptions): Promise<MemberRemoval> {
+  const userId = actor.userId;
+  if (!userId) throw new AppError('INVALID', 'Only a signed-in user can leave a workspace');
+  const revoked = await db.transaction(async (tx) => {
+    if (!(await lockWorkspace(tx, tenantId))) throw new AppError('NOT_FOUND', 'Workspace not found');
+    const role = await currentRole(tx, tenantId, userId);
+    if (!role) throw new AppError('NOT_FOUND', 'You are not a member of this workspace');
+    if (role === 'owner' && (await countOwners(tx, tenantId)) <= 1) {
+      throw new AppError('CONFLICT', LAST_OWNER_LEAVING, { reason: 'last-owner' });
+    }
+    return deleteMembership(tx, tenantId, userId);
+  });
+  await forgetRevokedTokens(bus, tenantId, revoked);
+  return { userId, revokedTokens: revoked.length };
+}

@@ -1,0 +1,62 @@
+import type { Bus } from '@toolgate/bus';
+import { AppError } from '@toolgate/core/errors';
+import type { Database } from '@toolgate/db/client';
+import { installations } from '@toolgate/db/schema';
+import { and, eq } from 'drizzle-orm';
+import type { Actor } from '../actor.ts';
+import { canManageInstallation, findUsableEntry, findVisibleInstallation } from '../installation-access.ts';
+import { announceGatewayChange, gatewaysUsingEntries } from '../invalidation.ts';
+import { ZSetEnabledRequest, type Installation, type SetEnabledRequest } from '../schemas/installations.ts';
+import { requireStdioAllowed } from '../stdio-policy.ts';
+import { parseInput } from '../validation.ts';
+import { toInstallation } from '../views/rows.ts';
+
+export interface SetInstallationEnabledOptions {
+  db: Database;
+  bus: Bus;
+  tenantId: string;
+  actor: Actor;
+  installationId: string;
+  input: SetEnabledRequest;
+  /** Re-enabling a local (stdio) installation is refused where stdio is switched off. */
+  allowStdio?: boolean;
+}
+
+/**
+ * Turns an installation on or off (owners and admins; the owner of a personal one). A disabled
+ * installation serves no gateway: proxies drop their cached snapshots at once.
+ */
+export async function setInstallationEnabled({
+  db,
+  bus,
+  tenantId,
+  actor,
+  installationId,
+  input,
+  allowStdio,
+}: SetInstallationEnabledOptions): Promise<Installation> {
+  const { enabled } = parseInput(ZSetEnabledRequest, input);
+  const current = await findVisibleInstallation(db, tenantId, actor, installationId);
+  if (!canManageInstallation(actor, current))
+    throw new AppError('FORBIDDEN', 'Only owners and admins may turn shared installations on or off');
+  if (enabled) {
+    const entry = await findUsableEntry(db, tenantId, current.registryEntryId);
+    requireStdioAllowed(entry.transport, allowStdio);
+  }
+  const [row] = await db
+    .update(installations)
+    .set({ enabled })
+    .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)))
+    .returning();
+  if (!row) throw new AppError('NOT_FOUND', 'Installation not found');
+  if (current.enabled !== enabled) {
+    await announceGatewayChange(
+      db,
+      bus,
+      tenantId,
+      await gatewaysUsingEntries(db, tenantId, [row.registryEntryId]),
+      enabled ? 'installation enabled' : 'installation disabled',
+    );
+  }
+  return toInstallation(row);
+}

@@ -1,0 +1,61 @@
+import type { Bus } from '@toolgate/bus';
+import { AppError } from '@toolgate/core/errors';
+import type { Database } from '@toolgate/db/client';
+import { tools } from '@toolgate/db/schema';
+import { and, eq } from 'drizzle-orm';
+import type { Actor } from '../actor.ts';
+import { canManageInstallation, findVisibleInstallation } from '../installation-access.ts';
+import { announceGatewayChange, gatewaysUsingEntries } from '../invalidation.ts';
+import { ZSetEnabledRequest, type SetEnabledRequest, type Tool } from '../schemas/installations.ts';
+import { parseInput } from '../validation.ts';
+import { toTool } from '../views/rows.ts';
+
+export interface SetToolEnabledOptions {
+  db: Database;
+  bus: Bus;
+  tenantId: string;
+  actor: Actor;
+  installationId: string;
+  toolId: string;
+  input: SetEnabledRequest;
+}
+
+/**
+ * Turns one discovered tool on or off (who may manage the installation may do this). A disabled
+ * tool is not listed or callable through any gateway; re-discovery keeps the choice.
+ */
+export async function setToolEnabled({
+  db,
+  bus,
+  tenantId,
+  actor,
+  installationId,
+  toolId,
+  input,
+}: SetToolEnabledOptions): Promise<Tool> {
+  const { enabled } = parseInput(ZSetEnabledRequest, input);
+  const installation = await findVisibleInstallation(db, tenantId, actor, installationId);
+  if (!canManageInstallation(actor, installation))
+    throw new AppError('FORBIDDEN', "Only owners and admins may change a shared installation's tools");
+  const [current] = await db
+    .select({ enabled: tools.enabled })
+    .from(tools)
+    .where(and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId), eq(tools.id, toolId)));
+  if (!current) throw new AppError('NOT_FOUND', 'Tool not found');
+  const [row] = await db
+    .update(tools)
+    .set({ enabled })
+    .where(and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId), eq(tools.id, toolId)))
+    .returning();
+  if (!row) throw new AppError('NOT_FOUND', 'Tool not found');
+  if (current.enabled !== enabled) {
+    await announceGatewayChange(
+      db,
+      bus,
+      tenantId,
+      await gatewaysUsingEntries(db, tenantId, [installation.registryEntryId]),
+      enabled ? 'tool enabled' : 'tool disabled',
+    );
+  }
+  return toTool(row);
+}

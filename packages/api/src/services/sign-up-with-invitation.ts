@@ -1,0 +1,49 @@
+import { AppError } from '@toolgate/core/errors';
+import { hashPassword } from '@toolgate/core/password';
+import type { Database } from '@toolgate/db/client';
+import { memberships, users } from '@toolgate/db/schema';
+import { findUserByEmail } from '@toolgate/db/tenancy';
+import { claimInvitation, findInvitationByToken, requireUsableInvitation } from '../invitation-token.ts';
+import { ZSignUpWithInvitationRequest, type SignUpWithInvitationRequest } from '../schemas/invitations.ts';
+import { parseInput } from '../validation.ts';
+
+export const INVITED_ACCOUNT_EXISTS =
+  'An account with this email already exists. Sign in to accept the invitation';
+
+export interface SignUpWithInvitationOptions {
+  db: Database;
+  input: SignUpWithInvitationRequest;
+}
+
+/**
+ * Creates an account for the invited address (taken from the invitation, never from the form)
+ * and joins it to the workspace in one transaction; no workspace of its own is created.
+ */
+export async function signUpWithInvitation({
+  db,
+  input,
+}: SignUpWithInvitationOptions): Promise<{ userId: string; email: string; tenantSlug: string }> {
+  const { token, name, password } = parseInput(ZSignUpWithInvitationRequest, input);
+  const invitation = requireUsableInvitation(await findInvitationByToken(db, token));
+  const accountExists = () =>
+    new AppError('CONFLICT', INVITED_ACCOUNT_EXISTS, {
+      reason: 'account-exists',
+      fields: [{ path: 'email', message: INVITED_ACCOUNT_EXISTS }],
+    });
+  if (await findUserByEmail(db, invitation.email)) throw accountExists();
+
+  // Hashed outside the transaction: never hold a (multiplexed, embedded) connection while computing.
+  const passwordHash = await hashPassword(password);
+  return db.transaction(async (tx) => {
+    const role = await claimInvitation(tx, invitation);
+    const [user] = await tx
+      .insert(users)
+      .values({ email: invitation.email, name, passwordHash })
+      .onConflictDoNothing()
+      .returning({ id: users.id, email: users.email });
+    // Lost a race with a sign-up for the same address; throwing rolls the claim back too.
+    if (!user) throw accountExists();
+    await tx.insert(memberships).values({ tenantId: invitation.tenantId, userId: user.id, role });
+    return { userId: user.id, email: user.email, tenantSlug: invitation.tenantSlug };
+  });
+}

@@ -1,0 +1,13 @@
+import { AppError } from '@toolgate/core/errors';
+import type { Transport } from '@toolgate/db/schema';
+
+export const STDIO_DISABLED_MESSAGE = 'local (stdio) servers are disabled on this deployment';
+
+/**
+ * A stdio server runs a command on the host that serves it. On shared hosts the operator keeps
+ * that switched off (TOOLGATE_ALLOW_STDIO), so no tenant admin can run arbitrary commands there.
+ */
+export function requireStdioAllowed(transport: Transport, allowStdio: boolean | undefined): void {
+  if (transport === 'stdio' && allowStdio !== true)
+    throw new AppError('FORBIDDEN', STDIO_DISABLED_MESSAGE, { reason: 'stdio_disabled' });
+}
