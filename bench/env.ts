@@ -1,5 +1,6 @@
 import { loadEnvOrExit, zPostgresUrl, zRedisUrl } from '@toolgate/core/env';
 import { ZProxyEnv, type ProxyEnv } from '@toolgate/proxy/env';
+import { ZWorkerEnv, type WorkerEnv } from '@toolgate/worker/env';
 import { z } from 'zod';
 
 /** The benchmark's knobs. Durations are modest by default so a full run fits in a few minutes. */
@@ -37,4 +38,42 @@ export function gatewayProcessEnv(): ProxyEnv & { busPrefix: string } {
     'bench-gateway',
   );
   return { ...proxy, busPrefix: BENCH_BUS_PREFIX };
+}
+
+/** `npm run bench:usage`: the usage pipeline (recorder → BullMQ → one worker → Postgres). */
+const ZUsageBenchEnv = z.object({
+  /** A Postgres server to create a throwaway database on. */
+  BENCH_DATABASE_URL: zPostgresUrl.default('postgres://postgres@127.0.0.1:5432/test'),
+  BENCH_REDIS_URL: zRedisUrl.default('redis://127.0.0.1:6379'),
+  /** Events in the backlog the worker drains to measure its capacity. */
+  BENCH_USAGE_EVENTS: z.coerce.number().int().min(1_000).default(60_000),
+  BENCH_USAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** The worker's USAGE_CONCURRENCY. */
+  BENCH_USAGE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Steady rates, as fractions of the measured capacity, at which lag is measured. */
+  BENCH_USAGE_RATES: z
+    .string()
+    .default('0.5,0.8,1')
+    .transform((v) => v.split(',').map(Number))
+    .pipe(z.array(z.number().positive().max(2)).min(1)),
+  /** Length of each steady-rate phase. */
+  BENCH_USAGE_SECONDS: z.coerce.number().min(2).default(15),
+  PATH: z.string().default('/usr/local/bin:/usr/bin:/bin'),
+  HOME: z.string().default('/tmp'),
+});
+export type UsageBenchEnv = z.infer<typeof ZUsageBenchEnv>;
+
+export function usageBenchEnv(): UsageBenchEnv {
+  return loadEnvOrExit(ZUsageBenchEnv, process.env, 'bench:usage');
+}
+
+/** The worker child: the worker's own env schema, plus the bus namespace the parent chose. */
+export function usageWorkerProcessEnv(): WorkerEnv & { busPrefix: string } {
+  const worker = loadEnvOrExit(ZWorkerEnv, process.env, 'bench-worker');
+  const { BENCH_BUS_PREFIX } = loadEnvOrExit(
+    z.object({ BENCH_BUS_PREFIX: z.string().min(1) }),
+    process.env,
+    'bench-worker',
+  );
+  return { ...worker, busPrefix: BENCH_BUS_PREFIX };
 }

@@ -14,6 +14,9 @@ const log = createLogger({ name: 'bench-gateway', level: env.LOG_LEVEL, pretty: 
 const db = createDb({ url: env.DATABASE_URL, max: 4, applicationName: 'toolgate-bench-gateway' });
 const bus = createBus({ redisUrl: env.REDIS_URL, prefix: env.busPrefix });
 const proxy = buildProxy({ env, db, bus, log });
+// With the in-process bus no worker runs here: usage batches would pile up in this process's
+// memory. Drop them, as if a worker elsewhere consumed them (it costs the gateway nothing).
+const discardUsage = bus.kind === 'memory' ? bus.usage.consume(() => Promise.resolve()) : undefined;
 
 await proxy.start();
 await new Promise<void>((resolve) => proxy.server.listen(env.PROXY_PORT, env.HOST, resolve));
@@ -25,6 +28,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   await proxy.drain(1_000);
+  await discardUsage?.close();
   await bus.close();
   await db.close();
   // Exiting normally (not by signal) lets --cpu-prof write its profile.

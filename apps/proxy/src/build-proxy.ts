@@ -4,6 +4,7 @@ import type { Bus } from '@toolgate/bus';
 import { parseKeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
 import { requestIdFrom } from '@toolgate/core/logger';
+import { metricsHandler } from '@toolgate/core/metrics-endpoint';
 import { checkReadiness } from '@toolgate/core/readiness';
 import type { DbHandle } from '@toolgate/db/client';
 import { createSsrfGuard } from '@toolgate/mcp/ssrf-guard';
@@ -15,10 +16,16 @@ import type { ProxyEnv } from './env.ts';
 import { sendJson, sendProxyError } from './http-util.ts';
 import { LegacySseEndpoint } from './legacy-sse.ts';
 import { McpEndpoint } from './mcp-endpoint.ts';
+import { instrumentPool } from './observability/instrumented-pool.ts';
+import { ProxyMetrics, resolveLabelPolicy } from './observability/metrics.ts';
+import { ObservedUsageMeter } from './observability/observed-meter.ts';
+import type { Observability } from './observability/observability.ts';
+import { loadTracing, RequestTracer, tracingConfig } from './observability/tracing.ts';
 import { parseRoute, type GatewayRoute } from './routes.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { ToolCaller } from './tool-caller.ts';
 import { UpstreamTargets } from './upstream-target.ts';
+import { UsageRecorder } from './usage/recorder.ts';
 
 export const PROXY_VERSION = '0.1.0';
 const TOKEN_USAGE_FLUSH_MS = 30_000;
@@ -54,6 +61,10 @@ export interface Proxy {
   legacy: LegacySseEndpoint;
   pool: UpstreamPool;
   tokens: ApiTokenAuthenticator;
+  /** The usage event buffer (its counters are for metrics). */
+  usage: UsageRecorder;
+  /** Metrics (served at /metrics) and, once started with OTLP configured, the tracer. */
+  observability: Observability;
   /** Subscribes to invalidations; call before listening. */
   start(): Promise<void>;
   /** Stop accepting, let in-flight requests finish (bounded by the grace period), then close. */
@@ -78,16 +89,34 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       checkUrl: ssrf,
       lookup: ssrf.lookup,
     });
+  const metrics = new ProxyMetrics({
+    labels: resolveLabelPolicy(env),
+    maxLabelled: env.METRICS_MAX_LABELLED,
+  });
+  const observability: Observability = { metrics, tracer: undefined };
+  const upstreams = instrumentPool(pool, metrics);
   const targets = new UpstreamTargets(parseKeyRing(env.TOOLGATE_SECRET_KEYS));
-  const catalog = new Catalog(pool, targets);
+  const catalog = new Catalog(upstreams, targets);
+  const usage = new UsageRecorder({
+    queue: bus.usage,
+    log,
+    batchSize: env.USAGE_BATCH_SIZE,
+    flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS,
+    maxBufferedEvents: env.USAGE_BUFFER_MAX_EVENTS,
+  });
+  metrics.watch({ store, usage, pool });
+  const serveMetrics = metricsHandler(metrics.registry, env.METRICS_TOKEN);
+  const meter = new ObservedUsageMeter(usage, env.USAGE_AUDIT_FIELD_MAX_CHARS, observability);
   const endpoint = new McpEndpoint({
     store,
     auth: new AuthenticatorChain([tokens]),
     bus,
     sessionKeys: parseKeyRing(env.TOOLGATE_SESSION_KEYS),
-    tools: new ToolCaller(pool, targets, catalog),
+    tools: new ToolCaller(upstreams, targets, catalog, observability),
     catalog,
+    usage: meter,
     log,
+    observability,
     maxBodyBytes: env.MAX_BODY_BYTES,
     allowedOrigins: env.MCP_ALLOWED_ORIGINS,
     isAllowedHost: hostAllowList(env),
@@ -101,8 +130,10 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     maxBodyBytes: env.MAX_BODY_BYTES,
     allowedOrigins: env.MCP_ALLOWED_ORIGINS,
     isAllowedHost: hostAllowList(env),
-    authenticate: (req, res, gatewayRoute) => endpoint.authenticateCaller(req, res, gatewayRoute),
+    authenticate: (req, res, gatewayRoute, draft) =>
+      endpoint.authenticateCaller(req, res, gatewayRoute, draft),
     dispatch: (caller, message, send, context) => endpoint.dispatchLegacy(caller, message, send, context),
+    usage: meter,
   });
   store.onInvalidation((message) => {
     if (message.tokenHash) tokens.forget(message.tokenHash);
@@ -126,11 +157,19 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
 
   async function route(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const path = (req.url ?? '/').split('?', 1)[0]!;
-    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/healthz') {
+      sendJson(res, 200, { status: 'ok' });
+      return;
+    }
+    if (path === '/metrics') return serveMetrics(req, res);
     if (path === '/readyz') {
-      if (draining) return sendJson(res, 503, { ready: false, checks: {}, draining: true });
+      if (draining) {
+        sendJson(res, 503, { ready: false, checks: {}, draining: true });
+        return;
+      }
       const report = await checkReadiness({ database: () => db.ping(), bus: () => bus.ping() });
-      return sendJson(res, report.ready ? 200 : 503, report);
+      sendJson(res, report.ready ? 200 : 503, report);
+      return;
     }
     const parsed = parseRoute(path, req.headers.host, {
       publicMcpUrl: env.PUBLIC_MCP_URL,
@@ -167,8 +206,13 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     legacy,
     pool,
     tokens,
+    usage,
+    observability,
     async start() {
+      const tracing = await loadTracing(tracingConfig(env, PROXY_VERSION));
+      if (tracing) observability.tracer = new RequestTracer(tracing);
       await store.start();
+      usage.start();
       usageTimer = setInterval(() => void tokens.flushUsage(), TOKEN_USAGE_FLUSH_MS);
       usageTimer.unref();
     },
@@ -191,9 +235,14 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       clearTimeout(timer);
       clearInterval(idleSweep);
       clearInterval(usageTimer);
-      await tokens.flushUsage();
+      // Requests are done, so every usage event is recorded: hand them all to the queue.
+      await Promise.all([tokens.flushUsage(), usage.drain(env.USAGE_DRAIN_TIMEOUT_MS)]);
       await store.stop();
       if (!givenPool) await pool.close();
+      // Last: the spans of everything above are ended by now.
+      await observability.tracer?.tracing.shutdown().catch((err: unknown) => {
+        log.warn({ err: (err as Error).message }, 'could not export the last spans');
+      });
     },
   };
 }

@@ -1,5 +1,34 @@
-import { zBool, zKeyRing, zLogLevel, zPort, zPostgresUrl, zRedisUrl } from '@toolgate/core/env';
+import {
+  zBool,
+  zKeyRing,
+  zLogLevel,
+  zMetricsToken,
+  zPort,
+  zPostgresUrl,
+  zRedisUrl,
+} from '@toolgate/core/env';
 import { z } from 'zod';
+
+function decoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** OTLP header lists: `key1=value1,key2=value2`, values URL-encoded (OpenTelemetry spec). */
+const zOtlpHeaders = z
+  .string()
+  .regex(/^\s*[^=,\s]+\s*=[^,]*(,\s*[^=,\s]+\s*=[^,]*)*$/, 'must be "key1=value1,key2=value2"')
+  .transform((v) =>
+    Object.fromEntries(
+      v.split(',').map((pair) => {
+        const eq = pair.indexOf('=');
+        return [pair.slice(0, eq).trim().toLowerCase(), decoded(pair.slice(eq + 1).trim())];
+      }),
+    ),
+  );
 
 export const ZProxyEnv = z.object({
   DATABASE_URL: zPostgresUrl,
@@ -51,5 +80,49 @@ export const ZProxyEnv = z.object({
     .default(1024 * 1024),
   /** Bound on draining in-flight requests at SIGTERM. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Usage events per batch sent to the usage queue. */
+  USAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** A partial batch goes after at most this long. */
+  USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).default(1_000),
+  /** Usage events held while the queue is unreachable; beyond it the oldest are dropped (and counted). */
+  USAGE_BUFFER_MAX_EVENTS: z.coerce.number().int().min(1).default(20_000),
+  /** Cap per audit field (arguments, result), in characters of JSON, after redaction. */
+  USAGE_AUDIT_FIELD_MAX_CHARS: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .default(8 * 1024),
+  /** At shutdown, how long to keep trying to hand buffered usage events to the queue. */
+  USAGE_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Bearer token required on `/metrics`; unset leaves it open (block it at the ingress then). */
+  METRICS_TOKEN: zMetricsToken.optional(),
+  /**
+   * Tenant/gateway labels on per-message metrics: `none` (value "all"), `tenant` (tenant id),
+   * `gateway` (tenant and gateway ids). `auto`: `gateway` on one machine (no REDIS_URL), else `none`.
+   */
+  METRICS_TENANT_LABELS: z.enum(['auto', 'none', 'tenant', 'gateway']).default('auto'),
+  /** Tenants or gateways given their own label values; the rest are labelled "other". */
+  METRICS_MAX_LABELLED: z.coerce.number().int().min(1).max(100_000).default(500),
+  /** Tracing is on when an OTLP endpoint is set (`…/v1/traces` is appended to this one). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** The full traces URL; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: zOtlpHeaders.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: zOtlpHeaders.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('toolgate-proxy'),
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ])
+    .default('parentbased_always_on'),
+  /** The ratio of the `*traceidratio` samplers. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
+  /** Turns tracing off whatever else is set. */
+  OTEL_SDK_DISABLED: zBool.default(false),
 });
 export type ProxyEnv = z.infer<typeof ZProxyEnv>;

@@ -3,8 +3,12 @@ import type { Logger } from '@toolgate/core/logger';
 import type { AuthenticatorChain, AuthFailure, Principal } from './auth/principal.ts';
 import { PROXY_ERRORS, type ProxyErrorName } from './errors.ts';
 import { firstHeader, sendProxyError } from './http-util.ts';
+import type { AuthFailureReason } from './observability/metrics.ts';
+import type { Observability } from './observability/observability.ts';
+import type { TraceSpan } from './observability/tracing.ts';
 import type { GatewayRoute } from './routes.ts';
 import type { PreparedGateway, SnapshotStore } from './snapshot-store.ts';
+import type { UsageDraft } from './usage/meter.ts';
 
 export interface Caller {
   gateway: PreparedGateway;
@@ -15,6 +19,8 @@ export interface GatewayAccessDeps {
   store: SnapshotStore;
   auth: AuthenticatorChain;
   log: Logger;
+  /** Counts refusals by reason; traces authentication as a child of the message's span. */
+  observability?: Observability;
 }
 
 const AUTH_FAILURE_ERROR: Record<AuthFailure, ProxyErrorName> = {
@@ -32,12 +38,45 @@ const AUTH_FAILURE_ERROR: Record<AuthFailure, ProxyErrorName> = {
 /**
  * Finds the gateway and authenticates the caller. Unknown tenants, unknown gateways and other
  * tenants' tokens all look the same to a caller without a valid token of this tenant.
+ *
+ * `usage`, when given, learns the outcome: the tenant, gateway and principal of an admitted
+ * caller, or why a caller of a known tenant was refused (an unknown tenant leaves it empty).
  */
-export async function authenticateCaller(
+export function authenticateCaller(
   deps: GatewayAccessDeps,
   req: IncomingMessage,
   res: ServerResponse,
   route: GatewayRoute,
+  usage?: UsageDraft,
+): Promise<Caller | undefined> {
+  const span = deps.observability?.tracer?.child(usage, 'mcp.authenticate');
+  if (span === undefined) return admit(deps, req, res, route, usage, undefined);
+  return admit(deps, req, res, route, usage, span).then(
+    (caller) => {
+      span.end();
+      return caller;
+    },
+    (err: unknown) => {
+      span.fail((err as Error).message);
+      span.end();
+      throw err;
+    },
+  );
+}
+
+/** A caller turned away: counted by reason and noted on the span. */
+function refused(deps: GatewayAccessDeps, span: TraceSpan | undefined, reason: AuthFailureReason): void {
+  deps.observability?.metrics.authFailure(reason);
+  span?.set('toolgate.auth.failure', reason);
+}
+
+async function admit(
+  deps: GatewayAccessDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: GatewayRoute,
+  usage: UsageDraft | undefined,
+  span: TraceSpan | undefined,
 ): Promise<Caller | undefined> {
   let lookup;
   try {
@@ -52,6 +91,7 @@ export async function authenticateCaller(
     'www-authenticate': `Bearer resource_metadata="${route.metadataUrl}"${error ? `, error="${error}"` : ''}`,
   });
   if (lookup.kind === 'missing' && lookup.what === 'tenant') {
+    refused(deps, span, 'unknown_tenant');
     sendProxyError(res, authorization ? 'INVALID_TOKEN' : 'UNAUTHORIZED', {
       headers: challenge(authorization ? 'invalid_token' : undefined),
     });
@@ -64,27 +104,44 @@ export async function authenticateCaller(
     gatewayId: gateway?.id ?? '',
     allowedMethods: gateway?.clientAuthMethods ?? ['api_token', 'oauth', 'idp_jwt'],
   });
+  if (usage) {
+    usage.tenantId = tenantId;
+    usage.gatewayId = gateway?.id ?? null;
+  }
   if (!result.ok) {
+    refused(deps, span, result.failure);
     const name = AUTH_FAILURE_ERROR[result.failure];
-    const status = PROXY_ERRORS[name].status;
-    sendProxyError(res, name, {
+    const { status, rpc } = PROXY_ERRORS[name];
+    const bytes = sendProxyError(res, name, {
       values: { method: 'these' },
       headers: status === 401 ? challenge(result.failure === 'missing' ? undefined : 'invalid_token') : {},
     });
-    return undefined;
-  }
-  if (lookup.kind === 'missing') {
-    sendProxyError(res, 'GATEWAY_NOT_FOUND', { values: { gateway: route.gatewaySlug } });
+    if (usage) {
+      usage.authMethod = result.method ?? null;
+      // Not being able to check a credential is our failure, not the caller's.
+      if (result.failure === 'unavailable') usage.reject(rpc, bytes);
+      else usage.deny(result.failure, rpc, bytes);
+    }
     return undefined;
   }
   const principal = result.principal;
+  span?.set('toolgate.auth.method', principal.authMethod);
+  usage?.identify(principal);
+  if (lookup.kind === 'missing') {
+    const bytes = sendProxyError(res, 'GATEWAY_NOT_FOUND', { values: { gateway: route.gatewaySlug } });
+    usage?.reject(PROXY_ERRORS.GATEWAY_NOT_FOUND.rpc, bytes);
+    return undefined;
+  }
   if (
     lookup.gateway.snapshot.gateway.visibility === 'teams' &&
     !principal.orgWide &&
     !principal.teamIds.some((t) => lookup.gateway.snapshot.gateway.teamIds.includes(t))
   ) {
-    sendProxyError(res, 'NOT_VISIBLE', { values: { gateway: route.gatewaySlug } });
+    refused(deps, span, 'not_visible');
+    const bytes = sendProxyError(res, 'NOT_VISIBLE', { values: { gateway: route.gatewaySlug } });
+    usage?.deny('not_visible', PROXY_ERRORS.NOT_VISIBLE.rpc, bytes);
     return undefined;
   }
+  usage?.attribute(tenantId, lookup.gateway.snapshot.gateway.id, principal);
   return { gateway: lookup.gateway, principal };
 }

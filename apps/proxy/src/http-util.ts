@@ -33,22 +33,25 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** Answers with a JSON body; returns its size in bytes (usage metering reuses it). */
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
-): void {
+): number {
   const payload = JSON.stringify(body);
+  const bytes = Buffer.byteLength(payload);
   res.writeHead(status, {
     'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
+    'content-length': bytes,
     ...headers,
   });
   res.end(payload);
+  return bytes;
 }
 
-/** An HTTP error whose body is a JSON-RPC error, as MCP clients expect. */
+/** An HTTP error whose body is a JSON-RPC error, as MCP clients expect; returns its size. */
 export function sendProxyError(
   res: ServerResponse,
   name: ProxyErrorName,
@@ -57,9 +60,9 @@ export function sendProxyError(
     values?: Record<string, string | number>;
     headers?: Record<string, string>;
   } = {},
-): void {
+): number {
   const def = PROXY_ERRORS[name];
-  sendJson(
+  return sendJson(
     res,
     def.status,
     errorMessage(options.id ?? null, { code: def.rpc, message: proxyErrorMessage(name, options.values) }),
@@ -92,10 +95,13 @@ export class SseWriter {
     return this.closed || this.res.writableEnded;
   }
 
-  send(message: unknown): void {
-    if (this.isClosed) return;
+  /** Writes one message event; returns the size of its JSON (0 once closed). */
+  send(message: unknown): number {
+    if (this.isClosed) return 0;
     const id = this.streamId ? `id: ${this.streamId}-${this.nextEventId++}\n` : '';
-    this.res.write(`${id}event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    const data = JSON.stringify(message);
+    this.res.write(`${id}event: message\ndata: ${data}\n\n`);
+    return Buffer.byteLength(data);
   }
 
   /** A named event with one line of text, e.g. the legacy transport's `endpoint` event. */
@@ -164,23 +170,32 @@ export function isOriginAllowed(
   }
 }
 
+export type ReadMessage =
+  | { ok: true; message: ClientMessage; bytes: number }
+  /** Already answered: `code` is the JSON-RPC error code sent, `responseBytes` its size. */
+  | { ok: false; code: number; responseBytes: number };
+
+const refused = (code: number, responseBytes: number): ReadMessage => ({ ok: false, code, responseBytes });
+
 /**
- * Reads one JSON-RPC message from a POST body. On any client mistake (too large, not JSON, a
- * batch, not JSON-RPC) it answers the request itself and returns undefined.
+ * Reads one JSON-RPC message from a POST body, with the body's size. On any client mistake (too
+ * large, not JSON, a batch, not JSON-RPC) it answers the request itself and says so.
  */
 export async function readClientMessage(
   req: IncomingMessage,
   res: ServerResponse,
   maxBodyBytes: number,
-): Promise<ClientMessage | undefined> {
+): Promise<ReadMessage> {
   let body: Buffer;
   try {
     body = await readBody(req, maxBodyBytes);
   } catch (err) {
     if (err instanceof BodyTooLargeError) {
       res.setHeader('connection', 'close');
-      sendProxyError(res, 'BODY_TOO_LARGE', { values: { limit: maxBodyBytes } });
-      return undefined;
+      return refused(
+        PROXY_ERRORS.BODY_TOO_LARGE.rpc,
+        sendProxyError(res, 'BODY_TOO_LARGE', { values: { limit: maxBodyBytes } }),
+      );
     }
     throw err;
   }
@@ -188,17 +203,18 @@ export async function readClientMessage(
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (err) {
-    sendProxyError(res, 'PARSE_ERROR', { values: { detail: (err as Error).message } });
-    return undefined;
+    return refused(
+      PROXY_ERRORS.PARSE_ERROR.rpc,
+      sendProxyError(res, 'PARSE_ERROR', { values: { detail: (err as Error).message } }),
+    );
   }
   if (Array.isArray(parsed)) {
-    sendProxyError(res, 'BATCH_NOT_SUPPORTED');
-    return undefined;
+    return refused(PROXY_ERRORS.BATCH_NOT_SUPPORTED.rpc, sendProxyError(res, 'BATCH_NOT_SUPPORTED'));
   }
   try {
-    return classifyMessage(parsed);
+    return { ok: true, message: classifyMessage(parsed), bytes: body.length };
   } catch (err) {
-    sendJson(res, 400, errorMessage(idOf(parsed), (err as JsonRpcError).toObject()));
-    return undefined;
+    const error = (err as JsonRpcError).toObject();
+    return refused(error.code, sendJson(res, 400, errorMessage(idOf(parsed), error)));
   }
 }

@@ -15,15 +15,16 @@
  *
  * The two functions this endpoint is built with are McpEndpoint methods, wired in build-proxy.ts:
  *
- *   authenticateCaller(req: IncomingMessage, res: ServerResponse, route: GatewayRoute):
+ *   authenticateCaller(req: IncomingMessage, res: ServerResponse, route: GatewayRoute, usage?: UsageDraft):
  *     Promise<{ gateway: PreparedGateway; principal: Principal } | undefined>
  *       Exactly the Streamable endpoint's authentication: finds the gateway, authenticates,
  *       checks team visibility; on failure answers the error itself (401 with WWW-Authenticate
- *       and resource_metadata, 403, 404, 503) and resolves undefined.
+ *       and resource_metadata, 403, 404, 503) and resolves undefined. `usage` learns the outcome.
  *
  *   dispatchLegacy(caller: { gateway: PreparedGateway; principal: Principal }, message: ClientMessage,
  *                  send: (message: unknown) => Promise<void>, context: LegacyDispatchContext): Promise<void>
- *       kind 'request': runs it and passes every message it produces to `send`, the response last.
+ *       kind 'request': runs it and passes every message it produces to `send`, the response last,
+ *         telling `context.usage` (when set) what went out.
  *         `initialize` answers with negotiateLegacyVersion(params.protocolVersion) and issues no
  *         session (the session is `context.session`, made when the stream opened). Progress,
  *         logging and server→client requests may always be sent: the stream is always there.
@@ -51,8 +52,10 @@ import {
   sendProxyError,
   SseWriter,
 } from './http-util.ts';
+import { PROXY_ERRORS, type ProxyErrorName } from './errors.ts';
 import type { GatewayRoute } from './routes.ts';
 import type { PreparedGateway } from './snapshot-store.ts';
+import type { UsageDraft, UsageMeter } from './usage/meter.ts';
 
 export interface LegacyCaller {
   gateway: PreparedGateway;
@@ -65,6 +68,8 @@ export interface LegacyDispatchContext {
   /** Headers of the POST that carried the request (header allow-list pass-through). */
   headers: IncomingHttpHeaders;
   requestId: string;
+  /** The usage event of the POST that carried the message (absent for forwarded messages). */
+  usage?: UsageDraft;
 }
 
 /** Publishes one message to the session's stream. Never rejects; order is kept without awaiting. */
@@ -74,6 +79,7 @@ export type LegacyAuthenticate = (
   req: IncomingMessage,
   res: ServerResponse,
   route: GatewayRoute,
+  usage?: UsageDraft,
 ) => Promise<LegacyCaller | undefined>;
 
 export type LegacyDispatch = (
@@ -93,6 +99,8 @@ export interface LegacySseDeps {
   isAllowedHost: (hostname: string) => boolean;
   authenticate: LegacyAuthenticate;
   dispatch: LegacyDispatch;
+  /** One usage event per POSTed message, as on the Streamable endpoint. */
+  usage: UsageMeter;
   keepaliveMs?: number;
 }
 
@@ -141,10 +149,11 @@ export class LegacySseEndpoint {
     if (!this.admitted(req, res, route)) return;
     const method = kind === 'legacy-sse' ? 'GET' : 'POST';
     if (req.method !== method) {
-      return sendProxyError(res, 'METHOD_NOT_ALLOWED', {
+      sendProxyError(res, 'METHOD_NOT_ALLOWED', {
         values: { method: req.method ?? '' },
         headers: { allow: method },
       });
+      return;
     }
     if (kind === 'legacy-sse') return this.openStream(req, res, route);
     return this.receive(req, res, route, requestId);
@@ -194,7 +203,10 @@ export class LegacySseEndpoint {
 
   private async openStream(req: IncomingMessage, res: ServerResponse, route: GatewayRoute): Promise<void> {
     const accept = firstHeader(req.headers.accept);
-    if (accept && !acceptsSse(accept)) return sendProxyError(res, 'NOT_ACCEPTABLE');
+    if (accept && !acceptsSse(accept)) {
+      sendProxyError(res, 'NOT_ACCEPTABLE');
+      return;
+    }
     const caller = await this.deps.authenticate(req, res, route);
     if (!caller) return;
     const { snapshot } = caller.gateway;
@@ -251,21 +263,42 @@ export class LegacySseEndpoint {
     route: GatewayRoute,
     requestId: string,
   ): Promise<void> {
-    const caller = await this.deps.authenticate(req, res, route);
-    if (!caller) return;
-    const contentType = firstHeader(req.headers['content-type']) ?? '';
-    if (!/^application\/json\b/i.test(contentType)) return sendProxyError(res, 'UNSUPPORTED_MEDIA_TYPE');
-    const sessionId = new URL(req.url ?? '/', 'http://proxy').searchParams.get('sessionId');
-    if (!sessionId) return sendProxyError(res, 'LEGACY_SESSION_REQUIRED');
-    const session = await this.session(sessionId, caller);
-    if (!session) return sendProxyError(res, 'LEGACY_SESSION_NOT_FOUND');
+    const usage = this.deps.usage.begin(requestId, req.headers);
+    // A request's event is finished when its dispatch is (see run); everything else's here.
+    let running = false;
+    try {
+      const caller = await this.deps.authenticate(req, res, route, usage);
+      if (!caller) return;
+      const contentType = firstHeader(req.headers['content-type']) ?? '';
+      if (!/^application\/json\b/i.test(contentType)) return refuse(res, usage, 'UNSUPPORTED_MEDIA_TYPE');
+      const sessionId = new URL(req.url ?? '/', 'http://proxy').searchParams.get('sessionId');
+      if (!sessionId) return refuse(res, usage, 'LEGACY_SESSION_REQUIRED');
+      const session = await this.session(sessionId, caller);
+      if (!session) return refuse(res, usage, 'LEGACY_SESSION_NOT_FOUND');
+      usage.sessionId = session.sid;
 
-    const message = await readClientMessage(req, res, this.deps.maxBodyBytes);
-    if (!message) return;
+      const read = await readClientMessage(req, res, this.deps.maxBodyBytes);
+      if (!read.ok) return usage.reject(read.code, read.responseBytes);
+      const message = read.message;
+      usage.read(message, read.bytes);
 
-    res.writeHead(202, { 'content-type': 'text/plain' }).end('Accepted');
-    const context: LegacyDispatchContext = { session, headers: req.headers, requestId };
-    if (message.kind === 'request') return this.run(caller, message, context);
+      res.writeHead(202, { 'content-type': 'text/plain' }).end('Accepted');
+      const context: LegacyDispatchContext = { session, headers: req.headers, requestId, usage };
+      if (message.kind === 'request') {
+        running = true;
+        return this.run(caller, message, context);
+      }
+      await this.forward(session, message, requestId);
+    } finally {
+      if (!running) this.deps.usage.finish(usage);
+    }
+  }
+
+  private async forward(
+    session: SessionClaims,
+    message: Exclude<ClientMessage, { kind: 'request' }>,
+    requestId: string,
+  ): Promise<void> {
     // Answers and notifications concern requests in flight, wherever they run.
     await this.deps.bus.sessions
       .publish(serverChannel(session.sid), message.message)
@@ -300,6 +333,7 @@ export class LegacySseEndpoint {
     const task = this.dispatchSafely(caller, message, context, listener.ready).finally(() => {
       listener.release();
       this.inFlight.delete(task);
+      if (context.usage) this.deps.usage.finish(context.usage);
     });
     this.inFlight.add(task);
   }
@@ -400,4 +434,9 @@ export class LegacySseEndpoint {
     );
     this.inFlight.add(task);
   }
+}
+
+/** Answers with a proxy error and tells the message's usage event. */
+function refuse(res: ServerResponse, usage: UsageDraft, name: ProxyErrorName): void {
+  usage.reject(PROXY_ERRORS[name].rpc, sendProxyError(res, name));
 }

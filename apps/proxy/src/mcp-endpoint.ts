@@ -29,6 +29,7 @@ import type { AuthenticatorChain } from './auth/principal.ts';
 import { CallRegistry } from './call-registry.ts';
 import { authenticateCaller, type Caller } from './gateway-access.ts';
 import type { Catalog } from './catalog.ts';
+import { PROXY_ERRORS, type ProxyErrorName } from './errors.ts';
 import {
   acceptsJson,
   acceptsSse,
@@ -41,12 +42,14 @@ import {
   SseWriter,
 } from './http-util.ts';
 import type { LegacyDispatchContext, LegacySend } from './legacy-sse.ts';
+import type { Observability } from './observability/observability.ts';
 import { paginate } from './pagination.ts';
 import { HttpResponder, type Responder } from './responder.ts';
 import type { GatewayRoute } from './routes.ts';
 import type { PreparedGateway, SnapshotStore } from './snapshot-store.ts';
 import { StreamHub } from './stream-hub.ts';
 import type { ToolCaller } from './tool-caller.ts';
+import type { UsageDraft, UsageMeter } from './usage/meter.ts';
 
 export interface McpEndpointDeps {
   store: SnapshotStore;
@@ -55,7 +58,11 @@ export interface McpEndpointDeps {
   sessionKeys: KeyRing;
   tools: ToolCaller;
   catalog: Catalog;
+  /** One usage event per POSTed client message. */
+  usage: UsageMeter;
   log: Logger;
+  /** Authentication failures and spans (see gateway-access.ts). */
+  observability?: Observability;
   maxBodyBytes: number;
   /** Origins allowed besides the gateway's own; '*' allows any. */
   allowedOrigins: readonly string[];
@@ -76,6 +83,8 @@ export interface DispatchContext {
   clientCapabilities: Record<string, unknown>;
   headers: IncomingMessage['headers'];
   requestId: string;
+  /** The message's usage event: dispatch fills in what only it learns (tool, installation). */
+  usage?: UsageDraft;
 }
 
 /** 2026-07-28 results say whether they are complete. */
@@ -90,6 +99,19 @@ function withResultType(responder: Responder): Responder {
     },
   };
 }
+
+/** Answers with a proxy error and tells the message's usage event, if it has one. */
+function refuse(
+  res: ServerResponse,
+  usage: UsageDraft | undefined,
+  name: ProxyErrorName,
+  options?: Parameters<typeof sendProxyError>[2],
+): void {
+  const bytes = sendProxyError(res, name, options);
+  usage?.reject(PROXY_ERRORS[name].rpc, bytes);
+}
+
+const jsonBytes = (message: unknown): number => Buffer.byteLength(JSON.stringify(message) ?? '');
 
 const META_VERSION = 'io.modelcontextprotocol/protocolVersion';
 const META_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
@@ -114,7 +136,8 @@ export class McpEndpoint {
     // localhost are what direct and local clients use, and carry no rebinding risk.
     const hostname = hostnameOf(req.headers.host);
     if (hostname && !this.deps.isAllowedHost(hostname)) {
-      return sendProxyError(res, 'HOST_FORBIDDEN', { values: { host: hostname } });
+      sendProxyError(res, 'HOST_FORBIDDEN', { values: { host: hostname } });
+      return;
     }
     const origin = firstHeader(req.headers.origin);
     if (
@@ -125,28 +148,37 @@ export class McpEndpoint {
         allowedOrigins: this.deps.allowedOrigins,
       })
     ) {
-      return sendProxyError(res, 'ORIGIN_FORBIDDEN', { values: { origin } });
+      sendProxyError(res, 'ORIGIN_FORBIDDEN', { values: { origin } });
+      return;
     }
     if (req.method !== 'POST' && req.method !== 'GET' && req.method !== 'DELETE') {
-      return sendProxyError(res, 'METHOD_NOT_ALLOWED', {
+      sendProxyError(res, 'METHOD_NOT_ALLOWED', {
         values: { method: req.method ?? '' },
         headers: { allow: 'GET, POST, DELETE' },
       });
+      return;
+    }
+    if (req.method === 'POST') {
+      // Every POST of a known tenant is one usage event, whatever becomes of it.
+      const usage = this.deps.usage.begin(requestId, req.headers);
+      try {
+        const caller = await this.authenticateCaller(req, res, route, usage);
+        if (!caller) return;
+        const versionHeader = this.versionHeader(req, res, usage);
+        if (versionHeader === false) return;
+        return await this.post(req, res, caller, versionHeader, requestId, usage);
+      } finally {
+        this.deps.usage.finish(usage);
+      }
     }
     const caller = await this.authenticateCaller(req, res, route);
     if (!caller) return;
-
-    const versionHeader = firstHeader(req.headers['mcp-protocol-version']);
-    if (versionHeader !== undefined && !isSupportedVersion(versionHeader)) {
-      return sendProxyError(res, 'UNSUPPORTED_VERSION', {
-        values: { version: versionHeader, supported: SUPPORTED_VERSIONS.join(', ') },
-      });
-    }
-    if (req.method === 'POST') return this.post(req, res, caller, versionHeader, requestId);
+    const versionHeader = this.versionHeader(req, res);
+    if (versionHeader === false) return;
     const session = await this.session(req, res, caller, versionHeader);
     if (!session) return;
     if (req.method === 'GET') {
-      if (!acceptsSse(firstHeader(req.headers.accept))) return sendProxyError(res, 'NOT_ACCEPTABLE');
+      if (!acceptsSse(firstHeader(req.headers.accept))) return refuse(res, undefined, 'NOT_ACCEPTABLE');
       this.streams.open(
         caller.gateway,
         new SseWriter(res, { 'mcp-session-id': firstHeader(req.headers['mcp-session-id'])! }),
@@ -166,8 +198,25 @@ export class McpEndpoint {
     req: IncomingMessage,
     res: ServerResponse,
     route: GatewayRoute,
+    usage?: UsageDraft,
   ): Promise<Caller | undefined> {
-    return authenticateCaller(this.deps, req, res, route);
+    return authenticateCaller(this.deps, req, res, route, usage);
+  }
+
+  /** The MCP-Protocol-Version header, or false once an unsupported one has been refused. */
+  private versionHeader(
+    req: IncomingMessage,
+    res: ServerResponse,
+    usage?: UsageDraft,
+  ): string | undefined | false {
+    const versionHeader = firstHeader(req.headers['mcp-protocol-version']);
+    if (versionHeader !== undefined && !isSupportedVersion(versionHeader)) {
+      refuse(res, usage, 'UNSUPPORTED_VERSION', {
+        values: { version: versionHeader, supported: SUPPORTED_VERSIONS.join(', ') },
+      });
+      return false;
+    }
+    return versionHeader;
   }
 
   /** Opens and checks the session a request presents; answers the error itself when it fails. */
@@ -176,10 +225,11 @@ export class McpEndpoint {
     res: ServerResponse,
     caller: Caller,
     versionHeader: string | undefined,
+    usage?: UsageDraft,
   ): Promise<SessionClaims | undefined> {
     const sessionId = firstHeader(req.headers['mcp-session-id']);
     if (!sessionId) {
-      sendProxyError(res, 'SESSION_REQUIRED');
+      refuse(res, usage, 'SESSION_REQUIRED');
       return undefined;
     }
     const { snapshot } = caller.gateway;
@@ -190,18 +240,19 @@ export class McpEndpoint {
       opened.claims.principal !== caller.principal.id ||
       opened.claims.protocolVersion === LEGACY_SSE_VERSION
     ) {
-      sendProxyError(res, 'SESSION_NOT_FOUND');
+      refuse(res, usage, 'SESSION_NOT_FOUND');
       return undefined;
     }
+    if (usage) usage.sessionId = opened.claims.sid;
     const revoked = await this.deps.bus.revocations.has(opened.claims.sid).catch(() => false);
     if (revoked) {
-      sendProxyError(res, 'SESSION_NOT_FOUND');
+      refuse(res, usage, 'SESSION_NOT_FOUND');
       return undefined;
     }
     // Clients may send any stateful version they support; only the stateless revision cannot
     // address a session.
     if (versionHeader !== undefined && isStatelessVersion(versionHeader)) {
-      sendProxyError(res, 'VERSION_MISMATCH', {
+      refuse(res, usage, 'VERSION_MISMATCH', {
         values: { version: versionHeader, session: opened.claims.protocolVersion },
       });
       return undefined;
@@ -229,17 +280,20 @@ export class McpEndpoint {
     caller: Caller,
     versionHeader: string | undefined,
     requestId: string,
+    usage: UsageDraft,
   ): Promise<void> {
     const accept = firstHeader(req.headers.accept);
-    if (!acceptsJson(accept) && !acceptsSse(accept)) return sendProxyError(res, 'NOT_ACCEPTABLE');
+    if (!acceptsJson(accept) && !acceptsSse(accept)) return refuse(res, usage, 'NOT_ACCEPTABLE');
     const contentType = firstHeader(req.headers['content-type']) ?? '';
-    if (!/^application\/json\b/i.test(contentType)) return sendProxyError(res, 'UNSUPPORTED_MEDIA_TYPE');
+    if (!/^application\/json\b/i.test(contentType)) return refuse(res, usage, 'UNSUPPORTED_MEDIA_TYPE');
 
-    const message = await readClientMessage(req, res, this.deps.maxBodyBytes);
-    if (!message) return;
+    const read = await readClientMessage(req, res, this.deps.maxBodyBytes);
+    if (!read.ok) return usage.reject(read.code, read.responseBytes);
+    const message = read.message;
+    usage.read(message, read.bytes);
 
     if (message.kind === 'request' && message.message.method === 'initialize') {
-      return this.initialize(res, caller, message.message);
+      return this.initialize(res, caller, message.message, usage);
     }
     const meta =
       message.kind === 'response'
@@ -251,12 +305,12 @@ export class McpEndpoint {
     let session: SessionClaims | undefined;
     if (stateless) {
       if (versionHeader !== undefined && metaVersion !== undefined && versionHeader !== metaVersion) {
-        return sendProxyError(res, 'VERSION_MISMATCH', {
+        return refuse(res, usage, 'VERSION_MISMATCH', {
           values: { version: versionHeader, session: JSON.stringify(metaVersion) },
         });
       }
     } else {
-      session = await this.session(req, res, caller, versionHeader);
+      session = await this.session(req, res, caller, versionHeader, usage);
       if (!session) return;
     }
     const sessionKey = session?.sid ?? `stateless:${caller.principal.id}`;
@@ -270,14 +324,11 @@ export class McpEndpoint {
     if (stateless) {
       const caps = meta?.[META_CAPABILITIES];
       if (typeof caps !== 'object' || caps === null || Array.isArray(caps)) {
-        return sendJson(
-          res,
-          200,
-          errorMessage(message.message.id, {
-            code: RPC.INVALID_PARAMS,
-            message: `Invalid params: _meta["${META_CAPABILITIES}"] (an object) is required by protocol 2026-07-28`,
-          }),
-        );
+        const error = errorMessage(message.message.id, {
+          code: RPC.INVALID_PARAMS,
+          message: `Invalid params: _meta["${META_CAPABILITIES}"] (an object) is required by protocol 2026-07-28`,
+        });
+        return usage.reply(error, sendJson(res, 200, error));
       }
       clientCapabilities = caps as Record<string, unknown>;
     }
@@ -290,8 +341,9 @@ export class McpEndpoint {
         clientCapabilities,
         headers: req.headers,
         requestId,
+        usage,
       },
-      new HttpResponder(res, acceptsSse(accept)),
+      new HttpResponder(res, acceptsSse(accept), usage),
     );
   }
 
@@ -308,12 +360,17 @@ export class McpEndpoint {
     };
   }
 
-  private initialize(res: ServerResponse, caller: Caller, message: JsonRpcRequestMessage): void {
+  private initialize(
+    res: ServerResponse,
+    caller: Caller,
+    message: JsonRpcRequestMessage,
+    usage: UsageDraft,
+  ): void {
     const params = message.params ?? {};
     const version = negotiateVersion(params.protocolVersion);
     const { snapshot } = caller.gateway;
     const clientInfo = params.clientInfo as { name?: unknown; version?: unknown } | undefined;
-    const { id } = issueSession(this.deps.sessionKeys, {
+    const { id, claims } = issueSession(this.deps.sessionKeys, {
       tenantId: snapshot.tenant.id,
       gatewayId: snapshot.gateway.id,
       principal: caller.principal.id,
@@ -328,17 +385,14 @@ export class McpEndpoint {
           }
         : {}),
     });
-    sendJson(
-      res,
-      200,
-      resultMessage(message.id, {
-        protocolVersion: version,
-        capabilities: this.capabilities(caller.gateway),
-        serverInfo: this.serverInfo(caller.gateway),
-        ...(snapshot.gateway.description ? { instructions: snapshot.gateway.description } : {}),
-      }),
-      { 'mcp-session-id': id },
-    );
+    const reply = resultMessage(message.id, {
+      protocolVersion: version,
+      capabilities: this.capabilities(caller.gateway),
+      serverInfo: this.serverInfo(caller.gateway),
+      ...(snapshot.gateway.description ? { instructions: snapshot.gateway.description } : {}),
+    });
+    usage.sessionId = claims.sid;
+    usage.reply(reply, sendJson(res, 200, reply, { 'mcp-session-id': id }));
   }
 
   /** A client's response to a server→client request, or a client notification. */
@@ -364,12 +418,25 @@ export class McpEndpoint {
     send: LegacySend,
     context: LegacyDispatchContext,
   ): Promise<void> {
-    const { session } = context;
+    const { session, usage } = context;
     if (message.kind !== 'request') return this.onClientMessage(session.sid, message);
     const request = message.message;
+    // Messages go out through the bus, serialised there; metering sizes them once more here.
+    const responder: Responder = {
+      canStream: true,
+      send(m) {
+        usage?.sent(jsonBytes(m));
+        void send(m);
+      },
+      reply(m) {
+        usage?.reply(m, usage ? jsonBytes(m) : 0);
+        void send(m);
+      },
+      onAbort: () => {},
+    };
     if (request.method === 'initialize') {
       const { snapshot } = caller.gateway;
-      return send(
+      return responder.reply(
         resultMessage(request.id, {
           protocolVersion: negotiateLegacyVersion(request.params?.protocolVersion),
           capabilities: this.capabilities(caller.gateway),
@@ -387,8 +454,9 @@ export class McpEndpoint {
         clientCapabilities: session.clientCapabilities,
         headers: context.headers,
         requestId: context.requestId,
+        usage,
       },
-      { canStream: true, send: (m) => void send(m), reply: (m) => void send(m), onAbort: () => {} },
+      responder,
     );
   }
 

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson, SseWriter } from './http-util.ts';
+import type { UsageDraft } from './usage/meter.ts';
 
 /**
  * Where the messages of one client request go. The final response is `reply`; anything before
@@ -25,23 +26,28 @@ export class HttpResponder implements Responder {
   constructor(
     private readonly res: ServerResponse,
     readonly canStream: boolean,
+    /** Told what goes out, with the sizes the writes already know. */
+    private readonly usage?: UsageDraft,
   ) {}
 
   send(message: unknown): void {
     if (!this.canStream || this.done) return;
     this.sse ??= new SseWriter(this.res);
-    this.sse.send(message);
+    const bytes = this.sse.send(message);
+    this.usage?.sent(bytes);
   }
 
   reply(message: unknown): void {
     if (this.done) return;
     this.done = true;
+    let bytes = 0;
     if (this.sse) {
-      this.sse.send(message);
+      bytes = this.sse.send(message);
       this.sse.end();
     } else if (!this.res.headersSent && !this.res.destroyed) {
-      sendJson(this.res, 200, message);
+      bytes = sendJson(this.res, 200, message);
     }
+    this.usage?.reply(message, bytes);
   }
 
   onAbort(listener: () => void): void {

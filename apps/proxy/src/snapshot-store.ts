@@ -43,11 +43,19 @@ export interface SnapshotStoreOptions {
   negativeTtlMs?: number;
 }
 
+/** Monotonic counts (metrics read them at scrape time). */
 export interface SnapshotStoreStats {
+  /** In-process LRU. A miss may join a load already under way. */
   hits: number;
+  misses: number;
+  /** Shared cache (Redis), asked once per load. */
   sharedHits: number;
+  sharedMisses: number;
+  sharedErrors: number;
+  /** Compiled from Postgres; when that failed, a stale copy served or an error thrown. */
   compiles: number;
   staleServed: number;
+  compileErrors: number;
 }
 
 export function prepareGateway(snapshot: GatewaySnapshot): PreparedGateway {
@@ -86,7 +94,16 @@ export class SnapshotStore {
   private readonly loading = new Map<string, Promise<Entry>>();
   private readonly listeners = new Set<(message: InvalidationMessage) => void>();
   private unsubscribe?: () => Promise<void>;
-  readonly stats: SnapshotStoreStats = { hits: 0, sharedHits: 0, compiles: 0, staleServed: 0 };
+  readonly stats: SnapshotStoreStats = {
+    hits: 0,
+    misses: 0,
+    sharedHits: 0,
+    sharedMisses: 0,
+    sharedErrors: 0,
+    compiles: 0,
+    staleServed: 0,
+    compileErrors: 0,
+  };
   private readonly localTtlMs: number;
   private readonly sharedTtlSeconds: number;
   private readonly negativeTtlMs: number;
@@ -130,6 +147,7 @@ export class SnapshotStore {
       this.stats.hits++;
       return cached.lookup;
     }
+    this.stats.misses++;
     let pending = this.loading.get(key);
     if (!pending) {
       pending = this.load(key, tenantSlug, gatewaySlug).finally(() => this.loading.delete(key));
@@ -141,15 +159,19 @@ export class SnapshotStore {
   private async load(key: string, tenantSlug: string, gatewaySlug: string): Promise<Entry> {
     const { bus, db, log } = this.options;
     let shared: string | null = null;
+    let sharedFailed = false;
     try {
       shared = await bus.snapshots.get(key);
     } catch (err) {
+      sharedFailed = true;
+      this.stats.sharedErrors++;
       log.warn({ err: (err as Error).message }, 'shared snapshot cache unavailable');
     }
     if (shared) {
       this.stats.sharedHits++;
       return this.remember(key, toEntry(JSON.parse(shared) as SnapshotLoad));
     }
+    if (!sharedFailed) this.stats.sharedMisses++;
     let loaded: SnapshotLoad;
     try {
       loaded = await loadGatewaySnapshot(db.db, tenantSlug, gatewaySlug);
@@ -161,6 +183,7 @@ export class SnapshotStore {
         log.warn({ err: (err as Error).message, key }, 'database unavailable: serving last known snapshot');
         return stale;
       }
+      this.stats.compileErrors++;
       throw err;
     }
     const ttlSeconds = loaded.kind === 'found' ? this.sharedTtlSeconds : Math.ceil(this.negativeTtlMs / 1000);

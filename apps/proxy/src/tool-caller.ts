@@ -6,13 +6,17 @@ import {
   RPC,
   type JsonRpcRequestMessage,
 } from '@toolgate/mcp/jsonrpc';
-import type { UpstreamPool } from '@toolgate/mcp/upstream';
-import type { SnapshotTool } from '@toolgate/core/snapshot';
+import { forwardedTraceHeaders } from '@toolgate/mcp/trace-context';
+import type { UpstreamPool, UpstreamTarget } from '@toolgate/mcp/upstream';
+import type { SnapshotInstallation, SnapshotTool } from '@toolgate/core/snapshot';
 import type { Principal } from './auth/principal.ts';
 import type { Catalog } from './catalog.ts';
 import type { CallRegistry } from './call-registry.ts';
+import type { Observability } from './observability/observability.ts';
+import type { TraceSpan } from './observability/tracing.ts';
 import type { Responder } from './responder.ts';
 import type { PreparedGateway } from './snapshot-store.ts';
+import type { UsageDraft } from './usage/meter.ts';
 import { upstreamErrorToRpc, upstreamMeta } from './upstream-errors.ts';
 import { passthroughHeaders, resolveInstallation, type UpstreamTargets } from './upstream-target.ts';
 
@@ -21,6 +25,8 @@ export interface CallContext {
   sessionKey: string;
   headers: IncomingMessage['headers'];
   requestId: string;
+  /** Learns the tool and the installation that served it. */
+  usage?: UsageDraft;
 }
 
 /** tools/call: find the tool, pick the caller's credential, call upstream, relay what happens. */
@@ -29,8 +35,14 @@ export class ToolCaller {
     private readonly pool: UpstreamPool,
     private readonly targets: UpstreamTargets,
     private readonly catalog: Catalog,
+    /** Spans for the call, credential resolution and upstream request, when tracing is on. */
+    private readonly observability?: Observability,
     private readonly clientRequestTimeoutMs = 120_000,
   ) {}
+
+  private child(parent: TraceSpan | undefined, name: string, client = false): TraceSpan | undefined {
+    return parent && this.observability?.tracer?.tracing.child(parent, name, { client });
+  }
 
   /** The generated list/read tools of a resources-only server, answered from its resources. */
   private async resourceTool(
@@ -59,13 +71,39 @@ export class ToolCaller {
     };
   }
 
-  async call(
+  call(
     gateway: PreparedGateway,
     principal: Principal,
     message: JsonRpcRequestMessage,
     context: CallContext,
     calls: CallRegistry,
     responder: Responder,
+  ): Promise<void> {
+    const span = this.observability?.tracer?.child(context.usage, 'mcp.tools.call');
+    if (span === undefined) return this.run(gateway, principal, message, context, calls, responder, undefined);
+    return this.run(gateway, principal, message, context, calls, responder, span).then(
+      () => {
+        const status = context.usage?.status;
+        if (status) span.set('toolgate.status', status);
+        if (status === 'error') span.fail(`JSON-RPC error ${context.usage?.errorCode ?? ''}`.trim());
+        span.end();
+      },
+      (err: unknown) => {
+        span.fail((err as Error).message);
+        span.end();
+        throw err;
+      },
+    );
+  }
+
+  private async run(
+    gateway: PreparedGateway,
+    principal: Principal,
+    message: JsonRpcRequestMessage,
+    context: CallContext,
+    calls: CallRegistry,
+    responder: Responder,
+    span: TraceSpan | undefined,
   ): Promise<void> {
     const params = message.params ?? {};
     const name = params.name;
@@ -80,8 +118,12 @@ export class ToolCaller {
         errorMessage(message.id, { code: RPC.INVALID_PARAMS, message: `Unknown tool: ${name}` }),
       );
     }
+    // Only names the gateway exposes reach the usage event: made-up ones would inflate rollups.
+    if (context.usage) context.usage.toolName = name;
+    span?.set('gen_ai.tool.name', name);
     const upstream = gateway.upstreams.get(tool.entryId)!;
-    const installation = resolveInstallation(gateway, tool, principal);
+    const { installation, target } = this.resolveCredential(gateway, tool, principal, span);
+    if (context.usage && installation) context.usage.installationId = installation.id;
     if (!installation) {
       return responder.reply(
         resultMessage(message.id, {
@@ -89,6 +131,20 @@ export class ToolCaller {
             {
               type: 'text',
               text: `You have no connection to ${upstream.name} yet. Connect your own account for "${upstream.name}" in Toolgate, or ask an admin to install it for your team.`,
+            },
+          ],
+          isError: true,
+        }),
+      );
+    }
+    // Listed thanks to another installation, but turned off on the one that serves this caller.
+    if (installation.disabledTools?.includes(tool.upstreamName)) {
+      return responder.reply(
+        resultMessage(message.id, {
+          content: [
+            {
+              type: 'text',
+              text: `${name} is turned off on your connection to ${upstream.name} ("${installation.name}"). Turn it on in Toolgate, or ask an admin.`,
             },
           ],
           isError: true,
@@ -109,7 +165,7 @@ export class ToolCaller {
       }
       return;
     }
-    const target = this.targets.forInstallation(upstream, installation);
+    if (!target) throw new Error('no upstream target for a resolved installation');
     const tracked = calls.track(context.sessionKey, message.id);
     responder.onAbort(() => calls.cancel(context.sessionKey, message.id, 'client disconnected'));
 
@@ -118,10 +174,17 @@ export class ToolCaller {
     const meta = upstreamMeta(params._meta);
     if (meta) upstreamParams._meta = meta;
 
+    const upstreamSpan = this.child(span, 'mcp.upstream.call', true);
+    upstreamSpan?.set('toolgate.upstream.transport', target.transport);
+    upstreamSpan?.set('toolgate.upstream.name', upstream.name);
     try {
       const result = await this.pool.request(target, 'tools/call', upstreamParams, {
         signal: tracked.signal,
         headers: passthroughHeaders(gateway.snapshot.gateway.headerAllowlist, context.headers),
+        // Our span's context when tracing; else the caller's own, passed on as it came.
+        trace: upstreamSpan
+          ? this.observability!.tracer!.tracing.traceHeaders(upstreamSpan)
+          : forwardedTraceHeaders(context.headers),
         onNotification: responder.canStream ? (n) => responder.send(n) : undefined,
         onRequest: responder.canStream
           ? async (request) => {
@@ -138,9 +201,40 @@ export class ToolCaller {
       });
       responder.reply(resultMessage(message.id, result));
     } catch (err) {
+      upstreamSpan?.fail((err as Error).message);
       responder.reply(errorMessage(message.id, upstreamErrorToRpc(err, upstream.name)));
     } finally {
       tracked.done();
+      upstreamSpan?.end();
+    }
+  }
+
+  /**
+   * The installation that serves this caller and, when the call goes upstream, its target
+   * (credentials decrypted, cached). Traced as `mcp.credential.resolve`.
+   */
+  private resolveCredential(
+    gateway: PreparedGateway,
+    tool: SnapshotTool,
+    principal: Principal,
+    parent: TraceSpan | undefined,
+  ): { installation?: SnapshotInstallation; target?: UpstreamTarget } {
+    const span = this.child(parent, 'mcp.credential.resolve');
+    try {
+      const installation = resolveInstallation(gateway, tool, principal);
+      if (span) {
+        span.set('toolgate.installation.id', installation?.id ?? '');
+        span.set('toolgate.installation.scope', installation?.scope ?? 'none');
+      }
+      if (!installation || tool.synthetic || installation.disabledTools?.includes(tool.upstreamName))
+        return { installation };
+      const upstream = gateway.upstreams.get(tool.entryId)!;
+      return { installation, target: this.targets.forInstallation(upstream, installation) };
+    } catch (err) {
+      span?.fail((err as Error).message);
+      throw err;
+    } finally {
+      span?.end();
     }
   }
 }

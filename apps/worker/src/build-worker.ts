@@ -1,9 +1,13 @@
 import { createServer, type Server } from 'node:http';
-import type { Bus, UsageConsumer } from '@toolgate/bus';
+import type { Bus, UsageBatch, UsageConsumer } from '@toolgate/bus';
 import type { Logger } from '@toolgate/core/logger';
+import { metricsHandler } from '@toolgate/core/metrics-endpoint';
 import { checkReadiness } from '@toolgate/core/readiness';
 import type { DbHandle } from '@toolgate/db/client';
 import type { WorkerEnv } from './env.ts';
+import { WorkerMetrics } from './metrics.ts';
+import { createRetention } from './usage/retention.ts';
+import { createUsageBatchHandler, type UsageJobCounters } from './usage/usage-batch-job.ts';
 
 export interface WorkerDeps {
   env: WorkerEnv;
@@ -13,16 +17,36 @@ export interface WorkerDeps {
 }
 
 export interface Worker {
-  /** Health and readiness (and, later, metrics) on the worker's port. */
+  /** Health, readiness and metrics on the worker's port. */
   server: Server;
+  metrics: WorkerMetrics;
+  usage: {
+    /** Applies one usage batch (what the queue consumer calls; idempotent per batch id). */
+    handle(batch: UsageBatch): Promise<void>;
+    counters: UsageJobCounters;
+    /** Runs one retention pass now. */
+    expire(now?: Date): Promise<{ auditEvents: number; rollups: number; batchIds: number }>;
+  };
   start(): void;
   stop(): Promise<void>;
 }
 
 /** Builds the background worker: queue consumers plus its small HTTP endpoint. */
-export function buildWorker({ db, bus }: WorkerDeps): Worker {
+export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
   const consumers: UsageConsumer[] = [];
   let stopping = false;
+  const usageJob = createUsageBatchHandler({ db: db.db, log });
+  const metrics = new WorkerMetrics({ counters: usageJob.counters, queue: bus.usage, log });
+  const handleUsage = metrics.observe(usageJob.handle);
+  const serveMetrics = metricsHandler(metrics.registry, env.METRICS_TOKEN);
+  const retention = createRetention({
+    db: db.db,
+    log,
+    intervalMs: env.USAGE_RETENTION_INTERVAL_MS,
+    defaultAuditDays: env.AUDIT_RETENTION_DEFAULT_DAYS,
+    rollupDays: env.USAGE_ROLLUP_RETENTION_DAYS,
+    batchIdHours: env.USAGE_BATCH_ID_RETENTION_HOURS,
+  });
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
@@ -31,6 +55,13 @@ export function buildWorker({ db, bus }: WorkerDeps): Worker {
       res.end(JSON.stringify(body));
     };
     if (path === '/healthz') return send(200, { status: 'ok' });
+    if (path === '/metrics') {
+      serveMetrics(req, res).catch((err: unknown) => {
+        log.error({ err }, 'metrics collection failed');
+        if (!res.headersSent) send(500, { error: { code: 'INTERNAL', message: 'metrics unavailable' } });
+      });
+      return;
+    }
     if (path === '/readyz') {
       if (stopping) return send(503, { ready: false, checks: {}, draining: true });
       checkReadiness({ database: () => db.ping(), bus: () => bus.ping() }).then(
@@ -44,16 +75,36 @@ export function buildWorker({ db, bus }: WorkerDeps): Worker {
 
   return {
     server,
+    metrics,
+    usage: { handle: handleUsage, counters: usageJob.counters, expire: retention.runOnce },
     start() {
-      // Queue consumers register here as their features land (usage persistence, discovery…).
+      if (consumers.length > 0) return;
+      consumers.push(bus.usage.consume(handleUsage, { concurrency: env.USAGE_CONCURRENCY }));
+      retention.start();
     },
     async stop() {
       stopping = true;
-      await Promise.all(consumers.map((c) => c.close()));
+      if (bus.kind === 'memory' && consumers.length > 0)
+        await drainInProcessQueue(bus, env.USAGE_DRAIN_TIMEOUT_MS);
+      await Promise.all([...consumers.map((c) => c.close()), retention.stop()]);
+      consumers.length = 0;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
     },
   };
+}
+
+/**
+ * The in-process queue lives and dies with this process: before its consumers stop, let them
+ * apply what proxies have handed over (their own drain ran first), bounded by `timeoutMs`.
+ */
+async function drainInProcessQueue(bus: Bus, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { waiting, active } = await bus.usage.stats();
+    if ((waiting === 0 && active === 0) || Date.now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -46,7 +46,8 @@ export function loadEnvOrExit<S extends z.ZodType>(
   }
 }
 
-const SECRETISH = /(KEY|SECRET|TOKEN|PASSWORD)/i;
+/** Variables whose values never appear in messages (OTLP header lists carry vendor API keys). */
+const SECRETISH = /(KEY|SECRET|TOKEN|PASSWORD|HEADERS)/i;
 function redactEnvValue(name: string, value: string): string {
   return SECRETISH.test(name) ? '<redacted>' : value;
 }
@@ -71,3 +72,5 @@ export const zKeyRing = z
   .regex(/^([A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44})(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44})*$/, {
     message: 'must be "keyId:base64(32 bytes)" entries separated by commas',
   });
+/** Bearer token scrapers must send to `/metrics` (unset: the endpoint is open). */
+export const zMetricsToken = z.string().min(16, 'must be at least 16 characters');

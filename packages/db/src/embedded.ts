@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { EmbeddedQueryQueue } from './embedded-query-queue.ts';
 
 /**
  * The embedded default database: PGlite served over the Postgres wire protocol on loopback, so
@@ -51,6 +52,8 @@ export async function startEmbeddedPostgres({
 
   const db = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pg'));
   const server = new PGLiteSocketServer({ db, host, port, maxConnections });
+  // Before any connection: handlers take the server's queue when they are created.
+  (server as unknown as { queryQueue: EmbeddedQueryQueue }).queryQueue = new EmbeddedQueryQueue(db);
   await server.start();
   // "host:port" once listening; the port is the one the OS picked when asked for 0.
   const boundPort = Number(server.getServerConn().split(':').pop());

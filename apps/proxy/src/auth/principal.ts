@@ -24,7 +24,10 @@ export type AuthFailure =
   | 'no_mcp_capability'
   | 'unavailable';
 
-export type AuthResult = { ok: true; principal: Principal } | { ok: false; failure: AuthFailure };
+export type AuthResult =
+  | { ok: true; principal: Principal }
+  /** `method`: the kind of credential presented, when one was recognised (for the audit log). */
+  | { ok: false; failure: AuthFailure; method?: Principal['authMethod'] };
 
 export interface AuthContext {
   tenantId: string;
@@ -51,8 +54,9 @@ export class AuthenticatorChain {
     const bearer = match[1]!;
     const authenticator = this.authenticators.find((a) => a.claims(bearer));
     if (!authenticator) return { ok: false, failure: 'malformed' };
-    if (!context.allowedMethods.includes(authenticator.method))
-      return { ok: false, failure: 'method_not_allowed' };
-    return authenticator.authenticate(bearer, context);
+    const { method } = authenticator;
+    if (!context.allowedMethods.includes(method)) return { ok: false, failure: 'method_not_allowed', method };
+    const result = await authenticator.authenticate(bearer, context);
+    return result.ok ? result : { ...result, method };
   }
 }

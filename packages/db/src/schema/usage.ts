@@ -1,10 +1,13 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
+  doublePrecision,
   index,
   integer,
   jsonb,
   pgTable,
   primaryKey,
+  real,
   text,
   timestamp,
   uuid,
@@ -12,8 +15,10 @@ import {
 import { tenants } from './tenancy.ts';
 
 /**
- * One row per client message through a gateway. No foreign keys besides the tenant: audit
- * rows outlive the gateways and users they mention, and inserts stay cheap.
+ * One row per client message through a gateway (see UsageEvent in @toolgate/core/usage). No
+ * foreign keys besides the tenant: audit rows outlive the gateways and users they mention, and
+ * inserts stay cheap. Expiry is by time per tenant (`settings.auditRetentionDays`): the worker
+ * deletes in bounded chunks along `audit_events_tenant_time_idx`.
  */
 export const auditEvents = pgTable(
   'audit_events',
@@ -35,7 +40,7 @@ export const auditEvents = pgTable(
     installationId: uuid(),
     status: text().notNull(),
     errorCode: integer(),
-    latencyMs: integer().notNull().default(0),
+    latencyMs: real().notNull().default(0),
     requestBytes: integer().notNull().default(0),
     responseBytes: integer().notNull().default(0),
     policyOutcome: text(),
@@ -49,7 +54,11 @@ export const auditEvents = pgTable(
   ],
 );
 
-/** Per-minute aggregates; empty-string dimensions stand for "none" so the key stays total. */
+/**
+ * Per-minute aggregates by caller → gateway → server (installation) → tool, method and status;
+ * empty-string dimensions stand for "none" so the key stays total. `method` is the MCP method,
+ * or `other` for names clients made up (rollupMethod in @toolgate/core/usage).
+ */
 export const usageRollups = pgTable(
   'usage_rollups',
   {
@@ -60,23 +69,52 @@ export const usageRollups = pgTable(
     gatewayId: text().notNull().default(''),
     installationId: text().notNull().default(''),
     toolName: text().notNull().default(''),
+    method: text().notNull().default(''),
     status: text().notNull(),
+    /** The caller (`token:<id>`, …); '' for callers refused before they were known. */
+    principalId: text().notNull().default(''),
+    authMethod: text().notNull().default(''),
     count: bigint({ mode: 'number' }).notNull().default(0),
+    /** Events whose status is not `ok`. */
     errors: bigint({ mode: 'number' }).notNull().default(0),
-    latencyMsSum: bigint({ mode: 'number' }).notNull().default(0),
-    /** Counts per latency bucket; bounds live in @toolgate/core. */
-    latencyBuckets: jsonb().$type<number[]>().notNull().default([]),
+    latencyMsSum: doublePrecision().notNull().default(0),
+    /** Counts per latency bucket; bounds (LATENCY_BUCKET_BOUNDS_MS) live in @toolgate/core/usage. */
+    latencyBuckets: integer()
+      .array()
+      .$type<number[]>()
+      .notNull()
+      .default(sql`'{}'::integer[]`),
     requestBytes: bigint({ mode: 'number' }).notNull().default(0),
     responseBytes: bigint({ mode: 'number' }).notNull().default(0),
   },
   (t) => [
-    primaryKey({ columns: [t.tenantId, t.minute, t.gatewayId, t.installationId, t.toolName, t.status] }),
+    primaryKey({
+      name: 'usage_rollups_pk',
+      columns: [
+        t.tenantId,
+        t.minute,
+        t.gatewayId,
+        t.installationId,
+        t.toolName,
+        t.method,
+        t.status,
+        t.principalId,
+        t.authMethod,
+      ],
+    }),
     index('usage_rollups_minute_idx').on(t.minute),
   ],
 );
 
-/** Batch ids already applied, so a redelivered usage batch is not counted twice. */
-export const processedUsageBatches = pgTable('processed_usage_batches', {
-  batchId: text().primaryKey(),
-  processedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-});
+/**
+ * Batch ids already applied, so a redelivered usage batch is not counted twice. Kept well past
+ * any redelivery (queue retries, proxies retrying an enqueue), then expired by `processed_at`.
+ */
+export const processedUsageBatches = pgTable(
+  'processed_usage_batches',
+  {
+    batchId: text().primaryKey(),
+    processedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('processed_usage_batches_time_idx').on(t.processedAt)],
+);

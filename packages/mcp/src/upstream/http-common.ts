@@ -1,7 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { label } from './rpc-channel.ts';
-import { UpstreamError } from './types.ts';
+import { type RequestOptions, UpstreamError } from './types.ts';
 
 /** What the pool shares with every session it opens. */
 export interface SessionContext {
@@ -75,6 +75,21 @@ export function withCallHeaders(
     if (!RESERVED.has(key) && !(key in base)) out[key] = value;
   }
   return Object.assign(out, base);
+}
+
+/**
+ * The headers of one call's POST: the session's own when the call adds nothing (no copy on the
+ * hot path), else with its passthrough headers under them and its trace context over them.
+ */
+export function callHeaders(base: Record<string, string>, options: RequestOptions | undefined): Record<string, string> {
+  const extra = options?.headers;
+  const trace = options?.trace;
+  if (trace === undefined) return extra === undefined ? base : withCallHeaders(base, extra);
+  const out = extra === undefined ? { ...base } : withCallHeaders(base, extra);
+  out.traceparent = trace.traceparent;
+  if (trace.tracestate === undefined) delete out.tracestate;
+  else out.tracestate = trace.tracestate;
+  return out;
 }
 
 /** Reads a whole (bounded) body; calls back exactly once. */

@@ -3,13 +3,13 @@ import {
   type Endpoint,
   MAX_BODY_CHARS,
   type SessionContext,
+  callHeaders,
   checkUrl,
   collectBody,
   endpointFor,
   httpError,
   lowerCaseHeaders,
   networkError,
-  withCallHeaders,
 } from './http-common.ts';
 import { type PendingCall, RpcChannel, label } from './rpc-channel.ts';
 import { SseParser } from './sse-parser.ts';
@@ -145,8 +145,7 @@ export class HttpSession extends RpcChannel {
 
   private post(call: PendingCall): void {
     if (call.done) return;
-    const extra = call.options?.headers;
-    const headers = extra === undefined ? this.headers : withCallHeaders(this.headers, extra);
+    const headers = callHeaders(this.headers, call.options);
     const generation = this.generation;
     const withSession = this.sessionId !== undefined;
     const req = this.endpoint.request({ ...this.endpoint.base, method: 'POST', headers }, (res) =>
@@ -339,6 +338,12 @@ export class HttpSession extends RpcChannel {
       accept: 'text/event-stream',
       'last-event-id': lastEventId,
     };
+    const trace = call.options?.trace;
+    if (trace !== undefined) {
+      headers.traceparent = trace.traceparent;
+      if (trace.tracestate === undefined) delete headers.tracestate;
+      else headers.tracestate = trace.tracestate;
+    }
     delete headers['content-type'];
     const req = this.endpoint.request({ ...this.endpoint.base, method: 'GET', headers }, (res) => {
       res.on('error', ignore);

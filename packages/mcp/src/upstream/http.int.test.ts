@@ -133,6 +133,29 @@ describe('Streamable HTTP edge cases', () => {
     expect(call.headers['mcp-session-id']).not.toBe('forged');
   });
 
+  it("sends a call's trace context over passthrough headers, on that call only", async () => {
+    const upstream = target(fixture);
+    const trace = {
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      tracestate: 'vendor=opaque',
+    };
+    await pool.request(
+      upstream,
+      'tools/call',
+      { name: 'echo', arguments: { message: 't' } },
+      { headers: { traceparent: '00-11111111111111111111111111111111-2222222222222222-01' }, trace },
+    );
+    const traced = fixture.received.at(-1)!;
+    expect(traced.message.method).toBe('tools/call');
+    expect(traced.headers.traceparent).toBe(trace.traceparent);
+    expect(traced.headers.tracestate).toBe('vendor=opaque');
+
+    await pool.request(upstream, 'tools/call', { name: 'echo', arguments: { message: 'u' } });
+    const plain = fixture.received.at(-1)!;
+    expect(plain.headers.traceparent).toBeUndefined();
+    expect(plain.headers.tracestate).toBeUndefined();
+  });
+
   it('reports an HTTP error status without leaking credentials', async () => {
     fixture.failWith = 401;
     const error = await rejection(

@@ -2,13 +2,13 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import {
   type Endpoint,
   type SessionContext,
+  callHeaders,
   checkUrl,
   collectBody,
   endpointFor,
   httpError,
   lowerCaseHeaders,
   networkError,
-  withCallHeaders,
 } from './http-common.ts';
 import { type PendingCall, RpcChannel, label } from './rpc-channel.ts';
 import { SseParser } from './sse-parser.ts';
@@ -233,8 +233,7 @@ export class SseSession extends RpcChannel {
   private post(call: PendingCall): void {
     const endpoint = this.postEndpoint;
     if (call.done || endpoint === undefined) return;
-    const extra = call.options?.headers;
-    const headers = extra === undefined ? this.postHeaders : withCallHeaders(this.postHeaders, extra);
+    const headers = callHeaders(this.postHeaders, call.options);
     const req = endpoint.request({ ...endpoint.base, method: 'POST', headers }, (res) =>
       this.onPostResponse(call, res),
     );

@@ -1,4 +1,5 @@
 import type { LookupFunction } from 'node:net';
+import type { TraceHeaders } from '../trace-context.ts';
 
 /**
  * The contract between the proxy and its upstream connections. The proxy hands the pool a
@@ -58,6 +59,12 @@ export interface RequestOptions extends CallHooks {
   timeoutMs?: number;
   /** Extra per-call headers (client header passthrough); never overrides target headers. */
   headers?: Record<string, string>;
+  /**
+   * W3C trace context for this call, sent as `traceparent`/`tracestate` on its HTTP requests
+   * (Streamable HTTP and legacy SSE; stdio has no headers). It replaces any passthrough or target
+   * header of those names. Must be valid: see trace-context.ts.
+   */
+  trace?: TraceHeaders;
 }
 
 export type UpstreamErrorKind =

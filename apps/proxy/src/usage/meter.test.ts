@@ -1,0 +1,120 @@
+import { REDACTED } from '@toolgate/core/redact';
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../auth/principal.ts';
+import { traceIdFrom, UsageDraft } from './meter.ts';
+
+const principal: Principal = {
+  id: 'token:1b7c0c5e-31d4-4a55-9b51-3f1e6f0c2a11',
+  tenantId: 't1',
+  authMethod: 'api_token',
+  userId: null,
+  teamIds: [],
+  orgWide: true,
+};
+
+const draft = (headers: Record<string, string> = {}) => new UsageDraft('req-1', headers, 8_192);
+const call = (args: Record<string, unknown>) => ({
+  kind: 'request' as const,
+  message: { jsonrpc: '2.0' as const, id: 1, method: 'tools/call', params: { name: 'x', arguments: args } },
+});
+
+describe('traceIdFrom', () => {
+  it('takes the trace id of a valid traceparent', () => {
+    expect(traceIdFrom('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toBe(
+      '0af7651916cd43dd8448eb211c80319c',
+    );
+  });
+  it('makes a fresh random one otherwise', () => {
+    const ids = new Set(
+      ['', 'garbage', '00-00000000000000000000000000000000-b7ad6b7169203331-01', undefined].map(traceIdFrom),
+    );
+    expect(ids.size).toBe(4);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('UsageDraft', () => {
+  it('serialises as exactly a usage event (no private state, no methods)', () => {
+    const d = draft({ 'content-length': '42' });
+    d.attribute('t1', 'g1', principal);
+    expect(Object.keys(JSON.parse(JSON.stringify(d)) as object).sort()).toEqual(
+      [
+        'at',
+        'tenantId',
+        'gatewayId',
+        'requestId',
+        'traceId',
+        'principalType',
+        'principalId',
+        'authMethod',
+        'sessionId',
+        'method',
+        'toolName',
+        'installationId',
+        'status',
+        'errorCode',
+        'latencyMs',
+        'requestBytes',
+        'responseBytes',
+        'policyOutcome',
+        'request',
+        'response',
+      ].sort(),
+    );
+    expect(d).toMatchObject({ principalType: 'token', policyOutcome: 'allow', requestBytes: 42 });
+  });
+
+  it('derives the status from the reply and keeps redacted arguments and results', () => {
+    const ok = draft();
+    ok.read(call({ password: 'p', q: 'x' }), 120);
+    ok.reply({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'hi' }] } }, 80);
+    expect(ok).toMatchObject({
+      method: 'tools/call',
+      status: 'ok',
+      errorCode: null,
+      requestBytes: 120,
+      responseBytes: 80,
+      request: { password: REDACTED, q: 'x' },
+      response: { content: [{ type: 'text', text: 'hi' }] },
+    });
+
+    const toolError = draft();
+    toolError.read(call({}), 10);
+    toolError.reply({ jsonrpc: '2.0', id: 1, result: { content: [], isError: true } }, 10);
+    expect(toolError.status).toBe('tool_error');
+
+    const failed = draft();
+    failed.read(call({}), 10);
+    failed.reply({ jsonrpc: '2.0', id: 1, error: { code: -32010, message: 'upstream down' } }, 10);
+    expect(failed).toMatchObject({ status: 'error', errorCode: -32010, response: { code: -32010 } });
+
+    const forbidden = draft();
+    forbidden.read(call({}), 10);
+    forbidden.reply({ jsonrpc: '2.0', id: 1, error: { code: -32013, message: 'no' } }, 10);
+    expect(forbidden.status).toBe('denied');
+  });
+
+  it('is an internal error until something answers, and ok once a notification is accepted', () => {
+    const pending = draft();
+    pending.read(call({}), 10);
+    expect(pending).toMatchObject({ status: 'error', errorCode: -32603 });
+
+    const note = draft();
+    note.read({ kind: 'notification', message: { jsonrpc: '2.0', method: 'notifications/initialized' } }, 50);
+    expect(note).toMatchObject({ method: 'notifications/initialized', status: 'ok', errorCode: null });
+  });
+
+  it('records a denial with its reason', () => {
+    const d = draft();
+    d.tenantId = 't1';
+    d.deny('invalid_token', -32012, 99);
+    expect(d).toMatchObject({ status: 'denied', policyOutcome: 'deny:invalid_token', responseBytes: 99 });
+  });
+
+  it('measures its latency once stopped', () => {
+    const d = draft();
+    d.stop();
+    expect(d.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(d.latencyMs).toBeLessThan(1_000);
+  });
+});

@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { captureForAudit } from '@toolgate/core/redact';
+import {
+  METHOD_CLIENT_RESPONSE,
+  METHOD_UNREAD,
+  type UsageEvent,
+  type UsageStatus,
+} from '@toolgate/core/usage';
+import { RPC, type ClientMessage } from '@toolgate/mcp/jsonrpc';
+import type { Principal } from '../auth/principal.ts';
+import type { UsageRecorder } from './recorder.ts';
+
+/** Results worth keeping in the audit log (tools/list and friends are large and uninteresting). */
+const AUDITED_RESULTS = new Set(['tools/call', 'prompts/get', 'resources/read']);
+const MAX_METHOD_CHARS = 128;
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}/;
+
+/** Random bytes drawn in blocks: one trace id per message is on the hot path. */
+let entropy = Buffer.alloc(0);
+let entropyOffset = 0;
+function randomTraceId(): string {
+  if (entropyOffset + 16 > entropy.length) {
+    entropy = randomBytes(4096);
+    entropyOffset = 0;
+  }
+  entropyOffset += 16;
+  return entropy.toString('hex', entropyOffset - 16, entropyOffset);
+}
+
+/** The trace id of a W3C `traceparent` header, else a fresh one. */
+export function traceIdFrom(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value) {
+    const id = TRACEPARENT.exec(value)?.[1];
+    if (id && id !== '00000000000000000000000000000000') return id;
+  }
+  return randomTraceId();
+}
+
+/** Auth and policy failures are `denied`; other JSON-RPC errors are `error`. */
+const statusOfError = (code: number): UsageStatus =>
+  code === RPC.UNAUTHORIZED || code === RPC.FORBIDDEN ? 'denied' : 'error';
+
+/**
+ * The usage event of one client message while it is handled. It is the event itself (its own
+ * fields are exactly `UsageEvent`'s, so it serialises as one), plus a private start time and
+ * methods the endpoint and the responder call as the message goes through. One allocation per
+ * message; arguments and results are redacted and capped once, when known, never serialised.
+ */
+export class UsageDraft implements UsageEvent {
+  at = Date.now();
+  tenantId = '';
+  gatewayId: string | null = null;
+  traceId: string;
+  principalType: string | null = null;
+  principalId: string | null = null;
+  authMethod: string | null = null;
+  sessionId: string | null = null;
+  method = METHOD_UNREAD;
+  toolName: string | null = null;
+  installationId: string | null = null;
+  /** Pessimistic until something answers: a message that ends without a reply was an internal error. */
+  status: UsageStatus = 'error';
+  errorCode: number | null = RPC.INTERNAL_ERROR;
+  latencyMs = 0;
+  requestBytes: number;
+  responseBytes = 0;
+  policyOutcome: string | null = null;
+  request: unknown = null;
+  response: unknown = null;
+  readonly #started = performance.now();
+  readonly #fieldMaxChars: number;
+
+  constructor(
+    readonly requestId: string,
+    headers: IncomingHttpHeaders,
+    fieldMaxChars: number,
+  ) {
+    this.traceId = traceIdFrom(headers.traceparent);
+    // Until the body is read (it never is for a denied request), the declared length.
+    this.requestBytes = Math.max(0, Math.trunc(Number(headers['content-length']))) || 0;
+    this.#fieldMaxChars = fieldMaxChars;
+  }
+
+  /** Who is calling (authenticated). */
+  identify(principal: Principal): void {
+    const colon = principal.id.indexOf(':');
+    this.principalType = colon > 0 ? principal.id.slice(0, colon) : null;
+    this.principalId = principal.id;
+    this.authMethod = principal.authMethod;
+  }
+
+  /** The caller passed authentication and gateway visibility. */
+  attribute(tenantId: string, gatewayId: string, principal: Principal): void {
+    this.tenantId = tenantId;
+    this.gatewayId = gatewayId;
+    this.identify(principal);
+    this.policyOutcome = 'allow';
+  }
+
+  /** Refused by authentication or authorization. */
+  deny(reason: string, errorCode: number, responseBytes: number): void {
+    this.status = 'denied';
+    this.errorCode = errorCode;
+    this.policyOutcome = `deny:${reason}`;
+    this.responseBytes += responseBytes;
+  }
+
+  /** Answered with an error before (or instead of) dispatch: bad headers, body, session. */
+  reject(errorCode: number, responseBytes: number): void {
+    this.status = statusOfError(errorCode);
+    this.errorCode = errorCode;
+    this.responseBytes += responseBytes;
+  }
+
+  /** The message was read: what it is, how big, and (redacted) what it asked. */
+  read(message: ClientMessage, bytes: number): void {
+    this.requestBytes = bytes;
+    if (message.kind === 'response') {
+      this.method = METHOD_CLIENT_RESPONSE;
+      const { result, error } = message.message;
+      this.request = captureForAudit(error ?? result ?? null, this.#fieldMaxChars);
+      this.accepted();
+      return;
+    }
+    const { method, params } = message.message;
+    this.method = method.length > MAX_METHOD_CHARS ? method.slice(0, MAX_METHOD_CHARS) : method;
+    if (params !== undefined) {
+      const asked = method === 'tools/call' ? params.arguments : params;
+      this.request = asked === undefined ? null : captureForAudit(asked, this.#fieldMaxChars);
+    }
+    if (message.kind === 'notification') this.accepted();
+  }
+
+  /** A notification or client response was taken (202): nothing more will answer it. */
+  accepted(): void {
+    this.status = 'ok';
+    this.errorCode = null;
+  }
+
+  /** Bytes of a message sent before the reply (progress, logs, server→client requests). */
+  sent(bytes: number): void {
+    this.responseBytes += bytes;
+  }
+
+  /** The final JSON-RPC response. */
+  reply(message: unknown, bytes: number): void {
+    this.responseBytes += bytes;
+    const { result, error } = message as {
+      result?: Record<string, unknown>;
+      error?: { code?: unknown };
+    };
+    if (error) {
+      this.errorCode = typeof error.code === 'number' ? error.code : RPC.INTERNAL_ERROR;
+      this.status = statusOfError(this.errorCode);
+      this.response = captureForAudit(error, this.#fieldMaxChars);
+      return;
+    }
+    this.errorCode = null;
+    this.status = result?.isError === true ? 'tool_error' : 'ok';
+    if (AUDITED_RESULTS.has(this.method)) this.response = captureForAudit(result, this.#fieldMaxChars);
+  }
+
+  /** Elapsed time since the draft began; called once, when the message is done. */
+  stop(): void {
+    this.latencyMs = Math.round((performance.now() - this.#started) * 1000) / 1000;
+  }
+}
+
+/** Starts drafts and records them once done. */
+export class UsageMeter {
+  constructor(
+    readonly recorder: UsageRecorder,
+    private readonly fieldMaxChars: number,
+  ) {}
+
+  begin(requestId: string, headers: IncomingHttpHeaders): UsageDraft {
+    return new UsageDraft(requestId, headers, this.fieldMaxChars);
+  }
+
+  /** Records the event if it belongs to a tenant (unknown tenants have nobody to report to). */
+  finish(draft: UsageDraft): void {
+    if (!draft.tenantId) return;
+    draft.stop();
+    this.recorder.record(draft);
+  }
+}

@@ -1,0 +1,131 @@
+'use client';
+
+import {
+  AUTH_METHODS,
+  USAGE_STATUS_FILTERS,
+  type UsageFacets,
+  type UsageRef,
+} from '@toolgate/api/schemas/usage';
+import { Button } from '~/components/ui/button';
+import { AUTH_METHOD_LABELS } from './format.ts';
+import { STATUS_LABELS } from './status-badge.tsx';
+import { hasNarrowingFilters, type Filters } from './usage-filters.ts';
+
+type FilterKey = 'gatewayId' | 'installationId' | 'tool' | 'principalId' | 'status' | 'authMethod' | 'method';
+
+const METHODS = ['tools/call', 'tools/list', 'initialize', 'resources/read', 'prompts/get', 'ping'];
+
+/** Options from the facets, keeping a value already chosen (from a link) that the window lacks. */
+function withCurrent(options: UsageRef[] | undefined, current: string | undefined): UsageRef[] {
+  const list = options ?? [];
+  return current && !list.some((o) => o.id === current) ? [...list, { id: current, label: current }] : list;
+}
+
+/**
+ * One select per dimension. Gateways, servers, tools and callers list what had calls in the
+ * window; `hide` leaves out dimensions the page fixes (the gateway of a gateway's dashboard).
+ */
+export function FilterBar({
+  filters,
+  setFilters,
+  facets,
+  hide = [],
+}: {
+  filters: Filters;
+  setFilters: (patch: Partial<Filters>) => void;
+  facets: UsageFacets | undefined;
+  hide?: FilterKey[];
+}) {
+  const selects: { key: FilterKey; label: string; all: string; options: UsageRef[] }[] = [
+    {
+      key: 'gatewayId',
+      label: 'Gateway',
+      all: 'All gateways',
+      options: withCurrent(facets?.gateways, filters.gatewayId),
+    },
+    {
+      key: 'installationId',
+      label: 'Server',
+      all: 'All servers',
+      options: withCurrent(facets?.servers, filters.installationId),
+    },
+    { key: 'tool', label: 'Tool', all: 'All tools', options: withCurrent(facets?.tools, filters.tool) },
+    {
+      key: 'principalId',
+      label: 'Caller',
+      all: 'All callers',
+      options: withCurrent(facets?.callers, filters.principalId),
+    },
+    {
+      key: 'status',
+      label: 'Status',
+      all: 'Any status',
+      options: USAGE_STATUS_FILTERS.map((s) => ({ id: s, label: STATUS_LABELS[s] ?? s })),
+    },
+    {
+      key: 'method',
+      label: 'Method',
+      all: 'All methods',
+      options: withCurrent(
+        METHODS.map((m) => ({ id: m, label: m === 'tools/call' ? 'Tool calls (tools/call)' : m })),
+        filters.method,
+      ),
+    },
+    {
+      key: 'authMethod',
+      label: 'Auth method',
+      all: 'Any auth method',
+      options: AUTH_METHODS.map((m) => ({ id: m, label: AUTH_METHOD_LABELS[m] ?? m })),
+    },
+  ];
+  const narrowed = hasNarrowingFilters(filters, hide);
+  return (
+    <div role="group" aria-label="Filters" className="flex flex-wrap items-center gap-2">
+      {selects
+        .filter((s) => !hide.includes(s.key))
+        .map((s) => (
+          <select
+            key={s.key}
+            aria-label={s.label}
+            value={filters[s.key] ?? ''}
+            onChange={(e) => setFilters({ [s.key]: e.target.value || undefined })}
+            className="h-9 max-w-48 rounded-lg bg-white pr-8 pl-3 text-sm text-slate-700 ring-1 ring-slate-300 outline-none ring-inset focus:ring-2 focus:ring-brand-500"
+          >
+            <option value="">{s.all}</option>
+            {s.options.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        ))}
+      {narrowed && (
+        <Button
+          variant="ghost"
+          size="sm"
+          onClick={() =>
+            setFilters(
+              Object.fromEntries(
+                (
+                  [
+                    'gatewayId',
+                    'installationId',
+                    'tool',
+                    'principalId',
+                    'status',
+                    'authMethod',
+                    'method',
+                  ] as const
+                )
+                  .filter((k) => !hide.includes(k))
+                  .map((k) => [k, undefined]),
+              ),
+            )
+          }
+        >
+          Clear filters
+        </Button>
+      )}
+    </div>
+  );
+}

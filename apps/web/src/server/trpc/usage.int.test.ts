@@ -1,0 +1,89 @@
+import { createOutboxMailer } from '@toolgate/api/testing/outbox-mailer';
+import { seedUsageWorld, type UsageWorld } from '@toolgate/api/testing/usage-world';
+import { createBus } from '@toolgate/bus';
+import { createTestDatabase, type TestDatabase } from '@toolgate/db/testing';
+import { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTrpcContext, type TrpcServices } from './context.ts';
+import { createCaller } from './root.ts';
+
+let db: TestDatabase;
+let a: UsageWorld;
+let b: UsageWorld;
+const bus = createBus({});
+const services: TrpcServices = {
+  bus,
+  publicMcpUrl: 'http://mcp.test',
+  allowPrivateUpstreams: false,
+  mailer: createOutboxMailer(),
+  publicWebUrl: 'http://web.test',
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase(inject('postgresUrl'));
+  const now = Date.now();
+  [a, b] = await Promise.all([seedUsageWorld(db, now), seedUsageWorld(db, now)]);
+});
+afterAll(async () => {
+  await bus.close();
+  await db?.destroy();
+});
+
+const callerFor = async (userId: string, world: UsageWorld) =>
+  createCaller(await createTrpcContext({ db: db.db, services, userId, tenantSlug: world.org.tenant.slug }));
+
+async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(err)}`);
+  return err;
+}
+
+describe('usage through tRPC', () => {
+  it('an admin sees the workspace: summary, graph, facets, a page of logs and one call', async () => {
+    const admin = await callerFor(a.org.admin.id, a);
+    const summary = await admin.usage.summary({ range: '24h' });
+    expect(summary.totals).toMatchObject({ calls: 10, errors: 3 });
+    const graph = await admin.usage.graph({});
+    expect(graph.nodes.some((n) => n.label === 'Everything server')).toBe(true);
+    const facets = await admin.usage.facets({});
+    expect(facets.tools.map((t) => t.id)).toContain('echo');
+    const page = await admin.usage.logs({ tool: 'fail', limit: 10 });
+    expect(page.events).toHaveLength(1);
+    const event = await admin.usage.event({ id: page.events[0]!.id });
+    expect(event.request).toEqual({ message: 'hello from fail' });
+  });
+
+  it('a member sees their own calls and cannot change the retention', async () => {
+    const member = await callerFor(a.org.member.id, a);
+    expect((await member.usage.summary({})).totals.calls).toBe(2);
+    expect((await member.usage.logs({})).events.map((e) => e.caller?.id)).toEqual([a.byMember, a.byMember]);
+    expect(await member.usage.retention()).toEqual({ days: 30, isDefault: true });
+    expect((await trpcError(member.usage.setRetention({ days: 7 }))).code).toBe('FORBIDDEN');
+  });
+
+  it('an admin changes the retention within 1–365 days', async () => {
+    const owner = await callerFor(a.org.owner.id, a);
+    expect((await trpcError(owner.usage.setRetention({ days: 0 }))).code).toBe('BAD_REQUEST');
+    expect(await owner.usage.setRetention({ days: 90 })).toEqual({ days: 90, isDefault: false });
+    expect(await owner.usage.retention()).toEqual({ days: 90, isDefault: false });
+    expect(await (await callerFor(b.org.owner.id, b)).usage.retention()).toEqual({
+      days: 30,
+      isDefault: true,
+    });
+  });
+
+  it("never reaches another workspace's calls", async () => {
+    const adminA = await callerFor(a.org.admin.id, a);
+    const theirEvent = (await (await callerFor(b.org.admin.id, b)).usage.logs({})).events[0]!;
+    expect((await trpcError(adminA.usage.event({ id: theirEvent.id }))).code).toBe('NOT_FOUND');
+    expect((await adminA.usage.summary({ gatewayId: b.gateway.id })).totals.calls).toBe(0);
+    // B's admin naming A's workspace is not a member there.
+    const outsider = createCaller(
+      await createTrpcContext({ db: db.db, services, userId: b.org.admin.id, tenantSlug: a.org.tenant.slug }),
+    );
+    expect((await trpcError(outsider.usage.summary({}))).code).toBe('NOT_FOUND');
+  });
+});

@@ -1,0 +1,78 @@
+import type { Logger } from '@toolgate/core/logger';
+import type { Database } from '@toolgate/db/client';
+import { expireAuditEvents, expireProcessedBatches, expireUsageRollups } from '@toolgate/db/usage';
+
+export interface RetentionOptions {
+  db: Database;
+  log: Logger;
+  intervalMs: number;
+  /** Audit retention of tenants without an `auditRetentionDays` setting. */
+  defaultAuditDays: number;
+  rollupDays: number;
+  /** How long applied batch ids are remembered (must outlast any redelivery). */
+  batchIdHours: number;
+}
+
+export interface RetentionResult {
+  auditEvents: number;
+  rollups: number;
+  batchIds: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Expires usage data by time, on a timer: audit events per tenant retention, old rollup
+ * minutes, old processed batch ids. Short chunked deletes, no long transactions, so it may run
+ * next to the consumers (and on several workers at once).
+ */
+export function createRetention({
+  db,
+  log,
+  intervalMs,
+  defaultAuditDays,
+  rollupDays,
+  batchIdHours,
+}: RetentionOptions) {
+  let first: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<RetentionResult> | undefined;
+
+  async function run(now = new Date()): Promise<RetentionResult> {
+    const auditEvents = await expireAuditEvents(db, { defaultRetentionDays: defaultAuditDays, now });
+    const rollups = await expireUsageRollups(db, new Date(now.getTime() - rollupDays * DAY_MS));
+    const batchIds = await expireProcessedBatches(db, new Date(now.getTime() - batchIdHours * 3_600_000));
+    if (auditEvents + rollups + batchIds > 0)
+      log.info({ auditEvents, rollups, batchIds }, 'usage data expired');
+    return { auditEvents, rollups, batchIds };
+  }
+
+  /** One pass now (or the pass already under way). */
+  function runOnce(now?: Date): Promise<RetentionResult> {
+    running ??= run(now).finally(() => (running = undefined));
+    return running;
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (timer) return;
+      const tick = () => {
+        runOnce().catch((err: unknown) =>
+          log.warn({ err: (err as Error).message }, 'usage retention failed'),
+        );
+      };
+      // The first pass soon after start, then every interval.
+      first = setTimeout(tick, Math.min(intervalMs, 60_000));
+      first.unref();
+      timer = setInterval(tick, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      clearTimeout(first);
+      clearInterval(timer);
+      timer = undefined;
+      await running?.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,209 @@
+import { USAGE_STATUSES } from '@toolgate/core/usage';
+import { z } from 'zod';
+import { ZId, ZTimestamp } from './common.ts';
+
+/** Preset windows ending now; anything else is a custom `from`/`to`. */
+export const USAGE_RANGES = ['1h', '24h', '7d', '30d'] as const;
+export type UsageRange = (typeof USAGE_RANGES)[number];
+
+/** A status, or `errors` for every status but `ok`. */
+export const USAGE_STATUS_FILTERS = [...USAGE_STATUSES, 'errors'] as const;
+export type UsageStatusFilter = (typeof USAGE_STATUS_FILTERS)[number];
+
+export const AUTH_METHODS = ['api_token', 'oauth', 'idp_jwt'] as const;
+
+/** Longest custom window: rollups are kept about this long, and buckets stay few. */
+export const MAX_RANGE_DAYS = 400;
+
+const filterFields = {
+  range: z
+    .enum(USAGE_RANGES)
+    .optional()
+    .meta({ description: 'A window ending now (default 24h); or give `from` (and `to`) instead' }),
+  from: ZTimestamp.optional().meta({ description: 'Start of a custom window (ISO 8601, inclusive)' }),
+  to: ZTimestamp.optional().meta({
+    description: 'End of a custom window (ISO 8601, exclusive); default now',
+  }),
+  gatewayId: ZId.optional(),
+  installationId: ZId.optional().meta({ description: 'The server (installation) that served the call' }),
+  tool: z.string().min(1).max(200).optional().meta({ description: 'Tool name as the gateway lists it' }),
+  principalId: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: 'The caller, e.g. `token:<id>` or `user:<id>`' }),
+  status: z
+    .enum(USAGE_STATUS_FILTERS)
+    .optional()
+    .meta({ description: '`errors` matches every status but `ok`' }),
+  authMethod: z.enum(AUTH_METHODS).optional(),
+  method: z.string().min(1).max(128).optional().meta({ description: 'MCP method, e.g. `tools/call`' }),
+};
+
+function checkWindow(input: { range?: string; from?: string; to?: string }, ctx: z.RefinementCtx) {
+  if (input.range && (input.from || input.to))
+    ctx.addIssue({ code: 'custom', path: ['range'], message: 'give either range or from/to, not both' });
+  if (input.from && input.to && Date.parse(input.from) >= Date.parse(input.to))
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+}
+
+/** The filters every usage and log query takes (REST query string and tRPC input alike). */
+export const ZUsageFilters = z.strictObject(filterFields).superRefine(checkWindow);
+export type UsageFilters = z.input<typeof ZUsageFilters>;
+
+export const MAX_LOG_PAGE_SIZE = 200;
+
+export const ZLogsQuery = z
+  .strictObject({
+    ...filterFields,
+    /** `nextCursor` of the previous page. */
+    cursor: z.string().min(1).max(200).optional().meta({ description: '`nextCursor` of the previous page' }),
+    limit: z.coerce.number().int().min(1).max(MAX_LOG_PAGE_SIZE).default(50),
+  })
+  .superRefine(checkWindow);
+export type LogsQuery = z.input<typeof ZLogsQuery>;
+
+export const ZResolvedRange = z.object({
+  from: ZTimestamp,
+  to: ZTimestamp,
+  /** The preset used, or null for a custom window. */
+  preset: z.enum(USAGE_RANGES).nullable(),
+  /** Width of one series bucket. */
+  bucketSeconds: z.number().int(),
+});
+export type ResolvedRange = z.infer<typeof ZResolvedRange>;
+
+/** Something usage mentions (gateway, server, caller), with a name for people. */
+export const ZUsageRef = z.object({
+  id: z.string(),
+  label: z.string(),
+});
+export type UsageRef = z.infer<typeof ZUsageRef>;
+
+const ZCalls = {
+  calls: z.number().int(),
+  errors: z.number().int(),
+};
+
+export const ZUsageTop = z.object({
+  ...ZUsageRef.shape,
+  ...ZCalls,
+  /** Mean latency, milliseconds; null without calls. */
+  avgMs: z.number().nullable(),
+});
+export type UsageTop = z.infer<typeof ZUsageTop>;
+
+export const ZUsagePoint = z.object({
+  /** Start of the bucket. */
+  start: ZTimestamp,
+  ...ZCalls,
+  /** From the merged latency histogram (interpolated within a bucket); null without calls. */
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+});
+export type UsagePoint = z.infer<typeof ZUsagePoint>;
+
+export const ZUsageSummary = z.object({
+  range: ZResolvedRange,
+  totals: z.object({
+    ...ZCalls,
+    /** errors / calls; 0 without calls. */
+    errorRate: z.number(),
+    avgMs: z.number().nullable(),
+    p50Ms: z.number().nullable(),
+    p95Ms: z.number().nullable(),
+  }),
+  statuses: z.array(z.object({ status: z.enum(USAGE_STATUSES), calls: z.number().int() })),
+  /** One point per bucket, empty buckets included, oldest first. */
+  series: z.array(ZUsagePoint),
+  top: z.object({
+    tools: z.array(ZUsageTop),
+    servers: z.array(ZUsageTop),
+    callers: z.array(ZUsageTop),
+    gateways: z.array(ZUsageTop),
+  }),
+});
+export type UsageSummary = z.infer<typeof ZUsageSummary>;
+
+/** Values seen in a window, for filter pickers. */
+export const ZUsageFacets = z.object({
+  gateways: z.array(ZUsageRef),
+  servers: z.array(ZUsageRef),
+  tools: z.array(ZUsageRef),
+  callers: z.array(ZUsageRef),
+});
+export type UsageFacets = z.infer<typeof ZUsageFacets>;
+
+export const GRAPH_COLUMNS = ['caller', 'gateway', 'server', 'tool'] as const;
+export type GraphColumn = (typeof GRAPH_COLUMNS)[number];
+
+export const ZUsageGraph = z.object({
+  range: ZResolvedRange,
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      column: z.enum(GRAPH_COLUMNS),
+      label: z.string(),
+      ...ZCalls,
+    }),
+  ),
+  edges: z.array(z.object({ from: z.string(), to: z.string(), ...ZCalls })),
+  /** True when only the busiest paths are shown. */
+  truncated: z.boolean(),
+});
+export type UsageGraph = z.infer<typeof ZUsageGraph>;
+
+export const ZLogEntry = z.object({
+  id: ZId,
+  occurredAt: ZTimestamp,
+  method: z.string(),
+  toolName: z.string().nullable(),
+  status: z.enum(USAGE_STATUSES),
+  errorCode: z.number().int().nullable(),
+  latencyMs: z.number(),
+  requestBytes: z.number().int(),
+  responseBytes: z.number().int(),
+  authMethod: z.string().nullable(),
+  gateway: ZUsageRef.nullable(),
+  server: ZUsageRef.nullable(),
+  caller: ZUsageRef.nullable(),
+});
+export type LogEntry = z.infer<typeof ZLogEntry>;
+
+export const ZLogPage = z.object({
+  range: ZResolvedRange,
+  events: z.array(ZLogEntry),
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: z.string().nullable(),
+  /** Matching events, counted on the first page only (no cursor) and capped. */
+  total: z.object({ count: z.number().int(), capped: z.boolean() }).nullable(),
+});
+export type LogPage = z.infer<typeof ZLogPage>;
+
+export const ZLogEvent = ZLogEntry.extend({
+  requestId: z.string().nullable(),
+  traceId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  principalType: z.string().nullable(),
+  policyOutcome: z.string().nullable(),
+  /** Redacted and size-capped: tools/call arguments, or the method's params. */
+  request: z.unknown(),
+  /** Redacted and size-capped result or error (kept for tools/call, prompts/get, resources/read). */
+  response: z.unknown(),
+});
+export type LogEvent = z.infer<typeof ZLogEvent>;
+
+export const MIN_AUDIT_RETENTION_DAYS = 1;
+export const MAX_AUDIT_RETENTION_DAYS = 365;
+
+export const ZSetAuditRetentionRequest = z.strictObject({
+  days: z.number().int().min(MIN_AUDIT_RETENTION_DAYS).max(MAX_AUDIT_RETENTION_DAYS),
+});
+
+export const ZAuditRetention = z.object({
+  days: z.number().int(),
+  /** True when the tenant has not chosen (the operator's default applies). */
+  isDefault: z.boolean(),
+});
+export type AuditRetention = z.infer<typeof ZAuditRetention>;

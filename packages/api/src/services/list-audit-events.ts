@@ -1,0 +1,118 @@
+import type { UsageStatus } from '@toolgate/core/usage';
+import type { Database } from '@toolgate/db/client';
+import { auditEvents } from '@toolgate/db/schema';
+import { and, desc, lte, sql } from 'drizzle-orm';
+import type { Actor } from '../actor.ts';
+import { ZLogsQuery, type LogEntry, type LogPage } from '../schemas/usage.ts';
+import { decodeLogCursor, encodeLogCursor } from '../usage/log-cursor.ts';
+import { loadUsageLabels, type UsageLabels } from '../usage/usage-labels.ts';
+import { auditConditions, prepareUsageQuery, rowsOf, windowOf } from '../usage/usage-query.ts';
+
+export interface ListAuditEventsOptions {
+  db: Database;
+  tenantId: string;
+  actor: Actor;
+  /** ZLogsQuery: window, filters, cursor and page size. */
+  input: unknown;
+  now?: Date;
+}
+
+/** Counting stops here: a count of a huge window must not scan all of it. */
+export const MAX_COUNTED_EVENTS = 10_000;
+
+/** The list columns of an event (its request and response stay out of lists). */
+export const logEntryColumns = {
+  id: auditEvents.id,
+  occurredAt: auditEvents.occurredAt,
+  method: auditEvents.method,
+  toolName: auditEvents.toolName,
+  status: auditEvents.status,
+  errorCode: auditEvents.errorCode,
+  latencyMs: auditEvents.latencyMs,
+  requestBytes: auditEvents.requestBytes,
+  responseBytes: auditEvents.responseBytes,
+  authMethod: auditEvents.authMethod,
+  gatewayId: auditEvents.gatewayId,
+  installationId: auditEvents.installationId,
+  principalId: auditEvents.principalId,
+};
+
+type LogEntryRow = { [K in keyof typeof logEntryColumns]: (typeof logEntryColumns)[K]['_']['data'] | null };
+
+export function toLogEntry(row: LogEntryRow, labels: UsageLabels): LogEntry {
+  return {
+    id: row.id!,
+    occurredAt: row.occurredAt!.toISOString(),
+    method: row.method!,
+    toolName: row.toolName,
+    status: row.status as UsageStatus,
+    errorCode: row.errorCode,
+    latencyMs: row.latencyMs ?? 0,
+    requestBytes: row.requestBytes ?? 0,
+    responseBytes: row.responseBytes ?? 0,
+    authMethod: row.authMethod,
+    gateway: labels.gateway(row.gatewayId),
+    server: labels.server(row.installationId),
+    caller: labels.caller(row.principalId),
+  };
+}
+
+/**
+ * The audit log, newest first, one page at a time: keyset pagination on (occurred_at, id) along
+ * the (tenant, occurred_at) index, so page 1000 costs what page 1 does. The first page also
+ * counts the matching events (up to MAX_COUNTED_EVENTS). Members see their own calls only.
+ */
+export async function listAuditEvents({
+  db,
+  tenantId,
+  actor,
+  input,
+  now,
+}: ListAuditEventsOptions): Promise<LogPage> {
+  const { query, parsed } = await prepareUsageQuery(ZLogsQuery, { db, tenantId, actor, input, now });
+  const cursor = parsed.cursor ? decodeLogCursor(parsed.cursor) : null;
+  const e = auditEvents;
+  const matching = auditConditions(query);
+  const after = cursor
+    ? and(
+        // The plain bound lets the index scan start at the cursor; the row comparison breaks ties.
+        lte(e.occurredAt, sql`${cursor.occurredAt}::timestamptz`),
+        sql`(${e.occurredAt}, ${e.id}) < (${cursor.occurredAt}::timestamptz, ${cursor.id}::uuid)`,
+      )
+    : undefined;
+
+  const [rows, total] = await Promise.all([
+    db
+      .select({
+        ...logEntryColumns,
+        position: sql<string>`to_char(${e.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+      })
+      .from(e)
+      .where(and(matching, after))
+      .orderBy(desc(e.occurredAt), desc(e.id))
+      .limit(parsed.limit + 1),
+    cursor ? null : countMatching(db, matching),
+  ]);
+  const page = rows.slice(0, parsed.limit);
+  const last = page.at(-1);
+  const labels = await loadUsageLabels(db, tenantId, {
+    gateways: page.map((r) => r.gatewayId),
+    servers: page.map((r) => r.installationId),
+    callers: page.map((r) => r.principalId),
+  });
+  return {
+    range: windowOf(query),
+    events: page.map((r) => toLogEntry(r, labels)),
+    nextCursor:
+      rows.length > parsed.limit && last ? encodeLogCursor({ occurredAt: last.position, id: last.id }) : null,
+    total,
+  };
+}
+
+async function countMatching(db: Database, where: ReturnType<typeof auditConditions>) {
+  const result = await db.execute(sql`
+    select count(*)::int as count
+    from (select 1 from ${auditEvents} where ${where} limit ${MAX_COUNTED_EVENTS + 1}) as matching`);
+  const count = rowsOf<{ count: number }>(result)[0]?.count ?? 0;
+  return { count: Math.min(count, MAX_COUNTED_EVENTS), capped: count > MAX_COUNTED_EVENTS };
+}
