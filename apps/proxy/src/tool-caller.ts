@@ -80,7 +80,8 @@ export class ToolCaller {
     responder: Responder,
   ): Promise<void> {
     const span = this.observability?.tracer?.child(context.usage, 'mcp.tools.call');
-    if (span === undefined) return this.run(gateway, principal, message, context, calls, responder, undefined);
+    if (span === undefined)
+      return this.run(gateway, principal, message, context, calls, responder, undefined);
     return this.run(gateway, principal, message, context, calls, responder, span).then(
       () => {
         const status = context.usage?.status;

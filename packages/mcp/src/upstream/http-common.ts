@@ -81,7 +81,10 @@ export function withCallHeaders(
  * The headers of one call's POST: the session's own when the call adds nothing (no copy on the
  * hot path), else with its passthrough headers under them and its trace context over them.
  */
-export function callHeaders(base: Record<string, string>, options: RequestOptions | undefined): Record<string, string> {
+export function callHeaders(
+  base: Record<string, string>,
+  options: RequestOptions | undefined,
+): Record<string, string> {
   const extra = options?.headers;
   const trace = options?.trace;
   if (trace === undefined) return extra === undefined ? base : withCallHeaders(base, extra);
