@@ -50,6 +50,9 @@ export function UsageDashboard({
       gatewayId,
     }),
     placeholderData: keepPreviousData,
+    // Values appear as calls arrive: refresh with the summary and on every visit.
+    staleTime: 0,
+    refetchInterval: live ? REFRESH_MS : false,
   });
   const logsHref = (patch: Partial<Filters>) =>
     `/t/${tenantSlug}/logs${filtersQuery({ ...filters, ...patch })}`;

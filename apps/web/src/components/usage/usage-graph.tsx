@@ -34,6 +34,8 @@ export function UsageGraphView({ tenantSlug }: { tenantSlug: string }) {
   const facets = useQuery({
     ...trpc.usage.facets.queryOptions({ range: filters.range, from: filters.from, to: filters.to }),
     placeholderData: keepPreviousData,
+    // New callers and tools appear as calls arrive: never reuse another page's stale list.
+    staleTime: 0,
   });
 
   return (

@@ -50,6 +50,8 @@ export function LogsView({ tenantSlug, isAdmin }: { tenantSlug: string; isAdmin:
   const facets = useQuery({
     ...trpc.usage.facets.queryOptions({ range: filters.range, from: filters.from, to: filters.to }),
     placeholderData: keepPreviousData,
+    // New callers and tools appear as calls arrive: never reuse another page's stale list.
+    staleTime: 0,
   });
 
   const nextCursor = page.data?.nextCursor ?? null;
@@ -117,6 +119,7 @@ export function LogsView({ tenantSlug, isAdmin }: { tenantSlug: string; isAdmin:
               onClick={() => {
                 void firstPage.refetch();
                 void page.refetch();
+                void facets.refetch();
               }}
             >
               {!page.isFetching && <RetryIcon className="size-4" />}
