@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +7,7 @@ import type { UsageEvent, UsageStatus } from '@toolgate/core/usage';
 import { createTestDatabase, seedTenant } from '@toolgate/db/testing';
 import { UsageRecorder } from '@toolgate/proxy/usage/recorder';
 import { Redis } from 'ioredis';
+import { startBenchChild } from './child-process.ts';
 import { usageBenchEnv } from './env.ts';
 import { cpuMicros } from './proc-stats.ts';
 import { percentile } from './stats.ts';
@@ -20,7 +20,6 @@ import { percentile } from './stats.ts';
  * ones. A measurement, not a test: it exits 0 whatever the figures.
  */
 const env = usageBenchEnv();
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORKER_ENTRY = fileURLToPath(new URL('./usage-worker-process.ts', import.meta.url));
 const log = createLogger({ name: 'bench-usage', level: 'warn', pretty: false });
 const progress = (line: string) => process.stderr.write(`  ${line}\n`);
@@ -226,43 +225,16 @@ function eventShape(tenantId: string) {
   };
 }
 
-async function startWorker(): Promise<{ pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: env.PATH,
-      HOME: env.HOME,
-      DATABASE_URL: db.url,
-      REDIS_URL: env.BENCH_REDIS_URL,
-      BENCH_BUS_PREFIX: prefix,
-      USAGE_CONCURRENCY: String(env.BENCH_USAGE_CONCURRENCY),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+function startWorker(): Promise<{ pid: number; stop(): Promise<void> }> {
+  return startBenchChild('worker', WORKER_ENTRY, {
+    PATH: env.PATH,
+    HOME: env.HOME,
+    DATABASE_URL: db.url,
+    REDIS_URL: env.BENCH_REDIS_URL,
+    BENCH_BUS_PREFIX: prefix,
+    USAGE_CONCURRENCY: String(env.BENCH_USAGE_CONCURRENCY),
+    LOG_LEVEL: 'warn',
   });
-  const kill = () => child.kill('SIGKILL');
-  process.once('exit', kill);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('worker did not start within 30 s')), 30_000);
-    child.once('message', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited during start-up (${signal ?? code})`));
-    });
-  });
-  return {
-    pid: child.pid!,
-    async stop() {
-      child.kill('SIGTERM');
-      const timer = setTimeout(kill, 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
 }
 
 /** The queue keeps completed jobs (with their data) for an hour: remove this run's keys now. */

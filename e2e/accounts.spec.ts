@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { newAccount, PASSWORD, shot, signUp, uid } from './steps.ts';
 
 /**
  * Accounts and tenancy through the browser: sign-up, the workspace shell, members, teams,
@@ -6,40 +7,6 @@ import { expect, test, type Page } from '@playwright/test';
  */
 
 const NAV = ['Overview', 'Servers', 'Gateways', 'Tokens', 'Members', 'Teams', 'Settings'];
-const PASSWORD = 'correct horse battery staple';
-
-const uid = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
-
-interface Account {
-  name: string;
-  email: string;
-  workspace: string;
-  slug: string;
-}
-
-function newAccount(first: string): Account {
-  const id = uid();
-  const workspace = `${first} Labs ${id}`;
-  return {
-    name: `${first} Tester`,
-    email: `${first.toLowerCase()}-${id}@example.test`,
-    workspace,
-    slug: `${first.toLowerCase()}-labs-${id}`,
-  };
-}
-
-async function signUp(page: Page, account: Account) {
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill(account.name);
-  await page.getByLabel('Work email').fill(account.email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByLabel('Workspace name').fill(account.workspace);
-  await expect(page.getByLabel('Workspace URL')).toHaveValue(account.slug);
-  await page.getByRole('button', { name: 'Create workspace' }).click();
-  await expect(page).toHaveURL(`/t/${account.slug}`);
-}
 
 async function signOut(page: Page, screenshot?: string) {
   await page.getByRole('button', { name: 'Account' }).click();

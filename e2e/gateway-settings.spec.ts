@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
+import { addEverythingServer, createGateway, shot, signUp, uid, workspaceNav } from './steps.ts';
 
 /**
  * Gateway administration through the browser: every setting survives a reload, a name
@@ -7,30 +8,21 @@ import { startEverythingServer, type RunningEverythingServer } from '../packages
  * Every test signs up a workspace of its own.
  */
 
-const PASSWORD = 'correct horse battery staple';
-const uid = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
-
 /** Signs up a new workspace and returns its slug. */
-async function signUp(page: Page, first: string): Promise<string> {
+async function signUpWorkspace(page: Page, first: string): Promise<string> {
   const id = uid();
   const slug = `${first.toLowerCase()}-gw-${id}`;
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill(`${first} Tester`);
-  await page.getByLabel('Work email').fill(`${first.toLowerCase()}-${id}@example.test`);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByLabel('Workspace name').fill(`${first} GW ${id}`);
-  await expect(page.getByLabel('Workspace URL')).toHaveValue(slug);
-  await page.getByRole('button', { name: 'Create workspace' }).click();
-  await expect(page).toHaveURL(`/t/${slug}`);
+  await signUp(page, {
+    name: `${first} Tester`,
+    email: `${first.toLowerCase()}-${id}@example.test`,
+    workspace: `${first} GW ${id}`,
+    slug,
+  });
   return slug;
 }
 
-const nav = (page: Page) => page.getByRole('navigation', { name: 'Workspace' });
-
 async function createTeam(page: Page, name: string) {
-  await nav(page).getByRole('link', { name: 'Teams' }).click();
+  await workspaceNav(page).getByRole('link', { name: 'Teams' }).click();
   await page.getByRole('button', { name: 'Create team' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'Create a team' });
   await dialog.getByLabel('Team name').fill(name);
@@ -38,18 +30,8 @@ async function createTeam(page: Page, name: string) {
   await expect(page.getByRole('status')).toContainText(`Team ${name} created.`);
 }
 
-/** Creates a gateway from the list page and waits for its detail page. */
-async function createGateway(page: Page, name: string) {
-  await nav(page).getByRole('link', { name: 'Gateways' }).click();
-  await page.getByRole('button', { name: 'Create gateway' }).first().click();
-  const dialog = page.getByRole('dialog', { name: 'Create a gateway' });
-  await dialog.getByLabel('Name').fill(name);
-  await dialog.getByRole('button', { name: 'Create gateway' }).click();
-  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
-}
-
 test('edits every gateway setting and keeps them after a reload', async ({ page }) => {
-  const tenant = await signUp(page, 'Sam');
+  const tenant = await signUpWorkspace(page, 'Sam');
   await createTeam(page, 'Platform');
   await createGateway(page, 'Settings test');
 
@@ -108,7 +90,7 @@ test('edits every gateway setting and keeps them after a reload', async ({ page 
   await expect(reloaded.getByRole('button', { name: 'Save settings' })).toBeDisabled();
 
   // The list shows the renamed gateway with its new visibility.
-  await nav(page).getByRole('link', { name: 'Gateways' }).click();
+  await workspaceNav(page).getByRole('link', { name: 'Gateways' }).click();
   await expect(page.getByRole('row').filter({ hasText: 'Platform tools' })).toContainText('Teams');
 });
 
@@ -124,28 +106,8 @@ test.describe('with a server that has tools', () => {
 
   test('shows a name collision before saving and blocks the save', async ({ page }) => {
     test.setTimeout(120_000);
-    await signUp(page, 'Cole');
-
-    // Add and install server-everything (as in the golden path).
-    await nav(page).getByRole('link', { name: 'Servers' }).click();
-    await page.getByRole('button', { name: 'Add server' }).first().click();
-    const add = page.getByRole('dialog', { name: 'Add a server' });
-    await add.getByLabel('Name').fill('Everything');
-    await add.getByLabel('Server URL').fill(upstream.url);
-    await add.getByRole('button', { name: 'Detect' }).click();
-    await expect(add.getByText('Found: Streamable HTTP, no sign-in needed')).toBeVisible();
-    await add.getByRole('button', { name: 'Add server' }).click();
-    await expect(add).toBeHidden();
-    await page
-      .getByRole('row')
-      .filter({ hasText: upstream.url })
-      .getByRole('button', { name: 'Install' })
-      .click();
-    const install = page.getByRole('dialog', { name: 'Install Everything' });
-    await install.getByRole('button', { name: 'Install' }).click();
-    await expect(install.getByText('Ready')).toBeVisible({ timeout: 30_000 });
-    await install.getByRole('button', { name: 'Done' }).click();
-
+    await signUpWorkspace(page, 'Cole');
+    await addEverythingServer(page, upstream.url);
     await createGateway(page, 'Collisions');
     const tools = page.getByRole('tabpanel', { name: 'Tools' });
     const save = tools.getByRole('button', { name: 'Save', exact: true });
@@ -178,7 +140,7 @@ test.describe('with a server that has tools', () => {
 });
 
 test('deletes a gateway after the slug is typed, and returns to the list', async ({ page }) => {
-  const tenant = await signUp(page, 'Dee');
+  const tenant = await signUpWorkspace(page, 'Dee');
   await createGateway(page, 'Doomed');
 
   await page.getByRole('tab', { name: 'Settings' }).click();

@@ -1,16 +1,13 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
+import { shot, signUp, uid } from './steps.ts';
 
 /**
  * The golden path: add an MCP server by URL, install it, put one of its tools on a gateway,
  * create a token, and call the tool through the proxy with the MCP SDK.
  */
-
-const uid = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
 
 let upstream: RunningEverythingServer;
 
@@ -26,15 +23,12 @@ test('add a server, expose a tool on a gateway, and call it with a token', async
   const id = uid();
   const slug = `golden-${id}`;
 
-  // Sign up.
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill('Grace Tester');
-  await page.getByLabel('Work email').fill(`grace-${id}@example.test`);
-  await page.getByLabel('Password').fill('correct horse battery staple');
-  await page.getByLabel('Workspace name').fill(`Golden ${id}`);
-  await expect(page.getByLabel('Workspace URL')).toHaveValue(slug);
-  await page.getByRole('button', { name: 'Create workspace' }).click();
-  await expect(page).toHaveURL(`/t/${slug}`);
+  await signUp(page, {
+    name: 'Grace Tester',
+    email: `grace-${id}@example.test`,
+    workspace: `Golden ${id}`,
+    slug,
+  });
   const nav = page.getByRole('navigation', { name: 'Workspace' });
 
   // Servers: add by URL, then install (discovery runs).

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { newAccount, PASSWORD, shot, signUp, uid } from './steps.ts';
 
 /**
  * Invitations and password reset through the browser. No SMTP here: the web app writes each email
@@ -8,40 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
  * read links from there — or, for invitations, from the dialog that shows the link once.
  */
 
-const PASSWORD = 'correct horse battery staple';
 const OUTBOX = process.env.E2E_MAIL_OUTBOX_DIR;
-
-const uid = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
-
-interface Account {
-  name: string;
-  email: string;
-  workspace: string;
-  slug: string;
-}
-
-function newAccount(first: string): Account {
-  const id = uid();
-  return {
-    name: `${first} Tester`,
-    email: `${first.toLowerCase()}-${id}@example.test`,
-    workspace: `${first} Labs ${id}`,
-    slug: `${first.toLowerCase()}-labs-${id}`,
-  };
-}
-
-async function signUp(page: Page, account: Account) {
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill(account.name);
-  await page.getByLabel('Work email').fill(account.email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByLabel('Workspace name').fill(account.workspace);
-  await expect(page.getByLabel('Workspace URL')).toHaveValue(account.slug);
-  await page.getByRole('button', { name: 'Create workspace' }).click();
-  await expect(page).toHaveURL(`/t/${account.slug}`);
-}
 
 interface OutboxMessage {
   kind: 'password-reset' | 'invitation';

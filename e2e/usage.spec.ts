@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect, test, type Page } from '@playwright/test';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
+import { addEverythingServer, createGateway, shot, signUp, uid, workspaceNav } from './steps.ts';
 
 /**
  * What tenants see: calls made through a gateway show up on the usage dashboard, in the logs
@@ -10,9 +11,6 @@ import { startEverythingServer, type RunningEverythingServer } from '../packages
  * waits for it polls with a deadline.
  */
 
-const uid = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
 const PIPELINE_DEADLINE_MS = 30_000;
 
 let upstream: RunningEverythingServer;
@@ -28,41 +26,9 @@ test.afterAll(async () => {
 async function setUp(page: Page): Promise<{ slug: string; gatewayUrl: string; token: string }> {
   const id = uid();
   const slug = `usage-${id}`;
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill('Uma Usage');
-  await page.getByLabel('Work email').fill(`uma-${id}@example.test`);
-  await page.getByLabel('Password').fill('correct horse battery staple');
-  await page.getByLabel('Workspace name').fill(`Usage ${id}`);
-  await expect(page.getByLabel('Workspace URL')).toHaveValue(slug);
-  await page.getByRole('button', { name: 'Create workspace' }).click();
-  await expect(page).toHaveURL(`/t/${slug}`);
-  const nav = page.getByRole('navigation', { name: 'Workspace' });
-
-  await nav.getByRole('link', { name: 'Servers' }).click();
-  await page.getByRole('button', { name: 'Add server' }).first().click();
-  const add = page.getByRole('dialog', { name: 'Add a server' });
-  await add.getByLabel('Name').fill('Everything');
-  await add.getByLabel('Server URL').fill(upstream.url);
-  await add.getByRole('button', { name: 'Detect' }).click();
-  await expect(add.getByText('Found: Streamable HTTP, no sign-in needed')).toBeVisible();
-  await add.getByRole('button', { name: 'Add server' }).click();
-  await expect(add).toBeHidden();
-  await page
-    .getByRole('row')
-    .filter({ hasText: upstream.url })
-    .getByRole('button', { name: 'Install' })
-    .click();
-  const install = page.getByRole('dialog', { name: 'Install Everything' });
-  await install.getByRole('button', { name: 'Install' }).click();
-  await expect(install.getByText('Ready')).toBeVisible({ timeout: 30_000 });
-  await install.getByRole('button', { name: 'Done' }).click();
-
-  await nav.getByRole('link', { name: 'Gateways' }).click();
-  await page.getByRole('button', { name: 'Create gateway' }).first().click();
-  const create = page.getByRole('dialog', { name: 'Create a gateway' });
-  await create.getByLabel('Name').fill('Dev tools');
-  await create.getByRole('button', { name: 'Create gateway' }).click();
-  await expect(page.getByRole('heading', { name: 'Dev tools', level: 1 })).toBeVisible();
+  await signUp(page, { name: 'Uma Usage', email: `uma-${id}@example.test`, workspace: `Usage ${id}`, slug });
+  await addEverythingServer(page, upstream.url);
+  await createGateway(page, 'Dev tools');
   const tools = page.getByRole('tabpanel', { name: 'Tools' });
   await tools.getByRole('checkbox', { name: 'everything__echo' }).check();
   await tools.getByRole('button', { name: 'Save', exact: true }).click();
@@ -72,7 +38,7 @@ async function setUp(page: Page): Promise<{ slug: string; gatewayUrl: string; to
   const gatewayUrl = (await connect.getByTestId('gateway-url').textContent())!.trim();
   await page.keyboard.press('Escape');
 
-  await nav.getByRole('link', { name: 'Tokens' }).click();
+  await workspaceNav(page).getByRole('link', { name: 'Tokens' }).click();
   await page.getByRole('button', { name: 'Create token' }).first().click();
   const tokenDialog = page.getByRole('dialog', { name: 'Create a token' });
   await tokenDialog.getByLabel('Token name').fill('usage-e2e');

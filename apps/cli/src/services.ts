@@ -26,6 +26,9 @@ interface ServiceOptions {
 
 const displayHost = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host);
 
+/** On one machine the public URLs default to where this process listens (unknown for port 0). */
+const localUrl = (port: number) => (port ? `http://localhost:${port}` : undefined);
+
 async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -38,17 +41,16 @@ async function listen(server: Server, port: number, host: string): Promise<numbe
 }
 
 export async function runProxy({ cli, databaseUrl, keys }: ServiceOptions): Promise<RunningService> {
+  const raw = rawEnv();
   const env = appEnvOrExit('proxy', ZProxyEnv, {
-    ...rawEnv(),
+    ...raw,
     DATABASE_URL: databaseUrl,
     TOOLGATE_SESSION_KEYS: keys.session,
     TOOLGATE_SECRET_KEYS: keys.secret,
     HOST: cli.HOST,
     PROXY_PORT: String(cli.PROXY_PORT),
-    PUBLIC_MCP_URL:
-      rawEnv().PUBLIC_MCP_URL || (cli.PROXY_PORT ? `http://localhost:${cli.PROXY_PORT}` : undefined),
-    PUBLIC_WEB_URL:
-      rawEnv().PUBLIC_WEB_URL || (cli.WEB_PORT ? `http://localhost:${cli.WEB_PORT}` : undefined),
+    PUBLIC_MCP_URL: raw.PUBLIC_MCP_URL || localUrl(cli.PROXY_PORT),
+    PUBLIC_WEB_URL: raw.PUBLIC_WEB_URL || localUrl(cli.WEB_PORT),
   });
   const log = createLogger({ name: 'proxy', level: env.LOG_LEVEL });
   const db = createDb({ url: env.DATABASE_URL, applicationName: 'toolgate-proxy' });
@@ -102,9 +104,8 @@ export async function runWeb({
     ...raw,
     DATABASE_URL: databaseUrl,
     TOOLGATE_SECRET_KEYS: keys.secret,
-    // On one machine the public URLs default to where this process actually listens.
     PUBLIC_MCP_URL: raw.PUBLIC_MCP_URL || publicMcpUrl,
-    PUBLIC_WEB_URL: raw.PUBLIC_WEB_URL || (cli.WEB_PORT ? `http://localhost:${cli.WEB_PORT}` : undefined),
+    PUBLIC_WEB_URL: raw.PUBLIC_WEB_URL || localUrl(cli.WEB_PORT),
     TOOLGATE_ALLOW_STDIO: allowStdioSetting(cli, raw),
   };
   const env = appEnvOrExit('web', ZWebEnv, values);

@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { Bus, UsageBatch } from '@toolgate/bus';
 import { generateApiToken } from '@toolgate/core/api-token';
 import { parseEnv } from '@toolgate/core/env';
@@ -8,36 +7,24 @@ import { createLogger } from '@toolgate/core/logger';
 import { REDACTED } from '@toolgate/core/redact';
 import type { UsageEvent } from '@toolgate/core/usage';
 import { auditEvents, usageRollups } from '@toolgate/db/schema';
-import {
-  seedApiToken,
-  seedAssignments,
-  seedGateway,
-  seedInstallation,
-  seedRegistryEntry,
-  seedTenant,
-  seedTools,
-} from '@toolgate/db/testing';
 import { startConformanceFixture } from '@toolgate/fixtures/conformance-server';
 import type { RunningHttpServer } from '@toolgate/fixtures/streamable-http-host';
-import { createHarness, discoverAndSeedTools, eventually, rpc } from '@toolgate/proxy/testing/harness';
+import {
+  createHarness,
+  eventually,
+  freePort,
+  type Harness,
+  initializeSession,
+  rpc,
+  seedConformanceGateway,
+} from '@toolgate/proxy/testing/harness';
+import { startRedisServer, stopProcess } from '@toolgate/proxy/testing/redis-server';
 import { buildWorker, type Worker } from '@toolgate/worker/build-worker';
 import { ZWorkerEnv } from '@toolgate/worker/env';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-type Harness = Awaited<ReturnType<typeof createHarness>>;
-
 const log = createLogger({ name: 'usage-test', level: 'silent', pretty: false });
-
-/** A free loopback port (nothing listens on it: an upstream that is down, or a Redis to start). */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function startWorker(h: Harness, bus: Bus = h.newBus()): { worker: Worker; bus: Bus; stop(): Promise<void> } {
   const env = parseEnv(ZWorkerEnv, { DATABASE_URL: h.db.url, USAGE_CONCURRENCY: '2' });
@@ -53,38 +40,7 @@ function startWorker(h: Harness, bus: Bus = h.newBus()): { worker: Worker; bus: 
   };
 }
 
-/** A tenant whose gateway exposes a working tool, a tool that reports errors, and a dead upstream's tool. */
-async function seedUsageGateway(h: Harness, upstream: RunningHttpServer) {
-  const { db } = h;
-  const tenant = await seedTenant(db.db);
-  const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'conf', url: upstream.url });
-  const installation = await seedInstallation(db.db, tenant.id, entry.id);
-  await discoverAndSeedTools(db, tenant.id, installation.id, { url: upstream.url });
-  const deadEntry = await seedRegistryEntry(db.db, tenant.id, {
-    slug: 'dead',
-    url: `http://127.0.0.1:${await closedPort()}/mcp`,
-  });
-  const deadInstallation = await seedInstallation(db.db, tenant.id, deadEntry.id);
-  await seedTools(db.db, tenant.id, deadInstallation.id, [{ name: 'anything' }]);
-  const gateway = await seedGateway(db.db, tenant.id);
-  await seedAssignments(db.db, tenant.id, gateway.id, [
-    { registryEntryId: entry.id, toolName: 'test_simple_text', alias: 'ok' },
-    { registryEntryId: entry.id, toolName: 'test_error_handling', alias: 'fails' },
-    { registryEntryId: deadEntry.id, toolName: 'anything', alias: 'down' },
-  ]);
-  const { token, id: tokenId } = await seedApiToken(db.db, tenant.id);
-  return {
-    tenant,
-    gateway,
-    installation,
-    deadInstallation,
-    path: `/mcp/${tenant.slug}/${gateway.slug}`,
-    token,
-    tokenId,
-  };
-}
-
-type Seeded = Awaited<ReturnType<typeof seedUsageGateway>>;
+type Seeded = Awaited<ReturnType<typeof seedConformanceGateway>>;
 
 /** Raw JSON-RPC traffic, one POST per message, each with its own x-request-id. */
 function client(base: string, seeded: Seeded, prefix = 'req') {
@@ -95,26 +51,7 @@ function client(base: string, seeded: Seeded, prefix = 'req') {
   return {
     sent: () => n,
     async initialize() {
-      const res = await rpc(
-        url,
-        {
-          jsonrpc: '2.0',
-          id: 0,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-11-25',
-            capabilities: {},
-            clientInfo: { name: 'u', version: '1' },
-          },
-        },
-        { ...headers, 'x-request-id': nextId() },
-      );
-      expect(res.status).toBe(200);
-      headers = {
-        ...headers,
-        'mcp-session-id': res.headers.get('mcp-session-id')!,
-        'mcp-protocol-version': '2025-11-25',
-      };
+      ({ headers } = await initializeSession(url, headers, { 'x-request-id': nextId() }));
       const note = await rpc(
         url,
         { jsonrpc: '2.0', method: 'notifications/initialized' },
@@ -172,7 +109,7 @@ describe.each(backends)('usage pipeline, %s', (_name, postgresUrl, redisUrl) => 
   afterAll(async () => h?.close());
 
   it('N messages through the gateway → exactly N audit events and rollups summing to N, across a worker restart and a redelivered batch', async () => {
-    const seeded = await seedUsageGateway(h, upstream);
+    const seeded = await seedConformanceGateway(h, upstream.url);
     const proxy = await h.startProxy({ USAGE_BATCH_SIZE: '4', USAGE_FLUSH_INTERVAL_MS: '50' });
     let worker = startWorker(h);
     const c = client(proxy.url, seeded);
@@ -313,7 +250,7 @@ describe.each(backends)('usage pipeline, %s', (_name, postgresUrl, redisUrl) => 
   it.runIf(!redisUrl)(
     'one machine: a stopping worker applies every batch the stopped proxy handed over',
     async () => {
-      const seeded = await seedUsageGateway(h, upstream);
+      const seeded = await seedConformanceGateway(h, upstream.url);
       const proxy = await h.startProxy({ USAGE_BATCH_SIZE: '1' });
       const c = client(proxy.url, seeded);
       await c.initialize();
@@ -327,7 +264,7 @@ describe.each(backends)('usage pipeline, %s', (_name, postgresUrl, redisUrl) => 
   );
 
   it('drains buffered events at shutdown', async () => {
-    const seeded = await seedUsageGateway(h, upstream);
+    const seeded = await seedConformanceGateway(h, upstream.url);
     // No timer flush and large batches: only the drain can send these.
     const proxy = await h.startProxy({ USAGE_BATCH_SIZE: '500', USAGE_FLUSH_INTERVAL_MS: '3600000' });
     const worker = startWorker(h);
@@ -347,37 +284,13 @@ describe.each(backends)('usage pipeline, %s', (_name, postgresUrl, redisUrl) => 
   });
 });
 
-/** A private Redis this file may stop and start (the shared one serves other tests). */
-function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ready to accept connections')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-  });
-}
-
-const stopProcess = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-
 describe('usage pipeline while Redis is down', () => {
   let redis: ChildProcess;
   let port: number;
   let h: Harness;
   beforeAll(async () => {
-    port = await closedPort();
-    redis = await startRedis(port);
+    port = await freePort();
+    redis = await startRedisServer(port);
     h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: `redis://127.0.0.1:${port}` });
   });
   afterAll(async () => {
@@ -386,7 +299,7 @@ describe('usage pipeline while Redis is down', () => {
   });
 
   it('keeps answering, holds the events, and persists every one of them once Redis is back', async () => {
-    const seeded = await seedUsageGateway(h, upstream);
+    const seeded = await seedConformanceGateway(h, upstream.url);
     const proxy = await h.startProxy({ USAGE_BATCH_SIZE: '5', USAGE_FLUSH_INTERVAL_MS: '50' });
     const worker = startWorker(h);
     try {
@@ -408,7 +321,7 @@ describe('usage pipeline while Redis is down', () => {
       await eventually(() => expect(proxy.proxy.usage.counters.enqueueFailures).toBeGreaterThan(0), 10_000);
       expect(proxy.proxy.usage.buffered).toBe(15);
 
-      redis = await startRedis(port);
+      redis = await startRedisServer(port);
       await eventually(
         async () => expect((await persisted(h, seeded.tenant.id)).events).toHaveLength(20),
         30_000,
@@ -423,7 +336,7 @@ describe('usage pipeline while Redis is down', () => {
   });
 
   it('with a small buffer, drops the oldest events, counts them, and persists the rest', async () => {
-    const seeded = await seedUsageGateway(h, upstream);
+    const seeded = await seedConformanceGateway(h, upstream.url);
     const proxy = await h.startProxy({ USAGE_BUFFER_MAX_EVENTS: '5', USAGE_FLUSH_INTERVAL_MS: '50' });
     const worker = startWorker(h);
     try {
@@ -439,7 +352,7 @@ describe('usage pipeline while Redis is down', () => {
       await eventually(() => expect(proxy.proxy.usage.counters.dropped).toBe(7), 10_000);
       expect(proxy.proxy.usage.buffered).toBe(5);
 
-      redis = await startRedis(port);
+      redis = await startRedisServer(port);
       await eventually(
         async () => expect((await persisted(h, seeded.tenant.id)).events).toHaveLength(7),
         30_000,

@@ -74,9 +74,6 @@ export interface McpEndpointDeps {
 }
 
 /** What a dispatched request knows about where it came from. */
-export type { Caller };
-
-/** What a dispatched request knows about where it came from. */
 export interface DispatchContext {
   sessionKey: string;
   protocolVersion: string;
@@ -262,15 +259,21 @@ export class McpEndpoint {
 
   /**
    * Opening a session id is an AES-GCM decrypt and a JSON parse; a replica remembers ids it has
-   * opened (keyed by the exact id, tenant and gateway) until they expire. Revocation is still
-   * checked on every request.
+   * opened until they expire. The claims name their tenant and gateway (an id opens for no
+   * other), so the exact id is the key. Revocation is still checked on every request.
    */
   private openCached(sessionId: string, tenantId: string, gatewayId: string): SessionCheck {
-    const key = `${tenantId}\u0000${gatewayId}\u0000${sessionId}`;
-    const cached = this.openedSessions.get(key);
-    if (cached && cached.expiresAt * 1000 > Date.now()) return { ok: true, claims: cached };
+    const cached = this.openedSessions.get(sessionId);
+    if (
+      cached &&
+      cached.tenantId === tenantId &&
+      cached.gatewayId === gatewayId &&
+      cached.expiresAt * 1000 > Date.now()
+    ) {
+      return { ok: true, claims: cached };
+    }
     const opened = openSession(this.deps.sessionKeys, sessionId, { tenantId, gatewayId });
-    if (opened.ok) this.openedSessions.set(key, opened.claims);
+    if (opened.ok) this.openedSessions.set(sessionId, opened.claims);
     return opened;
   }
 

@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import {
   seedApiToken,
   seedAssignments,
@@ -11,46 +10,20 @@ import {
 } from '@toolgate/db/testing';
 import { everythingStdioCommand } from '@toolgate/fixtures/everything';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, createHarness, discoverAndSeedTools, eventually, rpc } from './testing/harness.ts';
+import {
+  connectClient,
+  createHarness,
+  discoverAndSeedTools,
+  eventually,
+  freePort,
+  type Harness,
+  initializeSession,
+  rpc,
+} from './testing/harness.ts';
 import { startHeaderEchoServer } from './testing/header-echo-server.ts';
+import { startRedisServer, stopProcess } from './testing/redis-server.ts';
 
-type Harness = Awaited<ReturnType<typeof createHarness>>;
 type EchoServer = Awaited<ReturnType<typeof startHeaderEchoServer>>;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** A private Redis this test may stop and start (the shared one serves other tests). */
-function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ready to accept connections')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-  });
-}
-
-const stopProcess = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
 
 /** Seeds a tenant with a gateway that exposes the echo server's tools; returns what callers need. */
 async function seedEchoGateway(h: Harness, echo: EchoServer) {
@@ -69,22 +42,7 @@ async function seedEchoGateway(h: Harness, echo: EchoServer) {
 }
 
 async function openSession(url: string, token: string) {
-  const init = await rpc(
-    url,
-    {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'r', version: '1' } },
-    },
-    { authorization: `Bearer ${token}` },
-  );
-  expect(init.status).toBe(200);
-  return {
-    authorization: `Bearer ${token}`,
-    'mcp-session-id': init.headers.get('mcp-session-id')!,
-    'mcp-protocol-version': '2025-11-25',
-  };
+  return (await initializeSession(url, { authorization: `Bearer ${token}` })).headers;
 }
 
 const slowCall = (id: number, ms = 0) => ({
@@ -106,7 +64,7 @@ describe('Redis outage', () => {
   let h: Harness;
   beforeAll(async () => {
     port = await freePort();
-    redis = await startRedis(port);
+    redis = await startRedisServer(port);
     h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: `redis://127.0.0.1:${port}` });
   });
   afterAll(async () => {
@@ -134,7 +92,7 @@ describe('Redis outage', () => {
     }
     expect(Date.now() - started).toBeLessThan(5_000);
 
-    redis = await startRedis(port);
+    redis = await startRedisServer(port);
     await eventually(async () => expect((await fetch(`${proxy.url}/readyz`)).status).toBe(200), 10_000);
     const fresh = await openSession(url, token);
     expect((await rpc(url, slowCall(200), fresh)).json).toMatchObject({

@@ -29,6 +29,10 @@ export interface CallContext {
   usage?: UsageDraft;
 }
 
+/** A tools/call result that reports a failure to the model (`isError`), not a protocol error. */
+const toolError = (id: JsonRpcRequestMessage['id'], text: string) =>
+  resultMessage(id, { content: [{ type: 'text', text }], isError: true });
+
 /** tools/call: find the tool, pick the caller's credential, call upstream, relay what happens. */
 export class ToolCaller {
   constructor(
@@ -123,33 +127,23 @@ export class ToolCaller {
     if (context.usage) context.usage.toolName = name;
     span?.set('gen_ai.tool.name', name);
     const upstream = gateway.upstreams.get(tool.entryId)!;
-    const { installation, target } = this.resolveCredential(gateway, tool, principal, span);
+    const { installation, disabled, target } = this.resolveCredential(gateway, tool, principal, span);
     if (context.usage && installation) context.usage.installationId = installation.id;
     if (!installation) {
       return responder.reply(
-        resultMessage(message.id, {
-          content: [
-            {
-              type: 'text',
-              text: `You have no connection to ${upstream.name} yet. Connect your own account for "${upstream.name}" in Toolgate, or ask an admin to install it for your team.`,
-            },
-          ],
-          isError: true,
-        }),
+        toolError(
+          message.id,
+          `You have no connection to ${upstream.name} yet. Connect your own account for "${upstream.name}" in Toolgate, or ask an admin to install it for your team.`,
+        ),
       );
     }
     // Listed thanks to another installation, but turned off on the one that serves this caller.
-    if (installation.disabledTools?.includes(tool.upstreamName)) {
+    if (disabled) {
       return responder.reply(
-        resultMessage(message.id, {
-          content: [
-            {
-              type: 'text',
-              text: `${name} is turned off on your connection to ${upstream.name} ("${installation.name}"). Turn it on in Toolgate, or ask an admin.`,
-            },
-          ],
-          isError: true,
-        }),
+        toolError(
+          message.id,
+          `${name} is turned off on your connection to ${upstream.name} ("${installation.name}"). Turn it on in Toolgate, or ask an admin.`,
+        ),
       );
     }
 
@@ -160,9 +154,7 @@ export class ToolCaller {
         );
       } catch (err) {
         if (!(err instanceof JsonRpcError)) throw err;
-        responder.reply(
-          resultMessage(message.id, { content: [{ type: 'text', text: err.message }], isError: true }),
-        );
+        responder.reply(toolError(message.id, err.message));
       }
       return;
     }
@@ -211,15 +203,15 @@ export class ToolCaller {
   }
 
   /**
-   * The installation that serves this caller and, when the call goes upstream, its target
-   * (credentials decrypted, cached). Traced as `mcp.credential.resolve`.
+   * The installation that serves this caller, whether it has this tool turned off, and, when the
+   * call goes upstream, its target (credentials decrypted, cached). Traced as `mcp.credential.resolve`.
    */
   private resolveCredential(
     gateway: PreparedGateway,
     tool: SnapshotTool,
     principal: Principal,
     parent: TraceSpan | undefined,
-  ): { installation?: SnapshotInstallation; target?: UpstreamTarget } {
+  ): { installation?: SnapshotInstallation; disabled?: boolean; target?: UpstreamTarget } {
     const span = this.child(parent, 'mcp.credential.resolve');
     try {
       const installation = resolveInstallation(gateway, tool, principal);
@@ -227,8 +219,9 @@ export class ToolCaller {
         span.set('toolgate.installation.id', installation?.id ?? '');
         span.set('toolgate.installation.scope', installation?.scope ?? 'none');
       }
-      if (!installation || tool.synthetic || installation.disabledTools?.includes(tool.upstreamName))
-        return { installation };
+      if (!installation) return {};
+      if (installation.disabledTools?.includes(tool.upstreamName)) return { installation, disabled: true };
+      if (tool.synthetic) return { installation };
       const upstream = gateway.upstreams.get(tool.entryId)!;
       return { installation, target: this.targets.forInstallation(upstream, installation) };
     } catch (err) {

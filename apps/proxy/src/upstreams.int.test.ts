@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import {
   seedApiToken,
   seedAssignments,
@@ -10,9 +9,7 @@ import {
 } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, createHarness, rpc } from './testing/harness.ts';
-
-type Harness = Awaited<ReturnType<typeof createHarness>>;
+import { connectClient, createHarness, freePort, type Harness, rpc } from './testing/harness.ts';
 
 let h: Harness;
 let sse: RunningEverythingServer;
@@ -38,15 +35,6 @@ async function gatewayFor(url: string, transport: 'streamable_http' | 'sse' = 's
   ]);
   const { token } = await seedApiToken(db.db, tenant.id);
   return { tenant, gateway, token, path: `/mcp/${tenant.slug}/${gateway.slug}` };
-}
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 describe('upstream transports and failures', () => {
@@ -87,7 +75,7 @@ describe('upstream transports and failures', () => {
   });
 
   it('answers an unreachable upstream with a JSON-RPC error naming it, quickly', async () => {
-    const { path, token } = await gatewayFor(`http://127.0.0.1:${await closedPort()}/mcp`);
+    const { path, token } = await gatewayFor(`http://127.0.0.1:${await freePort()}/mcp`);
     const proxy = await h.startProxy({ UPSTREAM_CONNECT_TIMEOUT_MS: '2000' });
     const { client } = await connectClient(`${proxy.url}${path}`, token);
     try {

@@ -1,3 +1,4 @@
+import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { apiTokens, gateways, gatewayTeams, teamMembers } from '@toolgate/db/schema';
 import { and, eq, inArray, or, type SQL } from 'drizzle-orm';
@@ -47,17 +48,19 @@ export async function visibleGateways(db: Database, tenantId: string, actor: Act
   return and(tenant, or(orgWide, sharedWithTeams))!;
 }
 
-/** One gateway the actor may see, or undefined (invisible and foreign gateways look alike). */
+/** One gateway the actor may see; invisible and foreign gateways are alike NOT_FOUND. */
 export async function findVisibleGatewayRow(
   db: Database,
   tenantId: string,
   actor: Actor,
   gatewayId: string,
-): Promise<GatewayRow | undefined> {
-  if (!UUID_PATTERN.test(gatewayId)) return undefined;
-  const [row] = await db
-    .select()
-    .from(gateways)
-    .where(and(await visibleGateways(db, tenantId, actor), eq(gateways.id, gatewayId)));
+): Promise<GatewayRow> {
+  const [row] = UUID_PATTERN.test(gatewayId)
+    ? await db
+        .select()
+        .from(gateways)
+        .where(and(await visibleGateways(db, tenantId, actor), eq(gateways.id, gatewayId)))
+    : [];
+  if (!row) throw new AppError('NOT_FOUND', 'Gateway not found');
   return row;
 }

@@ -1,7 +1,7 @@
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { installations, registryEntries } from '@toolgate/db/schema';
-import { and, eq, isNull, or } from 'drizzle-orm';
+import { and, eq, isNull, or, type SQL } from 'drizzle-orm';
 import { isAdmin, type Actor } from './actor.ts';
 
 type InstallationRow = typeof installations.$inferSelect;
@@ -31,7 +31,11 @@ export async function findVisibleInstallation(
   return row;
 }
 
-/** A registry entry the tenant may use: its own, or the built-in catalog's. */
+/** Registry entries the tenant may use: its own, and the built-in catalog's. */
+export const usableEntries = (tenantId: string): SQL =>
+  or(eq(registryEntries.tenantId, tenantId), isNull(registryEntries.tenantId))!;
+
+/** A registry entry the tenant may use. */
 export async function findUsableEntry(
   db: Database,
   tenantId: string,
@@ -40,12 +44,7 @@ export async function findUsableEntry(
   const [row] = await db
     .select()
     .from(registryEntries)
-    .where(
-      and(
-        eq(registryEntries.id, entryId),
-        or(eq(registryEntries.tenantId, tenantId), isNull(registryEntries.tenantId)),
-      ),
-    );
+    .where(and(eq(registryEntries.id, entryId), usableEntries(tenantId)));
   if (!row) throw new AppError('NOT_FOUND', `Registry entry ${entryId} not found`);
   return row;
 }

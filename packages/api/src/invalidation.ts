@@ -2,7 +2,7 @@ import { invalidateGateways, type Bus } from '@toolgate/bus';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { gateways, gatewayToolAssignments, tenants } from '@toolgate/db/schema';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 
 export async function tenantSlugOf(db: Database, tenantId: string): Promise<string> {
   const [tenant] = await db.select({ slug: tenants.slug }).from(tenants).where(eq(tenants.id, tenantId));
@@ -27,14 +27,18 @@ export async function announceGatewayChange(
   });
 }
 
-/** Gateways of the tenant that expose anything of these registry entries. */
-export async function gatewaysUsingEntries(
+/**
+ * Drops the snapshots of the tenant's gateways that expose anything of this registry entry: its
+ * installations or tools changed (discovered, enabled, disabled, removed).
+ */
+export async function announceEntryChange(
   db: Database,
+  bus: Bus,
   tenantId: string,
-  entryIds: string[],
-): Promise<{ id: string; slug: string }[]> {
-  if (entryIds.length === 0) return [];
-  return db
+  registryEntryId: string,
+  reason: string,
+): Promise<void> {
+  const using = await db
     .selectDistinct({ id: gateways.id, slug: gateways.slug })
     .from(gateways)
     .innerJoin(gatewayToolAssignments, eq(gatewayToolAssignments.gatewayId, gateways.id))
@@ -42,7 +46,8 @@ export async function gatewaysUsingEntries(
       and(
         eq(gateways.tenantId, tenantId),
         eq(gatewayToolAssignments.tenantId, tenantId),
-        inArray(gatewayToolAssignments.registryEntryId, entryIds),
+        eq(gatewayToolAssignments.registryEntryId, registryEntryId),
       ),
     );
+  await announceGatewayChange(db, bus, tenantId, using, reason);
 }

@@ -1,40 +1,45 @@
-import type { MemberRole } from '@toolgate/db/schema';
 import { publicLink } from './link-token.ts';
 import type { Mailer } from './mail/mailer.ts';
 import { invitationMail } from './mail/messages.ts';
+import type { IssuedInvitation } from './schemas/invitations.ts';
+import { toInvitation, type InvitationRow } from './views/invitation.ts';
 
 export const INVITATION_VALID_DAYS = 7;
 
 /**
- * Sends an invitation and returns its link either way: when mail is not configured, or the
- * relay refuses (the SMTP mailer logs why), the admin passes the link on by hand.
+ * Sends a freshly issued invitation link and answers the invitation with it, either way: when
+ * mail is not configured, or the relay refuses (the SMTP mailer logs why), the admin passes the
+ * link on by hand.
  */
 export async function sendInvitationMail(
   mailer: Mailer,
-  invitation: {
+  {
+    publicWebUrl,
+    token,
+    tenantName,
+    row,
+  }: {
     publicWebUrl: string;
     token: string;
-    email: string;
-    role: MemberRole;
     tenantName: string;
-    inviterName: string | null;
-    expiresAt: Date;
+    row: InvitationRow;
   },
-): Promise<{ link: string; emailed: boolean }> {
-  const link = publicLink(invitation.publicWebUrl, `/invite/${invitation.token}`);
+): Promise<IssuedInvitation> {
+  const invitation = toInvitation(row);
+  const link = publicLink(publicWebUrl, `/invite/${token}`);
   try {
     await mailer.send(
       invitationMail({
         to: invitation.email,
         link,
-        tenantName: invitation.tenantName,
-        inviterName: invitation.inviterName,
+        tenantName,
+        inviterName: invitation.invitedBy?.name ?? invitation.invitedBy?.email ?? null,
         role: invitation.role,
-        expiresAt: invitation.expiresAt,
+        expiresAt: row.expiresAt,
       }),
     );
-    return { link, emailed: mailer.delivers };
+    return { ...invitation, link, emailed: mailer.delivers };
   } catch {
-    return { link, emailed: false };
+    return { ...invitation, link, emailed: false };
   }
 }

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from './canonical-json.ts';
 
 /**
  * Secrets carried by emailed links (password reset, invitation): 32 random bytes as base64url.
@@ -11,7 +12,7 @@ export interface LinkToken {
 
 const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-export const hashLinkToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+export const hashLinkToken: (token: string) => string = sha256Hex;
 
 export function newLinkToken(): LinkToken {
   const token = randomBytes(32).toString('base64url');

@@ -15,15 +15,17 @@ export interface LockedWorkspace {
 /**
  * Serialises changes to one workspace's members and invitations: two admins demoting the last
  * two owners at once, or inviting the same address twice, queue behind each other. NO KEY UPDATE
- * so rows that merely reference the tenant (tokens, audit events) are not held up.
+ * so rows that merely reference the tenant (tokens, audit events) are not held up. A workspace
+ * that no longer exists is NOT_FOUND.
  */
-export async function lockWorkspace(tx: Tx, tenantId: string): Promise<LockedWorkspace | null> {
+export async function lockWorkspace(tx: Tx, tenantId: string): Promise<LockedWorkspace> {
   const [row] = await tx
     .select({ id: tenants.id, slug: tenants.slug, name: tenants.name })
     .from(tenants)
     .where(eq(tenants.id, tenantId))
     .for('no key update');
-  return row ?? null;
+  if (!row) throw new AppError('NOT_FOUND', 'Workspace not found');
+  return row;
 }
 
 /** A member's current role, read inside the lock (the caller's may have changed since the request began). */

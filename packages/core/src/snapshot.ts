@@ -125,9 +125,6 @@ export interface SnapshotInput {
   }[];
 }
 
-export { exposedToolName, TOOL_NAME_SEPARATOR } from './tool-naming.ts';
-const TOOL_NAME = TOOL_NAME_PATTERN;
-
 const SCOPE_PREFERENCE = { org: 0, team: 1, personal: 2 } as const;
 
 /**
@@ -152,8 +149,10 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
   const pinnedDefinitions = new Map(input.tools.map((t) => [`${t.installationId}\u0000${t.name}`, t]));
   const disabledTools = new Map<string, string[]>();
   for (const tool of input.tools) {
-    if (!tool.enabled)
-      disabledTools.set(tool.installationId, [...(disabledTools.get(tool.installationId) ?? []), tool.name]);
+    if (tool.enabled) continue;
+    const off = disabledTools.get(tool.installationId);
+    if (off) off.push(tool.name);
+    else disabledTools.set(tool.installationId, [tool.name]);
   }
 
   const tools: SnapshotTool[] = [];
@@ -201,7 +200,7 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
     if (!definition) continue; // not discovered (yet) on any usable installation
 
     const name = exposedToolName(upstream.slug, a.toolName, a.alias);
-    if (!TOOL_NAME.test(name)) {
+    if (!TOOL_NAME_PATTERN.test(name)) {
       throw new AppError(
         'INVALID',
         `tool name "${name}" is not a valid MCP tool name (1–128 of A–Z a–z 0–9 _ . -)`,
@@ -275,7 +274,7 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
       .filter((i) => usedEntries.has(i.entryId))
       .map(({ enabled: _enabled, disabledTools: _given, ...rest }) => {
         const off = disabledTools.get(rest.id);
-        return off ? { ...rest, disabledTools: [...off].sort() } : rest;
+        return off ? { ...rest, disabledTools: off.sort() } : rest;
       })
       .sort((x, y) => x.id.localeCompare(y.id)),
   };

@@ -1,79 +1,28 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { generateApiToken } from '@toolgate/core/api-token';
 import { parsePrometheusText, sampleValue, type Sample } from '@toolgate/core/testing/prometheus-text';
-import {
-  seedApiToken,
-  seedAssignments,
-  seedGateway,
-  seedInstallation,
-  seedRegistryEntry,
-  seedTenant,
-  seedTools,
-} from '@toolgate/db/testing';
 import { startConformanceFixture } from '@toolgate/fixtures/conformance-server';
 import type { RunningHttpServer } from '@toolgate/fixtures/streamable-http-host';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHarness, discoverAndSeedTools, eventually, rpc } from '../testing/harness.ts';
-
-type Harness = Awaited<ReturnType<typeof createHarness>>;
+import {
+  createHarness,
+  eventually,
+  freePort,
+  type Harness,
+  initializeSession,
+  rpc,
+  seedConformanceGateway,
+} from '../testing/harness.ts';
+import { startRedisServer, stopProcess } from '../testing/redis-server.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** A gateway exposing a tool that works (`ok`), one that fails as a tool (`fails`) and a dead upstream's (`down`). */
-async function seedGatewayWorld(h: Harness, upstream: RunningHttpServer) {
-  const { db } = h;
-  const tenant = await seedTenant(db.db);
-  const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'conf', url: upstream.url });
-  const installation = await seedInstallation(db.db, tenant.id, entry.id);
-  await discoverAndSeedTools(db, tenant.id, installation.id, { url: upstream.url });
-  const dead = await seedRegistryEntry(db.db, tenant.id, {
-    slug: 'dead',
-    url: `http://127.0.0.1:${await closedPort()}/mcp`,
-  });
-  const deadInstallation = await seedInstallation(db.db, tenant.id, dead.id);
-  await seedTools(db.db, tenant.id, deadInstallation.id, [{ name: 'anything' }]);
-  const gateway = await seedGateway(db.db, tenant.id);
-  await seedAssignments(db.db, tenant.id, gateway.id, [
-    { registryEntryId: entry.id, toolName: 'test_simple_text', alias: 'ok' },
-    { registryEntryId: entry.id, toolName: 'test_error_handling', alias: 'fails' },
-    { registryEntryId: dead.id, toolName: 'anything', alias: 'down' },
-  ]);
-  const { token } = await seedApiToken(db.db, tenant.id);
-  return { tenant, gateway, token, path: `/mcp/${tenant.slug}/${gateway.slug}` };
-}
-
-type World = Awaited<ReturnType<typeof seedGatewayWorld>>;
+type World = Awaited<ReturnType<typeof seedConformanceGateway>>;
 
 /** Raw JSON-RPC over one stateful session. */
 async function session(base: string, world: World) {
   const url = `${base}${world.path}`;
-  const auth = { authorization: `Bearer ${world.token}` };
-  const init = await rpc(
-    url,
-    {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'm', version: '1' } },
-    },
-    auth,
-  );
-  expect(init.status).toBe(200);
-  const headers = {
-    ...auth,
-    'mcp-session-id': init.headers.get('mcp-session-id')!,
-    'mcp-protocol-version': '2025-11-25',
-  };
+  const { headers } = await initializeSession(url, { authorization: `Bearer ${world.token}` });
   let id = 1;
   return {
     url,
@@ -125,7 +74,7 @@ describe('GET /metrics on the proxy', () => {
   });
 
   it('counts messages, tool calls by outcome, upstream latency, auth failures and snapshot lookups', async () => {
-    const world = await seedGatewayWorld(h, upstream);
+    const world = await seedConformanceGateway(h, upstream.url);
     const proxy = await h.startProxy({ METRICS_TOKEN, METRICS_TENANT_LABELS: 'gateway' });
     const s = await session(proxy.url, world);
     for (let i = 0; i < 3; i++)
@@ -191,8 +140,8 @@ describe('GET /metrics on the proxy', () => {
   });
 
   it('keeps tenant and gateway ids out of the labels by default in a fleet, and caps them when asked', async () => {
-    const world = await seedGatewayWorld(h, upstream);
-    const other = await seedGatewayWorld(h, upstream);
+    const world = await seedConformanceGateway(h, upstream.url);
+    const other = await seedConformanceGateway(h, upstream.url);
     const none = await h.startProxy({ METRICS_TENANT_LABELS: 'none' });
     const capped = await h.startProxy({ METRICS_TENANT_LABELS: 'gateway', METRICS_MAX_LABELLED: '1' });
     for (const proxy of [none, capped]) {
@@ -215,7 +164,7 @@ describe('GET /metrics on the proxy', () => {
   });
 
   it('shows usage events waiting in the buffer', async () => {
-    const world = await seedGatewayWorld(h, upstream);
+    const world = await seedConformanceGateway(h, upstream.url);
     // No timer flush and large batches: the events stay buffered.
     const proxy = await h.startProxy({
       METRICS_TOKEN,
@@ -233,38 +182,13 @@ describe('GET /metrics on the proxy', () => {
   });
 });
 
-/** A private Redis this file may stop (the shared one serves other tests). */
-function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ready to accept connections')) resolve(child);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-  });
-}
-
-const stopProcess = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-
 describe('GET /metrics while the usage queue is down', () => {
   let redis: ChildProcess | undefined;
   let port: number;
   let hr: Harness;
   beforeAll(async () => {
-    port = await closedPort();
-    redis = await startRedis(port);
+    port = await freePort();
+    redis = await startRedisServer(port);
     hr = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: `redis://127.0.0.1:${port}` });
   });
   afterAll(async () => {
@@ -273,7 +197,7 @@ describe('GET /metrics while the usage queue is down', () => {
   });
 
   it('counts the events the full buffer drops', async () => {
-    const world = await seedGatewayWorld(hr, upstream);
+    const world = await seedConformanceGateway(hr, upstream.url);
     const proxy = await hr.startProxy({ USAGE_BUFFER_MAX_EVENTS: '4', USAGE_FLUSH_INTERVAL_MS: '50' });
     const s = await session(proxy.url, world);
     await eventually(async () =>
@@ -291,7 +215,7 @@ describe('GET /metrics while the usage queue is down', () => {
       }, 10_000);
     } finally {
       // Back up, so that shutting down does not wait on a dead queue.
-      redis = await startRedis(port);
+      redis = await startRedisServer(port);
     }
   });
 });

@@ -26,8 +26,8 @@ const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 interface Scope {
   tenant: string;
   gateway: string;
-  /** `${method}\0${status}` → requests series. */
-  requests: Map<string, CounterSeries>;
+  /** Method label → status → requests series. */
+  requests: Map<string, Map<UsageStatus, CounterSeries>>;
   toolCalls: Map<UsageStatus, CounterSeries>;
   toolCallDuration: HistogramSeries;
 }
@@ -121,12 +121,16 @@ export class ProxyMetrics {
   message(outcome: MessageOutcome): void {
     const scope = this.scopeOf(outcome.tenantId, outcome.gatewayId);
     const method = outcome.method === 'tools/call' ? 'tools/call' : methodLabel(outcome.method);
-    const key = `${method}\u0000${outcome.status}`;
-    let requests = scope.requests.get(key);
+    let byStatus = scope.requests.get(method);
+    if (!byStatus) {
+      byStatus = new Map();
+      scope.requests.set(method, byStatus);
+    }
+    let requests = byStatus.get(outcome.status);
     if (!requests) {
       const { tenant, gateway } = scope;
       requests = this.requests.bind({ tenant, gateway, method, status: outcome.status });
-      scope.requests.set(key, requests);
+      byStatus.set(outcome.status, requests);
     }
     requests.inc();
     if (method !== 'tools/call') return;

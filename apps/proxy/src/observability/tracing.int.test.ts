@@ -13,11 +13,16 @@ import {
   seedTools,
 } from '@toolgate/db/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHarness, eventually, rpc, type RunningProxy } from '../testing/harness.ts';
+import {
+  createHarness,
+  eventually,
+  type Harness,
+  initializeSession,
+  rpc,
+  type RunningProxy,
+} from '../testing/harness.ts';
 import { startHeaderEchoServer } from '../testing/header-echo-server.ts';
 import { tracingSdkLoads } from './tracing.ts';
-
-type Harness = Awaited<ReturnType<typeof createHarness>>;
 
 /** A span as the OTLP/HTTP JSON exporter sends it (ids in hex), with its attributes flattened. */
 interface ReceivedSpan {
@@ -115,23 +120,11 @@ afterAll(async () => {
 /** One stateful session; `whoami` answers with the headers the upstream received. */
 async function session(proxy: RunningProxy) {
   const url = `${proxy.url}${world.path}`;
-  const auth = { authorization: `Bearer ${world.token}` };
-  const init = await rpc(
+  const { init, headers } = await initializeSession(
     url,
-    {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    },
-    { ...auth, 'x-request-id': `init-${hex(4)}` },
+    { authorization: `Bearer ${world.token}` },
+    { 'x-request-id': `init-${hex(4)}` },
   );
-  expect(init.status).toBe(200);
-  const headers = {
-    ...auth,
-    'mcp-session-id': init.headers.get('mcp-session-id')!,
-    'mcp-protocol-version': '2025-11-25',
-  };
   return {
     url,
     initRequestId: init.headers.get('x-request-id')!,

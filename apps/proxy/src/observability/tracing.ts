@@ -30,13 +30,7 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-export type SamplerName =
-  | 'always_on'
-  | 'always_off'
-  | 'traceidratio'
-  | 'parentbased_always_on'
-  | 'parentbased_always_off'
-  | 'parentbased_traceidratio';
+export type SamplerName = ProxyEnv['OTEL_TRACES_SAMPLER'];
 
 export interface TracingConfig {
   /** The OTLP/HTTP traces URL (…/v1/traces). */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -9,7 +9,18 @@ import { createBus, type Bus } from '@toolgate/bus';
 import { generateKeySpec, parseKeyRing, seal } from '@toolgate/core/crypto';
 import { parseEnv } from '@toolgate/core/env';
 import { createLogger } from '@toolgate/core/logger';
-import { createTestDatabase, seedTools, type TestDatabase } from '@toolgate/db/testing';
+import {
+  createTestDatabase,
+  seedApiToken,
+  seedAssignments,
+  seedGateway,
+  seedInstallation,
+  seedRegistryEntry,
+  seedTenant,
+  seedTools,
+  type TestDatabase,
+} from '@toolgate/db/testing';
+import { expect } from 'vitest';
 import { buildProxy, type Proxy } from '../build-proxy.ts';
 import { ZProxyEnv } from '../env.ts';
 
@@ -76,6 +87,8 @@ export async function createHarness({ postgresUrl, redisUrl }: { postgresUrl: st
     },
   };
 }
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
 /** Discovery as the control plane does it: list the upstream's tools with a real MCP client. */
 export async function discoverAndSeedTools(
@@ -197,4 +210,81 @@ export async function rpc(
     json = last ? (JSON.parse(last.slice(6)) as Record<string, unknown>) : undefined;
   }
   return { status: res.status, headers: res.headers, json, text };
+}
+
+/** A free loopback port: nothing listens on it (an upstream that is down, or a server to start). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A tenant whose gateway exposes, from the conformance fixture at `upstreamUrl`, a tool that works
+ * (`ok`) and one that fails as a tool (`fails`), plus a dead upstream's tool (`down`).
+ */
+export async function seedConformanceGateway(h: Harness, upstreamUrl: string) {
+  const { db } = h;
+  const tenant = await seedTenant(db.db);
+  const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'conf', url: upstreamUrl });
+  const installation = await seedInstallation(db.db, tenant.id, entry.id);
+  await discoverAndSeedTools(db, tenant.id, installation.id, { url: upstreamUrl });
+  const deadEntry = await seedRegistryEntry(db.db, tenant.id, {
+    slug: 'dead',
+    url: `http://127.0.0.1:${await freePort()}/mcp`,
+  });
+  const deadInstallation = await seedInstallation(db.db, tenant.id, deadEntry.id);
+  await seedTools(db.db, tenant.id, deadInstallation.id, [{ name: 'anything' }]);
+  const gateway = await seedGateway(db.db, tenant.id);
+  await seedAssignments(db.db, tenant.id, gateway.id, [
+    { registryEntryId: entry.id, toolName: 'test_simple_text', alias: 'ok' },
+    { registryEntryId: entry.id, toolName: 'test_error_handling', alias: 'fails' },
+    { registryEntryId: deadEntry.id, toolName: 'anything', alias: 'down' },
+  ]);
+  const { token, id: tokenId } = await seedApiToken(db.db, tenant.id);
+  return {
+    tenant,
+    gateway,
+    installation,
+    deadInstallation,
+    path: `/mcp/${tenant.slug}/${gateway.slug}`,
+    token,
+    tokenId,
+  };
+}
+
+/**
+ * `initialize` (2025-11-25) over raw JSON-RPC, expected to succeed. `auth` goes on every request
+ * of the session, `initHeaders` on this one only. Returns the response and the headers that
+ * address the session.
+ */
+export async function initializeSession(
+  url: string,
+  auth: Record<string, string>,
+  initHeaders: Record<string, string> = {},
+) {
+  const init = await rpc(
+    url,
+    {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'test', version: '1' },
+      },
+    },
+    { ...auth, ...initHeaders },
+  );
+  expect(init.status).toBe(200);
+  const headers: Record<string, string> = {
+    ...auth,
+    'mcp-session-id': init.headers.get('mcp-session-id')!,
+    'mcp-protocol-version': '2025-11-25',
+  };
+  return { init, headers };
 }

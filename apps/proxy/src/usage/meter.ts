@@ -8,13 +8,13 @@ import {
   type UsageStatus,
 } from '@toolgate/core/usage';
 import { RPC, type ClientMessage } from '@toolgate/mcp/jsonrpc';
+import { parseTraceparent } from '@toolgate/mcp/trace-context';
 import type { Principal } from '../auth/principal.ts';
 import type { UsageRecorder } from './recorder.ts';
 
 /** Results worth keeping in the audit log (tools/list and friends are large and uninteresting). */
 const AUDITED_RESULTS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 const MAX_METHOD_CHARS = 128;
-const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}/;
 
 /** Random bytes drawn in blocks: one trace id per message is on the hot path. */
 let entropy = Buffer.alloc(0);
@@ -28,14 +28,12 @@ function randomTraceId(): string {
   return entropy.toString('hex', entropyOffset - 16, entropyOffset);
 }
 
-/** The trace id of a W3C `traceparent` header, else a fresh one. */
+/**
+ * The trace id of a valid W3C `traceparent` header, else a fresh one. Valid as the upstream
+ * relay and the tracer see it, so the audit log names the trace they continue.
+ */
 export function traceIdFrom(header: string | string[] | undefined): string {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value) {
-    const id = TRACEPARENT.exec(value)?.[1];
-    if (id && id !== '00000000000000000000000000000000') return id;
-  }
-  return randomTraceId();
+  return parseTraceparent(header)?.traceId ?? randomTraceId();
 }
 
 /** Auth and policy failures are `denied`; other JSON-RPC errors are `error`. */

@@ -108,6 +108,20 @@ export interface DataTableProps<TData extends RowData> {
   };
 }
 
+const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
+
+/** A date in a cell, "Mar 4, 2026"; ISO strings are kept as they came for `dateTime`. */
+export function DateCell({ value }: { value: Date | string }) {
+  return (
+    <time
+      dateTime={typeof value === 'string' ? value : value.toISOString()}
+      className="text-slate-600 tabular-nums"
+    >
+      {dateFormat.format(typeof value === 'string' ? new Date(value) : value)}
+    </time>
+  );
+}
+
 const NO_ROWS: never[] = [];
 const SKELETON_ROWS = 4;
 
@@ -288,9 +302,9 @@ export function DataTable<TData extends RowData>({
         </table>
       </div>
       {!loading && !failed && total > 0 && (
-        <div className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-200 px-4 py-3 text-sm text-slate-600">
-          <p aria-live="polite">
-            {matching === 0 ? (
+        <PaginationFooter
+          summary={
+            matching === 0 ? (
               <>No matching {noun}</>
             ) : (
               <>
@@ -299,49 +313,79 @@ export function DataTable<TData extends RowData>({
                 <span className="font-medium text-slate-900">{matching}</span> {noun}
                 {filtered && matching !== total ? ` (${total} in all)` : ''}
               </>
-            )}
-          </p>
-          <div className="flex items-center gap-4">
-            <label className="flex items-center gap-2 whitespace-nowrap">
-              <span className="max-sm:sr-only">Rows per page</span>
-              <select
-                value={pagination.pageSize}
-                onChange={(e) => table.setPageSize(Number(e.target.value))}
-                className="h-8 rounded-md bg-white pr-7 pl-2 text-sm text-slate-700 ring-1 ring-slate-300 outline-none ring-inset focus:ring-2 focus:ring-brand-500"
-              >
-                {pageSizes.map((size) => (
-                  <option key={size} value={size}>
-                    {size}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <span className="whitespace-nowrap tabular-nums">
-              Page {table.getPageCount() === 0 ? 0 : pagination.pageIndex + 1} of {table.getPageCount()}
-            </span>
-            <div className="flex gap-1">
-              <Button
-                variant="secondary"
-                size="sm"
-                aria-label="Previous page"
-                onClick={() => table.previousPage()}
-                disabled={!table.getCanPreviousPage()}
-              >
-                <ChevronLeftIcon className="size-4" />
-              </Button>
-              <Button
-                variant="secondary"
-                size="sm"
-                aria-label="Next page"
-                onClick={() => table.nextPage()}
-                disabled={!table.getCanNextPage()}
-              >
-                <ChevronRightIcon className="size-4" />
-              </Button>
-            </div>
-          </div>
-        </div>
+            )
+          }
+          pageSize={pagination.pageSize}
+          pageSizes={pageSizes}
+          page={`Page ${table.getPageCount() === 0 ? 0 : pagination.pageIndex + 1} of ${table.getPageCount()}`}
+          table={table}
+        />
       )}
+    </div>
+  );
+}
+
+/** The table's foot: what is shown, the page size, and previous/next (client- or server-paginated). */
+export function PaginationFooter({
+  summary,
+  pageSize,
+  pageSizes,
+  page,
+  table,
+}: {
+  summary: ReactNode;
+  pageSize: number;
+  pageSizes: readonly number[];
+  /** "Page 2 of 5", or "Page 2" when the total is unknown. */
+  page: string;
+  table: {
+    setPageSize: (size: number) => void;
+    previousPage: () => void;
+    nextPage: () => void;
+    getCanPreviousPage: () => boolean;
+    getCanNextPage: () => boolean;
+  };
+}) {
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-200 px-4 py-3 text-sm text-slate-600">
+      <p aria-live="polite">{summary}</p>
+      <div className="flex items-center gap-4">
+        <label className="flex items-center gap-2 whitespace-nowrap">
+          <span className="max-sm:sr-only">Rows per page</span>
+          <select
+            value={pageSize}
+            onChange={(e) => table.setPageSize(Number(e.target.value))}
+            className="h-8 rounded-md bg-white pr-7 pl-2 text-sm text-slate-700 ring-1 ring-slate-300 outline-none ring-inset focus:ring-2 focus:ring-brand-500"
+          >
+            {pageSizes.map((size) => (
+              <option key={size} value={size}>
+                {size}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="whitespace-nowrap tabular-nums">{page}</span>
+        <div className="flex gap-1">
+          <Button
+            variant="secondary"
+            size="sm"
+            aria-label="Previous page"
+            onClick={() => table.previousPage()}
+            disabled={!table.getCanPreviousPage()}
+          >
+            <ChevronLeftIcon className="size-4" />
+          </Button>
+          <Button
+            variant="secondary"
+            size="sm"
+            aria-label="Next page"
+            onClick={() => table.nextPage()}
+            disabled={!table.getCanNextPage()}
+          >
+            <ChevronRightIcon className="size-4" />
+          </Button>
+        </div>
+      </div>
     </div>
   );
 }

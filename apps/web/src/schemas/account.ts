@@ -1,26 +1,8 @@
-import type { MIN_PASSWORD_LENGTH as CORE_MIN_PASSWORD_LENGTH } from '@toolgate/core/password';
+import { ZEmailAddress, ZNewPassword, ZPersonName } from '@toolgate/api/schemas/accounts';
 import { ZSlug, ZTenantSlug } from '@toolgate/core/slug';
 import { z } from 'zod';
 
 /** Form and service schemas for accounts and workspaces; shared by the browser and the server. */
-
-// A literal rather than a value import: core/password loads a native module the browser cannot.
-// Typed as core's constant, so the two cannot drift apart.
-const MIN_PASSWORD_LENGTH: typeof CORE_MIN_PASSWORD_LENGTH = 8;
-
-export const ZEmail = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.email('Enter a valid email address').max(254, 'Email address is too long'));
-
-export const ZNewPassword = z
-  .string()
-  .min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters`)
-  // argon2 cost is per byte; an unbounded password is a cheap way to burn CPU.
-  .max(200, 'Use at most 200 characters');
-
-export const ZPersonName = z.string().trim().min(1, 'Enter your name').max(100, 'Use at most 100 characters');
 
 export const ZWorkspaceName = z
   .string()
@@ -41,7 +23,7 @@ export const ZWorkspaceSlug = z
 
 export const ZSignUpRequest = z.object({
   name: ZPersonName,
-  email: ZEmail,
+  email: ZEmailAddress,
   password: ZNewPassword,
   workspaceName: ZWorkspaceName,
   workspaceSlug: ZWorkspaceSlug,
@@ -49,7 +31,7 @@ export const ZSignUpRequest = z.object({
 export type SignUpRequest = z.input<typeof ZSignUpRequest>;
 
 export const ZSignInRequest = z.object({
-  email: ZEmail,
+  email: ZEmailAddress,
   password: z.string().min(1, 'Enter your password').max(200, 'Use at most 200 characters'),
 });
 export type SignInRequest = z.input<typeof ZSignInRequest>;

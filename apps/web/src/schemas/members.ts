@@ -1,11 +1,7 @@
-import type { MemberRole as DbMemberRole } from '@toolgate/db/schema';
+import { ZMemberRole, type MemberRole } from '@toolgate/api/schemas/members';
 import { z } from 'zod';
 
-// Listed here rather than imported: this module ships to the browser, the db schema must not.
-export const ZMemberRole = z.enum(['owner', 'admin', 'member']);
-export type MemberRole = z.infer<typeof ZMemberRole>;
-// Fails to compile if the database's roles and these drift apart.
-const _sameRoles: [MemberRole, DbMemberRole] extends [DbMemberRole, MemberRole] ? true : never = true;
+export { ZMemberRole, type MemberRole };
 
 export const ZMember = z.object({
   userId: z.uuid(),

@@ -5,6 +5,7 @@ import { parseKeyRing, type KeyRing } from '@toolgate/core/crypto';
 import { createLogger, type Logger } from '@toolgate/core/logger';
 import { createDb, type DbHandle } from '@toolgate/db/client';
 import { webEnv } from '../env.ts';
+import type { TrpcServices } from './trpc/context.ts';
 
 interface WebContext {
   db: DbHandle;
@@ -39,4 +40,19 @@ export function webContext(): WebContext {
     };
   }
   return g[KEY];
+}
+
+/** What the control-plane services need besides the database, for tRPC and REST alike. */
+export function controlPlaneServices(): TrpcServices {
+  const { bus, secretKeys, mailer } = webContext();
+  const env = webEnv();
+  return {
+    bus,
+    secretKeys,
+    mailer,
+    publicMcpUrl: env.PUBLIC_MCP_URL,
+    publicWebUrl: env.PUBLIC_WEB_URL,
+    allowPrivateUpstreams: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
+    allowStdio: env.TOOLGATE_ALLOW_STDIO,
+  };
 }

@@ -2,7 +2,7 @@ import { AppError } from '@toolgate/core/errors';
 import type { z } from 'zod';
 import { UUID_PATTERN } from '../schemas/common.ts';
 import { authenticateApiToken } from '../services/authenticate-api-token.ts';
-import { describeIssues, fieldIssues } from '../validation.ts';
+import { parseInput } from '../validation.ts';
 import type { RestDeps } from './deps.ts';
 import { errorResponse, HttpError, jsonResponse, WWW_AUTHENTICATE } from './http-errors.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -84,16 +84,9 @@ async function dispatch(request: Request, deps: RestDeps): Promise<Response> {
 
   const { route } = match;
   const query = route.query ? parseQuery(route.query, url.searchParams) : undefined;
-  let body: unknown;
-  if (route.body) {
-    const raw = await readJsonBody(request, deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-    const parsed = route.body.safeParse(raw);
-    if (!parsed.success) {
-      const fields = fieldIssues(parsed.error);
-      throw new AppError('INVALID', describeIssues(fields), { fields });
-    }
-    body = parsed.data;
-  }
+  const body = route.body
+    ? parseInput(route.body, await readJsonBody(request, deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES))
+    : undefined;
 
   const result = await route.handle({ deps, caller, params, query }, body);
   if (route.status === 204)
@@ -112,12 +105,7 @@ function parseQuery(schema: z.ZodType, searchParams: URLSearchParams): unknown {
     const seen = raw.get(name);
     raw.set(name, seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value]);
   }
-  const parsed = schema.safeParse(Object.fromEntries(raw));
-  if (!parsed.success) {
-    const fields = fieldIssues(parsed.error);
-    throw new AppError('INVALID', describeIssues(fields), { fields });
-  }
-  return parsed.data;
+  return parseInput(schema, Object.fromEntries(raw));
 }
 
 function bearerToken(request: Request): string {

@@ -2,7 +2,7 @@ import { installationRequests, installations, tools } from '@toolgate/db/schema'
 import { seedTeam } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ZApprovedInstallationRequest,
   ZInstallationRequest,
@@ -16,7 +16,7 @@ import {
   ZTool,
 } from '../schemas/installations.ts';
 import { ZRegistryEntry } from '../schemas/registry.ts';
-import { createApiTestEnv, seedOrg, type ApiTestEnv, type SeededOrg } from '../testing/api-test-env.ts';
+import { createTwoTenantEnv, type ApiTestEnv, type SeededOrg } from '../testing/api-test-env.ts';
 import { failed, ok, restClient, type RestCall } from '../testing/rest-client.ts';
 
 let env: ApiTestEnv;
@@ -26,8 +26,8 @@ let a: SeededOrg;
 let b: SeededOrg;
 
 beforeAll(async () => {
-  [env, everything] = await Promise.all([
-    createApiTestEnv({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') }),
+  [{ env, a, b }, everything] = await Promise.all([
+    createTwoTenantEnv(),
     startEverythingServer('streamableHttp'),
   ]);
   call = restClient({
@@ -37,7 +37,6 @@ beforeAll(async () => {
     secretKeys: env.secretKeys,
     allowPrivateUpstreams: true,
   });
-  [a, b] = await Promise.all([seedOrg(env.db), seedOrg(env.db)]);
 });
 afterAll(async () => {
   await env?.close();

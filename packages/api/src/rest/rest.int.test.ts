@@ -9,12 +9,12 @@ import {
   seedTools,
 } from '@toolgate/db/testing';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZGatewayAssignments } from '../schemas/gateways.ts';
 import { ZDiscoveredInstallation, ZToolList } from '../schemas/installations.ts';
 import { ZRegistryEntry, ZRegistryEntryList } from '../schemas/registry.ts';
 import { ZApiToken, ZApiTokenList, ZCreatedApiToken } from '../schemas/tokens.ts';
-import { createApiTestEnv, seedOrg, type ApiTestEnv, type SeededOrg } from '../testing/api-test-env.ts';
+import { createTwoTenantEnv, type ApiTestEnv, type SeededOrg } from '../testing/api-test-env.ts';
 import { failed, ok, restClient, type RestCall } from '../testing/rest-client.ts';
 import { ROUTES, ZGatewayListResponse, ZGatewayResponse } from './routes.ts';
 
@@ -35,7 +35,7 @@ const theirs = {} as {
 let deadUrl: string;
 
 beforeAll(async () => {
-  env = await createApiTestEnv({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
+  ({ env, a, b } = await createTwoTenantEnv());
   call = restClient({
     db: env.db.db,
     bus: env.bus,
@@ -45,7 +45,6 @@ beforeAll(async () => {
     allowStdio: true,
     maxBodyBytes: 64 * 1024,
   });
-  [a, b] = await Promise.all([seedOrg(env.db), seedOrg(env.db)]);
   const entry = await seedRegistryEntry(env.db.db, b.tenant.id, { slug: 'b-server' });
   const installation = await seedInstallation(env.db.db, b.tenant.id, entry.id);
   await seedTools(env.db.db, b.tenant.id, installation.id, [{ name: 'secret-tool' }]);

@@ -1,5 +1,5 @@
 import { seedApiToken } from '@toolgate/db/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZLogEvent, ZLogPage, ZUsageGraph, ZUsageSummary } from '../schemas/usage.ts';
 import { createApiTestEnv, type ApiTestEnv } from '../testing/api-test-env.ts';
 import { failed, ok, restClient, type RestCall } from '../testing/rest-client.ts';
@@ -12,7 +12,7 @@ let b: UsageWorld;
 const NOW = Date.now();
 
 beforeAll(async () => {
-  env = await createApiTestEnv({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
+  env = await createApiTestEnv();
   call = restClient({ db: env.db.db, bus: env.bus, publicMcpUrl: 'https://mcp.example.test' });
   [a, b] = await Promise.all([seedUsageWorld(env.db, NOW), seedUsageWorld(env.db, NOW)]);
 });

@@ -2,13 +2,13 @@ import { hashApiToken } from '@toolgate/core/api-token';
 import { apiTokens } from '@toolgate/db/schema';
 import { seedApiToken, seedTeam } from '@toolgate/db/testing';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createApiTestEnv,
+  actingAs,
+  createTwoTenantEnv,
   eventually,
   failureOf,
   recordInvalidations,
-  seedOrg,
   type ApiTestEnv,
   type SeededOrg,
 } from '../testing/api-test-env.ts';
@@ -22,19 +22,13 @@ let a: SeededOrg;
 let b: SeededOrg;
 
 beforeAll(async () => {
-  env = await createApiTestEnv({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
-  [a, b] = await Promise.all([seedOrg(env.db), seedOrg(env.db)]);
+  ({ env, a, b } = await createTwoTenantEnv());
 });
 afterAll(async () => {
   await env?.close();
 });
 
-const opts = (org: SeededOrg, who: keyof SeededOrg['actors'] = 'admin') => ({
-  db: env.db.db,
-  bus: env.bus,
-  tenantId: org.tenant.id,
-  actor: org.actors[who],
-});
+const opts = (org: SeededOrg, who: keyof SeededOrg['actors'] = 'admin') => actingAs(env, org, who);
 
 describe('API tokens', () => {
   it('returns the plaintext once and stores only its hash', async () => {

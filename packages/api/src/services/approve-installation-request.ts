@@ -1,10 +1,10 @@
 import type { Bus } from '@toolgate/bus';
 import type { KeyRing } from '@toolgate/core/crypto';
 import type { Database } from '@toolgate/db/client';
-import { installationRequests, installations } from '@toolgate/db/schema';
+import { installations } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
-import { announceGatewayChange, gatewaysUsingEntries } from '../invalidation.ts';
+import { announceEntryChange } from '../invalidation.ts';
 import {
   ZApproveInstallationRequest,
   type ApprovedInstallationRequest,
@@ -14,6 +14,7 @@ import { parseInput } from '../validation.ts';
 import {
   findInstallationRequest,
   getInstallationRequestView,
+  updateIfPending,
   requestNotPending,
 } from '../views/installation-request.ts';
 import { createInstallation } from './create-installation.ts';
@@ -59,33 +60,17 @@ export async function approveInstallationRequest(
     },
   });
 
-  const [linked] = await db
-    .update(installationRequests)
-    .set({
-      status: 'approved',
-      decidedBy: actor.userId,
-      decidedAt: new Date(),
-      installationId: installed.installation.id,
-    })
-    .where(
-      and(
-        eq(installationRequests.tenantId, tenantId),
-        eq(installationRequests.id, requestId),
-        eq(installationRequests.status, 'pending'),
-      ),
-    )
-    .returning({ id: installationRequests.id });
+  const linked = await updateIfPending(db, tenantId, requestId, {
+    status: 'approved',
+    decidedBy: actor.userId,
+    decidedAt: new Date(),
+    installationId: installed.installation.id,
+  });
   if (!linked) {
     await db
       .delete(installations)
       .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installed.installation.id)));
-    await announceGatewayChange(
-      db,
-      bus,
-      tenantId,
-      await gatewaysUsingEntries(db, tenantId, [request.registryEntryId]),
-      'installation removed',
-    );
+    await announceEntryChange(db, bus, tenantId, request.registryEntryId, 'installation removed');
     const now = await findInstallationRequest(db, tenantId, requestId);
     throw requestNotPending(now.status);
   }

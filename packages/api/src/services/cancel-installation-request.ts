@@ -1,12 +1,11 @@
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
-import { installationRequests } from '@toolgate/db/schema';
-import { and, eq } from 'drizzle-orm';
 import { isAdmin, type Actor } from '../actor.ts';
 import type { InstallationRequest } from '../schemas/installation-requests.ts';
 import {
   findInstallationRequest,
   getInstallationRequestView,
+  updateIfPending,
   requestNotPending,
 } from '../views/installation-request.ts';
 
@@ -31,17 +30,7 @@ export async function cancelInstallationRequest({
     if (!isAdmin(actor)) throw new AppError('NOT_FOUND', 'Installation request not found');
     throw new AppError('FORBIDDEN', 'Only the person who asked may cancel a request; reject it instead');
   }
-  const [row] = await db
-    .update(installationRequests)
-    .set({ status: 'cancelled' })
-    .where(
-      and(
-        eq(installationRequests.tenantId, tenantId),
-        eq(installationRequests.id, requestId),
-        eq(installationRequests.status, 'pending'),
-      ),
-    )
-    .returning({ id: installationRequests.id });
-  if (!row) throw requestNotPending(current.status);
+  if (!(await updateIfPending(db, tenantId, requestId, { status: 'cancelled' })))
+    throw requestNotPending(current.status);
   return getInstallationRequestView(db, tenantId, requestId);
 }

@@ -36,7 +36,7 @@ export async function changeMemberRole({
   requireAdmin(actor, 'change roles');
   const { userId, role } = parseInput(ZChangeMemberRoleRequest, input);
   return db.transaction(async (tx) => {
-    if (!(await lockWorkspace(tx, tenantId))) throw new AppError('NOT_FOUND', 'Workspace not found');
+    await lockWorkspace(tx, tenantId);
     const actorRole = await actorRoleNow(tx, tenantId, actor);
     const from = await currentRole(tx, tenantId, userId);
     if (!from) throw new AppError('NOT_FOUND', 'Member not found');

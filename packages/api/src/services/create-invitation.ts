@@ -13,7 +13,7 @@ import {
   type IssuedInvitation,
 } from '../schemas/invitations.ts';
 import { parseInput } from '../validation.ts';
-import { invitationColumns, toInvitation } from '../views/invitation.ts';
+import { selectInvitationRow } from '../views/invitation.ts';
 import { actorRoleNow, lockWorkspace } from '../workspace-lock.ts';
 
 export interface CreateInvitationOptions {
@@ -55,7 +55,6 @@ export async function createInvitation({
   const issued = newLinkToken();
   const { row, tenantName } = await db.transaction(async (tx) => {
     const workspace = await lockWorkspace(tx, tenantId);
-    if (!workspace) throw new AppError('NOT_FOUND', 'Workspace not found');
     const role = await actorRoleNow(tx, tenantId, actor);
     if (!canInviteAs(role, request.role)) {
       throw role === 'member'
@@ -73,32 +72,21 @@ export async function createInvitation({
         fields: [{ path: 'email', message: ALREADY_MEMBER }],
       });
     }
+    const unaccepted = and(
+      eq(invitations.tenantId, tenantId),
+      eq(invitations.email, request.email),
+      isNull(invitations.acceptedAt),
+    );
     const pending = await tx
       .select({ id: invitations.id, expired: sql<boolean>`${invitations.expiresAt} <= now()` })
       .from(invitations)
-      .where(
-        and(
-          eq(invitations.tenantId, tenantId),
-          eq(invitations.email, request.email),
-          isNull(invitations.acceptedAt),
-        ),
-      );
+      .where(unaccepted);
     if (pending.some((p) => !p.expired)) {
       throw new AppError('CONFLICT', ALREADY_INVITED, {
         fields: [{ path: 'email', message: ALREADY_INVITED }],
       });
     }
-    if (pending.length > 0) {
-      await tx
-        .delete(invitations)
-        .where(
-          and(
-            eq(invitations.tenantId, tenantId),
-            eq(invitations.email, request.email),
-            isNull(invitations.acceptedAt),
-          ),
-        );
-    }
+    if (pending.length > 0) await tx.delete(invitations).where(unaccepted);
 
     const [created] = await tx
       .insert(invitations)
@@ -111,23 +99,8 @@ export async function createInvitation({
         expiresAt: sql`now() + make_interval(days => ${INVITATION_VALID_DAYS})`,
       })
       .returning({ id: invitations.id });
-    const [row] = await tx
-      .select(invitationColumns)
-      .from(invitations)
-      .leftJoin(users, eq(users.id, invitations.invitedBy))
-      .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, created!.id)));
-    return { row: row!, tenantName: workspace.name };
+    return { row: await selectInvitationRow(tx, tenantId, created!.id), tenantName: workspace.name };
   });
 
-  const invitation = toInvitation(row);
-  const delivery = await sendInvitationMail(mailer, {
-    publicWebUrl,
-    token: issued.token,
-    email: invitation.email,
-    role: invitation.role,
-    tenantName,
-    inviterName: invitation.invitedBy?.name ?? invitation.invitedBy?.email ?? null,
-    expiresAt: row.expiresAt,
-  });
-  return { ...invitation, ...delivery };
+  return sendInvitationMail(mailer, { publicWebUrl, token: issued.token, tenantName, row });
 }

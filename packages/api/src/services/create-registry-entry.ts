@@ -1,6 +1,7 @@
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { registryEntries } from '@toolgate/db/schema';
+import type { z } from 'zod';
 import { requireAdmin, type Actor } from '../actor.ts';
 import {
   ZCreateRegistryEntryRequest,
@@ -20,6 +21,23 @@ export interface CreateRegistryEntryOptions {
   allowStdio?: boolean;
 }
 
+/** A validated entry's columns besides its tenant and slug (shared with the catalog seed). */
+export const registryEntryColumns = (entry: z.output<typeof ZCreateRegistryEntryRequest>) => ({
+  name: entry.name,
+  description: entry.description,
+  transport: entry.transport,
+  url: entry.url ?? null,
+  command: entry.command ?? null,
+  args: entry.args,
+  env: entry.env,
+  authKind: entry.authKind,
+  authConfig: entry.authConfig,
+  installFields: entry.installFields,
+  docsUrl: entry.docsUrl ?? null,
+  iconUrl: entry.iconUrl ?? null,
+  version: entry.version ?? null,
+});
+
 /** Adds a server template to the tenant's private registry (owners and admins). */
 export async function createRegistryEntry({
   db,
@@ -33,23 +51,7 @@ export async function createRegistryEntry({
   requireStdioAllowed(entry.transport, allowStdio);
   const [row] = await db
     .insert(registryEntries)
-    .values({
-      tenantId,
-      slug: entry.slug,
-      name: entry.name,
-      description: entry.description,
-      transport: entry.transport,
-      url: entry.url ?? null,
-      command: entry.command ?? null,
-      args: entry.args,
-      env: entry.env,
-      authKind: entry.authKind,
-      authConfig: entry.authConfig,
-      installFields: entry.installFields,
-      docsUrl: entry.docsUrl ?? null,
-      iconUrl: entry.iconUrl ?? null,
-      version: entry.version ?? null,
-    })
+    .values({ tenantId, slug: entry.slug, ...registryEntryColumns(entry) })
     .onConflictDoNothing()
     .returning();
   if (!row) throw new AppError('CONFLICT', `A registry entry with slug "${entry.slug}" already exists`);

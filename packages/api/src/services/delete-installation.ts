@@ -5,7 +5,7 @@ import { installations } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { canManageInstallation, findVisibleInstallation } from '../installation-access.ts';
-import { announceGatewayChange, gatewaysUsingEntries } from '../invalidation.ts';
+import { announceEntryChange } from '../invalidation.ts';
 import { pinningGateways } from './get-installation.ts';
 
 export interface DeleteInstallationOptions {
@@ -55,11 +55,5 @@ export async function deleteInstallation({
       .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
   });
 
-  await announceGatewayChange(
-    db,
-    bus,
-    tenantId,
-    await gatewaysUsingEntries(db, tenantId, [current.registryEntryId]),
-    'installation deleted',
-  );
+  await announceEntryChange(db, bus, tenantId, current.registryEntryId, 'installation deleted');
 }

@@ -3,16 +3,17 @@ import type { KeyRing } from '@toolgate/core/crypto';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { installations, tools } from '@toolgate/db/schema';
-import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
+import { and, eq, notInArray, sql } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { canManageInstallation, findUsableEntry, findVisibleInstallation } from '../installation-access.ts';
-import { announceGatewayChange, gatewaysUsingEntries } from '../invalidation.ts';
+import { announceEntryChange } from '../invalidation.ts';
 import type { DiscoveredInstallation } from '../schemas/installations.ts';
 import { requireStdioAllowed } from '../stdio-policy.ts';
 import { discoveryTarget } from '../upstream/discovery-target.ts';
 import { discoveryErrorMessage, listUpstream, type UpstreamListing } from '../upstream/list-upstream.ts';
 import { toolSchemaHash } from '../upstream/tool-schema-hash.ts';
-import { toInstallation, toTool } from '../views/rows.ts';
+import { toInstallation } from '../views/rows.ts';
+import { installationTools } from './list-installation-tools.ts';
 
 export interface DiscoverInstallationOptions {
   db: Database;
@@ -117,29 +118,19 @@ export async function discoverInstallation(
       .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
   });
 
-  await announceGatewayChange(
-    db,
-    bus,
-    tenantId,
-    await gatewaysUsingEntries(db, tenantId, [entry.id]),
-    listing ? 'tools discovered' : 'discovery failed',
-  );
+  await announceEntryChange(db, bus, tenantId, entry.id, listing ? 'tools discovered' : 'discovery failed');
 
-  const [[updated], toolRows] = await Promise.all([
+  const [[updated], toolList] = await Promise.all([
     db
       .select()
       .from(installations)
       .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId))),
-    db
-      .select()
-      .from(tools)
-      .where(and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId)))
-      .orderBy(asc(tools.name)),
+    installationTools(db, tenantId, installationId),
   ]);
   if (!updated) throw new AppError('NOT_FOUND', 'Installation not found');
   return {
     installation: toInstallation(updated),
-    tools: toolRows.map(toTool),
+    tools: toolList,
     hasResources: listing ? listing.hasResources : null,
   };
 }

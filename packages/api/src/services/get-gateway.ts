@@ -1,4 +1,3 @@
-import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import type { Actor } from '../actor.ts';
 import { findVisibleGatewayRow } from '../gateway-access.ts';
@@ -15,7 +14,6 @@ export interface GetGatewayOptions {
 /** A gateway the caller may see (members: org-wide or shared with one of their teams). */
 export async function getGateway({ db, tenantId, actor, gatewayId }: GetGatewayOptions): Promise<Gateway> {
   const row = await findVisibleGatewayRow(db, tenantId, actor, gatewayId);
-  if (!row) throw new AppError('NOT_FOUND', 'Gateway not found');
   const [view] = await loadGatewayViews(db, tenantId, [row]);
   return view!;
 }

@@ -1,10 +1,11 @@
 import type { Database } from '@toolgate/db/client';
-import { gateways, gatewayToolAssignments, tools } from '@toolgate/db/schema';
+import { gateways, gatewayToolAssignments } from '@toolgate/db/schema';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { findVisibleInstallation } from '../installation-access.ts';
 import type { InstallationDetail } from '../schemas/installations.ts';
-import { toInstallation, toTool } from '../views/rows.ts';
+import { toInstallation } from '../views/rows.ts';
+import { installationTools } from './list-installation-tools.ts';
 
 export interface GetInstallationOptions {
   db: Database;
@@ -21,15 +22,11 @@ export async function getInstallation({
   installationId,
 }: GetInstallationOptions): Promise<InstallationDetail> {
   const row = await findVisibleInstallation(db, tenantId, actor, installationId);
-  const [toolRows, pinnedBy] = await Promise.all([
-    db
-      .select()
-      .from(tools)
-      .where(and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId)))
-      .orderBy(asc(tools.name)),
+  const [toolList, pinnedBy] = await Promise.all([
+    installationTools(db, tenantId, installationId),
     pinningGateways(db, tenantId, installationId),
   ]);
-  return { installation: toInstallation(row), tools: toolRows.map(toTool), pinnedBy };
+  return { installation: toInstallation(row), tools: toolList, pinnedBy };
 }
 
 /** Gateways of the tenant with at least one assignment pinned to this installation. */

@@ -3,12 +3,11 @@ import { installationRequests, installations } from '@toolgate/db/schema';
 import { seedRegistryEntry, seedTeam } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Actor } from '../actor.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createApiTestEnv,
+  actingAs,
+  createTwoTenantEnv,
   failureOf,
-  seedOrg,
   type ApiTestEnv,
   type SeededOrg,
 } from '../testing/api-test-env.ts';
@@ -27,11 +26,10 @@ let a: SeededOrg;
 let b: SeededOrg;
 
 beforeAll(async () => {
-  [env, everything] = await Promise.all([
-    createApiTestEnv({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') }),
+  [{ env, a, b }, everything] = await Promise.all([
+    createTwoTenantEnv(),
     startEverythingServer('streamableHttp'),
   ]);
-  [a, b] = await Promise.all([seedOrg(env.db), seedOrg(env.db)]);
 });
 afterAll(async () => {
   await env?.close();
@@ -39,17 +37,8 @@ afterAll(async () => {
 });
 
 type Who = keyof SeededOrg['actors'];
-const base = (org: SeededOrg, who: Who = 'admin') => ({
-  db: env.db.db,
-  tenantId: org.tenant.id,
-  actor: org.actors[who] as Actor,
-});
-const upstream = (org: SeededOrg, who: Who = 'admin') => ({
-  ...base(org, who),
-  bus: env.bus,
-  secretKeys: env.secretKeys,
-  allowPrivate: true,
-});
+const base = (org: SeededOrg, who: Who = 'admin') => actingAs(env, org, who);
+const upstream = (org: SeededOrg, who: Who = 'admin') => ({ ...base(org, who), allowPrivate: true });
 
 /** A fresh entry of tenant A (so tests do not share pending requests) pointing at server-everything. */
 async function newEntry(org = a) {

@@ -4,13 +4,13 @@ import { installations, tools } from '@toolgate/db/schema';
 import { seedAssignments, seedGateway, seedTeam, seedTools } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createApiTestEnv,
+  actingAs,
+  createTwoTenantEnv,
   eventually,
   failureOf,
   recordInvalidations,
-  seedOrg,
   type ApiTestEnv,
   type SeededOrg,
 } from '../testing/api-test-env.ts';
@@ -27,16 +27,13 @@ let b: SeededOrg;
 let entryId: string;
 
 beforeAll(async () => {
-  [env, everything] = await Promise.all([
-    createApiTestEnv({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') }),
+  [{ env, a, b }, everything] = await Promise.all([
+    createTwoTenantEnv(),
     startEverythingServer('streamableHttp'),
   ]);
-  [a, b] = await Promise.all([seedOrg(env.db), seedOrg(env.db)]);
   entryId = (
     await createRegistryEntry({
-      db: env.db.db,
-      tenantId: a.tenant.id,
-      actor: a.actors.admin,
+      ...actingAs(env, a),
       input: {
         slug: 'everything',
         name: 'Everything',
@@ -56,11 +53,7 @@ afterAll(async () => {
 });
 
 const opts = (org: SeededOrg, who: keyof SeededOrg['actors'] = 'admin') => ({
-  db: env.db.db,
-  bus: env.bus,
-  tenantId: org.tenant.id,
-  actor: org.actors[who],
-  secretKeys: env.secretKeys,
+  ...actingAs(env, org, who),
   allowPrivate: true,
 });
 

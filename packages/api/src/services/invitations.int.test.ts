@@ -1,12 +1,12 @@
 import { invitations, memberships } from '@toolgate/db/schema';
 import { randomSlug, seedUser } from '@toolgate/db/testing';
 import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashLinkToken } from '../link-token.ts';
 import {
-  createApiTestEnv,
+  actingAs,
+  createTwoTenantEnv,
   failureOf,
-  seedOrg,
   type ApiTestEnv,
   type SeededOrg,
 } from '../testing/api-test-env.ts';
@@ -26,9 +26,8 @@ let b: SeededOrg;
 const WEB = 'http://web.test';
 
 beforeAll(async () => {
-  env = await createApiTestEnv({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
+  ({ env, a, b } = await createTwoTenantEnv());
   outbox = createOutboxMailer();
-  [a, b] = await Promise.all([seedOrg(env.db), seedOrg(env.db)]);
 });
 afterAll(async () => {
   await env?.close();
@@ -36,11 +35,9 @@ afterAll(async () => {
 
 type Who = keyof SeededOrg['actors'];
 const scope = (org: SeededOrg, who: Who = 'admin') => ({
-  db: env.db.db,
+  ...actingAs(env, org, who),
   mailer: outbox,
   publicWebUrl: WEB,
-  tenantId: org.tenant.id,
-  actor: org.actors[who],
 });
 const newEmail = () => `${randomSlug('invitee')}@example.test`;
 const invite = (

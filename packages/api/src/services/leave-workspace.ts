@@ -29,7 +29,7 @@ export async function leaveWorkspace({
   const userId = actor.userId;
   if (!userId) throw new AppError('INVALID', 'Only a signed-in user can leave a workspace');
   const revoked = await db.transaction(async (tx) => {
-    if (!(await lockWorkspace(tx, tenantId))) throw new AppError('NOT_FOUND', 'Workspace not found');
+    await lockWorkspace(tx, tenantId);
     const role = await currentRole(tx, tenantId, userId);
     if (!role) throw new AppError('NOT_FOUND', 'You are not a member of this workspace');
     if (role === 'owner' && (await countOwners(tx, tenantId)) <= 1) {

@@ -21,6 +21,15 @@ export async function listInstallationTools({
   installationId,
 }: ListInstallationToolsOptions): Promise<Tool[]> {
   await findVisibleInstallation(db, tenantId, actor, installationId);
+  return installationTools(db, tenantId, installationId);
+}
+
+/** An installation's tools by name, with no access check (callers have made theirs). */
+export async function installationTools(
+  db: Database,
+  tenantId: string,
+  installationId: string,
+): Promise<Tool[]> {
   const rows = await db
     .select()
     .from(tools)

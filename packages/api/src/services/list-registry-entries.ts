@@ -1,7 +1,8 @@
 import type { Database } from '@toolgate/db/client';
 import { registryEntries } from '@toolgate/db/schema';
-import { asc, eq, isNull, or } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
+import { usableEntries } from '../installation-access.ts';
 import type { RegistryEntry } from '../schemas/registry.ts';
 import { toRegistryEntry } from '../views/rows.ts';
 
@@ -19,7 +20,7 @@ export async function listRegistryEntries({
   const rows = await db
     .select()
     .from(registryEntries)
-    .where(or(eq(registryEntries.tenantId, tenantId), isNull(registryEntries.tenantId)))
+    .where(usableEntries(tenantId))
     .orderBy(asc(registryEntries.name), asc(registryEntries.slug));
   return rows.map(toRegistryEntry);
 }

@@ -2,7 +2,7 @@ import { tokenKey } from '@toolgate/bus';
 import { apiTokens, memberships, teamMembers } from '@toolgate/db/schema';
 import { seedApiToken, seedMember, seedTeam } from '@toolgate/db/testing';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor.ts';
 import {
   createApiTestEnv,
@@ -21,7 +21,7 @@ import { removeMember } from './remove-member.ts';
 let env: ApiTestEnv;
 
 beforeAll(async () => {
-  env = await createApiTestEnv({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
+  env = await createApiTestEnv();
 });
 afterAll(async () => {
   await env?.close();

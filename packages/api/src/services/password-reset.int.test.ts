@@ -2,7 +2,7 @@ import { hashPassword, verifyPassword } from '@toolgate/core/password';
 import { passwordResetTokens, users } from '@toolgate/db/schema';
 import { randomSlug, seedUser } from '@toolgate/db/testing';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashLinkToken } from '../link-token.ts';
 import { createApiTestEnv, failureOf, type ApiTestEnv } from '../testing/api-test-env.ts';
 import { createOutboxMailer, type OutboxMailer } from '../testing/outbox-mailer.ts';
@@ -17,7 +17,7 @@ const NEW_PASSWORD = 'a brand new password';
 const WEB = 'https://toolgate.example.test/';
 
 beforeAll(async () => {
-  env = await createApiTestEnv({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
+  env = await createApiTestEnv();
   outbox = createOutboxMailer();
 });
 afterAll(async () => {

@@ -1,14 +1,14 @@
 import { registryEntries } from '@toolgate/db/schema';
 import { randomSlug, seedAssignments, seedGateway, seedRegistryEntry } from '@toolgate/db/testing';
 import { eq, isNull } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import catalogFile from '../catalog/catalog.json' with { type: 'json' };
 import {
-  createApiTestEnv,
+  actingAs,
+  createTwoTenantEnv,
   eventually,
   failureOf,
   recordInvalidations,
-  seedOrg,
   type ApiTestEnv,
   type SeededOrg,
 } from '../testing/api-test-env.ts';
@@ -21,17 +21,14 @@ let a: SeededOrg;
 let b: SeededOrg;
 
 beforeAll(async () => {
-  env = await createApiTestEnv({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
-  [a, b] = await Promise.all([seedOrg(env.db), seedOrg(env.db)]);
+  ({ env, a, b } = await createTwoTenantEnv());
 });
 afterAll(async () => {
   await env?.close();
 });
 
 const opts = (org: SeededOrg, who: keyof SeededOrg['actors'] = 'admin') => ({
-  db: env.db.db,
-  tenantId: org.tenant.id,
-  actor: org.actors[who],
+  ...actingAs(env, org, who),
   // This deployment runs local servers (see stdio-switch.int.test.ts for one that refuses them).
   allowStdio: true,
 });

@@ -1,6 +1,4 @@
 import type { Database } from '@toolgate/db/client';
-import { installationRequests } from '@toolgate/db/schema';
-import { and, eq } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
 import {
   ZRejectInstallationRequest,
@@ -11,6 +9,7 @@ import { parseInput } from '../validation.ts';
 import {
   findInstallationRequest,
   getInstallationRequestView,
+  updateIfPending,
   requestNotPending,
 } from '../views/installation-request.ts';
 
@@ -33,17 +32,12 @@ export async function rejectInstallationRequest({
   requireAdmin(actor, 'decide on installation requests');
   const { note } = parseInput(ZRejectInstallationRequest, input);
   const current = await findInstallationRequest(db, tenantId, requestId);
-  const [row] = await db
-    .update(installationRequests)
-    .set({ status: 'rejected', decidedBy: actor.userId, decidedAt: new Date(), decisionNote: note })
-    .where(
-      and(
-        eq(installationRequests.tenantId, tenantId),
-        eq(installationRequests.id, requestId),
-        eq(installationRequests.status, 'pending'),
-      ),
-    )
-    .returning({ id: installationRequests.id });
-  if (!row) throw requestNotPending(current.status);
+  const decided = await updateIfPending(db, tenantId, requestId, {
+    status: 'rejected',
+    decidedBy: actor.userId,
+    decidedAt: new Date(),
+    decisionNote: note,
+  });
+  if (!decided) throw requestNotPending(current.status);
   return getInstallationRequestView(db, tenantId, requestId);
 }

@@ -32,7 +32,7 @@ export async function removeMember({
   requireAdmin(actor, 'remove members');
   const { userId } = parseInput(ZRemoveMemberRequest, input);
   const revoked = await db.transaction(async (tx) => {
-    if (!(await lockWorkspace(tx, tenantId))) throw new AppError('NOT_FOUND', 'Workspace not found');
+    await lockWorkspace(tx, tenantId);
     const actorRole = await actorRoleNow(tx, tenantId, actor);
     const target = await currentRole(tx, tenantId, userId);
     if (!target) throw new AppError('NOT_FOUND', 'Member not found');

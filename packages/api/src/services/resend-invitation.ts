@@ -1,6 +1,6 @@
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
-import { invitations, users } from '@toolgate/db/schema';
+import { invitations } from '@toolgate/db/schema';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
 import { INVITATION_VALID_DAYS, sendInvitationMail } from '../invitation-mail.ts';
@@ -8,7 +8,7 @@ import { newLinkToken } from '../link-token.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { canInviteAs } from '../member-permissions.ts';
 import type { IssuedInvitation } from '../schemas/invitations.ts';
-import { invitationColumns, toInvitation } from '../views/invitation.ts';
+import { selectInvitationRow } from '../views/invitation.ts';
 import { actorRoleNow, lockWorkspace } from '../workspace-lock.ts';
 import { ONLY_OWNERS_INVITE_OWNERS } from './create-invitation.ts';
 
@@ -38,7 +38,6 @@ export async function resendInvitation({
   const issued = newLinkToken();
   const { row, tenantName } = await db.transaction(async (tx) => {
     const workspace = await lockWorkspace(tx, tenantId);
-    if (!workspace) throw new AppError('NOT_FOUND', 'Workspace not found');
     const role = await actorRoleNow(tx, tenantId, actor);
     const [current] = await tx
       .select({
@@ -74,23 +73,8 @@ export async function resendInvitation({
         expiresAt: sql`now() + make_interval(days => ${INVITATION_VALID_DAYS})`,
       })
       .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, invitationId)));
-    const [row] = await tx
-      .select(invitationColumns)
-      .from(invitations)
-      .leftJoin(users, eq(users.id, invitations.invitedBy))
-      .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, invitationId)));
-    return { row: row!, tenantName: workspace.name };
+    return { row: await selectInvitationRow(tx, tenantId, invitationId), tenantName: workspace.name };
   });
 
-  const invitation = toInvitation(row);
-  const delivery = await sendInvitationMail(mailer, {
-    publicWebUrl,
-    token: issued.token,
-    email: invitation.email,
-    role: invitation.role,
-    tenantName,
-    inviterName: invitation.invitedBy?.name ?? invitation.invitedBy?.email ?? null,
-    expiresAt: row.expiresAt,
-  });
-  return { ...invitation, ...delivery };
+  return sendInvitationMail(mailer, { publicWebUrl, token: issued.token, tenantName, row });
 }

@@ -8,6 +8,7 @@ import { canonicalJson } from '../canonical-json.ts';
 import { announceGatewayChange } from '../invalidation.ts';
 import { ZCreateRegistryEntryRequest, type CreateRegistryEntryRequest } from '../schemas/registry.ts';
 import { parseInput } from '../validation.ts';
+import { registryEntryColumns } from './create-registry-entry.ts';
 
 export interface SeedCatalogOptions {
   db: Database;
@@ -40,21 +41,7 @@ export async function seedCatalog({ db, bus, entries }: SeedCatalogOptions): Pro
 
   await db.transaction(async (tx) => {
     for (const entry of wanted) {
-      const values = {
-        name: entry.name,
-        description: entry.description,
-        transport: entry.transport,
-        url: entry.url ?? null,
-        command: entry.command ?? null,
-        args: entry.args,
-        env: entry.env,
-        authKind: entry.authKind,
-        authConfig: entry.authConfig,
-        installFields: entry.installFields,
-        docsUrl: entry.docsUrl ?? null,
-        iconUrl: entry.iconUrl ?? null,
-        version: entry.version ?? null,
-      };
+      const values = registryEntryColumns(entry);
       const current = bySlug.get(entry.slug);
       if (!current) {
         // Another process may have inserted it since we looked: then it is theirs to report.

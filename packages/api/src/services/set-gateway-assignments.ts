@@ -3,8 +3,9 @@ import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { loadGatewaySnapshot } from '@toolgate/db/gateway-snapshot';
 import { gatewayToolAssignments, installations, registryEntries } from '@toolgate/db/schema';
-import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
+import { usableEntries } from '../installation-access.ts';
 import { announceGatewayChange, tenantSlugOf } from '../invalidation.ts';
 import {
   ZSetGatewayAssignmentsRequest,
@@ -39,7 +40,6 @@ export async function setGatewayAssignments({
   requireAdmin(actor, 'assign tools to gateways');
   const { assignments } = parseInput(ZSetGatewayAssignmentsRequest, input);
   const gateway = await findGatewayRow(db, tenantId, gatewayId);
-  if (!gateway) throw new AppError('NOT_FOUND', 'Gateway not found');
   const tenantSlug = await tenantSlugOf(db, tenantId);
 
   // References: entries the tenant may use, installations of the tenant and of that entry.
@@ -53,12 +53,7 @@ export async function setGatewayAssignments({
       : db
           .select({ id: registryEntries.id, slug: registryEntries.slug })
           .from(registryEntries)
-          .where(
-            and(
-              inArray(registryEntries.id, entryIds),
-              or(eq(registryEntries.tenantId, tenantId), isNull(registryEntries.tenantId)),
-            ),
-          ),
+          .where(and(inArray(registryEntries.id, entryIds), usableEntries(tenantId))),
     installationIds.length === 0
       ? []
       : db

@@ -5,7 +5,7 @@ import { installations } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { canManageInstallation, findUsableEntry, findVisibleInstallation } from '../installation-access.ts';
-import { announceGatewayChange, gatewaysUsingEntries } from '../invalidation.ts';
+import { announceEntryChange } from '../invalidation.ts';
 import { ZSetEnabledRequest, type Installation, type SetEnabledRequest } from '../schemas/installations.ts';
 import { requireStdioAllowed } from '../stdio-policy.ts';
 import { parseInput } from '../validation.ts';
@@ -50,11 +50,11 @@ export async function setInstallationEnabled({
     .returning();
   if (!row) throw new AppError('NOT_FOUND', 'Installation not found');
   if (current.enabled !== enabled) {
-    await announceGatewayChange(
+    await announceEntryChange(
       db,
       bus,
       tenantId,
-      await gatewaysUsingEntries(db, tenantId, [row.registryEntryId]),
+      row.registryEntryId,
       enabled ? 'installation enabled' : 'installation disabled',
     );
   }

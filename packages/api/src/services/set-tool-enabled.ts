@@ -5,7 +5,7 @@ import { tools } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { canManageInstallation, findVisibleInstallation } from '../installation-access.ts';
-import { announceGatewayChange, gatewaysUsingEntries } from '../invalidation.ts';
+import { announceEntryChange } from '../invalidation.ts';
 import { ZSetEnabledRequest, type SetEnabledRequest, type Tool } from '../schemas/installations.ts';
 import { parseInput } from '../validation.ts';
 import { toTool } from '../views/rows.ts';
@@ -49,11 +49,11 @@ export async function setToolEnabled({
     .returning();
   if (!row) throw new AppError('NOT_FOUND', 'Tool not found');
   if (current.enabled !== enabled) {
-    await announceGatewayChange(
+    await announceEntryChange(
       db,
       bus,
       tenantId,
-      await gatewaysUsingEntries(db, tenantId, [installation.registryEntryId]),
+      installation.registryEntryId,
       enabled ? 'tool enabled' : 'tool disabled',
     );
   }

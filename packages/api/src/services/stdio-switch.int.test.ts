@@ -2,11 +2,11 @@ import { installationRequests, installations, registryEntries } from '@toolgate/
 import { seedInstallation, seedRegistryEntry } from '@toolgate/db/testing';
 import { everythingStdioCommand } from '@toolgate/fixtures/everything';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Actor } from '../actor.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZRegistryEntry } from '../schemas/registry.ts';
 import { STDIO_DISABLED_MESSAGE } from '../stdio-policy.ts';
 import {
+  actingAs,
   createApiTestEnv,
   failureOf,
   seedOrg,
@@ -25,21 +25,14 @@ let env: ApiTestEnv;
 let a: SeededOrg;
 
 beforeAll(async () => {
-  env = await createApiTestEnv({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
+  env = await createApiTestEnv();
   a = await seedOrg(env.db);
 });
 afterAll(async () => {
   await env?.close();
 });
 
-const base = (who: keyof SeededOrg['actors'] = 'admin') => ({
-  db: env.db.db,
-  bus: env.bus,
-  tenantId: a.tenant.id,
-  actor: a.actors[who] as Actor,
-  secretKeys: env.secretKeys,
-  allowPrivate: true,
-});
+const base = (who: keyof SeededOrg['actors'] = 'admin') => ({ ...actingAs(env, a, who), allowPrivate: true });
 
 const stdioEntry = (slug: string) => ({
   slug,

@@ -37,7 +37,6 @@ export async function updateGateway({
   requireAdmin(actor, 'edit gateways');
   const patch = parseInput(ZUpdateGatewayRequest, input);
   const current = await findGatewayRow(db, tenantId, gatewayId);
-  if (!current) throw new AppError('NOT_FOUND', 'Gateway not found');
   const [view] = await loadGatewayViews(db, tenantId, [current]);
 
   const visibility = patch.visibility ?? current.visibility;

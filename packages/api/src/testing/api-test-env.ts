@@ -10,6 +10,7 @@ import {
   seedUser,
   type TestDatabase,
 } from '@toolgate/db/testing';
+import { inject } from 'vitest';
 import type { Actor } from '../actor.ts';
 
 /**
@@ -26,14 +27,10 @@ export interface ApiTestEnv {
   close(): Promise<void>;
 }
 
-export async function createApiTestEnv({
-  postgresUrl,
-  redisUrl,
-}: {
-  postgresUrl: string;
-  redisUrl: string;
-}): Promise<ApiTestEnv> {
-  const db = await createTestDatabase(postgresUrl);
+/** An ApiTestEnv on the Postgres and Redis of this test run (see tooling/vitest/global-setup.ts). */
+export async function createApiTestEnv(): Promise<ApiTestEnv> {
+  const redisUrl = inject('redisUrl');
+  const db = await createTestDatabase(inject('postgresUrl'));
   const prefix = `tgapi-${randomBytes(4).toString('hex')}`;
   const buses: Bus[] = [];
   const newBus = () => {
@@ -80,6 +77,28 @@ export async function seedOrg(db: TestDatabase) {
   return { tenant, owner, admin, member, otherMember, actors, adminToken, memberToken };
 }
 export type SeededOrg = Awaited<ReturnType<typeof seedOrg>>;
+
+/**
+ * The usual start of a test file: an ApiTestEnv and two tenants — A to act in, B whose objects A
+ * must neither see nor touch.
+ */
+export async function createTwoTenantEnv(): Promise<{ env: ApiTestEnv; a: SeededOrg; b: SeededOrg }> {
+  const env = await createApiTestEnv();
+  const [a, b] = await Promise.all([seedOrg(env.db), seedOrg(env.db)]);
+  return { env, a, b };
+}
+
+/**
+ * The options every service takes, as `who` of `org`: the database, the bus and the secret keys
+ * (services that need neither ignore them). Tests add what else a service takes.
+ */
+export const actingAs = (env: ApiTestEnv, org: SeededOrg, who: keyof SeededOrg['actors'] = 'admin') => ({
+  db: env.db.db,
+  bus: env.bus,
+  secretKeys: env.secretKeys,
+  tenantId: org.tenant.id,
+  actor: org.actors[who] as Actor,
+});
 
 /** Records the invalidation messages a replica would receive from now on. */
 export async function recordInvalidations(bus: Bus) {

@@ -85,42 +85,45 @@ const principalCondition = (
   principals: string[] | null,
 ) => (principals === null ? undefined : principals.length > 0 ? inArray(column, principals) : sql`false`);
 
+/** The query's filters and whose calls, on either table: their dimension columns share names. */
+function filterConditions(
+  t: typeof usageRollups | typeof auditEvents,
+  { filters: f, principals }: UsageQuery,
+): (SQL | undefined)[] {
+  return [
+    f.gatewayId ? eq(t.gatewayId, f.gatewayId) : undefined,
+    f.installationId ? eq(t.installationId, f.installationId) : undefined,
+    f.tool ? eq(t.toolName, f.tool) : undefined,
+    f.principalId ? eq(t.principalId, f.principalId) : undefined,
+    f.authMethod ? eq(t.authMethod, f.authMethod) : undefined,
+    f.method ? eq(t.method, f.method) : undefined,
+    statusCondition(t.status, f.status),
+    principalCondition(t.principalId, principals),
+  ];
+}
+
 /**
  * Rollup rows of the query, along the (tenant, minute, …) primary key: the minutes overlapping
  * the window, then the filters.
  */
-export function rollupConditions({ tenantId, window, filters: f, principals }: UsageQuery): SQL {
+export function rollupConditions(query: UsageQuery): SQL {
   const r = usageRollups;
   return and(
-    eq(r.tenantId, tenantId),
-    gte(r.minute, firstMinute(window.from)),
-    lt(r.minute, window.to),
-    f.gatewayId ? eq(r.gatewayId, f.gatewayId) : undefined,
-    f.installationId ? eq(r.installationId, f.installationId) : undefined,
-    f.tool ? eq(r.toolName, f.tool) : undefined,
-    f.principalId ? eq(r.principalId, f.principalId) : undefined,
-    f.authMethod ? eq(r.authMethod, f.authMethod) : undefined,
-    f.method ? eq(r.method, f.method) : undefined,
-    statusCondition(r.status, f.status),
-    principalCondition(r.principalId, principals),
+    eq(r.tenantId, query.tenantId),
+    gte(r.minute, firstMinute(query.window.from)),
+    lt(r.minute, query.window.to),
+    ...filterConditions(r, query),
   )!;
 }
 
 /** Audit events of the query, along the (tenant, occurred_at) index. */
-export function auditConditions({ tenantId, window, filters: f, principals }: UsageQuery): SQL {
+export function auditConditions(query: UsageQuery): SQL {
   const e = auditEvents;
   return and(
-    eq(e.tenantId, tenantId),
-    gte(e.occurredAt, window.from),
-    lt(e.occurredAt, window.to),
-    f.gatewayId ? eq(e.gatewayId, f.gatewayId) : undefined,
-    f.installationId ? eq(e.installationId, f.installationId) : undefined,
-    f.tool ? eq(e.toolName, f.tool) : undefined,
-    f.principalId ? eq(e.principalId, f.principalId) : undefined,
-    f.authMethod ? eq(e.authMethod, f.authMethod) : undefined,
-    f.method ? eq(e.method, f.method) : undefined,
-    statusCondition(e.status, f.status),
-    principalCondition(e.principalId, principals),
+    eq(e.tenantId, query.tenantId),
+    gte(e.occurredAt, query.window.from),
+    lt(e.occurredAt, query.window.to),
+    ...filterConditions(e, query),
   )!;
 }
 

@@ -57,16 +57,13 @@ export async function loadGatewayViews(
   }));
 }
 
-/** One gateway of the tenant, or undefined (another tenant's id is simply not found). */
-export async function findGatewayRow(
-  db: Database,
-  tenantId: string,
-  gatewayId: string,
-): Promise<GatewayRow | undefined> {
+/** One gateway of the tenant; another tenant's id is simply NOT_FOUND. */
+export async function findGatewayRow(db: Database, tenantId: string, gatewayId: string): Promise<GatewayRow> {
   const [row] = await db
     .select()
     .from(gateways)
     .where(and(eq(gateways.tenantId, tenantId), eq(gateways.id, gatewayId)));
+  if (!row) throw new AppError('NOT_FOUND', 'Gateway not found');
   return row;
 }
 

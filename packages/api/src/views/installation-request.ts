@@ -82,6 +82,30 @@ export async function findInstallationRequest(
   return row;
 }
 
+/**
+ * Decides or cancels a request, only while it is still pending (the guarded update settles a
+ * race between two deciders). False when it had already left `pending`.
+ */
+export async function updateIfPending(
+  db: Database,
+  tenantId: string,
+  requestId: string,
+  changes: Partial<typeof installationRequests.$inferInsert>,
+): Promise<boolean> {
+  const [row] = await db
+    .update(installationRequests)
+    .set(changes)
+    .where(
+      and(
+        eq(installationRequests.tenantId, tenantId),
+        eq(installationRequests.id, requestId),
+        eq(installationRequests.status, 'pending'),
+      ),
+    )
+    .returning({ id: installationRequests.id });
+  return row !== undefined;
+}
+
 /** A decision or cancellation arrived after the request left `pending`. */
 export const requestNotPending = (status: string): AppError =>
   new AppError('CONFLICT', `This request is already ${status}`, { status });

@@ -1,5 +1,6 @@
+import type { Database } from '@toolgate/db/client';
 import { invitations, users, type MemberRole } from '@toolgate/db/schema';
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { toIso } from '../schemas/common.ts';
 import type { Invitation } from '../schemas/invitations.ts';
 
@@ -26,6 +27,20 @@ export interface InvitationRow {
   inviterId: string | null;
   inviterName: string | null;
   inviterEmail: string | null;
+}
+
+/** One invitation of the tenant as `toInvitation` takes it (read inside the issuing transaction). */
+export async function selectInvitationRow(
+  db: Pick<Database, 'select'>,
+  tenantId: string,
+  invitationId: string,
+): Promise<InvitationRow> {
+  const [row] = await db
+    .select(invitationColumns)
+    .from(invitations)
+    .leftJoin(users, eq(users.id, invitations.invitedBy))
+    .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, invitationId)));
+  return row!;
 }
 
 /** As admins see it: no token, no hash. */

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import type { TraceHeaders } from '../trace-context.ts';
 import { label } from './rpc-channel.ts';
 import { type RequestOptions, UpstreamError } from './types.ts';
 
@@ -88,11 +89,15 @@ export function callHeaders(
   const extra = options?.headers;
   const trace = options?.trace;
   if (trace === undefined) return extra === undefined ? base : withCallHeaders(base, extra);
-  const out = extra === undefined ? { ...base } : withCallHeaders(base, extra);
-  out.traceparent = trace.traceparent;
-  if (trace.tracestate === undefined) delete out.tracestate;
-  else out.tracestate = trace.tracestate;
-  return out;
+  return withTrace(extra === undefined ? { ...base } : withCallHeaders(base, extra), trace);
+}
+
+/** Sets a call's trace context on headers of its own, replacing any `traceparent`/`tracestate`. */
+export function withTrace(headers: Record<string, string>, trace: TraceHeaders): Record<string, string> {
+  headers.traceparent = trace.traceparent;
+  if (trace.tracestate === undefined) delete headers.tracestate;
+  else headers.tracestate = trace.tracestate;
+  return headers;
 }
 
 /** Reads a whole (bounded) body; calls back exactly once. */

@@ -10,6 +10,7 @@ import {
   httpError,
   lowerCaseHeaders,
   networkError,
+  withTrace,
 } from './http-common.ts';
 import { type PendingCall, RpcChannel, label } from './rpc-channel.ts';
 import { SseParser } from './sse-parser.ts';
@@ -339,11 +340,7 @@ export class HttpSession extends RpcChannel {
       'last-event-id': lastEventId,
     };
     const trace = call.options?.trace;
-    if (trace !== undefined) {
-      headers.traceparent = trace.traceparent;
-      if (trace.tracestate === undefined) delete headers.tracestate;
-      else headers.tracestate = trace.tracestate;
-    }
+    if (trace !== undefined) withTrace(headers, trace);
     delete headers['content-type'];
     const req = this.endpoint.request({ ...this.endpoint.base, method: 'GET', headers }, (res) => {
       res.on('error', ignore);

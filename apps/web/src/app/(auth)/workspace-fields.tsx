@@ -1,8 +1,7 @@
 'use client';
 
-import { slugify } from '@toolgate/core/slug';
-import { useState } from 'react';
 import { TextField } from '~/components/ui/field';
+import { useNameAndSlug } from '~/components/use-name-and-slug';
 import type { FieldErrors } from '~/schemas/field-errors';
 
 export interface WorkspaceValues {
@@ -10,27 +9,11 @@ export interface WorkspaceValues {
   workspaceSlug: string;
 }
 
-/**
- * Workspace name and URL: the URL follows the name until the user edits it, after which it is
- * theirs (clearing it hands it back to the name).
- */
-export function useWorkspaceFields(initialName = '') {
-  const [values, setValues] = useState<WorkspaceValues>({
-    workspaceName: initialName,
-    workspaceSlug: slugify(initialName),
-  });
-  const [slugEdited, setSlugEdited] = useState(false);
-  const setName = (workspaceName: string) =>
-    setValues((v) => ({
-      workspaceName,
-      workspaceSlug: slugEdited ? v.workspaceSlug : slugify(workspaceName),
-    }));
-  const setSlug = (raw: string) => {
-    const workspaceSlug = raw.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-    setSlugEdited(workspaceSlug !== '');
-    setValues((v) => ({ ...v, workspaceSlug: workspaceSlug || slugify(v.workspaceName) }));
-  };
-  return { values, setName, setSlug };
+/** Workspace name and URL: the URL follows the name until the user edits it. */
+export function useWorkspaceFields() {
+  const { name, slug, setName, editSlug } = useNameAndSlug();
+  const values: WorkspaceValues = { workspaceName: name, workspaceSlug: slug };
+  return { values, setName, setSlug: editSlug };
 }
 
 export function WorkspaceFields({

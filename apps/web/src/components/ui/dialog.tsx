@@ -2,6 +2,8 @@
 
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { XMarkIcon } from '../icons.tsx';
+import { Alert } from './alert.tsx';
+import { Button } from './button.tsx';
 
 /**
  * A modal on the native <dialog>: the browser traps focus, closes on Escape and restores focus
@@ -56,5 +58,68 @@ export function Dialog({
         <div className="mt-6">{open && children}</div>
       </div>
     </dialog>
+  );
+}
+
+/** A dialog form's last row: Cancel, and the submit button, which shows `pendingLabel` while it runs. */
+export function FormActions({
+  onCancel,
+  cancelLabel = 'Cancel',
+  submitLabel,
+  pendingLabel = submitLabel,
+  pending,
+  variant,
+}: {
+  onCancel: () => void;
+  cancelLabel?: string;
+  submitLabel: string;
+  pendingLabel?: string;
+  pending: boolean;
+  variant?: 'primary' | 'danger';
+}) {
+  return (
+    <div className="mt-2 flex justify-end gap-3">
+      <Button variant="secondary" onClick={onCancel}>
+        {cancelLabel}
+      </Button>
+      <Button type="submit" variant={variant} pending={pending}>
+        {pending ? pendingLabel : submitLabel}
+      </Button>
+    </div>
+  );
+}
+
+/** Asks before a destructive action: Cancel closes, the danger button acts; its error shows above them. */
+export function ConfirmDialog({
+  open,
+  onClose,
+  title,
+  description,
+  error,
+  confirmLabel,
+  pending,
+  onConfirm,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  description: ReactNode;
+  error: { message: string } | null;
+  confirmLabel: string;
+  pending: boolean;
+  onConfirm: () => void;
+}) {
+  return (
+    <Dialog open={open} onClose={onClose} title={title} description={description}>
+      {error && <Alert className="mb-4">{error.message}</Alert>}
+      <div className="flex justify-end gap-3">
+        <Button variant="secondary" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button variant="danger" pending={pending} onClick={onConfirm}>
+          {confirmLabel}
+        </Button>
+      </div>
+    </Dialog>
   );
 }

@@ -1,4 +1,10 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from 'react';
 import { cx } from './cx.ts';
 
 interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'prefix'> {
@@ -101,6 +107,34 @@ export function SelectField({ label, hint, error, options, className, id, ...pro
       ) : hint ? (
         <p className="text-sm text-slate-500">{hint}</p>
       ) : null}
+    </div>
+  );
+}
+
+interface TextAreaFieldProps extends TextareaHTMLAttributes<HTMLTextAreaElement> {
+  label: string;
+  hint?: ReactNode;
+}
+
+export function TextAreaField({ label, hint, className, id, ...props }: TextAreaFieldProps) {
+  const autoId = useId();
+  const areaId = id ?? autoId;
+  return (
+    <div className={cx('flex flex-col gap-1.5', className)}>
+      <label htmlFor={areaId} className="text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <textarea
+        id={areaId}
+        aria-describedby={hint ? `${areaId}-hint` : undefined}
+        className="rounded-lg bg-white px-3 py-2 text-sm text-slate-900 shadow-xs ring-1 ring-slate-300 outline-none focus:ring-2 focus:ring-brand-500"
+        {...props}
+      />
+      {hint && (
+        <p id={`${areaId}-hint`} className="text-sm text-slate-500">
+          {hint}
+        </p>
+      )}
     </div>
   );
 }

@@ -1,4 +1,6 @@
+import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { ChevronLeftIcon } from '../icons.tsx';
 
 export function PageHeader({
   title,
@@ -17,5 +19,17 @@ export function PageHeader({
       </div>
       {actions && <div className="flex shrink-0 items-center gap-2">{actions}</div>}
     </div>
+  );
+}
+
+/** Above a detail page's header: back to the page it belongs to. */
+export function BackLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <Link
+      href={href}
+      className="mb-4 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-800"
+    >
+      <ChevronLeftIcon className="size-4" /> {children}
+    </Link>
   );
 }

@@ -1,5 +1,6 @@
 'use client';
 
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   AUTH_METHODS,
   USAGE_STATUS_FILTERS,
@@ -7,11 +8,15 @@ import {
   type UsageRef,
 } from '@toolgate/api/schemas/usage';
 import { Button } from '~/components/ui/button';
+import { useTRPC } from '~/trpc/react';
 import { AUTH_METHOD_LABELS } from './format.ts';
 import { STATUS_LABELS } from './status-badge.tsx';
-import { hasNarrowingFilters, type Filters } from './usage-filters.ts';
-
-type FilterKey = 'gatewayId' | 'installationId' | 'tool' | 'principalId' | 'status' | 'authMethod' | 'method';
+import {
+  clearNarrowingFilters,
+  hasNarrowingFilters,
+  type Filters,
+  type NarrowingKey as FilterKey,
+} from './usage-filters.ts';
 
 const METHODS = ['tools/call', 'tools/list', 'initialize', 'resources/read', 'prompts/get', 'ping'];
 
@@ -19,6 +24,28 @@ const METHODS = ['tools/call', 'tools/list', 'initialize', 'resources/read', 'pr
 function withCurrent(options: UsageRef[] | undefined, current: string | undefined): UsageRef[] {
   const list = options ?? [];
   return current && !list.some((o) => o.id === current) ? [...list, { id: current, label: current }] : list;
+}
+
+/**
+ * The choices for the FilterBar: what had calls in the window (of one gateway, if given). Values
+ * appear as calls arrive, so the list is fetched on every visit, never reused stale.
+ */
+export function useFacets(
+  filters: Filters,
+  { gatewayId, refetchInterval }: { gatewayId?: string; refetchInterval?: number | false } = {},
+) {
+  const trpc = useTRPC();
+  return useQuery({
+    ...trpc.usage.facets.queryOptions({
+      range: filters.range,
+      from: filters.from,
+      to: filters.to,
+      gatewayId,
+    }),
+    placeholderData: keepPreviousData,
+    staleTime: 0,
+    refetchInterval,
+  });
 }
 
 /**
@@ -34,7 +61,7 @@ export function FilterBar({
   filters: Filters;
   setFilters: (patch: Partial<Filters>) => void;
   facets: UsageFacets | undefined;
-  hide?: FilterKey[];
+  hide?: readonly FilterKey[];
 }) {
   const selects: { key: FilterKey; label: string; all: string; options: UsageRef[] }[] = [
     {
@@ -100,29 +127,7 @@ export function FilterBar({
           </select>
         ))}
       {narrowed && (
-        <Button
-          variant="ghost"
-          size="sm"
-          onClick={() =>
-            setFilters(
-              Object.fromEntries(
-                (
-                  [
-                    'gatewayId',
-                    'installationId',
-                    'tool',
-                    'principalId',
-                    'status',
-                    'authMethod',
-                    'method',
-                  ] as const
-                )
-                  .filter((k) => !hide.includes(k))
-                  .map((k) => [k, undefined]),
-              ),
-            )
-          }
-        >
+        <Button variant="ghost" size="sm" onClick={() => setFilters(clearNarrowingFilters(hide))}>
           Clear filters
         </Button>
       )}

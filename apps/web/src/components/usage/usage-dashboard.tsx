@@ -7,14 +7,20 @@ import { ChartIcon, RetryIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Button, ButtonLink } from '~/components/ui/button';
 import { EmptyState } from '~/components/ui/empty-state';
-import { Spinner } from '~/components/ui/spinner';
+import { Loading } from '~/components/ui/spinner';
 import { useTRPC } from '~/trpc/react';
 import { BarList } from './bar-list.tsx';
-import { FilterBar } from './filter-bar.tsx';
+import { FilterBar, useFacets } from './filter-bar.tsx';
 import { formatCount, formatMs, formatPercent } from './format.ts';
 import { RangePicker } from './range-picker.tsx';
 import { CallsChart, LatencyChart } from './time-charts.tsx';
-import { filtersQuery, hasNarrowingFilters, useUrlFilters, type Filters } from './usage-filters.ts';
+import {
+  clearNarrowingFilters,
+  filtersQuery,
+  hasNarrowingFilters,
+  useUrlFilters,
+  type Filters,
+} from './usage-filters.ts';
 
 /** Presets end now: refresh them while the page is open. */
 const REFRESH_MS = 30_000;
@@ -42,18 +48,8 @@ export function UsageDashboard({
     placeholderData: keepPreviousData,
     refetchInterval: live ? REFRESH_MS : false,
   });
-  const facets = useQuery({
-    ...trpc.usage.facets.queryOptions({
-      range: filters.range,
-      from: filters.from,
-      to: filters.to,
-      gatewayId,
-    }),
-    placeholderData: keepPreviousData,
-    // Values appear as calls arrive: refresh with the summary and on every visit.
-    staleTime: 0,
-    refetchInterval: live ? REFRESH_MS : false,
-  });
+  // Refreshed with the summary.
+  const facets = useFacets(filters, { gatewayId, refetchInterval: live ? REFRESH_MS : false });
   const logsHref = (patch: Partial<Filters>) =>
     `/t/${tenantSlug}/logs${filtersQuery({ ...filters, ...patch })}`;
   const hide = gatewayId ? (['gatewayId'] as const) : [];
@@ -61,7 +57,7 @@ export function UsageDashboard({
   return (
     <div className="mt-6 flex flex-col gap-6">
       <div className="flex flex-wrap items-start justify-between gap-3">
-        <FilterBar filters={filters} setFilters={setFilters} facets={facets.data} hide={[...hide]} />
+        <FilterBar filters={filters} setFilters={setFilters} facets={facets.data} hide={hide} />
         <div className="flex items-start gap-2">
           <RangePicker filters={filters} setFilters={setFilters} />
           <Button
@@ -88,28 +84,14 @@ export function UsageDashboard({
         <DashboardBody
           data={summary.data}
           narrowed={hasNarrowingFilters(filters, hide)}
-          clearFilters={() =>
-            setFilters({
-              installationId: undefined,
-              tool: undefined,
-              principalId: undefined,
-              status: undefined,
-              authMethod: undefined,
-              method: undefined,
-              ...(gatewayId ? {} : { gatewayId: undefined }),
-            })
-          }
+          clearFilters={() => setFilters(clearNarrowingFilters(hide))}
           tenantSlug={tenantSlug}
           isAdmin={isAdmin}
           showGateways={!gatewayId}
           logsHref={logsHref}
         />
       ) : (
-        !summary.error && (
-          <div role="status" className="flex items-center gap-2 py-16 text-sm text-slate-500">
-            <Spinner className="size-4" /> Loading usage…
-          </div>
-        )
+        !summary.error && <Loading>Loading usage…</Loading>
       )}
     </div>
   );

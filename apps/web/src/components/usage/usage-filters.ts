@@ -12,10 +12,8 @@ import { useCallback, useMemo } from 'react';
 /** The filters the dashboard, the graph and the logs share, kept in the URL so views link to each other. */
 export type Filters = UsageFilters;
 
-export const FILTER_KEYS = [
-  'range',
-  'from',
-  'to',
+/** The filters that pick calls within the window (all but the window itself). */
+export const NARROWING_KEYS = [
   'gatewayId',
   'installationId',
   'tool',
@@ -23,6 +21,14 @@ export const FILTER_KEYS = [
   'status',
   'authMethod',
   'method',
+] as const satisfies readonly (keyof Filters)[];
+export type NarrowingKey = (typeof NARROWING_KEYS)[number];
+
+export const FILTER_KEYS = [
+  'range',
+  'from',
+  'to',
+  ...NARROWING_KEYS,
 ] as const satisfies readonly (keyof Filters)[];
 
 const oneOf =
@@ -73,9 +79,11 @@ export function filtersQuery(filters: Filters, extra: Record<string, string> = {
 
 /** Filters other than the window: are we looking at a subset? */
 export const hasNarrowingFilters = (filters: Filters, fixed: readonly (keyof Filters)[] = []): boolean =>
-  FILTER_KEYS.some(
-    (key) => key !== 'range' && key !== 'from' && key !== 'to' && !fixed.includes(key) && !!filters[key],
-  );
+  NARROWING_KEYS.some((key) => !fixed.includes(key) && !!filters[key]);
+
+/** The patch that clears every narrowing filter except the `fixed` ones. */
+export const clearNarrowingFilters = (fixed: readonly (keyof Filters)[] = []): Partial<Filters> =>
+  Object.fromEntries(NARROWING_KEYS.filter((key) => !fixed.includes(key)).map((key) => [key, undefined]));
 
 /**
  * The filters in the page's URL and a setter that changes them (replacing the history entry, so

@@ -8,9 +8,9 @@ import { Alert } from '~/components/ui/alert';
 import { ButtonLink } from '~/components/ui/button';
 import { cx } from '~/components/ui/cx';
 import { EmptyState } from '~/components/ui/empty-state';
-import { Spinner } from '~/components/ui/spinner';
+import { Loading } from '~/components/ui/spinner';
 import { useTRPC } from '~/trpc/react';
-import { FilterBar } from './filter-bar.tsx';
+import { FilterBar, useFacets } from './filter-bar.tsx';
 import { formatCount } from './format.ts';
 import { RangePicker } from './range-picker.tsx';
 import { layout, NODE_HEIGHT, type Edge } from './graph-layout.ts';
@@ -31,12 +31,7 @@ export function UsageGraphView({ tenantSlug }: { tenantSlug: string }) {
   const trpc = useTRPC();
   const { filters, setFilters } = useUrlFilters();
   const graph = useQuery({ ...trpc.usage.graph.queryOptions(filters), placeholderData: keepPreviousData });
-  const facets = useQuery({
-    ...trpc.usage.facets.queryOptions({ range: filters.range, from: filters.from, to: filters.to }),
-    placeholderData: keepPreviousData,
-    // New callers and tools appear as calls arrive: never reuse another page's stale list.
-    staleTime: 0,
-  });
+  const facets = useFacets(filters);
 
   return (
     <div className="mt-6 flex flex-col gap-6">
@@ -62,11 +57,7 @@ export function UsageGraphView({ tenantSlug }: { tenantSlug: string }) {
           <GraphCard graph={graph.data} />
         )
       ) : (
-        !graph.error && (
-          <div role="status" className="flex items-center gap-2 py-16 text-sm text-slate-500">
-            <Spinner className="size-4" /> Loading graph…
-          </div>
-        )
+        !graph.error && <Loading>Loading graph…</Loading>
       )}
     </div>
   );

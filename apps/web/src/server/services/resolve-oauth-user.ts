@@ -1,6 +1,6 @@
+import { ZEmailAddress } from '@toolgate/api/schemas/accounts';
 import type { Database } from '@toolgate/db/client';
 import { findUserByEmail, insertUser } from '@toolgate/db/tenancy';
-import { ZEmail } from '../../schemas/account.ts';
 import type { AuthenticatedUser } from './authenticate-user.ts';
 
 /**
@@ -14,7 +14,7 @@ export async function resolveOAuthUser(
   input: { email: string | null | undefined; name: string | null | undefined; emailVerified: boolean },
 ): Promise<AuthenticatedUser | null> {
   if (!input.emailVerified) return null;
-  const email = ZEmail.safeParse(input.email);
+  const email = ZEmailAddress.safeParse(input.email);
   if (!email.success) return null;
   const user =
     (await findUserByEmail(db, email.data)) ??

@@ -10,12 +10,9 @@ import {
   seedTeam,
   type TestDatabase,
 } from '@toolgate/db/testing';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { authenticateUser } from '../services/authenticate-user.ts';
-import { signUp } from '../services/sign-up.ts';
-import { createTrpcContext } from './context.ts';
-import { createCaller } from './root.ts';
+import { callerAs, signUpWorkspace, testServices, trpcError } from './testing/trpc-test-env.ts';
 
 /**
  * Accounts through the tRPC layer the UI uses: invitations, role management, password reset, and
@@ -25,13 +22,7 @@ import { createCaller } from './root.ts';
 let db: TestDatabase;
 const outbox = createOutboxMailer();
 const bus = createBus({});
-const services = {
-  bus,
-  publicMcpUrl: 'http://mcp.test',
-  allowPrivateUpstreams: false,
-  mailer: outbox,
-  publicWebUrl: 'http://web.test',
-};
+const services = testServices({ bus, mailer: outbox });
 
 beforeAll(async () => {
   db = await createTestDatabase(inject('postgresUrl'));
@@ -41,33 +32,18 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-async function callerFor(userId: string | null, tenantSlug: string | null) {
-  return createCaller(await createTrpcContext({ db: db.db, services, userId, tenantSlug }));
-}
-
-async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(err)}`);
-  return err;
-}
+const callerFor = (userId: string | null, tenantSlug: string | null) =>
+  callerAs(db.db, services, userId, tenantSlug);
 
 const PASSWORD = 'password-123-abc';
 
 /** Workspaces A (owner, admin, member) and B (owner, member), each with a pending invitation. */
 async function world() {
   const suffix = crypto.randomUUID().slice(0, 8);
-  const workspace = (x: string) =>
-    signUp(db.db, {
-      name: `Owner ${x}`,
-      email: `owner-${x}-${suffix}@example.test`,
-      password: PASSWORD,
-      workspaceName: `Workspace ${x}`,
-      workspaceSlug: `ws-${x}-${suffix}`,
-    });
-  const [a, b] = await Promise.all([workspace('a'), workspace('b')]);
+  const [a, b] = await Promise.all([
+    signUpWorkspace(db.db, 'A', suffix, PASSWORD),
+    signUpWorkspace(db.db, 'B', suffix, PASSWORD),
+  ]);
   const [adminA, memberA, memberB] = await Promise.all([
     seedMember(db.db, a.tenantId, 'admin'),
     seedMember(db.db, a.tenantId, 'member'),

@@ -48,12 +48,15 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
 export const protectedProcedure = authedProcedure.use(({ ctx, next }) => {
   const membership = ctx.membership;
   if (!membership) throw new TRPCError({ code: 'NOT_FOUND', message: 'workspace not found' });
+  const actor = { userId: ctx.userId, role: membership.role };
   return next({
     ctx: {
       tenantId: membership.tenantId,
       tenantSlug: membership.tenantSlug,
       role: membership.role,
-      actor: { userId: ctx.userId, role: membership.role },
+      actor,
+      /** What every workspace service takes from the request: `listGateways(ctx.scope)`. */
+      scope: { db: ctx.db, tenantId: membership.tenantId, actor },
     },
   });
 });

@@ -1,26 +1,20 @@
-import { createOutboxMailer } from '@toolgate/api/testing/outbox-mailer';
 import { startPagedToolsServer } from '@toolgate/api/testing/paged-tools-server';
 import { createBus } from '@toolgate/bus';
 import { generateKeySpec, parseKeyRing } from '@toolgate/core/crypto';
 import { createTestDatabase, seedMember, seedTeam, type TestDatabase } from '@toolgate/db/testing';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signUp } from '../services/sign-up.ts';
-import { createTrpcContext, type TrpcServices } from './context.ts';
-import { createCaller } from './root.ts';
+import type { TrpcServices } from './context.ts';
+import { callerAs, signUpWorkspace, testServices, trpcError } from './testing/trpc-test-env.ts';
 
 let db: TestDatabase;
 let upstream: Awaited<ReturnType<typeof startPagedToolsServer>>;
 const bus = createBus({});
-const services: TrpcServices = {
+const services = testServices({
   bus,
-  publicMcpUrl: 'http://mcp.test',
   secretKeys: parseKeyRing(generateKeySpec('k1')),
   allowPrivateUpstreams: true,
   allowStdio: false,
-  mailer: createOutboxMailer(),
-  publicWebUrl: 'http://web.test',
-};
+});
 
 beforeAll(async () => {
   [db, upstream] = await Promise.all([
@@ -35,38 +29,14 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-async function callerFor(userId: string, tenantSlug: string, overrides: Partial<TrpcServices> = {}) {
-  return createCaller(
-    await createTrpcContext({ db: db.db, services: { ...services, ...overrides }, userId, tenantSlug }),
-  );
-}
-
-async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(err)}`);
-  return err;
-}
+const callerFor = (userId: string, tenantSlug: string, overrides: Partial<TrpcServices> = {}) =>
+  callerAs(db.db, { ...services, ...overrides }, userId, tenantSlug);
 
 /** Two workspaces, A with an owner and a member, B with an owner, and a server in A's registry. */
 async function world() {
   const suffix = crypto.randomUUID().slice(0, 8);
-  const a = await signUp(db.db, {
-    name: 'Owner A',
-    email: `owner-a-${suffix}@example.test`,
-    password: 'password-a-123',
-    workspaceName: 'Workspace A',
-    workspaceSlug: `ws-a-${suffix}`,
-  });
-  const b = await signUp(db.db, {
-    name: 'Owner B',
-    email: `owner-b-${suffix}@example.test`,
-    password: 'password-b-123',
-    workspaceName: 'Workspace B',
-    workspaceSlug: `ws-b-${suffix}`,
-  });
+  const a = await signUpWorkspace(db.db, 'A', suffix);
+  const b = await signUpWorkspace(db.db, 'B', suffix);
   const memberA = await seedMember(db.db, a.tenantId, 'member');
   const ownerA = await callerFor(a.userId, a.tenantSlug);
   const entry = await ownerA.registry.create({

@@ -1,6 +1,3 @@
-import { createOutboxMailer } from '@toolgate/api/testing/outbox-mailer';
-import { createBus } from '@toolgate/bus';
-import { TRPCError } from '@trpc/server';
 import {
   createTestDatabase,
   seedInstallation,
@@ -11,18 +8,10 @@ import {
   type TestDatabase,
 } from '@toolgate/db/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signUp } from '../services/sign-up.ts';
-import { createTrpcContext } from './context.ts';
-import { createCaller } from './root.ts';
+import { callerAs, signUpWorkspace, testServices, trpcError } from './testing/trpc-test-env.ts';
 
 let db: TestDatabase;
-const services = {
-  bus: createBus({}),
-  publicMcpUrl: 'http://mcp.test',
-  allowPrivateUpstreams: false,
-  mailer: createOutboxMailer(),
-  publicWebUrl: 'http://web.test',
-};
+const services = testServices();
 
 beforeAll(async () => {
   db = await createTestDatabase(inject('postgresUrl'));
@@ -31,36 +20,14 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-async function callerFor(userId: string | null, tenantSlug: string | null) {
-  return createCaller(await createTrpcContext({ db: db.db, services, userId, tenantSlug }));
-}
-
-async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(err)}`);
-  return err;
-}
+const callerFor = (userId: string | null, tenantSlug: string | null) =>
+  callerAs(db.db, services, userId, tenantSlug);
 
 /** Two workspaces: A (owner, admin, member) and B (owner), with a team each. */
 async function world() {
   const suffix = crypto.randomUUID().slice(0, 8);
-  const a = await signUp(db.db, {
-    name: 'Owner A',
-    email: `owner-a-${suffix}@example.test`,
-    password: 'password-a-123',
-    workspaceName: 'Workspace A',
-    workspaceSlug: `ws-a-${suffix}`,
-  });
-  const b = await signUp(db.db, {
-    name: 'Owner B',
-    email: `owner-b-${suffix}@example.test`,
-    password: 'password-b-123',
-    workspaceName: 'Workspace B',
-    workspaceSlug: `ws-b-${suffix}`,
-  });
+  const a = await signUpWorkspace(db.db, 'A', suffix);
+  const b = await signUpWorkspace(db.db, 'B', suffix);
   const adminA = await seedMember(db.db, a.tenantId, 'admin');
   const memberA = await seedMember(db.db, a.tenantId, 'member');
   const teamA = await seedTeam(db.db, a.tenantId, [memberA.id]);
@@ -278,11 +245,11 @@ describe('gateway settings, visibility and assignments', () => {
     expect(await member.gateways.list()).toEqual([]);
     expect((await trpcError(member.gateways.get({ id: g.id }))).code).toBe('NOT_FOUND');
     for (const attempt of [
-      member.gateways.update({ id: g.id, patch: { name: 'mine' } }),
-      member.gateways.delete({ id: g.id }),
-      member.gateways.setAssignments({ id: g.id, assignments: [] }),
+      trpcError(member.gateways.update({ id: g.id, patch: { name: 'mine' } })),
+      trpcError(member.gateways.delete({ id: g.id })),
+      trpcError(member.gateways.setAssignments({ id: g.id, assignments: [] })),
     ]) {
-      expect((await trpcError(attempt)).code).toBe('FORBIDDEN');
+      expect((await attempt).code).toBe('FORBIDDEN');
     }
     await admin.gateways.update({ id: g.id, patch: { teamIds: [teamA.id] } });
     expect((await member.gateways.list()).map((x) => x.slug)).toEqual(['edited']);
@@ -349,11 +316,11 @@ describe('gateway settings, visibility and assignments', () => {
     ).gateways.create({ slug: 'bees', name: 'B' });
     const adminA = await callerFor(a.userId, a.tenantSlug);
     for (const attempt of [
-      adminA.gateways.update({ id: gatewayB.id, patch: { name: 'taken over' } }),
-      adminA.gateways.delete({ id: gatewayB.id }),
-      adminA.gateways.setAssignments({ id: gatewayB.id, assignments: [] }),
+      trpcError(adminA.gateways.update({ id: gatewayB.id, patch: { name: 'taken over' } })),
+      trpcError(adminA.gateways.delete({ id: gatewayB.id })),
+      trpcError(adminA.gateways.setAssignments({ id: gatewayB.id, assignments: [] })),
     ]) {
-      expect((await trpcError(attempt)).code).toBe('NOT_FOUND');
+      expect((await attempt).code).toBe('NOT_FOUND');
     }
     expect(await (await callerFor(b.userId, b.tenantSlug)).gateways.get({ id: gatewayB.id })).toEqual(
       gatewayB,
@@ -377,10 +344,10 @@ describe('tokens', () => {
     const { a, adminA, memberA, teamA } = await world();
     const member = await callerFor(memberA.id, a.tenantSlug);
     for (const attempt of [
-      member.tokens.create({ name: 'x', scope: 'org' }),
-      member.tokens.create({ name: 'x', scope: 'team', teamId: teamA.id }),
+      trpcError(member.tokens.create({ name: 'x', scope: 'org' })),
+      trpcError(member.tokens.create({ name: 'x', scope: 'team', teamId: teamA.id })),
     ]) {
-      expect((await trpcError(attempt)).code).toBe('FORBIDDEN');
+      expect((await attempt).code).toBe('FORBIDDEN');
     }
     const admin = await callerFor(adminA.id, a.tenantSlug);
     const teamToken = await admin.tokens.create({

@@ -1,23 +1,14 @@
-import { createOutboxMailer } from '@toolgate/api/testing/outbox-mailer';
 import { seedUsageWorld, type UsageWorld } from '@toolgate/api/testing/usage-world';
 import { createBus } from '@toolgate/bus';
 import { createTestDatabase, type TestDatabase } from '@toolgate/db/testing';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTrpcContext, type TrpcServices } from './context.ts';
-import { createCaller } from './root.ts';
+import { callerAs, testServices, trpcError } from './testing/trpc-test-env.ts';
 
 let db: TestDatabase;
 let a: UsageWorld;
 let b: UsageWorld;
 const bus = createBus({});
-const services: TrpcServices = {
-  bus,
-  publicMcpUrl: 'http://mcp.test',
-  allowPrivateUpstreams: false,
-  mailer: createOutboxMailer(),
-  publicWebUrl: 'http://web.test',
-};
+const services = testServices({ bus });
 
 beforeAll(async () => {
   db = await createTestDatabase(inject('postgresUrl'));
@@ -29,17 +20,8 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-const callerFor = async (userId: string, world: UsageWorld) =>
-  createCaller(await createTrpcContext({ db: db.db, services, userId, tenantSlug: world.org.tenant.slug }));
-
-async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(err)}`);
-  return err;
-}
+const callerFor = (userId: string, world: UsageWorld) =>
+  callerAs(db.db, services, userId, world.org.tenant.slug);
 
 describe('usage through tRPC', () => {
   it('an admin sees the workspace: summary, graph, facets, a page of logs and one call', async () => {
@@ -81,9 +63,7 @@ describe('usage through tRPC', () => {
     expect((await trpcError(adminA.usage.event({ id: theirEvent.id }))).code).toBe('NOT_FOUND');
     expect((await adminA.usage.summary({ gatewayId: b.gateway.id })).totals.calls).toBe(0);
     // B's admin naming A's workspace is not a member there.
-    const outsider = createCaller(
-      await createTrpcContext({ db: db.db, services, userId: b.org.admin.id, tenantSlug: a.org.tenant.slug }),
-    );
+    const outsider = await callerAs(db.db, services, b.org.admin.id, a.org.tenant.slug);
     expect((await trpcError(outsider.usage.summary({}))).code).toBe('NOT_FOUND');
   });
 });

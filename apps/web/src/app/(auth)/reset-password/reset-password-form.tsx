@@ -1,11 +1,12 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Alert } from '~/components/ui/alert';
 import { Button, ButtonLink } from '~/components/ui/button';
 import { TextField } from '~/components/ui/field';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
+import { useFieldErrors } from '~/components/use-field-errors';
+import { fieldErrors } from '~/schemas/field-errors';
 import { ZResetPasswordForm, type ResetPasswordForm as Values } from '~/schemas/password-reset';
 import { resetPasswordAction } from './actions';
 
@@ -13,9 +14,8 @@ type Field = keyof Values;
 
 export function ResetPasswordForm({ token, email }: { token: string; email: string }) {
   const router = useRouter();
-  const form = useRef<HTMLFormElement>(null);
   const [values, setValues] = useState<Values>({ password: '', confirmPassword: '' });
-  const [errors, setErrors] = useState<FieldErrors<Field>>({});
+  const { form, errors, showErrors, clearError } = useFieldErrors<Field>();
   const [formError, setFormError] = useState<string>();
   /** The link stopped working meanwhile (used in another tab, expired): offer a new one. */
   const [deadLink, setDeadLink] = useState(false);
@@ -23,11 +23,7 @@ export function ResetPasswordForm({ token, email }: { token: string; email: stri
 
   const edit = (field: Field) => (e: { target: { value: string } }) => {
     setValues((v) => ({ ...v, [field]: e.target.value }));
-    if (errors[field]) setErrors((err) => ({ ...err, [field]: undefined }));
-  };
-  const showErrors = (next: FieldErrors<Field>) => {
-    setErrors(next);
-    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+    clearError(field);
   };
 
   async function onSubmit(e: FormEvent) {

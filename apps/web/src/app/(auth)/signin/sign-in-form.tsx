@@ -3,12 +3,13 @@
 import { signIn } from 'next-auth/react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Alert } from '~/components/ui/alert';
 import { Button, buttonClasses } from '~/components/ui/button';
 import { TextField } from '~/components/ui/field';
+import { useFieldErrors } from '~/components/use-field-errors';
 import { ZSignInRequest, type SignInRequest } from '~/schemas/account';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
+import { fieldErrors } from '~/schemas/field-errors';
 
 export interface OAuthButton {
   id: string;
@@ -29,26 +30,21 @@ export function SignInForm({
   notice?: string;
 }) {
   const router = useRouter();
-  const form = useRef<HTMLFormElement>(null);
   const [values, setValues] = useState<SignInRequest>({ email: '', password: '' });
-  const [errors, setErrors] = useState<FieldErrors<keyof SignInRequest>>({});
+  const { form, errors, showErrors, clearError } = useFieldErrors<keyof SignInRequest>();
   const [formError, setFormError] = useState(initialError);
   const [pending, setPending] = useState(false);
 
   const edit = (field: keyof SignInRequest) => (e: { target: { value: string } }) => {
     setValues((v) => ({ ...v, [field]: e.target.value }));
-    if (errors[field]) setErrors((err) => ({ ...err, [field]: undefined }));
+    clearError(field);
   };
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     setFormError(undefined);
     const parsed = ZSignInRequest.safeParse(values);
-    if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error));
-      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-      return;
-    }
+    if (!parsed.success) return showErrors(fieldErrors(parsed.error));
     setPending(true);
     const result = await signIn('credentials', { ...parsed.data, redirect: false });
     if (!result?.ok) {

@@ -1,41 +1,33 @@
 'use client';
 
-import { signIn } from 'next-auth/react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { TextField } from '~/components/ui/field';
+import { useFieldErrors } from '~/components/use-field-errors';
 import { ZSignUpRequest, type SignUpRequest } from '~/schemas/account';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
+import { fieldErrors } from '~/schemas/field-errors';
 import { signUpAction } from '../actions';
+import { signInAndOpen } from '../sign-in-and-open';
 import { useWorkspaceFields, WorkspaceFields, type WorkspaceValues } from '../workspace-fields';
 
 type Field = keyof SignUpRequest;
 
 export function SignUpForm({ urlPrefix }: { urlPrefix: string }) {
   const router = useRouter();
-  const form = useRef<HTMLFormElement>(null);
   const workspace = useWorkspaceFields();
   const [person, setPerson] = useState({ name: '', email: '', password: '' });
-  const [errors, setErrors] = useState<FieldErrors<Field>>({});
+  const { form, errors, showErrors, clearError, checkField } = useFieldErrors<Field>();
   const [formError, setFormError] = useState<string>();
   const [pending, setPending] = useState(false);
   const values: SignUpRequest = { ...person, ...workspace.values };
 
-  const validateField = (field: Field) => {
-    if (!values[field]) return;
-    const result = ZSignUpRequest.shape[field].safeParse(values[field]);
-    setErrors((e) => ({ ...e, [field]: result.success ? undefined : fieldErrors(result.error)[''] }));
-  };
+  const validateField = (field: Field) => checkField(field, ZSignUpRequest.shape[field], values[field]);
   const editPerson = (field: keyof typeof person) => (e: { target: { value: string } }) => {
     setPerson((p) => ({ ...p, [field]: e.target.value }));
-    if (errors[field]) setErrors((err) => ({ ...err, [field]: undefined }));
-  };
-  const showErrors = (next: FieldErrors<Field>) => {
-    setErrors(next);
-    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+    clearError(field);
   };
 
   async function onSubmit(e: FormEvent) {
@@ -51,16 +43,7 @@ export function SignUpForm({ urlPrefix }: { urlPrefix: string }) {
       setFormError(result.formError);
       return showErrors(result.fieldErrors);
     }
-    const signedIn = await signIn('credentials', {
-      email: parsed.data.email,
-      password: values.password,
-      redirect: false,
-    });
-    if (!signedIn?.ok) {
-      router.replace('/signin');
-      return;
-    }
-    router.replace(`/t/${result.tenantSlug}`);
+    await signInAndOpen(router, { email: parsed.data.email, password: values.password }, result.tenantSlug);
   }
 
   return (

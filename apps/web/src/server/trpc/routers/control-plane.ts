@@ -41,6 +41,7 @@ import { setInstallationEnabled } from '@toolgate/api/services/set-installation-
 import { setToolEnabled } from '@toolgate/api/services/set-tool-enabled';
 import { updateGateway } from '@toolgate/api/services/update-gateway';
 import { z } from 'zod';
+import type { TrpcServices } from '../context.ts';
 import { protectedProcedure, router } from '../init.ts';
 
 /*
@@ -50,37 +51,25 @@ import { protectedProcedure, router } from '../init.ts';
 
 const ZById = z.object({ id: ZId });
 
-/** Options every service call takes from the request. */
-type Ctx = {
-  db: Parameters<typeof listGateways>[0]['db'];
-  tenantId: string;
-  tenantSlug: string;
-  actor: Parameters<typeof listGateways>[0]['actor'];
-  services: { bus: Parameters<typeof createGateway>[0]['bus'] } & {
-    publicMcpUrl: string;
-    secretKeys?: Parameters<typeof createInstallation>[0]['secretKeys'];
-    allowPrivateUpstreams: boolean;
-    allowStdio?: boolean;
-  };
-};
-const scope = (ctx: Ctx) => ({ db: ctx.db, tenantId: ctx.tenantId, actor: ctx.actor });
-const upstreamAccess = (ctx: Ctx) => ({
-  bus: ctx.services.bus,
-  secretKeys: ctx.services.secretKeys,
-  allowPrivate: ctx.services.allowPrivateUpstreams,
-  allowStdio: ctx.services.allowStdio ?? false,
+type Services = { services: TrpcServices };
+/** What services that reach upstream servers (discovery, credentials) take from the process. */
+const upstreamAccess = ({ services }: Services) => ({
+  bus: services.bus,
+  secretKeys: services.secretKeys,
+  allowPrivate: services.allowPrivateUpstreams,
+  allowStdio: services.allowStdio ?? false,
 });
-const withUrl = (ctx: Ctx, gateway: Gateway) => ({
+const withUrl = ({ services, tenantSlug }: Services & { tenantSlug: string }, gateway: Gateway) => ({
   ...gateway,
-  url: gatewayUrl(ctx.services.publicMcpUrl, ctx.tenantSlug, gateway.slug),
+  url: gatewayUrl(services.publicMcpUrl, tenantSlug, gateway.slug),
 });
 
 export const registryRouter = router({
-  list: protectedProcedure.query(({ ctx }) => listRegistryEntries(scope(ctx))),
+  list: protectedProcedure.query(({ ctx }) => listRegistryEntries(ctx.scope)),
   create: protectedProcedure
     .input(ZCreateRegistryEntryRequest)
     .mutation(({ ctx, input }) =>
-      createRegistryEntry({ ...scope(ctx), allowStdio: ctx.services.allowStdio ?? false, input }),
+      createRegistryEntry({ ...ctx.scope, allowStdio: ctx.services.allowStdio ?? false, input }),
     ),
   /** "Add custom server": what is at this URL (transport, OAuth), to pre-fill the form. */
   probe: protectedProcedure
@@ -91,26 +80,26 @@ export const registryRouter = router({
 });
 
 export const installationsRouter = router({
-  list: protectedProcedure.query(({ ctx }) => listInstallations(scope(ctx))),
+  list: protectedProcedure.query(({ ctx }) => listInstallations(ctx.scope)),
   create: protectedProcedure
     .input(ZCreateInstallationRequest)
-    .mutation(({ ctx, input }) => createInstallation({ ...scope(ctx), ...upstreamAccess(ctx), input })),
+    .mutation(({ ctx, input }) => createInstallation({ ...ctx.scope, ...upstreamAccess(ctx), input })),
   discover: protectedProcedure
     .input(ZById)
     .mutation(({ ctx, input }) =>
-      discoverInstallation({ ...scope(ctx), ...upstreamAccess(ctx), installationId: input.id }),
+      discoverInstallation({ ...ctx.scope, ...upstreamAccess(ctx), installationId: input.id }),
     ),
   tools: protectedProcedure
     .input(ZById)
-    .query(({ ctx, input }) => listInstallationTools({ ...scope(ctx), installationId: input.id })),
+    .query(({ ctx, input }) => listInstallationTools({ ...ctx.scope, installationId: input.id })),
   get: protectedProcedure
     .input(ZById)
-    .query(({ ctx, input }) => getInstallation({ ...scope(ctx), installationId: input.id })),
+    .query(({ ctx, input }) => getInstallation({ ...ctx.scope, installationId: input.id })),
   setEnabled: protectedProcedure
     .input(ZSetEnabledRequest.extend({ id: ZId }))
     .mutation(({ ctx, input: { id, ...input } }) =>
       setInstallationEnabled({
-        ...scope(ctx),
+        ...ctx.scope,
         bus: ctx.services.bus,
         allowStdio: ctx.services.allowStdio ?? false,
         installationId: id,
@@ -120,48 +109,48 @@ export const installationsRouter = router({
   setToolEnabled: protectedProcedure
     .input(ZSetEnabledRequest.extend({ id: ZId, toolId: ZId }))
     .mutation(({ ctx, input: { id, toolId, ...input } }) =>
-      setToolEnabled({ ...scope(ctx), bus: ctx.services.bus, installationId: id, toolId, input }),
+      setToolEnabled({ ...ctx.scope, bus: ctx.services.bus, installationId: id, toolId, input }),
     ),
   delete: protectedProcedure
     .input(ZById)
     .mutation(({ ctx, input }) =>
-      deleteInstallation({ ...scope(ctx), bus: ctx.services.bus, installationId: input.id }),
+      deleteInstallation({ ...ctx.scope, bus: ctx.services.bus, installationId: input.id }),
     ),
 });
 
 export const installationRequestsRouter = router({
   list: protectedProcedure
     .input(ZListInstallationRequestsQuery.optional())
-    .query(({ ctx, input }) => listInstallationRequests({ ...scope(ctx), query: input })),
+    .query(({ ctx, input }) => listInstallationRequests({ ...ctx.scope, query: input })),
   create: protectedProcedure
     .input(ZNewInstallationRequest)
-    .mutation(({ ctx, input }) => requestInstallation({ ...scope(ctx), input })),
+    .mutation(({ ctx, input }) => requestInstallation({ ...ctx.scope, input })),
   approve: protectedProcedure
     .input(ZApproveInstallationRequest.extend({ id: ZId }))
     .mutation(({ ctx, input: { id, ...input } }) =>
-      approveInstallationRequest({ ...scope(ctx), ...upstreamAccess(ctx), requestId: id, input }),
+      approveInstallationRequest({ ...ctx.scope, ...upstreamAccess(ctx), requestId: id, input }),
     ),
   reject: protectedProcedure
     .input(ZRejectInstallationRequest.extend({ id: ZId }))
     .mutation(({ ctx, input: { id, ...input } }) =>
-      rejectInstallationRequest({ ...scope(ctx), requestId: id, input }),
+      rejectInstallationRequest({ ...ctx.scope, requestId: id, input }),
     ),
   cancel: protectedProcedure
     .input(ZById)
-    .mutation(({ ctx, input }) => cancelInstallationRequest({ ...scope(ctx), requestId: input.id })),
+    .mutation(({ ctx, input }) => cancelInstallationRequest({ ...ctx.scope, requestId: input.id })),
 });
 
 export const gatewaysRouter = router({
   list: protectedProcedure.query(async ({ ctx }) =>
-    (await listGateways(scope(ctx))).map((g) => withUrl(ctx, g)),
+    (await listGateways(ctx.scope)).map((g) => withUrl(ctx, g)),
   ),
   get: protectedProcedure
     .input(ZById)
-    .query(async ({ ctx, input }) => withUrl(ctx, await getGateway({ ...scope(ctx), gatewayId: input.id }))),
+    .query(async ({ ctx, input }) => withUrl(ctx, await getGateway({ ...ctx.scope, gatewayId: input.id }))),
   create: protectedProcedure
     .input(ZCreateGatewayRequest)
     .mutation(async ({ ctx, input }) =>
-      withUrl(ctx, await createGateway({ ...scope(ctx), bus: ctx.services.bus, input })),
+      withUrl(ctx, await createGateway({ ...ctx.scope, bus: ctx.services.bus, input })),
     ),
   update: protectedProcedure
     .input(z.object({ id: ZId, patch: ZUpdateGatewayRequest }))
@@ -169,7 +158,7 @@ export const gatewaysRouter = router({
       withUrl(
         ctx,
         await updateGateway({
-          ...scope(ctx),
+          ...ctx.scope,
           bus: ctx.services.bus,
           gatewayId: input.id,
           input: input.patch,
@@ -179,23 +168,21 @@ export const gatewaysRouter = router({
   delete: protectedProcedure
     .input(ZById)
     .mutation(({ ctx, input }) =>
-      deleteGateway({ ...scope(ctx), bus: ctx.services.bus, gatewayId: input.id }),
+      deleteGateway({ ...ctx.scope, bus: ctx.services.bus, gatewayId: input.id }),
     ),
   setAssignments: protectedProcedure
     .input(ZSetGatewayAssignmentsRequest.extend({ id: ZId }))
     .mutation(({ ctx, input: { id, ...input } }) =>
-      setGatewayAssignments({ ...scope(ctx), bus: ctx.services.bus, gatewayId: id, input }),
+      setGatewayAssignments({ ...ctx.scope, bus: ctx.services.bus, gatewayId: id, input }),
     ),
 });
 
 export const tokensRouter = router({
-  list: protectedProcedure.query(({ ctx }) => listApiTokens(scope(ctx))),
+  list: protectedProcedure.query(({ ctx }) => listApiTokens(ctx.scope)),
   create: protectedProcedure
     .input(ZCreateApiTokenRequest)
-    .mutation(({ ctx, input }) => createApiToken({ ...scope(ctx), input })),
+    .mutation(({ ctx, input }) => createApiToken({ ...ctx.scope, input })),
   revoke: protectedProcedure
     .input(ZById)
-    .mutation(({ ctx, input }) =>
-      revokeApiToken({ ...scope(ctx), bus: ctx.services.bus, tokenId: input.id }),
-    ),
+    .mutation(({ ctx, input }) => revokeApiToken({ ...ctx.scope, bus: ctx.services.bus, tokenId: input.id })),
 });

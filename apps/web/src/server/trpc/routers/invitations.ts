@@ -16,19 +16,15 @@ import { protectedProcedure, router } from '../init.ts';
  * page's server actions), since the person accepting is not a member yet.
  */
 export const invitationsRouter = router({
-  list: protectedProcedure
-    .output(z.array(ZInvitation))
-    .query(({ ctx }) => listInvitations({ db: ctx.db, tenantId: ctx.tenantId, actor: ctx.actor })),
+  list: protectedProcedure.output(z.array(ZInvitation)).query(({ ctx }) => listInvitations(ctx.scope)),
   create: protectedProcedure
     .input(ZCreateInvitationRequest)
     .output(ZIssuedInvitation)
     .mutation(({ ctx, input }) =>
       createInvitation({
-        db: ctx.db,
+        ...ctx.scope,
         mailer: ctx.services.mailer,
         publicWebUrl: ctx.services.publicWebUrl,
-        tenantId: ctx.tenantId,
-        actor: ctx.actor,
         input,
       }),
     ),
@@ -37,23 +33,14 @@ export const invitationsRouter = router({
     .output(ZIssuedInvitation)
     .mutation(({ ctx, input }) =>
       resendInvitation({
-        db: ctx.db,
+        ...ctx.scope,
         mailer: ctx.services.mailer,
         publicWebUrl: ctx.services.publicWebUrl,
-        tenantId: ctx.tenantId,
-        actor: ctx.actor,
         invitationId: input.invitationId,
       }),
     ),
   revoke: protectedProcedure
     .input(ZInvitationId)
     .output(z.object({ id: z.string() }))
-    .mutation(({ ctx, input }) =>
-      revokeInvitation({
-        db: ctx.db,
-        tenantId: ctx.tenantId,
-        actor: ctx.actor,
-        invitationId: input.invitationId,
-      }),
-    ),
+    .mutation(({ ctx, input }) => revokeInvitation({ ...ctx.scope, invitationId: input.invitationId })),
 });

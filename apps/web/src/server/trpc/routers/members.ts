@@ -20,18 +20,12 @@ export const membersRouter = router({
   changeRole: protectedProcedure
     .input(ZChangeMemberRoleRequest)
     .output(ZMemberRoleChange)
-    .mutation(({ ctx, input }) =>
-      changeMemberRole({ db: ctx.db, tenantId: ctx.tenantId, actor: ctx.actor, input }),
-    ),
+    .mutation(({ ctx, input }) => changeMemberRole({ ...ctx.scope, input })),
   remove: protectedProcedure
     .input(ZRemoveMemberRequest)
     .output(ZMemberRemoval)
-    .mutation(({ ctx, input }) =>
-      removeMember({ db: ctx.db, bus: ctx.services.bus, tenantId: ctx.tenantId, actor: ctx.actor, input }),
-    ),
+    .mutation(({ ctx, input }) => removeMember({ ...ctx.scope, bus: ctx.services.bus, input })),
   leave: protectedProcedure
     .output(ZMemberRemoval)
-    .mutation(({ ctx }) =>
-      leaveWorkspace({ db: ctx.db, bus: ctx.services.bus, tenantId: ctx.tenantId, actor: ctx.actor }),
-    ),
+    .mutation(({ ctx }) => leaveWorkspace({ ...ctx.scope, bus: ctx.services.bus })),
 });

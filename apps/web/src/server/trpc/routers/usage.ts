@@ -15,32 +15,25 @@ import { protectedProcedure, router } from '../init.ts';
  * which decide who sees what (owners and admins: every call; members: their own).
  */
 
-type Ctx = {
-  db: Parameters<typeof getUsageSummary>[0]['db'];
-  tenantId: string;
-  actor: Parameters<typeof getUsageSummary>[0]['actor'];
-};
-const scope = (ctx: Ctx) => ({ db: ctx.db, tenantId: ctx.tenantId, actor: ctx.actor });
-
 export const usageRouter = router({
   summary: protectedProcedure
     .input(ZUsageFilters)
-    .query(({ ctx, input }) => getUsageSummary({ ...scope(ctx), input })),
+    .query(({ ctx, input }) => getUsageSummary({ ...ctx.scope, input })),
   graph: protectedProcedure
     .input(ZUsageFilters)
-    .query(({ ctx, input }) => getUsageGraph({ ...scope(ctx), input })),
+    .query(({ ctx, input }) => getUsageGraph({ ...ctx.scope, input })),
   /** Gateways, servers, tools and callers seen in a window, for the filter pickers. */
   facets: protectedProcedure
     .input(ZUsageFilters)
-    .query(({ ctx, input }) => listUsageFacets({ ...scope(ctx), input })),
+    .query(({ ctx, input }) => listUsageFacets({ ...ctx.scope, input })),
   logs: protectedProcedure
     .input(ZLogsQuery)
-    .query(({ ctx, input }) => listAuditEvents({ ...scope(ctx), input })),
+    .query(({ ctx, input }) => listAuditEvents({ ...ctx.scope, input })),
   event: protectedProcedure
     .input(z.object({ id: ZId }))
-    .query(({ ctx, input }) => getAuditEvent({ ...scope(ctx), eventId: input.id })),
+    .query(({ ctx, input }) => getAuditEvent({ ...ctx.scope, eventId: input.id })),
   retention: protectedProcedure.query(({ ctx }) => getAuditRetention({ db: ctx.db, tenantId: ctx.tenantId })),
   setRetention: protectedProcedure
     .input(ZSetAuditRetentionRequest)
-    .mutation(({ ctx, input }) => setAuditRetention({ ...scope(ctx), input })),
+    .mutation(({ ctx, input }) => setAuditRetention({ ...ctx.scope, input })),
 });

@@ -1,15 +1,16 @@
 'use client';
 
 import { ZPersonName, ZNewPassword } from '@toolgate/api/schemas/accounts';
-import { signIn } from 'next-auth/react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { TextField } from '~/components/ui/field';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
+import { useFieldErrors } from '~/components/use-field-errors';
+import { fieldErrors } from '~/schemas/field-errors';
+import { signInAndOpen } from '../../sign-in-and-open';
 import { signUpWithInvitationAction } from './actions';
 
 const ZInviteSignUpForm = z.object({ name: ZPersonName, password: ZNewPassword });
@@ -28,25 +29,17 @@ export function InviteSignUpForm({
   signInHref: string;
 }) {
   const router = useRouter();
-  const form = useRef<HTMLFormElement>(null);
   const [values, setValues] = useState({ name: '', password: '' });
-  const [errors, setErrors] = useState<FieldErrors<Field>>({});
+  const { form, errors, showErrors, clearError, checkField } = useFieldErrors<Field>();
   const [formError, setFormError] = useState<string>();
   const [pending, setPending] = useState(false);
 
   const edit = (field: 'name' | 'password') => (e: { target: { value: string } }) => {
     setValues((v) => ({ ...v, [field]: e.target.value }));
-    if (errors[field]) setErrors((err) => ({ ...err, [field]: undefined }));
+    clearError(field);
   };
-  const validateField = (field: 'name' | 'password') => {
-    if (!values[field]) return;
-    const result = ZInviteSignUpForm.shape[field].safeParse(values[field]);
-    setErrors((e) => ({ ...e, [field]: result.success ? undefined : fieldErrors(result.error)[''] }));
-  };
-  const showErrors = (next: FieldErrors<Field>) => {
-    setErrors(next);
-    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-  };
+  const validateField = (field: 'name' | 'password') =>
+    checkField(field, ZInviteSignUpForm.shape[field], values[field]);
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -61,16 +54,7 @@ export function InviteSignUpForm({
         setFormError(result.formError);
         return showErrors(result.fieldErrors);
       }
-      const signedIn = await signIn('credentials', {
-        email: result.email,
-        password: values.password,
-        redirect: false,
-      });
-      if (!signedIn?.ok) {
-        router.replace('/signin');
-        return;
-      }
-      router.replace(`/t/${result.tenantSlug}`);
+      await signInAndOpen(router, { email: result.email, password: values.password }, result.tenantSlug);
     } catch {
       setPending(false);
       setFormError('We could not reach the server. Check your connection and try again.');

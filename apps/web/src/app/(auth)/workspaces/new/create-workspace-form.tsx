@@ -1,26 +1,21 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Alert } from '~/components/ui/alert';
 import { Button, ButtonLink } from '~/components/ui/button';
+import { useFieldErrors } from '~/components/use-field-errors';
 import { ZCreateWorkspaceRequest } from '~/schemas/account';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
+import { fieldErrors } from '~/schemas/field-errors';
 import { createWorkspaceAction } from '../../actions';
 import { useWorkspaceFields, WorkspaceFields, type WorkspaceValues } from '../../workspace-fields';
 
 export function CreateWorkspaceForm({ urlPrefix, cancelHref }: { urlPrefix: string; cancelHref?: string }) {
   const router = useRouter();
-  const form = useRef<HTMLFormElement>(null);
   const workspace = useWorkspaceFields();
-  const [errors, setErrors] = useState<FieldErrors<keyof WorkspaceValues>>({});
+  const { form, errors, showErrors, checkField } = useFieldErrors<keyof WorkspaceValues>();
   const [formError, setFormError] = useState<string>();
   const [pending, setPending] = useState(false);
-
-  const showErrors = (next: FieldErrors<keyof WorkspaceValues>) => {
-    setErrors(next);
-    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-  };
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -45,15 +40,9 @@ export function CreateWorkspaceForm({ urlPrefix, cancelHref }: { urlPrefix: stri
         autoFocus
         errors={errors}
         urlPrefix={urlPrefix}
-        onBlurField={(field) => {
-          const value = workspace.values[field];
-          if (!value) return;
-          const result = ZCreateWorkspaceRequest.shape[field].safeParse(value);
-          setErrors((err) => ({
-            ...err,
-            [field]: result.success ? undefined : fieldErrors(result.error)[''],
-          }));
-        }}
+        onBlurField={(field) =>
+          checkField(field, ZCreateWorkspaceRequest.shape[field], workspace.values[field])
+        }
       />
       <div className="mt-2 flex gap-3">
         {cancelHref && (

@@ -1,8 +1,7 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { getServerSession } from 'next-auth';
 import { authOptions } from '~/server/auth/options';
-import { webEnv } from '~/env';
-import { webContext } from '~/server/context';
+import { controlPlaneServices, webContext } from '~/server/context';
 import { createTrpcContext, TENANT_HEADER } from '~/server/trpc/context';
 import { appRouter } from '~/server/trpc/root';
 
@@ -15,19 +14,9 @@ function handler(req: Request): Promise<Response> {
     router: appRouter,
     createContext: async () => {
       const session = await getServerSession(authOptions());
-      const { db, bus, secretKeys, mailer } = webContext();
-      const env = webEnv();
       return createTrpcContext({
-        db: db.db,
-        services: {
-          bus,
-          secretKeys,
-          publicMcpUrl: env.PUBLIC_MCP_URL,
-          allowPrivateUpstreams: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
-          allowStdio: env.TOOLGATE_ALLOW_STDIO,
-          mailer,
-          publicWebUrl: env.PUBLIC_WEB_URL,
-        },
+        db: webContext().db.db,
+        services: controlPlaneServices(),
         userId: session?.user?.id ?? null,
         tenantSlug: req.headers.get(TENANT_HEADER),
       });

@@ -4,17 +4,18 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ZCreateGatewayRequest } from '@toolgate/api/schemas/gateways';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useRef, useState, type FormEvent } from 'react';
-import { useNameAndSlug } from '~/components/use-name-and-slug';
-import { DataTable, dataTableColumnHelper } from '~/components/data-table';
+import { useState, type FormEvent } from 'react';
+import { DataTable, dataTableColumnHelper, DateCell } from '~/components/data-table';
 import { GatewayIcon, PlusIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
-import { Dialog } from '~/components/ui/dialog';
+import { Dialog, FormActions } from '~/components/ui/dialog';
 import { SelectField, TextField } from '~/components/ui/field';
 import { PageHeader } from '~/components/ui/page-header';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
+import { useFieldErrors } from '~/components/use-field-errors';
+import { useNameAndSlug } from '~/components/use-name-and-slug';
+import { fieldErrors } from '~/schemas/field-errors';
 import { errorFields, useTRPC } from '~/trpc/react';
 import { TeamChecklist } from './team-checklist';
 
@@ -30,7 +31,6 @@ interface GatewayRow {
 }
 
 const column = dataTableColumnHelper<GatewayRow>();
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 
 function gatewayColumns(tenantSlug: string) {
   return column.columns([
@@ -84,11 +84,7 @@ function gatewayColumns(tenantSlug: string) {
       sortFn: 'text',
       enableGlobalFilter: false,
       meta: { className: 'w-40' },
-      cell: (info) => (
-        <time dateTime={info.getValue()} className="text-slate-600 tabular-nums">
-          {dateFormat.format(new Date(info.getValue()))}
-        </time>
-      ),
+      cell: (info) => <DateCell value={info.getValue()} />,
     }),
   ]);
 }
@@ -164,12 +160,11 @@ function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCan
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const form = useRef<HTMLFormElement>(null);
   const { name, slug, setName, editSlug } = useNameAndSlug();
   const [description, setDescription] = useState('');
   const [visibility, setVisibility] = useState<'org' | 'teams'>('org');
   const [teamIds, setTeamIds] = useState<string[]>([]);
-  const [errors, setErrors] = useState<FieldErrors<Field>>({});
+  const { form, errors, setErrors, showErrors, clearError } = useFieldErrors<Field>();
 
   const create = useMutation(
     trpc.gateways.create.mutationOptions({
@@ -186,11 +181,7 @@ function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCan
     e.preventDefault();
     const input = { name, slug, description, visibility, teamIds: visibility === 'teams' ? teamIds : [] };
     const parsed = ZCreateGatewayRequest.safeParse(input);
-    if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error));
-      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-      return;
-    }
+    if (!parsed.success) return showErrors(fieldErrors(parsed.error));
     setErrors({});
     create.mutate(input);
   }
@@ -206,7 +197,7 @@ function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCan
         value={name}
         onChange={(e) => {
           setName(e.target.value);
-          setErrors((err) => ({ ...err, name: undefined }));
+          clearError('name');
         }}
         error={errors.name}
       />
@@ -219,7 +210,7 @@ function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCan
         value={slug}
         onChange={(e) => {
           editSlug(e.target.value);
-          setErrors((err) => ({ ...err, slug: undefined }));
+          clearError('slug');
         }}
         error={errors.slug}
         hint={`Part of the URL: /mcp/${tenantSlug}/${slug || '<slug>'}`}
@@ -248,19 +239,17 @@ function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCan
           value={teamIds}
           onChange={(ids) => {
             setTeamIds(ids);
-            setErrors((err) => ({ ...err, teamIds: undefined }));
+            clearError('teamIds');
           }}
           error={errors.teamIds}
         />
       )}
-      <div className="mt-2 flex justify-end gap-3">
-        <Button variant="secondary" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" pending={create.isPending}>
-          {create.isPending ? 'Creating…' : 'Create gateway'}
-        </Button>
-      </div>
+      <FormActions
+        onCancel={onCancel}
+        pending={create.isPending}
+        pendingLabel="Creating…"
+        submitLabel="Create gateway"
+      />
     </form>
   );
 }

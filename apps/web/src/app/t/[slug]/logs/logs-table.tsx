@@ -12,8 +12,7 @@ import type { LogEntry } from '@toolgate/api/schemas/usage';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { ChevronLeftIcon, ChevronRightIcon } from '~/components/icons';
-import { Button } from '~/components/ui/button';
+import { PaginationFooter } from '~/components/data-table';
 import { cx } from '~/components/ui/cx';
 import {
   AUTH_METHOD_LABELS,
@@ -175,9 +174,9 @@ export function LogsTable({
         </table>
       </div>
       {(rows.length > 0 || pagination.pageIndex > 0) && (
-        <div className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-200 px-4 py-3 text-sm text-slate-600">
-          <p aria-live="polite">
-            {events.length === 0 ? (
+        <PaginationFooter
+          summary={
+            events.length === 0 ? (
               'No more calls'
             ) : (
               <>
@@ -195,46 +194,13 @@ export function LogsTable({
                 )}{' '}
                 calls
               </>
-            )}
-          </p>
-          <div className="flex items-center gap-4">
-            <label className="flex items-center gap-2 whitespace-nowrap">
-              <span className="max-sm:sr-only">Rows per page</span>
-              <select
-                value={pagination.pageSize}
-                onChange={(e) => table.setPageSize(Number(e.target.value))}
-                className="h-8 rounded-md bg-white pr-7 pl-2 text-sm text-slate-700 ring-1 ring-slate-300 outline-none ring-inset focus:ring-2 focus:ring-brand-500"
-              >
-                {PAGE_SIZES.map((size) => (
-                  <option key={size} value={size}>
-                    {size}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <span className="whitespace-nowrap tabular-nums">Page {pagination.pageIndex + 1}</span>
-            <div className="flex gap-1">
-              <Button
-                variant="secondary"
-                size="sm"
-                aria-label="Previous page"
-                onClick={() => table.previousPage()}
-                disabled={!table.getCanPreviousPage()}
-              >
-                <ChevronLeftIcon className="size-4" />
-              </Button>
-              <Button
-                variant="secondary"
-                size="sm"
-                aria-label="Next page"
-                onClick={() => table.nextPage()}
-                disabled={!table.getCanNextPage()}
-              >
-                <ChevronRightIcon className="size-4" />
-              </Button>
-            </div>
-          </div>
-        </div>
+            )
+          }
+          pageSize={pagination.pageSize}
+          pageSizes={PAGE_SIZES}
+          page={`Page ${pagination.pageIndex + 1}`}
+          table={table}
+        />
       )}
     </div>
   );

@@ -8,8 +8,8 @@ import { Alert } from '~/components/ui/alert';
 import { Button, ButtonLink } from '~/components/ui/button';
 import { EmptyState } from '~/components/ui/empty-state';
 import { PageHeader } from '~/components/ui/page-header';
-import { Spinner } from '~/components/ui/spinner';
-import { FilterBar } from '~/components/usage/filter-bar';
+import { Loading } from '~/components/ui/spinner';
+import { FilterBar, useFacets } from '~/components/usage/filter-bar';
 import { RangePicker } from '~/components/usage/range-picker';
 import { hasNarrowingFilters, useUrlFilters } from '~/components/usage/usage-filters';
 import { UsageTabs } from '~/components/usage/usage-tabs';
@@ -47,12 +47,7 @@ export function LogsView({ tenantSlug, isAdmin }: { tenantSlug: string; isAdmin:
   });
   // The first page carries the count; later pages reuse it from the cache.
   const firstPage = useQuery(trpc.usage.logs.queryOptions(input));
-  const facets = useQuery({
-    ...trpc.usage.facets.queryOptions({ range: filters.range, from: filters.from, to: filters.to }),
-    placeholderData: keepPreviousData,
-    // New callers and tools appear as calls arrive: never reuse another page's stale list.
-    staleTime: 0,
-  });
+  const facets = useFacets(filters);
 
   const nextCursor = page.data?.nextCursor ?? null;
   const onPaginationChange = (updater: Updater<PaginationState>) => {
@@ -139,11 +134,7 @@ export function LogsView({ tenantSlug, isAdmin }: { tenantSlug: string; isAdmin:
             empty={empty}
           />
         ) : (
-          !page.error && (
-            <div role="status" className="flex items-center gap-2 py-16 text-sm text-slate-500">
-              <Spinner className="size-4" /> Loading calls…
-            </div>
-          )
+          !page.error && <Loading>Loading calls…</Loading>
         )}
       </div>
     </>

@@ -4,19 +4,18 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { canInviteAs } from '@toolgate/api/member-permissions';
 import type { Invitation, IssuedInvitation } from '@toolgate/api/schemas/invitations';
 import { useMemo, useState, type ReactNode } from 'react';
-import { DataTable, dataTableColumnHelper } from '~/components/data-table';
+import { DataTable, dataTableColumnHelper, DateCell } from '~/components/data-table';
 import { EnvelopeIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
-import { Dialog } from '~/components/ui/dialog';
+import { ConfirmDialog, Dialog } from '~/components/ui/dialog';
 import type { MemberRole } from '~/schemas/members';
 import { useTRPC } from '~/trpc/react';
 import { IssuedLink } from './issued-link';
 import { RoleBadge } from './members-table';
 
 const column = dataTableColumnHelper<Invitation>();
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 
 /** Pending invitations (owners and admins only): who, as what, by whom, until when; resend or revoke. */
 export function InvitationsTable({ role, inviteButton }: { role: MemberRole; inviteButton: ReactNode }) {
@@ -77,9 +76,7 @@ export function InvitationsTable({ role, inviteButton }: { role: MemberRole; inv
             info.row.original.expired ? (
               <Badge tone="amber">Expired</Badge>
             ) : (
-              <time dateTime={info.getValue()} className="text-slate-600 tabular-nums">
-                {dateFormat.format(new Date(info.getValue()))}
-              </time>
+              <DateCell value={info.getValue()} />
             ),
         }),
         column.display({
@@ -161,7 +158,7 @@ export function InvitationsTable({ role, inviteButton }: { role: MemberRole; inv
           </div>
         )}
       </Dialog>
-      <Dialog
+      <ConfirmDialog
         open={revoking !== null}
         onClose={() => {
           revoke.reset();
@@ -174,27 +171,11 @@ export function InvitationsTable({ role, inviteButton }: { role: MemberRole; inv
             again later.
           </>
         }
-      >
-        {revoke.error && <Alert className="mb-4">{revoke.error.message}</Alert>}
-        <div className="flex justify-end gap-3">
-          <Button
-            variant="secondary"
-            onClick={() => {
-              revoke.reset();
-              setRevoking(null);
-            }}
-          >
-            Cancel
-          </Button>
-          <Button
-            variant="danger"
-            pending={revoke.isPending}
-            onClick={() => revoking && revoke.mutate({ invitationId: revoking.id })}
-          >
-            Revoke invitation
-          </Button>
-        </div>
-      </Dialog>
+        error={revoke.error}
+        confirmLabel="Revoke invitation"
+        pending={revoke.isPending}
+        onConfirm={() => revoking && revoke.mutate({ invitationId: revoking.id })}
+      />
     </section>
   );
 }

@@ -3,13 +3,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { invitableRoles } from '@toolgate/api/member-permissions';
 import { ZCreateInvitationRequest, type IssuedInvitation } from '@toolgate/api/schemas/invitations';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { ROLE_DESCRIPTIONS, ROLE_LABELS } from '~/components/shell/role-labels';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
-import { Dialog } from '~/components/ui/dialog';
+import { Dialog, FormActions } from '~/components/ui/dialog';
 import { SelectField, TextField } from '~/components/ui/field';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
+import { useFieldErrors } from '~/components/use-field-errors';
+import { fieldErrors } from '~/schemas/field-errors';
 import type { MemberRole } from '~/schemas/members';
 import { errorFields, useTRPC } from '~/trpc/react';
 import { IssuedLink } from './issued-link';
@@ -43,11 +44,10 @@ type Field = 'email' | 'role';
 function InviteForm({ role, onDone }: { role: MemberRole; onDone: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const form = useRef<HTMLFormElement>(null);
   const roles = invitableRoles(role);
   const [email, setEmail] = useState('');
   const [inviteRole, setInviteRole] = useState<MemberRole>('member');
-  const [errors, setErrors] = useState<FieldErrors<Field>>({});
+  const { form, errors, setErrors, showErrors, clearError } = useFieldErrors<Field>();
   const [issued, setIssued] = useState<IssuedInvitation | null>(null);
 
   const create = useMutation(
@@ -58,10 +58,7 @@ function InviteForm({ role, onDone }: { role: MemberRole; onDone: () => void }) 
       },
       onError: (error) => {
         const fields = errorFields(error);
-        setErrors({ email: fields.email, role: fields.role });
-        requestAnimationFrame(() =>
-          form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
-        );
+        showErrors({ email: fields.email, role: fields.role });
       },
     }),
   );
@@ -70,11 +67,7 @@ function InviteForm({ role, onDone }: { role: MemberRole; onDone: () => void }) 
     e.preventDefault();
     const input = { email, role: inviteRole };
     const parsed = ZCreateInvitationRequest.safeParse(input);
-    if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error));
-      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-      return;
-    }
+    if (!parsed.success) return showErrors(fieldErrors(parsed.error));
     setErrors({});
     create.mutate(input);
   }
@@ -113,7 +106,7 @@ function InviteForm({ role, onDone }: { role: MemberRole; onDone: () => void }) 
         value={email}
         onChange={(e) => {
           setEmail(e.target.value);
-          if (errors.email) setErrors((err) => ({ ...err, email: undefined }));
+          clearError('email');
         }}
         error={errors.email}
       />
@@ -126,14 +119,12 @@ function InviteForm({ role, onDone }: { role: MemberRole; onDone: () => void }) 
         error={errors.role}
         hint={ROLE_DESCRIPTIONS[inviteRole] + (role === 'owner' ? '' : ' Only owners can invite owners.')}
       />
-      <div className="mt-2 flex justify-end gap-3">
-        <Button variant="secondary" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" pending={create.isPending}>
-          {create.isPending ? 'Sending…' : 'Send invitation'}
-        </Button>
-      </div>
+      <FormActions
+        onCancel={onDone}
+        pending={create.isPending}
+        pendingLabel="Sending…"
+        submitLabel="Send invitation"
+      />
     </form>
   );
 }

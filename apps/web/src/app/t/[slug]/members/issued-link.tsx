@@ -1,7 +1,7 @@
 'use client';
 
 import type { IssuedInvitation } from '@toolgate/api/schemas/invitations';
-import { CopyButton } from '~/components/copy-button';
+import { CopyableValue } from '~/components/copy-button';
 import { Alert } from '~/components/ui/alert';
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
@@ -27,12 +27,7 @@ export function IssuedLink({ invitation }: { invitation: IssuedInvitation }) {
           <strong className="font-semibold">{invitation.email}</strong> yourself.
         </div>
       )}
-      <div className="flex items-center justify-between gap-2 rounded-lg bg-slate-900 py-1.5 pr-1.5 pl-3">
-        <code data-testid="invite-link" className="font-mono text-sm break-all text-slate-100">
-          {invitation.link}
-        </code>
-        <CopyButton value={invitation.link} label="Copy invitation link" />
-      </div>
+      <CopyableValue value={invitation.link} label="Copy invitation link" testId="invite-link" />
       <p className="text-sm text-slate-500">
         The link works once, for {invitation.email} only, until{' '}
         {dateFormat.format(new Date(invitation.expiresAt))}. It will not be shown again; resending the

@@ -7,7 +7,7 @@ import { ROLE_DESCRIPTIONS, ROLE_LABELS } from '~/components/shell/role-labels';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { cx } from '~/components/ui/cx';
-import { Dialog } from '~/components/ui/dialog';
+import { ConfirmDialog, Dialog } from '~/components/ui/dialog';
 import type { Member, MemberRole } from '~/schemas/members';
 import { useTRPC } from '~/trpc/react';
 
@@ -147,7 +147,7 @@ export function RemoveMemberDialog({
     onClose();
   };
   return (
-    <Dialog
+    <ConfirmDialog
       open={member !== null}
       onClose={close}
       title="Remove member?"
@@ -159,21 +159,11 @@ export function RemoveMemberDialog({
           </>
         ) : undefined
       }
-    >
-      {remove.error && <Alert className="mb-4">{remove.error.message}</Alert>}
-      <div className="flex justify-end gap-3">
-        <Button variant="secondary" onClick={close}>
-          Cancel
-        </Button>
-        <Button
-          variant="danger"
-          pending={remove.isPending}
-          onClick={() => member && remove.mutate({ userId: member.userId })}
-        >
-          Remove member
-        </Button>
-      </div>
-    </Dialog>
+      error={remove.error}
+      confirmLabel="Remove member"
+      pending={remove.isPending}
+      onConfirm={() => member && remove.mutate({ userId: member.userId })}
+    />
   );
 }
 
@@ -198,21 +188,15 @@ export function LeaveWorkspaceDialog({
     onClose();
   };
   return (
-    <Dialog
+    <ConfirmDialog
       open={open}
       onClose={close}
       title={`Leave ${tenantName}?`}
       description="You lose access at once: you leave its teams and your personal API tokens here stop working. To come back, someone has to invite you again."
-    >
-      {leave.error && <Alert className="mb-4">{leave.error.message}</Alert>}
-      <div className="flex justify-end gap-3">
-        <Button variant="secondary" onClick={close}>
-          Cancel
-        </Button>
-        <Button variant="danger" pending={leave.isPending || leave.isSuccess} onClick={() => leave.mutate()}>
-          Leave workspace
-        </Button>
-      </div>
-    </Dialog>
+      error={leave.error}
+      confirmLabel="Leave workspace"
+      pending={leave.isPending || leave.isSuccess}
+      onConfirm={() => leave.mutate()}
+    />
   );
 }

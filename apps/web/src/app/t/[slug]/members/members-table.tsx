@@ -8,7 +8,7 @@ import {
   ROLES_BY_RANK,
 } from '@toolgate/api/member-permissions';
 import { useMemo } from 'react';
-import { DataTable, dataTableColumnHelper, type DataTableFacet } from '~/components/data-table';
+import { DataTable, dataTableColumnHelper, DateCell, type DataTableFacet } from '~/components/data-table';
 import { UsersIcon } from '~/components/icons';
 import { ROLE_LABELS } from '~/components/shell/role-labels';
 import { Avatar } from '~/components/ui/avatar';
@@ -19,7 +19,6 @@ import { useTRPC } from '~/trpc/react';
 
 const column = dataTableColumnHelper<Member>();
 const ROLE_RANK: Record<MemberRole, number> = { owner: 0, admin: 1, member: 2 };
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 
 const ROLE_FACET: DataTableFacet = {
   columnId: 'role',
@@ -104,11 +103,7 @@ export function MembersTable({
           sortFn: 'datetime',
           enableGlobalFilter: false,
           meta: { className: 'w-44' },
-          cell: (info) => (
-            <time dateTime={info.getValue().toISOString()} className="text-slate-600 tabular-nums">
-              {dateFormat.format(info.getValue())}
-            </time>
-          ),
+          cell: (info) => <DateCell value={info.getValue()} />,
         }),
         // Buttons in the row rather than a menu: a menu would be clipped by the scrolling table.
         column.display({

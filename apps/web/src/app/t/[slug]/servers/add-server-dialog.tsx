@@ -6,12 +6,13 @@ import {
   ZCreateRegistryEntryRequest,
   type CreateRegistryEntryRequest,
 } from '@toolgate/api/schemas/registry';
-import { useId, useRef, useState, type FormEvent } from 'react';
-import { useNameAndSlug } from '~/components/use-name-and-slug';
+import { useId, useState, type FormEvent } from 'react';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
-import { Dialog } from '~/components/ui/dialog';
+import { Dialog, FormActions } from '~/components/ui/dialog';
 import { SelectField, TextField } from '~/components/ui/field';
+import { useFieldErrors } from '~/components/use-field-errors';
+import { useNameAndSlug } from '~/components/use-name-and-slug';
 import { sentence } from '~/schemas/field-errors';
 import { errorFields, useTRPC } from '~/trpc/react';
 import {
@@ -116,7 +117,6 @@ function buildRequest(form: {
 function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const form = useRef<HTMLFormElement>(null);
   const kindName = useId();
   const { name, slug, setName, editSlug } = useNameAndSlug();
   const [kind, setKind] = useState<Kind>('remote');
@@ -134,7 +134,7 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
   const [description, setDescription] = useState('');
   const [docsUrl, setDocsUrl] = useState('');
   const [iconUrl, setIconUrl] = useState('');
-  const [errors, setErrors] = useState<PathErrors>({});
+  const { form, errors, setErrors, showErrors, clearError: clear } = useFieldErrors<string>();
 
   const create = useMutation(
     trpc.registry.create.mutationOptions({
@@ -192,15 +192,11 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
       found.valuePrefix = found['authConfig.valuePrefix'];
       found.authorizationServer = found['authConfig.authorizationServer'];
       found.scopes = found['authConfig.scopes'] ?? found['authConfig.scopes.0'];
-      setErrors(found);
-      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-      return;
+      return showErrors(found);
     }
     setErrors({});
     create.mutate(input);
   }
-
-  const clear = (field: string) => errors[field] && setErrors((err) => ({ ...err, [field]: undefined }));
 
   return (
     <form ref={form} noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
@@ -494,14 +490,12 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
         </div>
       </details>
 
-      <div className="mt-2 flex justify-end gap-3">
-        <Button variant="secondary" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" pending={create.isPending}>
-          {create.isPending ? 'Adding…' : 'Add server'}
-        </Button>
-      </div>
+      <FormActions
+        onCancel={onDone}
+        pending={create.isPending}
+        pendingLabel="Adding…"
+        submitLabel="Add server"
+      />
     </form>
   );
 }

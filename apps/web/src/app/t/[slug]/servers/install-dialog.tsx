@@ -7,8 +7,8 @@ import type { RegistryEntry } from '@toolgate/api/schemas/registry';
 import { useId, useState, type FormEvent } from 'react';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
-import { Dialog } from '~/components/ui/dialog';
-import { SelectField, TextField } from '~/components/ui/field';
+import { Dialog, FormActions } from '~/components/ui/dialog';
+import { SelectField, TextAreaField, TextField } from '~/components/ui/field';
 import { errorFields, useTRPC } from '~/trpc/react';
 import { scopeLabel } from './labels';
 import { StatusBadge } from './status-badge';
@@ -185,8 +185,10 @@ function InstallForm({
       {asking ? (
         <TextAreaField
           label="Why do you need it?"
+          rows={3}
+          maxLength={2000}
           value={reason}
-          onChange={setReason}
+          onChange={(e) => setReason(e.target.value)}
           hint="Optional. Owners and admins see this with your request, and enter the credentials when they approve it."
         />
       ) : entry.installFields.length === 0 ? (
@@ -210,22 +212,12 @@ function InstallForm({
           />
         ))
       )}
-      <div className="mt-2 flex justify-end gap-3">
-        <Button variant="secondary" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" pending={pending}>
-          {pending
-            ? asking
-              ? 'Sending…'
-              : 'Installing and discovering…'
-            : asking
-              ? 'Request'
-              : approving
-                ? 'Approve and install'
-                : 'Install'}
-        </Button>
-      </div>
+      <FormActions
+        onCancel={onDone}
+        pending={pending}
+        pendingLabel={asking ? 'Sending…' : 'Installing and discovering…'}
+        submitLabel={asking ? 'Request' : approving ? 'Approve and install' : 'Install'}
+      />
     </form>
   );
 }
@@ -296,41 +288,6 @@ function ScopePicker({
         />
       )}
     </fieldset>
-  );
-}
-
-function TextAreaField({
-  label,
-  value,
-  onChange,
-  hint,
-}: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  hint?: string;
-}) {
-  const id = useId();
-  return (
-    <div className="flex flex-col gap-1.5">
-      <label htmlFor={id} className="text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        rows={3}
-        maxLength={2000}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        aria-describedby={hint ? `${id}-hint` : undefined}
-        className="rounded-lg bg-white px-3 py-2 text-sm text-slate-900 shadow-xs ring-1 ring-slate-300 outline-none focus:ring-2 focus:ring-brand-500"
-      />
-      {hint && (
-        <p id={`${id}-hint`} className="text-sm text-slate-500">
-          {hint}
-        </p>
-      )}
-    </div>
   );
 }
 

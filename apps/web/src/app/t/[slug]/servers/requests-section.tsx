@@ -2,13 +2,14 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InstallationRequest } from '@toolgate/api/schemas/installation-requests';
-import { useId, useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { DataTable, dataTableColumnHelper } from '~/components/data-table';
 import { ServerIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
-import { Dialog } from '~/components/ui/dialog';
+import { Dialog, FormActions } from '~/components/ui/dialog';
+import { TextAreaField } from '~/components/ui/field';
 import { useTRPC } from '~/trpc/react';
 import { REQUEST_STATUS_LABELS, scopeLabel } from './labels';
 
@@ -225,7 +226,6 @@ function RejectDialog({ request, onClose }: { request: InstallationRequest | nul
 function RejectForm({ request, onDone }: { request: InstallationRequest; onDone: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const id = useId();
   const [note, setNote] = useState('');
   const reject = useMutation(
     trpc.installationRequests.reject.mutationOptions({
@@ -242,29 +242,22 @@ function RejectForm({ request, onDone }: { request: InstallationRequest; onDone:
   return (
     <form noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
       {reject.error && <Alert>{reject.error.message}</Alert>}
-      <div className="flex flex-col gap-1.5">
-        <label htmlFor={id} className="text-sm font-medium text-slate-800">
-          Note
-        </label>
-        <textarea
-          id={id}
-          rows={3}
-          maxLength={2000}
-          autoFocus
-          value={note}
-          onChange={(e) => setNote(e.target.value)}
-          placeholder="Why not, or what to use instead"
-          className="rounded-lg bg-white px-3 py-2 text-sm text-slate-900 shadow-xs ring-1 ring-slate-300 outline-none focus:ring-2 focus:ring-brand-500"
-        />
-      </div>
-      <div className="mt-2 flex justify-end gap-3">
-        <Button variant="secondary" onClick={onDone}>
-          Keep pending
-        </Button>
-        <Button type="submit" variant="danger" pending={reject.isPending}>
-          Reject request
-        </Button>
-      </div>
+      <TextAreaField
+        label="Note"
+        rows={3}
+        maxLength={2000}
+        autoFocus
+        value={note}
+        onChange={(e) => setNote(e.target.value)}
+        placeholder="Why not, or what to use instead"
+      />
+      <FormActions
+        onCancel={onDone}
+        cancelLabel="Keep pending"
+        pending={reject.isPending}
+        submitLabel="Reject request"
+        variant="danger"
+      />
     </form>
   );
 }

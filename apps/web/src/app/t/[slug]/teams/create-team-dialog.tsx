@@ -1,13 +1,13 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
+import { useFieldErrors } from '~/components/use-field-errors';
 import { useNameAndSlug } from '~/components/use-name-and-slug';
 import { Alert } from '~/components/ui/alert';
-import { Button } from '~/components/ui/button';
-import { Dialog } from '~/components/ui/dialog';
+import { Dialog, FormActions } from '~/components/ui/dialog';
 import { TextField } from '~/components/ui/field';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
+import { fieldErrors } from '~/schemas/field-errors';
 import { ZCreateTeamRequest, type Team } from '~/schemas/teams';
 import { errorFields, useTRPC } from '~/trpc/react';
 
@@ -35,9 +35,8 @@ export function CreateTeamDialog({
 function CreateTeamForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (team: Team) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const form = useRef<HTMLFormElement>(null);
   const { name, slug, setName, editSlug } = useNameAndSlug();
-  const [errors, setErrors] = useState<FieldErrors<'name' | 'slug'>>({});
+  const { form, errors, setErrors, showErrors, clearError } = useFieldErrors<'name' | 'slug'>();
 
   const create = useMutation(
     trpc.teams.create.mutationOptions({
@@ -57,11 +56,7 @@ function CreateTeamForm({ onCancel, onCreated }: { onCancel: () => void; onCreat
     e.preventDefault();
     const input = { name, slug: slug || undefined };
     const parsed = ZCreateTeamRequest.safeParse(input);
-    if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error));
-      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-      return;
-    }
+    if (!parsed.success) return showErrors(fieldErrors(parsed.error));
     setErrors({});
     create.mutate(input);
   }
@@ -77,7 +72,7 @@ function CreateTeamForm({ onCancel, onCreated }: { onCancel: () => void; onCreat
         value={name}
         onChange={(e) => {
           setName(e.target.value);
-          if (errors.name) setErrors((err) => ({ ...err, name: undefined }));
+          clearError('name');
         }}
         error={errors.name}
       />
@@ -90,19 +85,17 @@ function CreateTeamForm({ onCancel, onCreated }: { onCancel: () => void; onCreat
         value={slug}
         onChange={(e) => {
           editSlug(e.target.value);
-          if (errors.slug) setErrors((err) => ({ ...err, slug: undefined }));
+          clearError('slug');
         }}
         error={errors.slug}
         hint="Identifies the team in the API and in policies."
       />
-      <div className="mt-2 flex justify-end gap-3">
-        <Button variant="secondary" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" pending={create.isPending}>
-          {create.isPending ? 'Creating…' : 'Create team'}
-        </Button>
-      </div>
+      <FormActions
+        onCancel={onCancel}
+        pending={create.isPending}
+        pendingLabel="Creating…"
+        submitLabel="Create team"
+      />
     </form>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { DataTable, dataTableColumnHelper } from '~/components/data-table';
+import { DataTable, dataTableColumnHelper, DateCell } from '~/components/data-table';
 import { PlusIcon, TeamIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
@@ -12,7 +12,6 @@ import { useTRPC } from '~/trpc/react';
 import { CreateTeamDialog } from './create-team-dialog';
 
 const column = dataTableColumnHelper<Team>();
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 
 const columns = column.columns([
   // Name and slug in one value, so the search box matches either.
@@ -49,11 +48,7 @@ const columns = column.columns([
     sortFn: 'datetime',
     enableGlobalFilter: false,
     meta: { className: 'w-44' },
-    cell: (info) => (
-      <time dateTime={info.getValue().toISOString()} className="text-slate-600 tabular-nums">
-        {dateFormat.format(info.getValue())}
-      </time>
-    ),
+    cell: (info) => <DateCell value={info.getValue()} />,
   }),
 ]);
 

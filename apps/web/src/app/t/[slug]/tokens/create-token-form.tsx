@@ -3,11 +3,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ZCreateApiTokenRequest, type CreatedApiToken } from '@toolgate/api/schemas/tokens';
 import Link from 'next/link';
-import { useRef, useState, type FormEvent } from 'react';
-import { CopyButton } from '~/components/copy-button';
+import { useState, type FormEvent } from 'react';
+import { CopyableValue } from '~/components/copy-button';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
+import { FormActions } from '~/components/ui/dialog';
 import { SelectField, TextField } from '~/components/ui/field';
+import { useFieldErrors } from '~/components/use-field-errors';
 import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
 import { errorFields, useTRPC } from '~/trpc/react';
 
@@ -58,7 +60,6 @@ export function CreateTokenForm({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const form = useRef<HTMLFormElement>(null);
   const teams = useQuery({ ...trpc.teams.list.queryOptions(), enabled: isAdmin });
   const [name, setName] = useState('');
   const [scope, setScope] = useState<Scope>('user');
@@ -66,7 +67,7 @@ export function CreateTokenForm({
   const [capabilities, setCapabilities] = useState<Capability[]>(['mcp']);
   const [expiry, setExpiry] = useState('90');
   const [customDate, setCustomDate] = useState('');
-  const [errors, setErrors] = useState<FieldErrors<Field>>({});
+  const { form, errors, setErrors, showErrors } = useFieldErrors<Field>();
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
 
   const create = useMutation(
@@ -95,11 +96,7 @@ export function CreateTokenForm({
     const found: FieldErrors<Field> = parsed.success ? {} : fieldErrors(parsed.error);
     if ('error' in expiresAt) found.expiresAt = expiresAt.error;
     if (found.teamId) found.teamId = 'Pick a team';
-    if (Object.values(found).some(Boolean)) {
-      setErrors(found);
-      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-      return;
-    }
+    if (Object.values(found).some(Boolean)) return showErrors(found);
     setErrors({});
     create.mutate(input);
   }
@@ -115,12 +112,7 @@ export function CreateTokenForm({
           Copy it now and keep it somewhere safe — it will not be shown again. Anyone holding it can act as
           this token.
         </div>
-        <div className="flex items-center justify-between gap-2 rounded-lg bg-slate-900 py-1.5 pr-1.5 pl-3">
-          <code data-testid="new-token" className="font-mono text-sm break-all text-slate-100">
-            {created.token}
-          </code>
-          <CopyButton value={created.token} label="Copy token" />
-        </div>
+        <CopyableValue value={created.token} label="Copy token" testId="new-token" />
         <div className="flex justify-end">
           <Button onClick={onDone}>Done</Button>
         </div>
@@ -242,14 +234,12 @@ export function CreateTokenForm({
           />
         )}
       </div>
-      <div className="mt-2 flex justify-end gap-3">
-        <Button variant="secondary" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" pending={create.isPending}>
-          {create.isPending ? 'Creating…' : 'Create token'}
-        </Button>
-      </div>
+      <FormActions
+        onCancel={onDone}
+        pending={create.isPending}
+        pendingLabel="Creating…"
+        submitLabel="Create token"
+      />
     </form>
   );
 }

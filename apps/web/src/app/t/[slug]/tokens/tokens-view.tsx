@@ -3,12 +3,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiToken } from '@toolgate/api/schemas/tokens';
 import { useMemo, useState } from 'react';
-import { DataTable, dataTableColumnHelper } from '~/components/data-table';
+import { DataTable, dataTableColumnHelper, DateCell } from '~/components/data-table';
 import { KeyIcon, PlusIcon } from '~/components/icons';
-import { Alert } from '~/components/ui/alert';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
-import { Dialog } from '~/components/ui/dialog';
+import { ConfirmDialog, Dialog } from '~/components/ui/dialog';
 import { PageHeader } from '~/components/ui/page-header';
 import { useTRPC } from '~/trpc/react';
 import { CreateTokenForm } from './create-token-form';
@@ -17,15 +16,8 @@ type Status = 'active' | 'expired' | 'revoked';
 type Row = ApiToken & { status: Status; teamName: string | null };
 
 const column = dataTableColumnHelper<Row>();
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 const when = (iso: string | null, none: string) =>
-  iso ? (
-    <time dateTime={iso} className="text-slate-600 tabular-nums">
-      {dateFormat.format(new Date(iso))}
-    </time>
-  ) : (
-    <span className="text-slate-400">{none}</span>
-  );
+  iso ? <DateCell value={iso} /> : <span className="text-slate-400">{none}</span>;
 
 const statusOf = (t: ApiToken, now: number): Status =>
   t.revokedAt ? 'revoked' : t.expiresAt && Date.parse(t.expiresAt) <= now ? 'expired' : 'active';
@@ -228,7 +220,7 @@ export function TokensView({ tenantSlug, isAdmin }: { tenantSlug: string; isAdmi
       <Dialog open={creating} onClose={() => setCreating(false)} title="Create a token">
         <CreateTokenForm tenantSlug={tenantSlug} isAdmin={isAdmin} onDone={() => setCreating(false)} />
       </Dialog>
-      <Dialog
+      <ConfirmDialog
         open={revoking !== null}
         onClose={() => setRevoking(null)}
         title="Revoke token?"
@@ -239,21 +231,11 @@ export function TokensView({ tenantSlug, isAdmin }: { tenantSlug: string; isAdmi
             cannot be undone.
           </>
         }
-      >
-        {revoke.error && <Alert className="mb-4">{revoke.error.message}</Alert>}
-        <div className="flex justify-end gap-3">
-          <Button variant="secondary" onClick={() => setRevoking(null)}>
-            Cancel
-          </Button>
-          <Button
-            variant="danger"
-            pending={revoke.isPending}
-            onClick={() => revoking && revoke.mutate({ id: revoking.id })}
-          >
-            Revoke token
-          </Button>
-        </div>
-      </Dialog>
+        error={revoke.error}
+        confirmLabel="Revoke token"
+        pending={revoke.isPending}
+        onConfirm={() => revoking && revoke.mutate({ id: revoking.id })}
+      />
     </>
   );
 }

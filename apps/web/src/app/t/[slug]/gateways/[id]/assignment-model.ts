@@ -29,6 +29,16 @@ export const RESOURCES = '*';
 export const rowKey = (registryEntryId: string, kind: AssignmentKind, toolName: string): string =>
   `${registryEntryId}\u0000${kind}\u0000${toolName}`;
 
+/** A freshly picked assignment: resolved at call time, no alias, the upstream's description. */
+export const newRow = (registryEntryId: string, kind: AssignmentKind, toolName: string): Row => ({
+  kind,
+  registryEntryId,
+  toolName,
+  installationId: null,
+  alias: '',
+  descriptionOverride: null,
+});
+
 export function rowsFrom(assignments: readonly Assignment[]): Map<string, Row> {
   return new Map(
     assignments.map((a) => [

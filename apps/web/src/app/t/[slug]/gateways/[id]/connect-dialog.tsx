@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { CopyButton } from '~/components/copy-button';
+import { CopyableValue, CopyButton } from '~/components/copy-button';
 import { Dialog } from '~/components/ui/dialog';
 import { cx } from '~/components/ui/cx';
 
@@ -86,12 +86,7 @@ export function ConnectDialog({
       <div className="flex flex-col gap-4">
         <div>
           <p className="text-sm font-medium text-slate-800">Gateway URL</p>
-          <div className="mt-1.5 flex items-center justify-between gap-2 rounded-lg bg-slate-900 py-1.5 pr-1.5 pl-3">
-            <code data-testid="gateway-url" className="truncate font-mono text-sm text-slate-100">
-              {url}
-            </code>
-            <CopyButton value={url} label="Copy URL" />
-          </div>
+          <CopyableValue value={url} label="Copy URL" testId="gateway-url" truncate className="mt-1.5" />
         </div>
         <div role="tablist" aria-label="Client" className="flex flex-wrap gap-1">
           {all.map((s) => (

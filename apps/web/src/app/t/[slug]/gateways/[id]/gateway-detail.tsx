@@ -1,15 +1,14 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import Link from 'next/link';
 import { useState } from 'react';
-import { ChevronLeftIcon, GatewayIcon } from '~/components/icons';
+import { GatewayIcon } from '~/components/icons';
 import { Badge } from '~/components/ui/badge';
 import { Button, ButtonLink } from '~/components/ui/button';
 import { cx } from '~/components/ui/cx';
 import { EmptyState } from '~/components/ui/empty-state';
-import { PageHeader } from '~/components/ui/page-header';
-import { Spinner } from '~/components/ui/spinner';
+import { BackLink, PageHeader } from '~/components/ui/page-header';
+import { Loading } from '~/components/ui/spinner';
 import { useTRPC } from '~/trpc/react';
 import { ConnectDialog } from './connect-dialog';
 import { GatewaySettings } from './gateway-settings';
@@ -31,12 +30,7 @@ export function GatewayDetail({
   const [connecting, setConnecting] = useState(false);
   const [tab, setTab] = useState<Tab>('tools');
 
-  if (gateway.isPending)
-    return (
-      <div role="status" className="flex items-center gap-2 py-16 text-sm text-slate-500">
-        <Spinner className="size-4" /> Loading gateway…
-      </div>
-    );
+  if (gateway.isPending) return <Loading>Loading gateway…</Loading>;
   if (gateway.error)
     return (
       <EmptyState
@@ -69,12 +63,7 @@ export function GatewayDetail({
 
   return (
     <>
-      <Link
-        href={`/t/${tenantSlug}/gateways`}
-        className="mb-4 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-800"
-      >
-        <ChevronLeftIcon className="size-4" /> Gateways
-      </Link>
+      <BackLink href={`/t/${tenantSlug}/gateways`}>Gateways</BackLink>
       <PageHeader
         title={g.name}
         description={

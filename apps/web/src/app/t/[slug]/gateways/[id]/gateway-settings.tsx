@@ -2,13 +2,14 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { visibilityIssue, ZUpdateGatewayRequest, type Gateway } from '@toolgate/api/schemas/gateways';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { WarningIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { TextField } from '~/components/ui/field';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
+import { useFieldErrors } from '~/components/use-field-errors';
+import { fieldErrors, sentence, type FieldErrors } from '~/schemas/field-errors';
 import { errorFields, useTRPC } from '~/trpc/react';
 import { TeamChecklist } from '../team-checklist';
 import { DeleteGatewaySection } from './delete-gateway-section';
@@ -97,9 +98,8 @@ export function GatewaySettings({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const form = useRef<HTMLFormElement>(null);
   const [values, setValues] = useState<Values>(() => valuesOf(gateway));
-  const [errors, setErrors] = useState<FieldErrors<Field>>({});
+  const { form, errors, setErrors, showErrors } = useFieldErrors<Field>();
   const [saved, setSaved] = useState(false);
 
   const update = useMutation(
@@ -126,12 +126,8 @@ export function GatewaySettings({
     const parsed = ZUpdateGatewayRequest.safeParse(input);
     const found: FieldErrors<Field> = parsed.success ? {} : fieldErrors(parsed.error);
     const teams = visibilityIssue(input.visibility, input.teamIds);
-    if (teams) found.teamIds ??= teams.charAt(0).toUpperCase() + teams.slice(1);
-    if (Object.values(found).some(Boolean)) {
-      setErrors(found);
-      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-      return;
-    }
+    if (teams) found.teamIds ??= sentence(teams);
+    if (Object.values(found).some(Boolean)) return showErrors(found);
     setErrors({});
     update.mutate({ id: gateway.id, patch: input });
   }

@@ -10,7 +10,8 @@ import type { NameCheck } from './exposed-names';
 import { InstallationSelect } from './installation-select';
 import type { RowProblem } from './server-group-card';
 
-const inputClass = (invalid: boolean) =>
+/** The small one-line inputs of the picker: aliases and prompt names. */
+export const aliasInputClass = (invalid: boolean) =>
   cx(
     'h-8 w-56 rounded-md bg-white px-2 font-mono text-xs ring-1 outline-none focus:ring-2 disabled:bg-slate-50',
     invalid ? 'ring-red-400 focus:ring-red-500' : 'ring-slate-300 focus:ring-brand-500',
@@ -43,7 +44,7 @@ export function PromptRow({
           value={row.alias}
           aria-invalid={problem ? true : undefined}
           onChange={(e) => onChange({ alias: e.target.value })}
-          className={inputClass(Boolean(problem))}
+          className={aliasInputClass(Boolean(problem))}
         />
         <InstallationSelect
           group={group}
@@ -108,7 +109,7 @@ export function AddPrompt({
               add();
             }
           }}
-          className={inputClass(Boolean(problem))}
+          className={aliasInputClass(Boolean(problem))}
         />
         <Button size="sm" variant="secondary" onClick={add}>
           Add prompt

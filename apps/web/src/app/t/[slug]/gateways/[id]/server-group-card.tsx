@@ -4,10 +4,10 @@ import { useId } from 'react';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { cx } from '~/components/ui/cx';
-import { isLive, RESOURCES, rowKey, type Row, type ServerGroup } from './assignment-model';
+import { isLive, newRow, RESOURCES, rowKey, type Row, type ServerGroup } from './assignment-model';
 import type { NameCheck } from './exposed-names';
 import { InstallationSelect } from './installation-select';
-import { AddPrompt, PromptRow } from './prompt-rows';
+import { AddPrompt, aliasInputClass, PromptRow } from './prompt-rows';
 
 export interface RowProblem {
   name: string;
@@ -22,12 +22,6 @@ interface Props {
   readOnly: boolean;
   edit: (change: (next: Map<string, Row>) => void) => void;
 }
-
-const inputClass = (invalid?: boolean) =>
-  cx(
-    'h-8 rounded-md bg-white px-2 text-xs ring-1 outline-none focus:ring-2 disabled:bg-slate-50',
-    invalid ? 'ring-red-400 focus:ring-red-500' : 'ring-slate-300 focus:ring-brand-500',
-  );
 
 /** One server's tools, prompts and resources as the gateway exposes them. */
 export function ServerGroupCard({ group, rows, checks, problems, readOnly, edit }: Props) {
@@ -75,15 +69,7 @@ export function ServerGroupCard({ group, rows, checks, problems, readOnly, edit 
                 onToggle={(on) =>
                   edit((next) => {
                     if (!on) next.delete(key);
-                    else
-                      next.set(key, {
-                        kind: 'tool',
-                        registryEntryId: group.id,
-                        toolName: tool,
-                        installationId: null,
-                        alias: '',
-                        descriptionOverride: null,
-                      });
+                    else next.set(key, newRow(group.id, 'tool', tool));
                   })
                 }
                 onChange={(patch) => update(key, patch)}
@@ -103,15 +89,7 @@ export function ServerGroupCard({ group, rows, checks, problems, readOnly, edit 
                 onChange={(e) =>
                   edit((next) => {
                     if (!e.target.checked) next.delete(resourcesKey);
-                    else
-                      next.set(resourcesKey, {
-                        kind: 'resources',
-                        registryEntryId: group.id,
-                        toolName: RESOURCES,
-                        installationId: null,
-                        alias: '',
-                        descriptionOverride: null,
-                      });
+                    else next.set(resourcesKey, newRow(group.id, 'resources', RESOURCES));
                   })
                 }
               />
@@ -151,15 +129,7 @@ export function ServerGroupCard({ group, rows, checks, problems, readOnly, edit 
             taken={prompts.map(([, r]) => r.toolName)}
             onAdd={(name) =>
               edit(
-                (next) =>
-                  void next.set(rowKey(group.id, 'prompt', name), {
-                    kind: 'prompt',
-                    registryEntryId: group.id,
-                    toolName: name,
-                    installationId: null,
-                    alias: '',
-                    descriptionOverride: null,
-                  }),
+                (next) => void next.set(rowKey(group.id, 'prompt', name), newRow(group.id, 'prompt', name)),
               )
             }
           />
@@ -227,7 +197,7 @@ function ToolRow({
               aria-invalid={problem ? true : undefined}
               aria-describedby={problem ? `${id}-problem` : undefined}
               onChange={(e) => onChange({ alias: e.target.value })}
-              className={cx(inputClass(Boolean(problem)), 'w-56 font-mono')}
+              className={aliasInputClass(Boolean(problem))}
             />
             <InstallationSelect
               group={group}

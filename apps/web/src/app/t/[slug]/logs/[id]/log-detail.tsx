@@ -4,12 +4,12 @@ import { useQuery } from '@tanstack/react-query';
 import type { LogEvent } from '@toolgate/api/schemas/usage';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { ChevronLeftIcon, SearchIcon } from '~/components/icons';
+import { SearchIcon } from '~/components/icons';
 import { CopyButton } from '~/components/copy-button';
 import { Button, ButtonLink } from '~/components/ui/button';
 import { EmptyState } from '~/components/ui/empty-state';
-import { PageHeader } from '~/components/ui/page-header';
-import { Spinner } from '~/components/ui/spinner';
+import { BackLink, PageHeader } from '~/components/ui/page-header';
+import { Loading } from '~/components/ui/spinner';
 import {
   AUTH_METHOD_LABELS,
   formatBytes,
@@ -27,21 +27,7 @@ const json = (value: unknown): string => JSON.stringify(value, null, 2);
 export function LogDetail({ tenantSlug, eventId }: { tenantSlug: string; eventId: string }) {
   const trpc = useTRPC();
   const event = useQuery(trpc.usage.event.queryOptions({ id: eventId }));
-  const back = (
-    <Link
-      href={`/t/${tenantSlug}/logs`}
-      className="mb-4 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-800"
-    >
-      <ChevronLeftIcon className="size-4" /> Logs
-    </Link>
-  );
-
-  if (event.isPending)
-    return (
-      <div role="status" className="flex items-center gap-2 py-16 text-sm text-slate-500">
-        <Spinner className="size-4" /> Loading call…
-      </div>
-    );
+  if (event.isPending) return <Loading>Loading call…</Loading>;
   if (event.error)
     return (
       <EmptyState
@@ -68,7 +54,7 @@ export function LogDetail({ tenantSlug, eventId }: { tenantSlug: string; eventId
   const isToolCall = e.method === 'tools/call';
   return (
     <>
-      {back}
+      <BackLink href={`/t/${tenantSlug}/logs`}>Logs</BackLink>
       <PageHeader
         title={e.toolName ?? methodLabel(e.method)}
         description={

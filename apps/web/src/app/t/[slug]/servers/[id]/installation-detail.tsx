@@ -6,13 +6,13 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { DataTable, dataTableColumnHelper } from '~/components/data-table';
-import { ChevronLeftIcon, RetryIcon, ServerIcon } from '~/components/icons';
+import { RetryIcon, ServerIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Badge } from '~/components/ui/badge';
 import { Button, ButtonLink } from '~/components/ui/button';
 import { Dialog } from '~/components/ui/dialog';
 import { EmptyState } from '~/components/ui/empty-state';
-import { PageHeader } from '~/components/ui/page-header';
+import { BackLink, PageHeader } from '~/components/ui/page-header';
 import { Spinner } from '~/components/ui/spinner';
 import { Switch } from '~/components/ui/switch';
 import { useTRPC } from '~/trpc/react';
@@ -66,12 +66,7 @@ export function InstallationDetail({
   const stdioBlocked = entry?.transport === 'stdio' && !allowStdio;
   return (
     <>
-      <Link
-        href={back}
-        className="mb-4 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-800"
-      >
-        <ChevronLeftIcon className="size-4" /> Servers
-      </Link>
+      <BackLink href={back}>Servers</BackLink>
       <PageHeader
         title={installation.name}
         description={

@@ -1,12 +1,11 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import Link from 'next/link';
-import { ChevronLeftIcon, GatewayIcon } from '~/components/icons';
+import { GatewayIcon } from '~/components/icons';
 import { ButtonLink } from '~/components/ui/button';
 import { EmptyState } from '~/components/ui/empty-state';
-import { PageHeader } from '~/components/ui/page-header';
-import { Spinner } from '~/components/ui/spinner';
+import { BackLink, PageHeader } from '~/components/ui/page-header';
+import { Loading } from '~/components/ui/spinner';
 import { UsageDashboard } from '~/components/usage/usage-dashboard';
 import { useTRPC } from '~/trpc/react';
 
@@ -22,12 +21,7 @@ export function GatewayUsage({
 }) {
   const trpc = useTRPC();
   const gateway = useQuery(trpc.gateways.get.queryOptions({ id: gatewayId }));
-  if (gateway.isPending)
-    return (
-      <div role="status" className="flex items-center gap-2 py-16 text-sm text-slate-500">
-        <Spinner className="size-4" /> Loading gateway…
-      </div>
-    );
+  if (gateway.isPending) return <Loading>Loading gateway…</Loading>;
   if (gateway.error)
     return (
       <EmptyState
@@ -44,12 +38,7 @@ export function GatewayUsage({
   const base = `/t/${tenantSlug}`;
   return (
     <>
-      <Link
-        href={`${base}/gateways/${g.id}`}
-        className="mb-4 inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-800"
-      >
-        <ChevronLeftIcon className="size-4" /> {g.name}
-      </Link>
+      <BackLink href={`${base}/gateways/${g.id}`}>{g.name}</BackLink>
       <PageHeader
         title={`Usage of ${g.name}`}
         description={

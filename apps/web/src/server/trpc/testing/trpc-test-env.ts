@@ -1,0 +1,62 @@
+import { createOutboxMailer } from '@toolgate/api/testing/outbox-mailer';
+import { createBus } from '@toolgate/bus';
+import type { Database } from '@toolgate/db/client';
+import { TRPCError } from '@trpc/server';
+import { signUp, type SignUpResult } from '../../services/sign-up.ts';
+import { createTrpcContext, type TrpcServices } from '../context.ts';
+import { createCaller } from '../root.ts';
+
+/**
+ * What the web process hands tRPC, for tests: an in-process bus, a mailer that keeps what it is
+ * given, no private upstreams. A test file overrides what it exercises (and closes a bus it passes).
+ */
+export function testServices(overrides: Partial<TrpcServices> = {}): TrpcServices {
+  return {
+    publicMcpUrl: 'http://mcp.test',
+    allowPrivateUpstreams: false,
+    publicWebUrl: 'http://web.test',
+    ...overrides,
+    bus: overrides.bus ?? createBus({}),
+    mailer: overrides.mailer ?? createOutboxMailer(),
+  };
+}
+
+/** The app router called in process, as `userId` (null: signed out) in the workspace `tenantSlug`. */
+export async function callerAs(
+  db: Database,
+  services: TrpcServices,
+  userId: string | null,
+  tenantSlug: string | null,
+) {
+  return createCaller(await createTrpcContext({ db, services, userId, tenantSlug }));
+}
+
+/** The TRPCError a call rejects with; fails the test if it resolves or throws anything else. */
+export async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(err)}`);
+  return err;
+}
+
+/**
+ * A workspace signed up as a person does it: "Owner A" owns "Workspace A" (`ws-a-{suffix}`), with
+ * the password `password-a-123` unless given one.
+ */
+export function signUpWorkspace(
+  db: Database,
+  label: string,
+  suffix: string,
+  password = `password-${label.toLowerCase()}-123`,
+): Promise<SignUpResult> {
+  const x = label.toLowerCase();
+  return signUp(db, {
+    name: `Owner ${label}`,
+    email: `owner-${x}-${suffix}@example.test`,
+    password,
+    workspaceName: `Workspace ${label}`,
+    workspaceSlug: `ws-${x}-${suffix}`,
+  });
+}
