@@ -116,4 +116,11 @@ test('add a server, expose a tool on a gateway, and call it with a token', async
   } finally {
     await client.close();
   }
+
+  // The overview counts what was set up: every step but teams is done.
+  await nav.getByRole('link', { name: 'Overview' }).click();
+  await expect(page.getByText('4 of 5 steps complete')).toBeVisible();
+  await expect(page.getByRole('link', { name: /^Servers\s*1$/ })).toBeVisible();
+  await expect(page.getByRole('link', { name: /^Gateways\s*1$/ })).toBeVisible();
+  await shot(page, 'overview-set-up');
 });

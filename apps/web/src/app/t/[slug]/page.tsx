@@ -26,13 +26,15 @@ interface Step {
   body: string;
   href: string;
   done: boolean;
-  soon?: boolean;
 }
 
 export default async function OverviewPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { account, membership } = await requireMembership(slug);
-  const stats = await getWorkspaceStats(webContext().db.db, { tenantId: membership.tenantId });
+  const stats = await getWorkspaceStats(webContext().db.db, {
+    tenantId: membership.tenantId,
+    actor: { userId: account.user.id, role: membership.role },
+  });
   const firstName = account.user.name?.split(' ')[0] ?? null;
   const base = `/t/${slug}`;
   const endpoint = `${webEnv().PUBLIC_MCP_URL}/mcp/${slug}/<gateway>`;
@@ -49,22 +51,19 @@ export default async function OverviewPage({ params }: { params: Promise<{ slug:
       title: 'Add your first MCP server',
       body: 'Register a remote or local server and connect it with credentials.',
       href: `${base}/servers`,
-      done: false,
-      soon: true,
+      done: stats.servers > 0,
     },
     {
       title: 'Publish a gateway',
       body: 'Pick the tools to expose and who may call them.',
       href: `${base}/gateways`,
-      done: false,
-      soon: true,
+      done: stats.gateways > 0,
     },
     {
       title: 'Connect a client',
       body: 'Issue a token and point Claude, Cursor or VS Code at the gateway URL.',
       href: `${base}/tokens`,
-      done: false,
-      soon: true,
+      done: stats.tokens > 0,
     },
   ];
   const completed = steps.filter((s) => s.done).length;
@@ -84,8 +83,8 @@ export default async function OverviewPage({ params }: { params: Promise<{ slug:
       <div className="mt-8 grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
         <Stat label="Members" value={stats.members} icon={UsersIcon} href={`${base}/members`} />
         <Stat label="Teams" value={stats.teams} icon={TeamIcon} href={`${base}/teams`} />
-        <Stat label="Servers" value={null} icon={ServerIcon} href={`${base}/servers`} />
-        <Stat label="Gateways" value={null} icon={GatewayIcon} href={`${base}/gateways`} />
+        <Stat label="Servers" value={stats.servers} icon={ServerIcon} href={`${base}/servers`} />
+        <Stat label="Gateways" value={stats.gateways} icon={GatewayIcon} href={`${base}/gateways`} />
       </div>
 
       <div className="mt-8 grid gap-6 lg:grid-cols-3">
@@ -136,7 +135,6 @@ export default async function OverviewPage({ params }: { params: Promise<{ slug:
                       )}
                     >
                       {step.title}
-                      {step.soon && <Badge tone="slate">Soon</Badge>}
                     </span>
                     <span className="mt-0.5 block text-sm text-slate-500">{step.body}</span>
                   </span>
@@ -191,7 +189,7 @@ function Stat({
   href,
 }: {
   label: string;
-  value: number | null;
+  value: number;
   icon: ComponentType<{ className?: string }>;
   href: string;
 }) {
@@ -204,11 +202,7 @@ function Stat({
         <p className="text-sm font-medium text-slate-600">{label}</p>
         <Icon className="size-5 text-slate-400 group-hover:text-brand-600" />
       </div>
-      {value === null ? (
-        <p className="mt-3 text-sm text-slate-400">Coming soon</p>
-      ) : (
-        <p className="mt-2 text-3xl font-semibold tracking-tight text-slate-900 tabular-nums">{value}</p>
-      )}
+      <p className="mt-2 text-3xl font-semibold tracking-tight text-slate-900 tabular-nums">{value}</p>
     </Link>
   );
 }

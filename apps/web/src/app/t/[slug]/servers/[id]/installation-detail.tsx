@@ -204,6 +204,10 @@ function DeleteDialog({
   const queryClient = useQueryClient();
   const router = useRouter();
   const { installation, pinnedBy } = detail;
+  const close = () => {
+    remove.reset();
+    onClose();
+  };
   const remove = useMutation(
     trpc.installations.delete.mutationOptions({
       onSuccess: async () => {
@@ -215,10 +219,7 @@ function DeleteDialog({
   return (
     <Dialog
       open={open}
-      onClose={() => {
-        remove.reset();
-        onClose();
-      }}
+      onClose={close}
       title={`Delete ${installation.name}?`}
       description="Its tools and stored credentials are deleted. Gateways that resolve this server at call time use another installation, if the caller has one."
     >
@@ -231,7 +232,7 @@ function DeleteDialog({
         )}
         {remove.error && <Alert>{remove.error.message}</Alert>}
         <div className="flex justify-end gap-3">
-          <Button variant="secondary" onClick={onClose}>
+          <Button variant="secondary" onClick={close}>
             Keep it
           </Button>
           <Button
