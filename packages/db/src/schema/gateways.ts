@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, pgTable, primaryKey, text, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { createdAt, id, updatedAt } from './columns.ts';
+import { identityProviders } from './oauth.ts';
 import { installations, registryEntries } from './registry.ts';
 import { teams, tenants } from './tenancy.ts';
 
@@ -30,8 +31,8 @@ export const gateways = pgTable(
       .array()
       .notNull()
       .default(sql`'{api_token,oauth}'::text[]`),
-    /** Set by the identity-provider feature; no FK until that table exists. */
-    identityProviderId: uuid(),
+    /** The identity provider whose JWTs this gateway accepts (method `idp_jwt`). */
+    identityProviderId: uuid().references((): AnyPgColumn => identityProviders.id, { onDelete: 'set null' }),
     toolExposure: text({ enum: TOOL_EXPOSURES }).notNull().default('full'),
     /** Client headers forwarded upstream; stored lower-case. */
     headerAllowlist: text()

@@ -3,3 +3,4 @@ export * from './registry.ts';
 export * from './gateways.ts';
 export * from './credentials.ts';
 export * from './usage.ts';
+export * from './oauth.ts';

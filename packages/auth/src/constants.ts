@@ -1,0 +1,75 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * What the authorization server (apps/web), the proxy and the admin services agree on about
+ * Toolgate's own OAuth tokens. One issuer (PUBLIC_WEB_URL) serves every tenant; each access token
+ * names its tenant and is addressed to exactly one gateway URL (RFC 8707).
+ */
+
+/** Call tools (implies everything `mcp:read` allows). */
+export const SCOPE_TOOLS = 'mcp:tools';
+/** List tools, prompts and resources; read resources; get prompts. No tools/call. */
+export const SCOPE_READ = 'mcp:read';
+export const SUPPORTED_SCOPES = [SCOPE_TOOLS, SCOPE_READ] as const;
+export type SupportedScope = (typeof SUPPORTED_SCOPES)[number];
+/** Granted when a client asks for no scope. */
+export const DEFAULT_SCOPES: readonly SupportedScope[] = [SCOPE_TOOLS, SCOPE_READ];
+
+/** RFC 9068 JWT access tokens. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+export const ACCESS_TOKEN_ALG = 'ES256';
+/** Identity Assertion JWT Authorization Grant (draft-ietf-oauth-identity-assertion-authz-grant). */
+export const ID_JAG_TYP = 'oauth-id-jag+jwt';
+export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+export const ID_JAG_GRANT_PROFILE = 'urn:ietf:params:oauth:grant-profile:id-jag';
+
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
+/** Leeway for `exp`/`nbf`/`iat` of tokens we did not mint (IdP JWTs, ID-JAGs). */
+export const CLOCK_SKEW_SECONDS = 60;
+
+/** Claims of an access token minted by Toolgate's authorization server. */
+export interface AccessTokenClaims {
+  iss: string;
+  /** The user's id. */
+  sub: string;
+  /** The gateway URL the token was requested for: exactly the proxy's resource URL. */
+  aud: string;
+  exp: number;
+  iat: number;
+  jti: string;
+  client_id: string;
+  /** Space-separated. */
+  scope: string;
+  /** Tenant id. */
+  tid: string;
+  /** Gateway id. */
+  gid: string;
+  /** The consent grant the token was issued under; absent for ID-JAG tokens. */
+  grant?: string;
+}
+
+/**
+ * Revocation-set ids (bus.revocations) that proxies check before admitting a token: a revoked grant
+ * refuses every access token issued under it, a revoked `jti` that one token. Entries live as long
+ * as an access token can (ACCESS_TOKEN_TTL_SECONDS).
+ */
+export const grantRevocationId = (grantId: string): string => `oauth-grant:${grantId}`;
+export const accessTokenRevocationId = (jti: string): string => `oauth-jti:${jti}`;
+
+/** Refresh tokens, authorization codes and client secrets are stored as SHA-256 hex only. */
+export const sha256Hex = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+/** 32 random bytes, base64url, with a readable prefix (`tgr_` refresh, `tgc_` code, `tgs_` secret). */
+export const opaqueToken = (prefix: 'tgr_' | 'tgc_' | 'tgs_'): string =>
+  `${prefix}${randomBytes(32).toString('base64url')}`;
+
+export const parseScope = (scope: string | undefined | null): string[] =>
+  [...new Set((scope ?? '').split(' ').filter(Boolean))].sort();
+
+/** The scopes a principal may use for a method: tools/call needs `mcp:tools`, the rest `mcp:read` or it. */
+export function scopeAllows(scopes: readonly string[], method: string): boolean {
+  if (scopes.includes(SCOPE_TOOLS)) return true;
+  return method !== 'tools/call' && scopes.includes(SCOPE_READ);
+}

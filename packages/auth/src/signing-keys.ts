@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { openString, seal, type KeyRing } from '@toolgate/core/crypto';
+import type { Database } from '@toolgate/db/client';
+import { oauthSigningKeys } from '@toolgate/db/schema';
+import { desc, gt, isNull, or } from 'drizzle-orm';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import {
+  ACCESS_TOKEN_ALG,
+  ACCESS_TOKEN_TTL_SECONDS,
+  ACCESS_TOKEN_TYP,
+  CLOCK_SKEW_SECONDS,
+  type AccessTokenClaims,
+} from './constants.ts';
+
+/** A signing key is replaced after this long; the old one keeps verifying until its tokens expire. */
+export const SIGNING_KEY_ROTATION_MS = 30 * 24 * 3600 * 1000;
+const AAD = 'oauth-signing-key';
+
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  createdAt: Date;
+}
+
+/** Private keys opened once per process (kid → key); the database row is the source of truth. */
+const opened = new Map<string, CryptoKey>();
+
+async function openKey(ring: KeyRing, kid: string, sealed: string): Promise<CryptoKey> {
+  let key = opened.get(kid);
+  if (!key) {
+    const jwk = JSON.parse(openString(ring, sealed, `${AAD}:${kid}`)) as JWK;
+    key = (await importJWK(jwk, ACCESS_TOKEN_ALG)) as CryptoKey;
+    opened.set(kid, key);
+  }
+  return key;
+}
+
+/** Creates a new signing key and retires the previous ones (they stay in the JWKS until their tokens expire). */
+export async function rotateSigningKey(db: Database, ring: KeyRing, now = new Date()): Promise<SigningKey> {
+  const { publicKey, privateKey } = await generateKeyPair(ACCESS_TOKEN_ALG, { extractable: true });
+  const kid = randomUUID();
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ACCESS_TOKEN_ALG, use: 'sig' };
+  const sealedPrivateJwk = seal(ring, JSON.stringify(await exportJWK(privateKey)), `${AAD}:${kid}`);
+  const retiredUntil = new Date(now.getTime() + (ACCESS_TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS) * 1000);
+  await db.transaction(async (tx) => {
+    await tx
+      .update(oauthSigningKeys)
+      .set({ retiredAt: now, expiresAt: retiredUntil })
+      .where(isNull(oauthSigningKeys.retiredAt));
+    await tx.insert(oauthSigningKeys).values({ kid, publicJwk, sealedPrivateJwk, createdAt: now });
+  });
+  opened.set(kid, privateKey);
+  return { kid, privateKey, createdAt: now };
+}
+
+/** The key that signs now: the newest unretired one, created or rotated when missing or too old. */
+export async function currentSigningKey(db: Database, ring: KeyRing, now = new Date()): Promise<SigningKey> {
+  const [row] = await db
+    .select()
+    .from(oauthSigningKeys)
+    .where(isNull(oauthSigningKeys.retiredAt))
+    .orderBy(desc(oauthSigningKeys.createdAt))
+    .limit(1);
+  if (!row || now.getTime() - row.createdAt.getTime() > SIGNING_KEY_ROTATION_MS) {
+    return rotateSigningKey(db, ring, now);
+  }
+  return {
+    kid: row.kid,
+    privateKey: await openKey(ring, row.kid, row.sealedPrivateJwk),
+    createdAt: row.createdAt,
+  };
+}
+
+/** The JWKS: the current key and retired keys whose tokens may still be live. */
+export async function publicJwks(db: Database, now = new Date()): Promise<{ keys: JWK[] }> {
+  const rows = await db
+    .select({ publicJwk: oauthSigningKeys.publicJwk })
+    .from(oauthSigningKeys)
+    .where(or(isNull(oauthSigningKeys.expiresAt), gt(oauthSigningKeys.expiresAt, now)))
+    .orderBy(desc(oauthSigningKeys.createdAt));
+  return { keys: rows.map((r) => r.publicJwk as JWK) };
+}
+
+/** Signs an RFC 9068 access token with the current key. */
+export async function signAccessToken(
+  db: Database,
+  ring: KeyRing,
+  claims: Omit<AccessTokenClaims, 'iat' | 'exp'> & { ttlSeconds?: number },
+  now = new Date(),
+): Promise<{ token: string; expiresIn: number }> {
+  const key = await currentSigningKey(db, ring, now);
+  const { ttlSeconds = ACCESS_TOKEN_TTL_SECONDS, ...payload } = claims;
+  const iat = Math.floor(now.getTime() / 1000);
+  const token = await new SignJWT({ ...payload })
+    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: key.kid })
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttlSeconds)
+    .sign(key.privateKey);
+  return { token, expiresIn: ttlSeconds };
+}
