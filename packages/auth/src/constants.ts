@@ -73,3 +73,6 @@ export function scopeAllows(scopes: readonly string[], method: string): boolean 
   if (scopes.includes(SCOPE_TOOLS)) return true;
   return method !== 'tools/call' && scopes.includes(SCOPE_READ);
 }
+
+/** The issuer identifier: PUBLIC_WEB_URL without a trailing slash (metadata, `iss`, ID-JAG `aud`). */
+export const issuerFrom = (publicWebUrl: string): string => publicWebUrl.replace(/\/+$/, '');
