@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { makeLocalhostCertificate } from './e2e/oauth-client.ts';
 
 /**
  * Browser tests drive Debian's Chromium (never a downloaded browser) against a real
@@ -13,6 +14,9 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'tg-e2e-'));
 // No SMTP in tests: the web app also writes each email (reset and invitation links) here, and the
 // specs read them. Workers load this file again, so the directory travels in the environment.
 process.env.E2E_MAIL_OUTBOX_DIR ??= mkdtempSync(path.join(tmpdir(), 'tg-e2e-mail-'));
+// Client ID Metadata Documents must be served over https: the specs serve them with a throwaway
+// certificate for localhost that the server under test trusts (and nothing else does).
+process.env.E2E_TLS_DIR ??= makeLocalhostCertificate().dir;
 
 export default defineConfig({
   testDir: './e2e',
@@ -60,6 +64,7 @@ export default defineConfig({
       // Mail goes to the outbox, never to a relay configured in the developer's shell.
       SMTP_URL: '',
       TOOLGATE_MAIL_OUTBOX_DIR: process.env.E2E_MAIL_OUTBOX_DIR,
+      NODE_EXTRA_CA_CERTS: path.join(process.env.E2E_TLS_DIR, 'cert.pem'),
     },
   },
 });

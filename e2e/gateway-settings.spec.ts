@@ -50,7 +50,7 @@ test('edits every gateway setting and keeps them after a reload', async ({ page 
   // Teams visibility without a team, and no auth method: named under their fields.
   await settings.getByRole('radio', { name: 'Selected teams only' }).check();
   await settings.getByRole('checkbox', { name: 'API tokens' }).uncheck();
-  await settings.getByRole('checkbox', { name: 'OAuth sign-in' }).uncheck();
+  await settings.getByRole('checkbox', { name: 'OAuth (MCP clients sign in)' }).uncheck();
   await save.click();
   await expect(settings.getByText('A gateway visible to teams needs at least one team')).toBeVisible();
   await expect(settings.getByText('A gateway needs at least one client authentication method')).toBeVisible();
@@ -84,7 +84,7 @@ test('edits every gateway setting and keeps them after a reload', async ({ page 
   await expect(reloaded.getByRole('radio', { name: 'Selected teams only' })).toBeChecked();
   await expect(reloaded.getByRole('checkbox', { name: 'Platform', exact: true })).toBeChecked();
   await expect(reloaded.getByRole('checkbox', { name: 'API tokens' })).toBeChecked();
-  await expect(reloaded.getByRole('checkbox', { name: 'OAuth sign-in' })).not.toBeChecked();
+  await expect(reloaded.getByRole('checkbox', { name: 'OAuth (MCP clients sign in)' })).not.toBeChecked();
   await expect(reloaded.getByRole('radio', { name: 'Load tools when needed' })).toBeChecked();
   await expect(reloaded.getByRole('list', { name: 'Forwarded headers' })).toContainText('x-request-id');
   await expect(reloaded.getByRole('button', { name: 'Save settings' })).toBeDisabled();

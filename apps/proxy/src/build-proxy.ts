@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { issuerFrom, SUPPORTED_SCOPES } from '@toolgate/auth/constants';
+import { JwksCache } from '@toolgate/auth/jwks-cache';
 import type { Bus } from '@toolgate/bus';
 import { parseKeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
@@ -10,7 +12,10 @@ import type { DbHandle } from '@toolgate/db/client';
 import { createSsrfGuard } from '@toolgate/mcp/ssrf-guard';
 import { createUpstreamPool, type UpstreamPool } from '@toolgate/mcp/upstream';
 import { ApiTokenAuthenticator } from './auth/api-token-authenticator.ts';
+import { IdpJwtAuthenticator } from './auth/idp-jwt-authenticator.ts';
+import { OAuthAuthenticator } from './auth/oauth-authenticator.ts';
 import { AuthenticatorChain } from './auth/principal.ts';
+import { UserPrincipals } from './auth/user-principals.ts';
 import { Catalog } from './catalog.ts';
 import type { ProxyEnv } from './env.ts';
 import { sendJson, sendProxyError } from './http-util.ts';
@@ -61,6 +66,9 @@ export interface Proxy {
   legacy: LegacySseEndpoint;
   pool: UpstreamPool;
   tokens: ApiTokenAuthenticator;
+  /** Toolgate's own OAuth access tokens and external identity providers' JWTs. */
+  oauth: OAuthAuthenticator;
+  idpJwts: IdpJwtAuthenticator;
   /** The usage event buffer (its counters are for metrics). */
   usage: UsageRecorder;
   /** Metrics (served at /metrics) and, once started with OTLP configured, the tracer. */
@@ -78,6 +86,26 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   const store = new SnapshotStore({ db, bus, log });
   const tokens = new ApiTokenAuthenticator({ db, bus, log });
   const ssrf = createSsrfGuard({ allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS });
+  const issuer = issuerFrom(env.PUBLIC_WEB_URL);
+  const users = new UserPrincipals({ db, bus, log });
+  const oauth = new OAuthAuthenticator({
+    db,
+    bus,
+    log,
+    issuer,
+    users,
+    minKeyRefreshMs: env.JWKS_MIN_REFRESH_MS,
+  });
+  const idpJwts = new IdpJwtAuthenticator({
+    db,
+    log,
+    ownIssuer: issuer,
+    jwks: new JwksCache({
+      allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
+      guard: ssrf,
+      minRefreshMs: env.JWKS_MIN_REFRESH_MS,
+    }),
+  });
   const pool =
     givenPool ??
     createUpstreamPool({
@@ -109,7 +137,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   const meter = new ObservedUsageMeter(usage, env.USAGE_AUDIT_FIELD_MAX_CHARS, observability);
   const endpoint = new McpEndpoint({
     store,
-    auth: new AuthenticatorChain([tokens]),
+    auth: new AuthenticatorChain([tokens, oauth, idpJwts]),
     bus,
     sessionKeys: parseKeyRing(env.TOOLGATE_SESSION_KEYS),
     tools: new ToolCaller(upstreams, targets, catalog, observability),
@@ -137,6 +165,15 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   });
   store.onInvalidation((message) => {
     if (message.tokenHash) tokens.forget(message.tokenHash);
+    if (message.revokedId) oauth.revoke(message.revokedId);
+    if (message.userId) {
+      users.forget(message.tenantId, message.userId);
+      idpJwts.forgetUser(message.tenantId, message.userId);
+    } else if (!message.gatewayId && !message.tokenHash && !message.revokedId) {
+      // Something tenant-wide changed (e.g. the JIT setting, teams): map users afresh.
+      users.forgetTenant(message.tenantId);
+      idpJwts.forgetTenant(message.tenantId);
+    }
   });
 
   const server = createServer((req, res) => {
@@ -190,9 +227,9 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       200,
       {
         resource: gatewayRoute.resourceUrl,
-        authorization_servers: [env.PUBLIC_WEB_URL],
+        authorization_servers: [issuer],
         bearer_methods_supported: ['header'],
-        scopes_supported: ['mcp:tools', 'mcp:read'],
+        scopes_supported: [...SUPPORTED_SCOPES],
         resource_name: `Toolgate gateway ${gatewayRoute.tenantSlug}/${gatewayRoute.gatewaySlug}`,
       },
       { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' },
@@ -206,6 +243,8 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     legacy,
     pool,
     tokens,
+    oauth,
+    idpJwts,
     usage,
     observability,
     async start() {

@@ -71,6 +71,11 @@ export const ZProxyEnv = z.object({
   TOOLGATE_SESSION_KEYS: zKeyRing,
   TOOLGATE_SECRET_KEYS: zKeyRing,
   TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: zBool.default(false),
+  /**
+   * A token naming a key id missing from a cached JWKS (ours or an identity provider's) reloads
+   * that set at most this often.
+   */
+  JWKS_MIN_REFRESH_MS: z.coerce.number().int().min(0).default(30_000),
   /** Page size of tools/list; lists that fit one page carry no cursor. */
   MCP_LIST_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   MAX_BODY_BYTES: z.coerce

@@ -30,6 +30,11 @@ export const PROXY_ERRORS = {
     rpc: RPC.UNAUTHORIZED,
     message: 'This gateway does not accept {method} credentials',
   },
+  INSUFFICIENT_SCOPE: {
+    status: 403,
+    rpc: RPC.FORBIDDEN,
+    message: '{method} needs the "{scope}" scope, which this access token was not granted',
+  },
   NOT_VISIBLE: { status: 403, rpc: RPC.FORBIDDEN, message: 'You do not have access to gateway "{gateway}"' },
   NO_MCP_CAPABILITY: { status: 403, rpc: RPC.FORBIDDEN, message: 'This token may not call MCP gateways' },
   HOST_FORBIDDEN: { status: 421, rpc: RPC.FORBIDDEN, message: 'This gateway does not serve host "{host}"' },

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SCOPE_READ, SCOPE_TOOLS, scopeAllows, SUPPORTED_SCOPES } from '@toolgate/auth/constants';
 import type { Logger } from '@toolgate/core/logger';
 import type { AuthenticatorChain, AuthFailure, Principal } from './auth/principal.ts';
 import { PROXY_ERRORS, type ProxyErrorName } from './errors.ts';
@@ -13,6 +14,8 @@ import type { UsageDraft } from './usage/meter.ts';
 export interface Caller {
   gateway: PreparedGateway;
   principal: Principal;
+  /** RFC 9728 metadata URL of the gateway, for scope challenges. */
+  resourceMetadataUrl?: string;
 }
 
 export interface GatewayAccessDeps {
@@ -30,6 +33,10 @@ const AUTH_FAILURE_ERROR: Record<AuthFailure, ProxyErrorName> = {
   expired: 'INVALID_TOKEN',
   revoked: 'INVALID_TOKEN',
   wrong_tenant: 'INVALID_TOKEN',
+  wrong_audience: 'INVALID_TOKEN',
+  wrong_issuer: 'INVALID_TOKEN',
+  not_member: 'INVALID_TOKEN',
+  insufficient_scope: 'INSUFFICIENT_SCOPE',
   method_not_allowed: 'AUTH_METHOD_NOT_ALLOWED',
   no_mcp_capability: 'NO_MCP_CAPABILITY',
   unavailable: 'UNAVAILABLE',
@@ -87,8 +94,12 @@ async function admit(
     return undefined;
   }
   const authorization = firstHeader(req.headers.authorization);
+  const snapshot = lookup.kind === 'found' ? lookup.gateway.snapshot : undefined;
+  // Clients of gateways that take our OAuth tokens learn which scopes to ask for (MCP 2025-11-25).
+  const scopeHint =
+    !snapshot || snapshot.gateway.clientAuthMethods.includes('oauth') ? `, scope="${OAUTH_SCOPES}"` : '';
   const challenge = (error?: string) => ({
-    'www-authenticate': `Bearer resource_metadata="${route.metadataUrl}"${error ? `, error="${error}"` : ''}`,
+    'www-authenticate': `Bearer resource_metadata="${route.metadataUrl}"${scopeHint}${error ? `, error="${error}"` : ''}`,
   });
   if (lookup.kind === 'missing' && lookup.what === 'tenant') {
     refused(deps, span, 'unknown_tenant');
@@ -103,6 +114,10 @@ async function admit(
     tenantId,
     gatewayId: gateway?.id ?? '',
     allowedMethods: gateway?.clientAuthMethods ?? ['api_token', 'oauth', 'idp_jwt'],
+    resourceUrl: route.resourceUrl,
+    ...(snapshot?.identityProvider
+      ? { identityProvider: snapshot.identityProvider, allowJitUsers: snapshot.tenant.allowJitUsers === true }
+      : {}),
   });
   if (usage) {
     usage.tenantId = tenantId;
@@ -143,5 +158,42 @@ async function admit(
     return undefined;
   }
   usage?.attribute(tenantId, lookup.gateway.snapshot.gateway.id, principal);
-  return { gateway: lookup.gateway, principal };
+  return { gateway: lookup.gateway, principal, resourceMetadataUrl: route.metadataUrl };
+}
+
+const OAUTH_SCOPES = SUPPORTED_SCOPES.join(' ');
+
+/** Methods any authenticated caller may use whatever its scopes: they reach no tool or data. */
+const SCOPE_FREE = new Set(['initialize', 'ping', 'logging/setLevel']);
+
+/** The scope a caller lacks for `method`, or undefined when its credential allows it. */
+export function missingScope(principal: Principal, method: string): string | undefined {
+  if (principal.scopes === undefined || SCOPE_FREE.has(method) || scopeAllows(principal.scopes, method)) {
+    return undefined;
+  }
+  return method === 'tools/call' ? SCOPE_TOOLS : SCOPE_READ;
+}
+
+/**
+ * HTTP 403 with the step-up challenge of MCP 2025-11-25 (RFC 6750 `insufficient_scope`): the
+ * client may re-authorize for `scope` and retry. Counted like other refusals.
+ */
+export function refuseScope(
+  deps: Pick<GatewayAccessDeps, 'observability'>,
+  res: ServerResponse,
+  caller: Caller,
+  request: { id: string | number; method: string },
+  scope: string,
+  usage?: UsageDraft,
+): void {
+  deps.observability?.metrics.authFailure('insufficient_scope');
+  const metadata = caller.resourceMetadataUrl ? `, resource_metadata="${caller.resourceMetadataUrl}"` : '';
+  const bytes = sendProxyError(res, 'INSUFFICIENT_SCOPE', {
+    id: request.id,
+    values: { method: request.method, scope },
+    headers: {
+      'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"${metadata}, error_description="${request.method} needs ${scope}"`,
+    },
+  });
+  usage?.deny('insufficient_scope', PROXY_ERRORS.INSUFFICIENT_SCOPE.rpc, bytes);
 }

@@ -27,7 +27,7 @@ import {
 } from '@toolgate/mcp/session-token';
 import type { AuthenticatorChain } from './auth/principal.ts';
 import { CallRegistry } from './call-registry.ts';
-import { authenticateCaller, type Caller } from './gateway-access.ts';
+import { authenticateCaller, missingScope, refuseScope, type Caller } from './gateway-access.ts';
 import type { Catalog } from './catalog.ts';
 import { PROXY_ERRORS, type ProxyErrorName } from './errors.ts';
 import {
@@ -294,6 +294,10 @@ export class McpEndpoint {
     if (!read.ok) return usage.reject(read.code, read.responseBytes);
     const message = read.message;
     usage.read(message, read.bytes);
+    if (message.kind === 'request') {
+      const scope = missingScope(caller.principal, message.message.method);
+      if (scope) return refuseScope(this.deps, res, caller, message.message, scope, usage);
+    }
 
     if (message.kind === 'request' && message.message.method === 'initialize') {
       return this.initialize(res, caller, message.message, usage);
@@ -479,6 +483,16 @@ export class McpEndpoint {
     const { gateway, principal } = caller;
     const params = message.params ?? {};
     const { catalog } = this.deps;
+    // Streamable HTTP refused this with a 403 already; the legacy transport can only answer here.
+    const scope = missingScope(principal, message.method);
+    if (scope) {
+      return responder.reply(
+        errorMessage(message.id, {
+          code: RPC.FORBIDDEN,
+          message: `${message.method} needs the "${scope}" scope, which this access token was not granted`,
+        }),
+      );
+    }
     try {
       switch (message.method) {
         case 'ping':

@@ -130,7 +130,8 @@ export class SnapshotStore {
   }
 
   private invalidate(message: InvalidationMessage): void {
-    if (message.gatewayId || !message.tokenHash) {
+    // Token, user and revocation messages concern caches of callers, not gateway configuration.
+    if (message.gatewayId || (!message.tokenHash && !message.userId && !message.revokedId)) {
       const matches = (e: Entry) =>
         e.lookup.kind === 'missing' ||
         (e.tenantId === message.tenantId && (!message.gatewayId || e.gatewayId === message.gatewayId));

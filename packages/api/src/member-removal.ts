@@ -1,4 +1,4 @@
-import { invalidateToken, type Bus } from '@toolgate/bus';
+import { invalidateToken, invalidateUser, type Bus } from '@toolgate/bus';
 import { apiTokens, memberships, teamMembers } from '@toolgate/db/schema';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Tx } from './workspace-lock.ts';
@@ -6,7 +6,7 @@ import type { Tx } from './workspace-lock.ts';
 /**
  * Takes a user out of one workspace (inside the caller's transaction): their team memberships
  * there, their own API tokens there (revoked, so they stop working), then the membership.
- * Returns the revoked tokens' hashes for `forgetRevokedTokens` once the transaction commits.
+ * Returns the revoked tokens' hashes for `forgetRemovedMember` once the transaction commits.
  */
 export async function deleteMembership(tx: Tx, tenantId: string, userId: string): Promise<string[]> {
   await tx.delete(teamMembers).where(and(eq(teamMembers.tenantId, tenantId), eq(teamMembers.userId, userId)));
@@ -26,7 +26,18 @@ export async function deleteMembership(tx: Tx, tenantId: string, userId: string)
   return revoked.map((t) => t.tokenHash);
 }
 
-/** Every proxy replica drops its cached copy of these tokens and so sees them revoked. */
-export async function forgetRevokedTokens(bus: Bus, tenantId: string, tokenHashes: string[]): Promise<void> {
-  await Promise.all(tokenHashes.map((tokenHash) => invalidateToken(bus, { tenantId, tokenHash })));
+/**
+ * Every proxy replica drops its cached copy of these tokens and of the member's principal (OAuth
+ * and identity-provider callers), and so refuses them at once.
+ */
+export async function forgetRemovedMember(
+  bus: Bus,
+  tenantId: string,
+  userId: string,
+  tokenHashes: string[],
+): Promise<void> {
+  await Promise.all([
+    invalidateUser(bus, { tenantId, userId }),
+    ...tokenHashes.map((tokenHash) => invalidateToken(bus, { tenantId, tokenHash })),
+  ]);
 }

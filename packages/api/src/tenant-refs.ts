@@ -1,6 +1,6 @@
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
-import { teams } from '@toolgate/db/schema';
+import { identityProviders, teams } from '@toolgate/db/schema';
 import { and, eq, inArray } from 'drizzle-orm';
 
 /** Teams named in a request must be the tenant's; another tenant's team is "not found". */
@@ -18,4 +18,24 @@ export async function requireTeams(
   const known = new Set(found.map((t) => t.id));
   const missing = wanted.find((id) => !known.has(id));
   if (missing) throw new AppError('NOT_FOUND', `Team ${missing} not found`);
+}
+
+/**
+ * A gateway's identity provider must be the tenant's; another tenant's is "not found", reported on
+ * the field so the form shows it there.
+ */
+export async function requireIdentityProvider(
+  db: Database,
+  tenantId: string,
+  identityProviderId: string | null,
+): Promise<void> {
+  if (!identityProviderId) return;
+  const [found] = await db
+    .select({ id: identityProviders.id })
+    .from(identityProviders)
+    .where(and(eq(identityProviders.tenantId, tenantId), eq(identityProviders.id, identityProviderId)));
+  if (!found)
+    throw new AppError('NOT_FOUND', `Identity provider ${identityProviderId} not found`, {
+      fields: [{ path: 'identityProviderId', message: 'is not an identity provider of this workspace' }],
+    });
 }

@@ -188,6 +188,20 @@ describe.each(implementations)('bus contract: $name', ({ available, replicas }) 
     await eventually(async () => expect(await b.revocations.has(id)).toBe(false), 4_000);
   });
   it.skipIf(!available)(
+    'revocation set: hasAny answers for several ids at once, across replicas',
+    async () => {
+      const [a, b] = pair();
+      const [grant, jti, other] = [randomUUID(), randomUUID(), randomUUID()];
+      expect(await b.revocations.hasAny([])).toBe(false);
+      expect(await b.revocations.hasAny([`g:${grant}`, `j:${jti}`])).toBe(false);
+      await a.revocations.add(`j:${jti}`, 1);
+      expect(await b.revocations.hasAny([`g:${grant}`, `j:${jti}`])).toBe(true);
+      expect(await b.revocations.hasAny([`j:${jti}`])).toBe(true);
+      expect(await b.revocations.hasAny([`g:${grant}`, `j:${other}`])).toBe(false);
+      await eventually(async () => expect(await b.revocations.hasAny([`j:${jti}`])).toBe(false), 4_000);
+    },
+  );
+  it.skipIf(!available)(
     'session channel: a message published on one replica reaches subscribers of that channel only, in order',
     async () => {
       const [a, b] = pair();

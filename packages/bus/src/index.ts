@@ -3,7 +3,15 @@ import { createRedisBus } from './redis.ts';
 import type { Bus } from './types.ts';
 
 export type * from './types.ts';
-export { invalidateGateways, invalidateToken, snapshotKey, tokenKey } from './invalidate.ts';
+export {
+  invalidateGateways,
+  invalidateToken,
+  invalidateUser,
+  publishRevocation,
+  snapshotKey,
+  tokenKey,
+  userPrincipalKey,
+} from './invalidate.ts';
 
 /** Redis/BullMQ when a URL is configured, else the in-process bus shared by this process. */
 export function createBus({ redisUrl, prefix }: { redisUrl?: string; prefix?: string }): Bus {

@@ -39,3 +39,37 @@ export async function invalidateToken(
     reason: 'token changed',
   });
 }
+
+/** Shared-cache key of a user's principal record in one tenant (membership, role, teams). */
+export const userPrincipalKey = (tenantId: string, userId: string): string => `usr:${tenantId}:${userId}`;
+
+/**
+ * A user's membership, role or teams changed (removed, re-roled, joined or left a team): every
+ * replica drops its cached principal for them, so OAuth and IdP callers see the change at once.
+ */
+export async function invalidateUser(bus: Bus, change: { tenantId: string; userId: string }): Promise<void> {
+  await bus.snapshots.delete(userPrincipalKey(change.tenantId, change.userId));
+  await bus.invalidations.publish({
+    tenantId: change.tenantId,
+    userId: change.userId,
+    reason: 'user changed',
+  });
+}
+
+/**
+ * Revokes a credential proxies verify locally (an OAuth grant or access token: pass
+ * `grantRevocationId(...)` / `accessTokenRevocationId(...)` from @toolgate/auth/constants). The id
+ * goes into the revocation set for `ttlSeconds` (as long as a token it covers can live), then every
+ * replica is told to drop tokens it had already verified.
+ */
+export async function publishRevocation(
+  bus: Bus,
+  change: { tenantId: string; revokedId: string; ttlSeconds: number },
+): Promise<void> {
+  await bus.revocations.add(change.revokedId, change.ttlSeconds);
+  await bus.invalidations.publish({
+    tenantId: change.tenantId,
+    revokedId: change.revokedId,
+    reason: 'credential revoked',
+  });
+}

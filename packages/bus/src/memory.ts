@@ -227,6 +227,7 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
     revocations: {
       add: (id, ttlSeconds) => Promise.resolve(void put(`revoked:${id}`, '1', ttlSeconds)),
       has: (id) => Promise.resolve(live(`revoked:${id}`) !== null),
+      hasAny: (ids) => Promise.resolve(ids.some((id) => live(`revoked:${id}`) !== null)),
     },
     ping: () => Promise.resolve(),
     async close() {

@@ -204,6 +204,10 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
       async has(id) {
         return (await client.exists(key(`revoked:${id}`))) === 1;
       },
+      async hasAny(ids) {
+        if (ids.length === 0) return false;
+        return (await client.exists(...ids.map((id) => key(`revoked:${id}`)))) > 0;
+      },
     },
     async ping() {
       await client.ping();

@@ -16,6 +16,13 @@ export interface InvalidationMessage {
   gatewayId?: string;
   /** A token whose cached principal must be dropped (revoked, expired early, re-scoped). */
   tokenHash?: string;
+  /**
+   * A revocation-set id just added (an OAuth grant or access-token `jti`): replicas drop tokens
+   * they verified earlier that it names, at once, without asking the revocation set per request.
+   */
+  revokedId?: string;
+  /** A user whose cached principal (membership, role, teams) in `tenantId` must be dropped. */
+  userId?: string;
   /** What changed, for logs and for subscribers that only care about some kinds. */
   reason: string;
 }
@@ -75,6 +82,8 @@ export interface QuotaCounters {
 export interface RevocationSet {
   add(id: string, ttlSeconds: number): Promise<void>;
   has(id: string): Promise<boolean>;
+  /** Whether any of `ids` is in the set: one round trip however many ids. */
+  hasAny(ids: readonly string[]): Promise<boolean>;
 }
 
 export interface Bus {

@@ -74,11 +74,28 @@ export interface SnapshotResourceServer {
   installationId: string | null;
 }
 
+/**
+ * The identity provider whose JWTs a gateway accepts (client auth method `idp_jwt`). The proxy
+ * verifies those tokens against it without asking Postgres.
+ */
+export interface SnapshotIdentityProvider {
+  id: string;
+  issuer: string;
+  jwksUri: string;
+  audience: string;
+  userClaim: 'email' | 'sub';
+  groupsClaim: string | null;
+  enabled: boolean;
+}
+
 export interface GatewaySnapshot {
   format: 1;
   /** Content hash: equal snapshots have equal versions on every replica. */
   version: string;
-  tenant: { id: string; slug: string };
+  /** `allowJitUsers`: present (true or false) only with an identity provider, which is what reads it. */
+  tenant: { id: string; slug: string; allowJitUsers?: boolean };
+  /** Absent when the gateway names no identity provider. */
+  identityProvider?: SnapshotIdentityProvider;
   gateway: {
     id: string;
     slug: string;
@@ -101,6 +118,7 @@ export interface GatewaySnapshot {
 export interface SnapshotInput {
   tenant: GatewaySnapshot['tenant'];
   gateway: GatewaySnapshot['gateway'];
+  identityProvider?: SnapshotIdentityProvider | null;
   assignments: {
     /** Default 'tool'. */
     kind?: 'tool' | 'prompt' | 'resources';
@@ -261,6 +279,7 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
   const body = {
     format: 1 as const,
     tenant: input.tenant,
+    ...(input.identityProvider ? { identityProvider: input.identityProvider } : {}),
     gateway: {
       ...input.gateway,
       teamIds: [...input.gateway.teamIds].sort(),

@@ -5,6 +5,7 @@ import {
   gatewayTeams,
   gateways,
   gatewayToolAssignments,
+  identityProviders,
   installations,
   registryEntries,
   tenants,
@@ -25,7 +26,7 @@ export async function loadGatewaySnapshot(
   gatewaySlug: string,
 ): Promise<SnapshotLoad> {
   const [tenant] = await db
-    .select({ id: tenants.id, slug: tenants.slug })
+    .select({ id: tenants.id, slug: tenants.slug, settings: tenants.settings })
     .from(tenants)
     .where(eq(tenants.slug, tenantSlug));
   if (!tenant) return { kind: 'missing', what: 'tenant' };
@@ -35,7 +36,7 @@ export async function loadGatewaySnapshot(
     .where(and(eq(gateways.tenantId, tenant.id), eq(gateways.slug, gatewaySlug)));
   if (!gateway) return { kind: 'missing', what: 'gateway', tenantId: tenant.id };
 
-  const [teamRows, assignmentRows] = await Promise.all([
+  const [teamRows, assignmentRows, idpRows] = await Promise.all([
     db
       .select({ teamId: gatewayTeams.teamId })
       .from(gatewayTeams)
@@ -46,7 +47,27 @@ export async function loadGatewaySnapshot(
       .where(
         and(eq(gatewayToolAssignments.tenantId, tenant.id), eq(gatewayToolAssignments.gatewayId, gateway.id)),
       ),
+    gateway.identityProviderId
+      ? db
+          .select({
+            id: identityProviders.id,
+            issuer: identityProviders.issuer,
+            jwksUri: identityProviders.jwksUri,
+            audience: identityProviders.audience,
+            userClaim: identityProviders.userClaim,
+            groupsClaim: identityProviders.groupsClaim,
+            enabled: identityProviders.enabled,
+          })
+          .from(identityProviders)
+          .where(
+            and(
+              eq(identityProviders.tenantId, tenant.id),
+              eq(identityProviders.id, gateway.identityProviderId),
+            ),
+          )
+      : Promise.resolve([]),
   ]);
+  const [identityProvider] = idpRows;
   const entryIds = [...new Set(assignmentRows.map((a) => a.registryEntryId))];
   const entryRows =
     entryIds.length === 0
@@ -79,7 +100,10 @@ export async function loadGatewaySnapshot(
           .where(and(eq(tools.tenantId, tenant.id), inArray(tools.installationId, installationIds)));
 
   const snapshot = compileGatewaySnapshot({
-    tenant,
+    tenant: identityProvider
+      ? { id: tenant.id, slug: tenant.slug, allowJitUsers: tenant.settings.allowJitUsers === true }
+      : { id: tenant.id, slug: tenant.slug },
+    identityProvider: identityProvider ?? null,
     gateway: {
       id: gateway.id,
       slug: gateway.slug,
@@ -140,4 +164,20 @@ export async function loadGatewaySnapshot(
     })),
   });
   return { kind: 'found', snapshot };
+}
+
+/**
+ * The gateways that accept an identity provider's JWTs: after the provider changes (issuer, keys
+ * URL, audience, claims, enabled) or goes, pass them to `invalidateGateways` so proxies recompile.
+ * A change of the tenant's `allowJitUsers` setting invalidates the whole tenant instead.
+ */
+export async function gatewaysUsingIdentityProvider(
+  db: Database,
+  tenantId: string,
+  identityProviderId: string,
+): Promise<{ id: string; slug: string }[]> {
+  return db
+    .select({ id: gateways.id, slug: gateways.slug })
+    .from(gateways)
+    .where(and(eq(gateways.tenantId, tenantId), eq(gateways.identityProviderId, identityProviderId)));
 }

@@ -1,3 +1,5 @@
+import type { SnapshotIdentityProvider } from '@toolgate/core/snapshot';
+
 /** Who is calling, however they proved it. Sessions bind to `id`. */
 export interface Principal {
   /** Stable id for session binding and audit, e.g. "token:<uuid>". */
@@ -20,6 +22,14 @@ export type AuthFailure =
   | 'expired'
   | 'revoked'
   | 'wrong_tenant'
+  /** A JWT addressed to another resource (gateway URL) or audience. */
+  | 'wrong_audience'
+  /** A JWT from an issuer this gateway does not trust. */
+  | 'wrong_issuer'
+  /** A valid credential whose user is not (or no longer) a member of the tenant. */
+  | 'not_member'
+  /** Authenticated, but the token's scopes do not cover the method (HTTP 403). */
+  | 'insufficient_scope'
   | 'method_not_allowed'
   | 'no_mcp_capability'
   | 'unavailable';
@@ -34,6 +44,11 @@ export interface AuthContext {
   gatewayId: string;
   /** Client auth methods the gateway accepts. */
   allowedMethods: readonly string[];
+  /** The gateway's public URL: the audience of our OAuth access tokens (RFC 8707/9068). */
+  resourceUrl: string;
+  /** The identity provider whose JWTs the gateway accepts, with the tenant's JIT setting. */
+  identityProvider?: SnapshotIdentityProvider;
+  allowJitUsers?: boolean;
 }
 
 /** One way of proving identity. The chain asks each in turn whether the credential is theirs. */

@@ -116,6 +116,10 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
       { name: 'Gateways', description: 'Named MCP endpoints exposing chosen tools' },
       { name: 'Tokens', description: 'API tokens for MCP clients and for this API' },
       {
+        name: 'Sign-in',
+        description: 'External identity providers, and the apps signed in through OAuth (their grants)',
+      },
+      {
         name: 'Usage',
         description: 'Dashboards and the audit log: owners and admins see every call, members their own',
       },

@@ -1,5 +1,11 @@
 import { createServer } from 'node:net';
-import { apiTokens, gateways, gatewayToolAssignments, registryEntries } from '@toolgate/db/schema';
+import {
+  apiTokens,
+  gateways,
+  gatewayToolAssignments,
+  identityProviders,
+  registryEntries,
+} from '@toolgate/db/schema';
 import {
   seedApiToken,
   seedGateway,
@@ -432,6 +438,43 @@ describe("another tenant's objects", () => {
     );
   });
 
+  it('POST and PATCH /gateways cannot name their identity provider', async () => {
+    const [idp] = await env.db.db
+      .insert(identityProviders)
+      .values({
+        tenantId: b.tenant.id,
+        name: 'B IdP',
+        issuer: 'https://idp.b.example.test',
+        jwksUri: 'https://idp.b.example.test/keys',
+        audience: 'toolgate',
+      })
+      .returning();
+    failed(
+      await call('POST', '/gateways', {
+        token: A(),
+        body: { slug: 'idp-steal', name: 'x', clientAuthMethods: ['idp_jwt'], identityProviderId: idp!.id },
+      }),
+      404,
+      'NOT_FOUND',
+    );
+    const ours = ok(
+      await call('POST', '/gateways', { token: A(), body: { slug: 'idp-ours', name: 'Ours' } }),
+      201,
+      ZGatewayResponse,
+    );
+    expect(ours.identityProviderId).toBeNull();
+    failed(
+      await call('PATCH', `/gateways/${ours.id}`, {
+        token: A(),
+        body: { clientAuthMethods: ['idp_jwt'], identityProviderId: idp!.id },
+      }),
+      404,
+      'NOT_FOUND',
+    );
+    const [row] = await env.db.db.select().from(gateways).where(eq(gateways.id, ours.id));
+    expect(row).toMatchObject({ identityProviderId: null, clientAuthMethods: ['api_token', 'oauth'] });
+  });
+
   it('PUT /gateways/{id}/tools cannot change their gateway nor expose their entries or installations', async () => {
     failed(
       await call('PUT', `/gateways/${theirs.gatewayId}/tools`, { token: A(), body: { assignments: [] } }),
@@ -494,27 +537,34 @@ describe("another tenant's objects", () => {
 
   it('covers every route of the API', () => {
     // When a route is added, add its cross-tenant test above (installations and installation
-    // requests: installations-rest.int.test.ts; usage and logs: usage-rest.int.test.ts).
+    // requests: installations-rest.int.test.ts; usage and logs: usage-rest.int.test.ts; identity
+    // providers and OAuth grants: identity-rest.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'DELETE /gateways/{id}',
+      'DELETE /identity-providers/{id}',
       'DELETE /installations/{id}',
+      'DELETE /oauth/grants/{id}',
       'DELETE /tokens/{id}',
       'GET /gateways',
       'GET /gateways/{id}',
+      'GET /identity-providers',
       'GET /installation-requests',
       'GET /installations',
       'GET /installations/{id}',
       'GET /installations/{id}/tools',
       'GET /logs',
       'GET /logs/{id}',
+      'GET /oauth/grants',
       'GET /registry',
       'GET /tokens',
       'GET /usage',
       'GET /usage/graph',
       'PATCH /gateways/{id}',
+      'PATCH /identity-providers/{id}',
       'PATCH /installations/{id}',
       'PATCH /installations/{id}/tools/{toolId}',
       'POST /gateways',
+      'POST /identity-providers',
       'POST /installation-requests',
       'POST /installation-requests/{id}/approve',
       'POST /installation-requests/{id}/cancel',

@@ -65,6 +65,18 @@ import { setGatewayAssignments } from '../services/set-gateway-assignments.ts';
 import { setInstallationEnabled } from '../services/set-installation-enabled.ts';
 import { setToolEnabled } from '../services/set-tool-enabled.ts';
 import { updateGateway } from '../services/update-gateway.ts';
+import {
+  ZCreateIdentityProviderRequest,
+  ZIdentityProvider,
+  ZUpdateIdentityProviderRequest,
+} from '../schemas/identity-providers.ts';
+import { ZOAuthGrant } from '../schemas/oauth.ts';
+import { createIdentityProvider } from '../services/create-identity-provider.ts';
+import { deleteIdentityProvider } from '../services/delete-identity-provider.ts';
+import { listIdentityProviders } from '../services/list-identity-providers.ts';
+import { listOAuthGrants } from '../services/list-oauth-grants.ts';
+import { revokeOAuthGrant } from '../services/revoke-oauth-grant.ts';
+import { updateIdentityProvider } from '../services/update-identity-provider.ts';
 import type { RestDeps } from './deps.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -84,7 +96,7 @@ export interface Route {
   path: string;
   operationId: string;
   summary: string;
-  tag: 'Registry' | 'Installations' | 'Installation requests' | 'Gateways' | 'Tokens' | 'Usage';
+  tag: 'Registry' | 'Installations' | 'Installation requests' | 'Gateways' | 'Tokens' | 'Sign-in' | 'Usage';
   body?: z.ZodType;
   /** Query-string parameters (an object schema of strings, coerced); unknown ones are refused. */
   query?: z.ZodType;
@@ -115,6 +127,9 @@ export const ZGatewayResponse = ZGateway.extend({
   url: z.url().meta({ description: 'The MCP endpoint: `{publicMcpUrl}/mcp/{tenant}/{gateway}`' }),
 });
 export const ZGatewayListResponse = z.object({ gateways: z.array(ZGatewayResponse) });
+
+export const ZIdentityProviderList = z.object({ identityProviders: z.array(ZIdentityProvider) });
+export const ZOAuthGrantList = z.object({ grants: z.array(ZOAuthGrant) });
 
 export const gatewayUrl = (publicMcpUrl: string, tenantSlug: string, gatewaySlug: string): string =>
   `${publicMcpUrl.replace(/\/+$/, '')}/mcp/${tenantSlug}/${gatewaySlug}`;
@@ -448,6 +463,82 @@ export const ROUTES: readonly Route[] = [
     response: ZApiToken,
     errors: [404],
     handle: (ctx) => revokeApiToken({ ...scope(ctx), bus: ctx.deps.bus, tokenId: ctx.params.id! }),
+  }),
+  route({
+    method: 'GET',
+    path: '/identity-providers',
+    operationId: 'listIdentityProviders',
+    summary: 'List identity providers with the gateways that accept their JWTs',
+    tag: 'Sign-in',
+    status: 200,
+    response: ZIdentityProviderList,
+    errors: [],
+    handle: async (ctx) => ({ identityProviders: await listIdentityProviders(scope(ctx)) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/identity-providers',
+    operationId: 'createIdentityProvider',
+    summary: 'Add an identity provider (issuer unique per tenant)',
+    tag: 'Sign-in',
+    body: ZCreateIdentityProviderRequest,
+    status: 201,
+    response: ZIdentityProvider,
+    errors: [400, 409, 413, 422],
+    handle: (ctx, input) =>
+      createIdentityProvider({ ...scope(ctx), allowPrivate: ctx.deps.allowPrivateUpstreams ?? false, input }),
+  }),
+  route({
+    method: 'PATCH',
+    path: '/identity-providers/{id}',
+    operationId: 'updateIdentityProvider',
+    summary: 'Change an identity provider (gateways naming it are refreshed at once)',
+    tag: 'Sign-in',
+    body: ZUpdateIdentityProviderRequest,
+    status: 200,
+    response: ZIdentityProvider,
+    errors: [400, 404, 409, 413, 422],
+    handle: (ctx, input) =>
+      updateIdentityProvider({
+        ...scope(ctx),
+        bus: ctx.deps.bus,
+        allowPrivate: ctx.deps.allowPrivateUpstreams ?? false,
+        identityProviderId: ctx.params.id!,
+        input,
+      }),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/identity-providers/{id}',
+    operationId: 'deleteIdentityProvider',
+    summary: 'Remove an identity provider; gateways naming it stop accepting its JWTs',
+    tag: 'Sign-in',
+    status: 204,
+    errors: [404],
+    handle: (ctx) =>
+      deleteIdentityProvider({ ...scope(ctx), bus: ctx.deps.bus, identityProviderId: ctx.params.id! }),
+  }),
+  route({
+    method: 'GET',
+    path: '/oauth/grants',
+    operationId: 'listOAuthGrants',
+    summary: 'Apps signed in through OAuth (members: their own)',
+    tag: 'Sign-in',
+    status: 200,
+    response: ZOAuthGrantList,
+    errors: [],
+    handle: async (ctx) => ({ grants: await listOAuthGrants(scope(ctx)) }),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/oauth/grants/{id}',
+    operationId: 'revokeOAuthGrant',
+    summary: "Revoke an app's grant: its refresh and access tokens stop working at once",
+    tag: 'Sign-in',
+    status: 200,
+    response: ZOAuthGrant,
+    errors: [404],
+    handle: (ctx) => revokeOAuthGrant({ ...scope(ctx), bus: ctx.deps.bus, grantId: ctx.params.id! }),
   }),
   route({
     method: 'GET',

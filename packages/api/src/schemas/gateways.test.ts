@@ -42,10 +42,23 @@ describe('gateway schemas', () => {
       clientAuthMethods: ['api_token', 'oauth'],
       toolExposure: 'full',
       headerAllowlist: [],
+      identityProviderId: null,
     });
     expect(ZCreateGatewayRequest.safeParse({ slug: 'dev', name: 'Dev', visibility: 'teams' }).success).toBe(
       false,
     );
+    // Identity-provider JWTs need the provider that signs them.
+    expect(
+      ZCreateGatewayRequest.safeParse({ slug: 'dev', name: 'Dev', clientAuthMethods: ['idp_jwt'] }).success,
+    ).toBe(false);
+    expect(
+      ZCreateGatewayRequest.safeParse({
+        slug: 'dev',
+        name: 'Dev',
+        clientAuthMethods: ['idp_jwt'],
+        identityProviderId: id,
+      }).success,
+    ).toBe(true);
     expect(ZCreateGatewayRequest.safeParse({ slug: 'dev', name: 'Dev', teamIds: [id] }).success).toBe(false);
     expect(ZCreateGatewayRequest.safeParse({ slug: 'Dev', name: 'Dev' }).success).toBe(false);
   });

@@ -67,7 +67,19 @@ const gatewayFields = {
   toolExposure: z.enum(TOOL_EXPOSURES),
   /** Client headers forwarded upstream; stored lower-case. */
   headerAllowlist: ZHeaderAllowlist,
+  /** The tenant's identity provider whose JWTs `idp_jwt` accepts; null: none. */
+  identityProviderId: ZId.nullable(),
 };
+
+/** Accepting identity-provider JWTs needs a provider to check them against. */
+export function identityProviderIssue(
+  methods: readonly string[],
+  identityProviderId: string | null | undefined,
+): string | undefined {
+  return methods.includes('idp_jwt') && !identityProviderId
+    ? 'choose the identity provider whose tokens this gateway accepts'
+    : undefined;
+}
 
 /** The rule every gateway obeys, checked on creation and on the merged result of an update. */
 export function visibilityIssue(visibility: string, teamIds: readonly string[]): string | undefined {
@@ -86,10 +98,13 @@ export const ZCreateGatewayRequest = z
     clientAuthMethods: gatewayFields.clientAuthMethods.default(['api_token', 'oauth']),
     toolExposure: gatewayFields.toolExposure.default('full'),
     headerAllowlist: gatewayFields.headerAllowlist.default([]),
+    identityProviderId: gatewayFields.identityProviderId.default(null),
   })
   .superRefine((g, ctx) => {
     const message = visibilityIssue(g.visibility, g.teamIds);
     if (message) ctx.addIssue({ code: 'custom', path: ['teamIds'], message });
+    const idp = identityProviderIssue(g.clientAuthMethods, g.identityProviderId);
+    if (idp) ctx.addIssue({ code: 'custom', path: ['identityProviderId'], message: idp });
   });
 export type CreateGatewayRequest = z.input<typeof ZCreateGatewayRequest>;
 
@@ -104,6 +119,7 @@ export const ZUpdateGatewayRequest = z
     clientAuthMethods: gatewayFields.clientAuthMethods.optional(),
     toolExposure: gatewayFields.toolExposure.optional(),
     headerAllowlist: gatewayFields.headerAllowlist.optional(),
+    identityProviderId: gatewayFields.identityProviderId.optional(),
   })
   .refine((g) => Object.keys(g).length > 0, 'name at least one field to change');
 export type UpdateGatewayRequest = z.input<typeof ZUpdateGatewayRequest>;
@@ -164,6 +180,7 @@ export const ZGateway = z.object({
   clientAuthMethods: z.array(z.enum(CLIENT_AUTH_METHODS)),
   toolExposure: z.enum(TOOL_EXPOSURES),
   headerAllowlist: z.array(z.string()),
+  identityProviderId: ZId.nullable(),
   assignments: z.array(ZAssignment),
   createdAt: ZTimestamp,
   updatedAt: ZTimestamp,

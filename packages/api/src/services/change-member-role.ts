@@ -1,3 +1,4 @@
+import { invalidateUser, type Bus } from '@toolgate/bus';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { memberships } from '@toolgate/db/schema';
@@ -19,6 +20,8 @@ export interface ChangeMemberRoleOptions {
   db: Database;
   tenantId: string;
   actor: Actor;
+  /** Proxies cache a user's role (owners and admins see every gateway); told to drop it. */
+  bus: Bus;
   input: ChangeMemberRoleRequest;
 }
 
@@ -31,11 +34,12 @@ export async function changeMemberRole({
   db,
   tenantId,
   actor,
+  bus,
   input,
 }: ChangeMemberRoleOptions): Promise<MemberRoleChange> {
   requireAdmin(actor, 'change roles');
   const { userId, role } = parseInput(ZChangeMemberRoleRequest, input);
-  return db.transaction(async (tx) => {
+  const changed = await db.transaction(async (tx) => {
     await lockWorkspace(tx, tenantId);
     const actorRole = await actorRoleNow(tx, tenantId, actor);
     const from = await currentRole(tx, tenantId, userId);
@@ -54,6 +58,8 @@ export async function changeMemberRole({
       .update(memberships)
       .set({ role })
       .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
-    return { userId, role };
+    return { userId, role, changed: true };
   });
+  if ('changed' in changed) await invalidateUser(bus, { tenantId, userId });
+  return { userId, role };
 }

@@ -4,7 +4,7 @@ import { gateways, gatewayTeams } from '@toolgate/db/schema';
 import { requireAdmin, type Actor } from '../actor.ts';
 import { announceGatewayChange } from '../invalidation.ts';
 import { ZCreateGatewayRequest, type CreateGatewayRequest, type Gateway } from '../schemas/gateways.ts';
-import { requireTeams } from '../tenant-refs.ts';
+import { requireIdentityProvider, requireTeams } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
 import { loadGatewayViews, slugTaken } from '../views/gateway.ts';
 
@@ -26,6 +26,7 @@ export async function createGateway({
   requireAdmin(actor, 'create gateways');
   const g = parseInput(ZCreateGatewayRequest, input);
   await requireTeams(db, tenantId, g.teamIds);
+  await requireIdentityProvider(db, tenantId, g.identityProviderId);
   const row = await db.transaction(async (tx) => {
     const [created] = await tx
       .insert(gateways)
@@ -38,6 +39,7 @@ export async function createGateway({
         clientAuthMethods: g.clientAuthMethods,
         toolExposure: g.toolExposure,
         headerAllowlist: g.headerAllowlist,
+        identityProviderId: g.identityProviderId,
       })
       .onConflictDoNothing()
       .returning();

@@ -1,4 +1,4 @@
-import { tokenKey } from '@toolgate/bus';
+import { tokenKey, userPrincipalKey } from '@toolgate/bus';
 import { apiTokens, memberships, teamMembers } from '@toolgate/db/schema';
 import { seedApiToken, seedMember, seedTeam } from '@toolgate/db/testing';
 import { and, eq } from 'drizzle-orm';
@@ -51,11 +51,15 @@ const ownerCount = async (org: SeededOrg) =>
 describe('changing roles', () => {
   it('lets admins move people between member and admin', async () => {
     const org = await seedOrg(env.db);
+    // A proxy has the member's principal (with their role) cached.
+    const cached = userPrincipalKey(org.tenant.id, org.member.id);
+    await env.bus.snapshots.set(cached, JSON.stringify({ role: 'member' }), 60);
     expect(await change(org, org.actors.admin, org.member.id, 'admin')).toEqual({
       userId: org.member.id,
       role: 'admin',
     });
     expect(await roleIn(org, org.member.id)).toBe('admin');
+    expect(await env.bus.snapshots.get(cached)).toBeNull();
     await change(org, org.actors.admin, org.member.id, 'member');
     expect(await roleIn(org, org.member.id)).toBe('member');
     // An admin may step down.
@@ -181,6 +185,12 @@ describe('removing members and leaving', () => {
     await eventually(() =>
       expect(replica.messages).toContainEqual(
         expect.objectContaining({ tenantId: org.tenant.id, tokenHash: mine.tokenHash }),
+      ),
+    );
+    // OAuth and identity-provider callers: the proxies' cached principal goes too.
+    await eventually(() =>
+      expect(replica.messages).toContainEqual(
+        expect.objectContaining({ tenantId: org.tenant.id, userId: org.member.id }),
       ),
     );
     await replica.stop();

@@ -7,12 +7,13 @@ import { requireAdmin, type Actor } from '../actor.ts';
 import { announceGatewayChange } from '../invalidation.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
 import {
+  identityProviderIssue,
   visibilityIssue,
   ZUpdateGatewayRequest,
   type Gateway,
   type UpdateGatewayRequest,
 } from '../schemas/gateways.ts';
-import { requireTeams } from '../tenant-refs.ts';
+import { requireIdentityProvider, requireTeams } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
 import { findGatewayRow, loadGatewayViews, slugTaken } from '../views/gateway.ts';
 
@@ -45,6 +46,15 @@ export async function updateGateway({
   if (problem)
     throw new AppError('INVALID', `teamIds: ${problem}`, { fields: [{ path: 'teamIds', message: problem }] });
   await requireTeams(db, tenantId, teamIds);
+  const idpProblem = identityProviderIssue(
+    patch.clientAuthMethods ?? current.clientAuthMethods,
+    patch.identityProviderId === undefined ? current.identityProviderId : patch.identityProviderId,
+  );
+  if (idpProblem)
+    throw new AppError('INVALID', `identityProviderId: ${idpProblem}`, {
+      fields: [{ path: 'identityProviderId', message: idpProblem }],
+    });
+  if (patch.identityProviderId) await requireIdentityProvider(db, tenantId, patch.identityProviderId);
   const teamsChanged = teamIds.join() !== view!.teamIds.join();
 
   let updated: typeof gateways.$inferSelect;

@@ -51,6 +51,7 @@ export async function loadGatewayViews(
     clientAuthMethods: row.clientAuthMethods,
     toolExposure: row.toolExposure,
     headerAllowlist: row.headerAllowlist,
+    identityProviderId: row.identityProviderId,
     assignments: assignmentRows.filter((a) => a.gatewayId === row.id).map(toAssignment),
     createdAt: toIso(row.createdAt),
     updatedAt: toIso(row.updatedAt),

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useRef, type ComponentType } from 'react';
 import {
+  AppsIcon,
   ChartIcon,
   GatewayIcon,
   HomeIcon,
@@ -11,6 +12,7 @@ import {
   LogsIcon,
   ServerIcon,
   SettingsIcon,
+  ShieldIcon,
   TeamIcon,
   UsersIcon,
 } from '../icons.tsx';
@@ -31,6 +33,7 @@ const SECTIONS: { title: string | null; items: NavItem[] }[] = [
       { label: 'Servers', path: '/servers', icon: ServerIcon },
       { label: 'Gateways', path: '/gateways', icon: GatewayIcon },
       { label: 'Tokens', path: '/tokens', icon: KeyIcon },
+      { label: 'Connected apps', path: '/settings/oauth', icon: AppsIcon },
     ],
   },
   {
@@ -45,14 +48,23 @@ const SECTIONS: { title: string | null; items: NavItem[] }[] = [
     items: [
       { label: 'Members', path: '/members', icon: UsersIcon },
       { label: 'Teams', path: '/teams', icon: TeamIcon },
+      { label: 'Identity providers', path: '/settings/identity-providers', icon: ShieldIcon },
       { label: 'Settings', path: '/settings', icon: SettingsIcon },
     ],
   },
 ];
 
-function isActive(pathname: string, base: string, path: string): boolean {
+const ALL_PATHS = SECTIONS.flatMap((s) => s.items.map((i) => i.path));
+
+const matches = (pathname: string, base: string, path: string): boolean => {
   const href = base + path;
   return path === '' ? pathname === base : pathname === href || pathname.startsWith(`${href}/`);
+};
+
+/** The deepest matching link wins: /settings/oauth is "Connected apps", not also "Settings". */
+function isActive(pathname: string, base: string, path: string): boolean {
+  if (!matches(pathname, base, path)) return false;
+  return !ALL_PATHS.some((other) => other.length > path.length && matches(pathname, base, other));
 }
 
 /** The same links in one scrolling row, for screens too narrow for the sidebar. */

@@ -113,12 +113,15 @@ export function SelectField({ label, hint, error, options, className, id, ...pro
 
 interface TextAreaFieldProps extends TextareaHTMLAttributes<HTMLTextAreaElement> {
   label: string;
+  /** Shown under the text area, replaced by `error` when there is one. */
   hint?: ReactNode;
+  error?: string;
 }
 
-export function TextAreaField({ label, hint, className, id, ...props }: TextAreaFieldProps) {
+export function TextAreaField({ label, hint, error, className, id, ...props }: TextAreaFieldProps) {
   const autoId = useId();
   const areaId = id ?? autoId;
+  const describedBy = error ? `${areaId}-error` : hint ? `${areaId}-hint` : undefined;
   return (
     <div className={cx('flex flex-col gap-1.5', className)}>
       <label htmlFor={areaId} className="text-sm font-medium text-slate-800">
@@ -126,15 +129,23 @@ export function TextAreaField({ label, hint, className, id, ...props }: TextArea
       </label>
       <textarea
         id={areaId}
-        aria-describedby={hint ? `${areaId}-hint` : undefined}
-        className="rounded-lg bg-white px-3 py-2 text-sm text-slate-900 shadow-xs ring-1 ring-slate-300 outline-none focus:ring-2 focus:ring-brand-500"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        className={cx(
+          'rounded-lg bg-white px-3 py-2 text-sm text-slate-900 shadow-xs ring-1 outline-none focus:ring-2',
+          error ? 'ring-red-400 focus:ring-red-500' : 'ring-slate-300 focus:ring-brand-500',
+        )}
         {...props}
       />
-      {hint && (
+      {error ? (
+        <p id={`${areaId}-error`} className="text-sm text-red-600">
+          {error}
+        </p>
+      ) : hint ? (
         <p id={`${areaId}-hint`} className="text-sm text-slate-500">
           {hint}
         </p>
-      )}
+      ) : null}
     </div>
   );
 }

@@ -6,6 +6,7 @@ import {
   registryRouter,
   tokensRouter,
 } from './routers/control-plane.ts';
+import { identityProvidersRouter, oauthRouter } from './routers/identity.ts';
 import { invitationsRouter } from './routers/invitations.ts';
 import { meRouter } from './routers/me.ts';
 import { membersRouter } from './routers/members.ts';
@@ -23,6 +24,8 @@ export const appRouter = router({
   gateways: gatewaysRouter,
   tokens: tokensRouter,
   usage: usageRouter,
+  identityProviders: identityProvidersRouter,
+  oauth: oauthRouter,
 });
 
 export type AppRouter = typeof appRouter;

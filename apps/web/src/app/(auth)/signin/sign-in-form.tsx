@@ -10,6 +10,7 @@ import { TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
 import { ZSignInRequest, type SignInRequest } from '~/schemas/account';
 import { fieldErrors } from '~/schemas/field-errors';
+import { openPath, withCallback } from '../sign-in-and-open';
 
 export interface OAuthButton {
   id: string;
@@ -58,7 +59,7 @@ export function SignInForm({
       );
       return;
     }
-    router.replace(callbackUrl);
+    openPath(router, callbackUrl);
   }
 
   return (
@@ -121,7 +122,10 @@ export function SignInForm({
       </form>
       <p className="text-center text-sm text-slate-600">
         New to Toolgate?{' '}
-        <Link href="/signup" className="font-medium text-brand-600 hover:text-brand-700">
+        <Link
+          href={withCallback('/signup', callbackUrl === '/t' ? undefined : callbackUrl)}
+          className="font-medium text-brand-600 hover:text-brand-700"
+        >
           Create a workspace
         </Link>
       </p>

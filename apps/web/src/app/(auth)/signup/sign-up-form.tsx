@@ -10,12 +10,12 @@ import { useFieldErrors } from '~/components/use-field-errors';
 import { ZSignUpRequest, type SignUpRequest } from '~/schemas/account';
 import { fieldErrors } from '~/schemas/field-errors';
 import { signUpAction } from '../actions';
-import { signInAndOpen } from '../sign-in-and-open';
+import { signInAndOpen, withCallback } from '../sign-in-and-open';
 import { useWorkspaceFields, WorkspaceFields, type WorkspaceValues } from '../workspace-fields';
 
 type Field = keyof SignUpRequest;
 
-export function SignUpForm({ urlPrefix }: { urlPrefix: string }) {
+export function SignUpForm({ urlPrefix, returnTo }: { urlPrefix: string; returnTo?: string }) {
   const router = useRouter();
   const workspace = useWorkspaceFields();
   const [person, setPerson] = useState({ name: '', email: '', password: '' });
@@ -43,7 +43,12 @@ export function SignUpForm({ urlPrefix }: { urlPrefix: string }) {
       setFormError(result.formError);
       return showErrors(result.fieldErrors);
     }
-    await signInAndOpen(router, { email: parsed.data.email, password: values.password }, result.tenantSlug);
+    await signInAndOpen(
+      router,
+      { email: parsed.data.email, password: values.password },
+      result.tenantSlug,
+      returnTo,
+    );
   }
 
   return (
@@ -103,7 +108,10 @@ export function SignUpForm({ urlPrefix }: { urlPrefix: string }) {
       </Button>
       <p className="text-center text-sm text-slate-600">
         Already have an account?{' '}
-        <Link href="/signin" className="font-medium text-brand-600 hover:text-brand-700">
+        <Link
+          href={withCallback('/signin', returnTo)}
+          className="font-medium text-brand-600 hover:text-brand-700"
+        >
           Sign in
         </Link>
       </p>

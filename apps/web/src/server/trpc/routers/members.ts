@@ -20,7 +20,7 @@ export const membersRouter = router({
   changeRole: protectedProcedure
     .input(ZChangeMemberRoleRequest)
     .output(ZMemberRoleChange)
-    .mutation(({ ctx, input }) => changeMemberRole({ ...ctx.scope, input })),
+    .mutation(({ ctx, input }) => changeMemberRole({ ...ctx.scope, bus: ctx.services.bus, input })),
   remove: protectedProcedure
     .input(ZRemoveMemberRequest)
     .output(ZMemberRemoval)

@@ -6,6 +6,7 @@ import { PageHeader } from '~/components/ui/page-header';
 import { canAdminister } from '~/schemas/members';
 import { requireMembership } from '~/server/auth/session';
 import { AuditRetentionForm } from './audit-retention-form';
+import { JitUsersForm } from './jit-users-form';
 
 export const metadata: Metadata = { title: 'Settings' };
 
@@ -34,10 +35,11 @@ export default async function SettingsPage({ params }: { params: Promise<{ slug:
         </dl>
       </section>
       <AuditRetentionForm isAdmin={canAdminister(membership.role)} />
+      <JitUsersForm tenantSlug={slug} isAdmin={canAdminister(membership.role)} />
       <ComingSoon
         icon={SettingsIcon}
         title="More settings are on the way"
-        description="Renaming the workspace, identity providers for your gateways and billing will be managed here."
+        description="Renaming the workspace and billing will be managed here."
         nextSteps={[{ href: `/t/${slug}/members`, label: 'Manage members' }]}
       />
     </>

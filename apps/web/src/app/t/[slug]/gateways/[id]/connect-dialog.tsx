@@ -62,12 +62,16 @@ export function ConnectDialog({
   onClose,
   name,
   url,
+  clientAuthMethods,
 }: {
   open: boolean;
   onClose: () => void;
   name: string;
   url: string;
+  clientAuthMethods: readonly string[];
 }) {
+  const oauth = clientAuthMethods.includes('oauth');
+  const tokens = clientAuthMethods.includes('api_token');
   const all = snippets(name, url);
   const [tab, setTab] = useState(all[0]!.id);
   const current = all.find((s) => s.id === tab) ?? all[0]!;
@@ -77,13 +81,28 @@ export function ConnectDialog({
       onClose={onClose}
       title="Connect a client"
       description={
-        <>
-          Create a token on the Tokens page and put it where you see{' '}
-          <code className="font-mono">{TOKEN}</code>.
-        </>
+        tokens ? (
+          <>
+            Create a token on the Tokens page and put it where you see{' '}
+            <code className="font-mono">{TOKEN}</code>.
+          </>
+        ) : (
+          'API tokens are not accepted by this gateway; the configurations below show where a bearer token goes.'
+        )
       }
     >
       <div className="flex flex-col gap-4">
+        {oauth && (
+          <p
+            role="note"
+            data-testid="connect-oauth-note"
+            className="rounded-lg bg-brand-50 px-3.5 py-3 text-sm text-brand-700 ring-1 ring-brand-600/20 ring-inset"
+          >
+            OAuth is on: clients that support MCP sign-in (Claude Desktop, Cursor, VS Code, the MCP Inspector)
+            need only the URL below — leave out the <code className="font-mono">Authorization</code> header
+            and they will open a sign-in page in the browser.
+          </p>
+        )}
         <div>
           <p className="text-sm font-medium text-slate-800">Gateway URL</p>
           <CopyableValue value={url} label="Copy URL" testId="gateway-url" truncate className="mt-1.5" />

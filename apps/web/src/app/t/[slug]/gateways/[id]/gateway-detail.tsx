@@ -136,7 +136,13 @@ export function GatewayDetail({
           <GatewaySettings gateway={g} tenantSlug={tenantSlug} />
         </div>
       )}
-      <ConnectDialog open={connecting} onClose={() => setConnecting(false)} name={g.slug} url={g.url} />
+      <ConnectDialog
+        open={connecting}
+        onClose={() => setConnecting(false)}
+        name={g.slug}
+        url={g.url}
+        clientAuthMethods={g.clientAuthMethods}
+      />
     </>
   );
 }

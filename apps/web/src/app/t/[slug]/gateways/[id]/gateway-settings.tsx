@@ -1,11 +1,15 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { visibilityIssue, ZUpdateGatewayRequest, type Gateway } from '@toolgate/api/schemas/gateways';
+import {
+  identityProviderIssue,
+  visibilityIssue,
+  ZUpdateGatewayRequest,
+  type Gateway,
+} from '@toolgate/api/schemas/gateways';
 import { useState, type FormEvent } from 'react';
 import { WarningIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
-import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
@@ -14,6 +18,7 @@ import { errorFields, useTRPC } from '~/trpc/react';
 import { TeamChecklist } from '../team-checklist';
 import { DeleteGatewaySection } from './delete-gateway-section';
 import { HeaderAllowlistEditor } from './header-allowlist-editor';
+import { IdentityProviderSelect } from './identity-provider-select';
 
 type ClientAuthMethod = Gateway['clientAuthMethods'][number];
 type Field =
@@ -24,21 +29,20 @@ type Field =
   | 'teamIds'
   | 'clientAuthMethods'
   | 'toolExposure'
-  | 'headerAllowlist';
+  | 'headerAllowlist'
+  | 'identityProviderId';
 
-const AUTH_METHODS: { value: ClientAuthMethod; label: string; hint: string; later?: boolean }[] = [
+const AUTH_METHODS: { value: ClientAuthMethod; label: string; hint: string }[] = [
   { value: 'api_token', label: 'API tokens', hint: 'Bearer tokens created on the Tokens page.' },
   {
     value: 'oauth',
-    label: 'OAuth sign-in',
-    hint: 'MCP clients sign their users in through this workspace.',
-    later: true,
+    label: 'OAuth (MCP clients sign in)',
+    hint: 'Clients such as Claude Desktop, Cursor or VS Code need only the URL: their users sign in to this workspace and approve access.',
   },
   {
     value: 'idp_jwt',
-    label: 'Identity provider tokens',
-    hint: 'JWTs issued by your own identity provider.',
-    later: true,
+    label: 'Identity provider JWTs',
+    hint: 'Callers present tokens issued by your own identity provider.',
   },
 ];
 
@@ -60,6 +64,7 @@ interface Values {
   clientAuthMethods: ClientAuthMethod[];
   toolExposure: Gateway['toolExposure'];
   headerAllowlist: string[];
+  identityProviderId: string | null;
 }
 
 const valuesOf = (g: Gateway): Values => ({
@@ -71,6 +76,7 @@ const valuesOf = (g: Gateway): Values => ({
   clientAuthMethods: g.clientAuthMethods,
   toolExposure: g.toolExposure,
   headerAllowlist: g.headerAllowlist,
+  identityProviderId: g.identityProviderId,
 });
 
 const sameSet = (a: readonly string[], b: readonly string[]) =>
@@ -85,7 +91,8 @@ function isDirty(v: Values, g: Gateway): boolean {
     (v.visibility === 'teams' && !sameSet(v.teamIds, g.teamIds)) ||
     !sameSet(v.clientAuthMethods, g.clientAuthMethods) ||
     v.toolExposure !== g.toolExposure ||
-    !sameSet(v.headerAllowlist, g.headerAllowlist)
+    !sameSet(v.headerAllowlist, g.headerAllowlist) ||
+    v.identityProviderId !== g.identityProviderId
   );
 }
 
@@ -127,6 +134,8 @@ export function GatewaySettings({
     const found: FieldErrors<Field> = parsed.success ? {} : fieldErrors(parsed.error);
     const teams = visibilityIssue(input.visibility, input.teamIds);
     if (teams) found.teamIds ??= sentence(teams);
+    const idp = identityProviderIssue(input.clientAuthMethods, input.identityProviderId);
+    if (idp) found.identityProviderId ??= sentence(idp);
     if (Object.values(found).some(Boolean)) return showErrors(found);
     setErrors({});
     update.mutate({ id: gateway.id, patch: input });
@@ -244,17 +253,20 @@ export function GatewaySettings({
               />
               <span>
                 <span className="font-medium text-slate-800">{m.label}</span>
-                {m.later && (
-                  <Badge tone="slate" className="ml-2">
-                    Coming soon
-                  </Badge>
-                )}
                 <span className="block text-slate-500">{m.hint}</span>
               </span>
             </label>
           ))}
           {errors.clientAuthMethods && <p className="text-sm text-red-600">{errors.clientAuthMethods}</p>}
         </fieldset>
+        {values.clientAuthMethods.includes('idp_jwt') && (
+          <IdentityProviderSelect
+            tenantSlug={tenantSlug}
+            value={values.identityProviderId}
+            onChange={(id) => set('identityProviderId', id)}
+            error={errors.identityProviderId}
+          />
+        )}
 
         <fieldset className="flex flex-col gap-2">
           <legend className="text-sm font-medium text-slate-800">Tool exposure</legend>

@@ -1,0 +1,155 @@
+import { CLOCK_SKEW_SECONDS, ID_JAG_TYP } from '@toolgate/auth/constants';
+import { resolveIdpUser, type IdpUser } from '@toolgate/auth/idp-users';
+import type { JwksCache } from '@toolgate/auth/jwks-cache';
+import type { Logger } from '@toolgate/core/logger';
+import { TtlLru } from '@toolgate/core/lru';
+import type { SnapshotIdentityProvider } from '@toolgate/core/snapshot';
+import type { DbHandle } from '@toolgate/db/client';
+import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { isCompactJws, unverifiedIssuer, verifyFailure } from './jwt-util.ts';
+import type { AuthContext, AuthResult, Authenticator } from './principal.ts';
+
+interface Options {
+  db: DbHandle;
+  log: Logger;
+  jwks: JwksCache;
+  /** Our own issuer: its tokens belong to the OAuth authenticator, never to this one. */
+  ownIssuer: string;
+  /** How long a token's caller → member mapping is reused. Default 30 s. */
+  mappingTtlMs?: number;
+}
+
+/** Asymmetric signatures only: never `none`, never HMAC (a shared secret is not a public key). */
+const ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
+
+/**
+ * JWTs of a tenant's enterprise identity provider, accepted by gateways that name the provider
+ * (snapshot) and allow `idp_jwt`. Signatures are checked locally against the provider's JWKS
+ * (JwksCache); the caller is mapped to a tenant member with `resolveIdpUser` (which may create
+ * them when the tenant allows JIT users), and that mapping is reused per (provider, user claim,
+ * groups) for `mappingTtlMs`, so steady state asks neither Postgres nor Redis.
+ */
+export class IdpJwtAuthenticator implements Authenticator {
+  readonly method = 'idp_jwt' as const;
+  private readonly mappings: TtlLru<string, IdpUser | null>;
+  private readonly loading = new Map<string, Promise<IdpUser | null>>();
+
+  constructor(private readonly options: Options) {
+    this.mappings = new TtlLru(50_000, options.mappingTtlMs ?? 30_000);
+  }
+
+  claims(bearer: string): boolean {
+    return isCompactJws(bearer) && unverifiedIssuer(bearer) !== this.options.ownIssuer;
+  }
+
+  /** Membership changed: the next token of this user is mapped afresh. */
+  forgetUser(tenantId: string, userId: string): void {
+    this.mappings.deleteWhere((m, key) => key.startsWith(`${tenantId}\u0000`) && m?.userId === userId);
+  }
+
+  forgetTenant(tenantId: string): void {
+    this.mappings.deleteWhere((_, key) => key.startsWith(`${tenantId}\u0000`));
+  }
+
+  async authenticate(bearer: string, context: AuthContext): Promise<AuthResult> {
+    const idp = context.identityProvider;
+    if (!idp?.enabled || unverifiedIssuer(bearer) !== idp.issuer)
+      return { ok: false, failure: 'wrong_issuer' };
+    let payload: JWTPayload;
+    try {
+      // An identity assertion grant is for our token endpoint, not a bearer credential.
+      if (decodeProtectedHeader(bearer).typ?.toLowerCase() === ID_JAG_TYP)
+        return { ok: false, failure: 'malformed' };
+      ({ payload } = await jwtVerify(bearer, this.options.jwks.getKey(idp.jwksUri), {
+        issuer: idp.issuer,
+        audience: idp.audience,
+        algorithms: ALGORITHMS,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        requiredClaims: ['exp'],
+      }));
+    } catch (err) {
+      const failure = verifyFailure(err);
+      if (failure === 'unavailable') {
+        this.options.log.warn(
+          { err: (err as Error).message, issuer: idp.issuer },
+          'identity provider keys unavailable',
+        );
+      }
+      return { ok: false, failure };
+    }
+    let user: IdpUser | null;
+    try {
+      user = await this.map(idp, context, payload);
+    } catch (err) {
+      this.options.log.error({ err: (err as Error).message }, 'identity provider user mapping failed');
+      return { ok: false, failure: 'unavailable' };
+    }
+    if (!user) return { ok: false, failure: 'not_member' };
+    return {
+      ok: true,
+      principal: {
+        id: `user:${user.userId}`,
+        tenantId: context.tenantId,
+        authMethod: 'idp_jwt',
+        userId: user.userId,
+        teamIds: user.teamIds,
+        orgWide: user.role === 'owner' || user.role === 'admin',
+      },
+    };
+  }
+
+  private map(
+    idp: SnapshotIdentityProvider,
+    context: AuthContext,
+    claims: JWTPayload,
+  ): Promise<IdpUser | null> {
+    // By subject, the email still decides the first link (and JIT), so it is part of the key too.
+    const email =
+      typeof claims.email === 'string' && claims.email_verified !== false && claims.email_verified !== 'false'
+        ? claims.email.toLowerCase()
+        : '';
+    const who = idp.userClaim === 'email' ? email : `${String(claims.sub ?? '')}\u0000${email}`;
+    const groups = idp.groupsClaim ? JSON.stringify(claims[idp.groupsClaim] ?? null) : '';
+    // Everything the mapping reads from the token and the configuration is in the key.
+    const key = [
+      context.tenantId,
+      idp.id,
+      idp.userClaim,
+      idp.groupsClaim ?? '',
+      context.allowJitUsers ? 'jit' : '',
+      who,
+      groups,
+    ].join('\u0000');
+    const cached = this.mappings.get(key);
+    if (cached !== undefined) return Promise.resolve(cached);
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = resolveIdpUser(
+        this.options.db.db,
+        { id: idp.id, tenantId: context.tenantId, userClaim: idp.userClaim, groupsClaim: idp.groupsClaim },
+        claims,
+        { allowJit: context.allowJitUsers === true },
+      )
+        .then((user) => {
+          // Nobody yet: asked again soon (an invitation may be accepted any minute).
+          this.mappings.set(key, user, user ? undefined : 5_000);
+          return user;
+        })
+        .finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+}

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import {
+  ACCESS_TOKEN_ALG,
+  ACCESS_TOKEN_TTL_SECONDS,
+  ACCESS_TOKEN_TYP,
+  accessTokenRevocationId,
+  CLOCK_SKEW_SECONDS,
+  grantRevocationId,
+  parseScope,
+} from '@toolgate/auth/constants';
+import { CachedKeySet } from '@toolgate/auth/jwks-cache';
+import { publicJwks } from '@toolgate/auth/signing-keys';
+import type { Bus } from '@toolgate/bus';
+import type { Logger } from '@toolgate/core/logger';
+import { TtlLru } from '@toolgate/core/lru';
+import type { DbHandle } from '@toolgate/db/client';
+import { jwtVerify } from 'jose';
+import { isCompactJws, unverifiedIssuer, verifyFailure } from './jwt-util.ts';
+import type { AuthContext, AuthResult, Authenticator } from './principal.ts';
+import type { UserPrincipals } from './user-principals.ts';
+
+interface Options {
+  db: DbHandle;
+  bus: Bus;
+  log: Logger;
+  /** issuerFrom(PUBLIC_WEB_URL): tokens naming it are ours. */
+  issuer: string;
+  users: UserPrincipals;
+  /** Longest a verified token is trusted without asking the revocation set again. Default 60 s. */
+  verifiedTtlMs?: number;
+  /** Our JWKS reload gate on unknown `kid`s. Default 30 s. */
+  minKeyRefreshMs?: number;
+}
+
+/** What verification established about one token, context-free (cached by token hash). */
+interface Verified {
+  sub: string;
+  aud: string;
+  tid: string;
+  gid: string;
+  /** Seconds. */
+  exp: number;
+  scopes: string[];
+  /** Revocation-set ids that refuse this token. */
+  revocationIds: string[];
+}
+
+/**
+ * Access tokens minted by Toolgate's authorization server (RFC 9068, ES256), verified locally
+ * against the JWKS read from Postgres once and reloaded only for an unknown `kid`.
+ *
+ * A verified token is remembered by its hash for at most `verifiedTtlMs` (and never past `exp`),
+ * so steady-state requests cost no Postgres query and no Redis round trip. The revocation set is
+ * asked (one EXISTS) only when a token is verified afresh; revocations published on the bus
+ * (`revokedId`) drop remembered tokens on every replica at once, and the ids are kept locally as
+ * long as a token they cover can live.
+ */
+export class OAuthAuthenticator implements Authenticator {
+  readonly method = 'oauth' as const;
+  private readonly verified: TtlLru<string, Verified>;
+  private readonly revoked = new TtlLru<string, true>(
+    100_000,
+    (ACCESS_TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS) * 1000,
+  );
+  private readonly keys: CachedKeySet;
+  private readonly verifiedTtlMs: number;
+
+  constructor(private readonly options: Options) {
+    this.verifiedTtlMs = options.verifiedTtlMs ?? 60_000;
+    this.verified = new TtlLru(50_000, this.verifiedTtlMs);
+    this.keys = new CachedKeySet(() => publicJwks(options.db.db), {
+      minRefreshMs: options.minKeyRefreshMs ?? 30_000,
+    });
+  }
+
+  claims(bearer: string): boolean {
+    return isCompactJws(bearer) && unverifiedIssuer(bearer) === this.options.issuer;
+  }
+
+  /** A revocation published on the bus: refuse what it names from now on, on this replica too. */
+  revoke(revocationId: string): void {
+    this.revoked.set(revocationId, true);
+    this.verified.deleteWhere((v) => v.revocationIds.includes(revocationId));
+  }
+
+  async authenticate(bearer: string, context: AuthContext): Promise<AuthResult> {
+    const hash = createHash('sha256').update(bearer).digest('base64url');
+    let token = this.verified.get(hash);
+    if (!token) {
+      const fresh = await this.verify(bearer);
+      if (!fresh.ok) return fresh;
+      token = fresh.token;
+      const ttl = Math.min(this.verifiedTtlMs, token.exp * 1000 - Date.now());
+      if (ttl > 0) this.verified.set(hash, token, ttl);
+    }
+    if (token.exp * 1000 <= Date.now() - CLOCK_SKEW_SECONDS * 1000) return { ok: false, failure: 'expired' };
+    if (token.tid !== context.tenantId) return { ok: false, failure: 'wrong_tenant' };
+    // Exactly this gateway's URL (RFC 8707); the id guards against a gateway re-created under the
+    // same slug.
+    if (token.aud !== context.resourceUrl || (context.gatewayId !== '' && token.gid !== context.gatewayId)) {
+      return { ok: false, failure: 'wrong_audience' };
+    }
+    if (token.revocationIds.some((id) => this.revoked.get(id))) return { ok: false, failure: 'revoked' };
+    let user;
+    try {
+      user = await this.options.users.get(token.tid, token.sub);
+    } catch (err) {
+      this.options.log.error({ err: (err as Error).message }, 'user lookup failed');
+      return { ok: false, failure: 'unavailable' };
+    }
+    if (!user) return { ok: false, failure: 'not_member' };
+    return {
+      ok: true,
+      principal: {
+        id: `user:${user.userId}`,
+        tenantId: user.tenantId,
+        authMethod: 'oauth',
+        userId: user.userId,
+        teamIds: user.teamIds,
+        orgWide: user.role === 'owner' || user.role === 'admin',
+        scopes: token.scopes,
+      },
+    };
+  }
+
+  private async verify(
+    bearer: string,
+  ): Promise<{ ok: true; token: Verified } | Extract<AuthResult, { ok: false }>> {
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(bearer, this.keys.getKey, {
+        issuer: this.options.issuer,
+        algorithms: [ACCESS_TOKEN_ALG],
+        typ: ACCESS_TOKEN_TYP,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'aud'],
+      }));
+    } catch (err) {
+      const failure = verifyFailure(err);
+      if (failure === 'unavailable') {
+        this.options.log.error({ err: (err as Error).message }, 'signing keys unavailable');
+      }
+      return { ok: false, failure };
+    }
+    const { sub, aud, exp, jti } = payload;
+    const { tid, gid, scope, grant } = payload as Record<string, unknown>;
+    if (
+      typeof sub !== 'string' ||
+      typeof aud !== 'string' ||
+      typeof exp !== 'number' ||
+      typeof jti !== 'string' ||
+      typeof tid !== 'string' ||
+      typeof gid !== 'string' ||
+      (scope !== undefined && typeof scope !== 'string') ||
+      (grant !== undefined && typeof grant !== 'string')
+    ) {
+      return { ok: false, failure: 'malformed' };
+    }
+    const revocationIds = [accessTokenRevocationId(jti), ...(grant ? [grantRevocationId(grant)] : [])];
+    if (revocationIds.some((id) => this.revoked.get(id))) return { ok: false, failure: 'revoked' };
+    try {
+      if (await this.options.bus.revocations.hasAny(revocationIds)) return { ok: false, failure: 'revoked' };
+    } catch (err) {
+      // Without the revocation set a revoked token cannot be told apart: refuse, do not guess.
+      this.options.log.error({ err: (err as Error).message }, 'revocation set unavailable');
+      return { ok: false, failure: 'unavailable' };
+    }
+    return { ok: true, token: { sub, aud, tid, gid, exp, scopes: parseScope(scope), revocationIds } };
+  }
+}

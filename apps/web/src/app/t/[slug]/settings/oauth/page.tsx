@@ -1,0 +1,12 @@
+import type { Metadata } from 'next';
+import { canAdminister } from '~/schemas/members';
+import { requireMembership } from '~/server/auth/session';
+import { ConnectedAppsView } from './connected-apps-view';
+
+export const metadata: Metadata = { title: 'Connected apps' };
+
+export default async function ConnectedAppsPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const { membership } = await requireMembership(slug);
+  return <ConnectedAppsView tenantSlug={slug} isAdmin={canAdminister(membership.role)} />;
+}

@@ -1,0 +1,54 @@
+import { issuerFrom } from '@toolgate/auth/constants';
+import type { AuthServerDeps } from '@toolgate/auth/deps';
+import { webEnv, type WebEnv } from '../../env.ts';
+import { webContext } from '../context.ts';
+import { oauthJsonError } from './http.ts';
+
+/** Thrown when the process has no key ring: signing keys and consent tickets need one. */
+export class OAuthNotConfiguredError extends Error {
+  constructor() {
+    super('The authorization server is not configured: set TOOLGATE_SECRET_KEYS');
+    this.name = 'OAuthNotConfiguredError';
+  }
+}
+
+type Handles = Pick<ReturnType<typeof webContext>, 'db' | 'bus' | 'log' | 'secretKeys'>;
+type Settings = Pick<WebEnv, 'PUBLIC_WEB_URL' | 'PUBLIC_MCP_URL' | 'TOOLGATE_ALLOW_PRIVATE_UPSTREAMS'>;
+
+/** The authorization server's dependencies from a process's handles and settings. */
+export function buildOAuthDeps({ db, bus, log, secretKeys }: Handles, env: Settings): AuthServerDeps {
+  if (!secretKeys) {
+    log.error('oauth: TOOLGATE_SECRET_KEYS is not set; the authorization server answers 503');
+    throw new OAuthNotConfiguredError();
+  }
+  return {
+    db: db.db,
+    bus,
+    keys: secretKeys,
+    issuer: issuerFrom(env.PUBLIC_WEB_URL),
+    publicMcpUrl: env.PUBLIC_MCP_URL,
+    allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
+    log,
+  };
+}
+
+/** This process's authorization-server dependencies. */
+export const oauthDeps = (): AuthServerDeps => buildOAuthDeps(webContext(), webEnv());
+
+/**
+ * Runs a handler with the process's deps; without a key ring answers 503 with an OAuth error
+ * instead of failing every request with a 500.
+ */
+export async function withOAuthDeps(
+  handler: (deps: AuthServerDeps) => Promise<Response>,
+  deps: () => AuthServerDeps = oauthDeps,
+): Promise<Response> {
+  let built: AuthServerDeps;
+  try {
+    built = deps();
+  } catch (err) {
+    if (!(err instanceof OAuthNotConfiguredError)) throw err;
+    return oauthJsonError(503, 'temporarily_unavailable', 'authorization server not configured');
+  }
+  return handler(built);
+}

@@ -1,0 +1,180 @@
+import type { Database } from '@toolgate/db/client';
+import {
+  memberships,
+  teamMembers,
+  teams,
+  userIdentities,
+  users,
+  type identityProviders,
+  type MemberRole,
+} from '@toolgate/db/schema';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import type { JWTPayload } from 'jose';
+
+export type IdpMappingInput = Pick<
+  typeof identityProviders.$inferSelect,
+  'id' | 'tenantId' | 'userClaim' | 'groupsClaim'
+>;
+
+export interface IdpUser {
+  userId: string;
+  /** The user's teams in the tenant, plus teams named (slug or name) by the groups claim. */
+  teamIds: string[];
+  role: MemberRole;
+}
+
+/** Group names considered from one token; more are ignored (bounds the query). */
+const MAX_GROUPS = 200;
+
+/**
+ * Maps the caller an identity provider vouches for to a member of the provider's tenant:
+ * - `userClaim` 'email': the tenant member with that email (case-insensitive);
+ * - `userClaim` 'sub': the user linked to (provider, sub); on first sight a token whose email is a
+ *   tenant member's links that member.
+ * Unknown callers become members ('member' role; no password) when `allowJit` and the token has an
+ * email. Returns null when the caller maps to nobody, or to someone who is not (or no longer) a
+ * member. An email the token marks unverified (`email_verified: false`) is never used. Safe under
+ * concurrency: every insert is ON CONFLICT DO NOTHING and re-reads the winner.
+ */
+export async function resolveIdpUser(
+  db: Database,
+  idp: IdpMappingInput,
+  claims: JWTPayload,
+  { allowJit }: { allowJit: boolean },
+): Promise<IdpUser | null> {
+  const email = usableEmail(claims);
+  let member: { userId: string; role: MemberRole } | null = null;
+  if (idp.userClaim === 'email') {
+    if (!email) return null;
+    member =
+      (await memberByEmail(db, idp.tenantId, email)) ?? (allowJit ? await joinByJit(db, idp, email) : null);
+  } else {
+    const subject = typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : undefined;
+    if (!subject) return null;
+    const linked = await linkedUser(db, idp, subject);
+    if (linked) {
+      member = await membership(db, idp.tenantId, linked);
+    } else if (email) {
+      member =
+        (await memberByEmail(db, idp.tenantId, email)) ?? (allowJit ? await joinByJit(db, idp, email) : null);
+      if (member) {
+        const winner = await link(db, idp, subject, member.userId);
+        // Someone else linked this subject meanwhile: theirs stands.
+        if (winner !== member.userId) member = await membership(db, idp.tenantId, winner);
+      }
+    }
+  }
+  if (!member) return null;
+  return {
+    ...member,
+    teamIds: await teamIdsOf(db, idp.tenantId, member.userId, groupsOf(claims, idp.groupsClaim)),
+  };
+}
+
+function usableEmail(claims: JWTPayload): string | undefined {
+  const email = claims.email;
+  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) return undefined;
+  if (claims.email_verified === false || claims.email_verified === 'false') return undefined;
+  return email;
+}
+
+function groupsOf(claims: JWTPayload, groupsClaim: string | null): string[] {
+  if (!groupsClaim) return [];
+  const value = claims[groupsClaim];
+  const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+  return [
+    ...new Set(
+      list
+        .filter((g): g is string => typeof g === 'string' && g !== '')
+        .slice(0, MAX_GROUPS)
+        .map((g) => g.toLowerCase()),
+    ),
+  ];
+}
+
+async function membership(db: Database, tenantId: string, userId: string) {
+  const [row] = await db
+    .select({ userId: memberships.userId, role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
+  return row ?? null;
+}
+
+async function memberByEmail(db: Database, tenantId: string, email: string) {
+  const [row] = await db
+    .select({ userId: users.id, role: memberships.role })
+    .from(users)
+    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.tenantId, tenantId)))
+    .where(sql`lower(${users.email}) = lower(${email})`);
+  return row ?? null;
+}
+
+async function linkedUser(db: Database, idp: IdpMappingInput, subject: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ userId: userIdentities.userId })
+    .from(userIdentities)
+    .where(
+      and(
+        eq(userIdentities.tenantId, idp.tenantId),
+        eq(userIdentities.identityProviderId, idp.id),
+        eq(userIdentities.subject, subject),
+      ),
+    );
+  return row?.userId;
+}
+
+/** Links (provider, subject) to `userId` unless already linked; returns whoever is linked now. */
+async function link(db: Database, idp: IdpMappingInput, subject: string, userId: string): Promise<string> {
+  await db
+    .insert(userIdentities)
+    .values({ tenantId: idp.tenantId, identityProviderId: idp.id, subject, userId })
+    .onConflictDoNothing();
+  return (await linkedUser(db, idp, subject)) ?? userId;
+}
+
+/**
+ * Just-in-time membership for a caller the tenant does not know. A new account is created without
+ * a password. An existing account of that email joins only when it has no password either (it was
+ * itself made by an identity provider): someone who signed up with a password is never pulled into
+ * a workspace by another party's identity provider — they are invited instead.
+ */
+async function joinByJit(db: Database, idp: IdpMappingInput, email: string) {
+  await db.insert(users).values({ email }).onConflictDoNothing();
+  const [user] = await db
+    .select({ id: users.id, passwordHash: users.passwordHash })
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${email})`);
+  if (!user || user.passwordHash !== null) return null;
+  await db
+    .insert(memberships)
+    .values({ tenantId: idp.tenantId, userId: user.id, role: 'member' })
+    .onConflictDoNothing();
+  return membership(db, idp.tenantId, user.id);
+}
+
+async function teamIdsOf(
+  db: Database,
+  tenantId: string,
+  userId: string,
+  groups: string[],
+): Promise<string[]> {
+  const own = db
+    .select({ id: teamMembers.teamId })
+    .from(teamMembers)
+    .where(and(eq(teamMembers.tenantId, tenantId), eq(teamMembers.userId, userId)));
+  const [mine, named] = await Promise.all([
+    own,
+    groups.length === 0
+      ? Promise.resolve([])
+      : db
+          .select({ id: teams.id })
+          .from(teams)
+          .where(
+            and(
+              eq(teams.tenantId, tenantId),
+              or(inArray(sql`lower(${teams.slug})`, groups), inArray(sql`lower(${teams.name})`, groups)),
+            ),
+          ),
+  ]);
+  return [...new Set([...mine, ...named].map((t) => t.id))].sort();
+}

@@ -1,0 +1,80 @@
+import { gateways, gatewayTeams, tenants, type ClientAuthMethod } from '@toolgate/db/schema';
+import { and, eq } from 'drizzle-orm';
+import type { AuthServerDeps } from './deps.ts';
+import { OAuthError } from './errors.ts';
+
+export interface ResolvedResource {
+  tenant: { id: string; slug: string; name: string; allowJitUsers: boolean };
+  gateway: {
+    id: string;
+    slug: string;
+    name: string;
+    clientAuthMethods: ClientAuthMethod[];
+    visibility: 'org' | 'teams';
+    teamIds: string[];
+  };
+  /** The resource exactly as given: the audience of tokens issued for it. */
+  resource: string;
+}
+
+/** The gateway URL for a tenant and gateway slug: what clients send as `resource` and tokens carry as `aud`. */
+export const gatewayResourceUrl = (publicMcpUrl: string, tenantSlug: string, gatewaySlug: string): string =>
+  `${publicMcpUrl.replace(/\/+$/, '')}/mcp/${tenantSlug}/${gatewaySlug}`;
+
+const SLUG = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * An RFC 8707 resource indicator → the gateway it names. Only the exact URL the proxy serves is
+ * accepted (no trailing slash, query or fragment, no case folding), so a token's audience compares
+ * equal to the proxy's own URL as a plain string.
+ */
+export async function resolveResource(
+  deps: Pick<AuthServerDeps, 'db' | 'publicMcpUrl'>,
+  resource: string,
+): Promise<ResolvedResource> {
+  const prefix = `${deps.publicMcpUrl.replace(/\/+$/, '')}/mcp/`;
+  if (!resource.startsWith(prefix)) {
+    throw new OAuthError('invalid_target', `resource must be a gateway URL under ${prefix}`);
+  }
+  const parts = resource.slice(prefix.length).split('/');
+  const [tenantSlug, gatewaySlug] = parts;
+  if (
+    parts.length !== 2 ||
+    !tenantSlug ||
+    !gatewaySlug ||
+    !SLUG.test(tenantSlug) ||
+    !SLUG.test(gatewaySlug)
+  ) {
+    throw new OAuthError('invalid_target', `resource must be exactly ${prefix}{tenant}/{gateway}`);
+  }
+  const [row] = await deps.db
+    .select({ tenant: tenants, gateway: gateways })
+    .from(gateways)
+    .innerJoin(tenants, eq(tenants.id, gateways.tenantId))
+    .where(and(eq(tenants.slug, tenantSlug), eq(gateways.slug, gatewaySlug)));
+  if (!row) throw new OAuthError('invalid_target', 'resource names no gateway');
+  if (!row.gateway.clientAuthMethods.includes('oauth')) {
+    throw new OAuthError('invalid_target', 'this gateway does not accept OAuth access tokens');
+  }
+  const teams = await deps.db
+    .select({ teamId: gatewayTeams.teamId })
+    .from(gatewayTeams)
+    .where(and(eq(gatewayTeams.tenantId, row.tenant.id), eq(gatewayTeams.gatewayId, row.gateway.id)));
+  return {
+    tenant: {
+      id: row.tenant.id,
+      slug: row.tenant.slug,
+      name: row.tenant.name,
+      allowJitUsers: row.tenant.settings.allowJitUsers ?? false,
+    },
+    gateway: {
+      id: row.gateway.id,
+      slug: row.gateway.slug,
+      name: row.gateway.name,
+      clientAuthMethods: row.gateway.clientAuthMethods,
+      visibility: row.gateway.visibility,
+      teamIds: teams.map((t) => t.teamId),
+    },
+    resource,
+  };
+}

@@ -1,0 +1,32 @@
+import { and, eq } from 'drizzle-orm';
+import type { Database } from './client.ts';
+import { memberships, teamMembers, type MemberRole } from './schema/index.ts';
+
+/** A user as the proxy authorizes them in one tenant. Cached, so plain JSON. */
+export interface UserPrincipal {
+  userId: string;
+  tenantId: string;
+  role: MemberRole;
+  /** The user's teams in the tenant, sorted. */
+  teamIds: string[];
+}
+
+/** The user's membership and teams in `tenantId`; null when they are not a member. */
+export async function findUserPrincipal(
+  db: Database,
+  tenantId: string,
+  userId: string,
+): Promise<UserPrincipal | null> {
+  const [[member], teamRows] = await Promise.all([
+    db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId))),
+    db
+      .select({ teamId: teamMembers.teamId })
+      .from(teamMembers)
+      .where(and(eq(teamMembers.tenantId, tenantId), eq(teamMembers.userId, userId))),
+  ]);
+  if (!member) return null;
+  return { userId, tenantId, role: member.role, teamIds: teamRows.map((r) => r.teamId).sort() };
+}
