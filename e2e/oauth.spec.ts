@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect, test, type Page } from '@playwright/test';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
 import { MemoryOAuthProvider, startCallbackServer, startMetadataDocumentServer } from './oauth-client.ts';
 import { addEverythingServer, createGateway, shot, signUp, uid, workspaceNav } from './steps.ts';
@@ -39,15 +43,11 @@ function inspector(args: string[]): Promise<{ code: number | null; stdout: strin
 }
 
 /** Sign up, install server-everything, expose echo on a gateway; returns the gateway URL. */
-async function setUp(page: Page): Promise<{ slug: string; gatewayUrl: string }> {
+async function setUp(page: Page): Promise<{ slug: string; email: string; gatewayUrl: string }> {
   const id = uid();
   const slug = `oauth-${id}`;
-  await signUp(page, {
-    name: 'Olivia Oauth',
-    email: `olivia-${id}@example.test`,
-    workspace: `OAuth ${id}`,
-    slug,
-  });
+  const email = `olivia-${id}@example.test`;
+  await signUp(page, { name: 'Olivia Oauth', email, workspace: `OAuth ${id}`, slug });
   await addEverythingServer(page, upstream.url);
   await createGateway(page, 'Agents');
   const tools = page.getByRole('tabpanel', { name: 'Tools' });
@@ -58,7 +58,7 @@ async function setUp(page: Page): Promise<{ slug: string; gatewayUrl: string }> 
   const connect = page.getByRole('dialog', { name: 'Connect a client' });
   const gatewayUrl = (await connect.getByTestId('gateway-url').textContent())!.trim();
   await page.keyboard.press('Escape');
-  return { slug, gatewayUrl };
+  return { slug, email, gatewayUrl };
 }
 
 /**
@@ -81,12 +81,15 @@ async function signIn(
   const redirected = callback.next();
   await page.goto(authorizationUrl.toString());
   if (consent !== 'remembered') {
-    const form = page.getByRole('form', { name: 'Authorize application' });
-    await expect(form).toContainText(consent.clientName);
-    await expect(form).toContainText('127.0.0.1');
-    await expect(form).toContainText('Agents');
+    const consentPage = page.getByRole('main');
+    await expect(
+      consentPage.getByRole('heading', { name: `${consent.clientName} wants to use Agents`, level: 1 }),
+    ).toBeVisible();
+    // Where the code will go, and what the client may do.
+    await expect(consentPage).toContainText(new URL(callback.url).host);
+    await expect(consentPage.getByRole('listitem').filter({ hasText: 'Call tools' })).toBeVisible();
     if (consent.screenshot) await shot(page, consent.screenshot);
-    await form.getByRole('button', { name: 'Allow' }).click();
+    await consentPage.getByRole('button', { name: 'Approve' }).click();
   }
   const query = await redirected;
   expect(query.get('error')).toBeNull();
@@ -202,5 +205,144 @@ test('an MCP client identified by a Client ID Metadata Document signs in and cal
     ]);
   } finally {
     await documentServer.close();
+  }
+});
+
+/** An enterprise identity provider: an ES256 key whose JWKS is served on loopback. */
+async function startIdentityProvider() {
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  const kid = randomUUID();
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] };
+  const server = createServer((req, res) => {
+    if (req.url !== '/jwks') return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    issuer,
+    jwksUri: `${issuer}/jwks`,
+    sign: (claims: Record<string, unknown>, typ = 'JWT') =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid, typ })
+        .setIssuer(issuer)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .setJti(randomUUID())
+        .sign(privateKey),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function callEcho(gatewayUrl: string, accessToken: string, message: string): Promise<unknown> {
+  const client = new Client({ name: 'e2e', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(gatewayUrl), {
+      requestInit: { headers: { Authorization: `Bearer ${accessToken}` } },
+    }),
+  );
+  try {
+    return (await client.callTool({ name: 'everything__echo', arguments: { message } })).content;
+  } finally {
+    await client.close();
+  }
+}
+
+test("an enterprise's identity provider: its JWTs reach a gateway directly, and its ID-JAG assertions buy gateway tokens", async ({
+  page,
+  baseURL,
+}) => {
+  test.setTimeout(240_000);
+  const { slug, email, gatewayUrl } = await setUp(page);
+  const idp = await startIdentityProvider();
+  try {
+    // The admin adds the provider, trusted for ID-JAG.
+    await page.goto(`/t/${slug}`);
+    await workspaceNav(page).getByRole('link', { name: 'Identity providers' }).click();
+    await page.getByRole('button', { name: 'Add identity provider' }).first().click();
+    const form = page.getByRole('dialog', { name: 'Add an identity provider' });
+    await form.getByLabel('Name').fill('Acme SSO');
+    await form.getByLabel('Issuer').fill(idp.issuer);
+    await form.getByLabel('JWKS URL').fill(idp.jwksUri);
+    await form.getByLabel('Audience').fill('toolgate-e2e');
+    await form.getByLabel('Trust its ID-JAG assertions').check();
+    await form.getByRole('button', { name: 'Add provider' }).click();
+    await expect(form).toBeHidden();
+    await expect(page.getByRole('row').filter({ hasText: 'Acme SSO' })).toContainText(idp.issuer);
+    await shot(page, 'identity-providers');
+
+    // The gateway accepts that provider's JWTs.
+    await workspaceNav(page).getByRole('link', { name: 'Gateways' }).click();
+    await page.getByRole('link', { name: 'Agents' }).first().click();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const settings = page.getByRole('tabpanel', { name: 'Settings' });
+    await settings.getByLabel('Identity provider JWTs').check();
+    await settings
+      .getByLabel('Identity provider', { exact: true })
+      .selectOption({ label: `Acme SSO — ${idp.issuer}` });
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await expect(settings.getByText('Settings saved.')).toBeVisible();
+    await shot(page, 'gateway-sign-in-methods');
+
+    // The member's own identity, as the IdP asserts it: mapped to them by email.
+    const idToken = await idp.sign({ sub: 'employee-1', email, aud: 'toolgate-e2e' });
+    expect(await callEcho(gatewayUrl, idToken, 'from the IdP')).toEqual([
+      { type: 'text', text: 'Echo: from the IdP' },
+    ]);
+    const wrongAudience = await idp.sign({ sub: 'employee-1', email, aud: 'someone-else' });
+    await expect(callEcho(gatewayUrl, wrongAudience, 'refused')).rejects.toThrow();
+
+    // ID-JAG: a confidential client registered by the admin trades an assertion for a gateway token.
+    await workspaceNav(page).getByRole('link', { name: 'Connected apps' }).click();
+    await page.getByRole('button', { name: 'Register a client' }).click();
+    const register = page.getByRole('dialog', { name: 'Register an OAuth client' });
+    await register.getByLabel('Name').fill('Acme agent');
+    await register.getByLabel('Redirect URIs').fill('https://agent.example.com/callback');
+    await register.getByLabel('Confidential client').check();
+    await register.getByRole('button', { name: 'Register client' }).click();
+    const clientId = (await register.getByTestId('new-client-id').textContent())!.trim();
+    const clientSecret = (await register.getByTestId('new-client-secret').textContent())!.trim();
+    await shot(page, 'oauth-client-registered');
+    await register.getByRole('button', { name: 'Done' }).click();
+
+    const assertion = await idp.sign(
+      {
+        sub: 'employee-1',
+        email,
+        aud: baseURL,
+        client_id: clientId,
+        resource: gatewayUrl,
+        scope: 'mcp:tools',
+      },
+      'oauth-id-jag+jwt',
+    );
+    const exchange = (jag: string) =>
+      fetch(`${baseURL}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({
+          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+          assertion: jag,
+          scope: 'mcp:tools mcp:read',
+        }),
+      });
+    const granted = await exchange(assertion);
+    const body = (await granted.json()) as Record<string, string>;
+    expect(granted.status, JSON.stringify(body)).toBe(200);
+    expect(body.token_type).toBe('Bearer');
+    expect(body.scope).toBe('mcp:tools');
+    expect(body.refresh_token).toBeUndefined();
+    expect(await callEcho(gatewayUrl, body.access_token!, 'via ID-JAG')).toEqual([
+      { type: 'text', text: 'Echo: via ID-JAG' },
+    ]);
+    // The same assertion twice is a replay.
+    const replay = await exchange(assertion);
+    expect(replay.status).toBe(400);
+    expect(await replay.json()).toMatchObject({ error: 'invalid_grant' });
+  } finally {
+    await idp.close();
   }
 });

@@ -50,7 +50,7 @@ export function ConnectedAppsView({ tenantSlug, isAdmin }: { tenantSlug: string;
           cell: (info) => {
             const { client } = info.row.original;
             return (
-              <div className="min-w-0">
+              <div className="min-w-0 max-w-[15rem]">
                 <p className="truncate font-medium text-slate-900">{client.name}</p>
                 <p className="truncate text-xs text-slate-500">
                   {CLIENT_KIND_LABELS[client.kind]} ·{' '}
@@ -69,7 +69,11 @@ export function ConnectedAppsView({ tenantSlug, isAdmin }: { tenantSlug: string;
                 header: 'User',
                 sortFn: 'text',
                 meta: { className: 'w-48' },
-                cell: (info) => <span className="break-all">{info.getValue()}</span>,
+                cell: (info) => (
+                  <span className="block max-w-[12rem] truncate" title={info.getValue()}>
+                    {info.getValue()}
+                  </span>
+                ),
               }),
             ]
           : []),
