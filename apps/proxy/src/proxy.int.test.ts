@@ -270,6 +270,13 @@ describe('authentication and access', () => {
     expect(
       (await rpc(world.url(proxyA, gw.slug), init, { authorization: `Bearer ${outsiderToken}` })).status,
     ).toBe(403);
+    // Admins see every gateway in the admin UI; their personal tokens reach them too.
+    const admin = await seedMember(db.db, world.tenant.id, 'admin');
+    const adminToken = (await seedApiToken(db.db, world.tenant.id, { scope: 'user', userId: admin.id }))
+      .token;
+    expect(
+      (await rpc(world.url(proxyA, gw.slug), init, { authorization: `Bearer ${adminToken}` })).status,
+    ).toBe(200);
   });
 
   it('revoking a token takes effect on every replica within a second', async () => {

@@ -1,6 +1,12 @@
 import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from './client.ts';
-import { apiTokens, teamMembers, type TokenCapability, type TokenScope } from './schema/index.ts';
+import {
+  apiTokens,
+  memberships,
+  teamMembers,
+  type TokenCapability,
+  type TokenScope,
+} from './schema/index.ts';
 
 /** What the proxy needs to know about a presented API token. Cached by hash, so plain JSON. */
 export interface TokenPrincipal {
@@ -11,6 +17,11 @@ export interface TokenPrincipal {
   teamId: string | null;
   /** Teams the principal acts for: the user's teams, or the token's team. */
   teamIds: string[];
+  /**
+   * A user token's owner is an owner or admin of the tenant: like them in the admin UI, it sees
+   * every gateway. (A member whose token outlives their membership is refused elsewhere.)
+   */
+  userIsAdmin?: boolean;
   capabilities: TokenCapability[];
   /** ISO timestamps; checked at use, so a cached record still honours them. */
   expiresAt: string | null;
@@ -22,12 +33,20 @@ export async function findTokenPrincipal(db: Database, tokenHash: string): Promi
   if (!token) return null;
   let teamIds: string[] = [];
   if (token.scope === 'team' && token.teamId) teamIds = [token.teamId];
+  let userIsAdmin = false;
   if (token.scope === 'user' && token.userId) {
-    const rows = await db
-      .select({ teamId: teamMembers.teamId })
-      .from(teamMembers)
-      .where(and(eq(teamMembers.tenantId, token.tenantId), eq(teamMembers.userId, token.userId)));
+    const [rows, [membership]] = await Promise.all([
+      db
+        .select({ teamId: teamMembers.teamId })
+        .from(teamMembers)
+        .where(and(eq(teamMembers.tenantId, token.tenantId), eq(teamMembers.userId, token.userId))),
+      db
+        .select({ role: memberships.role })
+        .from(memberships)
+        .where(and(eq(memberships.tenantId, token.tenantId), eq(memberships.userId, token.userId))),
+    ]);
     teamIds = rows.map((r) => r.teamId).sort();
+    userIsAdmin = membership?.role === 'owner' || membership?.role === 'admin';
   }
   return {
     tokenId: token.id,
@@ -36,6 +55,7 @@ export async function findTokenPrincipal(db: Database, tokenHash: string): Promi
     userId: token.userId,
     teamId: token.teamId,
     teamIds,
+    userIsAdmin,
     capabilities: token.capabilities,
     expiresAt: token.expiresAt?.toISOString() ?? null,
     revokedAt: token.revokedAt?.toISOString() ?? null,

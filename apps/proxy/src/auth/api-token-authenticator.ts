@@ -1,10 +1,10 @@
 import { tokenKey, type Bus } from '@toolgate/bus';
 import { hashApiToken, isWellFormedApiToken, API_TOKEN_PREFIX } from '@toolgate/core/api-token';
 import type { Logger } from '@toolgate/core/logger';
-import { TtlLru } from '@toolgate/core/lru';
 import { findTokenPrincipal, touchApiTokens, type TokenPrincipal } from '@toolgate/db/api-tokens';
 import type { DbHandle } from '@toolgate/db/client';
 import type { AuthContext, AuthResult, Authenticator } from './principal.ts';
+import { TieredLookup } from './tiered-lookup.ts';
 
 interface Options {
   db: DbHandle;
@@ -21,14 +21,19 @@ interface Options {
  */
 export class ApiTokenAuthenticator implements Authenticator {
   readonly method = 'api_token' as const;
-  private readonly local: TtlLru<string, TokenPrincipal | null>;
-  private readonly sharedTtlSeconds: number;
+  private readonly records: TieredLookup<TokenPrincipal>;
   /** Tokens used since the last flush: "last used" is written in batches, never per request. */
   private used = new Set<string>();
 
   constructor(private readonly options: Options) {
-    this.local = new TtlLru(20_000, options.localTtlMs ?? 30_000);
-    this.sharedTtlSeconds = options.sharedTtlSeconds ?? 300;
+    this.records = new TieredLookup({
+      bus: options.bus,
+      log: options.log,
+      what: 'token',
+      maxEntries: 20_000,
+      localTtlMs: options.localTtlMs ?? 30_000,
+      sharedTtlSeconds: options.sharedTtlSeconds ?? 300,
+    });
   }
 
   claims(bearer: string): boolean {
@@ -50,7 +55,7 @@ export class ApiTokenAuthenticator implements Authenticator {
 
   /** Drops a token's cached record (revocation arrives through the bus). */
   forget(tokenHash: string): void {
-    this.local.delete(tokenHash);
+    this.records.forget(tokenKey(tokenHash));
   }
 
   async authenticate(bearer: string, context: AuthContext): Promise<AuthResult> {
@@ -59,7 +64,7 @@ export class ApiTokenAuthenticator implements Authenticator {
     const hash = hashApiToken(bearer);
     let record: TokenPrincipal | null;
     try {
-      record = await this.lookup(hash);
+      record = await this.records.get(tokenKey(hash), () => findTokenPrincipal(this.options.db.db, hash));
     } catch (err) {
       this.options.log.error({ err: (err as Error).message }, 'token lookup failed');
       return { ok: false, failure: 'unavailable' };
@@ -80,30 +85,8 @@ export class ApiTokenAuthenticator implements Authenticator {
         authMethod: 'api_token',
         userId: record.userId,
         teamIds: record.teamIds,
-        orgWide: record.scope === 'org',
+        orgWide: record.scope === 'org' || record.userIsAdmin === true,
       },
     };
-  }
-
-  private async lookup(hash: string): Promise<TokenPrincipal | null> {
-    const cached = this.local.get(hash);
-    if (cached !== undefined) return cached;
-    const { bus, db, log } = this.options;
-    const key = tokenKey(hash);
-    try {
-      const shared = await bus.snapshots.get(key);
-      if (shared) {
-        const record = JSON.parse(shared) as TokenPrincipal | null;
-        this.local.set(hash, record);
-        return record;
-      }
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, 'shared token cache unavailable');
-    }
-    const record = await findTokenPrincipal(db.db, hash);
-    // Unknown tokens are cached briefly too, so guessing cannot hammer Postgres.
-    this.local.set(hash, record, record ? undefined : 5_000);
-    bus.snapshots.set(key, JSON.stringify(record), record ? this.sharedTtlSeconds : 5).catch(() => {});
-    return record;
   }
 }

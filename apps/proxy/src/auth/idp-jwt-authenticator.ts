@@ -7,7 +7,7 @@ import type { SnapshotIdentityProvider } from '@toolgate/core/snapshot';
 import type { DbHandle } from '@toolgate/db/client';
 import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { isCompactJws, unverifiedIssuer, verifyFailure } from './jwt-util.ts';
-import type { AuthContext, AuthResult, Authenticator } from './principal.ts';
+import { memberPrincipal, type AuthContext, type AuthResult, type Authenticator } from './principal.ts';
 
 interface Options {
   db: DbHandle;
@@ -97,17 +97,7 @@ export class IdpJwtAuthenticator implements Authenticator {
       return { ok: false, failure: 'unavailable' };
     }
     if (!user) return { ok: false, failure: 'not_member' };
-    return {
-      ok: true,
-      principal: {
-        id: `user:${user.userId}`,
-        tenantId: context.tenantId,
-        authMethod: 'idp_jwt',
-        userId: user.userId,
-        teamIds: user.teamIds,
-        orgWide: user.role === 'owner' || user.role === 'admin',
-      },
-    };
+    return { ok: true, principal: memberPrincipal(context.tenantId, user, 'idp_jwt') };
   }
 
   private map(

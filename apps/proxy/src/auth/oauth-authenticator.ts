@@ -16,7 +16,7 @@ import { TtlLru } from '@toolgate/core/lru';
 import type { DbHandle } from '@toolgate/db/client';
 import { jwtVerify } from 'jose';
 import { isCompactJws, unverifiedIssuer, verifyFailure } from './jwt-util.ts';
-import type { AuthContext, AuthResult, Authenticator } from './principal.ts';
+import { memberPrincipal, type AuthContext, type AuthResult, type Authenticator } from './principal.ts';
 import type { UserPrincipals } from './user-principals.ts';
 
 interface Options {
@@ -109,18 +109,7 @@ export class OAuthAuthenticator implements Authenticator {
       return { ok: false, failure: 'unavailable' };
     }
     if (!user) return { ok: false, failure: 'not_member' };
-    return {
-      ok: true,
-      principal: {
-        id: `user:${user.userId}`,
-        tenantId: user.tenantId,
-        authMethod: 'oauth',
-        userId: user.userId,
-        teamIds: user.teamIds,
-        orgWide: user.role === 'owner' || user.role === 'admin',
-        scopes: token.scopes,
-      },
-    };
+    return { ok: true, principal: memberPrincipal(user.tenantId, user, 'oauth', token.scopes) };
   }
 
   private async verify(

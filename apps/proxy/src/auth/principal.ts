@@ -15,6 +15,27 @@ export interface Principal {
   scopes?: string[];
 }
 
+/**
+ * A tenant member calling as themselves (OAuth or identity-provider JWT): recorded as
+ * `user:<id>`; owners and admins see every gateway, as in the admin UI.
+ */
+export function memberPrincipal(
+  tenantId: string,
+  user: { userId: string; teamIds: string[]; role: string },
+  authMethod: 'oauth' | 'idp_jwt',
+  scopes?: string[],
+): Principal {
+  return {
+    id: `user:${user.userId}`,
+    tenantId,
+    authMethod,
+    userId: user.userId,
+    teamIds: user.teamIds,
+    orgWide: user.role === 'owner' || user.role === 'admin',
+    ...(scopes ? { scopes } : {}),
+  };
+}
+
 export type AuthFailure =
   | 'missing'
   | 'malformed'

@@ -1,9 +1,10 @@
-import { invalidateUser, type Bus } from '@toolgate/bus';
+import type { Bus } from '@toolgate/bus';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { memberships } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
+import { forgetMember, personalTokenHashes } from '../member-removal.ts';
 import { canChangeRole } from '../member-permissions.ts';
 import {
   ZChangeMemberRoleRequest,
@@ -60,6 +61,7 @@ export async function changeMemberRole({
       .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
     return { userId, role, changed: true };
   });
-  if ('changed' in changed) await invalidateUser(bus, { tenantId, userId });
+  if ('changed' in changed)
+    await forgetMember(bus, tenantId, userId, await personalTokenHashes(db, tenantId, userId));
   return { userId, role };
 }

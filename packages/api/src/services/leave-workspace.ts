@@ -2,7 +2,7 @@ import { AppError } from '@toolgate/core/errors';
 import type { Bus } from '@toolgate/bus';
 import type { Database } from '@toolgate/db/client';
 import type { Actor } from '../actor.ts';
-import { deleteMembership, forgetRemovedMember } from '../member-removal.ts';
+import { deleteMembership, forgetMember } from '../member-removal.ts';
 import type { MemberRemoval } from '../schemas/members.ts';
 import { countOwners, currentRole, lockWorkspace } from '../workspace-lock.ts';
 
@@ -37,6 +37,6 @@ export async function leaveWorkspace({
     }
     return deleteMembership(tx, tenantId, userId);
   });
-  await forgetRemovedMember(bus, tenantId, userId, revoked);
+  await forgetMember(bus, tenantId, userId, revoked);
   return { userId, revokedTokens: revoked.length };
 }

@@ -1,4 +1,5 @@
 import { tokenKey, userPrincipalKey } from '@toolgate/bus';
+import { hashApiToken } from '@toolgate/core/api-token';
 import { apiTokens, memberships, teamMembers } from '@toolgate/db/schema';
 import { seedApiToken, seedMember, seedTeam } from '@toolgate/db/testing';
 import { and, eq } from 'drizzle-orm';
@@ -54,12 +55,16 @@ describe('changing roles', () => {
     // A proxy has the member's principal (with their role) cached.
     const cached = userPrincipalKey(org.tenant.id, org.member.id);
     await env.bus.snapshots.set(cached, JSON.stringify({ role: 'member' }), 60);
+    // …and the principal of their personal token, which carries the role too.
+    const cachedToken = tokenKey(hashApiToken(org.memberToken));
+    await env.bus.snapshots.set(cachedToken, JSON.stringify({ userIsAdmin: false }), 60);
     expect(await change(org, org.actors.admin, org.member.id, 'admin')).toEqual({
       userId: org.member.id,
       role: 'admin',
     });
     expect(await roleIn(org, org.member.id)).toBe('admin');
     expect(await env.bus.snapshots.get(cached)).toBeNull();
+    expect(await env.bus.snapshots.get(cachedToken)).toBeNull();
     await change(org, org.actors.admin, org.member.id, 'member');
     expect(await roleIn(org, org.member.id)).toBe('member');
     // An admin may step down.

@@ -2,7 +2,7 @@ import { AppError } from '@toolgate/core/errors';
 import type { Bus } from '@toolgate/bus';
 import type { Database } from '@toolgate/db/client';
 import { requireAdmin, type Actor } from '../actor.ts';
-import { deleteMembership, forgetRemovedMember } from '../member-removal.ts';
+import { deleteMembership, forgetMember } from '../member-removal.ts';
 import { canRemoveMember } from '../member-permissions.ts';
 import { ZRemoveMemberRequest, type MemberRemoval, type RemoveMemberRequest } from '../schemas/members.ts';
 import { parseInput } from '../validation.ts';
@@ -49,6 +49,6 @@ export async function removeMember({
     }
     return deleteMembership(tx, tenantId, userId);
   });
-  await forgetRemovedMember(bus, tenantId, userId, revoked);
+  await forgetMember(bus, tenantId, userId, revoked);
   return { userId, revokedTokens: revoked.length };
 }
