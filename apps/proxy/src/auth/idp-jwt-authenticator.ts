@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CLOCK_SKEW_SECONDS, ID_JAG_TYP } from '@toolgate/auth/constants';
 import { resolveIdpUser, type IdpUser } from '@toolgate/auth/idp-users';
 import type { JwksCache } from '@toolgate/auth/jwks-cache';
@@ -17,6 +18,8 @@ interface Options {
   ownIssuer: string;
   /** How long a token's caller → member mapping is reused. Default 30 s. */
   mappingTtlMs?: number;
+  /** How long a verified token is trusted without checking its signature again (never past `exp`). Default 60 s. */
+  verifiedTtlMs?: number;
 }
 
 /** Asymmetric signatures only: never `none`, never HMAC (a shared secret is not a public key). */
@@ -45,9 +48,13 @@ export class IdpJwtAuthenticator implements Authenticator {
   readonly method = 'idp_jwt' as const;
   private readonly mappings: TtlLru<string, IdpUser | null>;
   private readonly loading = new Map<string, Promise<IdpUser | null>>();
+  private readonly verified: TtlLru<string, JWTPayload>;
+  private readonly verifiedTtlMs: number;
 
   constructor(private readonly options: Options) {
     this.mappings = new TtlLru(50_000, options.mappingTtlMs ?? 30_000);
+    this.verifiedTtlMs = options.verifiedTtlMs ?? 60_000;
+    this.verified = new TtlLru(50_000, this.verifiedTtlMs);
   }
 
   claims(bearer: string): boolean {
@@ -67,27 +74,37 @@ export class IdpJwtAuthenticator implements Authenticator {
     const idp = context.identityProvider;
     if (!idp?.enabled || unverifiedIssuer(bearer) !== idp.issuer)
       return { ok: false, failure: 'wrong_issuer' };
-    let payload: JWTPayload;
-    try {
-      // An identity assertion grant is for our token endpoint, not a bearer credential.
-      if (decodeProtectedHeader(bearer).typ?.toLowerCase() === ID_JAG_TYP)
-        return { ok: false, failure: 'malformed' };
-      ({ payload } = await jwtVerify(bearer, this.options.jwks.getKey(idp.jwksUri), {
-        issuer: idp.issuer,
-        audience: idp.audience,
-        algorithms: ALGORITHMS,
-        clockTolerance: CLOCK_SKEW_SECONDS,
-        requiredClaims: ['exp'],
-      }));
-    } catch (err) {
-      const failure = verifyFailure(err);
-      if (failure === 'unavailable') {
-        this.options.log.warn(
-          { err: (err as Error).message, issuer: idp.issuer },
-          'identity provider keys unavailable',
-        );
+    // A signature check costs tens to a hundred µs: a token verified against this provider's
+    // current configuration is remembered (by hash) until it expires, at most `verifiedTtlMs`.
+    const verifiedKey = `${idp.id}\u0000${idp.issuer}\u0000${idp.audience}\u0000${createHash('sha256').update(bearer).digest('base64url')}`;
+    let payload = this.verified.get(verifiedKey);
+    if (payload && payload.exp! * 1000 <= Date.now() - CLOCK_SKEW_SECONDS * 1000) {
+      return { ok: false, failure: 'expired' };
+    }
+    if (!payload) {
+      try {
+        // An identity assertion grant is for our token endpoint, not a bearer credential.
+        if (decodeProtectedHeader(bearer).typ?.toLowerCase() === ID_JAG_TYP)
+          return { ok: false, failure: 'malformed' };
+        ({ payload } = await jwtVerify(bearer, this.options.jwks.getKey(idp.jwksUri), {
+          issuer: idp.issuer,
+          audience: idp.audience,
+          algorithms: ALGORITHMS,
+          clockTolerance: CLOCK_SKEW_SECONDS,
+          requiredClaims: ['exp'],
+        }));
+      } catch (err) {
+        const failure = verifyFailure(err);
+        if (failure === 'unavailable') {
+          this.options.log.warn(
+            { err: (err as Error).message, issuer: idp.issuer },
+            'identity provider keys unavailable',
+          );
+        }
+        return { ok: false, failure };
       }
-      return { ok: false, failure };
+      const ttl = Math.min(this.verifiedTtlMs, payload.exp! * 1000 - Date.now());
+      if (ttl > 0) this.verified.set(verifiedKey, payload, ttl);
     }
     let user: IdpUser | null;
     try {
