@@ -117,7 +117,9 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
       { name: 'Tokens', description: 'API tokens for MCP clients and for this API' },
       {
         name: 'Sign-in',
-        description: 'External identity providers, and the apps signed in through OAuth (their grants)',
+        description:
+          'External identity providers, OAuth clients registered by admins, the apps signed in through ' +
+          'OAuth (their grants), and whether sign-in creates users',
       },
       {
         name: 'Usage',

@@ -538,11 +538,12 @@ describe("another tenant's objects", () => {
   it('covers every route of the API', () => {
     // When a route is added, add its cross-tenant test above (installations and installation
     // requests: installations-rest.int.test.ts; usage and logs: usage-rest.int.test.ts; identity
-    // providers and OAuth grants: identity-rest.int.test.ts).
+    // providers, OAuth clients and grants, sign-in settings: identity-rest.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'DELETE /gateways/{id}',
       'DELETE /identity-providers/{id}',
       'DELETE /installations/{id}',
+      'DELETE /oauth/clients/{id}',
       'DELETE /oauth/grants/{id}',
       'DELETE /tokens/{id}',
       'GET /gateways',
@@ -554,8 +555,10 @@ describe("another tenant's objects", () => {
       'GET /installations/{id}/tools',
       'GET /logs',
       'GET /logs/{id}',
+      'GET /oauth/clients',
       'GET /oauth/grants',
       'GET /registry',
+      'GET /settings/sign-in',
       'GET /tokens',
       'GET /usage',
       'GET /usage/graph',
@@ -571,10 +574,12 @@ describe("another tenant's objects", () => {
       'POST /installation-requests/{id}/reject',
       'POST /installations',
       'POST /installations/{id}/discover',
+      'POST /oauth/clients',
       'POST /registry',
       'POST /registry/probe', // reads no tenant data: nothing to cross
       'POST /tokens',
       'PUT /gateways/{id}/tools',
+      'PUT /settings/sign-in',
     ]);
   });
 });

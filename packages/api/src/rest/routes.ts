@@ -68,14 +68,27 @@ import { updateGateway } from '../services/update-gateway.ts';
 import {
   ZCreateIdentityProviderRequest,
   ZIdentityProvider,
+  ZJitUsersSetting,
+  ZSetJitUsersRequest,
   ZUpdateIdentityProviderRequest,
 } from '../schemas/identity-providers.ts';
-import { ZOAuthGrant } from '../schemas/oauth.ts';
+import {
+  ZCreatedOAuthClient,
+  ZCreateOAuthClientRequest,
+  ZDeletedOAuthClient,
+  ZOAuthClient,
+  ZOAuthGrant,
+} from '../schemas/oauth.ts';
 import { createIdentityProvider } from '../services/create-identity-provider.ts';
+import { createOAuthClient } from '../services/create-oauth-client.ts';
 import { deleteIdentityProvider } from '../services/delete-identity-provider.ts';
+import { deleteOAuthClient } from '../services/delete-oauth-client.ts';
+import { getJitUsers } from '../services/get-jit-users.ts';
 import { listIdentityProviders } from '../services/list-identity-providers.ts';
+import { listOAuthClients } from '../services/list-oauth-clients.ts';
 import { listOAuthGrants } from '../services/list-oauth-grants.ts';
 import { revokeOAuthGrant } from '../services/revoke-oauth-grant.ts';
+import { setJitUsers } from '../services/set-jit-users.ts';
 import { updateIdentityProvider } from '../services/update-identity-provider.ts';
 import type { RestDeps } from './deps.ts';
 
@@ -130,6 +143,7 @@ export const ZGatewayListResponse = z.object({ gateways: z.array(ZGatewayRespons
 
 export const ZIdentityProviderList = z.object({ identityProviders: z.array(ZIdentityProvider) });
 export const ZOAuthGrantList = z.object({ grants: z.array(ZOAuthGrant) });
+export const ZOAuthClientList = z.object({ clients: z.array(ZOAuthClient) });
 
 export const gatewayUrl = (publicMcpUrl: string, tenantSlug: string, gatewaySlug: string): string =>
   `${publicMcpUrl.replace(/\/+$/, '')}/mcp/${tenantSlug}/${gatewaySlug}`;
@@ -539,6 +553,64 @@ export const ROUTES: readonly Route[] = [
     response: ZOAuthGrant,
     errors: [404],
     handle: (ctx) => revokeOAuthGrant({ ...scope(ctx), bus: ctx.deps.bus, grantId: ctx.params.id! }),
+  }),
+  route({
+    method: 'GET',
+    path: '/oauth/clients',
+    operationId: 'listOAuthClients',
+    summary: 'List the OAuth clients registered for this workspace (owners and admins)',
+    tag: 'Sign-in',
+    status: 200,
+    response: ZOAuthClientList,
+    errors: [],
+    handle: async (ctx) => ({ clients: await listOAuthClients(scope(ctx)) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/oauth/clients',
+    operationId: 'createOAuthClient',
+    summary:
+      "Register an OAuth client for an app that cannot register itself (a confidential client's secret is in this answer only)",
+    tag: 'Sign-in',
+    body: ZCreateOAuthClientRequest,
+    status: 201,
+    response: ZCreatedOAuthClient,
+    errors: [400, 413, 422],
+    handle: (ctx, input) => createOAuthClient({ ...scope(ctx), input }),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/oauth/clients/{id}',
+    operationId: 'deleteOAuthClient',
+    summary: 'Remove a registered OAuth client with its grants; its tokens stop working at once',
+    tag: 'Sign-in',
+    status: 200,
+    response: ZDeletedOAuthClient,
+    errors: [404],
+    handle: (ctx) => deleteOAuthClient({ ...scope(ctx), bus: ctx.deps.bus, clientId: ctx.params.id! }),
+  }),
+  route({
+    method: 'GET',
+    path: '/settings/sign-in',
+    operationId: 'getSignInSettings',
+    summary: 'Whether callers an identity provider vouches for become users on first sign-in',
+    tag: 'Sign-in',
+    status: 200,
+    response: ZJitUsersSetting,
+    errors: [],
+    handle: (ctx) => getJitUsers(scope(ctx)),
+  }),
+  route({
+    method: 'PUT',
+    path: '/settings/sign-in',
+    operationId: 'setSignInSettings',
+    summary: "Let an identity provider's callers unknown to the workspace become members on first sign-in",
+    tag: 'Sign-in',
+    body: ZSetJitUsersRequest,
+    status: 200,
+    response: ZJitUsersSetting,
+    errors: [400, 413, 422],
+    handle: (ctx, input) => setJitUsers({ ...scope(ctx), bus: ctx.deps.bus, input }),
   }),
   route({
     method: 'GET',

@@ -72,6 +72,13 @@ export const ZCreatedOAuthClient = ZOAuthClient.extend({
 });
 export type CreatedOAuthClient = z.infer<typeof ZCreatedOAuthClient>;
 
+export const ZDeletedOAuthClient = z.object({
+  id: ZId,
+  /** Grants removed with the client; their access tokens are refused at once. */
+  revokedGrants: z.number().int(),
+});
+export type DeletedOAuthClient = z.infer<typeof ZDeletedOAuthClient>;
+
 export const OAUTH_GRANT_STATUSES = ['active', 'revoked'] as const;
 
 export const ZOAuthGrant = z.object({
