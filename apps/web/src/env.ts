@@ -8,6 +8,16 @@ const PROVIDER_GROUPS = [
   ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'],
 ] as const;
 
+/**
+ * How many reverse proxies in front of web append to X-Forwarded-For: `false`/`0` none (the header
+ * is the client's to forge), `true` one, or a number.
+ */
+const zTrustProxy = z
+  .union([zBool, z.coerce.number().int().min(0).max(10)], {
+    error: 'must be true, false or the number of proxies in front of web',
+  })
+  .transform((v) => (v === true ? 1 : v === false ? 0 : v));
+
 export const ZWebEnv = z
   .object({
     DATABASE_URL: zPostgresUrl,
@@ -29,6 +39,12 @@ export const ZWebEnv = z
      * the embedded database (one machine, no DATABASE_URL) sets it to true unless told otherwise.
      */
     TOOLGATE_ALLOW_STDIO: zBool.default(false),
+    /** Proxies whose X-Forwarded-For entries are believed (client addresses for OAuth rate limits). */
+    TRUST_PROXY: zTrustProxy.default(0),
+    /** Dynamic Client Registration attempts per client address per hour. */
+    OAUTH_REGISTER_PER_HOUR: z.coerce.number().int().min(1).default(30),
+    /** Token requests failing with invalid_client/invalid_grant per client_id per 10 minutes. */
+    OAUTH_TOKEN_FAILURES_PER_10_MIN: z.coerce.number().int().min(1).default(60),
     GITHUB_CLIENT_ID: z.string().optional(),
     GITHUB_CLIENT_SECRET: z.string().optional(),
     GOOGLE_CLIENT_ID: z.string().optional(),

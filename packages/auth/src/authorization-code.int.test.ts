@@ -9,6 +9,7 @@ import {
   authorizeErrorRedirect,
   denyAuthorization,
   hasRememberedConsent,
+  nextAuthorizationStep,
   userMayAuthorize,
   validateAuthorizationRequest,
 } from './authorize.ts';
@@ -240,6 +241,77 @@ describe('who may authorize', () => {
       state: 's1',
       iss: env.deps.issuer,
     });
+  });
+});
+
+describe('prompt (OpenID Connect)', () => {
+  const request = (clientId: string, prompt?: string) =>
+    authorizeParams({
+      client_id: clientId,
+      resource: a.resource,
+      code_challenge: pkce().challenge,
+      state: 'st',
+      prompt,
+    });
+
+  it('parses space-separated values; refuses unknown ones and none with others, redirectably', async () => {
+    const client = await registerPublicClient(env);
+    const plain = await validateAuthorizationRequest(env.deps, request(client.client_id));
+    expect(plain.prompts).toEqual([]);
+    const both = await validateAuthorizationRequest(
+      env.deps,
+      request(client.client_id, 'consent login consent'),
+    );
+    expect(both.prompts).toEqual(['consent', 'login']);
+    for (const prompt of ['select_account', 'none login', 'create']) {
+      const err = await authorizeFailure(request(client.client_id, prompt));
+      expect(err).toMatchObject({ error: 'invalid_request', redirectable: true });
+      expect(err.target).toMatchObject({ redirectUri: REDIRECT, state: 'st' });
+    }
+    const twice = request(client.client_id, 'none');
+    twice.append('prompt', 'consent');
+    expect(await authorizeFailure(twice)).toMatchObject({ error: 'invalid_request' });
+  });
+
+  it('none: login_required signed out, consent_required until approved, then a code without a page', async () => {
+    const client = await registerPublicClient(env);
+    const v = await validateAuthorizationRequest(env.deps, request(client.client_id, 'none'));
+    const errorOf = (step: Awaited<ReturnType<typeof nextAuthorizationStep>>) => {
+      if (step.kind !== 'redirect') throw new Error(`expected a redirect, got ${step.kind}`);
+      return Object.fromEntries(new URL(step.location).searchParams);
+    };
+    expect(errorOf(await nextAuthorizationStep(env.deps, v, null))).toMatchObject({
+      error: 'login_required',
+      state: 'st',
+      iss: env.deps.issuer,
+    });
+    expect(errorOf(await nextAuthorizationStep(env.deps, v, a.member.id))).toMatchObject({
+      error: 'consent_required',
+      state: 'st',
+      iss: env.deps.issuer,
+    });
+    await expect(nextAuthorizationStep(env.deps, v, b.member.id)).rejects.toMatchObject({
+      error: 'access_denied',
+    });
+
+    await approveAuthorization(env.deps, v, a.member.id);
+    const issued = errorOf(await nextAuthorizationStep(env.deps, v, a.member.id));
+    expect(issued).toMatchObject({ code: matching(/^tgc_/), state: 'st' });
+    expect(issued.error).toBeUndefined();
+  });
+
+  it('consent and login ask again though consent is remembered; no prompt does not', async () => {
+    const client = await registerPublicClient(env);
+    const plain = await validateAuthorizationRequest(env.deps, request(client.client_id));
+    expect(await nextAuthorizationStep(env.deps, plain, null)).toEqual({ kind: 'sign-in' });
+    expect(await nextAuthorizationStep(env.deps, plain, a.member.id)).toEqual({ kind: 'consent' });
+    await approveAuthorization(env.deps, plain, a.member.id);
+    expect(await nextAuthorizationStep(env.deps, plain, a.member.id)).toMatchObject({ kind: 'redirect' });
+    for (const prompt of ['consent', 'login']) {
+      const v = await validateAuthorizationRequest(env.deps, request(client.client_id, prompt));
+      expect(await nextAuthorizationStep(env.deps, v, a.member.id)).toEqual({ kind: 'consent' });
+      expect(await nextAuthorizationStep(env.deps, v, null)).toEqual({ kind: 'sign-in' });
+    }
   });
 });
 

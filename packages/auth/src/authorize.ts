@@ -9,7 +9,9 @@ import {
   opaqueToken,
   parseScope,
   sha256Hex,
+  SUPPORTED_PROMPTS,
   SUPPORTED_SCOPES,
+  type Prompt,
 } from './constants.ts';
 import { nowOf, type AuthServerDeps } from './deps.ts';
 import { AuthorizeError, OAuthError, type AuthorizeRedirectTarget } from './errors.ts';
@@ -37,6 +39,8 @@ export interface ValidatedAuthorization {
   codeChallenge: string;
   tenant: ResolvedResource['tenant'];
   gateway: ResolvedResource['gateway'];
+  /** The `prompt` values requested, without repeats; empty when none were. */
+  prompts: Prompt[];
 }
 
 const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
@@ -46,6 +50,16 @@ function single(params: URLSearchParams, name: string, redirectable: boolean): s
   if (values.length > 1)
     throw new AuthorizeError('invalid_request', `${name} was sent more than once`, redirectable);
   return values[0] === '' ? undefined : values[0];
+}
+
+/** A space-delimited `prompt`; `none` stands alone (OIDC Core §3.1.2.1). */
+function parsePrompts(value: string | undefined, fail: (description: string) => Error): Prompt[] {
+  const values = [...new Set((value ?? '').split(' ').filter(Boolean))];
+  const unknown = values.filter((p) => !(SUPPORTED_PROMPTS as readonly string[]).includes(p));
+  if (unknown.length > 0) throw fail(`unsupported prompt value: ${unknown.join(' ')}`);
+  if (values.includes('none') && values.length > 1)
+    throw fail('prompt=none cannot be combined with other values');
+  return values as Prompt[];
 }
 
 function redirectHostOf(uri: string): string {
@@ -117,6 +131,7 @@ export async function validateAuthorizationRequest(
     const unknown = requested.filter((s) => !(SUPPORTED_SCOPES as readonly string[]).includes(s));
     if (unknown.length > 0) throw fail('invalid_scope', `unsupported scope: ${unknown.join(' ')}`);
     const scopes = requested.length > 0 ? requested : [...DEFAULT_SCOPES].sort();
+    const prompts = parsePrompts(single(params, 'prompt', true), (d) => fail('invalid_request', d));
 
     const resources = params.getAll('resource');
     if (resources.length === 0 || !resources[0])
@@ -151,6 +166,7 @@ export async function validateAuthorizationRequest(
       codeChallenge,
       tenant: resolved.tenant,
       gateway: resolved.gateway,
+      prompts,
     };
   } catch (err) {
     if (err instanceof AuthorizeError && err.redirectable && !err.target) err.target = target;
@@ -281,6 +297,44 @@ export async function approveAuthorization(
     });
   });
   return redirectWith(v, { code });
+}
+
+export type AuthorizationStep =
+  /** Nobody is signed in: sign in, then come back to this request. */
+  | { kind: 'sign-in' }
+  /** Ask the user on the consent page. */
+  | { kind: 'consent' }
+  /** Back to the client now, with a code or an error (`state` and `iss` included). */
+  | { kind: 'redirect'; location: string };
+
+/**
+ * What a sound authorization request leads to for the signed-in user (or nobody), honouring
+ * `prompt`: `none` never shows a page (login_required, consent_required, or a code when consent
+ * is remembered); `consent` and `login` always show the consent page; without `prompt` remembered
+ * consent issues a code at once. Throws AuthorizeError(access_denied) when the user may not
+ * connect this gateway.
+ */
+export async function nextAuthorizationStep(
+  deps: AuthServerDeps,
+  v: ValidatedAuthorization,
+  userId: string | null,
+): Promise<AuthorizationStep> {
+  const silent = v.prompts.includes('none');
+  const failSilently = (error: 'login_required' | 'consent_required', description: string) => ({
+    kind: 'redirect' as const,
+    location: authorizeErrorRedirect(v, new AuthorizeError(error, description, true)),
+  });
+  if (!userId) {
+    return silent ? failSilently('login_required', 'the user is not signed in') : { kind: 'sign-in' };
+  }
+  await userMayAuthorize(deps, v, userId);
+  const askAnyway = v.prompts.includes('consent') || v.prompts.includes('login');
+  if (!askAnyway && (await hasRememberedConsent(deps, v, userId))) {
+    return { kind: 'redirect', location: await approveAuthorization(deps, v, userId) };
+  }
+  return silent
+    ? failSilently('consent_required', 'the user has not approved this application for these scopes')
+    : { kind: 'consent' };
 }
 
 /** The user declined: back to the client with access_denied. */

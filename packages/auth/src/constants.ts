@@ -15,6 +15,14 @@ export type SupportedScope = (typeof SUPPORTED_SCOPES)[number];
 /** Granted when a client asks for no scope. */
 export const DEFAULT_SCOPES: readonly SupportedScope[] = [SCOPE_TOOLS, SCOPE_READ];
 
+/**
+ * OpenID Connect `prompt` values honoured (OIDC Core §3.1.2.1). `login` cannot re-authenticate:
+ * the web session is next-auth's, and asking again would mean signing the user out. It shows the
+ * consent page instead, which names the signed-in account, like `consent`.
+ */
+export const SUPPORTED_PROMPTS = ['none', 'login', 'consent'] as const;
+export type Prompt = (typeof SUPPORTED_PROMPTS)[number];
+
 /** RFC 9068 JWT access tokens. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
 export const ACCESS_TOKEN_ALG = 'ES256';

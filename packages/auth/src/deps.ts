@@ -4,6 +4,7 @@ import type { Logger } from '@toolgate/core/logger';
 import type { Database } from '@toolgate/db/client';
 import type { JWTVerifyGetKey } from 'jose';
 import type { CimdCache } from './cimd.ts';
+import type { OAuthLimits } from './rate-limits.ts';
 
 /** What every authorization-server function takes. */
 export interface AuthServerDeps {
@@ -25,6 +26,8 @@ export interface AuthServerDeps {
   cimdCache?: CimdCache;
   /** Key resolver for an identity provider's JWKS (ID-JAG); default a shared JwksCache. */
   idpKeys?: (jwksUri: string) => JWTVerifyGetKey;
+  /** Abuse limits; unset fields take DEFAULT_OAUTH_LIMITS. */
+  limits?: Partial<OAuthLimits>;
 }
 
 export const nowOf = (deps: Pick<AuthServerDeps, 'now'>): Date => deps.now?.() ?? new Date();

@@ -1,5 +1,6 @@
 /**
- * OAuth error responses (RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 8707 §2). `error` is the registered
+ * OAuth error responses (RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 8707 §2, OpenID Connect Core §3.1.2.6
+ * for `prompt=none`). `error` is the registered
  * code sent to the client; `description` is for the developer reading it, never a secret.
  */
 export type OAuthErrorCode =
@@ -15,6 +16,8 @@ export type OAuthErrorCode =
   | 'invalid_redirect_uri'
   | 'invalid_client_metadata'
   | 'access_denied'
+  | 'login_required'
+  | 'consent_required'
   | 'server_error'
   | 'temporarily_unavailable';
 
@@ -33,6 +36,26 @@ export class OAuthError extends Error {
 
   toJSON(): { error: string; error_description: string } {
     return { error: this.error, error_description: this.description };
+  }
+}
+
+/**
+ * Too many requests in a fixed window (rate-limits.ts): HTTP 429 with `Retry-After`. The code is
+ * `temporarily_unavailable`, the registered one that tells a client to try again later; neither
+ * RFC 6749 §5.2 nor RFC 7591 §3.2.2 registers one for rate limiting.
+ */
+export class RateLimitedError extends OAuthError {
+  /** Whole seconds until the window ends. */
+  readonly retryAfterSeconds: number;
+
+  constructor(description: string, retryAfterSeconds: number) {
+    super('temporarily_unavailable', description, 429);
+    this.name = 'RateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  headers(): Record<string, string> {
+    return { 'retry-after': String(this.retryAfterSeconds) };
   }
 }
 

@@ -1,4 +1,4 @@
-import { ID_JAG_GRANT_PROFILE, JWT_BEARER_GRANT, SUPPORTED_SCOPES } from './constants.ts';
+import { ID_JAG_GRANT_PROFILE, JWT_BEARER_GRANT, SUPPORTED_PROMPTS, SUPPORTED_SCOPES } from './constants.ts';
 import type { AuthServerDeps } from './deps.ts';
 
 const CLIENT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'];
@@ -23,6 +23,7 @@ export function authorizationServerMetadata(deps: Pick<AuthServerDeps, 'issuer'>
     client_id_metadata_document_supported: true,
     authorization_response_iss_parameter_supported: true,
     authorization_grant_profiles_supported: [ID_JAG_GRANT_PROFILE],
+    prompt_values_supported: [...SUPPORTED_PROMPTS],
   };
 }
 

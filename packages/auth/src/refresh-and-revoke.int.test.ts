@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerClient } from './clients.ts';
 import { accessTokenRevocationId, sha256Hex } from './constants.ts';
 import { handleRevocation } from './revoke.ts';
+import { handleTokenRequest } from './token.ts';
 import {
   basic,
   codeToTokens,
@@ -258,5 +259,65 @@ describe('revocation (RFC 7009)', () => {
     expect(
       await revoke({ client_id: confidential.client_id, client_secret: confidential.client_secret! }),
     ).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+  });
+});
+
+describe('failed token requests', () => {
+  it('count per client_id (invalid_client and invalid_grant only); past the limit 429 with Retry-After', async () => {
+    const deps = { ...env.deps, limits: { tokenFailuresPer10Min: 2 } };
+    const post = (fields: Record<string, string>, authorization?: string) =>
+      handleTokenRequest(deps, { form: new URLSearchParams(fields), authorization });
+    const { client, refreshToken } = await session();
+    const id = client.client_id;
+
+    // invalid_request and invalid_scope are the client's bugs, not guesses: not counted.
+    expect(await post({ grant_type: 'refresh_token', client_id: id })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request' },
+    });
+    expect(
+      await post({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: id,
+        scope: 'mcp:admin',
+      }),
+    ).toMatchObject({ body: { error: 'invalid_scope' } });
+    expect(
+      await post({ grant_type: 'refresh_token', refresh_token: 'tgr_guess', client_id: id }),
+    ).toMatchObject({
+      body: { error: 'invalid_grant' },
+    });
+    const rotated = await post({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: id });
+    expect(rotated.status).toBe(200);
+    expect(
+      await post({
+        grant_type: 'refresh_token',
+        refresh_token: 'tgr_x',
+        client_id: id,
+        client_secret: 'made-up',
+      }),
+    ).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+
+    const refused = await post({
+      grant_type: 'refresh_token',
+      refresh_token: rotated.body.refresh_token as string,
+      client_id: id,
+    });
+    expect(refused).toMatchObject({ status: 429, body: { error: 'temporarily_unavailable' } });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.headers['cache-control']).toBe('no-store');
+
+    // An unknown client_id has a counter of its own; other clients are unaffected.
+    const other = await session();
+    expect(
+      await post({
+        grant_type: 'refresh_token',
+        refresh_token: other.refreshToken,
+        client_id: other.client.client_id,
+      }),
+    ).toMatchObject({
+      status: 200,
+    });
   });
 });

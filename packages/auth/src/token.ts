@@ -17,8 +17,9 @@ import {
   type AccessTokenClaims,
 } from './constants.ts';
 import { nowOf, type AuthServerDeps } from './deps.ts';
-import { OAuthError } from './errors.ts';
+import { OAuthError, RateLimitedError } from './errors.ts';
 import { handleIdJagGrant } from './id-jag.ts';
+import { isCountedTokenFailure, recordTokenFailure, refuseAfterTokenFailures } from './rate-limits.ts';
 import { resolveResource } from './resource.ts';
 import { signAccessToken } from './signing-keys.ts';
 import { revokeFamily } from './token-families.ts';
@@ -55,6 +56,7 @@ export function oauthErrorResponse(
 ): OAuthHttpResponse {
   if (err instanceof OAuthError) {
     const headers: Record<string, string> = { ...NO_STORE };
+    if (err instanceof RateLimitedError) Object.assign(headers, err.headers());
     if (err.status === 401 && credentials?.method === 'client_secret_basic') {
       headers['www-authenticate'] = 'Basic realm="toolgate", charset="UTF-8"';
     }
@@ -71,7 +73,8 @@ export function oauthErrorResponse(
 /**
  * The token endpoint (RFC 6749 §3.2): authorization_code (PKCE), refresh_token (rotating, with
  * reuse detection) and the RFC 7523 JWT bearer grant carrying an ID-JAG. Never throws: every
- * outcome is a response, and none may be cached.
+ * outcome is a response, and none may be cached. invalid_client and invalid_grant answers count
+ * against the client_id presented; past the limit (rate-limits.ts) it gets 429 until the window ends.
  */
 export async function handleTokenRequest(
   deps: AuthServerDeps,
@@ -85,6 +88,7 @@ export async function handleTokenRequest(
       throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not supported`);
     }
     credentials = clientCredentials(form, authorization);
+    await refuseAfterTokenFailures(deps, credentials.clientId);
     const client = await authenticateClient(deps, credentials);
     if (!client.grantTypes.includes(grantType)) {
       throw new OAuthError('unauthorized_client', `this client is not registered for the ${grantType} grant`);
@@ -96,6 +100,7 @@ export async function handleTokenRequest(
     await updateLastUsed(deps, client.id);
     return { status: 200, body: { ...body }, headers: { ...NO_STORE } };
   } catch (err) {
+    if (credentials && isCountedTokenFailure(err)) await recordTokenFailure(deps, credentials.clientId);
     return oauthErrorResponse(deps, err, credentials);
   }
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '@toolgate/core/logger';
 import { requestIdFrom } from '@toolgate/core/logger';
 import { redactUrl } from './redact-url.ts';
+import { PEER_ADDRESS_HEADER } from './oauth/client-address.ts';
 
 export interface WebServer {
   server: Server;
@@ -60,6 +61,8 @@ export async function startWebServer({
     const started = performance.now();
     const requestId = requestIdFrom(req.headers['x-request-id']);
     req.headers['x-request-id'] = requestId;
+    // Rate limits key on the peer; a client must not be able to choose it.
+    req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
     res.setHeader('x-request-id', requestId);
     res.on('finish', () => {
       if (req.url === '/healthz' || req.url?.startsWith('/_next/')) return;

@@ -1,8 +1,6 @@
 import {
-  approveAuthorization,
   authorizeErrorRedirect,
-  hasRememberedConsent,
-  userMayAuthorize,
+  nextAuthorizationStep,
   validateAuthorizationRequest,
   type ValidatedAuthorization,
 } from '@toolgate/auth/authorize';
@@ -39,7 +37,8 @@ function failure(deps: AuthServerDeps, err: unknown, v?: ValidatedAuthorization)
 /**
  * GET /oauth/authorize. Validates the request, sends a signed-out user to sign in (and back here),
  * then either issues a code at once (consent remembered) or shows the consent page, which receives
- * the validated request sealed to this user rather than the raw parameters.
+ * the validated request sealed to this user rather than the raw parameters. `prompt` decides
+ * between them as nextAuthorizationStep describes (`prompt=none` never shows a page).
  */
 export async function handleAuthorize(
   deps: AuthServerDeps,
@@ -55,13 +54,11 @@ export async function handleAuthorize(
   }
   try {
     const userId = await sessionUser();
-    if (!userId) {
+    const step = await nextAuthorizationStep(deps, v, userId);
+    if (step.kind === 'redirect') return redirect(step.location);
+    if (step.kind === 'sign-in' || !userId) {
       const back = `${url.pathname}${url.search}`;
       return redirect(`${deps.issuer}/signin?callbackUrl=${encodeURIComponent(back)}`);
-    }
-    await userMayAuthorize(deps, v, userId);
-    if (await hasRememberedConsent(deps, v, userId)) {
-      return redirect(await approveAuthorization(deps, v, userId));
     }
     const ticket = sealConsentTicket(deps.keys, v, userId, deps.now?.());
     return redirect(`${deps.issuer}/oauth/consent?ticket=${encodeURIComponent(ticket)}`);

@@ -13,10 +13,24 @@ export class OAuthNotConfiguredError extends Error {
 }
 
 type Handles = Pick<ReturnType<typeof webContext>, 'db' | 'bus' | 'log' | 'secretKeys'>;
-type Settings = Pick<WebEnv, 'PUBLIC_WEB_URL' | 'PUBLIC_MCP_URL' | 'TOOLGATE_ALLOW_PRIVATE_UPSTREAMS'>;
+type Settings = Pick<
+  WebEnv,
+  | 'PUBLIC_WEB_URL'
+  | 'PUBLIC_MCP_URL'
+  | 'TOOLGATE_ALLOW_PRIVATE_UPSTREAMS'
+  | 'TRUST_PROXY'
+  | 'OAUTH_REGISTER_PER_HOUR'
+  | 'OAUTH_TOKEN_FAILURES_PER_10_MIN'
+>;
+
+/** What the HTTP adapters need besides the library's dependencies. */
+export interface OAuthEndpointDeps extends AuthServerDeps {
+  /** Reverse proxies whose X-Forwarded-For entries are believed (TRUST_PROXY); 0 when unset. */
+  trustedProxyHops?: number;
+}
 
 /** The authorization server's dependencies from a process's handles and settings. */
-export function buildOAuthDeps({ db, bus, log, secretKeys }: Handles, env: Settings): AuthServerDeps {
+export function buildOAuthDeps({ db, bus, log, secretKeys }: Handles, env: Settings): OAuthEndpointDeps {
   if (!secretKeys) {
     log.error('oauth: TOOLGATE_SECRET_KEYS is not set; the authorization server answers 503');
     throw new OAuthNotConfiguredError();
@@ -29,21 +43,26 @@ export function buildOAuthDeps({ db, bus, log, secretKeys }: Handles, env: Setti
     publicMcpUrl: env.PUBLIC_MCP_URL,
     allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
     log,
+    limits: {
+      registrationsPerHour: env.OAUTH_REGISTER_PER_HOUR,
+      tokenFailuresPer10Min: env.OAUTH_TOKEN_FAILURES_PER_10_MIN,
+    },
+    trustedProxyHops: env.TRUST_PROXY,
   };
 }
 
 /** This process's authorization-server dependencies. */
-export const oauthDeps = (): AuthServerDeps => buildOAuthDeps(webContext(), webEnv());
+export const oauthDeps = (): OAuthEndpointDeps => buildOAuthDeps(webContext(), webEnv());
 
 /**
  * Runs a handler with the process's deps; without a key ring answers 503 with an OAuth error
  * instead of failing every request with a 500.
  */
 export async function withOAuthDeps(
-  handler: (deps: AuthServerDeps) => Promise<Response>,
-  deps: () => AuthServerDeps = oauthDeps,
+  handler: (deps: OAuthEndpointDeps) => Promise<Response>,
+  deps: () => OAuthEndpointDeps = oauthDeps,
 ): Promise<Response> {
-  let built: AuthServerDeps;
+  let built: OAuthEndpointDeps;
   try {
     built = deps();
   } catch (err) {

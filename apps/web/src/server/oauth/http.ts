@@ -1,4 +1,4 @@
-import { OAuthError } from '@toolgate/auth/errors';
+import { OAuthError, RateLimitedError } from '@toolgate/auth/errors';
 import type { AuthServerDeps } from '@toolgate/auth/deps';
 
 /**
@@ -10,6 +10,8 @@ export const CORS_HEADERS: Record<string, string> = {
   'access-control-allow-methods': 'GET, POST, OPTIONS',
   'access-control-allow-headers': 'authorization, content-type, mcp-protocol-version',
   'access-control-max-age': '600',
+  // Rate-limited answers say when to retry; browsers hide the header from scripts otherwise.
+  'access-control-expose-headers': 'retry-after',
 };
 
 /** Token-bearing responses must never be cached (RFC 6749 §5.1). */
@@ -47,6 +49,9 @@ export function oauthJsonError(
 
 /** OAuthErrors become their JSON form; anything else is logged and becomes `server_error`. */
 export function errorResponse(deps: Pick<AuthServerDeps, 'log'>, err: unknown): Response {
+  if (err instanceof RateLimitedError) {
+    return oauthJsonError(err.status, err.error, err.description, err.headers());
+  }
   if (err instanceof OAuthError) return oauthJsonError(err.status, err.error, err.description);
   if (err instanceof BodyError) return oauthJsonError(err.status, err.error, err.message);
   deps.log?.error({ err }, 'oauth endpoint failed');

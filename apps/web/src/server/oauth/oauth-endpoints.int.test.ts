@@ -15,7 +15,7 @@ import nextConfig from '../../../next.config.ts';
 import { handleAuthorize } from './authorize-endpoint.ts';
 import { handleRegister, handleRevoke, handleToken } from './client-endpoints.ts';
 import { handleConsentDecision } from './consent-decision.ts';
-import { buildOAuthDeps, withOAuthDeps } from './deps.ts';
+import { buildOAuthDeps, withOAuthDeps, type OAuthEndpointDeps } from './deps.ts';
 import { consentCsrfToken, sealConsentTicket } from './consent-ticket.ts';
 import { consentView } from './consent-view.ts';
 import {
@@ -45,6 +45,8 @@ beforeAll(async () => {
     issuer: WEB,
     publicMcpUrl: 'http://mcp.test',
     allowPrivate: false,
+    // Every registration here shares the 'unknown' address bucket; the limit has tests of its own.
+    limits: { registrationsPerHour: 1000 },
   };
   const tenant = await seedTenant(db.db, { name: 'Acme Corp' });
   const gateway = await seedGateway(db.db, tenant.id, { name: 'Engineering', clientAuthMethods: ['oauth'] });
@@ -253,6 +255,120 @@ describe('authorization', () => {
     const location = new URL(res.headers.get('location')!);
     expect(location.href.startsWith(REDIRECT)).toBe(true);
     expect(location.searchParams.get('error')).toBe('access_denied');
+  });
+});
+
+/** The client's callback for a redirect back to it (asserting that is where it goes). */
+function callbackOf(res: Response): URL {
+  expect(res.status).toBe(302);
+  const location = new URL(res.headers.get('location')!);
+  expect(location.href.startsWith(REDIRECT)).toBe(true);
+  expect(location.searchParams.get('state')).toBe('st-123');
+  expect(location.searchParams.get('iss')).toBe(WEB);
+  return location;
+}
+
+/** A client the member has already approved (consent remembered). */
+async function approvedClient(): Promise<string> {
+  const clientId = await register();
+  const ticket = ticketOf(
+    await handleAuthorize(deps, authorizeRequest(clientId, pkce().challenge), signedInAs(memberId)),
+  );
+  const csrf = consentCsrfToken(deps.keys, ticket, memberId);
+  const approved = await handleConsentDecision(deps, decide(ticket, csrf, 'approve'), signedInAs(memberId));
+  expect(approved.status).toBe(303);
+  return clientId;
+}
+
+describe('prompt', () => {
+  it('none: login_required when signed out, consent_required when not approved, never a page', async () => {
+    const clientId = await register();
+    const signedOut = callbackOf(
+      await handleAuthorize(
+        deps,
+        authorizeRequest(clientId, pkce().challenge, { prompt: 'none' }),
+        signedInAs(null),
+      ),
+    );
+    expect(signedOut.searchParams.get('error')).toBe('login_required');
+    expect(signedOut.searchParams.get('code')).toBeNull();
+
+    const notApproved = callbackOf(
+      await handleAuthorize(
+        deps,
+        authorizeRequest(clientId, pkce().challenge, { prompt: 'none' }),
+        signedInAs(memberId),
+      ),
+    );
+    expect(notApproved.searchParams.get('error')).toBe('consent_required');
+
+    const outsider = callbackOf(
+      await handleAuthorize(
+        deps,
+        authorizeRequest(clientId, pkce().challenge, { prompt: 'none' }),
+        signedInAs(outsiderId),
+      ),
+    );
+    expect(outsider.searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('none: issues a code at once when consent is remembered', async () => {
+    const clientId = await approvedClient();
+    const { verifier, challenge } = pkce();
+    const callback = callbackOf(
+      await handleAuthorize(
+        deps,
+        authorizeRequest(clientId, challenge, { prompt: 'none' }),
+        signedInAs(memberId),
+      ),
+    );
+    expect(callback.searchParams.get('error')).toBeNull();
+    const code = callback.searchParams.get('code')!;
+    const res = await handleToken(
+      deps,
+      formPost('/oauth/token', {
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: verifier,
+        client_id: clientId,
+      }),
+    );
+    expect(res.status).toBe(200);
+  });
+
+  it('consent and login: show the consent page even when consent is remembered', async () => {
+    const clientId = await approvedClient();
+    for (const prompt of ['consent', 'login', 'login consent']) {
+      const ticket = ticketOf(
+        await handleAuthorize(
+          deps,
+          authorizeRequest(clientId, pkce().challenge, { prompt }),
+          signedInAs(memberId),
+        ),
+      );
+      const view = consentView(deps.keys, ticket, memberId);
+      expect(view.ok).toBe(true);
+    }
+    // Signed out, login and consent sign in first and come back to the same request.
+    const req = authorizeRequest(clientId, pkce().challenge, { prompt: 'login' });
+    const signIn = new URL((await handleAuthorize(deps, req, signedInAs(null))).headers.get('location')!);
+    expect(signIn.pathname).toBe('/signin');
+    expect(signIn.searchParams.get('callbackUrl')).toContain('prompt=login');
+  });
+
+  it('refuses unknown values and none combined with others as invalid_request', async () => {
+    const clientId = await register();
+    for (const prompt of ['select_account', 'none consent', 'bogus']) {
+      const callback = callbackOf(
+        await handleAuthorize(
+          deps,
+          authorizeRequest(clientId, pkce().challenge, { prompt }),
+          signedInAs(memberId),
+        ),
+      );
+      expect(callback.searchParams.get('error')).toBe('invalid_request');
+      expect(callback.searchParams.get('error_description')).toMatch(/prompt/);
+    }
   });
 });
 
@@ -508,6 +624,84 @@ describe('token and revocation endpoints', () => {
   });
 });
 
+describe('rate limits', () => {
+  const randomIp = () => `2001:db8::${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
+
+  function registerFrom(d: OAuthEndpointDeps, forwardedFor: string): Promise<Response> {
+    return handleRegister(
+      d,
+      new Request(`${WEB}/oauth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+        body: JSON.stringify({ client_name: 'Inspector', redirect_uris: [REDIRECT] }),
+      }),
+    );
+  }
+
+  it('answers the registration past the hourly limit of one address with 429 and Retry-After', async () => {
+    const limited: OAuthEndpointDeps = { ...deps, limits: { registrationsPerHour: 2 }, trustedProxyHops: 1 };
+    const [one, other] = [randomIp(), randomIp()];
+    // The proxy appended the address it saw; whatever the client put before it does not count.
+    expect((await registerFrom(limited, `203.0.113.1, ${one}`)).status).toBe(201);
+    expect((await registerFrom(limited, `203.0.113.2, ${one}`)).status).toBe(201);
+    const refused = await registerFrom(limited, `203.0.113.3, ${one}`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(3600);
+    expect(refused.headers.get('access-control-expose-headers')).toMatch(/retry-after/);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+    expect(await refused.json()).toMatchObject({ error: 'temporarily_unavailable' });
+
+    expect((await registerFrom(limited, other)).status).toBe(201);
+  });
+
+  it('counts failed token requests per client_id, not successful ones', async () => {
+    const limited: OAuthEndpointDeps = { ...deps, limits: { tokenFailuresPer10Min: 3 } };
+    const clientId = await approvedClient();
+    const otherClientId = await register();
+    const exchange = async (id = clientId) => {
+      const { verifier, challenge } = pkce();
+      const callback = callbackOf(
+        await handleAuthorize(
+          limited,
+          authorizeRequest(id, challenge, { prompt: 'none' }),
+          signedInAs(memberId),
+        ),
+      );
+      return handleToken(
+        limited,
+        formPost('/oauth/token', {
+          grant_type: 'authorization_code',
+          code: callback.searchParams.get('code')!,
+          code_verifier: verifier,
+          client_id: id,
+        }),
+      );
+    };
+    const fail = (id = clientId) =>
+      handleToken(
+        limited,
+        formPost('/oauth/token', { grant_type: 'refresh_token', refresh_token: 'tgr_wrong', client_id: id }),
+      );
+
+    expect((await exchange()).status).toBe(200);
+    expect((await fail()).status).toBe(400);
+    expect((await exchange()).status).toBe(200);
+    expect((await fail()).status).toBe(400);
+    expect((await exchange()).status).toBe(200);
+    expect((await fail()).status).toBe(400);
+    // Three failures: from now on even a sound request of this client waits for the window.
+    const refused = await exchange();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(600);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+    expect(await refused.json()).toMatchObject({ error: 'temporarily_unavailable' });
+
+    expect((await fail(otherClientId)).status).toBe(400);
+  });
+});
+
 describe('configuration', () => {
   it('answers 503 when the process has no key ring', async () => {
     const log = { error: () => undefined } as unknown as Parameters<typeof buildOAuthDeps>[0]['log'];
@@ -515,6 +709,9 @@ describe('configuration', () => {
       PUBLIC_WEB_URL: 'http://web.test/',
       PUBLIC_MCP_URL: 'http://mcp.test',
       TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: false,
+      TRUST_PROXY: 1,
+      OAUTH_REGISTER_PER_HOUR: 5,
+      OAUTH_TOKEN_FAILURES_PER_10_MIN: 7,
     };
     const handles = { db, bus, log };
     const res = await withOAuthDeps(handleAuthorizationServerMetadata, () =>
@@ -524,6 +721,10 @@ describe('configuration', () => {
     expect(await res.json()).toMatchObject({ error: 'temporarily_unavailable' });
     const built = buildOAuthDeps({ ...handles, secretKeys: deps.keys }, settings);
     expect(built.issuer).toBe('http://web.test');
+    expect(built).toMatchObject({
+      trustedProxyHops: 1,
+      limits: { registrationsPerHour: 5, tokenFailuresPer10Min: 7 },
+    });
   });
 });
 

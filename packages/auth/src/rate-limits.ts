@@ -1,0 +1,87 @@
+import { windowStart } from '@toolgate/bus/types';
+import { sha256Hex } from './constants.ts';
+import type { AuthServerDeps } from './deps.ts';
+import { OAuthError, RateLimitedError } from './errors.ts';
+
+/** Abuse limits of the authorization server; each may be set through AuthServerDeps.limits. */
+export interface OAuthLimits {
+  /** Dynamic Client Registration attempts per client address per hour. */
+  registrationsPerHour: number;
+  /** Token requests failing with invalid_client or invalid_grant per client_id per 10 minutes. */
+  tokenFailuresPer10Min: number;
+}
+
+export const DEFAULT_OAUTH_LIMITS: OAuthLimits = { registrationsPerHour: 30, tokenFailuresPer10Min: 60 };
+
+const REGISTRATION_WINDOW_SECONDS = 60 * 60;
+const TOKEN_FAILURE_WINDOW_SECONDS = 10 * 60;
+
+type LimitDeps = Pick<AuthServerDeps, 'bus' | 'log' | 'limits'>;
+
+const limitsOf = (deps: LimitDeps): OAuthLimits => ({ ...DEFAULT_OAUTH_LIMITS, ...deps.limits });
+
+/** Seconds until the current fixed window ends; the bus counts in wall-clock windows, not deps.now. */
+function secondsLeft(windowSeconds: number): number {
+  const end = windowStart(windowSeconds) + windowSeconds;
+  return Math.max(1, Math.ceil(end - Date.now() / 1000));
+}
+
+/**
+ * A counter the bus cannot reach does not stop sign-ins: the limits are a second line of
+ * defence, and every other check still runs. Logged so an operator sees it.
+ */
+async function orOpen<T>(deps: LimitDeps, fallback: T, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    deps.log?.warn({ err }, 'oauth rate limit counter unavailable; request not limited');
+    return fallback;
+  }
+}
+
+/**
+ * Counts one registration attempt from `address` (a client IP, or one shared bucket when the
+ * caller cannot tell) and throws RateLimitedError once the hour's allowance is used up.
+ */
+export async function countRegistration(deps: LimitDeps, address: string): Promise<void> {
+  const limit = limitsOf(deps).registrationsPerHour;
+  const total = await orOpen(deps, 0, () =>
+    deps.bus.quotas.increment(`oauth:register:${address}`, 1, REGISTRATION_WINDOW_SECONDS),
+  );
+  if (total > limit) {
+    throw new RateLimitedError(
+      'too many client registrations from this address; try again later',
+      secondsLeft(REGISTRATION_WINDOW_SECONDS),
+    );
+  }
+}
+
+/** Client ids may be long URLs (CIMD); the counter key holds a digest. */
+const failureKey = (clientId: string) => `oauth:token-failures:${sha256Hex(clientId)}`;
+
+/**
+ * Refuses a token request for `clientId` once its failures in this window reached the limit, so
+ * secrets, codes and refresh tokens cannot be guessed at speed. Every request for that client_id
+ * is refused until the window ends, successful ones included.
+ */
+export async function refuseAfterTokenFailures(deps: LimitDeps, clientId: string): Promise<void> {
+  const failures = await orOpen(deps, 0, () =>
+    deps.bus.quotas.current(failureKey(clientId), TOKEN_FAILURE_WINDOW_SECONDS),
+  );
+  if (failures >= limitsOf(deps).tokenFailuresPer10Min) {
+    throw new RateLimitedError(
+      'too many failed token requests for this client; try again later',
+      secondsLeft(TOKEN_FAILURE_WINDOW_SECONDS),
+    );
+  }
+}
+
+/** Whether a token-endpoint error counts against the client: wrong credentials or a bad grant. */
+export const isCountedTokenFailure = (err: unknown): boolean =>
+  err instanceof OAuthError && (err.error === 'invalid_client' || err.error === 'invalid_grant');
+
+export async function recordTokenFailure(deps: LimitDeps, clientId: string): Promise<void> {
+  await orOpen(deps, 0, () =>
+    deps.bus.quotas.increment(failureKey(clientId), 1, TOKEN_FAILURE_WINDOW_SECONDS),
+  );
+}
