@@ -7,7 +7,7 @@ import { OAuthError, RateLimitedError } from './errors.ts';
 export interface OAuthLimits {
   /** Dynamic Client Registration attempts per client address per hour. */
   registrationsPerHour: number;
-  /** Token requests failing with invalid_client or invalid_grant per client_id per 10 minutes. */
+  /** Token requests failing with invalid_client or invalid_grant per client_id and address per 10 minutes. */
   tokenFailuresPer10Min: number;
 }
 
@@ -56,17 +56,26 @@ export async function countRegistration(deps: LimitDeps, address: string): Promi
   }
 }
 
-/** Client ids may be long URLs (CIMD); the counter key holds a digest. */
-const failureKey = (clientId: string) => `oauth:token-failures:${sha256Hex(clientId)}`;
+/**
+ * Failures count per client_id and client address: whoever guesses is slowed down, while the
+ * same client elsewhere (its real user) is not locked out by someone who merely knows its id.
+ * Client ids may be long URLs (CIMD); the counter key holds a digest.
+ */
+const failureKey = (clientId: string, address: string) =>
+  `oauth:token-failures:${sha256Hex(`${clientId}\u0000${address}`)}`;
 
 /**
- * Refuses a token request for `clientId` once its failures in this window reached the limit, so
- * secrets, codes and refresh tokens cannot be guessed at speed. Every request for that client_id
- * is refused until the window ends, successful ones included.
+ * Refuses a token request for `clientId` from `address` once their failures in this window
+ * reached the limit, so secrets, codes and refresh tokens cannot be guessed at speed. Every such
+ * request is refused until the window ends, successful ones included.
  */
-export async function refuseAfterTokenFailures(deps: LimitDeps, clientId: string): Promise<void> {
+export async function refuseAfterTokenFailures(
+  deps: LimitDeps,
+  clientId: string,
+  address: string,
+): Promise<void> {
   const failures = await orOpen(deps, 0, () =>
-    deps.bus.quotas.current(failureKey(clientId), TOKEN_FAILURE_WINDOW_SECONDS),
+    deps.bus.quotas.current(failureKey(clientId, address), TOKEN_FAILURE_WINDOW_SECONDS),
   );
   if (failures >= limitsOf(deps).tokenFailuresPer10Min) {
     throw new RateLimitedError(
@@ -80,8 +89,8 @@ export async function refuseAfterTokenFailures(deps: LimitDeps, clientId: string
 export const isCountedTokenFailure = (err: unknown): boolean =>
   err instanceof OAuthError && (err.error === 'invalid_client' || err.error === 'invalid_grant');
 
-export async function recordTokenFailure(deps: LimitDeps, clientId: string): Promise<void> {
+export async function recordTokenFailure(deps: LimitDeps, clientId: string, address: string): Promise<void> {
   await orOpen(deps, 0, () =>
-    deps.bus.quotas.increment(failureKey(clientId), 1, TOKEN_FAILURE_WINDOW_SECONDS),
+    deps.bus.quotas.increment(failureKey(clientId, address), 1, TOKEN_FAILURE_WINDOW_SECONDS),
   );
 }

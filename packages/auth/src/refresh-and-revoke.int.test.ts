@@ -263,7 +263,7 @@ describe('revocation (RFC 7009)', () => {
 });
 
 describe('failed token requests', () => {
-  it('count per client_id (invalid_client and invalid_grant only); past the limit 429 with Retry-After', async () => {
+  it('count per client_id and address (invalid_client and invalid_grant only); past the limit 429 with Retry-After', async () => {
     const deps = { ...env.deps, limits: { tokenFailuresPer10Min: 2 } };
     const post = (fields: Record<string, string>, authorization?: string) =>
       handleTokenRequest(deps, { form: new URLSearchParams(fields), authorization });

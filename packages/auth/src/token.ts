@@ -74,11 +74,21 @@ export function oauthErrorResponse(
  * The token endpoint (RFC 6749 §3.2): authorization_code (PKCE), refresh_token (rotating, with
  * reuse detection) and the RFC 7523 JWT bearer grant carrying an ID-JAG. Never throws: every
  * outcome is a response, and none may be cached. invalid_client and invalid_grant answers count
- * against the client_id presented; past the limit (rate-limits.ts) it gets 429 until the window ends.
+ * against the client_id presented from that address; past the limit (rate-limits.ts) they get 429
+ * until the window ends.
  */
 export async function handleTokenRequest(
   deps: AuthServerDeps,
-  { form, authorization }: { form: URLSearchParams; authorization?: string | null },
+  {
+    form,
+    authorization,
+    clientAddress = 'unknown',
+  }: {
+    form: URLSearchParams;
+    authorization?: string | null;
+    /** Who is asking (rate limits); callers that cannot tell share one bucket. */
+    clientAddress?: string;
+  },
 ): Promise<OAuthHttpResponse> {
   let credentials: ClientCredentials | undefined;
   try {
@@ -88,7 +98,7 @@ export async function handleTokenRequest(
       throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not supported`);
     }
     credentials = clientCredentials(form, authorization);
-    await refuseAfterTokenFailures(deps, credentials.clientId);
+    await refuseAfterTokenFailures(deps, credentials.clientId, clientAddress);
     const client = await authenticateClient(deps, credentials);
     if (!client.grantTypes.includes(grantType)) {
       throw new OAuthError('unauthorized_client', `this client is not registered for the ${grantType} grant`);
@@ -100,7 +110,8 @@ export async function handleTokenRequest(
     await updateLastUsed(deps, client.id);
     return { status: 200, body: { ...body }, headers: { ...NO_STORE } };
   } catch (err) {
-    if (credentials && isCountedTokenFailure(err)) await recordTokenFailure(deps, credentials.clientId);
+    if (credentials && isCountedTokenFailure(err))
+      await recordTokenFailure(deps, credentials.clientId, clientAddress);
     return oauthErrorResponse(deps, err, credentials);
   }
 }

@@ -31,11 +31,12 @@ const endpointResponse = (result: OAuthHttpResponse): Response =>
   json(result.body, result.status, { ...NO_STORE, ...result.headers });
 
 /** POST /oauth/token: authorization_code, refresh_token and the JWT bearer (ID-JAG) grant. */
-export async function handleToken(deps: AuthServerDeps, request: Request): Promise<Response> {
+export async function handleToken(deps: OAuthEndpointDeps, request: Request): Promise<Response> {
   try {
     const form = await readForm(request, MAX_FORM_BYTES);
     const authorization = request.headers.get('authorization') ?? undefined;
-    return endpointResponse(await handleTokenRequest(deps, { form, authorization }));
+    const address = clientAddress(request, deps.trustedProxyHops ?? 0);
+    return endpointResponse(await handleTokenRequest(deps, { form, authorization, clientAddress: address }));
   } catch (err) {
     return errorResponse(deps, err);
   }

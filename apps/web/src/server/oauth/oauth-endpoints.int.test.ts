@@ -13,6 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import nextConfig from '../../../next.config.ts';
 import { handleAuthorize } from './authorize-endpoint.ts';
+import { PEER_ADDRESS_HEADER } from './client-address.ts';
 import { handleRegister, handleRevoke, handleToken } from './client-endpoints.ts';
 import { handleConsentDecision } from './consent-decision.ts';
 import { buildOAuthDeps, withOAuthDeps, type OAuthEndpointDeps } from './deps.ts';
@@ -655,11 +656,12 @@ describe('rate limits', () => {
     expect((await registerFrom(limited, other)).status).toBe(201);
   });
 
-  it('counts failed token requests per client_id, not successful ones', async () => {
+  it('counts failed token requests per client_id and address, not successful ones', async () => {
     const limited: OAuthEndpointDeps = { ...deps, limits: { tokenFailuresPer10Min: 3 } };
     const clientId = await approvedClient();
     const otherClientId = await register();
-    const exchange = async (id = clientId) => {
+    const guesser = { [PEER_ADDRESS_HEADER]: randomIp() };
+    const exchange = async (id = clientId, headers = guesser) => {
       const { verifier, challenge } = pkce();
       const callback = callbackOf(
         await handleAuthorize(
@@ -670,18 +672,26 @@ describe('rate limits', () => {
       );
       return handleToken(
         limited,
-        formPost('/oauth/token', {
-          grant_type: 'authorization_code',
-          code: callback.searchParams.get('code')!,
-          code_verifier: verifier,
-          client_id: id,
-        }),
+        formPost(
+          '/oauth/token',
+          {
+            grant_type: 'authorization_code',
+            code: callback.searchParams.get('code')!,
+            code_verifier: verifier,
+            client_id: id,
+          },
+          headers,
+        ),
       );
     };
     const fail = (id = clientId) =>
       handleToken(
         limited,
-        formPost('/oauth/token', { grant_type: 'refresh_token', refresh_token: 'tgr_wrong', client_id: id }),
+        formPost(
+          '/oauth/token',
+          { grant_type: 'refresh_token', refresh_token: 'tgr_wrong', client_id: id },
+          guesser,
+        ),
       );
 
     expect((await exchange()).status).toBe(200);
@@ -699,6 +709,8 @@ describe('rate limits', () => {
     expect(await refused.json()).toMatchObject({ error: 'temporarily_unavailable' });
 
     expect((await fail(otherClientId)).status).toBe(400);
+    // The same client elsewhere (its real user) is not locked out by the one who failed.
+    expect((await exchange(clientId, { [PEER_ADDRESS_HEADER]: randomIp() })).status).toBe(200);
   });
 });
 
