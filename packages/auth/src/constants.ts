@@ -34,6 +34,12 @@ export const ID_JAG_GRANT_PROFILE = 'urn:ietf:params:oauth:grant-profile:id-jag'
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
+/**
+ * A refresh token presented again within this long of its first use is a client racing itself
+ * (two requests hit 401 at once and both refresh), not a thief: it gets a sibling successor.
+ * Later, reuse revokes the whole family.
+ */
+export const REFRESH_REUSE_GRACE_SECONDS = 10;
 /** Leeway for `exp`/`nbf`/`iat` of tokens we did not mint (IdP JWTs, ID-JAGs). */
 export const CLOCK_SKEW_SECONDS = 60;
 

@@ -1,6 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { memberships, oauthAuthorizationCodes, oauthGrants, oauthRefreshTokens } from '@toolgate/db/schema';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import {
   authenticateClient,
   clientCredentials,
@@ -12,6 +12,7 @@ import {
   JWT_BEARER_GRANT,
   opaqueToken,
   parseScope,
+  REFRESH_REUSE_GRACE_SECONDS,
   REFRESH_TOKEN_TTL_SECONDS,
   sha256Hex,
   type AccessTokenClaims,
@@ -306,7 +307,8 @@ async function refresh(
       'the refresh token was already used; every token of its family is revoked',
     );
   };
-  if (row.usedAt) throw await reused();
+  const graceStart = new Date(now.getTime() - REFRESH_REUSE_GRACE_SECONDS * 1000);
+  if (row.usedAt && row.usedAt.getTime() <= graceStart.getTime()) throw await reused();
   if (row.revokedAt) throw new OAuthError('invalid_grant', 'the refresh token was revoked');
   if (row.expiresAt.getTime() <= now.getTime())
     throw new OAuthError('invalid_grant', 'the refresh token expired');
@@ -327,15 +329,16 @@ async function refresh(
   await checkGrantAndMembership(deps, row);
   await stillServed(deps, row.resource, row.gatewayId);
 
-  // The atomic claim: of two concurrent refreshes with one token exactly one marks it used; the
-  // other sees reuse. A family revoked since the read above fails here too.
+  // The atomic claim: the first use marks the token used; a use racing it within the grace
+  // succeeds too (keeping the first use's time), any later one sees reuse. A family revoked since
+  // the read above fails here too.
   const [claimed] = await deps.db
     .update(oauthRefreshTokens)
-    .set({ usedAt: now })
+    .set({ usedAt: sql`coalesce(${oauthRefreshTokens.usedAt}, ${now.toISOString()}::timestamptz)` })
     .where(
       and(
         eq(oauthRefreshTokens.id, row.id),
-        isNull(oauthRefreshTokens.usedAt),
+        or(isNull(oauthRefreshTokens.usedAt), gt(oauthRefreshTokens.usedAt, graceStart)),
         isNull(oauthRefreshTokens.revokedAt),
         gt(oauthRefreshTokens.expiresAt, now),
         sql`not exists (select 1 from oauth_refresh_tokens f where f.family_id = ${oauthRefreshTokens.familyId} and f.revoked_at is not null)`,
