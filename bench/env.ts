@@ -18,6 +18,8 @@ const ZBenchEnv = z.object({
   BENCH_DATABASE_URL: zPostgresUrl.optional(),
   /** Redis for the gateway's bus; unset = the in-process bus. */
   BENCH_REDIS_URL: zRedisUrl.optional(),
+  /** How the load authenticates to the gateway: an org API token, or a Toolgate OAuth access token. */
+  BENCH_AUTH: z.enum(['api_token', 'oauth']).default('api_token'),
   /** Extra node flags for the gateway process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
   BENCH_GATEWAY_NODE_ARGS: z.string().default(''),
   PATH: z.string().default('/usr/local/bin:/usr/bin:/bin'),

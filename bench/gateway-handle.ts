@@ -18,6 +18,14 @@ export interface GatewayOptions {
   nodeArgs: string[];
 }
 
+/**
+ * The gateway's public URLs, set explicitly: the proxy derives each gateway's resource URL (the
+ * `aud` of OAuth access tokens) from PUBLIC_MCP_URL and its issuer from PUBLIC_WEB_URL. Nominal —
+ * the bench calls the gateway on 127.0.0.1 and its real port, which path routing ignores.
+ */
+export const PUBLIC_MCP_URL = 'http://localhost:4000';
+export const PUBLIC_WEB_URL = 'http://localhost:3000';
+
 const ENTRY = fileURLToPath(new URL('./gateway-process.ts', import.meta.url));
 
 /** Spawns bench/gateway-process.ts (node --import tsx) and resolves with its URL once it listens. */
@@ -36,6 +44,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: 'true',
       HOST: '127.0.0.1',
       PROXY_PORT: '0',
+      PUBLIC_MCP_URL,
+      PUBLIC_WEB_URL,
       LOG_LEVEL: 'warn',
       UPSTREAM_CALL_TIMEOUT_MS: '30000',
     },

@@ -1,3 +1,4 @@
+import type { BenchEnv } from './env.ts';
 import { MiB } from './proc-stats.ts';
 import { PHASES, type ModeResults, type PhaseSample, type Phase } from './rounds.ts';
 import { median } from './stats.ts';
@@ -32,7 +33,7 @@ const signedMs = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)} ms`;
 const paired = (direct: number[], gateway: number[], op: (d: number, g: number) => number) =>
   gateway.map((g, i) => op(direct[i]!, g));
 
-export function renderReport(results: ModeResults): string {
+export function renderReport(results: ModeResults, auth: BenchEnv['BENCH_AUTH']): string {
   const { direct, gateway } = results.samples;
   const col = (samples: Record<Phase, PhaseSample[]>, phase: Phase, pick: Pick) => samples[phase].map(pick);
   const both = (phase: Phase, pick: Pick) => ({
@@ -195,7 +196,7 @@ export function renderReport(results: ModeResults): string {
 
   return [
     '',
-    `== ${title} — medians of ${results.rounds} interleaved rounds ==`,
+    `== ${title} — gateway auth ${auth} — medians of ${results.rounds} interleaved rounds ==`,
     '',
     ...formatTable(table),
     '',

@@ -1,9 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { issuerFrom, SCOPE_READ, SCOPE_TOOLS } from '@toolgate/auth/constants';
+import { signAccessToken } from '@toolgate/auth/signing-keys';
+import type { KeyRing } from '@toolgate/core/crypto';
 import type { TestDatabase } from '@toolgate/db/testing';
 import {
   seedApiToken,
   seedAssignments,
   seedGateway,
   seedInstallation,
+  seedMember,
   seedRegistryEntry,
   seedTenant,
   seedTools,
@@ -11,24 +16,42 @@ import {
 
 export type UpstreamSpec = { url: string } | { command: string; args: string[] };
 
+/** How the load authenticates to the gateway. */
+export type BenchAuth =
+  | { kind: 'api_token' }
+  | {
+      kind: 'oauth';
+      /** The gateway's TOOLGATE_SECRET_KEYS: seals the signing key row stored in the bench database. */
+      ring: KeyRing;
+      /** The gateway process's PUBLIC_MCP_URL and PUBLIC_WEB_URL (`aud` and `iss`). */
+      publicMcpUrl: string;
+      publicWebUrl: string;
+    };
+
 export interface SeededGateway {
   /** Path of the gateway's MCP endpoint on any proxy. */
   path: string;
+  /** The bearer credential: an org API token, or an OAuth access token of a tenant member. */
   token: string;
   /** The echo tool's name as the gateway lists it. */
   tool: string;
 }
 
 const ENTRY_SLUG = 'everything';
+/** Outlives any run: the proxy re-verifies a token at most once a minute, whatever its TTL. */
+const ACCESS_TOKEN_TTL_SECONDS = 24 * 3600;
 
 /**
  * What the control plane would have stored: a tenant with a registry entry for the upstream, an
- * org installation with the tools discovery found, a gateway exposing `echo`, and an org API token.
+ * org installation with the tools discovery found, a gateway exposing `echo`, and a credential:
+ * an org API token, or (oauth) a member and an access token the authorization server would have
+ * issued to them for this gateway. The gateway accepts only that one method.
  */
 export async function seedEchoGateway(
   db: TestDatabase,
   upstream: UpstreamSpec,
   discoveredTools: { name: string; description?: string; inputSchema?: Record<string, unknown> }[],
+  auth: BenchAuth,
 ): Promise<SeededGateway> {
   const tenant = await seedTenant(db.db);
   const entry = await seedRegistryEntry(
@@ -40,8 +63,26 @@ export async function seedEchoGateway(
   );
   const installation = await seedInstallation(db.db, tenant.id, entry.id);
   await seedTools(db.db, tenant.id, installation.id, discoveredTools);
-  const gateway = await seedGateway(db.db, tenant.id, { slug: 'bench' });
+  const gateway = await seedGateway(db.db, tenant.id, { slug: 'bench', clientAuthMethods: [auth.kind] });
   await seedAssignments(db.db, tenant.id, gateway.id, [{ registryEntryId: entry.id, toolName: 'echo' }]);
-  const { token } = await seedApiToken(db.db, tenant.id);
-  return { path: `/mcp/${tenant.slug}/${gateway.slug}`, token, tool: `${ENTRY_SLUG}__echo` };
+  const path = `/mcp/${tenant.slug}/${gateway.slug}`;
+  const tool = `${ENTRY_SLUG}__echo`;
+  if (auth.kind === 'api_token') {
+    const { token } = await seedApiToken(db.db, tenant.id);
+    return { path, token, tool };
+  }
+  const user = await seedMember(db.db, tenant.id);
+  const { token } = await signAccessToken(db.db, auth.ring, {
+    iss: issuerFrom(auth.publicWebUrl),
+    sub: user.id,
+    // The proxy's resource URL for a path route: PUBLIC_MCP_URL (no trailing slash) + path.
+    aud: auth.publicMcpUrl.replace(/\/+$/, '') + path,
+    jti: randomUUID(),
+    client_id: 'toolgate-bench',
+    scope: `${SCOPE_TOOLS} ${SCOPE_READ}`,
+    tid: tenant.id,
+    gid: gateway.id,
+    ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
+  });
+  return { path, token, tool };
 }

@@ -1,15 +1,15 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { generateKeySpec } from '@toolgate/core/crypto';
+import { generateKeySpec, parseKeyRing } from '@toolgate/core/crypto';
 import type { TestDatabase } from '@toolgate/db/testing';
 import { everythingStdioCommand, startEverythingServer } from '@toolgate/fixtures/everything';
 import type { EchoSession } from './echo-session.ts';
 import type { BenchEnv } from './env.ts';
-import { startGateway, type GatewayHandle } from './gateway-handle.ts';
+import { PUBLIC_MCP_URL, PUBLIC_WEB_URL, startGateway, type GatewayHandle } from './gateway-handle.ts';
 import { HttpEchoSession } from './http-echo-session.ts';
 import { childPids } from './proc-stats.ts';
-import { seedEchoGateway, type UpstreamSpec } from './seed-gateway.ts';
+import { seedEchoGateway, type BenchAuth, type UpstreamSpec } from './seed-gateway.ts';
 import { StdioEchoSession } from './stdio-echo-session.ts';
 
 export type Mode = 'http' | 'stdio';
@@ -38,6 +38,11 @@ export interface ModeSetup {
 export interface SetupContext {
   env: BenchEnv;
   db: TestDatabase;
+  /**
+   * The gateways' TOOLGATE_SECRET_KEYS, one ring for the whole run: OAuth access tokens are signed
+   * with the key row it seals in the bench database (the proxy itself reads only public keys).
+   */
+  secretKeys: string;
 }
 
 type Tools = { name: string; description?: string; inputSchema?: Record<string, unknown> }[];
@@ -52,18 +57,27 @@ async function openSessions(count: number, open: () => Promise<EchoSession>): Pr
 
 /** Seeds a gateway for `upstream`, spawns the gateway process and opens SESSIONS sessions to it. */
 async function gatewayTarget(
-  { env, db }: SetupContext,
+  { env, db, secretKeys }: SetupContext,
   upstream: UpstreamSpec,
   tools: Tools,
   upstreamPid: (gateway: GatewayHandle) => number,
 ): Promise<{ target: Target; gateway: GatewayHandle; agent: http.Agent }> {
-  const seeded = await seedEchoGateway(db, upstream, tools);
+  const auth: BenchAuth =
+    env.BENCH_AUTH === 'oauth'
+      ? {
+          kind: 'oauth',
+          ring: parseKeyRing(secretKeys),
+          publicMcpUrl: PUBLIC_MCP_URL,
+          publicWebUrl: PUBLIC_WEB_URL,
+        }
+      : { kind: 'api_token' };
+  const seeded = await seedEchoGateway(db, upstream, tools, auth);
   const gateway = await startGateway({
     databaseUrl: db.url,
     redisUrl: env.BENCH_REDIS_URL,
     busPrefix: `tgbench-${randomBytes(4).toString('hex')}`,
     sessionKeys: generateKeySpec('s1'),
-    secretKeys: generateKeySpec('k1'),
+    secretKeys,
     path: env.PATH,
     home: env.HOME,
     nodeArgs: env.BENCH_GATEWAY_NODE_ARGS.split(' ').filter(Boolean),
