@@ -23,4 +23,16 @@ describe('TtlLru', () => {
     expect(lru.get('y', 200)).toEqual({ tenant: 't2' });
     expect(lru.size).toBe(1);
   });
+
+  it('peeks without refreshing recency, and reads expired entries as absent', () => {
+    const lru = new TtlLru<string, number>(2, 1_000);
+    lru.set('a', 1, 1_000, 0);
+    lru.set('b', 2, 1_000, 0);
+    expect(lru.peek('a', 10)).toBe(1);
+    // 'a' is still the oldest: a third entry evicts it.
+    lru.set('c', 3, 1_000, 0);
+    expect(lru.peek('a', 10)).toBeUndefined();
+    expect(lru.peek('b', 999)).toBe(2);
+    expect(lru.peek('b', 1_000)).toBeUndefined();
+  });
 });

@@ -23,6 +23,12 @@ export class TtlLru<K, V> {
     return entry.value;
   }
 
+  /** The value without touching its recency; an expired entry reads as absent. */
+  peek(key: K, now = Date.now()): V | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expiresAt > now ? entry.value : undefined;
+  }
+
   set(key: K, value: V, ttlMs = this.defaultTtlMs, now = Date.now()): void {
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: now + ttlMs });

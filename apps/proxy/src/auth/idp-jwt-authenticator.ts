@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { CLOCK_SKEW_SECONDS, ID_JAG_TYP } from '@toolgate/auth/constants';
 import { resolveIdpUser, type IdpUser } from '@toolgate/auth/idp-users';
 import type { JwksCache } from '@toolgate/auth/jwks-cache';
@@ -48,7 +47,10 @@ export class IdpJwtAuthenticator implements Authenticator {
   readonly method = 'idp_jwt' as const;
   private readonly mappings: TtlLru<string, IdpUser | null>;
   private readonly loading = new Map<string, Promise<IdpUser | null>>();
-  private readonly verified: TtlLru<string, JWTPayload>;
+  private readonly verified: TtlLru<
+    string,
+    { payload: JWTPayload; idpId: string; issuer: string; audience: string; jwksUri: string }
+  >;
   private readonly verifiedTtlMs: number;
 
   constructor(private readonly options: Options) {
@@ -58,6 +60,8 @@ export class IdpJwtAuthenticator implements Authenticator {
   }
 
   claims(bearer: string): boolean {
+    // A token verified a moment ago is an IdP's without decoding it again (steady state).
+    if (this.verified.peek(bearer) !== undefined) return true;
     return isCompactJws(bearer) && unverifiedIssuer(bearer) !== this.options.ownIssuer;
   }
 
@@ -72,16 +76,25 @@ export class IdpJwtAuthenticator implements Authenticator {
 
   async authenticate(bearer: string, context: AuthContext): Promise<AuthResult> {
     const idp = context.identityProvider;
-    if (!idp?.enabled || unverifiedIssuer(bearer) !== idp.issuer)
-      return { ok: false, failure: 'wrong_issuer' };
+    if (!idp?.enabled) return { ok: false, failure: 'wrong_issuer' };
     // A signature check costs tens to a hundred µs: a token verified against this provider's
-    // current configuration is remembered (by hash) until it expires, at most `verifiedTtlMs`.
-    const verifiedKey = `${idp.id}\u0000${idp.issuer}\u0000${idp.audience}\u0000${createHash('sha256').update(bearer).digest('base64url')}`;
-    let payload = this.verified.get(verifiedKey);
-    if (payload && payload.exp! * 1000 <= Date.now() - CLOCK_SKEW_SECONDS * 1000) {
-      return { ok: false, failure: 'expired' };
-    }
-    if (!payload) {
+    // current settings is remembered (keyed by itself, in process memory only) until it expires,
+    // at most `verifiedTtlMs`.
+    const remembered = this.verified.get(bearer);
+    let payload: JWTPayload;
+    if (
+      remembered &&
+      remembered.idpId === idp.id &&
+      remembered.issuer === idp.issuer &&
+      remembered.audience === idp.audience &&
+      remembered.jwksUri === idp.jwksUri
+    ) {
+      if (remembered.payload.exp! * 1000 <= Date.now() - CLOCK_SKEW_SECONDS * 1000) {
+        return { ok: false, failure: 'expired' };
+      }
+      payload = remembered.payload;
+    } else {
+      if (unverifiedIssuer(bearer) !== idp.issuer) return { ok: false, failure: 'wrong_issuer' };
       try {
         // An identity assertion grant is for our token endpoint, not a bearer credential.
         if (decodeProtectedHeader(bearer).typ?.toLowerCase() === ID_JAG_TYP)
@@ -104,7 +117,8 @@ export class IdpJwtAuthenticator implements Authenticator {
         return { ok: false, failure };
       }
       const ttl = Math.min(this.verifiedTtlMs, payload.exp! * 1000 - Date.now());
-      if (ttl > 0) this.verified.set(verifiedKey, payload, ttl);
+      const { id: idpId, issuer, audience, jwksUri } = idp;
+      if (ttl > 0) this.verified.set(bearer, { payload, idpId, issuer, audience, jwksUri }, ttl);
     }
     let user: IdpUser | null;
     try {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   ACCESS_TOKEN_ALG,
   ACCESS_TOKEN_TTL_SECONDS,
@@ -49,7 +48,7 @@ interface Verified {
  * Access tokens minted by Toolgate's authorization server (RFC 9068, ES256), verified locally
  * against the JWKS read from Postgres once and reloaded only for an unknown `kid`.
  *
- * A verified token is remembered by its hash for at most `verifiedTtlMs` (and never past `exp`),
+ * A verified token is remembered (keyed by itself, in process memory only) for at most `verifiedTtlMs` (and never past `exp`),
  * so steady-state requests cost no Postgres query and no Redis round trip. The revocation set is
  * asked (one EXISTS) only when a token is verified afresh; revocations published on the bus
  * (`revokedId`) drop remembered tokens on every replica at once, and the ids are kept locally as
@@ -74,6 +73,8 @@ export class OAuthAuthenticator implements Authenticator {
   }
 
   claims(bearer: string): boolean {
+    // A token verified a moment ago is ours without decoding it again (steady state).
+    if (this.verified.peek(bearer) !== undefined) return true;
     return isCompactJws(bearer) && unverifiedIssuer(bearer) === this.options.issuer;
   }
 
@@ -84,14 +85,14 @@ export class OAuthAuthenticator implements Authenticator {
   }
 
   async authenticate(bearer: string, context: AuthContext): Promise<AuthResult> {
-    const hash = createHash('sha256').update(bearer).digest('base64url');
-    let token = this.verified.get(hash);
+    // Keyed by the token itself: hashing a JWT would cost more than the rest of a cache hit.
+    let token = this.verified.get(bearer);
     if (!token) {
       const fresh = await this.verify(bearer);
       if (!fresh.ok) return fresh;
       token = fresh.token;
       const ttl = Math.min(this.verifiedTtlMs, token.exp * 1000 - Date.now());
-      if (ttl > 0) this.verified.set(hash, token, ttl);
+      if (ttl > 0) this.verified.set(bearer, token, ttl);
     }
     if (token.exp * 1000 <= Date.now() - CLOCK_SKEW_SECONDS * 1000) return { ok: false, failure: 'expired' };
     if (token.tid !== context.tenantId) return { ok: false, failure: 'wrong_tenant' };
