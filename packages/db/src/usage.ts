@@ -9,6 +9,7 @@ import {
 } from '@toolgate/core/usage';
 import { inArray, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
+import { deleteInChunks, type ExpireOptions } from './expire.ts';
 import { processedUsageBatches, tenants, usageRollups } from './schema/index.ts';
 
 export interface AppliedUsageBatch {
@@ -299,13 +300,7 @@ function uuidV7s(count: number): string[] {
   return out;
 }
 
-export interface ExpireOptions {
-  /** Rows per DELETE; each is its own short statement (no long transaction). */
-  chunkSize?: number;
-  /** Upper bound on statements per call, so one run cannot go on for ever. */
-  maxChunks?: number;
-  now?: Date;
-}
+export type { ExpireOptions };
 
 const DAY_MS = 86_400_000;
 const MAX_RETENTION_DAYS = 3_650;
@@ -374,19 +369,4 @@ export function expireProcessedBatches(db: Database, olderThan: Date, options: E
         limit ${limit} for update skip locked))`,
     options,
   );
-}
-
-async function deleteInChunks(
-  db: Database,
-  statement: (limit: number) => ReturnType<typeof sql>,
-  { chunkSize = 5_000, maxChunks = 1_000 }: ExpireOptions,
-): Promise<number> {
-  let total = 0;
-  for (let i = 0; i < maxChunks; i++) {
-    const result = await db.execute(statement(chunkSize));
-    const count = result.rowCount ?? 0;
-    total += count;
-    if (count < chunkSize) break;
-  }
-  return total;
 }

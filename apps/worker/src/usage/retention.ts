@@ -1,5 +1,6 @@
 import type { Logger } from '@toolgate/core/logger';
 import type { Database } from '@toolgate/db/client';
+import { expireOAuthRecords } from '@toolgate/db/oauth-retention';
 import { expireAuditEvents, expireProcessedBatches, expireUsageRollups } from '@toolgate/db/usage';
 
 export interface RetentionOptions {
@@ -17,13 +18,15 @@ export interface RetentionResult {
   auditEvents: number;
   rollups: number;
   batchIds: number;
+  /** Spent authorization codes, refresh tokens and assertion ids of the OAuth server. */
+  oauthRecords: number;
 }
 
 const DAY_MS = 86_400_000;
 
 /**
- * Expires usage data by time, on a timer: audit events per tenant retention, old rollup
- * minutes, old processed batch ids. Short chunked deletes, no long transactions, so it may run
+ * Expires data by time, on a timer: audit events per tenant retention, old rollup minutes, old
+ * processed batch ids, and spent OAuth codes, refresh tokens and assertion ids. Short chunked deletes, no long transactions, so it may run
  * next to the consumers (and on several workers at once).
  */
 export function createRetention({
@@ -42,9 +45,11 @@ export function createRetention({
     const auditEvents = await expireAuditEvents(db, { defaultRetentionDays: defaultAuditDays, now });
     const rollups = await expireUsageRollups(db, new Date(now.getTime() - rollupDays * DAY_MS));
     const batchIds = await expireProcessedBatches(db, new Date(now.getTime() - batchIdHours * 3_600_000));
-    if (auditEvents + rollups + batchIds > 0)
-      log.info({ auditEvents, rollups, batchIds }, 'usage data expired');
-    return { auditEvents, rollups, batchIds };
+    const oauth = await expireOAuthRecords(db, { now });
+    const oauthRecords = oauth.codes + oauth.refreshTokens + oauth.assertionJtis;
+    if (auditEvents + rollups + batchIds + oauthRecords > 0)
+      log.info({ auditEvents, rollups, batchIds, oauth }, 'usage data and spent OAuth records expired');
+    return { auditEvents, rollups, batchIds, oauthRecords };
   }
 
   /** One pass now (or the pass already under way). */
