@@ -1,4 +1,4 @@
-import type { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from './client.ts';
 
 export interface ExpireOptions {
@@ -14,7 +14,7 @@ export interface ExpireOptions {
  * chunk comes back short: short statements, no long transaction, and concurrent deleters skip
  * each other's rows. Returns how many rows went.
  */
-export async function deleteInChunks(
+async function deleteInChunks(
   db: Database,
   statement: (limit: number) => ReturnType<typeof sql>,
   { chunkSize = 5_000, maxChunks = 1_000 }: ExpireOptions,
@@ -27,4 +27,22 @@ export async function deleteInChunks(
     if (count < chunkSize) break;
   }
   return total;
+}
+
+/** Deletes the rows of `table` that match `where`, in chunks (see deleteInChunks). */
+export function deleteRowsInChunks(
+  db: Database,
+  table: string,
+  where: SQL,
+  options: ExpireOptions = {},
+): Promise<number> {
+  const name = sql.identifier(table);
+  return deleteInChunks(
+    db,
+    (limit) => sql`
+      delete from ${name} where ctid = any(array(
+        select ctid from ${name} where ${where}
+        limit ${limit} for update skip locked))`,
+    options,
+  );
 }

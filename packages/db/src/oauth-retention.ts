@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
-import { deleteInChunks, type ExpireOptions } from './expire.ts';
+import { deleteRowsInChunks, type ExpireOptions } from './expire.ts';
 
 /**
  * Spent authorization-server records are kept a day past their end, then deleted: long enough
@@ -23,29 +23,23 @@ export async function expireOAuthRecords(
 ): Promise<ExpiredOAuthRecords> {
   const now = options.now ?? new Date();
   const before = new Date(now.getTime() - OAUTH_RECORD_GRACE_MS).toISOString();
-  const codes = await deleteInChunks(
+  const codes = await deleteRowsInChunks(
     db,
-    (limit) => sql`
-      delete from oauth_authorization_codes where ctid = any(array(
-        select ctid from oauth_authorization_codes where expires_at < ${before}
-        limit ${limit} for update skip locked))`,
+    'oauth_authorization_codes',
+    sql`expires_at < ${before}`,
     options,
   );
-  const refreshTokens = await deleteInChunks(
+  const refreshTokens = await deleteRowsInChunks(
     db,
-    (limit) => sql`
-      delete from oauth_refresh_tokens where ctid = any(array(
-        select ctid from oauth_refresh_tokens where expires_at < ${before} or revoked_at < ${before}
-        limit ${limit} for update skip locked))`,
+    'oauth_refresh_tokens',
+    sql`expires_at < ${before} or revoked_at < ${before}`,
     options,
   );
   // A jti only has to be remembered while its assertion could still be presented.
-  const assertionJtis = await deleteInChunks(
+  const assertionJtis = await deleteRowsInChunks(
     db,
-    (limit) => sql`
-      delete from oauth_assertion_jtis where ctid = any(array(
-        select ctid from oauth_assertion_jtis where expires_at < ${now.toISOString()}
-        limit ${limit} for update skip locked))`,
+    'oauth_assertion_jtis',
+    sql`expires_at < ${now.toISOString()}`,
     options,
   );
   return { codes, refreshTokens, assertionJtis };

@@ -9,7 +9,7 @@ import {
 } from '@toolgate/core/usage';
 import { inArray, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
-import { deleteInChunks, type ExpireOptions } from './expire.ts';
+import { deleteRowsInChunks, type ExpireOptions } from './expire.ts';
 import { processedUsageBatches, tenants, usageRollups } from './schema/index.ts';
 
 export interface AppliedUsageBatch {
@@ -334,13 +334,10 @@ export async function expireAuditEvents(
   let deleted = 0;
   for (const tenant of rows) {
     const cutoff = new Date(now.getTime() - auditRetentionDays(tenant.days, defaultRetentionDays) * DAY_MS);
-    deleted += await deleteInChunks(
+    deleted += await deleteRowsInChunks(
       db,
-      (limit) => sql`
-        delete from audit_events where ctid = any(array(
-          select ctid from audit_events
-          where tenant_id = ${tenant.id} and occurred_at < ${cutoff.toISOString()}
-          limit ${limit} for update skip locked))`,
+      'audit_events',
+      sql`tenant_id = ${tenant.id} and occurred_at < ${cutoff.toISOString()}`,
       options,
     );
   }
@@ -349,24 +346,15 @@ export async function expireAuditEvents(
 
 /** Deletes rollup minutes before `olderThan`, in bounded chunks along the minute index. */
 export function expireUsageRollups(db: Database, olderThan: Date, options: ExpireOptions = {}) {
-  return deleteInChunks(
-    db,
-    (limit) => sql`
-      delete from usage_rollups where ctid = any(array(
-        select ctid from usage_rollups where minute < ${olderThan.toISOString()}
-        limit ${limit} for update skip locked))`,
-    options,
-  );
+  return deleteRowsInChunks(db, 'usage_rollups', sql`minute < ${olderThan.toISOString()}`, options);
 }
 
 /** Forgets processed batch ids older than `olderThan` (long past any redelivery). */
 export function expireProcessedBatches(db: Database, olderThan: Date, options: ExpireOptions = {}) {
-  return deleteInChunks(
+  return deleteRowsInChunks(
     db,
-    (limit) => sql`
-      delete from processed_usage_batches where ctid = any(array(
-        select ctid from processed_usage_batches where processed_at < ${olderThan.toISOString()}
-        limit ${limit} for update skip locked))`,
+    'processed_usage_batches',
+    sql`processed_at < ${olderThan.toISOString()}`,
     options,
   );
 }
