@@ -2,6 +2,7 @@ import {
   zBool,
   zKeyRing,
   zLogLevel,
+  zMcpBaseHost,
   zMetricsToken,
   zPort,
   zPostgresUrl,
@@ -64,10 +65,7 @@ export const ZProxyEnv = z.object({
   UPSTREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(300_000),
   UPSTREAM_MAX_CONCURRENCY: z.coerce.number().int().min(1).default(32),
   /** Serve `{tenant}.{MCP_BASE_HOST}/mcp/{gateway}` in addition to path routing. */
-  MCP_BASE_HOST: z
-    .string()
-    .regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name such as mcp.example.com')
-    .optional(),
+  MCP_BASE_HOST: zMcpBaseHost.optional(),
   TOOLGATE_SESSION_KEYS: zKeyRing,
   TOOLGATE_SECRET_KEYS: zKeyRing,
   TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: zBool.default(false),

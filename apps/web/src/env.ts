@@ -1,4 +1,12 @@
-import { parseEnv, zBool, zKeyRing, zLogLevel, zPostgresUrl, zRedisUrl } from '@toolgate/core/env';
+import {
+  parseEnv,
+  zBool,
+  zKeyRing,
+  zLogLevel,
+  zMcpBaseHost,
+  zPostgresUrl,
+  zRedisUrl,
+} from '@toolgate/core/env';
 import { z } from 'zod';
 
 /** Variables that only make sense together: all set, or none. */
@@ -25,6 +33,8 @@ export const ZWebEnv = z
     LOG_LEVEL: zLogLevel.default('info'),
     PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
     PUBLIC_MCP_URL: z.string().url().default('http://localhost:4000'),
+    /** Gateways are also served at `{tenant}.{MCP_BASE_HOST}/mcp/{gateway}` (as the proxy's setting). */
+    MCP_BASE_HOST: zMcpBaseHost.optional(),
     /** Signs and encrypts session cookies. Unset: derived from TOOLGATE_SECRET_KEYS (see auth/secret.ts). */
     NEXTAUTH_SECRET: z
       .string()

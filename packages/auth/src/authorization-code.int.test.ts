@@ -145,6 +145,33 @@ describe('authorization request validation', () => {
     );
     expect(foreign).toMatchObject({ error: 'invalid_target', redirectable: true });
   });
+
+  it('accepts the host-routed gateway URL when MCP_BASE_HOST is set, exactly as the proxy serves it', async () => {
+    const hostDeps = { ...env.deps, mcpBaseHost: 'mcp.toolgate.test' };
+    const hostUrl = `https://${a.tenant.slug}.mcp.toolgate.test/mcp/${a.gateway.slug}`;
+    const client = await registerPublicClient(env);
+    const request = (resource: string) =>
+      authorizeParams({ client_id: client.client_id, resource, code_challenge: pkce().challenge });
+    const v = await validateAuthorizationRequest(hostDeps, request(hostUrl));
+    expect(v).toMatchObject({
+      resource: hostUrl,
+      gateway: { id: a.gateway.id },
+      tenant: { id: a.tenant.id },
+    });
+    // The path form still works; near misses and the host form without the setting do not.
+    expect((await validateAuthorizationRequest(hostDeps, request(a.resource))).gateway.id).toBe(a.gateway.id);
+    for (const [deps, resource] of [
+      [hostDeps, `${hostUrl}/`],
+      [hostDeps, `http://${a.tenant.slug}.mcp.toolgate.test/mcp/${a.gateway.slug}`],
+      [hostDeps, `https://${a.tenant.slug}.evil.test/mcp/${a.gateway.slug}`],
+      [hostDeps, `https://x.${a.tenant.slug}.mcp.toolgate.test/mcp/${a.gateway.slug}`],
+      [env.deps, hostUrl],
+    ] as const) {
+      await expect(validateAuthorizationRequest(deps, request(resource))).rejects.toMatchObject({
+        error: 'invalid_target',
+      });
+    }
+  });
 });
 
 describe('who may authorize', () => {

@@ -16,6 +16,8 @@ export interface AuthServerDeps {
   issuer: string;
   /** Where the proxy serves `/mcp/{tenant}/{gateway}`; gateway URLs (token audiences) start here. */
   publicMcpUrl: string;
+  /** MCP_BASE_HOST: gateways are also served at `{scheme}//{tenant}.{base}/mcp/{gateway}`. */
+  mcpBaseHost?: string;
   /** SSRF guard: whether CIMD and JWKS fetches may reach loopback/private addresses. */
   allowPrivate: boolean;
   now?: () => Date;

@@ -24,29 +24,41 @@ export const gatewayResourceUrl = (publicMcpUrl: string, tenantSlug: string, gat
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 
 /**
- * An RFC 8707 resource indicator → the gateway it names. Only the exact URL the proxy serves is
- * accepted (no trailing slash, query or fragment, no case folding), so a token's audience compares
- * equal to the proxy's own URL as a plain string.
+ * The tenant and gateway slugs a resource names, when it is exactly a URL the proxy serves: the
+ * path form `{PUBLIC_MCP_URL}/mcp/{tenant}/{gateway}` or, with MCP_BASE_HOST, the host form
+ * `{scheme}//{tenant}.{base}/mcp/{gateway}` (scheme of PUBLIC_MCP_URL). No trailing slash, query,
+ * fragment or case folding, so a token's audience compares equal to the proxy's URL as a string.
  */
-export async function resolveResource(
-  deps: Pick<AuthServerDeps, 'db' | 'publicMcpUrl'>,
+function gatewaySlugs(
+  deps: Pick<AuthServerDeps, 'publicMcpUrl' | 'mcpBaseHost'>,
   resource: string,
-): Promise<ResolvedResource> {
+): [tenantSlug: string, gatewaySlug: string] {
   const prefix = `${deps.publicMcpUrl.replace(/\/+$/, '')}/mcp/`;
-  if (!resource.startsWith(prefix)) {
-    throw new OAuthError('invalid_target', `resource must be a gateway URL under ${prefix}`);
-  }
-  const parts = resource.slice(prefix.length).split('/');
-  const [tenantSlug, gatewaySlug] = parts;
-  if (
-    parts.length !== 2 ||
-    !tenantSlug ||
-    !gatewaySlug ||
-    !SLUG.test(tenantSlug) ||
-    !SLUG.test(gatewaySlug)
-  ) {
+  if (resource.startsWith(prefix)) {
+    const parts = resource.slice(prefix.length).split('/');
+    if (parts.length === 2 && SLUG.test(parts[0]!) && SLUG.test(parts[1]!)) return [parts[0]!, parts[1]!];
     throw new OAuthError('invalid_target', `resource must be exactly ${prefix}{tenant}/{gateway}`);
   }
+  if (deps.mcpBaseHost) {
+    const scheme = new URL(deps.publicMcpUrl).protocol;
+    const base = deps.mcpBaseHost;
+    const match = new RegExp(
+      `^${scheme}//([a-z0-9-]+)\\.${base.replace(/[.]/g, '\\.')}/mcp/([a-z0-9-]+)$`,
+    ).exec(resource);
+    if (match && SLUG.test(match[1]!) && SLUG.test(match[2]!)) return [match[1]!, match[2]!];
+  }
+  throw new OAuthError(
+    'invalid_target',
+    `resource must be a gateway URL under ${prefix}${deps.mcpBaseHost ? ` or {tenant}.${deps.mcpBaseHost}/mcp/` : ''}`,
+  );
+}
+
+/** An RFC 8707 resource indicator → the gateway it names (see gatewaySlugs), if it accepts OAuth. */
+export async function resolveResource(
+  deps: Pick<AuthServerDeps, 'db' | 'publicMcpUrl' | 'mcpBaseHost'>,
+  resource: string,
+): Promise<ResolvedResource> {
+  const [tenantSlug, gatewaySlug] = gatewaySlugs(deps, resource);
   const [row] = await deps.db
     .select({ tenant: tenants, gateway: gateways })
     .from(gateways)

@@ -73,4 +73,8 @@ export const zKeyRing = z
     message: 'must be "keyId:base64(32 bytes)" entries separated by commas',
   });
 /** Bearer token scrapers must send to `/metrics` (unset: the endpoint is open). */
+/** `{tenant}.{MCP_BASE_HOST}/mcp/{gateway}` routing: a host name, optionally with a port. */
+export const zMcpBaseHost = z
+  .string()
+  .regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name such as mcp.example.com');
 export const zMetricsToken = z.string().min(16, 'must be at least 16 characters');

@@ -17,6 +17,7 @@ type Settings = Pick<
   WebEnv,
   | 'PUBLIC_WEB_URL'
   | 'PUBLIC_MCP_URL'
+  | 'MCP_BASE_HOST'
   | 'TOOLGATE_ALLOW_PRIVATE_UPSTREAMS'
   | 'TRUST_PROXY'
   | 'OAUTH_REGISTER_PER_HOUR'
@@ -41,6 +42,7 @@ export function buildOAuthDeps({ db, bus, log, secretKeys }: Handles, env: Setti
     keys: secretKeys,
     issuer: issuerFrom(env.PUBLIC_WEB_URL),
     publicMcpUrl: env.PUBLIC_MCP_URL,
+    ...(env.MCP_BASE_HOST ? { mcpBaseHost: env.MCP_BASE_HOST } : {}),
     allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
     log,
     limits: {
