@@ -50,7 +50,7 @@ export function ConnectedAppsView({ tenantSlug, isAdmin }: { tenantSlug: string;
           cell: (info) => {
             const { client } = info.row.original;
             return (
-              <div className="min-w-0 max-w-[15rem]">
+              <div className="min-w-0 max-w-[12rem]">
                 <p className="truncate font-medium text-slate-900">{client.name}</p>
                 <p className="truncate text-xs text-slate-500">
                   {CLIENT_KIND_LABELS[client.kind]} ·{' '}
@@ -68,9 +68,9 @@ export function ConnectedAppsView({ tenantSlug, isAdmin }: { tenantSlug: string;
                 id: 'user',
                 header: 'User',
                 sortFn: 'text',
-                meta: { className: 'w-48' },
+                meta: { className: 'w-40' },
                 cell: (info) => (
-                  <span className="block max-w-[12rem] truncate" title={info.getValue()}>
+                  <span className="block max-w-[10rem] truncate" title={info.getValue()}>
                     {info.getValue()}
                   </span>
                 ),
@@ -94,7 +94,7 @@ export function ConnectedAppsView({ tenantSlug, isAdmin }: { tenantSlug: string;
           id: 'gateways',
           header: 'Gateways',
           enableSorting: false,
-          meta: { className: 'w-40' },
+          meta: { className: 'w-32' },
           cell: (info) =>
             info.row.original.gateways.length === 0 ? (
               <span className="text-slate-400">None left</span>
@@ -137,24 +137,23 @@ export function ConnectedAppsView({ tenantSlug, isAdmin }: { tenantSlug: string;
           sortFn: 'text',
           filterFn: 'equalsString',
           enableGlobalFilter: false,
-          meta: { className: 'w-24', skeleton: 'badge' },
+          meta: { className: 'w-40', skeleton: 'badge' },
+          // The action sits with the status it changes, so the table fits beside the sidebar.
           cell: (info) =>
-            info.getValue() === 'active' ? <Badge tone="green">Active</Badge> : <Badge>Revoked</Badge>,
-        }),
-        column.display({
-          id: 'actions',
-          header: () => <span className="sr-only">Actions</span>,
-          meta: { className: 'w-24 text-right' },
-          cell: (info) =>
-            info.row.original.status === 'revoked' ? null : (
-              <Button
-                size="sm"
-                variant="ghost"
-                aria-label={`Revoke ${info.row.original.client.name} for ${info.row.original.user.email}`}
-                onClick={() => setRevoking(info.row.original)}
-              >
-                Revoke
-              </Button>
+            info.getValue() === 'active' ? (
+              <div className="flex items-center justify-between gap-2">
+                <Badge tone="green">Active</Badge>
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  aria-label={`Revoke ${info.row.original.client.name} for ${info.row.original.user.email}`}
+                  onClick={() => setRevoking(info.row.original)}
+                >
+                  Revoke
+                </Button>
+              </div>
+            ) : (
+              <Badge>Revoked</Badge>
             ),
         }),
       ]),
