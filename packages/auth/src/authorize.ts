@@ -14,7 +14,7 @@ import {
   type Prompt,
 } from './constants.ts';
 import { nowOf, type AuthServerDeps } from './deps.ts';
-import { AuthorizeError, OAuthError, type AuthorizeRedirectTarget } from './errors.ts';
+import { AuthorizeError, OAuthError, RateLimitedError, type AuthorizeRedirectTarget } from './errors.ts';
 import { resolveResource, type ResolvedResource } from './resource.ts';
 
 export interface ValidatedAuthorization {
@@ -75,13 +75,16 @@ function redirectHostOf(uri: string): string {
 export async function validateAuthorizationRequest(
   deps: AuthServerDeps,
   params: URLSearchParams,
+  /** `requester`: the client address, counted when a metadata document must be fetched. */
+  { requester }: { requester?: string } = {},
 ): Promise<ValidatedAuthorization> {
   const clientId = single(params, 'client_id', false);
   if (!clientId) throw new AuthorizeError('invalid_request', 'client_id is required', false);
   let client;
   try {
-    client = await findClient(deps, clientId);
+    client = await findClient(deps, clientId, { requester });
   } catch (err) {
+    if (err instanceof RateLimitedError) throw err;
     if (err instanceof OAuthError) throw new AuthorizeError('invalid_client', err.description, false);
     throw err;
   }

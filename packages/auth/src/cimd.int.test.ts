@@ -12,7 +12,7 @@ import { validateAuthorizationRequest } from './authorize.ts';
 import { CimdCache, cacheSeconds } from './cimd.ts';
 import { findClient } from './clients.ts';
 import type { AuthServerDeps } from './deps.ts';
-import { OAuthError } from './errors.ts';
+import { OAuthError, RateLimitedError } from './errors.ts';
 import {
   authorizeParams,
   codeToTokens,
@@ -131,6 +131,28 @@ describe('client ID metadata documents', () => {
     const tokens = await codeToTokens(env, { clientId: url, resource: a.resource, userId: a.member.id });
     expect(await verifyOurToken(env, tokens.access_token, a.resource)).toMatchObject({ client_id: url });
     expect(hits.get(path)).toBe(1);
+  });
+
+  it('fetches documents for one requester only so often; cached documents and other requesters are unaffected', async () => {
+    const deps = { ...env.deps, limits: { metadataFetchesPer10Min: 2 } };
+    const requester = `203.0.113.${Math.floor(Math.random() * 250)}`;
+    const cached = serve(goodDoc, { 'cache-control': 'max-age=600' });
+    const [first, second, third] = [serve(goodDoc), serve(goodDoc), serve(goodDoc)];
+    await findClient(deps, cached.url, { requester });
+    // Served from the cache: not a fetch, not counted.
+    await findClient(deps, cached.url, { requester });
+    await findClient(deps, first.url, { requester });
+    await expect(findClient(deps, second.url, { requester })).rejects.toBeInstanceOf(RateLimitedError);
+    expect(hits.get(second.path)).toBeUndefined();
+    // The authorization endpoint says so rather than calling the client unknown.
+    await expect(
+      validateAuthorizationRequest(
+        deps,
+        authorizeParams({ client_id: third.url, resource: a.resource, code_challenge: pkce().challenge }),
+        { requester },
+      ),
+    ).rejects.toBeInstanceOf(RateLimitedError);
+    expect((await findClient(deps, second.url, { requester: `${requester}1` }))!.clientId).toBe(second.url);
   });
 
   it('does not cache a no-store document, and names a client without client_name by its host', async () => {

@@ -6,6 +6,7 @@ import { validateClientMetadata, type ClientMetadata } from './client-metadata.t
 import type { OAuthClient } from './clients.ts';
 import { nowOf, type AuthServerDeps } from './deps.ts';
 import { OAuthError } from './errors.ts';
+import { countMetadataFetch } from './rate-limits.ts';
 
 /**
  * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document, as MCP 2025-11-25
@@ -158,7 +159,12 @@ async function upsertCimdClient(
  * The client a metadata-document client_id names: from the cache (the stored row), else fetched,
  * validated and saved as an oauth_clients row of kind 'cimd' so grants can reference it.
  */
-export async function resolveCimdClient(deps: AuthServerDeps, clientId: string): Promise<OAuthClient> {
+export async function resolveCimdClient(
+  deps: AuthServerDeps,
+  clientId: string,
+  /** Who asked (a client address), for the fetch allowance; unknown callers share one. */
+  requester = 'unknown',
+): Promise<OAuthClient> {
   const cache = (deps.cimdCache ?? processCache).entries;
   const nowMs = nowOf(deps).getTime();
   const cached = cache.get(clientId, nowMs);
@@ -167,6 +173,7 @@ export async function resolveCimdClient(deps: AuthServerDeps, clientId: string):
     if (row?.kind === 'cimd') return row;
     return upsertCimdClient(deps, clientId, cached);
   }
+  await countMetadataFetch(deps, requester);
   const { doc, ttl } = await fetchDocument(deps, clientId);
   const row = await upsertCimdClient(deps, clientId, doc);
   if (ttl > 0) cache.set(clientId, doc, ttl * 1000, nowMs);

@@ -149,7 +149,14 @@ export async function createPreregisteredClient(
 export async function findClient(
   deps: AuthServerDeps,
   clientId: string,
-  { cimd = 'fetch' }: { cimd?: 'fetch' | 'stored' } = {},
+  {
+    cimd = 'fetch',
+    requester,
+  }: {
+    cimd?: 'fetch' | 'stored';
+    /** The requesting client address, counted when a metadata document must be fetched. */
+    requester?: string;
+  } = {},
 ): Promise<OAuthClient | null> {
   if (!clientId) return null;
   if (isCimdClientId(clientId)) {
@@ -157,7 +164,7 @@ export async function findClient(
       const [row] = await deps.db.select().from(oauthClients).where(eq(oauthClients.clientId, clientId));
       if (row) return row;
     }
-    return resolveCimdClient(deps, clientId);
+    return resolveCimdClient(deps, clientId, requester);
   }
   const [row] = await deps.db.select().from(oauthClients).where(eq(oauthClients.clientId, clientId));
   return row ?? null;

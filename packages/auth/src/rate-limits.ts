@@ -9,9 +9,15 @@ export interface OAuthLimits {
   registrationsPerHour: number;
   /** Token requests failing with invalid_client or invalid_grant per client_id and address per 10 minutes. */
   tokenFailuresPer10Min: number;
+  /** Client ID Metadata Documents fetched (cache misses) per requesting address per 10 minutes. */
+  metadataFetchesPer10Min: number;
 }
 
-export const DEFAULT_OAUTH_LIMITS: OAuthLimits = { registrationsPerHour: 30, tokenFailuresPer10Min: 60 };
+export const DEFAULT_OAUTH_LIMITS: OAuthLimits = {
+  registrationsPerHour: 30,
+  tokenFailuresPer10Min: 60,
+  metadataFetchesPer10Min: 60,
+};
 
 const REGISTRATION_WINDOW_SECONDS = 60 * 60;
 const TOKEN_FAILURE_WINDOW_SECONDS = 10 * 60;
@@ -52,6 +58,23 @@ export async function countRegistration(deps: LimitDeps, address: string): Promi
     throw new RateLimitedError(
       'too many client registrations from this address; try again later',
       secondsLeft(REGISTRATION_WINDOW_SECONDS),
+    );
+  }
+}
+
+/**
+ * Counts one metadata-document fetch asked for by `address` and throws RateLimitedError past the
+ * allowance: every authorization request with a new https client_id makes this server fetch a URL
+ * of the requester's choosing, which must not become a free request relay.
+ */
+export async function countMetadataFetch(deps: LimitDeps, address: string): Promise<void> {
+  const total = await orOpen(deps, 0, () =>
+    deps.bus.quotas.increment(`oauth:cimd:${address}`, 1, TOKEN_FAILURE_WINDOW_SECONDS),
+  );
+  if (total > limitsOf(deps).metadataFetchesPer10Min) {
+    throw new RateLimitedError(
+      'too many client metadata documents fetched for this address; try again later',
+      secondsLeft(TOKEN_FAILURE_WINDOW_SECONDS),
     );
   }
 }

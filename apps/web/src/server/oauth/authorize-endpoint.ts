@@ -5,8 +5,10 @@ import {
   type ValidatedAuthorization,
 } from '@toolgate/auth/authorize';
 import type { AuthServerDeps } from '@toolgate/auth/deps';
-import { AuthorizeError } from '@toolgate/auth/errors';
+import { AuthorizeError, RateLimitedError } from '@toolgate/auth/errors';
+import { clientAddress } from './client-address.ts';
 import { sealConsentTicket } from './consent-ticket.ts';
+import type { OAuthEndpointDeps } from './deps.ts';
 import { htmlErrorPage, redirect } from './http.ts';
 
 /** The signed-in user's id, or null; read only once the request itself is known to be sound. */
@@ -25,6 +27,11 @@ export function authorizeErrorPage(err: AuthorizeError): Response {
 
 /** Redirectable errors go back to the client (with `state` and `iss`); the rest are shown here. */
 function failure(deps: AuthServerDeps, err: unknown, v?: ValidatedAuthorization): Response {
+  if (err instanceof RateLimitedError) {
+    const page = htmlErrorPage(429, 'Too many requests', err.description);
+    for (const [name, value] of Object.entries(err.headers())) page.headers.set(name, value);
+    return page;
+  }
   if (err instanceof AuthorizeError) {
     const target = v ?? err.target;
     if (err.redirectable && target) return redirect(authorizeErrorRedirect(target, err));
@@ -41,14 +48,16 @@ function failure(deps: AuthServerDeps, err: unknown, v?: ValidatedAuthorization)
  * between them as nextAuthorizationStep describes (`prompt=none` never shows a page).
  */
 export async function handleAuthorize(
-  deps: AuthServerDeps,
+  deps: OAuthEndpointDeps,
   request: Request,
   sessionUser: SessionUser,
 ): Promise<Response> {
   const url = new URL(request.url);
   let v: ValidatedAuthorization;
   try {
-    v = await validateAuthorizationRequest(deps, url.searchParams);
+    v = await validateAuthorizationRequest(deps, url.searchParams, {
+      requester: clientAddress(request, deps.trustedProxyHops ?? 0),
+    });
   } catch (err) {
     return failure(deps, err);
   }
