@@ -486,6 +486,9 @@ export class McpEndpoint {
     // Streamable HTTP refused this with a 403 already; the legacy transport can only answer here.
     const scope = missingScope(principal, message.method);
     if (scope) {
+      // Counted and audited like the Streamable refusal (refuseScope); the reply adds the bytes.
+      this.deps.observability?.metrics.authFailure('insufficient_scope');
+      context.usage?.deny('insufficient_scope', RPC.FORBIDDEN, 0);
       return responder.reply(
         errorMessage(message.id, {
           code: RPC.FORBIDDEN,
