@@ -30,7 +30,7 @@ export const rawEnv = (): Record<string, string | undefined> => ({ ...process.en
 export const dataDir = (env: CliEnv): string => path.resolve(env.TOOLGATE_DATA_DIR);
 
 /**
- * TOOLGATE_ALLOW_STDIO for the web app: what the operator set, else allowed on one machine (the
+ * TOOLGATE_ALLOW_STDIO for the web app and the proxy: what the operator set, else allowed on one machine (the
  * embedded database, no DATABASE_URL) where local servers run on the operator's own host, and
  * refused on shared deployments, where a tenant admin must not run commands on the servers.
  */

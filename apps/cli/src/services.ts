@@ -51,6 +51,7 @@ export async function runProxy({ cli, databaseUrl, keys }: ServiceOptions): Prom
     PROXY_PORT: String(cli.PROXY_PORT),
     PUBLIC_MCP_URL: raw.PUBLIC_MCP_URL || localUrl(cli.PROXY_PORT),
     PUBLIC_WEB_URL: raw.PUBLIC_WEB_URL || localUrl(cli.WEB_PORT),
+    TOOLGATE_ALLOW_STDIO: allowStdioSetting(cli, raw),
   });
   const log = createLogger({ name: 'proxy', level: env.LOG_LEVEL });
   const db = createDb({ url: env.DATABASE_URL, applicationName: 'toolgate-proxy' });

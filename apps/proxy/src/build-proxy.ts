@@ -28,6 +28,7 @@ import type { Observability } from './observability/observability.ts';
 import { loadTracing, RequestTracer, tracingConfig } from './observability/tracing.ts';
 import { parseRoute, type GatewayRoute } from './routes.ts';
 import { SnapshotStore } from './snapshot-store.ts';
+import { refuseStdio } from './stdio-policy.ts';
 import { ToolCaller } from './tool-caller.ts';
 import { UpstreamTargets } from './upstream-target.ts';
 import { UsageRecorder } from './usage/recorder.ts';
@@ -83,7 +84,7 @@ export interface Proxy {
 export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): Proxy {
   let draining = false;
   let usageTimer: NodeJS.Timeout | undefined;
-  const store = new SnapshotStore({ db, bus, log });
+  const store = new SnapshotStore({ db, bus, log, allowStdio: env.TOOLGATE_ALLOW_STDIO });
   const tokens = new ApiTokenAuthenticator({ db, bus, log });
   const ssrf = createSsrfGuard({ allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS });
   const issuer = issuerFrom(env.PUBLIC_WEB_URL);
@@ -122,7 +123,8 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     maxLabelled: env.METRICS_MAX_LABELLED,
   });
   const observability: Observability = { metrics, tracer: undefined };
-  const upstreams = instrumentPool(pool, metrics);
+  // TOOLGATE_ALLOW_STDIO off: no path through this proxy starts a local (stdio) server.
+  const upstreams = instrumentPool(env.TOOLGATE_ALLOW_STDIO ? pool : refuseStdio(pool), metrics);
   const targets = new UpstreamTargets(parseKeyRing(env.TOOLGATE_SECRET_KEYS));
   const catalog = new Catalog(upstreams, targets);
   const usage = new UsageRecorder({

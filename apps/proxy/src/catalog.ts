@@ -5,6 +5,7 @@ import { UpstreamError, type UpstreamPool, type UpstreamTarget } from '@toolgate
 import type { Principal } from './auth/principal.ts';
 import type { PreparedGateway } from './snapshot-store.ts';
 import { upstreamErrorToRpc, upstreamMeta } from './upstream-errors.ts';
+import { stdioRefusal } from './stdio-policy.ts';
 import { resolveInstallation, type UpstreamTargets } from './upstream-target.ts';
 
 type Result = Record<string, unknown>;
@@ -33,7 +34,7 @@ export class Catalog {
   ) {}
 
   capabilities(gateway: PreparedGateway): Result {
-    const { prompts, resourceServers } = gateway.snapshot;
+    const { listedPrompts: prompts, listedResourceServers: resourceServers } = gateway;
     return {
       ...(prompts.length > 0 ? { prompts: { listChanged: true } } : {}),
       ...(resourceServers.length > 0 ? { resources: { subscribe: true, listChanged: true } } : {}),
@@ -43,7 +44,7 @@ export class Catalog {
 
   async listPrompts(gateway: PreparedGateway, principal: Principal): Promise<Result> {
     const byEntry = new Map<string, Map<string, string>>();
-    for (const p of gateway.snapshot.prompts) {
+    for (const p of gateway.listedPrompts) {
       const names = byEntry.get(p.entryId) ?? new Map<string, string>();
       names.set(p.upstreamName, p.name);
       byEntry.set(p.entryId, names);
@@ -145,7 +146,7 @@ export class Catalog {
     principal: Principal,
     only?: SnapshotResourceServer[],
   ): ResolvedServer[] {
-    return (only ?? gateway.snapshot.resourceServers)
+    return (only ?? gateway.listedResourceServers)
       .map((s) => this.resolve(gateway, s, principal))
       .filter((s): s is ResolvedServer => s !== undefined);
   }
@@ -176,6 +177,9 @@ export class Catalog {
     const installation = resolveInstallation(gateway, item, principal);
     const upstream = gateway.upstreams.get(item.entryId);
     if (!installation || !upstream) return undefined;
+    // Lists leave refused (stdio) servers out, so only a call by name or a pinned server gets here.
+    if (gateway.refusedEntries.has(item.entryId))
+      throw new JsonRpcError(...spread(upstreamErrorToRpc(stdioRefusal(), upstream.name)));
     return {
       entryId: item.entryId,
       label: upstream.name,

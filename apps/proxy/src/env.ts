@@ -70,6 +70,12 @@ export const ZProxyEnv = z.object({
   TOOLGATE_SECRET_KEYS: zKeyRing,
   TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: zBool.default(false),
   /**
+   * Local (stdio) servers run a command on this host. Off unless set (`toolgate start` with the
+   * embedded database sets it): their tools, prompts and resources are then left out of lists and
+   * refused, and no child process is ever started, whatever installations exist.
+   */
+  TOOLGATE_ALLOW_STDIO: zBool.default(false),
+  /**
    * A token naming a key id missing from a cached JWKS (ours or an identity provider's) reloads
    * that set at most this often.
    */

@@ -4,6 +4,8 @@ import { TtlLru } from '@toolgate/core/lru';
 import type {
   GatewaySnapshot,
   SnapshotInstallation,
+  SnapshotPrompt,
+  SnapshotResourceServer,
   SnapshotTool,
   SnapshotUpstream,
 } from '@toolgate/core/snapshot';
@@ -14,8 +16,16 @@ import { loadGatewaySnapshot, type SnapshotLoad } from '@toolgate/db/gateway-sna
 export interface PreparedGateway {
   snapshot: GatewaySnapshot;
   toolByName: Map<string, SnapshotTool>;
-  /** tools/list entries, ready to serialize. */
+  /** tools/list entries, ready to serialize (tools of refused entries left out). */
   listedTools: Record<string, unknown>[];
+  /** Prompts and resource servers to list and advertise (those of refused entries left out). */
+  listedPrompts: SnapshotPrompt[];
+  listedResourceServers: SnapshotResourceServer[];
+  /**
+   * Registry entries this proxy never calls: local (stdio) servers when TOOLGATE_ALLOW_STDIO is
+   * off. They are left out of every list; a call by name is refused with a clear error.
+   */
+  refusedEntries: ReadonlySet<string>;
   upstreams: Map<string, SnapshotUpstream>;
   installations: Map<string, SnapshotInstallation>;
   installationsByEntry: Map<string, SnapshotInstallation[]>;
@@ -35,6 +45,8 @@ export interface SnapshotStoreOptions {
   db: DbHandle;
   bus: Bus;
   log: Logger;
+  /** TOOLGATE_ALLOW_STDIO: off, local (stdio) servers are refused (see PreparedGateway). */
+  allowStdio: boolean;
   maxEntries?: number;
   /** How long a replica trusts its in-process copy without asking the shared cache again. */
   localTtlMs?: number;
@@ -58,7 +70,19 @@ export interface SnapshotStoreStats {
   compileErrors: number;
 }
 
-export function prepareGateway(snapshot: GatewaySnapshot): PreparedGateway {
+export function prepareGateway(
+  snapshot: GatewaySnapshot,
+  { allowStdio }: { allowStdio: boolean },
+): PreparedGateway {
+  const refusedEntries = new Set(
+    allowStdio
+      ? []
+      : Object.values(snapshot.upstreams)
+          .filter((u) => u.transport === 'stdio')
+          .map((u) => u.entryId),
+  );
+  const listed = <T extends { entryId: string }>(items: T[]) =>
+    refusedEntries.size === 0 ? items : items.filter((i) => !refusedEntries.has(i.entryId));
   const installationsByEntry = new Map<string, SnapshotInstallation[]>();
   for (const i of snapshot.installations) {
     const list = installationsByEntry.get(i.entryId) ?? [];
@@ -68,7 +92,7 @@ export function prepareGateway(snapshot: GatewaySnapshot): PreparedGateway {
   return {
     snapshot,
     toolByName: new Map(snapshot.tools.map((t) => [t.name, t])),
-    listedTools: snapshot.tools.map((t) => ({
+    listedTools: listed(snapshot.tools).map((t) => ({
       name: t.name,
       ...(t.title ? { title: t.title } : {}),
       description: t.description,
@@ -76,6 +100,9 @@ export function prepareGateway(snapshot: GatewaySnapshot): PreparedGateway {
       ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}),
       ...(t.annotations ? { annotations: t.annotations } : {}),
     })),
+    listedPrompts: listed(snapshot.prompts),
+    listedResourceServers: listed(snapshot.resourceServers),
+    refusedEntries,
     upstreams: new Map(Object.entries(snapshot.upstreams)),
     installations: new Map(snapshot.installations.map((i) => [i.id, i])),
     installationsByEntry,
@@ -170,7 +197,7 @@ export class SnapshotStore {
     }
     if (shared) {
       this.stats.sharedHits++;
-      return this.remember(key, toEntry(JSON.parse(shared) as SnapshotLoad));
+      return this.remember(key, this.toEntry(JSON.parse(shared) as SnapshotLoad));
     }
     if (!sharedFailed) this.stats.sharedMisses++;
     let loaded: SnapshotLoad;
@@ -191,7 +218,7 @@ export class SnapshotStore {
     bus.snapshots.set(key, JSON.stringify(loaded), ttlSeconds).catch((err: unknown) => {
       log.warn({ err: (err as Error).message }, 'could not store snapshot in the shared cache');
     });
-    return this.remember(key, toEntry(loaded));
+    return this.remember(key, this.toEntry(loaded));
   }
 
   private remember(key: string, entry: Entry): Entry {
@@ -200,18 +227,22 @@ export class SnapshotStore {
     if (entry.lookup.kind === 'found') this.stale.set(key, entry);
     return entry;
   }
-}
 
-function toEntry(loaded: SnapshotLoad): Entry {
-  if (loaded.kind === 'missing') {
+  /** Prepared per replica: the shared cache holds the compiled snapshot, not this proxy's policy. */
+  private toEntry(loaded: SnapshotLoad): Entry {
+    if (loaded.kind === 'missing') {
+      return {
+        lookup: { kind: 'missing', what: loaded.what, tenantId: loaded.tenantId },
+        tenantId: loaded.tenantId,
+      };
+    }
     return {
-      lookup: { kind: 'missing', what: loaded.what, tenantId: loaded.tenantId },
-      tenantId: loaded.tenantId,
+      lookup: {
+        kind: 'found',
+        gateway: prepareGateway(loaded.snapshot, { allowStdio: this.options.allowStdio }),
+      },
+      tenantId: loaded.snapshot.tenant.id,
+      gatewayId: loaded.snapshot.gateway.id,
     };
   }
-  return {
-    lookup: { kind: 'found', gateway: prepareGateway(loaded.snapshot) },
-    tenantId: loaded.snapshot.tenant.id,
-    gatewayId: loaded.snapshot.gateway.id,
-  };
 }

@@ -17,6 +17,7 @@ import type { TraceSpan } from './observability/tracing.ts';
 import type { Responder } from './responder.ts';
 import type { PreparedGateway } from './snapshot-store.ts';
 import type { UsageDraft } from './usage/meter.ts';
+import { stdioRefusal } from './stdio-policy.ts';
 import { upstreamErrorToRpc, upstreamMeta } from './upstream-errors.ts';
 import { passthroughHeaders, resolveInstallation, type UpstreamTargets } from './upstream-target.ts';
 
@@ -145,6 +146,10 @@ export class ToolCaller {
           `${name} is turned off on your connection to ${upstream.name} ("${installation.name}"). Turn it on in Toolgate, or ask an admin.`,
         ),
       );
+    }
+    // Not listed (TOOLGATE_ALLOW_STDIO is off), but called by name: refused like a blocked upstream.
+    if (gateway.refusedEntries.has(tool.entryId)) {
+      return responder.reply(errorMessage(message.id, upstreamErrorToRpc(stdioRefusal(), upstream.name)));
     }
 
     if (tool.synthetic) {

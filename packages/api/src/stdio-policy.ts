@@ -1,7 +1,8 @@
 import { AppError } from '@toolgate/core/errors';
 import type { Transport } from '@toolgate/db/schema';
+import { STDIO_DISABLED_MESSAGE } from '@toolgate/mcp/stdio-switch';
 
-export const STDIO_DISABLED_MESSAGE = 'local (stdio) servers are disabled on this deployment';
+export { STDIO_DISABLED_MESSAGE };
 
 /**
  * A stdio server runs a command on the host that serves it. On shared hosts the operator keeps

@@ -52,6 +52,7 @@ export async function createHarness({ postgresUrl, redisUrl }: { postgresUrl: st
       TOOLGATE_SESSION_KEYS: sessionSpec,
       TOOLGATE_SECRET_KEYS: secretSpec,
       TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: 'true',
+      TOOLGATE_ALLOW_STDIO: 'true',
       UPSTREAM_CALL_TIMEOUT_MS: '10000',
       ...overrides,
     });
