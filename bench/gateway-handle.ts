@@ -42,6 +42,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       TOOLGATE_SESSION_KEYS: options.sessionKeys,
       TOOLGATE_SECRET_KEYS: options.secretKeys,
       TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: 'true',
+      // stdio mode: the gateway starts server-everything itself.
+      TOOLGATE_ALLOW_STDIO: 'true',
       HOST: '127.0.0.1',
       PROXY_PORT: '0',
       PUBLIC_MCP_URL,
