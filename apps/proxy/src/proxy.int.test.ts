@@ -1,5 +1,5 @@
 import { invalidateGateways, invalidateToken } from '@toolgate/bus';
-import { apiTokens } from '@toolgate/db/schema';
+import { apiTokens, memberships } from '@toolgate/db/schema';
 import {
   seedApiToken,
   seedAssignments,
@@ -15,7 +15,7 @@ import {
   startEverythingServer,
   type RunningEverythingServer,
 } from '@toolgate/fixtures/everything';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   connectClient,
@@ -277,6 +277,16 @@ describe('authentication and access', () => {
     expect(
       (await rpc(world.url(proxyA, gw.slug), init, { authorization: `Bearer ${adminToken}` })).status,
     ).toBe(200);
+  });
+
+  it('refuses a personal token whose owner is no longer a member, even if it was never revoked', async () => {
+    const { db } = h;
+    const leaver = await seedMember(db.db, world.tenant.id);
+    const { token } = await seedApiToken(db.db, world.tenant.id, { scope: 'user', userId: leaver.id });
+    await db.db
+      .delete(memberships)
+      .where(and(eq(memberships.tenantId, world.tenant.id), eq(memberships.userId, leaver.id)));
+    expect((await rpc(world.url(proxyA), init, { authorization: `Bearer ${token}` })).status).toBe(401);
   });
 
   it('revoking a token takes effect on every replica within a second', async () => {

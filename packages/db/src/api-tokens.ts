@@ -4,6 +4,8 @@ import {
   apiTokens,
   memberships,
   teamMembers,
+  tenants,
+  type MemberRole,
   type TokenCapability,
   type TokenScope,
 } from './schema/index.ts';
@@ -17,11 +19,13 @@ export interface TokenPrincipal {
   teamId: string | null;
   /** Teams the principal acts for: the user's teams, or the token's team. */
   teamIds: string[];
+  /** The tenant's slug (REST answers carry gateway URLs). */
+  tenantSlug: string;
   /**
-   * A user token's owner is an owner or admin of the tenant: like them in the admin UI, it sees
-   * every gateway. (A member whose token outlives their membership is refused elsewhere.)
+   * A user token's owner's current role in the tenant; null when they are no longer a member.
+   * Owners and admins see every gateway, as in the admin UI. Absent for org and team tokens.
    */
-  userIsAdmin?: boolean;
+  userRole?: MemberRole | null;
   capabilities: TokenCapability[];
   /** ISO timestamps; checked at use, so a cached record still honours them. */
   expiresAt: string | null;
@@ -29,11 +33,16 @@ export interface TokenPrincipal {
 }
 
 export async function findTokenPrincipal(db: Database, tokenHash: string): Promise<TokenPrincipal | null> {
-  const [token] = await db.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash));
-  if (!token) return null;
+  const [found] = await db
+    .select({ token: apiTokens, tenantSlug: tenants.slug })
+    .from(apiTokens)
+    .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
+    .where(eq(apiTokens.tokenHash, tokenHash));
+  if (!found) return null;
+  const { token, tenantSlug } = found;
   let teamIds: string[] = [];
   if (token.scope === 'team' && token.teamId) teamIds = [token.teamId];
-  let userIsAdmin = false;
+  let userRole: MemberRole | null | undefined;
   if (token.scope === 'user' && token.userId) {
     const [rows, [membership]] = await Promise.all([
       db
@@ -46,7 +55,7 @@ export async function findTokenPrincipal(db: Database, tokenHash: string): Promi
         .where(and(eq(memberships.tenantId, token.tenantId), eq(memberships.userId, token.userId))),
     ]);
     teamIds = rows.map((r) => r.teamId).sort();
-    userIsAdmin = membership?.role === 'owner' || membership?.role === 'admin';
+    userRole = membership?.role ?? null;
   }
   return {
     tokenId: token.id,
@@ -55,7 +64,8 @@ export async function findTokenPrincipal(db: Database, tokenHash: string): Promi
     userId: token.userId,
     teamId: token.teamId,
     teamIds,
-    userIsAdmin,
+    tenantSlug,
+    ...(userRole !== undefined ? { userRole } : {}),
     capabilities: token.capabilities,
     expiresAt: token.expiresAt?.toISOString() ?? null,
     revokedAt: token.revokedAt?.toISOString() ?? null,

@@ -76,6 +76,8 @@ export class ApiTokenAuthenticator implements Authenticator {
     if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now())
       return { ok: false, failure: 'expired' };
     if (!record.capabilities.includes('mcp')) return { ok: false, failure: 'no_mcp_capability' };
+    // A personal token of someone who left (removal revokes it too; this covers older records).
+    if (record.userRole === null) return { ok: false, failure: 'not_member' };
     this.used.add(record.tokenId);
     return {
       ok: true,
@@ -85,7 +87,7 @@ export class ApiTokenAuthenticator implements Authenticator {
         authMethod: 'api_token',
         userId: record.userId,
         teamIds: record.teamIds,
-        orgWide: record.scope === 'org' || record.userIsAdmin === true,
+        orgWide: record.scope === 'org' || record.userRole === 'owner' || record.userRole === 'admin',
       },
     };
   }

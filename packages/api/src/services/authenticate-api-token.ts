@@ -2,8 +2,7 @@ import { hashApiToken, isWellFormedApiToken } from '@toolgate/core/api-token';
 import { AppError } from '@toolgate/core/errors';
 import { findTokenPrincipal, touchApiTokens } from '@toolgate/db/api-tokens';
 import type { Database } from '@toolgate/db/client';
-import { memberships, tenants, type TokenCapability } from '@toolgate/db/schema';
-import { and, eq } from 'drizzle-orm';
+import type { TokenCapability } from '@toolgate/db/schema';
 import type { Actor } from '../actor.ts';
 
 export interface AuthenticateApiTokenOptions {
@@ -41,25 +40,15 @@ export async function authenticateApiToken({
   if (!principal.capabilities.includes(capability))
     throw new AppError('FORBIDDEN', `The API token lacks the "${capability}" capability`);
 
-  const [tenant] = await db
-    .select({ slug: tenants.slug })
-    .from(tenants)
-    .where(eq(tenants.id, principal.tenantId));
-  if (!tenant) throw new AppError('UNAUTHORIZED', 'The bearer token is not a valid API token');
-
   let actor: Actor;
   if (principal.scope === 'org') {
     actor = { userId: null, role: 'admin', tokenId: principal.tokenId };
   } else if (principal.scope === 'team') {
     actor = { userId: null, role: 'member', tokenId: principal.tokenId };
   } else {
-    const [membership] = await db
-      .select({ role: memberships.role })
-      .from(memberships)
-      .where(and(eq(memberships.tenantId, principal.tenantId), eq(memberships.userId, principal.userId!)));
-    if (!membership) throw new AppError('UNAUTHORIZED', "The API token's user is no longer a member");
-    actor = { userId: principal.userId, role: membership.role, tokenId: principal.tokenId };
+    if (!principal.userRole) throw new AppError('UNAUTHORIZED', "The API token's user is no longer a member");
+    actor = { userId: principal.userId, role: principal.userRole, tokenId: principal.tokenId };
   }
   await touchApiTokens(db, [principal.tokenId]);
-  return { tenantId: principal.tenantId, tenantSlug: tenant.slug, actor };
+  return { tenantId: principal.tenantId, tenantSlug: principal.tenantSlug, actor };
 }
