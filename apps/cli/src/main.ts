@@ -1,6 +1,7 @@
 import { EnvError } from '@toolgate/core/env';
 import { bootstrapCommand } from './commands/bootstrap.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { rotateSigningKeyCommand } from './commands/rotate-signing-key.ts';
 import { serveCommand } from './commands/serve.ts';
 
 const USAGE = `Usage: toolgate <command> [options]
@@ -12,6 +13,10 @@ Commands:
   bootstrap --tenant <slug> --email <email> --password <pw> [--name <name>]
                         Create a tenant, its owner and an org admin API token;
                         prints {"tenant":"<slug>","adminToken":"tg_…"}
+  rotate-signing-key [--drop-previous]
+                        Replace the OAuth signing key now; --drop-previous also
+                        refuses every token the old keys signed (compromise);
+                        prints {"kid":"…","dropped":[…]}
 
 Environment: DATABASE_URL, REDIS_URL (unset = embedded database / in-process bus),
 HOST, WEB_PORT, PROXY_PORT, WORKER_PORT, TOOLGATE_DATA_DIR, LOG_LEVEL,
@@ -31,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
       return migrateCommand();
     case 'bootstrap':
       return bootstrapCommand(rest);
+    case 'rotate-signing-key':
+      return rotateSigningKeyCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { accessTokenRevocationId, grantRevocationId, issuerFrom } from '@toolgate/auth/constants';
-import { signAccessToken } from '@toolgate/auth/signing-keys';
+import { revokeSigningKeys, rotateSigningKey, signAccessToken } from '@toolgate/auth/signing-keys';
 import { invalidateUser, publishRevocation } from '@toolgate/bus';
 import { generateKeySpec, parseKeyRing } from '@toolgate/core/crypto';
 import { gatewayTeams, identityProviders, memberships, users } from '@toolgate/db/schema';
@@ -321,6 +321,27 @@ describe('Toolgate OAuth access tokens', () => {
     expect((await initialize(url(proxyA, w.tenant, w.gwA), await ourToken({ grant }))).status).toBe(401);
     // Other grants are untouched.
     expect((await initialize(url(proxyB, w.tenant, w.gwA), await ourToken())).status).toBe(200);
+  });
+
+  it('signed by a key the operator dropped are refused at once on every replica; the new key works', async () => {
+    const before = await ourToken();
+    for (const proxy of [proxyA, proxyB]) {
+      expect((await initialize(url(proxy, w.tenant, w.gwA), before)).status).toBe(200);
+    }
+    const rotated = await rotateSigningKey(h.db.db, ring, new Date(), { dropPrevious: true });
+    expect(rotated.dropped.length).toBeGreaterThan(0);
+    await revokeSigningKeys(proxyA.bus, rotated.dropped);
+    // Both replicas had verified and remembered the token: the bus message must reach them.
+    await eventually(async () => {
+      for (const proxy of [proxyA, proxyB]) {
+        expect((await initialize(url(proxy, w.tenant, w.gwA), before)).status).toBe(401);
+      }
+    }, 3_000);
+    // Tokens of the new key: an unknown kid, so each replica reloads the JWKS and admits them.
+    const after = await ourToken();
+    for (const proxy of [proxyA, proxyB]) {
+      expect((await initialize(url(proxy, w.tenant, w.gwA), after)).status).toBe(200);
+    }
   });
 
   it('with mcp:read only: lists tools, but tools/call is a 403 scope challenge', async () => {

@@ -71,6 +71,8 @@ export interface AccessTokenClaims {
  */
 export const grantRevocationId = (grantId: string): string => `oauth-grant:${grantId}`;
 export const accessTokenRevocationId = (jti: string): string => `oauth-jti:${jti}`;
+/** Every access token a signing key signed (an operator dropping a key they no longer trust). */
+export const signingKeyRevocationId = (kid: string): string => `oauth-kid:${kid}`;
 
 /** Refresh tokens, authorization codes and client secrets are stored as SHA-256 hex only. */
 export const sha256Hex = (value: string): string => createHash('sha256').update(value).digest('hex');

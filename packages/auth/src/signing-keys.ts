@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { publishRevocation, type Bus } from '@toolgate/bus';
 import { openString, seal, type KeyRing } from '@toolgate/core/crypto';
 import type { Database } from '@toolgate/db/client';
 import { oauthSigningKeys } from '@toolgate/db/schema';
@@ -9,6 +10,7 @@ import {
   ACCESS_TOKEN_TTL_SECONDS,
   ACCESS_TOKEN_TYP,
   CLOCK_SKEW_SECONDS,
+  signingKeyRevocationId,
   type AccessTokenClaims,
 } from './constants.ts';
 
@@ -35,22 +37,52 @@ async function openKey(ring: KeyRing, kid: string, sealed: string): Promise<Cryp
   return key;
 }
 
-/** Creates a new signing key and retires the previous ones (they stay in the JWKS until their tokens expire). */
-export async function rotateSigningKey(db: Database, ring: KeyRing, now = new Date()): Promise<SigningKey> {
+/**
+ * Creates a new signing key and retires the previous ones: they stay in the JWKS until their
+ * tokens expire — or, with `dropPrevious` (a key no longer trusted), leave it at once; their kids
+ * come back in `dropped` for revokeSigningKeys, which makes proxies refuse what they signed.
+ */
+export async function rotateSigningKey(
+  db: Database,
+  ring: KeyRing,
+  now = new Date(),
+  { dropPrevious = false }: { dropPrevious?: boolean } = {},
+): Promise<SigningKey & { dropped: string[] }> {
   const { publicKey, privateKey } = await generateKeyPair(ACCESS_TOKEN_ALG, { extractable: true });
   const kid = randomUUID();
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ACCESS_TOKEN_ALG, use: 'sig' };
   const sealedPrivateJwk = seal(ring, JSON.stringify(await exportJWK(privateKey)), `${AAD}:${kid}`);
   const retiredUntil = new Date(now.getTime() + (ACCESS_TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS) * 1000);
-  await db.transaction(async (tx) => {
+  const dropped = await db.transaction(async (tx) => {
     await tx
       .update(oauthSigningKeys)
       .set({ retiredAt: now, expiresAt: retiredUntil })
       .where(isNull(oauthSigningKeys.retiredAt));
+    const gone = dropPrevious
+      ? await tx
+          .update(oauthSigningKeys)
+          .set({ expiresAt: now })
+          .where(gt(oauthSigningKeys.expiresAt, now))
+          .returning({ kid: oauthSigningKeys.kid })
+      : [];
     await tx.insert(oauthSigningKeys).values({ kid, publicJwk, sealedPrivateJwk, createdAt: now });
+    return gone.map((k) => k.kid);
   });
+  for (const gone of dropped) opened.delete(gone);
   opened.set(kid, privateKey);
-  return { kid, privateKey, createdAt: now };
+  return { kid, privateKey, createdAt: now, dropped };
+}
+
+/** Tells every proxy to refuse, at once, the tokens the given keys signed (see rotateSigningKey). */
+export async function revokeSigningKeys(bus: Bus, kids: readonly string[]): Promise<void> {
+  for (const kid of kids) {
+    await publishRevocation(bus, {
+      // Keys serve every tenant.
+      tenantId: '*',
+      revokedId: signingKeyRevocationId(kid),
+      ttlSeconds: ACCESS_TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS,
+    });
+  }
 }
 
 /** The key that signs now: the newest unretired one, created or rotated when missing or too old. */

@@ -6,6 +6,7 @@ import {
   CLOCK_SKEW_SECONDS,
   grantRevocationId,
   parseScope,
+  signingKeyRevocationId,
 } from '@toolgate/auth/constants';
 import { CachedKeySet } from '@toolgate/auth/jwks-cache';
 import { publicJwks } from '@toolgate/auth/signing-keys';
@@ -117,8 +118,12 @@ export class OAuthAuthenticator implements Authenticator {
     bearer: string,
   ): Promise<{ ok: true; token: Verified } | Extract<AuthResult, { ok: false }>> {
     let payload;
+    let kid: string | undefined;
     try {
-      ({ payload } = await jwtVerify(bearer, this.keys.getKey, {
+      ({
+        payload,
+        protectedHeader: { kid },
+      } = await jwtVerify(bearer, this.keys.getKey, {
         issuer: this.options.issuer,
         algorithms: [ACCESS_TOKEN_ALG],
         typ: ACCESS_TOKEN_TYP,
@@ -146,7 +151,11 @@ export class OAuthAuthenticator implements Authenticator {
     ) {
       return { ok: false, failure: 'malformed' };
     }
-    const revocationIds = [accessTokenRevocationId(jti), ...(grant ? [grantRevocationId(grant)] : [])];
+    const revocationIds = [
+      accessTokenRevocationId(jti),
+      ...(grant ? [grantRevocationId(grant)] : []),
+      ...(kid ? [signingKeyRevocationId(kid)] : []),
+    ];
     if (revocationIds.some((id) => this.revoked.get(id))) return { ok: false, failure: 'revoked' };
     try {
       if (await this.options.bus.revocations.hasAny(revocationIds)) return { ok: false, failure: 'revoked' };
