@@ -42,6 +42,7 @@ import {
   SseWriter,
 } from './http-util.ts';
 import type { LegacyDispatchContext, LegacySend } from './legacy-sse.ts';
+import { routeToolCall } from './meta-tools.ts';
 import type { Observability } from './observability/observability.ts';
 import { paginate } from './pagination.ts';
 import { HttpResponder, type Responder } from './responder.ts';
@@ -515,8 +516,16 @@ export class McpEndpoint {
           const { page, nextCursor } = paginate(gateway.listedTools, params.cursor, this.deps.listPageSize);
           return reply(nextCursor ? { tools: page, nextCursor } : { tools: page });
         }
-        case 'tools/call':
-          return await this.deps.tools.call(gateway, principal, message, context, this.calls, responder);
+        case 'tools/call': {
+          let call = message;
+          // Search exposure: the gateway's own tools answer here or unwrap to the tool they name.
+          if (gateway.toolSearch) {
+            const route = routeToolCall(gateway.toolSearch, gateway.toolByName, message, context.usage);
+            if ('reply' in route) return responder.reply(route.reply);
+            call = route.call;
+          }
+          return await this.deps.tools.call(gateway, principal, call, context, this.calls, responder);
+        }
         case 'prompts/list':
           return reply(await catalog.listPrompts(gateway, principal));
         case 'prompts/get':

@@ -11,13 +11,19 @@ import type {
 } from '@toolgate/core/snapshot';
 import type { DbHandle } from '@toolgate/db/client';
 import { loadGatewaySnapshot, type SnapshotLoad } from '@toolgate/db/gateway-snapshot';
+import { prepareToolSearch, type ToolSearch } from './meta-tools.ts';
 
 /** A snapshot with the lookups a request needs, built once per snapshot version. */
 export interface PreparedGateway {
   snapshot: GatewaySnapshot;
   toolByName: Map<string, SnapshotTool>;
-  /** tools/list entries, ready to serialize (tools of refused entries left out). */
+  /**
+   * tools/list entries, ready to serialize (tools of refused entries left out). With tool
+   * exposure 'search', the gateway's search_tools and call_tool instead (see meta-tools.ts).
+   */
   listedTools: Record<string, unknown>[];
+  /** Tool exposure 'search' only: the index search_tools ranks the gateway's tools with. */
+  toolSearch?: ToolSearch;
   /** Prompts and resource servers to list and advertise (those of refused entries left out). */
   listedPrompts: SnapshotPrompt[];
   listedResourceServers: SnapshotResourceServer[];
@@ -89,17 +95,18 @@ export function prepareGateway(
     list.push(i);
     installationsByEntry.set(i.entryId, list);
   }
+  const listedTools = listed(snapshot.tools).map((t) => ({
+    name: t.name,
+    ...(t.title ? { title: t.title } : {}),
+    description: t.description,
+    inputSchema: t.inputSchema,
+    ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}),
+    ...(t.annotations ? { annotations: t.annotations } : {}),
+  }));
   return {
     snapshot,
     toolByName: new Map(snapshot.tools.map((t) => [t.name, t])),
-    listedTools: listed(snapshot.tools).map((t) => ({
-      name: t.name,
-      ...(t.title ? { title: t.title } : {}),
-      description: t.description,
-      inputSchema: t.inputSchema,
-      ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}),
-      ...(t.annotations ? { annotations: t.annotations } : {}),
-    })),
+    ...(snapshot.gateway.toolExposure === 'search' ? prepareToolSearch(listedTools) : { listedTools }),
     listedPrompts: listed(snapshot.prompts),
     listedResourceServers: listed(snapshot.resourceServers),
     refusedEntries,

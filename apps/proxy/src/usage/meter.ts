@@ -131,6 +131,11 @@ export class UsageDraft implements UsageEvent {
     if (message.kind === 'notification') this.accepted();
   }
 
+  /** The gateway's call_tool stands for another tool: audit what that tool was asked. */
+  forward(args: unknown): void {
+    this.request = args === undefined ? null : captureForAudit(args, this.#fieldMaxChars);
+  }
+
   /** A notification or client response was taken (202): nothing more will answer it. */
   accepted(): void {
     this.status = 'ok';

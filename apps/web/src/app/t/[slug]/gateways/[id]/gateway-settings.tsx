@@ -51,7 +51,7 @@ const EXPOSURES: { value: Gateway['toolExposure']; label: string; hint: string }
   {
     value: 'search',
     label: 'Load tools when needed',
-    hint: 'Clients get a search tool and load the tools they need, keeping their context small.',
+    hint: "Clients get a tool to search the gateway's tools and one to call them, keeping their context small.",
   },
 ];
 
