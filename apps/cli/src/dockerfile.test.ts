@@ -1,0 +1,30 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** Workspace folders (`apps/*`, `packages/*`, `tooling/*`) that have a package.json. */
+function workspaces(): string[] {
+  const globs = (
+    JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] }
+  ).workspaces;
+  return globs.flatMap((glob) => {
+    const parent = glob.replace(/\/\*$/, '');
+    return readdirSync(path.join(ROOT, parent))
+      .map((name) => `${parent}/${name}`)
+      .filter((dir) => existsSync(path.join(ROOT, dir, 'package.json')));
+  });
+}
+
+describe('docker/Dockerfile', () => {
+  it('copies every workspace manifest before `npm ci` (else the install fails on the lockfile)', () => {
+    const dockerfile = readFileSync(path.join(ROOT, 'docker/Dockerfile'), 'utf8');
+    const beforeInstall = dockerfile.slice(0, dockerfile.indexOf('npm ci'));
+    const copied = new Set([...beforeInstall.matchAll(/^COPY\s+(\S+)\/package\.json\s/gm)].map((m) => m[1]));
+    const found = workspaces();
+    expect(found).toContain('packages/auth');
+    expect(found.filter((w) => !copied.has(w))).toEqual([]);
+  });
+});
