@@ -179,9 +179,10 @@ test('forgot password: the emailed link sets a new password, the old one stops w
   browser,
 }) => {
   const account = newAccount('Hedy');
+  // Another browser stays signed in (say, a stolen session) while the password is reset.
   const other = await browser.newContext();
-  await signUp(await other.newPage(), account);
-  await other.close();
+  const otherPage = await other.newPage();
+  await signUp(otherPage, account);
 
   await page.goto('/signin');
   await page.getByRole('link', { name: 'Forgot password?' }).click();
@@ -222,6 +223,13 @@ test('forgot password: the emailed link sets a new password, the old one stops w
   await expect(page.getByRole('alert').filter({ hasText: 'Incorrect email or password.' })).toBeVisible();
   await page.getByLabel('Password').fill(newPassword);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(`/t/${account.slug}`);
+
+  // The session signed in before the reset is over; the one signed in after it is not.
+  await otherPage.goto(`/t/${account.slug}`);
+  await expect(otherPage).toHaveURL(/\/signin\?callbackUrl=/);
+  await other.close();
+  await page.goto(`/t/${account.slug}`);
   await expect(page).toHaveURL(`/t/${account.slug}`);
 
   // The link worked once.

@@ -13,6 +13,8 @@ export interface UserRecord {
   email: string;
   name: string | null;
   passwordHash: string | null;
+  /** Web sessions signed in before this are no longer valid (see `users.sessionsValidAfter`). */
+  sessionsValidAfter: Date | null;
 }
 
 export interface MembershipRecord {
@@ -43,6 +45,7 @@ const userColumns = {
   email: users.email,
   name: users.name,
   passwordHash: users.passwordHash,
+  sessionsValidAfter: users.sessionsValidAfter,
 };
 
 const emailMatches = (email: string) => sql`lower(${users.email}) = ${email.trim().toLowerCase()}`;

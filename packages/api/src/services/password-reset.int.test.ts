@@ -46,6 +46,17 @@ async function storedHash(userId: string) {
   return row!.passwordHash!;
 }
 
+/** Web sessions signed in before this are refused. */
+async function sessionsValidAfter(userId: string) {
+  const [row] = await env.db.db.select().from(users).where(eq(users.id, userId));
+  return row!.sessionsValidAfter;
+}
+
+async function databaseNow(): Promise<Date> {
+  const { rows } = await env.db.pool.query<{ now: Date }>('select now()');
+  return rows[0]!.now;
+}
+
 async function resetRows(userId: string) {
   return env.db.db.select().from(passwordResetTokens).where(eq(passwordResetTokens.userId, userId));
 }
@@ -72,6 +83,8 @@ describe('password reset', () => {
     expect(row!.expiresAt.getTime() - row!.createdAt.getTime()).toBe(60 * 60 * 1000);
 
     expect(await checkPasswordResetToken({ db: env.db.db, token })).toEqual({ ok: true, email: user.email });
+    expect(await sessionsValidAfter(user.id)).toBeNull();
+    const before = await databaseNow();
     expect(await resetPassword({ db: env.db.db, input: { token, password: NEW_PASSWORD } })).toEqual({
       userId: user.id,
       email: user.email,
@@ -80,6 +93,9 @@ describe('password reset', () => {
     expect(hash).toMatch(/^\$argon2id\$/);
     expect(await verifyPassword(hash, NEW_PASSWORD)).toBe(true);
     expect(await verifyPassword(hash, OLD_PASSWORD)).toBe(false);
+    // Every session signed in until now is signed out.
+    const cutoff = await sessionsValidAfter(user.id);
+    expect(cutoff!.getTime()).toBeGreaterThanOrEqual(before.getTime());
 
     // Once only.
     const again = await failureOf(() =>
@@ -88,6 +104,7 @@ describe('password reset', () => {
     expect(again).toMatchObject({ code: 'CONFLICT', details: { reason: 'used' } });
     expect(await checkPasswordResetToken({ db: env.db.db, token })).toEqual({ ok: false, problem: 'used' });
     expect(await verifyPassword(await storedHash(user.id), NEW_PASSWORD)).toBe(true);
+    expect(await sessionsValidAfter(user.id)).toEqual(cutoff);
   });
 
   it('answers an unknown address exactly as a known one, and sends nothing', async () => {
@@ -128,6 +145,7 @@ describe('password reset', () => {
     expect(err).toMatchObject({ code: 'INVALID', details: { reason: 'expired' } });
     expect(err.message).toMatch(/expired/);
     expect(await verifyPassword(await storedHash(user.id), OLD_PASSWORD)).toBe(true);
+    expect(await sessionsValidAfter(user.id)).toBeNull();
   });
 
   it('refuses unknown and malformed links alike', async () => {

@@ -15,7 +15,7 @@ export interface ResetPasswordOptions {
 
 /**
  * Sets a new password with a reset link. The link works once; on success every other live link
- * of that user is spent too. Throws the link's problem (NOT_FOUND / INVALID / CONFLICT with
+ * of that user is spent too, and every web session signed in before it is refused from then on. Throws the link's problem (NOT_FOUND / INVALID / CONFLICT with
  * `details.reason`) or INVALID for a password that does not qualify.
  */
 export async function resetPassword({
@@ -44,8 +44,13 @@ export async function resetPassword({
     if (!row) return null;
     const [user] = await tx
       .update(users)
-      // Following the emailed link proves the address is theirs.
-      .set({ passwordHash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
+      .set({
+        passwordHash,
+        // Following the emailed link proves the address is theirs.
+        emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`,
+        // Signs out every session, including one stolen before the reset.
+        sessionsValidAfter: sql`now()`,
+      })
       .where(eq(users.id, row.userId))
       .returning({ userId: users.id, email: users.email });
     await tx

@@ -30,6 +30,11 @@ export const users = pgTable(
     /** argon2id; null for users who only sign in through an identity provider. */
     passwordHash: text(),
     emailVerifiedAt: timestamp({ withTimezone: true }),
+    /**
+     * Web sessions signed in before this are refused (set when the password is reset), since a
+     * JWT session cannot be revoked one by one. Null: every unexpired session stands.
+     */
+    sessionsValidAfter: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -8,6 +8,7 @@ import { authSecret } from './secret.ts';
 import { webContext } from '../context.ts';
 import { authenticateUser } from '../services/authenticate-user.ts';
 import { resolveOAuthUser } from '../services/resolve-oauth-user.ts';
+import { sessionFromToken, sessionJwt } from './web-session.ts';
 
 const SESSION_MAX_AGE_S = 14 * 24 * 60 * 60;
 
@@ -64,6 +65,7 @@ let cached: NextAuthOptions | undefined;
 /**
  * next-auth v4 with JWT sessions: the cookie carries only our user id (`sub`); memberships and
  * roles are read from the database on every request, so removing someone takes effect at once.
+ * A password reset refuses every session signed in before it (see web-session.ts).
  * Identity providers appear only when their variables are set.
  */
 export function authOptions(): NextAuthOptions {
@@ -115,14 +117,8 @@ export function authOptions(): NextAuthOptions {
         user.id = resolved.id;
         return true;
       },
-      jwt({ token, user }) {
-        if (user) token.sub = user.id;
-        return token;
-      },
-      session({ session, token }) {
-        session.user = { id: token.sub!, name: token.name ?? null, email: token.email ?? null };
-        return session;
-      },
+      jwt: sessionJwt,
+      session: sessionFromToken,
     },
     logger: {
       error: (code, metadata) => log.error({ code, metadata }, 'auth error'),

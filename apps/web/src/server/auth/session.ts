@@ -4,22 +4,22 @@ import { connection } from 'next/server';
 import { cache } from 'react';
 import type { Account, Membership } from '../../schemas/members.ts';
 import { webContext } from '../context.ts';
-import { getAccount } from '../services/get-account.ts';
+import { getSessionAccount } from '../services/get-account.ts';
 import { asAppError } from '../trpc/app-errors.ts';
 import { authOptions } from './options.ts';
+import { webSession } from './web-session.ts';
 
 /**
- * The signed-in user's account, once per request; null when signed out or when the session
- * outlived its user.
+ * The signed-in user's account, once per request; null when signed out, when the session
+ * outlived its user, or when it was signed in before a password reset.
  */
 export const getCurrentAccount = cache(async (): Promise<Account | null> => {
   // Request-time only: never prerendered at build, where there is no environment or session.
   await connection();
-  const session = await getServerSession(authOptions());
-  const userId = session?.user?.id;
-  if (!userId) return null;
+  const session = webSession(await getServerSession(authOptions()));
+  if (!session) return null;
   try {
-    return await getAccount(webContext().db.db, { userId });
+    return await getSessionAccount(webContext().db.db, session);
   } catch (err) {
     if (asAppError(err)?.code === 'UNAUTHORIZED') return null;
     throw err;

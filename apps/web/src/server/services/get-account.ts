@@ -2,11 +2,24 @@ import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { findUserById, listUserMemberships } from '@toolgate/db/tenancy';
 import type { Account } from '../../schemas/members.ts';
+import { sessionStands, type WebSession } from '../auth/web-session.ts';
 
 /** The signed-in user and every workspace they belong to. */
-export async function getAccount(db: Database, { userId }: { userId: string }): Promise<Account> {
+export function getAccount(db: Database, { userId }: { userId: string }): Promise<Account> {
+  return loadAccount(db, userId, null);
+}
+
+/**
+ * The account a web session belongs to. UNAUTHORIZED (treat as signed out) when the user is gone
+ * or the session was signed in before the password was last reset.
+ */
+export function getSessionAccount(db: Database, session: WebSession): Promise<Account> {
+  return loadAccount(db, session.userId, session);
+}
+
+async function loadAccount(db: Database, userId: string, session: WebSession | null): Promise<Account> {
   const [user, memberships] = await Promise.all([findUserById(db, userId), listUserMemberships(db, userId)]);
-  // A session outliving its user (deleted account): treat as signed out.
-  if (!user) throw new AppError('UNAUTHORIZED', 'sign in again');
+  if (!user || (session && !sessionStands(user, session)))
+    throw new AppError('UNAUTHORIZED', 'sign in again');
   return { user: { id: user.id, name: user.name, email: user.email }, memberships };
 }

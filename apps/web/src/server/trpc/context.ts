@@ -2,7 +2,8 @@ import type { Mailer } from '@toolgate/api/mail/mailer';
 import type { Bus } from '@toolgate/bus';
 import type { KeyRing } from '@toolgate/core/crypto';
 import type { Database } from '@toolgate/db/client';
-import type { MembershipRecord } from '@toolgate/db/tenancy';
+import { findUserById, type MembershipRecord } from '@toolgate/db/tenancy';
+import { sessionStands, type WebSession } from '../auth/web-session.ts';
 import { getMembership } from '../services/get-membership.ts';
 
 export { TENANT_HEADER } from '../../trpc/tenant-header.ts';
@@ -35,19 +36,26 @@ export interface TrpcContext {
 
 /**
  * Resolves who is calling and in which workspace. Transport-free (the route handler passes the
- * session's user id and the header's slug), so tests build it with `createCaller` directly.
+ * web session and the header's slug), so tests build it with `createCaller` directly. A session
+ * whose user is gone, or that was signed in before the password was last reset, is signed out.
  */
 export async function createTrpcContext({
   db,
   services,
-  userId,
+  session,
   tenantSlug,
 }: {
   db: Database;
   services: TrpcServices;
-  userId: string | null;
+  session: WebSession | null;
   tenantSlug: string | null;
 }): Promise<TrpcContext> {
-  const membership = userId && tenantSlug ? await getMembership(db, { userId, tenantSlug }) : null;
+  if (!session) return { db, services, userId: null, membership: null };
+  const { userId } = session;
+  const [user, membership] = await Promise.all([
+    findUserById(db, userId),
+    tenantSlug ? getMembership(db, { userId, tenantSlug }) : null,
+  ]);
+  if (!user || !sessionStands(user, session)) return { db, services, userId: null, membership: null };
   return { db, services, userId, membership };
 }

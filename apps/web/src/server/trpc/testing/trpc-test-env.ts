@@ -2,6 +2,7 @@ import { createOutboxMailer } from '@toolgate/api/testing/outbox-mailer';
 import { createBus } from '@toolgate/bus';
 import type { Database } from '@toolgate/db/client';
 import { TRPCError } from '@trpc/server';
+import type { WebSession } from '../../auth/web-session.ts';
 import { signUp, type SignUpResult } from '../../services/sign-up.ts';
 import { createTrpcContext, type TrpcServices } from '../context.ts';
 import { createCaller } from '../root.ts';
@@ -21,14 +22,27 @@ export function testServices(overrides: Partial<TrpcServices> = {}): TrpcService
   };
 }
 
-/** The app router called in process, as `userId` (null: signed out) in the workspace `tenantSlug`. */
-export async function callerAs(
+/**
+ * The app router called in process, as `userId` (null: signed out) signed in just now, in the
+ * workspace `tenantSlug`.
+ */
+export function callerAs(
   db: Database,
   services: TrpcServices,
   userId: string | null,
   tenantSlug: string | null,
 ) {
-  return createCaller(await createTrpcContext({ db, services, userId, tenantSlug }));
+  return callerWithSession(db, services, userId ? { userId, signedInAt: Date.now() } : null, tenantSlug);
+}
+
+/** The app router called in process with this web session, as the route handler builds it. */
+export async function callerWithSession(
+  db: Database,
+  services: TrpcServices,
+  session: WebSession | null,
+  tenantSlug: string | null,
+) {
+  return createCaller(await createTrpcContext({ db, services, session, tenantSlug }));
 }
 
 /** The TRPCError a call rejects with; fails the test if it resolves or throws anything else. */

@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { getServerSession } from 'next-auth';
 import { authOptions } from '~/server/auth/options';
+import { webSession } from '~/server/auth/web-session';
 import { controlPlaneServices, webContext } from '~/server/context';
 import { createTrpcContext, TENANT_HEADER } from '~/server/trpc/context';
 import { appRouter } from '~/server/trpc/root';
@@ -17,7 +18,7 @@ function handler(req: Request): Promise<Response> {
       return createTrpcContext({
         db: webContext().db.db,
         services: controlPlaneServices(),
-        userId: session?.user?.id ?? null,
+        session: webSession(session),
         tenantSlug: req.headers.get(TENANT_HEADER),
       });
     },
