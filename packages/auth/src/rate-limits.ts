@@ -36,30 +36,43 @@ function secondsLeft(windowSeconds: number): number {
  * A counter the bus cannot reach does not stop sign-ins: the limits are a second line of
  * defence, and every other check still runs. Logged so an operator sees it.
  */
-async function orOpen<T>(deps: LimitDeps, fallback: T, run: () => Promise<T>): Promise<T> {
+async function orOpen<T>(deps: Pick<AuthServerDeps, 'log'>, fallback: T, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    deps.log?.warn({ err }, 'oauth rate limit counter unavailable; request not limited');
+    deps.log?.warn({ err }, 'rate limit counter unavailable; request not limited');
     return fallback;
   }
+}
+
+/**
+ * Counts one attempt under `key` in a fixed window shared by every process on the bus, and throws
+ * RateLimitedError (`description`, Retry-After to the window's end) once more than `limit` were
+ * made. Fails open when the bus is unreachable (see orOpen).
+ */
+export async function countAttempt(
+  deps: Pick<AuthServerDeps, 'bus' | 'log'>,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+  description: string,
+): Promise<void> {
+  const total = await orOpen(deps, 0, () => deps.bus.quotas.increment(key, 1, windowSeconds));
+  if (total > limit) throw new RateLimitedError(description, secondsLeft(windowSeconds));
 }
 
 /**
  * Counts one registration attempt from `address` (a client IP, or one shared bucket when the
  * caller cannot tell) and throws RateLimitedError once the hour's allowance is used up.
  */
-export async function countRegistration(deps: LimitDeps, address: string): Promise<void> {
-  const limit = limitsOf(deps).registrationsPerHour;
-  const total = await orOpen(deps, 0, () =>
-    deps.bus.quotas.increment(`oauth:register:${address}`, 1, REGISTRATION_WINDOW_SECONDS),
+export function countRegistration(deps: LimitDeps, address: string): Promise<void> {
+  return countAttempt(
+    deps,
+    `oauth:register:${address}`,
+    limitsOf(deps).registrationsPerHour,
+    REGISTRATION_WINDOW_SECONDS,
+    'too many client registrations from this address; try again later',
   );
-  if (total > limit) {
-    throw new RateLimitedError(
-      'too many client registrations from this address; try again later',
-      secondsLeft(REGISTRATION_WINDOW_SECONDS),
-    );
-  }
 }
 
 /**
@@ -67,16 +80,14 @@ export async function countRegistration(deps: LimitDeps, address: string): Promi
  * allowance: every authorization request with a new https client_id makes this server fetch a URL
  * of the requester's choosing, which must not become a free request relay.
  */
-export async function countMetadataFetch(deps: LimitDeps, address: string): Promise<void> {
-  const total = await orOpen(deps, 0, () =>
-    deps.bus.quotas.increment(`oauth:cimd:${address}`, 1, TOKEN_FAILURE_WINDOW_SECONDS),
+export function countMetadataFetch(deps: LimitDeps, address: string): Promise<void> {
+  return countAttempt(
+    deps,
+    `oauth:cimd:${address}`,
+    limitsOf(deps).metadataFetchesPer10Min,
+    TOKEN_FAILURE_WINDOW_SECONDS,
+    'too many client metadata documents fetched for this address; try again later',
   );
-  if (total > limitsOf(deps).metadataFetchesPer10Min) {
-    throw new RateLimitedError(
-      'too many client metadata documents fetched for this address; try again later',
-      secondsLeft(TOKEN_FAILURE_WINDOW_SECONDS),
-    );
-  }
 }
 
 /**

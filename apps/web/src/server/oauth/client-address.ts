@@ -16,7 +16,7 @@ export const PEER_ADDRESS_HEADER = 'x-toolgate-peer-address';
  * trusted proxy saw (a shorter list: its first entry); entries further left are whatever the
  * client wrote. An address that cannot be told counts against one shared bucket.
  */
-export function clientAddress(request: Request, trustedProxyHops: number): string {
+export function clientAddress(request: { headers: Pick<Headers, 'get'> }, trustedProxyHops: number): string {
   if (trustedProxyHops < 1) return normalised(request.headers.get(PEER_ADDRESS_HEADER) ?? '');
   const chain = (request.headers.get('x-forwarded-for') ?? '')
     .split(',')
