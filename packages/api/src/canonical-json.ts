@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * JSON with object keys sorted at every depth and no whitespace: equal values give equal text
  * whatever order a server, jsonb or a client put the keys in.
@@ -14,4 +12,4 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+export { sha256Hex } from '@toolgate/core/crypto';

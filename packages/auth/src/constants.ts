@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /**
  * What the authorization server (apps/web), the proxy and the admin services agree on about
@@ -75,7 +75,7 @@ export const accessTokenRevocationId = (jti: string): string => `oauth-jti:${jti
 export const signingKeyRevocationId = (kid: string): string => `oauth-kid:${kid}`;
 
 /** Refresh tokens, authorization codes and client secrets are stored as SHA-256 hex only. */
-export const sha256Hex = (value: string): string => createHash('sha256').update(value).digest('hex');
+export { sha256Hex } from '@toolgate/core/crypto';
 
 /** 32 random bytes, base64url, with a readable prefix (`tgr_` refresh, `tgc_` code, `tgs_` secret). */
 export const opaqueToken = (prefix: 'tgr_' | 'tgc_' | 'tgs_'): string =>

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from './crypto.ts';
 
 /**
  * API tokens: `tg_` + 40 base62 characters of randomness (~238 bits) + 6 base62 characters of
@@ -37,7 +38,7 @@ export function isWellFormedApiToken(token: string): boolean {
 }
 
 export function hashApiToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return sha256Hex(token);
 }
 
 function checksum(body: string): string {

@@ -1,5 +1,8 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { AppError } from './errors.ts';
+
+/** SHA-256 as hex: how tokens, codes, links and secrets are stored (never the values themselves). */
+export const sha256Hex = (value: string): string => createHash('sha256').update(value).digest('hex');
 
 /**
  * AES-256-GCM with a key ring so keys can rotate: the first key encrypts, any listed key

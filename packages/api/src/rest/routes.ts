@@ -1,3 +1,4 @@
+import { gatewayResourceUrl } from '@toolgate/auth/resource';
 import { z } from 'zod';
 import {
   ZCreateGatewayRequest,
@@ -145,12 +146,9 @@ export const ZIdentityProviderList = z.object({ identityProviders: z.array(ZIden
 export const ZOAuthGrantList = z.object({ grants: z.array(ZOAuthGrant) });
 export const ZOAuthClientList = z.object({ clients: z.array(ZOAuthClient) });
 
-export const gatewayUrl = (publicMcpUrl: string, tenantSlug: string, gatewaySlug: string): string =>
-  `${publicMcpUrl.replace(/\/+$/, '')}/mcp/${tenantSlug}/${gatewaySlug}`;
-
 const withUrl = ({ deps, caller }: RouteContext, gateway: Gateway) => ({
   ...gateway,
-  url: gatewayUrl(deps.publicMcpUrl, caller.tenantSlug, gateway.slug),
+  url: gatewayResourceUrl(deps.publicMcpUrl, caller.tenantSlug, gateway.slug),
 });
 
 /** Options every service call gets from the request. */

@@ -30,3 +30,26 @@ export function Alert({
     </div>
   );
 }
+
+/** An amber caution that is not an error: "shown once", "no email was sent". */
+export function Notice({
+  role = 'note',
+  children,
+  className,
+}: {
+  role?: 'note' | 'status';
+  children: ReactNode;
+  className?: string;
+}) {
+  return (
+    <div
+      role={role}
+      className={cx(
+        'rounded-lg bg-amber-50 px-3.5 py-3 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset',
+        className,
+      )}
+    >
+      {children}
+    </div>
+  );
+}

@@ -1,4 +1,4 @@
-import { gatewayUrl } from '@toolgate/api/rest/routes';
+import { gatewayResourceUrl } from '@toolgate/auth/resource';
 import {
   ZCreateGatewayRequest,
   ZSetGatewayAssignmentsRequest,
@@ -61,7 +61,7 @@ const upstreamAccess = ({ services }: Services) => ({
 });
 const withUrl = ({ services, tenantSlug }: Services & { tenantSlug: string }, gateway: Gateway) => ({
   ...gateway,
-  url: gatewayUrl(services.publicMcpUrl, tenantSlug, gateway.slug),
+  url: gatewayResourceUrl(services.publicMcpUrl, tenantSlug, gateway.slug),
 });
 
 export const registryRouter = router({

@@ -2,7 +2,7 @@
 
 import type { IssuedInvitation } from '@toolgate/api/schemas/invitations';
 import { CopyableValue } from '~/components/copy-button';
-import { Alert } from '~/components/ui/alert';
+import { Alert, Notice } from '~/components/ui/alert';
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -19,13 +19,10 @@ export function IssuedLink({ invitation }: { invitation: IssuedInvitation }) {
           also share the link below.
         </Alert>
       ) : (
-        <div
-          role="status"
-          className="rounded-lg bg-amber-50 px-3.5 py-3 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset"
-        >
+        <Notice role="status">
           No email was sent (email delivery is not set up on this server, or it failed). Send this link to{' '}
           <strong className="font-semibold">{invitation.email}</strong> yourself.
-        </div>
+        </Notice>
       )}
       <CopyableValue value={invitation.link} label="Copy invitation link" testId="invite-link" />
       <p className="text-sm text-slate-500">

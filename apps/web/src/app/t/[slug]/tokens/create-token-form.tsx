@@ -5,7 +5,7 @@ import { ZCreateApiTokenRequest, type CreatedApiToken } from '@toolgate/api/sche
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { CopyableValue } from '~/components/copy-button';
-import { Alert } from '~/components/ui/alert';
+import { Alert, Notice } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { FormActions } from '~/components/ui/dialog';
 import { SelectField, TextField } from '~/components/ui/field';
@@ -105,13 +105,10 @@ export function CreateTokenForm({
     return (
       <div className="flex flex-col gap-4">
         <Alert tone="success">Token “{created.name}” created.</Alert>
-        <div
-          role="note"
-          className="rounded-lg bg-amber-50 px-3.5 py-3 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset"
-        >
+        <Notice>
           Copy it now and keep it somewhere safe — it will not be shown again. Anyone holding it can act as
           this token.
-        </div>
+        </Notice>
         <CopyableValue value={created.token} label="Copy token" testId="new-token" />
         <div className="flex justify-end">
           <Button onClick={onDone}>Done</Button>

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ZCreateOAuthClientRequest, type CreatedOAuthClient } from '@toolgate/api/schemas/oauth';
 import { useState, type FormEvent } from 'react';
 import { CopyableValue } from '~/components/copy-button';
-import { Alert } from '~/components/ui/alert';
+import { Alert, Notice } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { FormActions } from '~/components/ui/dialog';
 import { TextAreaField, TextField } from '~/components/ui/field';
@@ -77,12 +77,9 @@ export function CreateClientForm({ onDone }: { onDone: () => void }) {
         {created.clientSecret && (
           <div>
             <p className="text-sm font-medium text-slate-800">Client secret</p>
-            <div
-              role="note"
-              className="mt-1.5 rounded-lg bg-amber-50 px-3.5 py-3 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset"
-            >
+            <Notice className="mt-1.5">
               Copy it now — it will not be shown again. The app sends it to the token endpoint (HTTP Basic).
-            </div>
+            </Notice>
             <CopyableValue
               value={created.clientSecret}
               label="Copy client secret"
