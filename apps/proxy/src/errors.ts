@@ -56,6 +56,11 @@ export const PROXY_ERRORS = {
   },
   BODY_TOO_LARGE: { status: 413, rpc: RPC.INVALID_REQUEST, message: 'Request body exceeds {limit} bytes' },
   PARSE_ERROR: { status: 400, rpc: RPC.PARSE_ERROR, message: 'Parse error: {detail}' },
+  TOO_DEEP: {
+    status: 400,
+    rpc: RPC.INVALID_REQUEST,
+    message: "Invalid Request: the message is nested more than {limit} levels deep (the gateway's limit)",
+  },
   BATCH_NOT_SUPPORTED: {
     status: 400,
     rpc: RPC.INVALID_REQUEST,

@@ -7,6 +7,7 @@ import {
   type JsonRpcError,
   type JsonRpcId,
 } from '@toolgate/mcp/jsonrpc';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '@toolgate/mcp/json-limits';
 import { PROXY_ERRORS, proxyErrorMessage, type ProxyErrorName } from './errors.ts';
 
 export class BodyTooLargeError extends Error {}
@@ -210,6 +211,12 @@ export async function readClientMessage(
   }
   if (Array.isArray(parsed)) {
     return refused(PROXY_ERRORS.BATCH_NOT_SUPPORTED.rpc, sendProxyError(res, 'BATCH_NOT_SUPPORTED'));
+  }
+  if (exceedsJsonDepth(parsed)) {
+    return refused(
+      PROXY_ERRORS.TOO_DEEP.rpc,
+      sendProxyError(res, 'TOO_DEEP', { id: idOf(parsed), values: { limit: MAX_JSON_DEPTH } }),
+    );
   }
   try {
     return { ok: true, message: classifyMessage(parsed), bytes: body.length };

@@ -109,6 +109,23 @@ function refuse(
   usage?.reject(PROXY_ERRORS[name].rpc, bytes);
 }
 
+/**
+ * Client capabilities travel inside every session id (a header on each request), so they are
+ * bounded: real clients send a few hundred bytes.
+ */
+export const MAX_SEALED_CAPABILITIES_CHARS = 4_096;
+const MAX_CLIENT_INFO_CHARS = 256;
+
+function sealedParamsProblem(capabilities: unknown): string | undefined {
+  if (capabilities === undefined) return undefined;
+  if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities))
+    return '"capabilities" must be an object';
+  const size = JSON.stringify(capabilities).length;
+  if (size > MAX_SEALED_CAPABILITIES_CHARS)
+    return `"capabilities" is ${size} characters of JSON; the gateway accepts at most ${MAX_SEALED_CAPABILITIES_CHARS}`;
+  return undefined;
+}
+
 const jsonBytes = (message: unknown): number => Buffer.byteLength(JSON.stringify(message) ?? '');
 
 const META_VERSION = 'io.modelcontextprotocol/protocolVersion';
@@ -377,6 +394,14 @@ export class McpEndpoint {
     const params = message.params ?? {};
     const version = negotiateVersion(params.protocolVersion);
     const { snapshot } = caller.gateway;
+    const problem = sealedParamsProblem(params.capabilities);
+    if (problem !== undefined) {
+      const error = errorMessage(message.id, {
+        code: RPC.INVALID_PARAMS,
+        message: `Invalid params: ${problem}`,
+      });
+      return usage.reply(error, sendJson(res, 200, error));
+    }
     const clientInfo = params.clientInfo as { name?: unknown; version?: unknown } | undefined;
     const { id, claims } = issueSession(this.deps.sessionKeys, {
       tenantId: snapshot.tenant.id,
@@ -387,8 +412,11 @@ export class McpEndpoint {
       ...(typeof clientInfo?.name === 'string'
         ? {
             clientInfo: {
-              name: clientInfo.name,
-              version: typeof clientInfo.version === 'string' ? clientInfo.version : '',
+              name: clientInfo.name.slice(0, MAX_CLIENT_INFO_CHARS),
+              version:
+                typeof clientInfo.version === 'string'
+                  ? clientInfo.version.slice(0, MAX_CLIENT_INFO_CHARS)
+                  : '',
             },
           }
         : {}),
@@ -411,8 +439,11 @@ export class McpEndpoint {
       return;
     }
     const { method, params } = message.message;
-    if (method === 'notifications/cancelled' && params && 'requestId' in params) {
-      this.calls.cancel(sessionKey, params.requestId as string | number, params.reason as string | undefined);
+    if (method === 'notifications/cancelled' && params) {
+      const { requestId, reason } = params;
+      if (typeof requestId === 'string' || typeof requestId === 'number') {
+        this.calls.cancel(sessionKey, requestId, typeof reason === 'string' ? reason : undefined);
+      }
     }
   }
 

@@ -160,7 +160,12 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
   const sessions: SessionChannel = {
     publish(channel, message) {
       // A JSON round trip, like Redis: subscribers never share objects with the publisher.
-      const copy: unknown = JSON.parse(JSON.stringify(message) ?? 'null');
+      let copy: unknown;
+      try {
+        copy = JSON.parse(JSON.stringify(message) ?? 'null');
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
       setImmediate(() => {
         for (const handler of [...(hub.sessions.get(channel) ?? [])]) {
           try {

@@ -63,7 +63,13 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
     } catch {
       return;
     }
-    for (const handler of handlers) handler(message);
+    for (const handler of handlers) {
+      try {
+        handler(message);
+      } catch {
+        // Never throw from the connection's event handler: handlers own their errors.
+      }
+    }
   });
 
   /**

@@ -84,7 +84,7 @@ export class HttpSession extends RpcChannel {
     this.post(call);
   }
 
-  protected override transmit(message: object): Promise<void> {
+  protected override transmitBody(body: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const req = this.endpoint.request(
         { ...this.endpoint.base, method: 'POST', headers: this.headers },
@@ -101,7 +101,7 @@ export class HttpSession extends RpcChannel {
         clearTimeout(timer);
         reject(networkError(this.name, error));
       });
-      req.end(JSON.stringify(message));
+      req.end(body);
     });
   }
 
@@ -154,7 +154,7 @@ export class HttpSession extends RpcChannel {
     );
     call.req = req;
     req.on('error', (error) => this.onRequestError(call, req, error));
-    req.end(JSON.stringify(call.message));
+    req.end(call.body);
   }
 
   private onRequestError(call: PendingCall, req: ClientRequest, error: Error): void {
@@ -233,17 +233,13 @@ export class HttpSession extends RpcChannel {
           );
           return;
         }
-        let message: unknown;
-        try {
-          message = JSON.parse(body);
-        } catch {
+        if (this.receive(body, call) === 'malformed') {
           this.fail(
             call,
             new UpstreamError('protocol', `${label(this.name)} answered ${call.method} with malformed JSON`),
           );
           return;
         }
-        this.dispatch(message, call);
         if (!call.done)
           this.fail(
             call,
@@ -264,10 +260,7 @@ export class HttpSession extends RpcChannel {
   private onEvent(call: PendingCall, res: IncomingMessage, event: string, data: string): void {
     // Priming events (empty data) only carry an id for resumption.
     if (event !== 'message' || data === '') return;
-    let message: unknown;
-    try {
-      message = JSON.parse(data);
-    } catch {
+    if (this.receive(data, call) === 'malformed') {
       this.fail(
         call,
         new UpstreamError(
@@ -276,9 +269,7 @@ export class HttpSession extends RpcChannel {
         ),
       );
       res.destroy();
-      return;
     }
-    this.dispatch(message, call);
   }
 
   private readStream(call: PendingCall, res: IncomingMessage, parser: SseParser, resumes = 0): void {

@@ -1,4 +1,5 @@
 import type { ClientRequest } from 'node:http';
+import { parseBoundedJson, tooDeepMessage } from '../json-limits.ts';
 import {
   type JsonRpcNotification,
   type JsonRpcRequest,
@@ -15,6 +16,8 @@ export interface PendingCall {
   readonly method: string;
   readonly options: RequestOptions | undefined;
   readonly message: JsonRpcRequest;
+  /** `message` serialised once, before any socket is touched; re-sends reuse it. */
+  readonly body: string;
   readonly resolve: (result: Json) => void;
   readonly reject: (error: UpstreamError) => void;
   done: boolean;
@@ -71,8 +74,8 @@ export abstract class RpcChannel {
   abstract close(error: UpstreamError): Promise<void>;
   /** Sends a request; the transport feeds the answer to `dispatch` or fails the call. */
   protected abstract transmitRequest(call: PendingCall): void;
-  /** Sends a notification or a response to a server→client request. */
-  protected abstract transmit(message: object): Promise<void>;
+  /** Sends a serialised notification or response to a server→client request. */
+  protected abstract transmitBody(body: string): Promise<void>;
   /** Stops waiting for a call the pool gave up on (timeout, abort): frees its HTTP request, if any. */
   protected abandon(call: PendingCall): void {
     call.req?.destroy();
@@ -111,12 +114,15 @@ export abstract class RpcChannel {
     }
     const message: JsonRpcRequest =
       sent === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params: sent };
+    const body = serialize(message);
+    if (body === undefined) return Promise.reject(unsendable(this.name, method));
     return new Promise<Json>((resolve, reject) => {
       const call: PendingCall = {
         id,
         method,
         options,
         message,
+        body,
         resolve,
         reject,
         done: false,
@@ -144,6 +150,42 @@ export abstract class RpcChannel {
     return this.transmit(
       params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params },
     );
+  }
+
+  /** Serialises and sends a notification or response; never throws, rejects when it cannot. */
+  protected transmit(message: object): Promise<void> {
+    const body = serialize(message);
+    if (body === undefined) return Promise.reject(unsendable(this.name, 'a message'));
+    try {
+      return this.transmitBody(body);
+    } catch (error) {
+      return Promise.reject(error instanceof UpstreamError ? error : unsendable(this.name, 'a message'));
+    }
+  }
+
+  /**
+   * Parses one message received from the upstream and routes it. A message too deep to handle
+   * safely fails the call it answers (when it names one) instead of reaching code that recurses.
+   */
+  protected receive(text: string, via?: PendingCall): 'ok' | 'malformed' {
+    const parsed = parseBoundedJson(text);
+    if (parsed.ok) {
+      this.dispatch(parsed.value, via);
+      return 'ok';
+    }
+    if (parsed.reason === 'malformed') return 'malformed';
+    const id = isObject(parsed.value) ? parsed.value.id : undefined;
+    const call = via ?? (typeof id === 'number' ? this.calls.get(id) : undefined);
+    if (call !== undefined) {
+      this.fail(
+        call,
+        new UpstreamError(
+          'protocol',
+          `${label(this.name)} answered ${call.method} with a message ${tooDeepMessage()}`,
+        ),
+      );
+    }
+    return 'ok';
   }
 
   /**
@@ -350,6 +392,17 @@ function toRpcError(error: unknown, method: string): { code: number; message: st
   }
   return { code: -32603, message: `The client could not handle ${method}` };
 }
+
+function serialize(message: object): string | undefined {
+  try {
+    return JSON.stringify(message);
+  } catch {
+    return undefined;
+  }
+}
+
+const unsendable = (name: string, what: string): UpstreamError =>
+  new UpstreamError('protocol', `The gateway could not serialise ${what} for ${label(name)}`);
 
 export const cancelledError = (name: string): UpstreamError =>
   new UpstreamError('cancelled', `The call to ${label(name)} was cancelled`);

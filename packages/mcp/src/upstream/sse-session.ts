@@ -69,7 +69,7 @@ export class SseSession extends RpcChannel {
     this.post(call);
   }
 
-  protected override transmit(message: object): Promise<void> {
+  protected override transmitBody(body: string): Promise<void> {
     const endpoint = this.postEndpoint;
     if (endpoint === undefined)
       return Promise.reject(new UpstreamError('closed', `${label(this.name)} is not connected`));
@@ -84,7 +84,7 @@ export class SseSession extends RpcChannel {
       const timer = setTimeout(() => req.destroy(), this.ctx.connectTimeoutMs).unref();
       req.on('close', () => clearTimeout(timer));
       req.on('error', (error) => reject(networkError(this.name, error)));
-      req.end(JSON.stringify(message));
+      req.end(body);
     });
   }
 
@@ -165,13 +165,7 @@ export class SseSession extends RpcChannel {
               return;
             }
             if (event !== 'message' || data === '') return;
-            let message: unknown;
-            try {
-              message = JSON.parse(data);
-            } catch {
-              return;
-            }
-            this.dispatch(message);
+            this.receive(data);
           });
           this.readStream(res, parser, generation);
         },
@@ -248,7 +242,7 @@ export class SseSession extends RpcChannel {
       }
       this.fail(call, networkError(this.name, error));
     });
-    req.end(JSON.stringify(call.message));
+    req.end(call.body);
   }
 
   private onPostResponse(call: PendingCall, res: IncomingMessage): void {

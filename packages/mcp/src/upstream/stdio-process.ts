@@ -121,12 +121,12 @@ export class StdioProcess extends RpcChannel {
       this.fail(call, this.exitError());
       return;
     }
-    this.child.stdin.write(`${JSON.stringify(call.message)}\n`);
+    this.child.stdin.write(`${call.body}\n`);
   }
 
-  protected override transmit(message: object): Promise<void> {
+  protected override transmitBody(body: string): Promise<void> {
     if (this.exited) return Promise.reject(this.exitError());
-    this.child.stdin.write(`${JSON.stringify(message)}\n`);
+    this.child.stdin.write(`${body}\n`);
     return Promise.resolve();
   }
 
@@ -162,15 +162,10 @@ export class StdioProcess extends RpcChannel {
 
   private line(text: string): void {
     if (text.length === 0 || text === '\r') return;
-    let message: unknown;
-    try {
-      message = JSON.parse(text);
-    } catch {
+    if (this.receive(text) === 'malformed') {
       // Servers that print logs to stdout are common; keep the text for start-up diagnostics.
       this.stderrTail = `${this.stderrTail}${text.slice(0, 200)}\n`.slice(-STDERR_KEEP_CHARS);
-      return;
     }
-    this.dispatch(message);
   }
 
   private onExit(): void {

@@ -86,6 +86,13 @@ export function createFixtureServer(log: FixtureLog): McpServer {
     return text('resumed');
   });
 
+  // A result nested `levels` deep (hostile or buggy servers): the pool must refuse it cleanly.
+  server.registerTool('deep', { inputSchema: { levels: z.number() } }, ({ levels }) => {
+    let nested: Record<string, unknown> = { bottom: true };
+    for (let level = 0; level < levels; level++) nested = { nested };
+    return { ...text('deep'), structuredContent: nested };
+  });
+
   server.registerTool('pid', {}, () => text(String(process.pid)));
   server.registerTool('env', {}, () => text(JSON.stringify(process.env)));
   server.registerTool('crash', { inputSchema: { code: z.number() } }, ({ code }) => {
