@@ -54,7 +54,12 @@ export async function runProxy({ cli, databaseUrl, keys }: ServiceOptions): Prom
     TOOLGATE_ALLOW_STDIO: allowStdioSetting(cli, raw),
   });
   const log = createLogger({ name: 'proxy', level: env.LOG_LEVEL });
-  const db = createDb({ url: env.DATABASE_URL, applicationName: 'toolgate-proxy' });
+  const db = createDb({
+    url: env.DATABASE_URL,
+    applicationName: 'toolgate-proxy',
+    queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   const bus = createBus({ redisUrl: env.REDIS_URL });
   const proxy = buildProxy({ env, db, bus, log });
   await proxy.start();
@@ -78,7 +83,13 @@ export async function runWorker({ cli, databaseUrl }: ServiceOptions): Promise<R
     WORKER_PORT: String(cli.WORKER_PORT),
   });
   const log = createLogger({ name: 'worker', level: env.LOG_LEVEL });
-  const db = createDb({ url: env.DATABASE_URL, applicationName: 'toolgate-worker', max: 4 });
+  const db = createDb({
+    url: env.DATABASE_URL,
+    applicationName: 'toolgate-worker',
+    max: 4,
+    queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   const bus = createBus({ redisUrl: env.REDIS_URL });
   const worker = buildWorker({ env, db, bus, log });
   const port = await listen(worker.server, env.WORKER_PORT, env.HOST);

@@ -17,14 +17,17 @@ afterAll(async () => {
 
 const ports = { WEB_PORT: '0', PROXY_PORT: '0', WORKER_PORT: '0' };
 
-async function expectReady(base: string | undefined): Promise<void> {
+/** `checks`: the dependencies each process checks (no Redis check with the in-process bus). */
+async function expectReady(base: string | undefined, checks: string[]): Promise<void> {
   expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   const health = await fetch(`${base}/healthz`);
   expect(health.status).toBe(200);
   const ready = await fetch(`${base}/readyz`);
   const body = (await ready.json()) as { ready: boolean; checks: Record<string, { ok: boolean }> };
   expect(ready.status).toBe(200);
-  expect(body).toMatchObject({ ready: true, checks: { database: { ok: true }, bus: { ok: true } } });
+  expect(body).toMatchObject({ status: 'ok', ready: true });
+  expect(Object.keys(body.checks).sort()).toEqual(checks);
+  for (const name of checks) expect(body.checks[name]).toMatchObject({ ok: true });
 }
 
 async function isClosed(base: string): Promise<boolean> {
@@ -44,7 +47,7 @@ describe('toolgate start (embedded defaults)', () => {
     try {
       expect(app.output()).toContain('Database   embedded');
       expect(app.output()).toContain('Bus        in-process');
-      for (const url of Object.values(app.urls)) await expectReady(url);
+      for (const url of Object.values(app.urls)) await expectReady(url, ['postgres']);
 
       const page = await fetch(`${app.urls.web}/`);
       expect(page.status).toBe(200);
@@ -93,7 +96,7 @@ describe('toolgate start (distributed: Postgres + Redis)', () => {
       try {
         expect(app.output()).toContain('Database   postgres');
         expect(app.output()).toContain('Bus        redis');
-        for (const url of Object.values(app.urls)) await expectReady(url);
+        for (const url of Object.values(app.urls)) await expectReady(url, ['postgres', 'redis']);
       } finally {
         expect(await app.stop()).toBe(0);
       }

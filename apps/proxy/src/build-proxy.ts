@@ -7,8 +7,10 @@ import { parseKeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
 import { requestIdFrom } from '@toolgate/core/logger';
 import { metricsHandler } from '@toolgate/core/metrics-endpoint';
-import { checkReadiness } from '@toolgate/core/readiness';
+import { ReadinessProbe } from '@toolgate/core/readiness';
 import type { DbHandle } from '@toolgate/db/client';
+import { reloadRevocationsIfEmptied } from '@toolgate/auth/config-delivery';
+import { RevocationChecker } from '@toolgate/auth/revocation-check';
 import { createSsrfGuard } from '@toolgate/mcp/ssrf-guard';
 import { createUpstreamPool, type UpstreamPool } from '@toolgate/mcp/upstream';
 import { ApiTokenAuthenticator } from './auth/api-token-authenticator.ts';
@@ -27,6 +29,8 @@ import { ObservedUsageMeter } from './observability/observed-meter.ts';
 import type { Observability } from './observability/observability.ts';
 import { loadTracing, RequestTracer, tracingConfig } from './observability/tracing.ts';
 import { parseRoute, type GatewayRoute } from './routes.ts';
+import { ConfigSync } from './config-sync.ts';
+import { SessionRevocations } from './session-revocations.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { refuseStdio } from './stdio-policy.ts';
 import { ToolCaller } from './tool-caller.ts';
@@ -80,18 +84,38 @@ export interface Proxy {
   drain(graceMs: number): Promise<void>;
 }
 
+/**
+ * Readiness of a proxy: can it serve traffic? A gateway's configuration comes from Postgres, the
+ * shared cache (Redis) or this replica's memory, so neither dependency alone is essential: with
+ * one of them down the proxy stays ready and reports itself degraded. With both down, only a
+ * replica that has loaded configuration since it started can still serve (what it holds), so a
+ * cold one is not ready and the load balancer sends its traffic to warm ones. The in-process bus
+ * (one machine) has nothing to check and is always there.
+ */
+function proxyReadiness(db: DbHandle, bus: Bus, store: SnapshotStore): ReadinessProbe {
+  const holdsConfiguration = () => store.stats.compiles + store.stats.sharedHits > 0;
+  return new ReadinessProbe({
+    checks: { postgres: () => db.ping(), ...(bus.kind === 'redis' ? { redis: () => bus.ping() } : {}) },
+    canServe: (checks) => checks.postgres?.ok !== false || checks.redis?.ok !== false || holdsConfiguration(),
+  });
+}
+
 /** Builds the MCP proxy's HTTP server without listening (tests listen on port 0). */
 export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): Proxy {
   let draining = false;
   let usageTimer: NodeJS.Timeout | undefined;
   const store = new SnapshotStore({ db, bus, log, allowStdio: env.TOOLGATE_ALLOW_STDIO });
-  const tokens = new ApiTokenAuthenticator({ db, bus, log });
+  const knownVersion = (tenantId: string) => store.knownVersion(tenantId);
+  const tokens = new ApiTokenAuthenticator({ db, bus, log, knownVersion });
   const ssrf = createSsrfGuard({ allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS });
   const issuer = issuerFrom(env.PUBLIC_WEB_URL);
-  const users = new UserPrincipals({ db, bus, log });
+  const users = new UserPrincipals({ db, bus, log, knownVersion });
+  const revocations = new RevocationChecker({ db: db.db, bus });
+  const endedSessions = new SessionRevocations({ db, bus, revocations, log });
+  const configSync = new ConfigSync({ bus, store, log });
   const oauth = new OAuthAuthenticator({
     db,
-    bus,
+    revocations,
     log,
     issuer,
     users,
@@ -134,13 +158,16 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS,
     maxBufferedEvents: env.USAGE_BUFFER_MAX_EVENTS,
   });
-  metrics.watch({ store, usage, pool });
+  metrics.watch({ store, usage, pool, revocations });
+  const readiness = proxyReadiness(db, bus, store);
+  metrics.watchReadiness(readiness);
   const serveMetrics = metricsHandler(metrics.registry, env.METRICS_TOKEN);
   const meter = new ObservedUsageMeter(usage, env.USAGE_AUDIT_FIELD_MAX_CHARS, observability);
   const endpoint = new McpEndpoint({
     store,
     auth: new AuthenticatorChain([tokens, oauth, idpJwts]),
     bus,
+    endedSessions,
     sessionKeys: parseKeyRing(env.TOOLGATE_SESSION_KEYS),
     tools: new ToolCaller(upstreams, targets, catalog, observability),
     catalog,
@@ -155,6 +182,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   });
   const legacy = new LegacySseEndpoint({
     bus,
+    endedSessions,
     sessionKeys: parseKeyRing(env.TOOLGATE_SESSION_KEYS),
     log,
     maxBodyBytes: env.MAX_BODY_BYTES,
@@ -166,6 +194,10 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     usage: meter,
   });
   store.onInvalidation((message) => {
+    if (message.resync) {
+      tokens.forgetTenant(message.tenantId);
+      oauth.forgetTenant(message.tenantId);
+    }
     if (message.tokenHash) tokens.forget(message.tokenHash);
     if (message.revokedId) oauth.revoke(message.revokedId);
     if (message.userId) {
@@ -203,11 +235,11 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     if (path === '/metrics') return serveMetrics(req, res);
     if (path === '/readyz') {
       if (draining) {
-        sendJson(res, 503, { ready: false, checks: {}, draining: true });
+        sendJson(res, 503, { status: 'draining', ready: false, checks: {}, draining: true });
         return;
       }
-      const report = await checkReadiness({ database: () => db.ping(), bus: () => bus.ping() });
-      sendJson(res, report.ready ? 200 : 503, report);
+      const report = await readiness.check();
+      sendJson(res, report.ready ? 200 : 503, report, { 'cache-control': 'no-store' });
       return;
     }
     const parsed = parseRoute(path, req.headers.host, {
@@ -253,6 +285,11 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       const tracing = await loadTracing(tracingConfig(env, PROXY_VERSION));
       if (tracing) observability.tracer = new RequestTracer(tracing);
       await store.start();
+      // A revocation cache emptied since (or never) filled is filled before the first request.
+      await reloadRevocationsIfEmptied(db.db, bus).catch((err: unknown) => {
+        log.warn({ err: (err as Error).message }, 'could not load revocations; checks ask Postgres');
+      });
+      configSync.start();
       usage.start();
       usageTimer = setInterval(() => void tokens.flushUsage(), TOKEN_USAGE_FLUSH_MS);
       usageTimer.unref();
@@ -278,7 +315,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       clearInterval(usageTimer);
       // Requests are done, so every usage event is recorded: hand them all to the queue.
       await Promise.all([tokens.flushUsage(), usage.drain(env.USAGE_DRAIN_TIMEOUT_MS)]);
-      await store.stop();
+      await Promise.all([store.stop(), configSync.stop()]);
       if (!givenPool) await pool.close();
       // Last: the spans of everything above are ended by now.
       await observability.tracer?.tracing.shutdown().catch((err: unknown) => {

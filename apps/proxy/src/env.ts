@@ -31,8 +31,31 @@ const zOtlpHeaders = z
     ),
   );
 
-export const ZProxyEnv = z.object({
+/** The server's own timeout fires first, so a live server answers with its clearer error. */
+function statementBelowQueryTimeout(
+  env: { DATABASE_QUERY_TIMEOUT_MS: number; DATABASE_STATEMENT_TIMEOUT_MS: number },
+  ctx: z.RefinementCtx,
+): void {
+  const query = env.DATABASE_QUERY_TIMEOUT_MS;
+  if (query > 0 && env.DATABASE_STATEMENT_TIMEOUT_MS >= query) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DATABASE_STATEMENT_TIMEOUT_MS'],
+      message: `must be below DATABASE_QUERY_TIMEOUT_MS (${query}), or 0`,
+    });
+  }
+}
+
+const ZProxyEnvFields = z.object({
   DATABASE_URL: zPostgresUrl,
+  /**
+   * Bound on each Postgres query, client side: it fails even when the server never answers. Short:
+   * the proxy reads Postgres only on a cache miss, and serves from cache when Postgres fails.
+   * 0: unbounded.
+   */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(3_000),
+  /** Postgres `statement_timeout` (server side), below the query timeout. 0: not sent (PgBouncer). */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(2_500),
   REDIS_URL: zRedisUrl.optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PROXY_PORT: zPort.default(4000),
@@ -134,4 +157,5 @@ export const ZProxyEnv = z.object({
   /** Turns tracing off whatever else is set. */
   OTEL_SDK_DISABLED: zBool.default(false),
 });
+export const ZProxyEnv = ZProxyEnvFields.superRefine(statementBelowQueryTimeout);
 export type ProxyEnv = z.infer<typeof ZProxyEnv>;

@@ -96,6 +96,11 @@ export const PROXY_ERRORS = {
     rpc: RPC.INVALID_REQUEST,
     message: 'Bad Request: MCP-Protocol-Version "{version}" does not match the session\'s "{session}"',
   },
+  REVOCATIONS_UNAVAILABLE: {
+    status: 503,
+    rpc: RPC.INTERNAL_ERROR,
+    message: 'The gateway cannot check whether this session was ended right now; retry shortly',
+  },
   UNAVAILABLE: {
     status: 503,
     rpc: RPC.INTERNAL_ERROR,

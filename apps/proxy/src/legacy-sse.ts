@@ -54,6 +54,7 @@ import {
 } from './http-util.ts';
 import { PROXY_ERRORS, type ProxyErrorName } from './errors.ts';
 import type { GatewayRoute } from './routes.ts';
+import type { SessionRevocations } from './session-revocations.ts';
 import type { PreparedGateway } from './snapshot-store.ts';
 import type { UsageDraft, UsageMeter } from './usage/meter.ts';
 
@@ -91,6 +92,8 @@ export type LegacyDispatch = (
 
 export interface LegacySseDeps {
   bus: Bus;
+  /** Ended sessions: a legacy session ends with its stream. */
+  endedSessions: SessionRevocations;
   sessionKeys: KeyRing;
   log: Logger;
   maxBodyBytes: number;
@@ -109,6 +112,7 @@ export const serverChannel = (sid: string) => `legacy:${sid}:server`;
 
 interface OpenStream {
   res: ServerResponse;
+  tenantId: string;
   sid: string;
   expiresAt: number;
   writer?: SseWriter;
@@ -217,7 +221,13 @@ export class LegacySseEndpoint {
       protocolVersion: LEGACY_SSE_VERSION,
       clientCapabilities: {},
     });
-    const stream: OpenStream = { res, sid: claims.sid, expiresAt: claims.expiresAt, closed: false };
+    const stream: OpenStream = {
+      res,
+      tenantId: claims.tenantId,
+      sid: claims.sid,
+      expiresAt: claims.expiresAt,
+      closed: false,
+    };
     res.once('close', () => this.closeStream(stream));
     // Subscribe before anyone can know the session: nothing published for it is missed.
     try {
@@ -243,10 +253,7 @@ export class LegacySseEndpoint {
     stream.closed = true;
     this.streams.delete(stream);
     if (stream.unsubscribe) void this.release(stream);
-    const ttl = Math.max(1, stream.expiresAt - Math.floor(Date.now() / 1000));
-    this.deps.bus.revocations.add(stream.sid, ttl).catch((err: unknown) => {
-      this.deps.log.warn({ err: (err as Error).message }, 'could not end a legacy session');
-    });
+    void this.deps.endedSessions.end(stream.tenantId, stream.sid, stream.expiresAt);
   }
 
   private async release(stream: OpenStream): Promise<void> {
@@ -274,6 +281,7 @@ export class LegacySseEndpoint {
       const sessionId = new URL(req.url ?? '/', 'http://proxy').searchParams.get('sessionId');
       if (!sessionId) return refuse(res, usage, 'LEGACY_SESSION_REQUIRED');
       const session = await this.session(sessionId, caller);
+      if (session === 'unavailable') return refuse(res, usage, 'REVOCATIONS_UNAVAILABLE');
       if (!session) return refuse(res, usage, 'LEGACY_SESSION_NOT_FOUND');
       usage.sessionId = session.sid;
 
@@ -311,7 +319,10 @@ export class LegacySseEndpoint {
   }
 
   /** Opens the session a post names: this gateway's, this principal's, legacy, not ended. */
-  private async session(sessionId: string, caller: LegacyCaller): Promise<SessionClaims | undefined> {
+  private async session(
+    sessionId: string,
+    caller: LegacyCaller,
+  ): Promise<SessionClaims | 'unavailable' | undefined> {
     const { snapshot } = caller.gateway;
     const opened = openSession(this.deps.sessionKeys, sessionId, {
       tenantId: snapshot.tenant.id,
@@ -324,8 +335,13 @@ export class LegacySseEndpoint {
     ) {
       return undefined;
     }
-    const revoked = await this.deps.bus.revocations.has(opened.claims.sid).catch(() => false);
-    return revoked ? undefined : opened.claims;
+    let ended: boolean;
+    try {
+      ended = await this.deps.endedSessions.isEnded(opened.claims.sid);
+    } catch {
+      return 'unavailable';
+    }
+    return ended ? undefined : opened.claims;
   }
 
   private run(caller: LegacyCaller, message: ClientMessage, context: LegacyDispatchContext): void {

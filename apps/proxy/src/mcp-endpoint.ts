@@ -47,6 +47,7 @@ import type { Observability } from './observability/observability.ts';
 import { paginate } from './pagination.ts';
 import { HttpResponder, type Responder } from './responder.ts';
 import type { GatewayRoute } from './routes.ts';
+import type { SessionRevocations } from './session-revocations.ts';
 import type { PreparedGateway, SnapshotStore } from './snapshot-store.ts';
 import { StreamHub } from './stream-hub.ts';
 import type { ToolCaller } from './tool-caller.ts';
@@ -56,6 +57,8 @@ export interface McpEndpointDeps {
   store: SnapshotStore;
   auth: AuthenticatorChain;
   bus: Bus;
+  /** Sessions ended with DELETE, refused on every replica. */
+  endedSessions: SessionRevocations;
   sessionKeys: KeyRing;
   tools: ToolCaller;
   catalog: Catalog;
@@ -201,10 +204,8 @@ export class McpEndpoint {
       return;
     }
     // DELETE: refuse this session id on every replica until it would have expired anyway.
-    const ttl = Math.max(1, session.expiresAt - Math.floor(Date.now() / 1000));
-    await this.deps.bus.revocations.add(session.sid, ttl).catch((err: unknown) => {
-      this.deps.log.warn({ err: (err as Error).message }, 'could not record session revocation');
-    });
+    const ended = await this.deps.endedSessions.end(session.tenantId, session.sid, session.expiresAt);
+    if (!ended) return refuse(res, undefined, 'REVOCATIONS_UNAVAILABLE', { headers: { 'retry-after': '2' } });
     res.writeHead(200).end();
   }
 
@@ -259,8 +260,15 @@ export class McpEndpoint {
       return undefined;
     }
     if (usage) usage.sessionId = opened.claims.sid;
-    const revoked = await this.deps.bus.revocations.has(opened.claims.sid).catch(() => false);
-    if (revoked) {
+    let ended: boolean;
+    try {
+      ended = await this.deps.endedSessions.isEnded(opened.claims.sid);
+    } catch {
+      // Neither Redis nor Postgres can say: an ended session is never served for want of an answer.
+      refuse(res, usage, 'REVOCATIONS_UNAVAILABLE', { headers: { 'retry-after': '2' } });
+      return undefined;
+    }
+    if (ended) {
       refuse(res, usage, 'SESSION_NOT_FOUND');
       return undefined;
     }

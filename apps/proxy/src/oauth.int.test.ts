@@ -330,7 +330,7 @@ describe('Toolgate OAuth access tokens', () => {
     }
     const rotated = await rotateSigningKey(h.db.db, ring, new Date(), { dropPrevious: true });
     expect(rotated.dropped.length).toBeGreaterThan(0);
-    await revokeSigningKeys(proxyA.bus, rotated.dropped);
+    await revokeSigningKeys(h.db.db, proxyA.bus, rotated.dropped);
     // Both replicas had verified and remembered the token: the bus message must reach them.
     await eventually(async () => {
       for (const proxy of [proxyA, proxyB]) {

@@ -45,6 +45,8 @@ interface Entry {
   lookup: GatewayLookup;
   tenantId?: string;
   gatewayId?: string;
+  /** The tenant's configuration version the snapshot was compiled from. */
+  configVersion: number;
 }
 
 export interface SnapshotStoreOptions {
@@ -68,6 +70,10 @@ export interface SnapshotStoreStats {
   misses: number;
   /** Shared cache (Redis), asked once per load. */
   sharedHits: number;
+  /** Shared copies older than a change this replica heard of (recompiled instead). */
+  sharedStale: number;
+  /** Tenants dropped because a change was noticed without its message (see ConfigSync). */
+  resyncs: number;
   sharedMisses: number;
   sharedErrors: number;
   /** Compiled from Postgres; when that failed, a stale copy served or an error thrown. */
@@ -127,11 +133,15 @@ export class SnapshotStore {
   private readonly stale = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entry>>();
   private readonly listeners = new Set<(message: InvalidationMessage) => void>();
+  /** The highest configuration version heard of per tenant (messages, compiles, ConfigSync). */
+  private readonly known = new Map<string, number>();
   private unsubscribe?: () => Promise<void>;
   readonly stats: SnapshotStoreStats = {
     hits: 0,
     misses: 0,
     sharedHits: 0,
+    sharedStale: 0,
+    resyncs: 0,
     sharedMisses: 0,
     sharedErrors: 0,
     compiles: 0,
@@ -163,7 +173,35 @@ export class SnapshotStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** The highest configuration version this replica has heard of for the tenant. */
+  knownVersion(tenantId: string): number {
+    return this.known.get(tenantId) ?? 0;
+  }
+
+  /** Tenants this replica holds snapshots of (what ConfigSync compares). */
+  cachedTenants(): string[] {
+    const ids = new Set<string>();
+    for (const entry of this.stale.values()) if (entry.tenantId) ids.add(entry.tenantId);
+    return [...ids];
+  }
+
+  /**
+   * The tenant's delivered version is past what this replica heard of: a message was missed
+   * (this replica was cut off from Redis while it was sent). Everything of the tenant goes.
+   */
+  resync(tenantId: string, version: number): void {
+    this.heard(tenantId, version);
+    this.stats.resyncs++;
+    this.options.log.warn({ tenantId, version }, 'missed a configuration change: dropping cached state');
+    this.invalidate({ tenantId, reason: 'missed change', resync: true });
+  }
+
+  private heard(tenantId: string, version: number): void {
+    if (version > this.knownVersion(tenantId)) this.known.set(tenantId, version);
+  }
+
   private invalidate(message: InvalidationMessage): void {
+    if (message.version !== undefined) this.heard(message.tenantId, message.version);
     // Token, user and revocation messages concern caches of callers, not gateway configuration.
     if (message.gatewayId || (!message.tokenHash && !message.userId && !message.revokedId)) {
       const matches = (e: Entry) =>
@@ -203,10 +241,16 @@ export class SnapshotStore {
       log.warn({ err: (err as Error).message }, 'shared snapshot cache unavailable');
     }
     if (shared) {
-      this.stats.sharedHits++;
-      return this.remember(key, this.toEntry(JSON.parse(shared) as SnapshotLoad));
-    }
-    if (!sharedFailed) this.stats.sharedMisses++;
+      const entry = this.toEntry(JSON.parse(shared) as SnapshotLoad);
+      // A copy compiled before a change this replica heard of (stored by a replica that compiled
+      // while the change was being made) is not served: compile afresh and replace it.
+      if (entry.tenantId === undefined || entry.configVersion >= this.knownVersion(entry.tenantId)) {
+        if (entry.tenantId !== undefined) this.heard(entry.tenantId, entry.configVersion);
+        this.stats.sharedHits++;
+        return this.remember(key, entry);
+      }
+      this.stats.sharedStale++;
+    } else if (!sharedFailed) this.stats.sharedMisses++;
     let loaded: SnapshotLoad;
     try {
       loaded = await loadGatewaySnapshot(db.db, tenantSlug, gatewaySlug);
@@ -221,11 +265,13 @@ export class SnapshotStore {
       this.stats.compileErrors++;
       throw err;
     }
+    const entry = this.toEntry(loaded);
+    if (entry.tenantId !== undefined) this.heard(entry.tenantId, entry.configVersion);
     const ttlSeconds = loaded.kind === 'found' ? this.sharedTtlSeconds : Math.ceil(this.negativeTtlMs / 1000);
     bus.snapshots.set(key, JSON.stringify(loaded), ttlSeconds).catch((err: unknown) => {
       log.warn({ err: (err as Error).message }, 'could not store snapshot in the shared cache');
     });
-    return this.remember(key, this.toEntry(loaded));
+    return this.remember(key, entry);
   }
 
   private remember(key: string, entry: Entry): Entry {
@@ -237,10 +283,13 @@ export class SnapshotStore {
 
   /** Prepared per replica: the shared cache holds the compiled snapshot, not this proxy's policy. */
   private toEntry(loaded: SnapshotLoad): Entry {
+    // Copies stored before versions existed count as version 0.
+    const configVersion = loaded.configVersion ?? 0;
     if (loaded.kind === 'missing') {
       return {
         lookup: { kind: 'missing', what: loaded.what, tenantId: loaded.tenantId },
         tenantId: loaded.tenantId,
+        configVersion,
       };
     }
     return {
@@ -250,6 +299,7 @@ export class SnapshotStore {
       },
       tenantId: loaded.snapshot.tenant.id,
       gatewayId: loaded.snapshot.gateway.id,
+      configVersion,
     };
   }
 }

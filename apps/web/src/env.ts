@@ -29,6 +29,10 @@ const zTrustProxy = z
 export const ZWebEnv = z
   .object({
     DATABASE_URL: zPostgresUrl,
+    /** Bound on each Postgres query, client side: it fails even when the server never answers. 0: unbounded. */
+    DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+    /** Postgres `statement_timeout` (server side), below the query timeout. 0: not sent (PgBouncer). */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(12_000),
     REDIS_URL: zRedisUrl.optional(),
     LOG_LEVEL: zLogLevel.default('info'),
     PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
@@ -76,6 +80,17 @@ export const ZWebEnv = z
     TOOLGATE_MAIL_OUTBOX_DIR: z.string().optional(),
   })
   .superRefine((env, ctx) => {
+    // The server's own timeout fires first, so a live server answers with its clearer error.
+    if (
+      env.DATABASE_QUERY_TIMEOUT_MS > 0 &&
+      env.DATABASE_STATEMENT_TIMEOUT_MS >= env.DATABASE_QUERY_TIMEOUT_MS
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_STATEMENT_TIMEOUT_MS'],
+        message: `must be below DATABASE_QUERY_TIMEOUT_MS (${env.DATABASE_QUERY_TIMEOUT_MS}), or 0`,
+      });
+    }
     for (const group of PROVIDER_GROUPS) {
       const set = group.filter((name) => env[name] !== undefined);
       if (set.length === 0 || set.length === group.length) continue;

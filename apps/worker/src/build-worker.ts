@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
+import { ConfigRelay } from '@toolgate/auth/config-delivery';
 import type { Bus, UsageBatch, UsageConsumer } from '@toolgate/bus';
 import type { Logger } from '@toolgate/core/logger';
 import { metricsHandler } from '@toolgate/core/metrics-endpoint';
-import { checkReadiness } from '@toolgate/core/readiness';
+import { ReadinessProbe } from '@toolgate/core/readiness';
 import type { DbHandle } from '@toolgate/db/client';
+import { countPendingConfigChanges } from '@toolgate/db/config-outbox';
 import type { WorkerEnv } from './env.ts';
 import { WorkerMetrics } from './metrics.ts';
 import { createRetention } from './usage/retention.ts';
@@ -36,7 +38,14 @@ export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
   const consumers: UsageConsumer[] = [];
   let stopping = false;
   const usageJob = createUsageBatchHandler({ db: db.db, log });
-  const metrics = new WorkerMetrics({ counters: usageJob.counters, queue: bus.usage, log });
+  // Delivers configuration changes their writers could not (Redis unreachable from web).
+  const relay = new ConfigRelay({ db: db.db, bus, log });
+  const metrics = new WorkerMetrics({
+    counters: usageJob.counters,
+    queue: bus.usage,
+    log,
+    relay: { stats: relay.stats, pending: () => countPendingConfigChanges(db.db) },
+  });
   const handleUsage = metrics.observe(usageJob.handle);
   const serveMetrics = metricsHandler(metrics.registry, env.METRICS_TOKEN);
   const retention = createRetention({
@@ -46,6 +55,12 @@ export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
     defaultAuditDays: env.AUDIT_RETENTION_DEFAULT_DAYS,
     rollupDays: env.USAGE_ROLLUP_RETENTION_DAYS,
     batchIdHours: env.USAGE_BATCH_ID_RETENTION_HOURS,
+  });
+
+  // Both are essential: batches come from the queue (BullMQ on Redis) and are written to Postgres.
+  // With the in-process bus the queue lives in this process; there is nothing to check.
+  const readiness = new ReadinessProbe({
+    checks: { postgres: () => db.ping(), ...(bus.kind === 'redis' ? { redis: () => bus.ping() } : {}) },
   });
 
   const server = createServer((req, res) => {
@@ -63,10 +78,10 @@ export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
       return;
     }
     if (path === '/readyz') {
-      if (stopping) return send(503, { ready: false, checks: {}, draining: true });
-      checkReadiness({ database: () => db.ping(), bus: () => bus.ping() }).then(
+      if (stopping) return send(503, { status: 'draining', ready: false, checks: {}, draining: true });
+      readiness.check().then(
         (report) => send(report.ready ? 200 : 503, report),
-        () => send(503, { ready: false, checks: {} }),
+        () => send(503, { status: 'unavailable', ready: false, checks: {} }),
       );
       return;
     }
@@ -81,12 +96,13 @@ export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
       if (consumers.length > 0) return;
       consumers.push(bus.usage.consume(handleUsage, { concurrency: env.USAGE_CONCURRENCY }));
       retention.start();
+      relay.start();
     },
     async stop() {
       stopping = true;
       if (bus.kind === 'memory' && consumers.length > 0)
         await drainInProcessQueue(bus, env.USAGE_DRAIN_TIMEOUT_MS);
-      await Promise.all([...consumers.map((c) => c.close()), retention.stop()]);
+      await Promise.all([...consumers.map((c) => c.close()), retention.stop(), relay.stop()]);
       consumers.length = 0;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,8 +1,30 @@
 import { zLogLevel, zMetricsToken, zPort, zPostgresUrl, zRedisUrl } from '@toolgate/core/env';
 import { z } from 'zod';
 
-export const ZWorkerEnv = z.object({
+/** The server's own timeout fires first, so a live server answers with its clearer error. */
+function statementBelowQueryTimeout(
+  env: { DATABASE_QUERY_TIMEOUT_MS: number; DATABASE_STATEMENT_TIMEOUT_MS: number },
+  ctx: z.RefinementCtx,
+): void {
+  const query = env.DATABASE_QUERY_TIMEOUT_MS;
+  if (query > 0 && env.DATABASE_STATEMENT_TIMEOUT_MS >= query) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DATABASE_STATEMENT_TIMEOUT_MS'],
+      message: `must be below DATABASE_QUERY_TIMEOUT_MS (${query}), or 0`,
+    });
+  }
+}
+
+const ZWorkerEnvFields = z.object({
   DATABASE_URL: zPostgresUrl,
+  /**
+   * Bound on each Postgres query, client side: it fails even when the server never answers (the
+   * batch is retried). Room for usage writes and chunked retention deletes. 0: unbounded.
+   */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Postgres `statement_timeout` (server side), below the query timeout. 0: not sent (PgBouncer). */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(25_000),
   REDIS_URL: zRedisUrl.optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Health and metrics endpoints. */
@@ -30,4 +52,5 @@ export const ZWorkerEnv = z.object({
   /** Bearer token required on `/metrics`; unset leaves it open. */
   METRICS_TOKEN: zMetricsToken.optional(),
 });
+export const ZWorkerEnv = ZWorkerEnvFields.superRefine(statementBelowQueryTimeout);
 export type WorkerEnv = z.infer<typeof ZWorkerEnv>;

@@ -1,3 +1,4 @@
+import type { ConfigRelay } from '@toolgate/auth/config-delivery';
 import type { UsageBatch, UsageQueue } from '@toolgate/bus';
 import type { Logger } from '@toolgate/core/logger';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -28,11 +29,14 @@ export class WorkerMetrics {
     counters,
     queue,
     log,
+    relay,
     processMetrics = true,
   }: {
     counters: UsageJobCounters;
     queue: Pick<UsageQueue, 'stats'>;
     log: Logger;
+    /** The configuration-change relay: its counts, and the outbox depth (one query per scrape). */
+    relay?: { stats: ConfigRelay['stats']; pending: () => Promise<number> };
     processMetrics?: boolean;
   }) {
     const registers = [this.registry];
@@ -67,6 +71,30 @@ export class WorkerMetrics {
       'Malformed usage events or batches skipped',
       () => counters.invalidEvents,
     );
+    if (relay) {
+      monotonic(
+        'toolgate_config_changes_relayed_total',
+        'Configuration changes this worker delivered because their writer could not',
+        () => relay.stats.delivered,
+      );
+      monotonic(
+        'toolgate_config_relay_failed_passes_total',
+        'Relay passes that left changes undelivered (the bus was unreachable)',
+        () => relay.stats.failedPasses,
+      );
+      new Gauge({
+        name: 'toolgate_config_changes_pending',
+        help: 'Configuration changes recorded and not yet delivered to the proxies (the outbox)',
+        registers,
+        async collect() {
+          try {
+            this.set(await relay.pending());
+          } catch (err) {
+            log.warn({ err: (err as Error).message }, 'could not count pending configuration changes');
+          }
+        },
+      });
+    }
     new Gauge({
       name: 'toolgate_usage_queue_depth',
       help: 'Usage batches in the queue: waiting, being applied (active), failed for good',

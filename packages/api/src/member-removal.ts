@@ -1,13 +1,13 @@
-import { invalidateToken, invalidateUser, type Bus } from '@toolgate/bus';
+import type { PendingConfigChange } from '@toolgate/core/config-change';
+import { recordConfigChange, type Executor } from '@toolgate/db/config-outbox';
 import { apiTokens, memberships, teamMembers } from '@toolgate/db/schema';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Database } from '@toolgate/db/client';
 import type { Tx } from './workspace-lock.ts';
 
 /**
  * Takes a user out of one workspace (inside the caller's transaction): their team memberships
  * there, their own API tokens there (revoked, so they stop working), then the membership.
- * Returns the revoked tokens' hashes for `forgetMember` once the transaction commits.
+ * Returns the revoked tokens' hashes for `recordMemberChange`.
  */
 export async function deleteMembership(tx: Tx, tenantId: string, userId: string): Promise<string[]> {
   await tx.delete(teamMembers).where(and(eq(teamMembers.tenantId, tenantId), eq(teamMembers.userId, userId)));
@@ -28,23 +28,21 @@ export async function deleteMembership(tx: Tx, tenantId: string, userId: string)
 }
 
 /**
- * Every proxy replica drops its cached copy of these tokens and of the member's principal (OAuth
- * and identity-provider callers), and so sees the member's removal or new role at once.
+ * Records (in the caller's transaction) that every proxy replica must drop its cached copy of
+ * these tokens and of the member's principal (OAuth and identity-provider callers), so it sees
+ * the member's removal or new role once delivered.
  */
-export async function forgetMember(
-  bus: Bus,
+export async function recordMemberChange(
+  tx: Executor,
   tenantId: string,
   userId: string,
   tokenHashes: string[],
-): Promise<void> {
-  await Promise.all([
-    invalidateUser(bus, { tenantId, userId }),
-    ...tokenHashes.map((tokenHash) => invalidateToken(bus, { tenantId, tokenHash })),
-  ]);
+): Promise<PendingConfigChange[]> {
+  return [await recordConfigChange(tx, { tenantId, reason: 'member changed', userId, tokenHashes })];
 }
 
 /** Hashes of the member's live personal tokens in this workspace (their cached principals carry the role). */
-export async function personalTokenHashes(db: Database, tenantId: string, userId: string): Promise<string[]> {
+export async function personalTokenHashes(db: Executor, tenantId: string, userId: string): Promise<string[]> {
   const rows = await db
     .select({ tokenHash: apiTokens.tokenHash })
     .from(apiTokens)

@@ -1,8 +1,11 @@
-import { publishRevocation, type Bus } from '@toolgate/bus';
+import type { Bus } from '@toolgate/bus';
+import type { ConfigChange } from '@toolgate/core/config-change';
+import { recordConfigChange } from '@toolgate/db/config-outbox';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { oauthGrants, oauthRefreshTokens } from '@toolgate/db/schema';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { deliverConfigChanges, recordAndDeliver } from './config-delivery.ts';
 import { ACCESS_TOKEN_TTL_SECONDS, grantRevocationId } from './constants.ts';
 
 export interface GrantDeps {
@@ -23,7 +26,7 @@ export async function revokeGrant(
   { tenantId, grantId }: { tenantId: string; grantId: string },
 ): Promise<GrantRow> {
   const now = new Date();
-  const grant = await db.transaction(async (tx) => {
+  const { grant, recorded } = await db.transaction(async (tx) => {
     const [current] = await tx
       .select()
       .from(oauthGrants)
@@ -46,9 +49,10 @@ export async function revokeGrant(
           isNull(oauthRefreshTokens.revokedAt),
         ),
       );
-    return revoked ?? current;
+    const recordedChange = await recordConfigChange(tx, grantRevoked(tenantId, grantId, now));
+    return { grant: revoked ?? current, recorded: recordedChange };
   });
-  await announceGrantsRevoked(bus, tenantId, [grant.id]);
+  await deliverConfigChanges(db, bus, [recorded]);
   return grant;
 }
 
@@ -57,20 +61,26 @@ export async function revokeGrant(
  * from now on and drop any they had already verified.
  */
 export async function announceGrantsRevoked(
-  bus: Bus,
+  { db, bus }: GrantDeps,
   tenantId: string,
   grantIds: readonly string[],
 ): Promise<void> {
-  await Promise.all(
-    grantIds.map((id) =>
-      publishRevocation(bus, {
-        tenantId,
-        revokedId: grantRevocationId(id),
-        ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
-      }),
-    ),
+  const now = new Date();
+  await recordAndDeliver(
+    db,
+    bus,
+    grantIds.map((id) => grantRevoked(tenantId, id, now)),
   );
 }
+
+const grantRevoked = (tenantId: string, grantId: string, now: Date): ConfigChange => ({
+  tenantId,
+  reason: 'oauth grant revoked',
+  revoked: {
+    id: grantRevocationId(grantId),
+    expiresAt: Math.ceil(now.getTime() / 1000) + ACCESS_TOKEN_TTL_SECONDS,
+  },
+});
 
 /** The tenant's grants of a client (ids), for revoking them before the client goes. */
 export async function grantIdsOfClient(db: Database, tenantId: string, clientIds: readonly string[]) {

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { publishRevocation, type Bus } from '@toolgate/bus';
+import type { Bus } from '@toolgate/bus';
+import { ALL_TENANTS } from '@toolgate/core/config-change';
 import { openString, seal, type KeyRing } from '@toolgate/core/crypto';
 import type { Database } from '@toolgate/db/client';
 import { oauthSigningKeys } from '@toolgate/db/schema';
 import { desc, gt, isNull, or } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { recordAndDeliver } from './config-delivery.ts';
 import {
   ACCESS_TOKEN_ALG,
   ACCESS_TOKEN_TTL_SECONDS,
@@ -74,15 +76,18 @@ export async function rotateSigningKey(
 }
 
 /** Tells every proxy to refuse, at once, the tokens the given keys signed (see rotateSigningKey). */
-export async function revokeSigningKeys(bus: Bus, kids: readonly string[]): Promise<void> {
-  for (const kid of kids) {
-    await publishRevocation(bus, {
-      // Keys serve every tenant.
-      tenantId: '*',
-      revokedId: signingKeyRevocationId(kid),
-      ttlSeconds: ACCESS_TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS,
-    });
-  }
+export async function revokeSigningKeys(db: Database, bus: Bus, kids: readonly string[]): Promise<void> {
+  const expiresAt = Math.ceil(Date.now() / 1000) + ACCESS_TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS;
+  await recordAndDeliver(
+    db,
+    bus,
+    // Keys serve every tenant.
+    kids.map((kid) => ({
+      tenantId: ALL_TENANTS,
+      reason: 'signing key dropped',
+      revoked: { id: signingKeyRevocationId(kid), expiresAt },
+    })),
+  );
 }
 
 /** The key that signs now: the newest unretired one, created or rotated when missing or too old. */

@@ -1,6 +1,7 @@
 import { oauthAuthorizationCodes, oauthRefreshTokens } from '@toolgate/db/schema';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { ACCESS_TOKEN_TTL_SECONDS, accessTokenRevocationId, CLOCK_SKEW_SECONDS } from './constants.ts';
+import { recordAndDeliver } from './config-delivery.ts';
 import { nowOf, type AuthServerDeps } from './deps.ts';
 
 /**
@@ -11,17 +12,20 @@ import { nowOf, type AuthServerDeps } from './deps.ts';
 
 /** Puts access-token ids on the revocation set and tells proxies to drop cached verifications. */
 export async function revokeAccessTokens(
-  deps: Pick<AuthServerDeps, 'bus'>,
+  deps: Pick<AuthServerDeps, 'db' | 'bus'>,
   tenantId: string,
   jtis: readonly string[],
   ttlSeconds = ACCESS_TOKEN_TTL_SECONDS,
 ): Promise<void> {
-  await Promise.all(
-    jtis.map(async (jti) => {
-      const revokedId = accessTokenRevocationId(jti);
-      await deps.bus.revocations.add(revokedId, Math.max(1, ttlSeconds));
-      await deps.bus.invalidations.publish({ tenantId, reason: 'oauth access token revoked', revokedId });
-    }),
+  const expiresAt = Math.ceil(Date.now() / 1000) + Math.max(1, ttlSeconds);
+  await recordAndDeliver(
+    deps.db,
+    deps.bus,
+    jtis.map((jti) => ({
+      tenantId,
+      reason: 'oauth access token revoked',
+      revoked: { id: accessTokenRevocationId(jti), expiresAt },
+    })),
   );
 }
 

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { createMemoryBus } from './memory.ts';
 import { createRedisBus } from './redis.ts';
-import type { Bus, InvalidationMessage, UsageBatch } from './types.ts';
+import { RevocationsNotLoadedError, type Bus, type InvalidationMessage, type UsageBatch } from './types.ts';
 
 /** Polls until `check` passes or the deadline expires (no fixed sleeps). */
 async function eventually(check: () => void | Promise<void>, timeoutMs = 5_000): Promise<void> {
@@ -181,6 +181,7 @@ describe.each(implementations)('bus contract: $name', ({ available, replicas }) 
 
   it.skipIf(!available)('revocation set: visible on every replica until its TTL ends', async () => {
     const [a, b] = pair();
+    await a.revocations.load([]);
     const id = randomUUID();
     expect(await b.revocations.has(id)).toBe(false);
     await a.revocations.add(id, 1);
@@ -191,6 +192,7 @@ describe.each(implementations)('bus contract: $name', ({ available, replicas }) 
     'revocation set: hasAny answers for several ids at once, across replicas',
     async () => {
       const [a, b] = pair();
+      await b.revocations.load([]);
       const [grant, jti, other] = [randomUUID(), randomUUID(), randomUUID()];
       expect(await b.revocations.hasAny([])).toBe(false);
       expect(await b.revocations.hasAny([`g:${grant}`, `j:${jti}`])).toBe(false);
@@ -201,6 +203,33 @@ describe.each(implementations)('bus contract: $name', ({ available, replicas }) 
       await eventually(async () => expect(await b.revocations.hasAny([`j:${jti}`])).toBe(false), 4_000);
     },
   );
+  it.skipIf(!available)(
+    'revocation set: an emptied set refuses to answer until loaded, and loading adds live entries only',
+    async () => {
+      const [a, b] = pair();
+      const [live, expired] = [randomUUID(), randomUUID()];
+      await expect(b.revocations.has(live)).rejects.toBeInstanceOf(RevocationsNotLoadedError);
+      await expect(b.revocations.hasAny([])).rejects.toBeInstanceOf(RevocationsNotLoadedError);
+      const now = Math.floor(Date.now() / 1000);
+      await a.revocations.load([
+        { id: live, expiresAt: now + 60 },
+        { id: expired, expiresAt: now - 1 },
+      ]);
+      expect(await b.revocations.has(live)).toBe(true);
+      expect(await b.revocations.has(expired)).toBe(false);
+      expect(await b.revocations.hasAny([])).toBe(false);
+    },
+  );
+  it.skipIf(!available)('config versions: raised across replicas, never lowered', async () => {
+    const [a, b] = pair();
+    const [t1, t2] = [randomUUID(), randomUUID()];
+    expect(await b.configVersions.get([t1, t2])).toEqual([undefined, undefined]);
+    await a.configVersions.raise(t1, 5);
+    await b.configVersions.raise(t1, 3);
+    await b.configVersions.raise(t2, 1);
+    expect(await a.configVersions.get([t1, t2])).toEqual([5, 1]);
+    expect(await a.configVersions.get([])).toEqual([]);
+  });
   it.skipIf(!available)(
     'session channel: a message published on one replica reaches subscribers of that channel only, in order',
     async () => {

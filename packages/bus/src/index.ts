@@ -3,7 +3,9 @@ import { createRedisBus } from './redis.ts';
 import type { Bus } from './types.ts';
 
 export type * from './types.ts';
+export { RevocationsNotLoadedError } from './types.ts';
 export {
+  applyConfigChange,
   invalidateGateways,
   invalidateToken,
   invalidateUser,

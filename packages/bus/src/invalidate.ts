@@ -1,4 +1,5 @@
-import type { Bus } from './types.ts';
+import type { PendingConfigChange } from '@toolgate/core/config-change';
+import type { Bus, InvalidationMessage } from './types.ts';
 
 /** Shared-cache key of a gateway snapshot (slugs: that is what requests carry). */
 export const snapshotKey = (tenantSlug: string, gatewaySlug: string): string =>
@@ -8,8 +9,9 @@ export const snapshotKey = (tenantSlug: string, gatewaySlug: string): string =>
 export const tokenKey = (tokenHash: string): string => `tok:${tokenHash}`;
 
 /**
- * Every control-plane write that changes what a proxy serves calls this: drop the shared copy,
- * then tell every replica to drop its in-process copy.
+ * Drops the shared copy, then tells every replica to drop its in-process copy, at once and only
+ * if Redis answers now. Services record changes in the outbox instead (`recordConfigChange` in
+ * @toolgate/db, delivered by `applyConfigChange`); tests use this to act as the control plane.
  */
 export async function invalidateGateways(
   bus: Bus,
@@ -72,4 +74,33 @@ export async function publishRevocation(
     revokedId: change.revokedId,
     reason: 'credential revoked',
   });
+}
+
+/**
+ * Delivers one recorded change (the outbox relay's `apply`): drops the shared copies it makes
+ * stale, adds its revocation, tells every replica, then raises the tenant's delivered version.
+ * Every step is idempotent, so a change delivered twice does no harm; a step that fails throws
+ * and the relay tries the whole change again later.
+ */
+export async function applyConfigChange(bus: Bus, { version, change }: PendingConfigChange): Promise<void> {
+  const { tenantId, reason } = change;
+  const keys: string[] = [];
+  if (change.tenantSlug)
+    for (const g of change.gateways ?? []) keys.push(snapshotKey(change.tenantSlug, g.slug));
+  for (const hash of change.tokenHashes ?? []) keys.push(tokenKey(hash));
+  if (change.userId) keys.push(userPrincipalKey(tenantId, change.userId));
+  await Promise.all(keys.map((key) => bus.snapshots.delete(key)));
+  if (change.revoked) {
+    await bus.revocations.add(change.revoked.id, Math.max(1, change.revoked.expiresAt - Date.now() / 1000));
+  }
+  const messages: InvalidationMessage[] = [];
+  const gateways = change.gateways ?? [];
+  if (change.tenantWide || gateways.length > 1) messages.push({ tenantId, reason, version });
+  else if (gateways.length === 1) messages.push({ tenantId, gatewayId: gateways[0]!.id, reason, version });
+  for (const tokenHash of change.tokenHashes ?? []) messages.push({ tenantId, tokenHash, reason, version });
+  if (change.userId) messages.push({ tenantId, userId: change.userId, reason, version });
+  if (change.revoked) messages.push({ tenantId, revokedId: change.revoked.id, reason, version });
+  for (const message of messages) await bus.invalidations.publish(message);
+  // After the messages: a replica that sees the version raised without a message missed one.
+  await bus.configVersions.raise(tenantId, version);
 }

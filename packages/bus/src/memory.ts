@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import {
+  RevocationsNotLoadedError,
   USAGE_MAX_ATTEMPTS,
   windowStart,
   type Bus,
@@ -28,6 +29,9 @@ interface Hub {
   wake: Set<() => void>;
   /** Session channel subscribers; a channel's entry goes when its last handler leaves. */
   sessions: Map<string, Set<(message: unknown) => void>>;
+  /** A new process starts with an empty set: checks throw until it was loaded from Postgres. */
+  revocationsLoaded: boolean;
+  configVersions: Map<string, number>;
 }
 
 const COMPLETED_RETENTION_MS = 3_600_000;
@@ -54,6 +58,8 @@ function hubFor(namespace: string): Hub {
       failed: 0,
       wake: new Set(),
       sessions: new Map(),
+      revocationsLoaded: false,
+      configVersions: new Map(),
     };
     hubs.set(namespace, hub);
   }
@@ -77,6 +83,11 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
     }
     return entry.value;
   };
+  const hasAny = (ids: readonly string[]): Promise<boolean> => {
+    if (!hub.revocationsLoaded) return Promise.reject(new RevocationsNotLoadedError());
+    return Promise.resolve(ids.some((id) => live(`revoked:${id}`) !== null));
+  };
+
   const put = (key: string, value: string, ttlSeconds: number) =>
     hub.values.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
   const consumers = new Set<UsageConsumer>();
@@ -231,8 +242,23 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
     },
     revocations: {
       add: (id, ttlSeconds) => Promise.resolve(void put(`revoked:${id}`, '1', ttlSeconds)),
-      has: (id) => Promise.resolve(live(`revoked:${id}`) !== null),
-      hasAny: (ids) => Promise.resolve(ids.some((id) => live(`revoked:${id}`) !== null)),
+      has: (id) => hasAny([id]),
+      hasAny,
+      load(entries) {
+        const now = Date.now() / 1000;
+        for (const { id, expiresAt } of entries) {
+          if (expiresAt > now) put(`revoked:${id}`, '1', expiresAt - now);
+        }
+        hub.revocationsLoaded = true;
+        return Promise.resolve();
+      },
+    },
+    configVersions: {
+      raise(tenantId, version) {
+        if (version > (hub.configVersions.get(tenantId) ?? 0)) hub.configVersions.set(tenantId, version);
+        return Promise.resolve();
+      },
+      get: (tenantIds) => Promise.resolve(tenantIds.map((id) => hub.configVersions.get(id))),
     },
     ping: () => Promise.resolve(),
     async close() {

@@ -1,6 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
+  RevocationsNotLoadedError,
   USAGE_MAX_ATTEMPTS,
   windowStart,
   type Bus,
@@ -19,6 +20,12 @@ export interface RedisBusOptions {
 }
 
 const USAGE_QUEUE = 'usage';
+
+/** HSET only when higher: versions from relays racing each other never go backwards. */
+const RAISE_VERSION = `
+local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if tonumber(ARGV[2]) > current then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return 1`;
 
 export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }: RedisBusOptions): Bus {
   const base: RedisOptions = { lazyConnect: false, enableAutoPipelining: true };
@@ -101,6 +108,20 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
         // One handler's bug must not starve the others; handlers own their errors.
       }
     }
+  }
+
+  /** Present once the set holds every durable revocation; a Redis restarted empty lacks it. */
+  const revocationsLoadedKey = key('revoked-loaded');
+  const configVersionsKey = key('config-versions');
+
+  /** The marker and the ids in one MGET: one round trip. */
+  async function hasAny(ids: readonly string[]): Promise<boolean> {
+    const [loaded, ...found] = await client.mget(
+      revocationsLoadedKey,
+      ...ids.map((id) => key(`revoked:${id}`)),
+    );
+    if (loaded === null) throw new RevocationsNotLoadedError();
+    return found.some((v) => v !== null);
   }
 
   const sessions: SessionChannel = {
@@ -207,12 +228,27 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
       async add(id, ttlSeconds) {
         await client.set(key(`revoked:${id}`), '1', 'EX', Math.max(1, Math.ceil(ttlSeconds)));
       },
-      async has(id) {
-        return (await client.exists(key(`revoked:${id}`))) === 1;
+      has: (id) => hasAny([id]),
+      hasAny,
+      async load(entries) {
+        const now = Date.now() / 1000;
+        const batch = client.multi();
+        for (const { id, expiresAt } of entries) {
+          const ttl = Math.ceil(expiresAt - now);
+          if (ttl > 0) batch.set(key(`revoked:${id}`), '1', 'EX', ttl);
+        }
+        batch.set(revocationsLoadedKey, '1');
+        await batch.exec();
       },
-      async hasAny(ids) {
-        if (ids.length === 0) return false;
-        return (await client.exists(...ids.map((id) => key(`revoked:${id}`)))) > 0;
+    },
+    configVersions: {
+      async raise(tenantId, version) {
+        await client.eval(RAISE_VERSION, 1, configVersionsKey, tenantId, String(version));
+      },
+      async get(tenantIds) {
+        if (tenantIds.length === 0) return [];
+        const values = await client.hmget(configVersionsKey, ...tenantIds);
+        return values.map((v) => (v === null ? undefined : Number(v)));
       },
     },
     async ping() {

@@ -25,6 +25,13 @@ export interface InvalidationMessage {
   userId?: string;
   /** What changed, for logs and for subscribers that only care about some kinds. */
   reason: string;
+  /** The tenant's configuration version this change produced (absent: sent outside the outbox). */
+  version?: number;
+  /**
+   * Never sent on the bus: a replica that noticed it missed messages for the tenant hands this to
+   * its own caches, which drop everything they hold of the tenant.
+   */
+  resync?: boolean;
 }
 
 export type Unsubscribe = () => Promise<void>;
@@ -78,12 +85,37 @@ export interface QuotaCounters {
   current(key: string, windowSeconds: number): Promise<number>;
 }
 
-/** Ids (sessions, token hashes, token ids) refused until they would have expired anyway. */
+/**
+ * Ids (sessions, token ids, grants) refused until they would have expired anyway: a cache of the
+ * durable record in Postgres. A set that lost its contents (a Redis restarted empty, a new
+ * process on the in-process bus) says so instead of answering "not revoked": its checks throw
+ * `RevocationsNotLoadedError` until `load` has filled it from the durable record.
+ */
 export interface RevocationSet {
   add(id: string, ttlSeconds: number): Promise<void>;
   has(id: string): Promise<boolean>;
   /** Whether any of `ids` is in the set: one round trip however many ids. */
   hasAny(ids: readonly string[]): Promise<boolean>;
+  /** Adds every live revocation (`expiresAt` in unix seconds) and marks the set complete. */
+  load(entries: readonly { id: string; expiresAt: number }[]): Promise<void>;
+}
+
+export class RevocationsNotLoadedError extends Error {
+  constructor() {
+    super('the revocation cache was emptied and has not been reloaded');
+    this.name = 'RevocationsNotLoadedError';
+  }
+}
+
+/**
+ * The configuration version each tenant's delivered changes have reached. Proxies compare it
+ * with the versions they have heard of, to notice an invalidation message they missed.
+ */
+export interface ConfigVersions {
+  /** Raises the tenant's version to `version`; never lowers it. */
+  raise(tenantId: string, version: number): Promise<void>;
+  /** The versions of `tenantIds`, in order (undefined: none recorded). One round trip. */
+  get(tenantIds: readonly string[]): Promise<(number | undefined)[]>;
 }
 
 export interface Bus {
@@ -94,6 +126,7 @@ export interface Bus {
   readonly usage: UsageQueue;
   readonly quotas: QuotaCounters;
   readonly revocations: RevocationSet;
+  readonly configVersions: ConfigVersions;
   /** Throws when the backing service is unreachable (readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

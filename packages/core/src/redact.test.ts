@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { generateApiToken } from './api-token.ts';
-import { captureForAudit, isSensitiveKey, REDACTED, redactString, TRUNCATED_KEY } from './redact.ts';
+import {
+  captureForAudit,
+  isSensitiveKey,
+  REDACTED,
+  redactString,
+  redactUrl,
+  TRUNCATED_KEY,
+} from './redact.ts';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
@@ -131,5 +138,97 @@ describe('captureForAudit', () => {
     expect(captureForAudit(42)).toBe(42);
     expect(captureForAudit(null)).toBe(null);
     expect(captureForAudit(undefined)).toBe(undefined);
+  });
+});
+
+describe('redactUrl', () => {
+  const LINK_TOKEN = 'q7X_-aZ09q7X_-aZ09q7X_-aZ09q7X_-aZ09q7X_-a';
+  const R = REDACTED;
+
+  it.each([
+    ['an API key', '/connect?api_key=abc123', `/connect?api_key=${R}`],
+    [
+      'an OAuth code and state',
+      '/connect/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz',
+      `/connect/callback?code=${R}&state=${R}`,
+    ],
+    ['a secret', '/hook?secret=s3cr3t&page=2', `/hook?secret=${R}&page=2`],
+    ['a client secret', '/oauth/token?client_secret=abc', `/oauth/token?client_secret=${R}`],
+    ['an assertion', '/oauth/token?assertion=eyJhbGciOi', `/oauth/token?assertion=${R}`],
+    ['a password', '/login?user=ann&password=hunter2', `/login?user=${R}&password=${R}`],
+    ['a parameter nobody listed', '/x?sig=deadbeef&key=k&auth=a', `/x?sig=${R}&key=${R}&auth=${R}`],
+    [
+      'whatever tRPC input carries',
+      '/api/trpc/usage.logs?batch=1&input=%7B%22tool%22%3A%22x%22%7D',
+      `/api/trpc/usage.logs?batch=1&input=${R}`,
+    ],
+    [
+      'names in any case or encoding',
+      '/x?API_KEY=1&%61pi_key=2&Token=3',
+      `/x?API_KEY=${R}&%61pi_key=${R}&Token=${R}`,
+    ],
+    ['values that cannot be decoded', '/x?callbackUrl=%E0%A4%A', `/x?callbackUrl=${R}`],
+    ['a fragment', '/cb#access_token=abc', `/cb#${R}`],
+    [
+      'credentials in the authority',
+      'https://ann:hunter2@example.com/p?page=1',
+      `https://${R}@example.com/p?page=1`,
+    ],
+    ['a token in the path', `/api/keys/tg_${'a'.repeat(46)}`, `/api/keys/${R}`],
+  ])('redacts %s', (_what, input, expected) => {
+    expect(redactUrl(input)).toBe(expected);
+  });
+
+  it('hides invitation and reset tokens, plain or inside a callbackUrl', () => {
+    expect(redactUrl(`/invite/${LINK_TOKEN}`)).toBe(`/invite/${R}`);
+    expect(redactUrl(`/invite/${LINK_TOKEN}?_rsc=abc`)).toBe(`/invite/${R}?_rsc=abc`);
+    expect(redactUrl(`/reset-password?token=${LINK_TOKEN}`)).toBe(`/reset-password?token=${R}`);
+    expect(redactUrl(`/reset-password?x=1&token=${LINK_TOKEN}&y=2`)).toBe(
+      `/reset-password?x=${R}&token=${R}&y=${R}`,
+    );
+    expect(redactUrl(`/signin?callbackUrl=%2Finvite%2F${LINK_TOKEN}`)).toBe(
+      `/signin?callbackUrl=%2Finvite%2F${R}`,
+    );
+    expect(redactUrl(`/signin?callbackUrl=%2Freset-password%3Ftoken%3D${LINK_TOKEN}`)).toBe(
+      `/signin?callbackUrl=%2Freset-password%3Ftoken%3D${R}`,
+    );
+  });
+
+  it('keeps the public parameters of an OAuth request, and redacts inside its redirect URI', () => {
+    expect(
+      redactUrl(
+        '/oauth/authorize?response_type=code&client_id=https%3A%2F%2Fapp.example%2Fclient.json' +
+          '&redirect_uri=http%3A%2F%2F127.0.0.1%3A3000%2Fcb&scope=mcp%3Atools&state=af0ifjsldkj' +
+          '&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256' +
+          '&resource=https%3A%2F%2Fmcp.example%2Fmcp%2Facme%2Fmain',
+      ),
+    ).toBe(
+      '/oauth/authorize?response_type=code&client_id=https%3A%2F%2Fapp.example%2Fclient.json' +
+        `&redirect_uri=http%3A%2F%2F127.0.0.1%3A3000%2Fcb&scope=mcp%3Atools&state=${R}` +
+        `&code_challenge=${R}&code_challenge_method=S256` +
+        '&resource=https%3A%2F%2Fmcp.example%2Fmcp%2Facme%2Fmain',
+    );
+    expect(redactUrl('/oauth/authorize?redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3Fsession%3Dabc')).toBe(
+      `/oauth/authorize?redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3Fsession%3D${R}`,
+    );
+  });
+
+  it('leaves paths, harmless parameters, empty values and bare names alone', () => {
+    for (const url of [
+      '/t/acme/members',
+      '/t/acme/logs?range=24h&status=errors&gatewayId=5f0c7f9e-1b2a-4c3d-8e9f-0a1b2c3d4e5f&cursor=MjAy',
+      '/t/acme/usage?from=2025-06-01T00%3A00%3A00Z&to=2025-06-02T00%3A00%3A00Z&tool=search',
+      '/api/trpc/members.list?batch=1',
+      '/api/v1/logs?limit=50&page=2&Page=3',
+      '/signin?callbackUrl=%2Ft',
+      '/signin?error=CredentialsSignin',
+      '/x?token=&flag',
+      '/invite',
+      '/',
+      '',
+    ]) {
+      expect(redactUrl(url)).toBe(url);
+    }
+    expect(redactUrl(undefined)).toBeUndefined();
   });
 });

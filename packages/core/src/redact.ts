@@ -206,3 +206,115 @@ function copyKeys(value: Record<string, unknown>, count: number): Record<string,
   }
   return out;
 }
+
+/**
+ * Query parameters whose values may appear in logs: pagination, time windows, filters by id or
+ * kind, framework state, and the OAuth parameters that are public by design. Any other value is
+ * redacted — a parameter nobody listed is assumed to carry a credential (`code`, `state`,
+ * `token`, `api_key`, `secret`, `password`, `assertion`, `client_secret`…) or personal data
+ * (`email`, `login_hint`, free-text `q`). Names compare case-insensitively.
+ */
+const LOGGABLE_QUERY_PARAMS = new Set([
+  // pagination, sorting and time windows
+  'page',
+  'limit',
+  'offset',
+  'cursor',
+  'per_page',
+  'sort',
+  'order',
+  'from',
+  'to',
+  'range',
+  // filters and object ids (ids name objects, they open nothing)
+  'id',
+  'gateway',
+  'gatewayid',
+  'installationid',
+  'registryentryid',
+  'teamid',
+  'toolid',
+  'tool',
+  'status',
+  'method',
+  'authmethod',
+  'principalid',
+  'kind',
+  'tab',
+  'view',
+  // Next.js and tRPC plumbing (`input` is not here: it carries whatever the procedure takes)
+  '_rsc',
+  'batch',
+  // OAuth request and error parameters that are public by design
+  'client_id',
+  'response_type',
+  'response_mode',
+  'code_challenge_method',
+  'scope',
+  'prompt',
+  'iss',
+  'error',
+]);
+
+/** Parameters whose value is itself a URL: redacted the same way, one level down. */
+const URL_QUERY_PARAMS = new Set(['callbackurl', 'redirect_uri', 'resource', 'returnto', 'next']);
+
+/** Link secrets in the path: invitation links carry their token as the last segment. */
+const SECRET_IN_PATH = /((?:\/|%2F)invite(?:\/|%2F))[^/?#%]+/gi;
+const MAX_URL_NESTING = 2;
+
+/**
+ * A URL (or `req.url`, a path with a query) as it may be logged: every query value outside an
+ * allow-list of harmless parameters becomes "[redacted]", URL-valued parameters are redacted
+ * recursively, invitation tokens in the path, credentials in the authority and token-like
+ * strings anywhere are redacted, and a fragment is dropped. Names and the shape stay readable.
+ */
+export function redactUrl(url: string): string;
+export function redactUrl(url: string | undefined): string | undefined;
+export function redactUrl(url: string | undefined): string | undefined {
+  return url === undefined ? undefined : redactUrlAt(url, 0);
+}
+
+function redactUrlAt(url: string, nesting: number): string {
+  const hash = url.indexOf('#');
+  const withoutFragment = hash === -1 ? url : url.slice(0, hash);
+  const fragment = hash === -1 || hash === url.length - 1 ? '' : `#${REDACTED}`;
+  const q = withoutFragment.indexOf('?');
+  const path = q === -1 ? withoutFragment : withoutFragment.slice(0, q);
+  const redactedPath = redactString(path.replace(SECRET_IN_PATH, `$1${REDACTED}`));
+  if (q === -1) return `${redactedPath}${fragment}`;
+  const query = withoutFragment
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => redactQueryPair(pair, nesting))
+    .join('&');
+  return `${redactedPath}?${query}${fragment}`;
+}
+
+function redactQueryPair(pair: string, nesting: number): string {
+  const eq = pair.indexOf('=');
+  if (eq === -1) return redactString(pair);
+  const rawName = pair.slice(0, eq);
+  const rawValue = pair.slice(eq + 1);
+  if (rawValue === '') return pair;
+  const name = decodeQueryPart(rawName)?.toLowerCase();
+  if (name !== undefined && LOGGABLE_QUERY_PARAMS.has(name)) return `${rawName}=${redactString(rawValue)}`;
+  if (name !== undefined && URL_QUERY_PARAMS.has(name) && nesting < MAX_URL_NESTING) {
+    const value = decodeQueryPart(rawValue);
+    if (value !== undefined) {
+      const redacted = redactUrlAt(value, nesting + 1);
+      if (redacted === value) return pair;
+      // Encoded again as a query value, with the marker left readable.
+      return `${rawName}=${encodeURIComponent(redacted).replaceAll(encodeURIComponent(REDACTED), REDACTED)}`;
+    }
+  }
+  return `${rawName}=${REDACTED}`;
+}
+
+function decodeQueryPart(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw.replaceAll('+', ' '));
+  } catch {
+    return undefined;
+  }
+}

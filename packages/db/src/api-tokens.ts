@@ -30,16 +30,18 @@ export interface TokenPrincipal {
   /** ISO timestamps; checked at use, so a cached record still honours them. */
   expiresAt: string | null;
   revokedAt: string | null;
+  /** The tenant's configuration version when this was read (older copies in a cache are stale). */
+  configVersion: number;
 }
 
 export async function findTokenPrincipal(db: Database, tokenHash: string): Promise<TokenPrincipal | null> {
   const [found] = await db
-    .select({ token: apiTokens, tenantSlug: tenants.slug })
+    .select({ token: apiTokens, tenantSlug: tenants.slug, configVersion: tenants.configVersion })
     .from(apiTokens)
     .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
     .where(eq(apiTokens.tokenHash, tokenHash));
   if (!found) return null;
-  const { token, tenantSlug } = found;
+  const { token, tenantSlug, configVersion } = found;
   let teamIds: string[] = [];
   if (token.scope === 'team' && token.teamId) teamIds = [token.teamId];
   let userRole: MemberRole | null | undefined;
@@ -69,6 +71,7 @@ export async function findTokenPrincipal(db: Database, tokenHash: string): Promi
     capabilities: token.capabilities,
     expiresAt: token.expiresAt?.toISOString() ?? null,
     revokedAt: token.revokedAt?.toISOString() ?? null,
+    configVersion,
   };
 }
 

@@ -12,9 +12,13 @@ import {
   tools,
 } from './schema/index.ts';
 
+/**
+ * `configVersion` is the tenant's configuration version read with the rest: a proxy that has
+ * heard of a later change knows a copy compiled from this is stale.
+ */
 export type SnapshotLoad =
-  | { kind: 'found'; snapshot: GatewaySnapshot }
-  | { kind: 'missing'; what: 'tenant' | 'gateway'; tenantId?: string };
+  | { kind: 'found'; snapshot: GatewaySnapshot; configVersion: number }
+  | { kind: 'missing'; what: 'tenant' | 'gateway'; tenantId?: string; configVersion: number };
 
 /**
  * Reads everything a gateway serves and compiles it. Runs on a snapshot cache miss only; every
@@ -26,15 +30,21 @@ export async function loadGatewaySnapshot(
   gatewaySlug: string,
 ): Promise<SnapshotLoad> {
   const [tenant] = await db
-    .select({ id: tenants.id, slug: tenants.slug, settings: tenants.settings })
+    .select({
+      id: tenants.id,
+      slug: tenants.slug,
+      settings: tenants.settings,
+      configVersion: tenants.configVersion,
+    })
     .from(tenants)
     .where(eq(tenants.slug, tenantSlug));
-  if (!tenant) return { kind: 'missing', what: 'tenant' };
+  if (!tenant) return { kind: 'missing', what: 'tenant', configVersion: 0 };
+  const { configVersion } = tenant;
   const [gateway] = await db
     .select()
     .from(gateways)
     .where(and(eq(gateways.tenantId, tenant.id), eq(gateways.slug, gatewaySlug)));
-  if (!gateway) return { kind: 'missing', what: 'gateway', tenantId: tenant.id };
+  if (!gateway) return { kind: 'missing', what: 'gateway', tenantId: tenant.id, configVersion };
 
   const [teamRows, assignmentRows, idpRows] = await Promise.all([
     db
@@ -163,7 +173,7 @@ export async function loadGatewaySnapshot(
       enabled: t.enabled,
     })),
   });
-  return { kind: 'found', snapshot };
+  return { kind: 'found', snapshot, configVersion };
 }
 
 /**

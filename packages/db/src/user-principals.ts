@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from './client.ts';
-import { memberships, teamMembers, type MemberRole } from './schema/index.ts';
+import { memberships, teamMembers, tenants, type MemberRole } from './schema/index.ts';
 
 /** A user as the proxy authorizes them in one tenant. Cached, so plain JSON. */
 export interface UserPrincipal {
@@ -9,6 +9,8 @@ export interface UserPrincipal {
   role: MemberRole;
   /** The user's teams in the tenant, sorted. */
   teamIds: string[];
+  /** The tenant's configuration version when this was read (older copies in a cache are stale). */
+  configVersion: number;
 }
 
 /** The user's membership and teams in `tenantId`; null when they are not a member. */
@@ -17,7 +19,7 @@ export async function findUserPrincipal(
   tenantId: string,
   userId: string,
 ): Promise<UserPrincipal | null> {
-  const [[member], teamRows] = await Promise.all([
+  const [[member], teamRows, [tenant]] = await Promise.all([
     db
       .select({ role: memberships.role })
       .from(memberships)
@@ -26,7 +28,14 @@ export async function findUserPrincipal(
       .select({ teamId: teamMembers.teamId })
       .from(teamMembers)
       .where(and(eq(teamMembers.tenantId, tenantId), eq(teamMembers.userId, userId))),
+    db.select({ configVersion: tenants.configVersion }).from(tenants).where(eq(tenants.id, tenantId)),
   ]);
   if (!member) return null;
-  return { userId, tenantId, role: member.role, teamIds: teamRows.map((r) => r.teamId).sort() };
+  return {
+    userId,
+    tenantId,
+    role: member.role,
+    teamIds: teamRows.map((r) => r.teamId).sort(),
+    configVersion: tenant?.configVersion ?? 0,
+  };
 }

@@ -38,7 +38,14 @@ export async function bootstrapCommand(args: string[]): Promise<number> {
     pretty: false,
   });
   const target = await openDatabase(env, log);
-  const handle = createDb({ url: target.url, max: 2, applicationName: 'toolgate-bootstrap' });
+  // A one-shot command that runs migrations first: unbounded, like `toolgate migrate`.
+  const handle = createDb({
+    url: target.url,
+    max: 2,
+    applicationName: 'toolgate-bootstrap',
+    queryTimeoutMs: 0,
+    statementTimeoutMs: 0,
+  });
   try {
     await runMigrations(handle.pool);
     const result = await bootstrapTenant(handle.db, {

@@ -8,7 +8,14 @@ export async function migrateCommand(): Promise<number> {
   const env = cliEnv();
   const log = createLogger({ name: 'migrate', level: env.LOG_LEVEL });
   const target = await openDatabase(env, log);
-  const handle = createDb({ url: target.url, max: 1, applicationName: 'toolgate-migrate' });
+  // Migrations (index builds, waiting on another replica's migration lock) run unbounded.
+  const handle = createDb({
+    url: target.url,
+    max: 1,
+    applicationName: 'toolgate-migrate',
+    queryTimeoutMs: 0,
+    statementTimeoutMs: 0,
+  });
   try {
     await runMigrations(handle.pool);
     log.info({ database: target.description }, 'migrations applied');

@@ -33,14 +33,21 @@ export async function rotateSigningKeyCommand(args: string[]): Promise<number> {
   });
   const ring = parseKeyRing((await resolveKeys(env)).secret);
   const target = await openDatabase(env, log);
-  const handle = createDb({ url: target.url, max: 2, applicationName: 'toolgate-rotate-signing-key' });
+  // A one-shot command that runs migrations first: unbounded, like `toolgate migrate`.
+  const handle = createDb({
+    url: target.url,
+    max: 2,
+    applicationName: 'toolgate-rotate-signing-key',
+    queryTimeoutMs: 0,
+    statementTimeoutMs: 0,
+  });
   const bus = createBus({ redisUrl: env.REDIS_URL });
   try {
     await runMigrations(handle.pool);
     const { kid, dropped } = await rotateSigningKey(handle.db, ring, new Date(), {
       dropPrevious: dropPrevious === true,
     });
-    await revokeSigningKeys(bus, dropped);
+    await revokeSigningKeys(handle.db, bus, dropped);
     process.stdout.write(`${JSON.stringify({ kid, dropped })}\n`);
     return 0;
   } finally {

@@ -25,7 +25,14 @@ export async function serveCommand(components: Component[]): Promise<number> {
   onShutdown(log, stopAll);
 
   try {
-    const migrator = createDb({ url: database.url, max: 1, applicationName: 'toolgate-migrate' });
+    // Migrations (index builds, waiting on another replica's migration lock) run unbounded.
+    const migrator = createDb({
+      url: database.url,
+      max: 1,
+      applicationName: 'toolgate-migrate',
+      queryTimeoutMs: 0,
+      statementTimeoutMs: 0,
+    });
     try {
       await runMigrations(migrator.pool);
       // The built-in registry catalog ships with the code; keep the database's copy in step.

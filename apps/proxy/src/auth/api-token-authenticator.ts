@@ -12,6 +12,8 @@ interface Options {
   log: Logger;
   localTtlMs?: number;
   sharedTtlSeconds?: number;
+  /** The highest configuration version heard of for a tenant (SnapshotStore): older shared copies are stale. */
+  knownVersion?: (tenantId: string) => number;
 }
 
 /**
@@ -30,6 +32,7 @@ export class ApiTokenAuthenticator implements Authenticator {
       bus: options.bus,
       log: options.log,
       what: 'token',
+      isStale: (record) => record.configVersion < (options.knownVersion?.(record.tenantId) ?? 0),
       maxEntries: 20_000,
       localTtlMs: options.localTtlMs ?? 30_000,
       sharedTtlSeconds: options.sharedTtlSeconds ?? 300,
@@ -56,6 +59,11 @@ export class ApiTokenAuthenticator implements Authenticator {
   /** Drops a token's cached record (revocation arrives through the bus). */
   forget(tokenHash: string): void {
     this.records.forget(tokenKey(tokenHash));
+  }
+
+  /** Drops every cached record of the tenant's tokens (a missed message, see ConfigSync). */
+  forgetTenant(tenantId: string): void {
+    this.records.forgetRecords((record) => record.tenantId === tenantId);
   }
 
   async authenticate(bearer: string, context: AuthContext): Promise<AuthResult> {

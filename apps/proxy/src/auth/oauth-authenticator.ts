@@ -10,7 +10,8 @@ import {
 } from '@toolgate/auth/constants';
 import { CachedKeySet } from '@toolgate/auth/jwks-cache';
 import { publicJwks } from '@toolgate/auth/signing-keys';
-import type { Bus } from '@toolgate/bus';
+import type { RevocationChecker } from '@toolgate/auth/revocation-check';
+import { ALL_TENANTS } from '@toolgate/core/config-change';
 import type { Logger } from '@toolgate/core/logger';
 import { TtlLru } from '@toolgate/core/lru';
 import type { DbHandle } from '@toolgate/db/client';
@@ -21,7 +22,8 @@ import type { UserPrincipals } from './user-principals.ts';
 
 interface Options {
   db: DbHandle;
-  bus: Bus;
+  /** The revocation set (Redis, Postgres when Redis cannot answer). */
+  revocations: RevocationChecker;
   log: Logger;
   /** issuerFrom(PUBLIC_WEB_URL): tokens naming it are ours. */
   issuer: string;
@@ -83,6 +85,11 @@ export class OAuthAuthenticator implements Authenticator {
   revoke(revocationId: string): void {
     this.revoked.set(revocationId, true);
     this.verified.deleteWhere((v) => v.revocationIds.includes(revocationId));
+  }
+
+  /** Drops the tenant's remembered tokens (every tenant's for ALL_TENANTS): a missed message. */
+  forgetTenant(tenantId: string): void {
+    this.verified.deleteWhere((v) => tenantId === ALL_TENANTS || v.tid === tenantId);
   }
 
   async authenticate(bearer: string, context: AuthContext): Promise<AuthResult> {
@@ -158,10 +165,10 @@ export class OAuthAuthenticator implements Authenticator {
     ];
     if (revocationIds.some((id) => this.revoked.get(id))) return { ok: false, failure: 'revoked' };
     try {
-      if (await this.options.bus.revocations.hasAny(revocationIds)) return { ok: false, failure: 'revoked' };
+      if (await this.options.revocations.isRevoked(revocationIds)) return { ok: false, failure: 'revoked' };
     } catch (err) {
-      // Without the revocation set a revoked token cannot be told apart: refuse, do not guess.
-      this.options.log.error({ err: (err as Error).message }, 'revocation set unavailable');
+      // Neither Redis nor Postgres could say: a revoked token cannot be told apart, so refuse.
+      this.options.log.error({ err: (err as Error).message }, 'revocations unavailable');
       return { ok: false, failure: 'unavailable' };
     }
     return { ok: true, token: { sub, aud, tid, gid, exp, scopes: parseScope(scope), revocationIds } };

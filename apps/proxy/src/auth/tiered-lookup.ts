@@ -2,7 +2,7 @@ import type { Bus } from '@toolgate/bus';
 import type { Logger } from '@toolgate/core/logger';
 import { TtlLru } from '@toolgate/core/lru';
 
-interface Options {
+interface Options<T> {
   bus: Bus;
   log: Logger;
   /** For the warning when the shared cache is unreachable, e.g. "token". */
@@ -10,6 +10,11 @@ interface Options {
   maxEntries: number;
   localTtlMs: number;
   sharedTtlSeconds: number;
+  /**
+   * A shared copy older than a change this replica heard of (written back by a replica that read
+   * it before the change) is not used: it is read afresh and replaced.
+   */
+  isStale?: (record: T) => boolean;
 }
 
 /** "Not found" is remembered too, briefly, so guessing cannot hammer Postgres. */
@@ -24,7 +29,7 @@ const MISS_SHARED_TTL_SECONDS = 5;
 export class TieredLookup<T> {
   private readonly local: TtlLru<string, T | null>;
 
-  constructor(private readonly options: Options) {
+  constructor(private readonly options: Options<T>) {
     this.local = new TtlLru(options.maxEntries, options.localTtlMs);
   }
 
@@ -35,7 +40,9 @@ export class TieredLookup<T> {
     const { bus, log } = this.options;
     try {
       const shared = await bus.snapshots.get(key);
-      if (shared) return this.remember(key, JSON.parse(shared) as T | null);
+      const record = shared ? (JSON.parse(shared) as T | null) : undefined;
+      if (record === null || (record !== undefined && !this.options.isStale?.(record)))
+        return this.remember(key, record);
     } catch (err) {
       log.warn({ err: (err as Error).message }, `shared ${this.options.what} cache unavailable`);
     }
@@ -51,6 +58,10 @@ export class TieredLookup<T> {
 
   forgetWhere(matches: (key: string) => boolean): void {
     this.local.deleteWhere((_, key) => matches(key));
+  }
+
+  forgetRecords(matches: (record: T) => boolean): void {
+    this.local.deleteWhere((record) => record !== null && matches(record));
   }
 
   private remember(key: string, record: T | null): T | null {

@@ -10,6 +10,8 @@ interface Options {
   log: Logger;
   localTtlMs?: number;
   sharedTtlSeconds?: number;
+  /** The highest configuration version heard of for a tenant (SnapshotStore): older shared copies are stale. */
+  knownVersion?: (tenantId: string) => number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -27,6 +29,7 @@ export class UserPrincipals {
       bus: options.bus,
       log: options.log,
       what: 'user',
+      isStale: (record) => record.configVersion < (options.knownVersion?.(record.tenantId) ?? 0),
       maxEntries: 50_000,
       localTtlMs: options.localTtlMs ?? 30_000,
       sharedTtlSeconds: options.sharedTtlSeconds ?? 60,

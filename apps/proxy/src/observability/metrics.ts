@@ -1,4 +1,5 @@
 import { METHOD_CLIENT_RESPONSE, METHOD_UNREAD, rollupMethod, type UsageStatus } from '@toolgate/core/usage';
+import type { ReadinessReport } from '@toolgate/core/readiness';
 import type { UpstreamPool, UpstreamTransport } from '@toolgate/mcp/upstream';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { AuthFailure } from '../auth/principal.ts';
@@ -164,11 +165,21 @@ export class ProxyMetrics {
   }
 
   /** Exposes the counters other components keep, read at scrape time. */
-  watch({ store, usage, pool }: { store: SnapshotStore; usage: UsageRecorder; pool: UpstreamPool }): void {
+  watch({
+    store,
+    usage,
+    pool,
+    revocations,
+  }: {
+    store: SnapshotStore;
+    usage: UsageRecorder;
+    pool: UpstreamPool;
+    revocations?: { fallbacks: number };
+  }): void {
     const registers = [this.registry];
     new Counter({
       name: 'toolgate_snapshot_cache_total',
-      help: 'Gateway snapshot lookups by layer (lru, redis, compiled) and result (hit, miss, stale, error)',
+      help: 'Gateway snapshot lookups by layer (lru, redis, compiled) and result (hit, miss, stale, error; outdated: a shared copy older than a change heard of)',
       labelNames: ['layer', 'result'],
       registers,
       collect() {
@@ -179,6 +190,7 @@ export class ProxyMetrics {
         this.inc({ layer: 'redis', result: 'hit' }, s.sharedHits);
         this.inc({ layer: 'redis', result: 'miss' }, s.sharedMisses);
         this.inc({ layer: 'redis', result: 'error' }, s.sharedErrors);
+        this.inc({ layer: 'redis', result: 'outdated' }, s.sharedStale);
         this.inc({ layer: 'compiled', result: 'hit' }, s.compiles);
         this.inc({ layer: 'compiled', result: 'stale' }, s.staleServed);
         this.inc({ layer: 'compiled', result: 'error' }, s.compileErrors);
@@ -209,6 +221,18 @@ export class ProxyMetrics {
     );
     monotonic('toolgate_usage_events_recorded_total', 'Usage events recorded', () => usage.counters.recorded);
     monotonic(
+      'toolgate_config_resyncs_total',
+      'Tenants whose cached state was dropped because a change was delivered without this proxy hearing of it',
+      () => store.stats.resyncs,
+    );
+    if (revocations) {
+      monotonic(
+        'toolgate_revocation_checks_fallback_total',
+        'Revocation checks answered from Postgres because Redis could not answer (unreachable or emptied)',
+        () => revocations.fallbacks,
+      );
+    }
+    monotonic(
       'toolgate_usage_enqueue_failures_total',
       'Failed attempts to hand a usage batch to the queue (retried)',
       () => usage.counters.enqueueFailures,
@@ -224,6 +248,25 @@ export class ProxyMetrics {
         this.set({ state: 'processes' }, s.processes);
         this.set({ state: 'in_flight' }, s.inFlight);
         this.set({ state: 'queued' }, s.queued);
+      },
+    });
+  }
+
+  /**
+   * `toolgate_proxy_degraded{dependency}`: 1 while a dependency (postgres, redis) fails its
+   * readiness check and the proxy serves without it. Checked at scrape time (the probe reuses a
+   * report under a second old, so scrapes and `/readyz` share one round trip).
+   */
+  watchReadiness(probe: { check(): Promise<ReadinessReport> }): void {
+    new Gauge({
+      name: 'toolgate_proxy_degraded',
+      help: 'Dependencies failing their check that the proxy serves without (1) or reachable (0), by dependency',
+      labelNames: ['dependency'],
+      registers: [this.registry],
+      async collect() {
+        const { checks } = await probe.check();
+        for (const [dependency, result] of Object.entries(checks))
+          this.set({ dependency }, result.ok ? 0 : 1);
       },
     });
   }

@@ -44,9 +44,13 @@ export async function createHarness({ postgresUrl, redisUrl }: { postgresUrl: st
   const running = new Set<RunningProxy>();
   const log = createLogger({ name: 'proxy-test', level: 'silent', pretty: false });
 
-  const newBus = () => createBus({ redisUrl: redisUrl || undefined, prefix });
+  /** A bus of this harness's deployment; `viaUrl` reaches the same Redis another way (a forwarder). */
+  const newBus = (viaUrl = redisUrl) => createBus({ redisUrl: viaUrl || undefined, prefix });
 
-  async function startProxy(overrides: Record<string, string> = {}): Promise<RunningProxy> {
+  async function startProxy(
+    overrides: Record<string, string> = {},
+    { redisUrl: viaUrl }: { redisUrl?: string } = {},
+  ): Promise<RunningProxy> {
     const env = parseEnv(ZProxyEnv, {
       DATABASE_URL: db.url,
       TOOLGATE_SESSION_KEYS: sessionSpec,
@@ -56,7 +60,7 @@ export async function createHarness({ postgresUrl, redisUrl }: { postgresUrl: st
       UPSTREAM_CALL_TIMEOUT_MS: '10000',
       ...overrides,
     });
-    const bus = newBus();
+    const bus = newBus(viaUrl);
     const proxy = buildProxy({ env, db, bus, log });
     await proxy.start();
     await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));

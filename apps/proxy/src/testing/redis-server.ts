@@ -2,12 +2,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 /**
  * A private `redis-server` on `port` that a test may stop and start again (the shared one serves
- * other tests): no persistence, loopback only. Resolves once it accepts connections.
+ * other tests), loopback only; it keeps nothing unless given a data directory. Resolves once it
+ * accepts connections.
  */
-export function startRedisServer(port: number): Promise<ChildProcess> {
+export function startRedisServer(
+  port: number,
+  { dataDir }: { dataDir?: string } = {},
+): Promise<ChildProcess> {
+  // With a data directory every write is on disk before it is acknowledged: a restart keeps it all.
+  const persistence = dataDir
+    ? ['--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--appendonly', 'no'];
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   return new Promise((resolve, reject) => {

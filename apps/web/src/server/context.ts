@@ -1,5 +1,6 @@
 import { createMailer } from '@toolgate/api/mail/create-mailer';
 import type { Mailer } from '@toolgate/api/mail/mailer';
+import { ConfigRelay } from '@toolgate/auth/config-delivery';
 import { createBus, type Bus } from '@toolgate/bus';
 import { parseKeyRing, type KeyRing } from '@toolgate/core/crypto';
 import { createLogger, type Logger } from '@toolgate/core/logger';
@@ -27,7 +28,12 @@ export function webContext(): WebContext {
     const env = webEnv();
     const log = createLogger({ name: 'web', level: env.LOG_LEVEL });
     g[KEY] = {
-      db: createDb({ url: env.DATABASE_URL, applicationName: 'toolgate-web' }),
+      db: createDb({
+        url: env.DATABASE_URL,
+        applicationName: 'toolgate-web',
+        queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+        statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      }),
       bus: createBus({ redisUrl: env.REDIS_URL }),
       log,
       mailer: createMailer({
@@ -38,6 +44,9 @@ export function webContext(): WebContext {
       }),
       ...(env.TOOLGATE_SECRET_KEYS ? { secretKeys: parseKeyRing(env.TOOLGATE_SECRET_KEYS) } : {}),
     };
+    // Changes this process saved while Redis was unreachable reach the proxies once it is back
+    // (workers run a relay too; delivering twice is harmless).
+    new ConfigRelay({ db: g[KEY].db.db, bus: g[KEY].bus, log }).start();
   }
   return g[KEY];
 }

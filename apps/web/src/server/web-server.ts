@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@toolgate/core/logger';
 import { requestIdFrom } from '@toolgate/core/logger';
-import { redactUrl } from './redact-url.ts';
+import { redactUrl } from '@toolgate/core/redact';
 import { PEER_ADDRESS_HEADER } from './oauth/client-address.ts';
 
 export interface WebServer {

@@ -1,5 +1,6 @@
 import type { Logger } from '@toolgate/core/logger';
 import type { Database } from '@toolgate/db/client';
+import { expireRevokedIds } from '@toolgate/db/config-outbox';
 import { expireOAuthRecords } from '@toolgate/db/oauth-retention';
 import { expireAuditEvents, expireProcessedBatches, expireUsageRollups } from '@toolgate/db/usage';
 
@@ -18,7 +19,7 @@ export interface RetentionResult {
   auditEvents: number;
   rollups: number;
   batchIds: number;
-  /** Spent authorization codes, refresh tokens and assertion ids of the OAuth server. */
+  /** Spent authorization codes, refresh tokens and assertion ids of the OAuth server, and expired revocations. */
   oauthRecords: number;
 }
 
@@ -46,7 +47,9 @@ export function createRetention({
     const rollups = await expireUsageRollups(db, new Date(now.getTime() - rollupDays * DAY_MS));
     const batchIds = await expireProcessedBatches(db, new Date(now.getTime() - batchIdHours * 3_600_000));
     const oauth = await expireOAuthRecords(db, { now });
-    const oauthRecords = oauth.codes + oauth.refreshTokens + oauth.assertionJtis;
+    // Revocations past their expiry refuse nothing any more.
+    const revocations = await expireRevokedIds(db, { now });
+    const oauthRecords = oauth.codes + oauth.refreshTokens + oauth.assertionJtis + revocations;
     if (auditEvents + rollups + batchIds + oauthRecords > 0)
       log.info({ auditEvents, rollups, batchIds, oauth }, 'usage data and spent OAuth records expired');
     return { auditEvents, rollups, batchIds, oauthRecords };

@@ -78,7 +78,7 @@ async function dispatch(request: Request, deps: RestDeps): Promise<Response> {
   for (const [i, name] of match.params.entries()) {
     const value = match.values[i]!;
     // An id that cannot exist names nothing: not found, like another tenant's id.
-    if (!UUID_PATTERN.test(value)) throw new AppError('NOT_FOUND', `No object with id "${value}"`);
+    if (!UUID_PATTERN.test(value)) throw new AppError('NOT_FOUND', `No object with id "${quoted(value)}"`);
     params[name] = value.toLowerCase();
   }
 
@@ -122,7 +122,11 @@ function bearerToken(request: Request): string {
   return match[1]!;
 }
 
-const routeNotFound = (pathname: string) => new HttpError(404, 'NOT_FOUND', `No route for ${pathname}`);
+/** A path or path segment as a message may repeat it: not 5 kB of it. */
+const quoted = (value: string) => (value.length > 200 ? `${value.slice(0, 200)}…` : value);
+
+const routeNotFound = (pathname: string) =>
+  new HttpError(404, 'NOT_FOUND', `No route for ${quoted(pathname)}`);
 
 const methodNotAllowed = (allowed: string[]) =>
   new HttpError(405, 'METHOD_NOT_ALLOWED', `Use ${allowed.join(', ')}`, { allow: allowed.join(', ') });

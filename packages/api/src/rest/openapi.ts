@@ -11,13 +11,15 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
 }
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'The body is not JSON',
+  400: 'The body is not JSON (or not UTF-8), or nests objects and arrays more than 64 levels deep',
   401: 'Missing, invalid, expired or revoked API token',
   403: "The token lacks the admin capability, or the caller's role does not allow this",
   404: 'No such object in this tenant',
   409: 'Conflicts with existing objects (slug taken, tool names collide)',
   413: 'The body is too large',
-  422: 'The body or query string fails validation; `error.fields` names each failing field',
+  422:
+    'The body or query string fails validation (text with NUL characters or unpaired surrogates included); ' +
+    '`error.fields` names each failing field',
   500: 'Unexpected server error',
   503: 'The server is missing configuration this request needs',
 };

@@ -141,6 +141,63 @@ describe('request errors', () => {
     );
   });
 
+  it('answers 422 naming the field for text Postgres cannot store, in bodies and query strings', async () => {
+    const nul = failed(
+      await call('POST', '/gateways', { token: a.adminToken, body: { slug: 'nul-gw', name: 'a\u0000b' } }),
+      422,
+      'INVALID',
+    );
+    expect(nul).toMatchObject({
+      message: 'name: must not contain NUL characters',
+      fields: [{ path: 'name', message: 'must not contain NUL characters' }],
+    });
+    const surrogate = failed(
+      await call('POST', '/registry', {
+        token: a.adminToken,
+        body: { slug: 'sur', name: 'x', transport: 'stdio', command: 'x', args: ['ok', '\udc00'] },
+      }),
+      422,
+      'INVALID',
+    );
+    expect(surrogate.fields).toEqual([
+      { path: 'args.1', message: 'must be valid Unicode text (it has an unpaired surrogate)' },
+    ]);
+    for (const path of ['/logs?tool=x%00', '/usage?method=%00', '/usage/graph?principalId=a%00b']) {
+      const error = failed(await call('GET', path, { token: a.adminToken }), 422, 'INVALID');
+      expect(error.fields![0]!.message).toBe('must not contain NUL characters');
+    }
+    expect(await env.db.db.select().from(gateways).where(eq(gateways.slug, 'nul-gw'))).toEqual([]);
+  });
+
+  it('answers 400 for bodies nested deeper than 64 levels, 422 for impossible times', async () => {
+    const rawBody = `{"slug":"deep","name":"x","description":${'['.repeat(65)}${']'.repeat(65)}}`;
+    const deep = failed(
+      await call('POST', '/gateways', {
+        token: a.adminToken,
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'BAD_REQUEST',
+    );
+    expect(deep.message).toBe('The request body nests objects and arrays more than 64 levels deep');
+    // Brackets inside strings are text, not nesting.
+    failed(
+      await call('POST', '/gateways', {
+        token: a.adminToken,
+        body: { slug: 'UPPER', name: '['.repeat(100) },
+      }),
+      422,
+      'INVALID',
+    );
+    const cursor = Buffer.from('2024-02-30T00:00:00.000000Z|00000000-0000-4000-8000-000000000000').toString(
+      'base64url',
+    );
+    for (const query of ['to=0000-01-01T00:00:00Z', `cursor=${cursor}`]) {
+      failed(await call('GET', `/logs?${query}`, { token: a.adminToken }), 422, 'INVALID');
+    }
+  });
+
   it('answers 422 naming every failing field', async () => {
     const error = failed(
       await call('POST', '/gateways', {

@@ -15,13 +15,25 @@ export const AUTH_METHODS = ['api_token', 'oauth', 'idp_jwt'] as const;
 /** Longest custom window: rollups are kept about this long, and buckets stay few. */
 export const MAX_RANGE_DAYS = 400;
 
+const MIN_WINDOW_YEAR = 1970;
+const MAX_WINDOW_YEAR = 9999;
+
+/**
+ * A bound of a custom window. Years outside 1970–9999 name no usage and cannot make a window:
+ * a day before year 0 is a negative year, which neither the database nor ISO 8601 answers take.
+ */
+const ZWindowBound = ZTimestamp.refine((value) => {
+  const year = new Date(value).getUTCFullYear();
+  return year >= MIN_WINDOW_YEAR && year <= MAX_WINDOW_YEAR;
+}, `must be a time between the years ${MIN_WINDOW_YEAR} and ${MAX_WINDOW_YEAR}`);
+
 const filterFields = {
   range: z
     .enum(USAGE_RANGES)
     .optional()
     .meta({ description: 'A window ending now (default 24h); or give `from` (and `to`) instead' }),
-  from: ZTimestamp.optional().meta({ description: 'Start of a custom window (ISO 8601, inclusive)' }),
-  to: ZTimestamp.optional().meta({
+  from: ZWindowBound.optional().meta({ description: 'Start of a custom window (ISO 8601, inclusive)' }),
+  to: ZWindowBound.optional().meta({
     description: 'End of a custom window (ISO 8601, exclusive); default now',
   }),
   gatewayId: ZId.optional(),
@@ -41,6 +53,22 @@ const filterFields = {
   method: z.string().min(1).max(128).optional().meta({ description: 'MCP method, e.g. `tools/call`' }),
 };
 
+/**
+ * A log cursor is base64url of `<time>|<id>`, decoded and checked where the log is queried. A
+ * time of the right shape that no calendar has (February 30, year 0) would reach the database
+ * and fail there, so it is refused here; anything else is left to the decoder to refuse.
+ */
+function cursorTimeExists(cursor: string): boolean {
+  let decoded: string;
+  try {
+    decoded = atob(cursor.replaceAll('-', '+').replaceAll('_', '/'));
+  } catch {
+    return true;
+  }
+  const time = decoded.split('|', 1)[0]!;
+  return !/^\d{4}-/.test(time) || ZWindowBound.safeParse(time).success;
+}
+
 function checkWindow(input: { range?: string; from?: string; to?: string }, ctx: z.RefinementCtx) {
   if (input.range && (input.from || input.to))
     ctx.addIssue({ code: 'custom', path: ['range'], message: 'give either range or from/to, not both' });
@@ -58,7 +86,13 @@ export const ZLogsQuery = z
   .strictObject({
     ...filterFields,
     /** `nextCursor` of the previous page. */
-    cursor: z.string().min(1).max(200).optional().meta({ description: '`nextCursor` of the previous page' }),
+    cursor: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine(cursorTimeExists, 'not a cursor from a previous page')
+      .optional()
+      .meta({ description: '`nextCursor` of the previous page' }),
     limit: z.coerce.number().int().min(1).max(MAX_LOG_PAGE_SIZE).default(50),
   })
   .superRefine(checkWindow);

@@ -176,7 +176,7 @@ describe('API tokens', () => {
         expect(replica.messages).toContainEqual({
           tenantId: a.tenant.id,
           tokenHash: hashApiToken(created.token),
-          reason: 'token changed',
+          reason: 'token revoked',
         }),
       );
     } finally {

@@ -4,7 +4,7 @@ import type { Database } from '@toolgate/db/client';
 import { installations } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
-import { announceEntryChange } from '../invalidation.ts';
+import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import {
   ZApproveInstallationRequest,
   type ApprovedInstallationRequest,
@@ -67,10 +67,13 @@ export async function approveInstallationRequest(
     installationId: installed.installation.id,
   });
   if (!linked) {
-    await db
-      .delete(installations)
-      .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installed.installation.id)));
-    await announceEntryChange(db, bus, tenantId, request.registryEntryId, 'installation removed');
+    const recorded = await db.transaction(async (tx) => {
+      await tx
+        .delete(installations)
+        .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installed.installation.id)));
+      return recordEntryChange(tx, tenantId, request.registryEntryId, 'installation removed');
+    });
+    await deliverChanges(db, bus, recorded);
     const now = await findInstallationRequest(db, tenantId, requestId);
     throw requestNotPending(now.status);
   }

@@ -4,7 +4,8 @@ import type { Database } from '@toolgate/db/client';
 import { memberships } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
-import { forgetMember, personalTokenHashes } from '../member-removal.ts';
+import { deliverChanges } from '../invalidation.ts';
+import { personalTokenHashes, recordMemberChange } from '../member-removal.ts';
 import { canChangeRole } from '../member-permissions.ts';
 import {
   ZChangeMemberRoleRequest,
@@ -59,9 +60,9 @@ export async function changeMemberRole({
       .update(memberships)
       .set({ role })
       .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
-    return { userId, role, changed: true };
+    const hashes = await personalTokenHashes(tx, tenantId, userId);
+    return { userId, role, recorded: await recordMemberChange(tx, tenantId, userId, hashes) };
   });
-  if ('changed' in changed)
-    await forgetMember(bus, tenantId, userId, await personalTokenHashes(db, tenantId, userId));
+  if ('recorded' in changed && changed.recorded) await deliverChanges(db, bus, changed.recorded);
   return { userId, role };
 }

@@ -2,7 +2,7 @@ import type { Bus } from '@toolgate/bus';
 import type { Database } from '@toolgate/db/client';
 import { gateways, gatewayTeams } from '@toolgate/db/schema';
 import { requireAdmin, type Actor } from '../actor.ts';
-import { announceGatewayChange } from '../invalidation.ts';
+import { deliverChanges, recordGatewayChange } from '../invalidation.ts';
 import { ZCreateGatewayRequest, type CreateGatewayRequest, type Gateway } from '../schemas/gateways.ts';
 import { requireIdentityProvider, requireTeams } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
@@ -27,7 +27,7 @@ export async function createGateway({
   const g = parseInput(ZCreateGatewayRequest, input);
   await requireTeams(db, tenantId, g.teamIds);
   await requireIdentityProvider(db, tenantId, g.identityProviderId);
-  const row = await db.transaction(async (tx) => {
+  const { row, recorded } = await db.transaction(async (tx) => {
     const [created] = await tx
       .insert(gateways)
       .values({
@@ -49,10 +49,11 @@ export async function createGateway({
         .insert(gatewayTeams)
         .values(g.teamIds.map((teamId) => ({ tenantId, gatewayId: created.id, teamId })));
     }
-    return created;
+    // Proxies may hold a negative ("no such gateway") entry for this slug.
+    const change = [{ id: created.id, slug: created.slug }];
+    return { row: created, recorded: await recordGatewayChange(tx, tenantId, change, 'gateway created') };
   });
-  // Proxies may hold a negative ("no such gateway") entry for this slug.
-  await announceGatewayChange(db, bus, tenantId, [{ id: row.id, slug: row.slug }], 'gateway created');
+  await deliverChanges(db, bus, recorded);
   const [view] = await loadGatewayViews(db, tenantId, [row]);
   return view!;
 }

@@ -4,7 +4,7 @@ import type { Database } from '@toolgate/db/client';
 import { gateways } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
-import { announceGatewayChange } from '../invalidation.ts';
+import { deliverChanges, recordGatewayChange } from '../invalidation.ts';
 
 export interface DeleteGatewayOptions {
   db: Database;
@@ -23,10 +23,13 @@ export async function deleteGateway({
   gatewayId,
 }: DeleteGatewayOptions): Promise<void> {
   requireAdmin(actor, 'delete gateways');
-  const [row] = await db
-    .delete(gateways)
-    .where(and(eq(gateways.tenantId, tenantId), eq(gateways.id, gatewayId)))
-    .returning({ id: gateways.id, slug: gateways.slug });
-  if (!row) throw new AppError('NOT_FOUND', 'Gateway not found');
-  await announceGatewayChange(db, bus, tenantId, [row], 'gateway deleted');
+  const recorded = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(gateways)
+      .where(and(eq(gateways.tenantId, tenantId), eq(gateways.id, gatewayId)))
+      .returning({ id: gateways.id, slug: gateways.slug });
+    if (!row) throw new AppError('NOT_FOUND', 'Gateway not found');
+    return recordGatewayChange(tx, tenantId, [row], 'gateway deleted');
+  });
+  await deliverChanges(db, bus, recorded);
 }

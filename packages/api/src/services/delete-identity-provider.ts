@@ -3,7 +3,7 @@ import type { Database } from '@toolgate/db/client';
 import { identityProviders } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
-import { announceGatewayChange } from '../invalidation.ts';
+import { deliverChanges, recordGatewayChange } from '../invalidation.ts';
 import { findIdentityProviderRow, gatewaysUsing } from '../views/identity-provider.ts';
 
 export interface DeleteIdentityProviderOptions {
@@ -27,12 +27,18 @@ export async function deleteIdentityProvider({
 }: DeleteIdentityProviderOptions): Promise<{ id: string; gateways: { id: string; slug: string }[] }> {
   requireAdmin(actor, 'remove identity providers');
   await findIdentityProviderRow(db, tenantId, identityProviderId);
-  // Read before the delete: the foreign key sets the gateways' provider to null.
-  const using = (await gatewaysUsing(db, tenantId, [identityProviderId])).get(identityProviderId) ?? [];
-  await db
-    .delete(identityProviders)
-    .where(and(eq(identityProviders.tenantId, tenantId), eq(identityProviders.id, identityProviderId)));
-  const changed = using.map(({ id, slug }) => ({ id, slug }));
-  await announceGatewayChange(db, bus, tenantId, changed, 'identity provider removed');
+  const { changed, recorded } = await db.transaction(async (tx) => {
+    // Read before the delete: the foreign key sets the gateways' provider to null.
+    const using = (await gatewaysUsing(tx, tenantId, [identityProviderId])).get(identityProviderId) ?? [];
+    await tx
+      .delete(identityProviders)
+      .where(and(eq(identityProviders.tenantId, tenantId), eq(identityProviders.id, identityProviderId)));
+    const refs = using.map(({ id, slug }) => ({ id, slug }));
+    return {
+      changed: refs,
+      recorded: await recordGatewayChange(tx, tenantId, refs, 'identity provider removed'),
+    };
+  });
+  await deliverChanges(db, bus, recorded);
   return { id: identityProviderId, gateways: changed };
 }

@@ -5,7 +5,7 @@ import { installations } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { canManageInstallation, findVisibleInstallation } from '../installation-access.ts';
-import { announceEntryChange } from '../invalidation.ts';
+import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import { pinningGateways } from './get-installation.ts';
 
 export interface DeleteInstallationOptions {
@@ -33,7 +33,7 @@ export async function deleteInstallation({
   if (!canManageInstallation(actor, current))
     throw new AppError('FORBIDDEN', 'Only owners and admins may delete shared installations');
 
-  await db.transaction(async (tx) => {
+  const recorded = await db.transaction(async (tx) => {
     // The row lock keeps a concurrent assignment from pinning it between the check and the delete.
     const [locked] = await tx
       .select({ id: installations.id })
@@ -53,7 +53,7 @@ export async function deleteInstallation({
     await tx
       .delete(installations)
       .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
+    return recordEntryChange(tx, tenantId, current.registryEntryId, 'installation deleted');
   });
-
-  await announceEntryChange(db, bus, tenantId, current.registryEntryId, 'installation deleted');
+  await deliverChanges(db, bus, recorded);
 }

@@ -29,6 +29,6 @@ export async function deleteOAuthClient({
   await findClientRow(db, tenantId, clientId);
   const grantIds = await grantIdsOfClient(db, tenantId, [clientId]);
   await db.delete(oauthClients).where(and(tenantClients(tenantId), eq(oauthClients.id, clientId)));
-  await announceGrantsRevoked(bus, tenantId, grantIds);
+  await announceGrantsRevoked({ db, bus }, tenantId, grantIds);
   return { id: clientId, revokedGrants: grantIds.length };
 }

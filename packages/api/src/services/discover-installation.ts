@@ -6,7 +6,7 @@ import { installations, tools } from '@toolgate/db/schema';
 import { and, eq, notInArray, sql } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { canManageInstallation, findUsableEntry, findVisibleInstallation } from '../installation-access.ts';
-import { announceEntryChange } from '../invalidation.ts';
+import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import type { DiscoveredInstallation } from '../schemas/installations.ts';
 import { requireStdioAllowed } from '../stdio-policy.ts';
 import { discoveryTarget } from '../upstream/discovery-target.ts';
@@ -64,13 +64,13 @@ export async function discoverInstallation(
   }
 
   const now = new Date();
-  await db.transaction(async (tx) => {
+  const recorded = await db.transaction(async (tx) => {
     if (!listing) {
       await tx
         .update(installations)
         .set({ status: 'error', lastError: failure ?? 'discovery failed' })
         .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
-      return;
+      return recordEntryChange(tx, tenantId, entry.id, 'discovery failed');
     }
     const names = listing.tools.map((t) => t.name);
     if (listing.tools.length > 0) {
@@ -116,9 +116,9 @@ export async function discoverInstallation(
       .update(installations)
       .set({ status: 'ready', lastError: null, discoveredAt: now })
       .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
+    return recordEntryChange(tx, tenantId, entry.id, 'tools discovered');
   });
-
-  await announceEntryChange(db, bus, tenantId, entry.id, listing ? 'tools discovered' : 'discovery failed');
+  await deliverChanges(db, bus, recorded);
 
   const [[updated], toolList] = await Promise.all([
     db

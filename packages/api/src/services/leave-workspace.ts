@@ -2,7 +2,8 @@ import { AppError } from '@toolgate/core/errors';
 import type { Bus } from '@toolgate/bus';
 import type { Database } from '@toolgate/db/client';
 import type { Actor } from '../actor.ts';
-import { deleteMembership, forgetMember } from '../member-removal.ts';
+import { deliverChanges } from '../invalidation.ts';
+import { deleteMembership, recordMemberChange } from '../member-removal.ts';
 import type { MemberRemoval } from '../schemas/members.ts';
 import { countOwners, currentRole, lockWorkspace } from '../workspace-lock.ts';
 
@@ -28,15 +29,16 @@ export async function leaveWorkspace({
 }: LeaveWorkspaceOptions): Promise<MemberRemoval> {
   const userId = actor.userId;
   if (!userId) throw new AppError('INVALID', 'Only a signed-in user can leave a workspace');
-  const revoked = await db.transaction(async (tx) => {
+  const { revoked, recorded } = await db.transaction(async (tx) => {
     await lockWorkspace(tx, tenantId);
     const role = await currentRole(tx, tenantId, userId);
     if (!role) throw new AppError('NOT_FOUND', 'You are not a member of this workspace');
     if (role === 'owner' && (await countOwners(tx, tenantId)) <= 1) {
       throw new AppError('CONFLICT', LAST_OWNER_LEAVING, { reason: 'last-owner' });
     }
-    return deleteMembership(tx, tenantId, userId);
+    const hashes = await deleteMembership(tx, tenantId, userId);
+    return { revoked: hashes, recorded: await recordMemberChange(tx, tenantId, userId, hashes) };
   });
-  await forgetMember(bus, tenantId, userId, revoked);
+  await deliverChanges(db, bus, recorded);
   return { userId, revokedTokens: revoked.length };
 }

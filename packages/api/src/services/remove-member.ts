@@ -2,7 +2,8 @@ import { AppError } from '@toolgate/core/errors';
 import type { Bus } from '@toolgate/bus';
 import type { Database } from '@toolgate/db/client';
 import { requireAdmin, type Actor } from '../actor.ts';
-import { deleteMembership, forgetMember } from '../member-removal.ts';
+import { deliverChanges } from '../invalidation.ts';
+import { deleteMembership, recordMemberChange } from '../member-removal.ts';
 import { canRemoveMember } from '../member-permissions.ts';
 import { ZRemoveMemberRequest, type MemberRemoval, type RemoveMemberRequest } from '../schemas/members.ts';
 import { parseInput } from '../validation.ts';
@@ -31,7 +32,7 @@ export async function removeMember({
 }: RemoveMemberOptions): Promise<MemberRemoval> {
   requireAdmin(actor, 'remove members');
   const { userId } = parseInput(ZRemoveMemberRequest, input);
-  const revoked = await db.transaction(async (tx) => {
+  const { revoked, recorded } = await db.transaction(async (tx) => {
     await lockWorkspace(tx, tenantId);
     const actorRole = await actorRoleNow(tx, tenantId, actor);
     const target = await currentRole(tx, tenantId, userId);
@@ -47,8 +48,9 @@ export async function removeMember({
     if (target === 'owner' && (await countOwners(tx, tenantId)) <= 1) {
       throw new AppError('CONFLICT', LAST_OWNER, { reason: 'last-owner' });
     }
-    return deleteMembership(tx, tenantId, userId);
+    const hashes = await deleteMembership(tx, tenantId, userId);
+    return { revoked: hashes, recorded: await recordMemberChange(tx, tenantId, userId, hashes) };
   });
-  await forgetMember(bus, tenantId, userId, revoked);
+  await deliverChanges(db, bus, recorded);
   return { userId, revokedTokens: revoked.length };
 }

@@ -1,10 +1,12 @@
-import { invalidateToken, type Bus } from '@toolgate/bus';
+import type { Bus } from '@toolgate/bus';
+import { recordConfigChange } from '@toolgate/db/config-outbox';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { apiTokens } from '@toolgate/db/schema';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import type { ApiToken } from '../schemas/tokens.ts';
+import { deliverChanges } from '../invalidation.ts';
 import { visibleTokens } from '../token-access.ts';
 import { toApiToken } from '../views/rows.ts';
 
@@ -32,11 +34,15 @@ export async function revokeApiToken({
     .from(apiTokens)
     .where(and(visibleTokens(tenantId, actor), eq(apiTokens.id, tokenId)));
   if (!current) throw new AppError('NOT_FOUND', 'Token not found');
-  const [revoked] = await db
-    .update(apiTokens)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(apiTokens.tenantId, tenantId), eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt)))
-    .returning();
-  await invalidateToken(bus, { tenantId, tokenHash: current.tokenHash });
+  const { revoked, recorded } = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(apiTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiTokens.tenantId, tenantId), eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt)))
+      .returning();
+    const change = { tenantId, reason: 'token revoked', tokenHashes: [current.tokenHash] };
+    return { revoked: row, recorded: await recordConfigChange(tx, change) };
+  });
+  await deliverChanges(db, bus, [recorded]);
   return toApiToken(revoked ?? current);
 }

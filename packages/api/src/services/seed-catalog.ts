@@ -5,7 +5,8 @@ import { eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import catalogFile from '../catalog/catalog.json' with { type: 'json' };
 import { canonicalJson } from '../canonical-json.ts';
-import { announceGatewayChange } from '../invalidation.ts';
+import type { PendingConfigChange } from '@toolgate/core/config-change';
+import { deliverChanges, recordGatewayChange } from '../invalidation.ts';
 import { ZCreateRegistryEntryRequest, type CreateRegistryEntryRequest } from '../schemas/registry.ts';
 import { parseInput } from '../validation.ts';
 import { registryEntryColumns } from './create-registry-entry.ts';
@@ -39,7 +40,7 @@ export async function seedCatalog({ db, bus, entries }: SeedCatalogOptions): Pro
   const result: SeedCatalogResult = { inserted: [], updated: [], unchanged: [] };
   const changedIds: string[] = [];
 
-  await db.transaction(async (tx) => {
+  const recorded = await db.transaction(async (tx) => {
     for (const entry of wanted) {
       const values = registryEntryColumns(entry);
       const current = bySlug.get(entry.slug);
@@ -62,10 +63,9 @@ export async function seedCatalog({ db, bus, entries }: SeedCatalogOptions): Pro
         result.unchanged.push(entry.slug);
       }
     }
-  });
-
-  if (bus && changedIds.length > 0) {
-    const affected = await db
+    const changes: PendingConfigChange[] = [];
+    if (changedIds.length === 0) return changes;
+    const affected = await tx
       .selectDistinct({ tenantId: gateways.tenantId, id: gateways.id, slug: gateways.slug })
       .from(gateways)
       .innerJoin(gatewayToolAssignments, eq(gatewayToolAssignments.gatewayId, gateways.id))
@@ -73,9 +73,11 @@ export async function seedCatalog({ db, bus, entries }: SeedCatalogOptions): Pro
     const byTenant = new Map<string, { id: string; slug: string }[]>();
     for (const g of affected) byTenant.set(g.tenantId, [...(byTenant.get(g.tenantId) ?? []), g]);
     for (const [tenantId, list] of byTenant) {
-      await announceGatewayChange(db, bus, tenantId, list, 'catalog entry changed');
+      changes.push(...(await recordGatewayChange(tx, tenantId, list, 'catalog entry changed')));
     }
-  }
+    return changes;
+  });
+  if (bus) await deliverChanges(db, bus, recorded);
   return result;
 }
 

@@ -6,7 +6,7 @@ import { gatewayToolAssignments, installations, registryEntries } from '@toolgat
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
 import { usableEntries } from '../installation-access.ts';
-import { announceGatewayChange, tenantSlugOf } from '../invalidation.ts';
+import { deliverChanges, recordGatewayChange, tenantSlugOf } from '../invalidation.ts';
 import {
   ZSetGatewayAssignmentsRequest,
   type GatewayAssignments,
@@ -109,7 +109,7 @@ export async function setGatewayAssignments({
     aliases.set(key, i);
   });
 
-  const { rows, snapshot } = await db.transaction(async (tx) => {
+  const { rows, snapshot, recorded } = await db.transaction(async (tx) => {
     await tx
       .delete(gatewayToolAssignments)
       .where(
@@ -139,16 +139,14 @@ export async function setGatewayAssignments({
         and(eq(gatewayToolAssignments.tenantId, tenantId), eq(gatewayToolAssignments.gatewayId, gatewayId)),
       )
       .orderBy(asc(gatewayToolAssignments.createdAt), asc(gatewayToolAssignments.toolName));
-    return { rows: saved, snapshot: compiled.snapshot };
+    const changed = [{ id: gateway.id, slug: gateway.slug }];
+    return {
+      rows: saved,
+      snapshot: compiled.snapshot,
+      recorded: await recordGatewayChange(tx, tenantId, changed, 'assignments changed'),
+    };
   });
-
-  await announceGatewayChange(
-    db,
-    bus,
-    tenantId,
-    [{ id: gateway.id, slug: gateway.slug }],
-    'assignments changed',
-  );
+  await deliverChanges(db, bus, recorded);
   return {
     gatewayId,
     assignments: rows.map(toAssignment),

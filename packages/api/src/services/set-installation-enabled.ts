@@ -5,7 +5,7 @@ import { installations } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { canManageInstallation, findUsableEntry, findVisibleInstallation } from '../installation-access.ts';
-import { announceEntryChange } from '../invalidation.ts';
+import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import { ZSetEnabledRequest, type Installation, type SetEnabledRequest } from '../schemas/installations.ts';
 import { requireStdioAllowed } from '../stdio-policy.ts';
 import { parseInput } from '../validation.ts';
@@ -43,20 +43,22 @@ export async function setInstallationEnabled({
     const entry = await findUsableEntry(db, tenantId, current.registryEntryId);
     requireStdioAllowed(entry.transport, allowStdio);
   }
-  const [row] = await db
-    .update(installations)
-    .set({ enabled })
-    .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)))
-    .returning();
-  if (!row) throw new AppError('NOT_FOUND', 'Installation not found');
-  if (current.enabled !== enabled) {
-    await announceEntryChange(
-      db,
-      bus,
-      tenantId,
-      row.registryEntryId,
-      enabled ? 'installation enabled' : 'installation disabled',
-    );
-  }
+  const { row, recorded } = await db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(installations)
+      .set({ enabled })
+      .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)))
+      .returning();
+    if (!updated) throw new AppError('NOT_FOUND', 'Installation not found');
+    const reason = enabled ? 'installation enabled' : 'installation disabled';
+    return {
+      row: updated,
+      recorded:
+        current.enabled === enabled
+          ? []
+          : await recordEntryChange(tx, tenantId, updated.registryEntryId, reason),
+    };
+  });
+  await deliverChanges(db, bus, recorded);
   return toInstallation(row);
 }

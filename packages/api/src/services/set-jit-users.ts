@@ -3,7 +3,8 @@ import type { Database } from '@toolgate/db/client';
 import { gateways, tenants } from '@toolgate/db/schema';
 import { eq, sql } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
-import { announceGatewayChange } from '../invalidation.ts';
+import { recordConfigChange } from '@toolgate/db/config-outbox';
+import { deliverChanges, tenantSlugOf } from '../invalidation.ts';
 import { ZSetJitUsersRequest, type JitUsersSetting } from '../schemas/identity-providers.ts';
 import { parseInput } from '../validation.ts';
 
@@ -30,16 +31,26 @@ export async function setJitUsers({
   requireAdmin(actor, 'change who is created on first sign-in');
   const { allowJitUsers } = parseInput(ZSetJitUsersRequest, input);
   // Merged into the settings object, so other settings written meanwhile are kept.
-  await db
-    .update(tenants)
-    .set({
-      settings: sql`${tenants.settings} || jsonb_build_object('allowJitUsers', ${allowJitUsers}::boolean)`,
-    })
-    .where(eq(tenants.id, tenantId));
-  const all = await db
-    .select({ id: gateways.id, slug: gateways.slug })
-    .from(gateways)
-    .where(eq(gateways.tenantId, tenantId));
-  await announceGatewayChange(db, bus, tenantId, all, 'sign-in settings changed');
+  const recorded = await db.transaction(async (tx) => {
+    await tx
+      .update(tenants)
+      .set({
+        settings: sql`${tenants.settings} || jsonb_build_object('allowJitUsers', ${allowJitUsers}::boolean)`,
+      })
+      .where(eq(tenants.id, tenantId));
+    const all = await tx
+      .select({ id: gateways.id, slug: gateways.slug })
+      .from(gateways)
+      .where(eq(gateways.tenantId, tenantId));
+    // Tenant-wide: replicas also map IdP users afresh.
+    return recordConfigChange(tx, {
+      tenantId,
+      reason: 'sign-in settings changed',
+      tenantWide: true,
+      tenantSlug: await tenantSlugOf(tx, tenantId),
+      gateways: all,
+    });
+  });
+  await deliverChanges(db, bus, [recorded]);
   return { allowJitUsers };
 }

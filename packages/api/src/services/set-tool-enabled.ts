@@ -5,7 +5,7 @@ import { tools } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { canManageInstallation, findVisibleInstallation } from '../installation-access.ts';
-import { announceEntryChange } from '../invalidation.ts';
+import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import { ZSetEnabledRequest, type SetEnabledRequest, type Tool } from '../schemas/installations.ts';
 import { parseInput } from '../validation.ts';
 import { toTool } from '../views/rows.ts';
@@ -42,20 +42,24 @@ export async function setToolEnabled({
     .from(tools)
     .where(and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId), eq(tools.id, toolId)));
   if (!current) throw new AppError('NOT_FOUND', 'Tool not found');
-  const [row] = await db
-    .update(tools)
-    .set({ enabled })
-    .where(and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId), eq(tools.id, toolId)))
-    .returning();
-  if (!row) throw new AppError('NOT_FOUND', 'Tool not found');
-  if (current.enabled !== enabled) {
-    await announceEntryChange(
-      db,
-      bus,
-      tenantId,
-      installation.registryEntryId,
-      enabled ? 'tool enabled' : 'tool disabled',
-    );
-  }
+  const { row, recorded } = await db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(tools)
+      .set({ enabled })
+      .where(
+        and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId), eq(tools.id, toolId)),
+      )
+      .returning();
+    if (!updated) throw new AppError('NOT_FOUND', 'Tool not found');
+    const reason = enabled ? 'tool enabled' : 'tool disabled';
+    return {
+      row: updated,
+      recorded:
+        current.enabled === enabled
+          ? []
+          : await recordEntryChange(tx, tenantId, installation.registryEntryId, reason),
+    };
+  });
+  await deliverChanges(db, bus, recorded);
   return toTool(row);
 }

@@ -4,7 +4,7 @@ import type { Database } from '@toolgate/db/client';
 import { gateways, gatewayTeams } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
-import { announceGatewayChange } from '../invalidation.ts';
+import { deliverChanges, recordGatewayChange } from '../invalidation.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
 import {
   identityProviderIssue,
@@ -58,6 +58,7 @@ export async function updateGateway({
   const teamsChanged = teamIds.join() !== view!.teamIds.join();
 
   let updated: typeof gateways.$inferSelect;
+  let recorded: Awaited<ReturnType<typeof recordGatewayChange>> = [];
   try {
     updated = await db.transaction(async (tx) => {
       const { teamIds: _teamIds, ...columns } = patch;
@@ -77,6 +78,9 @@ export async function updateGateway({
             .values([...new Set(teamIds)].map((teamId) => ({ tenantId, gatewayId, teamId })));
         }
       }
+      const changed = [{ id: current.id, slug: current.slug }];
+      if (row.slug !== current.slug) changed.push({ id: row.id, slug: row.slug });
+      recorded = await recordGatewayChange(tx, tenantId, changed, 'gateway updated');
       return row;
     });
   } catch (err) {
@@ -84,9 +88,7 @@ export async function updateGateway({
     throw err;
   }
 
-  const changed = [{ id: current.id, slug: current.slug }];
-  if (updated.slug !== current.slug) changed.push({ id: updated.id, slug: updated.slug });
-  await announceGatewayChange(db, bus, tenantId, changed, 'gateway updated');
+  await deliverChanges(db, bus, recorded);
   const [result] = await loadGatewayViews(db, tenantId, [updated]);
   return result!;
 }

@@ -4,7 +4,8 @@ import type { Database } from '@toolgate/db/client';
 import { identityProviders } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
-import { announceGatewayChange } from '../invalidation.ts';
+import { deliverChanges, recordGatewayChange } from '../invalidation.ts';
+import { gatewaysUsing } from '../views/identity-provider.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
 import {
   ZUpdateIdentityProviderRequest,
@@ -47,18 +48,26 @@ export async function updateIdentityProvider({
   const current = await findIdentityProviderRow(db, tenantId, identityProviderId);
   requireIdpUrls(patch, allowPrivate);
   let updated: typeof identityProviders.$inferSelect | undefined;
+  let recorded: Awaited<ReturnType<typeof recordGatewayChange>> = [];
   try {
-    [updated] = await db
-      .update(identityProviders)
-      .set({ ...patch, updatedAt: new Date() })
-      .where(and(eq(identityProviders.tenantId, tenantId), eq(identityProviders.id, identityProviderId)))
-      .returning();
+    updated = await db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(identityProviders)
+        .set({ ...patch, updatedAt: new Date() })
+        .where(and(eq(identityProviders.tenantId, tenantId), eq(identityProviders.id, identityProviderId)))
+        .returning();
+      if (!row) return undefined;
+      const using = (await gatewaysUsing(tx, tenantId, [row.id])).get(row.id) ?? [];
+      const refs = using.map(({ id, slug }) => ({ id, slug }));
+      recorded = await recordGatewayChange(tx, tenantId, refs, 'identity provider updated');
+      return row;
+    });
   } catch (err) {
     if (isUniqueViolation(err)) throw issuerTaken(patch.issuer ?? current.issuer);
     throw err;
   }
   if (!updated) throw new AppError('NOT_FOUND', 'Identity provider not found');
+  await deliverChanges(db, bus, recorded);
   const [view] = await loadIdentityProviderViews(db, tenantId, [updated]);
-  await announceGatewayChange(db, bus, tenantId, view!.gateways, 'identity provider updated');
   return view!;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { reloadRevocations } from '@toolgate/auth/config-delivery';
 import { createBus, type Bus, type InvalidationMessage } from '@toolgate/bus';
 import { generateKeySpec, parseKeyRing, type KeyRing } from '@toolgate/core/crypto';
 import { memberships } from '@toolgate/db/schema';
@@ -39,9 +40,12 @@ export async function createApiTestEnv(): Promise<ApiTestEnv> {
     return bus;
   };
   const secretKeySpec = generateKeySpec('k1');
+  const bus = newBus();
+  // As web and worker processes do when they start: the revocation cache holds the durable record.
+  await reloadRevocations(db.db, bus);
   return {
     db,
-    bus: newBus(),
+    bus,
     secretKeySpec,
     secretKeys: parseKeyRing(secretKeySpec),
     newBus,
@@ -100,10 +104,13 @@ export const actingAs = (env: ApiTestEnv, org: SeededOrg, who: keyof SeededOrg['
   actor: org.actors[who] as Actor,
 });
 
-/** Records the invalidation messages a replica would receive from now on. */
+/**
+ * Records the invalidation messages a replica would receive from now on, without the tenant
+ * configuration version the outbox stamps on each (config-outbox tests check versions).
+ */
 export async function recordInvalidations(bus: Bus) {
   const messages: InvalidationMessage[] = [];
-  const stop = await bus.invalidations.subscribe((m) => messages.push(m));
+  const stop = await bus.invalidations.subscribe(({ version: _version, ...m }) => messages.push(m));
   return { messages, stop };
 }
 

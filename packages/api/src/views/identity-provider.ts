@@ -1,5 +1,6 @@
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
+import type { Executor } from '@toolgate/db/config-outbox';
 import { gateways, identityProviders } from '@toolgate/db/schema';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { idpUrlIssue } from '../identity-provider-urls.ts';
@@ -12,7 +13,7 @@ export type GatewayRef = { id: string; slug: string; name: string };
 
 /** The tenant's gateways that name one of these identity providers, by provider id. */
 export async function gatewaysUsing(
-  db: Database,
+  db: Executor,
   tenantId: string,
   idpIds: readonly string[],
 ): Promise<Map<string, GatewayRef[]>> {

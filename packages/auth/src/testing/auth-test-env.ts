@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createBus, type Bus } from '@toolgate/bus';
+import { reloadRevocations } from '../config-delivery.ts';
 import { generateKeySpec, parseKeyRing } from '@toolgate/core/crypto';
 import {
   createTestDatabase,
@@ -36,6 +37,8 @@ export async function createAuthTestEnv(overrides: Partial<AuthServerDeps> = {})
     redisUrl: inject('redisUrl') || undefined,
     prefix: `tgauth-${randomBytes(4).toString('hex')}`,
   });
+  // As web and worker processes do when they start: the revocation cache holds the durable record.
+  await reloadRevocations(db.db, bus);
   const clock = { offsetMs: 0 };
   const deps: AuthServerDeps = {
     db: db.db,

@@ -4,3 +4,4 @@ export * from './gateways.ts';
 export * from './credentials.ts';
 export * from './usage.ts';
 export * from './oauth.ts';
+export * from './outbox.ts';

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { createdAt, id, updatedAt } from './columns.ts';
 
 export const MEMBER_ROLES = ['owner', 'admin', 'member'] as const;
@@ -17,6 +27,11 @@ export const tenants = pgTable('tenants', {
   slug: text().notNull().unique(),
   name: text().notNull(),
   settings: jsonb().$type<TenantSettings>().notNull().default({}),
+  /**
+   * Raised by every recorded configuration change (packages/db config-outbox.ts): snapshots carry
+   * the version they were compiled from, so a proxy can tell a copy older than a change it heard of.
+   */
+  configVersion: bigint({ mode: 'number' }).notNull().default(0),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { grantRevocationId, sha256Hex } from '@toolgate/auth/constants';
+import { reloadRevocations } from '@toolgate/auth/config-delivery';
 import { createBus } from '@toolgate/bus';
 import { oauthClients, oauthGrants, oauthRefreshTokens } from '@toolgate/db/schema';
 import { createTestDatabase, seedGateway, seedMember, type TestDatabase } from '@toolgate/db/testing';
@@ -13,6 +14,7 @@ const services = testServices({ bus });
 
 beforeAll(async () => {
   db = await createTestDatabase(inject('postgresUrl'));
+  await reloadRevocations(db.db, bus);
 });
 afterAll(async () => {
   await bus.close();

@@ -1,3 +1,4 @@
+import { invalidInput, unstorableInputIssues } from '@toolgate/api/validation';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z } from 'zod';
@@ -33,7 +34,17 @@ const mapAppErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapAppErrors);
+/**
+ * Text Postgres cannot store (NUL, unpaired surrogates) and absurd nesting are refused for every
+ * procedure before its input schema runs, as the REST API refuses them: INVALID naming the field.
+ */
+const refuseUnstorableInput = t.middleware(async ({ getRawInput, next }) => {
+  const issues = unstorableInputIssues(await getRawInput());
+  if (issues.length > 0) throw invalidInput(issues);
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapAppErrors).use(refuseUnstorableInput);
 
 /** A signed-in user, no workspace needed. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
