@@ -2,6 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { generateKeySpec, open, openString, parseKeyRing, seal } from './crypto.ts';
 
 describe('secret envelope', () => {
+  it('opens exactly the sealed string: characters outside base64url, padding or extra bits are refused', () => {
+    const ring = parseKeyRing(generateKeySpec('k1'));
+    const sealed = seal(ring, 'session', 'aad');
+    expect(openString(ring, sealed, 'aad')).toBe('session');
+    for (const variant of [`${sealed}é`, `${sealed}\u0000`, `${sealed}=`, `${sealed} `, `${sealed}A`]) {
+      expect(() => open(ring, variant, 'aad'), JSON.stringify(variant)).toThrow();
+    }
+    const [v, k, iv, body] = sealed.split('.') as [string, string, string, string];
+    expect(() => open(ring, [v, k, `${iv.slice(0, 4)} ${iv.slice(4)}`, body].join('.'), 'aad')).toThrow();
+  });
+
   it('round-trips and binds to its context', () => {
     const ring = parseKeyRing(generateKeySpec('k1'));
     const sealed = seal(ring, 'api-key-123', 'installation:1');

@@ -45,15 +45,22 @@ export function seal(ring: KeyRing, plaintext: string | Buffer, aad?: string): s
   return [VERSION, ring.primaryId, iv.toString('base64url'), body.toString('base64url')].join('.');
 }
 
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
 export function open(ring: KeyRing, sealed: string, aad?: string): Buffer {
   const parts = sealed.split('.');
   if (parts.length !== 4 || parts[0] !== VERSION) throw new AppError('INVALID', 'not a sealed value');
   const [, keyId, ivPart, bodyPart] = parts as [string, string, string, string];
   const key = ring.keys.get(keyId);
   if (!key) throw new AppError('INVALID', `sealed with unknown key "${keyId}"`);
+  // Buffer.from skips characters outside the alphabet: without this, `id + "é"` or an id with
+  // spaces inside would open as the same value, and a sealed value would not be one string.
+  if (!BASE64URL.test(ivPart) || !BASE64URL.test(bodyPart))
+    throw new AppError('INVALID', 'not a sealed value');
   const iv = Buffer.from(ivPart, 'base64url');
   const body = Buffer.from(bodyPart, 'base64url');
-  if (iv.length !== 12 || body.length < 16) throw new AppError('INVALID', 'not a sealed value');
+  if (iv.length !== 12 || body.length < 16 || body.toString('base64url') !== bodyPart)
+    throw new AppError('INVALID', 'not a sealed value');
   const decipher = createDecipheriv('aes-256-gcm', key, iv);
   if (aad) decipher.setAAD(Buffer.from(aad));
   decipher.setAuthTag(body.subarray(body.length - 16));

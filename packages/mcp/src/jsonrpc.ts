@@ -69,7 +69,11 @@ export class JsonRpcError extends Error {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const isId = (v: unknown): v is JsonRpcId =>
-  (typeof v === 'string' && v.length > 0) || (typeof v === 'number' && Number.isInteger(v));
+  (typeof v === 'string' && v.length > 0) || (typeof v === 'number' && Number.isSafeInteger(v));
+
+/** A JSON-RPC error object another party will accept: an integer code and a message. */
+export const isErrorObject = (v: unknown): v is JsonRpcErrorObject =>
+  isObject(v) && Number.isSafeInteger(v.code) && typeof v.message === 'string';
 
 /**
  * Classifies one decoded JSON value. Throws JsonRpcError(INVALID_REQUEST) naming what is wrong;
@@ -87,6 +91,14 @@ export function classifyMessage(value: unknown): ClientMessage {
     if (value.params !== undefined && !isObject(value.params)) {
       throw new JsonRpcError(RPC.INVALID_REQUEST, 'Invalid Request: "params" must be an object');
     }
+    // Forwarded upstream as given: a token no server accepts would be blamed on the server.
+    const meta = value.params?._meta;
+    if (isObject(meta) && meta.progressToken !== undefined && !isId(meta.progressToken)) {
+      throw new JsonRpcError(
+        RPC.INVALID_REQUEST,
+        'Invalid Request: "_meta.progressToken" must be a string or an integer',
+      );
+    }
     if (!('id' in value))
       return { kind: 'notification', message: value as unknown as JsonRpcNotificationMessage };
     if (!isId(value.id)) {
@@ -99,6 +111,12 @@ export function classifyMessage(value: unknown): ClientMessage {
       throw new JsonRpcError(RPC.INVALID_REQUEST, 'Invalid Response: "id" must be a string or an integer');
     if ('result' in value && !isObject(value.result)) {
       throw new JsonRpcError(RPC.INVALID_REQUEST, 'Invalid Response: "result" must be an object');
+    }
+    if ('error' in value && !isErrorObject(value.error)) {
+      throw new JsonRpcError(
+        RPC.INVALID_REQUEST,
+        'Invalid Response: "error" must be an object with an integer "code" and a string "message"',
+      );
     }
     return { kind: 'response', message: value as unknown as JsonRpcResponseMessage };
   }

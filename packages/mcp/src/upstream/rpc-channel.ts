@@ -367,9 +367,17 @@ export abstract class RpcChannel {
     );
   }
 
-  private answer(message: object): void {
+  /**
+   * Answers a server→client request. If the answer cannot be sent as it is (the upstream refused
+   * it), a plain error is sent instead: an upstream left waiting would hold its call to the timeout.
+   */
+  private answer(message: { jsonrpc: '2.0'; id: string | number } & Json, fallback = true): void {
     if (this.closed) return;
-    this.transmit(message).catch(() => undefined);
+    this.transmit(message).catch(() => {
+      if (!fallback) return;
+      const error = { code: -32603, message: 'The gateway could not relay the answer' };
+      this.answer({ jsonrpc: '2.0', id: message.id, error }, false);
+    });
   }
 }
 
@@ -385,7 +393,12 @@ function deliver(call: PendingCall, notification: JsonRpcNotification): void {
 }
 
 function toRpcError(error: unknown, method: string): { code: number; message: string; data?: unknown } {
-  if (isObject(error) && typeof error.code === 'number' && typeof error.message === 'string') {
+  if (
+    isObject(error) &&
+    typeof error.code === 'number' &&
+    Number.isSafeInteger(error.code) &&
+    typeof error.message === 'string'
+  ) {
     return error.data === undefined
       ? { code: error.code, message: error.message }
       : { code: error.code, message: error.message, data: error.data };
