@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyMessage, JsonRpcError, RPC } from './jsonrpc.ts';
+import { classifyMessage, RPC, type JsonRpcError } from './jsonrpc.ts';
 
 const refusal = (value: unknown): JsonRpcError => {
   try {
@@ -32,7 +32,7 @@ describe('classifyMessage', () => {
   it('refuses response errors another party would not accept, which would leave an upstream waiting', () => {
     for (const error of [
       { code: 1.5, message: 'm' },
-      { code: 9007199254740993, message: 'm' },
+      { code: 2 ** 53 + 2, message: 'm' },
       { code: '1', message: 'm' },
       { code: 1 },
       'oops',
