@@ -1,3 +1,4 @@
 import base from '@toolgate/eslint-config';
+import { boundaries } from '@toolgate/eslint-config/boundaries';
 
-export default [...base, { ignores: ['next-env.d.ts', 'postcss.config.mjs'] }];
+export default [...base, ...boundaries('web'), { ignores: ['next-env.d.ts', 'postcss.config.mjs'] }];

@@ -9,6 +9,7 @@ const config: NextConfig = {
     '@toolgate/db',
     '@toolgate/bus',
     '@toolgate/mcp',
+    '@toolgate/net',
     '@toolgate/api',
     '@toolgate/auth',
   ],

@@ -1,1 +1,4 @@
-export { default } from '@toolgate/eslint-config';
+import base from '@toolgate/eslint-config';
+import { boundaries } from '@toolgate/eslint-config/boundaries';
+
+export default [...base, ...boundaries('core')];

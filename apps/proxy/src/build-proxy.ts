@@ -11,7 +11,7 @@ import { ReadinessProbe } from '@toolgate/core/readiness';
 import type { DbHandle } from '@toolgate/db/client';
 import { reloadRevocationsIfEmptied } from '@toolgate/auth/config-delivery';
 import { RevocationChecker } from '@toolgate/auth/revocation-check';
-import { createSsrfGuard } from '@toolgate/mcp/ssrf-guard';
+import { createSsrfGuard } from '@toolgate/net/ssrf-guard';
 import { createUpstreamPool, type UpstreamPool } from '@toolgate/mcp/upstream';
 import { ApiTokenAuthenticator } from './auth/api-token-authenticator.ts';
 import { IdpJwtAuthenticator } from './auth/idp-jwt-authenticator.ts';

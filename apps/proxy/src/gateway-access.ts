@@ -33,6 +33,7 @@ const AUTH_FAILURE_ERROR: Record<AuthFailure, ProxyErrorName> = {
   expired: 'INVALID_TOKEN',
   revoked: 'INVALID_TOKEN',
   wrong_tenant: 'INVALID_TOKEN',
+  wrong_gateway: 'INVALID_TOKEN',
   wrong_audience: 'INVALID_TOKEN',
   wrong_issuer: 'INVALID_TOKEN',
   not_member: 'INVALID_TOKEN',

@@ -315,6 +315,22 @@ describe('authentication and access', () => {
     expect(await lastUsed()).toBeInstanceOf(Date);
   });
 
+  it('refuses a gateway-restricted token on any other gateway exactly like a wrong token', async () => {
+    const other = await seedGateway(h.db.db, world.tenant.id, { slug: `other-${Date.now()}` });
+    const restricted = await seedApiToken(h.db.db, world.tenant.id, { gatewayIds: [world.gateway.id] });
+    const auth = { authorization: `Bearer ${restricted.token}` };
+    expect((await rpc(world.url(proxyA), init, auth)).status).toBe(200);
+    const elsewhere = await rpc(world.url(proxyA, other.slug), init, auth);
+    const wrong = await rpc(world.url(proxyA, other.slug), init, {
+      authorization: 'Bearer tg_definitelynotavalidtokenatallxxxxxxxxxxxxxxxxxxx',
+    });
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.text).toBe(wrong.text);
+    // The other replica reads the restriction from the shared cache the first one filled.
+    expect((await rpc(world.url(proxyB, other.slug), init, auth)).status).toBe(401);
+    expect((await rpc(world.url(proxyB), init, auth)).status).toBe(200);
+  });
+
   it('expired tokens are refused', async () => {
     const seeded = await seedApiToken(h.db.db, world.tenant.id, { expiresAt: new Date(Date.now() - 1_000) });
     expect((await rpc(world.url(proxyA), init, { authorization: `Bearer ${seeded.token}` })).status).toBe(

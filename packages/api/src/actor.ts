@@ -11,7 +11,11 @@ export interface Actor {
   tokenId?: string;
 }
 
-export const isAdmin = (actor: Actor): boolean => actor.role === 'owner' || actor.role === 'admin';
+/**
+ * The one owner-or-admin rule: owners and admins manage the workspace (members, teams, servers,
+ * gateways); members use it. Takes an actor, a membership, or anything else with a role.
+ */
+export const isAdmin = ({ role }: Pick<Actor, 'role'>): boolean => role === 'owner' || role === 'admin';
 
 /** Owners and admins only; `action` completes "only owners and admins may …". */
 export function requireAdmin(actor: Actor, action: string): void {

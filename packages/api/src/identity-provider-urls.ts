@@ -1,4 +1,4 @@
-import { isPublicAddress } from '@toolgate/mcp/ssrf-guard';
+import { isPublicAddress } from '@toolgate/net/ssrf-guard';
 
 /**
  * Why an issuer or JWKS URL of an identity provider is refused, or undefined. https only, and no

@@ -48,3 +48,13 @@ export async function findUsableEntry(
   if (!row) throw new AppError('NOT_FOUND', `Registry entry ${entryId} not found`);
   return row;
 }
+
+/** Two installations of one entry in one place (org, a team, a user) are told apart by name. */
+export const installationNameTaken = (entryName: string, name: string): AppError =>
+  new AppError(
+    'CONFLICT',
+    `${entryName} is already installed here as "${name}"; give this installation another name`,
+    {
+      fields: [{ path: 'name', message: `"${name}" is taken by another installation of ${entryName} here` }],
+    },
+  );

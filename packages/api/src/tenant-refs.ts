@@ -1,6 +1,6 @@
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
-import { identityProviders, teams } from '@toolgate/db/schema';
+import { gateways, identityProviders, teams } from '@toolgate/db/schema';
 import { and, eq, inArray } from 'drizzle-orm';
 
 /** Teams named in a request must be the tenant's; another tenant's team is "not found". */
@@ -18,6 +18,27 @@ export async function requireTeams(
   const known = new Set(found.map((t) => t.id));
   const missing = wanted.find((id) => !known.has(id));
   if (missing) throw new AppError('NOT_FOUND', `Team ${missing} not found`);
+}
+
+/** Gateways named by a request must be the tenant's; another tenant's is "not found", on the field. */
+export async function requireGateways(
+  db: Database,
+  tenantId: string,
+  gatewayIds: readonly string[],
+  field = 'gatewayIds',
+): Promise<void> {
+  const wanted = [...new Set(gatewayIds)];
+  if (wanted.length === 0) return;
+  const found = await db
+    .select({ id: gateways.id })
+    .from(gateways)
+    .where(and(eq(gateways.tenantId, tenantId), inArray(gateways.id, wanted)));
+  const known = new Set(found.map((g) => g.id));
+  const missing = wanted.find((id) => !known.has(id));
+  if (missing) {
+    const message = `gateway ${missing} not found`;
+    throw new AppError('NOT_FOUND', `Gateway ${missing} not found`, { fields: [{ path: field, message }] });
+  }
 }
 
 /**

@@ -1,6 +1,11 @@
 import { AppError } from '@toolgate/core/errors';
 import type { z } from 'zod';
+import { formFieldErrors, type FieldErrors } from './schemas/field-errors.ts';
 
+/**
+ * One failing field. `AppError.details.fields` is always a list of these, whichever service throws
+ * it; the REST API answers them as `error.fields`, forms show them through `appErrorFields`.
+ */
 export interface FieldIssue {
   /** Dotted path of the failing field ("installFields.0.key"); "" for the whole input. */
   path: string;
@@ -92,3 +97,15 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 
 export const invalidInput = (fields: FieldIssue[]): AppError =>
   new AppError('INVALID', describeIssues(fields), { fields });
+
+const isFieldIssue = (value: unknown): value is FieldIssue =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as FieldIssue).path === 'string' &&
+  typeof (value as FieldIssue).message === 'string';
+
+/** The field messages an AppError carries (INVALID, CONFLICT, …) as a form shows them; {} if none. */
+export function appErrorFields(error: AppError): FieldErrors {
+  const fields = error.details?.fields;
+  return Array.isArray(fields) ? formFieldErrors(fields.filter(isFieldIssue)) : {};
+}

@@ -1,6 +1,6 @@
 import { TtlLru } from '@toolgate/core/lru';
 import { oauthClients } from '@toolgate/db/schema';
-import { GuardedGetError, guardedGet } from '@toolgate/mcp/guarded-get';
+import { GuardedGetError, guardedGet } from '@toolgate/net/guarded-get';
 import { eq } from 'drizzle-orm';
 import { validateClientMetadata, type ClientMetadata } from './client-metadata.ts';
 import type { OAuthClient } from './clients.ts';

@@ -1,5 +1,5 @@
-import { guardedGet } from '@toolgate/mcp/guarded-get';
-import { createSsrfGuard, type SsrfGuard } from '@toolgate/mcp/ssrf-guard';
+import { guardedGet } from '@toolgate/net/guarded-get';
+import { createSsrfGuard, type SsrfGuard } from '@toolgate/net/ssrf-guard';
 import {
   createLocalJWKSet,
   errors,

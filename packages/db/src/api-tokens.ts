@@ -32,6 +32,8 @@ export interface TokenPrincipal {
   revokedAt: string | null;
   /** The tenant's configuration version when this was read (older copies in a cache are stale). */
   configVersion: number;
+  /** Gateways the token may call; null: every gateway its scope allows. */
+  gatewayIds: string[] | null;
 }
 
 export async function findTokenPrincipal(db: Database, tokenHash: string): Promise<TokenPrincipal | null> {
@@ -72,6 +74,7 @@ export async function findTokenPrincipal(db: Database, tokenHash: string): Promi
     expiresAt: token.expiresAt?.toISOString() ?? null,
     revokedAt: token.revokedAt?.toISOString() ?? null,
     configVersion,
+    gatewayIds: token.gatewayIds,
   };
 }
 

@@ -78,8 +78,11 @@ export class ApiTokenAuthenticator implements Authenticator {
       return { ok: false, failure: 'unavailable' };
     }
     if (!record) return { ok: false, failure: 'unknown' };
-    // Another tenant's token is refused exactly like an unknown one.
+    // Another tenant's token is refused exactly like an unknown one; so is a token restricted to
+    // other gateways (records cached before restrictions existed carry none).
     if (record.tenantId !== context.tenantId) return { ok: false, failure: 'wrong_tenant' };
+    if (record.gatewayIds && !record.gatewayIds.includes(context.gatewayId))
+      return { ok: false, failure: 'wrong_gateway' };
     if (record.revokedAt) return { ok: false, failure: 'revoked' };
     if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now())
       return { ok: false, failure: 'expired' };

@@ -43,6 +43,8 @@ export type AuthFailure =
   | 'expired'
   | 'revoked'
   | 'wrong_tenant'
+  /** An API token restricted to other gateways. */
+  | 'wrong_gateway'
   /** A JWT addressed to another resource (gateway URL) or audience. */
   | 'wrong_audience'
   /** A JWT from an issuer this gateway does not trust. */

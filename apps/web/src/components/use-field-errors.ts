@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import type { z } from 'zod';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
+import { fieldErrors, type FieldErrors } from '@toolgate/api/schemas/field-errors';
 
 /**
  * A form's messages per field: shown under the inputs, the first invalid input focused when they

@@ -1,3 +1,4 @@
+import type { ControlPlaneDeps } from '@toolgate/api/deps';
 import { createMailer } from '@toolgate/api/mail/create-mailer';
 import type { Mailer } from '@toolgate/api/mail/mailer';
 import { ConfigRelay } from '@toolgate/auth/config-delivery';
@@ -6,7 +7,6 @@ import { parseKeyRing, type KeyRing } from '@toolgate/core/crypto';
 import { createLogger, type Logger } from '@toolgate/core/logger';
 import { createDb, type DbHandle } from '@toolgate/db/client';
 import { webEnv } from '../env.ts';
-import type { TrpcServices } from './trpc/context.ts';
 
 interface WebContext {
   db: DbHandle;
@@ -51,12 +51,14 @@ export function webContext(): WebContext {
   return g[KEY];
 }
 
-/** What the control-plane services need besides the database, for tRPC and REST alike. */
-export function controlPlaneServices(): TrpcServices {
-  const { bus, secretKeys, mailer } = webContext();
+/** What the control plane needs from this process, for tRPC and REST alike. */
+export function controlPlaneDeps(): ControlPlaneDeps {
+  const { db, bus, log, secretKeys, mailer } = webContext();
   const env = webEnv();
   return {
+    db: db.db,
     bus,
+    log,
     secretKeys,
     mailer,
     publicMcpUrl: env.PUBLIC_MCP_URL,

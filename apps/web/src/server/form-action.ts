@@ -1,7 +1,7 @@
-import type { FieldErrors } from '../schemas/field-errors.ts';
+import type { FieldErrors } from '@toolgate/api/schemas/field-errors';
+import { asAppError } from '@toolgate/api/trpc/app-errors';
+import { appErrorFields } from '@toolgate/api/validation';
 import { webContext } from './context.ts';
-import { appErrorFields } from './services/invalid-input.ts';
-import { asAppError } from './trpc/app-errors.ts';
 
 /** What a form's server action answers: the value, or messages for the fields and the form. */
 export type ActionResult<T extends object = object> =

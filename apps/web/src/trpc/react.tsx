@@ -5,7 +5,7 @@ import { createTRPCClient, httpBatchLink, type TRPCClientErrorLike } from '@trpc
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { useState, type ReactNode } from 'react';
 import superjson from 'superjson';
-import type { AppRouter } from '~/server/trpc/root';
+import type { AppRouter } from '@toolgate/api/trpc/root';
 import { TENANT_HEADER } from './tenant-header.ts';
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();

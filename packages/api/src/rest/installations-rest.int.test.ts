@@ -232,6 +232,35 @@ describe('installations over REST', () => {
     );
     expect(disabled.enabled).toBe(false);
 
+    // Rename and rotate the secret in one PATCH; a second install under the same name is refused.
+    const [sealedBefore] = await env.db.db.select().from(installations).where(eq(installations.id, id));
+    const renamed = ok(
+      await call('PATCH', `/installations/${id}`, {
+        token: a.adminToken,
+        body: { name: 'Primary', values: { apiKey: 'rotated' }, enabled: true },
+      }),
+      200,
+      ZInstallation,
+    );
+    expect(renamed).toMatchObject({ name: 'Primary', enabled: true, hasCredentials: true });
+    const [sealedAfter] = await env.db.db.select().from(installations).where(eq(installations.id, id));
+    expect(sealedAfter!.credentialsSealed).not.toBe(sealedBefore!.credentialsSealed);
+    const twin = failed(
+      await call('POST', '/installations', {
+        token: a.adminToken,
+        body: { registryEntryId: entry.id, scope: 'org', name: 'primary', values: { apiKey: 'k' } },
+      }),
+      409,
+      'CONFLICT',
+    );
+    expect(JSON.stringify(twin)).toContain('another name');
+    failed(
+      await call('PATCH', `/installations/${id}`, { token: a.memberToken, body: { name: 'Mine' } }),
+      403,
+      'FORBIDDEN',
+    );
+    failed(await call('PATCH', `/installations/${id}`, { token: a.adminToken, body: {} }), 422, 'INVALID');
+
     const deleted = await call('DELETE', `/installations/${id}`, { token: a.adminToken });
     expect(deleted.status).toBe(204);
     failed(await call('GET', `/installations/${id}`, { token: a.adminToken }), 404, 'NOT_FOUND');
@@ -278,6 +307,7 @@ describe("another tenant's requests, installations and tools", () => {
       ['GET', `/installations/${id}`, undefined],
       ['GET', `/installations/${id}/tools`, undefined],
       ['PATCH', `/installations/${id}`, { enabled: false }],
+      ['PATCH', `/installations/${id}`, { name: 'taken over' }],
       ['PATCH', `/installations/${id}/tools/${toolId}`, { enabled: false }],
       ['POST', `/installations/${id}/discover`, undefined],
       ['DELETE', `/installations/${id}`, undefined],

@@ -15,7 +15,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'Missing, invalid, expired or revoked API token',
   403: "The token lacks the admin capability, or the caller's role does not allow this",
   404: 'No such object in this tenant',
-  409: 'Conflicts with existing objects (slug taken, tool names collide)',
+  409: 'Conflicts with existing objects (slug taken, tool names collide, still in use); `error.details` says which',
   413: 'The body is too large',
   422:
     'The body or query string fails validation (text with NUL characters or unpaired surrogates included); ' +
@@ -103,7 +103,7 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
       title: 'Toolgate API',
       version: '1.0.0',
       description:
-        'Automation API of a Toolgate tenant: registry, installations, gateways and API tokens. ' +
+        'Automation API of a Toolgate tenant: registry, installations, gateways, API tokens, teams and members. ' +
         'Authenticate with an API token (tg_…) that has the admin capability.',
     },
     servers: [{ url: basePath }],
@@ -117,6 +117,13 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
       },
       { name: 'Gateways', description: 'Named MCP endpoints exposing chosen tools' },
       { name: 'Tokens', description: 'API tokens for MCP clients and for this API' },
+      {
+        name: 'Teams',
+        description:
+          "Teams and their members: owners and admins manage every team, a team's maintainers its " +
+          'membership; members see the teams they are in',
+      },
+      { name: 'Members', description: "The workspace's members, their roles, and invitations" },
       {
         name: 'Sign-in',
         description:

@@ -31,6 +31,7 @@ import {
   type Rng,
   type SampleHints,
 } from '../testing/fuzz-kit.ts';
+import { testRestDeps } from '../testing/rest-client.ts';
 import { recordUsage, usageEvent } from '../testing/usage-world.ts';
 import { handleRestRequest, type RestDeps } from './handle-rest-request.ts';
 import { ROUTES, type Route } from './routes.ts';
@@ -69,7 +70,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   deadUrl = `http://127.0.0.1:${(probe.address() as { port: number }).port}/mcp`;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
-  deps = {
+  deps = testRestDeps({
     db: env.db.db,
     bus: env.bus,
     publicMcpUrl: 'https://mcp.example.test',
@@ -84,7 +85,7 @@ beforeAll(async () => {
         lastServerError = fields.err instanceof Error ? fields.err.message : String(fields.err);
       },
     } as unknown as Logger,
-  };
+  });
   const db = env.db.db;
   const tenantId = a.tenant.id;
   const entry = await seedRegistryEntry(db, tenantId, { url: deadUrl });
@@ -127,6 +128,12 @@ beforeAll(async () => {
     token: a.memberToken,
     body: JSON.stringify({ registryEntryId: entry.id, scope: 'org', reason: 'fuzz' }),
   });
+  const invitation = await send({
+    label: 'setup',
+    method: 'POST',
+    path: '/invitations',
+    body: JSON.stringify({ email: 'fuzz-invitee@example.test' }),
+  });
   Object.assign(ids, {
     registry: entry.id,
     installations: installation.id,
@@ -139,10 +146,20 @@ beforeAll(async () => {
     grants: grant!.id,
     logs: (logs.json as { events: { id: string }[] }).events[0]!.id,
     'installation-requests': (request.json as { id: string }).id,
+    // A member to add to teams, re-role and remove: `/teams/{id}/members/{userId}`, `/members/{userId}`.
+    members: a.otherMember.id,
+    invitations: (invitation.json as { id: string }).id,
   });
   const theirEntry = await seedRegistryEntry(db, b.tenant.id, { url: deadUrl });
   const theirGateway = await seedGateway(db, b.tenant.id);
-  theirIds.push(theirEntry.id, theirGateway.id, (await seedInstallation(db, b.tenant.id, theirEntry.id)).id);
+  const theirTeam = await seedTeam(db, b.tenant.id, [b.member.id]);
+  theirIds.push(
+    theirEntry.id,
+    theirGateway.id,
+    (await seedInstallation(db, b.tenant.id, theirEntry.id)).id,
+    theirTeam.id,
+    b.member.id,
+  );
 });
 afterAll(async () => {
   await env?.close();
@@ -251,6 +268,7 @@ function hints(rng: Rng): SampleHints {
   return {
     stringFor(property, schema) {
       if (property === 'registryEntryId') return ids.registry;
+      if (property === 'userId') return ids.members;
       if (property === 'teamId' || property === 'teamIds') return ids.teams;
       if (property === 'installationId') return ids.installations;
       if (property === 'identityProviderId') return ids['identity-providers'];

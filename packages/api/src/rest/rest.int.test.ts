@@ -21,7 +21,7 @@ import { ZDiscoveredInstallation, ZToolList } from '../schemas/installations.ts'
 import { ZRegistryEntry, ZRegistryEntryList } from '../schemas/registry.ts';
 import { ZApiToken, ZApiTokenList, ZCreatedApiToken } from '../schemas/tokens.ts';
 import { createTwoTenantEnv, type ApiTestEnv, type SeededOrg } from '../testing/api-test-env.ts';
-import { failed, ok, restClient, type RestCall } from '../testing/rest-client.ts';
+import { failed, ok, restClient, testRestDeps, type RestCall } from '../testing/rest-client.ts';
 import { ROUTES, ZGatewayListResponse, ZGatewayResponse } from './routes.ts';
 
 let env: ApiTestEnv;
@@ -595,13 +595,18 @@ describe("another tenant's objects", () => {
   it('covers every route of the API', () => {
     // When a route is added, add its cross-tenant test above (installations and installation
     // requests: installations-rest.int.test.ts; usage and logs: usage-rest.int.test.ts; identity
-    // providers, OAuth clients and grants, sign-in settings: identity-rest.int.test.ts).
+    // providers, OAuth clients and grants, sign-in settings: identity-rest.int.test.ts; teams and
+    // their members: teams-rest.int.test.ts; members and invitations: members-rest.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'DELETE /gateways/{id}',
       'DELETE /identity-providers/{id}',
       'DELETE /installations/{id}',
+      'DELETE /invitations/{id}',
+      'DELETE /members/{userId}',
       'DELETE /oauth/clients/{id}',
       'DELETE /oauth/grants/{id}',
+      'DELETE /teams/{id}',
+      'DELETE /teams/{id}/members/{userId}',
       'DELETE /tokens/{id}',
       'GET /gateways',
       'GET /gateways/{id}',
@@ -610,12 +615,17 @@ describe("another tenant's objects", () => {
       'GET /installations',
       'GET /installations/{id}',
       'GET /installations/{id}/tools',
+      'GET /invitations',
       'GET /logs',
       'GET /logs/{id}',
+      'GET /members',
       'GET /oauth/clients',
       'GET /oauth/grants',
       'GET /registry',
       'GET /settings/sign-in',
+      'GET /teams',
+      'GET /teams/{id}',
+      'GET /teams/{id}/members',
       'GET /tokens',
       'GET /usage',
       'GET /usage/graph',
@@ -623,6 +633,9 @@ describe("another tenant's objects", () => {
       'PATCH /identity-providers/{id}',
       'PATCH /installations/{id}',
       'PATCH /installations/{id}/tools/{toolId}',
+      'PATCH /members/{userId}',
+      'PATCH /teams/{id}',
+      'PATCH /teams/{id}/members/{userId}',
       'POST /gateways',
       'POST /identity-providers',
       'POST /installation-requests',
@@ -631,9 +644,12 @@ describe("another tenant's objects", () => {
       'POST /installation-requests/{id}/reject',
       'POST /installations',
       'POST /installations/{id}/discover',
+      'POST /invitations',
       'POST /oauth/clients',
       'POST /registry',
       'POST /registry/probe', // reads no tenant data: nothing to cross
+      'POST /teams',
+      'POST /teams/{id}/members',
       'POST /tokens',
       'PUT /gateways/{id}/tools',
       'PUT /settings/sign-in',
@@ -643,9 +659,8 @@ describe("another tenant's objects", () => {
 
 async function handleOutsideBasePath() {
   const { handleRestRequest } = await import('./handle-rest-request.ts');
-  return handleRestRequest(new Request('http://toolgate.test/api/v2/gateways'), {
-    db: env.db.db,
-    bus: env.bus,
-    publicMcpUrl: 'https://mcp.example.test',
-  });
+  return handleRestRequest(
+    new Request('http://toolgate.test/api/v2/gateways'),
+    testRestDeps({ db: env.db.db, bus: env.bus, publicMcpUrl: 'https://mcp.example.test' }),
+  );
 }

@@ -22,8 +22,10 @@ import {
   ZInstallation,
   ZInstallationDetail,
   ZInstallationList,
+  ZPatchInstallationRequest,
   ZSetEnabledRequest,
   ZTool,
+  type Installation,
   ZToolList,
 } from '../schemas/installations.ts';
 import { ZCreateRegistryEntryRequest, ZRegistryEntry, ZRegistryEntryList } from '../schemas/registry.ts';
@@ -36,7 +38,6 @@ import {
   ZUsageGraph,
   ZUsageSummary,
 } from '../schemas/usage.ts';
-import type { AuthenticatedCaller } from '../services/authenticate-api-token.ts';
 import { approveInstallationRequest } from '../services/approve-installation-request.ts';
 import { cancelInstallationRequest } from '../services/cancel-installation-request.ts';
 import { createApiToken } from '../services/create-api-token.ts';
@@ -66,6 +67,7 @@ import { setGatewayAssignments } from '../services/set-gateway-assignments.ts';
 import { setInstallationEnabled } from '../services/set-installation-enabled.ts';
 import { setToolEnabled } from '../services/set-tool-enabled.ts';
 import { updateGateway } from '../services/update-gateway.ts';
+import { updateInstallation } from '../services/update-installation.ts';
 import {
   ZCreateIdentityProviderRequest,
   ZIdentityProvider,
@@ -91,50 +93,11 @@ import { listOAuthGrants } from '../services/list-oauth-grants.ts';
 import { revokeOAuthGrant } from '../services/revoke-oauth-grant.ts';
 import { setJitUsers } from '../services/set-jit-users.ts';
 import { updateIdentityProvider } from '../services/update-identity-provider.ts';
-import type { RestDeps } from './deps.ts';
+import { MEMBER_ROUTES } from './member-routes.ts';
+import { route, scope, type Route, type RouteContext } from './route.ts';
+import { TEAM_ROUTES } from './team-routes.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-export interface RouteContext {
-  deps: RestDeps;
-  caller: AuthenticatedCaller;
-  /** Path parameters, already checked to be UUIDs. */
-  params: Record<string, string>;
-  /** The query string parsed with the route's `query` schema; undefined for routes without one. */
-  query?: unknown;
-}
-
-export interface Route {
-  method: HttpMethod;
-  /** Under the base path, with `{param}` segments (OpenAPI style). */
-  path: string;
-  operationId: string;
-  summary: string;
-  tag: 'Registry' | 'Installations' | 'Installation requests' | 'Gateways' | 'Tokens' | 'Sign-in' | 'Usage';
-  body?: z.ZodType;
-  /** Query-string parameters (an object schema of strings, coerced); unknown ones are refused. */
-  query?: z.ZodType;
-  status: 200 | 201 | 204;
-  /** Absent for 204. */
-  response?: z.ZodType;
-  /** Error statuses this route answers besides 401/403 (every route) and 500. */
-  errors: readonly (400 | 404 | 409 | 413 | 422 | 503)[];
-  handle(ctx: RouteContext, body: unknown): Promise<unknown>;
-}
-
-/** Keeps `handle`'s body and query typed as the schemas' output while the table stays homogeneous. */
-function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
-  def: Omit<Route, 'body' | 'query' | 'handle'> & {
-    body?: B;
-    query?: Q;
-    handle(
-      ctx: RouteContext & { query: Q extends z.ZodType ? z.output<Q> : undefined },
-      body: B extends z.ZodType ? z.output<B> : undefined,
-    ): Promise<unknown>;
-  },
-): Route {
-  return def;
-}
+export type { HttpMethod, Route, RouteContext, RouteTag } from './route.ts';
 
 /** The gateway as the REST API answers it: with the URL MCP clients connect to. */
 export const ZGatewayResponse = ZGateway.extend({
@@ -151,12 +114,6 @@ const withUrl = ({ deps, caller }: RouteContext, gateway: Gateway) => ({
   url: gatewayResourceUrl(deps.publicMcpUrl, caller.tenantSlug, gateway.slug),
 });
 
-/** Options every service call gets from the request. */
-const scope = ({ deps, caller }: RouteContext) => ({
-  db: deps.db,
-  tenantId: caller.tenantId,
-  actor: caller.actor,
-});
 const upstreamAccess = ({ deps }: RouteContext) => ({
   bus: deps.bus,
   secretKeys: deps.secretKeys,
@@ -211,7 +168,7 @@ export const ROUTES: readonly Route[] = [
     body: ZCreateInstallationRequest,
     status: 201,
     response: ZDiscoveredInstallation,
-    errors: [400, 404, 413, 422, 503],
+    errors: [400, 404, 409, 413, 422, 503],
     handle: (ctx, input) => createInstallation({ ...scope(ctx), ...upstreamAccess(ctx), input }),
   }),
   route({
@@ -264,21 +221,35 @@ export const ROUTES: readonly Route[] = [
   route({
     method: 'PATCH',
     path: '/installations/{id}',
-    operationId: 'setInstallationEnabled',
-    summary: 'Enable or disable an installation for every gateway',
+    operationId: 'updateInstallation',
+    summary:
+      'Rename an installation, replace install-field values (credential rotation: secrets are sealed anew), or enable/disable it',
     tag: 'Installations',
-    body: ZSetEnabledRequest,
+    body: ZPatchInstallationRequest,
     status: 200,
     response: ZInstallation,
-    errors: [400, 404, 413, 422],
-    handle: (ctx, input) =>
-      setInstallationEnabled({
-        ...scope(ctx),
-        bus: ctx.deps.bus,
-        allowStdio: ctx.deps.allowStdio ?? false,
-        installationId: ctx.params.id!,
-        input,
-      }),
+    errors: [400, 404, 409, 413, 422, 503],
+    handle: async (ctx, { enabled, ...changes }) => {
+      const installationId = ctx.params.id!;
+      let view: Installation | undefined;
+      if (changes.name !== undefined || changes.values !== undefined)
+        view = await updateInstallation({
+          ...scope(ctx),
+          bus: ctx.deps.bus,
+          secretKeys: ctx.deps.secretKeys,
+          installationId,
+          input: changes,
+        });
+      if (enabled !== undefined)
+        view = await setInstallationEnabled({
+          ...scope(ctx),
+          bus: ctx.deps.bus,
+          allowStdio: ctx.deps.allowStdio ?? false,
+          installationId,
+          input: { enabled },
+        });
+      return view!;
+    },
   }),
   route({
     method: 'DELETE',
@@ -658,4 +629,6 @@ export const ROUTES: readonly Route[] = [
     errors: [404],
     handle: (ctx) => getAuditEvent({ ...scope(ctx), eventId: ctx.params.id! }),
   }),
+  ...TEAM_ROUTES,
+  ...MEMBER_ROUTES,
 ];

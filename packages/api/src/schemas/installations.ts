@@ -40,10 +40,37 @@ export const ZInstallation = z.object({
   lastError: z.string().nullable(),
   enabled: z.boolean(),
   discoveredAt: ZTimestamp.nullable(),
+  /** When a discovery or health check last reached `status`. */
+  checkedAt: ZTimestamp.nullable(),
   createdAt: ZTimestamp,
   updatedAt: ZTimestamp,
 });
 export type Installation = z.infer<typeof ZInstallation>;
+
+/**
+ * Rename, and replace install-field values (credential rotation): a value given replaces the
+ * stored one (secret ones are sealed anew, the old ciphertext is gone); fields left out keep theirs.
+ */
+export const ZUpdateInstallationRequest = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).optional(),
+    values: z.record(z.string(), z.string().max(10_000)).optional(),
+  })
+  .refine((input) => input.name !== undefined || input.values !== undefined, {
+    message: 'give a new name, new values, or both',
+  });
+export type UpdateInstallationRequest = z.input<typeof ZUpdateInstallationRequest>;
+
+/** PATCH /installations/{id}: any of a new name, new values, and on/off. */
+export const ZPatchInstallationRequest = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).optional(),
+    values: z.record(z.string(), z.string().max(10_000)).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .refine((i) => i.name !== undefined || i.values !== undefined || i.enabled !== undefined, {
+    message: 'give a new name, new values or enabled',
+  });
 
 const ZJsonObject = z.record(z.string(), z.unknown());
 

@@ -28,3 +28,28 @@ export const ZMemberRemoval = z.object({
   revokedTokens: z.number().int().nonnegative(),
 });
 export type MemberRemoval = z.infer<typeof ZMemberRemoval>;
+
+/** A member as the UI lists them (tRPC carries dates as dates). */
+export const ZMember = z.object({
+  userId: z.uuid(),
+  name: z.string().nullable(),
+  email: z.string(),
+  role: ZMemberRole,
+  joinedAt: z.date(),
+});
+export type Member = z.infer<typeof ZMember>;
+
+export const ZMembership = z.object({
+  tenantId: z.uuid(),
+  tenantSlug: z.string(),
+  tenantName: z.string(),
+  role: ZMemberRole,
+});
+export type Membership = z.infer<typeof ZMembership>;
+
+/** The signed-in user and every workspace they belong to. */
+export const ZAccount = z.object({
+  user: z.object({ id: z.uuid(), name: z.string().nullable(), email: z.string() }),
+  memberships: z.array(ZMembership),
+});
+export type Account = z.infer<typeof ZAccount>;

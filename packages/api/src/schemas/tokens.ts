@@ -16,6 +16,17 @@ export const ZCreateApiTokenRequest = z
       .transform((c) => [...new Set(c)]),
     /** Absent or null: the token does not expire. */
     expiresAt: ZTimestamp.nullable().default(null),
+    /**
+     * Gateways the token may call. Absent or null: every gateway its scope allows. Elsewhere the
+     * proxy refuses it exactly like an unknown token.
+     */
+    gatewayIds: z
+      .array(ZId)
+      .min(1, 'name at least one gateway, or leave gatewayIds out for all')
+      .max(100)
+      .transform((ids) => [...new Set(ids)])
+      .nullable()
+      .default(null),
   })
   .superRefine((input, ctx) => {
     if (input.scope === 'team' && !input.teamId)
@@ -34,6 +45,8 @@ export const ZApiToken = z.object({
   userId: ZId.nullable(),
   teamId: ZId.nullable(),
   capabilities: z.array(z.enum(TOKEN_CAPABILITIES)),
+  /** Null: every gateway the token's scope allows. */
+  gatewayIds: z.array(ZId).nullable(),
   createdBy: ZId.nullable(),
   createdAt: ZTimestamp,
   expiresAt: ZTimestamp.nullable(),

@@ -1,6 +1,6 @@
 import { hashApiToken } from '@toolgate/core/api-token';
 import { apiTokens } from '@toolgate/db/schema';
-import { seedApiToken, seedTeam } from '@toolgate/db/testing';
+import { seedApiToken, seedGateway, seedTeam } from '@toolgate/db/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -189,6 +189,34 @@ describe('API tokens', () => {
     // Revoking again keeps the first time.
     const again = await revokeApiToken({ ...opts(a), tokenId: created.id });
     expect(again.revokedAt).toBe((await listApiTokens(opts(a))).find((t) => t.id === created.id)!.revokedAt);
+  });
+
+  it("restricts a token to chosen gateways of its tenant, refusing another tenant's gateway as unknown", async () => {
+    const [one, two] = await Promise.all([
+      seedGateway(env.db.db, a.tenant.id),
+      seedGateway(env.db.db, a.tenant.id),
+    ]);
+    const created = await createApiToken({
+      ...opts(a, 'member'),
+      input: { name: 'one gateway', gatewayIds: [one.id, one.id] },
+    });
+    expect(created.gatewayIds).toEqual([one.id]);
+    const [row] = await env.db.db.select().from(apiTokens).where(eq(apiTokens.id, created.id));
+    expect(row!.gatewayIds).toEqual([one.id]);
+    expect((await createApiToken({ ...opts(a), input: { name: 'all' } })).gatewayIds).toBeNull();
+    expect(
+      (await createApiToken({ ...opts(a), input: { name: 'two', gatewayIds: [one.id, two.id] } })).gatewayIds,
+    ).toHaveLength(2);
+
+    const theirs = await seedGateway(env.db.db, b.tenant.id);
+    const foreign = await failureOf(() =>
+      createApiToken({ ...opts(a), input: { name: 'foreign', gatewayIds: [theirs.id] } }),
+    );
+    expect(foreign).toMatchObject({ code: 'NOT_FOUND', details: { fields: [{ path: 'gatewayIds' }] } });
+    const empty = await failureOf(() =>
+      createApiToken({ ...opts(a), input: { name: 'none', gatewayIds: [] } }),
+    );
+    expect(empty).toMatchObject({ code: 'INVALID' });
   });
 
   it("cannot revoke another tenant's token, nor a member another member's", async () => {

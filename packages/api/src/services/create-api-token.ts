@@ -8,7 +8,7 @@ import {
   type CreateApiTokenRequest,
   type CreatedApiToken,
 } from '../schemas/tokens.ts';
-import { requireTeams } from '../tenant-refs.ts';
+import { requireGateways, requireTeams } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
 import { toApiToken } from '../views/rows.ts';
 
@@ -37,6 +37,7 @@ export async function createApiToken({
       fields: [{ path: 'scope', message: 'use org or team with a token that acts for no user' }],
     });
   if (request.teamId) await requireTeams(db, tenantId, [request.teamId]);
+  if (request.gatewayIds) await requireGateways(db, tenantId, request.gatewayIds);
   const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
   if (expiresAt && expiresAt.getTime() <= Date.now())
     throw new AppError('INVALID', 'expiresAt: must be in the future', {
@@ -55,6 +56,7 @@ export async function createApiToken({
       userId: request.scope === 'user' ? actor.userId : null,
       teamId: request.scope === 'team' ? request.teamId! : null,
       capabilities: request.capabilities,
+      gatewayIds: request.gatewayIds,
       createdBy: actor.userId,
       expiresAt,
     })

@@ -5,13 +5,14 @@ import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { installations } from '@toolgate/db/schema';
 import { requireAdmin, type Actor } from '../actor.ts';
-import { findUsableEntry } from '../installation-access.ts';
+import { findUsableEntry, installationNameTaken } from '../installation-access.ts';
 import {
   ZCreateInstallationRequest,
   type CreateInstallationRequest,
   type DiscoveredInstallation,
 } from '../schemas/installations.ts';
 import { requireStdioAllowed } from '../stdio-policy.ts';
+import { isUniqueViolation } from '../pg-errors.ts';
 import { requireTeams } from '../tenant-refs.ts';
 import { credentialsAad } from '../upstream/discovery-target.ts';
 import { describeIssues, parseInput, type FieldIssue } from '../validation.ts';
@@ -78,19 +79,26 @@ export async function createInstallation(
     credentialsSealed = seal(options.secretKeys, JSON.stringify(secrets), credentialsAad(id));
   }
 
-  await db.insert(installations).values({
-    id,
-    tenantId,
-    registryEntryId: entry.id,
-    name: input.name ?? entry.name,
-    scope: input.scope,
-    teamId: input.scope === 'team' ? input.teamId! : null,
-    userId: input.scope === 'personal' ? actor.userId : null,
-    config,
-    credentialsSealed,
-    status: 'pending',
-    createdBy: actor.userId,
-  });
+  const name = input.name ?? entry.name;
+  await db
+    .insert(installations)
+    .values({
+      id,
+      tenantId,
+      registryEntryId: entry.id,
+      name,
+      scope: input.scope,
+      teamId: input.scope === 'team' ? input.teamId! : null,
+      userId: input.scope === 'personal' ? actor.userId : null,
+      config,
+      credentialsSealed,
+      status: 'pending',
+      createdBy: actor.userId,
+    })
+    .catch((err: unknown) => {
+      if (isUniqueViolation(err)) throw installationNameTaken(entry.name, name);
+      throw err;
+    });
 
   return discoverInstallation({ ...options, installationId: id });
 }

@@ -70,7 +70,11 @@ describe('installing and discovering', () => {
   it('seals secrets, keeps the rest as config, and discovers every tool of a real server', async () => {
     const result = await createInstallation({
       ...opts(a),
-      input: { registryEntryId: entryId, scope: 'org', values: { apiKey: 'sk-secret-123', region: 'eu' } },
+      input: {
+        registryEntryId: entryId,
+        scope: 'org',
+        values: { apiKey: 'sk-secret-123', region: 'eu' },
+      },
     });
     expect(result.installation).toMatchObject({
       registryEntryId: entryId,
@@ -162,7 +166,7 @@ describe('installing and discovering', () => {
       });
       const first = await createInstallation({
         ...opts(a),
-        input: { registryEntryId: entry.id, scope: 'org' },
+        input: { registryEntryId: entry.id, scope: 'org', name: 'org-2' },
       });
       expect(first.tools.map((t) => t.name)).toEqual(['t1', 't2', 't3', 't4', 't5']);
       expect(paged.listCalls()).toBe(3);
@@ -190,7 +194,7 @@ describe('installing and discovering', () => {
     });
     const unreachable = await createInstallation({
       ...opts(a),
-      input: { registryEntryId: dead.id, scope: 'org' },
+      input: { registryEntryId: dead.id, scope: 'org', name: 'org-3' },
     });
     expect(unreachable.installation.status).toBe('error');
     expect(unreachable.installation.lastError).toBeTruthy();
@@ -199,7 +203,7 @@ describe('installing and discovering', () => {
     const guarded = await createInstallation({
       ...opts(a),
       allowPrivate: false,
-      input: { registryEntryId: entryId, scope: 'org', values: { region: 'eu' } },
+      input: { registryEntryId: entryId, scope: 'org', name: 'org-4', values: { region: 'eu' } },
     });
     expect(guarded.installation.status).toBe('error');
     expect(guarded.installation.lastError).toMatch(/private address/);
@@ -209,7 +213,7 @@ describe('installing and discovering', () => {
   it('marks an installation whose credentials no longer open as failed; refuses to run without keys', async () => {
     const created = await createInstallation({
       ...opts(a),
-      input: { registryEntryId: entryId, scope: 'org', values: { apiKey: 'k', region: 'eu' } },
+      input: { registryEntryId: entryId, scope: 'org', name: 'org-5', values: { apiKey: 'k', region: 'eu' } },
     });
     const otherRing = parseKeyRing(generateKeySpec('k2'));
     const rediscovered = await discoverInstallation({
@@ -231,7 +235,7 @@ describe('installing and discovering', () => {
     const bad = await failureOf(() =>
       createInstallation({
         ...opts(a),
-        input: { registryEntryId: entryId, scope: 'org', values: { nope: 'x' } },
+        input: { registryEntryId: entryId, scope: 'org', name: 'org-6', values: { nope: 'x' } },
       }),
     );
     expect(bad.code).toBe('INVALID');
@@ -282,14 +286,14 @@ describe('who may install', () => {
   it("cannot use another tenant's entries, teams or installations", async () => {
     const mine = await createInstallation({
       ...opts(a),
-      input: { registryEntryId: entryId, scope: 'org', values: { region: 'eu' } },
+      input: { registryEntryId: entryId, scope: 'org', name: 'org-7', values: { region: 'eu' } },
     });
     const theirTeam = await seedTeam(env.db.db, b.tenant.id);
     for (const attempt of [
       () =>
         createInstallation({
           ...opts(b),
-          input: { registryEntryId: entryId, scope: 'org', values: { region: 'x' } },
+          input: { registryEntryId: entryId, scope: 'org', name: 'org-8', values: { region: 'x' } },
         }),
       () =>
         createInstallation({

@@ -2,8 +2,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { AppError } from '@toolgate/core/errors';
 import { slugify } from '@toolgate/core/slug';
-import { createSsrfGuard } from '@toolgate/mcp/ssrf-guard';
-import { UpstreamError } from '@toolgate/mcp/upstream';
+import { createSsrfGuard, SsrfGuardError } from '@toolgate/net/ssrf-guard';
 import { z } from 'zod';
 
 export const ZProbeServerRequest = z.object({ url: z.string().url() });
@@ -60,7 +59,7 @@ export async function probeServer({
   try {
     await guard(target);
   } catch (err) {
-    if (err instanceof UpstreamError && err.kind === 'blocked') throw new AppError('INVALID', err.message);
+    if (err instanceof SsrfGuardError && err.kind === 'blocked') throw new AppError('INVALID', err.message);
     return result(target, { reachable: false, detail: (err as Error).message });
   }
   const exchange = (

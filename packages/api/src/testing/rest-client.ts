@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { z } from 'zod';
 import { handleRestRequest, type RestDeps } from '../rest/handle-rest-request.ts';
 import { ZErrorResponse, type ErrorResponse } from '../schemas/common.ts';
+import { createOutboxMailer } from './outbox-mailer.ts';
 
 export interface RestAnswer {
   status: number;
@@ -16,11 +17,21 @@ export type RestCall = (
   options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
 ) => Promise<RestAnswer>;
 
+/** What a test must give the REST API; the rest defaults to a mailer that keeps what it is given. */
+export type TestRestDeps = Pick<RestDeps, 'db' | 'bus' | 'publicMcpUrl'> & Partial<RestDeps>;
+
+export const testRestDeps = (given: TestRestDeps): RestDeps => ({
+  publicWebUrl: 'https://web.example.test',
+  mailer: createOutboxMailer(),
+  ...given,
+});
+
 /**
  * Calls the REST API in-process through `handleRestRequest`, exactly as the Next route does.
  * `body` is sent as JSON; `rawBody` as is.
  */
-export function restClient(deps: RestDeps, origin = 'http://toolgate.test'): RestCall {
+export function restClient(given: TestRestDeps, origin = 'http://toolgate.test'): RestCall {
+  const deps = testRestDeps(given);
   return async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;

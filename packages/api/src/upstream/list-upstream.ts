@@ -1,5 +1,5 @@
 import { AppError } from '@toolgate/core/errors';
-import { createSsrfGuard } from '@toolgate/mcp/ssrf-guard';
+import { createSsrfGuard } from '@toolgate/net/ssrf-guard';
 import {
   createUpstreamPool,
   UpstreamError,

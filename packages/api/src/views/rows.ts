@@ -42,6 +42,7 @@ export function toInstallation(row: typeof installations.$inferSelect): Installa
     lastError: row.lastError,
     enabled: row.enabled,
     discoveredAt: toIsoOrNull(row.discoveredAt),
+    checkedAt: toIsoOrNull(row.checkedAt),
     createdAt: toIso(row.createdAt),
     updatedAt: toIso(row.updatedAt),
   };
@@ -74,6 +75,7 @@ export function toApiToken(row: typeof apiTokens.$inferSelect): ApiToken {
     userId: row.userId,
     teamId: row.teamId,
     capabilities: row.capabilities,
+    gatewayIds: row.gatewayIds,
     createdBy: row.createdBy,
     createdAt: toIso(row.createdAt),
     expiresAt: toIsoOrNull(row.expiresAt),

@@ -27,6 +27,8 @@ export const apiTokens = pgTable(
       .array()
       .notNull()
       .default(sql`'{mcp}'::text[]`),
+    /** Gateways the token may call; null: every gateway its scope allows. */
+    gatewayIds: uuid().array(),
     createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
     expiresAt: timestamp({ withTimezone: true }),
     revokedAt: timestamp({ withTimezone: true }),

@@ -19,7 +19,11 @@ export const AUTH_KINDS = ['none', 'header', 'oauth', 'oauth_passthrough'] as co
 export type AuthKind = (typeof AUTH_KINDS)[number];
 export const INSTALL_SCOPES = ['org', 'team', 'personal'] as const;
 export type InstallScope = (typeof INSTALL_SCOPES)[number];
-export const INSTALL_STATUSES = ['pending', 'ready', 'error'] as const;
+/**
+ * `pending` until first discovered; then what the last discovery or health check found: `ready`,
+ * `unreachable` (no answer), `auth_failed` (the upstream refused the credential), `error`.
+ */
+export const INSTALL_STATUSES = ['pending', 'ready', 'unreachable', 'auth_failed', 'error'] as const;
 
 export interface AuthConfig {
   /** For `header`: the header to set, and a prefix such as "Bearer ". */
@@ -101,12 +105,23 @@ export const installations = pgTable(
     lastError: text(),
     enabled: boolean().notNull().default(true),
     discoveredAt: timestamp({ withTimezone: true }),
+    /** When the worker's health check (or a discovery) last reached a verdict. */
+    checkedAt: timestamp({ withTimezone: true }),
     createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('installations_tenant_entry_idx').on(t.tenantId, t.registryEntryId),
+    // Two installations of one entry in one place must be told apart by name.
+    uniqueIndex('installations_name_idx').on(
+      t.tenantId,
+      t.registryEntryId,
+      t.scope,
+      // Org installations have neither: a constant, since NULLs never collide in a unique index.
+      sql`coalesce(${t.teamId}, ${t.userId}, '00000000-0000-0000-0000-000000000000'::uuid)`,
+      sql`lower(${t.name})`,
+    ),
     check(
       'installations_scope_chk',
       sql`(${t.scope} = 'org' and ${t.teamId} is null and ${t.userId} is null)

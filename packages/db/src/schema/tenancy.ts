@@ -14,6 +14,9 @@ import { createdAt, id, updatedAt } from './columns.ts';
 
 export const MEMBER_ROLES = ['owner', 'admin', 'member'] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];
+/** A maintainer manages the team's installations and tokens and sees the team's usage. */
+export const TEAM_ROLES = ['member', 'maintainer'] as const;
+export type TeamRole = (typeof TEAM_ROLES)[number];
 
 export interface TenantSettings {
   /** Days audit events are kept; the worker expires older ones. */
@@ -32,6 +35,8 @@ export const tenants = pgTable('tenants', {
    * the version they were compiled from, so a proxy can tell a copy older than a change it heard of.
    */
   configVersion: bigint({ mode: 'number' }).notNull().default(0),
+  /** Set when an owner deletes the workspace: it serves nothing from then on, and a worker job purges it. */
+  deletedAt: timestamp({ withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -98,6 +103,7 @@ export const teamMembers = pgTable(
     userId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    role: text({ enum: TEAM_ROLES }).notNull().default('member'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { SsrfGuardError } from '@toolgate/net/ssrf-guard';
 import type { TraceHeaders } from '../trace-context.ts';
 import { label } from './rpc-channel.ts';
 import { type RequestOptions, UpstreamError } from './types.ts';
@@ -145,6 +146,14 @@ export function httpError(name: string, status: number, during: string): Upstrea
   return new UpstreamError('http', `${label(name)} ${what} to ${during}`, undefined, status);
 }
 
+/** The same error with the upstream's name in front; the SSRF guard's refusals keep their kind. */
+function named(name: string, error: UpstreamError | SsrfGuardError): UpstreamError {
+  const message = `${label(name)}: ${error.message}`;
+  return error instanceof UpstreamError
+    ? new UpstreamError(error.kind, message, error.rpcError, error.httpStatus)
+    : new UpstreamError(error.kind, message);
+}
+
 /** Socket-level failures name the condition (ECONNREFUSED, …), never the request. */
 export function networkError(name: string, error: Error): UpstreamError {
   const code = (error as NodeJS.ErrnoException).code;
@@ -157,14 +166,7 @@ export function networkError(name: string, error: Error): UpstreamError {
     EHOSTUNREACH: 'is unreachable',
     ENETUNREACH: 'is unreachable',
   };
-  if (error instanceof UpstreamError) {
-    return new UpstreamError(
-      error.kind,
-      `${label(name)}: ${error.message}`,
-      error.rpcError,
-      error.httpStatus,
-    );
-  }
+  if (error instanceof UpstreamError || error instanceof SsrfGuardError) return named(name, error);
   const what =
     (code !== undefined && known[code]) || `could not be reached${code === undefined ? '' : ` (${code})`}`;
   return new UpstreamError('connect', `${label(name)} ${what}`);
@@ -176,14 +178,7 @@ export async function checkUrl(ctx: SessionContext, url: URL, name: string): Pro
   try {
     await ctx.checkUrl(url);
   } catch (error) {
-    if (error instanceof UpstreamError) {
-      throw new UpstreamError(
-        error.kind,
-        `${label(name)}: ${error.message}`,
-        error.rpcError,
-        error.httpStatus,
-      );
-    }
+    if (error instanceof UpstreamError || error instanceof SsrfGuardError) throw named(name, error);
     throw new UpstreamError(
       'blocked',
       `${label(name)}: the URL was refused by the gateway's outbound policy`,

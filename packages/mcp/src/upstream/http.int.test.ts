@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSsrfGuard } from '../ssrf-guard.ts';
+import { createSsrfGuard } from '@toolgate/net/ssrf-guard';
 import { createUpstreamPool } from './index.ts';
 import { freePort } from './testing/everything.ts';
 import { clientInfo, firstText, rejection } from './testing/helpers.ts';

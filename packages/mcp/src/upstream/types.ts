@@ -106,7 +106,8 @@ export interface UpstreamPoolOptions {
   maxQueue?: number; // default 1_000
   /**
    * Called before every new upstream session over a URL (first connect, re-initialize after a
-   * lost session, legacy SSE reconnect); throws UpstreamError('blocked').
+   * lost session, legacy SSE reconnect); throws the SSRF guard's SsrfGuardError ('blocked' or
+   * 'connect'), which the pool reports as an UpstreamError of the same kind.
    */
   checkUrl?(url: URL): Promise<void>;
   /**

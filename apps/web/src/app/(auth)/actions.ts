@@ -1,11 +1,11 @@
 'use server';
 
-import type { CreateWorkspaceRequest, SignUpRequest } from '~/schemas/account';
+import type { CreateWorkspaceRequest, SignUpRequest } from '@toolgate/api/schemas/accounts';
+import { createWorkspace } from '@toolgate/api/services/create-workspace';
+import { signUp } from '@toolgate/api/services/sign-up';
 import { getCurrentAccount } from '~/server/auth/session';
 import { webContext } from '~/server/context';
 import { actionFailure, sessionEnded, type ActionResult } from '~/server/form-action';
-import { createWorkspace } from '~/server/services/create-workspace';
-import { signUp } from '~/server/services/sign-up';
 
 /** Creates the account and workspace; the browser then signs in with the same credentials. */
 export async function signUpAction(input: SignUpRequest): Promise<ActionResult<{ tenantSlug: string }>> {

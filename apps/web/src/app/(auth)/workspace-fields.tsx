@@ -1,8 +1,8 @@
 'use client';
 
+import type { FieldErrors } from '@toolgate/api/schemas/field-errors';
 import { TextField } from '~/components/ui/field';
 import { useNameAndSlug } from '~/components/use-name-and-slug';
-import type { FieldErrors } from '~/schemas/field-errors';
 
 export interface WorkspaceValues {
   workspaceName: string;

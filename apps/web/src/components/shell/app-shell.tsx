@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import type { Account, Membership } from '~/schemas/members';
+import type { Account, Membership } from '@toolgate/api/schemas/members';
 import { LogoMark } from '../logo.tsx';
 import { RememberWorkspace } from './remember-workspace.tsx';
 import { MobileNav, SidebarNav } from './sidebar-nav.tsx';

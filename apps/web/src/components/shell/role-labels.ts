@@ -1,4 +1,4 @@
-import type { MemberRole } from '~/schemas/members';
+import type { MemberRole } from '@toolgate/api/schemas/members';
 
 export const ROLE_LABELS: Record<MemberRole, string> = {
   owner: 'Owner',

@@ -1,6 +1,6 @@
 'use client';
 
-import type { Membership } from '~/schemas/members';
+import type { Membership } from '@toolgate/api/schemas/members';
 import { CheckIcon, ChevronUpDownIcon, PlusIcon } from '../icons.tsx';
 import { Avatar } from '../ui/avatar.tsx';
 import { Dropdown, DropdownDivider, DropdownLabel, DropdownLink } from '../ui/dropdown.tsx';

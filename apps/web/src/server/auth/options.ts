@@ -1,3 +1,5 @@
+import { authenticateUser } from '@toolgate/api/services/authenticate-user';
+import { resolveOAuthUser } from '@toolgate/api/services/resolve-oauth-user';
 import type { Account, NextAuthOptions, Profile, User } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import GitHubProvider from 'next-auth/providers/github';
@@ -6,8 +8,6 @@ import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { webEnv, type WebEnv } from '../../env.ts';
 import { authSecret } from './secret.ts';
 import { webContext } from '../context.ts';
-import { authenticateUser } from '../services/authenticate-user.ts';
-import { resolveOAuthUser } from '../services/resolve-oauth-user.ts';
 import { sessionFromToken, sessionJwt } from './web-session.ts';
 
 const SESSION_MAX_AGE_S = 14 * 24 * 60 * 60;

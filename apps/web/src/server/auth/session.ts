@@ -2,10 +2,10 @@ import { getServerSession } from 'next-auth';
 import { notFound, redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import { cache } from 'react';
-import type { Account, Membership } from '../../schemas/members.ts';
+import type { Account, Membership } from '@toolgate/api/schemas/members';
+import { getSessionAccount } from '@toolgate/api/services/get-account';
+import { asAppError } from '@toolgate/api/trpc/app-errors';
 import { webContext } from '../context.ts';
-import { getSessionAccount } from '../services/get-account.ts';
-import { asAppError } from '../trpc/app-errors.ts';
 import { authOptions } from './options.ts';
 import { webSession } from './web-session.ts';
 

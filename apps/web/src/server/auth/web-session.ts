@@ -1,11 +1,6 @@
+import type { WebSession } from '@toolgate/api/web-session';
 import type { Session, User } from 'next-auth';
 import type { JWT } from 'next-auth/jwt';
-
-/** Who a web session says is calling, and since when (ms since the epoch; null in older cookies). */
-export interface WebSession {
-  userId: string;
-  signedInAt: number | null;
-}
 
 /**
  * next-auth's `jwt` callback. The cookie carries our user id (`sub`) and when the user signed in:
@@ -30,13 +25,4 @@ export function sessionFromToken({ session, token }: { session: Session; token: 
 export function webSession(session: Session | null): WebSession | null {
   const userId = session?.user?.id;
   return userId ? { userId, signedInAt: session.signedInAt ?? null } : null;
-}
-
-/**
- * Whether the user still honours the session: one signed in before their password was last reset
- * (or from before sessions recorded their sign-in) is refused.
- */
-export function sessionStands(user: { sessionsValidAfter: Date | null }, session: WebSession): boolean {
-  if (!user.sessionsValidAfter) return true;
-  return session.signedInAt !== null && session.signedInAt >= user.sessionsValidAfter.getTime();
 }

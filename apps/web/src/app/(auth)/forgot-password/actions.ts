@@ -4,9 +4,9 @@ import { requestPasswordReset } from '@toolgate/api/services/request-password-re
 import { RateLimitedError } from '@toolgate/auth/errors';
 import { headers } from 'next/headers';
 import { after } from 'next/server';
+import { fieldErrors } from '@toolgate/api/schemas/field-errors';
+import { ZForgotPasswordForm, type ForgotPasswordForm } from '@toolgate/api/schemas/password-reset';
 import { webEnv } from '~/env';
-import { fieldErrors } from '~/schemas/field-errors';
-import { ZForgotPasswordForm, type ForgotPasswordForm } from '~/schemas/password-reset';
 import { webContext } from '~/server/context';
 import type { ActionResult } from '~/server/form-action';
 import { clientAddress } from '~/server/oauth/client-address';

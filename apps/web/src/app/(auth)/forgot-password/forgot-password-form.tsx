@@ -2,12 +2,12 @@
 
 import Link from 'next/link';
 import { useRef, useState, type FormEvent } from 'react';
+import { fieldErrors } from '@toolgate/api/schemas/field-errors';
+import { ZForgotPasswordForm } from '@toolgate/api/schemas/password-reset';
 import { EnvelopeIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Button, ButtonLink } from '~/components/ui/button';
 import { TextField } from '~/components/ui/field';
-import { fieldErrors } from '~/schemas/field-errors';
-import { ZForgotPasswordForm } from '~/schemas/password-reset';
 import { requestPasswordResetAction } from './actions';
 
 export function ForgotPasswordForm() {

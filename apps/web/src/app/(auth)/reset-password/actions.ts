@@ -1,8 +1,8 @@
 'use server';
 
 import { resetPassword } from '@toolgate/api/services/reset-password';
-import { fieldErrors } from '~/schemas/field-errors';
-import { ZResetPasswordForm, type ResetPasswordForm } from '~/schemas/password-reset';
+import { fieldErrors } from '@toolgate/api/schemas/field-errors';
+import { ZResetPasswordForm, type ResetPasswordForm } from '@toolgate/api/schemas/password-reset';
 import { webContext } from '~/server/context';
 import { actionFailure, type ActionResult } from '~/server/form-action';
 

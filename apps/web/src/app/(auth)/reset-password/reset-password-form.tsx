@@ -2,12 +2,12 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { fieldErrors } from '@toolgate/api/schemas/field-errors';
+import { ZResetPasswordForm, type ResetPasswordForm as Values } from '@toolgate/api/schemas/password-reset';
 import { Alert } from '~/components/ui/alert';
 import { Button, ButtonLink } from '~/components/ui/button';
 import { TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
-import { fieldErrors } from '~/schemas/field-errors';
-import { ZResetPasswordForm, type ResetPasswordForm as Values } from '~/schemas/password-reset';
 import { resetPasswordAction } from './actions';
 
 type Field = keyof Values;

@@ -4,12 +4,12 @@ import { signIn } from 'next-auth/react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { ZSignInRequest, type SignInRequest } from '@toolgate/api/schemas/accounts';
+import { fieldErrors } from '@toolgate/api/schemas/field-errors';
 import { Alert } from '~/components/ui/alert';
 import { Button, buttonClasses } from '~/components/ui/button';
 import { TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
-import { ZSignInRequest, type SignInRequest } from '~/schemas/account';
-import { fieldErrors } from '~/schemas/field-errors';
 import { openPath, withCallback } from '../sign-in-and-open';
 
 export interface OAuthButton {

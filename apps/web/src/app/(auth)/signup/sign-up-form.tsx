@@ -3,12 +3,12 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { ZSignUpRequest, type SignUpRequest } from '@toolgate/api/schemas/accounts';
+import { fieldErrors } from '@toolgate/api/schemas/field-errors';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
-import { ZSignUpRequest, type SignUpRequest } from '~/schemas/account';
-import { fieldErrors } from '~/schemas/field-errors';
 import { signUpAction } from '../actions';
 import { signInAndOpen, withCallback } from '../sign-in-and-open';
 import { useWorkspaceFields, WorkspaceFields, type WorkspaceValues } from '../workspace-fields';

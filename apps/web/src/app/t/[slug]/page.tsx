@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ComponentType } from 'react';
+import { getWorkspaceStats } from '@toolgate/api/services/get-workspace-stats';
 import { CopyButton } from '~/components/copy-button';
 import {
   ArrowRightIcon,
@@ -17,7 +18,6 @@ import { cx } from '~/components/ui/cx';
 import { webEnv } from '~/env';
 import { requireMembership } from '~/server/auth/session';
 import { webContext } from '~/server/context';
-import { getWorkspaceStats } from '~/server/services/get-workspace-stats';
 
 export const metadata: Metadata = { title: 'Overview' };
 

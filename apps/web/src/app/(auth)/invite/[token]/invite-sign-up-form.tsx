@@ -5,11 +5,11 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { z } from 'zod';
+import { fieldErrors } from '@toolgate/api/schemas/field-errors';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
-import { fieldErrors } from '~/schemas/field-errors';
 import { signInAndOpen } from '../../sign-in-and-open';
 import { signUpWithInvitationAction } from './actions';
 

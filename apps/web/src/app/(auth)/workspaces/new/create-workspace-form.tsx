@@ -2,11 +2,11 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { ZCreateWorkspaceRequest } from '@toolgate/api/schemas/accounts';
+import { fieldErrors } from '@toolgate/api/schemas/field-errors';
 import { Alert } from '~/components/ui/alert';
 import { Button, ButtonLink } from '~/components/ui/button';
 import { useFieldErrors } from '~/components/use-field-errors';
-import { ZCreateWorkspaceRequest } from '~/schemas/account';
-import { fieldErrors } from '~/schemas/field-errors';
 import { createWorkspaceAction } from '../../actions';
 import { useWorkspaceFields, WorkspaceFields, type WorkspaceValues } from '../../workspace-fields';
 

@@ -1,10 +1,11 @@
+import { createTrpcContext } from '@toolgate/api/trpc/context';
+import { appRouter } from '@toolgate/api/trpc/root';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { getServerSession } from 'next-auth';
 import { authOptions } from '~/server/auth/options';
 import { webSession } from '~/server/auth/web-session';
-import { controlPlaneServices, webContext } from '~/server/context';
-import { createTrpcContext, TENANT_HEADER } from '~/server/trpc/context';
-import { appRouter } from '~/server/trpc/root';
+import { controlPlaneDeps, webContext } from '~/server/context';
+import { TENANT_HEADER } from '~/trpc/tenant-header';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,8 +17,7 @@ function handler(req: Request): Promise<Response> {
     createContext: async () => {
       const session = await getServerSession(authOptions());
       return createTrpcContext({
-        db: webContext().db.db,
-        services: controlPlaneServices(),
+        deps: controlPlaneDeps(),
         session: webSession(session),
         tenantSlug: req.headers.get(TENANT_HEADER),
       });

@@ -5,6 +5,7 @@ import { ZCreateGatewayRequest } from '@toolgate/api/schemas/gateways';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { fieldErrors } from '@toolgate/api/schemas/field-errors';
 import { DataTable, dataTableColumnHelper, DateCell } from '~/components/data-table';
 import { GatewayIcon, PlusIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
@@ -15,7 +16,6 @@ import { SelectField, TextField } from '~/components/ui/field';
 import { PageHeader } from '~/components/ui/page-header';
 import { useFieldErrors } from '~/components/use-field-errors';
 import { useNameAndSlug } from '~/components/use-name-and-slug';
-import { fieldErrors } from '~/schemas/field-errors';
 import { errorFields, useTRPC } from '~/trpc/react';
 import { TeamChecklist } from './team-checklist';
 

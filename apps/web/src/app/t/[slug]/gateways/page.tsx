@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { canAdminister } from '~/schemas/members';
+import { isAdmin } from '@toolgate/api/actor';
 import { requireMembership } from '~/server/auth/session';
 import { GatewaysView } from './gateways-view';
 
@@ -8,5 +8,5 @@ export const metadata: Metadata = { title: 'Gateways' };
 export default async function GatewaysPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { membership } = await requireMembership(slug);
-  return <GatewaysView tenantSlug={slug} isAdmin={canAdminister(membership.role)} />;
+  return <GatewaysView tenantSlug={slug} isAdmin={isAdmin(membership)} />;
 }

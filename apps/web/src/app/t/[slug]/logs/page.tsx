@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
-import { canAdminister } from '~/schemas/members';
+import { isAdmin } from '@toolgate/api/actor';
 import { requireMembership } from '~/server/auth/session';
 import { LogsView } from './logs-view';
 
@@ -12,7 +12,7 @@ export default async function LogsPage({ params }: { params: Promise<{ slug: str
   return (
     // The view reads its filters from the URL.
     <Suspense>
-      <LogsView tenantSlug={slug} isAdmin={canAdminister(membership.role)} />
+      <LogsView tenantSlug={slug} isAdmin={isAdmin(membership)} />
     </Suspense>
   );
 }

@@ -4,14 +4,14 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { invitableRoles } from '@toolgate/api/member-permissions';
 import { ZCreateInvitationRequest, type IssuedInvitation } from '@toolgate/api/schemas/invitations';
 import { useState, type FormEvent } from 'react';
+import { fieldErrors } from '@toolgate/api/schemas/field-errors';
+import type { MemberRole } from '@toolgate/api/schemas/members';
 import { ROLE_DESCRIPTIONS, ROLE_LABELS } from '~/components/shell/role-labels';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { Dialog, FormActions } from '~/components/ui/dialog';
 import { SelectField, TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
-import { fieldErrors } from '~/schemas/field-errors';
-import type { MemberRole } from '~/schemas/members';
 import { errorFields, useTRPC } from '~/trpc/react';
 import { IssuedLink } from './issued-link';
 

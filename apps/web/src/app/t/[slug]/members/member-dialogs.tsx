@@ -3,12 +3,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { canChangeRole, ROLES_BY_RANK } from '@toolgate/api/member-permissions';
 import { useState } from 'react';
+import type { Member, MemberRole } from '@toolgate/api/schemas/members';
 import { ROLE_DESCRIPTIONS, ROLE_LABELS } from '~/components/shell/role-labels';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { cx } from '~/components/ui/cx';
 import { ConfirmDialog, Dialog } from '~/components/ui/dialog';
-import type { Member, MemberRole } from '~/schemas/members';
 import { useTRPC } from '~/trpc/react';
 
 const displayName = (m: Member) => m.name ?? m.email;

@@ -1,20 +1,16 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import {
-  canChangeRole,
-  canManageMembers,
-  canRemoveMember,
-  ROLES_BY_RANK,
-} from '@toolgate/api/member-permissions';
+import { isAdmin } from '@toolgate/api/actor';
+import { canChangeRole, canRemoveMember, ROLES_BY_RANK } from '@toolgate/api/member-permissions';
 import { useMemo } from 'react';
+import type { Member, MemberRole } from '@toolgate/api/schemas/members';
 import { DataTable, dataTableColumnHelper, DateCell, type DataTableFacet } from '~/components/data-table';
 import { UsersIcon } from '~/components/icons';
 import { ROLE_LABELS } from '~/components/shell/role-labels';
 import { Avatar } from '~/components/ui/avatar';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
-import type { Member, MemberRole } from '~/schemas/members';
 import { useTRPC } from '~/trpc/react';
 
 const column = dataTableColumnHelper<Member>();
@@ -164,7 +160,7 @@ export function MembersTable({
       empty={{
         icon: UsersIcon,
         title: 'No members yet',
-        description: canManageMembers(role)
+        description: isAdmin({ role })
           ? 'Invite colleagues by email; they appear here once they accept.'
           : 'Members appear here once they join the workspace.',
       }}

@@ -1,12 +1,12 @@
 'use client';
 
-import { canManageMembers } from '@toolgate/api/member-permissions';
+import { isAdmin } from '@toolgate/api/actor';
 import { useEffect, useMemo, useState } from 'react';
+import type { Member, MemberRole } from '@toolgate/api/schemas/members';
 import { PlusIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { PageHeader } from '~/components/ui/page-header';
-import type { Member, MemberRole } from '~/schemas/members';
 import { InvitationsTable } from './invitations-table';
 import { InviteDialog } from './invite-dialog';
 import { ChangeRoleDialog, LeaveWorkspaceDialog, RemoveMemberDialog } from './member-dialogs';
@@ -21,7 +21,7 @@ export function MembersView({
   role: MemberRole;
   tenantName: string;
 }) {
-  const manages = canManageMembers(role);
+  const manages = isAdmin({ role });
   const [inviting, setInviting] = useState(false);
   const [changing, setChanging] = useState<Member | null>(null);
   const [removing, setRemoving] = useState<Member | null>(null);

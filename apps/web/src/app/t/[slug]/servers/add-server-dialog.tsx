@@ -7,13 +7,13 @@ import {
   type CreateRegistryEntryRequest,
 } from '@toolgate/api/schemas/registry';
 import { useId, useState, type FormEvent } from 'react';
+import { sentence } from '@toolgate/api/schemas/field-errors';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { Dialog, FormActions } from '~/components/ui/dialog';
 import { SelectField, TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
 import { useNameAndSlug } from '~/components/use-name-and-slug';
-import { sentence } from '~/schemas/field-errors';
 import { errorFields, useTRPC } from '~/trpc/react';
 import {
   InstallFieldsEditor,

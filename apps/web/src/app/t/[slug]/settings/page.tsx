@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
+import { isAdmin } from '@toolgate/api/actor';
 import { ComingSoon } from '~/components/coming-soon';
 import { SettingsIcon } from '~/components/icons';
 import { ROLE_LABELS } from '~/components/shell/role-labels';
 import { PageHeader } from '~/components/ui/page-header';
-import { canAdminister } from '~/schemas/members';
 import { requireMembership } from '~/server/auth/session';
 import { AuditRetentionForm } from './audit-retention-form';
 import { JitUsersForm } from './jit-users-form';
@@ -34,8 +34,8 @@ export default async function SettingsPage({ params }: { params: Promise<{ slug:
           ))}
         </dl>
       </section>
-      <AuditRetentionForm isAdmin={canAdminister(membership.role)} />
-      <JitUsersForm tenantSlug={slug} isAdmin={canAdminister(membership.role)} />
+      <AuditRetentionForm isAdmin={isAdmin(membership)} />
+      <JitUsersForm tenantSlug={slug} isAdmin={isAdmin(membership)} />
       <ComingSoon
         icon={SettingsIcon}
         title="More settings are on the way"

@@ -2,13 +2,13 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
+import { fieldErrors } from '@toolgate/api/schemas/field-errors';
+import { ZCreateTeamRequest, type Team } from '@toolgate/api/schemas/teams';
 import { useFieldErrors } from '~/components/use-field-errors';
 import { useNameAndSlug } from '~/components/use-name-and-slug';
 import { Alert } from '~/components/ui/alert';
 import { Dialog, FormActions } from '~/components/ui/dialog';
 import { TextField } from '~/components/ui/field';
-import { fieldErrors } from '~/schemas/field-errors';
-import { ZCreateTeamRequest, type Team } from '~/schemas/teams';
 import { errorFields, useTRPC } from '~/trpc/react';
 
 export function CreateTeamDialog({

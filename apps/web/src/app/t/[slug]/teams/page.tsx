@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { canAdminister } from '~/schemas/members';
+import { isAdmin } from '@toolgate/api/actor';
 import { requireMembership } from '~/server/auth/session';
 import { TeamsView } from './teams-view';
 
@@ -8,5 +8,5 @@ export const metadata: Metadata = { title: 'Teams' };
 export default async function TeamsPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { membership } = await requireMembership(slug);
-  return <TeamsView canCreate={canAdminister(membership.role)} />;
+  return <TeamsView canCreate={isAdmin(membership)} />;
 }

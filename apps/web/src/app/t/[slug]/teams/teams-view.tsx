@@ -2,12 +2,12 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import type { Team } from '@toolgate/api/schemas/teams';
 import { DataTable, dataTableColumnHelper, DateCell } from '~/components/data-table';
 import { PlusIcon, TeamIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { PageHeader } from '~/components/ui/page-header';
-import type { Team } from '~/schemas/teams';
 import { useTRPC } from '~/trpc/react';
 import { CreateTeamDialog } from './create-team-dialog';
 

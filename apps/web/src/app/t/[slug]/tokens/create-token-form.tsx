@@ -4,13 +4,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ZCreateApiTokenRequest, type CreatedApiToken } from '@toolgate/api/schemas/tokens';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
+import { fieldErrors, type FieldErrors } from '@toolgate/api/schemas/field-errors';
 import { CopyableValue } from '~/components/copy-button';
 import { Alert, Notice } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { FormActions } from '~/components/ui/dialog';
 import { SelectField, TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
 import { errorFields, useTRPC } from '~/trpc/react';
 
 type Scope = 'user' | 'team' | 'org';

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { canAdminister } from '~/schemas/members';
+import { isAdmin } from '@toolgate/api/actor';
 import { requireMembership } from '~/server/auth/session';
 import { TokensView } from './tokens-view';
 
@@ -8,5 +8,5 @@ export const metadata: Metadata = { title: 'Tokens' };
 export default async function TokensPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { membership } = await requireMembership(slug);
-  return <TokensView tenantSlug={slug} isAdmin={canAdminister(membership.role)} />;
+  return <TokensView tenantSlug={slug} isAdmin={isAdmin(membership)} />;
 }

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
+import { isAdmin } from '@toolgate/api/actor';
 import { PageHeader } from '~/components/ui/page-header';
 import { UsageDashboard } from '~/components/usage/usage-dashboard';
 import { UsageTabs } from '~/components/usage/usage-tabs';
-import { canAdminister } from '~/schemas/members';
 import { requireMembership } from '~/server/auth/session';
 
 export const metadata: Metadata = { title: 'Usage' };
@@ -11,13 +11,13 @@ export const metadata: Metadata = { title: 'Usage' };
 export default async function UsagePage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { membership } = await requireMembership(slug);
-  const isAdmin = canAdminister(membership.role);
+  const admin = isAdmin(membership);
   return (
     <>
       <PageHeader
         title="Usage"
         description={
-          isAdmin
+          admin
             ? 'Calls through every gateway of the workspace: volume, errors, latency, and who calls what.'
             : 'The calls you made through gateways with your own tokens: volume, errors and latency.'
         }
@@ -25,7 +25,7 @@ export default async function UsagePage({ params }: { params: Promise<{ slug: st
       {/* The views read their filters from the URL. */}
       <Suspense>
         <UsageTabs tenantSlug={slug} />
-        <UsageDashboard tenantSlug={slug} isAdmin={isAdmin} />
+        <UsageDashboard tenantSlug={slug} isAdmin={admin} />
       </Suspense>
     </>
   );

@@ -29,6 +29,7 @@ const installation = (id: string, entryId: string, extra: Partial<Installation> 
   lastError: null,
   enabled: true,
   discoveredAt: null,
+  checkedAt: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   ...extra,

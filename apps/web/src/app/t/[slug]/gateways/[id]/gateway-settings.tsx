@@ -8,12 +8,12 @@ import {
   type Gateway,
 } from '@toolgate/api/schemas/gateways';
 import { useState, type FormEvent } from 'react';
+import { fieldErrors, sentence, type FieldErrors } from '@toolgate/api/schemas/field-errors';
 import { WarningIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
-import { fieldErrors, sentence, type FieldErrors } from '~/schemas/field-errors';
 import { errorFields, useTRPC } from '~/trpc/react';
 import { TeamChecklist } from '../team-checklist';
 import { DeleteGatewaySection } from './delete-gateway-section';

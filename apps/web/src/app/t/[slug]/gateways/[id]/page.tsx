@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { canAdminister } from '~/schemas/members';
+import { isAdmin } from '@toolgate/api/actor';
 import { requireMembership } from '~/server/auth/session';
 import { GatewayDetail } from './gateway-detail';
 
@@ -8,5 +8,5 @@ export const metadata: Metadata = { title: 'Gateway' };
 export default async function GatewayPage({ params }: { params: Promise<{ slug: string; id: string }> }) {
   const { slug, id } = await params;
   const { membership } = await requireMembership(slug);
-  return <GatewayDetail tenantSlug={slug} gatewayId={id} isAdmin={canAdminister(membership.role)} />;
+  return <GatewayDetail tenantSlug={slug} gatewayId={id} isAdmin={isAdmin(membership)} />;
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
+import { isAdmin } from '@toolgate/api/actor';
 import { webEnv } from '~/env';
-import { canAdminister } from '~/schemas/members';
 import { requireMembership } from '~/server/auth/session';
 import { InstallationDetail } from './installation-detail';
 
@@ -18,7 +18,7 @@ export default async function InstallationPage({
       tenantSlug={slug}
       installationId={id}
       userId={account.user.id}
-      isAdmin={canAdminister(membership.role)}
+      isAdmin={isAdmin(membership)}
       allowStdio={webEnv().TOOLGATE_ALLOW_STDIO}
     />
   );

@@ -6,11 +6,11 @@ import {
   type IdentityProvider,
 } from '@toolgate/api/schemas/identity-providers';
 import { useState, type FormEvent } from 'react';
+import { fieldErrors, type FieldErrors } from '@toolgate/api/schemas/field-errors';
 import { Alert } from '~/components/ui/alert';
 import { FormActions } from '~/components/ui/dialog';
 import { SelectField, TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
-import { fieldErrors, type FieldErrors } from '~/schemas/field-errors';
 import { errorFields, useTRPC } from '~/trpc/react';
 
 type Field =

@@ -3,13 +3,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ZCreateOAuthClientRequest, type CreatedOAuthClient } from '@toolgate/api/schemas/oauth';
 import { useState, type FormEvent } from 'react';
+import { sentence, type FieldErrors } from '@toolgate/api/schemas/field-errors';
 import { CopyableValue } from '~/components/copy-button';
 import { Alert, Notice } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { FormActions } from '~/components/ui/dialog';
 import { TextAreaField, TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
-import { sentence, type FieldErrors } from '~/schemas/field-errors';
 import { errorFields, useTRPC } from '~/trpc/react';
 
 type Field = 'name' | 'redirectUris' | 'confidential';

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { canAdminister } from '~/schemas/members';
+import { isAdmin } from '@toolgate/api/actor';
 import { requireMembership } from '~/server/auth/session';
 import { ConnectedAppsView } from './connected-apps-view';
 
@@ -8,5 +8,5 @@ export const metadata: Metadata = { title: 'Connected apps' };
 export default async function ConnectedAppsPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { membership } = await requireMembership(slug);
-  return <ConnectedAppsView tenantSlug={slug} isAdmin={canAdminister(membership.role)} />;
+  return <ConnectedAppsView tenantSlug={slug} isAdmin={isAdmin(membership)} />;
 }

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
+import { isAdmin } from '@toolgate/api/actor';
 import { PageHeader } from '~/components/ui/page-header';
 import { UsageGraphView } from '~/components/usage/usage-graph';
 import { UsageTabs } from '~/components/usage/usage-tabs';
-import { canAdminister } from '~/schemas/members';
 import { requireMembership } from '~/server/auth/session';
 
 export const metadata: Metadata = { title: 'Call graph' };
@@ -16,7 +16,7 @@ export default async function UsageGraphPage({ params }: { params: Promise<{ slu
       <PageHeader
         title="Usage"
         description={
-          canAdminister(membership.role)
+          isAdmin(membership)
             ? 'Who calls which tools, through which gateways and servers.'
             : 'Which tools you call, through which gateways and servers.'
         }

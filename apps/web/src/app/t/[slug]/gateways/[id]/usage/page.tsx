@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
-import { canAdminister } from '~/schemas/members';
+import { isAdmin } from '@toolgate/api/actor';
 import { requireMembership } from '~/server/auth/session';
 import { GatewayUsage } from './gateway-usage';
 
@@ -16,7 +16,7 @@ export default async function GatewayUsagePage({
   return (
     // The dashboard reads its filters from the URL.
     <Suspense>
-      <GatewayUsage tenantSlug={slug} gatewayId={id} isAdmin={canAdminister(membership.role)} />
+      <GatewayUsage tenantSlug={slug} gatewayId={id} isAdmin={isAdmin(membership)} />
     </Suspense>
   );
 }

@@ -1,0 +1,28 @@
+import type { Bus } from '@toolgate/bus';
+import type { KeyRing } from '@toolgate/core/crypto';
+import type { Logger } from '@toolgate/core/logger';
+import type { Database } from '@toolgate/db/client';
+import type { Mailer } from './mail/mailer.ts';
+
+/**
+ * What the control plane needs from its host (the web app, or a test): one bag for the tRPC
+ * procedures and the REST handlers alike, which hand the services what each one takes.
+ */
+export interface ControlPlaneDeps {
+  db: Database;
+  bus: Bus;
+  /** Public origin of the MCP proxy; gateway URLs are `${publicMcpUrl}/mcp/{tenant}/{gateway}`. */
+  publicMcpUrl: string;
+  /** PUBLIC_WEB_URL: emailed links point here. */
+  publicWebUrl: string;
+  /** Sends invitation and password-reset links (SMTP, or the log when none is configured). */
+  mailer: Mailer;
+  /** TOOLGATE_SECRET_KEYS: seals and opens installation credentials; absent when none is configured. */
+  secretKeys?: KeyRing;
+  /** TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: discovery may reach private and loopback addresses. Default: no. */
+  allowPrivateUpstreams?: boolean;
+  /** TOOLGATE_ALLOW_STDIO: local (stdio) servers may be registered, installed and discovered. Default: no. */
+  allowStdio?: boolean;
+  /** Unexpected (500) errors are logged here. */
+  log?: Logger;
+}

@@ -1,0 +1,53 @@
+import { AppError, isAppError } from '@toolgate/core/errors';
+import { hashPassword } from '@toolgate/core/password';
+import type { Database } from '@toolgate/db/client';
+import { createWorkspace, findUserByEmail, tenantSlugTaken } from '@toolgate/db/tenancy';
+import { ZSignUpRequest, type SignUpRequest } from '../schemas/accounts.ts';
+import { parseInput, type FieldIssue } from '../validation.ts';
+
+export interface SignUpResult {
+  userId: string;
+  tenantId: string;
+  tenantSlug: string;
+}
+
+export const EMAIL_TAKEN = 'An account with this email already exists. Sign in instead';
+export const SLUG_TAKEN = 'This workspace URL is taken, choose another';
+
+/**
+ * Creates a user with a password, a workspace (tenant) and the owner membership linking them.
+ * Unlike `bootstrapTenant` it creates no API token: people who sign up create tokens in the UI.
+ * Throws INVALID or CONFLICT naming the request fields in `details.fields`.
+ */
+export async function signUp(db: Database, input: SignUpRequest): Promise<SignUpResult> {
+  const { name, email, password, workspaceName, workspaceSlug } = parseInput(ZSignUpRequest, input);
+
+  // Checked up front so both conflicts are reported at once and no hash is computed in vain;
+  // the unique indexes still decide a race (mapped below).
+  const [existingUser, slugTaken] = await Promise.all([
+    findUserByEmail(db, email),
+    tenantSlugTaken(db, workspaceSlug),
+  ]);
+  const fields: FieldIssue[] = [];
+  if (existingUser) fields.push({ path: 'email', message: EMAIL_TAKEN });
+  if (slugTaken) fields.push({ path: 'workspaceSlug', message: SLUG_TAKEN });
+  if (fields.length > 0) throw new AppError('CONFLICT', fields[0]!.message, { fields });
+
+  // Hashed before the transaction: never hold a (multiplexed, embedded) connection while computing.
+  const passwordHash = await hashPassword(password);
+  try {
+    const { tenantId, userId } = await createWorkspace(db, {
+      slug: workspaceSlug,
+      name: workspaceName,
+      owner: { email, name, passwordHash },
+    });
+    return { tenantId, userId, tenantSlug: workspaceSlug };
+  } catch (err) {
+    if (isAppError(err) && err.code === 'CONFLICT') {
+      const field = err.details?.field === 'email' ? 'email' : 'workspaceSlug';
+      const message = field === 'email' ? EMAIL_TAKEN : SLUG_TAKEN;
+      throw new AppError('CONFLICT', message, { fields: [{ path: field, message }] });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,186 @@
+import { gatewayResourceUrl } from '@toolgate/auth/resource';
+import { z } from 'zod';
+import {
+  ZCreateGatewayRequest,
+  ZSetGatewayAssignmentsRequest,
+  ZUpdateGatewayRequest,
+  type Gateway,
+} from '../../schemas/gateways.ts';
+import {
+  ZApproveInstallationRequest,
+  ZListInstallationRequestsQuery,
+  ZNewInstallationRequest,
+  ZRejectInstallationRequest,
+} from '../../schemas/installation-requests.ts';
+import { ZCreateInstallationRequest, ZSetEnabledRequest } from '../../schemas/installations.ts';
+import { ZCreateRegistryEntryRequest } from '../../schemas/registry.ts';
+import { ZCreateApiTokenRequest } from '../../schemas/tokens.ts';
+import { ZId } from '../../schemas/common.ts';
+import { approveInstallationRequest } from '../../services/approve-installation-request.ts';
+import { cancelInstallationRequest } from '../../services/cancel-installation-request.ts';
+import { createApiToken } from '../../services/create-api-token.ts';
+import { createGateway } from '../../services/create-gateway.ts';
+import { createInstallation } from '../../services/create-installation.ts';
+import { createRegistryEntry } from '../../services/create-registry-entry.ts';
+import { deleteGateway } from '../../services/delete-gateway.ts';
+import { deleteInstallation } from '../../services/delete-installation.ts';
+import { discoverInstallation } from '../../services/discover-installation.ts';
+import { getGateway } from '../../services/get-gateway.ts';
+import { getInstallation } from '../../services/get-installation.ts';
+import { listApiTokens } from '../../services/list-api-tokens.ts';
+import { listGateways } from '../../services/list-gateways.ts';
+import { listInstallationRequests } from '../../services/list-installation-requests.ts';
+import { listInstallationTools } from '../../services/list-installation-tools.ts';
+import { listInstallations } from '../../services/list-installations.ts';
+import { listRegistryEntries } from '../../services/list-registry-entries.ts';
+import { probeServer, ZProbeServerRequest } from '../../services/probe-server.ts';
+import { rejectInstallationRequest } from '../../services/reject-installation-request.ts';
+import { requestInstallation } from '../../services/request-installation.ts';
+import { revokeApiToken } from '../../services/revoke-api-token.ts';
+import { setGatewayAssignments } from '../../services/set-gateway-assignments.ts';
+import { setInstallationEnabled } from '../../services/set-installation-enabled.ts';
+import { setToolEnabled } from '../../services/set-tool-enabled.ts';
+import { updateGateway } from '../../services/update-gateway.ts';
+import type { ControlPlaneDeps } from '../../deps.ts';
+import { protectedProcedure, router } from '../init.ts';
+
+/*
+ * Thin adapters over the control-plane services, which enforce roles and tenancy
+ * themselves (the same rules as the REST API). Inputs use the API's own schemas.
+ */
+
+const ZById = z.object({ id: ZId });
+
+type WithDeps = { deps: ControlPlaneDeps };
+/** What services that reach upstream servers (discovery, credentials) take from the process. */
+const upstreamAccess = ({ deps }: WithDeps) => ({
+  bus: deps.bus,
+  secretKeys: deps.secretKeys,
+  allowPrivate: deps.allowPrivateUpstreams ?? false,
+  allowStdio: deps.allowStdio ?? false,
+});
+const withUrl = ({ deps, tenantSlug }: WithDeps & { tenantSlug: string }, gateway: Gateway) => ({
+  ...gateway,
+  url: gatewayResourceUrl(deps.publicMcpUrl, tenantSlug, gateway.slug),
+});
+
+export const registryRouter = router({
+  list: protectedProcedure.query(({ ctx }) => listRegistryEntries(ctx.scope)),
+  create: protectedProcedure
+    .input(ZCreateRegistryEntryRequest)
+    .mutation(({ ctx, input }) =>
+      createRegistryEntry({ ...ctx.scope, allowStdio: ctx.deps.allowStdio ?? false, input }),
+    ),
+  /** "Add custom server": what is at this URL (transport, OAuth), to pre-fill the form. */
+  probe: protectedProcedure
+    .input(ZProbeServerRequest)
+    .mutation(({ ctx, input }) =>
+      probeServer({ url: input.url, allowPrivate: ctx.deps.allowPrivateUpstreams ?? false }),
+    ),
+});
+
+export const installationsRouter = router({
+  list: protectedProcedure.query(({ ctx }) => listInstallations(ctx.scope)),
+  create: protectedProcedure
+    .input(ZCreateInstallationRequest)
+    .mutation(({ ctx, input }) => createInstallation({ ...ctx.scope, ...upstreamAccess(ctx), input })),
+  discover: protectedProcedure
+    .input(ZById)
+    .mutation(({ ctx, input }) =>
+      discoverInstallation({ ...ctx.scope, ...upstreamAccess(ctx), installationId: input.id }),
+    ),
+  tools: protectedProcedure
+    .input(ZById)
+    .query(({ ctx, input }) => listInstallationTools({ ...ctx.scope, installationId: input.id })),
+  get: protectedProcedure
+    .input(ZById)
+    .query(({ ctx, input }) => getInstallation({ ...ctx.scope, installationId: input.id })),
+  setEnabled: protectedProcedure
+    .input(ZSetEnabledRequest.extend({ id: ZId }))
+    .mutation(({ ctx, input: { id, ...input } }) =>
+      setInstallationEnabled({
+        ...ctx.scope,
+        bus: ctx.deps.bus,
+        allowStdio: ctx.deps.allowStdio ?? false,
+        installationId: id,
+        input,
+      }),
+    ),
+  setToolEnabled: protectedProcedure
+    .input(ZSetEnabledRequest.extend({ id: ZId, toolId: ZId }))
+    .mutation(({ ctx, input: { id, toolId, ...input } }) =>
+      setToolEnabled({ ...ctx.scope, bus: ctx.deps.bus, installationId: id, toolId, input }),
+    ),
+  delete: protectedProcedure
+    .input(ZById)
+    .mutation(({ ctx, input }) =>
+      deleteInstallation({ ...ctx.scope, bus: ctx.deps.bus, installationId: input.id }),
+    ),
+});
+
+export const installationRequestsRouter = router({
+  list: protectedProcedure
+    .input(ZListInstallationRequestsQuery.optional())
+    .query(({ ctx, input }) => listInstallationRequests({ ...ctx.scope, query: input })),
+  create: protectedProcedure
+    .input(ZNewInstallationRequest)
+    .mutation(({ ctx, input }) => requestInstallation({ ...ctx.scope, input })),
+  approve: protectedProcedure
+    .input(ZApproveInstallationRequest.extend({ id: ZId }))
+    .mutation(({ ctx, input: { id, ...input } }) =>
+      approveInstallationRequest({ ...ctx.scope, ...upstreamAccess(ctx), requestId: id, input }),
+    ),
+  reject: protectedProcedure
+    .input(ZRejectInstallationRequest.extend({ id: ZId }))
+    .mutation(({ ctx, input: { id, ...input } }) =>
+      rejectInstallationRequest({ ...ctx.scope, requestId: id, input }),
+    ),
+  cancel: protectedProcedure
+    .input(ZById)
+    .mutation(({ ctx, input }) => cancelInstallationRequest({ ...ctx.scope, requestId: input.id })),
+});
+
+export const gatewaysRouter = router({
+  list: protectedProcedure.query(async ({ ctx }) =>
+    (await listGateways(ctx.scope)).map((g) => withUrl(ctx, g)),
+  ),
+  get: protectedProcedure
+    .input(ZById)
+    .query(async ({ ctx, input }) => withUrl(ctx, await getGateway({ ...ctx.scope, gatewayId: input.id }))),
+  create: protectedProcedure
+    .input(ZCreateGatewayRequest)
+    .mutation(async ({ ctx, input }) =>
+      withUrl(ctx, await createGateway({ ...ctx.scope, bus: ctx.deps.bus, input })),
+    ),
+  update: protectedProcedure
+    .input(z.object({ id: ZId, patch: ZUpdateGatewayRequest }))
+    .mutation(async ({ ctx, input }) =>
+      withUrl(
+        ctx,
+        await updateGateway({
+          ...ctx.scope,
+          bus: ctx.deps.bus,
+          gatewayId: input.id,
+          input: input.patch,
+        }),
+      ),
+    ),
+  delete: protectedProcedure
+    .input(ZById)
+    .mutation(({ ctx, input }) => deleteGateway({ ...ctx.scope, bus: ctx.deps.bus, gatewayId: input.id })),
+  setAssignments: protectedProcedure
+    .input(ZSetGatewayAssignmentsRequest.extend({ id: ZId }))
+    .mutation(({ ctx, input: { id, ...input } }) =>
+      setGatewayAssignments({ ...ctx.scope, bus: ctx.deps.bus, gatewayId: id, input }),
+    ),
+});
+
+export const tokensRouter = router({
+  list: protectedProcedure.query(({ ctx }) => listApiTokens(ctx.scope)),
+  create: protectedProcedure
+    .input(ZCreateApiTokenRequest)
+    .mutation(({ ctx, input }) => createApiToken({ ...ctx.scope, input })),
+  revoke: protectedProcedure
+    .input(ZById)
+    .mutation(({ ctx, input }) => revokeApiToken({ ...ctx.scope, bus: ctx.deps.bus, tokenId: input.id })),
+});

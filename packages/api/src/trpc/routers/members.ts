@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import {
+  ZChangeMemberRoleRequest,
+  ZMember,
+  ZMemberRemoval,
+  ZMemberRoleChange,
+  ZRemoveMemberRequest,
+} from '../../schemas/members.ts';
+import { changeMemberRole } from '../../services/change-member-role.ts';
+import { leaveWorkspace } from '../../services/leave-workspace.ts';
+import { removeMember } from '../../services/remove-member.ts';
+import { listMembers } from '../../services/list-members.ts';
+import { protectedProcedure, router } from '../init.ts';
+
+/* The services check roles themselves (members get FORBIDDEN), under a lock on the workspace. */
+export const membersRouter = router({
+  list: protectedProcedure
+    .output(z.array(ZMember))
+    .query(({ ctx }) => listMembers(ctx.deps.db, { tenantId: ctx.tenantId })),
+  changeRole: protectedProcedure
+    .input(ZChangeMemberRoleRequest)
+    .output(ZMemberRoleChange)
+    .mutation(({ ctx, input }) => changeMemberRole({ ...ctx.scope, bus: ctx.deps.bus, input })),
+  remove: protectedProcedure
+    .input(ZRemoveMemberRequest)
+    .output(ZMemberRemoval)
+    .mutation(({ ctx, input }) => removeMember({ ...ctx.scope, bus: ctx.deps.bus, input })),
+  leave: protectedProcedure
+    .output(ZMemberRemoval)
+    .mutation(({ ctx }) => leaveWorkspace({ ...ctx.scope, bus: ctx.deps.bus })),
+});
