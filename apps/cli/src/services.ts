@@ -75,9 +75,11 @@ export async function runProxy({ cli, databaseUrl, keys }: ServiceOptions): Prom
   };
 }
 
-export async function runWorker({ cli, databaseUrl }: ServiceOptions): Promise<RunningService> {
+export async function runWorker({ cli, databaseUrl, keys }: ServiceOptions): Promise<RunningService> {
   const env = appEnvOrExit('worker', ZWorkerEnv, {
     ...rawEnv(),
+    // Health checks open installation credentials like the proxies do.
+    TOOLGATE_SECRET_KEYS: keys.secret,
     DATABASE_URL: databaseUrl,
     HOST: cli.HOST,
     WORKER_PORT: String(cli.WORKER_PORT),

@@ -4,9 +4,11 @@ import type { Bus, UsageBatch, UsageConsumer } from '@toolgate/bus';
 import type { Logger } from '@toolgate/core/logger';
 import { metricsHandler } from '@toolgate/core/metrics-endpoint';
 import { ReadinessProbe } from '@toolgate/core/readiness';
+import { parseKeyRing } from '@toolgate/core/crypto';
 import type { DbHandle } from '@toolgate/db/client';
 import { countPendingConfigChanges } from '@toolgate/db/config-outbox';
 import type { WorkerEnv } from './env.ts';
+import { createInstallationHealth } from './installation-health.ts';
 import { WorkerMetrics } from './metrics.ts';
 import { createRetention } from './usage/retention.ts';
 import { createUsageBatchHandler, type UsageJobCounters } from './usage/usage-batch-job.ts';
@@ -29,6 +31,8 @@ export interface Worker {
     /** Runs one retention pass now. */
     expire(now?: Date): Promise<{ auditEvents: number; rollups: number; batchIds: number }>;
   };
+  /** Runs one sweep of installation health checks now. */
+  checkInstallations(): Promise<void>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -40,6 +44,13 @@ export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
   const usageJob = createUsageBatchHandler({ db: db.db, log });
   // Delivers configuration changes their writers could not (Redis unreachable from web).
   const relay = new ConfigRelay({ db: db.db, bus, log });
+  const health = createInstallationHealth({
+    db: db.db,
+    log,
+    intervalMs: env.INSTALLATION_HEALTH_INTERVAL_MS,
+    allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
+    ...(env.TOOLGATE_SECRET_KEYS ? { secretKeys: parseKeyRing(env.TOOLGATE_SECRET_KEYS) } : {}),
+  });
   const metrics = new WorkerMetrics({
     counters: usageJob.counters,
     queue: bus.usage,
@@ -92,17 +103,19 @@ export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
     server,
     metrics,
     usage: { handle: handleUsage, counters: usageJob.counters, expire: retention.runOnce },
+    checkInstallations: () => health.runOnce(),
     start() {
       if (consumers.length > 0) return;
       consumers.push(bus.usage.consume(handleUsage, { concurrency: env.USAGE_CONCURRENCY }));
       retention.start();
       relay.start();
+      health.start();
     },
     async stop() {
       stopping = true;
       if (bus.kind === 'memory' && consumers.length > 0)
         await drainInProcessQueue(bus, env.USAGE_DRAIN_TIMEOUT_MS);
-      await Promise.all([...consumers.map((c) => c.close()), retention.stop(), relay.stop()]);
+      await Promise.all([...consumers.map((c) => c.close()), retention.stop(), relay.stop(), health.stop()]);
       consumers.length = 0;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,4 +1,12 @@
-import { zLogLevel, zMetricsToken, zPort, zPostgresUrl, zRedisUrl } from '@toolgate/core/env';
+import {
+  zBool,
+  zKeyRing,
+  zLogLevel,
+  zMetricsToken,
+  zPort,
+  zPostgresUrl,
+  zRedisUrl,
+} from '@toolgate/core/env';
 import { z } from 'zod';
 
 /** The server's own timeout fires first, so a live server answers with its clearer error. */
@@ -51,6 +59,15 @@ const ZWorkerEnvFields = z.object({
   USAGE_RETENTION_INTERVAL_MS: z.coerce.number().int().min(1_000).default(3_600_000),
   /** Bearer token required on `/metrics`; unset leaves it open. */
   METRICS_TOKEN: zMetricsToken.optional(),
+  /**
+   * How often each enabled remote installation is health-checked (an MCP handshake with its
+   * credential); its status becomes ready, unreachable, auth_failed or error. 0: no checks.
+   */
+  INSTALLATION_HEALTH_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
+  /** Opens installation credentials for health checks; without it, installations with secrets are reported as errors. */
+  TOOLGATE_SECRET_KEYS: zKeyRing.optional(),
+  /** Let health checks reach private and loopback addresses, as the proxies may. */
+  TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: zBool.default(false),
 });
 export const ZWorkerEnv = ZWorkerEnvFields.superRefine(statementBelowQueryTimeout);
 export type WorkerEnv = z.infer<typeof ZWorkerEnv>;

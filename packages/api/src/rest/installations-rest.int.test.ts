@@ -308,6 +308,7 @@ describe("another tenant's requests, installations and tools", () => {
       ['GET', `/installations/${id}/tools`, undefined],
       ['PATCH', `/installations/${id}`, { enabled: false }],
       ['PATCH', `/installations/${id}`, { name: 'taken over' }],
+      ['POST', `/installations/${id}/check`, undefined],
       ['PATCH', `/installations/${id}/tools/${toolId}`, { enabled: false }],
       ['POST', `/installations/${id}/discover`, undefined],
       ['DELETE', `/installations/${id}`, undefined],

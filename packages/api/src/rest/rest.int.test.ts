@@ -354,7 +354,7 @@ describe('routes', () => {
       201,
       ZDiscoveredInstallation,
     );
-    expect(created.installation.status).toBe('error');
+    expect(created.installation.status).toBe('unreachable');
     const tools = ok(
       await call('GET', `/installations/${created.installation.id}/tools`, { token: a.adminToken }),
       200,
@@ -643,6 +643,7 @@ describe("another tenant's objects", () => {
       'POST /installation-requests/{id}/cancel',
       'POST /installation-requests/{id}/reject',
       'POST /installations',
+      'POST /installations/{id}/check',
       'POST /installations/{id}/discover',
       'POST /invitations',
       'POST /oauth/clients',

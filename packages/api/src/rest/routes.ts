@@ -40,6 +40,7 @@ import {
 } from '../schemas/usage.ts';
 import { approveInstallationRequest } from '../services/approve-installation-request.ts';
 import { cancelInstallationRequest } from '../services/cancel-installation-request.ts';
+import { checkInstallationHealth } from '../services/check-installation-health.ts';
 import { createApiToken } from '../services/create-api-token.ts';
 import { createGateway } from '../services/create-gateway.ts';
 import { createInstallation } from '../services/create-installation.ts';
@@ -182,6 +183,24 @@ export const ROUTES: readonly Route[] = [
     errors: [404, 503],
     handle: (ctx) =>
       discoverInstallation({ ...scope(ctx), ...upstreamAccess(ctx), installationId: ctx.params.id! }),
+  }),
+  route({
+    method: 'POST',
+    path: '/installations/{id}/check',
+    operationId: 'checkInstallationHealth',
+    summary:
+      "Check now whether an installation's remote server answers with its credential (status: ready, unreachable, auth_failed or error)",
+    tag: 'Installations',
+    status: 200,
+    response: ZInstallation,
+    errors: [404, 422, 503],
+    handle: (ctx) =>
+      checkInstallationHealth({
+        ...scope(ctx),
+        secretKeys: ctx.deps.secretKeys,
+        allowPrivate: ctx.deps.allowPrivateUpstreams ?? false,
+        installationId: ctx.params.id!,
+      }),
   }),
   route({
     method: 'GET',

@@ -10,7 +10,8 @@ import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import type { DiscoveredInstallation } from '../schemas/installations.ts';
 import { requireStdioAllowed } from '../stdio-policy.ts';
 import { discoveryTarget } from '../upstream/discovery-target.ts';
-import { discoveryErrorMessage, listUpstream, type UpstreamListing } from '../upstream/list-upstream.ts';
+import { healthOfFailure, type HealthVerdict } from '../upstream/health.ts';
+import { listUpstream, type UpstreamListing } from '../upstream/list-upstream.ts';
 import { toolSchemaHash } from '../upstream/tool-schema-hash.ts';
 import { toInstallation } from '../views/rows.ts';
 import { installationTools } from './list-installation-tools.ts';
@@ -48,7 +49,7 @@ export async function discoverInstallation(
   requireStdioAllowed(entry.transport, options.allowStdio);
   // Network first, with no connection or transaction held.
   let listing: UpstreamListing | undefined;
-  let failure: string | undefined;
+  let failure: HealthVerdict | undefined;
   try {
     // Credentials that no longer open (a key dropped from the ring) are this installation's
     // problem to show, not the caller's mistake.
@@ -60,7 +61,7 @@ export async function discoverInstallation(
     });
   } catch (err) {
     if (err instanceof AppError && err.code === 'UNAVAILABLE') throw err;
-    failure = discoveryErrorMessage(err);
+    failure = healthOfFailure(err);
   }
 
   const now = new Date();
@@ -68,7 +69,11 @@ export async function discoverInstallation(
     if (!listing) {
       await tx
         .update(installations)
-        .set({ status: 'error', lastError: failure ?? 'discovery failed' })
+        .set({
+          status: failure?.status ?? 'error',
+          lastError: failure?.error ?? 'discovery failed',
+          checkedAt: now,
+        })
         .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
       return recordEntryChange(tx, tenantId, entry.id, 'discovery failed');
     }
@@ -114,7 +119,7 @@ export async function discoverInstallation(
       );
     await tx
       .update(installations)
-      .set({ status: 'ready', lastError: null, discoveredAt: now })
+      .set({ status: 'ready', lastError: null, discoveredAt: now, checkedAt: now })
       .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
     return recordEntryChange(tx, tenantId, entry.id, 'tools discovered');
   });

@@ -180,7 +180,7 @@ describe('installing and discovering', () => {
     }
   });
 
-  it('records an unreachable upstream as status error, and the SSRF guard refuses private addresses', async () => {
+  it('records an unreachable upstream as unreachable, and the SSRF guard refuses private addresses (error)', async () => {
     const dead = await createRegistryEntry({
       db: env.db.db,
       tenantId: a.tenant.id,
@@ -196,7 +196,7 @@ describe('installing and discovering', () => {
       ...opts(a),
       input: { registryEntryId: dead.id, scope: 'org', name: 'org-3' },
     });
-    expect(unreachable.installation.status).toBe('error');
+    expect(unreachable.installation.status).toBe('unreachable');
     expect(unreachable.installation.lastError).toBeTruthy();
     expect(unreachable).toMatchObject({ tools: [], hasResources: null });
 

@@ -1,4 +1,3 @@
-import { AppError } from '@toolgate/core/errors';
 import { createSsrfGuard } from '@toolgate/net/ssrf-guard';
 import {
   createUpstreamPool,
@@ -101,12 +100,3 @@ async function anyResources(pool: UpstreamPool, target: UpstreamTarget): Promise
 
 const protocolError = (target: UpstreamTarget, message: string) =>
   new UpstreamError('protocol', `upstream '${target.label}': ${message}`);
-
-/** A discovery failure as stored in `installations.last_error`: the caller-safe message only. */
-export function discoveryErrorMessage(err: unknown): string {
-  const message =
-    err instanceof UpstreamError || err instanceof AppError
-      ? err.message
-      : `discovery failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`;
-  return message.slice(0, 1_000);
-}

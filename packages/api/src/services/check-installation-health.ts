@@ -1,0 +1,110 @@
+import type { KeyRing } from '@toolgate/core/crypto';
+import { AppError } from '@toolgate/core/errors';
+import type { Database } from '@toolgate/db/client';
+import { installations, registryEntries } from '@toolgate/db/schema';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Actor } from '../actor.ts';
+import { canManageInstallation, findUsableEntry, findVisibleInstallation } from '../installation-access.ts';
+import type { Installation } from '../schemas/installations.ts';
+import { discoveryTarget } from '../upstream/discovery-target.ts';
+import { healthOfFailure, probeUpstream, type HealthVerdict } from '../upstream/health.ts';
+import { toInstallation } from '../views/rows.ts';
+
+interface ProbeDeps {
+  secretKeys?: KeyRing;
+  /** Let checks reach private and loopback addresses (self-hosted upstreams, tests). */
+  allowPrivate: boolean;
+  timeoutMs?: number;
+}
+
+async function probe(
+  entry: typeof registryEntries.$inferSelect,
+  installation: typeof installations.$inferSelect,
+  deps: ProbeDeps,
+): Promise<HealthVerdict> {
+  try {
+    const target = discoveryTarget(entry, installation, deps.secretKeys);
+    return await probeUpstream(target, { allowPrivate: deps.allowPrivate, timeoutMs: deps.timeoutMs });
+  } catch (err) {
+    // Credentials that no longer open are this installation's problem to show.
+    return healthOfFailure(err);
+  }
+}
+
+/** Records a verdict; a check that finds the server up again keeps the discovery's state. */
+async function record(db: Database, tenantId: string, id: string, verdict: HealthVerdict) {
+  const [row] = await db
+    .update(installations)
+    .set({ status: verdict.status, lastError: verdict.error, checkedAt: new Date() })
+    .where(and(eq(installations.tenantId, tenantId), eq(installations.id, id)))
+    .returning();
+  return row;
+}
+
+/**
+ * Checks one installation now (the servers page's "Check now"): whether its remote server
+ * answers an MCP handshake with its credential. Local (stdio) servers are not checked here.
+ */
+export async function checkInstallationHealth(
+  options: ProbeDeps & { db: Database; tenantId: string; actor: Actor; installationId: string },
+): Promise<Installation> {
+  const { db, tenantId, actor, installationId } = options;
+  const installation = await findVisibleInstallation(db, tenantId, actor, installationId);
+  if (!canManageInstallation(actor, installation))
+    throw new AppError('FORBIDDEN', 'Only owners and admins may check shared installations');
+  const entry = await findUsableEntry(db, tenantId, installation.registryEntryId);
+  if (entry.transport === 'stdio')
+    throw new AppError('INVALID', 'Local (stdio) servers are checked when they start, not by a health check');
+  const row = await record(db, tenantId, installation.id, await probe(entry, installation, options));
+  if (!row) throw new AppError('NOT_FOUND', 'Installation not found');
+  return toInstallation(row);
+}
+
+export interface HealthSweepResult {
+  checked: number;
+  byStatus: Partial<Record<HealthVerdict['status'], number>>;
+}
+
+/**
+ * The worker's scheduled pass over every tenant: enabled remote installations not checked for
+ * `intervalMs`. Rows are claimed (checked_at set) before the network is touched, with SKIP
+ * LOCKED, so several workers share the work instead of repeating it.
+ */
+export async function checkDueInstallations(
+  options: ProbeDeps & { db: Database; intervalMs: number; limit?: number; concurrency?: number },
+): Promise<HealthSweepResult> {
+  const { db } = options;
+  const due = new Date(Date.now() - options.intervalMs);
+  const claimed = await db.execute<{ id: string }>(sql`
+    update ${installations} set checked_at = now()
+    where id in (
+      select i.id from ${installations} i
+      join ${registryEntries} e on e.id = i.registry_entry_id
+      where i.enabled and i.status <> 'pending' and e.transport <> 'stdio'
+        and (i.checked_at is null or i.checked_at < ${due.toISOString()})
+      order by i.checked_at nulls first
+      limit ${options.limit ?? 50}
+      for update of i skip locked
+    )
+    returning id`);
+  const ids = claimed.rows.map((r) => r.id);
+  const result: HealthSweepResult = { checked: 0, byStatus: {} };
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      const [row] = await db
+        .select({ installation: installations, entry: registryEntries })
+        .from(installations)
+        .innerJoin(registryEntries, eq(registryEntries.id, installations.registryEntryId))
+        .where(eq(installations.id, id));
+      if (!row) continue;
+      const verdict = await probe(row.entry, row.installation, options);
+      await record(db, row.installation.tenantId, id, verdict);
+      result.checked++;
+      result.byStatus[verdict.status] = (result.byStatus[verdict.status] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, ids.length) }, worker));
+  return result;
+}

@@ -1,0 +1,64 @@
+import { AppError } from '@toolgate/core/errors';
+import type { installations } from '@toolgate/db/schema';
+import { createUpstreamPool, UpstreamError, type UpstreamTarget } from '@toolgate/mcp/upstream';
+import { createSsrfGuard } from '@toolgate/net/ssrf-guard';
+
+export type InstallationHealth = (typeof installations.$inferSelect)['status'];
+
+export interface HealthVerdict {
+  status: Exclude<InstallationHealth, 'pending'>;
+  /** Why it is not ready, for the servers page (null when ready). */
+  error: string | null;
+}
+
+/**
+ * What a failed discovery or health check says about an installation: no answer at all is
+ * `unreachable`, an upstream refusing the credential (HTTP 401/403) is `auth_failed`, anything
+ * else (bad MCP, an error answer, a refused address) is `error`.
+ */
+export function healthOfFailure(err: unknown): HealthVerdict {
+  const message = (
+    err instanceof UpstreamError || err instanceof AppError
+      ? err.message
+      : `failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`
+  ).slice(0, 1_000);
+  if (err instanceof UpstreamError) {
+    if (err.httpStatus === 401 || err.httpStatus === 403) return { status: 'auth_failed', error: message };
+    if (err.kind === 'connect' || err.kind === 'timeout' || err.kind === 'closed')
+      return { status: 'unreachable', error: message };
+  }
+  return { status: 'error', error: message };
+}
+
+export interface ProbeOptions {
+  allowPrivate: boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * One health check: an MCP handshake and a `ping` through a short-lived pool guarded against
+ * SSRF. A server that answers the ping with a JSON-RPC error (some do not implement it) is up.
+ */
+export async function probeUpstream(target: UpstreamTarget, options: ProbeOptions): Promise<HealthVerdict> {
+  const guard = createSsrfGuard({ allowPrivate: options.allowPrivate });
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const pool = createUpstreamPool({
+    clientInfo: { name: 'toolgate-health', version: '0.1.0' },
+    connectTimeoutMs: timeoutMs,
+    callTimeoutMs: timeoutMs,
+    maxConcurrency: 1,
+    checkUrl: guard,
+    lookup: guard.lookup,
+  });
+  try {
+    await pool.serverInfo(target);
+    await pool.request(target, 'ping', {}).catch((err: unknown) => {
+      if (!(err instanceof UpstreamError && err.kind === 'rpc')) throw err;
+    });
+    return { status: 'ready', error: null };
+  } catch (err) {
+    return healthOfFailure(err);
+  } finally {
+    await pool.close();
+  }
+}
