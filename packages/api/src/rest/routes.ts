@@ -28,7 +28,12 @@ import {
   type Installation,
   ZToolList,
 } from '../schemas/installations.ts';
-import { ZCreateRegistryEntryRequest, ZRegistryEntry, ZRegistryEntryList } from '../schemas/registry.ts';
+import {
+  ZCreateRegistryEntryRequest,
+  ZRegistryEntry,
+  ZRegistryEntryList,
+  ZUpdateRegistryEntryRequest,
+} from '../schemas/registry.ts';
 import { ZApiToken, ZApiTokenList, ZCreateApiTokenRequest, ZCreatedApiToken } from '../schemas/tokens.ts';
 import {
   ZLogEvent,
@@ -47,6 +52,7 @@ import { createInstallation } from '../services/create-installation.ts';
 import { createRegistryEntry } from '../services/create-registry-entry.ts';
 import { deleteGateway } from '../services/delete-gateway.ts';
 import { deleteInstallation } from '../services/delete-installation.ts';
+import { deleteRegistryEntry } from '../services/delete-registry-entry.ts';
 import { discoverInstallation } from '../services/discover-installation.ts';
 import { getAuditEvent } from '../services/get-audit-event.ts';
 import { getGateway } from '../services/get-gateway.ts';
@@ -69,6 +75,7 @@ import { setInstallationEnabled } from '../services/set-installation-enabled.ts'
 import { setToolEnabled } from '../services/set-tool-enabled.ts';
 import { updateGateway } from '../services/update-gateway.ts';
 import { updateInstallation } from '../services/update-installation.ts';
+import { updateRegistryEntry } from '../services/update-registry-entry.ts';
 import {
   ZCreateIdentityProviderRequest,
   ZIdentityProvider,
@@ -146,6 +153,38 @@ export const ROUTES: readonly Route[] = [
     errors: [400, 409, 413, 422],
     handle: (ctx, input) =>
       createRegistryEntry({ ...scope(ctx), allowStdio: ctx.deps.allowStdio ?? false, input }),
+  }),
+  route({
+    method: 'PATCH',
+    path: '/registry/{id}',
+    operationId: 'updateRegistryEntry',
+    summary:
+      'Change a tenant registry entry (the built-in catalog is read-only); a new slug renames its exposed tools',
+    tag: 'Registry',
+    body: ZUpdateRegistryEntryRequest,
+    status: 200,
+    response: ZRegistryEntry,
+    errors: [400, 404, 409, 413, 422],
+    handle: (ctx, input) =>
+      updateRegistryEntry({
+        ...scope(ctx),
+        bus: ctx.deps.bus,
+        allowStdio: ctx.deps.allowStdio ?? false,
+        entryId: ctx.params.id!,
+        input,
+      }),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/registry/{id}',
+    operationId: 'deleteRegistryEntry',
+    summary: 'Remove a tenant registry entry (409 naming its installations while it has any)',
+    tag: 'Registry',
+    status: 204,
+    errors: [404, 409],
+    handle: async (ctx) => {
+      await deleteRegistryEntry({ ...scope(ctx), bus: ctx.deps.bus, entryId: ctx.params.id! });
+    },
   }),
   route({
     method: 'POST',

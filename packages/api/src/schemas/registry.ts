@@ -35,66 +35,94 @@ export const ZAuthConfig = z.strictObject({
   scopes: z.array(z.string().min(1).max(200)).max(50).optional(),
 });
 
-export const ZCreateRegistryEntryRequest = z
+const ZRegistryEntryFields = z.strictObject({
+  slug: ZSlug,
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(2000).default(''),
+  transport: z.enum(TRANSPORTS),
+  /** streamable_http / sse: the server's MCP endpoint. */
+  url: z.string().max(2048).optional(),
+  /** stdio: the command that starts the server, e.g. "npx". */
+  command: z.string().trim().min(1).max(500).optional(),
+  args: z.array(z.string().max(1000)).max(100).default([]),
+  env: z
+    .record(z.string().regex(ENV_NAME, 'must be an environment variable name'), z.string().max(10_000))
+    .default({}),
+  authKind: z.enum(AUTH_KINDS).default('none'),
+  authConfig: ZAuthConfig.default({}),
+  installFields: z.array(ZInstallField).max(50).default([]),
+  docsUrl: ZHttpUrl.optional(),
+  iconUrl: ZHttpUrl.optional(),
+  version: z.string().max(100).optional(),
+});
+
+/** A whole entry is checked as one: transport against url/command, fields against targets. */
+export const ZCreateRegistryEntryRequest = ZRegistryEntryFields.superRefine((entry, ctx) => {
+  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (entry.transport === 'stdio') {
+    if (!entry.command) issue(['command'], 'a stdio server needs the command that starts it');
+    if (entry.url !== undefined) issue(['url'], 'a stdio server is started by command; remove url');
+  } else {
+    if (entry.url === undefined) issue(['url'], `a ${entry.transport} server needs its http(s) URL`);
+    else if (!ZHttpUrl.safeParse(entry.url).success)
+      issue(['url'], 'must be an http:// or https:// URL without credentials');
+    if (entry.command !== undefined) issue(['command'], 'a remote server is reached by url; remove command');
+  }
+  const seen = new Set<string>();
+  entry.installFields.forEach((field, i) => {
+    if (seen.has(field.key)) issue(['installFields', i, 'key'], `"${field.key}" is listed twice`);
+    seen.add(field.key);
+    const target = field.target;
+    if (!target) return;
+    const at = ['installFields', i, 'target', 'name'];
+    if (target.kind === 'header') {
+      if (entry.transport === 'stdio') issue(at, 'a stdio server takes env or arg targets, not headers');
+      else if (!HEADER_NAME.test(target.name)) issue(at, 'must be an HTTP header name');
+    } else if (entry.transport !== 'stdio') {
+      issue(at, `a remote server takes header targets, not ${target.kind}`);
+    } else if (target.kind === 'env' && !ENV_NAME.test(target.name)) {
+      issue(at, 'must be an environment variable name');
+    }
+  });
+  if (
+    entry.authKind === 'header' &&
+    !entry.installFields.some((f) => f.secret && (HEADER_AUTH_FIELDS as readonly string[]).includes(f.key))
+  ) {
+    issue(
+      ['installFields'],
+      'authKind "header" reads the credential from a secret field named "token" or "apiKey"',
+    );
+  }
+});
+export type CreateRegistryEntryRequest = z.input<typeof ZCreateRegistryEntryRequest>;
+
+/**
+ * PATCH: any of the fields; the entry they make together is checked like a new one. A new slug
+ * renames the entry's exposed tools (`{slug}__{tool}`) on every gateway.
+ */
+export const ZUpdateRegistryEntryRequest = z
   .strictObject({
-    slug: ZSlug,
-    name: z.string().trim().min(1).max(100),
-    description: z.string().max(2000).default(''),
-    transport: z.enum(TRANSPORTS),
-    /** streamable_http / sse: the server's MCP endpoint. */
+    slug: ZSlug.optional(),
+    name: z.string().trim().min(1).max(100).optional(),
+    description: z.string().max(2000).optional(),
+    transport: z.enum(TRANSPORTS).optional(),
     url: z.string().max(2048).optional(),
-    /** stdio: the command that starts the server, e.g. "npx". */
     command: z.string().trim().min(1).max(500).optional(),
-    args: z.array(z.string().max(1000)).max(100).default([]),
+    args: z.array(z.string().max(1000)).max(100).optional(),
     env: z
       .record(z.string().regex(ENV_NAME, 'must be an environment variable name'), z.string().max(10_000))
-      .default({}),
-    authKind: z.enum(AUTH_KINDS).default('none'),
-    authConfig: ZAuthConfig.default({}),
-    installFields: z.array(ZInstallField).max(50).default([]),
+      .optional(),
+    authKind: z.enum(AUTH_KINDS).optional(),
+    authConfig: ZAuthConfig.optional(),
+    installFields: z.array(ZInstallField).max(50).optional(),
     docsUrl: ZHttpUrl.optional(),
     iconUrl: ZHttpUrl.optional(),
     version: z.string().max(100).optional(),
   })
-  .superRefine((entry, ctx) => {
-    const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-    if (entry.transport === 'stdio') {
-      if (!entry.command) issue(['command'], 'a stdio server needs the command that starts it');
-      if (entry.url !== undefined) issue(['url'], 'a stdio server is started by command; remove url');
-    } else {
-      if (entry.url === undefined) issue(['url'], `a ${entry.transport} server needs its http(s) URL`);
-      else if (!ZHttpUrl.safeParse(entry.url).success)
-        issue(['url'], 'must be an http:// or https:// URL without credentials');
-      if (entry.command !== undefined)
-        issue(['command'], 'a remote server is reached by url; remove command');
-    }
-    const seen = new Set<string>();
-    entry.installFields.forEach((field, i) => {
-      if (seen.has(field.key)) issue(['installFields', i, 'key'], `"${field.key}" is listed twice`);
-      seen.add(field.key);
-      const target = field.target;
-      if (!target) return;
-      const at = ['installFields', i, 'target', 'name'];
-      if (target.kind === 'header') {
-        if (entry.transport === 'stdio') issue(at, 'a stdio server takes env or arg targets, not headers');
-        else if (!HEADER_NAME.test(target.name)) issue(at, 'must be an HTTP header name');
-      } else if (entry.transport !== 'stdio') {
-        issue(at, `a remote server takes header targets, not ${target.kind}`);
-      } else if (target.kind === 'env' && !ENV_NAME.test(target.name)) {
-        issue(at, 'must be an environment variable name');
-      }
-    });
-    if (
-      entry.authKind === 'header' &&
-      !entry.installFields.some((f) => f.secret && (HEADER_AUTH_FIELDS as readonly string[]).includes(f.key))
-    ) {
-      issue(
-        ['installFields'],
-        'authKind "header" reads the credential from a secret field named "token" or "apiKey"',
-      );
-    }
+  .refine((patch) => Object.values(patch).some((v) => v !== undefined), {
+    message: 'give at least one field to change',
   });
-export type CreateRegistryEntryRequest = z.input<typeof ZCreateRegistryEntryRequest>;
+export type UpdateRegistryEntryRequest = z.input<typeof ZUpdateRegistryEntryRequest>;
 
 export const ZRegistryEntry = z.object({
   id: ZId,
