@@ -7,6 +7,7 @@ import {
   zPostgresUrl,
   zRedisUrl,
 } from '@toolgate/core/env';
+import { SIGNUP_MODES } from '@toolgate/api/signup-policy';
 import { z } from 'zod';
 
 /** Variables that only make sense together: all set, or none. */
@@ -53,6 +54,11 @@ export const ZWebEnv = z
      * the embedded database (one machine, no DATABASE_URL) sets it to true unless told otherwise.
      */
     TOOLGATE_ALLOW_STDIO: zBool.default(false),
+    /**
+     * Who may create accounts and workspaces from the web: `open` (anyone), `invite` (accounts only
+     * through an invitation, no new workspaces), `closed` (only `toolgate bootstrap`).
+     */
+    TOOLGATE_SIGNUP: z.enum(SIGNUP_MODES).default('open'),
     /** Proxies whose X-Forwarded-For entries are believed (client addresses for OAuth rate limits). */
     TRUST_PROXY: zTrustProxy.default(0),
     /** Dynamic Client Registration attempts per client address per hour. */

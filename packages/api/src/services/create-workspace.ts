@@ -6,10 +6,16 @@ import { parseInput } from '../validation.ts';
 import { SLUG_TAKEN } from './sign-up.ts';
 
 /** A further workspace for a signed-in user (or the first for one who came through an IdP). */
+import { requireSignupAllowed, type SignupMode } from '../signup-policy.ts';
 export async function createWorkspace(
   db: Database,
-  { userId, ...input }: CreateWorkspaceRequest & { userId: string },
+  {
+    userId,
+    signupMode = 'open',
+    ...input
+  }: CreateWorkspaceRequest & { userId: string; signupMode?: SignupMode },
 ): Promise<{ tenantId: string; tenantSlug: string }> {
+  requireSignupAllowed(signupMode, 'new-workspace');
   const { workspaceName, workspaceSlug } = parseInput(ZCreateWorkspaceRequest, input);
   try {
     const { tenantId } = await insertWorkspace(db, {

@@ -1,6 +1,9 @@
 import type { Database } from '@toolgate/db/client';
 import { findUserByEmail, insertUser } from '@toolgate/db/tenancy';
+import { invitations } from '@toolgate/db/schema';
+import { and, gt, isNull, sql } from 'drizzle-orm';
 import { ZEmailAddress } from '../schemas/accounts.ts';
+import { signupAllowed, type SignupMode } from '../signup-policy.ts';
 import type { AuthenticatedUser } from './authenticate-user.ts';
 
 /**
@@ -12,16 +15,35 @@ import type { AuthenticatedUser } from './authenticate-user.ts';
 export async function resolveOAuthUser(
   db: Database,
   input: { email: string | null | undefined; name: string | null | undefined; emailVerified: boolean },
+  { signupMode = 'open' }: { signupMode?: SignupMode } = {},
 ): Promise<AuthenticatedUser | null> {
   if (!input.emailVerified) return null;
   const email = ZEmailAddress.safeParse(input.email);
   if (!email.success) return null;
-  const user =
-    (await findUserByEmail(db, email.data)) ??
-    (await insertUser(db, {
-      email: email.data,
-      name: input.name?.trim() || null,
-      emailVerifiedAt: new Date(),
-    }));
+  const existing = await findUserByEmail(db, email.data);
+  if (existing) return { id: existing.id, email: existing.email, name: existing.name };
+  // TOOLGATE_SIGNUP: a first sign-in creates an account only where sign-up is open, or (invite)
+  // for an address with a pending invitation.
+  const invited =
+    signupMode === 'invite' &&
+    (
+      await db
+        .select({ id: invitations.id })
+        .from(invitations)
+        .where(
+          and(
+            sql`lower(${invitations.email}) = lower(${email.data})`,
+            isNull(invitations.acceptedAt),
+            gt(invitations.expiresAt, new Date()),
+          ),
+        )
+        .limit(1)
+    ).length > 0;
+  if (!signupAllowed(signupMode, 'single-sign-on', { invited })) return null;
+  const user = await insertUser(db, {
+    email: email.data,
+    name: input.name?.trim() || null,
+    emailVerifiedAt: new Date(),
+  });
   return { id: user.id, email: user.email, name: user.name };
 }

@@ -7,12 +7,15 @@ import { claimInvitation, findInvitationByToken, requireUsableInvitation } from 
 import { ZSignUpWithInvitationRequest, type SignUpWithInvitationRequest } from '../schemas/invitations.ts';
 import { parseInput } from '../validation.ts';
 
+import { requireSignupAllowed, type SignupMode } from '../signup-policy.ts';
 export const INVITED_ACCOUNT_EXISTS =
   'An account with this email already exists. Sign in to accept the invitation';
 
 export interface SignUpWithInvitationOptions {
   db: Database;
   input: SignUpWithInvitationRequest;
+  /** TOOLGATE_SIGNUP: `closed` refuses new accounts even with an invitation. */
+  signupMode?: SignupMode;
 }
 
 /**
@@ -22,7 +25,9 @@ export interface SignUpWithInvitationOptions {
 export async function signUpWithInvitation({
   db,
   input,
+  signupMode = 'open',
 }: SignUpWithInvitationOptions): Promise<{ userId: string; email: string; tenantSlug: string }> {
+  requireSignupAllowed(signupMode, 'invitation');
   const { token, name, password } = parseInput(ZSignUpWithInvitationRequest, input);
   const invitation = requireUsableInvitation(await findInvitationByToken(db, token));
   const accountExists = () =>

@@ -3,6 +3,7 @@ import { hashPassword } from '@toolgate/core/password';
 import type { Database } from '@toolgate/db/client';
 import { createWorkspace, findUserByEmail, tenantSlugTaken } from '@toolgate/db/tenancy';
 import { ZSignUpRequest, type SignUpRequest } from '../schemas/accounts.ts';
+import { requireSignupAllowed, type SignupMode } from '../signup-policy.ts';
 import { parseInput, type FieldIssue } from '../validation.ts';
 
 export interface SignUpResult {
@@ -19,7 +20,12 @@ export const SLUG_TAKEN = 'This workspace URL is taken, choose another';
  * Unlike `bootstrapTenant` it creates no API token: people who sign up create tokens in the UI.
  * Throws INVALID or CONFLICT naming the request fields in `details.fields`.
  */
-export async function signUp(db: Database, input: SignUpRequest): Promise<SignUpResult> {
+export async function signUp(
+  db: Database,
+  input: SignUpRequest,
+  { signupMode = 'open' }: { signupMode?: SignupMode } = {},
+): Promise<SignUpResult> {
+  requireSignupAllowed(signupMode, 'sign-up');
   const { name, email, password, workspaceName, workspaceSlug } = parseInput(ZSignUpRequest, input);
 
   // Checked up front so both conflicts are reported at once and no hash is computed in vain;

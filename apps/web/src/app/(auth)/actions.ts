@@ -3,6 +3,7 @@
 import type { CreateWorkspaceRequest, SignUpRequest } from '@toolgate/api/schemas/accounts';
 import { createWorkspace } from '@toolgate/api/services/create-workspace';
 import { signUp } from '@toolgate/api/services/sign-up';
+import { webEnv } from '~/env';
 import { getCurrentAccount } from '~/server/auth/session';
 import { webContext } from '~/server/context';
 import { actionFailure, sessionEnded, type ActionResult } from '~/server/form-action';
@@ -10,7 +11,7 @@ import { actionFailure, sessionEnded, type ActionResult } from '~/server/form-ac
 /** Creates the account and workspace; the browser then signs in with the same credentials. */
 export async function signUpAction(input: SignUpRequest): Promise<ActionResult<{ tenantSlug: string }>> {
   try {
-    const { tenantSlug } = await signUp(webContext().db.db, input);
+    const { tenantSlug } = await signUp(webContext().db.db, input, { signupMode: webEnv().TOOLGATE_SIGNUP });
     return { ok: true, tenantSlug };
   } catch (err) {
     return actionFailure(err);
@@ -24,7 +25,11 @@ export async function createWorkspaceAction(
   const account = await getCurrentAccount();
   if (!account) return sessionEnded();
   try {
-    const { tenantSlug } = await createWorkspace(webContext().db.db, { userId: account.user.id, ...input });
+    const { tenantSlug } = await createWorkspace(webContext().db.db, {
+      userId: account.user.id,
+      signupMode: webEnv().TOOLGATE_SIGNUP,
+      ...input,
+    });
     return { ok: true, tenantSlug };
   } catch (err) {
     return actionFailure(err);

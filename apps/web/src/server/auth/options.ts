@@ -106,11 +106,15 @@ export function authOptions(): NextAuthOptions {
     callbacks: {
       async signIn({ user, account, profile }) {
         if (!account || account.provider === 'credentials') return true;
-        const resolved = await resolveOAuthUser(webContext().db.db, {
-          email: user.email,
-          name: user.name,
-          emailVerified: await providerVerifiedEmail(user, account, profile),
-        });
+        const resolved = await resolveOAuthUser(
+          webContext().db.db,
+          {
+            email: user.email,
+            name: user.name,
+            emailVerified: await providerVerifiedEmail(user, account, profile),
+          },
+          { signupMode: env.TOOLGATE_SIGNUP },
+        );
         if (!resolved) return false;
         // next-auth hands this same object to the jwt callback, whose `sub` must be our user id,
         // not the provider's account id.

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { oauthProviders } from '~/server/auth/options';
 import { getCurrentAccount, safeReturnPath } from '~/server/auth/session';
+import { webEnv } from '~/env';
 import { SignInForm } from './sign-in-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -33,6 +34,7 @@ export default async function SignInPage({
           callbackUrl={callbackUrl}
           providers={oauthProviders()}
           initialError={error}
+          signupOpen={webEnv().TOOLGATE_SIGNUP === 'open'}
           notice={
             params.passwordReset
               ? 'Your password has been changed. Sign in with your new password.'

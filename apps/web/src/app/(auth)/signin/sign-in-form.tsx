@@ -24,11 +24,14 @@ export function SignInForm({
   providers,
   initialError,
   notice,
+  signupOpen = true,
 }: {
   callbackUrl: string;
   providers: OAuthButton[];
   initialError?: string;
   notice?: string;
+  /** TOOLGATE_SIGNUP=open: offer to create a workspace. */
+  signupOpen?: boolean;
 }) {
   const router = useRouter();
   const [values, setValues] = useState<SignInRequest>({ email: '', password: '' });
@@ -120,15 +123,17 @@ export function SignInForm({
           {pending ? 'Signing in…' : 'Sign in'}
         </Button>
       </form>
-      <p className="text-center text-sm text-slate-600">
-        New to Toolgate?{' '}
-        <Link
-          href={withCallback('/signup', callbackUrl === '/t' ? undefined : callbackUrl)}
-          className="font-medium text-brand-600 hover:text-brand-700"
-        >
-          Create a workspace
-        </Link>
-      </p>
+      {signupOpen && (
+        <p className="text-center text-sm text-slate-600">
+          New to Toolgate?{' '}
+          <Link
+            href={withCallback('/signup', callbackUrl === '/t' ? undefined : callbackUrl)}
+            className="font-medium text-brand-600 hover:text-brand-700"
+          >
+            Create a workspace
+          </Link>
+        </p>
+      )}
     </div>
   );
 }

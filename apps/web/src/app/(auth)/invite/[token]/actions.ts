@@ -4,6 +4,7 @@ import { acceptInvitation } from '@toolgate/api/services/accept-invitation';
 import { signUpWithInvitation } from '@toolgate/api/services/sign-up-with-invitation';
 import { getCurrentAccount } from '~/server/auth/session';
 import { webContext } from '~/server/context';
+import { webEnv } from '~/env';
 import { actionFailure, sessionEnded, type ActionResult } from '~/server/form-action';
 
 /** The signed-in user joins the workspace; the service checks the invitation is theirs. */
@@ -32,7 +33,11 @@ export async function signUpWithInvitationAction(input: {
   password: string;
 }): Promise<ActionResult<{ email: string; tenantSlug: string }>> {
   try {
-    const { email, tenantSlug } = await signUpWithInvitation({ db: webContext().db.db, input });
+    const { email, tenantSlug } = await signUpWithInvitation({
+      db: webContext().db.db,
+      input,
+      signupMode: webEnv().TOOLGATE_SIGNUP,
+    });
     return { ok: true, email, tenantSlug };
   } catch (err) {
     return actionFailure(err);
