@@ -41,7 +41,7 @@ export async function findTokenPrincipal(db: Database, tokenHash: string): Promi
     .select({ token: apiTokens, tenantSlug: tenants.slug, configVersion: tenants.configVersion })
     .from(apiTokens)
     .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
-    .where(eq(apiTokens.tokenHash, tokenHash));
+    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(tenants.deletedAt)));
   if (!found) return null;
   const { token, tenantSlug, configVersion } = found;
   let teamIds: string[] = [];

@@ -37,7 +37,7 @@ export async function loadGatewaySnapshot(
       configVersion: tenants.configVersion,
     })
     .from(tenants)
-    .where(eq(tenants.slug, tenantSlug));
+    .where(and(eq(tenants.slug, tenantSlug), isNull(tenants.deletedAt)));
   if (!tenant) return { kind: 'missing', what: 'tenant', configVersion: 0 };
   const { configVersion } = tenant;
   const [gateway] = await db

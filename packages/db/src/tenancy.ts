@@ -1,6 +1,7 @@
 import { AppError } from '@toolgate/core/errors';
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
+import { deleteRowsInChunks, type ExpireOptions } from './expire.ts';
 import { memberships, teamMembers, teams, tenants, users, type MemberRole } from './schema/index.ts';
 
 /**
@@ -126,12 +127,15 @@ const membershipColumns = {
 
 /** The tenants a user belongs to, by name. */
 export async function listUserMemberships(db: Database, userId: string): Promise<MembershipRecord[]> {
-  return db
-    .select(membershipColumns)
-    .from(memberships)
-    .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
-    .where(eq(memberships.userId, userId))
-    .orderBy(asc(tenants.name), asc(tenants.slug));
+  return (
+    db
+      .select(membershipColumns)
+      .from(memberships)
+      .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
+      // A deleted workspace is gone for its members at once; the worker purges it later.
+      .where(and(eq(memberships.userId, userId), isNull(tenants.deletedAt)))
+      .orderBy(asc(tenants.name), asc(tenants.slug))
+  );
 }
 
 /** The user's membership in the tenant with this slug; null when either does not exist. */
@@ -143,7 +147,7 @@ export async function findMembershipBySlug(
     .select(membershipColumns)
     .from(memberships)
     .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
-    .where(and(eq(memberships.userId, userId), eq(tenants.slug, tenantSlug)));
+    .where(and(eq(memberships.userId, userId), eq(tenants.slug, tenantSlug), isNull(tenants.deletedAt)));
   return row ?? null;
 }
 
@@ -199,4 +203,18 @@ export async function insertTeam(
     .returning({ id: teams.id, slug: teams.slug, name: teams.name, createdAt: teams.createdAt });
   if (!row) throw new AppError('CONFLICT', 'a team with this slug already exists', { field: 'slug' });
   return { ...row, memberCount: 0 };
+}
+
+/**
+ * Purges workspaces deleted by their owners: audit events in short chunks first (they can be
+ * many), then the tenant row, whose foreign keys take everything else with it.
+ */
+export async function purgeDeletedTenants(db: Database, options: ExpireOptions = {}): Promise<number> {
+  const deleted = await db.select({ id: tenants.id }).from(tenants).where(isNotNull(tenants.deletedAt));
+  for (const { id } of deleted) {
+    await deleteRowsInChunks(db, 'audit_events', sql`tenant_id = ${id}`, options);
+    await deleteRowsInChunks(db, 'usage_rollups', sql`tenant_id = ${id}`, options);
+    await db.delete(tenants).where(eq(tenants.id, id));
+  }
+  return deleted.length;
 }

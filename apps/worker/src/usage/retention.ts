@@ -1,6 +1,7 @@
 import type { Logger } from '@toolgate/core/logger';
 import type { Database } from '@toolgate/db/client';
 import { expireRevokedIds } from '@toolgate/db/config-outbox';
+import { purgeDeletedTenants } from '@toolgate/db/tenancy';
 import { expireOAuthRecords } from '@toolgate/db/oauth-retention';
 import { expireAuditEvents, expireProcessedBatches, expireUsageRollups } from '@toolgate/db/usage';
 
@@ -49,6 +50,9 @@ export function createRetention({
     const oauth = await expireOAuthRecords(db, { now });
     // Revocations past their expiry refuse nothing any more.
     const revocations = await expireRevokedIds(db, { now });
+    // Workspaces their owners deleted: everything of theirs, audit included.
+    const purged = await purgeDeletedTenants(db);
+    if (purged > 0) log.info({ workspaces: purged }, 'deleted workspaces purged');
     const oauthRecords = oauth.codes + oauth.refreshTokens + oauth.assertionJtis + revocations;
     if (auditEvents + rollups + batchIds + oauthRecords > 0)
       log.info({ auditEvents, rollups, batchIds, oauth }, 'usage data and spent OAuth records expired');

@@ -124,6 +124,7 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
           'membership; members see the teams they are in',
       },
       { name: 'Members', description: "The workspace's members, their roles, and invitations" },
+      { name: 'Workspace', description: 'The workspace itself: rename, hand over, delete' },
       {
         name: 'Sign-in',
         description:

@@ -609,6 +609,7 @@ describe("another tenant's objects", () => {
       'DELETE /teams/{id}',
       'DELETE /teams/{id}/members/{userId}',
       'DELETE /tokens/{id}',
+      'DELETE /workspace',
       'GET /gateways',
       'GET /gateways/{id}',
       'GET /identity-providers',
@@ -638,6 +639,7 @@ describe("another tenant's objects", () => {
       'PATCH /registry/{id}',
       'PATCH /teams/{id}',
       'PATCH /teams/{id}/members/{userId}',
+      'PATCH /workspace',
       'POST /gateways',
       'POST /identity-providers',
       'POST /installation-requests',
@@ -654,6 +656,7 @@ describe("another tenant's objects", () => {
       'POST /teams',
       'POST /teams/{id}/members',
       'POST /tokens',
+      'POST /workspace/transfer-ownership',
       'PUT /gateways/{id}/tools',
       'PUT /settings/sign-in',
     ]);

@@ -7,6 +7,7 @@ import type { RestDeps } from './deps.ts';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export type RouteTag =
+  | 'Workspace'
   | 'Registry'
   | 'Installations'
   | 'Installation requests'

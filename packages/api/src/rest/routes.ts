@@ -104,6 +104,7 @@ import { updateIdentityProvider } from '../services/update-identity-provider.ts'
 import { MEMBER_ROUTES } from './member-routes.ts';
 import { route, scope, type Route, type RouteContext } from './route.ts';
 import { TEAM_ROUTES } from './team-routes.ts';
+import { WORKSPACE_ROUTES } from './workspace-routes.ts';
 
 export type { HttpMethod, Route, RouteContext, RouteTag } from './route.ts';
 
@@ -688,5 +689,6 @@ export const ROUTES: readonly Route[] = [
     handle: (ctx) => getAuditEvent({ ...scope(ctx), eventId: ctx.params.id! }),
   }),
   ...TEAM_ROUTES,
+  ...WORKSPACE_ROUTES,
   ...MEMBER_ROUTES,
 ];
