@@ -34,13 +34,13 @@ export const TEAM_ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/teams',
     operationId: 'listTeams',
-    summary: 'List teams with their member counts',
+    summary: 'List teams with their member counts (members: only teams they are in)',
     tag: 'Teams',
     status: 200,
     response: ZTeamList,
     errors: [],
     handle: async (ctx) => ({
-      teams: (await listTeams(ctx.deps.db, { tenantId: ctx.caller.tenantId })).map(toSummary),
+      teams: (await listTeams(scope(ctx))).map(toSummary),
     }),
   }),
   route({

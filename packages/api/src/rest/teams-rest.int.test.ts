@@ -76,6 +76,18 @@ describe('/teams', () => {
     );
   });
 
+  it('GET lists for a member only the teams they are in, as GET /teams/{id} answers', async () => {
+    const mine = await seedTeam(env.db.db, a.tenant.id, [a.member.id]);
+    const notMine = await seedTeam(env.db.db, a.tenant.id);
+    const asMember = ok(await call('GET', '/teams', { token: a.memberToken }), 200, ZTeamList).teams;
+    expect(asMember.map((t) => t.id)).toContain(mine.id);
+    expect(asMember.map((t) => t.id)).not.toContain(notMine.id);
+    for (const team of asMember) expect(await inTeam(team.id, a.member.id)).not.toBeNull();
+    const asAdmin = ok(await call('GET', '/teams', { token: a.adminToken }), 200, ZTeamList).teams;
+    expect(asAdmin.map((t) => t.id)).toEqual(expect.arrayContaining([mine.id, notMine.id]));
+    expect(asAdmin.map((t) => t.id)).not.toContain(theirTeam.id);
+  });
+
   it('GET /teams/{id} shows members only their own teams, and nobody another tenant’s', async () => {
     const team = await seedTeam(env.db.db, a.tenant.id, [a.member.id]);
     const other = await seedTeam(env.db.db, a.tenant.id);

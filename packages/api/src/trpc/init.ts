@@ -1,4 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
+import type { AppError } from '@toolgate/core/errors';
 import superjson from 'superjson';
 import { z } from 'zod';
 import { isAdmin } from '../actor.ts';
@@ -6,6 +7,16 @@ import { fieldErrors } from '../schemas/field-errors.ts';
 import { appErrorFields, invalidInput, unstorableInputIssues } from '../validation.ts';
 import { asAppError, trpcCodeFor } from './app-errors.ts';
 import type { TrpcContext } from './context.ts';
+
+/**
+ * What a service's error says beyond its message and fields (a 409's `reason` and the things it
+ * names, as the REST API answers them under `error.details`), for dialogs that show them.
+ */
+function appErrorDetails(error: AppError | null): Record<string, unknown> | null {
+  if (!error?.details) return null;
+  const { fields: _fields, ...details } = error.details;
+  return Object.keys(details).length > 0 ? details : null;
+}
 
 const t = initTRPC.context<TrpcContext>().create({
   transformer: superjson,
@@ -15,7 +26,7 @@ const t = initTRPC.context<TrpcContext>().create({
     const appError = asAppError(cause);
     const fields =
       cause instanceof z.ZodError ? fieldErrors(cause) : appError ? appErrorFields(appError) : null;
-    return { ...shape, data: { ...shape.data, fields } };
+    return { ...shape, data: { ...shape.data, fields, details: appErrorDetails(appError) } };
   },
 });
 

@@ -1,4 +1,5 @@
 import type { MemberRole } from '@toolgate/api/schemas/members';
+import type { TeamRole } from '@toolgate/api/schemas/team-members';
 
 export const ROLE_LABELS: Record<MemberRole, string> = {
   owner: 'Owner',
@@ -10,4 +11,14 @@ export const ROLE_DESCRIPTIONS: Record<MemberRole, string> = {
   owner: 'Full control of the workspace, including who else can manage it.',
   admin: 'Manages servers, gateways, tokens and teams.',
   member: 'Uses the gateways shared with them and their teams.',
+};
+
+export const TEAM_ROLE_LABELS: Record<TeamRole, string> = {
+  member: 'Member',
+  maintainer: 'Maintainer',
+};
+
+export const TEAM_ROLE_DESCRIPTIONS: Record<TeamRole, string> = {
+  member: "Uses the team's gateways and shared server connections.",
+  maintainer: 'Also adds people to the team, removes them and changes their team role.',
 };

@@ -12,12 +12,18 @@ import {
   ZNewInstallationRequest,
   ZRejectInstallationRequest,
 } from '../../schemas/installation-requests.ts';
-import { ZCreateInstallationRequest, ZSetEnabledRequest } from '../../schemas/installations.ts';
+import {
+  ZCreateInstallationRequest,
+  ZInstallation,
+  ZSetEnabledRequest,
+  ZUpdateInstallationRequest,
+} from '../../schemas/installations.ts';
 import { ZCreateRegistryEntryRequest } from '../../schemas/registry.ts';
 import { ZCreateApiTokenRequest } from '../../schemas/tokens.ts';
 import { ZId } from '../../schemas/common.ts';
 import { approveInstallationRequest } from '../../services/approve-installation-request.ts';
 import { cancelInstallationRequest } from '../../services/cancel-installation-request.ts';
+import { checkInstallationHealth } from '../../services/check-installation-health.ts';
 import { createApiToken } from '../../services/create-api-token.ts';
 import { createGateway } from '../../services/create-gateway.ts';
 import { createInstallation } from '../../services/create-installation.ts';
@@ -41,6 +47,7 @@ import { setGatewayAssignments } from '../../services/set-gateway-assignments.ts
 import { setInstallationEnabled } from '../../services/set-installation-enabled.ts';
 import { setToolEnabled } from '../../services/set-tool-enabled.ts';
 import { updateGateway } from '../../services/update-gateway.ts';
+import { updateInstallation } from '../../services/update-installation.ts';
 import type { ControlPlaneDeps } from '../../deps.ts';
 import { protectedProcedure, router } from '../init.ts';
 
@@ -115,6 +122,31 @@ export const installationsRouter = router({
     .input(ZById)
     .mutation(({ ctx, input }) =>
       deleteInstallation({ ...ctx.scope, bus: ctx.deps.bus, installationId: input.id }),
+    ),
+  /** Rename and/or replace install-field values (credential rotation): `{ id, name?, values? }`. */
+  update: protectedProcedure
+    .input(ZUpdateInstallationRequest.safeExtend(ZById.shape))
+    .output(ZInstallation)
+    .mutation(({ ctx, input: { id, ...input } }) =>
+      updateInstallation({
+        ...ctx.scope,
+        bus: ctx.deps.bus,
+        secretKeys: ctx.deps.secretKeys,
+        installationId: id,
+        input,
+      }),
+    ),
+  /** "Check now": one health check of a remote installation, recorded like the scheduled ones. */
+  checkHealth: protectedProcedure
+    .input(ZById)
+    .output(ZInstallation)
+    .mutation(({ ctx, input }) =>
+      checkInstallationHealth({
+        ...ctx.scope,
+        secretKeys: ctx.deps.secretKeys,
+        allowPrivate: ctx.deps.allowPrivateUpstreams ?? false,
+        installationId: input.id,
+      }),
     ),
 });
 

@@ -12,6 +12,7 @@ import { Avatar } from '~/components/ui/avatar';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { useTRPC } from '~/trpc/react';
+import { MemberTeamsCell, type MemberTeam } from './member-teams';
 
 const column = dataTableColumnHelper<Member>();
 const ROLE_RANK: Record<MemberRole, number> = { owner: 0, admin: 1, member: 2 };
@@ -37,6 +38,8 @@ export interface MemberActions {
   changeRole: (member: Member) => void;
   remove: (member: Member) => void;
   leave: () => void;
+  addToTeam: (member: Member) => void;
+  removeFromTeam: (member: Member, team: MemberTeam) => void;
 }
 
 /** What the caller may do to this member; the server checks the same rules (and the last owner). */
@@ -51,15 +54,21 @@ function allowedActions(actorRole: MemberRole, member: Member, isSelf: boolean) 
 export function MembersTable({
   currentUserId,
   role,
+  tenantSlug,
+  memberTeams,
   actions,
 }: {
   currentUserId: string;
   /** The caller's role, to offer only what they may do. */
   role: MemberRole;
+  tenantSlug: string;
+  /** Each member's teams (those the caller can see). */
+  memberTeams: ReadonlyMap<string, MemberTeam[]>;
   actions: MemberActions;
 }) {
   const trpc = useTRPC();
   const members = useQuery(trpc.members.list.queryOptions());
+  const managesTeams = isAdmin({ role });
 
   const columns = useMemo(
     () =>
@@ -93,6 +102,25 @@ export function MembersTable({
           sortFn: (a, b, id) => ROLE_RANK[a.getValue<MemberRole>(id)] - ROLE_RANK[b.getValue<MemberRole>(id)],
           meta: { className: 'w-40', skeleton: 'badge' },
           cell: (info) => <RoleBadge role={info.getValue()} />,
+        }),
+        column.accessor((m) => (memberTeams.get(m.userId) ?? []).map((t) => t.team.name).join(' '), {
+          id: 'teams',
+          header: 'Teams',
+          enableSorting: false,
+          meta: { className: 'min-w-48' },
+          cell: (info) => {
+            const m = info.row.original;
+            return (
+              <MemberTeamsCell
+                member={m}
+                teams={memberTeams.get(m.userId) ?? []}
+                tenantSlug={tenantSlug}
+                manages={managesTeams}
+                onAdd={() => actions.addToTeam(m)}
+                onRemove={(team) => actions.removeFromTeam(m, team)}
+              />
+            );
+          },
         }),
         column.accessor('joinedAt', {
           header: 'Joined',
@@ -142,7 +170,7 @@ export function MembersTable({
           },
         }),
       ]),
-    [currentUserId, role, actions],
+    [currentUserId, role, actions, memberTeams, tenantSlug, managesTeams],
   );
 
   return (

@@ -10,22 +10,28 @@ import { PageHeader } from '~/components/ui/page-header';
 import { InvitationsTable } from './invitations-table';
 import { InviteDialog } from './invite-dialog';
 import { ChangeRoleDialog, LeaveWorkspaceDialog, RemoveMemberDialog } from './member-dialogs';
+import { AddToTeamDialog, RemoveFromTeamDialog, useMemberTeams, type MemberTeam } from './member-teams';
 import { MembersTable, type MemberActions } from './members-table';
 
 export function MembersView({
   currentUserId,
   role,
   tenantName,
+  tenantSlug,
 }: {
   currentUserId: string;
   role: MemberRole;
   tenantName: string;
+  tenantSlug: string;
 }) {
   const manages = isAdmin({ role });
   const [inviting, setInviting] = useState(false);
   const [changing, setChanging] = useState<Member | null>(null);
   const [removing, setRemoving] = useState<Member | null>(null);
   const [leaving, setLeaving] = useState(false);
+  const [addingToTeam, setAddingToTeam] = useState<Member | null>(null);
+  const [leavingTeam, setLeavingTeam] = useState<{ member: Member; team: MemberTeam } | null>(null);
+  const { teams, byUser } = useMemberTeams();
   const [notice, setNotice] = useState<string | null>(null);
 
   useEffect(() => {
@@ -35,7 +41,13 @@ export function MembersView({
   }, [notice]);
 
   const actions = useMemo<MemberActions>(
-    () => ({ changeRole: setChanging, remove: setRemoving, leave: () => setLeaving(true) }),
+    () => ({
+      changeRole: setChanging,
+      remove: setRemoving,
+      leave: () => setLeaving(true),
+      addToTeam: setAddingToTeam,
+      removeFromTeam: (member, team) => setLeavingTeam({ member, team }),
+    }),
     [],
   );
 
@@ -56,7 +68,13 @@ export function MembersView({
       <div className="mt-8 flex flex-col gap-10">
         <div className="flex flex-col gap-4">
           {notice && <Alert tone="success">{notice}</Alert>}
-          <MembersTable currentUserId={currentUserId} role={role} actions={actions} />
+          <MembersTable
+            currentUserId={currentUserId}
+            role={role}
+            tenantSlug={tenantSlug}
+            memberTeams={byUser}
+            actions={actions}
+          />
         </div>
         {manages && <InvitationsTable role={role} inviteButton={inviteButton} />}
       </div>
@@ -87,6 +105,29 @@ export function MembersView({
         }}
       />
       <LeaveWorkspaceDialog open={leaving} tenantName={tenantName} onClose={() => setLeaving(false)} />
+      {manages && (
+        <>
+          <AddToTeamDialog
+            member={addingToTeam}
+            teams={teams}
+            memberTeams={addingToTeam ? (byUser.get(addingToTeam.userId) ?? []) : []}
+            tenantSlug={tenantSlug}
+            onClose={() => setAddingToTeam(null)}
+            onAdded={(message) => {
+              setAddingToTeam(null);
+              setNotice(message);
+            }}
+          />
+          <RemoveFromTeamDialog
+            target={leavingTeam}
+            onClose={() => setLeavingTeam(null)}
+            onRemoved={(message) => {
+              setLeavingTeam(null);
+              setNotice(message);
+            }}
+          />
+        </>
+      )}
     </>
   );
 }

@@ -8,6 +8,11 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
   const { slug } = await params;
   const { account, membership } = await requireMembership(slug);
   return (
-    <MembersView currentUserId={account.user.id} role={membership.role} tenantName={membership.tenantName} />
+    <MembersView
+      currentUserId={account.user.id}
+      role={membership.role}
+      tenantName={membership.tenantName}
+      tenantSlug={slug}
+    />
   );
 }

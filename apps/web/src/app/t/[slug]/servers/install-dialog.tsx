@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InstallationRequest } from '@toolgate/api/schemas/installation-requests';
 import type { DiscoveredInstallation, Installation } from '@toolgate/api/schemas/installations';
 import type { RegistryEntry } from '@toolgate/api/schemas/registry';
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { Dialog, FormActions } from '~/components/ui/dialog';
@@ -74,8 +74,18 @@ function InstallForm({
   const [scope, setScope] = useState<Scope>(intent.kind === 'approve' ? intent.request.scope : intent.scope);
   const [teamId, setTeamId] = useState(intent.kind === 'approve' ? (intent.request.teamId ?? '') : '');
   const [reason, setReason] = useState('');
+  /** '' = the registry entry's name. */
+  const [name, setName] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
+  const formRef = useRef<HTMLFormElement>(null);
+  /** The server's field messages, with the focus on the first field that has one. */
+  const showServerErrors = (fields: Record<string, string | undefined>) => {
+    setErrors(fields);
+    requestAnimationFrame(() =>
+      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
+    );
+  };
   const [result, setResult] = useState<DiscoveredInstallation | null>(null);
   const [requested, setRequested] = useState<InstallationRequest | null>(null);
 
@@ -93,7 +103,7 @@ function InstallForm({
         setResult(discovered);
         await refresh();
       },
-      onError: (error) => setErrors(errorFields(error)),
+      onError: (error) => showServerErrors(errorFields(error)),
     }),
   );
   const approve = useMutation(
@@ -102,7 +112,7 @@ function InstallForm({
         setResult(approved.installation);
         await refresh();
       },
-      onError: (error) => setErrors(errorFields(error)),
+      onError: (error) => showServerErrors(errorFields(error)),
     }),
   );
   const ask = useMutation(
@@ -111,7 +121,7 @@ function InstallForm({
         setRequested(created);
         await refresh();
       },
-      onError: (error) => setErrors(errorFields(error)),
+      onError: (error) => showServerErrors(errorFields(error)),
     }),
   );
   const pending = install.isPending || approve.isPending || ask.isPending;
@@ -134,8 +144,9 @@ function InstallForm({
       return;
     }
     const filled = Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== ''));
-    if (intent.kind === 'approve') approve.mutate({ id: intent.request.id, values: filled });
-    else install.mutate({ registryEntryId: entry.id, scope, ...team, values: filled });
+    const named = name.trim() ? { name: name.trim() } : {};
+    if (intent.kind === 'approve') approve.mutate({ id: intent.request.id, ...named, values: filled });
+    else install.mutate({ registryEntryId: entry.id, ...named, scope, ...team, values: filled });
   }
 
   if (requested) {
@@ -155,7 +166,7 @@ function InstallForm({
   const teamNames = new Map((teams.data ?? []).map((t) => [t.id, t.name]));
   const fieldError = Object.values(errors).some(Boolean);
   return (
-    <form noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
+    <form ref={formRef} noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
       {failure && !fieldError && <Alert>{failure.message}</Alert>}
       {errors.values && <Alert>{errors.values}</Alert>}
       {approving ? (
@@ -182,6 +193,22 @@ function InstallForm({
           teamError={errors.teamId}
         />
       )}
+      {!asking && (
+        <TextField
+          label="Name"
+          name="name"
+          autoComplete="off"
+          maxLength={100}
+          placeholder={entry.name}
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value);
+            setErrors((err) => ({ ...err, name: undefined }));
+          }}
+          error={errors.name}
+          hint={`Optional: “${entry.name}” unless you name it. A second installation in the same place needs a name of its own.`}
+        />
+      )}
       {asking ? (
         <TextAreaField
           label="Why do you need it?"
@@ -202,6 +229,7 @@ function InstallForm({
             type={f.secret ? 'password' : 'text'}
             autoComplete="off"
             autoFocus={i === 0}
+            maxLength={10_000}
             value={values[f.key] ?? ''}
             onChange={(e) => {
               setValues((v) => ({ ...v, [f.key]: e.target.value }));

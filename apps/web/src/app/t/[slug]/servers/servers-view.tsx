@@ -16,6 +16,7 @@ import { Spinner } from '~/components/ui/spinner';
 import { useTRPC } from '~/trpc/react';
 import { AddServerDialog } from './add-server-dialog';
 import { InstallDialog, type InstallIntent } from './install-dialog';
+import { InstallationHealth } from './installation-health';
 import { AUTH_LABELS, canManage, scopeLabel, STDIO_UNAVAILABLE, TRANSPORT_LABELS } from './labels';
 import { RequestsSection } from './requests-section';
 import { StatusBadge } from './status-badge';
@@ -326,6 +327,11 @@ function InstalledServers({
                   canManage(item.installation, isAdmin, userId) &&
                   (entry?.transport !== 'stdio' || allowStdio)
                 }
+                canCheck={
+                  canManage(item.installation, isAdmin, userId) &&
+                  entry !== undefined &&
+                  entry.transport !== 'stdio'
+                }
               />
             );
           })}
@@ -341,12 +347,15 @@ function InstalledCard({
   scope,
   href,
   canRefresh,
+  canCheck,
 }: {
   item: InstalledServer;
   entry: RegistryEntry | undefined;
   scope: string;
   href: string;
   canRefresh: boolean;
+  /** "Check now": remote servers the caller manages. */
+  canCheck: boolean;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -375,7 +384,6 @@ function InstalledCard({
           </p>
         </div>
         <div className="flex shrink-0 items-center gap-2">
-          <StatusBadge status={installation.status} />
           {canRefresh && (
             <Button
               size="sm"
@@ -383,6 +391,7 @@ function InstalledCard({
               pending={discover.isPending}
               onClick={() => discover.mutate({ id: installation.id })}
               aria-label={`Re-discover ${installation.name}`}
+              title="Discover its tools again"
             >
               {!discover.isPending && <RetryIcon className="size-4" />}
             </Button>
@@ -396,7 +405,7 @@ function InstalledCard({
           </Link>
         </div>
       </div>
-      {installation.lastError && <Alert className="mt-3">{installation.lastError}</Alert>}
+      <InstallationHealth installation={installation} canCheck={canCheck} className="mt-3" />
       {discover.error && <Alert className="mt-3">{discover.error.message}</Alert>}
       {tools.length > 0 ? (
         <ul className="mt-4 flex flex-wrap gap-1.5" aria-label="Discovered tools">

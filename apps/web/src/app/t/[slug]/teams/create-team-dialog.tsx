@@ -68,6 +68,7 @@ function CreateTeamForm({ onCancel, onCreated }: { onCancel: () => void; onCreat
         label="Team name"
         name="name"
         autoFocus
+        maxLength={100}
         placeholder="Platform Engineering"
         value={name}
         onChange={(e) => {
@@ -81,6 +82,7 @@ function CreateTeamForm({ onCancel, onCreated }: { onCancel: () => void; onCreat
         name="slug"
         autoComplete="off"
         spellCheck={false}
+        maxLength={40}
         placeholder="platform-engineering"
         value={slug}
         onChange={(e) => {

@@ -8,5 +8,5 @@ export const metadata: Metadata = { title: 'Teams' };
 export default async function TeamsPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { membership } = await requireMembership(slug);
-  return <TeamsView canCreate={isAdmin(membership)} />;
+  return <TeamsView tenantSlug={slug} canCreate={isAdmin(membership)} />;
 }

@@ -1,7 +1,8 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import Link from 'next/link';
+import { useEffect, useMemo, useState } from 'react';
 import type { Team } from '@toolgate/api/schemas/teams';
 import { DataTable, dataTableColumnHelper, DateCell } from '~/components/data-table';
 import { PlusIcon, TeamIcon } from '~/components/icons';
@@ -13,47 +14,53 @@ import { CreateTeamDialog } from './create-team-dialog';
 
 const column = dataTableColumnHelper<Team>();
 
-const columns = column.columns([
-  // Name and slug in one value, so the search box matches either.
-  column.accessor((t) => `${t.name} ${t.slug}`, {
-    id: 'name',
-    header: 'Team',
-    sortFn: 'text',
-    cell: (info) => (
-      <div className="flex min-w-0 items-center gap-3">
-        <span className="flex size-9 shrink-0 items-center justify-center rounded-lg bg-brand-50 text-brand-600">
-          <TeamIcon className="size-5" />
-        </span>
-        <div className="min-w-0">
-          <p className="truncate font-medium text-slate-900">{info.row.original.name}</p>
-          <p className="truncate font-mono text-xs text-slate-500">{info.row.original.slug}</p>
+const columnsFor = (tenantSlug: string) =>
+  column.columns([
+    // Name and slug in one value, so the search box matches either.
+    column.accessor((t) => `${t.name} ${t.slug}`, {
+      id: 'name',
+      header: 'Team',
+      sortFn: 'text',
+      cell: (info) => (
+        <div className="flex min-w-0 items-center gap-3">
+          <span className="flex size-9 shrink-0 items-center justify-center rounded-lg bg-brand-50 text-brand-600">
+            <TeamIcon className="size-5" />
+          </span>
+          <div className="min-w-0">
+            <p className="truncate font-medium text-slate-900">
+              <Link href={`/t/${tenantSlug}/teams/${info.row.original.id}`} className="hover:underline">
+                {info.row.original.name}
+              </Link>
+            </p>
+            <p className="truncate font-mono text-xs text-slate-500">{info.row.original.slug}</p>
+          </div>
         </div>
-      </div>
-    ),
-    meta: { skeleton: 'avatar' },
-  }),
-  column.accessor('memberCount', {
-    header: 'Members',
-    sortFn: 'basic',
-    enableGlobalFilter: false,
-    meta: { className: 'w-36' },
-    cell: (info) => (
-      <span className="text-slate-600 tabular-nums">
-        {info.getValue()} {info.getValue() === 1 ? 'member' : 'members'}
-      </span>
-    ),
-  }),
-  column.accessor('createdAt', {
-    header: 'Created',
-    sortFn: 'datetime',
-    enableGlobalFilter: false,
-    meta: { className: 'w-44' },
-    cell: (info) => <DateCell value={info.getValue()} />,
-  }),
-]);
+      ),
+      meta: { skeleton: 'avatar' },
+    }),
+    column.accessor('memberCount', {
+      header: 'Members',
+      sortFn: 'basic',
+      enableGlobalFilter: false,
+      meta: { className: 'w-36' },
+      cell: (info) => (
+        <span className="text-slate-600 tabular-nums">
+          {info.getValue()} {info.getValue() === 1 ? 'member' : 'members'}
+        </span>
+      ),
+    }),
+    column.accessor('createdAt', {
+      header: 'Created',
+      sortFn: 'datetime',
+      enableGlobalFilter: false,
+      meta: { className: 'w-44' },
+      cell: (info) => <DateCell value={info.getValue()} />,
+    }),
+  ]);
 
-export function TeamsView({ canCreate }: { canCreate: boolean }) {
+export function TeamsView({ tenantSlug, canCreate }: { tenantSlug: string; canCreate: boolean }) {
   const trpc = useTRPC();
+  const columns = useMemo(() => columnsFor(tenantSlug), [tenantSlug]);
   const teams = useQuery(trpc.teams.list.queryOptions());
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<string | null>(null);
@@ -75,7 +82,11 @@ export function TeamsView({ canCreate }: { canCreate: boolean }) {
     <>
       <PageHeader
         title="Teams"
-        description="Group members so gateways and shared credentials reach exactly the people who need them."
+        description={
+          canCreate
+            ? 'Group members so gateways and shared credentials reach exactly the people who need them.'
+            : 'The teams you are in. Gateways and shared credentials of a team reach its members.'
+        }
         actions={createButton}
       />
       <div className="mt-8 flex flex-col gap-4">
@@ -99,7 +110,7 @@ export function TeamsView({ canCreate }: { canCreate: boolean }) {
             title: 'No teams yet',
             description: canCreate
               ? 'Create a team for each group that shares tools — Platform, Data, Support — then share gateways with it.'
-              : 'Teams group members so gateways can be shared with them. Ask an owner or admin to create one.',
+              : 'You are not in a team yet. Owners, admins and team maintainers add people to teams.',
             action: createButton,
           }}
         />

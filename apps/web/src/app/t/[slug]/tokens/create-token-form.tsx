@@ -3,11 +3,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ZCreateApiTokenRequest, type CreatedApiToken } from '@toolgate/api/schemas/tokens';
 import Link from 'next/link';
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { fieldErrors, type FieldErrors } from '@toolgate/api/schemas/field-errors';
 import { CopyableValue } from '~/components/copy-button';
 import { Alert, Notice } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
+import { cx } from '~/components/ui/cx';
 import { FormActions } from '~/components/ui/dialog';
 import { SelectField, TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
@@ -15,7 +16,7 @@ import { errorFields, useTRPC } from '~/trpc/react';
 
 type Scope = 'user' | 'team' | 'org';
 type Capability = 'mcp' | 'admin';
-type Field = 'name' | 'scope' | 'teamId' | 'capabilities' | 'expiresAt';
+type Field = 'name' | 'scope' | 'teamId' | 'capabilities' | 'expiresAt' | 'gatewayIds';
 
 const DAY = 86_400_000;
 const EXPIRY = [
@@ -67,6 +68,9 @@ export function CreateTokenForm({
   const [capabilities, setCapabilities] = useState<Capability[]>(['mcp']);
   const [expiry, setExpiry] = useState('90');
   const [customDate, setCustomDate] = useState('');
+  const gateways = useQuery(trpc.gateways.list.queryOptions());
+  /** null: every gateway the token's scope allows. */
+  const [gatewayIds, setGatewayIds] = useState<string[] | null>(null);
   const { form, errors, setErrors, showErrors } = useFieldErrors<Field>();
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
 
@@ -91,11 +95,14 @@ export function CreateTokenForm({
       ...(scope === 'team' && teamId ? { teamId } : {}),
       capabilities,
       expiresAt: 'value' in expiresAt ? expiresAt.value : null,
+      // The restriction is about calling gateways; a REST-only token has none.
+      gatewayIds: capabilities.includes('mcp') ? gatewayIds : null,
     };
     const parsed = ZCreateApiTokenRequest.safeParse(input);
     const found: FieldErrors<Field> = parsed.success ? {} : fieldErrors(parsed.error);
     if ('error' in expiresAt) found.expiresAt = expiresAt.error;
     if (found.teamId) found.teamId = 'Pick a team';
+    if (found.gatewayIds) found.gatewayIds = 'Pick at least one gateway, or let the token call all of them';
     if (Object.values(found).some(Boolean)) return showErrors(found);
     setErrors({});
     create.mutate(input);
@@ -124,6 +131,7 @@ export function CreateTokenForm({
         label="Token name"
         name="name"
         autoFocus
+        maxLength={100}
         placeholder="My laptop"
         value={name}
         onChange={(e) => {
@@ -204,6 +212,17 @@ export function CreateTokenForm({
         ))}
         {errors.capabilities && <p className="text-sm text-red-600">{errors.capabilities}</p>}
       </fieldset>
+      {capabilities.includes('mcp') && (gateways.data?.length ?? 0) > 0 && (
+        <GatewayRestriction
+          gateways={gateways.data ?? []}
+          value={gatewayIds}
+          onChange={(ids) => {
+            setGatewayIds(ids);
+            clear('gatewayIds');
+          }}
+          error={errors.gatewayIds}
+        />
+      )}
       <div className="grid gap-4 sm:grid-cols-2">
         <SelectField
           label="Expires"
@@ -238,5 +257,75 @@ export function CreateTokenForm({
         submitLabel="Create token"
       />
     </form>
+  );
+}
+
+/**
+ * "Only these gateways": off, the token calls every gateway its scope allows; on, only those
+ * ticked (elsewhere the proxy refuses it like an unknown token).
+ */
+function GatewayRestriction({
+  gateways,
+  value,
+  onChange,
+  error,
+}: {
+  gateways: { id: string; name: string; slug: string }[];
+  value: string[] | null;
+  onChange: (ids: string[] | null) => void;
+  error?: string;
+}) {
+  const listId = useId();
+  return (
+    <fieldset className="flex flex-col gap-2">
+      <legend className="sr-only">Gateways</legend>
+      <label className="flex items-start gap-2 text-sm text-slate-700">
+        <input
+          type="checkbox"
+          className="mt-0.5 size-4 accent-brand-600"
+          checked={value !== null}
+          aria-controls={listId}
+          onChange={(e) => onChange(e.target.checked ? [] : null)}
+        />
+        <span>
+          <span className="font-medium text-slate-800">Only these gateways</span>
+          <span className="block text-slate-500">
+            {value === null
+              ? 'Off: the token calls every gateway its scope allows.'
+              : 'Other gateways refuse the token.'}
+          </span>
+        </span>
+      </label>
+      {value !== null && (
+        <div className="ml-6 flex flex-col gap-1.5">
+          <ul
+            id={listId}
+            aria-label="Gateways this token may call"
+            className={cx(
+              'flex max-h-44 flex-col gap-0.5 overflow-y-auto rounded-lg p-1.5 ring-1',
+              error ? 'ring-red-400' : 'ring-slate-200',
+            )}
+          >
+            {gateways.map((g) => (
+              <li key={g.id}>
+                <label className="flex items-center gap-2 rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-50">
+                  <input
+                    type="checkbox"
+                    className="size-4 accent-brand-600"
+                    checked={value.includes(g.id)}
+                    onChange={(e) =>
+                      onChange(e.target.checked ? [...value, g.id] : value.filter((id) => id !== g.id))
+                    }
+                  />
+                  <span className="min-w-0 truncate">{g.name}</span>
+                  <span className="truncate font-mono text-xs text-slate-500">{g.slug}</span>
+                </label>
+              </li>
+            ))}
+          </ul>
+          {error && <p className="text-sm text-red-600">{error}</p>}
+        </div>
+      )}
+    </fieldset>
   );
 }

@@ -13,7 +13,8 @@ import { useTRPC } from '~/trpc/react';
 import { CreateTokenForm } from './create-token-form';
 
 type Status = 'active' | 'expired' | 'revoked';
-type Row = ApiToken & { status: Status; teamName: string | null };
+/** `gatewayNames`: null for every gateway the scope allows. */
+type Row = ApiToken & { status: Status; teamName: string | null; gatewayNames: string[] | null };
 
 const column = dataTableColumnHelper<Row>();
 const when = (iso: string | null, none: string) =>
@@ -34,6 +35,7 @@ export function TokensView({ tenantSlug, isAdmin }: { tenantSlug: string; isAdmi
   const queryClient = useQueryClient();
   const tokens = useQuery(trpc.tokens.list.queryOptions());
   const teams = useQuery(trpc.teams.list.queryOptions());
+  const gateways = useQuery(trpc.gateways.list.queryOptions());
   const [creating, setCreating] = useState(false);
   const [revoking, setRevokingRow] = useState<Row | null>(null);
   const revoke = useMutation(
@@ -55,12 +57,19 @@ export function TokensView({ tenantSlug, isAdmin }: { tenantSlug: string; isAdmi
     if (!tokens.data) return undefined;
     const now = Date.now();
     const teamNames = new Map((teams.data ?? []).map((t) => [t.id, t.name]));
+    const gatewayNames = new Map((gateways.data ?? []).map((g) => [g.id, g.name]));
     return tokens.data.map((t): Row => ({
       ...t,
       status: statusOf(t, now),
       teamName: t.teamId ? (teamNames.get(t.teamId) ?? 'Unknown team') : null,
+      // A gateway deleted since (or, to a member, not shared with them) still bounds the token.
+      gatewayNames: t.gatewayIds
+        ? t.gatewayIds.map(
+            (id) => gatewayNames.get(id) ?? (isAdmin ? 'a deleted gateway' : 'a gateway you cannot see'),
+          )
+        : null,
     }));
-  }, [tokens.data, teams.data]);
+  }, [tokens.data, teams.data, gateways.data, isAdmin]);
 
   const columns = useMemo(
     () =>
@@ -108,6 +117,23 @@ export function TokensView({ tenantSlug, isAdmin }: { tenantSlug: string; isAdmi
               ))}
             </div>
           ),
+        }),
+        column.accessor((t) => (t.gatewayNames ? t.gatewayNames.join(' ') : ''), {
+          id: 'gateways',
+          header: 'Gateways',
+          enableSorting: false,
+          meta: { className: 'w-44' },
+          cell: (info) => {
+            const t = info.row.original;
+            if (!t.capabilities.includes('mcp')) return <span className="text-slate-400">—</span>;
+            if (!t.gatewayNames) return <span className="text-slate-600">All</span>;
+            return (
+              <span className="flex flex-col gap-0.5">
+                <span className="text-xs text-slate-500">Only</span>
+                <span className="text-slate-700">{t.gatewayNames.join(', ')}</span>
+              </span>
+            );
+          },
         }),
         column.accessor('createdAt', {
           header: 'Created',

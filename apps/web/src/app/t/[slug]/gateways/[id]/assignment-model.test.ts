@@ -3,6 +3,7 @@ import type { Installation, Tool } from '@toolgate/api/schemas/installations';
 import { describe, expect, it } from 'vitest';
 import {
   isLive,
+  unavailableReason,
   namedItems,
   rowKey,
   rowsFrom,
@@ -81,6 +82,28 @@ describe('the tool picker model', () => {
     expect(isLive(github, rows.get(rowKey(E1, 'tool', 'team_only'))!)).toBe(false);
     expect(isLive(github, rows.get(rowKey(E1, 'tool', 'off'))!)).toBe(false);
     expect(isLive(github, rows.get(rowKey(E1, 'tool', 'later'))!)).toBe(false);
+  });
+
+  it('explains a server none of whose installations is ready and none has tools', () => {
+    const down = [
+      {
+        installation: installation('down-1', E2, { status: 'unreachable', lastError: 'connection refused' }),
+        tools: [],
+      },
+      ...installs.filter((i) => i.installation.registryEntryId === E1),
+    ];
+    const [docs, github] = serverGroups(down, entries, new Map());
+    expect(unavailableReason(docs!)).toBe('connection refused');
+    // Tools to pick: nothing to explain, whatever the health.
+    expect(unavailableReason(github!)).toBeNull();
+    const pending = serverGroups(
+      [{ installation: installation('p', E2, { status: 'pending' }), tools: [] }],
+      entries,
+      new Map(),
+    );
+    expect(unavailableReason(pending[0]!)).toBe('not discovered yet');
+    // Ready with no tools (resources or prompts only) is a server like any other.
+    expect(unavailableReason(serverGroups(installs, entries, new Map())[0]!)).toBeNull();
   });
 
   it('adds generated resource tools for a server with resources but no tools', () => {

@@ -78,6 +78,9 @@ export interface GroupInstallation {
   name: string;
   scope: Installation['scope'];
   enabled: boolean;
+  /** Health as the last discovery or health check recorded it. */
+  status: Installation['status'];
+  lastError: string | null;
   /** Discovered tools by name: enabled or not. */
   tools: Map<string, boolean>;
 }
@@ -121,6 +124,8 @@ export function serverGroups(
       name: installation.name,
       scope: installation.scope,
       enabled: installation.enabled,
+      status: installation.status,
+      lastError: installation.lastError,
       tools: new Map(tools.map((t) => [t.name, t.enabled])),
     });
     for (const t of tools) if (!group.discovered.has(t.name)) group.discovered.set(t.name, t.description);
@@ -128,6 +133,22 @@ export function serverGroups(
   // Assignments of servers nobody has installed (or the caller cannot see) stay editable.
   for (const row of rows.values()) groupOf(row.registryEntryId, 'Unknown server');
   return [...groups.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Why a server offers nothing to pick: none of its installations is ready and none has discovered
+ * a tool (never discovered, unreachable, credentials refused…). Null when there is something to
+ * pick, or no installation to explain.
+ */
+export function unavailableReason(group: ServerGroup): string | null {
+  if (group.installations.length === 0 || group.discovered.size > 0) return null;
+  if (group.installations.some((i) => i.status === 'ready')) return null;
+  return group.installations
+    .map((i) => {
+      const why = i.lastError ?? (i.status === 'pending' ? 'not discovered yet' : 'not ready');
+      return group.installations.length > 1 ? `${i.name}: ${why}` : why;
+    })
+    .join('; ');
 }
 
 /** Whether the compiler would expose this tool: discovered and enabled where it is served from. */

@@ -32,6 +32,7 @@ export function ServerGroupCard({ group, rows, checks, problems, readOnly, edit 
   const resourcesKey = rowKey(group.id, 'resources', RESOURCES);
   const resources = rows.get(resourcesKey);
   const picked = assignedTools.length;
+  const notReady = group.installations.filter((i) => i.status !== 'ready');
 
   const update = (key: string, patch: Partial<Row>) =>
     edit((next) => {
@@ -53,6 +54,16 @@ export function ServerGroupCard({ group, rows, checks, problems, readOnly, edit 
           {readOnly ? `${picked} tools` : `${picked} of ${toolNames.length} tools picked`}
         </span>
       </div>
+      {notReady.length > 0 && (
+        <ul className="border-b border-slate-100 bg-amber-50/60 px-4 py-2 text-xs text-amber-800">
+          {notReady.map((i) => (
+            <li key={i.id}>
+              {i.name}: {i.lastError ?? (i.status === 'pending' ? 'not discovered yet' : 'not ready')}
+              {' — '}calls through it may fail until it is ready again.
+            </li>
+          ))}
+        </ul>
+      )}
       {toolNames.length > 0 && (
         <ul aria-label={`${group.name} tools`} className="divide-y divide-slate-100">
           {toolNames.map((tool) => {

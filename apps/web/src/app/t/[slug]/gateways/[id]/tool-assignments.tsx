@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Assignment } from '@toolgate/api/schemas/gateways';
+import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { GatewayIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
@@ -16,7 +17,9 @@ import {
   sameAssignments,
   serverGroups,
   toInput,
+  unavailableReason,
   type Row,
+  type ServerGroup,
 } from './assignment-model';
 import { checkExposedNames, conflictingNameIn } from './exposed-names';
 import { ServerGroupCard, type RowProblem } from './server-group-card';
@@ -66,9 +69,15 @@ export function ToolAssignments({
   );
   const checks = useMemo(() => checkExposedNames(namedItems(groups, rows)), [groups, rows]);
   // Members see what is assigned, not what could be.
-  const shown = isAdmin
-    ? groups
-    : groups.filter((g) => [...rows.values()].some((r) => r.registryEntryId === g.id));
+  const assigned = (g: ServerGroup) => [...rows.values()].some((r) => r.registryEntryId === g.id);
+  const visible = isAdmin ? groups : groups.filter(assigned);
+  // A server with nothing to pick because none of its installations works is listed with the
+  // reason, not shown as an empty section; one with assignments stays editable.
+  const unavailable = visible.flatMap((g) => {
+    const reason = assigned(g) ? null : unavailableReason(g);
+    return reason ? [{ group: g, reason }] : [];
+  });
+  const shown = visible.filter((g) => !unavailable.some((u) => u.group === g));
 
   // The server's 409 names one exposed name; mark the rows that would take it.
   const serverConflict =
@@ -191,7 +200,7 @@ export function ToolAssignments({
         <div role="status" className="flex items-center gap-2 text-sm text-slate-500">
           <Spinner className="size-4" /> Loading tools…
         </div>
-      ) : shown.length === 0 ? (
+      ) : shown.length === 0 && unavailable.length === 0 ? (
         <EmptyState
           icon={GatewayIcon}
           title="No tools discovered yet"
@@ -209,18 +218,54 @@ export function ToolAssignments({
           )}
         </EmptyState>
       ) : (
-        shown.map((group) => (
-          <ServerGroupCard
-            key={group.id}
-            group={group}
-            rows={rows}
-            checks={checks}
-            problems={problems}
-            readOnly={!isAdmin}
-            edit={edit}
-          />
-        ))
+        <>
+          {shown.map((group) => (
+            <ServerGroupCard
+              key={group.id}
+              group={group}
+              rows={rows}
+              checks={checks}
+              problems={problems}
+              readOnly={!isAdmin}
+              edit={edit}
+            />
+          ))}
+          {unavailable.length > 0 && (
+            <UnavailableServers servers={unavailable} href={`/t/${tenantSlug}/servers`} />
+          )}
+        </>
       )}
     </section>
+  );
+}
+
+/** Servers with nothing to pick until an installation works again, and why. */
+function UnavailableServers({
+  servers,
+  href,
+}: {
+  servers: { group: ServerGroup; reason: string }[];
+  href: string;
+}) {
+  return (
+    <div className="rounded-xl bg-slate-50 px-4 py-3 ring-1 ring-slate-200">
+      <p className="text-sm font-medium text-slate-700">Unavailable servers</p>
+      <p className="text-xs text-slate-500">
+        No working installation, so no tools to pick.{' '}
+        <Link href={href} className="text-brand-700 hover:underline">
+          Check them on the servers page
+        </Link>
+        .
+      </p>
+      <ul aria-label="Unavailable servers" className="mt-2 flex flex-col gap-1.5">
+        {servers.map(({ group, reason }) => (
+          <li key={group.id} className="flex flex-wrap items-baseline gap-x-2 text-sm">
+            <span className="font-medium text-slate-800">{group.name}</span>
+            <span className="font-mono text-xs text-slate-500">{group.slug}</span>
+            <span className="text-slate-600">— {reason}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InstallationDetail as Detail, Tool } from '@toolgate/api/schemas/installations';
+import type { RegistryEntry } from '@toolgate/api/schemas/registry';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
@@ -17,7 +18,8 @@ import { Spinner } from '~/components/ui/spinner';
 import { Switch } from '~/components/ui/switch';
 import { useTRPC } from '~/trpc/react';
 import { canManage, scopeLabel, STDIO_UNAVAILABLE, TRANSPORT_LABELS } from '../labels';
-import { StatusBadge } from '../status-badge';
+import { InstallationHealth } from '../installation-health';
+import { EditInstallationDialog } from './edit-installation-dialog';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -42,6 +44,7 @@ export function InstallationDetail({
   const detail = useQuery(trpc.installations.get.queryOptions({ id: installationId }));
   const registry = useQuery(trpc.registry.list.queryOptions());
   const teams = useQuery(trpc.teams.list.queryOptions());
+  const [saved, setSaved] = useState<string | null>(null);
   const back = `/t/${tenantSlug}/servers`;
 
   if (detail.isPending)
@@ -81,13 +84,18 @@ export function InstallationDetail({
             <Badge tone={installation.scope === 'org' ? 'brand' : 'slate'}>
               {scopeLabel(installation, teamNames)}
             </Badge>
-            <StatusBadge status={installation.status} />
             {!installation.enabled && <Badge tone="amber">Disabled</Badge>}
           </span>
         }
         actions={
           manageable ? (
-            <HeaderActions detail={detail.data} stdioBlocked={stdioBlocked} back={back} />
+            <HeaderActions
+              detail={detail.data}
+              entry={entry}
+              stdioBlocked={stdioBlocked}
+              back={back}
+              onSaved={setSaved}
+            />
           ) : undefined
         }
       />
@@ -95,12 +103,17 @@ export function InstallationDetail({
         {stdioBlocked && (
           <Alert>{STDIO_UNAVAILABLE} This installation cannot be refreshed or turned on.</Alert>
         )}
-        {installation.lastError && (
-          <Alert>
-            <span className="font-medium">Last discovery failed:</span> {installation.lastError}
-          </Alert>
-        )}
+        {saved && <Alert tone="success">{saved}</Alert>}
         <dl className="grid gap-4 rounded-xl bg-white p-5 text-sm shadow-xs ring-1 ring-slate-200 sm:grid-cols-3">
+          <div className="sm:col-span-3">
+            <dt className="text-slate-500">Health</dt>
+            <dd className="mt-1">
+              <InstallationHealth
+                installation={installation}
+                canCheck={manageable && entry !== undefined && entry.transport !== 'stdio'}
+              />
+            </dd>
+          </div>
           <div>
             <dt className="text-slate-500">Tools discovered</dt>
             <dd className="mt-1 text-slate-900">
@@ -138,17 +151,22 @@ export function InstallationDetail({
 
 function HeaderActions({
   detail,
+  entry,
   stdioBlocked,
   back,
+  onSaved,
 }: {
   detail: Detail;
+  entry: RegistryEntry | undefined;
   stdioBlocked: boolean;
   back: string;
+  onSaved: (message: string) => void;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { installation } = detail;
   const [deleting, setDeleting] = useState(false);
+  const [editing, setEditing] = useState(false);
   const refresh = () =>
     Promise.all([
       queryClient.invalidateQueries(trpc.installations.get.queryFilter({ id: installation.id })),
@@ -179,11 +197,24 @@ function HeaderActions({
           {!discover.isPending && <RetryIcon className="size-4" />}
           {discover.isPending ? 'Refreshing…' : 'Refresh tools'}
         </Button>
+        <Button variant="secondary" onClick={() => setEditing(true)}>
+          Edit
+        </Button>
         <Button variant="danger" onClick={() => setDeleting(true)}>
           Delete
         </Button>
       </div>
       {error && <p className="text-sm text-red-600">{error.message}</p>}
+      <EditInstallationDialog
+        open={editing}
+        installation={installation}
+        entry={entry}
+        onClose={() => setEditing(false)}
+        onSaved={(message) => {
+          setEditing(false);
+          onSaved(message);
+        }}
+      />
       <DeleteDialog open={deleting} detail={detail} back={back} onClose={() => setDeleting(false)} />
     </div>
   );
