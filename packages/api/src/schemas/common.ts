@@ -7,6 +7,9 @@ export const ZId = z.string().regex(UUID_PATTERN, 'must be a UUID');
 /** Timestamps travel as ISO 8601 strings. */
 export const ZTimestamp = z.iso.datetime({ offset: true });
 
+/** A display name: what forms show next to the field, in words (never the validator's text). */
+export const ZName = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+
 /** An absolute http(s) URL without embedded credentials. */
 export const ZHttpUrl = z
   .string()

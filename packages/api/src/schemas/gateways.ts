@@ -7,7 +7,7 @@ import {
 import { ZSlug } from '@toolgate/core/slug';
 import { TOOL_NAME_PATTERN } from '@toolgate/core/tool-naming';
 import { z } from 'zod';
-import { ZId, ZTimestamp } from './common.ts';
+import { ZId, ZTimestamp, ZName } from './common.ts';
 
 /**
  * Client headers that are never forwarded upstream whatever a gateway allows: hop-by-hop
@@ -57,7 +57,7 @@ const ZTeamIds = z
 
 const gatewayFields = {
   slug: ZSlug,
-  name: z.string().trim().min(1).max(100),
+  name: ZName,
   description: z.string().max(2000),
   /** org: every member's callers; teams: members of `teamIds` only. */
   visibility: z.enum(GATEWAY_VISIBILITIES),

@@ -1,6 +1,6 @@
 import { INSTALLATION_REQUEST_STATUSES } from '@toolgate/db/schema';
 import { z } from 'zod';
-import { ZId, ZTimestamp } from './common.ts';
+import { ZId, ZTimestamp, ZName } from './common.ts';
 import { ZDiscoveredInstallation } from './installations.ts';
 
 /** What a member may ask for: a connection for the whole organization or for one team. */
@@ -25,7 +25,7 @@ export type NewInstallationRequest = z.input<typeof ZNewInstallationRequest>;
 /** The admin's side of approving: the credentials and fields the installation is created with. */
 export const ZApproveInstallationRequest = z.strictObject({
   /** Default: the registry entry's name. */
-  name: z.string().trim().min(1).max(100).optional(),
+  name: ZName.optional(),
   /** Install-time field values by key; secret ones are encrypted and never returned. */
   values: z.record(z.string(), z.string().max(10_000)).default({}),
 });

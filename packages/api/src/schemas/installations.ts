@@ -1,12 +1,12 @@
 import { INSTALL_SCOPES, INSTALL_STATUSES } from '@toolgate/db/schema';
 import { z } from 'zod';
-import { ZId, ZTimestamp } from './common.ts';
+import { ZId, ZTimestamp, ZName } from './common.ts';
 
 export const ZCreateInstallationRequest = z
   .strictObject({
     registryEntryId: ZId,
     /** Default: the registry entry's name. */
-    name: z.string().trim().min(1).max(100).optional(),
+    name: ZName.optional(),
     /** org and team installations are for owners and admins; anyone may install for themselves. */
     scope: z.enum(INSTALL_SCOPES),
     teamId: ZId.optional(),
@@ -53,7 +53,7 @@ export type Installation = z.infer<typeof ZInstallation>;
  */
 export const ZUpdateInstallationRequest = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).optional(),
+    name: ZName.optional(),
     values: z.record(z.string(), z.string().max(10_000)).optional(),
   })
   .refine((input) => input.name !== undefined || input.values !== undefined, {
@@ -64,7 +64,7 @@ export type UpdateInstallationRequest = z.input<typeof ZUpdateInstallationReques
 /** PATCH /installations/{id}: any of a new name, new values, and on/off. */
 export const ZPatchInstallationRequest = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).optional(),
+    name: ZName.optional(),
     values: z.record(z.string(), z.string().max(10_000)).optional(),
     enabled: z.boolean().optional(),
   })

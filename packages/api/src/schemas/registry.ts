@@ -1,7 +1,7 @@
 import { AUTH_KINDS, TRANSPORTS } from '@toolgate/db/schema';
 import { ZSlug } from '@toolgate/core/slug';
 import { z } from 'zod';
-import { ZHttpUrl, ZId, ZTimestamp } from './common.ts';
+import { ZHttpUrl, ZId, ZTimestamp, ZName } from './common.ts';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -12,7 +12,7 @@ export const ZInstallField = z.strictObject({
   key: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'use letters, digits and underscores, starting with a letter'),
-  label: z.string().trim().min(1).max(100),
+  label: ZName,
   required: z.boolean().default(false),
   secret: z.boolean().default(false),
   description: z.string().max(500).optional(),
@@ -37,7 +37,7 @@ export const ZAuthConfig = z.strictObject({
 
 const ZRegistryEntryFields = z.strictObject({
   slug: ZSlug,
-  name: z.string().trim().min(1).max(100),
+  name: ZName,
   description: z.string().max(2000).default(''),
   transport: z.enum(TRANSPORTS),
   /** streamable_http / sse: the server's MCP endpoint. */
@@ -103,7 +103,7 @@ export type CreateRegistryEntryRequest = z.input<typeof ZCreateRegistryEntryRequ
 export const ZUpdateRegistryEntryRequest = z
   .strictObject({
     slug: ZSlug.optional(),
-    name: z.string().trim().min(1).max(100).optional(),
+    name: ZName.optional(),
     description: z.string().max(2000).optional(),
     transport: z.enum(TRANSPORTS).optional(),
     url: z.string().max(2048).optional(),

@@ -1,10 +1,10 @@
 import { TOKEN_CAPABILITIES, TOKEN_SCOPES } from '@toolgate/db/schema';
 import { z } from 'zod';
-import { ZId, ZTimestamp } from './common.ts';
+import { ZId, ZTimestamp, ZName } from './common.ts';
 
 export const ZCreateApiTokenRequest = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
+    name: ZName,
     /** user: acts as the caller (anyone); team and org tokens are for owners and admins. */
     scope: z.enum(TOKEN_SCOPES).default('user'),
     teamId: ZId.optional(),
