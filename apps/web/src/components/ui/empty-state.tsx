@@ -12,7 +12,7 @@ export function EmptyState({
   icon: ComponentType<{ className?: string }>;
   title: string;
   description: ReactNode;
-  /** A short label above the title, e.g. "Coming soon". */
+  /** A short label above the title. */
   badge?: ReactNode;
   /** Actions and next steps. */
   children?: ReactNode;

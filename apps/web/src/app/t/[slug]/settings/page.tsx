@@ -1,7 +1,5 @@
 import type { Metadata } from 'next';
 import { isAdmin } from '@toolgate/api/actor';
-import { ComingSoon } from '~/components/coming-soon';
-import { SettingsIcon } from '~/components/icons';
 import { ROLE_LABELS } from '~/components/shell/role-labels';
 import { PageHeader } from '~/components/ui/page-header';
 import { requireMembership } from '~/server/auth/session';
@@ -36,12 +34,6 @@ export default async function SettingsPage({ params }: { params: Promise<{ slug:
       </section>
       <AuditRetentionForm isAdmin={isAdmin(membership)} />
       <JitUsersForm tenantSlug={slug} isAdmin={isAdmin(membership)} />
-      <ComingSoon
-        icon={SettingsIcon}
-        title="More settings are on the way"
-        description="Renaming the workspace and billing will be managed here."
-        nextSteps={[{ href: `/t/${slug}/members`, label: 'Manage members' }]}
-      />
     </>
   );
 }

@@ -90,7 +90,7 @@ function CreateTeamForm({ onCancel, onCreated }: { onCancel: () => void; onCreat
           clearError('slug');
         }}
         error={errors.slug}
-        hint="Identifies the team in the API and in policies."
+        hint="Identifies the team in the API and in identity-provider group claims."
       />
       <FormActions
         onCancel={onCancel}

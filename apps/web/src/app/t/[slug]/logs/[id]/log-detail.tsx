@@ -122,7 +122,6 @@ export function LogDetail({ tenantSlug, eventId }: { tenantSlug: string; eventId
                 <Missing />
               )}
             </Row>
-            <Row label="Policy">{e.policyOutcome ?? <Missing />}</Row>
             <Row label="Session">{e.sessionId ? <Code value={e.sessionId} /> : <Missing />}</Row>
             <Row label="Trace ID">{e.traceId ? <Code value={e.traceId} /> : <Missing />}</Row>
             <Row label="Request ID">{e.requestId ? <Code value={e.requestId} /> : <Missing />}</Row>
