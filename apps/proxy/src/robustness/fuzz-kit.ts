@@ -4,33 +4,10 @@
  * reads the clock or Math.random, so one seed replays the same cases.
  */
 
-export interface Rng {
-  /** Uniform in [0, 1). */
-  next(): number;
-  /** Uniform integer in [0, n). */
-  int(n: number): number;
-  pick<T>(items: readonly T[]): T;
-  chance(p: number): boolean;
-}
+import { seededRng, type Rng } from '@toolgate/api/testing/fuzz-kit';
 
-/** mulberry32: tiny, fast, and good enough to choose test inputs. */
-export function seededRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return {
-    next,
-    int,
-    pick: <T>(items: readonly T[]): T => items[int(items.length)]!,
-    chance: (p) => next() < p,
-  };
-}
+// One seeded PRNG for every fuzzer (the REST fuzzer's kit): same seed, same cases.
+export { seededRng, type Rng };
 
 /**
  * Strings that are valid JS but odd on the wire or in storage: NUL, lone surrogates (JSON.stringify

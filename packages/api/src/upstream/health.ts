@@ -1,7 +1,7 @@
 import { AppError } from '@toolgate/core/errors';
 import type { installations } from '@toolgate/db/schema';
-import { createUpstreamPool, UpstreamError, type UpstreamTarget } from '@toolgate/mcp/upstream';
-import { createSsrfGuard } from '@toolgate/net/ssrf-guard';
+import { UpstreamError, type UpstreamTarget } from '@toolgate/mcp/upstream';
+import { oneOffPool } from './list-upstream.ts';
 
 export type InstallationHealth = (typeof installations.$inferSelect)['status'];
 
@@ -40,15 +40,11 @@ export interface ProbeOptions {
  * SSRF. A server that answers the ping with a JSON-RPC error (some do not implement it) is up.
  */
 export async function probeUpstream(target: UpstreamTarget, options: ProbeOptions): Promise<HealthVerdict> {
-  const guard = createSsrfGuard({ allowPrivate: options.allowPrivate });
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const pool = createUpstreamPool({
-    clientInfo: { name: 'toolgate-health', version: '0.1.0' },
+  const pool = oneOffPool('toolgate-health', {
+    allowPrivate: options.allowPrivate,
     connectTimeoutMs: timeoutMs,
     callTimeoutMs: timeoutMs,
-    maxConcurrency: 1,
-    checkUrl: guard,
-    lookup: guard.lookup,
   });
   try {
     await pool.serverInfo(target);

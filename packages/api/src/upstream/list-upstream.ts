@@ -34,6 +34,19 @@ export interface ListUpstreamOptions {
   callTimeoutMs?: number;
 }
 
+/** A pool for one control-plane exchange with an upstream, guarded against SSRF; close it after. */
+export function oneOffPool(clientName: string, options: ListUpstreamOptions): UpstreamPool {
+  const guard = createSsrfGuard({ allowPrivate: options.allowPrivate });
+  return createUpstreamPool({
+    clientInfo: { name: clientName, version: '0.1.0' },
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    callTimeoutMs: options.callTimeoutMs ?? 30_000,
+    maxConcurrency: 1,
+    checkUrl: guard,
+    lookup: guard.lookup,
+  });
+}
+
 /**
  * Connects to an upstream through a short-lived pool guarded against SSRF and lists what it
  * offers: every page of tools/list, and (when the server declares resources) whether
@@ -43,15 +56,7 @@ export async function listUpstream(
   target: UpstreamTarget,
   options: ListUpstreamOptions,
 ): Promise<UpstreamListing> {
-  const guard = createSsrfGuard({ allowPrivate: options.allowPrivate });
-  const pool = createUpstreamPool({
-    clientInfo: { name: 'toolgate-discovery', version: '0.1.0' },
-    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-    callTimeoutMs: options.callTimeoutMs ?? 30_000,
-    maxConcurrency: 1,
-    checkUrl: guard,
-    lookup: guard.lookup,
-  });
+  const pool = oneOffPool('toolgate-discovery', options);
   try {
     const info = await pool.serverInfo(target);
     const capabilities = (info.capabilities ?? {}) as Record<string, unknown>;
