@@ -93,12 +93,12 @@ test('sign up, use the workspace, create a team, sign out and sign in again', as
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 
   // A new workspace: the catalog but nothing installed, no gateways, no tokens (the golden path
-  // covers them filled in); settings are not built yet.
+  // covers them filled in); settings show the workspace and its audit retention.
   for (const [label, heading, name] of [
     ['Servers', 'Installed servers', 'servers-new'],
     ['Gateways', 'No gateways yet', 'gateways-empty'],
     ['Tokens', 'No tokens yet', 'tokens-empty'],
-    ['Settings', 'More settings are on the way', 'settings'],
+    ['Settings', 'Audit log', 'settings'],
   ] as const) {
     await nav.getByRole('link', { name: label }).click();
     await expect(page.getByRole('heading', { name: heading })).toBeVisible();
