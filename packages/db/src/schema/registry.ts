@@ -13,8 +13,14 @@ import {
 import { createdAt, id, updatedAt } from './columns.ts';
 import { teams, tenants, users } from './tenancy.ts';
 
+/** How a tenant's own registry entries are reached: remote (HTTP, SSE) or a local command. */
 export const TRANSPORTS = ['streamable_http', 'sse', 'stdio'] as const;
-export type Transport = (typeof TRANSPORTS)[number];
+/**
+ * Besides those, the built-in catalog has `builtin` servers that Toolgate itself answers (the
+ * management server `toolgate`): no URL, no command, no upstream process.
+ */
+export const ENTRY_TRANSPORTS = [...TRANSPORTS, 'builtin'] as const;
+export type Transport = (typeof ENTRY_TRANSPORTS)[number];
 export const AUTH_KINDS = ['none', 'header', 'oauth', 'oauth_passthrough'] as const;
 export type AuthKind = (typeof AUTH_KINDS)[number];
 export const INSTALL_SCOPES = ['org', 'team', 'personal'] as const;
@@ -53,7 +59,7 @@ export const registryEntries = pgTable(
     slug: text().notNull(),
     name: text().notNull(),
     description: text().notNull().default(''),
-    transport: text({ enum: TRANSPORTS }).notNull(),
+    transport: text({ enum: ENTRY_TRANSPORTS }).notNull(),
     url: text(),
     command: text(),
     args: jsonb().$type<string[]>().notNull().default([]),
@@ -76,7 +82,7 @@ export const registryEntries = pgTable(
       .where(sql`${t.tenantId} is null`),
     check(
       'registry_entries_target_chk',
-      sql`(${t.transport} = 'stdio' and ${t.command} is not null) or (${t.transport} <> 'stdio' and ${t.url} is not null)`,
+      sql`(${t.transport} = 'stdio' and ${t.command} is not null) or (${t.transport} in ('streamable_http', 'sse') and ${t.url} is not null) or (${t.transport} = 'builtin' and ${t.tenantId} is null and ${t.url} is null and ${t.command} is null)`,
     ),
   ],
 );

@@ -1,0 +1,2 @@
+ALTER TABLE "registry_entries" DROP CONSTRAINT "registry_entries_target_chk";--> statement-breakpoint
+ALTER TABLE "registry_entries" ADD CONSTRAINT "registry_entries_target_chk" CHECK (("registry_entries"."transport" = 'stdio' and "registry_entries"."command" is not null) or ("registry_entries"."transport" in ('streamable_http', 'sse') and "registry_entries"."url" is not null) or ("registry_entries"."transport" = 'builtin' and "registry_entries"."tenant_id" is null and "registry_entries"."url" is null and "registry_entries"."command" is null));
