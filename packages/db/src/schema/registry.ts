@@ -166,6 +166,41 @@ export const tools = pgTable(
   ],
 );
 
+/** An argument a prompt takes, as prompts/list announces it. */
+export interface PromptArgument {
+  name: string;
+  description?: string;
+  required?: boolean;
+}
+
+/**
+ * Prompts discovered per installation (prompts/list, when the server declares the prompts
+ * capability), recorded with its tools so gateway admins pick prompts from a list. The proxy
+ * routes prompts/get by the gateway's assignments, not by these rows.
+ */
+export const prompts = pgTable(
+  'prompts',
+  {
+    id: id(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    installationId: uuid()
+      .notNull()
+      .references(() => installations.id, { onDelete: 'cascade' }),
+    name: text().notNull(),
+    title: text(),
+    description: text().notNull().default(''),
+    arguments: jsonb().$type<PromptArgument[]>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('prompts_installation_name_idx').on(t.installationId, t.name),
+    index('prompts_tenant_idx').on(t.tenantId),
+  ],
+);
+
 export const INSTALLATION_REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'cancelled'] as const;
 export type InstallationRequestStatus = (typeof INSTALLATION_REQUEST_STATUSES)[number];
 

@@ -37,6 +37,11 @@ export const auditEvents = pgTable(
     sessionId: text(),
     method: text().notNull(),
     toolName: text(),
+    /**
+     * tools/call of a name the gateway does not expose: the name asked for (capped). Audit only:
+     * rollups count exposed tools, so made-up names cannot inflate them.
+     */
+    requestedName: text(),
     installationId: uuid(),
     status: text().notNull(),
     errorCode: integer(),
