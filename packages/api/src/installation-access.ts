@@ -1,8 +1,10 @@
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
+import type { Executor } from '@toolgate/db/config-outbox';
 import { installations, registryEntries } from '@toolgate/db/schema';
 import { and, eq, isNull, or, type SQL } from 'drizzle-orm';
 import { isAdmin, type Actor } from './actor.ts';
+import { maintainsTeam } from './team-access.ts';
 
 type InstallationRow = typeof installations.$inferSelect;
 
@@ -13,9 +15,33 @@ type InstallationRow = typeof installations.$inferSelect;
 export const canSeeInstallation = (actor: Actor, row: InstallationRow): boolean =>
   row.scope !== 'personal' || isAdmin(actor) || (actor.userId !== null && row.userId === actor.userId);
 
-/** Changing an installation (re-discovery) is for admins, and for the owner of a personal one. */
-export const canManageInstallation = (actor: Actor, row: InstallationRow): boolean =>
-  isAdmin(actor) || (row.scope === 'personal' && actor.userId !== null && row.userId === actor.userId);
+/**
+ * Changing an installation (editing, rotating, re-discovery, checks, deleting) is for admins, for
+ * the maintainers of a team's installation's team, and for the owner of a personal one.
+ */
+export async function canManageInstallation(
+  db: Executor,
+  tenantId: string,
+  actor: Actor,
+  row: InstallationRow,
+): Promise<boolean> {
+  if (isAdmin(actor)) return true;
+  if (row.scope === 'personal') return actor.userId !== null && row.userId === actor.userId;
+  return row.scope === 'team' && row.teamId !== null && maintainsTeam(db, tenantId, actor, row.teamId);
+}
+
+/** FORBIDDEN unless the actor may manage the installation; `action` completes "only … may …". */
+export async function requireInstallationManager(
+  db: Executor,
+  tenantId: string,
+  actor: Actor,
+  row: InstallationRow,
+  action: string,
+): Promise<void> {
+  if (await canManageInstallation(db, tenantId, actor, row)) return;
+  const who = row.scope === 'team' ? "owners, admins and the team's maintainers" : 'owners and admins';
+  throw new AppError('FORBIDDEN', `Only ${who} may ${action}`);
+}
 
 export async function findVisibleInstallation(
   db: Database,

@@ -60,6 +60,32 @@ export async function teamRoleOf(
   return row?.role ?? null;
 }
 
+/** Whether the actor is a maintainer of the team (a user's team role; tokens maintain nothing). */
+export async function maintainsTeam(
+  db: Executor,
+  tenantId: string,
+  actor: Actor,
+  teamId: string,
+): Promise<boolean> {
+  return actor.userId !== null && (await teamRoleOf(db, tenantId, teamId, actor.userId)) === 'maintainer';
+}
+
+/**
+ * For objects of a team (its installations and tokens): owners and admins, and the team's
+ * maintainers. Anyone else is FORBIDDEN whether or not the team exists, so the answer reveals
+ * nothing; `action` completes "only … may …".
+ */
+export async function requireTeamMaintainer(
+  db: Executor,
+  tenantId: string,
+  actor: Actor,
+  teamId: string,
+  action: string,
+): Promise<void> {
+  if (isAdmin(actor) || (await maintainsTeam(db, tenantId, actor, teamId))) return;
+  throw new AppError('FORBIDDEN', `Only owners, admins and the team's maintainers may ${action}`);
+}
+
 /**
  * Inside the workspace lock, against current roles: whether the actor may manage the team's
  * membership (the team row is locked for the rest of the transaction). NOT_FOUND when the actor

@@ -4,7 +4,11 @@ import type { Database } from '@toolgate/db/client';
 import { installations, registryEntries } from '@toolgate/db/schema';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
-import { canManageInstallation, findUsableEntry, findVisibleInstallation } from '../installation-access.ts';
+import {
+  requireInstallationManager,
+  findUsableEntry,
+  findVisibleInstallation,
+} from '../installation-access.ts';
 import type { Installation } from '../schemas/installations.ts';
 import { discoveryTarget } from '../upstream/discovery-target.ts';
 import { healthOfFailure, probeUpstream, type HealthVerdict } from '../upstream/health.ts';
@@ -50,8 +54,7 @@ export async function checkInstallationHealth(
 ): Promise<Installation> {
   const { db, tenantId, actor, installationId } = options;
   const installation = await findVisibleInstallation(db, tenantId, actor, installationId);
-  if (!canManageInstallation(actor, installation))
-    throw new AppError('FORBIDDEN', 'Only owners and admins may check shared installations');
+  await requireInstallationManager(db, tenantId, actor, installation, 'check this installation');
   const entry = await findUsableEntry(db, tenantId, installation.registryEntryId);
   if (entry.transport === 'stdio')
     throw new AppError('INVALID', 'Local (stdio) servers are checked when they start, not by a health check');

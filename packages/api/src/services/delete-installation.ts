@@ -4,7 +4,7 @@ import type { Database } from '@toolgate/db/client';
 import { installations } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
-import { canManageInstallation, findVisibleInstallation } from '../installation-access.ts';
+import { requireInstallationManager, findVisibleInstallation } from '../installation-access.ts';
 import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import { pinningGateways } from './get-installation.ts';
 
@@ -30,8 +30,7 @@ export async function deleteInstallation({
   installationId,
 }: DeleteInstallationOptions): Promise<void> {
   const current = await findVisibleInstallation(db, tenantId, actor, installationId);
-  if (!canManageInstallation(actor, current))
-    throw new AppError('FORBIDDEN', 'Only owners and admins may delete shared installations');
+  await requireInstallationManager(db, tenantId, actor, current, 'delete this installation');
 
   const recorded = await db.transaction(async (tx) => {
     // The row lock keeps a concurrent assignment from pinning it between the check and the delete.

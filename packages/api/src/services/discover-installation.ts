@@ -5,7 +5,11 @@ import type { Database } from '@toolgate/db/client';
 import { installations, tools } from '@toolgate/db/schema';
 import { and, eq, notInArray, sql } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
-import { canManageInstallation, findUsableEntry, findVisibleInstallation } from '../installation-access.ts';
+import {
+  requireInstallationManager,
+  findUsableEntry,
+  findVisibleInstallation,
+} from '../installation-access.ts';
 import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import type { DiscoveredInstallation } from '../schemas/installations.ts';
 import { requireStdioAllowed } from '../stdio-policy.ts';
@@ -43,8 +47,7 @@ export async function discoverInstallation(
 ): Promise<DiscoveredInstallation> {
   const { db, bus, tenantId, actor, installationId } = options;
   const installation = await findVisibleInstallation(db, tenantId, actor, installationId);
-  if (!canManageInstallation(actor, installation))
-    throw new AppError('FORBIDDEN', 'Only owners and admins may refresh shared installations');
+  await requireInstallationManager(db, tenantId, actor, installation, 'refresh this installation');
   const entry = await findUsableEntry(db, tenantId, installation.registryEntryId);
   requireStdioAllowed(entry.transport, options.allowStdio);
   // Network first, with no connection or transaction held.

@@ -6,7 +6,7 @@ import type { Actor } from '../actor.ts';
 import { UUID_PATTERN } from '../schemas/common.ts';
 import type { LogEvent } from '../schemas/usage.ts';
 import { loadUsageLabels } from '../usage/usage-labels.ts';
-import { auditEventVisible, visiblePrincipals } from '../usage/usage-query.ts';
+import { auditEventVisible, visibleCalls } from '../usage/usage-query.ts';
 import { logEntryColumns, toLogEntry } from './list-audit-events.ts';
 
 export interface GetAuditEventOptions {
@@ -28,7 +28,7 @@ export async function getAuditEvent({
 }: GetAuditEventOptions): Promise<LogEvent> {
   const notFound = new AppError('NOT_FOUND', `No call with id "${eventId}"`);
   if (!UUID_PATTERN.test(eventId)) throw notFound;
-  const principals = await visiblePrincipals(db, tenantId, actor);
+  const visible = await visibleCalls(db, tenantId, actor);
   const e = auditEvents;
   const [row] = await db
     .select({
@@ -42,7 +42,7 @@ export async function getAuditEvent({
       response: e.response,
     })
     .from(e)
-    .where(and(auditEventVisible(tenantId, principals), eq(e.id, eventId.toLowerCase())));
+    .where(and(auditEventVisible(tenantId, visible), eq(e.id, eventId.toLowerCase())));
   if (!row) throw notFound;
   const labels = await loadUsageLabels(db, tenantId, {
     gateways: [row.gatewayId],

@@ -4,7 +4,11 @@ import type { Database } from '@toolgate/db/client';
 import { installations } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
-import { canManageInstallation, findUsableEntry, findVisibleInstallation } from '../installation-access.ts';
+import {
+  requireInstallationManager,
+  findUsableEntry,
+  findVisibleInstallation,
+} from '../installation-access.ts';
 import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import { ZSetEnabledRequest, type Installation, type SetEnabledRequest } from '../schemas/installations.ts';
 import { requireStdioAllowed } from '../stdio-policy.ts';
@@ -37,8 +41,7 @@ export async function setInstallationEnabled({
 }: SetInstallationEnabledOptions): Promise<Installation> {
   const { enabled } = parseInput(ZSetEnabledRequest, input);
   const current = await findVisibleInstallation(db, tenantId, actor, installationId);
-  if (!canManageInstallation(actor, current))
-    throw new AppError('FORBIDDEN', 'Only owners and admins may turn shared installations on or off');
+  await requireInstallationManager(db, tenantId, actor, current, 'turn this installation on or off');
   if (enabled) {
     const entry = await findUsableEntry(db, tenantId, current.registryEntryId);
     requireStdioAllowed(entry.transport, allowStdio);

@@ -4,7 +4,7 @@ import type { Database } from '@toolgate/db/client';
 import { tools } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
-import { canManageInstallation, findVisibleInstallation } from '../installation-access.ts';
+import { requireInstallationManager, findVisibleInstallation } from '../installation-access.ts';
 import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import { ZSetEnabledRequest, type SetEnabledRequest, type Tool } from '../schemas/installations.ts';
 import { parseInput } from '../validation.ts';
@@ -35,8 +35,7 @@ export async function setToolEnabled({
 }: SetToolEnabledOptions): Promise<Tool> {
   const { enabled } = parseInput(ZSetEnabledRequest, input);
   const installation = await findVisibleInstallation(db, tenantId, actor, installationId);
-  if (!canManageInstallation(actor, installation))
-    throw new AppError('FORBIDDEN', "Only owners and admins may change a shared installation's tools");
+  await requireInstallationManager(db, tenantId, actor, installation, "change this installation's tools");
   const [current] = await db
     .select({ enabled: tools.enabled })
     .from(tools)

@@ -6,7 +6,7 @@ import { installations, registryEntries } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import {
-  canManageInstallation,
+  requireInstallationManager,
   findVisibleInstallation,
   installationNameTaken,
 } from '../installation-access.ts';
@@ -50,8 +50,7 @@ export async function updateInstallation({
 }: UpdateInstallationOptions): Promise<Installation> {
   const patch = parseInput(ZUpdateInstallationRequest, input);
   const current = await findVisibleInstallation(db, tenantId, actor, installationId);
-  if (!canManageInstallation(actor, current))
-    throw new AppError('FORBIDDEN', 'Only owners and admins may change a shared installation');
+  await requireInstallationManager(db, tenantId, actor, current, 'change this installation');
   const [entry] = await db
     .select({ name: registryEntries.name, installFields: registryEntries.installFields })
     .from(registryEntries)

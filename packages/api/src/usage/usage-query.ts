@@ -1,6 +1,14 @@
 import type { Database } from '@toolgate/db/client';
-import { apiTokens, auditEvents, usageRollups } from '@toolgate/db/schema';
-import { and, eq, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
+import {
+  apiTokens,
+  auditEvents,
+  gateways,
+  gatewayTeams,
+  installations,
+  teamMembers,
+  usageRollups,
+} from '@toolgate/db/schema';
+import { and, eq, gte, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { isAdmin, type Actor } from '../actor.ts';
 import type { UsageRange, UsageStatusFilter } from '../schemas/usage.ts';
 import { visibleTokens } from '../token-access.ts';
@@ -23,31 +31,78 @@ export interface ParsedUsageFilters {
 }
 
 /**
- * What one usage query reads: the tenant, the window, the filters, and whose calls. `principals`
- * is null for owners and admins (every call of the tenant) and otherwise the caller's own
- * principal ids: members see their own calls only.
+ * Whose calls an actor sees when not all of the tenant's: calls made by these principals, or
+ * through these installations or gateways (a team maintainer's view of the team's usage).
+ */
+export interface VisibleCalls {
+  principals: string[];
+  installations: string[];
+  gateways: string[];
+}
+
+/**
+ * What one usage query reads: the tenant, the window, the filters, and whose calls. `visible` is
+ * null for owners and admins (every call of the tenant); members see their own calls, and team
+ * maintainers also the calls of their teams.
  */
 export interface UsageQuery {
   tenantId: string;
   window: TimeWindow;
   filters: ParsedUsageFilters;
-  principals: string[] | null;
+  visible: VisibleCalls | null;
 }
 
 /**
- * The principal ids whose calls an actor may see; null for all. Members (and team tokens) see the
- * calls made with the tokens they can see on the Tokens page (their own) and their own sign-ins.
+ * The calls an actor may see; null for all. Members (and team tokens) see the calls made with the
+ * tokens they can see on the Tokens page (their own, and their teams' if they maintain them) and
+ * their own sign-ins. A team's maintainer also sees every call through the team's installations
+ * and through the gateways shared with their teams only (a gateway shared with another team too
+ * carries calls of people outside theirs).
  */
-export async function visiblePrincipals(
+export async function visibleCalls(
   db: Database,
   tenantId: string,
   actor: Actor,
-): Promise<string[] | null> {
+): Promise<VisibleCalls | null> {
   if (isAdmin(actor)) return null;
   const tokens = await db.select({ id: apiTokens.id }).from(apiTokens).where(visibleTokens(tenantId, actor));
-  const ids = tokens.map((t) => `token:${t.id}`);
-  if (actor.userId) ids.push(`user:${actor.userId}`);
-  return ids;
+  const principals = tokens.map((t) => `token:${t.id}`);
+  if (!actor.userId) return { principals, installations: [], gateways: [] };
+  principals.push(`user:${actor.userId}`);
+  const maintained = db
+    .select({ teamId: teamMembers.teamId })
+    .from(teamMembers)
+    .where(
+      and(
+        eq(teamMembers.tenantId, tenantId),
+        eq(teamMembers.userId, actor.userId),
+        eq(teamMembers.role, 'maintainer'),
+      ),
+    );
+  const [teamInstallations, teamGateways] = await Promise.all([
+    db
+      .select({ id: installations.id })
+      .from(installations)
+      .where(
+        and(
+          eq(installations.tenantId, tenantId),
+          eq(installations.scope, 'team'),
+          inArray(installations.teamId, maintained),
+        ),
+      ),
+    db
+      .select({ id: gateways.id })
+      .from(gateways)
+      .innerJoin(gatewayTeams, eq(gatewayTeams.gatewayId, gateways.id))
+      .where(and(eq(gateways.tenantId, tenantId), eq(gateways.visibility, 'teams')))
+      .groupBy(gateways.id)
+      .having(sql`bool_and(${inArray(gatewayTeams.teamId, maintained)})`),
+  ]);
+  return {
+    principals,
+    installations: teamInstallations.map((i) => i.id),
+    gateways: teamGateways.map((g) => g.id),
+  };
 }
 
 /** Parses a service's input, resolves its window and the actor's visibility in one step. */
@@ -64,8 +119,8 @@ export async function prepareUsageQuery<S extends z.ZodType<ParsedUsageFilters>>
   const parsed = parseInput(schema, input ?? {});
   const filters = normalise(parsed);
   const window = resolveTimeWindow(filters, now);
-  const principals = await visiblePrincipals(db, tenantId, actor);
-  return { query: { tenantId, window, filters, principals }, parsed };
+  const visible = await visibleCalls(db, tenantId, actor);
+  return { query: { tenantId, window, filters, visible }, parsed };
 }
 
 /** Stored ids are lower-case; rollup dimensions are text, where case matters. */
@@ -80,15 +135,21 @@ function normalise(f: ParsedUsageFilters): ParsedUsageFilters {
 const statusCondition = (column: typeof usageRollups.status | typeof auditEvents.status, status?: string) =>
   status === 'errors' ? ne(column, 'ok') : status ? eq(column, status) : undefined;
 
-const principalCondition = (
-  column: typeof usageRollups.principalId | typeof auditEvents.principalId,
-  principals: string[] | null,
-) => (principals === null ? undefined : principals.length > 0 ? inArray(column, principals) : sql`false`);
+/** Calls made by the visible principals or through the visible installations or gateways. */
+function visibleCondition(t: typeof usageRollups | typeof auditEvents, visible: VisibleCalls | null) {
+  if (visible === null) return undefined;
+  const conditions = [
+    visible.principals.length > 0 ? inArray(t.principalId, visible.principals) : undefined,
+    visible.installations.length > 0 ? inArray(t.installationId, visible.installations) : undefined,
+    visible.gateways.length > 0 ? inArray(t.gatewayId, visible.gateways) : undefined,
+  ].filter((c) => c !== undefined);
+  return conditions.length > 0 ? or(...conditions)! : sql`false`;
+}
 
 /** The query's filters and whose calls, on either table: their dimension columns share names. */
 function filterConditions(
   t: typeof usageRollups | typeof auditEvents,
-  { filters: f, principals }: UsageQuery,
+  { filters: f, visible }: UsageQuery,
 ): (SQL | undefined)[] {
   return [
     f.gatewayId ? eq(t.gatewayId, f.gatewayId) : undefined,
@@ -98,7 +159,7 @@ function filterConditions(
     f.authMethod ? eq(t.authMethod, f.authMethod) : undefined,
     f.method ? eq(t.method, f.method) : undefined,
     statusCondition(t.status, f.status),
-    principalCondition(t.principalId, principals),
+    visibleCondition(t, visible),
   ];
 }
 
@@ -127,9 +188,9 @@ export function auditConditions(query: UsageQuery): SQL {
   )!;
 }
 
-/** Only the event's tenant, and for members only their own calls. */
-export function auditEventVisible(tenantId: string, principals: string[] | null): SQL {
-  return and(eq(auditEvents.tenantId, tenantId), principalCondition(auditEvents.principalId, principals))!;
+/** Only the event's tenant, and for members only the calls they may see. */
+export function auditEventVisible(tenantId: string, visible: VisibleCalls | null): SQL {
+  return and(eq(auditEvents.tenantId, tenantId), visibleCondition(auditEvents, visible))!;
 }
 
 /** Rows of `db.execute`, typed by the caller (the SQL names the columns). */

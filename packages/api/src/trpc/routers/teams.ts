@@ -14,6 +14,7 @@ import { changeTeamMemberRole } from '../../services/change-team-member-role.ts'
 import { createTeam } from '../../services/create-team.ts';
 import { deleteTeam } from '../../services/delete-team.ts';
 import { getTeam } from '../../services/get-team.ts';
+import { listMaintainedTeams } from '../../services/list-maintained-teams.ts';
 import { listTeamMembers } from '../../services/list-team-members.ts';
 import { listTeams } from '../../services/list-teams.ts';
 import { removeTeamMember } from '../../services/remove-team-member.ts';
@@ -30,6 +31,8 @@ const ZTeamId = z.object({ teamId: ZId });
 
 export const teamsRouter = router({
   list: protectedProcedure.output(z.array(ZTeam)).query(({ ctx }) => listTeams(ctx.scope)),
+  /** Ids of the teams the caller maintains: the UI offers their installations and tokens to manage. */
+  maintained: protectedProcedure.output(z.array(ZId)).query(({ ctx }) => listMaintainedTeams(ctx.scope)),
   create: adminProcedure
     .input(ZCreateTeamRequest)
     .output(ZTeam)
