@@ -12,9 +12,11 @@ import { meRouter } from './routers/me.ts';
 import { membersRouter } from './routers/members.ts';
 import { teamsRouter } from './routers/teams.ts';
 import { usageRouter } from './routers/usage.ts';
+import { workspaceRouter } from './routers/workspace.ts';
 
 export const appRouter = router({
   me: meRouter,
+  workspace: workspaceRouter,
   members: membersRouter,
   invitations: invitationsRouter,
   teams: teamsRouter,
