@@ -11,10 +11,14 @@ import { buildWorker } from '@toolgate/worker/build-worker';
 import { ZWorkerEnv } from '@toolgate/worker/env';
 import { allowStdioSetting, exportToProcessEnv, rawEnv, type CliEnv } from './env.ts';
 import { appEnvOrExit, type KeyRings } from './runtime.ts';
+import { defaultPublicUrl, localUrl } from './urls.ts';
 
 export interface RunningService {
   name: string;
+  /** Where it listens, as reached from this machine. */
   url: string;
+  /** The base URL the UI's links use for it (PUBLIC_WEB_URL / PUBLIC_MCP_URL): `url` unless configured. */
+  publicUrl: string;
   stop(): Promise<void>;
 }
 
@@ -23,11 +27,6 @@ interface ServiceOptions {
   databaseUrl: string;
   keys: KeyRings;
 }
-
-const displayHost = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host);
-
-/** On one machine the public URLs default to where this process listens (unknown for port 0). */
-const localUrl = (port: number) => (port ? `http://localhost:${port}` : undefined);
 
 async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
@@ -49,8 +48,8 @@ export async function runProxy({ cli, databaseUrl, keys }: ServiceOptions): Prom
     TOOLGATE_SECRET_KEYS: keys.secret,
     HOST: cli.HOST,
     PROXY_PORT: String(cli.PROXY_PORT),
-    PUBLIC_MCP_URL: raw.PUBLIC_MCP_URL || localUrl(cli.PROXY_PORT),
-    PUBLIC_WEB_URL: raw.PUBLIC_WEB_URL || localUrl(cli.WEB_PORT),
+    PUBLIC_MCP_URL: raw.PUBLIC_MCP_URL || defaultPublicUrl(cli.HOST, cli.PROXY_PORT),
+    PUBLIC_WEB_URL: raw.PUBLIC_WEB_URL || defaultPublicUrl(cli.HOST, cli.WEB_PORT),
     TOOLGATE_ALLOW_STDIO: allowStdioSetting(cli, raw),
   });
   const log = createLogger({ name: 'proxy', level: env.LOG_LEVEL });
@@ -64,9 +63,11 @@ export async function runProxy({ cli, databaseUrl, keys }: ServiceOptions): Prom
   const proxy = buildProxy({ env, db, bus, log });
   await proxy.start();
   const port = await listen(proxy.server, env.PROXY_PORT, env.HOST);
+  const url = localUrl(env.HOST, port);
   return {
     name: 'proxy',
-    url: `http://${displayHost(env.HOST)}:${port}`,
+    url,
+    publicUrl: raw.PUBLIC_MCP_URL ? env.PUBLIC_MCP_URL : url,
     async stop() {
       await proxy.drain(env.SHUTDOWN_GRACE_MS);
       await bus.close();
@@ -96,9 +97,11 @@ export async function runWorker({ cli, databaseUrl, keys }: ServiceOptions): Pro
   const worker = buildWorker({ env, db, bus, log });
   const port = await listen(worker.server, env.WORKER_PORT, env.HOST);
   worker.start();
+  const url = localUrl(env.HOST, port);
   return {
     name: 'worker',
-    url: `http://${displayHost(env.HOST)}:${port}`,
+    url,
+    publicUrl: url,
     async stop() {
       await worker.stop();
       await bus.close();
@@ -118,8 +121,8 @@ export async function runWeb({
     ...raw,
     DATABASE_URL: databaseUrl,
     TOOLGATE_SECRET_KEYS: keys.secret,
-    PUBLIC_MCP_URL: raw.PUBLIC_MCP_URL || publicMcpUrl,
-    PUBLIC_WEB_URL: raw.PUBLIC_WEB_URL || localUrl(cli.WEB_PORT),
+    PUBLIC_MCP_URL: raw.PUBLIC_MCP_URL || publicMcpUrl || defaultPublicUrl(cli.HOST, cli.PROXY_PORT),
+    PUBLIC_WEB_URL: raw.PUBLIC_WEB_URL || defaultPublicUrl(cli.HOST, cli.WEB_PORT),
     TOOLGATE_ALLOW_STDIO: allowStdioSetting(cli, raw),
   };
   const env = appEnvOrExit('web', ZWebEnv, values);
@@ -133,5 +136,11 @@ export async function runWeb({
   });
   const log = createLogger({ name: 'web', level: env.LOG_LEVEL });
   const web = await startWebServer({ host: cli.HOST, port: cli.WEB_PORT, log });
-  return { name: 'web', url: web.url, stop: () => web.close() };
+  const url = localUrl(cli.HOST, (web.server.address() as AddressInfo).port);
+  return {
+    name: 'web',
+    url,
+    publicUrl: raw.PUBLIC_WEB_URL ? env.PUBLIC_WEB_URL : url,
+    stop: () => web.close(),
+  };
 }

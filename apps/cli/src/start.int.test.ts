@@ -19,7 +19,7 @@ const ports = { WEB_PORT: '0', PROXY_PORT: '0', WORKER_PORT: '0' };
 
 /** `checks`: the dependencies each process checks (no Redis check with the in-process bus). */
 async function expectReady(base: string | undefined, checks: string[]): Promise<void> {
-  expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(base).toMatch(/^http:\/\/localhost:\d+$/);
   const health = await fetch(`${base}/healthz`);
   expect(health.status).toBe(200);
   const ready = await fetch(`${base}/readyz`);
@@ -72,6 +72,17 @@ describe('toolgate start (embedded defaults)', () => {
       );
       expect(again.code).toBe(3);
       expect(again.stderr).toContain('tenant "acme" already exists');
+
+      // The banner's MCP line is the gateway URL the UI and the API hand out.
+      const created = await fetch(`${app.urls.web}/api/v1/gateways`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${printed.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ slug: 'dev', name: 'Dev' }),
+      });
+      expect(created.status).toBe(201);
+      const gateway = (await created.json()) as { url: string };
+      expect(app.output()).toContain(`MCP        ${app.urls.proxy}/mcp/{tenant}/{gateway}\n`);
+      expect(gateway.url).toBe(`${app.urls.proxy}/mcp/acme/dev`);
     } finally {
       expect(await app.stop()).toBe(0);
     }
