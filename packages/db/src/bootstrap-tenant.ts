@@ -47,13 +47,20 @@ export async function bootstrapTenant(
       .returning({ id: tenants.id });
     if (!tenant) throw new AppError('CONFLICT', `tenant "${slug}" already exists`);
 
-    const existing = await tx
-      .select({ id: users.id })
-      .from(users)
-      .where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
+    // The operator vouches for the address: the owner counts as verified.
+    const [existing] = await tx
+      .update(users)
+      .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
+      .where(sql`lower(${users.email}) = ${email.toLowerCase()}`)
+      .returning({ id: users.id });
     const userId =
-      existing[0]?.id ??
-      (await tx.insert(users).values({ email, passwordHash }).returning({ id: users.id }))[0]!.id;
+      existing?.id ??
+      (
+        await tx
+          .insert(users)
+          .values({ email, passwordHash, emailVerifiedAt: sql`now()` })
+          .returning({ id: users.id })
+      )[0]!.id;
 
     await tx.insert(memberships).values({ tenantId: tenant.id, userId, role: 'owner' });
     await tx.insert(apiTokens).values({

@@ -14,6 +14,8 @@ export interface UserRecord {
   email: string;
   name: string | null;
   passwordHash: string | null;
+  /** Null until the user proves the address (see packages/api email-verification.ts). */
+  emailVerifiedAt: Date | null;
   /** Web sessions signed in before this are no longer valid (see `users.sessionsValidAfter`). */
   sessionsValidAfter: Date | null;
 }
@@ -46,6 +48,7 @@ const userColumns = {
   email: users.email,
   name: users.name,
   passwordHash: users.passwordHash,
+  emailVerifiedAt: users.emailVerifiedAt,
   sessionsValidAfter: users.sessionsValidAfter,
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invitationMail, passwordResetMail } from './messages.ts';
+import { emailVerificationMail, invitationMail, passwordResetMail } from './messages.ts';
 
 describe('mail messages', () => {
   it('puts the reset link in both parts and says how long it works', () => {
@@ -16,6 +16,24 @@ describe('mail messages', () => {
     expect(m.text).toContain('http://web.test/reset-password?token=t&x=1');
     expect(m.text).toContain('60 minutes');
     expect(m.html).toContain('href="http://web.test/reset-password?token=t&amp;x=1"');
+  });
+
+  it('puts the verification link in both parts and says what waits for it', () => {
+    const m = emailVerificationMail({
+      to: 'a@b.test',
+      link: 'http://web.test/verify-email/t',
+      validHours: 24,
+    });
+    expect(m).toMatchObject({
+      kind: 'email-verification',
+      to: 'a@b.test',
+      link: 'http://web.test/verify-email/t',
+    });
+    expect(m.subject).toBe('Verify your email address for Toolgate');
+    expect(m.text).toContain('http://web.test/verify-email/t');
+    expect(m.text).toContain('24 hours');
+    expect(m.text).toContain('create API tokens');
+    expect(m.html).toContain('href="http://web.test/verify-email/t"');
   });
 
   it('escapes names in the HTML part and keeps the subject on one line', () => {

@@ -101,3 +101,39 @@ export function invitationMail({
     ),
   };
 }
+
+export function emailVerificationMail({
+  to,
+  link,
+  validHours,
+}: {
+  to: string;
+  link: string;
+  validHours: number;
+}): MailMessage {
+  const subject = 'Verify your email address for Toolgate';
+  const text = [
+    'Confirm that this is your email address to finish setting up your Toolgate account.',
+    'Until you do, you can look around but not create API tokens, install servers or invite people.',
+    '',
+    `Verify your address here (the link works for ${validHours} hours):`,
+    link,
+    '',
+    'If you did not create a Toolgate account, ignore this email.',
+  ].join('\n');
+  return {
+    kind: 'email-verification',
+    to,
+    subject,
+    text,
+    link,
+    html: html(
+      [
+        'Confirm that this is your email address to finish setting up your Toolgate account.',
+        'Until you do, you can look around but not create API tokens, install servers or invite people.',
+      ],
+      { href: link, label: 'Verify email address' },
+      `The link works for ${validHours} hours. If you did not create a Toolgate account, ignore this email.`,
+    ),
+  };
+}

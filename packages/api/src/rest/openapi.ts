@@ -13,13 +13,16 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'The body is not JSON (or not UTF-8), or nests objects and arrays more than 64 levels deep',
   401: 'Missing, invalid, expired or revoked API token',
-  403: "The token lacks the admin capability, or the caller's role does not allow this",
+  403:
+    "The token lacks the admin capability, the caller's role does not allow this, or the caller's email " +
+    'address is not verified yet (`error.details.reason` is `email-unverified`)',
   404: 'No such object in this tenant',
   409: 'Conflicts with existing objects (slug taken, tool names collide, still in use); `error.details` says which',
   413: 'The body is too large',
   422:
     'The body or query string fails validation (text with NUL characters or unpaired surrogates included); ' +
     '`error.fields` names each failing field',
+  429: 'Too many requests of this kind; `error.details.retryAfterSeconds` says when to try again',
   500: 'Unexpected server error',
   503: 'The server is missing configuration this request needs',
 };
@@ -125,6 +128,10 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
       },
       { name: 'Members', description: "The workspace's members, their roles, and invitations" },
       { name: 'Workspace', description: 'The workspace itself: rename, hand over, delete' },
+      {
+        name: 'Account',
+        description: 'The person a user token acts for: verifying their email address',
+      },
       {
         name: 'Sign-in',
         description:

@@ -596,7 +596,8 @@ describe("another tenant's objects", () => {
     // When a route is added, add its cross-tenant test above (installations and installation
     // requests: installations-rest.int.test.ts; usage and logs: usage-rest.int.test.ts; identity
     // providers, OAuth clients and grants, sign-in settings: identity-rest.int.test.ts; teams and
-    // their members: teams-rest.int.test.ts; members and invitations: members-rest.int.test.ts).
+    // their members: teams-rest.int.test.ts; members and invitations: members-rest.int.test.ts;
+    // the account's verification email: email-verification-rest.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'DELETE /gateways/{id}',
       'DELETE /identity-providers/{id}',
@@ -640,6 +641,7 @@ describe("another tenant's objects", () => {
       'PATCH /teams/{id}',
       'PATCH /teams/{id}/members/{userId}',
       'PATCH /workspace',
+      'POST /account/verification-email', // the caller's own address: email-verification-rest.int.test.ts
       'POST /gateways',
       'POST /identity-providers',
       'POST /installation-requests',

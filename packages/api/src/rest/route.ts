@@ -7,6 +7,7 @@ import type { RestDeps } from './deps.ts';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export type RouteTag =
+  | 'Account'
   | 'Workspace'
   | 'Registry'
   | 'Installations'
@@ -41,7 +42,7 @@ export interface Route {
   /** Absent for 204. */
   response?: z.ZodType;
   /** Error statuses this route answers besides 401/403 (every route) and 500. */
-  errors: readonly (400 | 404 | 409 | 413 | 422 | 503)[];
+  errors: readonly (400 | 404 | 409 | 413 | 422 | 429 | 503)[];
   handle(ctx: RouteContext, body: unknown): Promise<unknown>;
 }
 

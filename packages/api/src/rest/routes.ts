@@ -101,6 +101,7 @@ import { listOAuthGrants } from '../services/list-oauth-grants.ts';
 import { revokeOAuthGrant } from '../services/revoke-oauth-grant.ts';
 import { setJitUsers } from '../services/set-jit-users.ts';
 import { updateIdentityProvider } from '../services/update-identity-provider.ts';
+import { ACCOUNT_ROUTES } from './account-routes.ts';
 import { MEMBER_ROUTES } from './member-routes.ts';
 import { route, scope, type Route, type RouteContext } from './route.ts';
 import { TEAM_ROUTES } from './team-routes.ts';
@@ -691,4 +692,5 @@ export const ROUTES: readonly Route[] = [
   ...TEAM_ROUTES,
   ...WORKSPACE_ROUTES,
   ...MEMBER_ROUTES,
+  ...ACCOUNT_ROUTES,
 ];

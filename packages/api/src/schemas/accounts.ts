@@ -72,3 +72,7 @@ export const ZCreateWorkspaceRequest = z.object({
   workspaceSlug: ZWorkspaceSlug,
 });
 export type CreateWorkspaceRequest = z.input<typeof ZCreateWorkspaceRequest>;
+
+/** A verification link was issued: to which address, and whether it left the server (SMTP) or was logged. */
+export const ZVerificationEmailSent = z.object({ email: z.string(), emailed: z.boolean() });
+export type VerificationEmailSent = z.infer<typeof ZVerificationEmailSent>;

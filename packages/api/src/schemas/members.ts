@@ -49,7 +49,13 @@ export type Membership = z.infer<typeof ZMembership>;
 
 /** The signed-in user and every workspace they belong to. */
 export const ZAccount = z.object({
-  user: z.object({ id: z.uuid(), name: z.string().nullable(), email: z.string() }),
+  user: z.object({
+    id: z.uuid(),
+    name: z.string().nullable(),
+    email: z.string(),
+    /** Until then the user may look around but not create tokens, install servers or invite. */
+    emailVerified: z.boolean(),
+  }),
   memberships: z.array(ZMembership),
 });
 export type Account = z.infer<typeof ZAccount>;

@@ -1,7 +1,8 @@
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
-import { memberships, type MemberRole } from '@toolgate/db/schema';
+import { memberships, users, type MemberRole } from '@toolgate/db/schema';
 import { findUserById } from '@toolgate/db/tenancy';
+import { eq, sql } from 'drizzle-orm';
 import { claimInvitation, findInvitationByToken, requireUsableInvitation } from '../invitation-token.ts';
 import { currentRole } from '../workspace-lock.ts';
 
@@ -40,6 +41,11 @@ export async function acceptInvitation({
   }
   return db.transaction(async (tx) => {
     const role = await claimInvitation(tx, invitation);
+    // The link was emailed to the user's address (checked above): following it proves the address.
+    await tx
+      .update(users)
+      .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
+      .where(eq(users.id, userId));
     const [joined] = await tx
       .insert(memberships)
       .values({ tenantId: invitation.tenantId, userId, role })

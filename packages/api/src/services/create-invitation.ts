@@ -3,6 +3,7 @@ import type { Database } from '@toolgate/db/client';
 import { invitations, memberships, users } from '@toolgate/db/schema';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
+import { requireVerifiedEmail } from '../email-verification.ts';
 import { INVITATION_VALID_DAYS, sendInvitationMail } from '../invitation-mail.ts';
 import { newLinkToken } from '../link-token.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -49,6 +50,7 @@ export async function createInvitation({
   input,
 }: CreateInvitationOptions): Promise<IssuedInvitation> {
   requireAdmin(actor, 'invite people');
+  await requireVerifiedEmail(db, actor, 'inviting people');
   const request = parseInput(ZCreateInvitationRequest, input);
   if (!canInviteAs(actor.role, request.role)) throw forbiddenOwnerInvite();
 

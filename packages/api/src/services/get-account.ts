@@ -21,5 +21,8 @@ async function loadAccount(db: Database, userId: string, session: WebSession | n
   const [user, memberships] = await Promise.all([findUserById(db, userId), listUserMemberships(db, userId)]);
   if (!user || (session && !sessionStands(user, session)))
     throw new AppError('UNAUTHORIZED', 'sign in again');
-  return { user: { id: user.id, name: user.name, email: user.email }, memberships };
+  return {
+    user: { id: user.id, name: user.name, email: user.email, emailVerified: user.emailVerifiedAt !== null },
+    memberships,
+  };
 }

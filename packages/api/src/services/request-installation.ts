@@ -3,6 +3,7 @@ import type { Database } from '@toolgate/db/client';
 import { installationRequests } from '@toolgate/db/schema';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
+import { requireVerifiedEmail } from '../email-verification.ts';
 import { findUsableEntry } from '../installation-access.ts';
 import {
   ZNewInstallationRequest,
@@ -32,6 +33,7 @@ export async function requestInstallation({
   input,
 }: RequestInstallationOptions): Promise<InstallationRequest> {
   const request = parseInput(ZNewInstallationRequest, input);
+  await requireVerifiedEmail(db, actor, 'asking for server installations');
   const entry = await findUsableEntry(db, tenantId, request.registryEntryId);
   if (request.teamId) await requireTeams(db, tenantId, [request.teamId]);
   const userId = actor.userId;

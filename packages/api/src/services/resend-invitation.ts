@@ -3,6 +3,7 @@ import type { Database } from '@toolgate/db/client';
 import { invitations } from '@toolgate/db/schema';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
+import { requireVerifiedEmail } from '../email-verification.ts';
 import { INVITATION_VALID_DAYS, sendInvitationMail } from '../invitation-mail.ts';
 import { newLinkToken } from '../link-token.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -35,6 +36,7 @@ export async function resendInvitation({
   invitationId,
 }: ResendInvitationOptions): Promise<IssuedInvitation> {
   requireAdmin(actor, 'resend invitations');
+  await requireVerifiedEmail(db, actor, 'inviting people');
   const issued = newLinkToken();
   const { row, tenantName } = await db.transaction(async (tx) => {
     const workspace = await lockWorkspace(tx, tenantId);

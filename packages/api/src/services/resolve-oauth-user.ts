@@ -1,7 +1,7 @@
 import type { Database } from '@toolgate/db/client';
 import { findUserByEmail, insertUser } from '@toolgate/db/tenancy';
-import { invitations } from '@toolgate/db/schema';
-import { and, gt, isNull, sql } from 'drizzle-orm';
+import { invitations, users } from '@toolgate/db/schema';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { ZEmailAddress } from '../schemas/accounts.ts';
 import { signupAllowed, type SignupMode } from '../signup-policy.ts';
 import type { AuthenticatedUser } from './authenticate-user.ts';
@@ -21,7 +21,15 @@ export async function resolveOAuthUser(
   const email = ZEmailAddress.safeParse(input.email);
   if (!email.success) return null;
   const existing = await findUserByEmail(db, email.data);
-  if (existing) return { id: existing.id, email: existing.email, name: existing.name };
+  if (existing) {
+    // The provider vouches for the address: an account made with it by password is verified now.
+    if (!existing.emailVerifiedAt)
+      await db
+        .update(users)
+        .set({ emailVerifiedAt: sql`now()` })
+        .where(eq(users.id, existing.id));
+    return { id: existing.id, email: existing.email, name: existing.name };
+  }
   // TOOLGATE_SIGNUP: a first sign-in creates an account only where sign-up is open, or (invite)
   // for an address with a pending invitation.
   const invited =

@@ -3,6 +3,7 @@ import { hashPassword } from '@toolgate/core/password';
 import type { Database } from '@toolgate/db/client';
 import { memberships, users } from '@toolgate/db/schema';
 import { findUserByEmail } from '@toolgate/db/tenancy';
+import { sql } from 'drizzle-orm';
 import { claimInvitation, findInvitationByToken, requireUsableInvitation } from '../invitation-token.ts';
 import { ZSignUpWithInvitationRequest, type SignUpWithInvitationRequest } from '../schemas/invitations.ts';
 import { parseInput } from '../validation.ts';
@@ -43,7 +44,8 @@ export async function signUpWithInvitation({
     const role = await claimInvitation(tx, invitation);
     const [user] = await tx
       .insert(users)
-      .values({ email: invitation.email, name, passwordHash })
+      // The invitation link was emailed to this address: following it proves the address.
+      .values({ email: invitation.email, name, passwordHash, emailVerifiedAt: sql`now()` })
       .onConflictDoNothing()
       .returning({ id: users.id, email: users.email });
     // Lost a race with a sign-up for the same address; throwing rolls the claim back too.

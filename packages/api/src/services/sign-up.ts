@@ -3,8 +3,10 @@ import { hashPassword } from '@toolgate/core/password';
 import type { Database } from '@toolgate/db/client';
 import { createWorkspace, findUserByEmail, tenantSlugTaken } from '@toolgate/db/tenancy';
 import { ZSignUpRequest, type SignUpRequest } from '../schemas/accounts.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import { requireSignupAllowed, type SignupMode } from '../signup-policy.ts';
 import { parseInput, type FieldIssue } from '../validation.ts';
+import { sendVerificationEmail } from './send-verification-email.ts';
 
 export interface SignUpResult {
   userId: string;
@@ -12,18 +14,25 @@ export interface SignUpResult {
   tenantSlug: string;
 }
 
+export interface SignUpOptions {
+  signupMode?: SignupMode;
+  /** Where the new account's verification link is sent from, and where it points (PUBLIC_WEB_URL). */
+  verificationMail?: { mailer: Mailer; publicWebUrl: string };
+}
+
 export const EMAIL_TAKEN = 'An account with this email already exists. Sign in instead';
 export const SLUG_TAKEN = 'This workspace URL is taken, choose another';
 
 /**
  * Creates a user with a password, a workspace (tenant) and the owner membership linking them.
- * Unlike `bootstrapTenant` it creates no API token: people who sign up create tokens in the UI.
+ * Unlike `bootstrapTenant` it creates no API token: people who sign up create tokens in the UI,
+ * once they have verified their address with the link emailed here (`verificationMail`).
  * Throws INVALID or CONFLICT naming the request fields in `details.fields`.
  */
 export async function signUp(
   db: Database,
   input: SignUpRequest,
-  { signupMode = 'open' }: { signupMode?: SignupMode } = {},
+  { signupMode = 'open', verificationMail }: SignUpOptions = {},
 ): Promise<SignUpResult> {
   requireSignupAllowed(signupMode, 'sign-up');
   const { name, email, password, workspaceName, workspaceSlug } = parseInput(ZSignUpRequest, input);
@@ -41,13 +50,13 @@ export async function signUp(
 
   // Hashed before the transaction: never hold a (multiplexed, embedded) connection while computing.
   const passwordHash = await hashPassword(password);
+  let created: { tenantId: string; userId: string };
   try {
-    const { tenantId, userId } = await createWorkspace(db, {
+    created = await createWorkspace(db, {
       slug: workspaceSlug,
       name: workspaceName,
       owner: { email, name, passwordHash },
     });
-    return { tenantId, userId, tenantSlug: workspaceSlug };
   } catch (err) {
     if (isAppError(err) && err.code === 'CONFLICT') {
       const field = err.details?.field === 'email' ? 'email' : 'workspaceSlug';
@@ -56,4 +65,7 @@ export async function signUp(
     }
     throw err;
   }
+  // The account exists now: a relay that refuses the mail does not undo it (the user resends).
+  if (verificationMail) await sendVerificationEmail({ db, ...verificationMail, userId: created.userId });
+  return { ...created, tenantSlug: workspaceSlug };
 }

@@ -44,7 +44,7 @@ describe('me', () => {
     ]);
 
     const me = await (await callerFor(memberA.id, null)).me.get();
-    expect(me.user).toEqual({ id: memberA.id, name: null, email: memberA.email });
+    expect(me.user).toEqual({ id: memberA.id, name: null, email: memberA.email, emailVerified: true });
     expect(me.memberships.map((m) => [m.tenantSlug, m.role]).sort()).toEqual(
       [
         [a.tenantSlug, 'member'],

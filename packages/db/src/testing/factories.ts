@@ -28,10 +28,11 @@ export async function seedTenant(db: Database, overrides: Partial<typeof tenants
   return row!;
 }
 
+/** A user whose address is verified, unless `emailVerifiedAt: null` asks for one who just signed up. */
 export async function seedUser(db: Database, overrides: Partial<typeof users.$inferInsert> = {}) {
   const [row] = await db
     .insert(users)
-    .values({ email: `${randomSlug('user')}@example.test`, ...overrides })
+    .values({ email: `${randomSlug('user')}@example.test`, emailVerifiedAt: new Date(), ...overrides })
     .returning();
   return row!;
 }

@@ -1,6 +1,8 @@
 import { createBus } from '@toolgate/bus';
 import type { Database } from '@toolgate/db/client';
+import { users } from '@toolgate/db/schema';
 import { TRPCError } from '@trpc/server';
+import { eq } from 'drizzle-orm';
 import type { ControlPlaneDeps } from '../../deps.ts';
 import { signUp, type SignUpResult } from '../../services/sign-up.ts';
 import { createOutboxMailer } from '../../testing/outbox-mailer.ts';
@@ -61,20 +63,23 @@ export async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
 
 /**
  * A workspace signed up as a person does it: "Owner A" owns "Workspace A" (`ws-a-{suffix}`), with
- * the password `password-a-123` unless given one.
+ * the password `password-a-123` unless given one, and has followed the emailed verification link
+ * (tests of verification itself call `signUp`).
  */
-export function signUpWorkspace(
+export async function signUpWorkspace(
   db: Database,
   label: string,
   suffix: string,
   password = `password-${label.toLowerCase()}-123`,
 ): Promise<SignUpResult> {
   const x = label.toLowerCase();
-  return signUp(db, {
+  const signedUp = await signUp(db, {
     name: `Owner ${label}`,
     email: `owner-${x}-${suffix}@example.test`,
     password,
     workspaceName: `Workspace ${label}`,
     workspaceSlug: `ws-${x}-${suffix}`,
   });
+  await db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, signedUp.userId));
+  return signedUp;
 }
