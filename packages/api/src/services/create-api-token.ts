@@ -9,6 +9,7 @@ import {
   type CreateApiTokenRequest,
   type CreatedApiToken,
 } from '../schemas/tokens.ts';
+import { requireTeamMaintainer } from '../team-access.ts';
 import { requireGateways, requireTeams } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
 import { toApiToken } from '../views/rows.ts';
@@ -21,9 +22,9 @@ export interface CreateApiTokenOptions {
 }
 
 /**
- * Issues an API token. User tokens act for the caller (anyone may create their own); team and
- * org tokens are for owners and admins. The plaintext is in the answer only: the database keeps
- * its SHA-256.
+ * Issues an API token. User tokens act for the caller (anyone may create their own); org tokens
+ * are for owners and admins, a team's tokens for them and the team's maintainers. The plaintext
+ * is in the answer only: the database keeps its SHA-256.
  */
 export async function createApiToken({
   db,
@@ -33,7 +34,9 @@ export async function createApiToken({
 }: CreateApiTokenOptions): Promise<CreatedApiToken> {
   const request = parseInput(ZCreateApiTokenRequest, input);
   await requireVerifiedEmail(db, actor, 'creating API tokens');
-  if (request.scope !== 'user') requireAdmin(actor, `create ${request.scope} tokens`);
+  if (request.scope === 'org') requireAdmin(actor, 'create org tokens');
+  if (request.scope === 'team')
+    await requireTeamMaintainer(db, tenantId, actor, request.teamId!, "create the team's tokens");
   if (request.scope === 'user' && !actor.userId)
     throw new AppError('INVALID', 'A user token acts for a user; this caller acts for no user', {
       fields: [{ path: 'scope', message: 'use org or team with a token that acts for no user' }],

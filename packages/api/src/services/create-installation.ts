@@ -13,6 +13,7 @@ import {
   type DiscoveredInstallation,
 } from '../schemas/installations.ts';
 import { requireStdioAllowed } from '../stdio-policy.ts';
+import { requireTeamMaintainer } from '../team-access.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
 import { requireTeams } from '../tenant-refs.ts';
 import { credentialsAad } from '../upstream/discovery-target.ts';
@@ -36,8 +37,9 @@ export interface CreateInstallationOptions {
 }
 
 /**
- * Installs a registry entry for the org, a team (owners and admins) or the caller personally,
- * storing secret field values sealed and the others as config, then discovers its tools.
+ * Installs a registry entry for the org (owners and admins), a team (also its maintainers) or the
+ * caller personally, storing secret field values sealed and the others as config, then discovers
+ * its tools.
  */
 export async function createInstallation(
   options: CreateInstallationOptions,
@@ -45,8 +47,9 @@ export async function createInstallation(
   const { db, tenantId, actor } = options;
   const input = parseInput(ZCreateInstallationRequest, options.input);
   await requireVerifiedEmail(db, actor, 'installing servers');
-  if (input.scope !== 'personal')
-    requireAdmin(actor, `install servers for the ${input.scope === 'org' ? 'organization' : 'team'}`);
+  if (input.scope === 'org') requireAdmin(actor, 'install servers for the organization');
+  if (input.scope === 'team')
+    await requireTeamMaintainer(db, tenantId, actor, input.teamId!, 'install servers for the team');
   if (input.scope === 'personal' && !actor.userId)
     throw new AppError('INVALID', 'A personal installation belongs to a user; this caller acts for no user', {
       fields: [{ path: 'scope', message: 'use org or team with a token that acts for no user' }],
