@@ -18,6 +18,7 @@ import { IdpJwtAuthenticator } from './auth/idp-jwt-authenticator.ts';
 import { OAuthAuthenticator } from './auth/oauth-authenticator.ts';
 import { AuthenticatorChain } from './auth/principal.ts';
 import { UserPrincipals } from './auth/user-principals.ts';
+import { BuiltinServers } from './builtin-servers.ts';
 import { Catalog } from './catalog.ts';
 import type { ProxyEnv } from './env.ts';
 import { sendJson, sendProxyError } from './http-util.ts';
@@ -151,6 +152,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   const upstreams = instrumentPool(env.TOOLGATE_ALLOW_STDIO ? pool : refuseStdio(pool), metrics);
   const targets = new UpstreamTargets(parseKeyRing(env.TOOLGATE_SECRET_KEYS));
   const catalog = new Catalog(upstreams, targets);
+  const builtin = new BuiltinServers({ db, bus, env, log });
   const usage = new UsageRecorder({
     queue: bus.usage,
     log,
@@ -169,7 +171,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     bus,
     endedSessions,
     sessionKeys: parseKeyRing(env.TOOLGATE_SESSION_KEYS),
-    tools: new ToolCaller(upstreams, targets, catalog, observability),
+    tools: new ToolCaller(upstreams, targets, catalog, observability, undefined, builtin),
     catalog,
     usage: meter,
     log,

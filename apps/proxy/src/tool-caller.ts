@@ -10,6 +10,7 @@ import { forwardedTraceHeaders } from '@toolgate/mcp/trace-context';
 import type { UpstreamPool, UpstreamTarget } from '@toolgate/mcp/upstream';
 import type { SnapshotInstallation, SnapshotTool } from '@toolgate/core/snapshot';
 import type { Principal } from './auth/principal.ts';
+import type { BuiltinServers } from './builtin-servers.ts';
 import type { Catalog } from './catalog.ts';
 import type { CallRegistry } from './call-registry.ts';
 import type { Observability } from './observability/observability.ts';
@@ -43,6 +44,8 @@ export class ToolCaller {
     /** Spans for the call, credential resolution and upstream request, when tracing is on. */
     private readonly observability?: Observability,
     private readonly clientRequestTimeoutMs = 120_000,
+    /** Servers Toolgate answers itself (the management server). */
+    private readonly builtin?: BuiltinServers,
   ) {}
 
   private child(parent: TraceSpan | undefined, name: string, client = false): TraceSpan | undefined {
@@ -152,6 +155,13 @@ export class ToolCaller {
       return responder.reply(errorMessage(message.id, upstreamErrorToRpc(stdioRefusal(), upstream.name)));
     }
 
+    if (upstream.transport === 'builtin') {
+      // Toolgate's own server: runs here, as the caller; its refusals are tool errors already.
+      if (!this.builtin)
+        return responder.reply(toolError(message.id, `${upstream.name} is not available on this proxy`));
+      const result = await this.builtin.call(principal, tool.upstreamName, params.arguments);
+      return responder.reply(resultMessage(message.id, result));
+    }
     if (tool.synthetic) {
       try {
         responder.reply(
@@ -226,8 +236,8 @@ export class ToolCaller {
       }
       if (!installation) return {};
       if (installation.disabledTools?.includes(tool.upstreamName)) return { installation, disabled: true };
-      if (tool.synthetic) return { installation };
       const upstream = gateway.upstreams.get(tool.entryId)!;
+      if (tool.synthetic || upstream.transport === 'builtin') return { installation };
       return { installation, target: this.targets.forInstallation(upstream, installation) };
     } catch (err) {
       span?.fail((err as Error).message);

@@ -62,6 +62,8 @@ export class UpstreamTargets {
   }
 
   private build(upstream: SnapshotUpstream, installation: SnapshotInstallation): UpstreamTarget {
+    const { transport } = upstream;
+    if (transport === 'builtin') throw new Error(`${upstream.name} is built in and has no upstream target`);
     const secrets = installation.credentialsSealed
       ? (JSON.parse(
           openString(this.ring, installation.credentialsSealed, credentialsAad(installation.id)),
@@ -80,7 +82,12 @@ export class UpstreamTargets {
       )
       .digest('base64url')
       .slice(0, 16);
-    return buildUpstreamTarget(`${installation.id}:${fingerprint}`, upstream, installation, secrets);
+    return buildUpstreamTarget(
+      `${installation.id}:${fingerprint}`,
+      { ...upstream, transport },
+      installation,
+      secrets,
+    );
   }
 }
 

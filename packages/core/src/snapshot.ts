@@ -10,7 +10,8 @@ export interface SnapshotUpstream {
   entryId: string;
   slug: string;
   name: string;
-  transport: 'streamable_http' | 'sse' | 'stdio';
+  /** `builtin`: answered by Toolgate itself (the management server), never an upstream. */
+  transport: 'streamable_http' | 'sse' | 'stdio' | 'builtin';
   url: string | null;
   command: string | null;
   args: string[];

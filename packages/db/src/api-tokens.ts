@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, type SQL } from 'drizzle-orm';
 import type { Database } from './client.ts';
 import {
   apiTokens,
@@ -36,12 +36,23 @@ export interface TokenPrincipal {
   gatewayIds: string[] | null;
 }
 
-export async function findTokenPrincipal(db: Database, tokenHash: string): Promise<TokenPrincipal | null> {
+export const findTokenPrincipal = (db: Database, tokenHash: string): Promise<TokenPrincipal | null> =>
+  tokenPrincipalWhere(db, eq(apiTokens.tokenHash, tokenHash));
+
+/** The same record for a token already identified (an authenticated MCP caller's token id). */
+export const findTokenPrincipalById = (
+  db: Database,
+  tenantId: string,
+  tokenId: string,
+): Promise<TokenPrincipal | null> =>
+  tokenPrincipalWhere(db, and(eq(apiTokens.tenantId, tenantId), eq(apiTokens.id, tokenId))!);
+
+async function tokenPrincipalWhere(db: Database, match: SQL): Promise<TokenPrincipal | null> {
   const [found] = await db
     .select({ token: apiTokens, tenantSlug: tenants.slug, configVersion: tenants.configVersion })
     .from(apiTokens)
     .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
-    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(tenants.deletedAt)));
+    .where(and(match, isNull(tenants.deletedAt)));
   if (!found) return null;
   const { token, tenantSlug, configVersion } = found;
   let teamIds: string[] = [];

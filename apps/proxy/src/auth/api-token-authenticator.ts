@@ -96,6 +96,7 @@ export class ApiTokenAuthenticator implements Authenticator {
         id: `token:${record.tokenId}`,
         tenantId: record.tenantId,
         authMethod: 'api_token',
+        tokenId: record.tokenId,
         userId: record.userId,
         teamIds: record.teamIds,
         orgWide: record.scope === 'org' || record.userRole === 'owner' || record.userRole === 'admin',

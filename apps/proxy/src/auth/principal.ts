@@ -7,6 +7,8 @@ export interface Principal {
   tenantId: string;
   authMethod: 'api_token' | 'oauth' | 'idp_jwt';
   userId: string | null;
+  /** The API token presented (authMethod `api_token`). */
+  tokenId?: string;
   /** Teams the caller acts for (visibility, team installations). */
   teamIds: string[];
   /** Org-wide principals (org tokens) see every gateway of the tenant. */

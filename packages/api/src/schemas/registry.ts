@@ -1,4 +1,4 @@
-import { AUTH_KINDS, TRANSPORTS } from '@toolgate/db/schema';
+import { AUTH_KINDS, ENTRY_TRANSPORTS, TRANSPORTS } from '@toolgate/db/schema';
 import { ZSlug } from '@toolgate/core/slug';
 import { z } from 'zod';
 import { ZHttpUrl, ZId, ZTimestamp, ZName } from './common.ts';
@@ -131,7 +131,8 @@ export const ZRegistryEntry = z.object({
   slug: z.string(),
   name: z.string(),
   description: z.string(),
-  transport: z.enum(TRANSPORTS),
+  /** `builtin`: served by Toolgate itself (catalog only). */
+  transport: z.enum(ENTRY_TRANSPORTS),
   url: z.string().nullable(),
   command: z.string().nullable(),
   args: z.array(z.string()),

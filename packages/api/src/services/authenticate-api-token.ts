@@ -1,6 +1,7 @@
 import { hashApiToken, isWellFormedApiToken } from '@toolgate/core/api-token';
 import { AppError } from '@toolgate/core/errors';
 import { findTokenPrincipal, touchApiTokens } from '@toolgate/db/api-tokens';
+import type { TokenPrincipal } from '@toolgate/db/api-tokens';
 import type { Database } from '@toolgate/db/client';
 import type { TokenCapability } from '@toolgate/db/schema';
 import type { Actor } from '../actor.ts';
@@ -40,15 +41,18 @@ export async function authenticateApiToken({
   if (!principal.capabilities.includes(capability))
     throw new AppError('FORBIDDEN', `The API token lacks the "${capability}" capability`);
 
-  let actor: Actor;
-  if (principal.scope === 'org') {
-    actor = { userId: null, role: 'admin', tokenId: principal.tokenId };
-  } else if (principal.scope === 'team') {
-    actor = { userId: null, role: 'member', tokenId: principal.tokenId };
-  } else {
-    if (!principal.userRole) throw new AppError('UNAUTHORIZED', "The API token's user is no longer a member");
-    actor = { userId: principal.userId, role: principal.userRole, tokenId: principal.tokenId };
-  }
+  const actor = tokenActor(principal);
   await touchApiTokens(db, [principal.tokenId]);
   return { tenantId: principal.tenantId, tenantSlug: principal.tenantSlug, actor };
+}
+
+/**
+ * The actor a token stands for: a user token acts with its user's current role; an org token as
+ * an admin without a user; a team token as a member without a user.
+ */
+export function tokenActor(principal: TokenPrincipal): Actor {
+  if (principal.scope === 'org') return { userId: null, role: 'admin', tokenId: principal.tokenId };
+  if (principal.scope === 'team') return { userId: null, role: 'member', tokenId: principal.tokenId };
+  if (!principal.userRole) throw new AppError('UNAUTHORIZED', "The API token's user is no longer a member");
+  return { userId: principal.userId, role: principal.userRole, tokenId: principal.tokenId };
 }

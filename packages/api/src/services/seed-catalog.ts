@@ -16,7 +16,7 @@ export interface SeedCatalogOptions {
   /** When given, gateways of any tenant that use a changed catalog entry are invalidated. */
   bus?: Bus;
   /** Default: the built-in catalog (src/catalog/catalog.json). */
-  entries?: CreateRegistryEntryRequest[];
+  entries?: CatalogEntry[];
 }
 
 export interface SeedCatalogResult {
@@ -25,7 +25,45 @@ export interface SeedCatalogResult {
   unchanged: string[];
 }
 
-const ZCatalog = z.array(ZCreateRegistryEntryRequest);
+/**
+ * A server Toolgate answers itself (the management server): catalog only, no URL, no command,
+ * nothing to install but a name.
+ */
+const ZBuiltinEntry = z.strictObject({
+  slug: ZCreateRegistryEntryRequest.shape.slug,
+  name: ZCreateRegistryEntryRequest.shape.name,
+  description: z.string().max(2000),
+  transport: z.literal('builtin'),
+  docsUrl: z.string().optional(),
+});
+export type CatalogEntry = CreateRegistryEntryRequest | z.input<typeof ZBuiltinEntry>;
+
+const builtinColumns = (entry: z.output<typeof ZBuiltinEntry>) => ({
+  name: entry.name,
+  description: entry.description,
+  transport: entry.transport,
+  url: null,
+  command: null,
+  args: [],
+  env: {},
+  authKind: 'none' as const,
+  authConfig: {},
+  installFields: [],
+  docsUrl: entry.docsUrl ?? null,
+  iconUrl: null,
+  version: null,
+});
+
+/** Each catalog entry checked as its kind: a built-in server, or a template like a tenant's. */
+const ZCatalog = z.array(
+  z.union([
+    ZBuiltinEntry.transform((entry) => ({ slug: entry.slug, columns: builtinColumns(entry) })),
+    ZCreateRegistryEntryRequest.transform((entry) => ({
+      slug: entry.slug,
+      columns: registryEntryColumns(entry),
+    })),
+  ]),
+);
 
 /**
  * Brings the built-in catalog (registry entries with no tenant) in line with the data file:
@@ -42,7 +80,7 @@ export async function seedCatalog({ db, bus, entries }: SeedCatalogOptions): Pro
 
   const recorded = await db.transaction(async (tx) => {
     for (const entry of wanted) {
-      const values = registryEntryColumns(entry);
+      const values = entry.columns;
       const current = bySlug.get(entry.slug);
       if (!current) {
         // Another process may have inserted it since we looked: then it is theirs to report.

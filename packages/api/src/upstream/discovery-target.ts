@@ -12,6 +12,8 @@ export function discoveryTarget(
   installation: Pick<typeof installations.$inferSelect, 'id' | 'config' | 'credentialsSealed'>,
   secretKeys: KeyRing | undefined,
 ): UpstreamTarget {
+  if (entry.transport === 'builtin')
+    throw new AppError('INVALID', `${entry.name} is built into Toolgate and has no upstream to connect to`);
   let secrets: Record<string, string> = {};
   if (installation.credentialsSealed) {
     if (!secretKeys) throw new AppError('UNAVAILABLE', 'This server has no secret keys configured');
@@ -24,5 +26,10 @@ export function discoveryTarget(
       throw new AppError('INVALID', `The stored credentials could not be opened (${reason}); install again`);
     }
   }
-  return buildUpstreamTarget(`discovery:${installation.id}`, entry, installation, secrets);
+  return buildUpstreamTarget(
+    `discovery:${installation.id}`,
+    { ...entry, transport: entry.transport },
+    installation,
+    secrets,
+  );
 }

@@ -6,6 +6,7 @@ export const TRANSPORT_LABELS: Record<RegistryEntry['transport'], string> = {
   streamable_http: 'Streamable HTTP',
   sse: 'SSE',
   stdio: 'stdio',
+  builtin: 'Built in',
 };
 
 export const AUTH_LABELS: Record<RegistryEntry['authKind'], string> = {
@@ -35,6 +36,16 @@ export function scopeLabel(
   return `Team: ${(item.teamId && teamNames.get(item.teamId)) ?? 'unknown team'}`;
 }
 
-/** Whether the caller may change an installation: owners and admins, or the owner of a personal one. */
-export const canManage = (installation: Installation, isAdmin: boolean, userId: string): boolean =>
-  isAdmin || (installation.scope === 'personal' && installation.userId === userId);
+/**
+ * Whether the caller may change an installation: owners and admins, the maintainers of a team's
+ * (`maintained`: the teams the caller maintains), or the owner of a personal one.
+ */
+export const canManage = (
+  installation: Installation,
+  isAdmin: boolean,
+  userId: string,
+  maintained: ReadonlySet<string> = new Set(),
+): boolean =>
+  isAdmin ||
+  (installation.scope === 'personal' && installation.userId === userId) ||
+  (installation.scope === 'team' && installation.teamId !== null && maintained.has(installation.teamId));
