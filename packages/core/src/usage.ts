@@ -40,6 +40,11 @@ export interface UsageEvent {
   method: string;
   /** tools/call of a tool the gateway exposes: its name as the gateway lists it. */
   toolName: string | null;
+  /**
+   * tools/call of a name the gateway does not expose: the name asked for, capped. Audit only
+   * (rollups count exposed tools); absent from proxies that predate it.
+   */
+  requestedName?: string | null;
   /** tools/call: the installation (upstream server connection) that served the call. */
   installationId: string | null;
   status: UsageStatus;
@@ -69,6 +74,7 @@ export const ZUsageEvent = z.object({
   sessionId: zNullableString,
   method: z.string(),
   toolName: zNullableString,
+  requestedName: zNullableString.optional(),
   installationId: zNullableString,
   status: z.enum(USAGE_STATUSES),
   errorCode: z.number().int().nullable(),

@@ -168,6 +168,7 @@ interface AuditColumns {
   sessionId: (string | null)[];
   method: string[];
   toolName: (string | null)[];
+  requestedName: (string | null)[];
   installationId: (string | null)[];
   status: string[];
   errorCode: (number | null)[];
@@ -194,6 +195,7 @@ function auditColumns(events: readonly UsageEvent[]): AuditColumns {
     sessionId: [],
     method: [],
     toolName: [],
+    requestedName: [],
     installationId: [],
     status: [],
     errorCode: [],
@@ -216,6 +218,7 @@ function auditColumns(events: readonly UsageEvent[]): AuditColumns {
     c.sessionId.push(e.sessionId);
     c.method.push(text(e.method));
     c.toolName.push(e.toolName === null ? null : text(e.toolName));
+    c.requestedName.push(e.requestedName ? text(e.requestedName) : null);
     c.installationId.push(e.installationId);
     c.status.push(e.status);
     c.errorCode.push(e.errorCode);
@@ -241,22 +244,22 @@ function insertAuditSql(c: AuditColumns) {
   return sql`
     insert into audit_events (
       id, tenant_id, occurred_at, request_id, trace_id, gateway_id, principal_type, principal_id,
-      auth_method, session_id, method, tool_name, installation_id, status, error_code, latency_ms,
-      request_bytes, response_bytes, policy_outcome, request, response
+      auth_method, session_id, method, tool_name, requested_name, installation_id, status, error_code,
+      latency_ms, request_bytes, response_bytes, policy_outcome, request, response
     )
     select id, tenant_id, to_timestamp(at / 1000.0), request_id, trace_id, gateway_id,
-      principal_type, principal_id, auth_method, session_id, method, tool_name, installation_id,
-      status, error_code, latency_ms, request_bytes, response_bytes, policy_outcome, request, response
+      principal_type, principal_id, auth_method, session_id, method, tool_name, requested_name,
+      installation_id, status, error_code, latency_ms, request_bytes, response_bytes, policy_outcome, request, response
     from unnest(
       ${sql.param(c.id)}::uuid[], ${sql.param(c.tenantId)}::uuid[], ${sql.param(c.at)}::float8[], ${sql.param(c.requestId)}::text[],
       ${sql.param(c.traceId)}::text[], ${sql.param(c.gatewayId)}::uuid[], ${sql.param(c.principalType)}::text[],
       ${sql.param(c.principalId)}::text[], ${sql.param(c.authMethod)}::text[], ${sql.param(c.sessionId)}::text[], ${sql.param(c.method)}::text[],
-      ${sql.param(c.toolName)}::text[], ${sql.param(c.installationId)}::uuid[], ${sql.param(c.status)}::text[], ${sql.param(c.errorCode)}::int[],
+      ${sql.param(c.toolName)}::text[], ${sql.param(c.requestedName)}::text[], ${sql.param(c.installationId)}::uuid[], ${sql.param(c.status)}::text[], ${sql.param(c.errorCode)}::int[],
       ${sql.param(c.latencyMs)}::real[], ${sql.param(c.requestBytes)}::int[], ${sql.param(c.responseBytes)}::int[],
       ${sql.param(c.policyOutcome)}::text[], ${sql.param(c.request)}::jsonb[], ${sql.param(c.response)}::jsonb[]
     ) as u(
       id, tenant_id, at, request_id, trace_id, gateway_id, principal_type, principal_id, auth_method,
-      session_id, method, tool_name, installation_id, status, error_code, latency_ms, request_bytes,
+      session_id, method, tool_name, requested_name, installation_id, status, error_code, latency_ms, request_bytes,
       response_bytes, policy_outcome, request, response
     )`;
 }

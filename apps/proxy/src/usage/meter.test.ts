@@ -50,6 +50,7 @@ describe('UsageDraft', () => {
         'sessionId',
         'method',
         'toolName',
+        'requestedName',
         'installationId',
         'status',
         'errorCode',
@@ -109,6 +110,19 @@ describe('UsageDraft', () => {
     d.tenantId = 't1';
     d.deny('invalid_token', -32012, 99);
     expect(d).toMatchObject({ status: 'denied', policyOutcome: 'deny:invalid_token', responseBytes: 99 });
+  });
+
+  it('keeps the name a refused tools/call asked for, and only when no exposed tool answered', () => {
+    const refused = draft();
+    refused.read(call({}), 10);
+    refused.reply({ jsonrpc: '2.0', id: 1, error: { code: -32602, message: 'Unknown tool: x' } }, 80);
+    expect(refused).toMatchObject({ status: 'error', toolName: null, requestedName: 'x' });
+
+    const answered = draft();
+    answered.read(call({}), 10);
+    answered.toolName = 'x';
+    answered.reply({ jsonrpc: '2.0', id: 1, error: { code: -32603, message: 'upstream failed' } }, 80);
+    expect(answered).toMatchObject({ toolName: 'x', requestedName: null });
   });
 
   it('measures its latency once stopped', () => {

@@ -15,6 +15,8 @@ import type { UsageRecorder } from './recorder.ts';
 /** Results worth keeping in the audit log (tools/list and friends are large and uninteresting). */
 const AUDITED_RESULTS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 const MAX_METHOD_CHARS = 128;
+/** Longer than any exposed name (128) may be, so a refused one is recognisable, and bounded. */
+const MAX_REQUESTED_NAME_CHARS = 200;
 
 /** Random bytes drawn in blocks: one trace id per message is on the hot path. */
 let entropy = Buffer.alloc(0);
@@ -57,6 +59,7 @@ export class UsageDraft implements UsageEvent {
   sessionId: string | null = null;
   method = METHOD_UNREAD;
   toolName: string | null = null;
+  requestedName: string | null = null;
   installationId: string | null = null;
   /** Pessimistic until something answers: a message that ends without a reply was an internal error. */
   status: UsageStatus = 'error';
@@ -67,6 +70,8 @@ export class UsageDraft implements UsageEvent {
   policyOutcome: string | null = null;
   request: unknown = null;
   response: unknown = null;
+  /** The tool a tools/call named, kept for the audit if the gateway turns out not to expose it. */
+  #askedName: string | null = null;
   readonly #started = performance.now();
   readonly #fieldMaxChars: number;
 
@@ -125,6 +130,8 @@ export class UsageDraft implements UsageEvent {
     const { method, params } = message.message;
     this.method = method.length > MAX_METHOD_CHARS ? method.slice(0, MAX_METHOD_CHARS) : method;
     if (params !== undefined) {
+      if (method === 'tools/call' && typeof params.name === 'string')
+        this.#askedName = params.name.slice(0, MAX_REQUESTED_NAME_CHARS);
       const asked = method === 'tools/call' ? params.arguments : params;
       this.request = asked === undefined ? null : captureForAudit(asked, this.#fieldMaxChars);
     }
@@ -158,6 +165,8 @@ export class UsageDraft implements UsageEvent {
       this.errorCode = typeof error.code === 'number' ? error.code : RPC.INTERNAL_ERROR;
       this.status = statusOfError(this.errorCode);
       this.response = captureForAudit(error, this.#fieldMaxChars);
+      // Refused before a tool was resolved (an unknown name): the audit still says what was asked.
+      if (this.toolName === null && this.#askedName !== null) this.requestedName = this.#askedName;
       return;
     }
     this.errorCode = null;

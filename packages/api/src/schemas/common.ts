@@ -1,4 +1,6 @@
 import { z } from 'zod';
+// Validation messages in words for every schema (and every form) that uses these.
+import './zod-messages.ts';
 
 /** Row ids. Any 8-4-4-4-12 hex string, as Postgres accepts; path ids that fail it are "not found". */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -94,10 +94,27 @@ export type Tool = z.infer<typeof ZTool>;
 
 export const ZToolList = z.object({ tools: z.array(ZTool) });
 
+/** A prompt discovered on an installation (prompts/list): what a gateway can expose. */
+export const ZPrompt = z.object({
+  id: ZId,
+  installationId: ZId,
+  name: z.string(),
+  title: z.string().nullable(),
+  description: z.string(),
+  arguments: z.array(
+    z.object({ name: z.string(), description: z.string().optional(), required: z.boolean().optional() }),
+  ),
+  createdAt: ZTimestamp,
+  updatedAt: ZTimestamp,
+});
+export type Prompt = z.infer<typeof ZPrompt>;
+
 /** An installation after discovery: its tools, and whether the server offers resources. */
 export const ZDiscoveredInstallation = z.object({
   installation: ZInstallation,
   tools: z.array(ZTool),
+  /** From prompts/list at discovery (servers that declare prompts). */
+  prompts: z.array(ZPrompt),
   /** From resources/list at discovery; null when discovery failed. */
   hasResources: z.boolean().nullable(),
 });
@@ -119,5 +136,7 @@ export const ZInstallationDetail = z.object({
 export type InstallationDetail = z.infer<typeof ZInstallationDetail>;
 
 export const ZInstallationList = z.object({
-  installations: z.array(z.object({ installation: ZInstallation, tools: z.array(ZTool) })),
+  installations: z.array(
+    z.object({ installation: ZInstallation, tools: z.array(ZTool), prompts: z.array(ZPrompt) }),
+  ),
 });

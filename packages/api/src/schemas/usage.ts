@@ -193,8 +193,14 @@ export const ZLogEntry = z.object({
   occurredAt: ZTimestamp,
   method: z.string(),
   toolName: z.string().nullable(),
+  /** tools/call of a name the gateway does not expose: the name asked for. */
+  requestedName: z.string().nullable(),
   status: z.enum(USAGE_STATUSES),
   errorCode: z.number().int().nullable(),
+  /** What went wrong, in the words the caller got: the error's message, or a failed tool's text. */
+  errorMessage: z.string().nullable(),
+  /** Why a `denied` call was refused (`invalid_token`, `not_visible`, `insufficient_scope`, …). */
+  denyReason: z.string().nullable(),
   latencyMs: z.number(),
   requestBytes: z.number().int(),
   responseBytes: z.number().int(),

@@ -10,6 +10,7 @@ import {
   findUsableEntry,
   findVisibleInstallation,
 } from '../installation-access.ts';
+import { installationPrompts, recordPrompts } from '../installation-prompts.ts';
 import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import type { DiscoveredInstallation } from '../schemas/installations.ts';
 import { requireStdioAllowed } from '../stdio-policy.ts';
@@ -120,6 +121,7 @@ export async function discoverInstallation(
           ...(names.length > 0 ? [notInArray(tools.name, names)] : []),
         ),
       );
+    await recordPrompts(tx, tenantId, installationId, listing.prompts ?? [], now);
     await tx
       .update(installations)
       .set({ status: 'ready', lastError: null, discoveredAt: now, checkedAt: now })
@@ -128,17 +130,19 @@ export async function discoverInstallation(
   });
   await deliverChanges(db, bus, recorded);
 
-  const [[updated], toolList] = await Promise.all([
+  const [[updated], toolList, promptList] = await Promise.all([
     db
       .select()
       .from(installations)
       .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId))),
     installationTools(db, tenantId, installationId),
+    installationPrompts(db, tenantId, [installationId]),
   ]);
   if (!updated) throw new AppError('NOT_FOUND', 'Installation not found');
   return {
     installation: toInstallation(updated),
     tools: toolList,
+    prompts: promptList,
     hasResources: listing ? listing.hasResources : null,
   };
 }

@@ -37,7 +37,6 @@ export async function getAuditEvent({
       traceId: e.traceId,
       sessionId: e.sessionId,
       principalType: e.principalType,
-      policyOutcome: e.policyOutcome,
       request: e.request,
       response: e.response,
     })

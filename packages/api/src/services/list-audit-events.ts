@@ -1,7 +1,7 @@
 import type { UsageStatus } from '@toolgate/core/usage';
 import type { Database } from '@toolgate/db/client';
 import { auditEvents } from '@toolgate/db/schema';
-import { and, desc, lte, sql } from 'drizzle-orm';
+import { and, desc, lte, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { ZLogsQuery, type LogEntry, type LogPage } from '../schemas/usage.ts';
 import { decodeLogCursor, encodeLogCursor } from '../usage/log-cursor.ts';
@@ -20,14 +20,24 @@ export interface ListAuditEventsOptions {
 /** Counting stops here: a count of a huge window must not scan all of it. */
 export const MAX_COUNTED_EVENTS = 10_000;
 
+/** Lists show the start of an error's message; the event's page has all of it. */
+const ERROR_MESSAGE_CHARS = 300;
+const DENY_PREFIX = 'deny:';
+
 /** The list columns of an event (its request and response stay out of lists). */
 export const logEntryColumns = {
   id: auditEvents.id,
   occurredAt: auditEvents.occurredAt,
   method: auditEvents.method,
   toolName: auditEvents.toolName,
+  requestedName: auditEvents.requestedName,
   status: auditEvents.status,
   errorCode: auditEvents.errorCode,
+  errorMessage: sql<string | null>`left(case
+    when ${auditEvents.status} in ('error', 'denied') then ${auditEvents.response} ->> 'message'
+    when ${auditEvents.status} = 'tool_error' then ${auditEvents.response} -> 'content' -> 0 ->> 'text'
+  end, ${ERROR_MESSAGE_CHARS})`,
+  policyOutcome: auditEvents.policyOutcome,
   latencyMs: auditEvents.latencyMs,
   requestBytes: auditEvents.requestBytes,
   responseBytes: auditEvents.responseBytes,
@@ -37,7 +47,8 @@ export const logEntryColumns = {
   principalId: auditEvents.principalId,
 };
 
-type LogEntryRow = { [K in keyof typeof logEntryColumns]: (typeof logEntryColumns)[K]['_']['data'] | null };
+type ValueOf<C> = C extends SQL<infer T> ? T : C extends { _: { data: infer D } } ? D : never;
+type LogEntryRow = { [K in keyof typeof logEntryColumns]: ValueOf<(typeof logEntryColumns)[K]> | null };
 
 export function toLogEntry(row: LogEntryRow, labels: UsageLabels): LogEntry {
   return {
@@ -45,8 +56,13 @@ export function toLogEntry(row: LogEntryRow, labels: UsageLabels): LogEntry {
     occurredAt: row.occurredAt!.toISOString(),
     method: row.method!,
     toolName: row.toolName,
+    requestedName: row.requestedName,
     status: row.status as UsageStatus,
     errorCode: row.errorCode,
+    errorMessage: row.errorMessage,
+    denyReason: row.policyOutcome?.startsWith(DENY_PREFIX)
+      ? row.policyOutcome.slice(DENY_PREFIX.length)
+      : null,
     latencyMs: row.latencyMs ?? 0,
     requestBytes: row.requestBytes ?? 0,
     responseBytes: row.responseBytes ?? 0,

@@ -3,7 +3,8 @@ import { installations, tools } from '@toolgate/db/schema';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { canSeeInstallation } from '../installation-access.ts';
-import type { Installation, Tool } from '../schemas/installations.ts';
+import { installationPrompts } from '../installation-prompts.ts';
+import type { Installation, Prompt, Tool } from '../schemas/installations.ts';
 import { toInstallation, toTool } from '../views/rows.ts';
 
 export interface ListInstallationsOptions {
@@ -15,11 +16,12 @@ export interface ListInstallationsOptions {
 export interface InstallationWithTools {
   installation: Installation;
   tools: Tool[];
+  prompts: Prompt[];
 }
 
 /**
  * The tenant's installations the caller can see (org and team ones, and their own personal
- * ones; owners and admins see all), each with the tools discovery recorded for it.
+ * ones; owners and admins see all), each with the tools and prompts discovery recorded for it.
  */
 export async function listInstallations({
   db,
@@ -34,21 +36,18 @@ export async function listInstallations({
       .orderBy(asc(installations.name), asc(installations.createdAt))
   ).filter((row) => canSeeInstallation(actor, row));
   if (rows.length === 0) return [];
-  const toolRows = await db
-    .select()
-    .from(tools)
-    .where(
-      and(
-        eq(tools.tenantId, tenantId),
-        inArray(
-          tools.installationId,
-          rows.map((r) => r.id),
-        ),
-      ),
-    )
-    .orderBy(asc(tools.name));
+  const ids = rows.map((r) => r.id);
+  const [toolRows, promptList] = await Promise.all([
+    db
+      .select()
+      .from(tools)
+      .where(and(eq(tools.tenantId, tenantId), inArray(tools.installationId, ids)))
+      .orderBy(asc(tools.name)),
+    installationPrompts(db, tenantId, ids),
+  ]);
   return rows.map((row) => ({
     installation: toInstallation(row),
     tools: toolRows.filter((t) => t.installationId === row.id).map(toTool),
+    prompts: promptList.filter((p) => p.installationId === row.id),
   }));
 }

@@ -1,15 +1,18 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { AppError } from '@toolgate/core/errors';
 import { slugify } from '@toolgate/core/slug';
 import { createSsrfGuard, SsrfGuardError } from '@toolgate/net/ssrf-guard';
 import { z } from 'zod';
+import { ZHttpUrl } from '../schemas/common.ts';
+import { invalidInput } from '../validation.ts';
 
-export const ZProbeServerRequest = z.object({ url: z.string().url() });
+export const ZProbeServerRequest = z.object({ url: ZHttpUrl });
 
 export const ZProbeResult = z.object({
   url: z.string(),
   reachable: z.boolean(),
+  /** It answered as an MCP server (or asked for credentials as one); false with `detail` saying why not. */
+  speaksMcp: z.boolean(),
   transport: z.enum(['streamable_http', 'sse']).nullable(),
   /** The server answered 401: it wants credentials (OAuth when it names an authorization server). */
   requiresAuth: z.boolean(),
@@ -50,16 +53,17 @@ export async function probeServer({
   try {
     target = new URL(url);
   } catch {
-    throw new AppError('INVALID', 'url: not a URL');
+    throw invalidInput([{ path: 'url', message: 'must be an http:// or https:// URL' }]);
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new AppError('INVALID', 'url: only http and https servers can be probed');
+    throw invalidInput([{ path: 'url', message: 'must be an http:// or https:// URL' }]);
   }
   const guard = createSsrfGuard({ allowPrivate });
   try {
     await guard(target);
   } catch (err) {
-    if (err instanceof SsrfGuardError && err.kind === 'blocked') throw new AppError('INVALID', err.message);
+    if (err instanceof SsrfGuardError && err.kind === 'blocked')
+      throw invalidInput([{ path: 'url', message: err.message }]);
     return result(target, { reachable: false, detail: (err as Error).message });
   }
   const exchange = (
@@ -96,6 +100,7 @@ export async function probeServer({
     const servers = metadataUrl ? await authorizationServers(metadataUrl, guard, timeoutMs) : [];
     return result(target, {
       reachable: true,
+      speaksMcp: true,
       transport: 'streamable_http',
       requiresAuth: true,
       suggestedAuthKind: servers.length > 0 ? 'oauth' : 'header',
@@ -106,7 +111,12 @@ export async function probeServer({
   }
   const info = initializeResult(answer.body);
   if (answer.status >= 200 && answer.status < 300 && info) {
-    return result(target, { reachable: true, transport: 'streamable_http', serverInfo: info });
+    return result(target, {
+      reachable: true,
+      speaksMcp: true,
+      transport: 'streamable_http',
+      serverInfo: info,
+    });
   }
 
   // Not Streamable HTTP: a legacy server announces its message endpoint on a GET stream.
@@ -115,11 +125,12 @@ export async function probeServer({
       /event:\s*endpoint/.test(text),
     );
     if (stream.status === 200 && /event:\s*endpoint/.test(stream.body)) {
-      return result(target, { reachable: true, transport: 'sse' });
+      return result(target, { reachable: true, speaksMcp: true, transport: 'sse' });
     }
     if (stream.status === 401) {
       return result(target, {
         reachable: true,
+        speaksMcp: true,
         transport: 'sse',
         requiresAuth: true,
         suggestedAuthKind: 'header',
@@ -128,10 +139,7 @@ export async function probeServer({
   } catch {
     // Reported below with what the POST said.
   }
-  return result(target, {
-    reachable: true,
-    detail: `The server answered HTTP ${answer.status} but does not speak MCP at this URL`,
-  });
+  return result(target, { reachable: true, detail: notMcp(answer) });
 }
 
 function result(target: URL, found: Partial<ProbeResult>): ProbeResult {
@@ -140,6 +148,7 @@ function result(target: URL, found: Partial<ProbeResult>): ProbeResult {
   return {
     url: target.toString(),
     reachable: false,
+    speaksMcp: false,
     transport: null,
     requiresAuth: false,
     suggestedAuthKind: 'none',
@@ -150,6 +159,18 @@ function result(target: URL, found: Partial<ProbeResult>): ProbeResult {
     suggestedName: name,
     suggestedSlug: slugify(name) || 'server',
   };
+}
+
+/** Why an answer is not an MCP server's, in words for the person adding it. */
+function notMcp(answer: Exchange): string {
+  const type = String(answer.headers['content-type'] ?? '')
+    .split(';')[0]
+    ?.trim();
+  const what =
+    answer.status >= 200 && answer.status < 300
+      ? `answered HTTP ${answer.status}${type ? ` with ${type}` : ''}`
+      : `answered HTTP ${answer.status}`;
+  return `That address ${what} but did not answer as an MCP server (no JSON-RPC initialize result, and no SSE endpoint). Check the URL: it is usually the server's /mcp or /sse path.`;
 }
 
 function initializeResult(body: string): ProbeResult['serverInfo'] | undefined {

@@ -4,7 +4,13 @@ import superjson from 'superjson';
 import { z } from 'zod';
 import { isAdmin } from '../actor.ts';
 import { fieldErrors } from '../schemas/field-errors.ts';
-import { appErrorFields, invalidInput, unstorableInputIssues } from '../validation.ts';
+import {
+  appErrorFields,
+  describeIssues,
+  fieldIssues,
+  invalidInput,
+  unstorableInputIssues,
+} from '../validation.ts';
 import { asAppError, trpcCodeFor } from './app-errors.ts';
 import type { TrpcContext } from './context.ts';
 
@@ -26,7 +32,9 @@ const t = initTRPC.context<TrpcContext>().create({
     const appError = asAppError(cause);
     const fields =
       cause instanceof z.ZodError ? fieldErrors(cause) : appError ? appErrorFields(appError) : null;
-    return { ...shape, data: { ...shape.data, fields, details: appErrorDetails(appError) } };
+    // tRPC's own message for bad input is the issues as JSON; say it in words as services do.
+    const message = cause instanceof z.ZodError ? describeIssues(fieldIssues(cause)) : shape.message;
+    return { ...shape, message, data: { ...shape.data, fields, details: appErrorDetails(appError) } };
   },
 });
 

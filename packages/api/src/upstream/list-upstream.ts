@@ -22,8 +22,23 @@ const ZUpstreamTool = z.object({
 });
 export type UpstreamTool = z.infer<typeof ZUpstreamTool>;
 
+/** A prompt as prompts/list announces it. */
+const ZUpstreamPrompt = z.object({
+  name: z.string().min(1).max(200),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  arguments: z
+    .array(
+      z.object({ name: z.string(), description: z.string().optional(), required: z.boolean().optional() }),
+    )
+    .optional(),
+});
+export type UpstreamPrompt = z.infer<typeof ZUpstreamPrompt>;
+
 export interface UpstreamListing {
   tools: UpstreamTool[];
+  /** prompts/list, when the server declares prompts; absent where nothing lists them. */
+  prompts?: UpstreamPrompt[];
   hasResources: boolean;
 }
 
@@ -49,7 +64,7 @@ export function oneOffPool(clientName: string, options: ListUpstreamOptions): Up
 
 /**
  * Connects to an upstream through a short-lived pool guarded against SSRF and lists what it
- * offers: every page of tools/list, and (when the server declares resources) whether
+ * offers: every page of tools/list and prompts/list, and (when the server declares resources) whether
  * resources/list returns any. Throws UpstreamError; nothing here touches the database.
  */
 export async function listUpstream(
@@ -60,41 +75,50 @@ export async function listUpstream(
   try {
     const info = await pool.serverInfo(target);
     const capabilities = (info.capabilities ?? {}) as Record<string, unknown>;
-    const tools = capabilities.tools ? await listTools(pool, target) : [];
+    const tools = capabilities.tools ? await listAll(pool, target, 'tools', ZUpstreamTool) : [];
+    const prompts = capabilities.prompts ? await listAll(pool, target, 'prompts', ZUpstreamPrompt) : [];
     const hasResources = capabilities.resources ? await anyResources(pool, target) : false;
-    return { tools, hasResources };
+    return { tools, prompts, hasResources };
   } finally {
     await pool.close();
   }
 }
 
-async function listTools(pool: UpstreamPool, target: UpstreamTarget): Promise<UpstreamTool[]> {
-  const byName = new Map<string, UpstreamTool>();
+/** Every page of tools/list or prompts/list, each item checked, first definition of a name kept. */
+async function listAll<T extends { name: string }>(
+  pool: UpstreamPool,
+  target: UpstreamTarget,
+  kind: 'tools' | 'prompts',
+  schema: z.ZodType<T>,
+): Promise<T[]> {
+  const method = `${kind}/list`;
+  const noun = kind === 'tools' ? 'tool' : 'prompt';
+  const byName = new Map<string, T>();
   const seenCursors = new Set<string>();
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await pool.request(target, 'tools/list', cursor === undefined ? {} : { cursor });
-    const listed = z.array(z.unknown()).safeParse(result.tools);
-    if (!listed.success) throw protocolError(target, 'tools/list answered without a tools array');
+    const result = await pool.request(target, method, cursor === undefined ? {} : { cursor });
+    const listed = z.array(z.unknown()).safeParse(result[kind]);
+    if (!listed.success) throw protocolError(target, `${method} answered without a ${kind} array`);
     listed.data.forEach((raw, i) => {
-      const tool = ZUpstreamTool.safeParse(raw);
-      if (!tool.success) {
-        const issue = tool.error.issues[0];
+      const item = schema.safeParse(raw);
+      if (!item.success) {
+        const issue = item.error.issues[0];
         throw protocolError(
           target,
-          `tools/list item ${i} is not a valid tool (${issue?.path.join('.') || 'item'}: ${issue?.message})`,
+          `${method} item ${i} is not a valid ${noun} (${issue?.path.join('.') || 'item'}: ${issue?.message})`,
         );
       }
       // A server listing one name twice gets the first definition, as clients would.
-      if (!byName.has(tool.data.name)) byName.set(tool.data.name, tool.data);
+      if (!byName.has(item.data.name)) byName.set(item.data.name, item.data);
     });
     const next = result.nextCursor;
     if (typeof next !== 'string' || next === '') return [...byName.values()];
-    if (seenCursors.has(next)) throw protocolError(target, 'tools/list repeated a cursor');
+    if (seenCursors.has(next)) throw protocolError(target, `${method} repeated a cursor`);
     seenCursors.add(next);
     cursor = next;
   }
-  throw protocolError(target, `tools/list did not end within ${MAX_PAGES} pages`);
+  throw protocolError(target, `${method} did not end within ${MAX_PAGES} pages`);
 }
 
 async function anyResources(pool: UpstreamPool, target: UpstreamTarget): Promise<boolean> {
