@@ -26,6 +26,8 @@ async function probe(
   installation: typeof installations.$inferSelect,
   deps: ProbeDeps,
 ): Promise<HealthVerdict> {
+  // The built-in management server is Toolgate itself: up whenever this code runs.
+  if (entry.transport === 'builtin') return { status: 'ready', error: null };
   try {
     const target = discoveryTarget(entry, installation, deps.secretKeys);
     return await probeUpstream(target, { allowPrivate: deps.allowPrivate, timeoutMs: deps.timeoutMs });
@@ -83,7 +85,7 @@ export async function checkDueInstallations(
     where id in (
       select i.id from ${installations} i
       join ${registryEntries} e on e.id = i.registry_entry_id
-      where i.enabled and i.status <> 'pending' and e.transport <> 'stdio'
+      where i.enabled and i.status <> 'pending' and e.transport not in ('stdio', 'builtin')
         and (i.checked_at is null or i.checked_at < ${due.toISOString()})
       order by i.checked_at nulls first
       limit ${options.limit ?? 50}
