@@ -55,14 +55,18 @@ export async function discoverInstallation(
   let listing: UpstreamListing | undefined;
   let failure: HealthVerdict | undefined;
   try {
+    // The built-in management server has no upstream: its tools are Toolgate's own (imported
+    // here, when needed, since they are built from the REST routes that import this service).
+    if (entry.transport === 'builtin')
+      listing = (await import('../management/management-server.ts')).managementListing();
     // Credentials that no longer open (a key dropped from the ring) are this installation's
     // problem to show, not the caller's mistake.
-    const target = discoveryTarget(entry, installation, options.secretKeys);
-    listing = await listUpstream(target, {
-      allowPrivate: options.allowPrivate,
-      connectTimeoutMs: options.connectTimeoutMs,
-      callTimeoutMs: options.callTimeoutMs,
-    });
+    else
+      listing = await listUpstream(discoveryTarget(entry, installation, options.secretKeys), {
+        allowPrivate: options.allowPrivate,
+        connectTimeoutMs: options.connectTimeoutMs,
+        callTimeoutMs: options.callTimeoutMs,
+      });
   } catch (err) {
     if (err instanceof AppError && err.code === 'UNAVAILABLE') throw err;
     failure = healthOfFailure(err);
