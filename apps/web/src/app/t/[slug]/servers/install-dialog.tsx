@@ -9,6 +9,7 @@ import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { Dialog, FormActions } from '~/components/ui/dialog';
 import { SelectField, TextAreaField, TextField } from '~/components/ui/field';
+import { useMaintainedTeams } from '~/components/use-maintained-teams';
 import { errorFields, useTRPC } from '~/trpc/react';
 import { scopeLabel } from './labels';
 import { StatusBadge } from './status-badge';
@@ -89,8 +90,10 @@ function InstallForm({
   const [result, setResult] = useState<DiscoveredInstallation | null>(null);
   const [requested, setRequested] = useState<InstallationRequest | null>(null);
 
-  // Members install for themselves; for the organization or a team they ask.
-  const asking = !approving && !isAdmin && scope !== 'personal';
+  // Members install for themselves and for the teams they maintain; for the rest they ask.
+  const maintained = useMaintainedTeams(isAdmin);
+  const asking =
+    !approving && !isAdmin && scope !== 'personal' && !(scope === 'team' && maintained.has(teamId));
 
   const refresh = () =>
     Promise.all([
@@ -190,6 +193,7 @@ function InstallForm({
           teams={teams.data ?? []}
           teamsLoading={teams.isPending}
           isAdmin={isAdmin}
+          maintainsTeams={maintained.size > 0}
           teamError={errors.teamId}
         />
       )}
@@ -264,6 +268,7 @@ function ScopePicker({
   teams,
   teamsLoading,
   isAdmin,
+  maintainsTeams,
   teamError,
 }: {
   scope: Scope;
@@ -273,6 +278,8 @@ function ScopePicker({
   teams: { id: string; name: string }[];
   teamsLoading: boolean;
   isAdmin: boolean;
+  /** A maintainer installs for the teams they maintain without asking. */
+  maintainsTeams: boolean;
   teamError?: string;
 }) {
   const name = useId();
@@ -295,7 +302,11 @@ function ScopePicker({
           <span className="text-sm">
             <span className="font-medium text-slate-900">{option.label}</span>
             {!isAdmin && option.value !== 'personal' && (
-              <span className="ml-1.5 text-xs text-amber-700">needs approval</span>
+              <span className="ml-1.5 text-xs text-amber-700">
+                {option.value === 'team' && maintainsTeams
+                  ? 'needs approval unless you maintain the team'
+                  : 'needs approval'}
+              </span>
             )}
             <span className="block text-slate-500">{option.hint}</span>
           </span>

@@ -13,6 +13,7 @@ import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { PageHeader } from '~/components/ui/page-header';
 import { Spinner } from '~/components/ui/spinner';
+import { useMaintainedTeams } from '~/components/use-maintained-teams';
 import { useTRPC } from '~/trpc/react';
 import { AddServerDialog } from './add-server-dialog';
 import { InstallDialog, type InstallIntent } from './install-dialog';
@@ -289,6 +290,7 @@ function InstalledServers({
   allowStdio: boolean;
 }) {
   const byId = new Map((entries ?? []).map((e) => [e.id, e]));
+  const maintained = useMaintainedTeams(isAdmin);
   return (
     <section aria-labelledby="installed-heading" className="flex flex-col gap-4">
       <div>
@@ -324,11 +326,11 @@ function InstalledServers({
                 scope={scopeLabel(item.installation, teamNames)}
                 href={`/t/${tenantSlug}/servers/${item.installation.id}`}
                 canRefresh={
-                  canManage(item.installation, isAdmin, userId) &&
+                  canManage(item.installation, isAdmin, userId, maintained) &&
                   (entry?.transport !== 'stdio' || allowStdio)
                 }
                 canCheck={
-                  canManage(item.installation, isAdmin, userId) &&
+                  canManage(item.installation, isAdmin, userId, maintained) &&
                   entry !== undefined &&
                   entry.transport !== 'stdio'
                 }

@@ -11,6 +11,7 @@ import { Button } from '~/components/ui/button';
 import { cx } from '~/components/ui/cx';
 import { FormActions } from '~/components/ui/dialog';
 import { SelectField, TextField } from '~/components/ui/field';
+import { useMaintainedTeams } from '~/components/use-maintained-teams';
 import { useFieldErrors } from '~/components/use-field-errors';
 import { errorFields, useTRPC } from '~/trpc/react';
 
@@ -61,7 +62,11 @@ export function CreateTokenForm({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const teams = useQuery({ ...trpc.teams.list.queryOptions(), enabled: isAdmin });
+  // Admins create tokens for any team; maintainers for the teams they maintain.
+  const maintained = useMaintainedTeams(isAdmin);
+  const teamTokens = isAdmin || maintained.size > 0;
+  const teams = useQuery({ ...trpc.teams.list.queryOptions(), enabled: teamTokens });
+  const teamChoices = isAdmin ? teams.data : teams.data?.filter((t) => maintained.has(t.id));
   const [name, setName] = useState('');
   const [scope, setScope] = useState<Scope>('user');
   const [teamId, setTeamId] = useState('');
@@ -151,18 +156,20 @@ export function CreateTokenForm({
         }}
         options={[
           { value: 'user', label: 'Personal — acts as you' },
-          ...(isAdmin
-            ? [
-                { value: 'team', label: 'Team — acts for one team' },
-                { value: 'org', label: 'Organization — sees every gateway' },
-              ]
-            : []),
+          ...(teamTokens ? [{ value: 'team', label: 'Team — acts for one team' }] : []),
+          ...(isAdmin ? [{ value: 'org', label: 'Organization — sees every gateway' }] : []),
         ]}
-        hint={isAdmin ? undefined : 'Team and organization tokens are created by owners and admins.'}
+        hint={
+          isAdmin
+            ? undefined
+            : teamTokens
+              ? 'Team tokens for the teams you maintain; organization tokens are created by owners and admins.'
+              : 'Team and organization tokens are created by owners and admins.'
+        }
         error={errors.scope}
       />
       {scope === 'team' &&
-        (teams.data?.length === 0 ? (
+        (teamChoices?.length === 0 ? (
           <p className="text-sm text-slate-600">
             No teams yet —{' '}
             <Link href={`/t/${tenantSlug}/teams`} className="text-brand-700 hover:underline">
@@ -182,7 +189,7 @@ export function CreateTokenForm({
             }}
             options={[
               { value: '', label: teams.isPending ? 'Loading teams…' : 'Choose a team' },
-              ...(teams.data ?? []).map((t) => ({ value: t.id, label: t.name })),
+              ...(teamChoices ?? []).map((t) => ({ value: t.id, label: t.name })),
             ]}
             error={
               errors.teamId ?? (teams.error ? `Could not load teams: ${teams.error.message}` : undefined)

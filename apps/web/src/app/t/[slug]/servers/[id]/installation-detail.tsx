@@ -16,6 +16,7 @@ import { EmptyState } from '~/components/ui/empty-state';
 import { BackLink, PageHeader } from '~/components/ui/page-header';
 import { Spinner } from '~/components/ui/spinner';
 import { Switch } from '~/components/ui/switch';
+import { useMaintainedTeams } from '~/components/use-maintained-teams';
 import { useTRPC } from '~/trpc/react';
 import { canManage, scopeLabel, STDIO_UNAVAILABLE, TRANSPORT_LABELS } from '../labels';
 import { InstallationHealth } from '../installation-health';
@@ -44,6 +45,7 @@ export function InstallationDetail({
   const detail = useQuery(trpc.installations.get.queryOptions({ id: installationId }));
   const registry = useQuery(trpc.registry.list.queryOptions());
   const teams = useQuery(trpc.teams.list.queryOptions());
+  const maintained = useMaintainedTeams(isAdmin);
   const [saved, setSaved] = useState<string | null>(null);
   const back = `/t/${tenantSlug}/servers`;
 
@@ -65,7 +67,7 @@ export function InstallationDetail({
   const { installation } = detail.data;
   const entry = registry.data?.find((e) => e.id === installation.registryEntryId);
   const teamNames = new Map((teams.data ?? []).map((t) => [t.id, t.name]));
-  const manageable = canManage(installation, isAdmin, userId);
+  const manageable = canManage(installation, isAdmin, userId, maintained);
   const stdioBlocked = entry?.transport === 'stdio' && !allowStdio;
   return (
     <>
