@@ -20,5 +20,5 @@ export const TEAM_ROLE_LABELS: Record<TeamRole, string> = {
 
 export const TEAM_ROLE_DESCRIPTIONS: Record<TeamRole, string> = {
   member: "Uses the team's gateways and shared server connections.",
-  maintainer: 'Also adds people to the team, removes them and changes their team role.',
+  maintainer: "Also manages the team's members, its server installations and API tokens, and sees its usage.",
 };
