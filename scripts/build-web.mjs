@@ -1,7 +1,7 @@
 // `npm start` runs this before `toolgate start`: it builds the admin UI (`npm run build:web`) and,
-// when that build really has to run (a fresh clone, or changed sources), says so first, because
-// it takes minutes and prints nothing until it fails. Turbo's cache makes an up-to-date UI a quiet
-// second or two.
+// when that build really has to run (a fresh clone, or changed sources), says so first and says
+// when it is done. An up-to-date UI is replayed from turbo's cache in a second, quietly. Turbo's
+// own output is shown only when the build fails.
 import { spawn, spawnSync } from 'node:child_process';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -24,10 +24,18 @@ const duration = (ms) => {
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 };
 
+/** Runs the build with its output held back; prints that output if it fails. */
 function build() {
   return new Promise((resolve) => {
-    const child = spawn(npm, BUILD, { stdio: 'inherit' });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    const child = spawn(npm, BUILD, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = [];
+    child.stdout.on('data', (chunk) => output.push(chunk));
+    child.stderr.on('data', (chunk) => output.push(chunk));
+    child.on('close', (code, signal) => {
+      const status = code ?? (signal ? 1 : 0);
+      if (status !== 0) process.stderr.write(Buffer.concat(output));
+      resolve(status);
+    });
   });
 }
 
@@ -35,14 +43,14 @@ if (upToDate()) {
   process.exitCode = await build();
 } else {
   const started = Date.now();
-  console.log('Building the admin UI (first start, or its sources changed): about 3 minutes on 2 cores…');
+  console.log('Building the admin UI (first start, or its sources changed; usually under a minute)…');
   const ticker = setInterval(
     () => console.log(`  still building (${duration(Date.now() - started)})…`),
-    60_000,
+    30_000,
   );
   const code = await build();
   clearInterval(ticker);
-  if (code === 0) console.log(`Admin UI built in ${duration(Date.now() - started)}. Starting Toolgate…`);
-  else console.error(`Building the admin UI failed (exit code ${code}); see the errors above.`);
+  if (code === 0) console.log(`Admin UI built in ${duration(Date.now() - started)}.`);
+  else console.error(`Building the admin UI failed (exit code ${code}); the build's output is above.`);
   process.exitCode = code;
 }
