@@ -86,7 +86,7 @@ test('renames the workspace and moves it to a new URL; gateway URLs follow', asy
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
 });
 
-test('hands the workspace over to an invited colleague, who can then delete it', async ({
+test('hands the workspace over to an invited colleague; members only read the settings', async ({
   page,
   browser,
 }) => {
