@@ -23,7 +23,7 @@ import {
   type RowData,
   type SortingState,
 } from '@tanstack/react-table';
-import { useId, type ComponentType, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ComponentType, type ReactNode } from 'react';
 import {
   ArrowDownIcon,
   ArrowUpIcon,
@@ -99,6 +99,11 @@ export interface DataTableProps<TData extends RowData> {
   facets?: DataTableFacet[];
   initialSorting?: SortingState;
   pageSizes?: number[];
+  /**
+   * A row to show: the table turns to its page (clearing filters that hide it), scrolls it into
+   * view and highlights it for a moment; it keeps `data-highlighted` for as long as this is set.
+   */
+  highlightRowId?: string | null;
   /** Shown when there are no rows at all (not when a filter hides them). */
   empty: {
     icon: ComponentType<{ className?: string }>;
@@ -137,6 +142,7 @@ export function DataTable<TData extends RowData>({
   facets = [],
   initialSorting = [],
   pageSizes = [10, 25, 50],
+  highlightRowId = null,
   empty,
 }: DataTableProps<TData>) {
   const searchId = useId();
@@ -153,6 +159,34 @@ export function DataTable<TData extends RowData>({
   });
 
   const { pagination, columnFilters } = table.state;
+  /** The highlighted row once it has been brought into view, while it glows. */
+  const [shown, setShown] = useState<string | null>(null);
+  const [glowing, setGlowing] = useState(false);
+  const highlightIndex = highlightRowId
+    ? table.getPrePaginatedRowModel().rows.findIndex((r) => r.id === highlightRowId)
+    : -1;
+  const highlightExists = highlightRowId ? (data ?? []).some((r) => getRowId(r) === highlightRowId) : false;
+  useEffect(() => {
+    if (!highlightRowId || !highlightExists || shown === highlightRowId) return;
+    if (highlightIndex < 0) {
+      // A filter hides it: show everything.
+      table.resetGlobalFilter(true);
+      table.resetColumnFilters(true);
+      return;
+    }
+    const page = Math.floor(highlightIndex / table.state.pagination.pageSize);
+    if (page !== table.state.pagination.pageIndex) return table.setPageIndex(page);
+    setShown(highlightRowId);
+    setGlowing(true);
+    document
+      .querySelector(`[data-row-id="${CSS.escape(highlightRowId)}"]`)
+      ?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  }, [highlightRowId, highlightExists, highlightIndex, shown, table]);
+  useEffect(() => {
+    if (!glowing) return;
+    const timer = setTimeout(() => setGlowing(false), 2_500);
+    return () => clearTimeout(timer);
+  }, [glowing]);
   const globalFilter = (table.state.globalFilter as string | undefined) ?? '';
   const total = data?.length ?? 0;
   const matching = table.getPrePaginatedRowModel().rows.length;
@@ -221,7 +255,15 @@ export function DataTable<TData extends RowData>({
     );
   } else {
     body = rows.map((row) => (
-      <tr key={row.id} className="transition-colors hover:bg-slate-50/70">
+      <tr
+        key={row.id}
+        data-row-id={row.id}
+        data-highlighted={row.id === highlightRowId || undefined}
+        className={cx(
+          'transition-colors duration-700',
+          glowing && row.id === shown ? 'bg-brand-50 hover:bg-brand-50' : 'hover:bg-slate-50/70',
+        )}
+      >
         {row.getAllCells().map((cell) => (
           <td
             key={cell.id}

@@ -193,6 +193,7 @@ function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCan
         label="Name"
         name="name"
         autoFocus
+        maxLength={100}
         placeholder="Engineering"
         value={name}
         onChange={(e) => {
@@ -207,6 +208,7 @@ function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCan
         autoComplete="off"
         spellCheck={false}
         placeholder="engineering"
+        maxLength={40}
         value={slug}
         onChange={(e) => {
           editSlug(e.target.value);
@@ -219,6 +221,7 @@ function CreateGatewayForm({ tenantSlug, onCancel }: { tenantSlug: string; onCan
         label="Description"
         name="description"
         placeholder="Optional"
+        maxLength={2000}
         value={description}
         onChange={(e) => setDescription(e.target.value)}
         error={errors.description}

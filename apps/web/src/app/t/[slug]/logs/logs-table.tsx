@@ -22,6 +22,7 @@ import {
   methodLabel,
 } from '~/components/usage/format';
 import { StatusBadge } from '~/components/usage/status-badge';
+import { denyReasonText } from './deny-reasons';
 
 /** Pagination is the server's: the table only holds the page it is shown. */
 const features = tableFeatures({ rowPaginationFeature });
@@ -70,16 +71,33 @@ export function LogsTable({
       header: 'Status',
       cell: (info) => <StatusBadge status={info.getValue()} />,
     }),
-    column.accessor((e) => e.toolName ?? e.method, {
+    column.accessor((e) => e.toolName ?? e.requestedName ?? e.method, {
       id: 'call',
       header: 'Call',
       cell: (info) => {
         const e = info.row.original;
+        const problem = e.denyReason ? denyReasonText(e.denyReason) : e.errorMessage;
         return (
-          <div className="min-w-0">
-            <p className="truncate font-medium text-slate-900">{e.toolName ?? methodLabel(e.method)}</p>
-            {e.toolName && <p className="truncate text-xs text-slate-500">{e.method}</p>}
-            {e.errorCode !== null && <p className="text-xs text-red-600 tabular-nums">code {e.errorCode}</p>}
+          <div className="min-w-0" data-testid="log-call">
+            <p className="truncate font-medium text-slate-900">
+              {e.toolName ?? e.requestedName ?? methodLabel(e.method)}
+            </p>
+            {(e.toolName ?? e.requestedName) && (
+              <p className="truncate text-xs text-slate-500">
+                {e.method}
+                {e.requestedName && !e.toolName ? ' · not on this gateway' : ''}
+              </p>
+            )}
+            {(problem || e.errorCode !== null) && (
+              <p className="line-clamp-2 text-xs text-red-600" title={problem ?? undefined}>
+                {problem ?? ''}
+                {e.errorCode !== null && (
+                  <span className="text-red-500 tabular-nums">
+                    {problem ? ' · ' : ''}code {e.errorCode}
+                  </span>
+                )}
+              </p>
+            )}
           </div>
         );
       },
@@ -163,7 +181,13 @@ export function LogsTable({
                   className="cursor-pointer transition-colors hover:bg-slate-50/70"
                 >
                   {row.getAllCells().map((cell) => (
-                    <td key={cell.id} className="max-w-56 px-4 py-2.5 align-middle text-sm text-slate-700">
+                    <td
+                      key={cell.id}
+                      className={cx(
+                        'px-4 py-2.5 align-middle text-sm text-slate-700',
+                        cell.column.id === 'call' ? 'max-w-80' : 'max-w-56',
+                      )}
+                    >
                       <table.FlexRender cell={cell} />
                     </td>
                   ))}

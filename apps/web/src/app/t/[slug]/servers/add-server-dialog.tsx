@@ -8,6 +8,8 @@ import {
 } from '@toolgate/api/schemas/registry';
 import { useId, useState, type FormEvent } from 'react';
 import { sentence } from '@toolgate/api/schemas/field-errors';
+import type { AppRouter } from '@toolgate/api/trpc/root';
+import type { inferRouterOutputs } from '@trpc/server';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { Dialog, FormActions } from '~/components/ui/dialog';
@@ -29,14 +31,23 @@ type RemoteTransport = 'streamable_http' | 'sse';
 type AuthKind = CreateRegistryEntryRequest['authKind'] & string;
 type Row = { id: string; key: string; value: string };
 
+type ProbeResult = inferRouterOutputs<AppRouter>['registry']['probe'];
+
+const NAME_MAX = 100;
+const SLUG_MAX = 40;
+const URL_MAX = 2048;
+
 export function AddServerDialog({
   open,
   allowStdio,
   onClose,
+  onAdded,
 }: {
   open: boolean;
   allowStdio: boolean;
   onClose: () => void;
+  /** The new entry's id, so the list can show it. */
+  onAdded?: (id: string) => void;
 }) {
   return (
     <Dialog
@@ -45,7 +56,14 @@ export function AddServerDialog({
       title="Add a server"
       description="Register a remote MCP server by its URL, or a local one by the command that starts it. Credentials are entered when it is installed."
     >
-      <AddServerForm allowStdio={allowStdio} onDone={onClose} />
+      <AddServerForm
+        allowStdio={allowStdio}
+        onDone={onClose}
+        onAdded={(id) => {
+          onAdded?.(id);
+          onClose();
+        }}
+      />
     </Dialog>
   );
 }
@@ -114,7 +132,15 @@ function buildRequest(form: {
   };
 }
 
-function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: () => void }) {
+function AddServerForm({
+  allowStdio,
+  onDone,
+  onAdded,
+}: {
+  allowStdio: boolean;
+  onDone: () => void;
+  onAdded: (id: string) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const kindName = useId();
@@ -138,9 +164,9 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
 
   const create = useMutation(
     trpc.registry.create.mutationOptions({
-      onSuccess: async () => {
+      onSuccess: async (entry) => {
         await queryClient.invalidateQueries(trpc.registry.list.queryFilter());
-        onDone();
+        onAdded(entry.id);
       },
       onError: (error) => setErrors(errorFields(error)),
     }),
@@ -148,14 +174,30 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
   const probe = useMutation(
     trpc.registry.probe.mutationOptions({
       onSuccess: (found) => {
+        if (!found.speaksMcp) return;
         if (found.transport) setTransport(found.transport);
         if (found.suggestedAuthKind !== 'none') setAuthKind(found.suggestedAuthKind);
         if (found.suggestedAuthKind === 'oauth' && found.authorizationServers[0])
           setAuthorizationServer(found.authorizationServers[0]);
         if (!name) setName(found.serverInfo?.name || found.suggestedName);
       },
+      onError: (error) => {
+        const fieldError = errorFields(error).url;
+        if (fieldError) showErrors({ url: fieldError });
+      },
     }),
   );
+  /** Detect: the URL is checked here first, so only a well-formed one is sent. */
+  function detect() {
+    if (!isHttpUrl(url.trim())) {
+      probe.reset();
+      return showErrors({
+        url: 'Enter the server’s http:// or https:// URL, e.g. https://mcp.example.com/mcp',
+      });
+    }
+    clear('url');
+    probe.mutate({ url: url.trim() });
+  }
   const serverFieldError = Object.values(errors).some(Boolean);
   const local = kind === 'local';
 
@@ -205,6 +247,7 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
         label="Name"
         name="name"
         autoFocus
+        maxLength={NAME_MAX}
         placeholder="Acme Docs"
         value={name}
         onChange={(e) => {
@@ -219,13 +262,21 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
         autoComplete="off"
         spellCheck={false}
         placeholder="acme-docs"
+        maxLength={SLUG_MAX}
         value={slug}
         onChange={(e) => {
           editSlug(e.target.value);
           clear('slug');
         }}
         error={errors.slug}
-        hint="Prefixes the server's tools in gateways: acme-docs__search."
+        hint={
+          <>
+            Prefixes the server&apos;s tools in gateways:{' '}
+            <code className="font-mono" data-testid="slug-example">
+              {slug || 'acme-docs'}__search
+            </code>
+          </>
+        }
       />
       <fieldset className="flex flex-col gap-2">
         <legend className="mb-1.5 text-sm font-medium text-slate-800">Where it runs</legend>
@@ -280,6 +331,7 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
             autoComplete="off"
             spellCheck={false}
             placeholder="npx"
+            maxLength={500}
             value={command}
             onChange={(e) => {
               setCommand(e.target.value);
@@ -317,22 +369,23 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
             autoComplete="off"
             spellCheck={false}
             placeholder="https://mcp.example.com/mcp"
+            maxLength={URL_MAX}
             value={url}
             onChange={(e) => {
               setUrl(e.target.value);
               clear('url');
+              probe.reset();
             }}
             error={errors.url}
           />
           <div className="-mt-2 flex items-center gap-3 text-sm">
-            <Button
-              variant="secondary"
-              disabled={!url.trim() || probe.isPending}
-              onClick={() => probe.mutate({ url: url.trim() })}
-            >
+            <Button variant="secondary" disabled={!url.trim() || probe.isPending} onClick={detect}>
               {probe.isPending ? 'Detecting…' : 'Detect'}
             </Button>
-            <ProbeSummary result={probe.data} error={probe.error?.message} />
+            <ProbeSummary
+              result={probe.data}
+              error={probe.error && !errorFields(probe.error).url ? probe.error.message : undefined}
+            />
           </div>
           <div className="grid gap-4 sm:grid-cols-2">
             <SelectField
@@ -369,6 +422,7 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
                 label="Header name"
                 name="headerName"
                 spellCheck={false}
+                maxLength={100}
                 value={headerName}
                 onChange={(e) => {
                   setHeaderName(e.target.value);
@@ -380,6 +434,7 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
                 label="Value prefix"
                 name="valuePrefix"
                 spellCheck={false}
+                maxLength={100}
                 value={valuePrefix}
                 onChange={(e) => {
                   setValuePrefix(e.target.value);
@@ -398,6 +453,7 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
                 type="url"
                 spellCheck={false}
                 placeholder="https://auth.example.com"
+                maxLength={URL_MAX}
                 value={authorizationServer}
                 onChange={(e) => {
                   setAuthorizationServer(e.target.value);
@@ -411,6 +467,7 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
                 name="scopes"
                 spellCheck={false}
                 placeholder="read write"
+                maxLength={2000}
                 value={scopes}
                 onChange={(e) => {
                   setScopes(e.target.value);
@@ -454,6 +511,7 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
           <TextField
             label="Description"
             name="description"
+            maxLength={2000}
             value={description}
             onChange={(e) => {
               setDescription(e.target.value);
@@ -467,6 +525,7 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
             type="url"
             spellCheck={false}
             placeholder="https://docs.example.com/mcp"
+            maxLength={URL_MAX}
             value={docsUrl}
             onChange={(e) => {
               setDocsUrl(e.target.value);
@@ -480,6 +539,7 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
             type="url"
             spellCheck={false}
             placeholder="https://example.com/icon.png"
+            maxLength={URL_MAX}
             value={iconUrl}
             onChange={(e) => {
               setIconUrl(e.target.value);
@@ -500,32 +560,43 @@ function AddServerForm({ allowStdio, onDone }: { allowStdio: boolean; onDone: ()
   );
 }
 
-function ProbeSummary({
-  result,
-  error,
-}: {
-  result?: {
-    reachable: boolean;
-    transport: 'streamable_http' | 'sse' | null;
-    requiresAuth: boolean;
-    suggestedAuthKind: string;
-    authorizationServers: string[];
-    detail: string | null;
-  };
-  error?: string;
-}) {
-  if (error) return <span className="text-red-700">{error}</span>;
+function isHttpUrl(value: string): boolean {
+  try {
+    const parsed = new URL(value);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function ProbeSummary({ result, error }: { result?: ProbeResult; error?: string }) {
+  if (error)
+    return (
+      <span role="alert" className="text-red-700">
+        {error}
+      </span>
+    );
   if (!result) return <span className="text-slate-500">Checks the URL and fills in what it finds.</span>;
-  if (!result.reachable) return <span className="text-amber-700">Not reachable: {result.detail}</span>;
-  const transport =
-    result.transport === 'sse' ? 'SSE (legacy)' : result.transport ? 'Streamable HTTP' : 'unknown transport';
+  if (!result.reachable)
+    return (
+      <span role="alert" data-testid="probe-failed" className="text-red-700">
+        Not reachable: {result.detail}
+      </span>
+    );
+  if (!result.speaksMcp)
+    return (
+      <span role="alert" data-testid="probe-failed" className="text-red-700">
+        Not an MCP server: {result.detail}
+      </span>
+    );
+  const transport = result.transport === 'sse' ? 'SSE (legacy)' : 'Streamable HTTP';
   const auth = !result.requiresAuth
     ? 'no sign-in needed'
     : result.suggestedAuthKind === 'oauth'
       ? `OAuth via ${result.authorizationServers.join(', ')}`
       : 'needs a token';
   return (
-    <span className="text-emerald-700">
+    <span data-testid="probe-found" className="text-emerald-700">
       Found: {transport}, {auth}
       {result.detail ? ` — ${result.detail}` : ''}
     </span>

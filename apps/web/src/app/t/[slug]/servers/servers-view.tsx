@@ -53,6 +53,8 @@ export function ServersView({ tenantSlug, userId, isAdmin, allowStdio }: Servers
   const installations = useQuery(trpc.installations.list.queryOptions());
   const teams = useQuery(trpc.teams.list.queryOptions());
   const [adding, setAdding] = useState(false);
+  /** A server just added: the table shows it. */
+  const [added, setAdded] = useState<string | null>(null);
   const [intent, setIntent] = useState<InstallIntent | null>(null);
 
   const rows = useMemo<Row[] | undefined>(() => {
@@ -99,7 +101,9 @@ export function ServersView({ tenantSlug, userId, isAdmin, allowStdio }: Servers
                     </Badge>
                   </p>
                   <p className="truncate font-mono text-xs text-slate-500">
-                    {entry.url ?? [entry.command, ...entry.args].join(' ')}
+                    {entry.transport === 'builtin'
+                      ? 'Built into Toolgate: each tool runs as the caller, with their role'
+                      : (entry.url ?? [entry.command, ...entry.args].join(' '))}
                   </p>
                   {entry.docsUrl && (
                     <a
@@ -220,6 +224,7 @@ export function ServersView({ tenantSlug, userId, isAdmin, allowStdio }: Servers
           columns={columns}
           data={rows}
           getRowId={(r) => r.entry.id}
+          highlightRowId={added}
           isLoading={registry.isPending}
           error={registry.error}
           onRetry={() => void registry.refetch()}
@@ -247,7 +252,14 @@ export function ServersView({ tenantSlug, userId, isAdmin, allowStdio }: Servers
         />
         <RequestsSection isAdmin={isAdmin} onApprove={approve} />
       </div>
-      {isAdmin && <AddServerDialog open={adding} allowStdio={allowStdio} onClose={() => setAdding(false)} />}
+      {isAdmin && (
+        <AddServerDialog
+          open={adding}
+          allowStdio={allowStdio}
+          onClose={() => setAdding(false)}
+          onAdded={setAdded}
+        />
+      )}
       <InstallDialog intent={intent} isAdmin={isAdmin} onClose={() => setIntent(null)} />
     </>
   );

@@ -1,8 +1,9 @@
 import type { Assignment } from '@toolgate/api/schemas/gateways';
-import type { Installation, Tool } from '@toolgate/api/schemas/installations';
+import type { Installation, Prompt, Tool } from '@toolgate/api/schemas/installations';
 import { describe, expect, it } from 'vitest';
 import {
   isLive,
+  matchesSearch,
   unavailableReason,
   namedItems,
   rowKey,
@@ -182,5 +183,40 @@ describe('the tool picker model', () => {
     expect(toInput(edited)[0]).toMatchObject({ alias: null, descriptionOverride: null });
     expect(sameAssignments(rows, rowsFrom([...assignments].reverse()))).toBe(true);
     expect(sameAssignments(rows, edited)).toBe(false);
+  });
+});
+
+describe('the picker’s prompts and search', () => {
+  it('offers the prompts discovered on any installation of a server, first description kept', () => {
+    const prompt = (installationId: string, name: string, description: string) =>
+      ({ installationId, name, description, arguments: [{ name: 'topic', required: true }] }) as Prompt;
+    const groups = serverGroups(
+      [
+        { installation: installation('i1', E1), tools: [], prompts: [prompt('i1', 'review', 'Review a PR')] },
+        {
+          installation: installation('i2', E1),
+          tools: [],
+          prompts: [prompt('i2', 'review', 'other words'), prompt('i2', 'triage', 'Triage issues')],
+        },
+        { installation: installation('i3', E2), tools: [] },
+      ],
+      entries,
+      new Map(),
+    );
+    const github = groups.find((g) => g.id === E1)!;
+    expect([...github.prompts.keys()]).toEqual(['review', 'triage']);
+    expect(github.prompts.get('review')).toEqual({
+      description: 'Review a PR',
+      arguments: [{ name: 'topic', required: true }],
+    });
+    expect(groups.find((g) => g.id === E2)!.prompts.size).toBe(0);
+  });
+
+  it('matches a search against names and descriptions, ignoring case and blank queries', () => {
+    expect(matchesSearch('', 'create_issue', undefined)).toBe(true);
+    expect(matchesSearch('  ', 'create_issue', 'x')).toBe(true);
+    expect(matchesSearch('ISSUE', 'create_issue', undefined)).toBe(true);
+    expect(matchesSearch('pull request', 'merge', 'Merge a pull request')).toBe(true);
+    expect(matchesSearch('deploy', 'merge', 'Merge a pull request')).toBe(false);
   });
 });

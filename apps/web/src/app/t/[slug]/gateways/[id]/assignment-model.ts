@@ -1,5 +1,5 @@
 import type { Assignment, AssignmentInput } from '@toolgate/api/schemas/gateways';
-import type { Installation, Tool } from '@toolgate/api/schemas/installations';
+import type { Installation, Prompt, Tool } from '@toolgate/api/schemas/installations';
 import { RESOURCE_TOOL_NAMES } from '@toolgate/core/tool-naming';
 import type { NamedItem } from './exposed-names.ts';
 
@@ -93,10 +93,22 @@ export interface ServerGroup {
   installations: GroupInstallation[];
   /** Tool name → description, from any installation. */
   discovered: Map<string, string>;
+  /** Prompt name → what prompts/list said of it, from any installation. */
+  prompts: Map<string, DiscoveredPrompt>;
+}
+
+export interface DiscoveredPrompt {
+  description: string;
+  /** As prompts/list announced them. */
+  arguments: Prompt['arguments'];
 }
 
 export function serverGroups(
-  installations: readonly { installation: Installation; tools: readonly Tool[] }[],
+  installations: readonly {
+    installation: Installation;
+    tools: readonly Tool[];
+    prompts?: readonly Prompt[];
+  }[],
   entries: readonly { id: string; name: string; slug: string }[],
   rows: ReadonlyMap<string, Row>,
 ): ServerGroup[] {
@@ -112,12 +124,13 @@ export function serverGroups(
         slug: entry?.slug ?? '',
         installations: [],
         discovered: new Map(),
+        prompts: new Map(),
       };
       groups.set(entryId, group);
     }
     return group;
   };
-  for (const { installation, tools } of installations) {
+  for (const { installation, tools, prompts = [] } of installations) {
     const group = groupOf(installation.registryEntryId, installation.name);
     group.installations.push({
       id: installation.id,
@@ -129,6 +142,9 @@ export function serverGroups(
       tools: new Map(tools.map((t) => [t.name, t.enabled])),
     });
     for (const t of tools) if (!group.discovered.has(t.name)) group.discovered.set(t.name, t.description);
+    for (const p of prompts)
+      if (!group.prompts.has(p.name))
+        group.prompts.set(p.name, { description: p.description, arguments: p.arguments });
   }
   // Assignments of servers nobody has installed (or the caller cannot see) stay editable.
   for (const row of rows.values()) groupOf(row.registryEntryId, 'Unknown server');
@@ -205,4 +221,11 @@ export function describeKey(groups: readonly ServerGroup[], key: string): string
   const slug = groups.find((g) => g.id === entryId)?.slug ?? 'server';
   if (kind === 'resources') return `${slug}/${generated ?? 'resources'} (generated)`;
   return `${slug}/${toolName}${kind === 'prompt' ? ' (prompt)' : ''}`;
+}
+
+/** Whether a tool (or prompt) matches the picker's search: its name or description contains it. */
+export function matchesSearch(query: string, name: string, description: string | undefined): boolean {
+  const q = query.trim().toLowerCase();
+  if (!q) return true;
+  return name.toLowerCase().includes(q) || (description ?? '').toLowerCase().includes(q);
 }

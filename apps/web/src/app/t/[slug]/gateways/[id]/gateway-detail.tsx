@@ -139,6 +139,7 @@ export function GatewayDetail({
       <ConnectDialog
         open={connecting}
         onClose={() => setConnecting(false)}
+        gatewayId={g.id}
         name={g.slug}
         url={g.url}
         clientAuthMethods={g.clientAuthMethods}

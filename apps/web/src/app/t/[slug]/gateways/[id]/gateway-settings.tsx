@@ -167,6 +167,7 @@ export function GatewaySettings({
         <TextField
           label="Name"
           name="name"
+          maxLength={100}
           value={values.name}
           onChange={(e) => set('name', e.target.value)}
           error={errors.name}
@@ -177,6 +178,7 @@ export function GatewaySettings({
             name="slug"
             autoComplete="off"
             spellCheck={false}
+            maxLength={40}
             value={values.slug}
             onChange={(e) => set('slug', e.target.value.toLowerCase())}
             error={errors.slug}
@@ -200,6 +202,7 @@ export function GatewaySettings({
           label="Description"
           name="description"
           placeholder="Optional"
+          maxLength={2000}
           value={values.description}
           onChange={(e) => set('description', e.target.value)}
           error={errors.description}

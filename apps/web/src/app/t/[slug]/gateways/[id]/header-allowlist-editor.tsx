@@ -93,6 +93,7 @@ export function HeaderAllowlistEditor({
           autoComplete="off"
           spellCheck={false}
           placeholder="x-request-id"
+          maxLength={100}
           aria-invalid={message ? true : undefined}
           aria-describedby={message ? `${inputId}-error` : undefined}
           onChange={(e) => {

@@ -24,7 +24,8 @@ export function InstallationSelect({
       aria-label={label}
       value={value ?? ''}
       onChange={(e) => onChange(e.target.value || null)}
-      className="h-8 max-w-64 rounded-md bg-white px-2 pr-7 text-xs ring-1 ring-slate-300 outline-none focus:ring-2 focus:ring-brand-500 disabled:bg-slate-50"
+      title={pinnable.find((i) => i.id === value)?.name}
+      className="h-8 w-full max-w-md min-w-0 rounded-md bg-white px-2 pr-7 text-xs ring-1 ring-slate-300 outline-none focus:ring-2 focus:ring-brand-500 disabled:bg-slate-50 sm:w-auto sm:min-w-72"
     >
       <option value="">Resolve at call time (personal → team → org)</option>
       {pinnable.map((i) => (

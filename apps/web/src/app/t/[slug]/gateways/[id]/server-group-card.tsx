@@ -4,10 +4,18 @@ import { useId } from 'react';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { cx } from '~/components/ui/cx';
-import { isLive, newRow, RESOURCES, rowKey, type Row, type ServerGroup } from './assignment-model';
+import {
+  isLive,
+  matchesSearch,
+  newRow,
+  RESOURCES,
+  rowKey,
+  type Row,
+  type ServerGroup,
+} from './assignment-model';
 import type { NameCheck } from './exposed-names';
 import { InstallationSelect } from './installation-select';
-import { AddPrompt, aliasInputClass, PromptRow } from './prompt-rows';
+import { aliasInputClass, PromptPicker } from './prompt-rows';
 
 export interface RowProblem {
   name: string;
@@ -20,15 +28,19 @@ interface Props {
   checks: ReadonlyMap<string, NameCheck>;
   problems: ReadonlyMap<string, RowProblem>;
   readOnly: boolean;
+  /** The picker's search: only tools (and prompts) whose name or description contain it are shown. */
+  query: string;
   edit: (change: (next: Map<string, Row>) => void) => void;
 }
 
 /** One server's tools, prompts and resources as the gateway exposes them. */
-export function ServerGroupCard({ group, rows, checks, problems, readOnly, edit }: Props) {
+export function ServerGroupCard({ group, rows, checks, problems, readOnly, query, edit }: Props) {
   const mine = [...rows.entries()].filter(([, r]) => r.registryEntryId === group.id);
   const assignedTools = mine.filter(([, r]) => r.kind === 'tool').map(([, r]) => r.toolName);
   const toolNames = readOnly ? assignedTools : [...new Set([...group.discovered.keys(), ...assignedTools])];
-  const prompts = mine.filter(([, r]) => r.kind === 'prompt');
+  const shownTools = toolNames.filter((t) => matchesSearch(query, t, group.discovered.get(t)));
+  const unpicked = shownTools.filter((t) => !rows.has(rowKey(group.id, 'tool', t)));
+  const pickedShown = shownTools.filter((t) => rows.has(rowKey(group.id, 'tool', t)));
   const resourcesKey = rowKey(group.id, 'resources', RESOURCES);
   const resources = rows.get(resourcesKey);
   const picked = assignedTools.length;
@@ -50,9 +62,42 @@ export function ServerGroupCard({ group, rows, checks, problems, readOnly, edit 
         <p className="font-medium text-slate-900">
           {group.name} <span className="font-mono text-xs text-slate-500">{group.slug}</span>
         </p>
-        <span className="text-xs text-slate-500">
-          {readOnly ? `${picked} tools` : `${picked} of ${toolNames.length} tools picked`}
-        </span>
+        <div className="flex items-center gap-3">
+          <span className="text-xs text-slate-500">
+            {readOnly ? `${picked} tools` : `${picked} of ${toolNames.length} tools picked`}
+          </span>
+          {!readOnly && shownTools.length > 0 && (
+            <span className="flex items-center gap-1">
+              <Button
+                size="sm"
+                variant="ghost"
+                disabled={unpicked.length === 0}
+                aria-label={`Select all ${query.trim() ? 'matching ' : ''}tools of ${group.name}`}
+                onClick={() =>
+                  edit((next) => {
+                    for (const t of unpicked)
+                      next.set(rowKey(group.id, 'tool', t), newRow(group.id, 'tool', t));
+                  })
+                }
+              >
+                Select all
+              </Button>
+              <Button
+                size="sm"
+                variant="ghost"
+                disabled={pickedShown.length === 0}
+                aria-label={`Select no ${query.trim() ? 'matching ' : ''}tools of ${group.name}`}
+                onClick={() =>
+                  edit((next) => {
+                    for (const t of pickedShown) next.delete(rowKey(group.id, 'tool', t));
+                  })
+                }
+              >
+                None
+              </Button>
+            </span>
+          )}
+        </div>
       </div>
       {notReady.length > 0 && (
         <ul className="border-b border-slate-100 bg-amber-50/60 px-4 py-2 text-xs text-amber-800">
@@ -64,9 +109,14 @@ export function ServerGroupCard({ group, rows, checks, problems, readOnly, edit 
           ))}
         </ul>
       )}
-      {toolNames.length > 0 && (
+      {toolNames.length > 0 && shownTools.length === 0 && (
+        <p className="px-4 py-3 text-sm text-slate-500">
+          No tools of {group.name} match “{query.trim()}”.
+        </p>
+      )}
+      {shownTools.length > 0 && (
         <ul aria-label={`${group.name} tools`} className="divide-y divide-slate-100">
-          {toolNames.map((tool) => {
+          {shownTools.map((tool) => {
             const key = rowKey(group.id, 'tool', tool);
             return (
               <ToolRow
@@ -119,32 +169,15 @@ export function ServerGroupCard({ group, rows, checks, problems, readOnly, edit 
             )}
           </div>
         )}
-        {prompts.length > 0 && (
-          <ul aria-label={`${group.name} prompts`} className="flex flex-col gap-2">
-            {prompts.map(([key, row]) => (
-              <PromptRow
-                key={key}
-                group={group}
-                row={row}
-                check={checks.get(key)}
-                problem={problems.get(key)}
-                onChange={(patch) => update(key, patch)}
-                onRemove={() => edit((next) => void next.delete(key))}
-              />
-            ))}
-          </ul>
-        )}
-        {!readOnly && (
-          <AddPrompt
-            group={group}
-            taken={prompts.map(([, r]) => r.toolName)}
-            onAdd={(name) =>
-              edit(
-                (next) => void next.set(rowKey(group.id, 'prompt', name), newRow(group.id, 'prompt', name)),
-              )
-            }
-          />
-        )}
+        <PromptPicker
+          group={group}
+          rows={rows}
+          checks={checks}
+          problems={problems}
+          readOnly={readOnly}
+          query={query}
+          edit={edit}
+        />
       </div>
     </fieldset>
   );
@@ -205,6 +238,7 @@ function ToolRow({
               aria-label={`Alias for ${generated}`}
               placeholder={generated}
               value={row.alias}
+              maxLength={128}
               aria-invalid={problem ? true : undefined}
               aria-describedby={problem ? `${id}-problem` : undefined}
               onChange={(e) => onChange({ alias: e.target.value })}

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Assignment } from '@toolgate/api/schemas/gateways';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
-import { GatewayIcon } from '~/components/icons';
+import { GatewayIcon, SearchIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Button, ButtonLink } from '~/components/ui/button';
 import { EmptyState } from '~/components/ui/empty-state';
@@ -47,6 +47,7 @@ export function ToolAssignments({
   const [savedRows, setSavedRows] = useState(() => rowsFrom(assignments));
   const [rows, setRows] = useState(savedRows);
   const [exposed, setExposed] = useState<string[] | null>(null);
+  const [query, setQuery] = useState('');
 
   const save = useMutation(
     trpc.gateways.setAssignments.mutationOptions({
@@ -219,6 +220,18 @@ export function ToolAssignments({
         </EmptyState>
       ) : (
         <>
+          <div className="relative w-full sm:w-80">
+            <SearchIcon className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-slate-400" />
+            <input
+              type="search"
+              aria-label="Search tools"
+              placeholder="Search tools and prompts by name or description"
+              value={query}
+              maxLength={200}
+              onChange={(e) => setQuery(e.target.value)}
+              className="h-9 w-full rounded-lg bg-white pr-3 pl-9 text-sm text-slate-900 ring-1 ring-slate-300 outline-none ring-inset placeholder:text-slate-400 focus:ring-2 focus:ring-brand-500"
+            />
+          </div>
           {shown.map((group) => (
             <ServerGroupCard
               key={group.id}
@@ -227,6 +240,7 @@ export function ToolAssignments({
               checks={checks}
               problems={problems}
               readOnly={!isAdmin}
+              query={query}
               edit={edit}
             />
           ))}

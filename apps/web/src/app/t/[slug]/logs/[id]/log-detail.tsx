@@ -20,6 +20,7 @@ import {
 } from '~/components/usage/format';
 import { StatusBadge } from '~/components/usage/status-badge';
 import { useTRPC } from '~/trpc/react';
+import { denyReasonText } from '../deny-reasons';
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
 
@@ -56,12 +57,13 @@ export function LogDetail({ tenantSlug, eventId }: { tenantSlug: string; eventId
     <>
       <BackLink href={`/t/${tenantSlug}/logs`}>Logs</BackLink>
       <PageHeader
-        title={e.toolName ?? methodLabel(e.method)}
+        title={e.toolName ?? e.requestedName ?? methodLabel(e.method)}
         description={
           <span className="flex flex-wrap items-center gap-2">
             <StatusBadge status={e.status} />
             <span>
               {e.toolName ? `${e.method} · ` : ''}
+              {e.requestedName && !e.toolName ? `${e.method} of a tool this gateway does not expose · ` : ''}
               <time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt)}</time>
             </span>
           </span>
@@ -84,6 +86,12 @@ export function LogDetail({ tenantSlug, eventId }: { tenantSlug: string; eventId
             <Row label="Latency">{formatMs(e.latencyMs)}</Row>
             <Row label="Request size">{formatBytes(e.requestBytes)}</Row>
             <Row label="Response size">{formatBytes(e.responseBytes)}</Row>
+            {e.denyReason && <Row label="Refused because">{denyReasonText(e.denyReason)}</Row>}
+            {e.errorMessage && (
+              <Row label="Error">
+                <span className="break-words">{e.errorMessage}</span>
+              </Row>
+            )}
             {e.errorCode !== null && <Row label="Error code">{e.errorCode}</Row>}
             <Row label="Caller">
               {e.caller ? (
