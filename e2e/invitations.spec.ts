@@ -1,45 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { newAccount, PASSWORD, shot, signUp, uid } from './steps.ts';
+import { mailedLink, newAccount, PASSWORD, shot, signUp, uid } from './steps.ts';
 
 /**
- * Invitations and password reset through the browser. No SMTP here: the web app writes each email
- * to the outbox directory playwright.config.ts gives it (TOOLGATE_MAIL_OUTBOX_DIR), and the tests
- * read links from there — or, for invitations, from the dialog that shows the link once.
+ * Invitations and password reset through the browser. No SMTP here: the tests read links from the
+ * mail outbox (see mailedLink in steps.ts) — or, for invitations, from the dialog that shows the
+ * link once.
  */
-
-const OUTBOX = process.env.E2E_MAIL_OUTBOX_DIR;
-
-interface OutboxMessage {
-  kind: 'password-reset' | 'invitation';
-  to: string;
-  link: string;
-  sentAt: string;
-}
-
-/** The newest link of this kind mailed to this address, waiting (with a deadline) for it to arrive. */
-async function mailedLink(to: string, kind: OutboxMessage['kind']): Promise<string> {
-  if (!OUTBOX) throw new Error('E2E_MAIL_OUTBOX_DIR is not set (playwright.config.ts sets it)');
-  let link: string | undefined;
-  await expect
-    .poll(
-      async () => {
-        const files = (await readdir(OUTBOX).catch(() => [])).filter((f) => f.endsWith('.json'));
-        const messages = await Promise.all(
-          files.map(async (f) => JSON.parse(await readFile(path.join(OUTBOX, f), 'utf8')) as OutboxMessage),
-        );
-        link = messages
-          .filter((m) => m.to === to && m.kind === kind)
-          .sort((a, b) => a.sentAt.localeCompare(b.sentAt))
-          .at(-1)?.link;
-        return link;
-      },
-      { message: `a ${kind} email to ${to}`, timeout: 15_000 },
-    )
-    .toBeTruthy();
-  return link!;
-}
 
 test('an owner invites a colleague, who creates an account from the link and joins as a member', async ({
   page,

@@ -1,3 +1,5 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
 
 /** Browser steps several specs share. Every test still makes its own users and workspaces. */
@@ -29,8 +31,11 @@ export function newAccount(first: string): Account {
   };
 }
 
-/** Signs up with PASSWORD and lands on the new workspace. */
-export async function signUp(page: Page, account: Account): Promise<void> {
+/**
+ * Signs up with PASSWORD and lands on the new workspace, with the address verified through the
+ * mailed link (tokens, installs and invitations need it) unless `verify` is false.
+ */
+export async function signUp(page: Page, account: Account, { verify = true } = {}): Promise<void> {
   await page.goto('/signup');
   await page.getByLabel('Your name').fill(account.name);
   await page.getByLabel('Work email').fill(account.email);
@@ -39,6 +44,51 @@ export async function signUp(page: Page, account: Account): Promise<void> {
   await expect(page.getByLabel('Workspace URL')).toHaveValue(account.slug);
   await page.getByRole('button', { name: 'Create workspace' }).click();
   await expect(page).toHaveURL(`/t/${account.slug}`);
+  if (verify) await verifyEmail(page, account);
+}
+
+/** Follows the newest verification link mailed to the account, then returns to its workspace. */
+export async function verifyEmail(page: Page, account: Account): Promise<void> {
+  await page.goto(await mailedLink(account.email, 'email-verification'));
+  await expect(page.getByRole('heading', { name: 'Your email address is verified' })).toBeVisible();
+  await page.goto(`/t/${account.slug}`);
+}
+
+/**
+ * No SMTP in the browser tests: the web app writes each email to the outbox directory
+ * playwright.config.ts gives it (TOOLGATE_MAIL_OUTBOX_DIR), and specs read links from there.
+ */
+const OUTBOX = process.env.E2E_MAIL_OUTBOX_DIR;
+
+export interface OutboxMessage {
+  kind: 'password-reset' | 'invitation' | 'email-verification';
+  to: string;
+  link: string;
+  sentAt: string;
+}
+
+/** Every message in the outbox of this kind to this address, oldest first. */
+export async function mailedMessages(to: string, kind: OutboxMessage['kind']): Promise<OutboxMessage[]> {
+  if (!OUTBOX) throw new Error('E2E_MAIL_OUTBOX_DIR is not set (playwright.config.ts sets it)');
+  const files = (await readdir(OUTBOX).catch(() => [])).filter((f) => f.endsWith('.json'));
+  const messages = await Promise.all(
+    files.map(async (f) => JSON.parse(await readFile(path.join(OUTBOX, f), 'utf8')) as OutboxMessage),
+  );
+  return messages
+    .filter((m) => m.to === to && m.kind === kind)
+    .sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+}
+
+/** The newest link of this kind mailed to this address, waiting (with a deadline) for it to arrive. */
+export async function mailedLink(to: string, kind: OutboxMessage['kind']): Promise<string> {
+  let link: string | undefined;
+  await expect
+    .poll(async () => (link = (await mailedMessages(to, kind)).at(-1)?.link), {
+      message: `a ${kind} email to ${to}`,
+      timeout: 15_000,
+    })
+    .toBeTruthy();
+  return link!;
 }
 
 /** Adds server-everything ("Everything") by its URL and installs it, waiting for discovery. */

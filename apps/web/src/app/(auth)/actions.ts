@@ -8,10 +8,17 @@ import { getCurrentAccount } from '~/server/auth/session';
 import { webContext } from '~/server/context';
 import { actionFailure, sessionEnded, type ActionResult } from '~/server/form-action';
 
-/** Creates the account and workspace; the browser then signs in with the same credentials. */
+/**
+ * Creates the account and workspace and emails the verification link; the browser then signs in
+ * with the same credentials.
+ */
 export async function signUpAction(input: SignUpRequest): Promise<ActionResult<{ tenantSlug: string }>> {
   try {
-    const { tenantSlug } = await signUp(webContext().db.db, input, { signupMode: webEnv().TOOLGATE_SIGNUP });
+    const { db, mailer } = webContext();
+    const { tenantSlug } = await signUp(db.db, input, {
+      signupMode: webEnv().TOOLGATE_SIGNUP,
+      verificationMail: { mailer, publicWebUrl: webEnv().PUBLIC_WEB_URL },
+    });
     return { ok: true, tenantSlug };
   } catch (err) {
     return actionFailure(err);

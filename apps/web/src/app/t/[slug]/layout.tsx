@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { AppShell } from '~/components/shell/app-shell';
 import { requireMembership } from '~/server/auth/session';
 import { TrpcProvider } from '~/trpc/react';
+import { EmailVerificationBanner } from './email-verification-banner';
 
 interface Props {
   params: Promise<{ slug: string }>;
@@ -20,6 +21,7 @@ export default async function WorkspaceLayout({ params, children }: Props & { ch
   return (
     <TrpcProvider key={slug} tenantSlug={slug}>
       <AppShell account={account} membership={membership}>
+        <EmailVerificationBanner user={account.user} />
         {children}
       </AppShell>
     </TrpcProvider>
