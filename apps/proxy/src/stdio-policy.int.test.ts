@@ -18,7 +18,7 @@ import { startConformanceFixture } from '@toolgate/fixtures/conformance-server';
 import { RPC } from '@toolgate/mcp/jsonrpc';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ZProxyEnv } from './env.ts';
-import { STDIO_DISABLED_MESSAGE } from './stdio-policy.ts';
+import { STDIO_DISABLED_MESSAGE } from './backend/stdio-policy.ts';
 import { createHarness, initializeSession, rpc, type Harness, type RunningProxy } from './testing/harness.ts';
 
 const conformanceStdio = fileURLToPath(

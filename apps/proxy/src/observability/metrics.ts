@@ -2,9 +2,9 @@ import { METHOD_CLIENT_RESPONSE, METHOD_UNREAD, rollupMethod, type UsageStatus }
 import type { ReadinessReport } from '@toolgate/core/readiness';
 import type { UpstreamPool, UpstreamTransport } from '@toolgate/mcp/upstream';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { AuthFailure } from '../auth/principal.ts';
+import type { AuthFailure } from '../admission/auth/principal.ts';
 import type { ProxyEnv } from '../env.ts';
-import type { SnapshotStore } from '../snapshot-store.ts';
+import type { SnapshotStore } from '../config/snapshot-store.ts';
 import type { UsageRecorder } from '../usage/recorder.ts';
 import { type CounterSeries, type HistogramSeries, HotCounter, HotHistogram } from './hot-metrics.ts';
 

@@ -25,11 +25,11 @@ import {
   type SessionCheck,
   type SessionClaims,
 } from '@toolgate/mcp/session-token';
-import type { AuthenticatorChain } from './auth/principal.ts';
-import { CallRegistry } from './call-registry.ts';
-import { authenticateCaller, missingScope, refuseScope, type Caller } from './gateway-access.ts';
-import type { Catalog } from './catalog.ts';
-import { PROXY_ERRORS, type ProxyErrorName } from './errors.ts';
+import type { AuthenticatorChain } from '../admission/auth/principal.ts';
+import { CallRegistry } from '../dispatch/call-registry.ts';
+import { authenticateCaller, missingScope, refuseScope, type Caller } from '../admission/admission.ts';
+import type { Catalog } from '../dispatch/catalog.ts';
+import { PROXY_ERRORS, type ProxyErrorName } from '../errors.ts';
 import {
   acceptsJson,
   acceptsSse,
@@ -42,16 +42,16 @@ import {
   SseWriter,
 } from './http-util.ts';
 import type { LegacyDispatchContext, LegacySend } from './legacy-sse.ts';
-import { routeToolCall } from './meta-tools.ts';
-import type { Observability } from './observability/observability.ts';
-import { paginate } from './pagination.ts';
-import { HttpResponder, type Responder } from './responder.ts';
-import type { GatewayRoute } from './routes.ts';
-import type { SessionRevocations } from './session-revocations.ts';
-import type { PreparedGateway, SnapshotStore } from './snapshot-store.ts';
+import { routeToolCall } from '../dispatch/meta-tools.ts';
+import type { Observability } from '../observability/observability.ts';
+import { paginate } from '../dispatch/pagination.ts';
+import { HttpResponder, type Responder } from '../dispatch/responder.ts';
+import type { GatewayRoute } from '../routes.ts';
+import type { SessionRevocations } from '../admission/session-revocations.ts';
+import type { PreparedGateway, SnapshotStore } from '../config/snapshot-store.ts';
 import { StreamHub } from './stream-hub.ts';
-import type { ToolCaller } from './tool-caller.ts';
-import type { UsageDraft, UsageMeter } from './usage/meter.ts';
+import type { ToolCaller } from '../dispatch/tool-caller.ts';
+import type { UsageDraft, UsageMeter } from '../usage/meter.ts';
 
 export interface McpEndpointDeps {
   store: SnapshotStore;

@@ -2,14 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SCOPE_READ, SCOPE_TOOLS, scopeAllows, SUPPORTED_SCOPES } from '@toolgate/auth/constants';
 import type { Logger } from '@toolgate/core/logger';
 import type { AuthenticatorChain, AuthFailure, Principal } from './auth/principal.ts';
-import { PROXY_ERRORS, type ProxyErrorName } from './errors.ts';
-import { firstHeader, sendProxyError } from './http-util.ts';
-import type { AuthFailureReason } from './observability/metrics.ts';
-import type { Observability } from './observability/observability.ts';
-import type { TraceSpan } from './observability/tracing.ts';
-import type { GatewayRoute } from './routes.ts';
-import type { PreparedGateway, SnapshotStore } from './snapshot-store.ts';
-import type { UsageDraft } from './usage/meter.ts';
+import { PROXY_ERRORS, type ProxyErrorName } from '../errors.ts';
+import { firstHeader, sendProxyError } from '../transport/http-util.ts';
+import type { AuthFailureReason } from '../observability/metrics.ts';
+import type { Observability } from '../observability/observability.ts';
+import type { TraceSpan } from '../observability/tracing.ts';
+import type { GatewayRoute } from '../routes.ts';
+import type { PreparedGateway, SnapshotStore } from '../config/snapshot-store.ts';
+import type { UsageDraft } from '../usage/meter.ts';
 
 export interface Caller {
   gateway: PreparedGateway;

@@ -2,11 +2,11 @@ import { TtlLru } from '@toolgate/core/lru';
 import type { SnapshotResourceServer } from '@toolgate/core/snapshot';
 import { JsonRpcError, RPC } from '@toolgate/mcp/jsonrpc';
 import { UpstreamError, type UpstreamPool, type UpstreamTarget } from '@toolgate/mcp/upstream';
-import type { Principal } from './auth/principal.ts';
-import type { PreparedGateway } from './snapshot-store.ts';
-import { upstreamErrorToRpc, upstreamMeta } from './upstream-errors.ts';
-import { stdioRefusal } from './stdio-policy.ts';
-import { resolveInstallation, type UpstreamTargets } from './upstream-target.ts';
+import type { Principal } from '../admission/auth/principal.ts';
+import type { PreparedGateway } from '../config/snapshot-store.ts';
+import { upstreamErrorToRpc, upstreamMeta } from '../backend/upstream-errors.ts';
+import { stdioRefusal } from '../backend/stdio-policy.ts';
+import { resolveInstallation, type UpstreamTargets } from '../backend/upstream-target.ts';
 
 type Result = Record<string, unknown>;
 type Listed = Record<string, unknown>;

@@ -9,18 +9,18 @@ import {
 import { forwardedTraceHeaders } from '@toolgate/mcp/trace-context';
 import type { UpstreamPool, UpstreamTarget } from '@toolgate/mcp/upstream';
 import type { SnapshotInstallation, SnapshotTool } from '@toolgate/core/snapshot';
-import type { Principal } from './auth/principal.ts';
-import type { BuiltinServers } from './builtin-servers.ts';
+import type { Principal } from '../admission/auth/principal.ts';
+import type { BuiltinServers } from '../backend/builtin-servers.ts';
 import type { Catalog } from './catalog.ts';
 import type { CallRegistry } from './call-registry.ts';
-import type { Observability } from './observability/observability.ts';
-import type { TraceSpan } from './observability/tracing.ts';
+import type { Observability } from '../observability/observability.ts';
+import type { TraceSpan } from '../observability/tracing.ts';
 import type { Responder } from './responder.ts';
-import type { PreparedGateway } from './snapshot-store.ts';
-import type { UsageDraft } from './usage/meter.ts';
-import { stdioRefusal } from './stdio-policy.ts';
-import { upstreamErrorToRpc, upstreamMeta } from './upstream-errors.ts';
-import { passthroughHeaders, resolveInstallation, type UpstreamTargets } from './upstream-target.ts';
+import type { PreparedGateway } from '../config/snapshot-store.ts';
+import type { UsageDraft } from '../usage/meter.ts';
+import { stdioRefusal } from '../backend/stdio-policy.ts';
+import { upstreamErrorToRpc, upstreamMeta } from '../backend/upstream-errors.ts';
+import { passthroughHeaders, resolveInstallation, type UpstreamTargets } from '../backend/upstream-target.ts';
 
 export interface CallContext {
   /** Session id, or a stateless stand-in: scopes cancellation and server→client replies. */

@@ -11,7 +11,7 @@ import type {
 } from '@toolgate/core/snapshot';
 import type { DbHandle } from '@toolgate/db/client';
 import { loadGatewaySnapshot, type SnapshotLoad } from '@toolgate/db/gateway-snapshot';
-import { prepareToolSearch, type ToolSearch } from './meta-tools.ts';
+import { prepareToolSearch, type ToolSearch } from '../dispatch/meta-tools.ts';
 
 /** A snapshot with the lookups a request needs, built once per snapshot version. */
 export interface PreparedGateway {

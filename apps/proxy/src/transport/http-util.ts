@@ -8,7 +8,7 @@ import {
   type JsonRpcId,
 } from '@toolgate/mcp/jsonrpc';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '@toolgate/mcp/json-limits';
-import { PROXY_ERRORS, proxyErrorMessage, type ProxyErrorName } from './errors.ts';
+import { PROXY_ERRORS, proxyErrorMessage, type ProxyErrorName } from '../errors.ts';
 
 export class BodyTooLargeError extends Error {}
 

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { sendJson, SseWriter } from './http-util.ts';
-import type { UsageDraft } from './usage/meter.ts';
+import { sendJson, SseWriter } from '../transport/http-util.ts';
+import type { UsageDraft } from '../usage/meter.ts';
 
 /**
  * Where the messages of one client request go. The final response is `reply`; anything before

@@ -4,7 +4,7 @@ import {
   type JsonRpcRequestMessage,
   type JsonRpcResponseMessage,
 } from '@toolgate/mcp/jsonrpc';
-import type { UsageDraft } from './usage/meter.ts';
+import type { UsageDraft } from '../usage/meter.ts';
 
 /**
  * Tool exposure 'search': instead of every assigned tool, tools/list shows two gateway tools.

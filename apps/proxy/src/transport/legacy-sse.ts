@@ -42,7 +42,7 @@ import type { Logger } from '@toolgate/core/logger';
 import { classifyMessage, errorMessage, RPC, type ClientMessage } from '@toolgate/mcp/jsonrpc';
 import { LEGACY_SSE_VERSION } from '@toolgate/mcp/protocol';
 import { issueSession, openSession, type SessionClaims } from '@toolgate/mcp/session-token';
-import type { Principal } from './auth/principal.ts';
+import type { Principal } from '../admission/auth/principal.ts';
 import {
   acceptsSse,
   firstHeader,
@@ -52,11 +52,11 @@ import {
   sendProxyError,
   SseWriter,
 } from './http-util.ts';
-import { PROXY_ERRORS, type ProxyErrorName } from './errors.ts';
-import type { GatewayRoute } from './routes.ts';
-import type { SessionRevocations } from './session-revocations.ts';
-import type { PreparedGateway } from './snapshot-store.ts';
-import type { UsageDraft, UsageMeter } from './usage/meter.ts';
+import { PROXY_ERRORS, type ProxyErrorName } from '../errors.ts';
+import type { GatewayRoute } from '../routes.ts';
+import type { SessionRevocations } from '../admission/session-revocations.ts';
+import type { PreparedGateway } from '../config/snapshot-store.ts';
+import type { UsageDraft, UsageMeter } from '../usage/meter.ts';
 
 export interface LegacyCaller {
   gateway: PreparedGateway;

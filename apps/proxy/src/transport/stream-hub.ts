@@ -1,6 +1,6 @@
 import type { Logger } from '@toolgate/core/logger';
 import type { SseWriter } from './http-util.ts';
-import type { PreparedGateway, SnapshotStore } from './snapshot-store.ts';
+import type { PreparedGateway, SnapshotStore } from '../config/snapshot-store.ts';
 
 interface GatewayStreams {
   tenantSlug: string;
