@@ -94,6 +94,8 @@ describe('resolveIdpUser', () => {
       .where(sql`lower(${users.email}) = lower(${email})`);
     expect(created).toHaveLength(1);
     expect(created[0]!.passwordHash).toBeNull();
+    // The provider vouched for the address: nothing waits for an email verification.
+    expect(created[0]!.emailVerifiedAt).toBeInstanceOf(Date);
     const links = await db.db.select().from(userIdentities).where(eq(userIdentities.subject, sub));
     expect(links.map((l) => l.userId)).toEqual([created[0]!.id]);
 

@@ -139,7 +139,11 @@ async function link(db: Database, idp: IdpMappingInput, subject: string, userId:
  * a workspace by another party's identity provider — they are invited instead.
  */
 async function joinByJit(db: Database, idp: IdpMappingInput, email: string) {
-  await db.insert(users).values({ email }).onConflictDoNothing();
+  // The workspace's own identity provider vouches for the address (an unverified one is never used).
+  await db
+    .insert(users)
+    .values({ email, emailVerifiedAt: sql`now()` })
+    .onConflictDoNothing();
   const [user] = await db
     .select({ id: users.id, passwordHash: users.passwordHash })
     .from(users)
