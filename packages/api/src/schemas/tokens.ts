@@ -5,7 +5,10 @@ import { ZId, ZTimestamp, ZName } from './common.ts';
 export const ZCreateApiTokenRequest = z
   .strictObject({
     name: ZName,
-    /** user: acts as the caller (anyone); team and org tokens are for owners and admins. */
+    /**
+     * user: acts as the caller (anyone); org tokens are for owners and admins, a team's tokens
+     * also for the team's maintainers.
+     */
     scope: z.enum(TOKEN_SCOPES).default('user'),
     teamId: ZId.optional(),
     /** mcp: call gateways; admin: use this REST API. */
