@@ -18,7 +18,11 @@ import {
   ZSetEnabledRequest,
   ZUpdateInstallationRequest,
 } from '../../schemas/installations.ts';
-import { ZCreateRegistryEntryRequest } from '../../schemas/registry.ts';
+import {
+  ZCreateRegistryEntryRequest,
+  ZRegistryEntry,
+  ZUpdateRegistryEntryRequest,
+} from '../../schemas/registry.ts';
 import { ZCreateApiTokenRequest } from '../../schemas/tokens.ts';
 import { ZId } from '../../schemas/common.ts';
 import { approveInstallationRequest } from '../../services/approve-installation-request.ts';
@@ -30,6 +34,7 @@ import { createInstallation } from '../../services/create-installation.ts';
 import { createRegistryEntry } from '../../services/create-registry-entry.ts';
 import { deleteGateway } from '../../services/delete-gateway.ts';
 import { deleteInstallation } from '../../services/delete-installation.ts';
+import { deleteRegistryEntry } from '../../services/delete-registry-entry.ts';
 import { discoverInstallation } from '../../services/discover-installation.ts';
 import { getGateway } from '../../services/get-gateway.ts';
 import { getInstallation } from '../../services/get-installation.ts';
@@ -48,6 +53,7 @@ import { setInstallationEnabled } from '../../services/set-installation-enabled.
 import { setToolEnabled } from '../../services/set-tool-enabled.ts';
 import { updateGateway } from '../../services/update-gateway.ts';
 import { updateInstallation } from '../../services/update-installation.ts';
+import { updateRegistryEntry } from '../../services/update-registry-entry.ts';
 import type { ControlPlaneDeps } from '../../deps.ts';
 import { protectedProcedure, router } from '../init.ts';
 
@@ -77,6 +83,25 @@ export const registryRouter = router({
     .input(ZCreateRegistryEntryRequest)
     .mutation(({ ctx, input }) =>
       createRegistryEntry({ ...ctx.scope, allowStdio: ctx.deps.allowStdio ?? false, input }),
+    ),
+  /** A tenant-private entry (the catalog is read-only); a new slug renames its exposed tools. */
+  update: protectedProcedure
+    .input(z.object({ entryId: ZId, input: ZUpdateRegistryEntryRequest }))
+    .output(ZRegistryEntry)
+    .mutation(({ ctx, input }) =>
+      updateRegistryEntry({
+        ...ctx.scope,
+        bus: ctx.deps.bus,
+        allowStdio: ctx.deps.allowStdio ?? false,
+        entryId: input.entryId,
+        input: input.input,
+      }),
+    ),
+  /** CONFLICT naming the installations (`details.installations`) while the entry has any. */
+  delete: protectedProcedure
+    .input(z.object({ entryId: ZId }))
+    .mutation(({ ctx, input }) =>
+      deleteRegistryEntry({ ...ctx.scope, bus: ctx.deps.bus, entryId: input.entryId }),
     ),
   /** "Add custom server": what is at this URL (transport, OAuth), to pre-fill the form. */
   probe: protectedProcedure
