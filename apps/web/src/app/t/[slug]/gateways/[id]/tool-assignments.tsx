@@ -225,7 +225,7 @@ export function ToolAssignments({
             <input
               type="search"
               aria-label="Search tools"
-              placeholder="Search tools and prompts by name or description"
+              placeholder="Search tools and prompts"
               value={query}
               maxLength={200}
               onChange={(e) => setQuery(e.target.value)}
