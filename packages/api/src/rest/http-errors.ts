@@ -47,8 +47,11 @@ export function errorResponse(err: unknown, log?: Logger): Response {
         ...(Object.keys(details).length > 0 ? { details } : {}),
       },
     };
-    const headers: Record<string, string> =
-      err.code === 'UNAUTHORIZED' ? { 'www-authenticate': `${WWW_AUTHENTICATE}, error="invalid_token"` } : {};
+    const headers: Record<string, string> = {};
+    if (err.code === 'UNAUTHORIZED')
+      headers['www-authenticate'] = `${WWW_AUTHENTICATE}, error="invalid_token"`;
+    if (err.code === 'RATE_LIMITED' && typeof details.retryAfterSeconds === 'number')
+      headers['retry-after'] = String(details.retryAfterSeconds);
     return jsonResponse(status, body, headers);
   }
   log?.error({ err }, 'REST request failed');

@@ -22,7 +22,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   422:
     'The body or query string fails validation (text with NUL characters or unpaired surrogates included); ' +
     '`error.fields` names each failing field',
-  429: 'Too many requests of this kind; `error.details.retryAfterSeconds` says when to try again',
+  429: 'Too many requests of this kind; `Retry-After` (and `error.details.retryAfterSeconds`) says when to try again',
   500: 'Unexpected server error',
   503: 'The server is missing configuration this request needs',
 };
