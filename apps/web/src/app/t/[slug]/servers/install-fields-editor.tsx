@@ -111,6 +111,7 @@ export function InstallFieldsEditor({
                 label="Key"
                 spellCheck={false}
                 placeholder="apiKey"
+                maxLength={64}
                 value={f.key}
                 onChange={(e) => update(i, { key: e.target.value })}
                 error={at('key')}
@@ -118,6 +119,7 @@ export function InstallFieldsEditor({
               <TextField
                 label="Label"
                 placeholder="API key"
+                maxLength={100}
                 value={f.label}
                 onChange={(e) => update(i, { label: e.target.value })}
                 error={at('label')}
@@ -149,6 +151,7 @@ export function InstallFieldsEditor({
                     placeholder={
                       f.targetKind === 'header' ? 'X-Api-Key' : f.targetKind === 'env' ? 'API_KEY' : '--root'
                     }
+                    maxLength={200}
                     value={f.targetName}
                     onChange={(e) => update(i, { targetName: e.target.value })}
                     error={at('target.name')}
@@ -158,6 +161,7 @@ export function InstallFieldsEditor({
                     label="Prefix"
                     spellCheck={false}
                     placeholder={f.targetKind === 'header' ? 'Bearer ' : ''}
+                    maxLength={100}
                     value={f.targetPrefix}
                     onChange={(e) => update(i, { targetPrefix: e.target.value })}
                     error={at('target.prefix')}
@@ -240,6 +244,7 @@ export function ListEditor({
               className="flex-1 [&_label]:sr-only"
               spellCheck={false}
               placeholder="NAME"
+              maxLength={128}
               value={r.key}
               onChange={(e) => update(i, { key: e.target.value })}
               error={errors[`${errorPath}.${r.key}`]}
@@ -250,6 +255,7 @@ export function ListEditor({
             className="flex-[2] [&_label]:sr-only"
             spellCheck={false}
             placeholder={pairs ? 'value' : '-y'}
+            maxLength={pairs ? 10_000 : 1000}
             value={r.value}
             onChange={(e) => update(i, { value: e.target.value })}
             error={pairs ? undefined : errors[`${errorPath}.${i}`]}
