@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isIP } from 'node:net';
 import { issuerFrom, SUPPORTED_SCOPES } from '@toolgate/auth/constants';
 import { JwksCache } from '@toolgate/auth/jwks-cache';
 import type { Bus } from '@toolgate/bus';
@@ -16,20 +15,23 @@ import { createUpstreamPool, type UpstreamPool } from '@toolgate/mcp/upstream';
 import { ApiTokenAuthenticator } from './admission/auth/api-token-authenticator.ts';
 import { IdpJwtAuthenticator } from './admission/auth/idp-jwt-authenticator.ts';
 import { OAuthAuthenticator } from './admission/auth/oauth-authenticator.ts';
+import { Admission } from './admission/admission.ts';
 import { AuthenticatorChain } from './admission/auth/principal.ts';
+import { Sessions } from './admission/sessions.ts';
+import { Dispatcher } from './dispatch/dispatcher.ts';
 import { UserPrincipals } from './admission/auth/user-principals.ts';
 import { BuiltinServers } from './backend/builtin-servers.ts';
 import { Catalog } from './dispatch/catalog.ts';
 import type { ProxyEnv } from './env.ts';
 import { sendJson, sendProxyError } from './transport/http-util.ts';
-import { LegacySseEndpoint } from './transport/legacy-sse.ts';
-import { McpEndpoint } from './transport/streamable-http.ts';
+import { LegacySseTransport } from './transport/legacy-sse.ts';
+import { StreamableHttpTransport } from './transport/streamable-http.ts';
 import { instrumentPool } from './observability/instrumented-pool.ts';
 import { ProxyMetrics, resolveLabelPolicy } from './observability/metrics.ts';
 import { ObservedUsageMeter } from './observability/observed-meter.ts';
 import type { Observability } from './observability/observability.ts';
 import { loadTracing, RequestTracer, tracingConfig } from './observability/tracing.ts';
-import { parseRoute, type GatewayRoute } from './routes.ts';
+import { hostAllowList, parseRoute, requestGuard, type GatewayRoute } from './routes.ts';
 import { ConfigSync } from './config/config-sync.ts';
 import { SessionRevocations } from './admission/session-revocations.ts';
 import { SnapshotStore } from './config/snapshot-store.ts';
@@ -40,20 +42,6 @@ import { UsageRecorder } from './usage/recorder.ts';
 
 export const PROXY_VERSION = '0.1.0';
 const TOKEN_USAGE_FLUSH_MS = 30_000;
-
-/** Host names the proxy serves: IP literals, localhost, the public host, the base host's tenants. */
-export function hostAllowList(env: Pick<ProxyEnv, 'PUBLIC_MCP_URL' | 'MCP_BASE_HOST' | 'MCP_ALLOWED_HOSTS'>) {
-  const exact = new Set([
-    'localhost',
-    new URL(env.PUBLIC_MCP_URL).hostname.toLowerCase(),
-    ...env.MCP_ALLOWED_HOSTS,
-  ]);
-  const base = env.MCP_BASE_HOST?.split(':')[0]?.toLowerCase();
-  return (hostname: string): boolean => {
-    const h = hostname.toLowerCase();
-    return exact.has(h) || isIP(h) !== 0 || (base !== undefined && (h === base || h.endsWith(`.${base}`)));
-  };
-}
 
 export interface ProxyDeps {
   env: ProxyEnv;
@@ -67,9 +55,12 @@ export interface ProxyDeps {
 export interface Proxy {
   server: Server;
   store: SnapshotStore;
-  endpoint: McpEndpoint;
+  /** The Streamable HTTP transport (`/mcp/{tenant}/{gateway}`). */
+  streamable: StreamableHttpTransport;
   /** The HTTP+SSE transport of 2024-11-05 (`…/sse`, `…/messages`). */
-  legacy: LegacySseEndpoint;
+  legacy: LegacySseTransport;
+  /** Routes admitted requests for both transports; holds the calls in flight. */
+  dispatcher: Dispatcher;
   pool: UpstreamPool;
   tokens: ApiTokenAuthenticator;
   /** Toolgate's own OAuth access tokens and external identity providers' JWTs. */
@@ -165,36 +156,25 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   metrics.watchReadiness(readiness);
   const serveMetrics = metricsHandler(metrics.registry, env.METRICS_TOKEN);
   const meter = new ObservedUsageMeter(usage, env.USAGE_AUDIT_FIELD_MAX_CHARS, observability);
-  const endpoint = new McpEndpoint({
+  const sessionKeys = parseKeyRing(env.TOOLGATE_SESSION_KEYS);
+  // listener → transport → admission → dispatch → backend: each built from the ones below it.
+  const admission = new Admission({
     store,
     auth: new AuthenticatorChain([tokens, oauth, idpJwts]),
-    bus,
-    endedSessions,
-    sessionKeys: parseKeyRing(env.TOOLGATE_SESSION_KEYS),
-    tools: new ToolCaller(upstreams, targets, catalog, observability, undefined, builtin),
-    catalog,
-    usage: meter,
     log,
     observability,
-    maxBodyBytes: env.MAX_BODY_BYTES,
-    allowedOrigins: env.MCP_ALLOWED_ORIGINS,
-    isAllowedHost: hostAllowList(env),
+  });
+  const sessions = new Sessions(sessionKeys, endedSessions);
+  const dispatcher = new Dispatcher({
+    tools: new ToolCaller(upstreams, targets, catalog, observability, undefined, builtin),
+    catalog,
     serverVersion: PROXY_VERSION,
     listPageSize: env.MCP_LIST_PAGE_SIZE,
   });
-  const legacy = new LegacySseEndpoint({
-    bus,
-    endedSessions,
-    sessionKeys: parseKeyRing(env.TOOLGATE_SESSION_KEYS),
-    log,
-    maxBodyBytes: env.MAX_BODY_BYTES,
-    allowedOrigins: env.MCP_ALLOWED_ORIGINS,
-    isAllowedHost: hostAllowList(env),
-    authenticate: (req, res, gatewayRoute, draft) =>
-      endpoint.authenticateCaller(req, res, gatewayRoute, draft),
-    dispatch: (caller, message, send, context) => endpoint.dispatchLegacy(caller, message, send, context),
-    usage: meter,
-  });
+  const transport = { admission, sessions, dispatcher, usage: meter, log, maxBodyBytes: env.MAX_BODY_BYTES };
+  const streamable = new StreamableHttpTransport({ ...transport, store });
+  const legacy = new LegacySseTransport({ ...transport, bus });
+  const guard = requestGuard({ isAllowedHost: hostAllowList(env), allowedOrigins: env.MCP_ALLOWED_ORIGINS });
   store.onInvalidation((message) => {
     if (message.resync) {
       tokens.forgetTenant(message.tenantId);
@@ -248,8 +228,11 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       publicMcpUrl: env.PUBLIC_MCP_URL,
       baseHost: env.MCP_BASE_HOST,
     });
-    if (parsed.kind === 'mcp') return endpoint.handle(req, res, parsed.route, requestId);
-    if (parsed.kind === 'legacy-sse' || parsed.kind === 'legacy-message') {
+    if (parsed.kind === 'mcp' || parsed.kind === 'legacy-sse' || parsed.kind === 'legacy-message') {
+      // DNS rebinding and cross-origin browsers are turned away once, before any transport.
+      const refused = guard(req.headers, parsed.route);
+      if (refused) return void sendProxyError(res, refused.error, { values: refused.values });
+      if (parsed.kind === 'mcp') return streamable.handle(req, res, parsed.route, requestId);
       return legacy.handle(req, res, parsed.kind, parsed.route, requestId);
     }
     if (parsed.kind === 'metadata') return protectedResourceMetadata(res, parsed.route);
@@ -275,8 +258,9 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   return {
     server,
     store,
-    endpoint,
+    streamable,
     legacy,
+    dispatcher,
     pool,
     tokens,
     oauth,
@@ -302,7 +286,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       // Keep-alive sockets become idle as in-flight calls finish; close them as they do.
       const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
-      endpoint.streams.closeAll();
+      streamable.streams.closeAll();
       legacy.closeAll();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<void>((resolve) => {

@@ -9,7 +9,7 @@ import {
 } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MAX_SEALED_CAPABILITIES_CHARS } from './transport/streamable-http.ts';
+import { MAX_SEALED_CAPABILITIES_CHARS } from './admission/sessions.ts';
 import { createHarness, discoverAndSeedTools, rpc, type RunningProxy } from './testing/harness.ts';
 
 /** Well-formed but hostile client messages get JSON-RPC errors; the process keeps serving everyone. */

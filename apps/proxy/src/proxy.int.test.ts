@@ -446,7 +446,7 @@ describe('configuration changes', () => {
     try {
       expect((await client.listTools()).tools.map((t) => t.name)).toEqual([`${entry.slug}__echo`]);
       // Open the GET stream (the SDK does this after initialized) before changing anything.
-      await eventually(() => expect(proxyB.proxy.endpoint.streams.openStreams).toBeGreaterThan(0), 10_000);
+      await eventually(() => expect(proxyB.proxy.streamable.streams.openStreams).toBeGreaterThan(0), 10_000);
 
       await seedAssignments(db.db, world.tenant.id, gw.id, [
         { registryEntryId: entry.id, toolName: 'get-sum' },

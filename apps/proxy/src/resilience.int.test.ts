@@ -162,7 +162,7 @@ describe('replicas coming and going', () => {
     const url = `${proxy.url}${path}`;
     const headers = await openSession(url, token);
     const inFlight = rpc(url, slowCall(1, 400), headers);
-    await eventually(() => expect(proxy.proxy.endpoint.calls.size).toBe(1), 2_000);
+    await eventually(() => expect(proxy.proxy.dispatcher.calls.size).toBe(1), 2_000);
     const drained = proxy.proxy.drain(5_000);
     await expect(fetch(`${proxy.url}/healthz`)).rejects.toThrow();
     expect((await inFlight).json).toMatchObject({ result: { content: [{ text: 'done after 400 ms' }] } });
@@ -181,11 +181,11 @@ describe('cancellation', () => {
       const call = client.callTool({ name: 'slow', arguments: { ms: 30_000 } }, undefined, {
         signal: controller.signal,
       });
-      await eventually(() => expect(proxy.proxy.endpoint.calls.size).toBe(1), 10_000);
+      await eventually(() => expect(proxy.proxy.dispatcher.calls.size).toBe(1), 10_000);
       controller.abort();
       await expect(call).rejects.toThrow();
       await eventually(() => expect(echo.cancelled).toContain(30_000), 10_000);
-      await eventually(() => expect(proxy.proxy.endpoint.calls.size).toBe(0), 10_000);
+      await eventually(() => expect(proxy.proxy.dispatcher.calls.size).toBe(0), 10_000);
       await client.close();
     } finally {
       await h.close();

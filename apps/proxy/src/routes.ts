@@ -1,3 +1,8 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
+import type { ProxyEnv } from './env.ts';
+import type { ProxyErrorName } from './errors.ts';
+
 /**
  * Where an MCP request is addressed: `/mcp/{tenant}/{gateway}` or `{tenant}.{base}/mcp/{gateway}`,
  * plus `/sse` and `/messages` under either for the legacy HTTP+SSE transport (2024-11-05).
@@ -71,4 +76,83 @@ function tenantFromHost(host: string, baseHost: string): string | undefined {
   if (!host.endsWith(suffix)) return undefined;
   const label = host.slice(0, -suffix.length);
   return new RegExp(`^${SLUG}$`).test(label) ? label : undefined;
+}
+
+/** Host names the proxy serves: IP literals, localhost, the public host, the base host's tenants. */
+export function hostAllowList(env: Pick<ProxyEnv, 'PUBLIC_MCP_URL' | 'MCP_BASE_HOST' | 'MCP_ALLOWED_HOSTS'>) {
+  const exact = new Set([
+    'localhost',
+    new URL(env.PUBLIC_MCP_URL).hostname.toLowerCase(),
+    ...env.MCP_ALLOWED_HOSTS,
+  ]);
+  const base = env.MCP_BASE_HOST?.split(':')[0]?.toLowerCase();
+  return (hostname: string): boolean => {
+    const h = hostname.toLowerCase();
+    return exact.has(h) || isIP(h) !== 0 || (base !== undefined && (h === base || h.endsWith(`.${base}`)));
+  };
+}
+
+/** The host name of a Host header, without port or IPv6 brackets. */
+export function hostnameOf(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  try {
+    return new URL(`http://${host}`).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return host;
+  }
+}
+
+/**
+ * Browsers' cross-origin requests: allowed from the page's own host (already vetted as a host we
+ * serve), the gateway's public origin, or configured origins ('*' allows any).
+ */
+export function isOriginAllowed(
+  origin: string,
+  {
+    resourceUrl,
+    host,
+    allowedOrigins,
+  }: { resourceUrl: string; host: string | undefined; allowedOrigins: readonly string[] },
+): boolean {
+  if (allowedOrigins.includes('*') || allowedOrigins.includes(origin)) return true;
+  try {
+    const parsed = new URL(origin);
+    return parsed.host === host || parsed.origin === new URL(resourceUrl).origin;
+  } catch {
+    return false;
+  }
+}
+
+export interface RequestGuardPolicy {
+  /** Host names this proxy answers to (public host, base host and its subdomains, extras). */
+  isAllowedHost: (hostname: string) => boolean;
+  /** Origins allowed besides the gateway's own and the request's host; '*' allows any. */
+  allowedOrigins: readonly string[];
+}
+
+/**
+ * The listener's checks on every MCP request, whichever transport serves it: DNS rebinding (a
+ * name we do not serve that resolves to us is refused; IP literals and localhost are what direct
+ * and local clients use, and carry no rebinding risk) and browsers' cross-origin requests.
+ */
+export function requestGuard(policy: RequestGuardPolicy) {
+  return (
+    headers: IncomingHttpHeaders,
+    route: GatewayRoute,
+  ): { error: ProxyErrorName; values: Record<string, string> } | undefined => {
+    const hostname = hostnameOf(headers.host);
+    if (hostname && !policy.isAllowedHost(hostname))
+      return { error: 'HOST_FORBIDDEN', values: { host: hostname } };
+    const { origin } = headers;
+    if (
+      origin &&
+      !isOriginAllowed(origin, {
+        resourceUrl: route.resourceUrl,
+        host: headers.host,
+        allowedOrigins: policy.allowedOrigins,
+      })
+    )
+      return { error: 'ORIGIN_FORBIDDEN', values: { origin } };
+    return undefined;
+  };
 }

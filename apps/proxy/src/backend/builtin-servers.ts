@@ -3,7 +3,7 @@ import type { Bus } from '@toolgate/bus';
 import { parseKeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
 import type { DbHandle } from '@toolgate/db/client';
-import type { Principal } from '../admission/auth/principal.ts';
+import type { Principal } from '../mcp-call.ts';
 import type { ProxyEnv } from '../env.ts';
 
 export interface BuiltinServersDeps {

@@ -4,7 +4,7 @@ import { TtlLru } from '@toolgate/core/lru';
 import type { SnapshotInstallation, SnapshotTool, SnapshotUpstream } from '@toolgate/core/snapshot';
 import type { UpstreamTarget } from '@toolgate/mcp/upstream';
 import { buildUpstreamTarget, credentialsAad } from '@toolgate/mcp/upstream-target';
-import type { Principal } from '../admission/auth/principal.ts';
+import type { Principal } from '../mcp-call.ts';
 import type { PreparedGateway } from '../config/snapshot-store.ts';
 
 /** Headers a client may never pass through to an upstream, whatever the allow-list says. */

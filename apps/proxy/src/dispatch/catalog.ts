@@ -2,7 +2,7 @@ import { TtlLru } from '@toolgate/core/lru';
 import type { SnapshotResourceServer } from '@toolgate/core/snapshot';
 import { JsonRpcError, RPC } from '@toolgate/mcp/jsonrpc';
 import { UpstreamError, type UpstreamPool, type UpstreamTarget } from '@toolgate/mcp/upstream';
-import type { Principal } from '../admission/auth/principal.ts';
+import type { Principal } from '../mcp-call.ts';
 import type { PreparedGateway } from '../config/snapshot-store.ts';
 import { upstreamErrorToRpc, upstreamMeta } from '../backend/upstream-errors.ts';
 import { stdioRefusal } from '../backend/stdio-policy.ts';

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import {
   errorMessage,
   JsonRpcError,
@@ -9,7 +8,7 @@ import {
 import { forwardedTraceHeaders } from '@toolgate/mcp/trace-context';
 import type { UpstreamPool, UpstreamTarget } from '@toolgate/mcp/upstream';
 import type { SnapshotInstallation, SnapshotTool } from '@toolgate/core/snapshot';
-import type { Principal } from '../admission/auth/principal.ts';
+import type { McpCall, Principal } from '../mcp-call.ts';
 import type { BuiltinServers } from '../backend/builtin-servers.ts';
 import type { Catalog } from './catalog.ts';
 import type { CallRegistry } from './call-registry.ts';
@@ -17,19 +16,9 @@ import type { Observability } from '../observability/observability.ts';
 import type { TraceSpan } from '../observability/tracing.ts';
 import type { Responder } from './responder.ts';
 import type { PreparedGateway } from '../config/snapshot-store.ts';
-import type { UsageDraft } from '../usage/meter.ts';
 import { stdioRefusal } from '../backend/stdio-policy.ts';
 import { upstreamErrorToRpc, upstreamMeta } from '../backend/upstream-errors.ts';
 import { passthroughHeaders, resolveInstallation, type UpstreamTargets } from '../backend/upstream-target.ts';
-
-export interface CallContext {
-  /** Session id, or a stateless stand-in: scopes cancellation and server→client replies. */
-  sessionKey: string;
-  headers: IncomingMessage['headers'];
-  requestId: string;
-  /** Learns the tool and the installation that served it. */
-  usage?: UsageDraft;
-}
 
 /** A tools/call result that reports a failure to the model (`isError`), not a protocol error. */
 const toolError = (id: JsonRpcRequestMessage['id'], text: string) =>
@@ -80,21 +69,18 @@ export class ToolCaller {
   }
 
   call(
-    gateway: PreparedGateway,
-    principal: Principal,
+    call: McpCall,
     message: JsonRpcRequestMessage,
-    context: CallContext,
     calls: CallRegistry,
     responder: Responder,
   ): Promise<void> {
-    const span = this.observability?.tracer?.child(context.usage, 'mcp.tools.call');
-    if (span === undefined)
-      return this.run(gateway, principal, message, context, calls, responder, undefined);
-    return this.run(gateway, principal, message, context, calls, responder, span).then(
+    const span = this.observability?.tracer?.child(call.usage, 'mcp.tools.call');
+    if (span === undefined) return this.run(call, message, calls, responder, undefined);
+    return this.run(call, message, calls, responder, span).then(
       () => {
-        const status = context.usage?.status;
+        const status = call.usage?.status;
         if (status) span.set('toolgate.status', status);
-        if (status === 'error') span.fail(`JSON-RPC error ${context.usage?.errorCode ?? ''}`.trim());
+        if (status === 'error') span.fail(`JSON-RPC error ${call.usage?.errorCode ?? ''}`.trim());
         span.end();
       },
       (err: unknown) => {
@@ -106,14 +92,15 @@ export class ToolCaller {
   }
 
   private async run(
-    gateway: PreparedGateway,
-    principal: Principal,
+    call: McpCall,
     message: JsonRpcRequestMessage,
-    context: CallContext,
     calls: CallRegistry,
     responder: Responder,
     span: TraceSpan | undefined,
   ): Promise<void> {
+    const { gateway, principal } = call.caller;
+    const { usage } = call;
+    const sessionKey = call.session.key;
     const params = message.params ?? {};
     const name = params.name;
     if (typeof name !== 'string' || name.length === 0) {
@@ -128,11 +115,11 @@ export class ToolCaller {
       );
     }
     // Only names the gateway exposes reach the usage event: made-up ones would inflate rollups.
-    if (context.usage) context.usage.toolName = name;
+    if (usage) usage.toolName = name;
     span?.set('gen_ai.tool.name', name);
     const upstream = gateway.upstreams.get(tool.entryId)!;
     const { installation, disabled, target } = this.resolveCredential(gateway, tool, principal, span);
-    if (context.usage && installation) context.usage.installationId = installation.id;
+    if (usage && installation) usage.installationId = installation.id;
     if (!installation) {
       return responder.reply(
         toolError(
@@ -174,8 +161,8 @@ export class ToolCaller {
       return;
     }
     if (!target) throw new Error('no upstream target for a resolved installation');
-    const tracked = calls.track(context.sessionKey, message.id);
-    responder.onAbort(() => calls.cancel(context.sessionKey, message.id, 'client disconnected'));
+    const tracked = calls.track(sessionKey, message.id);
+    responder.onAbort(() => calls.cancel(sessionKey, message.id, 'client disconnected'));
 
     const upstreamParams: Record<string, unknown> = { name: tool.upstreamName };
     if (params.arguments !== undefined) upstreamParams.arguments = params.arguments;
@@ -188,15 +175,15 @@ export class ToolCaller {
     try {
       const result = await this.pool.request(target, 'tools/call', upstreamParams, {
         signal: tracked.signal,
-        headers: passthroughHeaders(gateway.snapshot.gateway.headerAllowlist, context.headers),
+        headers: passthroughHeaders(gateway.snapshot.gateway.headerAllowlist, call.headers),
         // Our span's context when tracing; else the caller's own, passed on as it came.
         trace: upstreamSpan
           ? this.observability!.tracer!.tracing.traceHeaders(upstreamSpan)
-          : forwardedTraceHeaders(context.headers),
+          : forwardedTraceHeaders(call.headers),
         onNotification: responder.canStream ? (n) => responder.send(n) : undefined,
         onRequest: responder.canStream
           ? async (request) => {
-              const pending = calls.awaitClient(context.sessionKey, this.clientRequestTimeoutMs);
+              const pending = calls.awaitClient(sessionKey, this.clientRequestTimeoutMs);
               responder.send({
                 jsonrpc: '2.0',
                 id: pending.id,

@@ -8,7 +8,9 @@ import {
   type JsonRpcId,
 } from '@toolgate/mcp/jsonrpc';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '@toolgate/mcp/json-limits';
+import type { Refusal } from '../admission/admission.ts';
 import { PROXY_ERRORS, proxyErrorMessage, type ProxyErrorName } from '../errors.ts';
+import type { UsageDraft } from '../usage/meter.ts';
 
 export class BodyTooLargeError extends Error {}
 
@@ -69,6 +71,22 @@ export function sendProxyError(
     errorMessage(options.id ?? null, { code: def.rpc, message: proxyErrorMessage(name, options.values) }),
     options.headers,
   );
+}
+
+/**
+ * Answers a request admission turned away, and tells its usage record: a refusal of the caller
+ * is `denied` with its reason, anything else an error.
+ */
+export function sendRefusal(res: ServerResponse, refusal: Refusal, usage?: UsageDraft, id?: JsonRpcId): void {
+  const bytes = sendProxyError(res, refusal.error, {
+    ...(id !== undefined ? { id } : {}),
+    ...(refusal.values ? { values: refusal.values } : {}),
+    ...(refusal.headers ? { headers: refusal.headers } : {}),
+  });
+  if (!usage) return;
+  const { rpc } = PROXY_ERRORS[refusal.error];
+  if (refusal.deny) usage.deny(refusal.deny, rpc, bytes);
+  else usage.reject(rpc, bytes);
 }
 
 /** Server-Sent Events on one response: JSON-RPC messages as `message` events. */
@@ -139,37 +157,6 @@ export function acceptsJson(accept: string | undefined): boolean {
 
 export const firstHeader = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;
-
-/** The host name of a Host header, without port or IPv6 brackets. */
-export function hostnameOf(host: string | undefined): string | undefined {
-  if (!host) return undefined;
-  try {
-    return new URL(`http://${host}`).hostname.replace(/^\[|\]$/g, '');
-  } catch {
-    return host;
-  }
-}
-
-/**
- * Browsers' cross-origin requests: allowed from the page's own host (already vetted as a host we
- * serve), the gateway's public origin, or configured origins ('*' allows any).
- */
-export function isOriginAllowed(
-  origin: string,
-  {
-    resourceUrl,
-    host,
-    allowedOrigins,
-  }: { resourceUrl: string; host: string | undefined; allowedOrigins: readonly string[] },
-): boolean {
-  if (allowedOrigins.includes('*') || allowedOrigins.includes(origin)) return true;
-  try {
-    const parsed = new URL(origin);
-    return parsed.host === host || parsed.origin === new URL(resourceUrl).origin;
-  } catch {
-    return false;
-  }
-}
 
 export type ReadMessage =
   | { ok: true; message: ClientMessage; bytes: number }

@@ -13,95 +13,48 @@
  *                          sampling request, `notifications/cancelled`); replicas with a request of
  *                          that session in flight subscribe and hand them to `dispatch`.
  *
- * The two functions this endpoint is built with are McpEndpoint methods, wired in build-proxy.ts:
- *
- *   authenticateCaller(req: IncomingMessage, res: ServerResponse, route: GatewayRoute, usage?: UsageDraft):
- *     Promise<{ gateway: PreparedGateway; principal: Principal } | undefined>
- *       Exactly the Streamable endpoint's authentication: finds the gateway, authenticates,
- *       checks team visibility; on failure answers the error itself (401 with WWW-Authenticate
- *       and resource_metadata, 403, 404, 503) and resolves undefined. `usage` learns the outcome.
- *
- *   dispatchLegacy(caller: { gateway: PreparedGateway; principal: Principal }, message: ClientMessage,
- *                  send: (message: unknown) => Promise<void>, context: LegacyDispatchContext): Promise<void>
- *       kind 'request': runs it and passes every message it produces to `send`, the response last,
- *         telling `context.usage` (when set) what went out.
- *         `initialize` answers with negotiateLegacyVersion(params.protocolVersion) and issues no
- *         session (the session is `context.session`, made when the stream opened). Progress,
- *         logging and server→client requests may always be sent: the stream is always there.
- *         The CallRegistry key is `context.session.sid`.
- *       kind 'response': settles a pending server→client request of `context.session.sid`; it is
- *         normal that none is pending on this replica.
- *       kind 'notification': `notifications/cancelled` cancels the request of that session if it
- *         runs here; anything else may be ignored.
- *       May throw; a request then gets an Internal error response.
+ * Host and Origin were checked by the listener. Like the Streamable HTTP transport, this one
+ * calls admission (authentication, visibility, scope, sessions) and the dispatcher downward;
+ * scope refusals are JSON-RPC errors on the stream, since a POST here is answered 202 before the
+ * request runs.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bus, Unsubscribe } from '@toolgate/bus';
-import type { KeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
-import { classifyMessage, errorMessage, RPC, type ClientMessage } from '@toolgate/mcp/jsonrpc';
-import { LEGACY_SSE_VERSION } from '@toolgate/mcp/protocol';
-import { issueSession, openSession, type SessionClaims } from '@toolgate/mcp/session-token';
-import type { Principal } from '../admission/auth/principal.ts';
+import { classifyMessage, errorMessage, resultMessage, RPC, type ClientMessage } from '@toolgate/mcp/jsonrpc';
+import { LEGACY_SSE_VERSION, negotiateLegacyVersion } from '@toolgate/mcp/protocol';
+import type { SessionClaims } from '@toolgate/mcp/session-token';
+import type { Admission } from '../admission/admission.ts';
+import type { Sessions } from '../admission/sessions.ts';
+import type { Dispatcher } from '../dispatch/dispatcher.ts';
+import type { Responder } from '../dispatch/responder.ts';
+import type { ProxyErrorName } from '../errors.ts';
+import type { McpCall } from '../mcp-call.ts';
+import type { GatewayRoute } from '../routes.ts';
+import type { UsageDraft, UsageMeter } from '../usage/meter.ts';
 import {
   acceptsSse,
   firstHeader,
-  hostnameOf,
-  isOriginAllowed,
   readClientMessage,
   sendProxyError,
+  sendRefusal,
   SseWriter,
 } from './http-util.ts';
-import { PROXY_ERRORS, type ProxyErrorName } from '../errors.ts';
-import type { GatewayRoute } from '../routes.ts';
-import type { SessionRevocations } from '../admission/session-revocations.ts';
-import type { PreparedGateway } from '../config/snapshot-store.ts';
-import type { UsageDraft, UsageMeter } from '../usage/meter.ts';
 
-export interface LegacyCaller {
-  gateway: PreparedGateway;
-  principal: Principal;
-}
-
-export interface LegacyDispatchContext {
-  /** The session the stream opened: `sid` keys in-flight calls and pending client requests. */
-  session: SessionClaims;
-  /** Headers of the POST that carried the request (header allow-list pass-through). */
-  headers: IncomingHttpHeaders;
-  requestId: string;
-  /** The usage event of the POST that carried the message (absent for forwarded messages). */
-  usage?: UsageDraft;
-}
+/** A message of a legacy session, as it reaches dispatch: the call, less its JSON-RPC body. */
+type LegacyCall = McpCall & { session: McpCall['session'] & { claims: SessionClaims } };
 
 /** Publishes one message to the session's stream. Never rejects; order is kept without awaiting. */
-export type LegacySend = (message: unknown) => Promise<void>;
-
-export type LegacyAuthenticate = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  route: GatewayRoute,
-  usage?: UsageDraft,
-) => Promise<LegacyCaller | undefined>;
-
-export type LegacyDispatch = (
-  caller: LegacyCaller,
-  message: ClientMessage,
-  send: LegacySend,
-  context: LegacyDispatchContext,
-) => Promise<void>;
+type LegacySend = (message: unknown) => Promise<void>;
 
 export interface LegacySseDeps {
   bus: Bus;
-  /** Ended sessions: a legacy session ends with its stream. */
-  endedSessions: SessionRevocations;
-  sessionKeys: KeyRing;
+  admission: Admission;
+  /** Sessions: a legacy session is opened with its stream and ends with it. */
+  sessions: Sessions;
+  dispatcher: Dispatcher;
   log: Logger;
   maxBodyBytes: number;
-  /** Origins allowed besides the gateway's own and the request's host; '*' allows any. */
-  allowedOrigins: readonly string[];
-  isAllowedHost: (hostname: string) => boolean;
-  authenticate: LegacyAuthenticate;
-  dispatch: LegacyDispatch;
   /** One usage event per POSTed message, as on the Streamable endpoint. */
   usage: UsageMeter;
   keepaliveMs?: number;
@@ -112,9 +65,7 @@ export const serverChannel = (sid: string) => `legacy:${sid}:server`;
 
 interface OpenStream {
   res: ServerResponse;
-  tenantId: string;
-  sid: string;
-  expiresAt: number;
+  claims: SessionClaims;
   writer?: SseWriter;
   unsubscribe?: Unsubscribe;
   closed: boolean;
@@ -124,13 +75,14 @@ interface OpenStream {
 interface ServerListener {
   holders: number;
   ready: Promise<Unsubscribe | undefined>;
-  caller: LegacyCaller;
-  context: LegacyDispatchContext;
+  call: LegacyCall;
 }
 
 const KEEPALIVE_MS = 25_000;
 
-export class LegacySseEndpoint {
+const jsonBytes = (message: unknown): number => Buffer.byteLength(JSON.stringify(message) ?? '');
+
+export class LegacySseTransport {
   private readonly streams = new Set<OpenStream>();
   private readonly listeners = new Map<string, ServerListener>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -150,7 +102,6 @@ export class LegacySseEndpoint {
     route: GatewayRoute,
     requestId: string,
   ): Promise<void> {
-    if (!this.admitted(req, res, route)) return;
     const method = kind === 'legacy-sse' ? 'GET' : 'POST';
     if (req.method !== method) {
       sendProxyError(res, 'METHOD_NOT_ALLOWED', {
@@ -182,52 +133,19 @@ export class LegacySseEndpoint {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** The same host and origin rules as the Streamable HTTP endpoint (DNS rebinding, CORS). */
-  private admitted(req: IncomingMessage, res: ServerResponse, route: GatewayRoute): boolean {
-    const hostname = hostnameOf(req.headers.host);
-    if (hostname && !this.deps.isAllowedHost(hostname)) {
-      sendProxyError(res, 'HOST_FORBIDDEN', { values: { host: hostname } });
-      return false;
-    }
-    const origin = firstHeader(req.headers.origin);
-    const { resourceUrl } = route;
-    if (
-      origin &&
-      !isOriginAllowed(origin, {
-        resourceUrl,
-        host: req.headers.host,
-        allowedOrigins: this.deps.allowedOrigins,
-      })
-    ) {
-      sendProxyError(res, 'ORIGIN_FORBIDDEN', { values: { origin } });
-      return false;
-    }
-    return true;
-  }
-
   private async openStream(req: IncomingMessage, res: ServerResponse, route: GatewayRoute): Promise<void> {
     const accept = firstHeader(req.headers.accept);
     if (accept && !acceptsSse(accept)) {
       sendProxyError(res, 'NOT_ACCEPTABLE');
       return;
     }
-    const caller = await this.deps.authenticate(req, res, route);
-    if (!caller) return;
-    const { snapshot } = caller.gateway;
-    const { id, claims } = issueSession(this.deps.sessionKeys, {
-      tenantId: snapshot.tenant.id,
-      gatewayId: snapshot.gateway.id,
-      principal: caller.principal.id,
+    const admitted = await this.deps.admission.admit(req.headers, route);
+    if (!admitted.ok) return sendRefusal(res, admitted.refusal);
+    const { id, claims } = this.deps.sessions.issue(admitted.caller, {
       protocolVersion: LEGACY_SSE_VERSION,
       clientCapabilities: {},
     });
-    const stream: OpenStream = {
-      res,
-      tenantId: claims.tenantId,
-      sid: claims.sid,
-      expiresAt: claims.expiresAt,
-      closed: false,
-    };
+    const stream: OpenStream = { res, claims, closed: false };
     res.once('close', () => this.closeStream(stream));
     // Subscribe before anyone can know the session: nothing published for it is missed.
     try {
@@ -253,7 +171,7 @@ export class LegacySseEndpoint {
     stream.closed = true;
     this.streams.delete(stream);
     if (stream.unsubscribe) void this.release(stream);
-    void this.deps.endedSessions.end(stream.tenantId, stream.sid, stream.expiresAt);
+    void this.deps.sessions.end(stream.claims);
   }
 
   private async release(stream: OpenStream): Promise<void> {
@@ -274,16 +192,22 @@ export class LegacySseEndpoint {
     // A request's event is finished when its dispatch is (see run); everything else's here.
     let running = false;
     try {
-      const caller = await this.deps.authenticate(req, res, route, usage);
-      if (!caller) return;
+      const admitted = await this.deps.admission.admit(req.headers, route, usage);
+      if (!admitted.ok) return sendRefusal(res, admitted.refusal, usage);
+      const { caller } = admitted;
       const contentType = firstHeader(req.headers['content-type']) ?? '';
       if (!/^application\/json\b/i.test(contentType)) return refuse(res, usage, 'UNSUPPORTED_MEDIA_TYPE');
       const sessionId = new URL(req.url ?? '/', 'http://proxy').searchParams.get('sessionId');
       if (!sessionId) return refuse(res, usage, 'LEGACY_SESSION_REQUIRED');
-      const session = await this.session(sessionId, caller);
-      if (session === 'unavailable') return refuse(res, usage, 'REVOCATIONS_UNAVAILABLE');
-      if (!session) return refuse(res, usage, 'LEGACY_SESSION_NOT_FOUND');
-      usage.sessionId = session.sid;
+      const opened = await this.deps.sessions.open(sessionId, caller, 'legacy');
+      if (!opened.ok)
+        return refuse(
+          res,
+          usage,
+          opened.problem === 'REVOCATIONS_UNAVAILABLE' ? opened.problem : 'LEGACY_SESSION_NOT_FOUND',
+        );
+      const { claims } = opened;
+      usage.sessionId = claims.sid;
 
       const read = await readClientMessage(req, res, this.deps.maxBodyBytes);
       if (!read.ok) return usage.reject(read.code, read.responseBytes);
@@ -291,12 +215,23 @@ export class LegacySseEndpoint {
       usage.read(message, read.bytes);
 
       res.writeHead(202, { 'content-type': 'text/plain' }).end('Accepted');
-      const context: LegacyDispatchContext = { session, headers: req.headers, requestId, usage };
+      const call: LegacyCall = {
+        requestId,
+        headers: req.headers,
+        caller,
+        session: {
+          key: claims.sid,
+          protocolVersion: claims.protocolVersion,
+          clientCapabilities: claims.clientCapabilities,
+          claims,
+        },
+        usage,
+      };
       if (message.kind === 'request') {
         running = true;
-        return this.run(caller, message, context);
+        return this.run(call, message);
       }
-      await this.forward(session, message, requestId);
+      await this.forward(claims, message, requestId);
     } finally {
       if (!running) this.deps.usage.finish(usage);
     }
@@ -318,60 +253,33 @@ export class LegacySseEndpoint {
       });
   }
 
-  /** Opens the session a post names: this gateway's, this principal's, legacy, not ended. */
-  private async session(
-    sessionId: string,
-    caller: LegacyCaller,
-  ): Promise<SessionClaims | 'unavailable' | undefined> {
-    const { snapshot } = caller.gateway;
-    const opened = openSession(this.deps.sessionKeys, sessionId, {
-      tenantId: snapshot.tenant.id,
-      gatewayId: snapshot.gateway.id,
-    });
-    if (
-      !opened.ok ||
-      opened.claims.principal !== caller.principal.id ||
-      opened.claims.protocolVersion !== LEGACY_SSE_VERSION
-    ) {
-      return undefined;
-    }
-    let ended: boolean;
-    try {
-      ended = await this.deps.endedSessions.isEnded(opened.claims.sid);
-    } catch {
-      return 'unavailable';
-    }
-    return ended ? undefined : opened.claims;
-  }
-
-  private run(caller: LegacyCaller, message: ClientMessage, context: LegacyDispatchContext): void {
-    const listener = this.listen(caller, context);
-    const task = this.dispatchSafely(caller, message, context, listener.ready).finally(() => {
+  private run(call: LegacyCall, message: ClientMessage): void {
+    const listener = this.listen(call);
+    const task = this.dispatchSafely(call, message, listener.ready).finally(() => {
       listener.release();
       this.inFlight.delete(task);
-      if (context.usage) this.deps.usage.finish(context.usage);
+      if (call.usage) this.deps.usage.finish(call.usage);
     });
     this.inFlight.add(task);
   }
 
   /** Runs one message; resolves once everything it sent has been published. */
   private async dispatchSafely(
-    caller: LegacyCaller,
+    call: LegacyCall,
     message: ClientMessage,
-    context: LegacyDispatchContext,
     listening: Promise<unknown>,
   ): Promise<void> {
-    const { send, drained } = this.sender(context, listening);
+    const { send, drained } = this.sender(call, listening);
     try {
-      await this.deps.dispatch(caller, message, send, context);
+      await this.dispatch(call, message, send);
     } catch (err) {
-      this.deps.log.error({ requestId: context.requestId, err }, 'legacy SSE dispatch failed');
+      this.deps.log.error({ requestId: call.requestId, err }, 'legacy SSE dispatch failed');
       if (message.kind === 'request') {
         void send(
           errorMessage(message.message.id, {
             code: RPC.INTERNAL_ERROR,
             message: 'Internal error',
-            data: { requestId: context.requestId },
+            data: { requestId: call.requestId },
           }),
         );
       }
@@ -380,15 +288,58 @@ export class LegacySseEndpoint {
   }
 
   /**
+   * One message of the session: a request runs (everything it produces goes to `send`, the
+   * response last, the usage record told what went out); a client's response or notification
+   * settles or cancels a request of the session if it runs on this replica.
+   */
+  private async dispatch(call: LegacyCall, message: ClientMessage, send: LegacySend): Promise<void> {
+    const { dispatcher, admission } = this.deps;
+    if (message.kind !== 'request') return dispatcher.onClientMessage(call.session.key, message);
+    const request = message.message;
+    const { usage } = call;
+    // Messages go out through the bus, serialised there; metering sizes them once more here.
+    const responder: Responder = {
+      canStream: true,
+      send(m) {
+        usage?.sent(jsonBytes(m));
+        void send(m);
+      },
+      reply(m) {
+        usage?.reply(m, usage ? jsonBytes(m) : 0);
+        void send(m);
+      },
+      onAbort: () => {},
+    };
+    // The POST was answered 202 already: a scope refusal is a JSON-RPC error on the stream.
+    const refusal = admission.scopeRefusal(call.caller, request.method);
+    if (refusal) {
+      usage?.deny(refusal.deny!, RPC.FORBIDDEN, 0);
+      return responder.reply(
+        errorMessage(request.id, {
+          code: RPC.FORBIDDEN,
+          message: `${request.method} needs the "${refusal.values!.scope}" scope, which this access token was not granted`,
+        }),
+      );
+    }
+    if (request.method === 'initialize') {
+      const version = negotiateLegacyVersion(request.params?.protocolVersion);
+      return responder.reply(
+        resultMessage(request.id, dispatcher.initializeResult(call.caller.gateway, version)),
+      );
+    }
+    await dispatcher.dispatch(call, request, responder);
+  }
+
+  /**
    * Publishes in call order, whether or not the caller awaits. A server→client request waits
    * until this replica listens for the client's answer.
    */
   private sender(
-    context: LegacyDispatchContext,
+    call: LegacyCall,
     listening: Promise<unknown>,
   ): { send: LegacySend; drained: () => Promise<void> } {
     let chain = Promise.resolve();
-    const channel = streamChannel(context.session.sid);
+    const channel = streamChannel(call.session.key);
     const send: LegacySend = (message) => {
       const expectsAnswer =
         typeof message === 'object' && message !== null && 'method' in message && 'id' in message;
@@ -396,7 +347,7 @@ export class LegacySseEndpoint {
         if (expectsAnswer) await listening;
         await this.deps.bus.sessions.publish(channel, message).catch((err: unknown) => {
           this.deps.log.warn(
-            { requestId: context.requestId, err: (err as Error).message },
+            { requestId: call.requestId, err: (err as Error).message },
             'could not publish to a legacy SSE stream',
           );
         });
@@ -410,11 +361,16 @@ export class LegacySseEndpoint {
    * Joins this replica's listener for the session's client messages. Not awaited: a request
    * starts at once, and only a server→client request waits for the subscription.
    */
-  private listen(caller: LegacyCaller, context: LegacyDispatchContext) {
-    const { sid } = context.session;
+  private listen(call: LegacyCall) {
+    const sid = call.session.key;
     let listener = this.listeners.get(sid);
     if (!listener) {
-      const created: ServerListener = { holders: 0, caller, context, ready: Promise.resolve(undefined) };
+      // Messages forwarded from other replicas are not this POST's: they carry no usage record.
+      const created: ServerListener = {
+        holders: 0,
+        call: { ...call, usage: undefined },
+        ready: Promise.resolve(undefined),
+      };
       created.ready = this.deps.bus.sessions
         .subscribe(serverChannel(sid), (message) => this.deliver(created, message))
         .catch((err: unknown) => {
@@ -444,8 +400,7 @@ export class LegacySseEndpoint {
       return;
     }
     if (message.kind === 'request') return;
-    const { caller, context } = listener;
-    const task = this.dispatchSafely(caller, message, context, listener.ready).finally(() =>
+    const task = this.dispatchSafely(listener.call, message, listener.ready).finally(() =>
       this.inFlight.delete(task),
     );
     this.inFlight.add(task);
@@ -453,6 +408,6 @@ export class LegacySseEndpoint {
 }
 
 /** Answers with a proxy error and tells the message's usage event. */
-function refuse(res: ServerResponse, usage: UsageDraft, name: ProxyErrorName): void {
-  usage.reject(PROXY_ERRORS[name].rpc, sendProxyError(res, name));
+function refuse(res: ServerResponse, usage: UsageDraft, error: ProxyErrorName): void {
+  sendRefusal(res, { error }, usage);
 }

@@ -1,6 +1,6 @@
 import { REDACTED } from '@toolgate/core/redact';
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../admission/auth/principal.ts';
+import type { Principal } from '../mcp-call.ts';
 import { traceIdFrom, UsageDraft } from './meter.ts';
 
 const principal: Principal = {

@@ -9,7 +9,7 @@ import {
 } from '@toolgate/core/usage';
 import { RPC, type ClientMessage } from '@toolgate/mcp/jsonrpc';
 import { parseTraceparent } from '@toolgate/mcp/trace-context';
-import type { Principal } from '../admission/auth/principal.ts';
+import type { Principal } from '../mcp-call.ts';
 import type { UsageRecorder } from './recorder.ts';
 
 /** Results worth keeping in the audit log (tools/list and friends are large and uninteresting). */

@@ -1,21 +1,5 @@
 import type { SnapshotIdentityProvider } from '@toolgate/core/snapshot';
-
-/** Who is calling, however they proved it. Sessions bind to `id`. */
-export interface Principal {
-  /** Stable id for session binding and audit, e.g. "token:<uuid>". */
-  id: string;
-  tenantId: string;
-  authMethod: 'api_token' | 'oauth' | 'idp_jwt';
-  userId: string | null;
-  /** The API token presented (authMethod `api_token`). */
-  tokenId?: string;
-  /** Teams the caller acts for (visibility, team installations). */
-  teamIds: string[];
-  /** Org-wide principals (org tokens) see every gateway of the tenant. */
-  orgWide: boolean;
-  /** OAuth scopes, when the credential carries them. */
-  scopes?: string[];
-}
+import type { Principal } from '../../mcp-call.ts';
 
 /**
  * A tenant member calling as themselves (OAuth or identity-provider JWT): recorded as

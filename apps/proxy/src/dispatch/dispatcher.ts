@@ -1,0 +1,143 @@
+import {
+  type ClientMessage,
+  errorMessage,
+  JsonRpcError,
+  resultMessage,
+  RPC,
+  type JsonRpcRequestMessage,
+} from '@toolgate/mcp/jsonrpc';
+import { isStatelessVersion, SUPPORTED_VERSIONS } from '@toolgate/mcp/protocol';
+import type { PreparedGateway } from '../config/snapshot-store.ts';
+import type { McpCall } from '../mcp-call.ts';
+import { CallRegistry } from './call-registry.ts';
+import type { Catalog } from './catalog.ts';
+import { routeToolCall } from './meta-tools.ts';
+import { paginate } from './pagination.ts';
+import type { Responder } from './responder.ts';
+import type { ToolCaller } from './tool-caller.ts';
+
+export interface DispatcherDeps {
+  tools: ToolCaller;
+  catalog: Catalog;
+  serverVersion: string;
+  /** tools/list page size. */
+  listPageSize: number;
+}
+
+/** 2026-07-28 results say whether they are complete. */
+function withResultType(responder: Responder): Responder {
+  return {
+    canStream: responder.canStream,
+    send: (m) => responder.send(m),
+    onAbort: (l) => responder.onAbort(l),
+    reply(message) {
+      const m = message as { result?: Record<string, unknown> };
+      responder.reply(m.result ? { ...m, result: { resultType: 'complete', ...m.result } } : message);
+    },
+  };
+}
+
+/**
+ * One dispatcher for both transports: routes an admitted client request by method to the tool
+ * caller, the catalog (prompts, resources, completions) or the gateway's own answers, and hands
+ * every message it produces to the transport's responder. Admission has run already (the caller
+ * is authenticated, may see the gateway, and its token's scopes cover the method).
+ */
+export class Dispatcher {
+  /** Requests in flight and server→client requests awaiting the client, by session. */
+  readonly calls = new CallRegistry();
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** The `initialize` result for a negotiated version (each transport negotiates its own). */
+  initializeResult(gateway: PreparedGateway, protocolVersion: string): Record<string, unknown> {
+    return { protocolVersion, ...this.describe(gateway) };
+  }
+
+  /** What the gateway says about itself in `initialize` and `server/discover` alike. */
+  private describe(gateway: PreparedGateway): Record<string, unknown> {
+    const { snapshot } = gateway;
+    return {
+      capabilities: { tools: { listChanged: true }, logging: {}, ...this.deps.catalog.capabilities(gateway) },
+      serverInfo: {
+        name: `toolgate/${snapshot.tenant.slug}/${snapshot.gateway.slug}`,
+        title: snapshot.gateway.name,
+        version: this.deps.serverVersion,
+      },
+      ...(snapshot.gateway.description ? { instructions: snapshot.gateway.description } : {}),
+    };
+  }
+
+  /** A client's response to a server→client request, or a client notification. */
+  onClientMessage(sessionKey: string, message: Exclude<ClientMessage, { kind: 'request' }>): void {
+    if (message.kind === 'response') {
+      const { id, result, error } = message.message;
+      this.calls.settle(sessionKey, id, { result, error });
+      return;
+    }
+    const { method, params } = message.message;
+    if (method === 'notifications/cancelled' && params) {
+      const { requestId, reason } = params;
+      if (typeof requestId === 'string' || typeof requestId === 'number') {
+        this.calls.cancel(sessionKey, requestId, typeof reason === 'string' ? reason : undefined);
+      }
+    }
+  }
+
+  /** Runs one client request (not `initialize`, which the transports answer). */
+  async dispatch(call: McpCall, message: JsonRpcRequestMessage, responder: Responder): Promise<void> {
+    const stateless = isStatelessVersion(call.session.protocolVersion);
+    if (stateless) responder = withResultType(responder);
+    const reply = (result: Record<string, unknown>) => responder.reply(resultMessage(message.id, result));
+    const { gateway, principal } = call.caller;
+    const params = message.params ?? {};
+    const { catalog } = this.deps;
+    try {
+      switch (message.method) {
+        case 'ping':
+        case 'logging/setLevel':
+          if (stateless) break;
+          return reply({});
+        case 'server/discover':
+          return reply({ supportedVersions: [...SUPPORTED_VERSIONS], ...this.describe(gateway) });
+        case 'tools/list': {
+          const { page, nextCursor } = paginate(gateway.listedTools, params.cursor, this.deps.listPageSize);
+          return reply(nextCursor ? { tools: page, nextCursor } : { tools: page });
+        }
+        case 'tools/call': {
+          let request = message;
+          // Search exposure: the gateway's own tools answer here or unwrap to the tool they name.
+          if (gateway.toolSearch) {
+            const route = routeToolCall(gateway.toolSearch, gateway.toolByName, message, call.usage);
+            if ('reply' in route) return responder.reply(route.reply);
+            request = route.call;
+          }
+          return await this.deps.tools.call(call, request, this.calls, responder);
+        }
+        case 'prompts/list':
+          return reply(await catalog.listPrompts(gateway, principal));
+        case 'prompts/get':
+          return reply(await catalog.getPrompt(gateway, principal, params));
+        case 'resources/list':
+          return reply(await catalog.listResources(gateway, principal));
+        case 'resources/templates/list':
+          return reply(await catalog.listResourceTemplates(gateway, principal));
+        case 'resources/read':
+        case 'resources/subscribe':
+        case 'resources/unsubscribe':
+          return reply(await catalog.forUri(gateway, principal, message.method, params));
+        case 'completion/complete':
+          return reply(await catalog.complete(gateway, principal, params));
+      }
+      responder.reply(
+        errorMessage(message.id, {
+          code: RPC.METHOD_NOT_FOUND,
+          message: `Method not found: ${message.method}`,
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof JsonRpcError)) throw err;
+      responder.reply(errorMessage(message.id, err.toObject()));
+    }
+  }
+}
