@@ -19,6 +19,7 @@ import { AddServerDialog } from './add-server-dialog';
 import { InstallDialog, type InstallIntent } from './install-dialog';
 import { InstallationHealth } from './installation-health';
 import { AUTH_LABELS, canManage, scopeLabel, STDIO_UNAVAILABLE, TRANSPORT_LABELS } from './labels';
+import { RegistryEntryActions } from './registry-entry-actions';
 import { RequestsSection } from './requests-section';
 import { StatusBadge } from './status-badge';
 
@@ -105,6 +106,9 @@ export function ServersView({ tenantSlug, userId, isAdmin, allowStdio }: Servers
                       ? 'Built into Toolgate: each tool runs as the caller, with their role'
                       : (entry.url ?? [entry.command, ...entry.args].join(' '))}
                   </p>
+                  {!entry.builtIn && entry.description && (
+                    <p className="line-clamp-1 text-xs text-slate-600">{entry.description}</p>
+                  )}
                   {entry.docsUrl && (
                     <a
                       href={entry.docsUrl}
@@ -158,13 +162,16 @@ export function ServersView({ tenantSlug, userId, isAdmin, allowStdio }: Servers
               );
             if (isAdmin)
               return (
-                <Button
-                  size="sm"
-                  variant="secondary"
-                  onClick={() => setIntent({ kind: 'install', entry, scope: 'org' })}
-                >
-                  Install
-                </Button>
+                <div className="flex justify-end gap-1">
+                  <RegistryEntryActions entry={entry} />
+                  <Button
+                    size="sm"
+                    variant="secondary"
+                    onClick={() => setIntent({ kind: 'install', entry, scope: 'org' })}
+                  >
+                    Install
+                  </Button>
+                </div>
               );
             return (
               <div className="flex justify-end gap-2">
