@@ -43,6 +43,31 @@ export const REFRESH_REUSE_GRACE_SECONDS = 10;
 /** Leeway for `exp`/`nbf`/`iat` of tokens we did not mint (IdP JWTs, ID-JAGs). */
 export const CLOCK_SKEW_SECONDS = 60;
 
+/** How our own access tokens are verified wherever they are (proxy, revocation): one set of rules. */
+export const ACCESS_TOKEN_VERIFY_OPTIONS: { algorithms: string[]; typ: string; clockTolerance: number } = {
+  algorithms: [ACCESS_TOKEN_ALG],
+  typ: ACCESS_TOKEN_TYP,
+  clockTolerance: CLOCK_SKEW_SECONDS,
+};
+
+/**
+ * Signatures accepted on identity providers' JWTs (gateway bearer tokens and ID-JAG assertions):
+ * asymmetric only, never `none`, never HMAC (a shared secret is not a public key).
+ */
+export const EXTERNAL_JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
+
 /** Claims of an access token minted by Toolgate's authorization server. */
 export interface AccessTokenClaims {
   iss: string;

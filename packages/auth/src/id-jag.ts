@@ -11,7 +11,13 @@ import {
 import { randomUUID } from 'node:crypto';
 import { userMayAuthorize } from './authorize.ts';
 import type { OAuthClient } from './clients.ts';
-import { CLOCK_SKEW_SECONDS, ID_JAG_TYP, parseScope, SUPPORTED_SCOPES } from './constants.ts';
+import {
+  CLOCK_SKEW_SECONDS,
+  EXTERNAL_JWT_ALGORITHMS,
+  ID_JAG_TYP,
+  parseScope,
+  SUPPORTED_SCOPES,
+} from './constants.ts';
 import { nowOf, type AuthServerDeps } from './deps.ts';
 import { OAuthError } from './errors.ts';
 import { resolveIdpUser } from './idp-users.ts';
@@ -21,7 +27,6 @@ import { signAccessToken } from './signing-keys.ts';
 import type { TokenResponseBody } from './token.ts';
 
 /** Asymmetric algorithms only: an IdP's JWKS never holds a shared secret we would accept. */
-const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 const defaultCaches = new Map<boolean, JwksCache>();
 function idpKeys(deps: AuthServerDeps, jwksUri: string): JWTVerifyGetKey {
@@ -108,7 +113,7 @@ export async function handleIdJagGrant(
       issuer: idp.issuer,
       audience: deps.issuer,
       typ: ID_JAG_TYP,
-      algorithms: ALGORITHMS,
+      algorithms: EXTERNAL_JWT_ALGORITHMS,
       clockTolerance: CLOCK_SKEW_SECONDS,
       currentDate: now,
       requiredClaims: ['exp', 'jti', 'sub', 'client_id', 'resource'],

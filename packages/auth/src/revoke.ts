@@ -2,7 +2,7 @@ import { oauthRefreshTokens } from '@toolgate/db/schema';
 import { eq } from 'drizzle-orm';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { authenticateClient, clientCredentials, type ClientCredentials } from './clients.ts';
-import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, sha256Hex } from './constants.ts';
+import { ACCESS_TOKEN_VERIFY_OPTIONS, sha256Hex } from './constants.ts';
 import { nowOf, type AuthServerDeps } from './deps.ts';
 import { OAuthError } from './errors.ts';
 import { publicJwks } from './signing-keys.ts';
@@ -57,9 +57,8 @@ async function revokeAccessToken(deps: AuthServerDeps, clientId: string, token: 
   let payload;
   try {
     ({ payload } = await jwtVerify(token, createLocalJWKSet(await publicJwks(deps.db, now)), {
+      ...ACCESS_TOKEN_VERIFY_OPTIONS,
       issuer: deps.issuer,
-      typ: ACCESS_TOKEN_TYP,
-      algorithms: [ACCESS_TOKEN_ALG],
       currentDate: now,
     }));
   } catch {

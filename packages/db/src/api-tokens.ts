@@ -36,6 +36,21 @@ export interface TokenPrincipal {
   gatewayIds: string[] | null;
 }
 
+/**
+ * Why a token may not be used now, or undefined: one rule for the REST API, the proxy and the
+ * management server. A personal token of someone who left is refused (removal revokes it too;
+ * this covers records cached before).
+ */
+export function tokenProblem(
+  record: Pick<TokenPrincipal, 'revokedAt' | 'expiresAt' | 'userRole'>,
+  now = Date.now(),
+): 'revoked' | 'expired' | 'not_member' | undefined {
+  if (record.revokedAt) return 'revoked';
+  if (record.expiresAt && Date.parse(record.expiresAt) <= now) return 'expired';
+  if (record.userRole === null) return 'not_member';
+  return undefined;
+}
+
 export const findTokenPrincipal = (db: Database, tokenHash: string): Promise<TokenPrincipal | null> =>
   tokenPrincipalWhere(db, eq(apiTokens.tokenHash, tokenHash));
 

@@ -1,29 +1,12 @@
 import { createHash } from 'node:crypto';
 import { openString, type KeyRing } from '@toolgate/core/crypto';
 import { TtlLru } from '@toolgate/core/lru';
+import { NEVER_FORWARDED_HEADERS } from '@toolgate/core/passthrough-headers';
 import type { SnapshotInstallation, SnapshotTool, SnapshotUpstream } from '@toolgate/core/snapshot';
 import type { UpstreamTarget } from '@toolgate/mcp/upstream';
 import { buildUpstreamTarget, credentialsAad } from '@toolgate/mcp/upstream-target';
 import type { Principal } from '../mcp-call.ts';
 import type { PreparedGateway } from '../config/snapshot-store.ts';
-
-/** Headers a client may never pass through to an upstream, whatever the allow-list says. */
-export const NEVER_FORWARDED = new Set([
-  'host',
-  'content-length',
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'authorization',
-  'cookie',
-  'mcp-session-id',
-  'mcp-protocol-version',
-]);
 
 /**
  * Picks the installation that serves a tool for a caller: the pinned one, else the caller's
@@ -99,7 +82,7 @@ export function passthroughHeaders(
   if (allowlist.length === 0) return undefined;
   let out: Record<string, string> | undefined;
   for (const name of allowlist) {
-    if (NEVER_FORWARDED.has(name)) continue;
+    if (NEVER_FORWARDED_HEADERS.has(name)) continue;
     const value = incoming[name];
     if (value === undefined) continue;
     (out ??= {})[name] = Array.isArray(value) ? value.join(', ') : value;

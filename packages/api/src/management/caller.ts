@@ -3,7 +3,11 @@ import { findTokenPrincipalById } from '@toolgate/db/api-tokens';
 import type { Database } from '@toolgate/db/client';
 import { memberships, tenants } from '@toolgate/db/schema';
 import { and, eq, isNull } from 'drizzle-orm';
-import { tokenActor, type AuthenticatedCaller } from '../services/authenticate-api-token.ts';
+import {
+  requireUsableToken,
+  tokenActor,
+  type AuthenticatedCaller,
+} from '../services/authenticate-api-token.ts';
 
 /** Who called a management tool, as the proxy authenticated them. */
 export interface ManagementPrincipal {
@@ -32,9 +36,8 @@ export async function resolveManagementCaller(
 ): Promise<ManagementCaller> {
   if (principal.tokenId) {
     const token = await findTokenPrincipalById(db, principal.tenantId, principal.tokenId);
-    if (!token || token.revokedAt) throw new AppError('UNAUTHORIZED', 'The API token has been revoked');
-    if (token.expiresAt && Date.parse(token.expiresAt) <= Date.now())
-      throw new AppError('UNAUTHORIZED', 'The API token has expired');
+    if (!token) throw new AppError('UNAUTHORIZED', 'The API token has been revoked');
+    requireUsableToken(token);
     return {
       tenantId: token.tenantId,
       tenantSlug: token.tenantSlug,

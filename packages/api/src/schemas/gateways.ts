@@ -6,30 +6,12 @@ import {
 } from '@toolgate/db/schema';
 import { ZSlug } from '@toolgate/core/slug';
 import { TOOL_NAME_PATTERN } from '@toolgate/core/tool-naming';
+import { NEVER_FORWARDED_HEADERS } from '@toolgate/core/passthrough-headers';
 import { z } from 'zod';
 import { ZId, ZTimestamp, ZName } from './common.ts';
 
-/**
- * Client headers that are never forwarded upstream whatever a gateway allows: hop-by-hop
- * headers, framing, the client's own credentials and MCP session headers. Mirrors the proxy's
- * NEVER_FORWARDED (apps/proxy/src/upstream-target.ts); refusing them here tells the admin early.
- */
-export const FORBIDDEN_PASSTHROUGH_HEADERS: ReadonlySet<string> = new Set([
-  'host',
-  'content-length',
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'authorization',
-  'cookie',
-  'mcp-session-id',
-  'mcp-protocol-version',
-]);
+/** Client headers never forwarded upstream; refusing them in an allow-list tells the admin early. */
+export const FORBIDDEN_PASSTHROUGH_HEADERS = NEVER_FORWARDED_HEADERS;
 
 export const ZHeaderAllowlist = z
   .array(

@@ -1,6 +1,6 @@
 import { hashApiToken, isWellFormedApiToken } from '@toolgate/core/api-token';
 import { AppError } from '@toolgate/core/errors';
-import { findTokenPrincipal, touchApiTokens } from '@toolgate/db/api-tokens';
+import { findTokenPrincipal, tokenProblem, touchApiTokens } from '@toolgate/db/api-tokens';
 import type { TokenPrincipal } from '@toolgate/db/api-tokens';
 import type { Database } from '@toolgate/db/client';
 import type { TokenCapability } from '@toolgate/db/schema';
@@ -35,15 +35,25 @@ export async function authenticateApiToken({
     throw new AppError('UNAUTHORIZED', 'The bearer token is not a valid API token');
   const principal = await findTokenPrincipal(db, hashApiToken(token));
   if (!principal) throw new AppError('UNAUTHORIZED', 'The bearer token is not a valid API token');
-  if (principal.revokedAt) throw new AppError('UNAUTHORIZED', 'The API token has been revoked');
-  if (principal.expiresAt && Date.parse(principal.expiresAt) <= Date.now())
-    throw new AppError('UNAUTHORIZED', 'The API token has expired');
+  requireUsableToken(principal);
   if (!principal.capabilities.includes(capability))
     throw new AppError('FORBIDDEN', `The API token lacks the "${capability}" capability`);
 
   const actor = tokenActor(principal);
   await touchApiTokens(db, [principal.tokenId]);
   return { tenantId: principal.tenantId, tenantSlug: principal.tenantSlug, actor };
+}
+
+const TOKEN_PROBLEMS = {
+  revoked: 'The API token has been revoked',
+  expired: 'The API token has expired',
+  not_member: "The API token's user is no longer a member",
+} as const;
+
+/** Refuses (UNAUTHORIZED) a token that is revoked, expired, or whose user has left. */
+export function requireUsableToken(principal: TokenPrincipal): void {
+  const problem = tokenProblem(principal);
+  if (problem) throw new AppError('UNAUTHORIZED', TOKEN_PROBLEMS[problem]);
 }
 
 /**

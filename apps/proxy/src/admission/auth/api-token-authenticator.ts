@@ -1,7 +1,12 @@
 import { tokenKey, type Bus } from '@toolgate/bus';
 import { hashApiToken, isWellFormedApiToken, API_TOKEN_PREFIX } from '@toolgate/core/api-token';
 import type { Logger } from '@toolgate/core/logger';
-import { findTokenPrincipal, touchApiTokens, type TokenPrincipal } from '@toolgate/db/api-tokens';
+import {
+  findTokenPrincipal,
+  tokenProblem,
+  touchApiTokens,
+  type TokenPrincipal,
+} from '@toolgate/db/api-tokens';
 import type { DbHandle } from '@toolgate/db/client';
 import type { AuthContext, AuthResult, Authenticator } from './principal.ts';
 import { TieredLookup } from './tiered-lookup.ts';
@@ -83,12 +88,9 @@ export class ApiTokenAuthenticator implements Authenticator {
     if (record.tenantId !== context.tenantId) return { ok: false, failure: 'wrong_tenant' };
     if (record.gatewayIds && !record.gatewayIds.includes(context.gatewayId))
       return { ok: false, failure: 'wrong_gateway' };
-    if (record.revokedAt) return { ok: false, failure: 'revoked' };
-    if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now())
-      return { ok: false, failure: 'expired' };
+    const problem = tokenProblem(record);
+    if (problem) return { ok: false, failure: problem };
     if (!record.capabilities.includes('mcp')) return { ok: false, failure: 'no_mcp_capability' };
-    // A personal token of someone who left (removal revokes it too; this covers older records).
-    if (record.userRole === null) return { ok: false, failure: 'not_member' };
     this.used.add(record.tokenId);
     return {
       ok: true,

@@ -1,4 +1,4 @@
-import { CLOCK_SKEW_SECONDS, ID_JAG_TYP } from '@toolgate/auth/constants';
+import { CLOCK_SKEW_SECONDS, EXTERNAL_JWT_ALGORITHMS, ID_JAG_TYP } from '@toolgate/auth/constants';
 import { resolveIdpUser, type IdpUser } from '@toolgate/auth/idp-users';
 import type { JwksCache } from '@toolgate/auth/jwks-cache';
 import type { Logger } from '@toolgate/core/logger';
@@ -20,21 +20,6 @@ interface Options {
   /** How long a verified token is trusted without checking its signature again (never past `exp`). Default 60 s. */
   verifiedTtlMs?: number;
 }
-
-/** Asymmetric signatures only: never `none`, never HMAC (a shared secret is not a public key). */
-const ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-];
 
 /**
  * JWTs of a tenant's enterprise identity provider, accepted by gateways that name the provider
@@ -102,7 +87,7 @@ export class IdpJwtAuthenticator implements Authenticator {
         ({ payload } = await jwtVerify(bearer, this.options.jwks.getKey(idp.jwksUri), {
           issuer: idp.issuer,
           audience: idp.audience,
-          algorithms: ALGORITHMS,
+          algorithms: EXTERNAL_JWT_ALGORITHMS,
           clockTolerance: CLOCK_SKEW_SECONDS,
           requiredClaims: ['exp'],
         }));

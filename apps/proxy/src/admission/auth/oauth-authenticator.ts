@@ -1,7 +1,6 @@
 import {
-  ACCESS_TOKEN_ALG,
   ACCESS_TOKEN_TTL_SECONDS,
-  ACCESS_TOKEN_TYP,
+  ACCESS_TOKEN_VERIFY_OPTIONS,
   accessTokenRevocationId,
   CLOCK_SKEW_SECONDS,
   grantRevocationId,
@@ -131,10 +130,8 @@ export class OAuthAuthenticator implements Authenticator {
         payload,
         protectedHeader: { kid },
       } = await jwtVerify(bearer, this.keys.getKey, {
+        ...ACCESS_TOKEN_VERIFY_OPTIONS,
         issuer: this.options.issuer,
-        algorithms: [ACCESS_TOKEN_ALG],
-        typ: ACCESS_TOKEN_TYP,
-        clockTolerance: CLOCK_SKEW_SECONDS,
         requiredClaims: ['exp', 'iat', 'jti', 'sub', 'aud'],
       }));
     } catch (err) {
