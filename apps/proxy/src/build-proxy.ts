@@ -176,19 +176,27 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   const legacy = new LegacySseTransport({ ...transport, bus });
   const guard = requestGuard({ isAllowedHost: hostAllowList(env), allowedOrigins: env.MCP_ALLOWED_ORIGINS });
   store.onInvalidation((message) => {
-    if (message.resync) {
-      tokens.forgetTenant(message.tenantId);
-      oauth.forgetTenant(message.tenantId);
-    }
-    if (message.tokenHash) tokens.forget(message.tokenHash);
-    if (message.revokedId) oauth.revoke(message.revokedId);
-    if (message.userId) {
-      users.forget(message.tenantId, message.userId);
-      idpJwts.forgetUser(message.tenantId, message.userId);
-    } else if (!message.gatewayId && !message.tokenHash && !message.revokedId) {
-      // Something tenant-wide changed (e.g. the JIT setting, teams): map users afresh.
-      users.forgetTenant(message.tenantId);
-      idpJwts.forgetTenant(message.tenantId);
+    const { tenantId } = message;
+    switch (message.kind) {
+      case 'token':
+        return tokens.forget(message.tokenHash);
+      case 'revoked':
+        return oauth.revoke(message.revokedId);
+      case 'user':
+        users.forget(tenantId, message.userId);
+        return idpJwts.forgetUser(tenantId, message.userId);
+      case 'resync':
+        // A missed change may have been anything, tenant-wide included.
+        tokens.forgetTenant(tenantId);
+        oauth.forgetTenant(tenantId);
+        users.forgetTenant(tenantId);
+        return idpJwts.forgetTenant(tenantId);
+      case 'tenant':
+        // Something tenant-wide changed (e.g. the JIT setting, teams): map users afresh.
+        users.forgetTenant(tenantId);
+        return idpJwts.forgetTenant(tenantId);
+      case 'gateway':
+        return;
     }
   });
 

@@ -113,7 +113,12 @@ describe.each(implementations)('bus contract: $name', ({ available, replicas }) 
       const seenB: InvalidationMessage[] = [];
       const offA = await a.invalidations.subscribe((m) => seenA.push(m));
       await b.invalidations.subscribe((m) => seenB.push(m));
-      const message = { tenantId: randomUUID(), gatewayId: randomUUID(), reason: 'tools changed' };
+      const message: InvalidationMessage = {
+        kind: 'gateway',
+        tenantId: randomUUID(),
+        gatewayId: randomUUID(),
+        reason: 'tools changed',
+      };
       await a.invalidations.publish(message);
       await eventually(() => {
         expect(seenA).toEqual([message]);
@@ -121,7 +126,7 @@ describe.each(implementations)('bus contract: $name', ({ available, replicas }) 
       });
 
       await offA();
-      await b.invalidations.publish({ tenantId: message.tenantId, reason: 'tenant changed' });
+      await b.invalidations.publish({ kind: 'tenant', tenantId: message.tenantId, reason: 'tenant changed' });
       await eventually(() => expect(seenB).toHaveLength(2));
       expect(seenA).toHaveLength(1);
     },

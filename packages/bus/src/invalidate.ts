@@ -20,12 +20,13 @@ export async function invalidateGateways(
   await Promise.all(change.gateways.map((g) => bus.snapshots.delete(snapshotKey(change.tenantSlug, g.slug))));
   if (change.gateways.length === 1) {
     await bus.invalidations.publish({
+      kind: 'gateway',
       tenantId: change.tenantId,
       gatewayId: change.gateways[0]!.id,
       reason: change.reason,
     });
   } else {
-    await bus.invalidations.publish({ tenantId: change.tenantId, reason: change.reason });
+    await bus.invalidations.publish({ kind: 'tenant', tenantId: change.tenantId, reason: change.reason });
   }
 }
 
@@ -36,6 +37,7 @@ export async function invalidateToken(
 ): Promise<void> {
   await bus.snapshots.delete(tokenKey(change.tokenHash));
   await bus.invalidations.publish({
+    kind: 'token',
     tenantId: change.tenantId,
     tokenHash: change.tokenHash,
     reason: 'token changed',
@@ -52,6 +54,7 @@ export const userPrincipalKey = (tenantId: string, userId: string): string => `u
 export async function invalidateUser(bus: Bus, change: { tenantId: string; userId: string }): Promise<void> {
   await bus.snapshots.delete(userPrincipalKey(change.tenantId, change.userId));
   await bus.invalidations.publish({
+    kind: 'user',
     tenantId: change.tenantId,
     userId: change.userId,
     reason: 'user changed',
@@ -70,6 +73,7 @@ export async function publishRevocation(
 ): Promise<void> {
   await bus.revocations.add(change.revokedId, change.ttlSeconds);
   await bus.invalidations.publish({
+    kind: 'revoked',
     tenantId: change.tenantId,
     revokedId: change.revokedId,
     reason: 'credential revoked',
@@ -95,12 +99,43 @@ export async function applyConfigChange(bus: Bus, { version, change }: PendingCo
   }
   const messages: InvalidationMessage[] = [];
   const gateways = change.gateways ?? [];
-  if (change.tenantWide || gateways.length > 1) messages.push({ tenantId, reason, version });
-  else if (gateways.length === 1) messages.push({ tenantId, gatewayId: gateways[0]!.id, reason, version });
-  for (const tokenHash of change.tokenHashes ?? []) messages.push({ tenantId, tokenHash, reason, version });
-  if (change.userId) messages.push({ tenantId, userId: change.userId, reason, version });
-  if (change.revoked) messages.push({ tenantId, revokedId: change.revoked.id, reason, version });
+  const about = { tenantId, reason, version };
+  if (change.tenantWide || gateways.length > 1) messages.push({ kind: 'tenant', ...about });
+  else if (gateways.length === 1) messages.push({ kind: 'gateway', gatewayId: gateways[0]!.id, ...about });
+  for (const tokenHash of change.tokenHashes ?? []) messages.push({ kind: 'token', tokenHash, ...about });
+  if (change.userId) messages.push({ kind: 'user', userId: change.userId, ...about });
+  if (change.revoked) messages.push({ kind: 'revoked', revokedId: change.revoked.id, ...about });
   for (const message of messages) await bus.invalidations.publish(message);
   // After the messages: a replica that sees the version raised without a message missed one.
   await bus.configVersions.raise(tenantId, version);
+}
+
+/**
+ * A message as it arrives on the bus, checked: the kinds this code knows, and the messages of
+ * replicas that predate kinds (they sent the same fields without one), whose kind follows from
+ * the field they carry. Anything else is undefined and ignored.
+ */
+export function readInvalidation(raw: unknown): InvalidationMessage | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const m = raw as Record<string, unknown>;
+  if (typeof m.tenantId !== 'string') return undefined;
+  const about = {
+    tenantId: m.tenantId,
+    reason: typeof m.reason === 'string' ? m.reason : '',
+    ...(typeof m.version === 'number' ? { version: m.version } : {}),
+  };
+  const str = (key: string) => (typeof m[key] === 'string' ? (m[key] as string) : undefined);
+  const kind = typeof m.kind === 'string' ? m.kind : undefined;
+  const gatewayId = str('gatewayId');
+  const tokenHash = str('tokenHash');
+  const userId = str('userId');
+  const revokedId = str('revokedId');
+  if ((kind === 'gateway' || kind === undefined) && gatewayId)
+    return { kind: 'gateway', gatewayId, ...about };
+  if ((kind === 'token' || kind === undefined) && tokenHash) return { kind: 'token', tokenHash, ...about };
+  if ((kind === 'user' || kind === undefined) && userId) return { kind: 'user', userId, ...about };
+  if ((kind === 'revoked' || kind === undefined) && revokedId)
+    return { kind: 'revoked', revokedId, ...about };
+  if (kind === 'tenant' || kind === undefined) return { kind: 'tenant', ...about };
+  return undefined;
 }

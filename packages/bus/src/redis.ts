@@ -1,5 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import { readInvalidation } from './invalidate.ts';
 import {
   RevocationsNotLoadedError,
   USAGE_MAX_ATTEMPTS,
@@ -64,12 +65,13 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
   let subscribed: Promise<unknown> | undefined;
   subscriber.on('message', (ch: string, payload: string) => {
     if (ch !== channel) return deliverSession(ch, payload);
-    let message: InvalidationMessage;
+    let message: InvalidationMessage | undefined;
     try {
-      message = JSON.parse(payload) as InvalidationMessage;
+      message = readInvalidation(JSON.parse(payload));
     } catch {
       return;
     }
+    if (!message) return;
     for (const handler of handlers) {
       try {
         handler(message);

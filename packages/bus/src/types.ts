@@ -10,29 +10,33 @@ export interface SnapshotCache {
   delete(key: string): Promise<void>;
 }
 
-export interface InvalidationMessage {
+/**
+ * "Config changed", told to every replica. Each kind names what a replica must drop:
+ * - `tenant`: everything of the tenant (configuration and callers);
+ * - `gateway`: one gateway's configuration;
+ * - `token`: a token whose cached principal must be dropped (revoked, expired early, re-scoped);
+ * - `user`: a user whose cached principal (membership, role, teams) in the tenant must be dropped;
+ * - `revoked`: a revocation-set id just added (an OAuth grant or access-token `jti`): replicas drop
+ *   tokens they verified earlier that it names, at once, without asking the set per request;
+ * - `resync`: never sent on the bus: a replica that noticed it missed messages for the tenant
+ *   hands this to its own caches, which drop everything they hold of the tenant.
+ */
+export type InvalidationMessage = {
   tenantId: string;
-  /** Absent: everything of the tenant is stale. */
-  gatewayId?: string;
-  /** A token whose cached principal must be dropped (revoked, expired early, re-scoped). */
-  tokenHash?: string;
-  /**
-   * A revocation-set id just added (an OAuth grant or access-token `jti`): replicas drop tokens
-   * they verified earlier that it names, at once, without asking the revocation set per request.
-   */
-  revokedId?: string;
-  /** A user whose cached principal (membership, role, teams) in `tenantId` must be dropped. */
-  userId?: string;
-  /** What changed, for logs and for subscribers that only care about some kinds. */
+  /** What changed, for logs. */
   reason: string;
   /** The tenant's configuration version this change produced (absent: sent outside the outbox). */
   version?: number;
-  /**
-   * Never sent on the bus: a replica that noticed it missed messages for the tenant hands this to
-   * its own caches, which drop everything they hold of the tenant.
-   */
-  resync?: boolean;
-}
+} & (
+  | { kind: 'tenant' }
+  | { kind: 'gateway'; gatewayId: string }
+  | { kind: 'token'; tokenHash: string }
+  | { kind: 'user'; userId: string }
+  | { kind: 'revoked'; revokedId: string }
+  | { kind: 'resync' }
+);
+
+export type InvalidationKind = InvalidationMessage['kind'];
 
 export type Unsubscribe = () => Promise<void>;
 

@@ -127,6 +127,10 @@ export function prepareGateway(
  * from Postgres and stored in both. Invalidation messages drop in-process copies; when both the
  * shared cache and Postgres fail, a stale in-process copy is served rather than nothing.
  */
+/** Whether a message makes gateway configuration stale (one gateway's, or the whole tenant's). */
+export const touchesConfiguration = (message: InvalidationMessage): boolean =>
+  message.kind === 'gateway' || message.kind === 'tenant' || message.kind === 'resync';
+
 export class SnapshotStore {
   private readonly local: TtlLru<string, Entry>;
   /** Last good entry per key, kept past its TTL for outages. */
@@ -193,7 +197,7 @@ export class SnapshotStore {
     this.heard(tenantId, version);
     this.stats.resyncs++;
     this.options.log.warn({ tenantId, version }, 'missed a configuration change: dropping cached state');
-    this.invalidate({ tenantId, reason: 'missed change', resync: true });
+    this.invalidate({ kind: 'resync', tenantId, reason: 'missed change' });
   }
 
   private heard(tenantId: string, version: number): void {
@@ -203,10 +207,11 @@ export class SnapshotStore {
   private invalidate(message: InvalidationMessage): void {
     if (message.version !== undefined) this.heard(message.tenantId, message.version);
     // Token, user and revocation messages concern caches of callers, not gateway configuration.
-    if (message.gatewayId || (!message.tokenHash && !message.userId && !message.revokedId)) {
+    if (touchesConfiguration(message)) {
+      const gatewayId = message.kind === 'gateway' ? message.gatewayId : undefined;
       const matches = (e: Entry) =>
         e.lookup.kind === 'missing' ||
-        (e.tenantId === message.tenantId && (!message.gatewayId || e.gatewayId === message.gatewayId));
+        (e.tenantId === message.tenantId && (!gatewayId || e.gatewayId === gatewayId));
       this.local.deleteWhere(matches);
       for (const [key, entry] of this.stale) if (matches(entry)) this.stale.delete(key);
     }

@@ -1,6 +1,6 @@
 import type { Logger } from '@toolgate/core/logger';
 import type { SseWriter } from './http-util.ts';
-import type { PreparedGateway, SnapshotStore } from '../config/snapshot-store.ts';
+import { touchesConfiguration, type PreparedGateway, type SnapshotStore } from '../config/snapshot-store.ts';
 
 interface GatewayStreams {
   tenantSlug: string;
@@ -28,8 +28,12 @@ export class StreamHub {
     private readonly log: Logger,
   ) {
     store.onInvalidation((message) => {
+      if (!touchesConfiguration(message)) return;
       for (const [gatewayId, group] of this.byGateway) {
-        if (group.tenantId !== message.tenantId || (message.gatewayId && message.gatewayId !== gatewayId))
+        if (
+          group.tenantId !== message.tenantId ||
+          (message.kind === 'gateway' && message.gatewayId !== gatewayId)
+        )
           continue;
         void this.recheck(group);
       }

@@ -174,6 +174,7 @@ describe('API tokens', () => {
       expect(revoked.revokedAt).not.toBeNull();
       await eventually(() =>
         expect(replica.messages).toContainEqual({
+          kind: 'token',
           tenantId: a.tenant.id,
           tokenHash: hashApiToken(created.token),
           reason: 'token revoked',

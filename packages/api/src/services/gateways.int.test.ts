@@ -57,6 +57,7 @@ describe('gateways', () => {
       });
       await eventually(() =>
         expect(replica.messages).toContainEqual({
+          kind: 'gateway',
           tenantId: a.tenant.id,
           gatewayId: created.id,
           reason: 'gateway created',
@@ -82,12 +83,17 @@ describe('gateways', () => {
       ).toEqual([]);
       // Old and new slug both dropped: a tenant-wide message.
       await eventually(() =>
-        expect(replica.messages).toContainEqual({ tenantId: a.tenant.id, reason: 'gateway updated' }),
+        expect(replica.messages).toContainEqual({
+          kind: 'tenant',
+          tenantId: a.tenant.id,
+          reason: 'gateway updated',
+        }),
       );
 
       await deleteGateway({ ...opts(a), gatewayId: created.id });
       await eventually(() =>
         expect(replica.messages).toContainEqual({
+          kind: 'gateway',
           tenantId: a.tenant.id,
           gatewayId: created.id,
           reason: 'gateway deleted',
@@ -312,6 +318,7 @@ describe('gateway assignments', () => {
       });
       await eventually(() =>
         expect(replica.messages).toContainEqual({
+          kind: 'gateway',
           tenantId: a.tenant.id,
           gatewayId: g.id,
           reason: 'assignments changed',

@@ -161,6 +161,7 @@ describe('identity providers', () => {
       expect(updated).toMatchObject({ enabled: false, trustIdJag: true });
       await eventually(() =>
         expect(replica.messages).toContainEqual({
+          kind: 'tenant',
           tenantId: a.tenant.id,
           reason: 'identity provider updated',
         }),
@@ -174,6 +175,7 @@ describe('identity providers', () => {
       expect(removed.gateways.map((g) => g.id).sort()).toEqual([g1.id, g2.id].sort());
       await eventually(() =>
         expect(replica.messages).toContainEqual({
+          kind: 'tenant',
           tenantId: a.tenant.id,
           reason: 'identity provider removed',
         }),

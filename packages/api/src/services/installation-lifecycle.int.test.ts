@@ -121,6 +121,7 @@ describe('turning tools and installations off, through a real proxy', () => {
       expect(off).toMatchObject({ name: 'echo', enabled: false });
       await eventually(() =>
         expect(replica.messages).toContainEqual({
+          kind: 'gateway',
           tenantId: a.tenant.id,
           gatewayId: s.gateway.id,
           reason: 'tool disabled',
@@ -163,6 +164,7 @@ describe('turning tools and installations off, through a real proxy', () => {
       expect(off).toMatchObject({ id: s.installation.id, enabled: false });
       await eventually(() =>
         expect(replica.messages).toContainEqual({
+          kind: 'gateway',
           tenantId: a.tenant.id,
           gatewayId: s.gateway.id,
           reason: 'installation disabled',
@@ -314,6 +316,7 @@ describe('deleting an installation', () => {
       await deleteInstallation({ ...base(a), installationId: s.installation.id });
       await eventually(() =>
         expect(replica.messages).toContainEqual({
+          kind: 'gateway',
           tenantId: a.tenant.id,
           gatewayId: s.gateway.id,
           reason: 'installation deleted',

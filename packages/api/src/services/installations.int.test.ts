@@ -145,6 +145,7 @@ describe('installing and discovering', () => {
       expect(again.tools.map((t) => t.id).sort()).toEqual(first.tools.map((t) => t.id).sort());
       await eventually(() =>
         expect(replica.messages).toContainEqual({
+          kind: 'gateway',
           tenantId: a.tenant.id,
           gatewayId: gateway.id,
           reason: 'tools discovered',

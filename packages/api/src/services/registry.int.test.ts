@@ -89,11 +89,13 @@ describe('the built-in catalog', () => {
       expect(result.updated).toEqual([slug]);
       await eventually(() => {
         expect(replica.messages).toContainEqual({
+          kind: 'gateway',
           tenantId: a.tenant.id,
           gatewayId: gwA.id,
           reason: 'catalog entry changed',
         });
         expect(replica.messages).toContainEqual({
+          kind: 'gateway',
           tenantId: b.tenant.id,
           gatewayId: gwB.id,
           reason: 'catalog entry changed',

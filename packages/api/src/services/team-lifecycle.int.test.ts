@@ -99,7 +99,11 @@ describe('renaming teams', () => {
       expect(renamed).toMatchObject({ id: team.id, name: 'Platform', slug: team.slug, memberCount: 1 });
       // Identity providers' group claims may name the team: a tenant-wide change, not a gateway's.
       await eventually(() =>
-        expect(replica.messages).toContainEqual({ tenantId: org.tenant.id, reason: 'team renamed' }),
+        expect(replica.messages).toContainEqual({
+          kind: 'tenant',
+          tenantId: org.tenant.id,
+          reason: 'team renamed',
+        }),
       );
       const reslugged = await updateTeam({
         ...as(org, org.actors.owner),
@@ -225,8 +229,13 @@ describe('deleting teams', () => {
       expect(refused.code).toBe('UNAUTHORIZED');
       await eventually(() => {
         // Both gateways at once (more than one: a tenant-level message), the token, and the users.
-        expect(replica.messages).toContainEqual({ tenantId: org.tenant.id, reason: 'team deleted' });
         expect(replica.messages).toContainEqual({
+          kind: 'tenant',
+          tenantId: org.tenant.id,
+          reason: 'team deleted',
+        });
+        expect(replica.messages).toContainEqual({
+          kind: 'token',
           tenantId: org.tenant.id,
           tokenHash: w.token.tokenHash,
           reason: 'team deleted',

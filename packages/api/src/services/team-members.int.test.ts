@@ -95,11 +95,13 @@ describe('adding team members', () => {
       expect(await env.bus.snapshots.get(tokenKey(personal.tokenHash))).toBeNull();
       await eventually(() => {
         expect(replica.messages).toContainEqual({
+          kind: 'user',
           tenantId: org.tenant.id,
           userId: org.otherMember.id,
           reason: 'member changed',
         });
         expect(replica.messages).toContainEqual({
+          kind: 'token',
           tenantId: org.tenant.id,
           tokenHash: personal.tokenHash,
           reason: 'member changed',
@@ -223,6 +225,7 @@ describe('team roles and removal', () => {
       expect(await env.bus.snapshots.get(userPrincipalKey(org.tenant.id, org.otherMember.id))).toBeNull();
       await eventually(() =>
         expect(replica.messages).toContainEqual({
+          kind: 'user',
           tenantId: org.tenant.id,
           userId: org.otherMember.id,
           reason: 'member changed',
