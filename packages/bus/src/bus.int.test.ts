@@ -94,15 +94,15 @@ describe.each(implementations)('bus contract: $name', ({ available, replicas }) 
 
   it.skipIf(!available)('snapshot cache: set on one replica, read on the other, delete, expire', async () => {
     const [a, b] = pair();
-    expect(await b.snapshots.get('gw:1')).toBeNull();
-    await a.snapshots.set('gw:1', '{"v":1}', 60);
-    expect(await b.snapshots.get('gw:1')).toBe('{"v":1}');
-    await b.snapshots.delete('gw:1');
-    expect(await a.snapshots.get('gw:1')).toBeNull();
+    expect(await b.sharedCache.get('gw:1')).toBeNull();
+    await a.sharedCache.set('gw:1', '{"v":1}', 60);
+    expect(await b.sharedCache.get('gw:1')).toBe('{"v":1}');
+    await b.sharedCache.delete('gw:1');
+    expect(await a.sharedCache.get('gw:1')).toBeNull();
 
-    await a.snapshots.set('gw:short', 'x', 1);
-    expect(await b.snapshots.get('gw:short')).toBe('x');
-    await eventually(async () => expect(await b.snapshots.get('gw:short')).toBeNull(), 4_000);
+    await a.sharedCache.set('gw:short', 'x', 1);
+    expect(await b.sharedCache.get('gw:short')).toBe('x');
+    await eventually(async () => expect(await b.sharedCache.get('gw:short')).toBeNull(), 4_000);
   });
 
   it.skipIf(!available)(

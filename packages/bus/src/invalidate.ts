@@ -17,7 +17,9 @@ export async function invalidateGateways(
   bus: Bus,
   change: { tenantId: string; tenantSlug: string; gateways: { id: string; slug: string }[]; reason: string },
 ): Promise<void> {
-  await Promise.all(change.gateways.map((g) => bus.snapshots.delete(snapshotKey(change.tenantSlug, g.slug))));
+  await Promise.all(
+    change.gateways.map((g) => bus.sharedCache.delete(snapshotKey(change.tenantSlug, g.slug))),
+  );
   if (change.gateways.length === 1) {
     await bus.invalidations.publish({
       kind: 'gateway',
@@ -35,7 +37,7 @@ export async function invalidateToken(
   bus: Bus,
   change: { tenantId: string; tokenHash: string },
 ): Promise<void> {
-  await bus.snapshots.delete(tokenKey(change.tokenHash));
+  await bus.sharedCache.delete(tokenKey(change.tokenHash));
   await bus.invalidations.publish({
     kind: 'token',
     tenantId: change.tenantId,
@@ -52,7 +54,7 @@ export const userPrincipalKey = (tenantId: string, userId: string): string => `u
  * replica drops its cached principal for them, so OAuth and IdP callers see the change at once.
  */
 export async function invalidateUser(bus: Bus, change: { tenantId: string; userId: string }): Promise<void> {
-  await bus.snapshots.delete(userPrincipalKey(change.tenantId, change.userId));
+  await bus.sharedCache.delete(userPrincipalKey(change.tenantId, change.userId));
   await bus.invalidations.publish({
     kind: 'user',
     tenantId: change.tenantId,
@@ -93,7 +95,7 @@ export async function applyConfigChange(bus: Bus, { version, change }: PendingCo
     for (const g of change.gateways ?? []) keys.push(snapshotKey(change.tenantSlug, g.slug));
   for (const hash of change.tokenHashes ?? []) keys.push(tokenKey(hash));
   if (change.userId) keys.push(userPrincipalKey(tenantId, change.userId));
-  await Promise.all(keys.map((key) => bus.snapshots.delete(key)));
+  await Promise.all(keys.map((key) => bus.sharedCache.delete(key)));
   if (change.revoked) {
     await bus.revocations.add(change.revoked.id, Math.max(1, change.revoked.expiresAt - Date.now() / 1000));
   }

@@ -207,7 +207,7 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
 
   return {
     kind: 'memory',
-    snapshots: {
+    sharedCache: {
       get: (key) => Promise.resolve(live(key)),
       set: (key, value, ttlSeconds) => Promise.resolve(void put(key, value, ttlSeconds)),
       delete: (key) => Promise.resolve(void hub.values.delete(key)),

@@ -159,7 +159,7 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
 
   return {
     kind: 'redis',
-    snapshots: {
+    sharedCache: {
       get: (k) => client.get(key(`snap:${k}`)),
       async set(k, value, ttlSeconds) {
         await client.set(key(`snap:${k}`), value, 'EX', Math.max(1, Math.ceil(ttlSeconds)));

@@ -3,8 +3,11 @@
  * contract suite: Redis/BullMQ for distributed deployments, in-process for one machine.
  */
 
-/** Serialized, version-tagged gateway snapshots (and negative entries), shared by proxies. */
-export interface SnapshotCache {
+/**
+ * The cache every replica shares (Redis, or this process): serialized, version-tagged gateway
+ * snapshots (and negative entries) and the principal records of tokens and users, as JSON.
+ */
+export interface SharedCache {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   delete(key: string): Promise<void>;
@@ -124,7 +127,7 @@ export interface ConfigVersions {
 
 export interface Bus {
   readonly kind: 'redis' | 'memory';
-  readonly snapshots: SnapshotCache;
+  readonly sharedCache: SharedCache;
   readonly invalidations: Invalidations;
   readonly sessions: SessionChannel;
   readonly usage: UsageQueue;

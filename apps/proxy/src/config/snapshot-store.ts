@@ -239,7 +239,7 @@ export class SnapshotStore {
     let shared: string | null = null;
     let sharedFailed = false;
     try {
-      shared = await bus.snapshots.get(key);
+      shared = await bus.sharedCache.get(key);
     } catch (err) {
       sharedFailed = true;
       this.stats.sharedErrors++;
@@ -273,7 +273,7 @@ export class SnapshotStore {
     const entry = this.toEntry(loaded);
     if (entry.tenantId !== undefined) this.heard(entry.tenantId, entry.configVersion);
     const ttlSeconds = loaded.kind === 'found' ? this.sharedTtlSeconds : Math.ceil(this.negativeTtlMs / 1000);
-    bus.snapshots.set(key, JSON.stringify(loaded), ttlSeconds).catch((err: unknown) => {
+    bus.sharedCache.set(key, JSON.stringify(loaded), ttlSeconds).catch((err: unknown) => {
       log.warn({ err: (err as Error).message }, 'could not store snapshot in the shared cache');
     });
     return this.remember(key, entry);

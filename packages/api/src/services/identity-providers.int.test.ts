@@ -152,7 +152,7 @@ describe('identity providers', () => {
     const replica = await recordInvalidations(env.newBus());
     try {
       for (const g of [g1, g2, unrelated])
-        await env.bus.snapshots.set(snapshotKey(a.tenant.slug, g.slug), '{}', 60);
+        await env.bus.sharedCache.set(snapshotKey(a.tenant.slug, g.slug), '{}', 60);
       const updated = await updateIdentityProvider({
         ...opts(a),
         identityProviderId: idp.id,
@@ -166,11 +166,11 @@ describe('identity providers', () => {
           reason: 'identity provider updated',
         }),
       );
-      expect(await env.bus.snapshots.get(snapshotKey(a.tenant.slug, g1.slug))).toBeNull();
-      expect(await env.bus.snapshots.get(snapshotKey(a.tenant.slug, g2.slug))).toBeNull();
-      expect(await env.bus.snapshots.get(snapshotKey(a.tenant.slug, unrelated.slug))).toBe('{}');
+      expect(await env.bus.sharedCache.get(snapshotKey(a.tenant.slug, g1.slug))).toBeNull();
+      expect(await env.bus.sharedCache.get(snapshotKey(a.tenant.slug, g2.slug))).toBeNull();
+      expect(await env.bus.sharedCache.get(snapshotKey(a.tenant.slug, unrelated.slug))).toBe('{}');
 
-      await env.bus.snapshots.set(snapshotKey(a.tenant.slug, g1.slug), '{}', 60);
+      await env.bus.sharedCache.set(snapshotKey(a.tenant.slug, g1.slug), '{}', 60);
       const removed = await deleteIdentityProvider({ ...opts(a), identityProviderId: idp.id });
       expect(removed.gateways.map((g) => g.id).sort()).toEqual([g1.id, g2.id].sort());
       await eventually(() =>
@@ -180,7 +180,7 @@ describe('identity providers', () => {
           reason: 'identity provider removed',
         }),
       );
-      expect(await env.bus.snapshots.get(snapshotKey(a.tenant.slug, g1.slug))).toBeNull();
+      expect(await env.bus.sharedCache.get(snapshotKey(a.tenant.slug, g1.slug))).toBeNull();
       const [after] = await env.db.db.select().from(gateways).where(eq(gateways.id, g1.id));
       expect(after!.identityProviderId).toBeNull();
     } finally {
@@ -281,7 +281,7 @@ describe('just-in-time users', () => {
       (await failureOf(() => setJitUsers({ ...opts(a, 'member'), input: { allowJitUsers: true } }))).code,
     ).toBe('FORBIDDEN');
     const gw = await seedGateway(env.db.db, a.tenant.id);
-    await env.bus.snapshots.set(snapshotKey(a.tenant.slug, gw.slug), '{}', 60);
+    await env.bus.sharedCache.set(snapshotKey(a.tenant.slug, gw.slug), '{}', 60);
     const replica = await recordInvalidations(env.newBus());
     try {
       expect(await setJitUsers({ ...opts(a), input: { allowJitUsers: true } })).toEqual({
@@ -296,7 +296,7 @@ describe('just-in-time users', () => {
       await replica.stop();
     }
     // The snapshot decides JIT on the proxy: it is recompiled.
-    expect(await env.bus.snapshots.get(snapshotKey(a.tenant.slug, gw.slug))).toBeNull();
+    expect(await env.bus.sharedCache.get(snapshotKey(a.tenant.slug, gw.slug))).toBeNull();
     expect(await getJitUsers(opts(a))).toEqual({ allowJitUsers: true });
     expect(await getJitUsers(opts(b))).toEqual({ allowJitUsers: false });
     const [row] = await env.db.db.select().from(tenants).where(eq(tenants.id, a.tenant.id));

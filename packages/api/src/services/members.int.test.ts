@@ -54,17 +54,17 @@ describe('changing roles', () => {
     const org = await seedOrg(env.db);
     // A proxy has the member's principal (with their role) cached.
     const cached = userPrincipalKey(org.tenant.id, org.member.id);
-    await env.bus.snapshots.set(cached, JSON.stringify({ role: 'member' }), 60);
+    await env.bus.sharedCache.set(cached, JSON.stringify({ role: 'member' }), 60);
     // …and the principal of their personal token, which carries the role too.
     const cachedToken = tokenKey(hashApiToken(org.memberToken));
-    await env.bus.snapshots.set(cachedToken, JSON.stringify({ userIsAdmin: false }), 60);
+    await env.bus.sharedCache.set(cachedToken, JSON.stringify({ userIsAdmin: false }), 60);
     expect(await change(org, org.actors.admin, org.member.id, 'admin')).toEqual({
       userId: org.member.id,
       role: 'admin',
     });
     expect(await roleIn(org, org.member.id)).toBe('admin');
-    expect(await env.bus.snapshots.get(cached)).toBeNull();
-    expect(await env.bus.snapshots.get(cachedToken)).toBeNull();
+    expect(await env.bus.sharedCache.get(cached)).toBeNull();
+    expect(await env.bus.sharedCache.get(cachedToken)).toBeNull();
     await change(org, org.actors.admin, org.member.id, 'member');
     expect(await roleIn(org, org.member.id)).toBe('member');
     // An admin may step down.
@@ -161,7 +161,7 @@ describe('removing members and leaving', () => {
       userId: org.otherMember.id,
     });
     // A proxy has the token's principal cached.
-    await env.bus.snapshots.set(tokenKey(mine.tokenHash), JSON.stringify({ cached: true }), 60);
+    await env.bus.sharedCache.set(tokenKey(mine.tokenHash), JSON.stringify({ cached: true }), 60);
     const replica = await recordInvalidations(env.newBus());
 
     // Theirs here: this one and seedOrg's `memberToken`.
@@ -186,7 +186,7 @@ describe('removing members and leaving', () => {
       authenticateApiToken({ db: env.db.db, token: mine.token, capability: 'mcp' }),
     );
     expect(refused.code).toBe('UNAUTHORIZED');
-    expect(await env.bus.snapshots.get(tokenKey(mine.tokenHash))).toBeNull();
+    expect(await env.bus.sharedCache.get(tokenKey(mine.tokenHash))).toBeNull();
     await eventually(() =>
       expect(replica.messages).toContainEqual(
         expect.objectContaining({ tenantId: org.tenant.id, tokenHash: mine.tokenHash }),

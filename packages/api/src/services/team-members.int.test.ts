@@ -79,8 +79,8 @@ describe('adding team members', () => {
       userId: org.otherMember.id,
     });
     // A replica has the user's principal and their personal token's principal cached, teams and all.
-    await env.bus.snapshots.set(userPrincipalKey(org.tenant.id, org.otherMember.id), '{"teamIds":[]}', 60);
-    await env.bus.snapshots.set(tokenKey(personal.tokenHash), '{"teamIds":[]}', 60);
+    await env.bus.sharedCache.set(userPrincipalKey(org.tenant.id, org.otherMember.id), '{"teamIds":[]}', 60);
+    await env.bus.sharedCache.set(tokenKey(personal.tokenHash), '{"teamIds":[]}', 60);
     const replica = await recordInvalidations(env.newBus());
     try {
       const added = await add(org, org.actors.admin, team.id, org.otherMember.id);
@@ -91,8 +91,8 @@ describe('adding team members', () => {
         workspaceRole: 'member',
       });
       expect(await teamRoleOf(team.id, org.otherMember.id)).toBe('member');
-      expect(await env.bus.snapshots.get(userPrincipalKey(org.tenant.id, org.otherMember.id))).toBeNull();
-      expect(await env.bus.snapshots.get(tokenKey(personal.tokenHash))).toBeNull();
+      expect(await env.bus.sharedCache.get(userPrincipalKey(org.tenant.id, org.otherMember.id))).toBeNull();
+      expect(await env.bus.sharedCache.get(tokenKey(personal.tokenHash))).toBeNull();
       await eventually(() => {
         expect(replica.messages).toContainEqual({
           kind: 'user',
@@ -214,7 +214,7 @@ describe('team roles and removal', () => {
   it('removes a member on every replica at once; they stay in the workspace', async () => {
     const { org, team } = await orgWithTeam();
     await add(org, org.actors.admin, team.id, org.otherMember.id);
-    await env.bus.snapshots.set(userPrincipalKey(org.tenant.id, org.otherMember.id), '{}', 60);
+    await env.bus.sharedCache.set(userPrincipalKey(org.tenant.id, org.otherMember.id), '{}', 60);
     const replica = await recordInvalidations(env.newBus());
     try {
       expect(await remove(org, org.actors.member, team.id, org.otherMember.id)).toEqual({
@@ -222,7 +222,7 @@ describe('team roles and removal', () => {
         userId: org.otherMember.id,
       });
       expect(await teamRoleOf(team.id, org.otherMember.id)).toBeNull();
-      expect(await env.bus.snapshots.get(userPrincipalKey(org.tenant.id, org.otherMember.id))).toBeNull();
+      expect(await env.bus.sharedCache.get(userPrincipalKey(org.tenant.id, org.otherMember.id))).toBeNull();
       await eventually(() =>
         expect(replica.messages).toContainEqual({
           kind: 'user',

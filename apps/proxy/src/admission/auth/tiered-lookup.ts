@@ -23,7 +23,7 @@ const MISS_SHARED_TTL_SECONDS = 5;
 
 /**
  * Records the proxy needs per request but Postgres owns (API-token and user principals): in-process
- * LRU → shared cache (bus.snapshots, plain JSON) → `load`. Control-plane changes delete the shared
+ * LRU → shared cache (bus.sharedCache, plain JSON) → `load`. Control-plane changes delete the shared
  * copy and tell every replica to `forget` theirs; otherwise a change shows within the two TTLs.
  */
 export class TieredLookup<T> {
@@ -39,7 +39,7 @@ export class TieredLookup<T> {
     if (cached !== undefined) return cached;
     const { bus, log } = this.options;
     try {
-      const shared = await bus.snapshots.get(key);
+      const shared = await bus.sharedCache.get(key);
       const record = shared ? (JSON.parse(shared) as T | null) : undefined;
       if (record === null || (record !== undefined && !this.options.isStale?.(record)))
         return this.remember(key, record);
@@ -48,7 +48,7 @@ export class TieredLookup<T> {
     }
     const record = this.remember(key, await load());
     const ttl = record ? this.options.sharedTtlSeconds : MISS_SHARED_TTL_SECONDS;
-    bus.snapshots.set(key, JSON.stringify(record), ttl).catch(() => {});
+    bus.sharedCache.set(key, JSON.stringify(record), ttl).catch(() => {});
     return record;
   }
 
