@@ -64,6 +64,8 @@ export default defineConfig({
       // Mail goes to the outbox, never to a relay configured in the developer's shell.
       SMTP_URL: '',
       TOOLGATE_MAIL_OUTBOX_DIR: process.env.E2E_MAIL_OUTBOX_DIR,
+      // Without SMTP verification would be off (auto): the specs verify sign-ups through the outbox.
+      TOOLGATE_EMAIL_VERIFICATION: 'required',
       NODE_EXTRA_CA_CERTS: path.join(process.env.E2E_TLS_DIR, 'cert.pem'),
     },
   },

@@ -45,3 +45,23 @@ describe('web env: outgoing mail', () => {
     expect(issues({ MAIL_FROM: 'Toolgate' })[0]).toMatch(/^MAIL_FROM: must contain an email address/);
   });
 });
+
+describe('web env: email verification', () => {
+  it('is auto unless set: required with SMTP, off without', () => {
+    expect(parseEnv(ZWebEnv, base).TOOLGATE_EMAIL_VERIFICATION).toBe('auto');
+    expect(parseEnv(ZWebEnv, { ...base, TOOLGATE_EMAIL_VERIFICATION: '' }).TOOLGATE_EMAIL_VERIFICATION).toBe(
+      'auto',
+    );
+  });
+
+  it('takes required or off, and names the variable for anything else', () => {
+    for (const mode of ['auto', 'required', 'off'] as const) {
+      expect(
+        parseEnv(ZWebEnv, { ...base, TOOLGATE_EMAIL_VERIFICATION: mode }).TOOLGATE_EMAIL_VERIFICATION,
+      ).toBe(mode);
+    }
+    const [issue] = issues({ TOOLGATE_EMAIL_VERIFICATION: 'yes' });
+    expect(issue).toMatch(/^TOOLGATE_EMAIL_VERIFICATION: /);
+    expect(issue).toContain('"required"');
+  });
+});

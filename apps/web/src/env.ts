@@ -7,6 +7,7 @@ import {
   zPostgresUrl,
   zRedisUrl,
 } from '@toolgate/core/env';
+import { EMAIL_VERIFICATION_MODES } from '@toolgate/api/email-verification-policy';
 import { SIGNUP_MODES } from '@toolgate/api/signup-policy';
 import { z } from 'zod';
 
@@ -59,6 +60,12 @@ export const ZWebEnv = z
      * through an invitation, no new workspaces), `closed` (only `toolgate bootstrap`).
      */
     TOOLGATE_SIGNUP: z.enum(SIGNUP_MODES).default('open'),
+    /**
+     * Whether people who sign up prove their address before creating tokens, installing or inviting:
+     * `auto` (required when SMTP_URL is set, off otherwise), `required` (links are logged without
+     * SMTP), `off` (accounts are verified as they are created).
+     */
+    TOOLGATE_EMAIL_VERIFICATION: z.enum(EMAIL_VERIFICATION_MODES).default('auto'),
     /** Proxies whose X-Forwarded-For entries are believed (client addresses for OAuth rate limits). */
     TRUST_PROXY: zTrustProxy.default(0),
     /** Dynamic Client Registration attempts per client address per hour. */

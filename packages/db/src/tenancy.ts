@@ -84,7 +84,8 @@ export async function tenantSlugTaken(db: Database, slug: string): Promise<boole
 }
 
 export type WorkspaceOwner =
-  { userId: string } | { email: string; name: string | null; passwordHash: string | null };
+  | { userId: string }
+  | { email: string; name: string | null; passwordHash: string | null; emailVerifiedAt?: Date };
 
 /**
  * Creates a tenant and makes `owner` (an existing user, or a new one) its owner, in one
@@ -108,7 +109,12 @@ export async function createWorkspace(
     } else {
       const [user] = await tx
         .insert(users)
-        .values({ email: input.owner.email, name: input.owner.name, passwordHash: input.owner.passwordHash })
+        .values({
+          email: input.owner.email,
+          name: input.owner.name,
+          passwordHash: input.owner.passwordHash,
+          emailVerifiedAt: input.owner.emailVerifiedAt,
+        })
         .onConflictDoNothing()
         .returning({ id: users.id });
       if (!user) {

@@ -13,6 +13,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor.ts';
 import { hashLinkToken } from '../link-token.ts';
+import type { CreateApiTokenRequest } from '../schemas/tokens.ts';
 import {
   actingAs,
   createTwoTenantEnv,
@@ -22,6 +23,7 @@ import {
 } from '../testing/api-test-env.ts';
 import { createOutboxMailer, type OutboxMailer } from '../testing/outbox-mailer.ts';
 import { acceptInvitation } from './accept-invitation.ts';
+import { checkEmailVerificationToken } from './check-email-verification-token.ts';
 import { createApiToken } from './create-api-token.ts';
 import { createInstallation } from './create-installation.ts';
 import { createInvitation } from './create-invitation.ts';
@@ -79,7 +81,7 @@ const verifiedAt = async (userId: string) =>
 const resend = (userId: string | null) =>
   resendVerificationEmail({ db: env.db.db, bus: env.bus, mailer: outbox, publicWebUrl: WEB, userId });
 
-const tokenInput = { name: 'laptop', scope: 'user', capabilities: ['mcp'] } as const;
+const tokenInput: CreateApiTokenRequest = { name: 'laptop', scope: 'user', capabilities: ['mcp'] };
 
 describe('verifying an address', () => {
   it('sign-up mails a single-use link valid for a day; following it verifies the address', async () => {
@@ -133,6 +135,34 @@ describe('verifying an address', () => {
     expect(expired).toMatchObject({ code: 'INVALID', details: { reason: 'expired' } });
     expect(expired.message).toBe('This verification link has expired. Sign in and send a new one.');
     expect(await verifiedAt(late.userId)).toBeNull();
+  });
+
+  it('opening a link only checks it (mail scanners open links): nothing is verified or spent', async () => {
+    const person = await signedUp();
+    const token = mailedToken(person.email);
+    const check = (t: unknown = token) => checkEmailVerificationToken({ db: env.db.db, token: t });
+    expect(await check()).toEqual({ ok: true, email: person.email });
+    expect(await check()).toEqual({ ok: true, email: person.email });
+    expect(await verifiedAt(person.userId)).toBeNull();
+    await verifyEmail({ db: env.db.db, token });
+    expect(await check()).toEqual({ ok: false, problem: 'used' });
+    for (const unknown of ['nope', 'A'.repeat(43), null]) {
+      expect(await check(unknown)).toEqual({ ok: false, problem: 'invalid' });
+    }
+
+    const late = await signedUp();
+    await env.db.db
+      .update(emailVerificationTokens)
+      .set({ expiresAt: sql`now() - interval '1 second'` })
+      .where(eq(emailVerificationTokens.userId, late.userId));
+    expect(await check(mailedToken(late.email))).toEqual({ ok: false, problem: 'expired' });
+
+    const moved = await signedUp();
+    await env.db.db
+      .update(users)
+      .set({ email: `${randomSlug('moved')}@example.test` })
+      .where(eq(users.id, moved.userId));
+    expect(await check(mailedToken(moved.email))).toEqual({ ok: false, problem: 'invalid' });
   });
 
   it("verifies only the link's own user, and only the address the link went to", async () => {

@@ -3,14 +3,15 @@ import { emailVerificationTokens, users } from '@toolgate/db/schema';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { linkProblemError } from '../link-problems.ts';
 import { hashLinkToken, isWellFormedLinkToken } from '../link-token.ts';
-import type { LinkProblem } from '../schemas/accounts.ts';
+import { checkEmailVerificationToken } from './check-email-verification-token.ts';
 
 /**
- * Verifies the address a link was emailed to, following the link being the proof. Single use:
- * on success every other live link of that user is spent too. Throws the link's problem
- * (NOT_FOUND / INVALID / CONFLICT with `details.reason`): unknown, expired, or used already — a
- * used link means the address is verified. A link for an address the account no longer has is
- * unknown.
+ * Verifies the address a link was emailed to, holding the link being the proof. The page the link
+ * opens calls this only when its owner confirms (a POST): mail scanners open links on arrival, so
+ * opening one merely checks it (`checkEmailVerificationToken`). Single use: on success every other
+ * live link of that user is spent too. Throws the link's problem (NOT_FOUND / INVALID / CONFLICT
+ * with `details.reason`): unknown, expired, or used already — a used link means the address is
+ * verified. A link for an address the account no longer has is unknown.
  */
 export async function verifyEmail({
   db,
@@ -47,21 +48,7 @@ export async function verifyEmail({
     return user;
   });
   if (verified) return verified;
-  throw linkProblemError('email-verification', await problemOf(db, tokenHash));
-}
-
-/** Why a link did not verify anything (looked up after the guarded update missed). */
-async function problemOf(db: Database, tokenHash: string): Promise<LinkProblem> {
-  const [row] = await db
-    .select({
-      usedAt: emailVerificationTokens.usedAt,
-      expired: sql<boolean>`${emailVerificationTokens.expiresAt} <= now()`,
-      sameAddress: sql<boolean>`lower(${users.email}) = lower(${emailVerificationTokens.email})`,
-    })
-    .from(emailVerificationTokens)
-    .innerJoin(users, eq(users.id, emailVerificationTokens.userId))
-    .where(eq(emailVerificationTokens.tokenHash, tokenHash));
-  if (!row || !row.sameAddress) return 'invalid';
-  if (row.usedAt) return 'used';
-  return row.expired ? 'expired' : 'used';
+  // The guarded update missed: say why. A link that looks live now lost a race with another use.
+  const check = await checkEmailVerificationToken({ db, token });
+  throw linkProblemError('email-verification', check.ok ? 'used' : check.problem);
 }

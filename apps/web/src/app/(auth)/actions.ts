@@ -9,14 +9,15 @@ import { webContext } from '~/server/context';
 import { actionFailure, sessionEnded, type ActionResult } from '~/server/form-action';
 
 /**
- * Creates the account and workspace and emails the verification link; the browser then signs in
- * with the same credentials.
+ * Creates the account and workspace and, when TOOLGATE_EMAIL_VERIFICATION asks for it, emails the
+ * verification link; the browser then signs in with the same credentials.
  */
 export async function signUpAction(input: SignUpRequest): Promise<ActionResult<{ tenantSlug: string }>> {
   try {
     const { db, mailer } = webContext();
     const { tenantSlug } = await signUp(db.db, input, {
       signupMode: webEnv().TOOLGATE_SIGNUP,
+      emailVerification: webEnv().TOOLGATE_EMAIL_VERIFICATION,
       verificationMail: { mailer, publicWebUrl: webEnv().PUBLIC_WEB_URL },
     });
     return { ok: true, tenantSlug };

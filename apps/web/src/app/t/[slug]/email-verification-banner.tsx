@@ -29,8 +29,8 @@ export function EmailVerificationBanner({ user }: { user: Account['user'] }) {
               <strong className="font-medium">{user.email}</strong> is in the web server&apos;s log.
             </>
           )}{' '}
-          Until you follow it you can look around, but not create API tokens, install servers or invite
-          people.
+          Until you open it and confirm, you can look around, but not create API tokens, install servers or
+          invite people.
         </p>
         <ResendVerificationButton />
       </div>

@@ -1,13 +1,11 @@
 import { linkProblemMessage } from '@toolgate/api/link-problems';
-import { ZLinkProblem } from '@toolgate/api/schemas/accounts';
-import { verifyEmail } from '@toolgate/api/services/verify-email';
-import { asAppError } from '@toolgate/api/trpc/app-errors';
+import { checkEmailVerificationToken } from '@toolgate/api/services/check-email-verification-token';
 import type { Metadata } from 'next';
-import { CheckIcon } from '~/components/icons';
 import { ButtonLink } from '~/components/ui/button';
 import { getCurrentAccount } from '~/server/auth/session';
 import { webContext } from '~/server/context';
 import { LinkProblem } from '../../link-problem';
+import { ConfirmEmail } from './confirm-email';
 
 // The token is in the URL: never hand it to another site in a Referer header.
 export const metadata: Metadata = { title: 'Verify your email address', referrer: 'no-referrer' };
@@ -18,17 +16,13 @@ const TITLES = {
   used: 'This link has already been used',
 } as const;
 
-/** Following the emailed link verifies the address: this page does it and says so. */
+/**
+ * The emailed link opens this page, which only checks the link: mail scanners open links as the
+ * message arrives. The address is verified when its owner presses the confirm button (a POST).
+ */
 export default async function VerifyEmailPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const outcome = await verifyEmail({ db: webContext().db.db, token }).then(
-    ({ email }) => ({ ok: true as const, email }),
-    (err: unknown) => {
-      const problem = ZLinkProblem.safeParse(asAppError(err)?.details?.reason);
-      if (!problem.success) throw err;
-      return { ok: false as const, problem: problem.data };
-    },
-  );
+  const check = await checkEmailVerificationToken({ db: webContext().db.db, token });
   const account = await getCurrentAccount();
   const next = account ? (
     <ButtonLink href="/t">Go to your workspace</ButtonLink>
@@ -36,29 +30,15 @@ export default async function VerifyEmailPage({ params }: { params: Promise<{ to
     <ButtonLink href="/signin">Sign in</ButtonLink>
   );
 
-  if (!outcome.ok) {
+  if (!check.ok) {
     return (
       <LinkProblem
-        title={TITLES[outcome.problem]}
-        message={linkProblemMessage('email-verification', outcome.problem)}
+        title={TITLES[check.problem]}
+        message={linkProblemMessage('email-verification', check.problem)}
       >
         {next}
       </LinkProblem>
     );
   }
-  return (
-    <div role="status" className="flex flex-col items-start">
-      <div className="flex size-11 items-center justify-center rounded-full bg-emerald-50 text-emerald-600 ring-1 ring-emerald-600/20">
-        <CheckIcon className="size-5.5" />
-      </div>
-      <h1 className="mt-5 text-2xl font-semibold tracking-tight text-slate-900">
-        Your email address is verified
-      </h1>
-      <p className="mt-2 text-sm text-slate-600">
-        Thanks for confirming <strong className="font-medium text-slate-900">{outcome.email}</strong>. You can
-        now create API tokens, install servers and invite people.
-      </p>
-      <div className="mt-8 flex flex-wrap gap-3">{next}</div>
-    </div>
-  );
+  return <ConfirmEmail token={token} email={check.email} next={next} />;
 }
