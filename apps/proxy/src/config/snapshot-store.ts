@@ -1,6 +1,5 @@
 import { snapshotKey, type Bus, type InvalidationMessage } from '@toolgate/bus';
 import type { Logger } from '@toolgate/core/logger';
-import { TtlLru } from '@toolgate/core/lru';
 import type {
   GatewaySnapshot,
   SnapshotInstallation,
@@ -12,6 +11,7 @@ import type {
 import type { DbHandle } from '@toolgate/db/client';
 import { loadGatewaySnapshot, type SnapshotLoad } from '@toolgate/db/gateway-snapshot';
 import { prepareToolSearch, type ToolSearch } from '../dispatch/meta-tools.ts';
+import { TieredCache, type TierEvent } from './tiered-cache.ts';
 
 /** A snapshot with the lookups a request needs, built once per snapshot version. */
 export interface PreparedGateway {
@@ -131,11 +131,20 @@ export function prepareGateway(
 export const touchesConfiguration = (message: InvalidationMessage): boolean =>
   message.kind === 'gateway' || message.kind === 'tenant' || message.kind === 'resync';
 
+const STAT_OF_EVENT: Record<TierEvent, keyof SnapshotStoreStats> = {
+  hit: 'hits',
+  miss: 'misses',
+  shared_hit: 'sharedHits',
+  shared_stale: 'sharedStale',
+  shared_miss: 'sharedMisses',
+  shared_error: 'sharedErrors',
+  load: 'compiles',
+  load_error: 'compileErrors',
+  stale_served: 'staleServed',
+};
+
 export class SnapshotStore {
-  private readonly local: TtlLru<string, Entry>;
-  /** Last good entry per key, kept past its TTL for outages. */
-  private readonly stale = new Map<string, Entry>();
-  private readonly loading = new Map<string, Promise<Entry>>();
+  private readonly cache: TieredCache<SnapshotLoad, Entry>;
   private readonly listeners = new Set<(message: InvalidationMessage) => void>();
   /** The highest configuration version heard of per tenant (messages, compiles, ConfigSync). */
   private readonly known = new Map<string, number>();
@@ -152,15 +161,29 @@ export class SnapshotStore {
     staleServed: 0,
     compileErrors: 0,
   };
-  private readonly localTtlMs: number;
-  private readonly sharedTtlSeconds: number;
-  private readonly negativeTtlMs: number;
 
   constructor(private readonly options: SnapshotStoreOptions) {
-    this.local = new TtlLru(options.maxEntries ?? 5_000, options.localTtlMs ?? 60_000);
-    this.localTtlMs = options.localTtlMs ?? 60_000;
-    this.sharedTtlSeconds = options.sharedTtlSeconds ?? 3_600;
-    this.negativeTtlMs = options.negativeTtlMs ?? 10_000;
+    const localTtlMs = options.localTtlMs ?? 60_000;
+    const sharedTtlSeconds = options.sharedTtlSeconds ?? 3_600;
+    const negativeTtlMs = options.negativeTtlMs ?? 10_000;
+    const found = (entry: Entry) => entry.lookup.kind === 'found';
+    this.cache = new TieredCache({
+      bus: options.bus,
+      log: options.log,
+      what: 'snapshot',
+      maxEntries: options.maxEntries ?? 5_000,
+      localTtlMs: (entry) => (found(entry) ? localTtlMs : negativeTtlMs),
+      sharedTtlSeconds: (loaded) =>
+        loaded.kind === 'found' ? sharedTtlSeconds : Math.ceil(negativeTtlMs / 1000),
+      prepare: (loaded) => this.toEntry(loaded),
+      // A copy compiled before a change this replica heard of (stored by a replica that compiled
+      // while the change was being made) is not served: compile afresh and replace it.
+      isStale: (entry) =>
+        entry.tenantId !== undefined && entry.configVersion < this.knownVersion(entry.tenantId),
+      // When both the shared cache and Postgres fail, the last good copy beats nothing.
+      serveStaleOnError: found,
+      onEvent: (event) => this.stats[STAT_OF_EVENT[event]]++,
+    });
   }
 
   async start(): Promise<void> {
@@ -185,7 +208,7 @@ export class SnapshotStore {
   /** Tenants this replica holds snapshots of (what ConfigSync compares). */
   cachedTenants(): string[] {
     const ids = new Set<string>();
-    for (const entry of this.stale.values()) if (entry.tenantId) ids.add(entry.tenantId);
+    for (const entry of this.cache.lastGoodValues()) if (entry.tenantId) ids.add(entry.tenantId);
     return [...ids];
   }
 
@@ -212,84 +235,25 @@ export class SnapshotStore {
       const matches = (e: Entry) =>
         e.lookup.kind === 'missing' ||
         (e.tenantId === message.tenantId && (!gatewayId || e.gatewayId === gatewayId));
-      this.local.deleteWhere(matches);
-      for (const [key, entry] of this.stale) if (matches(entry)) this.stale.delete(key);
+      this.cache.forgetWhere(matches);
     }
     for (const listener of this.listeners) listener(message);
   }
 
   get(tenantSlug: string, gatewaySlug: string): Promise<GatewayLookup> | GatewayLookup {
-    const key = snapshotKey(tenantSlug, gatewaySlug);
-    const cached = this.local.get(key);
-    if (cached) {
-      this.stats.hits++;
-      return cached.lookup;
-    }
-    this.stats.misses++;
-    let pending = this.loading.get(key);
-    if (!pending) {
-      pending = this.load(key, tenantSlug, gatewaySlug).finally(() => this.loading.delete(key));
-      this.loading.set(key, pending);
-    }
-    return pending.then((e) => e.lookup);
-  }
-
-  private async load(key: string, tenantSlug: string, gatewaySlug: string): Promise<Entry> {
-    const { bus, db, log } = this.options;
-    let shared: string | null = null;
-    let sharedFailed = false;
-    try {
-      shared = await bus.sharedCache.get(key);
-    } catch (err) {
-      sharedFailed = true;
-      this.stats.sharedErrors++;
-      log.warn({ err: (err as Error).message }, 'shared snapshot cache unavailable');
-    }
-    if (shared) {
-      const entry = this.toEntry(JSON.parse(shared) as SnapshotLoad);
-      // A copy compiled before a change this replica heard of (stored by a replica that compiled
-      // while the change was being made) is not served: compile afresh and replace it.
-      if (entry.tenantId === undefined || entry.configVersion >= this.knownVersion(entry.tenantId)) {
-        if (entry.tenantId !== undefined) this.heard(entry.tenantId, entry.configVersion);
-        this.stats.sharedHits++;
-        return this.remember(key, entry);
-      }
-      this.stats.sharedStale++;
-    } else if (!sharedFailed) this.stats.sharedMisses++;
-    let loaded: SnapshotLoad;
-    try {
-      loaded = await loadGatewaySnapshot(db.db, tenantSlug, gatewaySlug);
-      this.stats.compiles++;
-    } catch (err) {
-      const stale = this.stale.get(key);
-      if (stale) {
-        this.stats.staleServed++;
-        log.warn({ err: (err as Error).message, key }, 'database unavailable: serving last known snapshot');
-        return stale;
-      }
-      this.stats.compileErrors++;
-      throw err;
-    }
-    const entry = this.toEntry(loaded);
-    if (entry.tenantId !== undefined) this.heard(entry.tenantId, entry.configVersion);
-    const ttlSeconds = loaded.kind === 'found' ? this.sharedTtlSeconds : Math.ceil(this.negativeTtlMs / 1000);
-    bus.sharedCache.set(key, JSON.stringify(loaded), ttlSeconds).catch((err: unknown) => {
-      log.warn({ err: (err as Error).message }, 'could not store snapshot in the shared cache');
-    });
-    return this.remember(key, entry);
-  }
-
-  private remember(key: string, entry: Entry): Entry {
-    const ttl = entry.lookup.kind === 'found' ? this.localTtlMs : this.negativeTtlMs;
-    this.local.set(key, entry, ttl);
-    if (entry.lookup.kind === 'found') this.stale.set(key, entry);
-    return entry;
+    const { db } = this.options;
+    const entry = this.cache.get(snapshotKey(tenantSlug, gatewaySlug), () =>
+      loadGatewaySnapshot(db.db, tenantSlug, gatewaySlug),
+    );
+    return entry instanceof Promise ? entry.then((e) => e.lookup) : entry.lookup;
   }
 
   /** Prepared per replica: the shared cache holds the compiled snapshot, not this proxy's policy. */
   private toEntry(loaded: SnapshotLoad): Entry {
     // Copies stored before versions existed count as version 0.
     const configVersion = loaded.configVersion ?? 0;
+    const tenantId = loaded.kind === 'missing' ? loaded.tenantId : loaded.snapshot.tenant.id;
+    if (tenantId !== undefined) this.heard(tenantId, configVersion);
     if (loaded.kind === 'missing') {
       return {
         lookup: { kind: 'missing', what: loaded.what, tenantId: loaded.tenantId },

@@ -1,6 +1,6 @@
 import type { Bus } from '@toolgate/bus';
 import type { Logger } from '@toolgate/core/logger';
-import { TtlLru } from '@toolgate/core/lru';
+import { TieredCache } from '../../config/tiered-cache.ts';
 
 interface Options<T> {
   bus: Bus;
@@ -22,50 +22,41 @@ const MISS_LOCAL_TTL_MS = 5_000;
 const MISS_SHARED_TTL_SECONDS = 5;
 
 /**
- * Records the proxy needs per request but Postgres owns (API-token and user principals): in-process
- * LRU → shared cache (bus.sharedCache, plain JSON) → `load`. Control-plane changes delete the shared
- * copy and tell every replica to `forget` theirs; otherwise a change shows within the two TTLs.
+ * The principals of API tokens and users, which the proxy needs per request but Postgres owns:
+ * the tiered cache (config/tiered-cache.ts) with "none" remembered briefly. A record that cannot
+ * be read is never served from an older copy: the caller is told the check is unavailable.
  */
 export class TieredLookup<T> {
-  private readonly local: TtlLru<string, T | null>;
+  private readonly cache: TieredCache<T | null, T | null>;
 
-  constructor(private readonly options: Options<T>) {
-    this.local = new TtlLru(options.maxEntries, options.localTtlMs);
+  constructor(options: Options<T>) {
+    const { isStale } = options;
+    this.cache = new TieredCache<T | null, T | null>({
+      bus: options.bus,
+      log: options.log,
+      what: options.what,
+      maxEntries: options.maxEntries,
+      localTtlMs: (record) => (record ? options.localTtlMs : MISS_LOCAL_TTL_MS),
+      sharedTtlSeconds: (record) => (record ? options.sharedTtlSeconds : MISS_SHARED_TTL_SECONDS),
+      prepare: (record) => record,
+      ...(isStale ? { isStale: (record: T | null) => record !== null && isStale(record) } : {}),
+    });
   }
 
   /** `key` is the shared-cache key; `load` reads the record (null: there is none). */
   async get(key: string, load: () => Promise<T | null>): Promise<T | null> {
-    const cached = this.local.get(key);
-    if (cached !== undefined) return cached;
-    const { bus, log } = this.options;
-    try {
-      const shared = await bus.sharedCache.get(key);
-      const record = shared ? (JSON.parse(shared) as T | null) : undefined;
-      if (record === null || (record !== undefined && !this.options.isStale?.(record)))
-        return this.remember(key, record);
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, `shared ${this.options.what} cache unavailable`);
-    }
-    const record = this.remember(key, await load());
-    const ttl = record ? this.options.sharedTtlSeconds : MISS_SHARED_TTL_SECONDS;
-    bus.sharedCache.set(key, JSON.stringify(record), ttl).catch(() => {});
-    return record;
+    return this.cache.get(key, load);
   }
 
   forget(key: string): void {
-    this.local.delete(key);
+    this.cache.forget(key);
   }
 
   forgetWhere(matches: (key: string) => boolean): void {
-    this.local.deleteWhere((_, key) => matches(key));
+    this.cache.forgetWhere((_, key) => matches(key));
   }
 
   forgetRecords(matches: (record: T) => boolean): void {
-    this.local.deleteWhere((record) => record !== null && matches(record));
-  }
-
-  private remember(key: string, record: T | null): T | null {
-    this.local.set(key, record, record ? undefined : MISS_LOCAL_TTL_MS);
-    return record;
+    this.cache.forgetWhere((record) => record !== null && matches(record));
   }
 }
