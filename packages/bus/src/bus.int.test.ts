@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { createMemoryBus } from './memory.ts';
+import { createLazyRedisBus } from './lazy-redis.ts';
 import { createRedisBus } from './redis.ts';
 import { RevocationsNotLoadedError, type Bus, type InvalidationMessage, type UsageBatch } from './types.ts';
 
@@ -62,18 +63,29 @@ const implementations: Implementation[] = [
       const prefix = `tgtest:${randomBytes(4).toString('hex')}`;
       return {
         buses: [createRedisBus({ url: redisUrl, prefix }), createRedisBus({ url: redisUrl, prefix })],
-        async listening(channel) {
-          if (probes.length === 0) probes.push(new Redis(redisUrl));
-          const [, count] = (await probes[0]!.pubsub('NUMSUB', `${prefix}:session:${channel}`)) as [
-            string,
-            number,
-          ];
-          return Number(count);
-        },
+        listening: (channel) => sessionSubscribers(prefix, channel),
+      };
+    },
+  },
+  {
+    // As processes get it from createBus: clients loaded on first use, beside a direct one.
+    name: 'redis, loaded on first use',
+    available: Boolean(redisUrl),
+    replicas: () => {
+      const prefix = `tgtest:${randomBytes(4).toString('hex')}`;
+      return {
+        buses: [createLazyRedisBus({ url: redisUrl, prefix }), createRedisBus({ url: redisUrl, prefix })],
+        listening: (channel) => sessionSubscribers(prefix, channel),
       };
     },
   },
 ];
+
+async function sessionSubscribers(prefix: string, channel: string): Promise<number> {
+  if (probes.length === 0) probes.push(new Redis(redisUrl));
+  const [, count] = (await probes[0]!.pubsub('NUMSUB', `${prefix}:session:${channel}`)) as [string, number];
+  return Number(count);
+}
 
 describe.each(implementations)('bus contract: $name', ({ available, replicas }) => {
   const open: Bus[] = [];

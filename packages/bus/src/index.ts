@@ -1,5 +1,5 @@
 import { createMemoryBus } from './memory.ts';
-import { createRedisBus } from './redis.ts';
+import { createLazyRedisBus } from './lazy-redis.ts';
 import type { Bus } from './types.ts';
 
 export type * from './types.ts';
@@ -15,7 +15,10 @@ export {
   userPrincipalKey,
 } from './invalidate.ts';
 
-/** Redis/BullMQ when a URL is configured, else the in-process bus shared by this process. */
+/**
+ * Redis/BullMQ when a URL is configured (their clients loaded on first use), else the in-process
+ * bus shared by this process.
+ */
 export function createBus({ redisUrl, prefix }: { redisUrl?: string; prefix?: string }): Bus {
-  return redisUrl ? createRedisBus({ url: redisUrl, prefix }) : createMemoryBus({ namespace: prefix });
+  return redisUrl ? createLazyRedisBus({ url: redisUrl, prefix }) : createMemoryBus({ namespace: prefix });
 }
