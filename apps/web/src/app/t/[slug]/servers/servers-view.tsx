@@ -94,7 +94,8 @@ export function ServersView({ tenantSlug, userId, isAdmin, allowStdio }: Servers
                     <ServerIcon className="size-5" />
                   )}
                 </span>
-                <div className="min-w-0">
+                {/* Bounded, so long URLs and commands truncate instead of pushing the actions off the page. */}
+                <div className="min-w-0 max-w-md">
                   <p className="flex items-center gap-2 truncate font-medium text-slate-900">
                     {entry.name}
                     <Badge tone={entry.builtIn ? 'slate' : 'brand'}>
