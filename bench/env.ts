@@ -1,12 +1,23 @@
-import { loadEnvOrExit, zPostgresUrl, zRedisUrl } from '@toolgate/core/env';
+import { loadEnvOrExit, zBool, zPostgresUrl, zRedisUrl } from '@toolgate/core/env';
 import { ZProxyEnv, type ProxyEnv } from '@toolgate/proxy/env';
 import { ZWorkerEnv, type WorkerEnv } from '@toolgate/worker/env';
 import { z } from 'zod';
 
 /** The benchmark's knobs. Durations are modest by default so a full run fits in a few minutes. */
 const ZBenchEnv = z.object({
-  /** `http`, `stdio`, or unset for both (HTTP first). */
-  BENCH_UPSTREAM: z.enum(['http', 'stdio', 'both']).default('both'),
+  /** `http`, `stdio`, `both` (HTTP first); unset: both, or only stdio with BENCH_PEERS. */
+  BENCH_UPSTREAM: z.enum(['http', 'stdio', 'both']).optional(),
+  /**
+   * Also run the open-source peers (mcp-proxy, mcp-hub) in front of the same stdio server, side
+   * by side with direct and Toolgate, and print one table of the four.
+   */
+  BENCH_PEERS: zBool.default(false),
+  /** Where the peers are installed (npm install --prefix); default under node_modules/.cache. */
+  BENCH_PEERS_DIR: z.string().min(1).optional(),
+  /** Full `tools/list` walks of the 1,000-tool fixture per target and round (stdio mode); 0 skips. */
+  BENCH_LIST_CALLS: z.coerce.number().int().min(0).default(200),
+  /** Tools in the listing fixture. */
+  BENCH_LIST_TOOLS: z.coerce.number().int().min(1).max(20_000).default(1_000),
   /** Sequential calls on one session in the c1 phase. */
   BENCH_CALLS: z.coerce.number().int().min(100).default(2_000),
   /** Duration of each concurrent phase (c16, c64), per target and round. */

@@ -4,6 +4,8 @@ import {
   checkEcho,
   echoRequest,
   INITIALIZE_PARAMS,
+  largeReplyId,
+  LARGE_MESSAGE_CHARS,
   resultOf,
   type EchoSession,
   type JsonRpcReply,
@@ -78,6 +80,12 @@ export class HttpEchoSession implements EchoSession {
     return resultOf(parseReply(reply, id).message, method);
   }
 
+  async rawRequest(method: string, params?: Record<string, unknown>): Promise<string> {
+    const id = this.nextId++;
+    const reply = await post(this.base, this.headers, JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    return rawReply(reply, id);
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve) => {
       const req = http.request({ ...this.base, method: 'DELETE', headers: this.headers }, (res) => {
@@ -90,7 +98,7 @@ export class HttpEchoSession implements EchoSession {
   }
 }
 
-function post(
+export function post(
   base: http.RequestOptions,
   headers: http.OutgoingHttpHeaders,
   body: string,
@@ -146,4 +154,28 @@ function parseReply(reply: HttpReply, id: number): { message: JsonRpcReply; raw:
     start = end + 1;
   }
   throw new CallError(`no response to request ${id} in the SSE stream: ${reply.text.slice(0, 300)}`);
+}
+
+/** The answer to `id` as received: a JSON body, or its `data:` line of an SSE stream. */
+function rawReply(reply: HttpReply, id: number): string {
+  if (reply.status !== 200)
+    throw new CallError(`HTTP ${reply.status} (${reply.contentType}): ${reply.text.slice(0, 300)}`);
+  if (!reply.contentType.includes('text/event-stream')) return reply.text;
+  let start = 0;
+  while (start < reply.text.length) {
+    let end = reply.text.indexOf('\n', start);
+    if (end === -1) end = reply.text.length;
+    if (reply.text.startsWith('data:', start)) {
+      const raw = reply.text.slice(start + 5, end).trim();
+      if (raw.length >= LARGE_MESSAGE_CHARS ? largeReplyId(raw) === id : isAnswerTo(raw, id)) return raw;
+    }
+    start = end + 1;
+  }
+  throw new CallError(`no response to request ${id} in the SSE stream: ${reply.text.slice(0, 300)}`);
+}
+
+function isAnswerTo(raw: string, id: number): boolean {
+  if (raw === '') return false;
+  const message = JSON.parse(raw) as JsonRpcReply;
+  return message.id === id && message.method === undefined;
 }

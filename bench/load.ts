@@ -19,8 +19,12 @@ class ErrorTally {
   }
 }
 
-/** c1: `calls` echo calls one after the other on one session, each timed. */
-export async function sequential(session: EchoSession, calls: number): Promise<PhaseResult> {
+/** c1: `calls` calls (an echo by default) one after the other, each timed. */
+export async function sequential(
+  session: EchoSession,
+  calls: number,
+  call: () => Promise<unknown> = () => session.echo(),
+): Promise<PhaseResult> {
   const latencies = new Float64Array(calls);
   const errors = new ErrorTally();
   let ok = 0;
@@ -28,7 +32,7 @@ export async function sequential(session: EchoSession, calls: number): Promise<P
   for (let i = 0; i < calls; i++) {
     const t0 = performance.now();
     try {
-      await session.echo();
+      await call();
       latencies[ok++] = performance.now() - t0;
     } catch (error) {
       errors.note(error);

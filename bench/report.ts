@@ -1,6 +1,6 @@
 import type { BenchEnv } from './env.ts';
 import { MiB } from './proc-stats.ts';
-import { PHASES, type ModeResults, type PhaseSample, type Phase } from './rounds.ts';
+import { PHASES, type ModeResults, type PhaseSample, type Phase, type TargetResults } from './rounds.ts';
 import { median } from './stats.ts';
 
 type Pick = (s: PhaseSample) => number;
@@ -18,24 +18,119 @@ interface Row {
 interface Verdict {
   pass: boolean;
   target: string;
-  source: 'issue' | 'BENCHMARKS.md';
   figure: string;
 }
 
-const ms = (v: number) => v.toFixed(2);
+const ms = (v: number) => (Number.isNaN(v) ? '—' : v.toFixed(2));
 const rate = (v: number) => Math.round(v).toString();
 const micros = (v: number) => (Number.isNaN(v) ? '—' : Math.round(v).toString());
-const mib = (v: number) => v.toFixed(1);
+const mib = (v: number) => (Number.isNaN(v) ? '—' : v.toFixed(1));
 const times = (v: number) => `${v.toFixed(2)}×`;
+const count = (v: number) => v.toLocaleString('en-US');
 const signedMs = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)} ms`;
 
-/** Paired per-round values: gateway/direct, gateway−direct. */
-const paired = (direct: number[], gateway: number[], op: (d: number, g: number) => number) =>
-  gateway.map((g, i) => op(direct[i]!, g));
+/** Paired per-round values: other/direct, other−direct. */
+const paired = (direct: number[], other: number[], op: (d: number, o: number) => number) =>
+  other.map((o, i) => op(direct[i]!, o));
 
+const col = (t: TargetResults, phase: Phase, pick: Pick) => t.samples[phase].map(pick);
+
+/**
+ * The targets of the issue "The proxy in layers, lean at run time" (the same figures as
+ * BENCHMARKS.md "where Toolgate should land"), for the gateway of one mode.
+ */
+const TARGETS = {
+  cpuHttp: 120,
+  cpuStdio: 80,
+  c64TimesDirectHttp: 0.95,
+  addedP50MsHttp: 0.3,
+  rssMiB: 100,
+  listP50Ms: 2,
+} as const;
+
+function verdicts(results: ModeResults, direct: TargetResults, gateway: TargetResults): Verdict[] {
+  const stdio = results.mode === 'stdio';
+  const addedMs = median(
+    paired(
+      col(direct, 'c1', (s) => s.p50Ms),
+      col(gateway, 'c1', (s) => s.p50Ms),
+      (d, g) => g - d,
+    ),
+  );
+  const c64Times = median(
+    paired(
+      col(direct, 'c64', (s) => s.callsPerSecond),
+      col(gateway, 'c64', (s) => s.callsPerSecond),
+      (d, g) => g / d,
+    ),
+  );
+  const cpu = median(col(gateway, 'c64', (s) => s.proxyCpuUs));
+  const rss = median(gateway.proxyRss) / MiB;
+  const cpuTarget = stdio ? TARGETS.cpuStdio : TARGETS.cpuHttp;
+  const list: Verdict[] =
+    gateway.list.length > 0
+      ? [
+          {
+            pass: median(gateway.list.map((s) => s.p50Ms)) <= TARGETS.listP50Ms,
+            target: `tools/list of ${count(results.listTools)} tools p50 ≤ ${TARGETS.listP50Ms} ms`,
+            figure: `${ms(median(gateway.list.map((s) => s.p50Ms)))} ms`,
+          },
+        ]
+      : [];
+  return [
+    {
+      pass: cpu <= cpuTarget,
+      target: `gateway CPU ≤ ${cpuTarget} µs per call (c64, ${stdio ? 'stdio' : 'HTTP'})`,
+      figure: `${micros(cpu)} µs`,
+    },
+    ...(stdio
+      ? []
+      : [
+          {
+            pass: c64Times >= TARGETS.c64TimesDirectHttp,
+            target: `c64 calls/s ≥ ${TARGETS.c64TimesDirectHttp.toFixed(2)}× direct`,
+            figure: times(c64Times),
+          },
+          {
+            pass: addedMs <= TARGETS.addedP50MsHttp,
+            target: `added c1 p50 ≤ ${TARGETS.addedP50MsHttp} ms`,
+            figure: signedMs(addedMs),
+          },
+        ]),
+    {
+      pass: rss <= TARGETS.rssMiB,
+      target: `gateway RSS after c64 ≤ ${TARGETS.rssMiB} MiB`,
+      figure: `${mib(rss)} MiB`,
+    },
+    ...list,
+  ];
+}
+
+const renderVerdicts = (list: Verdict[]) =>
+  list.map((v) => `${v.pass ? 'PASS' : 'MISS'}  ${v.target.padEnd(48)} ${v.figure.padStart(12)}`);
+
+function noiseLines(results: ModeResults): string[] {
+  const samples = results.targets.flatMap((t) => [...PHASES.flatMap((p) => t.samples[p]), ...t.list]);
+  const errors = results.targets
+    .map((t) => {
+      const all = [...PHASES.flatMap((p) => t.samples[p]), ...t.list];
+      const count = all.reduce((sum, s) => sum + s.errors, 0);
+      const first = all.find((s) => s.firstError !== undefined)?.firstError;
+      return count > 0 ? `${t.name} ${count} (first: ${first})` : undefined;
+    })
+    .filter((line) => line !== undefined);
+  const other = samples.map((s) => s.otherCores);
+  const otherMax = Math.max(...other);
+  return [
+    `errors: ${errors.length === 0 ? 0 : errors.join('; ')}`,
+    `other processes on the machine: median ${median(other).toFixed(2)}, max ${otherMax.toFixed(2)} cores` +
+      (otherMax > 0.25 ? ' — the cores were shared during the run: compare only figures side by side' : ''),
+  ];
+}
+
+/** Direct vs the gateway, one mode, metric by metric (the report without BENCH_PEERS). */
 export function renderReport(results: ModeResults, auth: BenchEnv['BENCH_AUTH']): string {
-  const { direct, gateway } = results.samples;
-  const col = (samples: Record<Phase, PhaseSample[]>, phase: Phase, pick: Pick) => samples[phase].map(pick);
+  const [direct, gateway] = results.targets as [TargetResults, TargetResults];
   const both = (phase: Phase, pick: Pick) => ({
     direct: col(direct, phase, pick),
     gateway: col(gateway, phase, pick),
@@ -48,7 +143,7 @@ export function renderReport(results: ModeResults, auth: BenchEnv['BENCH_AUTH'])
       ...both('c1', (s) => s.p50Ms),
       format: ms,
       ratio: true,
-      target: stdio ? 'added ≤ 1 ms; ≤ 0.6 ms' : 'added ≤ 1 ms; added ≤ 0.2 ms',
+      target: stdio ? undefined : `added ≤ ${TARGETS.addedP50MsHttp} ms`,
     },
     { label: 'c1 p99 latency (ms)', ...both('c1', (s) => s.p99Ms), format: ms, ratio: true },
     { label: 'c16 calls/s', ...both('c16', (s) => s.callsPerSecond), format: rate, ratio: true },
@@ -57,14 +152,14 @@ export function renderReport(results: ModeResults, auth: BenchEnv['BENCH_AUTH'])
       ...both('c64', (s) => s.callsPerSecond),
       format: rate,
       ratio: true,
-      target: stdio ? '≥ 0.60×; ≥ 3000/s' : '≥ 0.60×; ≥ 0.95×',
+      target: stdio ? undefined : `≥ ${TARGETS.c64TimesDirectHttp.toFixed(2)}×`,
     },
     ...PHASES.map((phase): Row => ({
       label: `gateway CPU µs/call, ${phase}`,
-      gateway: col(gateway, phase, (s) => s.gatewayCpuUs),
+      gateway: col(gateway, phase, (s) => s.proxyCpuUs),
       format: micros,
       ratio: false,
-      target: phase === 'c64' ? '≤ 150' : undefined,
+      target: phase === 'c64' ? `≤ ${stdio ? TARGETS.cpuStdio : TARGETS.cpuHttp}` : undefined,
     })),
     {
       label: 'upstream CPU µs/call, c64',
@@ -80,17 +175,36 @@ export function renderReport(results: ModeResults, auth: BenchEnv['BENCH_AUTH'])
     },
     {
       label: 'gateway RSS at start (MiB)',
-      gateway: [results.gatewayRssAtStart / MiB],
+      gateway: [(gateway.proxyRssAtStart ?? Number.NaN) / MiB],
       format: mib,
       ratio: false,
     },
     {
       label: 'gateway RSS after c64 (MiB)',
-      gateway: results.gatewayRss.map((b) => b / MiB),
+      gateway: gateway.proxyRss.map((b) => b / MiB),
       format: mib,
       ratio: false,
-      target: '≤ 100',
+      target: `≤ ${TARGETS.rssMiB}`,
     },
+    ...(gateway.list.length > 0
+      ? [
+          {
+            label: `tools/list ${count(results.listTools)} tools p50 (ms)`,
+            direct: direct.list.map((s) => s.p50Ms),
+            gateway: gateway.list.map((s) => s.p50Ms),
+            format: ms,
+            ratio: true,
+            target: `≤ ${TARGETS.listP50Ms}`,
+          },
+          {
+            label: `tools/list ${count(results.listTools)} tools p99 (ms)`,
+            direct: direct.list.map((s) => s.p99Ms),
+            gateway: gateway.list.map((s) => s.p99Ms),
+            format: ms,
+            ratio: true,
+          },
+        ]
+      : []),
   ];
 
   const p50Added = paired(
@@ -98,69 +212,6 @@ export function renderReport(results: ModeResults, auth: BenchEnv['BENCH_AUTH'])
     col(gateway, 'c1', (s) => s.p50Ms),
     (d, g) => g - d,
   );
-  const c64Ratio = paired(
-    col(direct, 'c64', (s) => s.callsPerSecond),
-    col(gateway, 'c64', (s) => s.callsPerSecond),
-    (d, g) => g / d,
-  );
-  const addedMs = median(p50Added);
-  const c64Times = median(c64Ratio);
-  const cpu = median(col(gateway, 'c64', (s) => s.gatewayCpuUs));
-  const rss = median(results.gatewayRss) / MiB;
-  const gatewayP50 = median(col(gateway, 'c1', (s) => s.p50Ms));
-  const gatewayC64 = median(col(gateway, 'c64', (s) => s.callsPerSecond));
-
-  const verdicts: Verdict[] = [
-    { pass: addedMs <= 1, target: 'added c1 p50 ≤ 1 ms', source: 'issue', figure: signedMs(addedMs) },
-    {
-      pass: c64Times >= 0.6,
-      target: 'c64 throughput ≥ 60% of direct',
-      source: 'issue',
-      figure: times(c64Times),
-    },
-    {
-      pass: cpu <= 150,
-      target: 'gateway CPU ≤ 150 µs per call (c64)',
-      source: 'BENCHMARKS.md',
-      figure: `${micros(cpu)} µs`,
-    },
-    ...(stdio
-      ? [
-          {
-            pass: gatewayP50 <= 0.6,
-            target: 'stdio upstream: c1 p50 ≤ 0.6 ms',
-            source: 'BENCHMARKS.md' as const,
-            figure: `${ms(gatewayP50)} ms`,
-          },
-          {
-            pass: gatewayC64 >= 3000,
-            target: 'stdio upstream: ≥ 3000 calls/s at c64',
-            source: 'BENCHMARKS.md' as const,
-            figure: `${rate(gatewayC64)} calls/s`,
-          },
-        ]
-      : [
-          {
-            pass: c64Times >= 0.95,
-            target: 'HTTP upstream: c64 ≥ 0.95× direct calls/s',
-            source: 'BENCHMARKS.md' as const,
-            figure: times(c64Times),
-          },
-          {
-            pass: addedMs <= 0.2,
-            target: 'HTTP upstream: added c1 p50 ≤ 0.2 ms',
-            source: 'BENCHMARKS.md' as const,
-            figure: signedMs(addedMs),
-          },
-        ]),
-    {
-      pass: rss <= 100,
-      target: 'gateway RSS after c64 ≤ 100 MiB',
-      source: 'BENCHMARKS.md',
-      figure: `${mib(rss)} MiB`,
-    },
-  ];
-
   const table = [
     ['metric', 'direct', 'gateway', 'gw/direct', 'per round', 'target'],
     ...rows.map((row) => {
@@ -180,19 +231,15 @@ export function renderReport(results: ModeResults, auth: BenchEnv['BENCH_AUTH'])
       ];
     }),
   ];
-  const added = `added c1 p50 (gateway − direct): ${signedMs(addedMs)}  [per round ${p50Added.map((v) => v.toFixed(2)).join(' ')}]`;
-  const errorCount = (['direct', 'gateway'] as const).flatMap((t) =>
-    PHASES.flatMap((p) => results.samples[t][p].map((s) => s.errors)),
-  );
-  const totalErrors = errorCount.reduce((a, b) => a + b, 0);
-  const other = (['direct', 'gateway'] as const).flatMap((t) =>
-    PHASES.flatMap((p) => results.samples[t][p].map((s) => s.otherCores)),
-  );
-  const otherMax = Math.max(...other);
-  const noise =
-    `other processes on the machine: median ${median(other).toFixed(2)}, max ${otherMax.toFixed(2)} cores` +
-    (otherMax > 0.25 ? ' — the cores were shared during the run: compare only figures side by side' : '');
+  const added = `added c1 p50 (gateway − direct): ${signedMs(median(p50Added))}  [per round ${p50Added.map((v) => v.toFixed(2)).join(' ')}]`;
   const title = stdio ? 'upstream over stdio' : 'upstream over Streamable HTTP';
+  const listNote =
+    gateway.list.length > 0
+      ? [
+          `tools/list: one full walk (${gateway.listPages ?? '?'} page(s) from the gateway) of a gateway exposing ` +
+            `${results.listTools} tools, ${results.listCalls} sequential walks per round.`,
+        ]
+      : [];
 
   return [
     '',
@@ -201,12 +248,110 @@ export function renderReport(results: ModeResults, auth: BenchEnv['BENCH_AUTH'])
     ...formatTable(table),
     '',
     added,
-    `errors: ${totalErrors}`,
-    noise,
+    ...listNote,
+    ...noiseLines(results),
     '',
-    ...verdicts.map(
-      (v) => `${v.pass ? 'PASS' : 'MISS'}  ${v.target.padEnd(44)} ${v.figure.padStart(16)}   (${v.source})`,
-    ),
+    ...renderVerdicts(verdicts(results, direct, gateway)),
+    '',
+  ].join('\n');
+}
+
+/**
+ * BENCH_PEERS: one Markdown table, a row per target (direct, Toolgate, the peers), the medians
+ * of the rounds; the ratios and the added latency are medians of per-round paired values.
+ */
+export function renderPeersReport(results: ModeResults, auth: BenchEnv['BENCH_AUTH']): string {
+  const [direct, gateway] = results.targets as [TargetResults, TargetResults];
+  const p50 = (t: TargetResults) => col(t, 'c1', (s) => s.p50Ms);
+  const callsPerSecond = (t: TargetResults, phase: Phase) => col(t, phase, (s) => s.callsPerSecond);
+  const ratioTo = (t: TargetResults, phase: Phase) =>
+    paired(callsPerSecond(direct, phase), callsPerSecond(t, phase), (d, o) => o / d);
+  const added = (t: TargetResults) => paired(p50(direct), p50(t), (d, o) => o - d);
+  const withRatio = (t: TargetResults, phase: Phase) =>
+    `${rate(median(callsPerSecond(t, phase)))} (${times(t === direct ? 1 : median(ratioTo(t, phase)))})`;
+  const hasList = results.targets.some((t) => t.list.length > 0);
+  const listCell = (t: TargetResults) =>
+    t.list.length === 0
+      ? '—'
+      : `${ms(median(t.list.map((s) => s.p50Ms)))} / ${ms(median(t.list.map((s) => s.p99Ms)))}`;
+
+  const header = [
+    'target',
+    'c1 p50 ms',
+    'c1 p99 ms',
+    'added p50 ms',
+    'c16 calls/s (× direct)',
+    'c64 calls/s (× direct)',
+    'proxy CPU µs/call c64',
+    'server CPU µs/call c64',
+    'proxy RSS MiB',
+    'server RSS MiB',
+    ...(hasList ? [`tools/list ${count(results.listTools)} p50 / p99 ms`] : []),
+  ];
+  const rows = results.targets.map((t) => [
+    t.name === 'gateway' ? `**${t.label}**` : t.label,
+    ms(median(p50(t))),
+    ms(median(col(t, 'c1', (s) => s.p99Ms))),
+    t === direct ? '—' : signedMs(median(added(t))).replace(' ms', ''),
+    withRatio(t, 'c16'),
+    withRatio(t, 'c64'),
+    micros(median(col(t, 'c64', (s) => s.proxyCpuUs))),
+    micros(median(col(t, 'c64', (s) => s.upstreamCpuUs))),
+    t.hasProxy ? mib(median(t.proxyRss) / MiB) : '—',
+    mib(median(t.upstreamRss) / MiB),
+    ...(hasList ? [listCell(t)] : []),
+  ]);
+  const perRound = results.targets
+    .filter((t) => t !== direct)
+    .map((t) => {
+      const fmt = (values: number[], f: (v: number) => string) => values.map(f).join(' ');
+      const parts = [
+        `added p50 ${fmt(added(t), (v) => v.toFixed(2))}`,
+        `c64 × direct ${fmt(ratioTo(t, 'c64'), (v) => v.toFixed(2))}`,
+        `proxy CPU c64 ${fmt(
+          col(t, 'c64', (s) => s.proxyCpuUs),
+          micros,
+        )}`,
+        `RSS ${fmt(
+          t.proxyRss.map((b) => b / MiB),
+          (v) => v.toFixed(0),
+        )}`,
+        ...(t.list.length > 0
+          ? [
+              `list p50 ${fmt(
+                t.list.map((s) => s.p50Ms),
+                ms,
+              )}`,
+            ]
+          : []),
+      ];
+      return `  ${t.name.padEnd(9)} ${parts.join(' · ')}`;
+    });
+  const listPages = results.targets
+    .filter((t) => t.listPages !== undefined)
+    .map((t) => `${t.name} ${t.listPages}`)
+    .join(', ');
+
+  return [
+    '',
+    `== upstream over stdio, side by side — Toolgate auth ${auth} — medians of ${results.rounds} interleaved rounds ==`,
+    '',
+    ...formatMarkdown([header, ...rows]),
+    '',
+    'added p50 and × direct: medians of the per-round paired values. proxy = the process between',
+    'the client and the server; server = the server-everything process behind it.',
+    ...(hasList
+      ? [
+          `tools/list: one full walk of ${count(results.listTools)} tools per call (pages: ${listPages}), ` +
+            `${results.listCalls} sequential walks per target and round, each proxy in front of the fixture over stdio.`,
+        ]
+      : []),
+    'per round:',
+    ...perRound,
+    ...noiseLines(results),
+    '',
+    `Toolgate (${results.mode}):`,
+    ...renderVerdicts(verdicts(results, direct, gateway)),
     '',
   ].join('\n');
 }
@@ -219,4 +364,13 @@ function formatTable(rows: string[][]): string[] {
       .join('  ')
       .trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
+}
+
+/** A Markdown table, aligned for the terminal too (first column left, figures right). */
+function formatMarkdown(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) =>
+    `| ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, c) => (c === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(rows[0]!), rule, ...rows.slice(1).map(line)];
 }

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { generateKeySpec } from '@toolgate/core/crypto';
 import { createTestDatabase } from '@toolgate/db/testing';
 import { benchEnv } from './env.ts';
-import { renderReport } from './report.ts';
+import { PEERS } from './peers.ts';
+import { renderPeersReport, renderReport } from './report.ts';
 import { runRounds } from './rounds.ts';
 import { setUpHttp, setUpStdio, type Mode } from './targets.ts';
 
@@ -11,15 +14,28 @@ import { setUpHttp, setUpStdio, type Mode } from './targets.ts';
  * interleaved run. A measurement, not a test: it exits 0 whatever the figures (see README.md).
  */
 const env = benchEnv();
-const modes: Mode[] = env.BENCH_UPSTREAM === 'both' ? ['http', 'stdio'] : [env.BENCH_UPSTREAM];
+const upstream = env.BENCH_UPSTREAM ?? (env.BENCH_PEERS ? 'stdio' : 'both');
+if (env.BENCH_PEERS && upstream === 'http') {
+  process.stderr.write(
+    'bench: the peers front server-everything over stdio; BENCH_PEERS=1 needs BENCH_UPSTREAM=stdio or both\n',
+  );
+  process.exit(2);
+}
+const modes: Mode[] = upstream === 'both' ? ['http', 'stdio'] : [upstream];
 
 const cpuList = cpus();
 process.stdout.write(
   [
-    'Toolgate bench: tools/call echo of @modelcontextprotocol/server-everything, direct vs gateway',
+    `Toolgate bench: tools/call echo of @modelcontextprotocol/server-everything, direct vs gateway` +
+      (env.BENCH_PEERS
+        ? ` vs ${Object.entries(PEERS)
+            .map(([name, version]) => `${name} ${version}`)
+            .join(' and ')} (stdio)`
+        : ''),
     `node ${process.version} · ${cpuList.length} CPU (${cpuList[0]?.model.trim() ?? '?'}) · ` +
       `c1 ${env.BENCH_CALLS} calls · c16/c64 ${env.BENCH_SECONDS} s each · ${env.BENCH_ROUNDS} rounds · ` +
       `db ${env.BENCH_DATABASE_URL ? 'postgres' : 'embedded PGlite'} · bus ${env.BENCH_REDIS_URL ? 'redis' : 'in-process'}`,
+    `server-everything ${everythingVersion()} · tools/list: ${modes.includes('stdio') && env.BENCH_LIST_CALLS > 0 ? `${env.BENCH_LIST_TOOLS} tools, ${env.BENCH_LIST_CALLS} walks per round (stdio mode)` : 'off'}`,
     `gateway auth: ${env.BENCH_AUTH === 'oauth' ? 'OAuth access token (ES256 JWT)' : 'org API token'} (BENCH_AUTH=${env.BENCH_AUTH})`,
     'c1 = sequential calls on one session; c16 / c64 = 16 / 64 calls in flight over 16 sessions',
     '(stdio direct: one session, all calls in flight on it); CPU = /proc utime+stime ÷ calls.',
@@ -36,7 +52,11 @@ try {
     const setup = mode === 'http' ? await setUpHttp(ctx) : await setUpStdio(ctx);
     let report: string;
     try {
-      report = renderReport(await runRounds(setup, env), env.BENCH_AUTH);
+      const results = await runRounds(setup, env);
+      report =
+        results.targets.length > 2
+          ? renderPeersReport(results, env.BENCH_AUTH)
+          : renderReport(results, env.BENCH_AUTH);
     } finally {
       await setup.close();
     }
@@ -44,4 +64,10 @@ try {
   }
 } finally {
   await db.destroy();
+}
+
+function everythingVersion(): string {
+  const require = createRequire(import.meta.resolve('@toolgate/fixtures/everything'));
+  const file = require.resolve('@modelcontextprotocol/server-everything/package.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }

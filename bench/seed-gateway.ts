@@ -33,11 +33,12 @@ export interface SeededGateway {
   path: string;
   /** The bearer credential: an org API token, or an OAuth access token of a tenant member. */
   token: string;
-  /** The echo tool's name as the gateway lists it. */
+  /** The echo tool's name as the gateway lists it (the listing gateway: its first tool's). */
   tool: string;
 }
 
 const ENTRY_SLUG = 'everything';
+const LIST_ENTRY_SLUG = 'many';
 /** Outlives any run: the proxy re-verifies a token at most once a minute, whatever its TTL. */
 const ACCESS_TOKEN_TTL_SECONDS = 24 * 3600;
 
@@ -50,23 +51,79 @@ const ACCESS_TOKEN_TTL_SECONDS = 24 * 3600;
 export async function seedEchoGateway(
   db: TestDatabase,
   upstream: UpstreamSpec,
-  discoveredTools: { name: string; description?: string; inputSchema?: Record<string, unknown> }[],
+  discoveredTools: DiscoveredTool[],
   auth: BenchAuth,
 ): Promise<SeededGateway> {
+  return seedGatewayWith(
+    db,
+    { entrySlug: ENTRY_SLUG, gatewaySlug: 'bench', upstream, discoveredTools, expose: ['echo'] },
+    auth,
+  );
+}
+
+/** The same for the listing fixture: a gateway exposing every tool it has (1,000 by default). */
+export async function seedListGateway(
+  db: TestDatabase,
+  upstream: UpstreamSpec,
+  discoveredTools: DiscoveredTool[],
+  auth: BenchAuth,
+): Promise<SeededGateway> {
+  return seedGatewayWith(
+    db,
+    {
+      entrySlug: LIST_ENTRY_SLUG,
+      gatewaySlug: 'list',
+      upstream,
+      discoveredTools,
+      expose: discoveredTools.map((t) => t.name),
+    },
+    auth,
+  );
+}
+
+export type DiscoveredTool = { name: string; description?: string; inputSchema?: Record<string, unknown> };
+
+async function seedGatewayWith(
+  db: TestDatabase,
+  spec: {
+    entrySlug: string;
+    gatewaySlug: string;
+    upstream: UpstreamSpec;
+    discoveredTools: DiscoveredTool[];
+    /** Tools the gateway exposes; the first is `tool` in the result. */
+    expose: string[];
+  },
+  auth: BenchAuth,
+): Promise<SeededGateway> {
+  const { upstream } = spec;
   const tenant = await seedTenant(db.db);
   const entry = await seedRegistryEntry(
     db.db,
     tenant.id,
     'url' in upstream
-      ? { slug: ENTRY_SLUG, transport: 'streamable_http', url: upstream.url }
-      : { slug: ENTRY_SLUG, transport: 'stdio', url: null, command: upstream.command, args: upstream.args },
+      ? { slug: spec.entrySlug, transport: 'streamable_http', url: upstream.url }
+      : {
+          slug: spec.entrySlug,
+          transport: 'stdio',
+          url: null,
+          command: upstream.command,
+          args: upstream.args,
+        },
   );
   const installation = await seedInstallation(db.db, tenant.id, entry.id);
-  await seedTools(db.db, tenant.id, installation.id, discoveredTools);
-  const gateway = await seedGateway(db.db, tenant.id, { slug: 'bench', clientAuthMethods: [auth.kind] });
-  await seedAssignments(db.db, tenant.id, gateway.id, [{ registryEntryId: entry.id, toolName: 'echo' }]);
+  await seedTools(db.db, tenant.id, installation.id, spec.discoveredTools);
+  const gateway = await seedGateway(db.db, tenant.id, {
+    slug: spec.gatewaySlug,
+    clientAuthMethods: [auth.kind],
+  });
+  await seedAssignments(
+    db.db,
+    tenant.id,
+    gateway.id,
+    spec.expose.map((toolName) => ({ registryEntryId: entry.id, toolName })),
+  );
   const path = `/mcp/${tenant.slug}/${gateway.slug}`;
-  const tool = `${ENTRY_SLUG}__echo`;
+  const tool = `${spec.entrySlug}__${spec.expose[0]}`;
   if (auth.kind === 'api_token') {
     const { token } = await seedApiToken(db.db, tenant.id);
     return { path, token, tool };

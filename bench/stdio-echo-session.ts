@@ -4,12 +4,15 @@ import {
   checkEcho,
   echoRequest,
   INITIALIZE_PARAMS,
+  largeReplyId,
+  LARGE_MESSAGE_CHARS,
   resultOf,
   type EchoSession,
   type JsonRpcReply,
 } from './echo-session.ts';
 
-type Waiter = (message: JsonRpcReply, raw: string) => void;
+/** `message` is undefined for a large answer routed without a parse (see largeReplyId). */
+type Waiter = (raw: string, message: JsonRpcReply | undefined) => void;
 
 /** An MCP session with a child process over stdio: one JSON message per line, many in flight. */
 export class StdioEchoSession implements EchoSession {
@@ -27,7 +30,8 @@ export class StdioEchoSession implements EchoSession {
     child.stderr.resume();
     child.once('exit', (code, signal) => {
       this.exitError = new CallError(`stdio server exited (${signal ?? code})`);
-      for (const waiter of this.waiting.values()) waiter({ error: this.exitError.message }, '');
+      const raw = JSON.stringify({ error: this.exitError.message });
+      for (const waiter of this.waiting.values()) waiter(raw, { error: this.exitError.message });
       this.waiting.clear();
     });
   }
@@ -55,13 +59,18 @@ export class StdioEchoSession implements EchoSession {
   async echo(): Promise<void> {
     const id = this.nextId++;
     const { message, raw } = await this.send(id, echoRequest(id, this.tool));
-    checkEcho(message as Record<string, unknown>, raw);
+    checkEcho(parsed(message, raw) as Record<string, unknown>, raw);
   }
 
   async request(method: string, params?: Record<string, unknown>): Promise<Record<string, unknown>> {
     const id = this.nextId++;
-    const { message } = await this.send(id, JSON.stringify({ jsonrpc: '2.0', id, method, params }));
-    return resultOf(message, method);
+    const { message, raw } = await this.send(id, JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    return resultOf(parsed(message, raw), method);
+  }
+
+  async rawRequest(method: string, params?: Record<string, unknown>): Promise<string> {
+    const id = this.nextId++;
+    return (await this.send(id, JSON.stringify({ jsonrpc: '2.0', id, method, params }))).raw;
   }
 
   async close(): Promise<void> {
@@ -72,10 +81,10 @@ export class StdioEchoSession implements EchoSession {
     await exited;
   }
 
-  private send(id: number, line: string): Promise<{ message: JsonRpcReply; raw: string }> {
+  private send(id: number, line: string): Promise<{ message: JsonRpcReply | undefined; raw: string }> {
     if (this.exitError) return Promise.reject(this.exitError);
     return new Promise((resolve) => {
-      this.waiting.set(id, (message, raw) => resolve({ message, raw }));
+      this.waiting.set(id, (raw, message) => resolve({ message, raw }));
       this.child.stdin.write(`${line}\n`);
     });
   }
@@ -92,6 +101,15 @@ export class StdioEchoSession implements EchoSession {
   }
 
   private onLine(raw: string): void {
+    if (raw.length >= LARGE_MESSAGE_CHARS) {
+      const id = largeReplyId(raw);
+      const waiter = id === undefined ? undefined : this.waiting.get(id);
+      if (waiter) {
+        this.waiting.delete(id!);
+        waiter(raw, undefined);
+      }
+      return;
+    }
     const message = JSON.parse(raw) as JsonRpcReply;
     if (message.method !== undefined) {
       // A server→client request: this client offers nothing, so say so (notifications: ignore).
@@ -105,7 +123,10 @@ export class StdioEchoSession implements EchoSession {
     const waiter = this.waiting.get(message.id);
     if (waiter) {
       this.waiting.delete(message.id);
-      waiter(message, raw);
+      waiter(raw, message);
     }
   }
 }
+
+const parsed = (message: JsonRpcReply | undefined, raw: string): JsonRpcReply =>
+  message ?? (JSON.parse(raw) as JsonRpcReply);

@@ -1,37 +1,71 @@
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { generateKeySpec, parseKeyRing } from '@toolgate/core/crypto';
 import type { TestDatabase } from '@toolgate/db/testing';
 import { everythingStdioCommand, startEverythingServer } from '@toolgate/fixtures/everything';
+import { manyToolDefinitions, manyToolsStdioCommand } from '@toolgate/fixtures/many-tools';
 import type { EchoSession } from './echo-session.ts';
 import type { BenchEnv } from './env.ts';
 import { PUBLIC_MCP_URL, PUBLIC_WEB_URL, startGateway, type GatewayHandle } from './gateway-handle.ts';
 import { HttpEchoSession } from './http-echo-session.ts';
-import { childPids } from './proc-stats.ts';
-import { seedEchoGateway, type BenchAuth, type UpstreamSpec } from './seed-gateway.ts';
+import { LegacySseEchoSession } from './legacy-sse-echo-session.ts';
+import {
+  DEFAULT_PEERS_DIR,
+  descendantWith,
+  ensurePeers,
+  PEERS,
+  startMcpHub,
+  startMcpProxy,
+  type PeerProcess,
+  type StdioCommand,
+} from './peers.ts';
+import {
+  seedEchoGateway,
+  seedListGateway,
+  type BenchAuth,
+  type DiscoveredTool,
+  type SeededGateway,
+  type UpstreamSpec,
+} from './seed-gateway.ts';
 import { StdioEchoSession } from './stdio-echo-session.ts';
 
 export type Mode = 'http' | 'stdio';
-export type TargetName = 'direct' | 'gateway';
+/** `direct` and `gateway` (Toolgate) always; the peers with BENCH_PEERS=1. */
+export type TargetName = 'direct' | 'gateway' | 'mcp-proxy' | 'mcp-hub';
 
 /** Client sessions per target; concurrent phases spread their in-flight calls over them. */
 export const SESSIONS = 16;
 
+/** A target's endpoint for the listing stage: the same kind of path, in front of the fixture. */
+export interface ListEndpoint {
+  session: EchoSession;
+  /** The proxy process answering (undefined: direct). */
+  proxyPid: number | undefined;
+  /** The fixture process, if one is involved (Toolgate lists from its cache and spawns none). */
+  upstreamPid(): number | undefined;
+  close(): Promise<void>;
+}
+
 export interface Target {
   name: TargetName;
+  /** For tables: what it is and how the client reaches it. */
+  label: string;
   /** c1 uses the first; c16/c64 spread their workers round-robin over all of them. */
   sessions: EchoSession[];
-  /** The gateway process (gateway target only). */
-  gatewayPid: number | undefined;
+  /** The proxy process between the client and the server (undefined: direct). */
+  proxyPid: number | undefined;
   /** The server-everything process serving this target's calls. */
   upstreamPid(): number;
+  /** Opens the listing endpoint (stdio mode with BENCH_LIST_CALLS > 0); closed after the stage. */
+  openList?: () => Promise<ListEndpoint>;
 }
 
 export interface ModeSetup {
   mode: Mode;
-  direct: Target;
-  gateway: Target;
+  /** `direct` first, then `gateway`, then any peers. */
+  targets: Target[];
+  /** Tools of the listing fixture (0: no listing stage). */
+  listTools: number;
   close(): Promise<void>;
 }
 
@@ -45,33 +79,73 @@ export interface SetupContext {
   secretKeys: string;
 }
 
-type Tools = { name: string; description?: string; inputSchema?: Record<string, unknown> }[];
-
 const stdioEnv = (env: BenchEnv) => ({ PATH: env.PATH, HOME: env.HOME, LANG: 'C.UTF-8' });
+/** Words of the command lines that find the servers among a proxy's descendants. */
+const EVERYTHING_NEEDLE = 'server-everything';
+const LIST_NEEDLE = 'many-tools-stdio';
 
 async function openSessions(count: number, open: () => Promise<EchoSession>): Promise<EchoSession[]> {
   const sessions: EchoSession[] = [];
-  for (let i = 0; i < count; i++) sessions.push(await open());
+  try {
+    for (let i = 0; i < count; i++) sessions.push(await open());
+  } catch (error) {
+    await Promise.all(sessions.map((s) => s.close()));
+    throw error;
+  }
   return sessions;
 }
 
-/** Seeds a gateway for `upstream`, spawns the gateway process and opens SESSIONS sessions to it. */
+/** Checks that `tool` is listed, then calls it once (a proxy may connect upstream on first use). */
+async function firstCall(name: string, sessions: EchoSession[], tool: string): Promise<void> {
+  const listed = (await sessions[0]!.request('tools/list')).tools as { name: string }[];
+  if (!listed.some((t) => t.name === tool))
+    throw new Error(`${name} does not list ${tool}: ${JSON.stringify(listed.map((t) => t.name))}`);
+  await sessions[0]!.echo();
+}
+
+/** Undoes what was set up so far if a later step fails. */
+class Teardown {
+  private readonly steps: (() => Promise<void> | void)[] = [];
+  add(step: () => Promise<void> | void): void {
+    this.steps.push(step);
+  }
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        process.stderr.write(`teardown: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
+  }
+}
+
+function benchAuth(env: BenchEnv, secretKeys: string): BenchAuth {
+  return env.BENCH_AUTH === 'oauth'
+    ? {
+        kind: 'oauth',
+        ring: parseKeyRing(secretKeys),
+        publicMcpUrl: PUBLIC_MCP_URL,
+        publicWebUrl: PUBLIC_WEB_URL,
+      }
+    : { kind: 'api_token' };
+}
+
+/**
+ * Seeds a gateway for `upstream` (and, with `list`, a second one exposing the listing fixture's
+ * tools), spawns the gateway process and opens SESSIONS sessions to it.
+ */
 async function gatewayTarget(
   { env, db, secretKeys }: SetupContext,
+  teardown: Teardown,
   upstream: UpstreamSpec,
-  tools: Tools,
+  tools: DiscoveredTool[],
   upstreamPid: (gateway: GatewayHandle) => number,
-): Promise<{ target: Target; gateway: GatewayHandle; agent: http.Agent }> {
-  const auth: BenchAuth =
-    env.BENCH_AUTH === 'oauth'
-      ? {
-          kind: 'oauth',
-          ring: parseKeyRing(secretKeys),
-          publicMcpUrl: PUBLIC_MCP_URL,
-          publicWebUrl: PUBLIC_WEB_URL,
-        }
-      : { kind: 'api_token' };
+  list: { command: StdioCommand; tools: DiscoveredTool[] } | undefined,
+): Promise<Target> {
+  const auth = benchAuth(env, secretKeys);
   const seeded = await seedEchoGateway(db, upstream, tools, auth);
+  const listSeeded = list ? await seedListGateway(db, list.command, list.tools, auth) : undefined;
   const gateway = await startGateway({
     databaseUrl: db.url,
     redisUrl: env.BENCH_REDIS_URL,
@@ -82,102 +156,207 @@ async function gatewayTarget(
     home: env.HOME,
     nodeArgs: env.BENCH_GATEWAY_NODE_ARGS.split(' ').filter(Boolean),
   });
+  teardown.add(() => gateway.stop());
   const agent = new http.Agent({ keepAlive: true });
-  try {
-    const sessions = await openSessions(SESSIONS, () =>
-      HttpEchoSession.open(gateway.url + seeded.path, {
-        agent,
-        tool: seeded.tool,
-        authorization: `Bearer ${seeded.token}`,
-      }),
-    );
-    const listed = (await sessions[0]!.request('tools/list')).tools as { name: string }[];
-    if (!listed.some((t) => t.name === seeded.tool))
-      throw new Error(`the gateway does not list ${seeded.tool}: ${JSON.stringify(listed)}`);
-    // The first call makes the gateway connect upstream (and, for stdio, spawn the server).
-    await sessions[0]!.echo();
-    const target: Target = {
-      name: 'gateway',
-      sessions,
-      gatewayPid: gateway.pid,
-      upstreamPid: () => upstreamPid(gateway),
-    };
-    return { target, gateway, agent };
-  } catch (error) {
-    agent.destroy();
-    await gateway.stop();
-    throw error;
-  }
+  teardown.add(() => agent.destroy());
+  const open = (s: SeededGateway) => () =>
+    HttpEchoSession.open(gateway.url + s.path, { agent, tool: s.tool, authorization: `Bearer ${s.token}` });
+  const sessions = await openSessions(SESSIONS, open(seeded));
+  // The first call makes the gateway connect upstream (and, for stdio, spawn the server).
+  await firstCall('the gateway', sessions, seeded.tool);
+  return {
+    name: 'gateway',
+    label: 'Toolgate (Streamable HTTP)',
+    sessions,
+    proxyPid: gateway.pid,
+    upstreamPid: () => upstreamPid(gateway),
+    openList: listSeeded
+      ? async () => {
+          const session = await open(listSeeded)();
+          return {
+            session,
+            proxyPid: gateway.pid,
+            upstreamPid: () => descendantWith(gateway.pid, LIST_NEEDLE),
+            close: () => session.close(),
+          };
+        }
+      : undefined,
+  };
 }
 
 /** Upstream over Streamable HTTP: one server-everything both targets call (never at the same time). */
 export async function setUpHttp(ctx: SetupContext): Promise<ModeSetup> {
-  const everything = await startEverythingServer('streamableHttp');
-  const directAgent = new http.Agent({ keepAlive: true });
+  const teardown = new Teardown();
   try {
+    const everything = await startEverythingServer('streamableHttp');
+    teardown.add(() => everything.close());
+    const directAgent = new http.Agent({ keepAlive: true });
+    teardown.add(() => directAgent.destroy());
     const open = () => HttpEchoSession.open(everything.url, { agent: directAgent, tool: 'echo' });
     const directSessions = await openSessions(SESSIONS, open);
-    const tools = (await directSessions[0]!.request('tools/list')).tools as Tools;
-    const gw = await gatewayTarget(ctx, { url: everything.url }, tools, () => everything.pid);
-    return {
-      mode: 'http',
-      direct: {
-        name: 'direct',
-        sessions: directSessions,
-        gatewayPid: undefined,
-        upstreamPid: () => everything.pid,
-      },
-      gateway: gw.target,
-      async close() {
-        await gw.gateway.stop();
-        gw.agent.destroy();
-        directAgent.destroy();
-        await everything.close();
-      },
+    const tools = (await directSessions[0]!.request('tools/list')).tools as DiscoveredTool[];
+    const gateway = await gatewayTarget(
+      ctx,
+      teardown,
+      { url: everything.url },
+      tools,
+      () => everything.pid,
+      undefined,
+    );
+    const direct: Target = {
+      name: 'direct',
+      label: 'direct (Streamable HTTP)',
+      sessions: directSessions,
+      proxyPid: undefined,
+      upstreamPid: () => everything.pid,
     };
+    return { mode: 'http', targets: [direct, gateway], listTools: 0, close: () => teardown.run() };
   } catch (error) {
-    directAgent.destroy();
-    await everything.close();
+    await teardown.run();
     throw error;
   }
+}
+
+/** Direct over stdio to a fresh child: the bench process drives the pipe itself. */
+async function openStdio(env: BenchEnv, command: StdioCommand, tool: string): Promise<StdioEchoSession> {
+  return StdioEchoSession.open(command, { env: stdioEnv(env), tool });
+}
+
+/** A peer's listing endpoint: another instance of the peer, in front of the listing fixture. */
+function peerList(
+  start: (command: StdioCommand) => Promise<PeerProcess>,
+  openSession: (peer: PeerProcess) => Promise<EchoSession>,
+  command: StdioCommand,
+): () => Promise<ListEndpoint> {
+  return async () => {
+    const peer = await start(command);
+    try {
+      const session = await openSession(peer);
+      return {
+        session,
+        proxyPid: peer.pid,
+        upstreamPid: () => peer.upstreamPid(),
+        async close() {
+          await session.close();
+          await peer.stop();
+        },
+      };
+    } catch (error) {
+      await peer.stop();
+      throw error;
+    }
+  };
 }
 
 /**
  * Upstream over stdio. Direct: this process drives its own server-everything child over a pipe —
  * one session, so c16/c64 put all their calls in flight on it. Gateway: the gateway hosts its
- * own child (one pooled upstream session) and the load comes over SESSIONS HTTP sessions.
+ * own child (one pooled upstream session) and the load comes over SESSIONS HTTP sessions. With
+ * BENCH_PEERS, mcp-proxy and mcp-hub each host their own child too, each reached over HTTP the
+ * way it serves MCP. With BENCH_LIST_CALLS > 0, every target also gets a listing endpoint in
+ * front of the 1,000-tool fixture (its own stdio child), opened for the listing stage only.
  */
 export async function setUpStdio(ctx: SetupContext): Promise<ModeSetup> {
+  const { env } = ctx;
+  const teardown = new Teardown();
   const command = everythingStdioCommand();
-  const direct = await StdioEchoSession.open(command, { env: stdioEnv(ctx.env), tool: 'echo' });
+  const listTools = env.BENCH_LIST_CALLS > 0 ? env.BENCH_LIST_TOOLS : 0;
+  const listCommand = manyToolsStdioCommand(Math.max(1, listTools));
+  const withList = <T extends Target>(target: T, openList: () => Promise<ListEndpoint>): T =>
+    listTools > 0 ? { ...target, openList } : target;
   try {
-    const tools = (await direct.request('tools/list')).tools as Tools;
-    const gw = await gatewayTarget(ctx, command, tools, stdioChildOf);
-    return {
-      mode: 'stdio',
-      direct: { name: 'direct', sessions: [direct], gatewayPid: undefined, upstreamPid: () => direct.pid },
-      gateway: gw.target,
-      async close() {
-        await gw.gateway.stop();
-        gw.agent.destroy();
-        await direct.close();
+    const directSession = await openStdio(env, command, 'echo');
+    teardown.add(() => directSession.close());
+    const tools = (await directSession.request('tools/list')).tools as DiscoveredTool[];
+    const direct = withList<Target>(
+      {
+        name: 'direct',
+        label: 'direct (stdio pipe)',
+        sessions: [directSession],
+        proxyPid: undefined,
+        upstreamPid: () => directSession.pid,
       },
-    };
+      async () => {
+        const session = await openStdio(env, listCommand, 'tool_0001');
+        return { session, proxyPid: undefined, upstreamPid: () => session.pid, close: () => session.close() };
+      },
+    );
+    const gateway = await gatewayTarget(
+      ctx,
+      teardown,
+      command,
+      tools,
+      (gw) => stdioChildOf(gw.pid),
+      listTools > 0 ? { command: listCommand, tools: manyToolDefinitions(listTools) } : undefined,
+    );
+    const targets: Target[] = [direct, gateway];
+    if (env.BENCH_PEERS) {
+      const bins = await ensurePeers(env.BENCH_PEERS_DIR ?? DEFAULT_PEERS_DIR);
+      const peerEnv = { PATH: env.PATH, HOME: env.HOME };
+      const agent = new http.Agent({ keepAlive: true });
+      teardown.add(() => agent.destroy());
+
+      const startProxy = (c: StdioCommand, needle: string) =>
+        startMcpProxy(bins['mcp-proxy'], c, needle, peerEnv);
+      const mcpProxy = await startProxy(command, EVERYTHING_NEEDLE);
+      teardown.add(() => mcpProxy.stop());
+      const proxySession = (peer: PeerProcess, tool: string) =>
+        HttpEchoSession.open(peer.url, { agent, tool });
+      const proxySessions = await openSessions(SESSIONS, () => proxySession(mcpProxy, 'echo'));
+      await firstCall('mcp-proxy', proxySessions, 'echo');
+      targets.push(
+        withList(
+          {
+            name: 'mcp-proxy',
+            label: `mcp-proxy ${PEERS['mcp-proxy']} (Streamable HTTP)`,
+            sessions: proxySessions,
+            proxyPid: mcpProxy.pid,
+            upstreamPid: () => mcpProxy.upstreamPid(),
+          },
+          peerList(
+            (c) => startProxy(c, LIST_NEEDLE),
+            (peer) => proxySession(peer, 'tool_0001'),
+            listCommand,
+          ),
+        ),
+      );
+
+      const startHub = (c: StdioCommand, server: string, needle: string) =>
+        startMcpHub(bins['mcp-hub'], c, server, needle, peerEnv);
+      const mcpHub = await startHub(command, 'everything', EVERYTHING_NEEDLE);
+      teardown.add(() => mcpHub.stop());
+      const hubSession = (peer: PeerProcess, tool: string) =>
+        LegacySseEchoSession.open(peer.url, { agent, tool });
+      const hubSessions = await openSessions(SESSIONS, () => hubSession(mcpHub, 'everything__echo'));
+      teardown.add(() => Promise.all(hubSessions.map((s) => s.close())).then(() => undefined));
+      await firstCall('mcp-hub', hubSessions, 'everything__echo');
+      targets.push(
+        withList(
+          {
+            name: 'mcp-hub',
+            label: `mcp-hub ${PEERS['mcp-hub']} (HTTP+SSE 2024-11-05)`,
+            sessions: hubSessions,
+            proxyPid: mcpHub.pid,
+            upstreamPid: () => mcpHub.upstreamPid(),
+          },
+          peerList(
+            (c) => startHub(c, 'many', LIST_NEEDLE),
+            (peer) => hubSession(peer, 'many__tool_0001'),
+            listCommand,
+          ),
+        ),
+      );
+    }
+    return { mode: 'stdio', targets, listTools, close: () => teardown.run() };
   } catch (error) {
-    await direct.close();
+    await teardown.run();
     throw error;
   }
 }
 
 /** The server-everything child the gateway spawned for its stdio upstream. */
-function stdioChildOf(gateway: GatewayHandle): number {
-  const pid = childPids(gateway.pid).find((child) => {
-    try {
-      return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('server-everything');
-    } catch {
-      return false;
-    }
-  });
+function stdioChildOf(gatewayPid: number): number {
+  const pid = descendantWith(gatewayPid, EVERYTHING_NEEDLE);
   if (pid === undefined) throw new Error('the gateway has no server-everything child');
   return pid;
 }
