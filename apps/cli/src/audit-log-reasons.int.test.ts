@@ -5,9 +5,9 @@ import { createLogger } from '@toolgate/core/logger';
 import { auditEvents, usageRollups } from '@toolgate/db/schema';
 import { startConformanceFixture } from '@toolgate/fixtures/conformance-server';
 import type { RunningHttpServer } from '@toolgate/fixtures/streamable-http-host';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import {
   createHarness,
-  eventually,
   initializeSession,
   rpc,
   seedConformanceGateway,

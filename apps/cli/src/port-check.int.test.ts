@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '@toolgate/proxy/testing/harness';
+import { freePort } from '@toolgate/fixtures/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { childEnv, runCli, startToolgate } from './testing/run-cli.ts';
 

@@ -9,10 +9,9 @@ import type { UsageEvent } from '@toolgate/core/usage';
 import { auditEvents, usageRollups } from '@toolgate/db/schema';
 import { startConformanceFixture } from '@toolgate/fixtures/conformance-server';
 import type { RunningHttpServer } from '@toolgate/fixtures/streamable-http-host';
+import { eventually, freePort } from '@toolgate/fixtures/test-kit';
 import {
   createHarness,
-  eventually,
-  freePort,
   type Harness,
   initializeSession,
   rpc,

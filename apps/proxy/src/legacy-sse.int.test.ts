@@ -9,13 +9,13 @@ import {
   seedTools,
 } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { SseParser, type SseEvent } from '@toolgate/mcp/upstream/sse-parser';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   connectLegacyClient,
   createHarness,
   discoverAndSeedTools,
-  eventually,
   rpc,
   type RunningProxy,
 } from './testing/harness.ts';

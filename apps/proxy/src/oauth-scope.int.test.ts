@@ -5,6 +5,7 @@ import { signAccessToken } from '@toolgate/auth/signing-keys';
 import { publishRevocation } from '@toolgate/bus';
 import { generateKeySpec, parseKeyRing } from '@toolgate/core/crypto';
 import { parsePrometheusText, sampleValue } from '@toolgate/core/testing/prometheus-text';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { RPC } from '@toolgate/mcp/jsonrpc';
 import {
   seedAssignments,
@@ -20,7 +21,6 @@ import {
   connectLegacyClient,
   createHarness,
   discoverAndSeedTools,
-  eventually,
   initializeSession,
   rpc,
   type Harness,

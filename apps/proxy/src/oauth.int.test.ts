@@ -16,6 +16,7 @@ import {
   seedTenant,
 } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { and, eq, sql } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -23,7 +24,6 @@ import {
   connectClient,
   createHarness,
   discoverAndSeedTools,
-  eventually,
   initializeSession,
   rpc,
   type Harness,

@@ -15,13 +15,13 @@ import {
   startEverythingServer,
   type RunningEverythingServer,
 } from '@toolgate/fixtures/everything';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   connectClient,
   createHarness,
   discoverAndSeedTools,
-  eventually,
   rpc,
   type RunningProxy,
 } from './testing/harness.ts';

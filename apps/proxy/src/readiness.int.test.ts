@@ -19,10 +19,11 @@ import {
   type TcpForwarder,
   type TestDatabase,
 } from '@toolgate/db/testing';
+import { eventually, freePort } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildProxy, type Proxy } from './build-proxy.ts';
 import { ZProxyEnv } from './env.ts';
-import { discoverAndSeedTools, eventually, freePort, initializeSession, rpc } from './testing/harness.ts';
+import { discoverAndSeedTools, initializeSession, rpc } from './testing/harness.ts';
 import { startHeaderEchoServer } from './testing/header-echo-server.ts';
 import { startRedisServer, stopProcess } from './testing/redis-server.ts';
 

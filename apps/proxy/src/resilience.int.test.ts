@@ -9,13 +9,12 @@ import {
   seedTenant,
 } from '@toolgate/db/testing';
 import { everythingStdioCommand } from '@toolgate/fixtures/everything';
+import { eventually, freePort } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   connectClient,
   createHarness,
   discoverAndSeedTools,
-  eventually,
-  freePort,
   type Harness,
   initializeSession,
   rpc,

@@ -12,6 +12,7 @@ import {
   seedTools,
 } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { RPC } from '@toolgate/mcp/jsonrpc';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -20,7 +21,6 @@ import {
   connectLegacyClient,
   createHarness,
   discoverAndSeedTools,
-  eventually,
   type Harness,
   type RunningProxy,
 } from './testing/harness.ts';

@@ -7,11 +7,11 @@ import {
   seedTenant,
 } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createHarness,
   discoverAndSeedTools,
-  eventually,
   initializeSession,
   rpc,
   type Harness,

@@ -8,8 +8,9 @@ import {
   seedTools,
 } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { freePort } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, createHarness, freePort, type Harness, rpc } from './testing/harness.ts';
+import { connectClient, createHarness, type Harness, rpc } from './testing/harness.ts';
 
 let h: Harness;
 let sse: RunningEverythingServer;

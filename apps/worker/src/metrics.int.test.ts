@@ -6,6 +6,7 @@ import { createLogger } from '@toolgate/core/logger';
 import { parsePrometheusText, sampleValue, type Sample } from '@toolgate/core/testing/prometheus-text';
 import type { UsageEvent } from '@toolgate/core/usage';
 import { createTestDatabase, seedTenant, type TestDatabase } from '@toolgate/db/testing';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildWorker } from './build-worker.ts';
 import { ZWorkerEnv } from './env.ts';
@@ -36,19 +37,6 @@ function event(tenantId: string, at: number): UsageEvent {
     request: null,
     response: null,
   };
-}
-
-/** Polls until `check` passes or the deadline expires. */
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
 }
 
 let db: TestDatabase;

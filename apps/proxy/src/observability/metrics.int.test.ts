@@ -3,11 +3,10 @@ import { generateApiToken } from '@toolgate/core/api-token';
 import { parsePrometheusText, sampleValue, type Sample } from '@toolgate/core/testing/prometheus-text';
 import { startConformanceFixture } from '@toolgate/fixtures/conformance-server';
 import type { RunningHttpServer } from '@toolgate/fixtures/streamable-http-host';
+import { eventually, freePort } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createHarness,
-  eventually,
-  freePort,
   type Harness,
   initializeSession,
   rpc,

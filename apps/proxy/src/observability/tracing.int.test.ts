@@ -12,10 +12,10 @@ import {
   seedTenant,
   seedTools,
 } from '@toolgate/db/testing';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createHarness,
-  eventually,
   type Harness,
   initializeSession,
   rpc,

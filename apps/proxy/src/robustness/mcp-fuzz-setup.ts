@@ -9,10 +9,10 @@ import {
   seedTools,
 } from '@toolgate/db/testing';
 import type { RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { expect } from 'vitest';
 import {
   discoverAndSeedTools,
-  eventually,
   initializeSession,
   rpc,
   type Harness,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type AddressInfo, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -8,7 +8,7 @@ import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { createBus, type Bus } from '@toolgate/bus';
 import { generateKeySpec, parseKeyRing, seal } from '@toolgate/core/crypto';
 import { parseEnv } from '@toolgate/core/env';
-import { createLogger } from '@toolgate/core/logger';
+import { createLogger, type Logger } from '@toolgate/core/logger';
 import {
   createTestDatabase,
   seedApiToken,
@@ -20,6 +20,7 @@ import {
   seedTools,
   type TestDatabase,
 } from '@toolgate/db/testing';
+import { freePort } from '@toolgate/fixtures/test-kit';
 import { expect } from 'vitest';
 import { buildProxy, type Proxy } from '../build-proxy.ts';
 import { ZProxyEnv } from '../env.ts';
@@ -49,7 +50,7 @@ export async function createHarness({ postgresUrl, redisUrl }: { postgresUrl: st
 
   async function startProxy(
     overrides: Record<string, string> = {},
-    { redisUrl: viaUrl }: { redisUrl?: string } = {},
+    { redisUrl: viaUrl, log: proxyLog = log }: { redisUrl?: string; log?: Logger } = {},
   ): Promise<RunningProxy> {
     const env = parseEnv(ZProxyEnv, {
       DATABASE_URL: db.url,
@@ -61,7 +62,7 @@ export async function createHarness({ postgresUrl, redisUrl }: { postgresUrl: st
       ...overrides,
     });
     const bus = newBus(viaUrl);
-    const proxy = buildProxy({ env, db, bus, log });
+    const proxy = buildProxy({ env, db, bus, log: proxyLog });
     await proxy.start();
     await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
     const { port } = proxy.server.address() as AddressInfo;
@@ -172,20 +173,6 @@ export async function connectLegacyClient(
   return { client, transport, posted };
 }
 
-/** Polls until `check` passes or the deadline expires. */
-export async function eventually(check: () => void | Promise<void>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
-
 /** A raw JSON-RPC POST, for protocol edge cases the SDK client would never send. */
 export async function rpc(
   url: string,
@@ -215,16 +202,6 @@ export async function rpc(
     json = last ? (JSON.parse(last.slice(6)) as Record<string, unknown>) : undefined;
   }
   return { status: res.status, headers: res.headers, json, text };
-}
-
-/** A free loopback port: nothing listens on it (an upstream that is down, or a server to start). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /**

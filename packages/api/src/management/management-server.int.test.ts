@@ -7,6 +7,7 @@ import { createLogger } from '@toolgate/core/logger';
 import { registryEntries } from '@toolgate/db/schema';
 import { seedApiToken, seedRegistryEntry } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { eventually } from '@toolgate/fixtures/test-kit';
 // The proxy package exports only its entry points; its test harness is reached by path.
 import {
   connectClient,
@@ -23,7 +24,7 @@ import { createInstallation } from '../services/create-installation.ts';
 import { listAuditEvents } from '../services/list-audit-events.ts';
 import { seedCatalog } from '../services/seed-catalog.ts';
 import { setGatewayAssignments } from '../services/set-gateway-assignments.ts';
-import { eventually, seedOrg, type SeededOrg } from '../testing/api-test-env.ts';
+import { seedOrg, type SeededOrg } from '../testing/api-test-env.ts';
 import { ManagementServer, MANAGEMENT_SERVER_SLUG } from './management-server.ts';
 import { MANAGEMENT_TOOLS } from './tools.ts';
 

@@ -3,6 +3,7 @@ import { generateKeySpec, parseKeyRing } from '@toolgate/core/crypto';
 import { bootstrapTenant } from '@toolgate/db/bootstrap';
 import { randomSlug } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 // The proxy package exports only its entry points; its test harness is reached by path.
@@ -11,7 +12,6 @@ import { ZGatewayAssignments } from '../schemas/gateways.ts';
 import { ZDiscoveredInstallation } from '../schemas/installations.ts';
 import { ZRegistryEntry } from '../schemas/registry.ts';
 import { ZApiToken, ZCreatedApiToken } from '../schemas/tokens.ts';
-import { eventually } from '../testing/api-test-env.ts';
 import { ok, restClient, type RestCall } from '../testing/rest-client.ts';
 import { ZGatewayResponse } from './routes.ts';
 

@@ -1,12 +1,12 @@
 import { hashApiToken } from '@toolgate/core/api-token';
 import { apiTokens } from '@toolgate/db/schema';
 import { seedApiToken, seedGateway, seedTeam } from '@toolgate/db/testing';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   actingAs,
   createTwoTenantEnv,
-  eventually,
   failureOf,
   recordInvalidations,
   type ApiTestEnv,

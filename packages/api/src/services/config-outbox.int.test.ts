@@ -7,18 +7,13 @@ import type { Bus } from '@toolgate/bus';
 import { createLogger } from '@toolgate/core/logger';
 import { configChanges } from '@toolgate/db/schema';
 import { seedApiToken, seedGateway, startTcpForwarder, type TcpForwarder } from '@toolgate/db/testing';
+import { eventually, freePort } from '@toolgate/fixtures/test-kit';
 // The proxy package exports only its entry points; its test kit is reached by path.
-import {
-  createHarness,
-  freePort,
-  initializeSession,
-  rpc,
-  type RunningProxy,
-} from '@toolgate/proxy/testing/harness';
+import { createHarness, initializeSession, rpc, type RunningProxy } from '@toolgate/proxy/testing/harness';
 import { startRedisServer, stopProcess } from '@toolgate/proxy/testing/redis-server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eventually, seedOrg, type SeededOrg } from '../testing/api-test-env.ts';
+import { seedOrg, type SeededOrg } from '../testing/api-test-env.ts';
 import { deleteGateway } from './delete-gateway.ts';
 import { revokeApiToken } from './revoke-api-token.ts';
 

@@ -1,11 +1,11 @@
 import { gateways, gatewayTeams, gatewayToolAssignments, teamMembers } from '@toolgate/db/schema';
 import { seedApiToken, seedInstallation, seedRegistryEntry, seedTeam, seedTools } from '@toolgate/db/testing';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   actingAs,
   createTwoTenantEnv,
-  eventually,
   failureOf,
   recordInvalidations,
   type ApiTestEnv,

@@ -1,12 +1,12 @@
 import { snapshotKey } from '@toolgate/bus';
 import { gateways, identityProviders, tenants } from '@toolgate/db/schema';
 import { seedGateway } from '@toolgate/db/testing';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   actingAs,
   createTwoTenantEnv,
-  eventually,
   failureOf,
   recordInvalidations,
   type ApiTestEnv,

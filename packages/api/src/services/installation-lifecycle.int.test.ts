@@ -4,18 +4,13 @@ import { generateKeySpec, parseKeyRing, type KeyRing } from '@toolgate/core/cryp
 import { installations, tools } from '@toolgate/db/schema';
 import { seedApiToken } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { eventually } from '@toolgate/fixtures/test-kit';
 // The proxy package exports only its entry points; its test harness is reached by path.
 import { connectClient, createHarness, type RunningProxy } from '@toolgate/proxy/testing/harness';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Actor } from '../actor.ts';
-import {
-  eventually,
-  failureOf,
-  recordInvalidations,
-  seedOrg,
-  type SeededOrg,
-} from '../testing/api-test-env.ts';
+import { failureOf, recordInvalidations, seedOrg, type SeededOrg } from '../testing/api-test-env.ts';
 import { createGateway } from './create-gateway.ts';
 import { createInstallation } from './create-installation.ts';
 import { createRegistryEntry } from './create-registry-entry.ts';

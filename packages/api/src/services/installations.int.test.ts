@@ -3,12 +3,12 @@ import { generateKeySpec, openString, parseKeyRing } from '@toolgate/core/crypto
 import { installations, tools } from '@toolgate/db/schema';
 import { seedAssignments, seedGateway, seedTeam, seedTools } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   actingAs,
   createTwoTenantEnv,
-  eventually,
   failureOf,
   recordInvalidations,
   type ApiTestEnv,

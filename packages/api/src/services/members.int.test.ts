@@ -2,12 +2,12 @@ import { tokenKey, userPrincipalKey } from '@toolgate/bus';
 import { hashApiToken } from '@toolgate/core/api-token';
 import { apiTokens, memberships, teamMembers } from '@toolgate/db/schema';
 import { seedApiToken, seedMember, seedTeam } from '@toolgate/db/testing';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor.ts';
 import {
   createApiTestEnv,
-  eventually,
   failureOf,
   recordInvalidations,
   seedOrg,

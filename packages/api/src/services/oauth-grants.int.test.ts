@@ -2,12 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { grantRevocationId, sha256Hex } from '@toolgate/auth/constants';
 import { oauthClients, oauthGrants, oauthRefreshTokens } from '@toolgate/db/schema';
 import { seedGateway } from '@toolgate/db/testing';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   actingAs,
   createTwoTenantEnv,
-  eventually,
   failureOf,
   recordInvalidations,
   type ApiTestEnv,

@@ -1,12 +1,12 @@
 import { registryEntries } from '@toolgate/db/schema';
 import { randomSlug, seedAssignments, seedGateway, seedRegistryEntry } from '@toolgate/db/testing';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import catalogFile from '../catalog/catalog.json' with { type: 'json' };
 import {
   actingAs,
   createTwoTenantEnv,
-  eventually,
   failureOf,
   recordInvalidations,
   type ApiTestEnv,

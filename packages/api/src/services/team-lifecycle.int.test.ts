@@ -16,12 +16,12 @@ import {
   seedTeam,
   seedTools,
 } from '@toolgate/db/testing';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor.ts';
 import {
   createApiTestEnv,
-  eventually,
   failureOf,
   recordInvalidations,
   seedOrg,

@@ -1,12 +1,12 @@
 import { tokenKey, userPrincipalKey } from '@toolgate/bus';
 import { teamMembers } from '@toolgate/db/schema';
 import { seedApiToken, seedMember, seedTeam, seedUser } from '@toolgate/db/testing';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor.ts';
 import {
   createApiTestEnv,
-  eventually,
   failureOf,
   recordInvalidations,
   seedOrg,

@@ -14,6 +14,7 @@ import {
   seedTeam,
 } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { eventually } from '@toolgate/fixtures/test-kit';
 // The proxy package exports only its entry points; its test harness is reached by path.
 import {
   connectClient,
@@ -24,7 +25,7 @@ import {
   type RunningProxy,
 } from '@toolgate/proxy/testing/harness';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eventually, seedOrg, type SeededOrg } from '../testing/api-test-env.ts';
+import { seedOrg, type SeededOrg } from '../testing/api-test-env.ts';
 import { addTeamMember } from './add-team-member.ts';
 import { removeTeamMember } from './remove-team-member.ts';
 

@@ -3,12 +3,13 @@ import type { Bus } from '@toolgate/bus';
 import { generateKeySpec, parseKeyRing, type KeyRing } from '@toolgate/core/crypto';
 import { installations } from '@toolgate/db/schema';
 import { seedApiToken } from '@toolgate/db/testing';
+import { eventually } from '@toolgate/fixtures/test-kit';
 // The proxy package exports only its entry points; its test kit is reached by path.
 import { connectClient, createHarness, type RunningProxy } from '@toolgate/proxy/testing/harness';
 import { startHeaderEchoServer } from '@toolgate/proxy/testing/header-echo-server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eventually, failureOf, seedOrg, type SeededOrg } from '../testing/api-test-env.ts';
+import { failureOf, seedOrg, type SeededOrg } from '../testing/api-test-env.ts';
 import { createGateway } from './create-gateway.ts';
 import { createInstallation } from './create-installation.ts';
 import { createRegistryEntry } from './create-registry-entry.ts';

@@ -114,20 +114,6 @@ export async function recordInvalidations(bus: Bus) {
   return { messages, stop };
 }
 
-/** Polls until `check` passes or the deadline expires; never a fixed sleep. */
-export async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
-
 /** Runs `fn` and returns the AppError (or other error) it throws; fails if it does not throw. */
 export async function failureOf(
   fn: () => Promise<unknown>,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEverythingServer, startEverythingServer } from '@toolgate/fixtures/everything';
 import { createUpstreamPool } from './index.ts';
-import { type EverythingServer, everythingStdioTarget, startEverything } from './testing/everything.ts';
+import { everythingStdioTarget } from './testing/everything.ts';
 import { clientInfo, rejection } from './testing/helpers.ts';
 import { waitUntil } from './testing/processes.ts';
 import type { JsonRpcNotification, JsonRpcRequest, UpstreamPool, UpstreamTarget } from './types.ts';
@@ -19,7 +20,7 @@ async function client(request: JsonRpcRequest): Promise<Record<string, unknown>>
 }
 
 describe.each(['streamable_http', 'sse', 'stdio'] as const)('server-everything over %s', (transport) => {
-  let server: EverythingServer | undefined;
+  let server: RunningEverythingServer | undefined;
   let pool: UpstreamPool;
   let target: UpstreamTarget;
 
@@ -27,7 +28,7 @@ describe.each(['streamable_http', 'sse', 'stdio'] as const)('server-everything o
     if (transport === 'stdio') {
       target = everythingStdioTarget('everything');
     } else {
-      server = await startEverything(transport === 'sse' ? 'sse' : 'streamableHttp');
+      server = await startEverythingServer(transport === 'sse' ? 'sse' : 'streamableHttp');
       target = { key: `everything-${transport}`, label: 'everything', transport, url: server.url };
     }
     pool = createUpstreamPool({ clientInfo });
@@ -35,7 +36,7 @@ describe.each(['streamable_http', 'sse', 'stdio'] as const)('server-everything o
 
   afterAll(async () => {
     await pool.close();
-    await server?.stop();
+    await server?.close();
   });
 
   it('initializes, lists tools and calls echo', async () => {
@@ -124,12 +125,12 @@ describe.each(['streamable_http', 'sse', 'stdio'] as const)('server-everything o
     it('survives an upstream restart: the session is re-established invisibly', async () => {
       await pool.request(target, 'tools/call', { name: 'echo', arguments: { message: 'before' } });
       const port = server!.port;
-      await server!.stop();
+      await server!.kill();
       if (transport === 'sse') {
         // The legacy transport notices the restart through its event stream.
         await waitUntil(() => pool.stats().sessions === 0, 'the pool noticed the dropped event stream');
       }
-      server = await startEverything(transport === 'sse' ? 'sse' : 'streamableHttp', port);
+      server = await startEverythingServer(transport === 'sse' ? 'sse' : 'streamableHttp', { port });
       const result = await pool.request(target, 'tools/call', {
         name: 'echo',
         arguments: { message: 'after' },

@@ -1,8 +1,8 @@
 import { type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEverythingServer } from '@toolgate/fixtures/everything';
 import { createUpstreamPool } from './index.ts';
-import { startEverything } from './testing/everything.ts';
 import { clientInfo, rejection } from './testing/helpers.ts';
 import { waitUntil } from './testing/processes.ts';
 import type { UpstreamPool } from './types.ts';
@@ -55,7 +55,7 @@ describe('legacy HTTP+SSE', () => {
   });
 
   it('fails in-flight calls when the stream drops', async () => {
-    const everything = await startEverything('sse');
+    const everything = await startEverythingServer('sse');
     const target = { key: 'dropping', label: 'everything', transport: 'sse' as const, url: everything.url };
     try {
       await pool.serverInfo(target);
@@ -73,12 +73,12 @@ describe('legacy HTTP+SSE', () => {
         ),
       );
       await waitUntil(() => progressed, 'the call is running upstream');
-      await everything.stop();
+      await everything.kill();
       const error = await call;
       expect(error.kind).toBe('closed');
       expect(error.message).toBe("upstream 'everything' dropped its event stream");
     } finally {
-      await everything.stop();
+      await everything.close();
     }
   });
 });

@@ -8,11 +8,12 @@
  */
 import { createUpstreamPool } from '../index.ts';
 import type { UpstreamTarget } from '../types.ts';
-import { everythingStdioTarget, startEverything } from './everything.ts';
+import { startEverythingServer } from '@toolgate/fixtures/everything';
+import { everythingStdioTarget } from './everything.ts';
 
 const transport = process.argv[2] === 'stdio' ? 'stdio' : 'streamable_http';
 const calls = Number(process.argv[3] ?? 2_000);
-const server = transport === 'stdio' ? undefined : await startEverything('streamableHttp');
+const server = transport === 'stdio' ? undefined : await startEverythingServer('streamableHttp');
 const targetFor = (index: number): UpstreamTarget =>
   server === undefined
     ? everythingStdioTarget(`bench-${index}`)
@@ -62,5 +63,5 @@ try {
   );
 } finally {
   await pool.close();
-  await server?.stop();
+  await server?.close();
 }
