@@ -1,24 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { createMemoryBus } from './memory.ts';
 import { createLazyRedisBus } from './lazy-redis.ts';
 import { createRedisBus } from './redis.ts';
 import { RevocationsNotLoadedError, type Bus, type InvalidationMessage, type UsageBatch } from './types.ts';
-
-/** Polls until `check` passes or the deadline expires (no fixed sleeps). */
-async function eventually(check: () => void | Promise<void>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
 
 const redisUrl = inject('redisUrl');
 
