@@ -126,7 +126,7 @@ export function readInvalidation(raw: unknown): InvalidationMessage | undefined 
     reason: typeof m.reason === 'string' ? m.reason : '',
     ...(typeof m.version === 'number' ? { version: m.version } : {}),
   };
-  const str = (key: string) => (typeof m[key] === 'string' ? (m[key]) : undefined);
+  const str = (key: string) => (typeof m[key] === 'string' ? m[key] : undefined);
   const kind = typeof m.kind === 'string' ? m.kind : undefined;
   const gatewayId = str('gatewayId');
   const tokenHash = str('tokenHash');

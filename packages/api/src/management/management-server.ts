@@ -43,7 +43,7 @@ function inputSchema(tool: ManagementTool, route: Route): Json {
       ...Object.fromEntries(
         params.map(([name, { description }]) => [name, { type: 'string', format: 'uuid', description }]),
       ),
-      ...((base.properties) ?? {}),
+      ...(base.properties ?? {}),
     },
     required: [...params.map(([name]) => name), ...((base.required as string[] | undefined) ?? [])],
   };

@@ -48,16 +48,14 @@ let teamB: string;
 
 async function teamWith(org: SeededOrg, roles: [Actor, 'member' | 'maintainer'][]): Promise<string> {
   const team = await seedTeam(env.db.db, org.tenant.id);
-  await env.db.db
-    .insert(teamMembers)
-    .values(
-      roles.map(([actor, role]) => ({
-        tenantId: org.tenant.id,
-        teamId: team.id,
-        userId: actor.userId!,
-        role,
-      })),
-    );
+  await env.db.db.insert(teamMembers).values(
+    roles.map(([actor, role]) => ({
+      tenantId: org.tenant.id,
+      teamId: team.id,
+      userId: actor.userId!,
+      role,
+    })),
+  );
   return team.id;
 }
 
