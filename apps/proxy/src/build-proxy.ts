@@ -30,6 +30,7 @@ import { instrumentPool } from './observability/instrumented-pool.ts';
 import { ProxyMetrics, resolveLabelPolicy } from './observability/metrics.ts';
 import { ObservedUsageMeter } from './observability/observed-meter.ts';
 import type { Observability } from './observability/observability.ts';
+import { RefusalLog } from './observability/refusal-log.ts';
 import { loadTracing, RequestTracer, tracingConfig } from './observability/tracing.ts';
 import { hostAllowList, parseRoute, requestGuard, type GatewayRoute } from './routes.ts';
 import { ConfigSync } from './config/config-sync.ts';
@@ -138,11 +139,12 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     labels: resolveLabelPolicy(env),
     maxLabelled: env.METRICS_MAX_LABELLED,
   });
-  const observability: Observability = { metrics, tracer: undefined };
+  const refusals = new RefusalLog(log);
+  const observability: Observability = { metrics, refusals, tracer: undefined };
   // TOOLGATE_ALLOW_STDIO off: no path through this proxy starts a local (stdio) server.
   const upstreams = instrumentPool(env.TOOLGATE_ALLOW_STDIO ? pool : refuseStdio(pool), metrics);
   const targets = new UpstreamTargets(parseKeyRing(env.TOOLGATE_SECRET_KEYS));
-  const catalog = new Catalog(upstreams, targets);
+  const catalog = new Catalog(upstreams, targets, log);
   const builtin = new BuiltinServers({ db, bus, env, log });
   const usage = new UsageRecorder({
     queue: bus.usage,
@@ -164,9 +166,9 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     log,
     observability,
   });
-  const sessions = new Sessions(sessionKeys, endedSessions);
+  const sessions = new Sessions(sessionKeys, endedSessions, refusals);
   const dispatcher = new Dispatcher({
-    tools: new ToolCaller(upstreams, targets, catalog, observability, undefined, builtin),
+    tools: new ToolCaller(upstreams, targets, catalog, observability, undefined, builtin, log),
     catalog,
     serverVersion: PROXY_VERSION,
     listPageSize: env.MCP_LIST_PAGE_SIZE,
@@ -239,7 +241,10 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     if (parsed.kind === 'mcp' || parsed.kind === 'legacy-sse' || parsed.kind === 'legacy-message') {
       // DNS rebinding and cross-origin browsers are turned away once, before any transport.
       const refused = guard(req.headers, parsed.route);
-      if (refused) return void sendProxyError(res, refused.error, { values: refused.values });
+      if (refused) {
+        refusals.note(refused.error === 'HOST_FORBIDDEN' ? 'host_forbidden' : 'origin_forbidden');
+        return void sendProxyError(res, refused.error, { values: refused.values });
+      }
       if (parsed.kind === 'mcp') return streamable.handle(req, res, parsed.route, requestId);
       return legacy.handle(req, res, parsed.kind, parsed.route, requestId);
     }
@@ -285,6 +290,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       });
       configSync.start();
       usage.start();
+      refusals.start();
       usageTimer = setInterval(() => void tokens.flushUsage(), TOKEN_USAGE_FLUSH_MS);
       usageTimer.unref();
     },
@@ -307,6 +313,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       clearTimeout(timer);
       clearInterval(idleSweep);
       clearInterval(usageTimer);
+      refusals.stop();
       // Requests are done, so every usage event is recorded: hand them all to the queue.
       await Promise.all([tokens.flushUsage(), usage.drain(env.USAGE_DRAIN_TIMEOUT_MS)]);
       await Promise.all([store.stop(), configSync.stop()]);

@@ -62,10 +62,11 @@ let gatewayPath: string;
 let token: string;
 let warm: RunningProxy;
 
-async function startProxy(): Promise<RunningProxy> {
+/** `redis: false`: the in-process bus, as one machine runs it. */
+async function startProxy({ redis: withRedis = true } = {}): Promise<RunningProxy> {
   const env = parseEnv(ZProxyEnv, {
     DATABASE_URL: database.url,
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    ...(withRedis ? { REDIS_URL: `redis://127.0.0.1:${redisPort}` } : {}),
     DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
     DATABASE_STATEMENT_TIMEOUT_MS: String(QUERY_TIMEOUT_MS - 200),
     TOOLGATE_SESSION_KEYS: sessionKeys,
@@ -171,6 +172,16 @@ afterAll(async () => {
 });
 
 describe('proxy readiness during outages', () => {
+  it('on the in-process bus checks Postgres only: there is no Redis to check', async () => {
+    const single = await startProxy({ redis: false });
+    const { status, body } = await readiness(single.url);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: 'ok', ready: true });
+    expect(Object.keys(body.checks)).toEqual(['postgres']);
+    expect(body.checks.postgres).toMatchObject({ ok: true });
+    expect(body.checks.postgres!.ms).toBeGreaterThanOrEqual(0);
+  });
+
   it('reports ok when Postgres and Redis answer', async () => {
     const { status, body } = await readiness(warm.url);
     expect(status).toBe(200);
@@ -179,6 +190,12 @@ describe('proxy readiness during outages', () => {
       ready: true,
       checks: { postgres: { ok: true }, redis: { ok: true } },
     });
+    // Each dependency checked, by name, with how long its check took, and no other.
+    expect(Object.keys(body.checks).sort()).toEqual(['postgres', 'redis']);
+    for (const check of Object.values(body.checks)) {
+      expect(check.ms).toBeGreaterThanOrEqual(0);
+      expect(check).not.toHaveProperty('error');
+    }
     expect(await degraded(warm.url, 'redis')).toBe(0);
     expect(await degraded(warm.url, 'postgres')).toBe(0);
   });
@@ -194,6 +211,9 @@ describe('proxy readiness during outages', () => {
           ready: true,
           checks: { postgres: { ok: false }, redis: { ok: true } },
         });
+        // The failed check says why and how long it was given.
+        expect(body.checks.postgres!.error).toMatch(/\S/);
+        expect(body.checks.postgres!.ms).toBeGreaterThan(0);
         expect(status).toBe(200);
       }, 5_000);
       expect(await degraded(warm.url, 'postgres')).toBe(1);

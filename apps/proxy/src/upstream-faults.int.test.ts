@@ -17,6 +17,7 @@ import {
   type Harness,
   type RunningProxy,
 } from './testing/harness.ts';
+import { captureLogs, LEVEL } from './testing/log-capture.ts';
 
 /** An upstream process that dies mid-call and comes back: one clear error, then service as before. */
 let h: Harness;
@@ -25,6 +26,8 @@ let port: number;
 let proxy: RunningProxy;
 let url: string;
 let auth: Record<string, string>;
+let logs: ReturnType<typeof captureLogs>;
+let installationId: string;
 
 const call = (headers: Record<string, string>, id: number, name: string, args: Record<string, unknown>) =>
   rpc(url, { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } }, headers);
@@ -37,6 +40,7 @@ beforeAll(async () => {
   const tenant = await seedTenant(db.db);
   const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'ev', url: upstream.url });
   const installation = await seedInstallation(db.db, tenant.id, entry.id);
+  installationId = installation.id;
   await discoverAndSeedTools(db, tenant.id, installation.id, { url: upstream.url });
   const gateway = await seedGateway(db.db, tenant.id, { slug: 'faults' });
   await seedAssignments(db.db, tenant.id, gateway.id, [
@@ -44,7 +48,8 @@ beforeAll(async () => {
     { registryEntryId: entry.id, toolName: 'trigger-long-running-operation', alias: 'long' },
   ]);
   auth = { authorization: `Bearer ${(await seedApiToken(db.db, tenant.id)).token}` };
-  proxy = await h.startProxy({ UPSTREAM_CALL_TIMEOUT_MS: '20000' });
+  logs = captureLogs();
+  proxy = await h.startProxy({ UPSTREAM_CALL_TIMEOUT_MS: '20000' }, { log: logs.log });
   url = `${proxy.url}/mcp/${tenant.slug}/faults`;
 });
 afterAll(async () => {
@@ -98,6 +103,18 @@ describe('an upstream killed and restarted', () => {
     const down = await call(headers, 3, 'echo', { message: 'down' });
     expect(down.status).toBeLessThan(500);
     expect(down.text).toMatch(/upstream 'ev'/);
+    // One warning per failed call, whatever the pool tried underneath, and nothing else.
+    const warnings = logs.lines.filter((l) => l.level >= LEVEL.warn);
+    expect(warnings).toMatchObject([
+      {
+        msg: 'upstream request failed',
+        installationId,
+        upstream: 'ev',
+        tool: 'trigger-long-running-operation',
+      },
+      { msg: 'upstream request failed', installationId, tool: 'echo', errorClass: 'connect_refused' },
+    ]);
+    expect(warnings.map((l) => l.host)).toEqual([`127.0.0.1:${port}`, `127.0.0.1:${port}`]);
 
     upstream = await startEverythingServer('streamableHttp', { port });
     await eventually(async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 
 export type { Logger };
@@ -9,6 +9,8 @@ export interface CreateLoggerOptions {
   level?: string;
   /** Pretty output for humans; defaults to whether stdout is a terminal. */
   pretty?: boolean;
+  /** Where JSON lines go instead of stdout (tests read what a process logs); not with `pretty`. */
+  destination?: DestinationStream;
 }
 
 /** Paths whose values must never reach a log line. */
@@ -29,13 +31,19 @@ export const REDACT_PATHS = [
   '*.credentials',
 ];
 
-export function createLogger({ name, level = 'info', pretty: wantPretty }: CreateLoggerOptions): Logger {
+export function createLogger({
+  name,
+  level = 'info',
+  pretty: wantPretty,
+  destination,
+}: CreateLoggerOptions): Logger {
   const options: LoggerOptions = {
     name,
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { pid: process.pid },
   };
+  if (destination) return pino(options, destination);
   const usePretty = wantPretty ?? process.stdout.isTTY;
   // pino-pretty as a stream (not a transport) keeps it in-process: no worker thread to bundle.
   return usePretty ? pino(options, pretty({ colorize: true, translateTime: 'HH:MM:ss.l' })) : pino(options);

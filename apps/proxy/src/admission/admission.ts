@@ -101,6 +101,7 @@ export class Admission {
     const scope = missingScope(caller.principal, method);
     if (!scope) return undefined;
     this.deps.observability?.metrics.authFailure('insufficient_scope');
+    this.deps.observability?.refusals?.note('insufficient_scope');
     const metadata = caller.resourceMetadataUrl ? `, resource_metadata="${caller.resourceMetadataUrl}"` : '';
     return {
       error: 'INSUFFICIENT_SCOPE',
@@ -112,9 +113,10 @@ export class Admission {
     };
   }
 
-  /** A caller turned away: counted by reason and noted on the span. */
+  /** A caller turned away: counted by reason, summarised in the log and noted on the span. */
   private refused(span: TraceSpan | undefined, reason: AuthFailureReason): void {
     this.deps.observability?.metrics.authFailure(reason);
+    this.deps.observability?.refusals?.note(reason);
     span?.set('toolgate.auth.failure', reason);
   }
 
@@ -188,6 +190,7 @@ export class Admission {
     span?.set('toolgate.auth.method', principal.authMethod);
     usage?.identify(principal);
     if (lookup.kind === 'missing') {
+      this.deps.observability?.refusals?.note('gateway_not_found');
       return { ok: false, refusal: { error: 'GATEWAY_NOT_FOUND', values: { gateway: route.gatewaySlug } } };
     }
     const { gateway: config } = lookup.gateway.snapshot;

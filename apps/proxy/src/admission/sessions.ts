@@ -8,6 +8,7 @@ import {
   type SessionClaims,
 } from '@toolgate/mcp/session-token';
 import type { Caller } from '../mcp-call.ts';
+import type { RefusalLog } from '../observability/refusal-log.ts';
 import type { SessionRevocations } from './session-revocations.ts';
 
 /** Client capabilities and info travel inside every session id (a header on each request). */
@@ -36,6 +37,8 @@ export class Sessions {
   constructor(
     private readonly keys: KeyRing,
     private readonly ended: SessionRevocations,
+    /** Counts session ids that do not open, for the refusal summary. */
+    private readonly refusals?: RefusalLog,
   ) {}
 
   /** Why these initialize capabilities cannot be sealed into a session id, if they cannot. */
@@ -89,6 +92,7 @@ export class Sessions {
       opened.claims.principal !== caller.principal.id ||
       (opened.claims.protocolVersion === LEGACY_SSE_VERSION) !== (kind === 'legacy')
     ) {
+      this.refusals?.note('session_not_found');
       return { ok: false, problem: 'SESSION_NOT_FOUND' };
     }
     let ended: boolean;
@@ -97,7 +101,9 @@ export class Sessions {
     } catch {
       return { ok: false, problem: 'REVOCATIONS_UNAVAILABLE' };
     }
-    return ended ? { ok: false, problem: 'SESSION_NOT_FOUND' } : { ok: true, claims: opened.claims };
+    if (!ended) return { ok: true, claims: opened.claims };
+    this.refusals?.note('session_not_found');
+    return { ok: false, problem: 'SESSION_NOT_FOUND' };
   }
 
   /** Ends a session on every replica; false when neither Postgres nor Redis could record it. */

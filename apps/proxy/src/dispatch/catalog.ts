@@ -1,10 +1,16 @@
+import type { Logger } from '@toolgate/core/logger';
 import { TtlLru } from '@toolgate/core/lru';
 import type { SnapshotResourceServer } from '@toolgate/core/snapshot';
 import { JsonRpcError, RPC } from '@toolgate/mcp/jsonrpc';
 import { UpstreamError, type UpstreamPool, type UpstreamTarget } from '@toolgate/mcp/upstream';
 import type { Principal } from '../mcp-call.ts';
 import type { PreparedGateway } from '../config/snapshot-store.ts';
-import { upstreamErrorToRpc, upstreamMeta } from '../backend/upstream-errors.ts';
+import {
+  logUpstreamFailure,
+  upstreamErrorToRpc,
+  upstreamMeta,
+  type FailedUpstreamRequest,
+} from '../backend/upstream-errors.ts';
 import { stdioRefusal } from '../backend/stdio-policy.ts';
 import { resolveInstallation, type UpstreamTargets } from '../backend/upstream-target.ts';
 
@@ -18,6 +24,8 @@ interface ResolvedServer {
   entryId: string;
   label: string;
   target: UpstreamTarget;
+  /** Who serves it, as a failure is logged. */
+  ids: Pick<FailedUpstreamRequest, 'tenantId' | 'gatewayId' | 'installationId'>;
 }
 
 /**
@@ -31,6 +39,8 @@ export class Catalog {
   constructor(
     private readonly pool: UpstreamPool,
     private readonly targets: UpstreamTargets,
+    /** Where failed upstream requests are logged, once each. */
+    private readonly log?: Logger,
   ) {}
 
   capabilities(gateway: PreparedGateway): Result {
@@ -116,7 +126,7 @@ export class Catalog {
           err.rpcError?.code === RPC.RESOURCE_NOT_FOUND
         )
           continue;
-        throw new JsonRpcError(...spread(upstreamErrorToRpc(err, server.label)));
+        throw this.failed(err, server, method);
       }
     }
     throw new JsonRpcError(RPC.RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
@@ -184,6 +194,11 @@ export class Catalog {
       entryId: item.entryId,
       label: upstream.name,
       target: this.targets.forInstallation(upstream, installation),
+      ids: {
+        tenantId: gateway.snapshot.tenant.id,
+        gatewayId: gateway.snapshot.gateway.id,
+        installationId: installation.id,
+      },
     };
   }
 
@@ -209,8 +224,14 @@ export class Catalog {
     try {
       return await this.pool.request(server.target, method, meta ? { ...rest, _meta: meta } : rest);
     } catch (err) {
-      throw new JsonRpcError(...spread(upstreamErrorToRpc(err, server.label)));
+      throw this.failed(err, server, method);
     }
+  }
+
+  /** A failed upstream request: logged once, here, and turned into the client's error. */
+  private failed(err: unknown, server: ResolvedServer, method: string): JsonRpcError {
+    if (this.log) logUpstreamFailure(this.log, err, { target: server.target, method, ...server.ids });
+    return new JsonRpcError(...spread(upstreamErrorToRpc(err, server.label)));
   }
 
   private async listAll(

@@ -7,6 +7,7 @@ import {
 } from '@toolgate/mcp/jsonrpc';
 import { forwardedTraceHeaders } from '@toolgate/mcp/trace-context';
 import type { UpstreamPool, UpstreamTarget } from '@toolgate/mcp/upstream';
+import type { Logger } from '@toolgate/core/logger';
 import type { SnapshotInstallation, SnapshotTool } from '@toolgate/core/snapshot';
 import type { McpCall, Principal } from '../mcp-call.ts';
 import type { BuiltinServers } from '../backend/builtin-servers.ts';
@@ -17,7 +18,7 @@ import type { TraceSpan } from '../observability/tracing.ts';
 import type { Responder } from './responder.ts';
 import type { PreparedGateway } from '../config/snapshot-store.ts';
 import { stdioRefusal } from '../backend/stdio-policy.ts';
-import { upstreamErrorToRpc, upstreamMeta } from '../backend/upstream-errors.ts';
+import { logUpstreamFailure, upstreamErrorToRpc, upstreamMeta } from '../backend/upstream-errors.ts';
 import { passthroughHeaders, resolveInstallation, type UpstreamTargets } from '../backend/upstream-target.ts';
 
 /** A tools/call result that reports a failure to the model (`isError`), not a protocol error. */
@@ -35,6 +36,8 @@ export class ToolCaller {
     private readonly clientRequestTimeoutMs = 120_000,
     /** Servers Toolgate answers itself (the management server). */
     private readonly builtin?: BuiltinServers,
+    /** Where failed upstream calls are logged, once each. */
+    private readonly log?: Logger,
   ) {}
 
   private child(parent: TraceSpan | undefined, name: string, client = false): TraceSpan | undefined {
@@ -197,6 +200,16 @@ export class ToolCaller {
       responder.reply(resultMessage(message.id, result));
     } catch (err) {
       upstreamSpan?.fail((err as Error).message);
+      if (this.log)
+        logUpstreamFailure(this.log, err, {
+          target,
+          method: 'tools/call',
+          tool: tool.upstreamName,
+          tenantId: gateway.snapshot.tenant.id,
+          gatewayId: gateway.snapshot.gateway.id,
+          installationId: installation.id,
+          requestId: call.requestId,
+        });
       responder.reply(errorMessage(message.id, upstreamErrorToRpc(err, upstream.name)));
     } finally {
       tracked.done();

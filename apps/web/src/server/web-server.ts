@@ -13,6 +13,19 @@ export interface WebServer {
 
 const WEB_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
+const PROBES = new Set(['/healthz', '/readyz']);
+const ASSET = /\.(?:ico|png|jpe?g|gif|svg|webp|avif|css|js|map|woff2?|ttf|txt|webmanifest)$/i;
+
+/**
+ * Requests logged at `debug`, not `info`: load balancers' health and readiness probes (every few
+ * seconds from each) and static assets (Next's bundles, icons), which would drown the requests
+ * people make.
+ */
+export function isRoutineRequest(url: string | undefined): boolean {
+  const path = (url ?? '/').split('?', 1)[0]!;
+  return PROBES.has(path) || path.startsWith('/_next/') || ASSET.test(path);
+}
+
 /** The slice of Next's custom-server API used here. */
 interface NextApp {
   prepare(): Promise<void>;
@@ -65,8 +78,7 @@ export async function startWebServer({
     req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
     res.setHeader('x-request-id', requestId);
     res.on('finish', () => {
-      if (req.url === '/healthz' || req.url?.startsWith('/_next/')) return;
-      log.info(
+      log[isRoutineRequest(req.url) ? 'debug' : 'info'](
         {
           requestId,
           method: req.method,

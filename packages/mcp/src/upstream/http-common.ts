@@ -150,7 +150,7 @@ export function httpError(name: string, status: number, during: string): Upstrea
 function named(name: string, error: UpstreamError | SsrfGuardError): UpstreamError {
   const message = `${label(name)}: ${error.message}`;
   return error instanceof UpstreamError
-    ? new UpstreamError(error.kind, message, error.rpcError, error.httpStatus)
+    ? new UpstreamError(error.kind, message, error.rpcError, error.httpStatus, error.socketCode)
     : new UpstreamError(error.kind, message);
 }
 
@@ -169,7 +169,7 @@ export function networkError(name: string, error: Error): UpstreamError {
   if (error instanceof UpstreamError || error instanceof SsrfGuardError) return named(name, error);
   const what =
     (code !== undefined && known[code]) || `could not be reached${code === undefined ? '' : ` (${code})`}`;
-  return new UpstreamError('connect', `${label(name)} ${what}`);
+  return new UpstreamError('connect', `${label(name)} ${what}`, undefined, undefined, code);
 }
 
 /** Runs the SSRF check, naming the upstream in whatever it throws. */

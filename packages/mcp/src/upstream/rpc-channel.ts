@@ -212,7 +212,7 @@ export abstract class RpcChannel {
         error instanceof UpstreamError &&
         (kind === 'timeout' || kind === 'protocol' || (kind === 'closed' && !this.closed))
       ) {
-        throw new UpstreamError('connect', error.message, error.rpcError, error.httpStatus);
+        throw new UpstreamError('connect', error.message, error.rpcError, error.httpStatus, error.socketCode);
       }
       throw error;
     }

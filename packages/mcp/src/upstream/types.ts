@@ -84,6 +84,8 @@ export class UpstreamError extends Error {
     message: string,
     readonly rpcError?: { code: number; message: string; data?: unknown },
     readonly httpStatus?: number,
+    /** The socket error code behind a 'connect' failure (ECONNREFUSED, ENOTFOUND, …), when there was one. */
+    readonly socketCode?: string,
   ) {
     super(message);
     this.name = 'UpstreamError';
