@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { z } from 'zod';
 import { fieldErrors, type FieldErrors } from '@toolgate/api/schemas/field-errors';
 
@@ -9,6 +9,12 @@ import { fieldErrors, type FieldErrors } from '@toolgate/api/schemas/field-error
 export function useFieldErrors<K extends string>() {
   const form = useRef<HTMLFormElement>(null);
   const [errors, setErrors] = useState<FieldErrors<K>>({});
+  // Focus moves once the messages are on the page (after React commits them), not on a guess at
+  // when that will be.
+  const [focusRequests, setFocusRequests] = useState(0);
+  useEffect(() => {
+    if (focusRequests > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [focusRequests]);
   return {
     /** Put on the <form>: where the first invalid input is looked for. */
     form,
@@ -17,7 +23,7 @@ export function useFieldErrors<K extends string>() {
     /** Shows these messages and moves the focus to the first field that has one. */
     showErrors: (next: FieldErrors<K>) => {
       setErrors(next);
-      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      setFocusRequests((n) => n + 1);
     },
     clearError: (field: K) => {
       if (errors[field]) setErrors((err) => ({ ...err, [field]: undefined }));

@@ -4,11 +4,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { InstallationRequest } from '@toolgate/api/schemas/installation-requests';
 import type { DiscoveredInstallation, Installation } from '@toolgate/api/schemas/installations';
 import type { RegistryEntry } from '@toolgate/api/schemas/registry';
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { Dialog, FormActions } from '~/components/ui/dialog';
 import { SelectField, TextAreaField, TextField } from '~/components/ui/field';
+import { useFieldErrors } from '~/components/use-field-errors';
 import { useMaintainedTeams } from '~/components/use-maintained-teams';
 import { errorFields, useTRPC } from '~/trpc/react';
 import { scopeLabel } from './labels';
@@ -78,15 +79,8 @@ function InstallForm({
   /** '' = the registry entry's name. */
   const [name, setName] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
-  const [errors, setErrors] = useState<Record<string, string | undefined>>({});
-  const formRef = useRef<HTMLFormElement>(null);
-  /** The server's field messages, with the focus on the first field that has one. */
-  const showServerErrors = (fields: Record<string, string | undefined>) => {
-    setErrors(fields);
-    requestAnimationFrame(() =>
-      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
-    );
-  };
+  // The server's field messages, with the focus on the first field that has one.
+  const { form: formRef, errors, setErrors, showErrors: showServerErrors } = useFieldErrors<string>();
   const [result, setResult] = useState<DiscoveredInstallation | null>(null);
   const [requested, setRequested] = useState<InstallationRequest | null>(null);
 
