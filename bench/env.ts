@@ -42,6 +42,15 @@ export function benchEnv(): BenchEnv {
   return loadEnvOrExit(ZBenchEnv, process.env, 'bench');
 }
 
+/**
+ * TOOLGATE_FROM_SOURCES=1: run the bench's children from the TypeScript sources through tsx, not
+ * from the bundle (child-process.ts), to compare the two.
+ */
+export function fromSources(): boolean {
+  return loadEnvOrExit(z.object({ TOOLGATE_FROM_SOURCES: zBool.default(false) }), process.env, 'bench')
+    .TOOLGATE_FROM_SOURCES;
+}
+
 /** The gateway child: the proxy's own env schema, plus the bus namespace the parent chose. */
 export function gatewayProcessEnv(): ProxyEnv & { busPrefix: string } {
   const proxy = loadEnvOrExit(ZProxyEnv, process.env, 'bench-gateway');

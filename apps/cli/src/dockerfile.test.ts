@@ -27,4 +27,16 @@ describe('docker/Dockerfile', () => {
     expect(found).toContain('packages/auth');
     expect(found.filter((w) => !copied.has(w))).toEqual([]);
   });
+
+  it('builds the cli bundle and runs it: no TypeScript loader in the images', () => {
+    const dockerfile = readFileSync(path.join(ROOT, 'docker/Dockerfile'), 'utf8');
+    // @toolgate/cli's build (scripts/bundle.mjs) depends on @toolgate/web's (next build).
+    expect(dockerfile).toMatch(/^RUN npx turbo run build --filter=@toolgate\/cli\b/m);
+    const commands = [...dockerfile.matchAll(/^CMD (\[.*\])$/gm)].map((m) => JSON.parse(m[1]!) as string[]);
+    expect(commands.map((c) => c.at(-1))).toEqual(['web', 'proxy', 'worker']);
+    for (const command of commands) {
+      expect(command.slice(0, 2)).toEqual(['node', 'apps/cli/dist/toolgate.js']);
+    }
+    expect(dockerfile).not.toMatch(/--import[= ]tsx|tsx\/esm/);
+  });
 });
