@@ -1,41 +1,12 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import {
-  createGateway,
-  newAccount,
-  PASSWORD,
-  shot,
-  signUp,
-  uid,
-  workspaceNav,
-  type Account,
-} from './steps.ts';
+import { expect, test, type Page } from '@playwright/test';
+import { inviteColleague } from './colleague-steps.ts';
+import { createGateway, newAccount, shot, signUp, workspaceNav } from './steps.ts';
 
 /**
  * Teams through the browser: members added to a team (on the team page and on the members page),
  * their team role changed, removed again; a team renamed, and deleted with what uses it detached.
  * Every test signs up a workspace of its own.
  */
-
-/** Invites a colleague with the dialog's link and signs them up in a browser of their own. */
-async function inviteColleague(page: Page, browser: Browser, owner: Account, name: string) {
-  const email = `${name.split(' ')[0]!.toLowerCase()}-${uid()}@example.test`;
-  await workspaceNav(page).getByRole('link', { name: 'Members' }).click();
-  await page.getByRole('button', { name: 'Invite members' }).first().click();
-  const dialog = page.getByRole('dialog', { name: `Invite to ${owner.workspace}` });
-  await dialog.getByLabel('Email address').fill(email);
-  await dialog.getByRole('button', { name: 'Send invitation' }).click();
-  const link = (await dialog.getByTestId('invite-link').textContent())!.trim();
-  await dialog.getByRole('button', { name: 'Done' }).click();
-
-  const context = await browser.newContext();
-  const colleague = await context.newPage();
-  await colleague.goto(link);
-  await colleague.getByLabel('Your name').fill(name);
-  await colleague.getByLabel('Password').fill(PASSWORD);
-  await colleague.getByRole('button', { name: `Create account and join ${owner.workspace}` }).click();
-  await expect(colleague).toHaveURL(`/t/${owner.slug}`);
-  return { email, page: colleague, close: () => context.close() };
-}
 
 async function createTeam(page: Page, name: string) {
   await workspaceNav(page).getByRole('link', { name: 'Teams' }).click();

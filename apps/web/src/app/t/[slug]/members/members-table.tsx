@@ -8,7 +8,7 @@ import type { Member, MemberRole } from '@toolgate/api/schemas/members';
 import { DataTable, dataTableColumnHelper, DateCell, type DataTableFacet } from '~/components/data-table';
 import { UsersIcon } from '~/components/icons';
 import { ROLE_LABELS } from '~/components/shell/role-labels';
-import { Avatar } from '~/components/ui/avatar';
+import { MemberIdentity } from '~/components/member-identity';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { useTRPC } from '~/trpc/react';
@@ -79,21 +79,7 @@ export function MembersTable({
           header: 'Member',
           sortFn: 'text',
           meta: { skeleton: 'avatar' },
-          cell: (info) => {
-            const m = info.row.original;
-            return (
-              <div className="flex min-w-0 items-center gap-3">
-                <Avatar name={m.name} seed={m.email} />
-                <div className="min-w-0">
-                  <p className="flex items-center gap-2 truncate font-medium text-slate-900">
-                    {m.name ?? m.email}
-                    {m.userId === currentUserId && <Badge tone="slate">You</Badge>}
-                  </p>
-                  {m.name && <p className="truncate text-slate-500">{m.email}</p>}
-                </div>
-              </div>
-            );
-          },
+          cell: (info) => <MemberIdentity member={info.row.original} currentUserId={currentUserId} />,
         }),
         column.accessor('role', {
           header: 'Role',

@@ -8,7 +8,7 @@ import { DataTable, dataTableColumnHelper, DateCell } from '~/components/data-ta
 import { PlusIcon, TeamIcon } from '~/components/icons';
 import { TEAM_ROLE_LABELS } from '~/components/shell/role-labels';
 import { Alert } from '~/components/ui/alert';
-import { Avatar } from '~/components/ui/avatar';
+import { MemberIdentity } from '~/components/member-identity';
 import { Badge } from '~/components/ui/badge';
 import { Button, ButtonLink } from '~/components/ui/button';
 import { ConfirmDialog } from '~/components/ui/dialog';
@@ -203,21 +203,7 @@ function MembersOfTeam({
           header: 'Member',
           sortFn: 'text',
           meta: { skeleton: 'avatar' },
-          cell: (info) => {
-            const m = info.row.original;
-            return (
-              <div className="flex min-w-0 items-center gap-3">
-                <Avatar name={m.name} seed={m.email} />
-                <div className="min-w-0">
-                  <p className="flex items-center gap-2 truncate font-medium text-slate-900">
-                    {displayName(m)}
-                    {m.userId === currentUserId && <Badge tone="slate">You</Badge>}
-                  </p>
-                  {m.name && <p className="truncate text-slate-500">{m.email}</p>}
-                </div>
-              </div>
-            );
-          },
+          cell: (info) => <MemberIdentity member={info.row.original} currentUserId={currentUserId} />,
         }),
         column.accessor('role', {
           header: 'Team role',
