@@ -1,13 +1,15 @@
 import { EnvError } from '@toolgate/core/env';
 import { bootstrapCommand } from './commands/bootstrap.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { proxyChildCommand } from './commands/proxy-child.ts';
 import { rotateSigningKeyCommand } from './commands/rotate-signing-key.ts';
 import { serveCommand } from './commands/serve.ts';
 
 const USAGE = `Usage: toolgate <command> [options]
 
 Commands:
-  start                 Run web, proxy and worker in one process (embedded defaults)
+  start                 Run web, proxy and worker (embedded defaults): web and worker
+                        in this process, the proxy in a child process it restarts
   web | proxy | worker  Run one component (distributed deployments)
   migrate               Apply pending database migrations
   bootstrap --tenant <slug> --email <email> --password <pw> [--name <name>]
@@ -28,8 +30,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
       return serveCommand(['web', 'proxy', 'worker']);
-    case 'web':
     case 'proxy':
+      return rest[0] === '--supervised' ? proxyChildCommand() : serveCommand(['proxy']);
+    case 'web':
     case 'worker':
       return serveCommand([command]);
     case 'migrate':

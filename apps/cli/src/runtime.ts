@@ -11,6 +11,8 @@ export interface DatabaseTarget {
   url: string;
   /** Human description for start-up output. */
   description: string;
+  /** Whether this process runs the database server (the embedded one, not shared). */
+  owned: boolean;
   stop(): Promise<void>;
 }
 
@@ -18,13 +20,19 @@ export interface DatabaseTarget {
 export async function openDatabase(env: CliEnv, log: Logger): Promise<DatabaseTarget> {
   if (env.DATABASE_URL) {
     const u = new URL(env.DATABASE_URL);
-    return { url: env.DATABASE_URL, description: `postgres ${u.host}${u.pathname}`, stop: async () => {} };
+    return {
+      url: env.DATABASE_URL,
+      description: `postgres ${u.host}${u.pathname}`,
+      owned: false,
+      stop: async () => {},
+    };
   }
   const dir = dataDir(env);
   const embedded = await startEmbeddedPostgres({ dataDir: dir, port: env.EMBEDDED_DB_PORT });
   log.debug({ dataDir: dir, owned: embedded.owned }, 'embedded database');
   return {
     url: embedded.url,
+    owned: embedded.owned,
     description: `embedded (${path.join(dir, 'pg')}${embedded.owned ? '' : ', shared with a running toolgate'})`,
     stop: () => embedded.stop(),
   };

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createBus } from '@toolgate/bus';
+import { createBus, type Bus } from '@toolgate/bus';
 import { createLogger } from '@toolgate/core/logger';
 import { createDb } from '@toolgate/db/client';
 import { buildProxy } from '@toolgate/proxy/build-proxy';
@@ -28,6 +28,11 @@ interface ServiceOptions {
   keys: KeyRings;
 }
 
+interface ProxyOptions extends ServiceOptions {
+  /** The bus to use (the supervised proxy's link to its parent); else one from REDIS_URL. */
+  bus?: Bus;
+}
+
 async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -39,7 +44,12 @@ async function listen(server: Server, port: number, host: string): Promise<numbe
   return (server.address() as AddressInfo).port;
 }
 
-export async function runProxy({ cli, databaseUrl, keys }: ServiceOptions): Promise<RunningService> {
+export async function runProxy({
+  cli,
+  databaseUrl,
+  keys,
+  bus: givenBus,
+}: ProxyOptions): Promise<RunningService> {
   const raw = rawEnv();
   const env = appEnvOrExit('proxy', ZProxyEnv, {
     ...raw,
@@ -59,7 +69,7 @@ export async function runProxy({ cli, databaseUrl, keys }: ServiceOptions): Prom
     queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
     statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
   });
-  const bus = createBus({ redisUrl: env.REDIS_URL });
+  const bus = givenBus ?? createBus({ redisUrl: env.REDIS_URL });
   const proxy = buildProxy({ env, db, bus, log });
   await proxy.start();
   const port = await listen(proxy.server, env.PROXY_PORT, env.HOST);

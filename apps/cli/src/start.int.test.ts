@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEmptyDatabase } from '@toolgate/db/testing';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { childEnv, runCli, startToolgate } from './testing/run-cli.ts';
 
@@ -47,7 +48,16 @@ describe('toolgate start (embedded defaults)', () => {
     try {
       expect(app.output()).toContain('Database   embedded');
       expect(app.output()).toContain('Bus        in-process');
-      for (const url of Object.values(app.urls)) await expectReady(url, ['postgres']);
+      await expectReady(app.urls.web, ['postgres']);
+      await expectReady(app.urls.worker, ['postgres']);
+      // The proxy runs in its own process and checks the bus it reaches over its IPC channel.
+      await expectReady(app.urls.proxy, ['bus', 'postgres']);
+      const pids = app
+        .output()
+        .match(/Processes {2}pid (\d+): web, worker, database, bus\n\s+pid (\d+): proxy/);
+      expect(Number(pids?.[1])).toBe(app.child.pid);
+      const proxyPid = Number(pids?.[2]);
+      expect(proxyPid).not.toBe(app.child.pid);
 
       const page = await fetch(`${app.urls.web}/`);
       expect(page.status).toBe(200);
@@ -83,6 +93,39 @@ describe('toolgate start (embedded defaults)', () => {
       const gateway = (await created.json()) as { url: string };
       expect(app.output()).toContain(`MCP        ${app.urls.proxy}/mcp/{tenant}/{gateway}\n`);
       expect(gateway.url).toBe(`${app.urls.proxy}/mcp/acme/dev`);
+
+      // The proxy process dies: toolgate start restarts it on the same port, and the new process
+      // hears of configuration changes the UI makes (the bus over the IPC channel).
+      process.kill(proxyPid, 'SIGKILL');
+      await eventually(() => expect(app.output()).toContain('the proxy process exited; restarting it'));
+      const mcp = (slug: string) =>
+        fetch(`${app.urls.proxy}/mcp/acme/${slug}`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${printed.adminToken}`,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+          },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: {
+              protocolVersion: '2025-11-25',
+              capabilities: {},
+              clientInfo: { name: 't', version: '1' },
+            },
+          }),
+        });
+      await eventually(async () => expect((await mcp('dev')).status).toBe(200), 30_000);
+      expect((await mcp('later')).status).toBe(404);
+      const later = await fetch(`${app.urls.web}/api/v1/gateways`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${printed.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ slug: 'later', name: 'Later' }),
+      });
+      expect(later.status).toBe(201);
+      await eventually(async () => expect((await mcp('later')).status).toBe(200));
     } finally {
       expect(await app.stop()).toBe(0);
     }
@@ -107,7 +150,9 @@ describe('toolgate start (distributed: Postgres + Redis)', () => {
       try {
         expect(app.output()).toContain('Database   postgres');
         expect(app.output()).toContain('Bus        redis');
+        // The proxy process uses Redis itself, not its parent's bus.
         for (const url of Object.values(app.urls)) await expectReady(url, ['postgres', 'redis']);
+        expect(app.output()).toMatch(/Processes {2}pid \d+: web, worker\n\s+pid \d+: proxy/);
       } finally {
         expect(await app.stop()).toBe(0);
       }
@@ -115,7 +160,36 @@ describe('toolgate start (distributed: Postgres + Redis)', () => {
       await database.destroy();
     }
   });
+
+  it.skipIf(!pgUrl || !redisUrl)('the proxy process ends with toolgate start, even on SIGKILL', async () => {
+    const database = await createEmptyDatabase(pgUrl);
+    const env = childEnv({
+      ...ports,
+      TOOLGATE_DATA_DIR: await tempDataDir(),
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl,
+    });
+    try {
+      const app = await startToolgate('start', env);
+      const proxyPid = Number(app.output().match(/pid (\d+): proxy/)?.[1]);
+      expect(proxyPid).toBeGreaterThan(0);
+      app.child.kill('SIGKILL');
+      await eventually(() => expect(isRunning(proxyPid)).toBe(false));
+      expect(await isClosed(app.urls.proxy!)).toBe(true);
+    } finally {
+      await database.destroy();
+    }
+  });
 });
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe('configuration errors', () => {
   it.each([

@@ -83,12 +83,20 @@ export interface Proxy {
  * one of them down the proxy stays ready and reports itself degraded. With both down, only a
  * replica that has loaded configuration since it started can still serve (what it holds), so a
  * cold one is not ready and the load balancer sends its traffic to warm ones. The in-process bus
- * (one machine) has nothing to check and is always there.
+ * (one machine) has nothing to check and is always there; a linked bus (the proxy process of
+ * `toolgate start`) checks that the parent process serving it answers.
  */
 function proxyReadiness(db: DbHandle, bus: Bus, store: SnapshotStore): ReadinessProbe {
   const holdsConfiguration = () => store.stats.compiles + store.stats.sharedHits > 0;
   return new ReadinessProbe({
-    checks: { postgres: () => db.ping(), ...(bus.kind === 'redis' ? { redis: () => bus.ping() } : {}) },
+    checks: {
+      postgres: () => db.ping(),
+      ...(bus.kind === 'redis'
+        ? { redis: () => bus.ping() }
+        : bus.kind === 'linked'
+          ? { bus: () => bus.ping() }
+          : {}),
+    },
     canServe: (checks) => checks.postgres?.ok !== false || checks.redis?.ok !== false || holdsConfiguration(),
   });
 }

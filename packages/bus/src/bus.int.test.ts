@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { eventually } from '@toolgate/fixtures/test-kit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { MessageChannel } from 'node:worker_threads';
+import { createLinkedBus, portLink, serveBus } from './ipc.ts';
 import { createMemoryBus } from './memory.ts';
 import { createLazyRedisBus } from './lazy-redis.ts';
 import { createRedisBus } from './redis.ts';
@@ -39,6 +41,32 @@ const implementations: Implementation[] = [
           createMemoryBus({ namespace, retryDelayMs: 20 }),
           createMemoryBus({ namespace, retryDelayMs: 20 }),
         ],
+        listening: (channel) => Promise.resolve(hubs()?.get(namespace)?.sessions.get(channel)?.size ?? 0),
+      };
+    },
+  },
+  {
+    // Two child processes' buses, each linked to the parent's in-process bus (`toolgate start`).
+    name: 'linked to an in-process bus',
+    available: true,
+    replicas: () => {
+      const namespace = `test-${randomBytes(4).toString('hex')}`;
+      const hubs = () => (globalThis as { [MEMORY_HUBS]?: MemoryHubs })[MEMORY_HUBS];
+      const linked = () => {
+        const { port1, port2 } = new MessageChannel();
+        const served = serveBus(createMemoryBus({ namespace, retryDelayMs: 20 }), portLink(port1));
+        const bus = createLinkedBus(portLink(port2));
+        return {
+          ...bus,
+          async close() {
+            await bus.close();
+            await served.close();
+            port1.close();
+          },
+        };
+      };
+      return {
+        buses: [linked(), linked()],
         listening: (channel) => Promise.resolve(hubs()?.get(namespace)?.sessions.get(channel)?.size ?? 0),
       };
     },

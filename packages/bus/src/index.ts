@@ -4,6 +4,7 @@ import type { Bus } from './types.ts';
 
 export type * from './types.ts';
 export { RevocationsNotLoadedError } from './types.ts';
+export { BusLinkClosedError, createLinkedBus, portLink, processLink, serveBus, type BusLink } from './ipc.ts';
 export {
   applyConfigChange,
   invalidateGateways,

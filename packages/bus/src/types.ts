@@ -126,7 +126,8 @@ export interface ConfigVersions {
 }
 
 export interface Bus {
-  readonly kind: 'redis' | 'memory';
+  /** `linked`: another process's bus, reached over its IPC channel (`toolgate start`'s proxy). */
+  readonly kind: 'redis' | 'memory' | 'linked';
   readonly sharedCache: SharedCache;
   readonly invalidations: Invalidations;
   readonly sessions: SessionChannel;

@@ -1,11 +1,13 @@
 import { seedCatalog } from '@toolgate/api/services/seed-catalog';
 import { gatewayResourceUrl } from '@toolgate/auth/resource';
-import { createLogger } from '@toolgate/core/logger';
+import { createLogger, type Logger } from '@toolgate/core/logger';
 import { createDb } from '@toolgate/db/client';
 import { runMigrations } from '@toolgate/db/migrate';
-import { cliEnv, type CliEnv } from '../env.ts';
+import { ZProxyEnv } from '@toolgate/proxy/env';
+import { allowStdioSetting, cliEnv, rawEnv, type CliEnv } from '../env.ts';
 import { portProblem, type PortClaim } from '../port-check.ts';
-import { onShutdown, openDatabase, resolveKeys } from '../runtime.ts';
+import { superviseProxy, type SupervisedProxy } from '../proxy-supervisor.ts';
+import { onShutdown, openDatabase, resolveKeys, type KeyRings } from '../runtime.ts';
 import { runProxy, runWeb, runWorker, type RunningService } from '../services.ts';
 import { sameServer } from '../urls.ts';
 
@@ -24,11 +26,30 @@ const withoutSlash = (url: string) => url.replace(/\/+$/, '');
 /** Where a service listens, when its public URL (the one the UI's links use) points elsewhere. */
 const listening = (s: RunningService) => (sameServer(s.publicUrl, s.url) ? '' : `   (listening on ${s.url})`);
 
+/** `toolgate start`'s proxy process: this environment plus what this process resolved. */
+function superviseProxyProcess(env: CliEnv, databaseUrl: string, keys: KeyRings, log: Logger) {
+  const raw = rawEnv();
+  return superviseProxy({
+    env: {
+      ...raw,
+      DATABASE_URL: databaseUrl,
+      TOOLGATE_SESSION_KEYS: keys.session,
+      TOOLGATE_SECRET_KEYS: keys.secret,
+      // Decided here: the child sees a DATABASE_URL and would take this for a shared deployment.
+      TOOLGATE_ALLOW_STDIO: allowStdioSetting(env, raw),
+    },
+    log,
+    graceMs: ZProxyEnv.shape.SHUTDOWN_GRACE_MS.parse(raw.SHUTDOWN_GRACE_MS),
+  });
+}
+
 /**
- * Runs the chosen components in this process. With everything embedded (`toolgate start`),
- * they share the embedded database server and the in-process bus.
+ * Runs the chosen components. `toolgate start` runs web and worker in this process and the proxy
+ * in a supervised child (proxy-supervisor.ts); they share the embedded database server and this
+ * process's in-process bus (the proxy over its IPC channel). `web`, `proxy` and `worker` run alone.
  */
 export async function serveCommand(components: Component[]): Promise<number> {
+  const all = components.length === 3;
   const env = cliEnv();
   const log = createLogger({ name: 'toolgate', level: env.LOG_LEVEL });
   const problem = await portProblem(env.HOST, portClaims(env, components));
@@ -64,7 +85,9 @@ export async function serveCommand(components: Component[]): Promise<number> {
     const keys = await resolveKeys(env);
     const options = { cli: env, databaseUrl: database.url, keys };
     if (components.includes('worker')) running.push(await runWorker(options));
-    const proxy = components.includes('proxy') ? await runProxy(options) : undefined;
+    let proxy: RunningService | undefined;
+    if (all) proxy = await superviseProxyProcess(env, database.url, keys, log);
+    else if (components.includes('proxy')) proxy = await runProxy(options);
     if (proxy) running.push(proxy);
     if (components.includes('web')) {
       running.push(await runWeb({ ...options, publicMcpUrl: proxy?.publicUrl }));
@@ -87,8 +110,15 @@ export async function serveCommand(components: Component[]): Promise<number> {
   lines.push(
     `  Database   ${database.description}`,
     `  Bus        ${env.REDIS_URL ? 'redis' : 'in-process'}`,
-    '',
   );
+  const supervised = proxy && 'pid' in proxy ? (proxy as SupervisedProxy) : undefined;
+  if (supervised) {
+    lines.push(
+      `  Processes  pid ${process.pid}: web, worker${database.owned ? ', database' : ''}${env.REDIS_URL ? '' : ', bus'}`,
+      `             pid ${supervised.pid()}: proxy (restarted if it exits)`,
+    );
+  }
+  lines.push('');
   process.stdout.write(`${lines.join('\n')}\n`);
   log.info({ urls: Object.fromEntries(running.map((s) => [s.name, s.url])) }, 'ready');
   return -1;
