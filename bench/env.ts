@@ -99,3 +99,16 @@ export function usageWorkerProcessEnv(): WorkerEnv & { busPrefix: string } {
   );
   return { ...worker, busPrefix: BENCH_BUS_PREFIX };
 }
+
+/** `npm run bench:http-client`: the upstream HTTP client, node:http against undici. */
+export function httpClientBenchEnv(): { rounds: number; requests: number } {
+  const env = loadEnvOrExit(
+    z.object({
+      BENCH_ROUNDS: z.coerce.number().int().min(1).default(3),
+      BENCH_REQUESTS: z.coerce.number().int().min(1_000).default(20_000),
+    }),
+    process.env,
+    'bench',
+  );
+  return { rounds: env.BENCH_ROUNDS, requests: env.BENCH_REQUESTS };
+}
