@@ -180,6 +180,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     catalog,
     serverVersion: PROXY_VERSION,
     listPageSize: env.MCP_LIST_PAGE_SIZE,
+    listTtlMs: env.MCP_LIST_TTL_MS,
   });
   const transport = { admission, sessions, dispatcher, usage: meter, log, maxBodyBytes: env.MAX_BODY_BYTES };
   const streamable = new StreamableHttpTransport({ ...transport, store });

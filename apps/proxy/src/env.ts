@@ -105,6 +105,8 @@ const ZProxyEnvFields = z.object({
   JWKS_MIN_REFRESH_MS: z.coerce.number().int().min(0).default(30_000),
   /** Page size of tools/list; lists that fit one page carry no cursor. */
   MCP_LIST_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** How long 2026-07-28 clients may reuse `tools/list` and `server/discover` results (`ttlMs`). */
+  MCP_LIST_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()

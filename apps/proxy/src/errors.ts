@@ -88,7 +88,7 @@ export const PROXY_ERRORS = {
   },
   UNSUPPORTED_VERSION: {
     status: 400,
-    rpc: RPC.INVALID_REQUEST,
+    rpc: RPC.UNSUPPORTED_PROTOCOL_VERSION,
     message: 'Bad Request: unsupported MCP-Protocol-Version "{version}" (supported: {supported})',
   },
   VERSION_MISMATCH: {

@@ -502,13 +502,18 @@ describe('protocol revisions', () => {
     'io.modelcontextprotocol/clientCapabilities': {},
     'io.modelcontextprotocol/clientInfo': { name: 'stateless-client', version: '1' },
   };
-  const headers = () => ({ authorization: `Bearer ${world.orgToken}`, 'mcp-protocol-version': '2026-07-28' });
+  const headers = (method: string, name?: string) => ({
+    authorization: `Bearer ${world.orgToken}`,
+    'mcp-protocol-version': '2026-07-28',
+    'mcp-method': method,
+    ...(name === undefined ? {} : { 'mcp-name': name }),
+  });
 
   it('serves 2026-07-28 clients without a session: server/discover, tools/list and tools/call', async () => {
     const discover = await rpc(
       world.url(proxyA),
       { jsonrpc: '2.0', id: 'd', method: 'server/discover', params: { _meta: meta } },
-      headers(),
+      headers('server/discover'),
     );
     expect(discover.status).toBe(200);
     expect(discover.headers.get('mcp-session-id')).toBeNull();
@@ -522,14 +527,14 @@ describe('protocol revisions', () => {
           '2025-06-18',
           '2025-03-26',
         ]) as unknown,
-        capabilities: { tools: { listChanged: true } },
-        serverInfo: { name: `toolgate/${world.tenant.slug}/dev` },
+        capabilities: { tools: {} },
+        _meta: { 'io.modelcontextprotocol/serverInfo': { name: `toolgate/${world.tenant.slug}/dev` } },
       },
     });
     const list = await rpc(
       world.url(proxyB),
       { jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta } },
-      headers(),
+      headers('tools/list'),
     );
     expect((list.json!.result as { tools: { name: string }[] }).tools.map((t) => t.name).sort()).toEqual([
       'add',
@@ -543,7 +548,7 @@ describe('protocol revisions', () => {
         method: 'tools/call',
         params: { name: 'everything__echo', arguments: { message: 'stateless' }, _meta: meta },
       },
-      headers(),
+      headers('tools/call', 'everything__echo'),
     );
     expect(call.json).toMatchObject({
       id: 2,
@@ -551,26 +556,7 @@ describe('protocol revisions', () => {
     });
   });
 
-  it('requires the per-request capabilities and drops methods the revision removed', async () => {
-    const noCaps = await rpc(
-      world.url(proxyA),
-      {
-        jsonrpc: '2.0',
-        id: 3,
-        method: 'tools/list',
-        params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } },
-      },
-      headers(),
-    );
-    expect(noCaps.json).toMatchObject({ id: 3, error: { code: -32602 } });
-    expect((noCaps.json!.error as { message: string }).message).toContain('clientCapabilities');
-    const ping = await rpc(
-      world.url(proxyA),
-      { jsonrpc: '2.0', id: 4, method: 'ping', params: { _meta: meta } },
-      headers(),
-    );
-    expect(ping.json).toMatchObject({ id: 4, error: { code: -32601 } });
-  });
+  // The revision's wire rules (headers, _meta, removed methods, errors): protocol/modern-wire.int.test.ts.
 
   it('negotiates older stateful revisions', async () => {
     for (const version of ['2025-03-26', '2025-06-18', '2025-11-25']) {

@@ -120,6 +120,8 @@ async function serves(base: string, { sessions = true } = {}): Promise<void> {
     const res = await rpc(url, slowCall(id, STATELESS_META), {
       ...auth,
       'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': 'slow',
     });
     expect(res.json, res.text).toMatchObject({ id, result: { content: [{ text: 'done after 0 ms' }] } });
   }

@@ -39,6 +39,10 @@ export const RPC = {
   METHOD_NOT_FOUND: -32601,
   INVALID_PARAMS: -32602,
   INTERNAL_ERROR: -32603,
+  /** MCP 2026-07-28: standard headers missing or disagreeing with the body (HTTP 400). */
+  HEADER_MISMATCH: -32020,
+  /** MCP 2026-07-28: a protocol version the server does not support; `data.supported` lists them. */
+  UNSUPPORTED_PROTOCOL_VERSION: -32022,
   /** MCP: resources/read of an unknown URI. */
   RESOURCE_NOT_FOUND: -32002,
   /** Gateway-defined server errors (-32000 … -32099 is implementation-defined). */

@@ -22,6 +22,8 @@ export interface Refusal {
   error: ProxyErrorName;
   values?: Record<string, string>;
   headers?: Record<string, string>;
+  /** The JSON-RPC error's `data`. */
+  data?: unknown;
   /**
    * A refusal of the caller, recorded as `denied` with this reason; absent: the gateway could not
    * serve the request (an unknown gateway, a dependency down), recorded as an error.

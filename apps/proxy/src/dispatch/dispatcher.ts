@@ -22,20 +22,51 @@ export interface DispatcherDeps {
   serverVersion: string;
   /** tools/list page size. */
   listPageSize: number;
+  /** How long 2026-07-28 clients may reuse `tools/list` and `server/discover` results. */
+  listTtlMs: number;
 }
 
-/** 2026-07-28 results say whether they are complete. */
-function withResultType(responder: Responder): Responder {
+/**
+ * How long a 2026-07-28 client may reuse a result, and with whom (caching, SEP-2549). Every
+ * result is `private`: a gateway answers only authenticated callers, and what it lists depends on
+ * who asks (their gateway access, their upstream credentials). The gateway's own lists
+ * (`server/discover`, `tools/list`) come from its configuration, which it reloads the moment an
+ * admin changes it; clients may keep them for `listTtlMs`. Prompts and resources are read live
+ * from the upstreams with the caller's credential on every request, so they are never reused.
+ */
+function cacheHints(method: string, listTtlMs: number): { ttlMs: number; cacheScope: 'private' } | undefined {
+  switch (method) {
+    case 'server/discover':
+    case 'tools/list':
+      return { ttlMs: listTtlMs, cacheScope: 'private' };
+    case 'prompts/list':
+    case 'resources/list':
+    case 'resources/templates/list':
+    case 'resources/read':
+      return { ttlMs: 0, cacheScope: 'private' };
+    default:
+      return undefined;
+  }
+}
+
+/** 2026-07-28 results say whether they are complete, and the cacheable ones for how long. */
+function modernResults(responder: Responder, method: string, listTtlMs: number): Responder {
+  const hints = cacheHints(method, listTtlMs);
   return {
     canStream: responder.canStream,
     send: (m) => responder.send(m),
     onAbort: (l) => responder.onAbort(l),
     reply(message) {
       const m = message as { result?: Record<string, unknown> };
-      responder.reply(m.result ? { ...m, result: { resultType: 'complete', ...m.result } } : message);
+      responder.reply(
+        m.result ? { ...m, result: { resultType: 'complete', ...m.result, ...hints } } : message,
+      );
     },
   };
 }
+
+/** Methods the 2026-07-28 revision removed: a client of that era gets "method not found". */
+const REMOVED_IN_2026 = new Set(['ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
 
 /**
  * One dispatcher for both transports: routes an admitted client request by method to the tool
@@ -54,17 +85,42 @@ export class Dispatcher {
     return { protocolVersion, ...this.describe(gateway) };
   }
 
-  /** What the gateway says about itself in `initialize` and `server/discover` alike. */
+  /** What the gateway says about itself in `initialize`. */
   private describe(gateway: PreparedGateway): Record<string, unknown> {
     const { snapshot } = gateway;
     return {
       capabilities: { tools: { listChanged: true }, logging: {}, ...this.deps.catalog.capabilities(gateway) },
-      serverInfo: {
-        name: `toolgate/${snapshot.tenant.slug}/${snapshot.gateway.slug}`,
-        title: snapshot.gateway.name,
-        version: this.deps.serverVersion,
+      serverInfo: this.serverInfo(gateway),
+      ...(snapshot.gateway.description ? { instructions: snapshot.gateway.description } : {}),
+    };
+  }
+
+  /**
+   * `server/discover` (2026-07-28): the same gateway in the revision's terms. Server info moves to
+   * `_meta`; capabilities name only what that era can use here (no logging, resource
+   * subscriptions or list-change notifications: those need `subscriptions/listen`).
+   */
+  private discover(gateway: PreparedGateway): Record<string, unknown> {
+    const { snapshot, listedPrompts, listedResourceServers } = gateway;
+    const catalog = listedPrompts.length > 0 || listedResourceServers.length > 0;
+    return {
+      supportedVersions: [...SUPPORTED_VERSIONS],
+      capabilities: {
+        tools: {},
+        ...(listedPrompts.length > 0 ? { prompts: {} } : {}),
+        ...(listedResourceServers.length > 0 ? { resources: {} } : {}),
+        ...(catalog ? { completions: {} } : {}),
       },
       ...(snapshot.gateway.description ? { instructions: snapshot.gateway.description } : {}),
+      _meta: { 'io.modelcontextprotocol/serverInfo': this.serverInfo(gateway) },
+    };
+  }
+
+  private serverInfo({ snapshot }: PreparedGateway) {
+    return {
+      name: `toolgate/${snapshot.tenant.slug}/${snapshot.gateway.slug}`,
+      title: snapshot.gateway.name,
+      version: this.deps.serverVersion,
     };
   }
 
@@ -87,19 +143,19 @@ export class Dispatcher {
   /** Runs one client request (not `initialize`, which the transports answer). */
   async dispatch(call: McpCall, message: JsonRpcRequestMessage, responder: Responder): Promise<void> {
     const stateless = isStatelessVersion(call.session.protocolVersion);
-    if (stateless) responder = withResultType(responder);
+    if (stateless) responder = modernResults(responder, message.method, this.deps.listTtlMs);
     const reply = (result: Record<string, unknown>) => responder.reply(resultMessage(message.id, result));
     const { gateway, principal } = call.caller;
     const params = message.params ?? {};
     const { catalog } = this.deps;
     try {
+      if (stateless && REMOVED_IN_2026.has(message.method)) throw methodNotFound(message.method);
       switch (message.method) {
         case 'ping':
         case 'logging/setLevel':
-          if (stateless) break;
           return reply({});
         case 'server/discover':
-          return reply({ supportedVersions: [...SUPPORTED_VERSIONS], ...this.describe(gateway) });
+          return reply(this.discover(gateway));
         case 'tools/list': {
           const { page, nextCursor } = paginate(gateway.listedTools, params.cursor, this.deps.listPageSize);
           return reply(nextCursor ? { tools: page, nextCursor } : { tools: page });
@@ -129,15 +185,13 @@ export class Dispatcher {
         case 'completion/complete':
           return reply(await catalog.complete(gateway, principal, params));
       }
-      responder.reply(
-        errorMessage(message.id, {
-          code: RPC.METHOD_NOT_FOUND,
-          message: `Method not found: ${message.method}`,
-        }),
-      );
+      throw methodNotFound(message.method);
     } catch (err) {
       if (!(err instanceof JsonRpcError)) throw err;
       responder.reply(errorMessage(message.id, err.toObject()));
     }
   }
 }
+
+const methodNotFound = (method: string) =>
+  new JsonRpcError(RPC.METHOD_NOT_FOUND, `Method not found: ${method}`);

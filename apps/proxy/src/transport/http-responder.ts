@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { RPC } from '@toolgate/mcp/jsonrpc';
 import type { Responder } from '../dispatch/responder.ts';
 import type { UsageDraft } from '../usage/meter.ts';
 import { sendJson, SseWriter } from './http-util.ts';
@@ -17,6 +18,8 @@ export class HttpResponder implements Responder {
     readonly canStream: boolean,
     /** Told what goes out, with the sizes the writes already know. */
     private readonly usage?: UsageDraft,
+    /** A 2026-07-28 request: an unknown method is answered with HTTP 404, as that revision says. */
+    private readonly modern = false,
   ) {}
 
   send(message: unknown): void {
@@ -34,7 +37,9 @@ export class HttpResponder implements Responder {
       bytes = this.sse.send(message);
       this.sse.end();
     } else if (!this.res.headersSent && !this.res.destroyed) {
-      bytes = sendJson(this.res, 200, message);
+      const notFound =
+        this.modern && (message as { error?: { code?: number } }).error?.code === RPC.METHOD_NOT_FOUND;
+      bytes = sendJson(this.res, notFound ? 404 : 200, message);
     }
     this.usage?.reply(message, bytes);
   }

@@ -62,13 +62,15 @@ export function sendProxyError(
     id?: JsonRpcId | null;
     values?: Record<string, string | number>;
     headers?: Record<string, string>;
+    data?: unknown;
   } = {},
 ): number {
   const def = PROXY_ERRORS[name];
+  const error = { code: def.rpc, message: proxyErrorMessage(name, options.values) };
   return sendJson(
     res,
     def.status,
-    errorMessage(options.id ?? null, { code: def.rpc, message: proxyErrorMessage(name, options.values) }),
+    errorMessage(options.id ?? null, options.data === undefined ? error : { ...error, data: options.data }),
     options.headers,
   );
 }
@@ -82,6 +84,7 @@ export function sendRefusal(res: ServerResponse, refusal: Refusal, usage?: Usage
     ...(id !== undefined ? { id } : {}),
     ...(refusal.values ? { values: refusal.values } : {}),
     ...(refusal.headers ? { headers: refusal.headers } : {}),
+    ...(refusal.data !== undefined ? { data: refusal.data } : {}),
   });
   if (!usage) return;
   const { rpc } = PROXY_ERRORS[refusal.error];

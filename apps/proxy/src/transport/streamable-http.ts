@@ -17,6 +17,7 @@ import type { Caller } from '../mcp-call.ts';
 import type { GatewayRoute } from '../routes.ts';
 import type { UsageDraft, UsageMeter } from '../usage/meter.ts';
 import { HttpResponder } from './http-responder.ts';
+import { checkModernRequest } from './modern-request.ts';
 import {
   acceptsJson,
   acceptsSse,
@@ -40,15 +41,12 @@ export interface StreamableHttpDeps {
   maxBodyBytes: number;
 }
 
-const META_VERSION = 'io.modelcontextprotocol/protocolVersion';
-const META_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
-
 /** Answers with a proxy error and tells the message's usage event, if it has one. */
 function refuse(
   res: ServerResponse,
   usage: UsageDraft | undefined,
   error: ProxyErrorName,
-  options: { values?: Record<string, string>; headers?: Record<string, string> } = {},
+  options: { values?: Record<string, string>; headers?: Record<string, string>; data?: unknown } = {},
 ): void {
   sendRefusal(res, { error, ...options }, usage);
 }
@@ -96,6 +94,13 @@ export class StreamableHttpTransport {
     if (!admitted.ok) return sendRefusal(res, admitted.refusal);
     const versionHeader = this.versionHeader(req, res);
     if (versionHeader === false) return;
+    if (versionHeader !== undefined && isStatelessVersion(versionHeader)) {
+      // 2026-07-28 has no GET stream and no sessions to end: every request is a POST.
+      return refuse(res, undefined, 'METHOD_NOT_ALLOWED', {
+        values: { method: req.method },
+        headers: { allow: 'POST' },
+      });
+    }
     const session = await this.session(req, res, admitted.caller, versionHeader);
     if (!session) return;
     if (req.method === 'GET') {
@@ -122,6 +127,8 @@ export class StreamableHttpTransport {
     if (versionHeader !== undefined && !isSupportedVersion(versionHeader)) {
       refuse(res, usage, 'UNSUPPORTED_VERSION', {
         values: { version: versionHeader, supported: SUPPORTED_VERSIONS.join(', ') },
+        // 2026-07-28: clients pick a version from `supported` and retry.
+        data: { supported: [...SUPPORTED_VERSIONS], requested: versionHeader },
       });
       return false;
     }
@@ -186,21 +193,13 @@ export class StreamableHttpTransport {
       if (message.message.method === 'initialize')
         return this.initialize(res, caller, message.message, usage);
     }
-    const meta =
-      message.kind === 'response'
-        ? undefined
-        : (message.message.params?._meta as Record<string, unknown> | undefined);
-    const metaVersion = meta?.[META_VERSION];
-    const stateless =
-      (versionHeader !== undefined && isStatelessVersion(versionHeader)) || metaVersion === '2026-07-28';
+    const modern = checkModernRequest(req.headers, message);
+    if ('error' in modern) {
+      const error = errorMessage(message.kind === 'request' ? message.message.id : null, modern.error);
+      return usage.reply(error, sendJson(res, modern.status, error));
+    }
     let session: SessionClaims | undefined;
-    if (stateless) {
-      if (versionHeader !== undefined && metaVersion !== undefined && versionHeader !== metaVersion) {
-        return refuse(res, usage, 'VERSION_MISMATCH', {
-          values: { version: versionHeader, session: JSON.stringify(metaVersion) },
-        });
-      }
-    } else {
+    if (modern.era === 'stateful') {
       session = await this.session(req, res, caller, versionHeader, usage);
       if (!session) return;
     }
@@ -211,18 +210,8 @@ export class StreamableHttpTransport {
       res.writeHead(202).end();
       return;
     }
-    let clientCapabilities = session?.clientCapabilities ?? {};
-    if (stateless) {
-      const caps = meta?.[META_CAPABILITIES];
-      if (typeof caps !== 'object' || caps === null || Array.isArray(caps)) {
-        const error = errorMessage(message.message.id, {
-          code: RPC.INVALID_PARAMS,
-          message: `Invalid params: _meta["${META_CAPABILITIES}"] (an object) is required by protocol 2026-07-28`,
-        });
-        return usage.reply(error, sendJson(res, 200, error));
-      }
-      clientCapabilities = caps as Record<string, unknown>;
-    }
+    const clientCapabilities =
+      modern.era === 'modern' ? modern.clientCapabilities : session!.clientCapabilities;
     await this.deps.dispatcher.dispatch(
       {
         requestId,
@@ -236,7 +225,7 @@ export class StreamableHttpTransport {
         usage,
       },
       message.message,
-      new HttpResponder(res, acceptsSse(accept), usage),
+      new HttpResponder(res, acceptsSse(accept), usage, modern.era === 'modern'),
     );
   }
 

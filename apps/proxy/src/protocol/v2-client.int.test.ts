@@ -1,0 +1,110 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import {
+  seedApiToken,
+  seedAssignments,
+  seedGateway,
+  seedInstallation,
+  seedRegistryEntry,
+  seedTenant,
+} from '@toolgate/db/testing';
+import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectClient, createHarness, discoverAndSeedTools, type Harness } from '../testing/harness.ts';
+import { startV2Upstream } from '../testing/v2-upstream.ts';
+
+let h: Harness;
+let everything: RunningEverythingServer;
+let v2Upstream: Awaited<ReturnType<typeof startV2Upstream>>;
+let url: string;
+let v2Url: string;
+let token: string;
+
+beforeAll(async () => {
+  h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
+  everything = await startEverythingServer('streamableHttp');
+  v2Upstream = await startV2Upstream();
+  const { db } = h;
+  const tenant = await seedTenant(db.db);
+  const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'everything', url: everything.url });
+  const installation = await seedInstallation(db.db, tenant.id, entry.id);
+  await discoverAndSeedTools(db, tenant.id, installation.id, { url: everything.url });
+  const gateway = await seedGateway(db.db, tenant.id, { slug: 'modern' });
+  await seedAssignments(db.db, tenant.id, gateway.id, [
+    { registryEntryId: entry.id, toolName: 'echo' },
+    { registryEntryId: entry.id, toolName: 'trigger-long-running-operation' },
+  ]);
+  const v2Entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'v2', url: v2Upstream.url });
+  const v2Installation = await seedInstallation(db.db, tenant.id, v2Entry.id);
+  await discoverAndSeedTools(db, tenant.id, v2Installation.id, { url: v2Upstream.url });
+  const v2Gateway = await seedGateway(db.db, tenant.id, { slug: 'v2' });
+  await seedAssignments(db.db, tenant.id, v2Gateway.id, [{ registryEntryId: v2Entry.id, toolName: 'shout' }]);
+  token = (await seedApiToken(db.db, tenant.id)).token;
+  const proxy = await h.startProxy();
+  url = `${proxy.url}/mcp/${tenant.slug}/modern`;
+  v2Url = `${proxy.url}/mcp/${tenant.slug}/v2`;
+});
+
+afterAll(async () => {
+  await h?.close();
+  await everything?.close();
+  await v2Upstream?.close();
+});
+
+async function v2Client(mode: 'auto' | { pin: string }, target = url) {
+  const client = new Client({ name: 'v2-test', version: '1.0.0' }, { versionNegotiation: { mode } });
+  const transport = new StreamableHTTPClientTransport(new URL(target), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+  });
+  await client.connect(transport);
+  return client;
+}
+
+describe.each([
+  ['pinned to 2026-07-28', { pin: '2026-07-28' }],
+  ['in auto mode', 'auto' as const],
+])('the v2 SDK client %s', (_name, mode) => {
+  it('speaks 2026-07-28 to the gateway: lists, calls, and follows progress', async () => {
+    const client = await v2Client(mode);
+    try {
+      expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+      const listed = await client.listTools();
+      expect(listed.tools.map((t) => t.name).sort()).toEqual([
+        'everything__echo',
+        'everything__trigger-long-running-operation',
+      ]);
+      // The list depends on who asks (their access to this gateway): never shared across callers.
+      expect(listed).toMatchObject({ cacheScope: 'private', ttlMs: 60_000 });
+      const echoed = await client.callTool({ name: 'everything__echo', arguments: { message: 'hi' } });
+      expect(echoed.content).toEqual([{ type: 'text', text: 'Echo: hi' }]);
+
+      const progress: number[] = [];
+      const long = await client.callTool(
+        { name: 'everything__trigger-long-running-operation', arguments: { duration: 0.3, steps: 3 } },
+        { onprogress: (p) => progress.push(p.progress) },
+      );
+      expect(long.isError).toBeFalsy();
+      expect(progress).toEqual([1, 2, 3]);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('a v2 SDK server as the upstream', () => {
+  it('answers a 2025-11-25 client and a 2026-07-28 client through the gateway', async () => {
+    const { client: legacy } = await connectClient(v2Url, token);
+    try {
+      const shouted = await legacy.callTool({ name: 'v2__shout', arguments: { text: 'quiet' } });
+      expect(shouted.content).toEqual([{ type: 'text', text: 'QUIET' }]);
+    } finally {
+      await legacy.close();
+    }
+    const modern = await v2Client({ pin: '2026-07-28' }, v2Url);
+    try {
+      const shouted = await modern.callTool({ name: 'v2__shout', arguments: { text: 'modern' } });
+      expect(shouted.content).toEqual([{ type: 'text', text: 'MODERN' }]);
+    } finally {
+      await modern.close();
+    }
+  });
+});
