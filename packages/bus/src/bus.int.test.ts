@@ -252,6 +252,19 @@ describe.each(implementations)('bus contract: $name', ({ available, replicas }) 
       expect(await b.revocations.hasAny([])).toBe(false);
     },
   );
+  it.skipIf(!available)('stream events: appended on one replica, read on another, bounded', async () => {
+    const [a, b] = pair();
+    const stream = randomUUID();
+    expect(await b.streamEvents.read(stream)).toEqual([]);
+    for (const n of [1, 2, 3, 4]) await a.streamEvents.append(stream, `e${n}`, 60, 3);
+    expect(await b.streamEvents.read(stream)).toEqual(['e2', 'e3', 'e4']);
+    expect(await b.streamEvents.read(randomUUID())).toEqual([]);
+    const short = randomUUID();
+    await a.streamEvents.append(short, 'x', 1, 10);
+    expect(await b.streamEvents.read(short)).toEqual(['x']);
+    await eventually(async () => expect(await b.streamEvents.read(short)).toEqual([]), 4_000);
+  });
+
   it.skipIf(!available)('config versions: raised across replicas, never lowered', async () => {
     const [a, b] = pair();
     const [t1, t2] = [randomUUID(), randomUUID()];

@@ -174,6 +174,9 @@ const FORWARDED: Record<string, (bus: Bus, args: unknown[]) => unknown> = {
   'configVersions.raise': (b, [tenantId, version]) =>
     b.configVersions.raise(tenantId as string, version as number),
   'configVersions.get': (b, [tenantIds]) => b.configVersions.get(tenantIds as string[]),
+  'streamEvents.append': (b, [streamId, event, ttl, max]) =>
+    b.streamEvents.append(streamId as string, event as string, ttl as number, max as number),
+  'streamEvents.read': (b, [streamId]) => b.streamEvents.read(streamId as string),
   ping: (b) => b.ping(),
 };
 
@@ -304,6 +307,10 @@ export function createLinkedBus(link: BusLink): Bus {
     configVersions: {
       raise: (tenantId, version) => call('configVersions.raise', tenantId, version),
       get: (tenantIds) => call('configVersions.get', tenantIds),
+    },
+    streamEvents: {
+      append: (streamId, event, ttl, max) => call('streamEvents.append', streamId, event, ttl, max),
+      read: (streamId) => call('streamEvents.read', streamId),
     },
     ping: () => call('ping'),
     async close() {

@@ -12,6 +12,7 @@ const METHODS: { [P in Part]: Methods<P> } = {
   quotas: ['increment', 'current'],
   revocations: ['add', 'has', 'hasAny', 'load'],
   configVersions: ['raise', 'get'],
+  streamEvents: ['append', 'read'],
 };
 
 type AnyMethod = (...args: unknown[]) => unknown;
@@ -55,6 +56,7 @@ export function createLazyRedisBus(options: RedisBusOptions): Bus {
     quotas: part('quotas'),
     revocations: part('revocations'),
     configVersions: part('configVersions'),
+    streamEvents: part('streamEvents'),
     ping: () => (loaded ? loaded.ping() : ready.then((bus) => bus.ping())),
     close: () => ready.then((bus) => bus.close()),
   };

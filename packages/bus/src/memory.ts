@@ -32,6 +32,7 @@ interface Hub {
   /** A new process starts with an empty set: checks throw until it was loaded from Postgres. */
   revocationsLoaded: boolean;
   configVersions: Map<string, number>;
+  streams: Map<string, { events: string[]; expiresAt: number }>;
 }
 
 const COMPLETED_RETENTION_MS = 3_600_000;
@@ -60,6 +61,7 @@ function hubFor(namespace: string): Hub {
       sessions: new Map(),
       revocationsLoaded: false,
       configVersions: new Map(),
+      streams: new Map(),
     };
     hubs.set(namespace, hub);
   }
@@ -259,6 +261,22 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
         return Promise.resolve();
       },
       get: (tenantIds) => Promise.resolve(tenantIds.map((id) => hub.configVersions.get(id))),
+    },
+    streamEvents: {
+      append(streamId, event, ttlSeconds, maxEvents) {
+        const now = Date.now();
+        for (const [id, s] of hub.streams) if (s.expiresAt <= now) hub.streams.delete(id);
+        const stream = hub.streams.get(streamId) ?? { events: [], expiresAt: 0 };
+        stream.events.push(event);
+        if (stream.events.length > maxEvents) stream.events.splice(0, stream.events.length - maxEvents);
+        stream.expiresAt = now + ttlSeconds * 1000;
+        hub.streams.set(streamId, stream);
+        return Promise.resolve();
+      },
+      read(streamId) {
+        const stream = hub.streams.get(streamId);
+        return Promise.resolve(stream && stream.expiresAt > Date.now() ? [...stream.events] : []);
+      },
     },
     ping: () => Promise.resolve(),
     async close() {

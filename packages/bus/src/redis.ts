@@ -253,6 +253,18 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
         return values.map((v) => (v === null ? undefined : Number(v)));
       },
     },
+    streamEvents: {
+      async append(streamId, event, ttlSeconds, maxEvents) {
+        const k = key(`stream:${streamId}`);
+        await client
+          .multi()
+          .rpush(k, event)
+          .ltrim(k, -maxEvents, -1)
+          .expire(k, Math.max(1, Math.ceil(ttlSeconds)))
+          .exec();
+      },
+      read: (streamId) => client.lrange(key(`stream:${streamId}`), 0, -1),
+    },
     async ping() {
       await client.ping();
     },

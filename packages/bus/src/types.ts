@@ -125,6 +125,18 @@ export interface ConfigVersions {
   get(tenantIds: readonly string[]): Promise<(number | undefined)[]>;
 }
 
+/**
+ * The events of resumable SSE streams (MCP 2025-11-25 resumability): a replica appends what it
+ * writes on a stream; after the connection drops, whichever replica the client resumes on reads
+ * them back. Bounded per stream in time (`ttlSeconds`, restarted by each append) and count.
+ */
+export interface StreamEvents {
+  /** Appends one event; only the last `maxEvents` are kept. */
+  append(streamId: string, event: string, ttlSeconds: number, maxEvents: number): Promise<void>;
+  /** The stream's kept events in order; empty when unknown or expired. */
+  read(streamId: string): Promise<string[]>;
+}
+
 export interface Bus {
   /** `linked`: another process's bus, reached over its IPC channel (`toolgate start`'s proxy). */
   readonly kind: 'redis' | 'memory' | 'linked';
@@ -135,6 +147,7 @@ export interface Bus {
   readonly quotas: QuotaCounters;
   readonly revocations: RevocationSet;
   readonly configVersions: ConfigVersions;
+  readonly streamEvents: StreamEvents;
   /** Throws when the backing service is unreachable (readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;
