@@ -25,6 +25,7 @@ import { Catalog } from './dispatch/catalog.ts';
 import type { ProxyEnv } from './env.ts';
 import { sendJson, sendProxyError } from './transport/http-util.ts';
 import { LegacySseTransport } from './transport/legacy-sse.ts';
+import { ResumableStreams } from './transport/resumable-streams.ts';
 import { StreamableHttpTransport } from './transport/streamable-http.ts';
 import { instrumentPool } from './observability/instrumented-pool.ts';
 import { ProxyMetrics, resolveLabelPolicy } from './observability/metrics.ts';
@@ -183,7 +184,15 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     listTtlMs: env.MCP_LIST_TTL_MS,
   });
   const transport = { admission, sessions, dispatcher, usage: meter, log, maxBodyBytes: env.MAX_BODY_BYTES };
-  const streamable = new StreamableHttpTransport({ ...transport, store });
+  const resumable = new ResumableStreams({
+    bus,
+    log,
+    bufferSeconds: env.MCP_STREAM_BUFFER_SECONDS,
+    bufferEvents: env.MCP_STREAM_BUFFER_EVENTS,
+    retryMs: env.MCP_SSE_RETRY_MS,
+    maxStreamMs: env.MCP_STREAM_MAX_MS,
+  });
+  const streamable = new StreamableHttpTransport({ ...transport, store, resumable });
   const legacy = new LegacySseTransport({ ...transport, bus });
   const guard = requestGuard({ isAllowedHost: hostAllowList(env), allowedOrigins: env.MCP_ALLOWED_ORIGINS });
   store.onInvalidation((message) => {

@@ -105,6 +105,14 @@ const ZProxyEnvFields = z.object({
   JWKS_MIN_REFRESH_MS: z.coerce.number().int().min(0).default(30_000),
   /** Page size of tools/list; lists that fit one page carry no cursor. */
   MCP_LIST_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** How long the events of a resumable SSE stream stay readable after its last event. */
+  MCP_STREAM_BUFFER_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** Events kept per resumable stream (the oldest go first). */
+  MCP_STREAM_BUFFER_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  /** The SSE `retry` (ms) clients wait before resuming a stream. */
+  MCP_SSE_RETRY_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  /** End SSE answer streams after this long (the client resumes them); 0: never. */
+  MCP_STREAM_MAX_MS: z.coerce.number().int().min(0).default(0),
   /** How long 2026-07-28 clients may reuse `tools/list` and `server/discover` results (`ttlMs`). */
   MCP_LIST_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   MAX_BODY_BYTES: z.coerce

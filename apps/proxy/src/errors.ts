@@ -96,6 +96,12 @@ export const PROXY_ERRORS = {
     rpc: RPC.INVALID_REQUEST,
     message: 'Bad Request: MCP-Protocol-Version "{version}" does not match the session\'s "{session}"',
   },
+  STREAM_NOT_FOUND: {
+    status: 404,
+    rpc: RPC.INVALID_REQUEST,
+    message:
+      'Last-Event-ID "{id}" names no stream of this session that can be resumed (unknown, ended or expired): send the request again',
+  },
   REVOCATIONS_UNAVAILABLE: {
     status: 503,
     rpc: RPC.INTERNAL_ERROR,

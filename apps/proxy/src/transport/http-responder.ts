@@ -3,30 +3,42 @@ import { RPC } from '@toolgate/mcp/jsonrpc';
 import type { Responder } from '../dispatch/responder.ts';
 import type { UsageDraft } from '../usage/meter.ts';
 import { sendJson, SseWriter } from './http-util.ts';
+import type { ResumableStream, ResumableStreams } from './resumable-streams.ts';
+
+export interface HttpResponderOptions {
+  /** The client accepts SSE. */
+  canStream: boolean;
+  /** Told what goes out, with the sizes the writes already know. */
+  usage?: UsageDraft;
+  /** A 2026-07-28 request: an unknown method is answered with HTTP 404, as that revision says. */
+  modern?: boolean;
+  /** A 2025-11-25 session: its SSE answers are resumable streams. */
+  resumable?: { streams: ResumableStreams; sid: string };
+}
 
 /**
  * Streamable HTTP: answer with plain JSON unless something must be sent before the result, in
  * which case the response becomes an SSE stream at that moment. Clients that accept SSE handle
- * both; most calls stay cheap JSON.
+ * both; most calls stay cheap JSON. In 2025-11-25 sessions that stream is resumable: once it is
+ * open, a dropped connection no longer cancels the call (the client resumes it instead).
  */
 export class HttpResponder implements Responder {
-  private sse?: SseWriter;
+  private sse?: SseWriter | ResumableStream;
   private done = false;
+  readonly canStream: boolean;
 
   constructor(
     private readonly res: ServerResponse,
-    readonly canStream: boolean,
-    /** Told what goes out, with the sizes the writes already know. */
-    private readonly usage?: UsageDraft,
-    /** A 2026-07-28 request: an unknown method is answered with HTTP 404, as that revision says. */
-    private readonly modern = false,
-  ) {}
+    private readonly options: HttpResponderOptions,
+  ) {
+    this.canStream = options.canStream;
+  }
 
   send(message: unknown): void {
     if (!this.canStream || this.done) return;
-    this.sse ??= new SseWriter(this.res);
+    this.sse ??= this.openStream();
     const bytes = this.sse.send(message);
-    this.usage?.sent(bytes);
+    this.options.usage?.sent(bytes);
   }
 
   reply(message: unknown): void {
@@ -38,15 +50,22 @@ export class HttpResponder implements Responder {
       this.sse.end();
     } else if (!this.res.headersSent && !this.res.destroyed) {
       const notFound =
-        this.modern && (message as { error?: { code?: number } }).error?.code === RPC.METHOD_NOT_FOUND;
+        this.options.modern === true &&
+        (message as { error?: { code?: number } }).error?.code === RPC.METHOD_NOT_FOUND;
       bytes = sendJson(this.res, notFound ? 404 : 200, message);
     }
-    this.usage?.reply(message, bytes);
+    this.options.usage?.reply(message, bytes);
   }
 
   onAbort(listener: () => void): void {
     this.res.once('close', () => {
-      if (!this.done) listener();
+      // A resumable stream outlives its connection: the client resumes it, or cancels the call.
+      if (!this.done && !(this.sse && 'isDetached' in this.sse)) listener();
     });
+  }
+
+  private openStream(): SseWriter | ResumableStream {
+    const { resumable } = this.options;
+    return resumable ? resumable.streams.open(this.res, resumable.sid) : new SseWriter(this.res);
   }
 }

@@ -4,6 +4,7 @@ import { errorMessage, resultMessage, RPC, type JsonRpcRequestMessage } from '@t
 import {
   isStatelessVersion,
   isSupportedVersion,
+  LATEST_STATEFUL_VERSION,
   negotiateVersion,
   SUPPORTED_VERSIONS,
 } from '@toolgate/mcp/protocol';
@@ -18,6 +19,7 @@ import type { GatewayRoute } from '../routes.ts';
 import type { UsageDraft, UsageMeter } from '../usage/meter.ts';
 import { HttpResponder } from './http-responder.ts';
 import { checkModernRequest } from './modern-request.ts';
+import type { ResumableStreams } from './resumable-streams.ts';
 import {
   acceptsJson,
   acceptsSse,
@@ -39,6 +41,8 @@ export interface StreamableHttpDeps {
   usage: UsageMeter;
   log: Logger;
   maxBodyBytes: number;
+  /** SSE answers of 2025-11-25 sessions, resumable on any replica. */
+  resumable: ResumableStreams;
 }
 
 /** Answers with a proxy error and tells the message's usage event, if it has one. */
@@ -105,6 +109,12 @@ export class StreamableHttpTransport {
     if (!session) return;
     if (req.method === 'GET') {
       if (!acceptsSse(firstHeader(req.headers.accept))) return refuse(res, undefined, 'NOT_ACCEPTABLE');
+      const lastEventId = firstHeader(req.headers['last-event-id']);
+      if (lastEventId !== undefined) {
+        // Resuming an answer's stream, on whichever replica: only the session's own streams.
+        if (await this.deps.resumable.resume(res, session.sid, lastEventId)) return;
+        return refuse(res, undefined, 'STREAM_NOT_FOUND', { values: { id: lastEventId.slice(0, 100) } });
+      }
       this.streams.open(
         admitted.caller.gateway,
         new SseWriter(res, { 'mcp-session-id': firstHeader(req.headers['mcp-session-id'])! }),
@@ -225,7 +235,15 @@ export class StreamableHttpTransport {
         usage,
       },
       message.message,
-      new HttpResponder(res, acceptsSse(accept), usage, modern.era === 'modern'),
+      new HttpResponder(res, {
+        canStream: acceptsSse(accept),
+        usage,
+        modern: modern.era === 'modern',
+        // Priming events (empty data) are 2025-11-25's: older clients may not expect them.
+        ...(session?.protocolVersion === LATEST_STATEFUL_VERSION
+          ? { resumable: { streams: this.deps.resumable, sid: session.sid } }
+          : {}),
+      }),
     );
   }
 

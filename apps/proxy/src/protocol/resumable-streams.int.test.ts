@@ -1,0 +1,174 @@
+import {
+  seedApiToken,
+  seedAssignments,
+  seedGateway,
+  seedInstallation,
+  seedRegistryEntry,
+  seedTenant,
+} from '@toolgate/db/testing';
+import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  connectClient,
+  createHarness,
+  discoverAndSeedTools,
+  initializeSession,
+  type Harness,
+  type RunningProxy,
+} from '../testing/harness.ts';
+
+/** Two replicas sharing Redis: a stream started on one is resumed on the other. */
+let h: Harness;
+let everything: RunningEverythingServer;
+let replicaA: RunningProxy;
+let replicaB: RunningProxy;
+let path: string;
+let auth: Record<string, string>;
+
+beforeAll(async () => {
+  h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
+  everything = await startEverythingServer('streamableHttp');
+  const { db } = h;
+  const tenant = await seedTenant(db.db);
+  const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'everything', url: everything.url });
+  const installation = await seedInstallation(db.db, tenant.id, entry.id);
+  await discoverAndSeedTools(db, tenant.id, installation.id, { url: everything.url });
+  const gateway = await seedGateway(db.db, tenant.id, { slug: 'resumable' });
+  await seedAssignments(db.db, tenant.id, gateway.id, [
+    { registryEntryId: entry.id, toolName: 'trigger-long-running-operation', alias: 'slow' },
+  ]);
+  auth = { authorization: `Bearer ${(await seedApiToken(db.db, tenant.id)).token}` };
+  replicaA = await h.startProxy();
+  replicaB = await h.startProxy();
+  path = `/mcp/${tenant.slug}/resumable`;
+});
+
+afterAll(async () => {
+  await h?.close();
+  await everything?.close();
+});
+
+interface SseEvent {
+  id?: string;
+  retry?: number;
+  data: string;
+}
+
+/** Reads SSE events from a response as they arrive; `next()` waits for the next one. */
+function sseReader(res: Response) {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  return async function next(): Promise<SseEvent | undefined> {
+    for (;;) {
+      const end = buffer.indexOf('\n\n');
+      if (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event: SseEvent = { data: '' };
+        for (const line of block.split('\n')) {
+          if (line.startsWith('id: ')) event.id = line.slice(4);
+          else if (line.startsWith('retry: ')) event.retry = Number(line.slice(7));
+          else if (line.startsWith('data: ')) event.data += line.slice(6);
+        }
+        return event;
+      }
+      const { value, done } = await reader.read();
+      if (done) return undefined;
+      buffer += value;
+    }
+  };
+}
+
+const slowCall = (id: number) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name: 'slow', arguments: { duration: 1.2, steps: 4 }, _meta: { progressToken: 'p' } },
+});
+
+function post(base: string, headers: Record<string, string>, body: unknown, signal?: AbortSignal) {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: {
+      ...headers,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify(body),
+    signal,
+  });
+}
+
+function resume(base: string, headers: Record<string, string>, lastEventId: string) {
+  return fetch(`${base}${path}`, {
+    headers: { ...headers, accept: 'text/event-stream', 'last-event-id': lastEventId },
+  });
+}
+
+describe('resumable streams (2025-11-25)', () => {
+  it('primes the stream, survives a dropped connection, and resumes on another replica', async () => {
+    const { headers } = await initializeSession(`${replicaA.url}${path}`, auth);
+    const abort = new AbortController();
+    const res = await post(replicaA.url, headers, slowCall(1), abort.signal);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const next = sseReader(res);
+    const priming = (await next())!;
+    expect(priming).toMatchObject({ data: '', retry: 1_000 });
+    const [streamId, zero] = priming.id!.split('.');
+    expect(zero).toBe('0');
+    const first = (await next())!;
+    expect(first.id).toBe(`${streamId}.1`);
+    expect(JSON.parse(first.data)).toMatchObject({
+      method: 'notifications/progress',
+      params: { progress: 1 },
+    });
+    abort.abort(); // the connection drops mid-call; the call goes on
+
+    const resumed = await resume(replicaB.url, headers, first.id!);
+    expect(resumed.status).toBe(200);
+    const rest: SseEvent[] = [];
+    const more = sseReader(resumed);
+    for (let e = await more(); e; e = await more()) if (e.data !== '') rest.push(e);
+    const messages = rest.map(
+      (e) => JSON.parse(e.data) as { method?: string; params?: { progress: number }; result?: unknown },
+    );
+    expect(
+      messages.filter((m) => m.method === 'notifications/progress').map((m) => m.params!.progress),
+    ).toEqual([2, 3, 4]);
+    expect(messages.at(-1)).toMatchObject({ id: 1, result: { content: [{ type: 'text' }] } });
+    expect(rest.map((e) => Number(e.id!.split('.')[1]))).toEqual([2, 3, 4, 5]);
+  });
+
+  it('refuses a Last-Event-ID of another session, or one it never issued, and writes nothing of it', async () => {
+    const owner = await initializeSession(`${replicaA.url}${path}`, auth);
+    const res = await post(replicaA.url, owner.headers, slowCall(2));
+    const next = sseReader(res);
+    const priming = (await next())!;
+    const other = await initializeSession(`${replicaA.url}${path}`, auth);
+    for (const id of [priming.id!, 'x'.repeat(22) + '.1', 'nonsense']) {
+      const refused = await resume(replicaB.url, other.headers, id);
+      expect(refused.status).toBe(404);
+      const body = (await refused.json()) as { error: { message: string } };
+      expect(body.error.message).toContain('names no stream of this session');
+    }
+    for (let e = await next(); e; e = await next()) if (e.data.includes('"result"')) break;
+  });
+
+  it('a gateway that ends long streams on purpose: the SDK client resumes and gets every event', async () => {
+    const cutting = await h.startProxy({ MCP_STREAM_MAX_MS: '400' });
+    const { client } = await connectClient(`${cutting.url}${path}`, auth.authorization!.slice(7));
+    try {
+      const progress: number[] = [];
+      const result = await client.callTool(
+        { name: 'slow', arguments: { duration: 1.2, steps: 4 } },
+        undefined,
+        { onprogress: (p) => progress.push(p.progress), timeout: 10_000 },
+      );
+      expect(result.content).toEqual([expect.objectContaining({ type: 'text' })]);
+      expect(progress).toEqual([1, 2, 3, 4]);
+    } finally {
+      await client.close();
+      await cutting.close();
+    }
+  });
+});
