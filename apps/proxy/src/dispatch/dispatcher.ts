@@ -97,8 +97,8 @@ export class Dispatcher {
 
   /**
    * `server/discover` (2026-07-28): the same gateway in the revision's terms. Server info moves to
-   * `_meta`; capabilities name only what that era can use here (no logging, resource
-   * subscriptions or list-change notifications: those need `subscriptions/listen`).
+   * `_meta`; capabilities name only what that era can use here: tool list changes (delivered on
+   * `subscriptions/listen`), no logging and no resource subscriptions.
    */
   private discover(gateway: PreparedGateway): Record<string, unknown> {
     const { snapshot, listedPrompts, listedResourceServers } = gateway;
@@ -106,7 +106,7 @@ export class Dispatcher {
     return {
       supportedVersions: [...SUPPORTED_VERSIONS],
       capabilities: {
-        tools: {},
+        tools: { listChanged: true },
         ...(listedPrompts.length > 0 ? { prompts: {} } : {}),
         ...(listedResourceServers.length > 0 ? { resources: {} } : {}),
         ...(catalog ? { completions: {} } : {}),

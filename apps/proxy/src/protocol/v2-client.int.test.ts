@@ -8,8 +8,16 @@ import {
   seedTenant,
 } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { invalidateGateways } from '@toolgate/bus';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, createHarness, discoverAndSeedTools, type Harness } from '../testing/harness.ts';
+import {
+  connectClient,
+  createHarness,
+  discoverAndSeedTools,
+  type Harness,
+  type RunningProxy,
+} from '../testing/harness.ts';
 import { startV2Upstream } from '../testing/v2-upstream.ts';
 
 let h: Harness;
@@ -18,14 +26,18 @@ let v2Upstream: Awaited<ReturnType<typeof startV2Upstream>>;
 let url: string;
 let v2Url: string;
 let token: string;
+let proxy: RunningProxy;
+let tenant: Awaited<ReturnType<typeof seedTenant>>;
+let everythingEntry: Awaited<ReturnType<typeof seedRegistryEntry>>;
 
 beforeAll(async () => {
   h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
   everything = await startEverythingServer('streamableHttp');
   v2Upstream = await startV2Upstream();
   const { db } = h;
-  const tenant = await seedTenant(db.db);
+  tenant = await seedTenant(db.db);
   const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'everything', url: everything.url });
+  everythingEntry = entry;
   const installation = await seedInstallation(db.db, tenant.id, entry.id);
   await discoverAndSeedTools(db, tenant.id, installation.id, { url: everything.url });
   const gateway = await seedGateway(db.db, tenant.id, { slug: 'modern' });
@@ -39,7 +51,7 @@ beforeAll(async () => {
   const v2Gateway = await seedGateway(db.db, tenant.id, { slug: 'v2' });
   await seedAssignments(db.db, tenant.id, v2Gateway.id, [{ registryEntryId: v2Entry.id, toolName: 'shout' }]);
   token = (await seedApiToken(db.db, tenant.id)).token;
-  const proxy = await h.startProxy();
+  proxy = await h.startProxy();
   url = `${proxy.url}/mcp/${tenant.slug}/modern`;
   v2Url = `${proxy.url}/mcp/${tenant.slug}/v2`;
 });
@@ -105,6 +117,42 @@ describe('a v2 SDK server as the upstream', () => {
       expect(shouted.content).toEqual([{ type: 'text', text: 'MODERN' }]);
     } finally {
       await modern.close();
+    }
+  });
+});
+
+describe('subscriptions/listen', () => {
+  it('acknowledges tool list changes and announces them when an admin changes the gateway', async () => {
+    const { db } = h;
+    const gateway = await seedGateway(db.db, tenant.id, { slug: 'listening' });
+    await seedAssignments(db.db, tenant.id, gateway.id, [
+      { registryEntryId: everythingEntry.id, toolName: 'echo' },
+    ]);
+    const client = await v2Client({ pin: '2026-07-28' }, url.replace('/modern', '/listening'));
+    const changed: unknown[] = [];
+    client.setNotificationHandler('notifications/tools/list_changed', (n) => void changed.push(n));
+    try {
+      const subscription = await client.listen({ toolsListChanged: true, promptsListChanged: true });
+      // Only what the gateway honours is acknowledged: its own tool set, not upstream prompts.
+      expect(subscription.honoredFilter).toEqual({ toolsListChanged: true });
+      // Cached by the client for ttlMs, until the notification makes it stale.
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['everything__echo']);
+      await seedAssignments(db.db, tenant.id, gateway.id, [
+        { registryEntryId: everythingEntry.id, toolName: 'get-sum' },
+      ]);
+      await invalidateGateways(proxy.bus, {
+        tenantId: tenant.id,
+        tenantSlug: tenant.slug,
+        gateways: [gateway],
+        reason: 'tools assigned',
+      });
+      await eventually(() => expect(changed).toHaveLength(1));
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(['everything__echo', 'everything__get-sum']);
+      await subscription.close();
+      expect(await subscription.closed).toBe('local');
+    } finally {
+      await client.close();
     }
   });
 });

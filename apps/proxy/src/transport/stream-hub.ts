@@ -1,6 +1,13 @@
 import type { Logger } from '@toolgate/core/logger';
-import type { SseWriter } from './http-util.ts';
 import { touchesConfiguration, type PreparedGateway, type SnapshotStore } from '../config/snapshot-store.ts';
+
+/** What the hub writes to: a GET stream's SseWriter, or a `subscriptions/listen` stream. */
+export interface HubStream {
+  send(message: unknown): unknown;
+  comment(text: string): void;
+  end(): void;
+  onClose(listener: () => void): void;
+}
 
 interface GatewayStreams {
   tenantSlug: string;
@@ -8,16 +15,16 @@ interface GatewayStreams {
   tenantId: string;
   /** The tool set clients last heard about. */
   toolsSignature: string;
-  writers: Set<SseWriter>;
+  writers: Set<HubStream>;
 }
 
 const toolsSignature = (gateway: PreparedGateway) => JSON.stringify(gateway.listedTools);
 const KEEPALIVE_MS = 25_000;
 
 /**
- * Open GET streams by gateway. When an invalidation reaches this replica, each affected
- * gateway is reloaded and, if its tool set changed, every open stream hears
- * `notifications/tools/list_changed`.
+ * Open notification streams by gateway (2025 GET streams, 2026-07-28 `subscriptions/listen`).
+ * When an invalidation reaches this replica, each affected gateway is reloaded and, if its tool
+ * set changed, every open stream hears `notifications/tools/list_changed`.
  */
 export class StreamHub {
   private readonly byGateway = new Map<string, GatewayStreams>();
@@ -44,7 +51,7 @@ export class StreamHub {
     this.keepalive.unref();
   }
 
-  open(gateway: PreparedGateway, writer: SseWriter): void {
+  open(gateway: PreparedGateway, writer: HubStream): void {
     const { tenant, gateway: gw } = gateway.snapshot;
     let group = this.byGateway.get(gw.id);
     if (!group) {

@@ -18,6 +18,7 @@ import type { Caller } from '../mcp-call.ts';
 import type { GatewayRoute } from '../routes.ts';
 import type { UsageDraft, UsageMeter } from '../usage/meter.ts';
 import { HttpResponder } from './http-responder.ts';
+import { listen } from './listen.ts';
 import { checkModernRequest } from './modern-request.ts';
 import type { ResumableStreams } from './resumable-streams.ts';
 import {
@@ -219,6 +220,10 @@ export class StreamableHttpTransport {
       this.deps.dispatcher.onClientMessage(sessionKey, message);
       res.writeHead(202).end();
       return;
+    }
+    if (modern.era === 'modern' && message.message.method === 'subscriptions/listen') {
+      if (!acceptsSse(accept)) return refuse(res, usage, 'NOT_ACCEPTABLE');
+      return listen(res, caller.gateway, message.message, this.streams, usage);
     }
     const clientCapabilities =
       modern.era === 'modern' ? modern.clientCapabilities : session!.clientCapabilities;
