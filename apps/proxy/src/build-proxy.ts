@@ -25,6 +25,7 @@ import { Catalog } from './dispatch/catalog.ts';
 import type { ProxyEnv } from './env.ts';
 import { sendJson, sendProxyError } from './transport/http-util.ts';
 import { LegacySseTransport } from './transport/legacy-sse.ts';
+import { InputBridge } from './dispatch/input-bridge.ts';
 import { ResumableStreams } from './transport/resumable-streams.ts';
 import { StreamableHttpTransport } from './transport/streamable-http.ts';
 import { instrumentPool } from './observability/instrumented-pool.ts';
@@ -177,7 +178,16 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   });
   const sessions = new Sessions(sessionKeys, endedSessions, refusals);
   const dispatcher = new Dispatcher({
-    tools: new ToolCaller(upstreams, targets, catalog, observability, undefined, builtin, log),
+    tools: new ToolCaller(
+      upstreams,
+      targets,
+      catalog,
+      observability,
+      undefined,
+      builtin,
+      log,
+      new InputBridge({ bus, keys: sessionKeys, log, holdMs: env.MCP_INPUT_HOLD_MS }),
+    ),
     catalog,
     serverVersion: PROXY_VERSION,
     listPageSize: env.MCP_LIST_PAGE_SIZE,

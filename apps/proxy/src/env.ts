@@ -105,6 +105,11 @@ const ZProxyEnvFields = z.object({
   JWKS_MIN_REFRESH_MS: z.coerce.number().int().min(0).default(30_000),
   /** Page size of tools/list; lists that fit one page carry no cursor. */
   MCP_LIST_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /**
+   * How long an upstream call waits for a 2026-07-28 client to retry with the input the upstream
+   * asked for (multi-round-trip requests), before it is abandoned.
+   */
+  MCP_INPUT_HOLD_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
   /** How long the events of a resumable SSE stream stay readable after its last event. */
   MCP_STREAM_BUFFER_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** Events kept per resumable stream (the oldest go first). */

@@ -6,13 +6,19 @@ import {
   type JsonRpcRequestMessage,
 } from '@toolgate/mcp/jsonrpc';
 import { forwardedTraceHeaders } from '@toolgate/mcp/trace-context';
-import type { UpstreamPool, UpstreamTarget } from '@toolgate/mcp/upstream';
+import { isStatelessVersion } from '@toolgate/mcp/protocol';
+import type {
+  RequestOptions as UpstreamRequestOptions,
+  UpstreamPool,
+  UpstreamTarget,
+} from '@toolgate/mcp/upstream';
 import type { Logger } from '@toolgate/core/logger';
 import type { SnapshotInstallation, SnapshotTool } from '@toolgate/core/snapshot';
 import type { McpCall, Principal } from '../mcp-call.ts';
 import type { BuiltinServers } from '../backend/builtin-servers.ts';
 import type { Catalog } from './catalog.ts';
 import type { CallRegistry } from './call-registry.ts';
+import type { HeldOwner, InputBridge } from './input-bridge.ts';
 import type { Observability } from '../observability/observability.ts';
 import type { TraceSpan } from '../observability/tracing.ts';
 import type { Responder } from './responder.ts';
@@ -38,6 +44,8 @@ export class ToolCaller {
     private readonly builtin?: BuiltinServers,
     /** Where failed upstream calls are logged, once each. */
     private readonly log?: Logger,
+    /** Input requests of upstreams, for 2026-07-28 clients (multi-round-trip requests). */
+    private readonly inputs?: InputBridge,
   ) {}
 
   private child(parent: TraceSpan | undefined, name: string, client = false): TraceSpan | undefined {
@@ -120,6 +128,8 @@ export class ToolCaller {
     // Only names the gateway exposes reach the usage event: made-up ones would inflate rollups.
     if (usage) usage.toolName = name;
     span?.set('gen_ai.tool.name', name);
+    const modern = this.inputs !== undefined && isStatelessVersion(call.session.protocolVersion);
+    if (modern && params.requestState !== undefined) return this.resumeInput(call, message, responder, name);
     const upstream = gateway.upstreams.get(tool.entryId)!;
     const { installation, disabled, target } = this.resolveCredential(gateway, tool, principal, span);
     if (usage && installation) usage.installationId = installation.id;
@@ -175,30 +185,7 @@ export class ToolCaller {
     const upstreamSpan = this.child(span, 'mcp.upstream.call', true);
     upstreamSpan?.set('toolgate.upstream.transport', target.transport);
     upstreamSpan?.set('toolgate.upstream.name', upstream.name);
-    try {
-      const result = await this.pool.request(target, 'tools/call', upstreamParams, {
-        signal: tracked.signal,
-        headers: passthroughHeaders(gateway.snapshot.gateway.headerAllowlist, call.headers),
-        // Our span's context when tracing; else the caller's own, passed on as it came.
-        trace: upstreamSpan
-          ? this.observability!.tracer!.tracing.traceHeaders(upstreamSpan)
-          : forwardedTraceHeaders(call.headers),
-        onNotification: responder.canStream ? (n) => responder.send(n) : undefined,
-        onRequest: responder.canStream
-          ? async (request) => {
-              const pending = calls.awaitClient(sessionKey, this.clientRequestTimeoutMs);
-              responder.send({
-                jsonrpc: '2.0',
-                id: pending.id,
-                method: request.method,
-                params: request.params,
-              });
-              return pending.response;
-            }
-          : undefined,
-      });
-      responder.reply(resultMessage(message.id, result));
-    } catch (err) {
+    const failed = (err: unknown) => {
       upstreamSpan?.fail((err as Error).message);
       if (this.log)
         logUpstreamFailure(this.log, err, {
@@ -210,10 +197,76 @@ export class ToolCaller {
           installationId: installation.id,
           requestId: call.requestId,
         });
-      responder.reply(errorMessage(message.id, upstreamErrorToRpc(err, upstream.name)));
+      return upstreamErrorToRpc(err, upstream.name);
+    };
+    const request = (onRequest: UpstreamRequestOptions['onRequest']) =>
+      this.pool.request(target, 'tools/call', upstreamParams, {
+        signal: tracked.signal,
+        headers: passthroughHeaders(gateway.snapshot.gateway.headerAllowlist, call.headers),
+        // Our span's context when tracing; else the caller's own, passed on as it came.
+        trace: upstreamSpan
+          ? this.observability!.tracer!.tracing.traceHeaders(upstreamSpan)
+          : forwardedTraceHeaders(call.headers),
+        onNotification: responder.canStream ? (n) => responder.send(n) : undefined,
+        onRequest,
+      });
+    try {
+      if (modern) {
+        // 2026-07-28: the upstream's requests for input become `input_required` answers.
+        const held = this.inputs.start((ask) => request((r) => ask(r.method, r.params)), failed);
+        const outcome = await held.next();
+        const answer = await this.inputs.answerFor(
+          { id: held.id, call: held },
+          outcome,
+          ownerOf(call, name),
+        );
+        return responder.reply(resultMessage(message.id, answer));
+      }
+      const result = await request(
+        responder.canStream
+          ? async (r) => {
+              const pending = calls.awaitClient(sessionKey, this.clientRequestTimeoutMs);
+              responder.send({ jsonrpc: '2.0', id: pending.id, method: r.method, params: r.params });
+              return pending.response;
+            }
+          : undefined,
+      );
+      responder.reply(resultMessage(message.id, result));
+    } catch (err) {
+      if (modern && err instanceof JsonRpcError)
+        return responder.reply(errorMessage(message.id, err.toObject()));
+      responder.reply(errorMessage(message.id, failed(err)));
     } finally {
       tracked.done();
       upstreamSpan?.end();
+    }
+  }
+
+  /** A 2026-07-28 client's retry with `inputResponses`: the held call goes on, wherever it is. */
+  private async resumeInput(
+    call: McpCall,
+    message: JsonRpcRequestMessage,
+    responder: Responder,
+    name: string,
+  ): Promise<void> {
+    const owner = ownerOf(call, name);
+    const params = message.params ?? {};
+    try {
+      const resumed = await this.inputs!.resume(
+        params.requestState,
+        params.inputResponses,
+        owner,
+        this.clientRequestTimeoutMs,
+      );
+      const answer = await this.inputs!.answerFor(
+        { id: resumed.held, call: resumed.call },
+        resumed.outcome,
+        owner,
+      );
+      responder.reply(resultMessage(message.id, answer));
+    } catch (err) {
+      if (!(err instanceof JsonRpcError)) throw err;
+      responder.reply(errorMessage(message.id, err.toObject()));
     }
   }
 
@@ -247,3 +300,10 @@ export class ToolCaller {
     }
   }
 }
+
+const ownerOf = (call: McpCall, tool: string): HeldOwner => ({
+  tenantId: call.caller.gateway.snapshot.tenant.id,
+  gatewayId: call.caller.gateway.snapshot.gateway.id,
+  principalId: call.caller.principal.id,
+  tool,
+});
