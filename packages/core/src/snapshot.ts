@@ -59,6 +59,8 @@ export interface SnapshotTool {
   inputSchema: Record<string, unknown>;
   outputSchema?: Record<string, unknown>;
   annotations?: Record<string, unknown>;
+  /** The upstream's `_meta` for the tool (MCP Apps' `ui`, …), listed unchanged. */
+  meta?: Record<string, unknown>;
 }
 
 /** A prompt exposed by a gateway; its definition is listed live from the upstream. */
@@ -140,6 +142,7 @@ export interface SnapshotInput {
     inputSchema: Record<string, unknown>;
     outputSchema: Record<string, unknown> | null;
     annotations: Record<string, unknown> | null;
+    meta?: Record<string, unknown> | null;
     enabled: boolean;
   }[];
 }
@@ -248,6 +251,7 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
       inputSchema: definition.inputSchema,
       ...(definition.outputSchema ? { outputSchema: definition.outputSchema } : {}),
       ...(definition.annotations ? { annotations: definition.annotations } : {}),
+      ...(definition.meta ? { meta: definition.meta } : {}),
     });
   }
 

@@ -170,6 +170,7 @@ export async function loadGatewaySnapshot(
       inputSchema: t.inputSchema,
       outputSchema: t.outputSchema ?? null,
       annotations: t.annotations ?? null,
+      meta: t.meta ?? null,
       enabled: t.enabled,
     })),
   });

@@ -108,6 +108,8 @@ export function prepareGateway(
     inputSchema: t.inputSchema,
     ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}),
     ...(t.annotations ? { annotations: t.annotations } : {}),
+    // MCP Apps' `ui.resourceUri` names a resource, whose URI the gateway keeps: it stays valid.
+    ...(t.meta ? { _meta: t.meta } : {}),
   }));
   return {
     snapshot,

@@ -121,6 +121,7 @@ export async function discoverAndSeedTools(
         name: t.name,
         description: t.description,
         inputSchema: t.inputSchema,
+        ...(t._meta ? { meta: t._meta } : {}),
       })),
     );
   } finally {

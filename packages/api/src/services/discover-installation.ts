@@ -99,6 +99,7 @@ export async function discoverInstallation(
             inputSchema: t.inputSchema,
             outputSchema: t.outputSchema ?? null,
             annotations: t.annotations ?? null,
+            meta: t._meta ?? null,
             schemaHash: toolSchemaHash(t),
           })),
         )
@@ -111,6 +112,7 @@ export async function discoverInstallation(
             inputSchema: sql`excluded.input_schema`,
             outputSchema: sql`excluded.output_schema`,
             annotations: sql`excluded.annotations`,
+            meta: sql`excluded.meta`,
             schemaHash: sql`excluded.schema_hash`,
             updatedAt: now,
           },

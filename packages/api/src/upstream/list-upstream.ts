@@ -19,6 +19,7 @@ const ZUpstreamTool = z.object({
   inputSchema: ZJsonObject,
   outputSchema: ZJsonObject.optional(),
   annotations: ZJsonObject.optional(),
+  _meta: ZJsonObject.optional(),
 });
 export type UpstreamTool = z.infer<typeof ZUpstreamTool>;
 

@@ -20,4 +20,14 @@ describe('toolSchemaHash', () => {
     );
     expect(toolSchemaHash({ ...tool, annotations: { readOnlyHint: true } })).not.toBe(toolSchemaHash(tool));
   });
+
+  it('covers _meta when the upstream lists one, and leaves the hashes of tools without it as they were', () => {
+    const withMeta = { ...tool, _meta: { ui: { resourceUri: 'ui://a/app.html' } } };
+    expect(toolSchemaHash(withMeta)).not.toBe(toolSchemaHash(tool));
+    expect(toolSchemaHash({ ...tool, _meta: { ui: { resourceUri: 'ui://b/app.html' } } })).not.toBe(
+      toolSchemaHash(withMeta),
+    );
+    // Computed before _meta was part of the hash: approvals pinned to it still hold.
+    expect(toolSchemaHash(tool)).toBe('4bd15f1a18f182dc49ed618dd18d232c107a5668d3d58c453a1ada4a36550438');
+  });
 });

@@ -15,5 +15,7 @@ export const toolSchemaHash = (tool: UpstreamTool): string =>
       inputSchema: tool.inputSchema,
       outputSchema: tool.outputSchema ?? null,
       annotations: tool.annotations ?? null,
+      // Only when present, so the hashes of tools without `_meta` (every approval so far) hold.
+      ...(tool._meta ? { _meta: tool._meta } : {}),
     }),
   );

@@ -154,6 +154,8 @@ export const tools = pgTable(
     inputSchema: jsonb().$type<Record<string, unknown>>().notNull().default({ type: 'object' }),
     outputSchema: jsonb().$type<Record<string, unknown>>(),
     annotations: jsonb().$type<Record<string, unknown>>(),
+    /** The tool's `_meta` as the upstream lists it (e.g. MCP Apps' `ui.resourceUri`). */
+    meta: jsonb().$type<Record<string, unknown>>(),
     schemaHash: text().notNull(),
     approvedHash: text(),
     enabled: boolean().notNull().default(true),

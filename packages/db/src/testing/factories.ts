@@ -102,6 +102,7 @@ export async function seedTools(
     description?: string;
     inputSchema?: Record<string, unknown>;
     annotations?: Record<string, unknown>;
+    meta?: Record<string, unknown>;
   }[],
 ) {
   if (defs.length === 0) return [];
@@ -115,6 +116,7 @@ export async function seedTools(
         description: d.description ?? '',
         inputSchema: d.inputSchema ?? { type: 'object' },
         annotations: d.annotations,
+        meta: d.meta,
         schemaHash: createHash('sha256').update(JSON.stringify(d)).digest('hex'),
       })),
     )
