@@ -181,6 +181,8 @@ describe('cancellation', () => {
         signal: controller.signal,
       });
       await eventually(() => expect(proxy.proxy.dispatcher.calls.size).toBe(1), 10_000);
+      // The upstream runs the call: a cancellation before that never reaches it (nothing to cancel).
+      await eventually(() => expect(echo.running).toContain(30_000), 10_000);
       controller.abort();
       await expect(call).rejects.toThrow();
       await eventually(() => expect(echo.cancelled).toContain(30_000), 10_000);

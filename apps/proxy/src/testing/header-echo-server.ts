@@ -14,12 +14,15 @@ export async function startHeaderEchoServer(): Promise<{
   url: string;
   requests: IncomingMessage[];
   cancelled: number[];
+  running: number[];
   close(): Promise<void>;
 }> {
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const requests: IncomingMessage[] = [];
   /** `ms` of every slow call the client cancelled (the upstream saw notifications/cancelled). */
   const cancelled: number[] = [];
+  /** `ms` of every slow call in progress. */
+  const running: number[] = [];
 
   const newServer = () => {
     const server = new McpServer({ name: 'header-echo', version: '1.0.0' });
@@ -30,6 +33,7 @@ export async function startHeaderEchoServer(): Promise<{
         inputSchema: { ms: z.number().int().min(0).max(60_000) },
       },
       async ({ ms }, extra) => {
+        running.push(ms);
         const aborted = await new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => resolve(false), ms);
           extra.signal.addEventListener('abort', () => {
@@ -37,6 +41,7 @@ export async function startHeaderEchoServer(): Promise<{
             resolve(true);
           });
         });
+        running.splice(running.indexOf(ms), 1);
         if (aborted) cancelled.push(ms);
         return { content: [{ type: 'text', text: `done after ${ms} ms` }] };
       },
@@ -75,6 +80,7 @@ export async function startHeaderEchoServer(): Promise<{
     url: `http://127.0.0.1:${port}/mcp`,
     requests,
     cancelled,
+    running,
     async close() {
       await Promise.all([...transports.values()].map((t) => t.close()));
       http.closeAllConnections();

@@ -1,7 +1,7 @@
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { Dispatcher } from 'undici';
 import { SsrfGuardError } from '@toolgate/net/ssrf-guard';
 import type { TraceHeaders } from '../trace-context.ts';
+import type { Endpoint } from './http-exchange.ts';
 import { label } from './rpc-channel.ts';
 import { type RequestOptions, UpstreamError } from './types.ts';
 
@@ -11,34 +11,15 @@ export interface SessionContext {
   protocolVersion: string;
   connectTimeoutMs: number;
   checkUrl: ((url: URL) => Promise<void>) | undefined;
-  httpAgent: http.Agent;
-  httpsAgent: https.Agent;
+  /** One undici Agent: a keep-alive pool per upstream origin, connecting through the guarded lookup. */
+  dispatcher: Dispatcher;
 }
 
 /** Bodies and SSE messages larger than this are refused: the gateway must bound its memory. */
 export const MAX_BODY_CHARS = 32 * 1024 * 1024;
 
-export interface Endpoint {
-  url: URL;
-  request: typeof http.request;
-  /** Spread into every request's options; precomputed so the hot path does not re-parse the URL. */
-  base: http.RequestOptions;
-}
-
 export function endpointFor(url: URL, ctx: SessionContext): Endpoint {
-  const secure = url.protocol === 'https:';
-  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  return {
-    url,
-    request: secure ? https.request : http.request,
-    base: {
-      protocol: url.protocol,
-      hostname,
-      port: url.port === '' ? undefined : Number(url.port),
-      path: `${url.pathname}${url.search}`,
-      agent: secure ? ctx.httpsAgent : ctx.httpAgent,
-    },
-  };
+  return { url, origin: url.origin, path: `${url.pathname}${url.search}`, dispatcher: ctx.dispatcher };
 }
 
 export function lowerCaseHeaders(headers: Record<string, string> | undefined): Record<string, string> {
@@ -101,41 +82,6 @@ export function withTrace(headers: Record<string, string>, trace: TraceHeaders):
   return headers;
 }
 
-/** Reads a whole (bounded) body; calls back exactly once. */
-export function collectBody(
-  res: IncomingMessage,
-  limit: number,
-  done: (error: Error | undefined, body: string) => void,
-): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let finished = false;
-  const finish = (error: Error | undefined, body: string) => {
-    if (finished) return;
-    finished = true;
-    done(error, body);
-  };
-  res.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > limit) {
-      res.destroy();
-      finish(new Error('body too large'), '');
-      return;
-    }
-    chunks.push(chunk);
-  });
-  res.on('end', () =>
-    finish(
-      undefined,
-      chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-    ),
-  );
-  res.on('error', (error) => finish(error, ''));
-  res.on('close', () => {
-    if (!res.complete) finish(new Error('connection closed mid-body'), '');
-  });
-}
-
 export function httpError(name: string, status: number, during: string): UpstreamError {
   let what: string;
   if (status === 401 || status === 403) what = `refused the gateway's credentials (HTTP ${status})`;
@@ -154,9 +100,25 @@ function named(name: string, error: UpstreamError | SsrfGuardError): UpstreamErr
     : new UpstreamError(error.kind, message);
 }
 
+/**
+ * undici's codes for failures node:http reported with errno codes: the same condition keeps its
+ * words and its `socketCode`, which the proxy's error classes key on.
+ */
+const UNDICI_CODES: Record<string, string> = {
+  UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
+  // The peer closed the connection without answering: node:http's "socket hang up".
+  UND_ERR_SOCKET: 'ECONNRESET',
+  UND_ERR_HEADERS_OVERFLOW: 'HPE_HEADER_OVERFLOW',
+};
+
+function socketCode(error: Error): string | undefined {
+  const code =
+    (error as NodeJS.ErrnoException).code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  return code === undefined ? undefined : (UNDICI_CODES[code] ?? code);
+}
+
 /** Socket-level failures name the condition (ECONNREFUSED, …), never the request. */
 export function networkError(name: string, error: Error): UpstreamError {
-  const code = (error as NodeJS.ErrnoException).code;
   const known: Record<string, string> = {
     ECONNREFUSED: 'refused the connection',
     ENOTFOUND: 'has a host name that does not resolve',
@@ -167,9 +129,29 @@ export function networkError(name: string, error: Error): UpstreamError {
     ENETUNREACH: 'is unreachable',
   };
   if (error instanceof UpstreamError || error instanceof SsrfGuardError) return named(name, error);
+  const code = socketCode(error);
   const what =
     (code !== undefined && known[code]) || `could not be reached${code === undefined ? '' : ` (${code})`}`;
   return new UpstreamError('connect', `${label(name)} ${what}`, undefined, undefined, code);
+}
+
+/** What node:http reported for a request it cut short before any answer: the same words now. */
+export const hangUp = (): Error => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+
+/**
+ * A request that failed before any answer because the keep-alive connection it went out on was
+ * closed by the server meanwhile: the server never read it, so it is sent once more (the race
+ * Node's documentation describes). undici validates idle connections before reuse, which makes
+ * this rare, but tells whether the connection had carried answers before only on its own socket
+ * errors: a reset (ECONNRESET, EPIPE) comes without that and is retried even on a new connection.
+ */
+export function isStaleConnection(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'UND_ERR_SOCKET') {
+    const socket = (error as Error & { socket?: { bytesRead?: number } }).socket;
+    return (socket?.bytesRead ?? 0) > 0;
+  }
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 /** Runs the SSRF check, naming the upstream in whatever it throws. */

@@ -1,22 +1,20 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
 import {
-  type Endpoint,
   MAX_BODY_CHARS,
   type SessionContext,
   callHeaders,
   checkUrl,
-  collectBody,
   endpointFor,
+  hangUp,
   httpError,
+  isStaleConnection,
   lowerCaseHeaders,
   networkError,
   withTrace,
 } from './http-common.ts';
+import { type Endpoint, Exchange, type ResponseHeaders, headerValue } from './http-exchange.ts';
 import { type PendingCall, RpcChannel, label } from './rpc-channel.ts';
 import { SseParser } from './sse-parser.ts';
 import { type UpstreamTarget, UpstreamError } from './types.ts';
-
-const ignore = (): void => undefined;
 
 /** Resumes (GET with Last-Event-ID) in a row that bring no new event before the call fails. */
 const MAX_IDLE_RESUMES = 5;
@@ -27,7 +25,7 @@ const ERROR_BODY_CHARS = 64 * 1024;
 
 /**
  * One pooled MCP session over Streamable HTTP (spec 2025-11-25, also serves 2025-03-26 and
- * 2025-06-18 servers): a POST per message on a keep-alive agent; answers come back as JSON or as
+ * 2025-06-18 servers): a POST per message on the pool's undici Agent; answers come back as JSON or as
  * an SSE stream carrying notifications and server→client requests before the response.
  */
 export class HttpSession extends RpcChannel {
@@ -86,22 +84,22 @@ export class HttpSession extends RpcChannel {
 
   protected override transmitBody(body: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const req = this.endpoint.request(
-        { ...this.endpoint.base, method: 'POST', headers: this.headers },
-        (res) => {
+      const exchange = new Exchange(
+        (status) => {
           clearTimeout(timer);
-          res.resume();
-          const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve();
           else reject(httpError(this.name, status, 'a notification'));
         },
+        (error) => {
+          clearTimeout(timer);
+          reject(networkError(this.name, error));
+        },
       );
-      const timer = setTimeout(() => req.destroy(), this.ctx.connectTimeoutMs).unref();
-      req.on('error', (error) => {
-        clearTimeout(timer);
-        reject(networkError(this.name, error));
-      });
-      req.end(body);
+      const timer = setTimeout(() => {
+        exchange.destroy();
+        reject(networkError(this.name, hangUp()));
+      }, this.ctx.connectTimeoutMs).unref();
+      exchange.send(this.endpoint, 'POST', this.headers, body);
     });
   }
 
@@ -149,20 +147,17 @@ export class HttpSession extends RpcChannel {
     const headers = callHeaders(this.headers, call.options);
     const generation = this.generation;
     const withSession = this.sessionId !== undefined;
-    const req = this.endpoint.request({ ...this.endpoint.base, method: 'POST', headers }, (res) =>
-      this.onResponse(call, res, generation, withSession),
+    const exchange = new Exchange(
+      (status, resHeaders) => this.onResponse(call, exchange, status, resHeaders, generation, withSession),
+      (error) => this.onRequestError(call, exchange, error),
     );
-    call.req = req;
-    req.on('error', (error) => this.onRequestError(call, req, error));
-    req.end(call.body);
+    call.req = exchange;
+    exchange.send(this.endpoint, 'POST', headers, call.body);
   }
 
-  private onRequestError(call: PendingCall, req: ClientRequest, error: Error): void {
-    if (call.done || call.req !== req) return;
-    // A keep-alive socket the server closed while idle fails before the request reached it;
-    // Node's documentation recommends exactly this single retry.
-    const code = (error as NodeJS.ErrnoException).code;
-    if (req.reusedSocket && !call.resent && (code === 'ECONNRESET' || code === 'EPIPE')) {
+  private onRequestError(call: PendingCall, exchange: Exchange, error: Error): void {
+    if (call.done || call.req !== exchange) return;
+    if (!call.resent && isStaleConnection(error)) {
       call.resent = true;
       this.post(call);
       return;
@@ -172,37 +167,32 @@ export class HttpSession extends RpcChannel {
 
   private onResponse(
     call: PendingCall,
-    res: IncomingMessage,
+    exchange: Exchange,
+    status: number,
+    headers: ResponseHeaders,
     generation: number,
     withSession: boolean,
   ): void {
-    res.on('error', ignore);
-    if (call.done) {
-      res.resume();
-      return;
-    }
-    const status = res.statusCode ?? 0;
+    if (call.done) return;
     if (status >= 200 && status < 300) {
       if (call.method === 'initialize') {
-        const sessionId = res.headers['mcp-session-id'];
-        if (typeof sessionId === 'string' && sessionId !== '') this.sessionId = sessionId;
+        const sessionId = headerValue(headers, 'mcp-session-id');
+        if (sessionId !== undefined && sessionId !== '') this.sessionId = sessionId;
       }
-      this.readAnswer(call, res, status);
+      this.readAnswer(call, exchange, status, headers);
       return;
     }
     if (withSession && status === 404) {
-      res.resume();
       this.lostSession(call, generation, status);
       return;
     }
     if (withSession && status === 400) {
-      collectBody(res, ERROR_BODY_CHARS, (_error, body) => {
+      exchange.collect(ERROR_BODY_CHARS, (_error, body) => {
         if (/session/i.test(body)) this.lostSession(call, generation, status);
         else this.fail(call, httpError(this.name, status, call.method));
       });
       return;
     }
-    res.resume();
     this.fail(call, httpError(this.name, status, call.method));
   }
 
@@ -217,14 +207,15 @@ export class HttpSession extends RpcChannel {
     this.transmitRequest(call);
   }
 
-  private readAnswer(call: PendingCall, res: IncomingMessage, status: number): void {
-    const type = res.headers['content-type'] ?? '';
+  private readAnswer(call: PendingCall, exchange: Exchange, status: number, headers: ResponseHeaders): void {
+    const type = headerValue(headers, 'content-type') ?? '';
     if (type.includes('text/event-stream')) {
-      this.readStream(call, res, new SseParser((event) => this.onEvent(call, res, event.event, event.data)));
+      const parser = new SseParser((event) => this.onEvent(call, exchange, event.event, event.data));
+      this.readStream(call, exchange, parser);
       return;
     }
     if (type.includes('application/json')) {
-      collectBody(res, MAX_BODY_CHARS, (error, body) => {
+      exchange.collect(MAX_BODY_CHARS, (error, body) => {
         if (call.done) return;
         if (error !== undefined) {
           this.fail(
@@ -251,13 +242,12 @@ export class HttpSession extends RpcChannel {
       });
       return;
     }
-    res.resume();
     const what =
       status === 202 ? 'accepted it without answering' : 'answered with an unexpected content type';
     this.fail(call, new UpstreamError('protocol', `${label(this.name)} ${what} (${call.method})`));
   }
 
-  private onEvent(call: PendingCall, res: IncomingMessage, event: string, data: string): void {
+  private onEvent(call: PendingCall, exchange: Exchange, event: string, data: string): void {
     // Priming events (empty data) only carry an id for resumption.
     if (event !== 'message' || data === '') return;
     if (this.receive(data, call) === 'malformed') {
@@ -268,20 +258,20 @@ export class HttpSession extends RpcChannel {
           `${label(this.name)} sent a malformed message while answering ${call.method}`,
         ),
       );
-      res.destroy();
+      exchange.destroy();
     }
   }
 
-  private readStream(call: PendingCall, res: IncomingMessage, parser: SseParser, resumes = 0): void {
+  private readStream(call: PendingCall, exchange: Exchange, parser: SseParser, resumes = 0): void {
     const seen = parser.lastEventId;
     let linger: NodeJS.Timeout | undefined;
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
+    const onText = (text: string): void => {
       try {
-        parser.push(chunk);
+        parser.push(text);
         // Servers should end the stream after the response; one that does not must not pin a
         // socket (and a file descriptor) per call.
-        if (call.done && linger === undefined) linger = setTimeout(() => res.destroy(), LINGER_MS).unref();
+        if (call.done && linger === undefined)
+          linger = setTimeout(() => exchange.destroy(), LINGER_MS).unref();
       } catch {
         this.fail(
           call,
@@ -290,13 +280,13 @@ export class HttpSession extends RpcChannel {
             `${label(this.name)} sent an oversized message while answering ${call.method}`,
           ),
         );
-        res.destroy();
+        exchange.destroy();
       }
-    });
-    res.on('close', () => {
+    };
+    exchange.read(onText, (error) => {
       if (linger !== undefined) clearTimeout(linger);
       if (call.done) return;
-      if (!res.complete) {
+      if (error !== undefined) {
         this.fail(
           call,
           new UpstreamError(
@@ -333,45 +323,39 @@ export class HttpSession extends RpcChannel {
     const trace = call.options?.trace;
     if (trace !== undefined) withTrace(headers, trace);
     delete headers['content-type'];
-    const req = this.endpoint.request({ ...this.endpoint.base, method: 'GET', headers }, (res) => {
-      res.on('error', ignore);
-      if (call.done) {
-        res.resume();
-        return;
-      }
-      const status = res.statusCode ?? 0;
-      if (status !== 200 || !(res.headers['content-type'] ?? '').includes('text/event-stream')) {
-        res.resume();
-        this.fail(call, httpError(this.name, status, `resume ${call.method}`));
-        return;
-      }
-      this.readStream(call, res, parser, resumes);
-    });
-    call.req = req;
-    req.on('error', (error) => {
-      if (!call.done && call.req === req) this.fail(call, networkError(this.name, error));
-    });
-    req.end();
+    const exchange = new Exchange(
+      (status, resHeaders) => {
+        if (call.done) return;
+        if (
+          status !== 200 ||
+          !(headerValue(resHeaders, 'content-type') ?? '').includes('text/event-stream')
+        ) {
+          this.fail(call, httpError(this.name, status, `resume ${call.method}`));
+          return;
+        }
+        this.readStream(call, exchange, parser, resumes);
+      },
+      (error) => {
+        if (!call.done && call.req === exchange) this.fail(call, networkError(this.name, error));
+      },
+    );
+    call.req = exchange;
+    exchange.send(this.endpoint, 'GET', headers);
   }
 
   private deleteSession(): Promise<void> {
     return new Promise((resolve) => {
-      const req = this.endpoint.request(
-        { ...this.endpoint.base, method: 'DELETE', headers: this.headers },
-        (res) => {
-          res.resume();
-          res.on('end', resolve);
-          res.on('error', () => resolve());
-        },
-      );
-      // Politeness only: never hold up a shutdown for it.
-      const timer = setTimeout(() => req.destroy(), 1_000).unref();
-      req.on('close', () => {
+      const done = (): void => {
         clearTimeout(timer);
         resolve();
-      });
-      req.on('error', () => resolve());
-      req.end();
+      };
+      const exchange = new Exchange((_status, _headers, answered) => answered.drain(done), done);
+      // Politeness only: never hold up a shutdown for it.
+      const timer = setTimeout(() => {
+        exchange.destroy();
+        resolve();
+      }, 1_000).unref();
+      exchange.send(this.endpoint, 'DELETE', this.headers);
     });
   }
 }

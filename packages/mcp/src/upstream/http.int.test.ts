@@ -190,6 +190,69 @@ describe('Streamable HTTP edge cases', () => {
     expect(error.message).toBe("upstream 'gone' refused the connection");
   });
 
+  it('does not follow a redirect, even to a server that would answer', async () => {
+    const moved = createServer((req, res) => {
+      req.resume();
+      res.writeHead(307, { location: fixture.url }).end();
+    });
+    await new Promise<void>((resolve) => moved.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(moved.address() as AddressInfo).port}/mcp`;
+    try {
+      const before = fixture.received.length;
+      const error = await rejection(
+        pool.request({ key: 'moved', label: 'moved', transport: 'streamable_http', url }, 'tools/list', {}),
+      );
+      expect(error).toMatchObject({ kind: 'http', httpStatus: 307 });
+      expect(error.message).toBe(
+        "upstream 'moved' answered with a redirect (HTTP 307), which the gateway does not follow to initialize",
+      );
+      expect(fixture.received.length).toBe(before);
+    } finally {
+      moved.closeAllConnections();
+      moved.close();
+    }
+  });
+
+  it('sends a call again, once, when its kept-alive connection is closed without an answer', async () => {
+    const upstream = target(fixture);
+    await pool.request(upstream, 'tools/call', { name: 'echo', arguments: { message: 'first' } });
+    fixture.hangUp = 'reused';
+    const result = await pool.request(upstream, 'tools/call', {
+      name: 'echo',
+      arguments: { message: 'again' },
+    });
+    expect(fixture.hangUp).toBeUndefined();
+    expect(firstText(result)).toBe('Echo: again');
+  });
+
+  it('reports a new connection closed without an answer as a reset, without sending again', async () => {
+    const own = createUpstreamPool({ clientInfo });
+    try {
+      const before = fixture.received.length;
+      fixture.hangUp = 'new';
+      const error = await rejection(own.request(target(fixture), 'tools/list', {}));
+      expect(error).toMatchObject({ kind: 'connect', socketCode: 'ECONNRESET' });
+      expect(error.message).toBe("upstream 'fixture' reset the connection");
+      expect(fixture.received.length).toBe(before);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('closes its connections to the upstream when the pool closes', async () => {
+    const own = await startHttpFixture();
+    const closing = createUpstreamPool({ clientInfo });
+    try {
+      await closing.request(target(own), 'tools/list', {});
+      expect(await own.connections()).toBeGreaterThan(0);
+      await closing.close();
+      await waitUntil(async () => (await own.connections()) === 0, 'the upstream has no connection left');
+    } finally {
+      await closing.close();
+      await own.close();
+    }
+  });
+
   it('gives up on an upstream that never answers initialize', async () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));

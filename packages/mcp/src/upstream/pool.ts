@@ -1,7 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
+import { Agent } from 'undici';
 import type { SessionContext } from './http-common.ts';
 import { HttpSession } from './http-session.ts';
 import { Limiter } from './limiter.ts';
@@ -56,14 +55,22 @@ class Pool implements UpstreamPool {
   private closed = false;
 
   constructor(options: UpstreamPoolOptions) {
-    const agentOptions = { keepAlive: true, scheduling: 'lifo' as const, lookup: options.lookup };
+    const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.ctx = {
       clientInfo: options.clientInfo,
       protocolVersion: options.protocolVersion ?? '2025-11-25',
-      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      connectTimeoutMs,
       checkUrl: options.checkUrl?.bind(options),
-      httpAgent: new http.Agent(agentOptions),
-      httpsAgent: new https.Agent(agentOptions),
+      dispatcher: new Agent({
+        connect:
+          options.lookup === undefined
+            ? { timeout: connectTimeoutMs }
+            : { timeout: connectTimeoutMs, lookup: options.lookup },
+        // Calls are bounded by the pool's own timers; undici's would cut a tool call running longer
+        // than its 300 s, or a legacy SSE stream that stays quiet as long.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      }),
     };
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
@@ -171,8 +178,7 @@ class Pool implements UpstreamPool {
     await Promise.all([...this.entries.values()].map((entry) => this.closeEntry(entry, error)));
     // Children whose entry is already gone may still be stopping.
     await Promise.all([...this.processes].map((child) => child.close(error)));
-    this.ctx.httpAgent.destroy();
-    this.ctx.httpsAgent.destroy();
+    await this.ctx.dispatcher.destroy();
   }
 
   private entryFor(target: UpstreamTarget): Entry {

@@ -1,4 +1,3 @@
-import type { ClientRequest } from 'node:http';
 import { parseBoundedJson, tooDeepMessage } from '../json-limits.ts';
 import {
   type JsonRpcNotification,
@@ -27,7 +26,7 @@ export interface PendingCall {
   timer: NodeJS.Timeout | undefined;
   onAbort: (() => void) | undefined;
   /** Transport state (HTTP): the POST or resume GET currently carrying the call. */
-  req: ClientRequest | undefined;
+  req: { destroy(): void } | undefined;
   /** Transport state (HTTP): the call was already re-sent once (lost session or stale socket). */
   resent: boolean;
 }

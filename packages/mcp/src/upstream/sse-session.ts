@@ -1,20 +1,18 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
 import {
-  type Endpoint,
   type SessionContext,
   callHeaders,
   checkUrl,
-  collectBody,
   endpointFor,
+  hangUp,
   httpError,
+  isStaleConnection,
   lowerCaseHeaders,
   networkError,
 } from './http-common.ts';
+import { type Endpoint, Exchange, headerValue } from './http-exchange.ts';
 import { type PendingCall, RpcChannel, label } from './rpc-channel.ts';
-import { SseParser } from './sse-parser.ts';
+import { type SseEvent, SseParser } from './sse-parser.ts';
 import { type UpstreamTarget, UpstreamError } from './types.ts';
-
-const ignore = (): void => undefined;
 
 /**
  * One pooled session over the legacy HTTP+SSE transport (2024-11-05): a long-lived GET stream
@@ -26,7 +24,7 @@ export class SseSession extends RpcChannel {
   private postEndpoint: Endpoint | undefined;
   private readonly targetHeaders: Record<string, string>;
   private readonly postHeaders: Record<string, string>;
-  private stream: ClientRequest | undefined;
+  private stream: Exchange | undefined;
   private connected = false;
   private connecting: Promise<void> | undefined;
   private generation = 0;
@@ -74,17 +72,22 @@ export class SseSession extends RpcChannel {
     if (endpoint === undefined)
       return Promise.reject(new UpstreamError('closed', `${label(this.name)} is not connected`));
     return new Promise((resolve, reject) => {
-      const req = endpoint.request({ ...endpoint.base, method: 'POST', headers: this.postHeaders }, (res) => {
-        res.on('error', ignore);
-        res.resume();
-        const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) resolve();
-        else reject(httpError(this.name, status, 'a notification'));
-      });
-      const timer = setTimeout(() => req.destroy(), this.ctx.connectTimeoutMs).unref();
-      req.on('close', () => clearTimeout(timer));
-      req.on('error', (error) => reject(networkError(this.name, error)));
-      req.end(body);
+      const exchange = new Exchange(
+        (status, _headers, answered) => {
+          answered.drain(() => clearTimeout(timer));
+          if (status >= 200 && status < 300) resolve();
+          else reject(httpError(this.name, status, 'a notification'));
+        },
+        (error) => {
+          clearTimeout(timer);
+          reject(networkError(this.name, error));
+        },
+      );
+      const timer = setTimeout(() => {
+        exchange.destroy();
+        reject(networkError(this.name, hangUp()));
+      }, this.ctx.connectTimeoutMs).unref();
+      exchange.send(endpoint, 'POST', this.postHeaders, body);
     });
   }
 
@@ -119,58 +122,72 @@ export class SseSession extends RpcChannel {
         if (announced) return;
         announced = true;
         clearTimeout(timer);
-        req.destroy();
+        exchange.destroy();
         reject(error);
       };
-      const headers = { ...this.targetHeaders, accept: 'text/event-stream', 'cache-control': 'no-cache' };
-      const req = this.streamEndpoint.request(
-        { ...this.streamEndpoint.base, method: 'GET', headers },
-        (res) => {
-          res.on('error', ignore);
-          const status = res.statusCode ?? 0;
+      const onEvent = ({ event, data }: SseEvent): void => {
+        if (event === 'endpoint') {
+          if (announced) return;
+          let url: URL;
+          try {
+            url = new URL(data, this.streamEndpoint.url);
+          } catch {
+            failOpen(
+              new UpstreamError('protocol', `${label(this.name)} announced an invalid message endpoint`),
+            );
+            return;
+          }
+          if (url.origin !== this.streamEndpoint.url.origin) {
+            failOpen(
+              new UpstreamError(
+                'protocol',
+                `${label(this.name)} announced a message endpoint on another origin`,
+              ),
+            );
+            return;
+          }
+          announced = true;
+          clearTimeout(timer);
+          resolve(endpointFor(url, this.ctx));
+          return;
+        }
+        if (event !== 'message' || data === '') return;
+        this.receive(data);
+      };
+      const onEnd = (): void => {
+        if (!announced)
+          failOpen(
+            new UpstreamError(
+              'connect',
+              `${label(this.name)} closed its event stream before announcing an endpoint`,
+            ),
+          );
+        else if (generation === this.generation)
+          this.lose(new UpstreamError('closed', `${label(this.name)} dropped its event stream`));
+      };
+      const exchange = new Exchange(
+        (status, headers) => {
           if (status !== 200) {
-            res.resume();
             failOpen(httpError(this.name, status, 'the event stream request'));
             return;
           }
-          if (!(res.headers['content-type'] ?? '').includes('text/event-stream')) {
-            res.resume();
+          if (!(headerValue(headers, 'content-type') ?? '').includes('text/event-stream')) {
             failOpen(new UpstreamError('connect', `${label(this.name)} did not answer with an event stream`));
             return;
           }
-          const parser = new SseParser(({ event, data }) => {
-            if (event === 'endpoint') {
-              if (announced) return;
-              let url: URL;
-              try {
-                url = new URL(data, this.streamEndpoint.url);
-              } catch {
-                failOpen(
-                  new UpstreamError('protocol', `${label(this.name)} announced an invalid message endpoint`),
-                );
-                return;
-              }
-              if (url.origin !== this.streamEndpoint.url.origin) {
-                failOpen(
-                  new UpstreamError(
-                    'protocol',
-                    `${label(this.name)} announced a message endpoint on another origin`,
-                  ),
-                );
-                return;
-              }
-              announced = true;
-              clearTimeout(timer);
-              resolve(endpointFor(url, this.ctx));
-              return;
+          const parser = new SseParser(onEvent);
+          exchange.read((text) => {
+            try {
+              parser.push(text);
+            } catch {
+              if (generation === this.generation)
+                this.lose(new UpstreamError('protocol', `${label(this.name)} sent an oversized message`));
             }
-            if (event !== 'message' || data === '') return;
-            this.receive(data);
-          });
-          this.readStream(res, parser, generation);
+          }, onEnd);
         },
+        (error) => failOpen(networkError(this.name, error)),
       );
-      this.stream = req;
+      this.stream = exchange;
       const timer = setTimeout(
         () =>
           failOpen(
@@ -181,33 +198,8 @@ export class SseSession extends RpcChannel {
           ),
         this.ctx.connectTimeoutMs,
       );
-      req.on('error', (error) => {
-        if (!announced) failOpen(networkError(this.name, error));
-      });
-      req.on('close', () => {
-        if (!announced)
-          failOpen(
-            new UpstreamError(
-              'connect',
-              `${label(this.name)} closed its event stream before announcing an endpoint`,
-            ),
-          );
-        else if (generation === this.generation)
-          this.lose(new UpstreamError('closed', `${label(this.name)} dropped its event stream`));
-      });
-      req.end();
-    });
-  }
-
-  private readStream(res: IncomingMessage, parser: SseParser, generation: number): void {
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      try {
-        parser.push(chunk);
-      } catch {
-        if (generation === this.generation)
-          this.lose(new UpstreamError('protocol', `${label(this.name)} sent an oversized message`));
-      }
+      const headers = { ...this.targetHeaders, accept: 'text/event-stream', 'cache-control': 'no-cache' };
+      exchange.send(this.streamEndpoint, 'GET', headers);
     });
   }
 
@@ -228,34 +220,25 @@ export class SseSession extends RpcChannel {
     const endpoint = this.postEndpoint;
     if (call.done || endpoint === undefined) return;
     const headers = callHeaders(this.postHeaders, call.options);
-    const req = endpoint.request({ ...endpoint.base, method: 'POST', headers }, (res) =>
-      this.onPostResponse(call, res),
+    const exchange = new Exchange(
+      (status) => this.onPostResponse(call, exchange, status),
+      (error) => {
+        if (call.done || call.req !== exchange) return;
+        if (!call.resent && isStaleConnection(error)) {
+          call.resent = true;
+          this.post(call);
+          return;
+        }
+        this.fail(call, networkError(this.name, error));
+      },
     );
-    call.req = req;
-    req.on('error', (error) => {
-      if (call.done || call.req !== req) return;
-      const code = (error as NodeJS.ErrnoException).code;
-      if (req.reusedSocket && !call.resent && (code === 'ECONNRESET' || code === 'EPIPE')) {
-        call.resent = true;
-        this.post(call);
-        return;
-      }
-      this.fail(call, networkError(this.name, error));
-    });
-    req.end(call.body);
+    call.req = exchange;
+    exchange.send(endpoint, 'POST', headers, call.body);
   }
 
-  private onPostResponse(call: PendingCall, res: IncomingMessage): void {
-    res.on('error', ignore);
-    const status = res.statusCode ?? 0;
-    if (status >= 200 && status < 300) {
-      res.resume();
-      return;
-    }
-    if (call.done) {
-      res.resume();
-      return;
-    }
+  private onPostResponse(call: PendingCall, exchange: Exchange, status: number): void {
+    if (status >= 200 && status < 300) return;
+    if (call.done) return;
     const lost = (): void => {
       if (call.resent || call.method === 'initialize') {
         this.fail(call, httpError(this.name, status, call.method));
@@ -267,18 +250,16 @@ export class SseSession extends RpcChannel {
       this.transmitRequest(call);
     };
     if (status === 404) {
-      res.resume();
       lost();
       return;
     }
     if (status === 400) {
-      collectBody(res, 64 * 1024, (_error, body) => {
+      exchange.collect(64 * 1024, (_error, body) => {
         if (/session/i.test(body)) lost();
         else this.fail(call, httpError(this.name, status, call.method));
       });
       return;
     }
-    res.resume();
     this.fail(call, httpError(this.name, status, call.method));
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingHttpHeaders, type IncomingMessage, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { EventStore } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -23,6 +23,13 @@ export interface HttpFixture {
   forgetSessions(): Promise<void>;
   /** Answers every request with this status instead of serving MCP (undefined: serve MCP). */
   failWith: number | undefined;
+  /**
+   * Closes the connection of the next request arriving on a kept-alive ('reused') or a new
+   * ('new') connection, without answering or recording it; then back to undefined.
+   */
+  hangUp: 'reused' | 'new' | undefined;
+  /** Connections open to the server right now. */
+  connections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -78,8 +85,18 @@ export async function startHttpFixture(
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const received: ReceivedMessage[] = [];
   const log: FixtureLog = { aborted: [] };
+  const requestsOn = new WeakMap<Socket, number>();
 
   const server = createServer((req, res) => {
+    const earlier = requestsOn.get(req.socket) ?? 0;
+    requestsOn.set(req.socket, earlier + 1);
+    if (fixture.hangUp !== undefined && (fixture.hangUp === 'reused') === earlier > 0) {
+      fixture.hangUp = undefined;
+      // Read first: closing on unread data would send a reset rather than a plain close.
+      req.resume();
+      req.on('end', () => req.socket.end());
+      return;
+    }
     void (async () => {
       if (fixture.failWith !== undefined) {
         res.writeHead(fixture.failWith, { 'content-type': 'application/json' }).end('{"error":"nope"}');
@@ -125,6 +142,11 @@ export async function startHttpFixture(
     received,
     resumes: 0,
     failWith: undefined,
+    hangUp: undefined,
+    connections: () =>
+      new Promise((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      ),
     async forgetSessions() {
       const open = [...sessions.values()];
       sessions.clear();
