@@ -26,6 +26,7 @@ import type { ProxyEnv } from './env.ts';
 import { sendJson, sendProxyError } from './transport/http-util.ts';
 import { LegacySseTransport } from './transport/legacy-sse.ts';
 import { InputBridge } from './dispatch/input-bridge.ts';
+import { SessionLogLevels } from './dispatch/log-levels.ts';
 import { ResumableStreams } from './transport/resumable-streams.ts';
 import { StreamableHttpTransport } from './transport/streamable-http.ts';
 import { instrumentPool } from './observability/instrumented-pool.ts';
@@ -177,17 +178,19 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     observability,
   });
   const sessions = new Sessions(sessionKeys, endedSessions, refusals);
+  const logLevels = new SessionLogLevels(bus);
   const dispatcher = new Dispatcher({
-    tools: new ToolCaller(
-      upstreams,
+    tools: new ToolCaller({
+      pool: upstreams,
       targets,
       catalog,
       observability,
-      undefined,
       builtin,
       log,
-      new InputBridge({ bus, keys: sessionKeys, log, holdMs: env.MCP_INPUT_HOLD_MS }),
-    ),
+      inputs: new InputBridge({ bus, keys: sessionKeys, log, holdMs: env.MCP_INPUT_HOLD_MS }),
+      logLevels,
+    }),
+    logLevels,
     catalog,
     serverVersion: PROXY_VERSION,
     listPageSize: env.MCP_LIST_PAGE_SIZE,

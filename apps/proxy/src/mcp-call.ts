@@ -1,3 +1,4 @@
+import type { LogLevel } from './dispatch/log-levels.ts';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PreparedGateway } from './config/snapshot-store.ts';
 import type { UsageDraft } from './usage/meter.ts';
@@ -40,6 +41,8 @@ export interface CallSession {
   key: string;
   protocolVersion: string;
   clientCapabilities: Record<string, unknown>;
+  /** 2026-07-28: the log level this request asked for (`_meta`); none: no log messages. */
+  logLevel?: LogLevel;
 }
 
 /** One client request, admitted, on its way through dispatch to a backend. */

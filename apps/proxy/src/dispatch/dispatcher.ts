@@ -13,6 +13,7 @@ import { CallRegistry } from './call-registry.ts';
 import type { Catalog } from './catalog.ts';
 import { routeToolCall } from './meta-tools.ts';
 import { paginate } from './pagination.ts';
+import { isLogLevel, LOG_LEVELS, type SessionLogLevels } from './log-levels.ts';
 import type { Responder } from './responder.ts';
 import type { ToolCaller } from './tool-caller.ts';
 
@@ -24,6 +25,8 @@ export interface DispatcherDeps {
   listPageSize: number;
   /** How long 2026-07-28 clients may reuse `tools/list` and `server/discover` results. */
   listTtlMs: number;
+  /** Where `logging/setLevel` keeps each session's level. */
+  logLevels: SessionLogLevels;
 }
 
 /**
@@ -98,7 +101,7 @@ export class Dispatcher {
   /**
    * `server/discover` (2026-07-28): the same gateway in the revision's terms. Server info moves to
    * `_meta`; capabilities name only what that era can use here: tool list changes (delivered on
-   * `subscriptions/listen`), no logging and no resource subscriptions.
+   * `subscriptions/listen`), logging (per request), no resource subscriptions.
    */
   private discover(gateway: PreparedGateway): Record<string, unknown> {
     const { snapshot, listedPrompts, listedResourceServers } = gateway;
@@ -107,6 +110,8 @@ export class Dispatcher {
       supportedVersions: [...SUPPORTED_VERSIONS],
       capabilities: {
         tools: { listChanged: true },
+        // Log messages for requests that ask for them in `_meta` (at or above that level).
+        logging: {},
         ...(listedPrompts.length > 0 ? { prompts: {} } : {}),
         ...(listedResourceServers.length > 0 ? { resources: {} } : {}),
         ...(catalog ? { completions: {} } : {}),
@@ -152,7 +157,14 @@ export class Dispatcher {
       if (stateless && REMOVED_IN_2026.has(message.method)) throw methodNotFound(message.method);
       switch (message.method) {
         case 'ping':
+          return reply({});
         case 'logging/setLevel':
+          if (!isLogLevel(params.level))
+            throw new JsonRpcError(
+              RPC.INVALID_PARAMS,
+              `Invalid params: "level" must be one of ${LOG_LEVELS.join(', ')}`,
+            );
+          await this.deps.logLevels.set(call.session.key, params.level);
           return reply({});
         case 'server/discover':
           return reply(this.discover(gateway));

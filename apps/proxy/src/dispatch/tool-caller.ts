@@ -19,6 +19,7 @@ import type { BuiltinServers } from '../backend/builtin-servers.ts';
 import type { Catalog } from './catalog.ts';
 import type { CallRegistry } from './call-registry.ts';
 import type { HeldOwner, InputBridge } from './input-bridge.ts';
+import { LogFilter, type SessionLogLevels } from './log-levels.ts';
 import type { Observability } from '../observability/observability.ts';
 import type { TraceSpan } from '../observability/tracing.ts';
 import type { Responder } from './responder.ts';
@@ -31,22 +32,47 @@ import { passthroughHeaders, resolveInstallation, type UpstreamTargets } from '.
 const toolError = (id: JsonRpcRequestMessage['id'], text: string) =>
   resultMessage(id, { content: [{ type: 'text', text }], isError: true });
 
+export interface ToolCallerDeps {
+  pool: UpstreamPool;
+  targets: UpstreamTargets;
+  catalog: Catalog;
+  /** Spans for the call, credential resolution and upstream request, when tracing is on. */
+  observability?: Observability;
+  /** How long a server→client request waits for the client's answer. */
+  clientRequestTimeoutMs?: number;
+  /** Servers Toolgate answers itself (the management server). */
+  builtin?: BuiltinServers;
+  /** Where failed upstream calls are logged, once each. */
+  log?: Logger;
+  /** Input requests of upstreams, for 2026-07-28 clients (multi-round-trip requests). */
+  inputs?: InputBridge;
+  /** Each 2025-era session's `logging/setLevel`, applied to the log messages relayed to it. */
+  logLevels?: SessionLogLevels;
+}
+
 /** tools/call: find the tool, pick the caller's credential, call upstream, relay what happens. */
 export class ToolCaller {
-  constructor(
-    private readonly pool: UpstreamPool,
-    private readonly targets: UpstreamTargets,
-    private readonly catalog: Catalog,
-    /** Spans for the call, credential resolution and upstream request, when tracing is on. */
-    private readonly observability?: Observability,
-    private readonly clientRequestTimeoutMs = 120_000,
-    /** Servers Toolgate answers itself (the management server). */
-    private readonly builtin?: BuiltinServers,
-    /** Where failed upstream calls are logged, once each. */
-    private readonly log?: Logger,
-    /** Input requests of upstreams, for 2026-07-28 clients (multi-round-trip requests). */
-    private readonly inputs?: InputBridge,
-  ) {}
+  private readonly pool: UpstreamPool;
+  private readonly targets: UpstreamTargets;
+  private readonly catalog: Catalog;
+  private readonly observability?: Observability;
+  private readonly clientRequestTimeoutMs: number;
+  private readonly builtin?: BuiltinServers;
+  private readonly log?: Logger;
+  private readonly inputs?: InputBridge;
+  private readonly logLevels?: SessionLogLevels;
+
+  constructor(deps: ToolCallerDeps) {
+    this.pool = deps.pool;
+    this.targets = deps.targets;
+    this.catalog = deps.catalog;
+    this.observability = deps.observability;
+    this.clientRequestTimeoutMs = deps.clientRequestTimeoutMs ?? 120_000;
+    this.builtin = deps.builtin;
+    this.log = deps.log;
+    this.inputs = deps.inputs;
+    this.logLevels = deps.logLevels;
+  }
 
   private child(parent: TraceSpan | undefined, name: string, client = false): TraceSpan | undefined {
     return parent && this.observability?.tracer?.tracing.child(parent, name, { client });
@@ -199,6 +225,17 @@ export class ToolCaller {
         });
       return upstreamErrorToRpc(err, upstream.name);
     };
+    const logs = responder.canStream
+      ? new LogFilter(
+          () =>
+            modern
+              ? Promise.resolve(call.session.logLevel)
+              : (this.logLevels?.get(sessionKey) ?? Promise.resolve(undefined)),
+          (n) => responder.send(n),
+          // 2026-07-28: log messages only for a request that asked for them (`_meta` logLevel).
+          modern,
+        )
+      : undefined;
     const request = (onRequest: UpstreamRequestOptions['onRequest']) =>
       this.pool.request(target, 'tools/call', upstreamParams, {
         signal: tracked.signal,
@@ -207,7 +244,7 @@ export class ToolCaller {
         trace: upstreamSpan
           ? this.observability!.tracer!.tracing.traceHeaders(upstreamSpan)
           : forwardedTraceHeaders(call.headers),
-        onNotification: responder.canStream ? (n) => responder.send(n) : undefined,
+        onNotification: logs ? (n) => logs.push(n) : undefined,
         onRequest,
       });
     try {
@@ -227,6 +264,8 @@ export class ToolCaller {
             }
           : undefined,
       );
+      // Everything the upstream sent before its answer goes out before it.
+      await logs?.settled();
       responder.reply(resultMessage(message.id, result));
     } catch (err) {
       if (modern && err instanceof JsonRpcError)

@@ -91,7 +91,8 @@ describe('2026-07-28 requests', () => {
       cacheScope: 'private',
       _meta: { 'io.modelcontextprotocol/serverInfo': { name: expect.stringContaining('/wire') as unknown } },
     });
-    expect(body.result!.capabilities).not.toHaveProperty('logging');
+    expect(body.result!.capabilities).toMatchObject({ tools: { listChanged: true }, logging: {} });
+    expect(body.result!.capabilities).not.toHaveProperty('resources');
   });
 
   it('a call with matching headers goes through; Mcp-Name may be Base64-encoded', async () => {

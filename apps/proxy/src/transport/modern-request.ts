@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientMessage, JsonRpcErrorObject } from '@toolgate/mcp/jsonrpc';
 import { RPC } from '@toolgate/mcp/jsonrpc';
 import { isStatelessVersion, isSupportedVersion, SUPPORTED_VERSIONS } from '@toolgate/mcp/protocol';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from '../dispatch/log-levels.ts';
 import { firstHeader } from './http-util.ts';
 
 /** The request `_meta` keys of the 2026-07-28 revision (basic/index, `_meta`). */
@@ -9,6 +10,7 @@ export const META = {
   protocolVersion: 'io.modelcontextprotocol/protocolVersion',
   clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
   clientInfo: 'io.modelcontextprotocol/clientInfo',
+  logLevel: 'io.modelcontextprotocol/logLevel',
 } as const;
 
 /** Methods whose `Mcp-Name` header mirrors a body field (streamable-http, Request Metadata). */
@@ -25,7 +27,7 @@ const NAME_SOURCE: Record<string, 'name' | 'uri' | 'taskId'> = {
 export type ModernCheck =
   /** Not a 2026-07-28 message: the session-based revisions handle it. */
   | { era: 'stateful' }
-  | { era: 'modern'; clientCapabilities: Record<string, unknown> }
+  | { era: 'modern'; clientCapabilities: Record<string, unknown>; logLevel?: LogLevel }
   | { era: 'modern'; status: number; error: JsonRpcErrorObject };
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -111,6 +113,15 @@ export function checkModernRequest(headers: IncomingHttpHeaders, message: Client
     );
   }
 
+  const logLevel = meta[META.logLevel];
+  if (logLevel !== undefined && !isLogLevel(logLevel)) {
+    return refuse(
+      RPC.INVALID_PARAMS,
+      `Invalid _meta envelope for protocol revision 2026-07-28: ${META.logLevel}: must be one of ${LOG_LEVELS.join(', ')}`,
+      { envelope: { key: META.logLevel, problem: 'invalid' } },
+    );
+  }
+
   if (versionHeader === undefined)
     return mismatch('the MCP-Protocol-Version header is absent', 'MCP-Protocol-Version');
   if (versionHeader !== metaVersion) {
@@ -144,7 +155,7 @@ export function checkModernRequest(headers: IncomingHttpHeaders, message: Client
       );
     }
   }
-  return { era: 'modern', clientCapabilities: capabilities };
+  return { era: 'modern', clientCapabilities: capabilities, ...(logLevel === undefined ? {} : { logLevel }) };
 }
 
 const isStatefulVersion = (v: string): boolean => isSupportedVersion(v) && !isStatelessVersion(v);

@@ -236,6 +236,7 @@ export class StreamableHttpTransport {
           key: sessionKey,
           protocolVersion: session?.protocolVersion ?? '2026-07-28',
           clientCapabilities,
+          ...(modern.era === 'modern' && modern.logLevel ? { logLevel: modern.logLevel } : {}),
         },
         usage,
       },
