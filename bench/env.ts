@@ -18,6 +18,8 @@ const ZBenchEnv = z.object({
   BENCH_LIST_CALLS: z.coerce.number().int().min(0).default(200),
   /** Tools in the listing fixture. */
   BENCH_LIST_TOOLS: z.coerce.number().int().min(1).max(20_000).default(1_000),
+  /** Idle sessions (initialized, GET stream open) for the gateway's RSS after the rounds; 0 skips. */
+  BENCH_IDLE_SESSIONS: z.coerce.number().int().min(0).max(20_000).default(1_000),
   /** Sequential calls on one session in the c1 phase. */
   BENCH_CALLS: z.coerce.number().int().min(100).default(2_000),
   /** Duration of each concurrent phase (c16, c64), per target and round. */

@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { generateKeySpec } from '@toolgate/core/crypto';
 import { createTestDatabase } from '@toolgate/db/testing';
 import { benchEnv } from './env.ts';
+import { idleSessionsRss } from './idle-sessions.ts';
 import { PEERS } from './peers.ts';
 import { renderPeersReport, renderReport } from './report.ts';
 import { runRounds } from './rounds.ts';
@@ -57,6 +58,19 @@ try {
         results.targets.length > 2
           ? renderPeersReport(results, env.BENCH_AUTH)
           : renderReport(results, env.BENCH_AUTH);
+      const gateway = setup.targets.find((t) => t.name === 'gateway');
+      if (env.BENCH_IDLE_SESSIONS > 0 && gateway?.idle && gateway.proxyPid !== undefined) {
+        process.stderr.write(`${mode} upstream: opening ${env.BENCH_IDLE_SESSIONS} idle sessions\n`);
+        const { before, after } = await idleSessionsRss(
+          gateway.idle,
+          gateway.proxyPid,
+          env.BENCH_IDLE_SESSIONS,
+        );
+        const mib = (bytes: number) => (bytes / 1_048_576).toFixed(1);
+        report +=
+          `\nToolgate RSS with ${env.BENCH_IDLE_SESSIONS} idle sessions open (each with its GET stream): ` +
+          `${mib(after)} MiB (${mib(before)} MiB before them, ${((after - before) / env.BENCH_IDLE_SESSIONS / 1024).toFixed(1)} KiB per session)\n`;
+      }
     } finally {
       await setup.close();
     }

@@ -7,6 +7,7 @@ import { manyToolDefinitions, manyToolsStdioCommand } from '@toolgate/fixtures/m
 import type { EchoSession } from './echo-session.ts';
 import type { BenchEnv } from './env.ts';
 import { PUBLIC_MCP_URL, PUBLIC_WEB_URL, startGateway, type GatewayHandle } from './gateway-handle.ts';
+import type { IdleEndpoint } from './idle-sessions.ts';
 import { HttpEchoSession } from './http-echo-session.ts';
 import { LegacySseEchoSession } from './legacy-sse-echo-session.ts';
 import {
@@ -58,6 +59,8 @@ export interface Target {
   upstreamPid(): number;
   /** Opens the listing endpoint (stdio mode with BENCH_LIST_CALLS > 0); closed after the stage. */
   openList?: () => Promise<ListEndpoint>;
+  /** Where the idle-sessions stage opens its sessions (Toolgate). */
+  idle?: IdleEndpoint;
 }
 
 export interface ModeSetup {
@@ -170,6 +173,7 @@ async function gatewayTarget(
     sessions,
     proxyPid: gateway.pid,
     upstreamPid: () => upstreamPid(gateway),
+    idle: { url: gateway.url + seeded.path, authorization: `Bearer ${seeded.token}` },
     openList: listSeeded
       ? async () => {
           const session = await open(listSeeded)();
