@@ -1,15 +1,8 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import {
-  seedApiToken,
-  seedAssignments,
-  seedGateway,
-  seedInstallation,
-  seedRegistryEntry,
-  seedTenant,
-} from '@toolgate/db/testing';
+import { seedApiToken } from '@toolgate/db/testing';
 import { startConformanceFixture } from '@toolgate/fixtures/conformance-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHarness, discoverAndSeedTools, type Harness, type RunningProxy } from '../testing/harness.ts';
+import { createHarness, type Harness, type RunningProxy, seedServerGateway } from '../testing/harness.ts';
 
 /**
  * Multi-round-trip requests: a 2025-era upstream that elicits during a call, in front of
@@ -31,20 +24,17 @@ const META = {
 beforeAll(async () => {
   h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
   fixture = await startConformanceFixture({ host: '127.0.0.1' });
-  const { db } = h;
-  const tenant = await seedTenant(db.db);
-  const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'fixture', url: fixture.url });
-  const installation = await seedInstallation(db.db, tenant.id, entry.id);
-  await discoverAndSeedTools(db, tenant.id, installation.id, { url: fixture.url });
-  const gateway = await seedGateway(db.db, tenant.id, { slug: 'asks' });
-  await seedAssignments(db.db, tenant.id, gateway.id, [
-    { registryEntryId: entry.id, toolName: 'test_elicitation', alias: 'ask' },
-  ]);
-  token = (await seedApiToken(db.db, tenant.id)).token;
-  otherToken = (await seedApiToken(db.db, tenant.id)).token;
+  const seeded = await seedServerGateway(h, {
+    server: 'fixture',
+    upstream: { url: fixture.url },
+    gateway: 'asks',
+    tools: [{ toolName: 'test_elicitation', alias: 'ask' }],
+  });
+  token = seeded.token;
+  otherToken = (await seedApiToken(h.db.db, seeded.tenant.id)).token;
   replicaA = await h.startProxy();
   replicaB = await h.startProxy();
-  path = `/mcp/${tenant.slug}/asks`;
+  path = seeded.path;
 });
 
 afterAll(async () => {

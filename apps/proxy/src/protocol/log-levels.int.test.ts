@@ -1,15 +1,7 @@
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import {
-  seedApiToken,
-  seedAssignments,
-  seedGateway,
-  seedInstallation,
-  seedRegistryEntry,
-  seedTenant,
-} from '@toolgate/db/testing';
 import { startConformanceFixture } from '@toolgate/fixtures/conformance-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, createHarness, discoverAndSeedTools, type Harness } from '../testing/harness.ts';
+import { connectClient, createHarness, type Harness, seedServerGateway } from '../testing/harness.ts';
 
 /** Log messages an upstream sends during a call reach each client at the level it chose. */
 let h: Harness;
@@ -20,19 +12,16 @@ let token: string;
 beforeAll(async () => {
   h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
   fixture = await startConformanceFixture({ host: '127.0.0.1' });
-  const { db } = h;
-  const tenant = await seedTenant(db.db);
-  const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'fixture', url: fixture.url });
-  const installation = await seedInstallation(db.db, tenant.id, entry.id);
-  await discoverAndSeedTools(db, tenant.id, installation.id, { url: fixture.url });
-  const gateway = await seedGateway(db.db, tenant.id, { slug: 'logs' });
-  await seedAssignments(db.db, tenant.id, gateway.id, [
-    { registryEntryId: entry.id, toolName: 'test_tool_with_logging', alias: 'chatty' },
-  ]);
-  token = (await seedApiToken(db.db, tenant.id)).token;
+  const seeded = await seedServerGateway(h, {
+    server: 'fixture',
+    upstream: { url: fixture.url },
+    gateway: 'logs',
+    tools: [{ toolName: 'test_tool_with_logging', alias: 'chatty' }],
+  });
+  token = seeded.token;
   const replicaA = await h.startProxy();
   await h.startProxy();
-  url = `${replicaA.url}/mcp/${tenant.slug}/logs`;
+  url = `${replicaA.url}${seeded.path}`;
 });
 
 afterAll(async () => {

@@ -1,15 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import {
-  seedApiToken,
-  seedAssignments,
-  seedGateway,
-  seedInstallation,
-  seedRegistryEntry,
-  seedTenant,
-} from '@toolgate/db/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectClient, createHarness, discoverAndSeedTools, type Harness } from '../testing/harness.ts';
+import { connectClient, createHarness, type Harness, seedServerGateway } from '../testing/harness.ts';
 
 /** MCP Apps (ext-apps): an official example server's UI resource and tool `_meta` pass through. */
 // The package exports its server module; the runnable entry (index.js, `--stdio`) sits beside it.
@@ -25,24 +17,15 @@ let token: string;
 
 beforeAll(async () => {
   h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
-  const { db } = h;
-  const tenant = await seedTenant(db.db);
-  const entry = await seedRegistryEntry(db.db, tenant.id, {
-    slug: 'clock',
-    transport: 'stdio',
-    url: null,
-    ...command,
+  const seeded = await seedServerGateway(h, {
+    server: 'clock',
+    upstream: command,
+    gateway: 'apps',
+    tools: ['get-time', { kind: 'resources', toolName: '*' }],
   });
-  const installation = await seedInstallation(db.db, tenant.id, entry.id);
-  await discoverAndSeedTools(db, tenant.id, installation.id, command);
-  const gateway = await seedGateway(db.db, tenant.id, { slug: 'apps' });
-  await seedAssignments(db.db, tenant.id, gateway.id, [
-    { registryEntryId: entry.id, toolName: 'get-time' },
-    { registryEntryId: entry.id, kind: 'resources', toolName: '*' },
-  ]);
-  token = (await seedApiToken(db.db, tenant.id)).token;
+  token = seeded.token;
   const proxy = await h.startProxy();
-  url = `${proxy.url}/mcp/${tenant.slug}/apps`;
+  url = `${proxy.url}${seeded.path}`;
 });
 
 afterAll(async () => {

@@ -1,14 +1,6 @@
-import {
-  seedApiToken,
-  seedAssignments,
-  seedGateway,
-  seedInstallation,
-  seedRegistryEntry,
-  seedTenant,
-} from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHarness, discoverAndSeedTools, type Harness } from '../testing/harness.ts';
+import { createHarness, type Harness, seedServerGateway } from '../testing/harness.ts';
 
 /** The 2026-07-28 wire rules, request by request, as a client that gets them wrong sees them. */
 let h: Harness;
@@ -25,19 +17,16 @@ const META = {
 beforeAll(async () => {
   h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
   everything = await startEverythingServer('streamableHttp');
-  const { db } = h;
-  const tenant = await seedTenant(db.db);
-  const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'everything', url: everything.url });
-  const installation = await seedInstallation(db.db, tenant.id, entry.id);
-  await discoverAndSeedTools(db, tenant.id, installation.id, { url: everything.url });
-  const gateway = await seedGateway(db.db, tenant.id, {
-    slug: 'wire',
+  const seeded = await seedServerGateway(h, {
+    server: 'everything',
+    upstream: { url: everything.url },
+    gateway: 'wire',
+    tools: ['echo'],
     description: 'Tools for the wire test',
   });
-  await seedAssignments(db.db, tenant.id, gateway.id, [{ registryEntryId: entry.id, toolName: 'echo' }]);
-  auth = { authorization: `Bearer ${(await seedApiToken(db.db, tenant.id)).token}` };
+  auth = { authorization: `Bearer ${seeded.token}` };
   const proxy = await h.startProxy();
-  url = `${proxy.url}/mcp/${tenant.slug}/wire`;
+  url = `${proxy.url}${seeded.path}`;
 });
 
 afterAll(async () => {

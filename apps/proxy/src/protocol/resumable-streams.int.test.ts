@@ -1,20 +1,12 @@
-import {
-  seedApiToken,
-  seedAssignments,
-  seedGateway,
-  seedInstallation,
-  seedRegistryEntry,
-  seedTenant,
-} from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   connectClient,
   createHarness,
-  discoverAndSeedTools,
   initializeSession,
   type Harness,
   type RunningProxy,
+  seedServerGateway,
 } from '../testing/harness.ts';
 
 /** Two replicas sharing Redis: a stream started on one is resumed on the other. */
@@ -28,19 +20,16 @@ let auth: Record<string, string>;
 beforeAll(async () => {
   h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
   everything = await startEverythingServer('streamableHttp');
-  const { db } = h;
-  const tenant = await seedTenant(db.db);
-  const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'everything', url: everything.url });
-  const installation = await seedInstallation(db.db, tenant.id, entry.id);
-  await discoverAndSeedTools(db, tenant.id, installation.id, { url: everything.url });
-  const gateway = await seedGateway(db.db, tenant.id, { slug: 'resumable' });
-  await seedAssignments(db.db, tenant.id, gateway.id, [
-    { registryEntryId: entry.id, toolName: 'trigger-long-running-operation', alias: 'slow' },
-  ]);
-  auth = { authorization: `Bearer ${(await seedApiToken(db.db, tenant.id)).token}` };
+  const seeded = await seedServerGateway(h, {
+    server: 'everything',
+    upstream: { url: everything.url },
+    gateway: 'resumable',
+    tools: [{ toolName: 'trigger-long-running-operation', alias: 'slow' }],
+  });
+  auth = { authorization: `Bearer ${seeded.token}` };
   replicaA = await h.startProxy();
   replicaB = await h.startProxy();
-  path = `/mcp/${tenant.slug}/resumable`;
+  path = seeded.path;
 });
 
 afterAll(async () => {

@@ -1,12 +1,5 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import {
-  seedApiToken,
-  seedAssignments,
-  seedGateway,
-  seedInstallation,
-  seedRegistryEntry,
-  seedTenant,
-} from '@toolgate/db/testing';
+import { seedAssignments, seedGateway, type seedRegistryEntry, type seedTenant } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
 import { invalidateGateways } from '@toolgate/bus';
 import { eventually } from '@toolgate/fixtures/test-kit';
@@ -14,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   connectClient,
   createHarness,
-  discoverAndSeedTools,
   type Harness,
   type RunningProxy,
+  seedServerGateway,
 } from '../testing/harness.ts';
 import { startV2Upstream } from '../testing/v2-upstream.ts';
 
@@ -34,26 +27,25 @@ beforeAll(async () => {
   h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
   everything = await startEverythingServer('streamableHttp');
   v2Upstream = await startV2Upstream();
-  const { db } = h;
-  tenant = await seedTenant(db.db);
-  const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'everything', url: everything.url });
-  everythingEntry = entry;
-  const installation = await seedInstallation(db.db, tenant.id, entry.id);
-  await discoverAndSeedTools(db, tenant.id, installation.id, { url: everything.url });
-  const gateway = await seedGateway(db.db, tenant.id, { slug: 'modern' });
-  await seedAssignments(db.db, tenant.id, gateway.id, [
-    { registryEntryId: entry.id, toolName: 'echo' },
-    { registryEntryId: entry.id, toolName: 'trigger-long-running-operation' },
-  ]);
-  const v2Entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'v2', url: v2Upstream.url });
-  const v2Installation = await seedInstallation(db.db, tenant.id, v2Entry.id);
-  await discoverAndSeedTools(db, tenant.id, v2Installation.id, { url: v2Upstream.url });
-  const v2Gateway = await seedGateway(db.db, tenant.id, { slug: 'v2' });
-  await seedAssignments(db.db, tenant.id, v2Gateway.id, [{ registryEntryId: v2Entry.id, toolName: 'shout' }]);
-  token = (await seedApiToken(db.db, tenant.id)).token;
+  const modern = await seedServerGateway(h, {
+    server: 'everything',
+    upstream: { url: everything.url },
+    gateway: 'modern',
+    tools: ['echo', 'trigger-long-running-operation'],
+  });
+  tenant = modern.tenant;
+  everythingEntry = modern.entry;
+  token = modern.token;
+  const v2 = await seedServerGateway(h, {
+    tenant,
+    server: 'v2',
+    upstream: { url: v2Upstream.url },
+    gateway: 'v2',
+    tools: ['shout'],
+  });
   proxy = await h.startProxy();
-  url = `${proxy.url}/mcp/${tenant.slug}/modern`;
-  v2Url = `${proxy.url}/mcp/${tenant.slug}/v2`;
+  url = `${proxy.url}${modern.path}`;
+  v2Url = `${proxy.url}${v2.path}`;
 });
 
 afterAll(async () => {

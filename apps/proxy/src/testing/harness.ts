@@ -271,3 +271,56 @@ export async function initializeSession(
   };
   return { init, headers };
 }
+
+type Assignment = Omit<Parameters<typeof seedAssignments>[3][number], 'registryEntryId'>;
+
+/**
+ * One server behind one gateway: a tenant (new, or `tenant`), the registry entry `server` for
+ * `upstream` installed for the org and discovered with a real client, the tools (`toolName`, or
+ * assignment rows without the entry) on gateway `gateway`, and an org API token.
+ */
+export async function seedServerGateway(
+  h: Harness,
+  options: {
+    server: string;
+    upstream: { url: string } | { command: string; args: string[] };
+    gateway: string;
+    tools: (string | Assignment)[];
+    tenant?: Awaited<ReturnType<typeof seedTenant>>;
+    description?: string;
+  },
+) {
+  const { db } = h;
+  const tenant = options.tenant ?? (await seedTenant(db.db));
+  const { upstream } = options;
+  const entry = await seedRegistryEntry(
+    db.db,
+    tenant.id,
+    'url' in upstream
+      ? { slug: options.server, url: upstream.url }
+      : {
+          slug: options.server,
+          transport: 'stdio',
+          url: null,
+          command: upstream.command,
+          args: upstream.args,
+        },
+  );
+  const installation = await seedInstallation(db.db, tenant.id, entry.id);
+  await discoverAndSeedTools(db, tenant.id, installation.id, upstream);
+  const gateway = await seedGateway(db.db, tenant.id, {
+    slug: options.gateway,
+    ...(options.description ? { description: options.description } : {}),
+  });
+  await seedAssignments(
+    db.db,
+    tenant.id,
+    gateway.id,
+    options.tools.map((t) => ({
+      registryEntryId: entry.id,
+      ...(typeof t === 'string' ? { toolName: t } : t),
+    })),
+  );
+  const { token } = await seedApiToken(db.db, tenant.id);
+  return { tenant, entry, gateway, token, path: `/mcp/${tenant.slug}/${gateway.slug}` };
+}
