@@ -51,7 +51,17 @@ class HeldCall {
   private keys = 0;
   finished = false;
 
-  constructor(readonly id: string) {}
+  private heldId: string | undefined;
+
+  /** Named only when the call is held (most calls never are). */
+  get id(): string {
+    return (this.heldId ??= randomBytes(16).toString('base64url'));
+  }
+
+  /** The id, if the call was ever held. */
+  get heldIdIfAny(): string | undefined {
+    return this.heldId;
+  }
 
   /** The upstream asks the client something; resolves with the client's answer. */
   ask(method: string, params: unknown): Promise<Record<string, unknown>> {
@@ -123,7 +133,7 @@ export class InputBridge {
     upstream: (ask: HeldCall['ask']) => Promise<Record<string, unknown>>,
     toError: (err: unknown) => JsonRpcErrorObject,
   ): HeldCall {
-    const call = new HeldCall(randomBytes(16).toString('base64url'));
+    const call = new HeldCall();
     upstream((method, params) => call.ask(method, params)).then(
       (result) => call.settle({ kind: 'result', result }),
       (err: unknown) => call.settle({ kind: 'error', error: toError(err) }),
@@ -137,22 +147,24 @@ export class InputBridge {
    * then held until the retry or the hold time ends).
    */
   async answerFor(
-    { id, call }: { id: string; call: HeldCall | undefined },
+    held: { call: HeldCall } | { id: string; call: HeldCall | undefined },
     outcome: Outcome,
     owner: HeldOwner,
   ): Promise<Record<string, unknown>> {
+    const { call } = held;
+    if (outcome.kind !== 'input') {
+      // A call that was never held has nothing to release (and no id yet).
+      const id = 'id' in held ? held.id : call?.heldIdIfAny;
+      if (id !== undefined) this.release(id);
+    }
     if (outcome.kind === 'error') {
-      this.release(id);
       throw new JsonRpcError(outcome.error.code, outcome.error.message, outcome.error.data);
     }
-    if (outcome.kind === 'result') {
-      this.release(id);
-      return outcome.result;
-    }
+    if (outcome.kind === 'result') return outcome.result;
     if (call) await this.keep(call);
     const state: RequestState = {
       ...owner,
-      held: id,
+      held: 'id' in held ? held.id : call!.id,
       key: outcome.key,
       exp: Date.now() + this.options.holdMs,
     };

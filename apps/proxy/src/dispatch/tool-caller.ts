@@ -225,17 +225,18 @@ export class ToolCaller {
         });
       return upstreamErrorToRpc(err, upstream.name);
     };
-    const logs = responder.canStream
-      ? new LogFilter(
-          () =>
-            modern
-              ? Promise.resolve(call.session.logLevel)
-              : (this.logLevels?.get(sessionKey) ?? Promise.resolve(undefined)),
-          (n) => responder.send(n),
-          // 2026-07-28: log messages only for a request that asked for them (`_meta` logLevel).
-          modern,
-        )
-      : undefined;
+    // Made on the first notification: most calls have none.
+    let logs: LogFilter | undefined;
+    const newLogFilter = () =>
+      new LogFilter(
+        () =>
+          modern
+            ? Promise.resolve(call.session.logLevel)
+            : (this.logLevels?.get(sessionKey) ?? Promise.resolve(undefined)),
+        (n) => responder.send(n),
+        // 2026-07-28: log messages only for a request that asked for them (`_meta` logLevel).
+        modern,
+      );
     const request = (onRequest: UpstreamRequestOptions['onRequest']) =>
       this.pool.request(target, 'tools/call', upstreamParams, {
         signal: tracked.signal,
@@ -244,7 +245,7 @@ export class ToolCaller {
         trace: upstreamSpan
           ? this.observability!.tracer!.tracing.traceHeaders(upstreamSpan)
           : forwardedTraceHeaders(call.headers),
-        onNotification: logs ? (n) => logs.push(n) : undefined,
+        onNotification: responder.canStream ? (n) => (logs ??= newLogFilter()).push(n) : undefined,
         onRequest,
       });
     try {
@@ -252,7 +253,7 @@ export class ToolCaller {
         // 2026-07-28: the upstream's requests for input become `input_required` answers.
         const held = this.inputs.start((ask) => request((r) => ask(r.method, r.params)), failed);
         const outcome = await held.next();
-        const answer = await this.inputs.answerFor({ id: held.id, call: held }, outcome, ownerOf(call, name));
+        const answer = await this.inputs.answerFor({ call: held }, outcome, ownerOf(call, name));
         return responder.reply(resultMessage(message.id, answer));
       }
       const result = await request(

@@ -3,7 +3,7 @@ import { RPC } from '@toolgate/mcp/jsonrpc';
 import type { Responder } from '../dispatch/responder.ts';
 import type { UsageDraft } from '../usage/meter.ts';
 import { sendJson, SseWriter } from './http-util.ts';
-import type { ResumableStream, ResumableStreams } from './resumable-streams.ts';
+import { ResumableStream, type ResumableStreams } from './resumable-streams.ts';
 
 export interface HttpResponderOptions {
   /** The client accepts SSE. */
@@ -60,7 +60,7 @@ export class HttpResponder implements Responder {
   onAbort(listener: () => void): void {
     this.res.once('close', () => {
       // A resumable stream outlives its connection: the client resumes it, or cancels the call.
-      if (!this.done && !(this.sse && 'isDetached' in this.sse)) listener();
+      if (!this.done && !(this.sse instanceof ResumableStream)) listener();
     });
   }
 
