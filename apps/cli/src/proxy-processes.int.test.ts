@@ -11,6 +11,7 @@ import {
   type TestDatabase,
 } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { sseEvents } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { childEnv, startToolgate, type StartedToolgate } from './testing/run-cli.ts';
 
@@ -66,9 +67,13 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
         name: 'echo',
         inputSchema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] },
       },
+      { name: 'trigger-long-running-operation', inputSchema: { type: 'object' } },
     ]);
     const gateway = await seedGateway(db.db, tenant.id);
-    await seedAssignments(db.db, tenant.id, gateway.id, [{ registryEntryId: entry.id, toolName: 'echo' }]);
+    await seedAssignments(db.db, tenant.id, gateway.id, [
+      { registryEntryId: entry.id, toolName: 'echo' },
+      { registryEntryId: entry.id, toolName: 'trigger-long-running-operation', alias: 'slow' },
+    ]);
     token = (await seedApiToken(db.db, tenant.id)).token;
     gatewayPath = `/mcp/${tenant.slug}/${gateway.slug}`;
 
@@ -87,6 +92,54 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
     for (const p of proxies) if (p.child.exitCode === null) await p.stop();
     await everything?.close();
     await db?.destroy();
+  });
+
+  it('resume on one process a call whose stream was cut on the other', async () => {
+    const [a, b] = proxies.map((p) => `${p.urls.proxy}${gatewayPath}`) as [string, string];
+    const init = await post(
+      a,
+      {
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      },
+      { authorization: `Bearer ${token}` },
+    );
+    const headers = {
+      authorization: `Bearer ${token}`,
+      'mcp-session-id': init.headers.get('mcp-session-id')!,
+      'mcp-protocol-version': '2025-11-25',
+    };
+    const abort = new AbortController();
+    const res = await fetch(a, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'slow', arguments: { duration: 1, steps: 4 }, _meta: { progressToken: 't' } },
+      }),
+      signal: abort.signal,
+    });
+    const next = sseEvents(res);
+    expect((await next())?.data).toBe(''); // priming
+    const first = (await next())!;
+    abort.abort();
+    const resumed = await fetch(b, {
+      headers: { ...headers, accept: 'text/event-stream', 'last-event-id': first.id! },
+    });
+    expect(resumed.status).toBe(200);
+    const rest: string[] = [];
+    const more = sseEvents(resumed);
+    for (let e = await more(); e; e = await more()) if (e.data) rest.push(e.data);
+    expect(rest).toHaveLength(4); // progress 2, 3, 4 and the answer
+    expect(JSON.parse(rest.at(-1)!)).toMatchObject({ id: 1, result: { content: [{ type: 'text' }] } });
   });
 
   it("continue each other's sessions, and one dying mid-run loses none", async () => {

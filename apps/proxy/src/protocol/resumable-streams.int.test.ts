@@ -1,4 +1,5 @@
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
+import { sseEvents, type SseEvent } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   connectClient,
@@ -37,37 +38,6 @@ afterAll(async () => {
   await everything?.close();
 });
 
-interface SseEvent {
-  id?: string;
-  retry?: number;
-  data: string;
-}
-
-/** Reads SSE events from a response as they arrive; `next()` waits for the next one. */
-function sseReader(res: Response) {
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  return async function next(): Promise<SseEvent | undefined> {
-    for (;;) {
-      const end = buffer.indexOf('\n\n');
-      if (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event: SseEvent = { data: '' };
-        for (const line of block.split('\n')) {
-          if (line.startsWith('id: ')) event.id = line.slice(4);
-          else if (line.startsWith('retry: ')) event.retry = Number(line.slice(7));
-          else if (line.startsWith('data: ')) event.data += line.slice(6);
-        }
-        return event;
-      }
-      const { value, done } = await reader.read();
-      if (done) return undefined;
-      buffer += value;
-    }
-  };
-}
-
 const slowCall = (id: number) => ({
   jsonrpc: '2.0',
   id,
@@ -100,7 +70,7 @@ describe('resumable streams (2025-11-25)', () => {
     const abort = new AbortController();
     const res = await post(replicaA.url, headers, slowCall(1), abort.signal);
     expect(res.headers.get('content-type')).toBe('text/event-stream');
-    const next = sseReader(res);
+    const next = sseEvents(res);
     const priming = (await next())!;
     expect(priming).toMatchObject({ data: '', retry: 1_000 });
     const [streamId, zero] = priming.id!.split('.');
@@ -116,7 +86,7 @@ describe('resumable streams (2025-11-25)', () => {
     const resumed = await resume(replicaB.url, headers, first.id!);
     expect(resumed.status).toBe(200);
     const rest: SseEvent[] = [];
-    const more = sseReader(resumed);
+    const more = sseEvents(resumed);
     for (let e = await more(); e; e = await more()) if (e.data !== '') rest.push(e);
     const messages = rest.map(
       (e) => JSON.parse(e.data) as { method?: string; params?: { progress: number }; result?: unknown },
@@ -131,7 +101,7 @@ describe('resumable streams (2025-11-25)', () => {
   it('refuses a Last-Event-ID of another session, or one it never issued, and writes nothing of it', async () => {
     const owner = await initializeSession(`${replicaA.url}${path}`, auth);
     const res = await post(replicaA.url, owner.headers, slowCall(2));
-    const next = sseReader(res);
+    const next = sseEvents(res);
     const priming = (await next())!;
     const other = await initializeSession(`${replicaA.url}${path}`, auth);
     for (const id of [priming.id!, 'x'.repeat(22) + '.1', 'nonsense']) {
