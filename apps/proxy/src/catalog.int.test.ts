@@ -72,11 +72,10 @@ describe('prompts, resources and completions through the gateway', () => {
   it('names prompts like tools and routes gets back to the upstream name', async () => {
     const { client } = await connectClient(url(withTools), token);
     try {
-      expect(client.getServerCapabilities()).toMatchObject({
-        prompts: {},
-        resources: { subscribe: true },
-        completions: {},
-      });
+      expect(client.getServerCapabilities()).toMatchObject({ prompts: {}, resources: {}, completions: {} });
+      // Only what is honoured: upstream prompt and resource notifications are not relayed.
+      expect(client.getServerCapabilities()?.resources).toEqual({});
+      expect(client.getServerCapabilities()?.prompts).toEqual({});
       const { prompts } = await client.listPrompts();
       expect(prompts.map((p) => p.name).sort()).toEqual(['greet', `${entrySlug}__test_simple_prompt`].sort());
       const simple = await client.getPrompt({ name: `${entrySlug}__test_simple_prompt` });

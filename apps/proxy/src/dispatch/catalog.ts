@@ -46,8 +46,10 @@ export class Catalog {
   capabilities(gateway: PreparedGateway): Result {
     const { listedPrompts: prompts, listedResourceServers: resourceServers } = gateway;
     return {
-      ...(prompts.length > 0 ? { prompts: { listChanged: true } } : {}),
-      ...(resourceServers.length > 0 ? { resources: { subscribe: true, listChanged: true } } : {}),
+      // No listChanged or subscribe: upstream notifications outside a call are not relayed yet,
+      // so promising them would leave clients waiting for updates that never come.
+      ...(prompts.length > 0 ? { prompts: {} } : {}),
+      ...(resourceServers.length > 0 ? { resources: {} } : {}),
       ...(prompts.length > 0 || resourceServers.length > 0 ? { completions: {} } : {}),
     };
   }
