@@ -51,9 +51,27 @@ export async function superviseProxy({
   let restartDelay = FIRST_RESTART_DELAY_MS;
   let restartTimer: NodeJS.Timeout | undefined;
   let childEnv = env;
-  // Ctrl-C reaches the proxy process too; its exit then is not a crash to restart from.
   const markStopping = () => void (stopping = true);
   process.once('SIGINT', markStopping).once('SIGTERM', markStopping);
+
+  /** After a crash or a failed restart: try again after the back-off, for as long as we run. */
+  const scheduleRestart = () => {
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (stopping) return;
+      withDeadline(launch(), startTimeoutMs, () => child?.kill('SIGKILL')).then(
+        (again) => log.info({ pid: child?.pid, url: again.url }, 'proxy process restarted'),
+        (err: unknown) => {
+          log.error(
+            { err: (err as Error).message, retryInMs: restartDelay },
+            'the proxy process failed to restart',
+          );
+          if (!stopping) scheduleRestart();
+        },
+      );
+    }, restartDelay);
+    restartDelay = Math.min(restartDelay * 2, MAX_RESTART_DELAY_MS);
+  };
 
   const launch = (): Promise<ProxyReady> =>
     new Promise((resolve, reject) => {
@@ -62,6 +80,9 @@ export async function superviseProxy({
         env: childEnv,
         serialization: 'advanced',
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        // Its own process group: Ctrl-C reaches only this process, which stops the proxy in its
+        // turn (SIGTERM, a full drain). It still ends with us: its IPC channel closes.
+        detached: true,
       });
       child = proc;
       const served = serveBus(bus, processLink(proc));
@@ -84,16 +105,7 @@ export async function superviseProxy({
         if (stopping) return;
         if (Date.now() - startedAt > STABLE_AFTER_MS) restartDelay = FIRST_RESTART_DELAY_MS;
         log.warn({ code, signal, restartInMs: restartDelay }, 'the proxy process exited; restarting it');
-        restartTimer = setTimeout(() => {
-          restartTimer = undefined;
-          if (stopping) return;
-          launch().then(
-            (again) => log.info({ pid: child?.pid, url: again.url }, 'proxy process restarted'),
-            (err: unknown) =>
-              log.error({ err: (err as Error).message }, 'the proxy process failed to restart'),
-          );
-        }, restartDelay);
-        restartDelay = Math.min(restartDelay * 2, MAX_RESTART_DELAY_MS);
+        scheduleRestart();
       });
     });
 

@@ -204,6 +204,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     bufferEvents: env.MCP_STREAM_BUFFER_EVENTS,
     retryMs: env.MCP_SSE_RETRY_MS,
     maxStreamMs: env.MCP_STREAM_MAX_MS,
+    promoteAfterMs: env.MCP_SSE_AFTER_MS,
   });
   const streamable = new StreamableHttpTransport({ ...transport, store, resumable });
   const legacy = new LegacySseTransport({ ...transport, bus });

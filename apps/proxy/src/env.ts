@@ -116,6 +116,8 @@ const ZProxyEnvFields = z.object({
   MCP_STREAM_BUFFER_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** The SSE `retry` (ms) clients wait before resuming a stream. */
   MCP_SSE_RETRY_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  /** Turn an answer still pending after this long into a resumable SSE stream; 0: never. */
+  MCP_SSE_AFTER_MS: z.coerce.number().int().min(0).default(5_000),
   /** End SSE answer streams after this long (the client resumes them); 0: never. */
   MCP_STREAM_MAX_MS: z.coerce.number().int().min(0).default(0),
   /** How long 2026-07-28 clients may reuse `tools/list` and `server/discover` results (`ttlMs`). */

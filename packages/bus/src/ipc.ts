@@ -193,14 +193,21 @@ export function serveBus(bus: Bus, link: BusLink): { close(): Promise<void> } {
     await stop?.();
   };
   const releaseAll = () => Promise.all([...held.keys()].map(release)).then(() => undefined);
+  /** A subscription made for the other end; released at once if the link went meanwhile. */
+  const hold = (sub: number, off: () => Promise<void>) => {
+    if (peer.closed) void off().catch(() => undefined);
+    else held.set(sub, off);
+  };
 
   const special: Record<string, Handler> = {
     async 'invalidations.subscribe'([sub]) {
-      held.set(sub as number, await bus.invalidations.subscribe((m) => peer.event(sub as number, m)));
+      hold(sub as number, await bus.invalidations.subscribe((m) => peer.event(sub as number, m)));
     },
     async 'sessions.subscribe'([channel, sub]) {
-      const off = await bus.sessions.subscribe(channel as string, (m) => peer.event(sub as number, m));
-      held.set(sub as number, off);
+      hold(
+        sub as number,
+        await bus.sessions.subscribe(channel as string, (m) => peer.event(sub as number, m)),
+      );
     },
     'usage.consume'([sub, options]) {
       const consumer = bus.usage.consume(

@@ -90,8 +90,15 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
     return Promise.resolve(ids.some((id) => live(`revoked:${id}`) !== null));
   };
 
-  const put = (key: string, value: string, ttlSeconds: number) =>
-    hub.values.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
+  let puts = 0;
+  const put = (key: string, value: string, ttlSeconds: number) => {
+    const now = Date.now();
+    // Entries nobody reads again (ended streams, held calls) would stay forever: sweep now and then.
+    if (++puts % 1024 === 0) {
+      for (const [k, entry] of hub.values) if (entry.expiresAt <= now) hub.values.delete(k);
+    }
+    hub.values.set(key, { value, expiresAt: now + ttlSeconds * 1000 });
+  };
   const consumers = new Set<UsageConsumer>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -265,7 +272,9 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
     streamEvents: {
       append(streamId, event, ttlSeconds, maxEvents) {
         const now = Date.now();
-        for (const [id, s] of hub.streams) if (s.expiresAt <= now) hub.streams.delete(id);
+        if (++puts % 1024 === 0) {
+          for (const [id, s] of hub.streams) if (s.expiresAt <= now) hub.streams.delete(id);
+        }
         const stream = hub.streams.get(streamId) ?? { events: [], expiresAt: 0 };
         stream.events.push(event);
         if (stream.events.length > maxEvents) stream.events.splice(0, stream.events.length - maxEvents);

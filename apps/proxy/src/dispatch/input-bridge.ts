@@ -8,7 +8,9 @@ import { JsonRpcError, RPC, type JsonRpcErrorObject } from '@toolgate/mcp/jsonrp
 export type Outcome =
   | { kind: 'result'; result: Record<string, unknown> }
   | { kind: 'error'; error: JsonRpcErrorObject }
-  | { kind: 'input'; key: string; method: string; params: unknown };
+  | { kind: 'input'; key: string; method: string; params: unknown }
+  /** The bridge's own refusal (a spent or unknown state), not the upstream's answer. */
+  | { kind: 'refused' };
 
 /** Who a held call belongs to: a retry must come from the same caller, for the same tool. */
 export interface HeldOwner {
@@ -107,6 +109,13 @@ class HeldCall {
   }
 }
 
+interface HeldEntry {
+  call: HeldCall;
+  timer: NodeJS.Timeout;
+  /** The bus subscription other replicas' retries come through. */
+  off: (() => Promise<void>) | undefined;
+}
+
 export interface InputBridgeOptions {
   bus: Bus;
   keys: KeyRing;
@@ -124,7 +133,7 @@ export interface InputBridgeOptions {
  * upstream and relays what the upstream does next.
  */
 export class InputBridge {
-  private readonly held = new Map<string, { call: HeldCall; release: () => void }>();
+  private readonly held = new Map<string, HeldEntry>();
 
   constructor(private readonly options: InputBridgeOptions) {}
 
@@ -152,6 +161,7 @@ export class InputBridge {
     owner: HeldOwner,
   ): Promise<Record<string, unknown>> {
     const { call } = held;
+    if (outcome.kind === 'refused') throw invalidState();
     if (outcome.kind !== 'input') {
       // A call that was never held has nothing to release (and no id yet).
       const id = 'id' in held ? held.id : call?.heldIdIfAny;
@@ -231,51 +241,61 @@ export class InputBridge {
     let resolve!: (o: Outcome) => void;
     const answered = new Promise<Outcome>((r) => (resolve = r));
     const off = await bus.sessions.subscribe(replyTo, (m) => resolve(m as Outcome));
-    const timer = setTimeout(() => resolve({ kind: 'error', error: invalidState().toObject() }), timeoutMs);
+    const timer = setTimeout(() => resolve({ kind: 'refused' }), timeoutMs);
     try {
       await bus.sessions.publish(resumeChannel(state.held), { key: state.key, response, replyTo });
-      const outcome = await answered;
-      if (outcome.kind === 'error' && outcome.error.code === RPC.INVALID_PARAMS) throw invalidState();
-      return outcome;
+      return await answered;
     } finally {
       clearTimeout(timer);
       await off();
     }
   }
 
-  /** Keeps a call that awaits input: reachable from other replicas, abandoned after the hold time. */
+  /**
+   * Keeps a call that awaits input: reachable from other replicas, abandoned when the client has
+   * not answered within the hold time. Each new input request restarts the hold.
+   */
   private async keep(call: HeldCall): Promise<void> {
-    if (this.held.has(call.id)) return;
-    const { bus, holdMs, log } = this.options;
-    const timer = setTimeout(() => {
+    const { bus, holdMs } = this.options;
+    const abandon = () => {
       call.abandon(`The client did not answer the input request within ${Math.round(holdMs / 1000)} s`);
       this.release(call.id);
-    }, holdMs);
-    timer.unref();
-    const off = await bus.sessions.subscribe(resumeChannel(call.id), (m) => {
-      const { key, response, replyTo } = m as {
-        key: string;
-        response: Record<string, unknown>;
-        replyTo: string;
-      };
-      const reply = (outcome: Outcome) =>
-        bus.sessions.publish(replyTo, outcome).catch((err: unknown) => {
-          log.warn({ err: (err as Error).message }, 'could not answer a resumed input request');
-        });
-      if (!call.answer(key, response)) return void reply({ kind: 'error', error: invalidState().toObject() });
-      void call.next().then((outcome) => {
-        if (outcome.kind !== 'input') this.release(call.id);
-        return reply(outcome);
+    };
+    const existing = this.held.get(call.id);
+    if (existing) {
+      clearTimeout(existing.timer);
+      existing.timer = setTimeout(abandon, holdMs).unref();
+      await bus.sharedCache.set(heldKey(call.id), '1', Math.ceil(holdMs / 1000));
+      return;
+    }
+    const entry: HeldEntry = { call, timer: setTimeout(abandon, holdMs).unref(), off: undefined };
+    this.held.set(call.id, entry);
+    try {
+      entry.off = await bus.sessions.subscribe(resumeChannel(call.id), (m) => this.resumeHere(call, m));
+      await bus.sharedCache.set(heldKey(call.id), '1', Math.ceil(holdMs / 1000));
+    } catch (err) {
+      this.release(call.id);
+      throw err;
+    }
+  }
+
+  /** A retry that reached another replica: answer the call held here and tell that replica. */
+  private resumeHere(call: HeldCall, message: unknown): void {
+    const { bus, log } = this.options;
+    const { key, response, replyTo } = message as {
+      key: string;
+      response: Record<string, unknown>;
+      replyTo: string;
+    };
+    const reply = (outcome: Outcome) =>
+      bus.sessions.publish(replyTo, outcome).catch((err: unknown) => {
+        log.warn({ err: (err as Error).message }, 'could not answer a resumed input request');
       });
-    });
-    await bus.sharedCache.set(heldKey(call.id), '1', Math.ceil(holdMs / 1000));
-    this.held.set(call.id, {
-      call,
-      release: () => {
-        clearTimeout(timer);
-        void off().catch(() => undefined);
-        void bus.sharedCache.delete(heldKey(call.id)).catch(() => undefined);
-      },
+    if (!call.answer(key, response)) return void reply({ kind: 'refused' });
+    void call.next().then(async (outcome) => {
+      if (outcome.kind === 'input') await this.keep(call).catch(() => undefined);
+      else this.release(call.id);
+      return reply(outcome);
     });
   }
 
@@ -283,7 +303,9 @@ export class InputBridge {
     const entry = this.held.get(id);
     if (!entry) return;
     this.held.delete(id);
-    entry.release();
+    clearTimeout(entry.timer);
+    void entry.off?.().catch(() => undefined);
+    void this.options.bus.sharedCache.delete(heldKey(id)).catch(() => undefined);
   }
 
   /** Calls held on this replica (metrics, tests). */

@@ -253,6 +253,7 @@ export class ToolCaller {
         // 2026-07-28: the upstream's requests for input become `input_required` answers.
         const held = this.inputs.start((ask) => request((r) => ask(r.method, r.params)), failed);
         const outcome = await held.next();
+        await logs?.settled();
         const answer = await this.inputs.answerFor({ call: held }, outcome, ownerOf(call, name));
         return responder.reply(resultMessage(message.id, answer));
       }

@@ -113,6 +113,38 @@ describe('resumable streams (2025-11-25)', () => {
     for (let e = await next(); e; e = await next()) if (e.data.includes('"result"')) break;
   });
 
+  it('a long call with nothing to send becomes resumable too, once it has taken MCP_SSE_AFTER_MS', async () => {
+    const patient = await h.startProxy({ MCP_SSE_AFTER_MS: '200' });
+    try {
+      const { headers } = await initializeSession(`${patient.url}${path}`, auth);
+      const abort = new AbortController();
+      const res = await post(
+        patient.url,
+        headers,
+        {
+          jsonrpc: '2.0',
+          id: 3,
+          method: 'tools/call',
+          params: { name: 'slow', arguments: { duration: 1.5, steps: 3 } },
+        },
+        abort.signal,
+      );
+      // No progress token: nothing to send, yet the answer turns into a primed stream.
+      expect(res.headers.get('content-type')).toBe('text/event-stream');
+      const priming = (await sseEvents(res)())!;
+      expect(priming).toMatchObject({ data: '', retry: 1_000 });
+      abort.abort();
+      const resumed = await resume(replicaB.url, headers, priming.id!);
+      const events: SseEvent[] = [];
+      const next = sseEvents(resumed);
+      for (let e = await next(); e; e = await next()) if (e.data !== '') events.push(e);
+      expect(events).toHaveLength(1);
+      expect(JSON.parse(events[0]!.data)).toMatchObject({ id: 3, result: { content: [{ type: 'text' }] } });
+    } finally {
+      await patient.close();
+    }
+  });
+
   it('a gateway that ends long streams on purpose: the SDK client resumes and gets every event', async () => {
     const cutting = await h.startProxy({ MCP_STREAM_MAX_MS: '400' });
     const { client } = await connectClient(`${cutting.url}${path}`, auth.authorization!.slice(7));

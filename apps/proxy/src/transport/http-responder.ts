@@ -26,12 +26,21 @@ export class HttpResponder implements Responder {
   private sse?: SseWriter | ResumableStream;
   private done = false;
   readonly canStream: boolean;
+  readonly startedAt = Date.now();
+  private unwatch: (() => void) | undefined;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly options: HttpResponderOptions,
   ) {
     this.canStream = options.canStream;
+    // A long silent call becomes a resumable stream too (checked once a second, not per call).
+    if (options.canStream && options.resumable) this.unwatch = options.resumable.streams.watch(this);
+  }
+
+  /** Opens the resumable stream now (the answer is taking long): the client can resume from here. */
+  promote(): void {
+    if (!this.done && !this.sse && !this.res.destroyed) this.sse = this.openStream();
   }
 
   send(message: unknown): void {
@@ -44,6 +53,7 @@ export class HttpResponder implements Responder {
   reply(message: unknown): void {
     if (this.done) return;
     this.done = true;
+    this.unwatch?.();
     let bytes = 0;
     if (this.sse) {
       bytes = this.sse.send(message);
@@ -65,6 +75,7 @@ export class HttpResponder implements Responder {
   }
 
   private openStream(): SseWriter | ResumableStream {
+    this.unwatch?.();
     const { resumable } = this.options;
     return resumable ? resumable.streams.open(this.res, resumable.sid) : new SseWriter(this.res);
   }

@@ -14,6 +14,17 @@ export interface ResumableStreamOptions {
   retryMs: number;
   /** Streams are ended on purpose after this long (the client resumes); 0: never. */
   maxStreamMs: number;
+  /**
+   * A call still unanswered after this long becomes a resumable stream (a priming event), so a
+   * long silent call survives a dropped connection too; 0: only calls with something to send.
+   */
+  promoteAfterMs: number;
+}
+
+/** An answer that may still become a resumable stream (see `promoteAfterMs`). */
+export interface Promotable {
+  readonly startedAt: number;
+  promote(): void;
 }
 
 /** One buffered event: its position on the stream and the JSON-RPC message. */
@@ -29,6 +40,7 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+const noop = () => undefined;
 const ownerKey = (streamId: string) => `stream-owner:${streamId}`;
 const liveChannel = (streamId: string) => `stream:${streamId}`;
 /** A final answer ends the stream; requests and notifications do not. */
@@ -50,7 +62,32 @@ export function parseEventId(value: string | undefined): { streamId: string; seq
  * and receives what it missed and the rest.
  */
 export class ResumableStreams {
+  /** Answers still plain JSON, checked once a second: a timer per call would cost every call. */
+  private readonly waiting = new Set<Promotable>();
+  private sweeper: NodeJS.Timeout | undefined;
+
   constructor(private readonly options: ResumableStreamOptions) {}
+
+  /** Promotes `answer` if it is still pending after `promoteAfterMs`; returns the release. */
+  watch(answer: Promotable): () => void {
+    if (this.options.promoteAfterMs <= 0) return noop;
+    this.waiting.add(answer);
+    this.sweeper ??= setInterval(() => this.sweep(), Math.min(1_000, this.options.promoteAfterMs)).unref();
+    return () => void this.waiting.delete(answer);
+  }
+
+  private sweep(): void {
+    const due = Date.now() - this.options.promoteAfterMs;
+    for (const answer of this.waiting) {
+      if (answer.startedAt > due) continue;
+      this.waiting.delete(answer);
+      answer.promote();
+    }
+    if (this.waiting.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
 
   /** Starts a resumable stream on a POST's response, owned by the session `sid`. */
   open(res: ServerResponse, sid: string): ResumableStream {
@@ -70,32 +107,44 @@ export class ResumableStreams {
 
     let written = from.seq;
     let finished = false;
+    const live: { unsubscribe?: () => Promise<void> } = {};
+    let timer: NodeJS.Timeout | undefined;
+    // A stream whose answer never comes (its replica died) is closed once its events would have
+    // expired: `bufferSeconds` after the last one.
+    const keepAlive = () => {
+      clearTimeout(timer);
+      timer = setTimeout(finish, bufferSeconds * 1000).unref();
+    };
+    function finish() {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      void live.unsubscribe?.().catch(() => undefined);
+      if (!res.writableEnded) res.end();
+    }
+    res.once('close', finish);
     const pending: StreamEvent[] = [];
     let replaying = true;
     const write = (event: StreamEvent) => {
       if (finished || event.seq <= written) return;
       written = event.seq;
+      keepAlive();
       res.write(
         `id: ${from.streamId}.${event.seq}\nevent: message\ndata: ${JSON.stringify(event.message)}\n\n`,
       );
       if (isResponse(event.message)) finish();
     };
-    const unsubscribe = await bus.sessions.subscribe(liveChannel(from.streamId), (m) => {
+    live.unsubscribe = await bus.sessions.subscribe(liveChannel(from.streamId), (m) => {
       const event = m as StreamEvent;
       if (replaying) pending.push(event);
       else write(event);
     });
-    // A stream whose answer never comes (its replica died) is closed when its events would expire.
-    const timer = setTimeout(() => finish(), bufferSeconds * 1000);
-    timer.unref();
-    function finish() {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      void unsubscribe().catch(() => undefined);
-      if (!res.writableEnded) res.end();
+    if (finished) {
+      // The client left while we subscribed.
+      void live.unsubscribe().catch(() => undefined);
+      return true;
     }
-    res.once('close', finish);
+    keepAlive();
     res.writeHead(200, SSE_HEADERS);
     res.write(`retry: ${retryMs}\n\n`);
     try {
@@ -126,7 +175,7 @@ export class ResumableStream {
 
   constructor(
     private readonly res: ServerResponse,
-    sid: string,
+    private readonly sid: string,
     private readonly options: ResumableStreamOptions,
   ) {
     const { bus, bufferSeconds, retryMs, maxStreamMs } = options;
@@ -159,7 +208,13 @@ export class ResumableStream {
     const event: StreamEvent = { seq, message };
     const { bus, bufferSeconds, bufferEvents, log } = this.options;
     this.appended = this.appended
-      .then(() => bus.streamEvents.append(this.id, JSON.stringify(event), bufferSeconds, bufferEvents))
+      .then(() =>
+        Promise.all([
+          bus.streamEvents.append(this.id, JSON.stringify(event), bufferSeconds, bufferEvents),
+          // Owned as long as its events are kept: a long call stays resumable to its end.
+          bus.sharedCache.set(ownerKey(this.id), this.sid, bufferSeconds),
+        ]),
+      )
       .then(() => bus.sessions.publish(liveChannel(this.id), event))
       .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not buffer a stream event'));
     return Buffer.byteLength(data);

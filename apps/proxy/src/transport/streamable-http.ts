@@ -214,7 +214,9 @@ export class StreamableHttpTransport {
       session = await this.session(req, res, caller, versionHeader, usage);
       if (!session) return;
     }
-    const sessionKey = session?.sid ?? `stateless:${caller.principal.id}`;
+    // Stateless requests share no session: each is its own scope (two clients of one token may
+    // both send id 1).
+    const sessionKey = session?.sid ?? `stateless:${requestId}`;
 
     if (message.kind !== 'request') {
       this.deps.dispatcher.onClientMessage(sessionKey, message);
