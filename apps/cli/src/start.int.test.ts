@@ -136,8 +136,8 @@ describe('toolgate start (embedded defaults)', () => {
 describe('toolgate start (distributed: Postgres + Redis)', () => {
   const pgUrl = inject('postgresUrl');
   const redisUrl = inject('redisUrl');
-
-  it.skipIf(!pgUrl || !redisUrl)('migrates an empty database and reports both services ready', async () => {
+  /** An empty database on the test Postgres and the environment that points `toolgate` at it and Redis. */
+  const distributed = async () => {
     const database = await createEmptyDatabase(pgUrl);
     const env = childEnv({
       ...ports,
@@ -145,6 +145,11 @@ describe('toolgate start (distributed: Postgres + Redis)', () => {
       DATABASE_URL: database.url,
       REDIS_URL: redisUrl,
     });
+    return { database, env };
+  };
+
+  it.skipIf(!pgUrl || !redisUrl)('migrates an empty database and reports both services ready', async () => {
+    const { database, env } = await distributed();
     try {
       const app = await startToolgate('start', env);
       try {
@@ -162,13 +167,7 @@ describe('toolgate start (distributed: Postgres + Redis)', () => {
   });
 
   it.skipIf(!pgUrl || !redisUrl)('the proxy process ends with toolgate start, even on SIGKILL', async () => {
-    const database = await createEmptyDatabase(pgUrl);
-    const env = childEnv({
-      ...ports,
-      TOOLGATE_DATA_DIR: await tempDataDir(),
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl,
-    });
+    const { database, env } = await distributed();
     try {
       const app = await startToolgate('start', env);
       const proxyPid = Number(app.output().match(/pid (\d+): proxy/)?.[1]);
