@@ -29,6 +29,10 @@ export function refuseStdio(pool: UpstreamPool): UpstreamPool {
       check(target);
       return pool.serverInfo(target);
     },
+    watch(target, listener) {
+      check(target);
+      return pool.watch(target, listener);
+    },
     evict: (key) => pool.evict(key),
     stats: () => pool.stats(),
     close: () => pool.close(),

@@ -21,6 +21,7 @@ export function instrumentPool(pool: UpstreamPool, metrics: ProxyMetrics): Upstr
     },
     notify: (target, method, params) => pool.notify(target, method, params),
     serverInfo: (target) => pool.serverInfo(target),
+    watch: (target, listener) => pool.watch(target, listener),
     evict: (key) => pool.evict(key),
     stats: () => pool.stats(),
     close: () => pool.close(),

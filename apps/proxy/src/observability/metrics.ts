@@ -239,7 +239,7 @@ export class ProxyMetrics {
     );
     new Gauge({
       name: 'toolgate_upstream_pool',
-      help: 'Upstream pool: connected HTTP/SSE sessions, stdio processes, requests in flight and queued',
+      help: 'Upstream pool: connected HTTP/SSE sessions, stdio processes, requests in flight and queued, sessions watched for notifications',
       labelNames: ['state'],
       registers,
       collect() {
@@ -248,6 +248,7 @@ export class ProxyMetrics {
         this.set({ state: 'processes' }, s.processes);
         this.set({ state: 'in_flight' }, s.inFlight);
         this.set({ state: 'queued' }, s.queued);
+        this.set({ state: 'watched' }, s.watched);
       },
     });
   }

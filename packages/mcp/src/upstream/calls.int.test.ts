@@ -251,7 +251,7 @@ describe('shutting down', () => {
         expect(error.kind).toBe('closed');
         expect(error.message).toContain("upstream 'fixture'");
       }
-      expect(capped.stats()).toEqual({ sessions: 0, processes: 0, inFlight: 0, queued: 0 });
+      expect(capped.stats()).toEqual({ sessions: 0, processes: 0, inFlight: 0, queued: 0, watched: 0 });
       expect(
         firstText(
           await capped.request(upstream, 'tools/call', { name: 'echo', arguments: { message: 'again' } }),

@@ -13,6 +13,7 @@ import {
 } from './http-common.ts';
 import { type Endpoint, Exchange, type ResponseHeaders, headerValue } from './http-exchange.ts';
 import { type PendingCall, RpcChannel, label } from './rpc-channel.ts';
+import { NotificationStream } from './notification-stream.ts';
 import { SseParser } from './sse-parser.ts';
 import { type UpstreamTarget, UpstreamError } from './types.ts';
 
@@ -38,6 +39,8 @@ export class HttpSession extends RpcChannel {
   /** Set while (re-)initializing: requests wait for it instead of going out with a stale session. */
   private ready: Promise<void> | undefined;
   private generation = 0;
+  /** The GET stream, while the pool watches this upstream. */
+  private notifications: NotificationStream | undefined;
 
   constructor(
     target: UpstreamTarget,
@@ -59,9 +62,25 @@ export class HttpSession extends RpcChannel {
     }
   }
 
+  override setListening(on: boolean): void {
+    if (!on || this.closed) {
+      this.notifications?.stop();
+      this.notifications = undefined;
+      return;
+    }
+    this.notifications ??= new NotificationStream({
+      endpoint: this.endpoint,
+      headers: () => this.headers,
+      receive: (text) => void this.receive(text),
+      lostSession: () => this.reinitialize(this.generation),
+    });
+    this.notifications.start();
+  }
+
   override async close(error: UpstreamError): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.setListening(false);
     this.failAll(error);
     if (this.sessionId !== undefined) await this.deleteSession();
   }
@@ -118,11 +137,18 @@ export class HttpSession extends RpcChannel {
     const ready = this.initialize().then(
       () => {
         if (this.ready === ready) this.ready = undefined;
+        // The new session's notifications come on a new GET stream, its subscriptions made again.
+        if (this.notifications !== undefined) {
+          this.setListening(false);
+          this.setListening(true);
+        }
+        this.onSessionRestarted?.();
       },
       (error: unknown) => {
         if (this.ready === ready) this.ready = undefined;
         // Unusable now: the pool replaces a closed session on the next request.
         this.closed = true;
+        this.setListening(false);
         this.failAll(error as UpstreamError);
         throw error;
       },

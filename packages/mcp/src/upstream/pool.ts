@@ -7,12 +7,15 @@ import { Limiter } from './limiter.ts';
 import { type RpcChannel, cancelledError, label } from './rpc-channel.ts';
 import { SseSession } from './sse-session.ts';
 import { StdioProcess } from './stdio-process.ts';
+import { Watches } from './watches.ts';
 import {
   type RequestOptions,
   type UpstreamPool,
   type UpstreamPoolOptions,
   type UpstreamPoolStats,
   type UpstreamTarget,
+  type UpstreamWatch,
+  type JsonRpcNotification,
   UpstreamError,
 } from './types.ts';
 
@@ -53,6 +56,7 @@ class Pool implements UpstreamPool {
   private readonly backoff: { initial: number; max: number };
   private readonly baseEnv: Record<string, string>;
   private closed = false;
+  private readonly watches: Watches;
 
   constructor(options: UpstreamPoolOptions) {
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
@@ -82,6 +86,25 @@ class Pool implements UpstreamPool {
       HOME: homedir(),
       LANG: 'C.UTF-8',
     };
+    this.watches = new Watches((target) => this.channelFor(target), this.callTimeoutMs);
+  }
+
+  watch(target: UpstreamTarget, listener: (notification: JsonRpcNotification) => void): UpstreamWatch {
+    if (this.closed) throw new UpstreamError('closed', 'The gateway is shutting down');
+    return this.watches.watch(target, listener);
+  }
+
+  /** The target's live pooled session, connecting if needed. */
+  private async channelFor(target: UpstreamTarget): Promise<RpcChannel> {
+    const entry = this.entryFor(target);
+    entry.active++;
+    try {
+      return entry.channel !== undefined && !entry.channel.closed
+        ? entry.channel
+        : await this.connect(entry, undefined, undefined);
+    } finally {
+      this.release(entry);
+    }
   }
 
   async request(
@@ -124,31 +147,12 @@ class Pool implements UpstreamPool {
   }
 
   async notify(target: UpstreamTarget, method: string, params?: Json): Promise<void> {
-    const entry = this.entryFor(target);
-    entry.active++;
-    try {
-      const channel =
-        entry.channel !== undefined && !entry.channel.closed
-          ? entry.channel
-          : await this.connect(entry, undefined, undefined);
-      await channel.notify(method, params);
-    } finally {
-      this.release(entry);
-    }
+    const channel = await this.channelFor(target);
+    await channel.notify(method, params);
   }
 
   async serverInfo(target: UpstreamTarget): Promise<Json> {
-    const entry = this.entryFor(target);
-    entry.active++;
-    try {
-      const channel =
-        entry.channel !== undefined && !entry.channel.closed
-          ? entry.channel
-          : await this.connect(entry, undefined, undefined);
-      return channel.initializeResult;
-    } finally {
-      this.release(entry);
-    }
+    return (await this.channelFor(target)).initializeResult;
   }
 
   async evict(key: string): Promise<void> {
@@ -169,11 +173,12 @@ class Pool implements UpstreamPool {
       inFlight += entry.limiter.inFlight;
       queued += entry.limiter.queued;
     }
-    return { sessions, processes: this.processes.size, inFlight, queued };
+    return { sessions, processes: this.processes.size, inFlight, queued, watched: this.watches.size };
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.watches.close();
     const error = new UpstreamError('closed', 'The gateway is shutting down');
     await Promise.all([...this.entries.values()].map((entry) => this.closeEntry(entry, error)));
     // Children whose entry is already gone may still be stopping.
@@ -216,8 +221,11 @@ class Pool implements UpstreamPool {
     entry.idleTimer = undefined;
     if (entry.closed || entry.active > 0) return;
     const idleFor = Date.now() - entry.lastUsed;
-    if (idleFor < this.idleTimeoutMs) {
-      entry.idleTimer = setTimeout(this.onIdleTimer, this.idleTimeoutMs - idleFor, entry).unref();
+    // A watched upstream stays open: someone listens to its notifications.
+    const watched = this.watches.has(entry.target.key);
+    if (idleFor < this.idleTimeoutMs || watched) {
+      const wait = watched ? this.idleTimeoutMs : this.idleTimeoutMs - idleFor;
+      entry.idleTimer = setTimeout(this.onIdleTimer, wait, entry).unref();
       return;
     }
     void this.closeEntry(
@@ -271,6 +279,7 @@ class Pool implements UpstreamPool {
       throw error;
     }
     entry.channel = channel;
+    this.watches.opened(entry.target.key, channel);
     return channel;
   }
 

@@ -36,6 +36,14 @@ const CLIENT_CAPABILITIES = { sampling: {}, elicitation: {}, roots: { listChange
 
 export const label = (name: string): string => `upstream '${name}'`;
 
+/** Notifications about the session rather than one call: they go to the pool's watchers. */
+const SESSION_NOTIFICATIONS = new Set([
+  'notifications/tools/list_changed',
+  'notifications/prompts/list_changed',
+  'notifications/resources/list_changed',
+  'notifications/resources/updated',
+]);
+
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -65,7 +73,30 @@ export abstract class RpcChannel {
   protected readonly calls = new Map<number, PendingCall>();
   private readonly byToken = new Map<ProgressToken, PendingCall>();
 
+  /**
+   * Set by the pool while someone watches this upstream: notifications about the session, not a
+   * call (list changes, resource updates), wherever they arrive.
+   */
+  onSessionNotification: ((notification: JsonRpcNotification) => void) | undefined;
+  /** Set by the pool while watched: the upstream session was replaced on this channel (HTTP re-initialize). */
+  onSessionRestarted: (() => void) | undefined;
+
   constructor(readonly name: string) {}
+
+  /**
+   * Keeps (true) or stops keeping (false) a stream on which the upstream can notify outside any
+   * call. stdio and legacy SSE always have one; Streamable HTTP opens its GET stream.
+   */
+  setListening(_on: boolean): void {}
+
+  /** Starts hearing notifications/resources/updated for one URI (2025: resources/subscribe). */
+  async subscribeResource(uri: string, timeoutMs: number): Promise<void> {
+    await this.request('resources/subscribe', { uri }, undefined, timeoutMs);
+  }
+
+  async unsubscribeResource(uri: string, timeoutMs: number): Promise<void> {
+    await this.request('resources/unsubscribe', { uri }, undefined, timeoutMs);
+  }
 
   /** Connects and performs the MCP handshake. */
   abstract start(): Promise<void>;
@@ -311,6 +342,14 @@ export abstract class RpcChannel {
 
   private routeNotification(notification: JsonRpcNotification, via: PendingCall | undefined): void {
     const method = notification.method;
+    if (SESSION_NOTIFICATIONS.has(method)) {
+      try {
+        this.onSessionNotification?.(notification);
+      } catch {
+        // A failing watcher must not break the upstream stream shared with callers.
+      }
+      return;
+    }
     if (method === 'notifications/progress') {
       const token = notification.params?.progressToken;
       const call = isToken(token) ? this.byToken.get(token) : undefined;

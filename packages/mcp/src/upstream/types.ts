@@ -135,6 +135,21 @@ export interface UpstreamPoolStats {
   processes: number;
   inFlight: number;
   queued: number;
+  /** Upstream sessions kept open for notification listeners. */
+  watched: number;
+}
+
+/** A listener's hold on an upstream's notifications outside calls: see `UpstreamPool.watch`. */
+export interface UpstreamWatch {
+  /**
+   * Starts hearing notifications/resources/updated for `uri`. The upstream subscription is made
+   * once per pooled session and counted across watchers; rejects with the upstream's refusal.
+   */
+  subscribe(uri: string): Promise<void>;
+  /** Drops one of this watch's subscriptions to `uri`; the upstream's is dropped with the last. */
+  unsubscribe(uri: string): Promise<void>;
+  /** Stops listening (and drops this watch's subscriptions). */
+  close(): void;
 }
 
 export interface UpstreamPool {
@@ -156,6 +171,12 @@ export interface UpstreamPool {
   notify(target: UpstreamTarget, method: string, params?: Record<string, unknown>): Promise<void>;
   /** The upstream's initialize result (capabilities, serverInfo, instructions), initializing if needed. */
   serverInfo(target: UpstreamTarget): Promise<Record<string, unknown>>;
+  /**
+   * Keeps the target's pooled session open and listening for notifications outside calls (list
+   * changes, resource updates), which go to `listener`; reconnects it when it goes away, after
+   * which listeners hear every list_changed once (changes made meanwhile were missed).
+   */
+  watch(target: UpstreamTarget, listener: (notification: JsonRpcNotification) => void): UpstreamWatch;
   /** Closes sessions and child processes of one key (credential changed, installation deleted). */
   evict(key: string): Promise<void>;
   stats(): UpstreamPoolStats;

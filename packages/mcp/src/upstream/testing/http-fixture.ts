@@ -19,6 +19,8 @@ export interface HttpFixture {
   received: ReceivedMessage[];
   /** GET requests that resumed a stream with Last-Event-ID. */
   resumes: number;
+  /** GET streams opened without Last-Event-ID (notification streams). */
+  streams: number;
   /** Forgets every session, as a restarted server would: the next request gets 404. */
   forgetSessions(): Promise<void>;
   /** Answers every request with this status instead of serving MCP (undefined: serve MCP). */
@@ -84,7 +86,7 @@ export async function startHttpFixture(
 ): Promise<HttpFixture> {
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const received: ReceivedMessage[] = [];
-  const log: FixtureLog = { aborted: [] };
+  const log: FixtureLog = { aborted: [], subscriptions: [] };
   const requestsOn = new WeakMap<Socket, number>();
 
   const server = createServer((req, res) => {
@@ -103,6 +105,7 @@ export async function startHttpFixture(
         return;
       }
       if (req.method === 'GET' && req.headers['last-event-id'] !== undefined) fixture.resumes++;
+      else if (req.method === 'GET') fixture.streams++;
       const body = req.method === 'POST' ? await readJson(req) : undefined;
       for (const message of Array.isArray(body) ? body : body === undefined ? [] : [body]) {
         received.push({ message: message as Record<string, unknown>, headers: req.headers });
@@ -141,6 +144,7 @@ export async function startHttpFixture(
     log,
     received,
     resumes: 0,
+    streams: 0,
     failWith: undefined,
     hangUp: undefined,
     connections: () =>
