@@ -26,6 +26,7 @@ import type { ProxyEnv } from './env.ts';
 import { sendJson, sendProxyError } from './transport/http-util.ts';
 import { LegacySseTransport } from './transport/legacy-sse.ts';
 import { InputBridge } from './dispatch/input-bridge.ts';
+import { TaskRouter } from './dispatch/tasks.ts';
 import { SessionLogLevels } from './dispatch/log-levels.ts';
 import { ResumableStreams } from './transport/resumable-streams.ts';
 import { StreamableHttpTransport } from './transport/streamable-http.ts';
@@ -179,6 +180,14 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   });
   const sessions = new Sessions(sessionKeys, endedSessions, refusals);
   const logLevels = new SessionLogLevels(bus);
+  const tasks = new TaskRouter({
+    pool: upstreams,
+    targets,
+    keys: sessionKeys,
+    bus,
+    log,
+    clientRequestTimeoutMs: 120_000,
+  });
   const dispatcher = new Dispatcher({
     tools: new ToolCaller({
       pool: upstreams,
@@ -189,8 +198,10 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       log,
       inputs: new InputBridge({ bus, keys: sessionKeys, log, holdMs: env.MCP_INPUT_HOLD_MS }),
       logLevels,
+      tasks,
     }),
     logLevels,
+    tasks,
     catalog,
     serverVersion: PROXY_VERSION,
     listPageSize: env.MCP_LIST_PAGE_SIZE,

@@ -61,6 +61,8 @@ export interface SnapshotTool {
   annotations?: Record<string, unknown>;
   /** The upstream's `_meta` for the tool (MCP Apps' `ui`, …), listed unchanged. */
   meta?: Record<string, unknown>;
+  /** The upstream's `execution` for the tool (MCP tasks: `taskSupport`), listed unchanged. */
+  execution?: Record<string, unknown>;
 }
 
 /** A prompt exposed by a gateway; its definition is listed live from the upstream. */
@@ -143,6 +145,7 @@ export interface SnapshotInput {
     outputSchema: Record<string, unknown> | null;
     annotations: Record<string, unknown> | null;
     meta?: Record<string, unknown> | null;
+    execution?: Record<string, unknown> | null;
     enabled: boolean;
   }[];
 }
@@ -252,6 +255,7 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
       ...(definition.outputSchema ? { outputSchema: definition.outputSchema } : {}),
       ...(definition.annotations ? { annotations: definition.annotations } : {}),
       ...(definition.meta ? { meta: definition.meta } : {}),
+      ...(definition.execution ? { execution: definition.execution } : {}),
     });
   }
 

@@ -171,6 +171,7 @@ export async function loadGatewaySnapshot(
       outputSchema: t.outputSchema ?? null,
       annotations: t.annotations ?? null,
       meta: t.meta ?? null,
+      execution: t.execution ?? null,
       enabled: t.enabled,
     })),
   });

@@ -110,6 +110,8 @@ export function prepareGateway(
     ...(t.annotations ? { annotations: t.annotations } : {}),
     // MCP Apps' `ui.resourceUri` names a resource, whose URI the gateway keeps: it stays valid.
     ...(t.meta ? { _meta: t.meta } : {}),
+    // MCP tasks: whether the tool may (or must) run as a task, as the upstream says.
+    ...(t.execution ? { execution: t.execution } : {}),
   }));
   return {
     snapshot,

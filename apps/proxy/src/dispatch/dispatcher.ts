@@ -16,6 +16,7 @@ import { paginate } from './pagination.ts';
 import { isLogLevel, LOG_LEVELS, type SessionLogLevels } from './log-levels.ts';
 import type { Responder } from './responder.ts';
 import type { ToolCaller } from './tool-caller.ts';
+import { tasksCapability, tasksExtension, type TaskRouter } from './tasks.ts';
 
 export interface DispatcherDeps {
   tools: ToolCaller;
@@ -27,6 +28,8 @@ export interface DispatcherDeps {
   listTtlMs: number;
   /** Where `logging/setLevel` keeps each session's level. */
   logLevels: SessionLogLevels;
+  /** MCP tasks (`tasks/*`), when the proxy serves them. */
+  tasks?: TaskRouter;
 }
 
 /**
@@ -92,7 +95,12 @@ export class Dispatcher {
   private describe(gateway: PreparedGateway): Record<string, unknown> {
     const { snapshot } = gateway;
     return {
-      capabilities: { tools: { listChanged: true }, logging: {}, ...this.deps.catalog.capabilities(gateway) },
+      capabilities: {
+        tools: { listChanged: true },
+        logging: {},
+        ...this.deps.catalog.capabilities(gateway),
+        ...(this.deps.tasks ? tasksCapability(gateway) : {}),
+      },
       serverInfo: this.serverInfo(gateway),
       ...(snapshot.gateway.description ? { instructions: snapshot.gateway.description } : {}),
     };
@@ -115,6 +123,8 @@ export class Dispatcher {
         ...(listedPrompts.length > 0 ? { prompts: {} } : {}),
         ...(listedResourceServers.length > 0 ? { resources: {} } : {}),
         ...(catalog ? { completions: {} } : {}),
+        // Extensions upstreams offer through the gateway (tasks, SEP-2663).
+        ...(this.deps.tasks ? tasksExtension(gateway) : {}),
       },
       ...(snapshot.gateway.description ? { instructions: snapshot.gateway.description } : {}),
       _meta: { 'io.modelcontextprotocol/serverInfo': this.serverInfo(gateway) },
@@ -196,6 +206,13 @@ export class Dispatcher {
           return reply(await catalog.forUri(gateway, principal, message.method, params));
         case 'completion/complete':
           return reply(await catalog.complete(gateway, principal, params));
+        case 'tasks/get':
+        case 'tasks/result':
+        case 'tasks/list':
+        case 'tasks/cancel':
+        case 'tasks/update':
+          if (this.deps.tasks) return await this.deps.tasks.handle(call, message, this.calls, responder);
+          break;
       }
       throw methodNotFound(message.method);
     } catch (err) {

@@ -23,6 +23,7 @@ import { LogFilter, type SessionLogLevels } from './log-levels.ts';
 import type { Observability } from '../observability/observability.ts';
 import type { TraceSpan } from '../observability/tracing.ts';
 import type { Responder } from './responder.ts';
+import type { TaskRouter } from './tasks.ts';
 import type { PreparedGateway } from '../config/snapshot-store.ts';
 import { stdioRefusal } from '../backend/stdio-policy.ts';
 import { logUpstreamFailure, upstreamErrorToRpc, upstreamMeta } from '../backend/upstream-errors.ts';
@@ -48,6 +49,8 @@ export interface ToolCallerDeps {
   inputs?: InputBridge;
   /** Each 2025-era session's `logging/setLevel`, applied to the log messages relayed to it. */
   logLevels?: SessionLogLevels;
+  /** MCP tasks: task-augmented calls and the sealed ids of the tasks they create. */
+  tasks?: TaskRouter;
 }
 
 /** tools/call: find the tool, pick the caller's credential, call upstream, relay what happens. */
@@ -61,6 +64,7 @@ export class ToolCaller {
   private readonly log?: Logger;
   private readonly inputs?: InputBridge;
   private readonly logLevels?: SessionLogLevels;
+  private readonly tasks?: TaskRouter;
 
   constructor(deps: ToolCallerDeps) {
     this.pool = deps.pool;
@@ -72,6 +76,7 @@ export class ToolCaller {
     this.log = deps.log;
     this.inputs = deps.inputs;
     this.logLevels = deps.logLevels;
+    this.tasks = deps.tasks;
   }
 
   private child(parent: TraceSpan | undefined, name: string, client = false): TraceSpan | undefined {
@@ -249,13 +254,18 @@ export class ToolCaller {
         onRequest,
       });
     try {
+      // A task-augmented call: its task reaches the client under a sealed gateway id.
+      const task = await this.tasks?.augment(call, tool, target, params);
+      if (task) upstreamParams.task = task;
+      const adopt = (result: Record<string, unknown>) =>
+        task ? this.tasks!.adopt(call, name, installation.id, result) : result;
       if (modern) {
         // 2026-07-28: the upstream's requests for input become `input_required` answers.
         const held = this.inputs.start((ask) => request((r) => ask(r.method, r.params)), failed);
         const outcome = await held.next();
         await logs?.settled();
         const answer = await this.inputs.answerFor({ call: held }, outcome, ownerOf(call, name));
-        return responder.reply(resultMessage(message.id, answer));
+        return responder.reply(resultMessage(message.id, await adopt(answer)));
       }
       const result = await request(
         responder.canStream
@@ -268,7 +278,7 @@ export class ToolCaller {
       );
       // Everything the upstream sent before its answer goes out before it.
       await logs?.settled();
-      responder.reply(resultMessage(message.id, result));
+      responder.reply(resultMessage(message.id, await adopt(result)));
     } catch (err) {
       if (modern && err instanceof JsonRpcError)
         return responder.reply(errorMessage(message.id, err.toObject()));

@@ -122,6 +122,7 @@ export async function discoverAndSeedTools(
         description: t.description,
         inputSchema: t.inputSchema,
         ...(t._meta ? { meta: t._meta } : {}),
+        ...(t.execution ? { execution: t.execution } : {}),
       })),
     );
   } finally {

@@ -100,6 +100,7 @@ export async function discoverInstallation(
             outputSchema: t.outputSchema ?? null,
             annotations: t.annotations ?? null,
             meta: t._meta ?? null,
+            execution: t.execution ?? null,
             schemaHash: toolSchemaHash(t),
           })),
         )
@@ -113,6 +114,7 @@ export async function discoverInstallation(
             outputSchema: sql`excluded.output_schema`,
             annotations: sql`excluded.annotations`,
             meta: sql`excluded.meta`,
+            execution: sql`excluded.execution`,
             schemaHash: sql`excluded.schema_hash`,
             updatedAt: now,
           },

@@ -20,6 +20,8 @@ const ZUpstreamTool = z.object({
   outputSchema: ZJsonObject.optional(),
   annotations: ZJsonObject.optional(),
   _meta: ZJsonObject.optional(),
+  /** MCP tasks (2025-11-25): `taskSupport` forbidden | optional | required. */
+  execution: ZJsonObject.optional(),
 });
 export type UpstreamTool = z.infer<typeof ZUpstreamTool>;
 

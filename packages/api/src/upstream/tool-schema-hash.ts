@@ -17,5 +17,6 @@ export const toolSchemaHash = (tool: UpstreamTool): string =>
       annotations: tool.annotations ?? null,
       // Only when present, so the hashes of tools without `_meta` (every approval so far) hold.
       ...(tool._meta ? { _meta: tool._meta } : {}),
+      ...(tool.execution ? { execution: tool.execution } : {}),
     }),
   );

@@ -156,6 +156,8 @@ export const tools = pgTable(
     annotations: jsonb().$type<Record<string, unknown>>(),
     /** The tool's `_meta` as the upstream lists it (e.g. MCP Apps' `ui.resourceUri`). */
     meta: jsonb().$type<Record<string, unknown>>(),
+    /** The tool's `execution` as the upstream lists it (MCP tasks: `taskSupport`). */
+    execution: jsonb().$type<Record<string, unknown>>(),
     schemaHash: text().notNull(),
     approvedHash: text(),
     enabled: boolean().notNull().default(true),

@@ -103,6 +103,7 @@ export async function seedTools(
     inputSchema?: Record<string, unknown>;
     annotations?: Record<string, unknown>;
     meta?: Record<string, unknown>;
+    execution?: Record<string, unknown>;
   }[],
 ) {
   if (defs.length === 0) return [];
@@ -117,6 +118,7 @@ export async function seedTools(
         inputSchema: d.inputSchema ?? { type: 'object' },
         annotations: d.annotations,
         meta: d.meta,
+        execution: d.execution,
         schemaHash: createHash('sha256').update(JSON.stringify(d)).digest('hex'),
       })),
     )
