@@ -4,6 +4,7 @@ import { Agent } from 'undici';
 import type { SessionContext } from './http-common.ts';
 import { HttpSession } from './http-session.ts';
 import { Limiter } from './limiter.ts';
+import { ModernHttpSession, NotModernError } from './modern-session.ts';
 import { type RpcChannel, cancelledError, label } from './rpc-channel.ts';
 import { SseSession } from './sse-session.ts';
 import { StdioProcess } from './stdio-process.ts';
@@ -39,6 +40,8 @@ interface Entry {
   failures: number;
   retryAt: number;
   closed: boolean;
+  /** Streamable HTTP: the revision the upstream answered last time, so reconnects skip the probe. */
+  era?: 'modern' | 'legacy';
 }
 
 export function createUpstreamPool(options: UpstreamPoolOptions): UpstreamPool {
@@ -56,6 +59,7 @@ class Pool implements UpstreamPool {
   private readonly backoff: { initial: number; max: number };
   private readonly baseEnv: Record<string, string>;
   private closed = false;
+  private readonly preferModern: boolean;
   private readonly watches: Watches;
 
   constructor(options: UpstreamPoolOptions) {
@@ -77,6 +81,7 @@ class Pool implements UpstreamPool {
       }),
     };
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
+    this.preferModern = options.preferModern ?? true;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
     this.maxConcurrency = options.maxConcurrency ?? 32;
     this.maxQueue = options.maxQueue ?? 1_000;
@@ -260,12 +265,25 @@ class Pool implements UpstreamPool {
   }
 
   private async open(entry: Entry): Promise<RpcChannel> {
-    const channel = this.createChannel(entry);
+    let channel = this.createChannel(entry);
     entry.starting = channel;
     try {
-      await channel.start();
+      try {
+        await channel.start();
+      } catch (error) {
+        // The upstream answered the 2026-07-28 probe as a 2025-era server: initialize, and remember.
+        if (!(error instanceof NotModernError) || entry.closed) throw error;
+        entry.era = 'legacy';
+        channel = this.createChannel(entry);
+        entry.starting = channel;
+        await channel.start();
+      }
+      if (channel instanceof ModernHttpSession) entry.era = 'modern';
     } catch (error) {
       if (channel instanceof StdioProcess) this.noteFailure(entry, channel);
+      // A remembered 2025-era upstream refusing initialize may have moved on: probe it next time.
+      const refused = error instanceof UpstreamError && (error.kind === 'http' || error.kind === 'rpc');
+      if (channel instanceof HttpSession && refused) entry.era = undefined;
       throw error;
     } finally {
       entry.starting = undefined;
@@ -309,7 +327,11 @@ class Pool implements UpstreamPool {
       throw new UpstreamError('connect', `${label(target.label)} has a URL that is neither http nor https`);
     }
     if (target.transport === 'sse') return new SseSession(target, this.ctx);
-    if (target.transport === 'streamable_http') return new HttpSession(target, this.ctx);
+    if (target.transport === 'streamable_http') {
+      return entry.era === 'legacy' || !this.preferModern
+        ? new HttpSession(target, this.ctx)
+        : new ModernHttpSession(target, this.ctx);
+    }
     throw new UpstreamError('connect', `${label(target.label)} has an unknown transport`);
   }
 

@@ -97,6 +97,12 @@ export interface UpstreamPoolOptions {
   clientInfo: { name: string; version: string };
   /** Protocol version offered in initialize; default '2025-11-25'. */
   protocolVersion?: string;
+  /**
+   * Streamable HTTP: probe each upstream with 2026-07-28 `server/discover` first and speak that
+   * revision to those that answer it, `protocolVersion` (initialize) to the others; default true.
+   * The era found is remembered per pooled key, so reconnects skip the probe.
+   */
+  preferModern?: boolean;
   /** Bounds initialize (and the legacy SSE endpoint announcement); exceeding it is a 'connect' error. */
   connectTimeoutMs?: number; // default 10_000
   /** Per call, counting time queued for a slot or waiting for the session; exceeding it is 'timeout'. */
