@@ -232,6 +232,31 @@ describe('a modern-only (2026-07-28) upstream', () => {
       watch.close();
     }
   });
+
+  it('re-opens a dropped listen stream and tells watchers to re-read what they missed', async () => {
+    const upstream = target(fixture.url);
+    const heard: JsonRpcNotification[] = [];
+    const watch = pool.watch(upstream, (n) => heard.push(n));
+    try {
+      await watch.subscribe('memo://one');
+      const listens = () => fixture.received.filter((r) => r.body.method === 'subscriptions/listen').length;
+      const opened = listens();
+      fixture.dropConnections();
+      // Heard only once the new stream is acknowledged, so what follows cannot be missed.
+      await waitUntil(
+        () => heard.some((n) => n.method === 'notifications/tools/list_changed'),
+        'watchers told to re-read lists',
+      );
+      expect(listens()).toBe(opened + 1);
+      fixture.touch('memo://one');
+      await waitUntil(
+        () => heard.some((n) => n.method === 'notifications/resources/updated'),
+        'an update on the re-opened stream',
+      );
+    } finally {
+      watch.close();
+    }
+  });
 });
 
 describe('a 2025-only upstream behind a pool that prefers 2026-07-28', () => {

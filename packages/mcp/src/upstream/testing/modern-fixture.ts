@@ -16,6 +16,8 @@ export interface ModernFixture {
   addTool(name: string): void;
   /** Tells listeners subscribed to `uri` that it changed. */
   touch(uri: string): void;
+  /** Cuts every open connection (listen streams included), as a restart or a proxy would. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -26,7 +28,7 @@ export interface ModernFixture {
  */
 export async function startModernFixture(): Promise<ModernFixture> {
   const extraTools: string[] = [];
-  const fixture: Omit<ModernFixture, 'url' | 'close' | 'addTool' | 'touch'> = {
+  const fixture: Omit<ModernFixture, 'url' | 'close' | 'addTool' | 'touch' | 'dropConnections'> = {
     received: [],
     aborted: [],
     states: [],
@@ -140,6 +142,9 @@ export async function startModernFixture(): Promise<ModernFixture> {
     },
     touch(uri) {
       handler.notify.resourceUpdated(uri);
+    },
+    dropConnections() {
+      server.closeAllConnections();
     },
     async close() {
       await handler.close();
