@@ -28,6 +28,9 @@ import { LegacySseTransport } from './transport/legacy-sse.ts';
 import { InputBridge } from './dispatch/input-bridge.ts';
 import { TaskRouter } from './dispatch/tasks.ts';
 import { SessionLogLevels } from './dispatch/log-levels.ts';
+import { LiveNotifications } from './dispatch/live-notifications.ts';
+import { SessionSubscriptions } from './dispatch/session-subscriptions.ts';
+import { StreamHub } from './transport/stream-hub.ts';
 import { ResumableStreams } from './transport/resumable-streams.ts';
 import { StreamableHttpTransport } from './transport/streamable-http.ts';
 import { instrumentPool } from './observability/instrumented-pool.ts';
@@ -180,6 +183,25 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   });
   const sessions = new Sessions(sessionKeys, endedSessions, refusals);
   const logLevels = new SessionLogLevels(bus);
+  const subscriptions = new SessionSubscriptions(bus);
+  const live = new LiveNotifications({
+    pool: upstreams,
+    catalog,
+    log,
+    async syncTools(server) {
+      // The control plane's service, loaded the first time an upstream's tools change.
+      const { syncInstallationTools } = await import('@toolgate/api/services/sync-installation-tools');
+      await syncInstallationTools({
+        db: db.db,
+        bus,
+        pool: upstreams,
+        target: server.target,
+        tenantId: server.ids.tenantId,
+        installationId: server.ids.installationId,
+      });
+    },
+  });
+  const hub = new StreamHub({ store, log, live, subscriptions });
   const tasks = new TaskRouter({
     pool: upstreams,
     targets,
@@ -201,6 +223,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       tasks,
     }),
     logLevels,
+    subscriptions,
     tasks,
     catalog,
     serverVersion: PROXY_VERSION,
@@ -217,8 +240,8 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     maxStreamMs: env.MCP_STREAM_MAX_MS,
     promoteAfterMs: env.MCP_SSE_AFTER_MS,
   });
-  const streamable = new StreamableHttpTransport({ ...transport, store, resumable });
-  const legacy = new LegacySseTransport({ ...transport, bus });
+  const streamable = new StreamableHttpTransport({ ...transport, store, resumable, streams: hub });
+  const legacy = new LegacySseTransport({ ...transport, bus, hub });
   const guard = requestGuard({ isAllowedHost: hostAllowList(env), allowedOrigins: env.MCP_ALLOWED_ORIGINS });
   store.onInvalidation((message) => {
     const { tenantId } = message;

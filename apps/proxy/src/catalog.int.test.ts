@@ -73,9 +73,9 @@ describe('prompts, resources and completions through the gateway', () => {
     const { client } = await connectClient(url(withTools), token);
     try {
       expect(client.getServerCapabilities()).toMatchObject({ prompts: {}, resources: {}, completions: {} });
-      // Only what is honoured: upstream prompt and resource notifications are not relayed.
-      expect(client.getServerCapabilities()?.resources).toEqual({});
-      expect(client.getServerCapabilities()?.prompts).toEqual({});
+      // Relayed live from the upstreams while a client listens (live-notifications.int.test.ts).
+      expect(client.getServerCapabilities()?.resources).toEqual({ listChanged: true, subscribe: true });
+      expect(client.getServerCapabilities()?.prompts).toEqual({ listChanged: true });
       const { prompts } = await client.listPrompts();
       expect(prompts.map((p) => p.name).sort()).toEqual(['greet', `${entrySlug}__test_simple_prompt`].sort());
       const simple = await client.getPrompt({ name: `${entrySlug}__test_simple_prompt` });

@@ -20,7 +20,7 @@ type Listed = Record<string, unknown>;
 const MAX_PAGES = 50;
 const LISTING_TTL_MS = 30_000;
 
-interface ResolvedServer {
+export interface ResolvedServer {
   entryId: string;
   label: string;
   target: UpstreamTarget;
@@ -35,6 +35,8 @@ interface ResolvedServer {
 export class Catalog {
   /** Listings per (snapshot version, upstream target), so reads can route URIs without relisting. */
   private readonly listings = new TtlLru<string, Listed[]>(5_000, LISTING_TTL_MS);
+  /** Bumped when an upstream says its lists changed, so its cached listings are not read again. */
+  private readonly listingGenerations = new Map<string, number>();
 
   constructor(
     private readonly pool: UpstreamPool,
@@ -46,10 +48,10 @@ export class Catalog {
   capabilities(gateway: PreparedGateway): Result {
     const { listedPrompts: prompts, listedResourceServers: resourceServers } = gateway;
     return {
-      // No listChanged or subscribe: upstream notifications outside a call are not relayed yet,
-      // so promising them would leave clients waiting for updates that never come.
-      ...(prompts.length > 0 ? { prompts: {} } : {}),
-      ...(resourceServers.length > 0 ? { resources: {} } : {}),
+      // Relayed from the upstreams while a client listens (live-notifications.ts); subscribing
+      // to a URI whose server cannot notify is refused with the reason.
+      ...(prompts.length > 0 ? { prompts: { listChanged: true } } : {}),
+      ...(resourceServers.length > 0 ? { resources: { listChanged: true, subscribe: true } } : {}),
       ...(prompts.length > 0 || resourceServers.length > 0 ? { completions: {} } : {}),
     };
   }
@@ -153,6 +155,56 @@ export class Catalog {
     throw new JsonRpcError(RPC.INVALID_PARAMS, 'Invalid params: "ref" must be a ref/prompt or ref/resource');
   }
 
+  /** Every upstream behind the gateway for this caller (tools, prompts, resources), once each. */
+  servers(gateway: PreparedGateway, principal: Principal): ResolvedServer[] {
+    const byKey = new Map<string, ResolvedServer>();
+    const items: SnapshotResourceServer[] = [
+      ...gateway.snapshot.tools,
+      ...gateway.listedPrompts,
+      ...gateway.listedResourceServers,
+    ];
+    for (const item of items) {
+      const upstream = gateway.upstreams.get(item.entryId);
+      // Built-in servers have no upstream; pass-through ones act with each request's own token.
+      if (
+        gateway.refusedEntries.has(item.entryId) ||
+        upstream?.transport === 'builtin' ||
+        upstream?.authKind === 'oauth_passthrough'
+      )
+        continue;
+      const server = this.resolve(gateway, item, principal);
+      if (server && !byKey.has(server.target.key)) byKey.set(server.target.key, server);
+    }
+    return [...byKey.values()];
+  }
+
+  /** The server that owns a resource URI for this caller (listed, or matching a template). */
+  async resourceOwner(gateway: PreparedGateway, principal: Principal, uri: string): Promise<ResolvedServer> {
+    const owner = await this.ownerOf(gateway, this.resourceServers(gateway, principal), uri);
+    if (!owner) throw new JsonRpcError(RPC.RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
+    return owner;
+  }
+
+  /** Refuses, with the reason, a subscription to a server that cannot notify about its resources. */
+  async requireSubscribable(server: ResolvedServer, uri: string): Promise<void> {
+    let capabilities: { resources?: { subscribe?: boolean } } | undefined;
+    try {
+      capabilities = (await this.pool.serverInfo(server.target)).capabilities as typeof capabilities;
+    } catch (err) {
+      throw this.failed(err, server, 'resources/subscribe');
+    }
+    if (capabilities?.resources?.subscribe !== true)
+      throw new JsonRpcError(
+        RPC.INVALID_PARAMS,
+        `${server.label} does not notify about changes to its resources, so ${uri} cannot be subscribed to`,
+      );
+  }
+
+  /** The upstream behind `key` said its lists changed: its listings are read afresh. */
+  forget(key: string): void {
+    this.listingGenerations.set(key, (this.listingGenerations.get(key) ?? 0) + 1);
+  }
+
   private resourceServers(
     gateway: PreparedGateway,
     principal: Principal,
@@ -242,7 +294,8 @@ export class Catalog {
     method: string,
     field: string,
   ): Promise<Listed[]> {
-    const key = `${gateway.snapshot.version}\u0000${server.target.key}\u0000${method}`;
+    const generation = this.listingGenerations.get(server.target.key) ?? 0;
+    const key = `${gateway.snapshot.version}\u0000${server.target.key}\u0000${generation}\u0000${method}`;
     const cached = this.listings.get(key);
     if (cached) return cached;
     const items: Listed[] = [];

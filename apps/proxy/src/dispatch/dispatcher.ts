@@ -16,6 +16,7 @@ import { paginate } from './pagination.ts';
 import { isLogLevel, LOG_LEVELS, type SessionLogLevels } from './log-levels.ts';
 import type { Responder } from './responder.ts';
 import type { ToolCaller } from './tool-caller.ts';
+import { subscriptionUri, type SessionSubscriptions } from './session-subscriptions.ts';
 import { tasksCapability, tasksExtension, type TaskRouter } from './tasks.ts';
 
 export interface DispatcherDeps {
@@ -28,6 +29,8 @@ export interface DispatcherDeps {
   listTtlMs: number;
   /** Where `logging/setLevel` keeps each session's level. */
   logLevels: SessionLogLevels;
+  /** Where resources/subscribe keeps each session's subscriptions (any replica's stream follows them). */
+  subscriptions: SessionSubscriptions;
   /** MCP tasks (`tasks/*`), when the proxy serves them. */
   tasks?: TaskRouter;
 }
@@ -139,6 +142,11 @@ export class Dispatcher {
     };
   }
 
+  /** A session ended (DELETE, or its legacy stream closed): its subscriptions go with it. */
+  sessionEnded(sid: string): void {
+    void this.deps.subscriptions.forget(sid).catch(() => undefined);
+  }
+
   /** A client's response to a server→client request, or a client notification. */
   onClientMessage(sessionKey: string, message: Exclude<ClientMessage, { kind: 'request' }>): void {
     if (message.kind === 'response') {
@@ -201,9 +209,19 @@ export class Dispatcher {
         case 'resources/templates/list':
           return reply(await catalog.listResourceTemplates(gateway, principal));
         case 'resources/read':
-        case 'resources/subscribe':
-        case 'resources/unsubscribe':
           return reply(await catalog.forUri(gateway, principal, message.method, params));
+        case 'resources/subscribe': {
+          const uri = subscriptionUri(params);
+          await catalog.requireSubscribable(await catalog.resourceOwner(gateway, principal, uri), uri);
+          await this.deps.subscriptions.change(call.session.key, { op: 'add', uri });
+          return reply({});
+        }
+        case 'resources/unsubscribe':
+          await this.deps.subscriptions.change(call.session.key, {
+            op: 'remove',
+            uri: subscriptionUri(params),
+          });
+          return reply({});
         case 'completion/complete':
           return reply(await catalog.complete(gateway, principal, params));
         case 'tasks/get':

@@ -323,5 +323,12 @@ export async function seedServerGateway(
     })),
   );
   const { token } = await seedApiToken(db.db, tenant.id);
-  return { tenant, entry, gateway, token, path: `/mcp/${tenant.slug}/${gateway.slug}` };
+  return {
+    tenant,
+    entry,
+    installationId: installation.id,
+    gateway,
+    token,
+    path: `/mcp/${tenant.slug}/${gateway.slug}`,
+  };
 }

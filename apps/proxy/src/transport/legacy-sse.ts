@@ -40,6 +40,7 @@ import {
   sendRefusal,
   SseWriter,
 } from './http-util.ts';
+import type { StreamHub } from './stream-hub.ts';
 
 /** A message of a legacy session, as it reaches dispatch: the call, less its JSON-RPC body. */
 type LegacyCall = McpCall & { session: McpCall['session'] & { claims: SessionClaims } };
@@ -58,6 +59,8 @@ export interface LegacySseDeps {
   /** One usage event per POSTed message, as on the Streamable endpoint. */
   usage: UsageMeter;
   keepaliveMs?: number;
+  /** Where the stream hears list changes and resource updates, like a Streamable GET stream. */
+  hub: StreamHub;
 }
 
 export const streamChannel = (sid: string) => `legacy:${sid}`;
@@ -160,6 +163,10 @@ export class LegacySseTransport {
     if (stream.closed) return void this.release(stream);
     stream.writer = new SseWriter(res);
     this.streams.add(stream);
+    this.deps.hub.open(admitted.caller.gateway, stream.writer, {
+      principal: admitted.caller.principal,
+      sessionKey: claims.sid,
+    });
     // Relative, so the client posts to the host it reached us by, through the same ingress.
     const path = new URL(route.resourceUrl).pathname;
     stream.writer.event('endpoint', `${path}/messages?sessionId=${encodeURIComponent(id)}`);
@@ -172,6 +179,7 @@ export class LegacySseTransport {
     this.streams.delete(stream);
     if (stream.unsubscribe) void this.release(stream);
     void this.deps.sessions.end(stream.claims);
+    this.deps.dispatcher.sessionEnded(stream.claims.sid);
   }
 
   private async release(stream: OpenStream): Promise<void> {

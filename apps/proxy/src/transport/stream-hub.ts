@@ -1,7 +1,10 @@
 import type { Logger } from '@toolgate/core/logger';
 import { touchesConfiguration, type PreparedGateway, type SnapshotStore } from '../config/snapshot-store.ts';
+import type { LiveNotifications, LiveStream } from '../dispatch/live-notifications.ts';
+import type { SessionSubscriptions } from '../dispatch/session-subscriptions.ts';
+import type { Principal } from '../mcp-call.ts';
 
-/** What the hub writes to: a GET stream's SseWriter, or a `subscriptions/listen` stream. */
+/** What the hub writes to: a GET stream's SseWriter, a legacy SSE stream, or a `subscriptions/listen` stream. */
 export interface HubStream {
   send(message: unknown): unknown;
   comment(text: string): void;
@@ -9,32 +12,66 @@ export interface HubStream {
   onClose(listener: () => void): void;
 }
 
+/** The lists a stream's client hears about (2026-07-28 listen: what was acknowledged). */
+export interface Wants {
+  tools: boolean;
+  prompts: boolean;
+  resources: boolean;
+}
+
+export interface OpenOptions {
+  principal: Principal;
+  wants?: Wants;
+  /** 2025-era session: the stream follows the session's resource subscriptions (any replica's). */
+  sessionKey?: string;
+}
+
+interface Member extends LiveStream {
+  readonly writer: HubStream;
+  readonly wants: Wants;
+  closed: boolean;
+  stopFollowing?: () => Promise<void>;
+}
+
 interface GatewayStreams {
   tenantSlug: string;
   gatewaySlug: string;
   tenantId: string;
-  /** The tool set clients last heard about. */
-  toolsSignature: string;
-  writers: Set<HubStream>;
+  /** What clients last heard about: the exposed tools, prompts and resource servers. */
+  signatures: Signatures;
+  members: Set<Member>;
 }
 
-const toolsSignature = (gateway: PreparedGateway) => JSON.stringify(gateway.listedTools);
+type Signatures = Record<keyof Wants, string>;
+
+const ALL: Wants = { tools: true, prompts: true, resources: true };
 const KEEPALIVE_MS = 25_000;
 
+const signaturesOf = (gateway: PreparedGateway | undefined): Signatures => ({
+  tools: JSON.stringify(gateway?.listedTools ?? []),
+  prompts: JSON.stringify(gateway?.listedPrompts ?? []),
+  resources: JSON.stringify(gateway?.listedResourceServers ?? []),
+});
+
+export interface StreamHubOptions {
+  store: SnapshotStore;
+  log: Logger;
+  live: LiveNotifications;
+  subscriptions: SessionSubscriptions;
+}
+
 /**
- * Open notification streams by gateway (2025 GET streams, 2026-07-28 `subscriptions/listen`).
- * When an invalidation reaches this replica, each affected gateway is reloaded and, if its tool
- * set changed, every open stream hears `notifications/tools/list_changed`.
+ * Open notification streams by gateway (2025 GET and legacy SSE streams, 2026-07-28
+ * `subscriptions/listen`). An admin's change reaching this replica reloads each affected gateway
+ * and tells its streams which lists changed; upstream notifications come through
+ * LiveNotifications, which watches the upstreams behind the gateways followed here.
  */
 export class StreamHub {
   private readonly byGateway = new Map<string, GatewayStreams>();
   private readonly keepalive: NodeJS.Timeout;
 
-  constructor(
-    private readonly store: SnapshotStore,
-    private readonly log: Logger,
-  ) {
-    store.onInvalidation((message) => {
+  constructor(private readonly options: StreamHubOptions) {
+    options.store.onInvalidation((message) => {
       if (!touchesConfiguration(message)) return;
       for (const [gatewayId, group] of this.byGateway) {
         if (
@@ -46,12 +83,17 @@ export class StreamHub {
       }
     });
     this.keepalive = setInterval(() => {
-      for (const group of this.byGateway.values()) for (const w of group.writers) w.comment('keepalive');
+      for (const group of this.byGateway.values())
+        for (const m of group.members) m.writer.comment('keepalive');
     }, KEEPALIVE_MS);
     this.keepalive.unref();
   }
 
-  open(gateway: PreparedGateway, writer: HubStream): void {
+  get live(): LiveNotifications {
+    return this.options.live;
+  }
+
+  open(gateway: PreparedGateway, writer: HubStream, options: OpenOptions): LiveStream {
     const { tenant, gateway: gw } = gateway.snapshot;
     let group = this.byGateway.get(gw.id);
     if (!group) {
@@ -59,41 +101,80 @@ export class StreamHub {
         tenantSlug: tenant.slug,
         gatewaySlug: gw.slug,
         tenantId: tenant.id,
-        toolsSignature: toolsSignature(gateway),
-        writers: new Set(),
+        signatures: signaturesOf(gateway),
+        members: new Set(),
       };
       this.byGateway.set(gw.id, group);
     }
-    group.writers.add(writer);
+    const member: Member = {
+      writer,
+      principal: options.principal,
+      wants: options.wants ?? ALL,
+      closed: false,
+      send: (message) => void writer.send(message),
+    };
+    const joined = group;
+    joined.members.add(member);
     writer.comment('stream open');
+    this.options.live.follow(gateway, member);
+    if (options.sessionKey !== undefined) void this.followSession(gw.id, member, options.sessionKey);
     writer.onClose(() => {
-      group.writers.delete(writer);
-      if (group.writers.size === 0) this.byGateway.delete(gw.id);
+      member.closed = true;
+      joined.members.delete(member);
+      if (joined.members.size === 0 && this.byGateway.get(gw.id) === joined) this.byGateway.delete(gw.id);
+      this.options.live.unfollow(gw.id, member);
+      void member.stopFollowing?.().catch(() => undefined);
     });
+    return member;
   }
 
   get openStreams(): number {
     let n = 0;
-    for (const group of this.byGateway.values()) n += group.writers.size;
+    for (const group of this.byGateway.values()) n += group.members.size;
     return n;
   }
 
   closeAll(): void {
-    for (const group of this.byGateway.values()) for (const w of group.writers) w.end();
+    for (const group of this.byGateway.values()) for (const m of group.members) m.writer.end();
     this.byGateway.clear();
     clearInterval(this.keepalive);
   }
 
+  /** Subscribes upstream for the session's resources, now and as they change on any replica. */
+  private async followSession(gatewayId: string, member: Member, sid: string): Promise<void> {
+    const { live, subscriptions, log } = this.options;
+    const apply = (op: 'add' | 'remove', uri: string) => {
+      if (member.closed) return;
+      if (op === 'remove') return live.unsubscribe(gatewayId, member, uri);
+      live.subscribe(gatewayId, member, uri).catch((err: unknown) => {
+        log.warn({ err: (err as Error).message }, 'could not subscribe to a resource upstream');
+      });
+    };
+    try {
+      const { uris, stop } = await subscriptions.follow(sid, (change) => apply(change.op, change.uri));
+      if (member.closed) return void (await stop());
+      member.stopFollowing = stop;
+      for (const uri of uris) apply('add', uri);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, "could not follow a session's resource subscriptions");
+    }
+  }
+
   private async recheck(group: GatewayStreams): Promise<void> {
     try {
-      const lookup = await this.store.get(group.tenantSlug, group.gatewaySlug);
-      const signature = lookup.kind === 'found' ? toolsSignature(lookup.gateway) : '[]';
-      if (signature === group.toolsSignature) return;
-      group.toolsSignature = signature;
-      for (const writer of group.writers)
-        writer.send({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+      const lookup = await this.options.store.get(group.tenantSlug, group.gatewaySlug);
+      const gateway = lookup.kind === 'found' ? lookup.gateway : undefined;
+      if (gateway) this.options.live.refresh(gateway);
+      const signatures = signaturesOf(gateway);
+      const before = group.signatures;
+      group.signatures = signatures;
+      for (const list of ['tools', 'prompts', 'resources'] as const) {
+        if (signatures[list] === before[list]) continue;
+        for (const m of group.members)
+          if (m.wants[list]) m.writer.send({ jsonrpc: '2.0', method: `notifications/${list}/list_changed` });
+      }
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'could not recheck gateway after invalidation');
+      this.options.log.warn({ err: (err as Error).message }, 'could not recheck gateway after invalidation');
     }
   }
 }

@@ -31,7 +31,7 @@ import {
   sendRefusal,
   SseWriter,
 } from './http-util.ts';
-import { StreamHub } from './stream-hub.ts';
+import type { StreamHub } from './stream-hub.ts';
 
 export interface StreamableHttpDeps {
   store: SnapshotStore;
@@ -44,6 +44,8 @@ export interface StreamableHttpDeps {
   maxBodyBytes: number;
   /** SSE answers of 2025-11-25 sessions, resumable on any replica. */
   resumable: ResumableStreams;
+  /** Open notification streams (GET and `subscriptions/listen`). */
+  streams: StreamHub;
 }
 
 /** Answers with a proxy error and tells the message's usage event, if it has one. */
@@ -62,11 +64,11 @@ function refuse(
  * Host and Origin were checked by the listener; admission and dispatch are called downward.
  */
 export class StreamableHttpTransport {
-  /** Open GET streams, told when a gateway's tools change. */
+  /** Open notification streams, told when a gateway's lists change. */
   readonly streams: StreamHub;
 
   constructor(private readonly deps: StreamableHttpDeps) {
-    this.streams = new StreamHub(deps.store, deps.log);
+    this.streams = deps.streams;
   }
 
   async handle(
@@ -119,12 +121,14 @@ export class StreamableHttpTransport {
       this.streams.open(
         admitted.caller.gateway,
         new SseWriter(res, { 'mcp-session-id': firstHeader(req.headers['mcp-session-id'])! }),
+        { principal: admitted.caller.principal, sessionKey: session.sid },
       );
       return;
     }
     // DELETE: refuse this session id on every replica until it would have expired anyway.
     if (!(await this.deps.sessions.end(session)))
       return refuse(res, undefined, 'REVOCATIONS_UNAVAILABLE', { headers: { 'retry-after': '2' } });
+    this.deps.dispatcher.sessionEnded(session.sid);
     res.writeHead(200).end();
   }
 
@@ -225,7 +229,7 @@ export class StreamableHttpTransport {
     }
     if (modern.era === 'modern' && message.message.method === 'subscriptions/listen') {
       if (!acceptsSse(accept)) return refuse(res, usage, 'NOT_ACCEPTABLE');
-      return listen(res, caller.gateway, message.message, this.streams, usage);
+      return listen(res, caller, message.message, this.streams, usage);
     }
     const clientCapabilities =
       modern.era === 'modern' ? modern.clientCapabilities : session!.clientCapabilities;

@@ -2,8 +2,8 @@ import type { Bus } from '@toolgate/bus';
 import type { KeyRing } from '@toolgate/core/crypto';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
-import { installations, tools } from '@toolgate/db/schema';
-import { and, eq, notInArray, sql } from 'drizzle-orm';
+import { installations } from '@toolgate/db/schema';
+import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import {
   requireInstallationManager,
@@ -17,9 +17,9 @@ import { requireStdioAllowed } from '../stdio-policy.ts';
 import { discoveryTarget } from '../upstream/discovery-target.ts';
 import { healthOfFailure, type HealthVerdict } from '../upstream/health.ts';
 import { listUpstream, type UpstreamListing } from '../upstream/list-upstream.ts';
-import { toolSchemaHash } from '../upstream/tool-schema-hash.ts';
 import { toInstallation } from '../views/rows.ts';
 import { installationTools } from './list-installation-tools.ts';
+import { recordTools } from './record-tools.ts';
 
 export interface DiscoverInstallationOptions {
   db: Database;
@@ -85,50 +85,7 @@ export async function discoverInstallation(
         .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
       return recordEntryChange(tx, tenantId, entry.id, 'discovery failed');
     }
-    const names = listing.tools.map((t) => t.name);
-    if (listing.tools.length > 0) {
-      await tx
-        .insert(tools)
-        .values(
-          listing.tools.map((t) => ({
-            tenantId,
-            installationId,
-            name: t.name,
-            title: t.title ?? null,
-            description: t.description ?? '',
-            inputSchema: t.inputSchema,
-            outputSchema: t.outputSchema ?? null,
-            annotations: t.annotations ?? null,
-            meta: t._meta ?? null,
-            execution: t.execution ?? null,
-            schemaHash: toolSchemaHash(t),
-          })),
-        )
-        .onConflictDoUpdate({
-          target: [tools.installationId, tools.name],
-          // Approval and enablement are the admin's; only the definition follows the upstream.
-          set: {
-            title: sql`excluded.title`,
-            description: sql`excluded.description`,
-            inputSchema: sql`excluded.input_schema`,
-            outputSchema: sql`excluded.output_schema`,
-            annotations: sql`excluded.annotations`,
-            meta: sql`excluded.meta`,
-            execution: sql`excluded.execution`,
-            schemaHash: sql`excluded.schema_hash`,
-            updatedAt: now,
-          },
-        });
-    }
-    await tx
-      .delete(tools)
-      .where(
-        and(
-          eq(tools.tenantId, tenantId),
-          eq(tools.installationId, installationId),
-          ...(names.length > 0 ? [notInArray(tools.name, names)] : []),
-        ),
-      );
+    await recordTools(tx, tenantId, installationId, listing.tools, now);
     await recordPrompts(tx, tenantId, installationId, listing.prompts ?? [], now);
     await tx
       .update(installations)

@@ -87,6 +87,10 @@ export async function listUpstream(
   }
 }
 
+/** Every page of the upstream's tools/list, each tool checked (on the caller's pool). */
+export const listUpstreamTools = (pool: UpstreamPool, target: UpstreamTarget): Promise<UpstreamTool[]> =>
+  listAll(pool, target, 'tools', ZUpstreamTool);
+
 /** Every page of tools/list or prompts/list, each item checked, first definition of a name kept. */
 async function listAll<T extends { name: string }>(
   pool: UpstreamPool,

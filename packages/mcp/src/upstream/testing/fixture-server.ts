@@ -1,17 +1,12 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import {
-  CreateMessageResultSchema,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { type LiveLog, registerLiveFeatures } from './fixture-live.ts';
 
 /** What a fixture server saw, for assertions in the tests that drive it. */
-export interface FixtureLog {
+export interface FixtureLog extends LiveLog {
   /** Upstream request ids of calls that were cancelled (notifications/cancelled or a closed stream). */
   aborted: (string | number)[];
-  /** resources/subscribe and unsubscribe received, as `+uri` / `-uri`, across sessions. */
-  subscriptions?: string[];
 }
 
 const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
@@ -30,34 +25,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export function createFixtureServer(log: FixtureLog): McpServer {
   const server = new McpServer(
     { name: 'toolgate-fixture', version: '1.0.0' },
-    {
-      capabilities: { logging: {}, resources: { subscribe: true, listChanged: true } },
-      instructions: 'Fixture for the upstream pool tests.',
-    },
+    { capabilities: { logging: {} }, instructions: 'Fixture for the upstream pool tests.' },
   );
 
-  // Notifications outside any call (the GET stream, or stdout for stdio): list changes and
-  // updates of subscribed resources.
-  const subscribed = new Set<string>();
-  server.server.setRequestHandler(SubscribeRequestSchema, ({ params }) => {
-    subscribed.add(params.uri);
-    log.subscriptions?.push(`+${params.uri}`);
-    return {};
-  });
-  server.server.setRequestHandler(UnsubscribeRequestSchema, ({ params }) => {
-    subscribed.delete(params.uri);
-    log.subscriptions?.push(`-${params.uri}`);
-    return {};
-  });
-  server.registerTool('add-tool', { inputSchema: { name: z.string() } }, ({ name }) => {
-    // Registering while connected sends notifications/tools/list_changed, unrelated to this call.
-    server.registerTool(name, { description: `Added at run time` }, () => text(name));
-    return text(`added ${name}`);
-  });
-  server.registerTool('touch', { inputSchema: { uri: z.string() } }, ({ uri }) => {
-    if (subscribed.has(uri)) setImmediate(() => void server.server.sendResourceUpdated({ uri }));
-    return text(subscribed.has(uri) ? 'updated' : 'not subscribed');
-  });
+  // Notifications outside any call (the GET stream, or stdout for stdio).
+  registerLiveFeatures(server, log);
 
   server.registerTool('echo', { inputSchema: { message: z.string() } }, ({ message }) =>
     text(`Echo: ${message}`),

@@ -86,7 +86,7 @@ export async function startHttpFixture(
 ): Promise<HttpFixture> {
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const received: ReceivedMessage[] = [];
-  const log: FixtureLog = { aborted: [], subscriptions: [] };
+  const log: FixtureLog = { aborted: [], subscriptions: [], peers: new Set() };
   const requestsOn = new WeakMap<Socket, number>();
 
   const server = createServer((req, res) => {
