@@ -12,6 +12,7 @@ import {
 } from '@toolgate/db/testing';
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
 import { sseEvents } from '@toolgate/fixtures/test-kit';
+import { startHttpFixture, type HttpFixture } from '@toolgate/mcp/upstream/testing/http-fixture';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { childEnv, startToolgate, type StartedToolgate } from './testing/run-cli.ts';
 
@@ -50,14 +51,16 @@ async function post(url: string, body: unknown, headers: Record<string, string>)
 describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
   let db: TestDatabase;
   let everything: RunningEverythingServer;
+  let fixture: HttpFixture;
   const proxies: StartedToolgate[] = [];
   let gatewayPath = '';
   let token = '';
 
   beforeAll(async () => {
-    [db, everything] = await Promise.all([
+    [db, everything, fixture] = await Promise.all([
       createTestDatabase(postgresUrl),
       startEverythingServer('streamableHttp'),
+      startHttpFixture(),
     ]);
     const tenant = await seedTenant(db.db);
     const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'everything', url: everything.url });
@@ -73,6 +76,20 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
     await seedAssignments(db.db, tenant.id, gateway.id, [
       { registryEntryId: entry.id, toolName: 'echo' },
       { registryEntryId: entry.id, toolName: 'trigger-long-running-operation', alias: 'slow' },
+    ]);
+    // A server that changes outside calls: a tool description, resources one can subscribe to.
+    const fx = await seedRegistryEntry(db.db, tenant.id, { slug: 'fx', url: fixture.url });
+    const fxInstallation = await seedInstallation(db.db, tenant.id, fx.id);
+    await seedTools(db.db, tenant.id, fxInstallation.id, [
+      { name: 'motd', description: 'Message of the day' },
+      { name: 'touch' },
+      { name: 'redescribe' },
+    ]);
+    await seedAssignments(db.db, tenant.id, gateway.id, [
+      { registryEntryId: fx.id, toolName: 'motd' },
+      { registryEntryId: fx.id, toolName: 'touch' },
+      { registryEntryId: fx.id, toolName: 'redescribe' },
+      { registryEntryId: fx.id, kind: 'resources', toolName: '*' },
     ]);
     token = (await seedApiToken(db.db, tenant.id)).token;
     gatewayPath = `/mcp/${tenant.slug}/${gateway.slug}`;
@@ -91,6 +108,7 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
   afterAll(async () => {
     for (const p of proxies) if (p.child.exitCode === null) await p.stop();
     await everything?.close();
+    await fixture?.close();
     await db?.destroy();
   });
 
@@ -140,6 +158,85 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
     for (let e = await more(); e; e = await more()) if (e.data) rest.push(e.data);
     expect(rest).toHaveLength(4); // progress 2, 3, 4 and the answer
     expect(JSON.parse(rest.at(-1)!)).toMatchObject({ id: 1, result: { content: [{ type: 'text' }] } });
+  });
+
+  it("relay an upstream's notifications to the stream of a session subscribed through the other", async () => {
+    const [a, b] = proxies.map((p) => `${p.urls.proxy}${gatewayPath}`) as [string, string];
+    const init = await post(
+      a,
+      {
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      },
+      { authorization: `Bearer ${token}` },
+    );
+    const headers = {
+      authorization: `Bearer ${token}`,
+      'mcp-session-id': init.headers.get('mcp-session-id')!,
+      'mcp-protocol-version': '2025-11-25',
+    };
+    const abort = new AbortController();
+    const stream = await fetch(b, {
+      headers: { ...headers, accept: 'text/event-stream' },
+      signal: abort.signal,
+    });
+    expect(stream.status).toBe(200);
+    const heard: { method?: string; params?: { uri?: string } }[] = [];
+    const next = sseEvents(stream);
+    void (async () => {
+      for (let e = await next(); e; e = await next()) if (e.data) heard.push(JSON.parse(e.data) as never);
+    })().catch(() => undefined);
+    const until = async (what: string, check: () => boolean) => {
+      const deadline = Date.now() + 15_000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+
+    // Subscribed on A; B holds the stream, so B subscribes upstream and delivers.
+    const subscribed = await post(
+      a,
+      { jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: 'memo://one' } },
+      headers,
+    );
+    expect(subscribed.json).toMatchObject({ id: 1, result: {} });
+    await until('B subscribed upstream', () => fixture.log.subscriptions!.includes('+memo://one'));
+    await post(
+      a,
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'fx__touch', arguments: { uri: 'memo://one' } },
+      },
+      headers,
+    );
+    await until('B relayed the update', () =>
+      heard.some((m) => m.method === 'notifications/resources/updated' && m.params?.uri === 'memo://one'),
+    );
+
+    // The upstream changes an exposed tool: re-read, recorded once, every process's streams told.
+    await post(
+      a,
+      {
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/call',
+        params: { name: 'fx__redescribe', arguments: { kind: 'tool', description: 'Today: fog' } },
+      },
+      headers,
+    );
+    await until('B relayed the list change', () =>
+      heard.some((m) => m.method === 'notifications/tools/list_changed'),
+    );
+    const listed = await post(b, { jsonrpc: '2.0', id: 4, method: 'tools/list', params: {} }, headers);
+    const tools = (listed.json as { result: { tools: { name: string; description: string }[] } }).result
+      .tools;
+    expect(tools.find((t) => t.name === 'fx__motd')?.description).toBe('Today: fog');
+    abort.abort();
   });
 
   it("continue each other's sessions, and one dying mid-run loses none", async () => {
