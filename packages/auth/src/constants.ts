@@ -109,10 +109,13 @@ export const opaqueToken = (prefix: 'tgr_' | 'tgc_' | 'tgs_'): string =>
 export const parseScope = (scope: string | undefined | null): string[] =>
   [...new Set((scope ?? '').split(' ').filter(Boolean))].sort();
 
-/** The scopes a principal may use for a method: tools/call needs `mcp:tools`, the rest `mcp:read` or it. */
+/** Methods that act (run a tool, steer or stop a running one): they need `mcp:tools`. */
+const ACTING_METHODS = new Set(['tools/call', 'tasks/cancel', 'tasks/update']);
+
+/** The scopes a principal may use for a method: acting needs `mcp:tools`, the rest `mcp:read` or it. */
 export function scopeAllows(scopes: readonly string[], method: string): boolean {
   if (scopes.includes(SCOPE_TOOLS)) return true;
-  return method !== 'tools/call' && scopes.includes(SCOPE_READ);
+  return !ACTING_METHODS.has(method) && scopes.includes(SCOPE_READ);
 }
 
 /** The issuer identifier: PUBLIC_WEB_URL without a trailing slash (metadata, `iss`, ID-JAG `aud`). */

@@ -36,20 +36,22 @@ describe.each([
     await fixture.close();
   });
 
-  it("initializes once, then sends session and version headers with the pool's own ids", async () => {
+  it("probes for 2026-07-28, initializes once, then sends session and version headers with the pool's own ids", async () => {
     const upstream = target(fixture, { headers: { Authorization: 'Bearer upstream-secret' } });
     for (const message of ['a', 'b', 'c']) {
       const result = await pool.request(upstream, 'tools/call', { name: 'echo', arguments: { message } });
       expect(firstText(result)).toBe(`Echo: ${message}`);
     }
+    // A 2025-era server answers the server/discover probe with an error: the pool initializes.
     expect(methods(fixture)).toEqual([
+      'server/discover',
       'initialize',
       'notifications/initialized',
       'tools/call',
       'tools/call',
       'tools/call',
     ]);
-    const [init, initialized, ...calls] = fixture.received;
+    const [, init, initialized, ...calls] = fixture.received;
     expect(init!.message.params).toMatchObject({
       protocolVersion: '2025-11-25',
       capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: false } },
@@ -253,7 +255,7 @@ describe('Streamable HTTP edge cases', () => {
     }
   });
 
-  it('gives up on an upstream that never answers initialize', async () => {
+  it('gives up on an upstream that never answers its first request', async () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/mcp`;
@@ -267,7 +269,7 @@ describe('Streamable HTTP edge cases', () => {
         ),
       );
       expect(error.kind).toBe('connect');
-      expect(error.message).toBe("upstream 'silent' did not answer initialize within 200 ms");
+      expect(error.message).toBe("upstream 'silent' did not answer server/discover within 200 ms");
     } finally {
       await quick.close();
       silent.closeAllConnections();
