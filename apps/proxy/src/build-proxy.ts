@@ -224,6 +224,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     }),
     logLevels,
     subscriptions,
+    replicas: { channel: bus.sessions, log },
     tasks,
     catalog,
     serverVersion: PROXY_VERSION,
@@ -355,6 +356,10 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
         log.warn({ err: (err as Error).message }, 'could not load revocations; checks ask Postgres');
       });
       configSync.start();
+      // Not awaited: with Redis down the subscription waits for it, and the proxy serves meanwhile.
+      dispatcher.start().catch((err: unknown) => {
+        log.warn({ err: (err as Error).message }, 'could not hear client messages relayed by other replicas');
+      });
       usage.start();
       refusals.start();
       usageTimer = setInterval(() => void tokens.flushUsage(), TOKEN_USAGE_FLUSH_MS);
@@ -362,6 +367,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     },
     async drain(graceMs) {
       draining = true;
+      let drainDeadlinePassed = false;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive sockets become idle as in-flight calls finish; close them as they do.
       const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
@@ -375,14 +381,23 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
           resolve();
         }, graceMs);
       });
-      await Promise.race([Promise.all([closed, legacy.settled()]), deadline]);
+      // Calls whose client went away still run (a 2025-11-25 client resumes them on any replica).
+      const callsDone = new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (dispatcher.calls.size > 0 && !drainDeadlinePassed) return;
+          clearInterval(check);
+          resolve();
+        }, 50);
+      });
+      await Promise.race([Promise.all([closed, legacy.settled(), callsDone]), deadline]);
+      drainDeadlinePassed = true;
       clearTimeout(timer);
       clearInterval(idleSweep);
       clearInterval(usageTimer);
       refusals.stop();
       // Requests are done, so every usage event is recorded: hand them all to the queue.
       await Promise.all([tokens.flushUsage(), usage.drain(env.USAGE_DRAIN_TIMEOUT_MS)]);
-      await Promise.all([store.stop(), configSync.stop()]);
+      await Promise.all([store.stop(), configSync.stop(), dispatcher.close()]);
       if (!givenPool) await pool.close();
       // Last: the spans of everything above are ended by now.
       await observability.tracer?.tracing.shutdown().catch((err: unknown) => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { JsonRpcError, type JsonRpcId } from '@toolgate/mcp/jsonrpc';
 
 /**
@@ -14,6 +15,8 @@ export class CallRegistry {
     }
   >();
   private nextId = 0;
+  /** Names this replica in the ids of its server→client requests: an answer finds its way back. */
+  private readonly replica = randomBytes(4).toString('hex');
 
   track(sessionId: string, requestId: JsonRpcId): { signal: AbortSignal; done: () => void } {
     const key = `${sessionId}\u0000${String(requestId)}`;
@@ -36,7 +39,7 @@ export class CallRegistry {
     sessionId: string,
     timeoutMs: number,
   ): { id: string; response: Promise<Record<string, unknown>> } {
-    const id = `tg-${++this.nextId}`;
+    const id = `tg-${this.replica}-${++this.nextId}`;
     const key = `${sessionId}\u0000${id}`;
     const response = new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -9,7 +9,10 @@ import {
 import { isStatelessVersion, SUPPORTED_VERSIONS } from '@toolgate/mcp/protocol';
 import type { PreparedGateway } from '../config/snapshot-store.ts';
 import type { McpCall } from '../mcp-call.ts';
+import type { SessionChannel } from '@toolgate/bus';
+import type { Logger } from '@toolgate/core/logger';
 import { CallRegistry } from './call-registry.ts';
+import { ClientRelay } from './client-relay.ts';
 import type { Catalog } from './catalog.ts';
 import { routeToolCall } from './meta-tools.ts';
 import { paginate } from './pagination.ts';
@@ -29,6 +32,8 @@ export interface DispatcherDeps {
   listTtlMs: number;
   /** Where `logging/setLevel` keeps each session's level. */
   logLevels: SessionLogLevels;
+  /** Other replicas: client answers and cancellations for calls running elsewhere travel here. */
+  replicas?: { channel: SessionChannel; log: Logger };
   /** Where resources/subscribe keeps each session's subscriptions (any replica's stream follows them). */
   subscriptions: SessionSubscriptions;
   /** MCP tasks (`tasks/*`), when the proxy serves them. */
@@ -86,8 +91,20 @@ const REMOVED_IN_2026 = new Set(['ping', 'logging/setLevel', 'resources/subscrib
 export class Dispatcher {
   /** Requests in flight and server→client requests awaiting the client, by session. */
   readonly calls = new CallRegistry();
+  private readonly relay: ClientRelay | undefined;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    if (deps.replicas) this.relay = new ClientRelay(this.calls, deps.replicas.channel, deps.replicas.log);
+  }
+
+  /** Starts hearing client messages that other replicas received for calls running here. */
+  start(): Promise<void> {
+    return this.relay?.start() ?? Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return this.relay?.close() ?? Promise.resolve();
+  }
 
   /** The `initialize` result for a negotiated version (each transport negotiates its own). */
   initializeResult(gateway: PreparedGateway, protocolVersion: string): Record<string, unknown> {
@@ -151,14 +168,17 @@ export class Dispatcher {
   onClientMessage(sessionKey: string, message: Exclude<ClientMessage, { kind: 'request' }>): void {
     if (message.kind === 'response') {
       const { id, result, error } = message.message;
-      this.calls.settle(sessionKey, id, { result, error });
+      if (this.relay) this.relay.response(sessionKey, id, { result, error });
+      else this.calls.settle(sessionKey, id, { result, error });
       return;
     }
     const { method, params } = message.message;
     if (method === 'notifications/cancelled' && params) {
       const { requestId, reason } = params;
       if (typeof requestId === 'string' || typeof requestId === 'number') {
-        this.calls.cancel(sessionKey, requestId, typeof reason === 'string' ? reason : undefined);
+        const why = typeof reason === 'string' ? reason : undefined;
+        if (this.relay) this.relay.cancel(sessionKey, requestId, why);
+        else this.calls.cancel(sessionKey, requestId, why);
       }
     }
   }

@@ -31,6 +31,8 @@ interface Follower {
   keys: Set<string>;
   /** Subscribed resource URIs, with the pool key of the server that owns each. */
   readonly resources: Map<string, string>;
+  /** Subscriptions being made. */
+  readonly pending: Map<string, Promise<void>>;
 }
 
 interface Followed {
@@ -49,7 +51,11 @@ interface Watched {
   refs: number;
   syncing: Promise<void> | undefined;
   resync: boolean;
+  lastSync: number;
 }
+
+const SYNC_AFTER_MS = 250;
+const MIN_SYNC_GAP_MS = 2_000;
 
 /**
  * Upstream notifications outside calls, relayed to the clients listening on this replica (2025
@@ -70,8 +76,11 @@ export class LiveNotifications {
     if (followed === undefined) {
       followed = { gateway, followers: new Map(), listings: new Map(), rereads: new Map() };
       this.followed.set(id, followed);
+    } else if (followed.gateway.snapshot.version !== gateway.snapshot.version) {
+      // The stream was admitted with a newer configuration than the followers here know.
+      this.refresh(gateway);
     }
-    const follower: Follower = { stream, keys: new Set(), resources: new Map() };
+    const follower: Follower = { stream, keys: new Set(), resources: new Map(), pending: new Map() };
     followed.followers.set(stream, follower);
     this.rewatch(followed, follower);
     // The baseline later changes are compared with.
@@ -85,9 +94,11 @@ export class LiveNotifications {
     const followed = this.followed.get(gatewayId);
     const follower = followed?.followers.get(stream);
     if (!followed || !follower) return;
+    followed.followers.delete(stream);
     for (const [uri, key] of follower.resources) void this.watched.get(key)?.watch.unsubscribe(uri);
     for (const key of follower.keys) this.release(key);
-    followed.followers.delete(stream);
+    follower.resources.clear();
+    follower.keys.clear();
     if (followed.followers.size === 0) this.followed.delete(gatewayId);
   }
 
@@ -99,34 +110,42 @@ export class LiveNotifications {
     for (const follower of followed.followers.values()) this.rewatch(followed, follower);
   }
 
-  /**
-   * Subscribes a stream to a resource: the owning upstream is subscribed once per pooled
-   * session. Rejects with a JSON-RPC error the client can read.
-   */
-  async subscribe(gatewayId: string, stream: LiveStream, uri: string): Promise<void> {
+  /** The gateway is gone (deleted, or no longer found): nothing of it is watched any more. */
+  forgetGateway(gatewayId: string): void {
     const followed = this.followed.get(gatewayId);
-    const follower = followed?.followers.get(stream);
-    if (!followed || !follower) return;
-    if (follower.resources.has(uri)) return;
-    const owner = await this.options.catalog.resourceOwner(followed.gateway, stream.principal, uri);
-    const key = owner.target.key;
-    const watched = follower.keys.has(key) ? this.watched.get(key) : undefined;
-    if (watched === undefined) {
-      follower.keys.add(key);
-      return this.subscribeVia(followed, follower, owner, this.acquire(owner), uri);
-    }
-    return this.subscribeVia(followed, follower, owner, watched, uri);
+    if (!followed) return;
+    for (const stream of [...followed.followers.keys()]) this.unfollow(gatewayId, stream);
   }
 
-  private async subscribeVia(
-    followed: Followed,
-    follower: Follower,
-    owner: ResolvedServer,
-    watched: Watched,
-    uri: string,
-  ): Promise<void> {
-    const stream = follower.stream;
+  /**
+   * Subscribes a stream to a resource: the owning upstream is subscribed once per pooled
+   * session. Rejects with a JSON-RPC error the client can read. The same URI asked twice at once
+   * is one subscription.
+   */
+  subscribe(gatewayId: string, stream: LiveStream, uri: string): Promise<void> {
+    const follower = this.followed.get(gatewayId)?.followers.get(stream);
+    if (!follower || follower.resources.has(uri)) return Promise.resolve();
+    let pending = follower.pending.get(uri);
+    if (pending === undefined) {
+      pending = this.subscribeNow(gatewayId, follower, uri).finally(() => follower.pending.delete(uri));
+      follower.pending.set(uri, pending);
+    }
+    return pending;
+  }
+
+  private async subscribeNow(gatewayId: string, follower: Follower, uri: string): Promise<void> {
+    const following = () => this.followed.get(gatewayId)?.followers.get(follower.stream) === follower;
+    const gateway = this.followed.get(gatewayId)!.gateway;
+    const owner = await this.options.catalog.resourceOwner(gateway, follower.stream.principal, uri);
     await this.options.catalog.requireSubscribable(owner, uri);
+    // Checked after every wait: a stream closed meanwhile acquires nothing (unfollow released it).
+    if (!following()) return;
+    const key = owner.target.key;
+    if (!follower.keys.has(key)) {
+      follower.keys.add(key);
+      this.acquire(owner);
+    }
+    const watched = this.watched.get(key)!;
     try {
       await watched.watch.subscribe(uri);
     } catch (err) {
@@ -135,11 +154,8 @@ export class LiveNotifications {
         `${owner.label} refused the subscription to ${uri}: ${(err as Error).message}`,
       );
     }
-    if (followed.followers.get(stream) !== follower) {
-      void watched.watch.unsubscribe(uri);
-      return;
-    }
-    follower.resources.set(uri, owner.target.key);
+    if (!following()) return void watched.watch.unsubscribe(uri);
+    follower.resources.set(uri, key);
   }
 
   unsubscribe(gatewayId: string, stream: LiveStream, uri: string): void {
@@ -167,9 +183,22 @@ export class LiveNotifications {
       keys.add(server.target.key);
       if (!follower.keys.has(server.target.key)) this.acquire(server);
     }
+    // Subscriptions through an upstream the caller no longer reaches this way (a new credential,
+    // another installation) are dropped there and made again through the new owner.
+    const moved: string[] = [];
+    for (const [uri, key] of follower.resources) {
+      if (keys.has(key)) continue;
+      void this.watched.get(key)?.watch.unsubscribe(uri);
+      follower.resources.delete(uri);
+      moved.push(uri);
+    }
     for (const key of follower.keys) if (!keys.has(key)) this.release(key);
-    for (const [uri, key] of follower.resources) if (!keys.has(key)) follower.resources.delete(uri);
     follower.keys = keys;
+    const gatewayId = followed.gateway.snapshot.gateway.id;
+    for (const uri of moved)
+      this.subscribe(gatewayId, follower.stream, uri).catch((err: unknown) =>
+        this.options.log.warn({ err: (err as Error).message }, 'could not move a resource subscription'),
+      );
   }
 
   private acquire(server: ResolvedServer): Watched {
@@ -182,6 +211,7 @@ export class LiveNotifications {
         refs: 0,
         syncing: undefined,
         resync: false,
+        lastSync: 0,
       };
       this.watched.set(key, watched);
     }
@@ -236,6 +266,10 @@ export class LiveNotifications {
     const run = async () => {
       do {
         watched.resync = false;
+        // A burst of notifications costs one re-read, and a chatty upstream one every few seconds.
+        const wait = Math.max(SYNC_AFTER_MS, watched.lastSync + MIN_SYNC_GAP_MS - Date.now());
+        await new Promise((resolve) => setTimeout(resolve, wait).unref());
+        watched.lastSync = Date.now();
         await this.options.syncTools(watched.server);
       } while (watched.resync);
     };

@@ -32,7 +32,7 @@ export class SessionSubscriptions {
 
   async change(sid: string, change: SubscriptionChange): Promise<void> {
     const { uri } = change;
-    const uris = new Set(parse(await this.bus.sharedCache.get(recordKey(sid))));
+    const uris = new Set(parse(await this.read(sid)));
     if (change.op === 'add') {
       if (!uris.has(uri) && uris.size >= MAX_SESSION_SUBSCRIPTIONS)
         throw new JsonRpcError(
@@ -43,8 +43,20 @@ export class SessionSubscriptions {
     } else if (!uris.delete(uri)) {
       return;
     }
-    await this.bus.sharedCache.set(recordKey(sid), JSON.stringify([...uris]), TTL_SECONDS);
-    await this.bus.sessions.publish(channel(sid), change);
+    try {
+      await this.bus.sharedCache.set(recordKey(sid), JSON.stringify([...uris]), TTL_SECONDS);
+      await this.bus.sessions.publish(channel(sid), change);
+    } catch {
+      throw new JsonRpcError(RPC.INTERNAL_ERROR, 'The gateway could not record the subscription; try again');
+    }
+  }
+
+  private async read(sid: string): Promise<string | null> {
+    try {
+      return await this.bus.sharedCache.get(recordKey(sid));
+    } catch {
+      throw new JsonRpcError(RPC.INTERNAL_ERROR, 'The gateway could not read the subscriptions; try again');
+    }
   }
 
   /** Follows a session's subscriptions: those it holds now, then each change. */

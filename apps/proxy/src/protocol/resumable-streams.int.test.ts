@@ -1,5 +1,5 @@
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
-import { sseEvents, type SseEvent } from '@toolgate/fixtures/test-kit';
+import { eventually, sseEvents, type SseEvent } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   connectClient,
@@ -161,5 +161,24 @@ describe('resumable streams (2025-11-25)', () => {
       await client.close();
       await cutting.close();
     }
+  });
+
+  it('a draining replica finishes a call whose client went away; the client resumes it elsewhere', async () => {
+    const leaving = await h.startProxy();
+    const { headers } = await initializeSession(`${leaving.url}${path}`, auth);
+    const abort = new AbortController();
+    const res = await post(leaving.url, headers, slowCall(9), abort.signal);
+    const next = sseEvents(res);
+    const priming = (await next())!;
+    abort.abort(); // the client is gone; the call runs on
+    await eventually(() => expect(leaving.proxy.dispatcher.calls.size).toBe(1), 5_000);
+    const drained = leaving.close(10_000);
+    await eventually(() => expect(leaving.proxy.dispatcher.calls.size).toBe(0), 10_000);
+    await drained;
+    const resumed = await resume(replicaB.url, headers, priming.id!);
+    const events: SseEvent[] = [];
+    const more = sseEvents(resumed);
+    for (let e = await more(); e; e = await more()) if (e.data !== '') events.push(e);
+    expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ id: 9, result: { content: [{ type: 'text' }] } });
   });
 });

@@ -183,8 +183,14 @@ describe('tasks for 2025-11-25 clients (v1 SDK)', () => {
       });
       await eventually(() => {
         const ofTasks = events.filter((e) => e.method === 'tasks/get');
+        // The task status the caller saw is kept in the audit.
         expect(ofTasks).toContainEqual(
-          expect.objectContaining({ method: 'tasks/get', toolName: 'echo', status: 'ok' }),
+          expect.objectContaining({
+            method: 'tasks/get',
+            toolName: 'echo',
+            status: 'ok',
+            response: expect.objectContaining({ status: expect.any(String) as unknown }) as unknown,
+          }),
         );
         expect(ofTasks).toContainEqual(
           expect.objectContaining({ method: 'tasks/get', status: 'error', errorCode: -32602 }),

@@ -29,7 +29,8 @@ export interface RunningProxy {
   url: string;
   proxy: Proxy;
   bus: Bus;
-  close(): Promise<void>;
+  /** Drains (in-flight calls get `graceMs`, 1 s by default) and leaves the bus. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -70,9 +71,9 @@ export async function createHarness({ postgresUrl, redisUrl }: { postgresUrl: st
       url: `http://127.0.0.1:${port}`,
       proxy,
       bus,
-      async close() {
+      async close(graceMs = 1_000) {
         running.delete(handle);
-        await proxy.drain(1_000);
+        await proxy.drain(graceMs);
         await bus.close();
       },
     };

@@ -140,8 +140,10 @@ export class SseWriter {
     this.closed = true;
   }
 
+  /** Runs `listener` when the connection closes, at once if it already has (the client left early). */
   onClose(listener: () => void): void {
-    this.res.once('close', listener);
+    if (this.res.destroyed || this.res.closed) queueMicrotask(listener);
+    else this.res.once('close', listener);
   }
 }
 

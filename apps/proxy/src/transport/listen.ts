@@ -7,6 +7,8 @@ import { sendJson, SseWriter } from './http-util.ts';
 import type { HubStream, StreamHub, Wants } from './stream-hub.ts';
 
 const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
+/** How long the acknowledgement waits for upstreams to accept resource subscriptions. */
+const SUBSCRIBE_DEADLINE_MS = 10_000;
 
 type Filter = {
   toolsListChanged?: boolean;
@@ -80,15 +82,33 @@ export async function listen(
   };
   const live = hub.open(gateway, stream, { principal, wants });
   const gatewayId = gateway.snapshot.gateway.id;
-  const accepted: string[] = [];
-  for (const uri of new Set(requested.resourceSubscriptions ?? [])) {
-    try {
-      await hub.live.subscribe(gatewayId, live, uri);
-      accepted.push(uri);
-    } catch {
-      // Not acknowledged: the client learns it from the acknowledgement.
-    }
-  }
+  // All at once, within a deadline: what the upstreams have not accepted by then is not acknowledged.
+  const uris = [...new Set(requested.resourceSubscriptions ?? [])];
+  const outcomes = uris.map((uri) => hub.live.subscribe(gatewayId, live, uri).then(() => true));
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, SUBSCRIBE_DEADLINE_MS)));
+  const settled = new Map<number, boolean>();
+  await Promise.race([
+    Promise.all(
+      outcomes.map((o, i) =>
+        o.then(
+          (ok) => settled.set(i, ok),
+          () => settled.set(i, false),
+        ),
+      ),
+    ),
+    deadline,
+  ]);
+  clearTimeout(timer);
+  const accepted = uris.filter((_, i) => settled.get(i) === true);
+  // Late ones are dropped, as the client was told.
+  outcomes.forEach((o, i) => {
+    if (!settled.has(i))
+      void o.then(
+        () => hub.live.unsubscribe(gatewayId, live, uris[i]!),
+        () => undefined,
+      );
+  });
   const honored: Filter = {
     ...(wants.tools ? { toolsListChanged: true } : {}),
     ...(wants.prompts ? { promptsListChanged: true } : {}),

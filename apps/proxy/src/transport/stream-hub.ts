@@ -164,7 +164,12 @@ export class StreamHub {
     try {
       const lookup = await this.options.store.get(group.tenantSlug, group.gatewaySlug);
       const gateway = lookup.kind === 'found' ? lookup.gateway : undefined;
-      if (gateway) this.options.live.refresh(gateway);
+      if (!gateway) {
+        // Deleted (or its tenant): its streams end, and nothing of it stays watched.
+        for (const m of group.members) m.writer.end();
+        return;
+      }
+      this.options.live.refresh(gateway);
       const signatures = signaturesOf(gateway);
       const before = group.signatures;
       group.signatures = signatures;

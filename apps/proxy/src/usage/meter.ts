@@ -13,7 +13,7 @@ import type { Principal } from '../mcp-call.ts';
 import type { UsageRecorder } from './recorder.ts';
 
 /** Results worth keeping in the audit log (tools/list and friends are large and uninteresting). */
-const AUDITED_RESULTS = new Set(['tools/call', 'prompts/get', 'resources/read']);
+const AUDITED_RESULTS = new Set(['tools/call', 'prompts/get', 'resources/read', 'tasks/result', 'tasks/get']);
 const MAX_METHOD_CHARS = 128;
 /** Longer than any exposed name (128) may be, so a refused one is recognisable, and bounded. */
 const MAX_REQUESTED_NAME_CHARS = 200;

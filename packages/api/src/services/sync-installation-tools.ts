@@ -27,22 +27,26 @@ export interface SyncInstallationToolsOptions {
 export async function syncInstallationTools(options: SyncInstallationToolsOptions): Promise<boolean> {
   const { db, bus, tenantId, installationId } = options;
   const listed = await listUpstreamTools(options.pool, options.target);
-  const recorded = await db
-    .select({ name: tools.name, schemaHash: tools.schemaHash })
-    .from(tools)
-    .where(and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId)));
-  const known = new Map(recorded.map((t) => [t.name, t.schemaHash]));
-  if (listed.length === known.size && listed.every((t) => known.get(t.name) === toolSchemaHash(t)))
-    return false;
-  const [installation] = await db
-    .select({ entryId: installations.registryEntryId })
-    .from(installations)
-    .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
-  if (!installation) return false;
+  // Compared and written under the installation's row lock: replicas hearing the same change
+  // take turns, and the second finds nothing left to do.
   const changes = await db.transaction(async (tx) => {
+    const [installation] = await tx
+      .select({ entryId: installations.registryEntryId })
+      .from(installations)
+      .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)))
+      .for('update');
+    if (!installation) return undefined;
+    const recorded = await tx
+      .select({ name: tools.name, schemaHash: tools.schemaHash })
+      .from(tools)
+      .where(and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId)));
+    const known = new Map(recorded.map((t) => [t.name, t.schemaHash]));
+    if (listed.length === known.size && listed.every((t) => known.get(t.name) === toolSchemaHash(t)))
+      return undefined;
     await recordTools(tx, tenantId, installationId, listed, new Date());
     return recordEntryChange(tx, tenantId, installation.entryId, 'tools changed upstream');
   });
+  if (changes === undefined) return false;
   await deliverChanges(db, bus, changes);
   return true;
 }

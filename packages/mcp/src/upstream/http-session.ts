@@ -71,8 +71,13 @@ export class HttpSession extends RpcChannel {
     this.notifications ??= new NotificationStream({
       endpoint: this.endpoint,
       headers: () => this.headers,
-      receive: (text) => void this.receive(text),
-      lostSession: () => this.reinitialize(this.generation),
+      receive: (text) => this.receiveUnrelated(text),
+      // Only a session the upstream issued can be lost; without one, 404 means "no such stream".
+      lostSession: () => {
+        if (this.sessionId === undefined) return false;
+        this.reinitialize(this.generation);
+        return true;
+      },
     });
     this.notifications.start();
   }
@@ -138,10 +143,7 @@ export class HttpSession extends RpcChannel {
       () => {
         if (this.ready === ready) this.ready = undefined;
         // The new session's notifications come on a new GET stream, its subscriptions made again.
-        if (this.notifications !== undefined) {
-          this.setListening(false);
-          this.setListening(true);
-        }
+        this.notifications?.restart();
         this.onSessionRestarted?.();
       },
       (error: unknown) => {

@@ -4,6 +4,7 @@ import { SseParser } from './sse-parser.ts';
 /** Back-off between re-opens of a notification stream that dropped or was refused. */
 const MIN_REOPEN_MS = 1_000;
 const MAX_REOPEN_MS = 30_000;
+const HEALTHY_AFTER_MS = 10_000;
 
 export interface NotificationStreamHost {
   readonly endpoint: Endpoint;
@@ -11,8 +12,11 @@ export interface NotificationStreamHost {
   headers(): Record<string, string>;
   /** One message received on the stream (JSON text). */
   receive(text: string): void;
-  /** The upstream answered 404: our session is gone; the host starts a new one. */
-  lostSession(): void;
+  /**
+   * The upstream answered 404: if our session is gone, the host starts a new one (and calls
+   * `restart`) and returns true; false when there was no session to lose.
+   */
+  lostSession(): boolean;
 }
 
 /**
@@ -27,6 +31,9 @@ export class NotificationStream {
   private failures = 0;
   private stopped = false;
   private lastEventId: string | undefined;
+  /** A 404 was taken for a lost session: another one right after a new session means "no stream". */
+  private lostOnce = false;
+  private openedAt = 0;
   /** The server said it offers no GET stream. */
   unsupported = false;
 
@@ -35,6 +42,19 @@ export class NotificationStream {
   start(): void {
     this.stopped = false;
     if (this.exchange === undefined && this.timer === undefined && !this.unsupported) this.open();
+  }
+
+  /** The session was replaced: the old stream goes, the new session's opens. */
+  restart(): void {
+    if (this.stopped) return;
+    this.exchange?.destroy();
+    this.exchange = undefined;
+    this.lastEventId = undefined;
+    // At once: notifications sent meanwhile are lost. A server that refuses the new session's
+    // stream too is taken to offer none (`lostOnce`), so this cannot loop.
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.unsupported) this.open();
   }
 
   stop(): void {
@@ -56,18 +76,22 @@ export class NotificationStream {
       (status, resHeaders) => {
         if (this.exchange !== exchange) return;
         const type = headerValue(resHeaders, 'content-type') ?? '';
-        if (status === 405) {
-          this.unsupported = true;
-          this.exchange = undefined;
-          return;
-        }
-        if (status === 404) this.host.lostSession();
         if (status !== 200 || !type.includes('text/event-stream')) {
+          exchange.destroy();
           this.exchange = undefined;
-          this.reopenLater(undefined);
+          // 405: the server offers no GET stream; 404 without a session to lose, or again right
+          // after a new session, means the same.
+          if (status === 405 || (status === 404 && (this.lostOnce || !this.host.lostSession()))) {
+            this.unsupported = true;
+            return;
+          }
+          this.lostOnce = status === 404;
+          // A lost session's stream re-opens once the host has a new one (restart).
+          if (status !== 404) this.reopenLater(undefined);
           return;
         }
-        this.failures = 0;
+        this.openedAt = Date.now();
+        this.lostOnce = false;
         exchange.read(
           (text) => {
             try {
@@ -94,6 +118,8 @@ export class NotificationStream {
     if (this.exchange !== exchange) return;
     this.exchange = undefined;
     this.lastEventId = parser.lastEventId ?? this.lastEventId;
+    // A stream that stayed up a while was healthy; one the server keeps ending at once backs off.
+    if (Date.now() - this.openedAt > HEALTHY_AFTER_MS) this.failures = 0;
     this.reopenLater(parser.retryMs);
   }
 

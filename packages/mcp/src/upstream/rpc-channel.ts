@@ -285,6 +285,39 @@ export abstract class RpcChannel {
     for (const call of this.calls.values()) this.fail(call, error);
   }
 
+  /**
+   * A message from a stream tied to no call (Streamable HTTP's GET stream): it concerns the
+   * session, so it is never handed to whichever caller happens to be in flight. List changes and
+   * resource updates go to the watchers, progress to the call that owns the token; a request is
+   * answered here (ping) or refused, and a log message has no one to go to.
+   */
+  protected receiveUnrelated(text: string): void {
+    const parsed = parseBoundedJson(text);
+    if (!parsed.ok) return;
+    for (const message of Array.isArray(parsed.value) ? parsed.value : [parsed.value]) {
+      if (!isObject(message) || typeof message.method !== 'string') continue;
+      if (message.id === undefined) {
+        const notification = message as unknown as JsonRpcNotification;
+        if (
+          SESSION_NOTIFICATIONS.has(notification.method) ||
+          notification.method === 'notifications/progress'
+        )
+          this.routeNotification(notification, undefined);
+        continue;
+      }
+      const id = message.id as string | number;
+      this.answer(
+        message.method === 'ping'
+          ? { jsonrpc: '2.0', id, result: {} }
+          : {
+              jsonrpc: '2.0',
+              id,
+              error: { code: -32601, message: `The gateway does not relay ${message.method} outside a call` },
+            },
+      );
+    }
+  }
+
   /** Routes one message received from the upstream; `via` is the call whose stream carried it. */
   dispatch(message: unknown, via?: PendingCall): void {
     if (Array.isArray(message)) {

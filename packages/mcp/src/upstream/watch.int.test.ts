@@ -104,6 +104,7 @@ describe('watching upstreams for notifications outside calls', () => {
 
     // The server restarts: the GET stream gets 404, the pool starts a new session, subscriptions
     // are made again and watchers are told to re-read lists.
+    const streams = fixture.streams;
     await fixture.forgetSessions();
     await waitUntil(() => initializes() > before + 1, 're-initialized', 15_000);
     await waitUntil(
@@ -112,6 +113,7 @@ describe('watching upstreams for notifications outside calls', () => {
       15_000,
     );
     await waitUntil(() => heard.includes('notifications/tools/list_changed'), 'resync', 15_000);
+    await waitUntil(() => fixture.streams > streams, "the new session's GET stream", 15_000);
     await call(pool, target, 'touch', { uri: 'memo://kept' });
     await waitUntil(
       () => heard.includes('notifications/resources/updated'),

@@ -80,9 +80,19 @@ export class Watches {
         if (pending === undefined && !w.resources.has(uri)) {
           pending = channel.subscribeResource(uri, this.timeoutMs).finally(() => w.pending.delete(uri));
           w.pending.set(uri, pending);
+          // A refusal leaves nothing behind upstream (a 2026 listen filter keeps what it was asked).
+          pending.catch(() => {
+            if (!w.resources.has(uri))
+              channel.unsubscribeResource(uri, this.timeoutMs).catch(() => undefined);
+          });
         }
         if (pending !== undefined) await pending;
         w.resources.set(uri, (w.resources.get(uri) ?? 0) + 1);
+        if (closed) {
+          // Closed while subscribing: the count this call added goes again.
+          await this.release(w, uri);
+          throw new Error('watch closed');
+        }
         mine.set(uri, (mine.get(uri) ?? 0) + 1);
       },
       unsubscribe: async (uri) => {
