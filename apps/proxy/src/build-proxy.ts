@@ -221,6 +221,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       inputs: new InputBridge({ bus, keys: sessionKeys, log, holdMs: env.MCP_INPUT_HOLD_MS }),
       logLevels,
       tasks,
+      publicWebUrl: env.PUBLIC_WEB_URL,
     }),
     logLevels,
     subscriptions,

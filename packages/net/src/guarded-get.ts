@@ -14,6 +14,9 @@ export interface GuardedGetOptions {
   ca?: string;
   /** Reuse a guard; default one built from `allowPrivate`. */
   guard?: SsrfGuard;
+  /** POST sends `body` (a form or JSON: set its content type in `headers`); default GET. */
+  method?: 'GET' | 'POST';
+  body?: string;
 }
 
 export interface GuardedGetResponse {
@@ -33,7 +36,7 @@ export class GuardedGetError extends Error {
 }
 
 /**
- * A GET of a tenant- or client-supplied URL (CIMD documents, JWKS, OAuth metadata): checked by the
+ * A GET (or POST) of a tenant- or client-supplied URL (CIMD documents, JWKS, OAuth metadata): checked by the
  * SSRF guard before connecting and again at connect time (DNS rebinding), never following
  * redirects (a 3xx is returned as is), with a deadline and a body limit.
  */
@@ -59,7 +62,16 @@ export async function guardedGet(url: URL, options: GuardedGetOptions): Promise<
     };
     const req = request(
       url,
-      { method: 'GET', headers: options.headers, lookup: guard.lookup, agent: false, ...tls },
+      {
+        method: options.method ?? 'GET',
+        headers:
+          options.body === undefined
+            ? options.headers
+            : { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) },
+        lookup: guard.lookup,
+        agent: false,
+        ...tls,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -92,6 +104,13 @@ export async function guardedGet(url: URL, options: GuardedGetOptions): Promise<
       const blocked = /private address|only http and https/.test(err.message);
       fail(new GuardedGetError(blocked ? 'blocked' : 'connect', err.message));
     });
-    req.end();
+    req.end(options.body);
   });
 }
+
+/** A POST to a tenant-supplied URL (OAuth token, registration, revocation endpoints), guarded like `guardedGet`. */
+export const guardedPost = (
+  url: URL,
+  body: string,
+  options: Omit<GuardedGetOptions, 'method' | 'body'>,
+): Promise<GuardedGetResponse> => guardedGet(url, { ...options, method: 'POST', body });

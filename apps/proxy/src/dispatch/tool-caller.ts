@@ -25,6 +25,7 @@ import type { TraceSpan } from '../observability/tracing.ts';
 import type { Responder } from './responder.ts';
 import type { TaskRouter } from './tasks.ts';
 import type { PreparedGateway } from '../config/snapshot-store.ts';
+import { connectionRequired, connectPageUrl } from '../backend/connection-required.ts';
 import { stdioRefusal } from '../backend/stdio-policy.ts';
 import { logUpstreamFailure, upstreamErrorToRpc, upstreamMeta } from '../backend/upstream-errors.ts';
 import { passthroughHeaders, resolveInstallation, type UpstreamTargets } from '../backend/upstream-target.ts';
@@ -51,6 +52,8 @@ export interface ToolCallerDeps {
   logLevels?: SessionLogLevels;
   /** MCP tasks: task-augmented calls and the sealed ids of the tasks they create. */
   tasks?: TaskRouter;
+  /** PUBLIC_WEB_URL: where callers connect their accounts at servers that use OAuth. */
+  publicWebUrl?: string;
 }
 
 /** tools/call: find the tool, pick the caller's credential, call upstream, relay what happens. */
@@ -65,6 +68,7 @@ export class ToolCaller {
   private readonly inputs?: InputBridge;
   private readonly logLevels?: SessionLogLevels;
   private readonly tasks?: TaskRouter;
+  private readonly publicWebUrl?: string;
 
   constructor(deps: ToolCallerDeps) {
     this.pool = deps.pool;
@@ -77,6 +81,7 @@ export class ToolCaller {
     this.inputs = deps.inputs;
     this.logLevels = deps.logLevels;
     this.tasks = deps.tasks;
+    this.publicWebUrl = deps.publicWebUrl;
   }
 
   private child(parent: TraceSpan | undefined, name: string, client = false): TraceSpan | undefined {
@@ -165,6 +170,10 @@ export class ToolCaller {
     const { installation, disabled, target } = this.resolveCredential(gateway, tool, principal, span);
     if (usage && installation) usage.installationId = installation.id;
     if (!installation) {
+      if (upstream.authKind === 'oauth' && this.publicWebUrl !== undefined) {
+        const url = connectPageUrl(this.publicWebUrl, gateway.snapshot.tenant.slug, tool.entryId);
+        return responder.reply(connectionRequired(message.id, call.session, upstream, url));
+      }
       return responder.reply(
         toolError(
           message.id,

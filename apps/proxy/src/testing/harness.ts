@@ -85,6 +85,8 @@ export async function createHarness({ postgresUrl, redisUrl }: { postgresUrl: st
     db,
     newBus,
     startProxy,
+    /** The proxies' secret key ring (TOOLGATE_SECRET_KEYS), for control-plane services in tests. */
+    secretKeys: secretRing,
     /** Seals installation credentials the way the control plane stores them. */
     sealCredentials: (installationId: string, values: Record<string, string>) =>
       seal(secretRing, JSON.stringify(values), `installation:${installationId}`),

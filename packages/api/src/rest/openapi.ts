@@ -24,6 +24,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
     '`error.fields` names each failing field',
   429: 'Too many requests of this kind; `Retry-After` (and `error.details.retryAfterSeconds`) says when to try again',
   500: 'Unexpected server error',
+  502: 'The MCP server (or its authorization server) refused or could not be reached; the message says why',
   503: 'The server is missing configuration this request needs',
 };
 
@@ -114,6 +115,11 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
     tags: [
       { name: 'Registry', description: "MCP server templates: the tenant's own and the built-in catalog" },
       { name: 'Installations', description: 'Connections made from registry entries, with credentials' },
+      {
+        name: 'Connections',
+        description:
+          "Accounts connected at servers that use OAuth: the user's own, a team's or the organization's",
+      },
       {
         name: 'Installation requests',
         description: 'Members ask for org or team installations; owners and admins approve or reject',

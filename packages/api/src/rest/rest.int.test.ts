@@ -597,8 +597,10 @@ describe("another tenant's objects", () => {
     // requests: installations-rest.int.test.ts; usage and logs: usage-rest.int.test.ts; identity
     // providers, OAuth clients and grants, sign-in settings: identity-rest.int.test.ts; teams and
     // their members: teams-rest.int.test.ts; members and invitations: members-rest.int.test.ts;
-    // the account's verification email: email-verification-rest.int.test.ts).
+    // the account's verification email: email-verification-rest.int.test.ts; connected accounts:
+    // connections-rest.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'DELETE /connections/{id}',
       'DELETE /gateways/{id}',
       'DELETE /identity-providers/{id}',
       'DELETE /installations/{id}',
@@ -611,6 +613,7 @@ describe("another tenant's objects", () => {
       'DELETE /teams/{id}/members/{userId}',
       'DELETE /tokens/{id}',
       'DELETE /workspace',
+      'GET /connections',
       'GET /gateways',
       'GET /gateways/{id}',
       'GET /identity-providers',
@@ -642,6 +645,7 @@ describe("another tenant's objects", () => {
       'PATCH /teams/{id}/members/{userId}',
       'PATCH /workspace',
       'POST /account/verification-email', // the caller's own address: email-verification-rest.int.test.ts
+      'POST /connections/start',
       'POST /gateways',
       'POST /identity-providers',
       'POST /installation-requests',

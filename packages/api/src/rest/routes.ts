@@ -102,6 +102,7 @@ import { revokeOAuthGrant } from '../services/revoke-oauth-grant.ts';
 import { setJitUsers } from '../services/set-jit-users.ts';
 import { updateIdentityProvider } from '../services/update-identity-provider.ts';
 import { ACCOUNT_ROUTES } from './account-routes.ts';
+import { CONNECTION_ROUTES } from './connection-routes.ts';
 import { MEMBER_ROUTES } from './member-routes.ts';
 import { route, scope, type Route, type RouteContext } from './route.ts';
 import { TEAM_ROUTES } from './team-routes.ts';
@@ -693,4 +694,5 @@ export const ROUTES: readonly Route[] = [
   ...WORKSPACE_ROUTES,
   ...MEMBER_ROUTES,
   ...ACCOUNT_ROUTES,
+  ...CONNECTION_ROUTES,
 ];

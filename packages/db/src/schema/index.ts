@@ -5,3 +5,4 @@ export * from './credentials.ts';
 export * from './usage.ts';
 export * from './oauth.ts';
 export * from './outbox.ts';
+export * from './connections.ts';

@@ -1,0 +1,81 @@
+import { clientCredentials, revokeToken } from '@toolgate/auth/upstream-client';
+import type { Bus } from '@toolgate/bus';
+import { openString, type KeyRing } from '@toolgate/core/crypto';
+import { AppError } from '@toolgate/core/errors';
+import type { Database } from '@toolgate/db/client';
+import { installations, upstreamConnections, upstreamOAuthClients } from '@toolgate/db/schema';
+import { and, eq } from 'drizzle-orm';
+import type { Actor } from '../../actor.ts';
+import { findVisibleInstallation, requireInstallationManager } from '../../installation-access.ts';
+import { deliverChanges, recordEntryChange } from '../../invalidation.ts';
+import { credentialsAad } from '../../upstream/discovery-target.ts';
+import { refreshTokenAad } from './connection-urls.ts';
+
+/**
+ * Disconnects an account: its tokens are revoked at the server when it offers revocation (RFC
+ * 7009), then forgotten. A personal installation goes with its account; a team's or the
+ * organization's keeps its place (and its gateways' pins) without a credential until someone
+ * connects again. Owners and admins may disconnect any account; others their own, and their
+ * teams' when they maintain them.
+ */
+export async function deleteConnection(options: {
+  db: Database;
+  bus: Bus;
+  keys: KeyRing;
+  tenantId: string;
+  actor: Actor;
+  connectionId: string;
+  allowPrivate: boolean;
+}): Promise<{ id: string; revokedAtServer: boolean }> {
+  const { db, keys, tenantId, actor, connectionId } = options;
+  const [connection] = await db
+    .select()
+    .from(upstreamConnections)
+    .where(and(eq(upstreamConnections.tenantId, tenantId), eq(upstreamConnections.id, connectionId)));
+  if (!connection) throw new AppError('NOT_FOUND', 'Connection not found');
+  const installation = await findVisibleInstallation(db, tenantId, actor, connection.installationId).catch(
+    () => {
+      throw new AppError('NOT_FOUND', 'Connection not found');
+    },
+  );
+  await requireInstallationManager(db, tenantId, actor, installation, 'disconnect this account');
+
+  let revokedAtServer = false;
+  const [client] = await db
+    .select()
+    .from(upstreamOAuthClients)
+    .where(
+      and(eq(upstreamOAuthClients.tenantId, tenantId), eq(upstreamOAuthClients.id, connection.clientId)),
+    );
+  const endpoint = client?.serverMetadata.revocation_endpoint;
+  if (client && typeof endpoint === 'string') {
+    const credentials = clientCredentials(keys, client);
+    const http = { allowPrivate: options.allowPrivate, timeoutMs: 5_000 };
+    if (connection.refreshTokenSealed) {
+      const refresh = openString(keys, connection.refreshTokenSealed, refreshTokenAad(connection.id));
+      revokedAtServer = await revokeToken(endpoint, credentials, refresh, 'refresh_token', http);
+    }
+    if (installation.credentialsSealed) {
+      const { accessToken } = JSON.parse(
+        openString(keys, installation.credentialsSealed, credentialsAad(installation.id)),
+      ) as { accessToken?: string };
+      if (accessToken)
+        revokedAtServer =
+          (await revokeToken(endpoint, credentials, accessToken, 'access_token', http)) || revokedAtServer;
+    }
+  }
+
+  const changes = await db.transaction(async (tx) => {
+    await tx.delete(upstreamConnections).where(eq(upstreamConnections.id, connection.id));
+    const mine = and(eq(installations.tenantId, tenantId), eq(installations.id, installation.id));
+    if (installation.scope === 'personal') await tx.delete(installations).where(mine);
+    else
+      await tx
+        .update(installations)
+        .set({ credentialsSealed: null, status: 'auth_failed', lastError: 'The account was disconnected' })
+        .where(mine);
+    return recordEntryChange(tx, tenantId, installation.registryEntryId, 'account disconnected');
+  });
+  await deliverChanges(db, options.bus, changes);
+  return { id: connection.id, revokedAtServer };
+}

@@ -1,0 +1,6 @@
+export { completeConnection, type CallbackParams, type CompletedConnection } from './complete-connection.ts';
+export { connectionUrls, STATE_TTL_MS } from './connection-urls.ts';
+export { deleteConnection } from './delete-connection.ts';
+export { listConnections } from './list-connections.ts';
+export { refreshConnection, type RefreshOutcome } from './refresh-connection.ts';
+export { startConnection } from './start-connection.ts';

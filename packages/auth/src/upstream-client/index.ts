@@ -1,0 +1,5 @@
+export * from './discovery.ts';
+export * from './http.ts';
+export * from './pkce.ts';
+export * from './registration.ts';
+export * from './tokens.ts';
