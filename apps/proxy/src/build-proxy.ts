@@ -46,6 +46,7 @@ import { SnapshotStore } from './config/snapshot-store.ts';
 import { refuseStdio } from './backend/stdio-policy.ts';
 import { ToolCaller } from './dispatch/tool-caller.ts';
 import { UpstreamTargets } from './backend/upstream-target.ts';
+import { ConnectionRenewal } from './backend/connection-renewal.ts';
 import { UsageRecorder } from './usage/recorder.ts';
 
 export const PROXY_VERSION = '0.1.0';
@@ -158,7 +159,8 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   const observability: Observability = { metrics, refusals, tracer: undefined };
   // TOOLGATE_ALLOW_STDIO off: no path through this proxy starts a local (stdio) server.
   const upstreams = instrumentPool(env.TOOLGATE_ALLOW_STDIO ? pool : refuseStdio(pool), metrics);
-  const targets = new UpstreamTargets(parseKeyRing(env.TOOLGATE_SECRET_KEYS));
+  const secretRing = parseKeyRing(env.TOOLGATE_SECRET_KEYS);
+  const targets = new UpstreamTargets(secretRing);
   const catalog = new Catalog(upstreams, targets, log);
   const builtin = new BuiltinServers({ db, bus, env, log });
   const usage = new UsageRecorder({
@@ -222,6 +224,13 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       logLevels,
       tasks,
       publicWebUrl: env.PUBLIC_WEB_URL,
+      renewal: new ConnectionRenewal({
+        db: db.db,
+        bus,
+        keys: secretRing,
+        allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
+        log,
+      }),
     }),
     logLevels,
     subscriptions,

@@ -217,6 +217,38 @@ describe('connected accounts (authorization code + PKCE against oidc-provider)',
     expect(subjectOf(await call())).toBe('alice');
   });
 
+  it('refreshes on the spot when the upstream refuses an expired token, and the call goes through', async () => {
+    upstream.setAccessTokenTtl(1);
+    try {
+      await connect('alice'); // reconnected: a token that lives one second
+      const issued = Date.now();
+      await expect.poll(() => Date.now() - issued, { timeout: 5_000 }).toBeGreaterThan(1_500);
+      const rejectedBefore = upstream.seen.rejected.length;
+      const answer = await (await session('alice'))();
+      expect(works(answer)).toBe(true);
+      expect(subjectOf(answer)).toBe('alice');
+      // The upstream did refuse the expired token first; the gateway refreshed and sent it again.
+      expect(upstream.seen.rejected.slice(rejectedBefore)).toContainEqual(
+        expect.objectContaining({ status: 401 }),
+      );
+      const [connection] = await listConnections({ db: h.db.db, tenantId: tenant.id, actor: actor('alice') });
+      expect(connection!.lastRefreshedAt).not.toBeNull();
+    } finally {
+      upstream.setAccessTokenTtl(300);
+    }
+  });
+
+  it('the worker refreshes tokens that expire soon, ahead of time', async () => {
+    const { refreshDueConnections } = await import('@toolgate/api/services/connections');
+    const [before] = await listConnections({ db: h.db.db, tenantId: tenant.id, actor: actor('bob') });
+    const counts = await refreshDueConnections({ ...services(), aheadMs: 24 * 3600_000 });
+    expect(counts.refreshed).toBeGreaterThanOrEqual(1);
+    const [after] = await listConnections({ db: h.db.db, tenantId: tenant.id, actor: actor('bob') });
+    expect(after!.lastRefreshedAt).not.toBe(before!.lastRefreshedAt);
+    const call = await session('bob');
+    expect(subjectOf(await call())).toBe('bob');
+  });
+
   it('keeps no token in the clear in the database', async () => {
     const seen = upstream.seen.tokens.map((t) => t.jti);
     expect(seen.length).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import { parseKeyRing } from '@toolgate/core/crypto';
 import type { DbHandle } from '@toolgate/db/client';
 import { countPendingConfigChanges } from '@toolgate/db/config-outbox';
 import type { WorkerEnv } from './env.ts';
+import { createConnectionRefresh } from './connection-refresh.ts';
 import { createInstallationHealth } from './installation-health.ts';
 import { WorkerMetrics } from './metrics.ts';
 import { createRetention } from './usage/retention.ts';
@@ -33,6 +34,8 @@ export interface Worker {
   };
   /** Runs one sweep of installation health checks now. */
   checkInstallations(): Promise<void>;
+  /** Runs one sweep of connected-account refreshes now. */
+  refreshConnections(): Promise<void>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -48,6 +51,14 @@ export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
     db: db.db,
     log,
     intervalMs: env.INSTALLATION_HEALTH_INTERVAL_MS,
+    allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
+    ...(env.TOOLGATE_SECRET_KEYS ? { secretKeys: parseKeyRing(env.TOOLGATE_SECRET_KEYS) } : {}),
+  });
+  const connections = createConnectionRefresh({
+    db: db.db,
+    bus,
+    log,
+    aheadMs: env.CONNECTION_REFRESH_AHEAD_MS,
     allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
     ...(env.TOOLGATE_SECRET_KEYS ? { secretKeys: parseKeyRing(env.TOOLGATE_SECRET_KEYS) } : {}),
   });
@@ -104,18 +115,26 @@ export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
     metrics,
     usage: { handle: handleUsage, counters: usageJob.counters, expire: retention.runOnce },
     checkInstallations: () => health.runOnce(),
+    refreshConnections: () => connections.runOnce(),
     start() {
       if (consumers.length > 0) return;
       consumers.push(bus.usage.consume(handleUsage, { concurrency: env.USAGE_CONCURRENCY }));
       retention.start();
       relay.start();
       health.start();
+      connections.start();
     },
     async stop() {
       stopping = true;
       if (bus.kind === 'memory' && consumers.length > 0)
         await drainInProcessQueue(bus, env.USAGE_DRAIN_TIMEOUT_MS);
-      await Promise.all([...consumers.map((c) => c.close()), retention.stop(), relay.stop(), health.stop()]);
+      await Promise.all([
+        ...consumers.map((c) => c.close()),
+        retention.stop(),
+        relay.stop(),
+        health.stop(),
+        connections.stop(),
+      ]);
       consumers.length = 0;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

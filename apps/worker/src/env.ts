@@ -64,6 +64,8 @@ const ZWorkerEnvFields = z.object({
    * credential); its status becomes ready, unreachable, auth_failed or error. 0: no checks.
    */
   INSTALLATION_HEALTH_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
+  /** Connected accounts whose access token expires within this are refreshed ahead of time; 0: off. */
+  CONNECTION_REFRESH_AHEAD_MS: z.coerce.number().int().min(0).default(300_000),
   /** Opens installation credentials for health checks; without it, installations with secrets are reported as errors. */
   TOOLGATE_SECRET_KEYS: zKeyRing.optional(),
   /** Let health checks reach private and loopback addresses, as the proxies may. */

@@ -25,6 +25,7 @@ import type { TraceSpan } from '../observability/tracing.ts';
 import type { Responder } from './responder.ts';
 import type { TaskRouter } from './tasks.ts';
 import type { PreparedGateway } from '../config/snapshot-store.ts';
+import { type ConnectionRenewal, isUnauthorized } from '../backend/connection-renewal.ts';
 import { connectionRequired, connectPageUrl } from '../backend/connection-required.ts';
 import { stdioRefusal } from '../backend/stdio-policy.ts';
 import { logUpstreamFailure, upstreamErrorToRpc, upstreamMeta } from '../backend/upstream-errors.ts';
@@ -54,6 +55,8 @@ export interface ToolCallerDeps {
   tasks?: TaskRouter;
   /** PUBLIC_WEB_URL: where callers connect their accounts at servers that use OAuth. */
   publicWebUrl?: string;
+  /** Refreshes a connected account whose token the upstream refused, so the call is sent again. */
+  renewal?: ConnectionRenewal;
 }
 
 /** tools/call: find the tool, pick the caller's credential, call upstream, relay what happens. */
@@ -69,6 +72,7 @@ export class ToolCaller {
   private readonly logLevels?: SessionLogLevels;
   private readonly tasks?: TaskRouter;
   private readonly publicWebUrl?: string;
+  private readonly renewal?: ConnectionRenewal;
 
   constructor(deps: ToolCallerDeps) {
     this.pool = deps.pool;
@@ -82,6 +86,7 @@ export class ToolCaller {
     this.logLevels = deps.logLevels;
     this.tasks = deps.tasks;
     this.publicWebUrl = deps.publicWebUrl;
+    this.renewal = deps.renewal;
   }
 
   private child(parent: TraceSpan | undefined, name: string, client = false): TraceSpan | undefined {
@@ -251,8 +256,10 @@ export class ToolCaller {
         // 2026-07-28: log messages only for a request that asked for them (`_meta` logLevel).
         modern,
       );
+    // Replaced once if the upstream refuses an expired OAuth token and a refresh gets a new one.
+    let current = target;
     const request = (onRequest: UpstreamRequestOptions['onRequest']) =>
-      this.pool.request(target, 'tools/call', upstreamParams, {
+      this.pool.request(current, 'tools/call', upstreamParams, {
         signal: tracked.signal,
         headers: passthroughHeaders(gateway.snapshot.gateway.headerAllowlist, call.headers),
         // Our span's context when tracing; else the caller's own, passed on as it came.
@@ -262,9 +269,10 @@ export class ToolCaller {
         onNotification: responder.canStream ? (n) => (logs ??= newLogFilter()).push(n) : undefined,
         onRequest,
       });
-    try {
+    const startedAt = new Date();
+    const run = async (): Promise<void> => {
       // A task-augmented call: its task reaches the client under a sealed gateway id.
-      const task = await this.tasks?.augment(call, tool, target, params);
+      const task = await this.tasks?.augment(call, tool, current, params);
       if (task) upstreamParams.task = task;
       const adopt = (result: Record<string, unknown>) =>
         task ? this.tasks!.adopt(call, name, installation.id, result) : result;
@@ -288,6 +296,26 @@ export class ToolCaller {
       // Everything the upstream sent before its answer goes out before it.
       await logs?.settled();
       responder.reply(resultMessage(message.id, await adopt(result)));
+    };
+    try {
+      try {
+        await run();
+      } catch (err) {
+        const renewed =
+          upstream.authKind === 'oauth' && isUnauthorized(err)
+            ? await this.renewal?.renew(gateway.snapshot.tenant.id, installation.id, startedAt)
+            : undefined;
+        if (renewed === undefined) throw err;
+        if (renewed.kind === 'reconnect') {
+          const url = connectPageUrl(this.publicWebUrl ?? '', gateway.snapshot.tenant.slug, tool.entryId);
+          return responder.reply(connectionRequired(message.id, call.session, upstream, url, true));
+        }
+        current = this.targets.forInstallation(upstream, {
+          ...installation,
+          credentialsSealed: renewed.credentialsSealed,
+        });
+        await run();
+      }
     } catch (err) {
       if (modern && err instanceof JsonRpcError)
         return responder.reply(errorMessage(message.id, err.toObject()));

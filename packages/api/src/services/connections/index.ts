@@ -4,3 +4,4 @@ export { deleteConnection } from './delete-connection.ts';
 export { listConnections } from './list-connections.ts';
 export { refreshConnection, type RefreshOutcome } from './refresh-connection.ts';
 export { startConnection } from './start-connection.ts';
+export { refreshDueConnections } from './refresh-due-connections.ts';
