@@ -290,4 +290,23 @@ describe('connected accounts (authorization code + PKCE against oidc-provider)',
       .poll(async () => (await call()).result?.content[0]?.text ?? '', { timeout: 10_000 })
       .toContain('Connect your account at Notes');
   });
+
+  it("forgets a member's personal accounts when they leave the workspace", async () => {
+    const admin = await seedMember(h.db.db, tenant.id, 'admin');
+    const adminActor = { userId: admin.id, role: 'admin' as const };
+    const before = await listConnections({ db: h.db.db, tenantId: tenant.id, actor: adminActor });
+    expect(before.map((c) => c.userId)).toContain(users.bob.id);
+    const { removeMember } = await import('@toolgate/api/services/remove-member');
+    await removeMember({
+      db: h.db.db,
+      bus: proxy.bus,
+      tenantId: tenant.id,
+      actor: adminActor,
+      input: { userId: users.bob.id },
+    });
+    const after = await listConnections({ db: h.db.db, tenantId: tenant.id, actor: adminActor });
+    expect(after.map((c) => c.userId)).not.toContain(users.bob.id);
+    const left = await h.db.db.select().from(installations).where(eq(installations.userId, users.bob.id));
+    expect(left).toEqual([]);
+  });
 });

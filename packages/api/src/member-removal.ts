@@ -1,12 +1,14 @@
 import type { PendingConfigChange } from '@toolgate/core/config-change';
 import { recordConfigChange, type Executor } from '@toolgate/db/config-outbox';
-import { apiTokens, memberships, teamMembers } from '@toolgate/db/schema';
+import { apiTokens, installations, memberships, teamMembers } from '@toolgate/db/schema';
 import { and, eq, isNull } from 'drizzle-orm';
+import { recordEntryChange } from './invalidation.ts';
 import type { Tx } from './workspace-lock.ts';
 
 /**
  * Takes a user out of one workspace (inside the caller's transaction): their team memberships
- * there, their own API tokens there (revoked, so they stop working), then the membership.
+ * there, their own API tokens there (revoked, so they stop working), their personal installations
+ * (with the accounts they connected: Toolgate forgets those tokens), then the membership.
  * Returns the revoked tokens' hashes for `recordMemberChange`.
  */
 export async function deleteMembership(tx: Tx, tenantId: string, userId: string): Promise<string[]> {
@@ -25,6 +27,31 @@ export async function deleteMembership(tx: Tx, tenantId: string, userId: string)
     .returning({ tokenHash: apiTokens.tokenHash });
   await tx.delete(memberships).where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
   return revoked.map((t) => t.tokenHash);
+}
+
+/**
+ * The user's personal installations in the workspace go with their membership (their connected
+ * accounts cascade): returns the changes that tell the proxies, for `deliverChanges`.
+ */
+export async function deletePersonalInstallations(
+  tx: Tx,
+  tenantId: string,
+  userId: string,
+): Promise<PendingConfigChange[]> {
+  const removed = await tx
+    .delete(installations)
+    .where(
+      and(
+        eq(installations.tenantId, tenantId),
+        eq(installations.scope, 'personal'),
+        eq(installations.userId, userId),
+      ),
+    )
+    .returning({ entryId: installations.registryEntryId });
+  const changes: PendingConfigChange[] = [];
+  for (const entryId of new Set(removed.map((r) => r.entryId)))
+    changes.push(...(await recordEntryChange(tx, tenantId, entryId, 'member removed')));
+  return changes;
 }
 
 /**

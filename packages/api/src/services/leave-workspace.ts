@@ -3,7 +3,7 @@ import type { Bus } from '@toolgate/bus';
 import type { Database } from '@toolgate/db/client';
 import type { Actor } from '../actor.ts';
 import { deliverChanges } from '../invalidation.ts';
-import { deleteMembership, recordMemberChange } from '../member-removal.ts';
+import { deleteMembership, deletePersonalInstallations, recordMemberChange } from '../member-removal.ts';
 import type { MemberRemoval } from '../schemas/members.ts';
 import { countOwners, currentRole, lockWorkspace } from '../workspace-lock.ts';
 
@@ -36,8 +36,12 @@ export async function leaveWorkspace({
     if (role === 'owner' && (await countOwners(tx, tenantId)) <= 1) {
       throw new AppError('CONFLICT', LAST_OWNER_LEAVING, { reason: 'last-owner' });
     }
+    const personal = await deletePersonalInstallations(tx, tenantId, userId);
     const hashes = await deleteMembership(tx, tenantId, userId);
-    return { revoked: hashes, recorded: await recordMemberChange(tx, tenantId, userId, hashes) };
+    return {
+      revoked: hashes,
+      recorded: [...personal, ...(await recordMemberChange(tx, tenantId, userId, hashes))],
+    };
   });
   await deliverChanges(db, bus, recorded);
   return { userId, revokedTokens: revoked.length };

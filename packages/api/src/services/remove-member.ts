@@ -3,7 +3,7 @@ import type { Bus } from '@toolgate/bus';
 import type { Database } from '@toolgate/db/client';
 import { requireAdmin, type Actor } from '../actor.ts';
 import { deliverChanges } from '../invalidation.ts';
-import { deleteMembership, recordMemberChange } from '../member-removal.ts';
+import { deleteMembership, deletePersonalInstallations, recordMemberChange } from '../member-removal.ts';
 import { canRemoveMember } from '../member-permissions.ts';
 import { ZRemoveMemberRequest, type MemberRemoval, type RemoveMemberRequest } from '../schemas/members.ts';
 import { parseInput } from '../validation.ts';
@@ -48,8 +48,12 @@ export async function removeMember({
     if (target === 'owner' && (await countOwners(tx, tenantId)) <= 1) {
       throw new AppError('CONFLICT', LAST_OWNER, { reason: 'last-owner' });
     }
+    const personal = await deletePersonalInstallations(tx, tenantId, userId);
     const hashes = await deleteMembership(tx, tenantId, userId);
-    return { revoked: hashes, recorded: await recordMemberChange(tx, tenantId, userId, hashes) };
+    return {
+      revoked: hashes,
+      recorded: [...personal, ...(await recordMemberChange(tx, tenantId, userId, hashes))],
+    };
   });
   await deliverChanges(db, bus, recorded);
   return { userId, revokedTokens: revoked.length };
