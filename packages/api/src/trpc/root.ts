@@ -6,6 +6,7 @@ import {
   registryRouter,
   tokensRouter,
 } from './routers/control-plane.ts';
+import { connectionsRouter } from './routers/connections.ts';
 import { identityProvidersRouter, oauthRouter } from './routers/identity.ts';
 import { invitationsRouter } from './routers/invitations.ts';
 import { meRouter } from './routers/me.ts';
@@ -28,6 +29,7 @@ export const appRouter = router({
   usage: usageRouter,
   identityProviders: identityProvidersRouter,
   oauth: oauthRouter,
+  connections: connectionsRouter,
 });
 
 export type AppRouter = typeof appRouter;
