@@ -1,7 +1,10 @@
-import { generateKeySpec } from '@toolgate/core/crypto';
+import { completeConnection, startConnection } from '@toolgate/api/services/connections';
+import { createBus, type Bus } from '@toolgate/bus';
+import { generateKeySpec, parseKeyRing } from '@toolgate/core/crypto';
 import {
   createTestDatabase,
   seedApiToken,
+  seedMember,
   seedAssignments,
   seedGateway,
   seedInstallation,
@@ -13,6 +16,7 @@ import {
 import { startEverythingServer, type RunningEverythingServer } from '@toolgate/fixtures/everything';
 import { sseEvents } from '@toolgate/fixtures/test-kit';
 import { startHttpFixture, type HttpFixture } from '@toolgate/mcp/upstream/testing/http-fixture';
+import { authorizeHeadless, startOAuthUpstream, type OAuthUpstream } from '@toolgate/fixtures/oauth-upstream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { childEnv, startToolgate, type StartedToolgate } from './testing/run-cli.ts';
 
@@ -52,15 +56,19 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
   let db: TestDatabase;
   let everything: RunningEverythingServer;
   let fixture: HttpFixture;
+  let oauth: OAuthUpstream;
+  let bus: Bus;
+  const callers: Record<'alice' | 'bob', string> = { alice: '', bob: '' };
   const proxies: StartedToolgate[] = [];
   let gatewayPath = '';
   let token = '';
 
   beforeAll(async () => {
-    [db, everything, fixture] = await Promise.all([
+    [db, everything, fixture, oauth] = await Promise.all([
       createTestDatabase(postgresUrl),
       startEverythingServer('streamableHttp'),
       startHttpFixture(),
+      startOAuthUpstream(),
     ]);
     const tenant = await seedTenant(db.db);
     const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'everything', url: everything.url });
@@ -94,12 +102,45 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
     token = (await seedApiToken(db.db, tenant.id)).token;
     gatewayPath = `/mcp/${tenant.slug}/${gateway.slug}`;
 
+    // Two users, each with their own account at an OAuth server, connected the way the UI does it.
+    const secretSpec = generateKeySpec('k1');
+    const keys = parseKeyRing(secretSpec);
+    bus = createBus({ redisUrl });
+    const notes = await seedRegistryEntry(db.db, tenant.id, {
+      slug: 'notes',
+      url: oauth.mcpUrl,
+      authKind: 'oauth',
+    });
+    await seedAssignments(db.db, tenant.id, gateway.id, [{ registryEntryId: notes.id, toolName: 'whoami' }]);
+    for (const name of ['alice', 'bob'] as const) {
+      const user = await seedMember(db.db, tenant.id);
+      callers[name] = (await seedApiToken(db.db, tenant.id, { scope: 'user', userId: user.id })).token;
+      const { authorizationUrl } = await startConnection({
+        db: db.db,
+        keys,
+        tenantId: tenant.id,
+        actor: { userId: user.id, role: 'member' },
+        input: { registryEntryId: notes.id, scope: 'personal' },
+        publicWebUrl: 'http://127.0.0.1:3999',
+        allowPrivate: true,
+      });
+      const back = await authorizeHeadless(authorizationUrl, { username: name });
+      await completeConnection({
+        db: db.db,
+        bus,
+        keys,
+        userId: user.id,
+        params: Object.fromEntries(back.searchParams),
+        allowPrivate: true,
+      });
+    }
+
     const env = childEnv({
       DATABASE_URL: db.url,
       REDIS_URL: redisUrl,
       PROXY_PORT: '0',
       TOOLGATE_SESSION_KEYS: generateKeySpec('s1'),
-      TOOLGATE_SECRET_KEYS: generateKeySpec('k1'),
+      TOOLGATE_SECRET_KEYS: secretSpec,
       TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: 'true',
     });
     proxies.push(...(await Promise.all([startToolgate('proxy', env), startToolgate('proxy', env)])));
@@ -109,6 +150,8 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
     for (const p of proxies) if (p.child.exitCode === null) await p.stop();
     await everything?.close();
     await fixture?.close();
+    await oauth?.close();
+    await bus?.close();
     await db?.destroy();
   });
 
@@ -237,6 +280,44 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
       .tools;
     expect(tools.find((t) => t.name === 'fx__motd')?.description).toBe('Today: fog');
     abort.abort();
+  });
+
+  it("never use one user's connected account for another, under concurrency, on either process", async () => {
+    const urls = proxies.map((p) => `${p.urls.proxy}${gatewayPath}`) as [string, string];
+    const whoami = async (name: 'alice' | 'bob', url: string) => {
+      const auth = { authorization: `Bearer ${callers[name]}` };
+      const init = await post(
+        url,
+        {
+          jsonrpc: '2.0',
+          id: 0,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-11-25',
+            capabilities: {},
+            clientInfo: { name: 'x', version: '1' },
+          },
+        },
+        auth,
+      );
+      const headers = {
+        ...auth,
+        'mcp-session-id': init.headers.get('mcp-session-id')!,
+        'mcp-protocol-version': '2025-11-25',
+      };
+      const answer = await post(
+        url,
+        { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'notes__whoami', arguments: {} } },
+        headers,
+      );
+      const text = (answer.json as { result: { content: { text: string }[] } }).result.content[0]!.text;
+      return (JSON.parse(text) as { sub: string }).sub;
+    };
+    const runs = Array.from({ length: 24 }, (_, i) => {
+      const name = i % 2 ? 'alice' : 'bob';
+      return whoami(name, urls[Math.floor(i / 2) % 2]!).then((sub) => ({ name, sub }));
+    });
+    for (const { name, sub } of await Promise.all(runs)) expect(sub).toBe(name);
   });
 
   it("continue each other's sessions, and one dying mid-run loses none", async () => {
