@@ -45,6 +45,7 @@ import { SessionRevocations } from './admission/session-revocations.ts';
 import { SnapshotStore } from './config/snapshot-store.ts';
 import { refuseStdio } from './backend/stdio-policy.ts';
 import { ToolCaller } from './dispatch/tool-caller.ts';
+import { ForwardedJwts } from './backend/forwarded-jwt.ts';
 import { UpstreamTargets } from './backend/upstream-target.ts';
 import { ConnectionRenewal } from './backend/connection-renewal.ts';
 import { UsageRecorder } from './usage/recorder.ts';
@@ -160,7 +161,8 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   // TOOLGATE_ALLOW_STDIO off: no path through this proxy starts a local (stdio) server.
   const upstreams = instrumentPool(env.TOOLGATE_ALLOW_STDIO ? pool : refuseStdio(pool), metrics);
   const secretRing = parseKeyRing(env.TOOLGATE_SECRET_KEYS);
-  const targets = new UpstreamTargets(secretRing);
+  const forwardedJwts = new ForwardedJwts({ db: db.db, ring: secretRing, issuer, log });
+  const targets = new UpstreamTargets(secretRing, forwardedJwts);
   const catalog = new Catalog(upstreams, targets, log);
   const builtin = new BuiltinServers({ db, bus, env, log });
   const usage = new UsageRecorder({
@@ -260,6 +262,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       case 'token':
         return tokens.forget(message.tokenHash);
       case 'revoked':
+        forwardedJwts.revoke(message.revokedId);
         return oauth.revoke(message.revokedId);
       case 'user':
         users.forget(tenantId, message.userId);

@@ -16,7 +16,7 @@ export interface SnapshotUpstream {
   command: string | null;
   args: string[];
   env: Record<string, string>;
-  authKind: 'none' | 'header' | 'oauth' | 'oauth_passthrough';
+  authKind: 'none' | 'header' | 'oauth' | 'oauth_passthrough' | 'jwt';
   authConfig: { headerName?: string; valuePrefix?: string };
   installFields: {
     key: string;

@@ -3,10 +3,11 @@ import { openString, type KeyRing } from '@toolgate/core/crypto';
 import { TtlLru } from '@toolgate/core/lru';
 import { NEVER_FORWARDED_HEADERS } from '@toolgate/core/passthrough-headers';
 import type { SnapshotInstallation, SnapshotTool, SnapshotUpstream } from '@toolgate/core/snapshot';
-import type { UpstreamTarget } from '@toolgate/mcp/upstream';
+import { UpstreamError, type UpstreamTarget } from '@toolgate/mcp/upstream';
 import { buildUpstreamTarget, credentialsAad } from '@toolgate/mcp/upstream-target';
 import type { Principal } from '../mcp-call.ts';
 import type { PreparedGateway } from '../config/snapshot-store.ts';
+import type { ForwardedJwts } from './forwarded-jwt.ts';
 
 /**
  * Picks the installation that serves a tool for a caller: the pinned one, else the caller's
@@ -33,15 +34,53 @@ export function resolveInstallation(
 export class UpstreamTargets {
   private readonly cache = new TtlLru<string, UpstreamTarget>(10_000, 10 * 60_000);
 
-  constructor(private readonly ring: KeyRing) {}
+  constructor(
+    private readonly ring: KeyRing,
+    /** Signs the tokens of `jwt` (Forwarded JWT) upstreams; without it they cannot be called. */
+    private readonly jwts?: ForwardedJwts,
+  ) {}
 
-  forInstallation(upstream: SnapshotUpstream, installation: SnapshotInstallation): UpstreamTarget {
+  /**
+   * The target for an installation; for a `jwt` upstream, the caller's (`principal`) with their
+   * token, which throws UpstreamError('connect') while the signing key is not loaded yet: callers
+   * that can wait use `forCaller`.
+   */
+  forInstallation(
+    upstream: SnapshotUpstream,
+    installation: SnapshotInstallation,
+    principal?: Principal,
+  ): UpstreamTarget {
     const cacheKey = `${installation.id}\u0000${installation.credentialsSealed ?? ''}\u0000${upstream.entryId}`;
-    const cached = this.cache.get(cacheKey);
-    if (cached) return cached;
-    const target = this.build(upstream, installation);
-    this.cache.set(cacheKey, target);
-    return target;
+    let target = this.cache.get(cacheKey);
+    if (!target) {
+      target = this.build(upstream, installation);
+      this.cache.set(cacheKey, target);
+    }
+    return upstream.authKind === 'jwt' ? this.forwardedJwt(upstream, target, principal) : target;
+  }
+
+  /** Like forInstallation, waiting for the signing key the first time a `jwt` upstream is called. */
+  forCaller(
+    upstream: SnapshotUpstream,
+    installation: SnapshotInstallation,
+    principal: Principal,
+  ): UpstreamTarget | Promise<UpstreamTarget> {
+    if (upstream.authKind !== 'jwt' || !this.jwts || this.jwts.isReady)
+      return this.forInstallation(upstream, installation, principal);
+    return this.jwts.ready().then(() => this.forInstallation(upstream, installation, principal));
+  }
+
+  private forwardedJwt(
+    upstream: SnapshotUpstream,
+    base: UpstreamTarget,
+    principal: Principal | undefined,
+  ): UpstreamTarget {
+    if (!this.jwts || !principal || !upstream.url)
+      throw new UpstreamError(
+        'connect',
+        `${upstream.name} expects a token signed by Toolgate for its caller, which this request cannot carry`,
+      );
+    return this.jwts.targetFor(base, upstream.url, principal);
   }
 
   private build(upstream: SnapshotUpstream, installation: SnapshotInstallation): UpstreamTarget {

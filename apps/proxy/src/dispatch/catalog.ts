@@ -247,7 +247,9 @@ export class Catalog {
     return {
       entryId: item.entryId,
       label: upstream.name,
-      target: this.targets.forInstallation(upstream, installation),
+      // A `jwt` upstream: the caller's own signed token (refused with 'connect' in the moment
+      // after start before the signing key is loaded; tool calls wait for it instead).
+      target: this.targets.forInstallation(upstream, installation, principal),
       ids: {
         tenantId: gateway.snapshot.tenant.id,
         gatewayId: gateway.snapshot.gateway.id,

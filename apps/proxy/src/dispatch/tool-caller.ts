@@ -172,7 +172,7 @@ export class ToolCaller {
     const modern = this.inputs !== undefined && isStatelessVersion(call.session.protocolVersion);
     if (modern && params.requestState !== undefined) return this.resumeInput(call, message, responder, name);
     const upstream = gateway.upstreams.get(tool.entryId)!;
-    const { installation, disabled, target } = this.resolveCredential(gateway, tool, principal, span);
+    const { installation, disabled, target } = await this.resolveCredential(gateway, tool, principal, span);
     if (usage && installation) usage.installationId = installation.id;
     if (!installation) {
       if (upstream.authKind === 'oauth' && this.publicWebUrl !== undefined) {
@@ -358,12 +358,12 @@ export class ToolCaller {
    * The installation that serves this caller, whether it has this tool turned off, and, when the
    * call goes upstream, its target (credentials decrypted, cached). Traced as `mcp.credential.resolve`.
    */
-  private resolveCredential(
+  private async resolveCredential(
     gateway: PreparedGateway,
     tool: SnapshotTool,
     principal: Principal,
     parent: TraceSpan | undefined,
-  ): { installation?: SnapshotInstallation; disabled?: boolean; target?: UpstreamTarget } {
+  ): Promise<{ installation?: SnapshotInstallation; disabled?: boolean; target?: UpstreamTarget }> {
     const span = this.child(parent, 'mcp.credential.resolve');
     try {
       const installation = resolveInstallation(gateway, tool, principal);
@@ -375,7 +375,8 @@ export class ToolCaller {
       if (installation.disabledTools?.includes(tool.upstreamName)) return { installation, disabled: true };
       const upstream = gateway.upstreams.get(tool.entryId)!;
       if (tool.synthetic || upstream.transport === 'builtin') return { installation };
-      return { installation, target: this.targets.forInstallation(upstream, installation) };
+      // A `jwt` upstream's target carries a token signed for this caller (waits for the key once).
+      return { installation, target: await this.targets.forCaller(upstream, installation, principal) };
     } catch (err) {
       span?.fail((err as Error).message);
       throw err;

@@ -21,7 +21,11 @@ export const TRANSPORTS = ['streamable_http', 'sse', 'stdio'] as const;
  */
 export const ENTRY_TRANSPORTS = [...TRANSPORTS, 'builtin'] as const;
 export type Transport = (typeof ENTRY_TRANSPORTS)[number];
-export const AUTH_KINDS = ['none', 'header', 'oauth', 'oauth_passthrough'] as const;
+/**
+ * `oauth_passthrough` is kept for existing entries only: the proxy does not forward callers' tokens
+ * (see docs/authentication.md). `jwt`: Toolgate signs a short-lived token naming the caller per call.
+ */
+export const AUTH_KINDS = ['none', 'header', 'oauth', 'oauth_passthrough', 'jwt'] as const;
 export type AuthKind = (typeof AUTH_KINDS)[number];
 export const INSTALL_SCOPES = ['org', 'team', 'personal'] as const;
 export type InstallScope = (typeof INSTALL_SCOPES)[number];
