@@ -84,6 +84,9 @@ export const ZCreateRegistryEntryRequest = ZRegistryEntryFields.superRefine((ent
       issue(at, 'must be an environment variable name');
     }
   });
+  // The token goes in the Authorization header, which a local (stdio) server does not have.
+  if (entry.authKind === 'jwt' && entry.transport === 'stdio')
+    issue(['authKind'], 'authKind "jwt" sends a bearer token over HTTP; a stdio server cannot receive it');
   if (
     entry.authKind === 'header' &&
     !entry.installFields.some((f) => f.secret && (HEADER_AUTH_FIELDS as readonly string[]).includes(f.key))

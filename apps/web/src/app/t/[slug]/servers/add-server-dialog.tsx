@@ -39,11 +39,13 @@ import {
 export function AddServerDialog({
   open,
   allowStdio,
+  jwksUrl,
   onClose,
   onAdded,
 }: {
   open: boolean;
   allowStdio: boolean;
+  jwksUrl: string;
   onClose: () => void;
   /** The new entry's id, so the list can show it. */
   onAdded?: (id: string) => void;
@@ -57,6 +59,7 @@ export function AddServerDialog({
     >
       <AddServerForm
         allowStdio={allowStdio}
+        jwksUrl={jwksUrl}
         onDone={onClose}
         onAdded={(id) => {
           onAdded?.(id);
@@ -99,10 +102,12 @@ function buildRequest(
 
 function AddServerForm({
   allowStdio,
+  jwksUrl,
   onDone,
   onAdded,
 }: {
   allowStdio: boolean;
+  jwksUrl: string;
   onDone: () => void;
   onAdded: (id: string) => void;
 }) {
@@ -200,7 +205,7 @@ function AddServerForm({
               error={probe.error && !errorFields(probe.error).url ? probe.error.message : undefined}
             />
           </div>
-          <RemoteSettingsFields remote={remote} draft={draft} />
+          <RemoteSettingsFields remote={remote} draft={draft} jwksUrl={jwksUrl} />
         </>
       )}
 

@@ -136,9 +136,11 @@ export function KindFieldset({
 export function RemoteSettingsFields({
   remote,
   draft,
+  jwksUrl,
 }: {
   remote: RemoteSettings;
   draft: RegistryEntryForm;
+  jwksUrl: string;
 }) {
   const { errors, clear, setErrors } = draft;
   return (
@@ -167,7 +169,7 @@ export function RemoteSettingsFields({
             { value: 'none', label: 'None' },
             { value: 'header', label: 'Header (API key / token)' },
             { value: 'oauth', label: 'OAuth' },
-            { value: 'oauth_passthrough', label: "OAuth pass-through (the caller's token)" },
+            { value: 'jwt', label: 'Forwarded JWT' },
           ]}
           error={errors.authKind}
         />
@@ -234,9 +236,10 @@ export function RemoteSettingsFields({
           />
         </div>
       )}
-      {remote.authKind === 'oauth_passthrough' && (
-        <p className="text-sm text-slate-600">
-          The gateway forwards the caller&apos;s own OAuth token to this server; nothing is stored.
+      {remote.authKind === 'jwt' && (
+        <p className="text-sm text-slate-600" data-testid="jwt-auth-hint">
+          Toolgate signs a short-lived token (5 min) naming the caller for each call; the server validates it
+          with Toolgate&apos;s JWKS at <code className="break-all">{jwksUrl}</code>.
         </p>
       )}
     </>

@@ -13,7 +13,9 @@ export const AUTH_LABELS: Record<RegistryEntry['authKind'], string> = {
   none: 'No auth',
   header: 'Header',
   oauth: 'OAuth',
-  oauth_passthrough: 'OAuth pass-through',
+  // No longer offered: the proxy never forwarded the caller's token (docs/authentication.md).
+  oauth_passthrough: "OAuth pass-through (not forwarded: calls are sent without the caller's token)",
+  jwt: 'Forwarded JWT',
 };
 
 export const REQUEST_STATUS_LABELS: Record<InstallationRequest['status'], string> = {

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { isAdmin } from '@toolgate/api/actor';
+import { issuerFrom } from '@toolgate/auth/constants';
 import { webEnv } from '~/env';
 import { requireMembership } from '~/server/auth/session';
 import { ServersView } from './servers-view';
@@ -15,6 +16,7 @@ export default async function ServersPage({ params }: { params: Promise<{ slug: 
       userId={account.user.id}
       isAdmin={isAdmin(membership)}
       allowStdio={webEnv().TOOLGATE_ALLOW_STDIO}
+      jwksUrl={`${issuerFrom(webEnv().PUBLIC_WEB_URL)}/.well-known/jwks.json`}
     />
   );
 }

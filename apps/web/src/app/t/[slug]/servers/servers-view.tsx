@@ -46,9 +46,11 @@ export interface ServersViewProps {
   isAdmin: boolean;
   /** TOOLGATE_ALLOW_STDIO: whether this deployment runs local (stdio) servers. */
   allowStdio: boolean;
+  /** Toolgate's JWKS (PUBLIC_WEB_URL), which Forwarded JWT servers verify tokens with. */
+  jwksUrl: string;
 }
 
-export function ServersView({ tenantSlug, userId, isAdmin, allowStdio }: ServersViewProps) {
+export function ServersView({ tenantSlug, userId, isAdmin, allowStdio, jwksUrl }: ServersViewProps) {
   const trpc = useTRPC();
   const registry = useQuery(trpc.registry.list.queryOptions());
   const installations = useQuery(trpc.installations.list.queryOptions());
@@ -264,6 +266,7 @@ export function ServersView({ tenantSlug, userId, isAdmin, allowStdio }: Servers
         <AddServerDialog
           open={adding}
           allowStdio={allowStdio}
+          jwksUrl={jwksUrl}
           onClose={() => setAdding(false)}
           onAdded={setAdded}
         />
