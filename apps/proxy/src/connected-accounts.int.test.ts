@@ -22,7 +22,9 @@ import {
 import { authorizeHeadless, startOAuthUpstream, type OAuthUpstream } from '@toolgate/fixtures/oauth-upstream';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { redisContents } from '@toolgate/bus/testing/redis-contents';
 import { createHarness, rpc, type Harness, type RunningProxy } from './testing/harness.ts';
+import { captureLogs } from './testing/log-capture.ts';
 
 /**
  * Connected accounts against a real OpenID provider (oidc-provider) fronting an MCP server that
@@ -38,6 +40,7 @@ let path: string;
 const users: Record<'alice' | 'bob', { id: string; token: string }> = {} as never;
 
 const PUBLIC_WEB_URL = 'http://127.0.0.1:3999';
+const logs = captureLogs('debug');
 
 beforeAll(async () => {
   h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
@@ -58,7 +61,7 @@ beforeAll(async () => {
     users[name] = { id: user.id, token };
   }
   path = `/mcp/${tenant.slug}/${gateway.slug}`;
-  proxy = await h.startProxy({ PUBLIC_WEB_URL });
+  proxy = await h.startProxy({ PUBLIC_WEB_URL }, { log: logs.log });
 });
 
 afterAll(async () => {
@@ -249,15 +252,22 @@ describe('connected accounts (authorization code + PKCE against oidc-provider)',
     expect(subjectOf(await call())).toBe('bob');
   });
 
-  it('keeps no token in the clear in the database', async () => {
+  it('keeps no token in the clear in the database, the bus or the log', async () => {
     const seen = upstream.seen.tokens.map((t) => t.jti);
     expect(seen.length).toBeGreaterThan(0);
-    const dump = JSON.stringify([
+    let dump = JSON.stringify([
       await h.db.db.select().from(installations),
       await h.db.db.select().from(upstreamConnections),
       await h.db.db.select().from(upstreamOAuthClients),
       await h.db.db.select().from(upstreamOAuthStates),
     ]);
+    // And in what the bus keeps (snapshots carry credentials sealed) and in the proxy's log.
+    // Everything Redis holds (this deployment's keys and any other's): none may carry a token.
+    const held = await redisContents(inject('redisUrl'));
+    expect(held.keys).toBeGreaterThan(0);
+    dump += held.text;
+    dump += logs.text();
+    expect(logs.lines.length).toBeGreaterThan(0);
     for (const jti of seen) expect(dump).not.toContain(jti);
     // JWT access tokens start with a base64url JSON header.
     expect(dump).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);

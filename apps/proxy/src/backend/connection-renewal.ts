@@ -80,9 +80,12 @@ export class ConnectionRenewal {
         .select({ credentialsSealed: installations.credentialsSealed })
         .from(installations)
         .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
-      return row?.credentialsSealed
-        ? { kind: 'renewed', credentialsSealed: row.credentialsSealed }
-        : undefined;
+      if (!row?.credentialsSealed) return undefined;
+      this.deps.log?.info(
+        { installationId, connectionId: connection.id, outcome: outcome.kind },
+        'connected account renewed after the upstream refused its token',
+      );
+      return { kind: 'renewed', credentialsSealed: row.credentialsSealed };
     }
     return undefined;
   }
