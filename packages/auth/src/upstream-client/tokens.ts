@@ -85,7 +85,8 @@ export async function requestTokens(
   }
   if (typeof body.access_token !== 'string' || body.access_token === '')
     throw upstreamProblem(`${new URL(tokenEndpoint).host} answered without an access token`);
-  if (typeof body.token_type === 'string' && body.token_type.toLowerCase() !== 'bearer')
+  // RFC 8693 §2.2.1: "N_A" for an issued token that is not an access token (an ID-JAG).
+  if (typeof body.token_type === 'string' && !['bearer', 'n_a'].includes(body.token_type.toLowerCase()))
     throw upstreamProblem(
       `${new URL(tokenEndpoint).host} issued a ${body.token_type} token; only Bearer tokens can be used`,
     );
