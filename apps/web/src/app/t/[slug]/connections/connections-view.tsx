@@ -4,23 +4,17 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RegistryEntry } from '@toolgate/api/schemas/registry';
 import { usePathname, useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
-import { DataTable, dataTableColumnHelper, DateCell } from '~/components/data-table';
+import { DataTable } from '~/components/data-table';
 import { ShieldIcon } from '~/components/icons';
 import { Alert, Notice } from '~/components/ui/alert';
-import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { ConfirmDialog } from '~/components/ui/dialog';
 import { PageHeader } from '~/components/ui/page-header';
 import { useMaintainedTeams } from '~/components/use-maintained-teams';
 import { useTRPC } from '~/trpc/react';
+import { connectionColumns, type ConnectionRow as Row } from './connection-columns';
 import { ConnectSection, type ConnectScope, type WhoseChoice } from './connect-section';
 import { canManageConnection, whoseAccount, whoseLabel, type Connection } from './labels';
-
-type Row = Connection & { whose: string; canManage: boolean };
-
-const column = dataTableColumnHelper<Row>();
-const when = (iso: string | null, none: string) =>
-  iso ? <DateCell value={iso} /> : <span className="text-slate-400">{none}</span>;
 
 const NO_NAMES: ReadonlyMap<string, string> = new Map();
 
@@ -151,120 +145,7 @@ export function ConnectionsView({
   const startError = starting && start.error ? { ...starting, message: start.error.message } : null;
 
   const columns = useMemo(
-    () =>
-      column.columns([
-        column.accessor((c) => `${c.server.name} ${c.server.slug}`, {
-          id: 'server',
-          header: 'Server',
-          sortFn: 'text',
-          cell: (info) => (
-            <div className="min-w-0">
-              <p className="truncate font-medium text-slate-900">{info.row.original.server.name}</p>
-              <p className="truncate font-mono text-xs text-slate-500">{info.row.original.issuer}</p>
-            </div>
-          ),
-        }),
-        column.accessor('whose', {
-          header: 'Whose',
-          sortFn: 'text',
-          meta: { className: 'w-40' },
-          cell: (info) => <span className="text-slate-700">{info.getValue()}</span>,
-        }),
-        column.accessor((c) => c.account ?? '', {
-          id: 'account',
-          header: 'Account',
-          sortFn: 'text',
-          meta: { className: 'w-44' },
-          cell: (info) =>
-            info.row.original.account ? (
-              <span className="break-all text-slate-700">{info.row.original.account}</span>
-            ) : (
-              <span className="text-slate-400">—</span>
-            ),
-        }),
-        column.accessor((c) => c.scopes.join(' '), {
-          id: 'scopes',
-          header: 'Scopes',
-          enableSorting: false,
-          meta: { className: 'w-44' },
-          cell: (info) =>
-            info.row.original.scopes.length === 0 ? (
-              <span className="text-slate-400">—</span>
-            ) : (
-              <div className="flex flex-wrap gap-1">
-                {info.row.original.scopes.map((s) => (
-                  <Badge key={s} tone="slate">
-                    {s}
-                  </Badge>
-                ))}
-              </div>
-            ),
-        }),
-        column.accessor('status', {
-          header: 'Status',
-          sortFn: 'text',
-          filterFn: 'equalsString',
-          enableGlobalFilter: false,
-          meta: { className: 'w-48', skeleton: 'badge' },
-          cell: (info) =>
-            info.getValue() === 'active' ? (
-              <Badge tone="green">Active</Badge>
-            ) : (
-              <div className="flex flex-col items-start gap-1">
-                <Badge tone="amber">Reconnect needed</Badge>
-                {info.row.original.lastError && (
-                  <span className="text-xs text-slate-600">{info.row.original.lastError}</span>
-                )}
-              </div>
-            ),
-        }),
-        column.accessor('connectedAt', {
-          header: 'Connected',
-          sortFn: 'text',
-          enableGlobalFilter: false,
-          meta: { className: 'w-32' },
-          cell: (info) => when(info.getValue(), '—'),
-        }),
-        column.accessor((c) => c.lastRefreshedAt ?? '', {
-          id: 'lastRefreshed',
-          header: 'Last refreshed',
-          sortFn: 'text',
-          enableGlobalFilter: false,
-          meta: { className: 'w-32' },
-          cell: (info) => when(info.row.original.lastRefreshedAt, 'Never'),
-        }),
-        column.display({
-          id: 'actions',
-          header: () => <span className="sr-only">Actions</span>,
-          meta: { className: 'w-48 text-right' },
-          cell: (info) => {
-            const row = info.row.original;
-            if (!row.canManage) return null;
-            return (
-              <div className="flex justify-end gap-1">
-                <Button
-                  size="sm"
-                  variant={row.status === 'needs_reconnect' ? 'secondary' : 'ghost'}
-                  aria-label={`Reconnect ${row.server.name} (${row.whose})`}
-                  pending={row.id === reconnectingId}
-                  disabled={reconnectingId !== null}
-                  onClick={() => reconnect(row)}
-                >
-                  Reconnect
-                </Button>
-                <Button
-                  size="sm"
-                  variant="ghost"
-                  aria-label={`Disconnect ${row.server.name} (${row.whose})`}
-                  onClick={() => setRemoving(row)}
-                >
-                  Disconnect
-                </Button>
-              </div>
-            );
-          },
-        }),
-      ]),
+    () => connectionColumns({ reconnectingId, onReconnect: reconnect, onDisconnect: setRemoving }),
     // reconnect and setRemoving read only the registry list, state setters and the stable mutate.
     [registry.data, reconnectingId],
   );
