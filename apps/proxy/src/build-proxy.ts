@@ -48,6 +48,7 @@ import { ToolCaller } from './dispatch/tool-caller.ts';
 import { ForwardedJwts } from './backend/forwarded-jwt.ts';
 import { UpstreamTargets } from './backend/upstream-target.ts';
 import { ConnectionRenewal } from './backend/connection-renewal.ts';
+import { ExchangedTokens } from './backend/exchanged-tokens.ts';
 import { UsageRecorder } from './usage/recorder.ts';
 
 export const PROXY_VERSION = '0.1.0';
@@ -162,7 +163,11 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   const upstreams = instrumentPool(env.TOOLGATE_ALLOW_STDIO ? pool : refuseStdio(pool), metrics);
   const secretRing = parseKeyRing(env.TOOLGATE_SECRET_KEYS);
   const forwardedJwts = new ForwardedJwts({ db: db.db, ring: secretRing, issuer, log });
-  const targets = new UpstreamTargets(secretRing, forwardedJwts);
+  const targets = new UpstreamTargets(
+    secretRing,
+    forwardedJwts,
+    new ExchangedTokens({ allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS }),
+  );
   const catalog = new Catalog(upstreams, targets, log);
   const builtin = new BuiltinServers({ db, bus, env, log });
   const usage = new UsageRecorder({

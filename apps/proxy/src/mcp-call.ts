@@ -33,6 +33,11 @@ export interface Caller {
   principal: Principal;
   /** RFC 9728 metadata URL of the gateway, for scope challenges. */
   resourceMetadataUrl?: string;
+  /**
+   * The IdP JWT the caller authenticated with (auth method `idp_jwt`): the subject token of RFC
+   * 8693 exchanges for upstreams that ask for one. Never logged, never stored.
+   */
+  subjectToken?: string;
 }
 
 /** The MCP session a request runs in (a stateless request has a stand-in key). */

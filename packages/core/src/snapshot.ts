@@ -16,8 +16,15 @@ export interface SnapshotUpstream {
   command: string | null;
   args: string[];
   env: Record<string, string>;
-  authKind: 'none' | 'header' | 'oauth' | 'oauth_passthrough' | 'jwt';
-  authConfig: { headerName?: string; valuePrefix?: string };
+  authKind: 'none' | 'header' | 'oauth' | 'oauth_passthrough' | 'jwt' | 'token_exchange';
+  authConfig: {
+    headerName?: string;
+    valuePrefix?: string;
+    /** `token_exchange`: where and for what the caller's IdP token is exchanged. */
+    tokenEndpoint?: string;
+    audience?: string;
+    scopes?: string[];
+  };
   installFields: {
     key: string;
     secret: boolean;

@@ -143,7 +143,17 @@ export async function loadGatewaySnapshot(
       args: e.args,
       env: e.env,
       authKind: e.authKind,
-      authConfig: { headerName: e.authConfig.headerName, valuePrefix: e.authConfig.valuePrefix },
+      authConfig: {
+        headerName: e.authConfig.headerName,
+        valuePrefix: e.authConfig.valuePrefix,
+        ...(e.authKind === 'token_exchange'
+          ? {
+              tokenEndpoint: e.authConfig.tokenEndpoint,
+              audience: e.authConfig.audience,
+              scopes: e.authConfig.scopes,
+            }
+          : {}),
+      },
       installFields: e.installFields.map((f) => ({
         key: f.key,
         secret: f.secret,

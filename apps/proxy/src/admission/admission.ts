@@ -208,9 +208,19 @@ export class Admission {
       };
     }
     usage?.attribute(tenantId, config.id, principal);
+    // The caller's IdP token, kept for this request only: exchanged for upstreams that ask for it.
+    const subjectToken =
+      principal.authMethod === 'idp_jwt' && authorization?.startsWith('Bearer ')
+        ? authorization.slice(7).trim()
+        : undefined;
     return {
       ok: true,
-      caller: { gateway: lookup.gateway, principal, resourceMetadataUrl: route.metadataUrl },
+      caller: {
+        gateway: lookup.gateway,
+        principal,
+        resourceMetadataUrl: route.metadataUrl,
+        ...(subjectToken ? { subjectToken } : {}),
+      },
     };
   }
 }

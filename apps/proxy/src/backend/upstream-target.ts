@@ -7,6 +7,7 @@ import { UpstreamError, type UpstreamTarget } from '@toolgate/mcp/upstream';
 import { buildUpstreamTarget, credentialsAad } from '@toolgate/mcp/upstream-target';
 import type { Principal } from '../mcp-call.ts';
 import type { PreparedGateway } from '../config/snapshot-store.ts';
+import type { ExchangeClient, ExchangedTokens } from './exchanged-tokens.ts';
 import type { ForwardedJwts } from './forwarded-jwt.ts';
 
 /**
@@ -38,6 +39,8 @@ export class UpstreamTargets {
     private readonly ring: KeyRing,
     /** Signs the tokens of `jwt` (Forwarded JWT) upstreams; without it they cannot be called. */
     private readonly jwts?: ForwardedJwts,
+    /** Exchanges callers' IdP tokens for `token_exchange` upstreams. */
+    private readonly exchanges?: ExchangedTokens,
   ) {}
 
   /**
@@ -59,12 +62,28 @@ export class UpstreamTargets {
     return upstream.authKind === 'jwt' ? this.forwardedJwt(upstream, target, principal) : target;
   }
 
-  /** Like forInstallation, waiting for the signing key the first time a `jwt` upstream is called. */
+  /**
+   * Like forInstallation, waiting for the signing key the first time a `jwt` upstream is called,
+   * and for a `token_exchange` upstream exchanging the caller's IdP token (`subjectToken`).
+   */
   forCaller(
     upstream: SnapshotUpstream,
     installation: SnapshotInstallation,
     principal: Principal,
+    subjectToken?: string,
   ): UpstreamTarget | Promise<UpstreamTarget> {
+    if (upstream.authKind === 'token_exchange') {
+      if (!this.exchanges)
+        throw new UpstreamError('connect', `${upstream.name} needs token exchange, not set up here`);
+      const base = this.forInstallation(upstream, installation);
+      return this.exchanges.targetFor(
+        base,
+        upstream,
+        this.exchangeClient(installation),
+        principal,
+        subjectToken,
+      );
+    }
     if (upstream.authKind !== 'jwt' || !this.jwts || this.jwts.isReady)
       return this.forInstallation(upstream, installation, principal);
     return this.jwts.ready().then(() => this.forInstallation(upstream, installation, principal));
@@ -81,6 +100,22 @@ export class UpstreamTargets {
         `${upstream.name} expects a token signed by Toolgate for its caller, which this request cannot carry`,
       );
     return this.jwts.targetFor(base, upstream.url, principal);
+  }
+
+  /** The gateway's client at the IdP: the installation's `clientId` and secret `clientSecret`. */
+  private exchangeClient(installation: SnapshotInstallation): ExchangeClient | undefined {
+    const values = { ...installation.config, ...this.secretsOf(installation) };
+    const clientId = values.clientId;
+    if (!clientId) return undefined;
+    return values.clientSecret ? { clientId, clientSecret: values.clientSecret } : { clientId };
+  }
+
+  private secretsOf(installation: SnapshotInstallation): Record<string, string> {
+    return installation.credentialsSealed
+      ? (JSON.parse(
+          openString(this.ring, installation.credentialsSealed, credentialsAad(installation.id)),
+        ) as Record<string, string>)
+      : {};
   }
 
   private build(upstream: SnapshotUpstream, installation: SnapshotInstallation): UpstreamTarget {

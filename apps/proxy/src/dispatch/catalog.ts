@@ -165,11 +165,14 @@ export class Catalog {
     ];
     for (const item of items) {
       const upstream = gateway.upstreams.get(item.entryId);
-      // Built-in servers have no upstream; pass-through ones act with each request's own token.
+      // Built-in servers have no upstream; the others named here need a credential made for each
+      // request's caller, which a watch (outside any request) does not have.
       if (
         gateway.refusedEntries.has(item.entryId) ||
         upstream?.transport === 'builtin' ||
-        upstream?.authKind === 'oauth_passthrough'
+        upstream?.authKind === 'oauth_passthrough' ||
+        upstream?.authKind === 'jwt' ||
+        upstream?.authKind === 'token_exchange'
       )
         continue;
       const server = this.resolve(gateway, item, principal);

@@ -250,7 +250,8 @@ export class TaskRouter {
     if (installation?.id !== claim.installationId) throw unknownTask();
     return {
       claim,
-      target: this.deps.targets.forInstallation(upstream, installation),
+      // As the caller (a `jwt` upstream gets their own token).
+      target: this.deps.targets.forInstallation(upstream, installation, principal),
       upstreamName: upstream.name,
     };
   }

@@ -7,10 +7,11 @@ import {
 } from '@toolgate/mcp/jsonrpc';
 import { forwardedTraceHeaders } from '@toolgate/mcp/trace-context';
 import { isStatelessVersion } from '@toolgate/mcp/protocol';
-import type {
-  RequestOptions as UpstreamRequestOptions,
-  UpstreamPool,
-  UpstreamTarget,
+import {
+  type RequestOptions as UpstreamRequestOptions,
+  UpstreamError,
+  type UpstreamPool,
+  type UpstreamTarget,
 } from '@toolgate/mcp/upstream';
 import type { Logger } from '@toolgate/core/logger';
 import type { SnapshotInstallation, SnapshotTool } from '@toolgate/core/snapshot';
@@ -172,7 +173,16 @@ export class ToolCaller {
     const modern = this.inputs !== undefined && isStatelessVersion(call.session.protocolVersion);
     if (modern && params.requestState !== undefined) return this.resumeInput(call, message, responder, name);
     const upstream = gateway.upstreams.get(tool.entryId)!;
-    const { installation, disabled, target } = await this.resolveCredential(gateway, tool, principal, span);
+    let resolved: Awaited<ReturnType<ToolCaller['resolveCredential']>>;
+    try {
+      resolved = await this.resolveCredential(gateway, tool, principal, span, call.caller.subjectToken);
+    } catch (err) {
+      // A credential made for the caller could not be had (an IdP that refused the exchange, a
+      // signing key not loaded): the caller's error, told as an upstream one.
+      if (!(err instanceof UpstreamError)) throw err;
+      return responder.reply(errorMessage(message.id, upstreamErrorToRpc(err, upstream.name)));
+    }
+    const { installation, disabled, target } = resolved;
     if (usage && installation) usage.installationId = installation.id;
     if (!installation) {
       if (upstream.authKind === 'oauth' && this.publicWebUrl !== undefined) {
@@ -363,6 +373,7 @@ export class ToolCaller {
     tool: SnapshotTool,
     principal: Principal,
     parent: TraceSpan | undefined,
+    subjectToken?: string,
   ): Promise<{ installation?: SnapshotInstallation; disabled?: boolean; target?: UpstreamTarget }> {
     const span = this.child(parent, 'mcp.credential.resolve');
     try {
@@ -376,7 +387,10 @@ export class ToolCaller {
       const upstream = gateway.upstreams.get(tool.entryId)!;
       if (tool.synthetic || upstream.transport === 'builtin') return { installation };
       // A `jwt` upstream's target carries a token signed for this caller (waits for the key once).
-      return { installation, target: await this.targets.forCaller(upstream, installation, principal) };
+      return {
+        installation,
+        target: await this.targets.forCaller(upstream, installation, principal, subjectToken),
+      };
     } catch (err) {
       span?.fail((err as Error).message);
       throw err;

@@ -33,6 +33,8 @@ export const ZAuthConfig = z.strictObject({
   valuePrefix: z.string().max(100).optional(),
   authorizationServer: ZHttpUrl.optional(),
   scopes: z.array(z.string().min(1).max(200)).max(50).optional(),
+  tokenEndpoint: ZHttpUrl.optional(),
+  audience: z.string().min(1).max(2048).optional(),
 });
 
 const ZRegistryEntryFields = z.strictObject({
@@ -85,8 +87,13 @@ export const ZCreateRegistryEntryRequest = ZRegistryEntryFields.superRefine((ent
     }
   });
   // The token goes in the Authorization header, which a local (stdio) server does not have.
-  if (entry.authKind === 'jwt' && entry.transport === 'stdio')
-    issue(['authKind'], 'authKind "jwt" sends a bearer token over HTTP; a stdio server cannot receive it');
+  if ((entry.authKind === 'jwt' || entry.authKind === 'token_exchange') && entry.transport === 'stdio')
+    issue(
+      ['authKind'],
+      `authKind "${entry.authKind}" sends a bearer token over HTTP; a stdio server cannot receive it`,
+    );
+  if (entry.authKind === 'token_exchange' && !entry.authConfig.tokenEndpoint)
+    issue(['authConfig', 'tokenEndpoint'], "token exchange needs the identity provider's token endpoint");
   if (
     entry.authKind === 'header' &&
     !entry.installFields.some((f) => f.secret && (HEADER_AUTH_FIELDS as readonly string[]).includes(f.key))
@@ -146,6 +153,8 @@ export const ZRegistryEntry = z.object({
     valuePrefix: z.string().optional(),
     authorizationServer: z.string().optional(),
     scopes: z.array(z.string()).optional(),
+    tokenEndpoint: z.string().optional(),
+    audience: z.string().optional(),
   }),
   installFields: z.array(
     z.object({

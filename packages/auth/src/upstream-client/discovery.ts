@@ -131,21 +131,22 @@ export async function discoverUpstreamAuthorization(
 ): Promise<UpstreamAuthorization> {
   const url = endpointUrl(mcpUrl, http.allowPrivate);
   if (!url) throw upstreamProblem('The server URL must be https');
-  let issuer = configured.issuer;
-  let resource = `${url.origin}${url.pathname}`;
-  let scopes = configured.scopes ?? [];
-  if (!issuer) {
-    const { document, challengeScope } = await protectedResourceMetadata(url, http);
-    const servers = stringList(document?.authorization_servers);
-    if (!document || !servers?.[0])
-      throw upstreamProblem(
-        `${url.host} does not say which authorization server issues its tokens (no protected resource metadata); enter it on the server's settings`,
-      );
-    issuer = servers[0];
-    if (typeof document.resource === 'string') resource = document.resource;
-    if (scopes.length === 0)
-      scopes = challengeScope?.split(' ').filter(Boolean) ?? stringList(document.scopes_supported) ?? [];
-  }
+  // The server's own metadata names its resource and scopes even when the issuer is configured.
+  const found = await protectedResourceMetadata(url, http).catch((err: unknown) => {
+    if (configured.issuer) return { document: undefined, challengeScope: undefined };
+    throw err;
+  });
+  const { document, challengeScope } = found;
+  const servers = stringList(document?.authorization_servers);
+  const issuer = configured.issuer ?? servers?.[0];
+  if (!issuer)
+    throw upstreamProblem(
+      `${url.host} does not say which authorization server issues its tokens (no protected resource metadata); enter it on the server's settings`,
+    );
+  const resource = typeof document?.resource === 'string' ? document.resource : `${url.origin}${url.pathname}`;
+  const scopes = configured.scopes?.length
+    ? configured.scopes
+    : (challengeScope?.split(' ').filter(Boolean) ?? stringList(document?.scopes_supported) ?? []);
   const server = await authorizationServerMetadata(issuer, http);
   return { resource, server, scopes };
 }

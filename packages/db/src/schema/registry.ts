@@ -25,7 +25,7 @@ export type Transport = (typeof ENTRY_TRANSPORTS)[number];
  * `oauth_passthrough` is kept for existing entries only: the proxy does not forward callers' tokens
  * (see docs/authentication.md). `jwt`: Toolgate signs a short-lived token naming the caller per call.
  */
-export const AUTH_KINDS = ['none', 'header', 'oauth', 'oauth_passthrough', 'jwt'] as const;
+export const AUTH_KINDS = ['none', 'header', 'oauth', 'oauth_passthrough', 'jwt', 'token_exchange'] as const;
 export type AuthKind = (typeof AUTH_KINDS)[number];
 export const INSTALL_SCOPES = ['org', 'team', 'personal'] as const;
 export type InstallScope = (typeof INSTALL_SCOPES)[number];
@@ -42,6 +42,12 @@ export interface AuthConfig {
   /** For `oauth`: what discovery found or the admin entered. */
   authorizationServer?: string;
   scopes?: string[];
+  /**
+   * For `token_exchange` (RFC 8693): the enterprise IdP's token endpoint where the caller's IdP
+   * token is exchanged, and the audience to ask for (default: the server's URL as `resource`).
+   */
+  tokenEndpoint?: string;
+  audience?: string;
 }
 
 export interface InstallField {

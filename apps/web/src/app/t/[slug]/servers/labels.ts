@@ -16,6 +16,7 @@ export const AUTH_LABELS: Record<RegistryEntry['authKind'], string> = {
   // No longer offered: the proxy never forwarded the caller's token (docs/authentication.md).
   oauth_passthrough: "OAuth pass-through (not forwarded: calls are sent without the caller's token)",
   jwt: 'Forwarded JWT',
+  token_exchange: 'Token exchange (RFC 8693)',
 };
 
 export const REQUEST_STATUS_LABELS: Record<InstallationRequest['status'], string> = {
