@@ -143,7 +143,8 @@ export async function discoverUpstreamAuthorization(
     throw upstreamProblem(
       `${url.host} does not say which authorization server issues its tokens (no protected resource metadata); enter it on the server's settings`,
     );
-  const resource = typeof document?.resource === 'string' ? document.resource : `${url.origin}${url.pathname}`;
+  const resource =
+    typeof document?.resource === 'string' ? document.resource : `${url.origin}${url.pathname}`;
   const scopes = configured.scopes?.length
     ? configured.scopes
     : (challengeScope?.split(' ').filter(Boolean) ?? stringList(document?.scopes_supported) ?? []);
