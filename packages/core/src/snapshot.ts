@@ -16,14 +16,16 @@ export interface SnapshotUpstream {
   command: string | null;
   args: string[];
   env: Record<string, string>;
-  authKind: 'none' | 'header' | 'oauth' | 'oauth_passthrough' | 'jwt' | 'token_exchange';
+  authKind: 'none' | 'header' | 'oauth' | 'oauth_passthrough' | 'jwt' | 'token_exchange' | 'id_jag';
   authConfig: {
     headerName?: string;
     valuePrefix?: string;
-    /** `token_exchange`: where and for what the caller's IdP token is exchanged. */
+    /** `token_exchange` / `id_jag`: where and for what the caller's IdP token is exchanged. */
     tokenEndpoint?: string;
     audience?: string;
     scopes?: string[];
+    /** `id_jag`: the server's authorization server, where the ID-JAG is redeemed. */
+    authorizationServer?: string;
   };
   installFields: {
     key: string;

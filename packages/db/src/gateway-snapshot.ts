@@ -146,11 +146,12 @@ export async function loadGatewaySnapshot(
       authConfig: {
         headerName: e.authConfig.headerName,
         valuePrefix: e.authConfig.valuePrefix,
-        ...(e.authKind === 'token_exchange'
+        ...(e.authKind === 'token_exchange' || e.authKind === 'id_jag'
           ? {
               tokenEndpoint: e.authConfig.tokenEndpoint,
               audience: e.authConfig.audience,
               scopes: e.authConfig.scopes,
+              authorizationServer: e.authConfig.authorizationServer,
             }
           : {}),
       },

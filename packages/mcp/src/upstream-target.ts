@@ -8,7 +8,7 @@ export interface UpstreamDefinition {
   command: string | null;
   args: readonly string[];
   env: Readonly<Record<string, string>>;
-  authKind: 'none' | 'header' | 'oauth' | 'oauth_passthrough' | 'jwt' | 'token_exchange';
+  authKind: 'none' | 'header' | 'oauth' | 'oauth_passthrough' | 'jwt' | 'token_exchange' | 'id_jag';
   authConfig: { headerName?: string; valuePrefix?: string };
   installFields: readonly {
     key: string;

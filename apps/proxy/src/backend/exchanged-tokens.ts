@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { exchangeToken, UpstreamTokenError } from '@toolgate/auth/upstream-client';
+import {
+  authorizationServerMetadata,
+  exchangeToken,
+  idJagAccessToken,
+  UpstreamTokenError,
+  type UpstreamTokens,
+} from '@toolgate/auth/upstream-client';
 import { TtlLru } from '@toolgate/core/lru';
 import type { SnapshotUpstream } from '@toolgate/core/snapshot';
 import { UpstreamError, type UpstreamTarget } from '@toolgate/mcp/upstream';
@@ -13,7 +19,16 @@ const DEFAULT_LIFETIME_MS = 60_000;
 export interface ExchangeClient {
   clientId: string;
   clientSecret?: string;
+  /** `id_jag`: the gateway's client at the server's authorization server (confidential). */
+  upstreamClientId?: string;
+  upstreamClientSecret?: string;
 }
+
+const credentials = (id: string, secret: string | undefined) => ({
+  clientId: id,
+  ...(secret ? { clientSecret: secret } : {}),
+  authMethod: secret ? 'client_secret_basic' : 'none',
+});
 
 interface Exchanged {
   target: UpstreamTarget;
@@ -30,6 +45,8 @@ interface Exchanged {
 export class ExchangedTokens {
   private readonly cache = new TtlLru<string, Exchanged>(10_000, 3_600_000);
   private readonly inFlight = new Map<string, Promise<UpstreamTarget>>();
+  /** Token endpoints of upstream authorization servers (id_jag), by issuer. */
+  private readonly tokenEndpoints = new TtlLru<string, string>(1_000, 3_600_000);
 
   constructor(private readonly deps: { allowPrivate: boolean; now?: () => number }) {}
 
@@ -73,23 +90,35 @@ export class ExchangedTokens {
     subjectToken: string,
     key: string,
   ): Promise<UpstreamTarget> {
-    let tokens;
+    let tokens: UpstreamTokens;
     try {
-      tokens = await exchangeToken(
-        {
-          tokenEndpoint,
-          client: {
-            clientId: client.clientId,
-            ...(client.clientSecret ? { clientSecret: client.clientSecret } : {}),
-            authMethod: client.clientSecret ? 'client_secret_basic' : 'none',
+      const http = { allowPrivate: this.deps.allowPrivate };
+      const idp = {
+        tokenEndpoint,
+        client: credentials(client.clientId, client.clientSecret),
+        subjectToken,
+        ...(upstream.url ? { resource: upstream.url } : {}),
+        ...(upstream.authConfig.scopes?.length ? { scopes: upstream.authConfig.scopes } : {}),
+      };
+      if (upstream.authKind === 'id_jag') {
+        const issuer = upstream.authConfig.authorizationServer;
+        if (!issuer || !client.upstreamClientId)
+          throw new Error(`${upstream.name} has no authorization server or client there to redeem an ID-JAG`);
+        tokens = await idJagAccessToken(
+          {
+            idp,
+            upstreamIssuer: issuer,
+            upstreamTokenEndpoint: await this.tokenEndpointOf(issuer),
+            upstreamClient: credentials(client.upstreamClientId, client.upstreamClientSecret),
           },
-          subjectToken,
-          ...(upstream.url ? { resource: upstream.url } : {}),
-          ...(upstream.authConfig.audience ? { audience: upstream.authConfig.audience } : {}),
-          ...(upstream.authConfig.scopes?.length ? { scopes: upstream.authConfig.scopes } : {}),
-        },
-        { allowPrivate: this.deps.allowPrivate },
-      );
+          http,
+        );
+      } else {
+        tokens = await exchangeToken(
+          { ...idp, ...(upstream.authConfig.audience ? { audience: upstream.authConfig.audience } : {}) },
+          http,
+        );
+      }
     } catch (err) {
       const why = err instanceof UpstreamTokenError ? err.message : (err as Error).message;
       throw new UpstreamError(
@@ -107,5 +136,13 @@ export class ExchangedTokens {
     };
     this.cache.set(key, { target, until: Math.max(now, expires - MARGIN_MS) });
     return target;
+  }
+
+  private async tokenEndpointOf(issuer: string): Promise<string> {
+    const known = this.tokenEndpoints.peek(issuer);
+    if (known) return known;
+    const server = await authorizationServerMetadata(issuer, { allowPrivate: this.deps.allowPrivate });
+    this.tokenEndpoints.set(issuer, server.tokenEndpoint);
+    return server.tokenEndpoint;
   }
 }

@@ -72,7 +72,7 @@ export class UpstreamTargets {
     principal: Principal,
     subjectToken?: string,
   ): UpstreamTarget | Promise<UpstreamTarget> {
-    if (upstream.authKind === 'token_exchange') {
+    if (upstream.authKind === 'token_exchange' || upstream.authKind === 'id_jag') {
       if (!this.exchanges)
         throw new UpstreamError('connect', `${upstream.name} needs token exchange, not set up here`);
       const base = this.forInstallation(upstream, installation);
@@ -102,12 +102,20 @@ export class UpstreamTargets {
     return this.jwts.targetFor(base, upstream.url, principal);
   }
 
-  /** The gateway's client at the IdP: the installation's `clientId` and secret `clientSecret`. */
+  /**
+   * The gateway's client at the IdP (the installation's `clientId`, secret `clientSecret`) and,
+   * for `id_jag`, at the server's authorization server (`upstreamClientId`, `upstreamClientSecret`).
+   */
   private exchangeClient(installation: SnapshotInstallation): ExchangeClient | undefined {
     const values = { ...installation.config, ...this.secretsOf(installation) };
     const clientId = values.clientId;
     if (!clientId) return undefined;
-    return values.clientSecret ? { clientId, clientSecret: values.clientSecret } : { clientId };
+    return {
+      clientId,
+      ...(values.clientSecret ? { clientSecret: values.clientSecret } : {}),
+      ...(values.upstreamClientId ? { upstreamClientId: values.upstreamClientId } : {}),
+      ...(values.upstreamClientSecret ? { upstreamClientSecret: values.upstreamClientSecret } : {}),
+    };
   }
 
   private secretsOf(installation: SnapshotInstallation): Record<string, string> {

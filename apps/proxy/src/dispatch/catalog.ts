@@ -172,7 +172,8 @@ export class Catalog {
         upstream?.transport === 'builtin' ||
         upstream?.authKind === 'oauth_passthrough' ||
         upstream?.authKind === 'jwt' ||
-        upstream?.authKind === 'token_exchange'
+        upstream?.authKind === 'token_exchange' ||
+        upstream?.authKind === 'id_jag'
       )
         continue;
       const server = this.resolve(gateway, item, principal);

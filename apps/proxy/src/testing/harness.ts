@@ -51,7 +51,11 @@ export async function createHarness({ postgresUrl, redisUrl }: { postgresUrl: st
 
   async function startProxy(
     overrides: Record<string, string> = {},
-    { redisUrl: viaUrl, log: proxyLog = log }: { redisUrl?: string; log?: Logger } = {},
+    {
+      redisUrl: viaUrl,
+      log: proxyLog = log,
+      port: listenOn = 0,
+    }: { redisUrl?: string; log?: Logger; port?: number } = {},
   ): Promise<RunningProxy> {
     const env = parseEnv(ZProxyEnv, {
       DATABASE_URL: db.url,
@@ -65,7 +69,7 @@ export async function createHarness({ postgresUrl, redisUrl }: { postgresUrl: st
     const bus = newBus(viaUrl);
     const proxy = buildProxy({ env, db, bus, log: proxyLog });
     await proxy.start();
-    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => proxy.server.listen(listenOn, '127.0.0.1', resolve));
     const { port } = proxy.server.address() as AddressInfo;
     const handle: RunningProxy = {
       url: `http://127.0.0.1:${port}`,

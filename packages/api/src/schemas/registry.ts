@@ -87,13 +87,19 @@ export const ZCreateRegistryEntryRequest = ZRegistryEntryFields.superRefine((ent
     }
   });
   // The token goes in the Authorization header, which a local (stdio) server does not have.
-  if ((entry.authKind === 'jwt' || entry.authKind === 'token_exchange') && entry.transport === 'stdio')
+  const perCaller = ['jwt', 'token_exchange', 'id_jag'].includes(entry.authKind);
+  if (perCaller && entry.transport === 'stdio')
     issue(
       ['authKind'],
       `authKind "${entry.authKind}" sends a bearer token over HTTP; a stdio server cannot receive it`,
     );
-  if (entry.authKind === 'token_exchange' && !entry.authConfig.tokenEndpoint)
+  if ((entry.authKind === 'token_exchange' || entry.authKind === 'id_jag') && !entry.authConfig.tokenEndpoint)
     issue(['authConfig', 'tokenEndpoint'], "token exchange needs the identity provider's token endpoint");
+  if (entry.authKind === 'id_jag' && !entry.authConfig.authorizationServer)
+    issue(
+      ['authConfig', 'authorizationServer'],
+      "ID-JAG needs the server's authorization server (its issuer)",
+    );
   if (
     entry.authKind === 'header' &&
     !entry.installFields.some((f) => f.secret && (HEADER_AUTH_FIELDS as readonly string[]).includes(f.key))

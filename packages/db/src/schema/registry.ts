@@ -25,7 +25,15 @@ export type Transport = (typeof ENTRY_TRANSPORTS)[number];
  * `oauth_passthrough` is kept for existing entries only: the proxy does not forward callers' tokens
  * (see docs/authentication.md). `jwt`: Toolgate signs a short-lived token naming the caller per call.
  */
-export const AUTH_KINDS = ['none', 'header', 'oauth', 'oauth_passthrough', 'jwt', 'token_exchange'] as const;
+export const AUTH_KINDS = [
+  'none',
+  'header',
+  'oauth',
+  'oauth_passthrough',
+  'jwt',
+  'token_exchange',
+  'id_jag',
+] as const;
 export type AuthKind = (typeof AUTH_KINDS)[number];
 export const INSTALL_SCOPES = ['org', 'team', 'personal'] as const;
 export type InstallScope = (typeof INSTALL_SCOPES)[number];
@@ -43,8 +51,10 @@ export interface AuthConfig {
   authorizationServer?: string;
   scopes?: string[];
   /**
-   * For `token_exchange` (RFC 8693): the enterprise IdP's token endpoint where the caller's IdP
-   * token is exchanged, and the audience to ask for (default: the server's URL as `resource`).
+   * For `token_exchange` (RFC 8693) and `id_jag`: the enterprise IdP's token endpoint where the
+   * caller's IdP token is exchanged, and (token_exchange) the audience to ask for (default: the
+   * server's URL as `resource`). `id_jag` asks the IdP for an ID-JAG for `authorizationServer`
+   * (the server's own authorization server) and redeems it there.
    */
   tokenEndpoint?: string;
   audience?: string;

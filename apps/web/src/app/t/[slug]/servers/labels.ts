@@ -17,6 +17,7 @@ export const AUTH_LABELS: Record<RegistryEntry['authKind'], string> = {
   oauth_passthrough: "OAuth pass-through (not forwarded: calls are sent without the caller's token)",
   jwt: 'Forwarded JWT',
   token_exchange: 'Token exchange (RFC 8693)',
+  id_jag: 'ID-JAG (enterprise-managed authorization)',
 };
 
 export const REQUEST_STATUS_LABELS: Record<InstallationRequest['status'], string> = {
