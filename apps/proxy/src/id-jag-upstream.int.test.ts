@@ -31,7 +31,7 @@ import {
   type JWK,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHarness, rpc, type Harness, type RunningProxy } from './testing/harness.ts';
+import { createHarness, rpc, type Harness } from './testing/harness.ts';
 
 /**
  * ID-JAG to upstreams, with Toolgate itself as the upstream: tenant A's gateway asks the
@@ -46,7 +46,6 @@ const GATEWAY_CLIENT = { id: 'toolgate-gateway-a', secret: 'gateway-a-secret' };
 
 let h: Harness;
 let fixture: HttpFixture;
-let proxy: RunningProxy;
 let idp: {
   server: Server;
   url: string;
@@ -236,7 +235,7 @@ beforeAll(async () => {
   const gwA = await seedGateway(db, a.id, { clientAuthMethods: ['idp_jwt'], identityProviderId: idpA!.id });
   await seedAssignments(db, a.id, gwA.id, [{ registryEntryId: entry.id, toolName: 'fx__echo' }]);
 
-  proxy = await h.startProxy({ PUBLIC_MCP_URL: proxyUrl, PUBLIC_WEB_URL: deps.issuer }, { port });
+  await h.startProxy({ PUBLIC_MCP_URL: proxyUrl, PUBLIC_WEB_URL: deps.issuer }, { port });
   urlA = `${proxyUrl}/mcp/${a.slug}/${gwA.slug}`;
 });
 
