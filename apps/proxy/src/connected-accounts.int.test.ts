@@ -23,7 +23,7 @@ import { authorizeHeadless, startOAuthUpstream, type OAuthUpstream } from '@tool
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { redisContents } from '@toolgate/bus/testing/redis-contents';
-import { createHarness, rpc, type Harness, type RunningProxy } from './testing/harness.ts';
+import { connectClient, createHarness, rpc, type Harness, type RunningProxy } from './testing/harness.ts';
 import { captureLogs } from './testing/log-capture.ts';
 
 /**
@@ -147,6 +147,15 @@ describe('connected accounts (authorization code + PKCE against oidc-provider)',
     const call = await session('alice');
     await expect.poll(async () => works(await call()), { timeout: 10_000 }).toBe(true);
     expect(subjectOf(await call())).toBe('alice');
+    // The official SDK client, as an MCP client would call: the same account.
+    const sdk = await connectClient(`${proxy.url}${path}`, users.alice.token);
+    try {
+      const viaSdk = await sdk.client.callTool({ name: 'notes__whoami', arguments: {} });
+      const [first] = viaSdk.content as { type: string; text: string }[];
+      expect((JSON.parse(first!.text) as { sub: string }).sub).toBe('alice');
+    } finally {
+      await sdk.client.close();
+    }
     // Bob still has no account: Alice's is never used for him.
     const bob = await (await session('bob'))();
     expect(bob.result?.isError).toBe(true);

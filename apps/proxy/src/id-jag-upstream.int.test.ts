@@ -31,7 +31,7 @@ import {
   type JWK,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHarness, rpc, type Harness } from './testing/harness.ts';
+import { createHarness, initializeSession, rpc, type Harness } from './testing/harness.ts';
 
 /**
  * ID-JAG to upstreams, with Toolgate itself as the upstream: tenant A's gateway asks the
@@ -247,23 +247,9 @@ afterAll(async () => {
 });
 
 async function echoAs(email: string, sub: string) {
-  const auth = { authorization: `Bearer ${await idpToken(email, sub)}` };
-  const init = await rpc(
-    urlA,
-    {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    },
-    auth,
-  );
-  expect(init.status).toBe(200);
-  const headers = {
-    ...auth,
-    'mcp-session-id': init.headers.get('mcp-session-id')!,
-    'mcp-protocol-version': '2025-11-25',
-  };
+  const { headers } = await initializeSession(urlA, {
+    authorization: `Bearer ${await idpToken(email, sub)}`,
+  });
   return rpc(
     urlA,
     {
@@ -278,33 +264,7 @@ async function echoAs(email: string, sub: string) {
 
 describe('ID-JAG to upstreams (Toolgate as the upstream)', () => {
   it("gets an ID-JAG for the caller, redeems it at the server's authorization server, and calls as them", async () => {
-    const auth = { authorization: `Bearer ${await idpToken('carol@corp.example', 'carol')}` };
-    const init = await rpc(
-      urlA,
-      {
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-      },
-      auth,
-    );
-    expect(init.status).toBe(200);
-    const headers = {
-      ...auth,
-      'mcp-session-id': init.headers.get('mcp-session-id')!,
-      'mcp-protocol-version': '2025-11-25',
-    };
-    const answer = await rpc(
-      urlA,
-      {
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: { name: 'b-gateway__fx__echo', arguments: { message: 'hi' } },
-      },
-      headers,
-    );
+    const answer = await echoAs('carol@corp.example', 'carol');
     expect(answer.json).toMatchObject({ result: { content: [{ type: 'text', text: 'Echo: hi' }] } });
     // The IdP was asked once, for Toolgate's authorization server, on behalf of the caller.
     expect(idp.exchanges).toEqual([{ sub: 'carol', audience: asIssuer }]);

@@ -19,7 +19,7 @@ import {
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHarness, rpc, type Harness, type RunningProxy } from './testing/harness.ts';
+import { createHarness, initializeSession, rpc, type Harness, type RunningProxy } from './testing/harness.ts';
 
 /**
  * `token_exchange` upstreams (RFC 8693): callers authenticate to the gateway with their enterprise
@@ -118,23 +118,7 @@ afterAll(async () => {
 });
 
 async function whoami(bearer: string) {
-  const auth = { authorization: `Bearer ${bearer}` };
-  const init = await rpc(
-    url,
-    {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    },
-    auth,
-  );
-  expect(init.status).toBe(200);
-  const headers = {
-    ...auth,
-    'mcp-session-id': init.headers.get('mcp-session-id')!,
-    'mcp-protocol-version': '2025-11-25',
-  };
+  const { headers } = await initializeSession(url, { authorization: `Bearer ${bearer}` });
   const answer = await rpc(
     url,
     { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'notes__whoami', arguments: {} } },
