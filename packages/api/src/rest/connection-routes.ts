@@ -2,11 +2,14 @@ import { AppError } from '@toolgate/core/errors';
 import {
   ZConnectionList,
   ZConnectionRemoval,
+  ZSetUpstreamClientRequest,
   ZStartConnectionRequest,
   ZStartedConnection,
+  ZUpstreamClient,
 } from '../schemas/connections.ts';
 import { deleteConnection } from '../services/connections/delete-connection.ts';
 import { listConnections } from '../services/connections/list-connections.ts';
+import { setUpstreamClient } from '../services/connections/set-upstream-client.ts';
 import { startConnection } from '../services/connections/start-connection.ts';
 import { route, scope, type Route, type RouteContext } from './route.ts';
 
@@ -64,6 +67,27 @@ export const CONNECTION_ROUTES: readonly Route[] = [
         bus: ctx.deps.bus,
         keys: keysOf(ctx),
         connectionId: ctx.params.id!,
+        allowPrivate: ctx.deps.allowPrivateUpstreams ?? false,
+      }),
+  }),
+  route({
+    method: 'PUT',
+    path: '/registry/{id}/oauth-client',
+    operationId: 'setUpstreamOAuthClient',
+    summary:
+      "Use a client registered by hand at an OAuth server's authorization server (for servers without Client ID Metadata Documents or Dynamic Client Registration)",
+    tag: 'Connections',
+    body: ZSetUpstreamClientRequest,
+    status: 200,
+    response: ZUpstreamClient,
+    errors: [400, 404, 413, 422, 502, 503],
+    handle: (ctx, input) =>
+      setUpstreamClient({
+        ...scope(ctx),
+        keys: keysOf(ctx),
+        registryEntryId: ctx.params.id!,
+        input,
+        publicWebUrl: ctx.deps.publicWebUrl,
         allowPrivate: ctx.deps.allowPrivateUpstreams ?? false,
       }),
   }),

@@ -3,7 +3,7 @@ import { seedInstallation, seedRegistryEntry } from '@toolgate/db/testing';
 import { startOAuthUpstream, type OAuthUpstream } from '@toolgate/fixtures/oauth-upstream';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZConnectionList, ZStartedConnection } from '../schemas/connections.ts';
+import { ZConnectionList, ZStartedConnection, ZUpstreamClient } from '../schemas/connections.ts';
 import { createTwoTenantEnv, type ApiTestEnv, type SeededOrg } from '../testing/api-test-env.ts';
 import { failed, ok, restClient, type RestCall } from '../testing/rest-client.ts';
 
@@ -112,5 +112,62 @@ describe('connected accounts over REST', () => {
     // Their own admin sees it.
     const own = ok(await call('GET', '/connections', { token: b.adminToken }), 200, ZConnectionList);
     expect(own.connections.map((c) => c.id)).toContain(theirs.connectionId);
+  });
+
+  it('uses a client an admin registered by hand at the server, its secret sealed; members may not set it', async () => {
+    const registered = await fetch(upstream.registrationEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'Toolgate (by hand)',
+        redirect_uris: ['https://toolgate.example.test/oauth/upstream/callback'],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      }),
+    });
+    const client = (await registered.json()) as { client_id: string; client_secret: string };
+    const entry = await seedRegistryEntry(env.db.db, a.tenant.id, {
+      url: upstream.mcpUrl,
+      authKind: 'oauth',
+    });
+    const body = { clientId: client.client_id, clientSecret: client.client_secret };
+    failed(
+      await call('PUT', `/registry/${entry.id}/oauth-client`, { token: a.memberToken, body }),
+      403,
+      'FORBIDDEN',
+    );
+    const set = ok(
+      await call('PUT', `/registry/${entry.id}/oauth-client`, { token: a.adminToken, body }),
+      200,
+      ZUpstreamClient,
+    );
+    expect(set).toEqual({
+      issuer: upstream.issuer,
+      registration: 'manual',
+      clientId: client.client_id,
+      confidential: true,
+      redirectUri: 'https://toolgate.example.test/oauth/upstream/callback',
+    });
+    const [row] = await env.db.db
+      .select()
+      .from(upstreamOAuthClients)
+      .where(eq(upstreamOAuthClients.registryEntryId, entry.id));
+    expect(row!.clientSecretSealed).not.toContain(client.client_secret);
+    const started = ok(
+      await call('POST', '/connections/start', {
+        token: a.memberToken,
+        body: { registryEntryId: entry.id, scope: 'personal' },
+      }),
+      200,
+      ZStartedConnection,
+    );
+    expect(new URL(started.authorizationUrl).searchParams.get('client_id')).toBe(client.client_id);
+    // Another tenant's entry: not found.
+    failed(
+      await call('PUT', `/registry/${theirs.entryId}/oauth-client`, { token: a.adminToken, body }),
+      404,
+      'NOT_FOUND',
+    );
   });
 });

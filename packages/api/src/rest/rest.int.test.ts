@@ -664,6 +664,7 @@ describe("another tenant's objects", () => {
       'POST /tokens',
       'POST /workspace/transfer-ownership',
       'PUT /gateways/{id}/tools',
+      'PUT /registry/{id}/oauth-client',
       'PUT /settings/sign-in',
     ]);
   });

@@ -39,3 +39,18 @@ export const ZConnectionRemoval = z.object({
   id: z.uuid(),
   revokedAtServer: z.boolean().meta({ description: 'The server confirmed the revocation (RFC 7009)' }),
 });
+
+export const ZSetUpstreamClientRequest = z.strictObject({
+  clientId: z.string().min(1).max(500),
+  clientSecret: z.string().min(1).max(2000).optional(),
+});
+export type SetUpstreamClientRequest = z.output<typeof ZSetUpstreamClientRequest>;
+
+export const ZUpstreamClient = z.object({
+  issuer: z.string(),
+  registration: z.enum(['cimd', 'dcr', 'manual']),
+  clientId: z.string(),
+  confidential: z.boolean().meta({ description: 'A client secret is stored (sealed); it is never returned' }),
+  redirectUri: z.string().meta({ description: "Toolgate's callback: register it at the server" }),
+});
+export type UpstreamClient = z.infer<typeof ZUpstreamClient>;

@@ -5,3 +5,4 @@ export { listConnections } from './list-connections.ts';
 export { refreshConnection, type RefreshOutcome } from './refresh-connection.ts';
 export { startConnection } from './start-connection.ts';
 export { refreshDueConnections } from './refresh-due-connections.ts';
+export { setUpstreamClient } from './set-upstream-client.ts';
