@@ -315,6 +315,15 @@ describe('connected accounts (authorization code + PKCE against oidc-provider)',
     const adminActor = { userId: admin.id, role: 'admin' as const };
     const before = await listConnections({ db: h.db.db, tenantId: tenant.id, actor: adminActor });
     expect(before.map((c) => c.userId)).toContain(users.bob.id);
+    // A sign-in Bob started before leaving cannot be completed afterwards.
+    const { authorizationUrl } = await startConnection({
+      ...services(),
+      tenantId: tenant.id,
+      actor: actor('bob'),
+      input: { registryEntryId: entryId, scope: 'personal' },
+      publicWebUrl: PUBLIC_WEB_URL,
+    });
+    const back = await authorizeHeadless(authorizationUrl, { username: 'bob' });
     const { removeMember } = await import('@toolgate/api/services/remove-member');
     await removeMember({
       db: h.db.db,
@@ -327,5 +336,15 @@ describe('connected accounts (authorization code + PKCE against oidc-provider)',
     expect(after.map((c) => c.userId)).not.toContain(users.bob.id);
     const left = await h.db.db.select().from(installations).where(eq(installations.userId, users.bob.id));
     expect(left).toEqual([]);
+    await expect(
+      completeConnection({
+        ...services(),
+        userId: users.bob.id,
+        params: Object.fromEntries(back.searchParams),
+      }),
+    ).rejects.toThrow(/already completed or has expired/);
+    expect(await h.db.db.select().from(installations).where(eq(installations.userId, users.bob.id))).toEqual(
+      [],
+    );
   });
 });

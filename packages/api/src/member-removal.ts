@@ -1,6 +1,6 @@
 import type { PendingConfigChange } from '@toolgate/core/config-change';
 import { recordConfigChange, type Executor } from '@toolgate/db/config-outbox';
-import { apiTokens, installations, memberships, teamMembers } from '@toolgate/db/schema';
+import { apiTokens, installations, memberships, teamMembers, upstreamOAuthStates } from '@toolgate/db/schema';
 import { and, eq, isNull } from 'drizzle-orm';
 import { recordEntryChange } from './invalidation.ts';
 import type { Tx } from './workspace-lock.ts';
@@ -25,6 +25,10 @@ export async function deleteMembership(tx: Tx, tenantId: string, userId: string)
       ),
     )
     .returning({ tokenHash: apiTokens.tokenHash });
+  // Sign-ins they started at upstream servers can no longer be completed.
+  await tx
+    .delete(upstreamOAuthStates)
+    .where(and(eq(upstreamOAuthStates.tenantId, tenantId), eq(upstreamOAuthStates.userId, userId)));
   await tx.delete(memberships).where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
   return revoked.map((t) => t.tokenHash);
 }

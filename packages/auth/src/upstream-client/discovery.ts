@@ -43,6 +43,19 @@ function challengeParams(header: string | string[] | undefined): Record<string, 
   return params;
 }
 
+/** A resource identifier that is the server's URL, its origin, or a path prefix of it. */
+function coversServer(resource: string, server: URL): boolean {
+  let named: URL;
+  try {
+    named = new URL(resource);
+  } catch {
+    return false;
+  }
+  if (named.origin !== server.origin) return false;
+  const prefix = named.pathname.replace(/\/$/, '');
+  return prefix === '' || server.pathname === prefix || server.pathname.startsWith(`${prefix}/`);
+}
+
 /** RFC 8414 §3 / RFC 9728 §3: the well-known segment goes between the host and the path. */
 const wellKnown = (base: URL, suffix: string): URL => {
   const path = base.pathname === '/' ? '' : base.pathname.replace(/\/$/, '');
@@ -143,8 +156,12 @@ export async function discoverUpstreamAuthorization(
     throw upstreamProblem(
       `${url.host} does not say which authorization server issues its tokens (no protected resource metadata); enter it on the server's settings`,
     );
-  const resource =
-    typeof document?.resource === 'string' ? document.resource : `${url.origin}${url.pathname}`;
+  const serverUrl = `${url.origin}${url.pathname}`;
+  const resource = typeof document?.resource === 'string' ? document.resource : serverUrl;
+  // RFC 9728 §3.3: the metadata must be about this server; a server naming another resource would
+  // have Toolgate ask for (and hand it) a token meant for someone else.
+  if (!coversServer(resource, url))
+    throw upstreamProblem(`${url.host} published metadata for another resource (${resource.slice(0, 200)})`);
   const scopes = configured.scopes?.length
     ? configured.scopes
     : (challengeScope?.split(' ').filter(Boolean) ?? stringList(document?.scopes_supported) ?? []);

@@ -38,9 +38,8 @@ export async function ensureUpstreamClient(options: EnsureClientOptions): Promis
     eq(upstreamOAuthClients.issuer, server.issuer),
   );
   const [existing] = await db.select().from(upstreamOAuthClients).where(where);
-  if (existing && (options.manual === undefined || existing.clientId === options.manual.clientId)) {
-    return existing;
-  }
+  // A hand-registered client is always written again: its secret may have been rotated.
+  if (existing && options.manual === undefined) return existing;
   const registered = await register(options);
   const values = {
     tenantId,

@@ -1,4 +1,4 @@
-import { httpPost, jsonObject, upstreamProblem, type UpstreamHttpOptions } from './http.ts';
+import { endpointUrl, httpPost, jsonObject, upstreamProblem, type UpstreamHttpOptions } from './http.ts';
 
 /** How Toolgate authenticates at an upstream's token endpoint. */
 export interface UpstreamClientCredentials {
@@ -67,10 +67,13 @@ export async function requestTokens(
   requestedScopes: string[] = [],
   now = new Date(),
 ): Promise<UpstreamTokens> {
+  const endpoint = endpointUrl(tokenEndpoint, http.allowPrivate);
+  if (!endpoint)
+    throw upstreamProblem(`The token endpoint ${tokenEndpoint.slice(0, 200)} is not an https URL`);
   const form = new URLSearchParams(params);
   const headers = clientAuth(client, form);
   const answer = await httpPost(
-    new URL(tokenEndpoint),
+    endpoint,
     form.toString(),
     'application/x-www-form-urlencoded',
     http,
@@ -112,6 +115,7 @@ export async function revokeToken(
   hint: 'refresh_token' | 'access_token',
   http: UpstreamHttpOptions,
 ): Promise<boolean> {
+  if (!endpointUrl(revocationEndpoint, http.allowPrivate)) return false;
   const form = new URLSearchParams({ token, token_type_hint: hint });
   const headers = clientAuth(client, form);
   try {

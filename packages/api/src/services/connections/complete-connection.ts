@@ -21,6 +21,9 @@ import {
 import { and, eq, isNull } from 'drizzle-orm';
 import { deliverChanges, recordEntryChange, tenantSlugOf } from '../../invalidation.ts';
 import { credentialsAad } from '../../upstream/discovery-target.ts';
+import { requireAdmin } from '../../actor.ts';
+import { findVisibleInstallation, requireInstallationManager } from '../../installation-access.ts';
+import { requireTeamMaintainer } from '../../team-access.ts';
 import { discoverInstallation } from '../discover-installation.ts';
 import { refreshTokenAad, verifierAad } from './connection-urls.ts';
 
@@ -76,6 +79,21 @@ export async function completeConnection(options: CompleteConnectionOptions): Pr
     .returning({ stateHash: upstreamOAuthStates.stateHash });
   if (!taken) throw refused('This sign-in was already completed; start the connection again');
   if (state.expiresAt.getTime() <= now.getTime()) throw refused('This sign-in took too long; start it again');
+  // What allowed starting it must still hold: a member removed or demoted meanwhile finishes nothing.
+  const [membership] = await db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.tenantId, state.tenantId), eq(memberships.userId, state.userId)));
+  if (!membership) throw new AppError('FORBIDDEN', 'You are no longer a member of that workspace');
+  const actor = { userId: state.userId, role: membership.role };
+  if (state.installationId) {
+    const installation = await findVisibleInstallation(db, state.tenantId, actor, state.installationId);
+    await requireInstallationManager(db, state.tenantId, actor, installation, 'reconnect this account');
+  } else if (state.scope === 'org') {
+    requireAdmin(actor, "connect the organization's account");
+  } else if (state.scope === 'team') {
+    await requireTeamMaintainer(db, state.tenantId, actor, state.teamId!, "connect the team's account");
+  }
   if (params.error) {
     const why = params.error_description ? ` (${params.error_description.slice(0, 200)})` : '';
     throw refused(
@@ -125,20 +143,15 @@ export async function completeConnection(options: CompleteConnectionOptions): Pr
   }
   const stored = await storeConnection(options, state, client.id, tokens, now);
   // What the account may use, as its connecting user: failures show on the installation.
-  const [membership] = await db
-    .select({ role: memberships.role })
-    .from(memberships)
-    .where(and(eq(memberships.tenantId, state.tenantId), eq(memberships.userId, state.userId)));
-  if (membership)
-    await discoverInstallation({
-      db,
-      bus: options.bus,
-      tenantId: state.tenantId,
-      actor: { userId: state.userId, role: membership.role },
-      installationId: stored.installationId,
-      secretKeys: keys,
-      allowPrivate: options.allowPrivate,
-    }).catch(() => undefined);
+  await discoverInstallation({
+    db,
+    bus: options.bus,
+    tenantId: state.tenantId,
+    actor,
+    installationId: stored.installationId,
+    secretKeys: keys,
+    allowPrivate: options.allowPrivate,
+  }).catch(() => undefined);
   return stored;
 }
 
