@@ -48,6 +48,27 @@ async function post(url: string, body: unknown, headers: Record<string, string>)
   };
 }
 
+/** Initializes a 2025-11-25 session on `url` with `bearer`; returns the headers that address it. */
+async function openSession(url: string, bearer: string) {
+  const auth = { authorization: `Bearer ${bearer}` };
+  const init = await post(
+    url,
+    {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    },
+    auth,
+  );
+  expect(init.status).toBe(200);
+  return {
+    ...auth,
+    'mcp-session-id': init.headers.get('mcp-session-id')!,
+    'mcp-protocol-version': '2025-11-25',
+  };
+}
+
 /**
  * Two `toolgate proxy` processes sharing Postgres and Redis, as in production: no sticky
  * sessions, and losing a process loses no session.
@@ -157,21 +178,7 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
 
   it('resume on one process a call whose stream was cut on the other', async () => {
     const [a, b] = proxies.map((p) => `${p.urls.proxy}${gatewayPath}`) as [string, string];
-    const init = await post(
-      a,
-      {
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
-      },
-      { authorization: `Bearer ${token}` },
-    );
-    const headers = {
-      authorization: `Bearer ${token}`,
-      'mcp-session-id': init.headers.get('mcp-session-id')!,
-      'mcp-protocol-version': '2025-11-25',
-    };
+    const headers = await openSession(a, token);
     const abort = new AbortController();
     const res = await fetch(a, {
       method: 'POST',
@@ -205,21 +212,7 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
 
   it("relay an upstream's notifications to the stream of a session subscribed through the other", async () => {
     const [a, b] = proxies.map((p) => `${p.urls.proxy}${gatewayPath}`) as [string, string];
-    const init = await post(
-      a,
-      {
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
-      },
-      { authorization: `Bearer ${token}` },
-    );
-    const headers = {
-      authorization: `Bearer ${token}`,
-      'mcp-session-id': init.headers.get('mcp-session-id')!,
-      'mcp-protocol-version': '2025-11-25',
-    };
+    const headers = await openSession(a, token);
     const abort = new AbortController();
     const stream = await fetch(b, {
       headers: { ...headers, accept: 'text/event-stream' },
@@ -285,26 +278,7 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
   it("never use one user's connected account for another, under concurrency, on either process", async () => {
     const urls = proxies.map((p) => `${p.urls.proxy}${gatewayPath}`) as [string, string];
     const whoami = async (name: 'alice' | 'bob', url: string) => {
-      const auth = { authorization: `Bearer ${callers[name]}` };
-      const init = await post(
-        url,
-        {
-          jsonrpc: '2.0',
-          id: 0,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-11-25',
-            capabilities: {},
-            clientInfo: { name: 'x', version: '1' },
-          },
-        },
-        auth,
-      );
-      const headers = {
-        ...auth,
-        'mcp-session-id': init.headers.get('mcp-session-id')!,
-        'mcp-protocol-version': '2025-11-25',
-      };
+      const headers = await openSession(url, callers[name]);
       const answer = await post(
         url,
         { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'notes__whoami', arguments: {} } },
@@ -322,22 +296,7 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
 
   it("continue each other's sessions, and one dying mid-run loses none", async () => {
     const [a, b] = proxies.map((p) => `${p.urls.proxy}${gatewayPath}`) as [string, string];
-    const init = await post(
-      a,
-      {
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
-      },
-      { authorization: `Bearer ${token}` },
-    );
-    expect(init.status).toBe(200);
-    const headers = {
-      authorization: `Bearer ${token}`,
-      'mcp-session-id': init.headers.get('mcp-session-id')!,
-      'mcp-protocol-version': '2025-11-25',
-    };
+    const headers = await openSession(a, token);
     const call = (url: string, i: number) =>
       post(
         url,
