@@ -14,11 +14,13 @@ import { createSsrfGuard } from '@toolgate/net/ssrf-guard';
 import { createUpstreamPool, type UpstreamPool } from '@toolgate/mcp/upstream';
 import { ApiTokenAuthenticator } from './admission/auth/api-token-authenticator.ts';
 import { IdpJwtAuthenticator } from './admission/auth/idp-jwt-authenticator.ts';
+import { PassthroughAuthenticator } from './admission/auth/passthrough-authenticator.ts';
 import { OAuthAuthenticator } from './admission/auth/oauth-authenticator.ts';
 import { Admission } from './admission/admission.ts';
 import { AuthenticatorChain } from './admission/auth/principal.ts';
 import { Sessions } from './admission/sessions.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
+import { PassthroughForwarder } from './dispatch/passthrough.ts';
 import { UserPrincipals } from './admission/auth/user-principals.ts';
 import { BuiltinServers } from './backend/builtin-servers.ts';
 import { Catalog } from './dispatch/catalog.ts';
@@ -132,15 +134,17 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     users,
     minKeyRefreshMs: env.JWKS_MIN_REFRESH_MS,
   });
-  const idpJwts = new IdpJwtAuthenticator({
-    db,
+  const externalKeys = new JwksCache({
+    allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
+    guard: ssrf,
+    minRefreshMs: env.JWKS_MIN_REFRESH_MS,
+  });
+  const idpJwts = new IdpJwtAuthenticator({ db, log, ownIssuer: issuer, jwks: externalKeys });
+  const passthroughAuth = new PassthroughAuthenticator({
+    jwks: externalKeys,
     log,
     ownIssuer: issuer,
-    jwks: new JwksCache({
-      allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
-      guard: ssrf,
-      minRefreshMs: env.JWKS_MIN_REFRESH_MS,
-    }),
+    allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
   });
   const pool =
     givenPool ??
@@ -187,6 +191,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   const admission = new Admission({
     store,
     auth: new AuthenticatorChain([tokens, oauth, idpJwts]),
+    passthrough: passthroughAuth,
     log,
     observability,
   });
@@ -244,6 +249,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     replicas: { channel: bus.sessions, log },
     tasks,
     catalog,
+    passthrough: new PassthroughForwarder(upstreams, targets, log),
     serverVersion: PROXY_VERSION,
     listPageSize: env.MCP_LIST_PAGE_SIZE,
     listTtlMs: env.MCP_LIST_TTL_MS,
@@ -333,20 +339,36 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       if (parsed.kind === 'mcp') return streamable.handle(req, res, parsed.route, requestId);
       return legacy.handle(req, res, parsed.kind, parsed.route, requestId);
     }
-    if (parsed.kind === 'metadata') return protectedResourceMetadata(res, parsed.route);
+    if (parsed.kind === 'metadata') return void protectedResourceMetadata(res, parsed.route);
     sendProxyError(res, 'NOT_FOUND_ROUTE');
   }
 
-  /** RFC 9728: which authorization server issues tokens for this gateway. */
-  function protectedResourceMetadata(res: ServerResponse, gatewayRoute: GatewayRoute): void {
+  /**
+   * RFC 9728: which authorization server issues tokens for this gateway: Toolgate, or for a
+   * pass-through gateway its one server's (tokens for the gateway's URL, which it forwards there).
+   */
+  async function protectedResourceMetadata(res: ServerResponse, gatewayRoute: GatewayRoute): Promise<void> {
+    let fronted;
+    try {
+      const lookup = await store.get(gatewayRoute.tenantSlug, gatewayRoute.gatewaySlug);
+      fronted =
+        lookup.kind === 'found' && lookup.gateway.snapshot.gateway.clientAuthMethods.includes('passthrough')
+          ? (lookup.gateway.snapshot.passthrough ?? null)
+          : undefined;
+    } catch {
+      sendProxyError(res, 'UNAVAILABLE', { headers: { 'retry-after': '2' } });
+      return;
+    }
+    const scopes = fronted === undefined ? [...SUPPORTED_SCOPES] : fronted?.scopes;
     sendJson(
       res,
       200,
       {
         resource: gatewayRoute.resourceUrl,
-        authorization_servers: [issuer],
+        // A pass-through gateway whose server is unusable names no authorization server.
+        authorization_servers: fronted === undefined ? [issuer] : fronted ? [fronted.issuer] : [],
         bearer_methods_supported: ['header'],
-        scopes_supported: [...SUPPORTED_SCOPES],
+        ...(scopes?.length ? { scopes_supported: scopes } : {}),
         resource_name: `Toolgate gateway ${gatewayRoute.tenantSlug}/${gatewayRoute.gatewaySlug}`,
       },
       { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' },

@@ -25,6 +25,18 @@ export const PROXY_ERRORS = {
     rpc: RPC.UNAUTHORIZED,
     message: 'The access token is invalid, expired or revoked',
   },
+  PASSTHROUGH_TOKEN_REFUSED: {
+    status: 401,
+    rpc: RPC.UNAUTHORIZED,
+    message:
+      'This gateway accepts only access tokens from {issuer} issued for this gateway, which it forwards to its server: {why}',
+  },
+  PASSTHROUGH_UNAVAILABLE: {
+    status: 503,
+    rpc: RPC.INTERNAL_ERROR,
+    message:
+      'Gateway "{gateway}" passes tokens through to a server that is not usable now (removed, or not an OAuth pass-through server naming its authorization server)',
+  },
   AUTH_METHOD_NOT_ALLOWED: {
     status: 401,
     rpc: RPC.UNAUTHORIZED,

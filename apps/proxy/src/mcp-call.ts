@@ -15,7 +15,8 @@ export interface Principal {
   /** Stable id for session binding and audit, e.g. "token:<uuid>". */
   id: string;
   tenantId: string;
-  authMethod: 'api_token' | 'oauth' | 'idp_jwt';
+  /** `passthrough`: a pass-through gateway's caller, known only by its token's subject. */
+  authMethod: 'api_token' | 'oauth' | 'idp_jwt' | 'passthrough';
   userId: string | null;
   /** The API token presented (authMethod `api_token`). */
   tokenId?: string;
@@ -34,8 +35,10 @@ export interface Caller {
   /** RFC 9728 metadata URL of the gateway, for scope challenges. */
   resourceMetadataUrl?: string;
   /**
-   * The IdP JWT the caller authenticated with (auth method `idp_jwt`): the subject token of RFC
-   * 8693 exchanges for upstreams that ask for one. Never logged, never stored.
+   * The token the caller authenticated with, when an upstream may be sent something made from it:
+   * an IdP JWT (auth method `idp_jwt`), the subject token of RFC 8693 exchanges for upstreams that
+   * ask for one; or a pass-through gateway's access token (`passthrough`), forwarded unchanged to
+   * that gateway's one server. Never logged, never stored.
    */
   subjectToken?: string;
 }

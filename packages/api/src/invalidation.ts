@@ -33,8 +33,9 @@ export async function recordGatewayChange(
 }
 
 /**
- * Records that the tenant's gateways exposing anything of this registry entry are stale: its
- * installations or tools changed (discovered, enabled, disabled, removed).
+ * Records that the tenant's gateways exposing anything of this registry entry, or fronting it as
+ * pass-through gateways, are stale: its installations or tools changed (discovered, enabled,
+ * disabled, removed).
  */
 export async function recordEntryChange(
   tx: Executor,
@@ -53,7 +54,12 @@ export async function recordEntryChange(
         eq(gatewayToolAssignments.registryEntryId, registryEntryId),
       ),
     );
-  return recordGatewayChange(tx, tenantId, using, reason);
+  const fronting = await tx
+    .select({ id: gateways.id, slug: gateways.slug })
+    .from(gateways)
+    .where(and(eq(gateways.tenantId, tenantId), eq(gateways.passthroughEntryId, registryEntryId)));
+  const known = new Set(using.map((g) => g.id));
+  return recordGatewayChange(tx, tenantId, [...using, ...fronting.filter((g) => !known.has(g.id))], reason);
 }
 
 /** After the commit: delivers what was recorded (never throws; the relay retries the rest). */

@@ -102,6 +102,19 @@ export interface SnapshotIdentityProvider {
   enabled: boolean;
 }
 
+/**
+ * A pass-through gateway (client auth method `passthrough`): the one server it fronts, whose
+ * authorization server's access tokens, issued for the gateway's URL, are its callers' only
+ * credential, forwarded unchanged to that server alone.
+ */
+export interface SnapshotPassthrough {
+  entryId: string;
+  /** The authorization server's issuer (the entry's `authorizationServer`). */
+  issuer: string;
+  /** The entry's scopes, advertised in the gateway's protected-resource metadata. */
+  scopes?: string[];
+}
+
 export interface GatewaySnapshot {
   format: 1;
   /** Content hash: equal snapshots have equal versions on every replica. */
@@ -120,7 +133,11 @@ export interface GatewaySnapshot {
     clientAuthMethods: string[];
     headerAllowlist: string[];
     toolExposure: 'full' | 'search';
+    /** The server a pass-through gateway fronts (input only; compiled into `passthrough`). */
+    passthroughEntryId?: string | null;
   };
+  /** Present on a pass-through gateway whose server is usable (remote, OAuth pass-through, named issuer). */
+  passthrough?: SnapshotPassthrough;
   tools: SnapshotTool[];
   prompts: SnapshotPrompt[];
   resourceServers: SnapshotResourceServer[];
@@ -294,12 +311,16 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
   prompts.sort(byName);
   resourceServers.sort((x, y) => x.entryId.localeCompare(y.entryId));
   const usedEntries = new Set([...tools, ...prompts, ...resourceServers].map((t) => t.entryId));
+  const passthrough = passthroughOf(input.gateway, upstreams);
+  if (passthrough) usedEntries.add(passthrough.entryId);
+  const { passthroughEntryId: _fronted, ...gateway } = input.gateway;
   const body = {
     format: 1 as const,
     tenant: input.tenant,
     ...(input.identityProvider ? { identityProvider: input.identityProvider } : {}),
+    ...(passthrough ? { passthrough } : {}),
     gateway: {
-      ...input.gateway,
+      ...gateway,
       teamIds: [...input.gateway.teamIds].sort(),
       headerAllowlist: input.gateway.headerAllowlist.map((h) => h.toLowerCase()),
     },
@@ -317,6 +338,19 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
   };
   const version = createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 16);
   return { ...body, version };
+}
+
+function passthroughOf(
+  gateway: SnapshotInput['gateway'],
+  upstreams: ReadonlyMap<string, SnapshotUpstream>,
+): SnapshotPassthrough | undefined {
+  if (!gateway.clientAuthMethods.includes('passthrough') || !gateway.passthroughEntryId) return undefined;
+  const upstream = upstreams.get(gateway.passthroughEntryId);
+  const issuer = upstream?.authConfig.authorizationServer;
+  if (!upstream || upstream.authKind !== 'oauth_passthrough' || !upstream.url || !issuer) return undefined;
+  if (upstream.transport !== 'streamable_http' && upstream.transport !== 'sse') return undefined;
+  const { scopes } = upstream.authConfig;
+  return { entryId: upstream.entryId, issuer, ...(scopes?.length ? { scopes } : {}) };
 }
 
 function resourceTools(upstream: SnapshotUpstream, server: SnapshotResourceServer): SnapshotTool[] {

@@ -78,7 +78,12 @@ export async function loadGatewaySnapshot(
       : Promise.resolve([]),
   ]);
   const [identityProvider] = idpRows;
-  const entryIds = [...new Set(assignmentRows.map((a) => a.registryEntryId))];
+  const entryIds = [
+    ...new Set([
+      ...assignmentRows.map((a) => a.registryEntryId),
+      ...(gateway.passthroughEntryId ? [gateway.passthroughEntryId] : []),
+    ]),
+  ];
   const entryRows =
     entryIds.length === 0
       ? []
@@ -124,6 +129,7 @@ export async function loadGatewaySnapshot(
       clientAuthMethods: gateway.clientAuthMethods,
       headerAllowlist: gateway.headerAllowlist,
       toolExposure: gateway.toolExposure,
+      passthroughEntryId: gateway.passthroughEntryId,
     },
     assignments: assignmentRows.map((a) => ({
       kind: a.kind,
@@ -146,6 +152,9 @@ export async function loadGatewaySnapshot(
       authConfig: {
         headerName: e.authConfig.headerName,
         valuePrefix: e.authConfig.valuePrefix,
+        ...(e.authKind === 'oauth_passthrough'
+          ? { authorizationServer: e.authConfig.authorizationServer, scopes: e.authConfig.scopes }
+          : {}),
         ...(e.authKind === 'token_exchange' || e.authKind === 'id_jag'
           ? {
               tokenEndpoint: e.authConfig.tokenEndpoint,

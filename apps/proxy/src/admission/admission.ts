@@ -7,8 +7,9 @@ import type { AuthFailureReason } from '../observability/metrics.ts';
 import type { Observability } from '../observability/observability.ts';
 import type { TraceSpan } from '../observability/tracing.ts';
 import type { GatewayRoute } from '../routes.ts';
-import type { SnapshotStore } from '../config/snapshot-store.ts';
+import type { PreparedGateway, SnapshotStore } from '../config/snapshot-store.ts';
 import type { UsageDraft } from '../usage/meter.ts';
+import type { PassthroughAuthenticator } from './auth/passthrough-authenticator.ts';
 import type { AuthenticatorChain, AuthFailure } from './auth/principal.ts';
 
 /**
@@ -36,6 +37,8 @@ export type AdmissionResult = { ok: true; caller: Caller } | { ok: false; refusa
 export interface AdmissionDeps {
   store: SnapshotStore;
   auth: AuthenticatorChain;
+  /** Pass-through gateways' callers (their one server's access tokens). */
+  passthrough?: PassthroughAuthenticator;
   log: Logger;
   /** Counts refusals by reason; traces authentication as a child of the message's span. */
   observability?: Observability;
@@ -122,6 +125,77 @@ export class Admission {
     span?.set('toolgate.auth.failure', reason);
   }
 
+  /**
+   * A pass-through gateway: only its server's authorization server's tokens, for this gateway,
+   * checked here; nothing else is asked (no membership, no visibility: the server's authorization
+   * server decides who gets a token). Challenges name the gateway's metadata, which names that
+   * authorization server.
+   */
+  private async passthrough(
+    authorization: string | undefined,
+    route: GatewayRoute,
+    gateway: PreparedGateway,
+    usage: UsageDraft | undefined,
+    span: TraceSpan | undefined,
+  ): Promise<AdmissionResult> {
+    const { snapshot } = gateway;
+    if (usage) {
+      usage.tenantId = snapshot.tenant.id;
+      usage.gatewayId = snapshot.gateway.id;
+      usage.authMethod = 'passthrough';
+    }
+    const fronted = snapshot.passthrough;
+    if (!fronted || !this.deps.passthrough)
+      return {
+        ok: false,
+        refusal: { error: 'PASSTHROUGH_UNAVAILABLE', values: { gateway: route.gatewaySlug } },
+      };
+    const scope = fronted.scopes?.length ? `, scope="${fronted.scopes.join(' ')}"` : '';
+    const challenge = (error?: string) => ({
+      'www-authenticate': `Bearer resource_metadata="${route.metadataUrl}"${scope}${error ? `, error="${error}"` : ''}`,
+    });
+    const bearer = authorization === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    if (!bearer) {
+      const failure = authorization === undefined ? 'missing' : 'malformed';
+      this.refused(span, failure);
+      return {
+        ok: false,
+        refusal: {
+          error: failure === 'missing' ? 'UNAUTHORIZED' : 'INVALID_TOKEN',
+          headers: challenge(failure === 'missing' ? undefined : 'invalid_token'),
+          deny: failure,
+        },
+      };
+    }
+    const result = await this.deps.passthrough.authenticate(bearer, {
+      tenantId: snapshot.tenant.id,
+      resourceUrl: route.resourceUrl,
+      passthrough: fronted,
+    });
+    if (!result.ok) {
+      this.refused(span, result.failure);
+      if (result.failure === 'unavailable')
+        return { ok: false, refusal: { error: 'UNAVAILABLE', headers: { 'retry-after': '2' } } };
+      return {
+        ok: false,
+        refusal: {
+          error: 'PASSTHROUGH_TOKEN_REFUSED',
+          values: { issuer: fronted.issuer, why: result.why },
+          headers: challenge('invalid_token'),
+          deny: result.failure,
+        },
+      };
+    }
+    const { principal } = result;
+    span?.set('toolgate.auth.method', principal.authMethod);
+    usage?.identify(principal);
+    usage?.attribute(snapshot.tenant.id, snapshot.gateway.id, principal);
+    return {
+      ok: true,
+      caller: { gateway, principal, resourceMetadataUrl: route.metadataUrl, subjectToken: bearer },
+    };
+  }
+
   private async run(
     headers: IncomingHttpHeaders,
     route: GatewayRoute,
@@ -153,6 +227,8 @@ export class Admission {
       };
     }
     const tenantId = lookup.kind === 'found' ? lookup.gateway.snapshot.tenant.id : lookup.tenantId!;
+    if (lookup.kind === 'found' && lookup.gateway.snapshot.gateway.clientAuthMethods.includes('passthrough'))
+      return this.passthrough(authorization, route, lookup.gateway, usage, span);
     const gateway = lookup.kind === 'found' ? lookup.gateway.snapshot.gateway : undefined;
     const result = await auth.authenticate(authorization, {
       tenantId,

@@ -84,6 +84,11 @@ export class UpstreamTargets {
         subjectToken,
       );
     }
+    if (upstream.authKind === 'oauth_passthrough' && principal.authMethod === 'passthrough') {
+      // A pass-through gateway's caller: their token, unchanged, on a session of its own.
+      if (!subjectToken) throw new UpstreamError('connect', `${upstream.name} needs the caller's token`);
+      return withForwardedToken(this.forInstallation(upstream, installation), subjectToken);
+    }
     if (upstream.authKind !== 'jwt' || !this.jwts || this.jwts.isReady)
       return this.forInstallation(upstream, installation, principal);
     return this.jwts.ready().then(() => this.forInstallation(upstream, installation, principal));
@@ -154,6 +159,19 @@ export class UpstreamTargets {
       secrets,
     );
   }
+}
+
+/**
+ * A pass-through caller's target: the installation's, with the caller's bearer token, pooled under
+ * a key of that token (one upstream session per token: never shared between callers).
+ */
+function withForwardedToken(base: UpstreamTarget, token: string): UpstreamTarget {
+  const id = createHash('sha256').update(token).digest('base64url').slice(0, 16);
+  return {
+    ...base,
+    key: `${base.key}~pt:${id}`,
+    headers: { ...base.headers, authorization: `Bearer ${token}` },
+  };
 }
 
 /** Client headers named in the gateway's allow-list, minus those never forwarded. */

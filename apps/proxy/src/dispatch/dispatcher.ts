@@ -21,6 +21,7 @@ import type { Responder } from './responder.ts';
 import type { ToolCaller } from './tool-caller.ts';
 import { subscriptionUri, type SessionSubscriptions } from './session-subscriptions.ts';
 import { tasksCapability, tasksExtension, type TaskRouter } from './tasks.ts';
+import { PASSTHROUGH_METHODS, type PassthroughForwarder } from './passthrough.ts';
 
 export interface DispatcherDeps {
   tools: ToolCaller;
@@ -38,6 +39,8 @@ export interface DispatcherDeps {
   subscriptions: SessionSubscriptions;
   /** MCP tasks (`tasks/*`), when the proxy serves them. */
   tasks?: TaskRouter;
+  /** Pass-through gateways' lists and reads, asked of their one server with the caller's token. */
+  passthrough?: PassthroughForwarder;
 }
 
 /**
@@ -118,7 +121,10 @@ export class Dispatcher {
       capabilities: {
         tools: { listChanged: true },
         logging: {},
-        ...this.deps.catalog.capabilities(gateway),
+        // Pass-through: whatever the one server offers is asked of it (it answers what it lacks).
+        ...(snapshot.passthrough
+          ? { prompts: {}, resources: {}, completions: {} }
+          : this.deps.catalog.capabilities(gateway)),
         ...(this.deps.tasks ? tasksCapability(gateway) : {}),
       },
       serverInfo: this.serverInfo(gateway),
@@ -193,6 +199,8 @@ export class Dispatcher {
     const { catalog } = this.deps;
     try {
       if (stateless && REMOVED_IN_2026.has(message.method)) throw methodNotFound(message.method);
+      if (gateway.snapshot.passthrough && this.deps.passthrough && PASSTHROUGH_METHODS.has(message.method))
+        return reply(await this.deps.passthrough.forward(call, message.method, params));
       switch (message.method) {
         case 'ping':
           return reply({});

@@ -31,6 +31,7 @@ import { connectionRequired, connectPageUrl } from '../backend/connection-requir
 import { stdioRefusal } from '../backend/stdio-policy.ts';
 import { logUpstreamFailure, upstreamErrorToRpc, upstreamMeta } from '../backend/upstream-errors.ts';
 import { passthroughHeaders, resolveInstallation, type UpstreamTargets } from '../backend/upstream-target.ts';
+import { passthroughTool } from './passthrough.ts';
 
 /** A tools/call result that reports a failure to the model (`isError`), not a protocol error. */
 const toolError = (id: JsonRpcRequestMessage['id'], text: string) =>
@@ -161,7 +162,7 @@ export class ToolCaller {
         errorMessage(message.id, { code: RPC.INVALID_PARAMS, message: 'Invalid params: "name" is required' }),
       );
     }
-    const tool = gateway.toolByName.get(name);
+    const tool = gateway.toolByName.get(name) ?? passthroughTool(gateway, name);
     if (!tool) {
       return responder.reply(
         errorMessage(message.id, { code: RPC.INVALID_PARAMS, message: `Unknown tool: ${name}` }),

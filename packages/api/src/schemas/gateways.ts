@@ -51,6 +51,8 @@ const gatewayFields = {
   headerAllowlist: ZHeaderAllowlist,
   /** The tenant's identity provider whose JWTs `idp_jwt` accepts; null: none. */
   identityProviderId: ZId.nullable(),
+  /** The one server a pass-through gateway fronts (method `passthrough`); null otherwise. */
+  passthroughEntryId: ZId.nullable(),
 };
 
 /** Accepting identity-provider JWTs needs a provider to check them against. */
@@ -61,6 +63,37 @@ export function identityProviderIssue(
   return methods.includes('idp_jwt') && !identityProviderId
     ? 'choose the identity provider whose tokens this gateway accepts'
     : undefined;
+}
+
+/**
+ * Pass-through is all or nothing: a gateway that forwards its callers' tokens to one server takes
+ * no other credential (never Toolgate's own tokens), names that server, and is open to whoever that
+ * server's authorization server lets in (visibility `org`: its callers are not workspace members).
+ */
+export function passthroughIssue(
+  methods: readonly string[],
+  passthroughEntryId: string | null | undefined,
+  visibility: string,
+): { path: string; message: string } | undefined {
+  if (!methods.includes('passthrough')) {
+    return passthroughEntryId
+      ? { path: 'passthroughEntryId', message: 'applies to pass-through gateways only' }
+      : undefined;
+  }
+  if (methods.length > 1)
+    return {
+      path: 'clientAuthMethods',
+      message:
+        "pass-through cannot be combined with other methods: the gateway accepts only the server's tokens",
+    };
+  if (!passthroughEntryId)
+    return { path: 'passthroughEntryId', message: 'choose the server this gateway passes tokens through to' };
+  if (visibility !== 'org')
+    return {
+      path: 'visibility',
+      message: "a pass-through gateway's callers are the server's users, not teams: use visibility org",
+    };
+  return undefined;
 }
 
 /** The rule every gateway obeys, checked on creation and on the merged result of an update. */
@@ -81,8 +114,11 @@ export const ZCreateGatewayRequest = z
     toolExposure: gatewayFields.toolExposure.default('full'),
     headerAllowlist: gatewayFields.headerAllowlist.default([]),
     identityProviderId: gatewayFields.identityProviderId.default(null),
+    passthroughEntryId: gatewayFields.passthroughEntryId.default(null),
   })
   .superRefine((g, ctx) => {
+    const passthrough = passthroughIssue(g.clientAuthMethods, g.passthroughEntryId, g.visibility);
+    if (passthrough) ctx.addIssue({ code: 'custom', path: [passthrough.path], message: passthrough.message });
     const message = visibilityIssue(g.visibility, g.teamIds);
     if (message) ctx.addIssue({ code: 'custom', path: ['teamIds'], message });
     const idp = identityProviderIssue(g.clientAuthMethods, g.identityProviderId);
@@ -102,6 +138,7 @@ export const ZUpdateGatewayRequest = z
     toolExposure: gatewayFields.toolExposure.optional(),
     headerAllowlist: gatewayFields.headerAllowlist.optional(),
     identityProviderId: gatewayFields.identityProviderId.optional(),
+    passthroughEntryId: gatewayFields.passthroughEntryId.optional(),
   })
   .refine((g) => Object.keys(g).length > 0, 'name at least one field to change');
 export type UpdateGatewayRequest = z.input<typeof ZUpdateGatewayRequest>;
@@ -163,6 +200,7 @@ export const ZGateway = z.object({
   toolExposure: z.enum(TOOL_EXPOSURES),
   headerAllowlist: z.array(z.string()),
   identityProviderId: ZId.nullable(),
+  passthroughEntryId: ZId.nullable(),
   assignments: z.array(ZAssignment),
   createdAt: ZTimestamp,
   updatedAt: ZTimestamp,

@@ -4,7 +4,7 @@ import { gateways, gatewayTeams } from '@toolgate/db/schema';
 import { requireAdmin, type Actor } from '../actor.ts';
 import { deliverChanges, recordGatewayChange } from '../invalidation.ts';
 import { ZCreateGatewayRequest, type CreateGatewayRequest, type Gateway } from '../schemas/gateways.ts';
-import { requireIdentityProvider, requireTeams } from '../tenant-refs.ts';
+import { requireIdentityProvider, requirePassthroughEntry, requireTeams } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
 import { loadGatewayViews, slugTaken } from '../views/gateway.ts';
 
@@ -27,6 +27,7 @@ export async function createGateway({
   const g = parseInput(ZCreateGatewayRequest, input);
   await requireTeams(db, tenantId, g.teamIds);
   await requireIdentityProvider(db, tenantId, g.identityProviderId);
+  await requirePassthroughEntry(db, tenantId, g.passthroughEntryId);
   const { row, recorded } = await db.transaction(async (tx) => {
     const [created] = await tx
       .insert(gateways)
@@ -40,6 +41,7 @@ export async function createGateway({
         toolExposure: g.toolExposure,
         headerAllowlist: g.headerAllowlist,
         identityProviderId: g.identityProviderId,
+        passthroughEntryId: g.passthroughEntryId,
       })
       .onConflictDoNothing()
       .returning();

@@ -40,6 +40,11 @@ export async function setGatewayAssignments({
   requireAdmin(actor, 'assign tools to gateways');
   const { assignments } = parseInput(ZSetGatewayAssignmentsRequest, input);
   const gateway = await findGatewayRow(db, tenantId, gatewayId);
+  if (gateway.clientAuthMethods.includes('passthrough') && assignments.length > 0)
+    throw new AppError(
+      'INVALID',
+      'A pass-through gateway serves its one server as that server lists it: it takes no tool assignments',
+    );
   const tenantSlug = await tenantSlugOf(db, tenantId);
 
   // References: entries the tenant may use, installations of the tenant and of that entry.

@@ -8,12 +8,18 @@ import { deliverChanges, recordGatewayChange } from '../invalidation.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
 import {
   identityProviderIssue,
+  passthroughIssue,
   visibilityIssue,
   ZUpdateGatewayRequest,
   type Gateway,
   type UpdateGatewayRequest,
 } from '../schemas/gateways.ts';
-import { requireIdentityProvider, requireTeams } from '../tenant-refs.ts';
+import {
+  requireIdentityProvider,
+  requireNoAssignments,
+  requirePassthroughEntry,
+  requireTeams,
+} from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
 import { findGatewayRow, loadGatewayViews, slugTaken } from '../views/gateway.ts';
 
@@ -55,6 +61,19 @@ export async function updateGateway({
       fields: [{ path: 'identityProviderId', message: idpProblem }],
     });
   if (patch.identityProviderId) await requireIdentityProvider(db, tenantId, patch.identityProviderId);
+  const methods = patch.clientAuthMethods ?? current.clientAuthMethods;
+  // Leaving pass-through forgets the server it fronted.
+  const passthroughEntryId = !methods.includes('passthrough')
+    ? (patch.passthroughEntryId ?? null)
+    : patch.passthroughEntryId === undefined
+      ? current.passthroughEntryId
+      : patch.passthroughEntryId;
+  const ptProblem = passthroughIssue(methods, passthroughEntryId, visibility);
+  if (ptProblem)
+    throw new AppError('INVALID', `${ptProblem.path}: ${ptProblem.message}`, { fields: [ptProblem] });
+  if (patch.passthroughEntryId) await requirePassthroughEntry(db, tenantId, patch.passthroughEntryId);
+  if (methods.includes('passthrough') && !current.clientAuthMethods.includes('passthrough'))
+    await requireNoAssignments(db, tenantId, gatewayId);
   const teamsChanged = teamIds.join() !== view!.teamIds.join();
 
   let updated: typeof gateways.$inferSelect;
@@ -64,7 +83,7 @@ export async function updateGateway({
       const { teamIds: _teamIds, ...columns } = patch;
       const [row] = await tx
         .update(gateways)
-        .set({ ...columns, visibility, updatedAt: new Date() })
+        .set({ ...columns, visibility, passthroughEntryId, updatedAt: new Date() })
         .where(and(eq(gateways.tenantId, tenantId), eq(gateways.id, gatewayId)))
         .returning();
       if (!row) throw new AppError('NOT_FOUND', 'Gateway not found');

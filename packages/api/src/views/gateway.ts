@@ -52,6 +52,7 @@ export async function loadGatewayViews(
     toolExposure: row.toolExposure,
     headerAllowlist: row.headerAllowlist,
     identityProviderId: row.identityProviderId,
+    passthroughEntryId: row.passthroughEntryId,
     assignments: assignmentRows.filter((a) => a.gatewayId === row.id).map(toAssignment),
     createdAt: toIso(row.createdAt),
     updatedAt: toIso(row.updatedAt),

@@ -6,7 +6,12 @@ import { installations, registryEntries } from './registry.ts';
 import { teams, tenants } from './tenancy.ts';
 
 export const GATEWAY_VISIBILITIES = ['org', 'teams'] as const;
-export const CLIENT_AUTH_METHODS = ['api_token', 'oauth', 'idp_jwt'] as const;
+/**
+ * `passthrough`: the gateway fronts one server (`passthroughEntryId`) and accepts only access tokens
+ * of that server's authorization server, issued for the gateway's URL, which it forwards unchanged
+ * to that server alone; it is a gateway's only method when present.
+ */
+export const CLIENT_AUTH_METHODS = ['api_token', 'oauth', 'idp_jwt', 'passthrough'] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 export const TOOL_EXPOSURES = ['full', 'search'] as const;
 /**
@@ -34,6 +39,8 @@ export const gateways = pgTable(
     /** The identity provider whose JWTs this gateway accepts (method `idp_jwt`). */
     identityProviderId: uuid().references((): AnyPgColumn => identityProviders.id, { onDelete: 'set null' }),
     toolExposure: text({ enum: TOOL_EXPOSURES }).notNull().default('full'),
+    /** The one server a pass-through gateway fronts (client auth method `passthrough`). */
+    passthroughEntryId: uuid().references((): AnyPgColumn => registryEntries.id, { onDelete: 'set null' }),
     /** Client headers forwarded upstream; stored lower-case. */
     headerAllowlist: text()
       .array()

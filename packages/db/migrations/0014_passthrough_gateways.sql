@@ -1,0 +1,2 @@
+ALTER TABLE "gateways" ADD COLUMN "passthrough_entry_id" uuid;--> statement-breakpoint
+ALTER TABLE "gateways" ADD CONSTRAINT "gateways_passthrough_entry_id_registry_entries_id_fk" FOREIGN KEY ("passthrough_entry_id") REFERENCES "public"."registry_entries"("id") ON DELETE set null ON UPDATE no action;
