@@ -1,5 +1,7 @@
 import { gatewayResourceUrl } from '@toolgate/auth/resource';
+import { AppError } from '@toolgate/core/errors';
 import { z } from 'zod';
+import { ZSetUpstreamClientRequest, ZUpstreamClient } from '../../schemas/connections.ts';
 import {
   ZCreateGatewayRequest,
   ZSetGatewayAssignmentsRequest,
@@ -46,6 +48,7 @@ import { listInstallations } from '../../services/list-installations.ts';
 import { listRegistryEntries } from '../../services/list-registry-entries.ts';
 import { probeServer, ZProbeServerRequest } from '../../services/probe-server.ts';
 import { rejectInstallationRequest } from '../../services/reject-installation-request.ts';
+import { setUpstreamClient } from '../../services/connections/set-upstream-client.ts';
 import { requestInstallation } from '../../services/request-installation.ts';
 import { revokeApiToken } from '../../services/revoke-api-token.ts';
 import { setGatewayAssignments } from '../../services/set-gateway-assignments.ts';
@@ -109,6 +112,27 @@ export const registryRouter = router({
     .mutation(({ ctx, input }) =>
       probeServer({ url: input.url, allowPrivate: ctx.deps.allowPrivateUpstreams ?? false }),
     ),
+  /**
+   * As REST `PUT /registry/{id}/oauth-client`: a client registered by hand at an OAuth server's
+   * authorization server (owners and admins); the answer names the redirect URI to register there.
+   * Flat input, so a form's field messages are keyed `clientId` and `clientSecret`.
+   */
+  setOAuthClient: protectedProcedure
+    .input(ZSetUpstreamClientRequest.extend({ entryId: ZId }))
+    .output(ZUpstreamClient)
+    .mutation(({ ctx, input: { entryId, ...input } }) => {
+      // The secret is sealed with the key ring; a deployment without one cannot hold it.
+      if (!ctx.deps.secretKeys)
+        throw new AppError('UNAVAILABLE', 'This server has no secret keys configured');
+      return setUpstreamClient({
+        ...ctx.scope,
+        keys: ctx.deps.secretKeys,
+        registryEntryId: entryId,
+        input,
+        publicWebUrl: ctx.deps.publicWebUrl,
+        allowPrivate: ctx.deps.allowPrivateUpstreams ?? false,
+      });
+    }),
 });
 
 export const installationsRouter = router({
