@@ -1,11 +1,7 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import {
-  HEADER_AUTH_FIELDS,
-  ZCreateRegistryEntryRequest,
-  type CreateRegistryEntryRequest,
-} from '@toolgate/api/schemas/registry';
+import { ZCreateRegistryEntryRequest, type CreateRegistryEntryRequest } from '@toolgate/api/schemas/registry';
 import { useState, type FormEvent } from 'react';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
@@ -13,17 +9,7 @@ import { Dialog, FormActions } from '~/components/ui/dialog';
 import { TextField } from '~/components/ui/field';
 import { useNameAndSlug } from '~/components/use-name-and-slug';
 import { errorFields, useTRPC } from '~/trpc/react';
-import {
-  KindFieldset,
-  ProbeSummary,
-  RemoteSettingsFields,
-  authConfigErrors,
-  isHttpUrl,
-  remoteAuth,
-  useRemoteSettings,
-  type Kind,
-  type RemoteSettings,
-} from './add-server-fields';
+import { KindFieldset, ProbeSummary, isHttpUrl, type Kind } from './add-server-fields';
 import {
   CommandFields,
   DocsUrlField,
@@ -35,6 +21,15 @@ import {
   useRegistryEntryForm,
   type RegistryEntryForm,
 } from './registry-entry-form';
+import {
+  RemoteSettingsFields,
+  authConfigErrors,
+  authFieldsNote,
+  remoteAuth,
+  useRemoteSettings,
+  withAuthFields,
+  type RemoteSettings,
+} from './remote-auth-fields';
 
 export function AddServerDialog({
   open,
@@ -78,14 +73,8 @@ function buildRequest(
 ): CreateRegistryEntryRequest {
   const values = draft.values();
   const auth = local ? { authKind: 'none' as const } : remoteAuth(remote);
-  const installFields = values.installFields;
-  // Header auth reads its credential from a secret field named token or apiKey: add one unless given.
-  if (
-    auth.authKind === 'header' &&
-    !installFields.some((f) => HEADER_AUTH_FIELDS.includes(f.key as 'token'))
-  ) {
-    installFields.push({ key: 'token', label: 'Token', required: true, secret: true });
-  }
+  // The credentials the auth reads (header: a secret token; exchanges: the gateway's clients).
+  const installFields = withAuthFields(auth.authKind, values.installFields);
   return {
     name,
     slug,
@@ -126,7 +115,7 @@ function AddServerForm({
         await queryClient.invalidateQueries(trpc.registry.list.queryFilter());
         onAdded(entry.id);
       },
-      onError: (error) => setErrors(errorFields(error)),
+      onError: (error) => showErrors(authConfigErrors({ ...errorFields(error) }, error.message)),
     }),
   );
   const probe = useMutation(
@@ -212,11 +201,7 @@ function AddServerForm({
       <EntryInstallFields
         draft={draft}
         local={local}
-        reservedNote={
-          !local && remote.authKind === 'header'
-            ? 'The token for the header above is asked for automatically (a secret field “token”).'
-            : undefined
-        }
+        reservedNote={local ? undefined : authFieldsNote(remote.authKind)}
       />
 
       <details className="group rounded-lg ring-1 ring-slate-200">

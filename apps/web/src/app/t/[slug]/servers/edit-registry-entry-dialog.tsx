@@ -24,15 +24,26 @@ import {
   addIssues,
   useRegistryEntryForm,
 } from './registry-entry-form';
+import {
+  RemoteSettingsFields,
+  authConfigErrors,
+  authFieldsNote,
+  remoteAuth,
+  useRemoteSettings,
+  withAuthFields,
+} from './remote-auth-fields';
 
 /** Edits a tenant-private registry entry; the built-in catalog is read-only and never gets here. */
 export function EditRegistryEntryDialog({
   entry,
   open,
+  jwksUrl,
   onClose,
 }: {
   entry: RegistryEntry;
   open: boolean;
+  /** Toolgate's JWKS, which the Forwarded JWT option names. */
+  jwksUrl: string;
   onClose: () => void;
 }) {
   return (
@@ -42,7 +53,7 @@ export function EditRegistryEntryDialog({
       title={`Edit ${entry.name}`}
       description="Installations keep their stored values and credentials; gateways pick up the change at once."
     >
-      <EditForm entry={entry} onDone={onClose} />
+      <EditForm entry={entry} jwksUrl={jwksUrl} onDone={onClose} />
     </Dialog>
   );
 }
@@ -69,13 +80,32 @@ function storedRequest(entry: RegistryEntry) {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function EditForm({ entry, onDone }: { entry: RegistryEntry; onDone: () => void }) {
+const KEPT_VALUES =
+  'Installations keep the values they have; a field added here is empty on them until they are edited.';
+
+/** Which install fields the entry's auth reads its credentials from, so they are kept. */
+function credentialFieldsNote(entry: RegistryEntry): string {
+  if (entry.authKind === 'header') {
+    const field =
+      entry.installFields.find((f) => (HEADER_AUTH_FIELDS as readonly string[]).includes(f.key))?.key ??
+      'token';
+    return `The credential for the ${entry.authConfig.headerName ?? 'auth'} header is the secret field “${field}”: keep it.`;
+  }
+  if (entry.authKind === 'token_exchange')
+    return 'The gateway’s client at the identity provider is the fields “clientId” and “clientSecret”: keep them.';
+  if (entry.authKind === 'id_jag')
+    return 'The gateway’s clients are the fields “clientId” and “clientSecret” (at the identity provider) and “upstreamClientId” and “upstreamClientSecret” (at the server’s authorization server): keep them.';
+  return KEPT_VALUES;
+}
+
+function EditForm({ entry, jwksUrl, onDone }: { entry: RegistryEntry; jwksUrl: string; onDone: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const local = entry.transport === 'stdio';
   const [name, setName] = useState(entry.name);
   const [slug, setSlug] = useState(entry.slug);
   const draft = useRegistryEntryForm(entry);
+  const remote = useRemoteSettings(entry);
   const { form, errors, setErrors, showErrors, clear } = draft;
 
   const update = useMutation(
@@ -87,29 +117,42 @@ function EditForm({ entry, onDone }: { entry: RegistryEntry; onDone: () => void 
         ]);
         onDone();
       },
-      onError: (error) => showErrors(errorFields(error)),
+      onError: (error) => showErrors(authConfigErrors({ ...errorFields(error) }, error.message)),
     }),
   );
 
   const nextSlug = slug.trim();
   const slugChanged = nextSlug !== entry.slug;
 
+  // A remote server's transport and auth, built the same way from the entry and from the form.
+  const auth = remoteAuth(remote);
+  const authKindChanged = !local && auth.authKind !== entry.authKind;
+  const authConfigChanged =
+    !local &&
+    auth.authKind !== 'oauth_passthrough' &&
+    (authKindChanged || !same(auth.authConfig, remoteAuth(remote.initial).authConfig));
+
   /** Only what changed: the service keeps the rest as stored. */
   function buildPatch(): UpdateRegistryEntryRequest {
     const next = draft.values();
+    // Switching auth adds the install fields it reads its credentials from, unless they are there.
+    const installFields = authKindChanged
+      ? withAuthFields(auth.authKind, next.installFields)
+      : next.installFields;
     return {
       ...(name.trim() !== entry.name ? { name: name.trim() } : {}),
       ...(slugChanged ? { slug: nextSlug } : {}),
       ...(next.description !== entry.description ? { description: next.description } : {}),
       ...(!local && next.url !== (entry.url ?? '') ? { url: next.url } : {}),
+      ...(!local && remote.transport !== entry.transport ? { transport: remote.transport } : {}),
+      ...(authKindChanged ? { authKind: auth.authKind } : {}),
+      ...(authConfigChanged ? { authConfig: auth.authConfig } : {}),
       ...(local && next.command !== (entry.command ?? '') ? { command: next.command } : {}),
       ...(local && !same(next.args, entry.args) ? { args: next.args } : {}),
       ...(local && !same(next.env, entry.env) ? { env: next.env } : {}),
       ...(next.docsUrl && next.docsUrl !== entry.docsUrl ? { docsUrl: next.docsUrl } : {}),
       // Compared through the same builder: stored JSON need not keep the keys' order.
-      ...(!same(next.installFields, draft.initialInstallFields())
-        ? { installFields: next.installFields }
-        : {}),
+      ...(!same(installFields, draft.initialInstallFields()) ? { installFields } : {}),
     };
   }
 
@@ -124,13 +167,12 @@ function EditForm({ entry, onDone }: { entry: RegistryEntry; onDone: () => void 
     // The edited entry as a whole, checked like a new one (paths such as "installFields.0.key").
     const whole = ZCreateRegistryEntryRequest.safeParse({ ...storedRequest(entry), ...patch });
     addIssues(found, whole, ZUpdateRegistryEntryRequest.safeParse(patch));
-    if (Object.values(found).some(Boolean)) return showErrors(found);
+    if (Object.values(found).some(Boolean)) return showErrors(authConfigErrors(found));
     setErrors({});
     update.mutate({ entryId: entry.id, input: patch });
   }
 
   const serverFieldError = Object.values(errorFields(update.error)).some(Boolean);
-  const headerAuth = entry.authKind === 'header';
 
   return (
     <form ref={form} noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
@@ -166,18 +208,20 @@ function EditForm({ entry, onDone }: { entry: RegistryEntry; onDone: () => void 
         }}
         error={errors.description}
       />
-      {local ? <CommandFields draft={draft} /> : <UrlField draft={draft} />}
+      {local ? (
+        <CommandFields draft={draft} />
+      ) : (
+        <>
+          <UrlField draft={draft} />
+          <RemoteSettingsFields remote={remote} draft={draft} jwksUrl={jwksUrl} />
+        </>
+      )}
       <DocsUrlField draft={draft} />
       <EntryInstallFields
         draft={draft}
         local={local}
         reservedNote={
-          headerAuth
-            ? `The credential for the ${entry.authConfig.headerName ?? 'auth'} header is the secret field “${
-                entry.installFields.find((f) => (HEADER_AUTH_FIELDS as readonly string[]).includes(f.key))
-                  ?.key ?? 'token'
-              }”: keep it.`
-            : 'Installations keep the values they have; a field added here is empty on them until they are edited.'
+          authKindChanged ? (authFieldsNote(auth.authKind) ?? KEPT_VALUES) : credentialFieldsNote(entry)
         }
       />
       {errors[''] && <Alert>{errors['']}</Alert>}

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { isAdmin } from '@toolgate/api/actor';
+import { connectionUrls } from '@toolgate/api/services/connections';
 import { issuerFrom } from '@toolgate/auth/constants';
 import { webEnv } from '~/env';
 import { requireMembership } from '~/server/auth/session';
@@ -17,6 +18,7 @@ export default async function ServersPage({ params }: { params: Promise<{ slug: 
       isAdmin={isAdmin(membership)}
       allowStdio={webEnv().TOOLGATE_ALLOW_STDIO}
       jwksUrl={`${issuerFrom(webEnv().PUBLIC_WEB_URL)}/.well-known/jwks.json`}
+      oauthRedirectUri={connectionUrls(webEnv().PUBLIC_WEB_URL).callback}
     />
   );
 }

@@ -6,44 +6,89 @@ import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useState } from 'react';
 import { z } from 'zod';
-import { PencilIcon, TrashIcon } from '~/components/icons';
+import { KeyIcon, PencilIcon, TrashIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { Dialog } from '~/components/ui/dialog';
 import { useTRPC, type TrpcError } from '~/trpc/react';
 import { EditRegistryEntryDialog } from './edit-registry-entry-dialog';
+import { OAuthClientDialog } from './oauth-client-dialog';
 
 /**
- * Edit and Delete on a tenant-private entry's row, for owners and admins (the caller decides who
- * sees them; the services refuse everyone else). Catalog entries are read-only: nothing here.
+ * Edit and Delete on a tenant-private entry's row, and OAuth client on a remote OAuth server's, for
+ * owners and admins (the caller decides who sees them; the services refuse everyone else). Catalog
+ * entries are read-only: no Edit or Delete.
  */
-export function RegistryEntryActions({ entry }: { entry: RegistryEntry }) {
-  const [open, setOpen] = useState<'edit' | 'delete' | null>(null);
-  if (entry.builtIn) return null;
+export function RegistryEntryActions({
+  entry,
+  jwksUrl,
+  oauthRedirectUri,
+}: {
+  entry: RegistryEntry;
+  /** Toolgate's JWKS, which the edit form's Forwarded JWT option names. */
+  jwksUrl: string;
+  /** Toolgate's callback, the redirect URI a hand-registered OAuth client needs. */
+  oauthRedirectUri: string;
+}) {
+  const [open, setOpen] = useState<'edit' | 'delete' | 'oauth-client' | null>(null);
+  const oauth = entry.authKind === 'oauth' && entry.url !== null;
+  if (entry.builtIn && !oauth) return null;
   return (
     <>
-      <Button
-        size="sm"
-        variant="ghost"
-        aria-label={`Edit ${entry.name}`}
-        title="Edit"
-        onClick={() => setOpen('edit')}
-      >
-        <PencilIcon className="size-4" />
-      </Button>
-      <Button
-        size="sm"
-        variant="ghost"
-        aria-label={`Delete ${entry.name}`}
-        title="Delete"
-        onClick={() => setOpen('delete')}
-      >
-        <TrashIcon className="size-4" />
-      </Button>
+      {oauth && (
+        <Button
+          size="sm"
+          variant="ghost"
+          aria-label={`OAuth client for ${entry.name}`}
+          title="OAuth client"
+          onClick={() => setOpen('oauth-client')}
+        >
+          <KeyIcon className="size-4" />
+        </Button>
+      )}
+      {!entry.builtIn && (
+        <>
+          <Button
+            size="sm"
+            variant="ghost"
+            aria-label={`Edit ${entry.name}`}
+            title="Edit"
+            onClick={() => setOpen('edit')}
+          >
+            <PencilIcon className="size-4" />
+          </Button>
+          <Button
+            size="sm"
+            variant="ghost"
+            aria-label={`Delete ${entry.name}`}
+            title="Delete"
+            onClick={() => setOpen('delete')}
+          >
+            <TrashIcon className="size-4" />
+          </Button>
+        </>
+      )}
       {/* The dialogs sit in a right-aligned table cell; their text reads from the left. */}
       <div className="contents text-left">
-        <EditRegistryEntryDialog entry={entry} open={open === 'edit'} onClose={() => setOpen(null)} />
-        <DeleteRegistryEntryDialog entry={entry} open={open === 'delete'} onClose={() => setOpen(null)} />
+        {oauth && (
+          <OAuthClientDialog
+            entry={entry}
+            open={open === 'oauth-client'}
+            redirectUri={oauthRedirectUri}
+            onClose={() => setOpen(null)}
+          />
+        )}
+        {!entry.builtIn && (
+          <>
+            <EditRegistryEntryDialog
+              entry={entry}
+              open={open === 'edit'}
+              jwksUrl={jwksUrl}
+              onClose={() => setOpen(null)}
+            />
+            <DeleteRegistryEntryDialog entry={entry} open={open === 'delete'} onClose={() => setOpen(null)} />
+          </>
+        )}
       </div>
     </>
   );

@@ -48,9 +48,18 @@ export interface ServersViewProps {
   allowStdio: boolean;
   /** Toolgate's JWKS (PUBLIC_WEB_URL), which Forwarded JWT servers verify tokens with. */
   jwksUrl: string;
+  /** Toolgate's callback for connected accounts: the redirect URI of a hand-registered OAuth client. */
+  oauthRedirectUri: string;
 }
 
-export function ServersView({ tenantSlug, userId, isAdmin, allowStdio, jwksUrl }: ServersViewProps) {
+export function ServersView({
+  tenantSlug,
+  userId,
+  isAdmin,
+  allowStdio,
+  jwksUrl,
+  oauthRedirectUri,
+}: ServersViewProps) {
   const trpc = useTRPC();
   const registry = useQuery(trpc.registry.list.queryOptions());
   const installations = useQuery(trpc.installations.list.queryOptions());
@@ -166,7 +175,7 @@ export function ServersView({ tenantSlug, userId, isAdmin, allowStdio, jwksUrl }
             if (isAdmin)
               return (
                 <div className="flex justify-end gap-1">
-                  <RegistryEntryActions entry={entry} />
+                  <RegistryEntryActions entry={entry} jwksUrl={jwksUrl} oauthRedirectUri={oauthRedirectUri} />
                   <Button
                     size="sm"
                     variant="secondary"
@@ -197,7 +206,7 @@ export function ServersView({ tenantSlug, userId, isAdmin, allowStdio, jwksUrl }
           },
         }),
       ]),
-    [isAdmin],
+    [isAdmin, jwksUrl, oauthRedirectUri],
   );
 
   const approve = useCallback(
