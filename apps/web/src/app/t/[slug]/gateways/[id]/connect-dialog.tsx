@@ -121,7 +121,9 @@ export function ConnectDialog({
   url: string;
   clientAuthMethods: readonly string[];
 }) {
-  const oauth = clientAuthMethods.includes('oauth');
+  // Pass-through: clients sign in at the fronted server's authorization server, also URL only.
+  const passthrough = clientAuthMethods.includes('passthrough');
+  const oauth = clientAuthMethods.includes('oauth') || passthrough;
   const tokens = clientAuthMethods.includes('api_token');
   // Tokens work in every client, so they come first where both are accepted.
   const [method, setMethod] = useState<Method>(tokens || !oauth ? 'token' : 'oauth');
@@ -136,13 +138,15 @@ export function ConnectDialog({
       onClose={onClose}
       title="Connect a client"
       description={
-        oauth && tokens
-          ? 'Clients that support MCP sign-in need only the URL; others use an API token.'
-          : oauth
-            ? 'Clients sign in with OAuth: they need only the URL.'
-            : tokens
-              ? 'Clients authenticate with an API token: create one here or on the Tokens page.'
-              : 'This gateway accepts neither OAuth nor API tokens; the configurations below show where a bearer token goes.'
+        passthrough
+          ? "Clients sign in at the server's own authorization server: they need only the URL."
+          : oauth && tokens
+            ? 'Clients that support MCP sign-in need only the URL; others use an API token.'
+            : oauth
+              ? 'Clients sign in with OAuth: they need only the URL.'
+              : tokens
+                ? 'Clients authenticate with an API token: create one here or on the Tokens page.'
+                : 'This gateway accepts neither OAuth nor API tokens; the configurations below show where a bearer token goes.'
       }
     >
       <div className="flex min-w-0 flex-col gap-4">
@@ -176,7 +180,13 @@ export function ConnectDialog({
             ))}
           </div>
         )}
-        {method === 'oauth' ? (
+        {method === 'oauth' && passthrough ? (
+          <p role="note" data-testid="connect-oauth-note" className="text-sm text-slate-600">
+            Clients that support MCP sign-in find the server&apos;s authorization server from this URL, sign
+            their user in there and get a token for this gateway, which the gateway checks and passes on to
+            the server. Toolgate tokens are not accepted here.
+          </p>
+        ) : method === 'oauth' ? (
           <p role="note" data-testid="connect-oauth-note" className="text-sm text-slate-600">
             Clients that support MCP sign-in open a Toolgate sign-in page in the browser and get a token of
             their own: no <code className="font-mono">Authorization</code> header to copy.

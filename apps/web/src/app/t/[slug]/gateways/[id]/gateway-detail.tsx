@@ -12,6 +12,7 @@ import { Loading } from '~/components/ui/spinner';
 import { useTRPC } from '~/trpc/react';
 import { ConnectDialog } from './connect-dialog';
 import { GatewaySettings } from './gateway-settings';
+import { PassthroughNote } from './passthrough-server-select';
 import { ToolAssignments } from './tool-assignments';
 
 type Tab = 'tools' | 'settings';
@@ -73,7 +74,12 @@ export function GatewayDetail({
             <Badge tone={g.visibility === 'org' ? 'brand' : 'amber'} className="ml-1">
               {g.visibility === 'org' ? 'Organization' : 'Teams'}
             </Badge>
-            {g.toolExposure === 'search' && (
+            {g.clientAuthMethods.includes('passthrough') && (
+              <Badge tone="slate" className="ml-1">
+                Pass-through
+              </Badge>
+            )}
+            {g.toolExposure === 'search' && !g.clientAuthMethods.includes('passthrough') && (
               <Badge tone="slate" className="ml-1">
                 Load tools when needed
               </Badge>
@@ -119,12 +125,16 @@ export function GatewayDetail({
         aria-labelledby={tabs.length > 0 ? 'gateway-tab-tools' : undefined}
         hidden={tab !== 'tools'}
       >
-        <ToolAssignments
-          gatewayId={g.id}
-          assignments={g.assignments}
-          isAdmin={isAdmin}
-          tenantSlug={tenantSlug}
-        />
+        {g.clientAuthMethods.includes('passthrough') ? (
+          <PassthroughNote entryId={g.passthroughEntryId} tenantSlug={tenantSlug} />
+        ) : (
+          <ToolAssignments
+            gatewayId={g.id}
+            assignments={g.assignments}
+            isAdmin={isAdmin}
+            tenantSlug={tenantSlug}
+          />
+        )}
       </div>
       {isAdmin && (
         <div

@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import {
   identityProviderIssue,
+  passthroughIssue,
   visibilityIssue,
   ZUpdateGatewayRequest,
   type Gateway,
@@ -19,6 +20,7 @@ import { TeamChecklist } from '../team-checklist';
 import { DeleteGatewaySection } from './delete-gateway-section';
 import { HeaderAllowlistEditor } from './header-allowlist-editor';
 import { IdentityProviderSelect } from './identity-provider-select';
+import { PassthroughServerSelect } from './passthrough-server-select';
 
 type ClientAuthMethod = Gateway['clientAuthMethods'][number];
 type Field =
@@ -30,7 +32,8 @@ type Field =
   | 'clientAuthMethods'
   | 'toolExposure'
   | 'headerAllowlist'
-  | 'identityProviderId';
+  | 'identityProviderId'
+  | 'passthroughEntryId';
 
 const AUTH_METHODS: { value: ClientAuthMethod; label: string; hint: string }[] = [
   { value: 'api_token', label: 'API tokens', hint: 'Bearer tokens created on the Tokens page.' },
@@ -43,6 +46,11 @@ const AUTH_METHODS: { value: ClientAuthMethod; label: string; hint: string }[] =
     value: 'idp_jwt',
     label: 'Identity provider JWTs',
     hint: 'Callers present tokens issued by your own identity provider.',
+  },
+  {
+    value: 'passthrough',
+    label: "Pass-through to one server (the server's own sign-in)",
+    hint: "Only for a server deployed behind this gateway. Clients get tokens for this gateway's URL from the server's authorization server; the gateway checks each one (signature, issuer, audience, expiry) and forwards it unchanged to that server alone, and accepts no other credential. The server's tools are listed and called as it lists them.",
   },
 ];
 
@@ -65,6 +73,7 @@ interface Values {
   toolExposure: Gateway['toolExposure'];
   headerAllowlist: string[];
   identityProviderId: string | null;
+  passthroughEntryId: string | null;
 }
 
 const valuesOf = (g: Gateway): Values => ({
@@ -77,6 +86,7 @@ const valuesOf = (g: Gateway): Values => ({
   toolExposure: g.toolExposure,
   headerAllowlist: g.headerAllowlist,
   identityProviderId: g.identityProviderId,
+  passthroughEntryId: g.passthroughEntryId,
 });
 
 const sameSet = (a: readonly string[], b: readonly string[]) =>
@@ -92,7 +102,8 @@ function isDirty(v: Values, g: Gateway): boolean {
     !sameSet(v.clientAuthMethods, g.clientAuthMethods) ||
     v.toolExposure !== g.toolExposure ||
     !sameSet(v.headerAllowlist, g.headerAllowlist) ||
-    v.identityProviderId !== g.identityProviderId
+    v.identityProviderId !== g.identityProviderId ||
+    v.passthroughEntryId !== g.passthroughEntryId
   );
 }
 
@@ -129,13 +140,20 @@ export function GatewaySettings({
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const input = { ...values, teamIds: values.visibility === 'teams' ? values.teamIds : [] };
+    const passthrough = values.clientAuthMethods.includes('passthrough');
+    const input = {
+      ...values,
+      teamIds: values.visibility === 'teams' ? values.teamIds : [],
+      passthroughEntryId: passthrough ? values.passthroughEntryId : null,
+    };
     const parsed = ZUpdateGatewayRequest.safeParse(input);
     const found: FieldErrors<Field> = parsed.success ? {} : fieldErrors(parsed.error);
     const teams = visibilityIssue(input.visibility, input.teamIds);
     if (teams) found.teamIds ??= sentence(teams);
     const idp = identityProviderIssue(input.clientAuthMethods, input.identityProviderId);
     if (idp) found.identityProviderId ??= sentence(idp);
+    const pt = passthroughIssue(input.clientAuthMethods, input.passthroughEntryId, input.visibility);
+    if (pt) found[pt.path as Field] ??= sentence(pt.message);
     if (Object.values(found).some(Boolean)) return showErrors(found);
     setErrors({});
     update.mutate({ id: gateway.id, patch: input });
@@ -208,7 +226,7 @@ export function GatewaySettings({
           error={errors.description}
         />
 
-        <fieldset className="flex flex-col gap-2">
+        <fieldset className="flex flex-col gap-2" aria-invalid={errors.visibility ? true : undefined}>
           <legend className="text-sm font-medium text-slate-800">Visibility</legend>
           {(
             [
@@ -228,6 +246,7 @@ export function GatewaySettings({
             </label>
           ))}
         </fieldset>
+        {errors.visibility && <p className="text-sm text-red-600">{errors.visibility}</p>}
         {values.visibility === 'teams' && (
           <TeamChecklist
             tenantSlug={tenantSlug}
@@ -262,6 +281,13 @@ export function GatewaySettings({
           ))}
           {errors.clientAuthMethods && <p className="text-sm text-red-600">{errors.clientAuthMethods}</p>}
         </fieldset>
+        {values.clientAuthMethods.includes('passthrough') && (
+          <PassthroughServerSelect
+            value={values.passthroughEntryId}
+            onChange={(id) => set('passthroughEntryId', id)}
+            error={errors.passthroughEntryId}
+          />
+        )}
         {values.clientAuthMethods.includes('idp_jwt') && (
           <IdentityProviderSelect
             tenantSlug={tenantSlug}
@@ -271,7 +297,8 @@ export function GatewaySettings({
           />
         )}
 
-        <fieldset className="flex flex-col gap-2">
+        {/* A pass-through gateway lists the server's tools as the server does. */}
+        <fieldset className="flex flex-col gap-2" hidden={values.clientAuthMethods.includes('passthrough')}>
           <legend className="text-sm font-medium text-slate-800">Tool exposure</legend>
           {EXPOSURES.map((o) => (
             <label key={o.value} className="flex items-start gap-2 text-sm text-slate-700">
