@@ -30,6 +30,8 @@ interface ConnectSectionProps {
   choices: WhoseChoice[];
   /** Servers the caller already has their own account connected at. */
   connectedByMe: ReadonlySet<string>;
+  /** Servers where the caller's own account must be connected again (the server refused a refresh). */
+  reconnectByMe: ReadonlySet<string>;
   /** The server a "connect your account" link named (`?connect=`). */
   highlightEntryId: string | null;
   onConnect: (entry: RegistryEntry, target: ConnectScope) => void;
@@ -47,6 +49,7 @@ export function ConnectSection({
   onRetry,
   choices,
   connectedByMe,
+  reconnectByMe,
   highlightEntryId,
   onConnect,
   pendingEntryId,
@@ -96,6 +99,7 @@ export function ConnectSection({
             entry={entry}
             choices={choices}
             connectedByMe={connectedByMe.has(entry.id)}
+            reconnectByMe={reconnectByMe.has(entry.id)}
             highlighted={entry.id === highlightEntryId}
             pending={entry.id === pendingEntryId}
             busy={pendingEntryId !== null}
@@ -124,6 +128,7 @@ function ConnectRow({
   entry,
   choices,
   connectedByMe,
+  reconnectByMe,
   highlighted,
   pending,
   busy,
@@ -133,6 +138,7 @@ function ConnectRow({
   entry: RegistryEntry;
   choices: WhoseChoice[];
   connectedByMe: boolean;
+  reconnectByMe: boolean;
   highlighted: boolean;
   pending: boolean;
   busy: boolean;
@@ -167,6 +173,7 @@ function ConnectRow({
           <p className="flex items-center gap-2 truncate text-sm font-medium text-slate-900">
             {entry.name}
             {connectedByMe && <Badge tone="green">You are connected</Badge>}
+            {reconnectByMe && <Badge tone="amber">Your account must be reconnected</Badge>}
           </p>
           <p className="truncate font-mono text-xs text-slate-500">{entry.url}</p>
         </div>

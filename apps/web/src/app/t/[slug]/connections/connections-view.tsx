@@ -97,15 +97,16 @@ export function ConnectionsView({
       })),
     [connections.data, userId, teamNames, memberNames, isAdmin, maintained],
   );
-  const connectedByMe = useMemo(
-    () =>
-      new Set(
-        (connections.data ?? [])
-          .filter((c) => c.scope === 'personal' && c.userId === userId)
-          .map((c) => c.server.registryEntryId),
-      ),
-    [connections.data, userId],
-  );
+  // The servers where the caller's own account works, and where it must be connected again.
+  const mine = useMemo(() => {
+    const active = new Set<string>();
+    const stale = new Set<string>();
+    for (const c of connections.data ?? []) {
+      if (c.scope !== 'personal' || c.userId !== userId) continue;
+      (c.status === 'active' ? active : stale).add(c.server.registryEntryId);
+    }
+    return { active, stale };
+  }, [connections.data, userId]);
 
   const choices = useMemo<WhoseChoice[]>(() => {
     const list: WhoseChoice[] = [{ value: 'personal', label: 'Your account', target: { scope: 'personal' } }];
@@ -164,7 +165,8 @@ export function ConnectionsView({
         }
       />
       <div className="mt-6 flex flex-col gap-3">
-        {connectedId && connections.data && (
+        {/* A reload much later must not call an account that now needs reconnecting connected. */}
+        {connectedId && connections.data && justConnected?.status !== 'needs_reconnect' && (
           <Alert tone="success">
             {justConnected ? (
               <>
@@ -179,7 +181,11 @@ export function ConnectionsView({
         )}
         {connectEntryId && oauthEntries && (
           <Notice role="status">
-            {asked ? (
+            {asked && mine.stale.has(asked.id) ? (
+              <>
+                Your account at <strong>{asked.name}</strong> must be connected again to use its tools.
+              </>
+            ) : asked ? (
               <>
                 Connect your account at <strong>{asked.name}</strong> to use its tools.
               </>
@@ -238,7 +244,8 @@ export function ConnectionsView({
         loadError={registry.error}
         onRetry={() => void registry.refetch()}
         choices={choices}
-        connectedByMe={connectedByMe}
+        connectedByMe={mine.active}
+        reconnectByMe={mine.stale}
         highlightEntryId={connectEntryId}
         onConnect={connect}
         pendingEntryId={startingNow && !startingNow.reconnect ? startingNow.entry.id : null}
