@@ -10,6 +10,7 @@ import type { Bus } from '@toolgate/bus';
 import { openString, seal, type KeyRing } from '@toolgate/core/crypto';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
+import type { Executor } from '@toolgate/db/config-outbox';
 import {
   installations,
   memberships,
@@ -23,8 +24,17 @@ import { deliverChanges, recordEntryChange, tenantSlugOf } from '../../invalidat
 import { credentialsAad } from '../../upstream/discovery-target.ts';
 import { requireAdmin } from '../../actor.ts';
 import { findVisibleInstallation, requireInstallationManager } from '../../installation-access.ts';
+import { UUID_PATTERN } from '../../schemas/common.ts';
 import { requireTeamMaintainer } from '../../team-access.ts';
 import { discoverInstallation } from '../discover-installation.ts';
+import {
+  CONNECTION_METHODS,
+  failureOf,
+  recordConnectionEvent,
+  recordConnectionFailure,
+  userPrincipal,
+  withReason,
+} from './connection-audit.ts';
 import { refreshTokenAad, verifierAad } from './connection-urls.ts';
 
 export interface CallbackParams {
@@ -56,35 +66,121 @@ export interface CompletedConnection {
 
 const refused = (message: string) => new AppError('INVALID', message);
 
+/** What the audit row of a callback can say, learnt on the way. */
+interface Seen {
+  /** The workspace whose sign-in this was; none known, no row (there is no log to write it to). */
+  tenantId: string | null;
+  installationId: string | null;
+  request: Record<string, unknown>;
+}
+
 /**
  * The upstream sent the user back: checks the `state` (single use, unexpired, started by this
  * user), the issuer (RFC 9207), exchanges the code with the PKCE verifier, and stores the tokens
  * sealed: the access token as the installation's credential, the refresh token on the connection.
- * Nothing is saved when any step fails.
+ * Nothing is saved when any step fails. Every outcome is recorded in the workspace's audit log
+ * (`connection/complete`), the success with the saved connection.
  */
 export async function completeConnection(options: CompleteConnectionOptions): Promise<CompletedConnection> {
+  const { params } = options;
+  const startedAt = performance.now();
+  const seen: Seen = {
+    tenantId: null,
+    installationId: null,
+    request: {
+      ...(params.error !== undefined ? { error: params.error.slice(0, 60) } : {}),
+      ...(params.iss !== undefined ? { iss: params.iss.slice(0, 200) } : {}),
+    },
+  };
+  const event = () => ({
+    method: CONNECTION_METHODS.complete,
+    principalId: userPrincipal(options.userId),
+    installationId: seen.installationId,
+    request: seen.request,
+    startedAt,
+    secrets: [params.code, params.state],
+  });
+  try {
+    return await complete(options, seen, (tx, done, account) =>
+      recordConnectionEvent(tx, {
+        ...event(),
+        tenantId: done.tenantId,
+        status: 'ok',
+        installationId: done.installationId,
+        response: {
+          connectionId: done.connectionId,
+          created: done.created,
+          ...(account ? { account } : {}),
+        },
+      }),
+    );
+  } catch (err) {
+    if (seen.tenantId)
+      await recordConnectionFailure(options.db, {
+        ...event(),
+        tenantId: seen.tenantId,
+        ...failureOf(err, 'token_failed'),
+      });
+    throw err;
+  }
+}
+
+type RecordCompleted = (
+  tx: Executor,
+  done: { tenantId: string; installationId: string; connectionId: string; created: boolean },
+  account: string | undefined,
+) => Promise<void>;
+
+async function complete(
+  options: CompleteConnectionOptions,
+  seen: Seen,
+  recordCompleted: RecordCompleted,
+): Promise<CompletedConnection> {
   const { db, keys, params } = options;
   const now = options.now ?? new Date();
   if (!params.state)
-    throw refused('The server sent you back without the state Toolgate gave it; start again');
+    throw withReason(
+      refused('The server sent you back without the state Toolgate gave it; start again'),
+      'state_unknown',
+    );
   const hash = stateHash(params.state);
   const [state] = await db.select().from(upstreamOAuthStates).where(eq(upstreamOAuthStates.stateHash, hash));
-  if (!state) throw refused('This sign-in was already completed or has expired; start the connection again');
-  if (state.userId !== options.userId)
-    throw new AppError('FORBIDDEN', 'This sign-in was started by another user; start it yourself');
+  if (!state) {
+    seen.tenantId = await tenantNamedBy(db, params.state, options.userId);
+    throw withReason(
+      refused('This sign-in was already completed or has expired; start the connection again'),
+      'state_unknown',
+    );
+  }
+  seen.tenantId = state.tenantId;
+  seen.installationId = state.installationId;
+  Object.assign(seen.request, { registryEntryId: state.registryEntryId, scope: state.scope });
+  if (state.userId !== options.userId) {
+    seen.request.startedBy = userPrincipal(state.userId);
+    throw withReason(
+      new AppError('FORBIDDEN', 'This sign-in was started by another user; start it yourself'),
+      'wrong_user',
+    );
+  }
   // Single use, whatever happens next: a replayed callback finds nothing.
   const [taken] = await db
     .delete(upstreamOAuthStates)
     .where(eq(upstreamOAuthStates.stateHash, hash))
     .returning({ stateHash: upstreamOAuthStates.stateHash });
-  if (!taken) throw refused('This sign-in was already completed; start the connection again');
-  if (state.expiresAt.getTime() <= now.getTime()) throw refused('This sign-in took too long; start it again');
+  if (!taken)
+    throw withReason(
+      refused('This sign-in was already completed; start the connection again'),
+      'state_unknown',
+    );
+  if (state.expiresAt.getTime() <= now.getTime())
+    throw withReason(refused('This sign-in took too long; start it again'), 'state_expired');
   // What allowed starting it must still hold: a member removed or demoted meanwhile finishes nothing.
   const [membership] = await db
     .select({ role: memberships.role })
     .from(memberships)
     .where(and(eq(memberships.tenantId, state.tenantId), eq(memberships.userId, state.userId)));
-  if (!membership) throw new AppError('FORBIDDEN', 'You are no longer a member of that workspace');
+  if (!membership)
+    throw withReason(new AppError('FORBIDDEN', 'You are no longer a member of that workspace'), 'not_member');
   const actor = { userId: state.userId, role: membership.role };
   if (state.installationId) {
     const installation = await findVisibleInstallation(db, state.tenantId, actor, state.installationId);
@@ -96,13 +192,19 @@ export async function completeConnection(options: CompleteConnectionOptions): Pr
   }
   if (params.error) {
     const why = params.error_description ? ` (${params.error_description.slice(0, 200)})` : '';
-    throw refused(
-      params.error === 'access_denied'
-        ? `The server says access was denied${why}; nothing was connected`
-        : `The server refused: ${params.error.slice(0, 60)}${why}`,
+    if (params.error === 'access_denied')
+      throw withReason(
+        refused(`The server says access was denied${why}; nothing was connected`),
+        'upstream_refused',
+      );
+    throw withReason(
+      refused(`The server refused: ${params.error.slice(0, 60)}${why}`),
+      'upstream_error',
+      'error',
     );
   }
-  if (!params.code) throw refused('The server sent you back without an authorization code');
+  if (!params.code)
+    throw withReason(refused('The server sent you back without an authorization code'), 'no_code', 'error');
 
   const [client] = await db
     .select()
@@ -110,15 +212,26 @@ export async function completeConnection(options: CompleteConnectionOptions): Pr
     .where(
       and(eq(upstreamOAuthClients.id, state.clientId), eq(upstreamOAuthClients.tenantId, state.tenantId)),
     );
-  if (!client) throw refused("Toolgate's registration at the server is gone; start again");
+  if (!client)
+    throw withReason(
+      refused("Toolgate's registration at the server is gone; start again"),
+      'client_gone',
+      'error',
+    );
   const metadata = client.serverMetadata;
   // RFC 9207: a response from another issuer is a mix-up attack.
   if (params.iss !== undefined && params.iss !== client.issuer)
-    throw refused(
-      `The response came from ${params.iss.slice(0, 200)}, not ${client.issuer}; nothing was connected`,
+    throw withReason(
+      refused(
+        `The response came from ${params.iss.slice(0, 200)}, not ${client.issuer}; nothing was connected`,
+      ),
+      'wrong_issuer',
     );
   if (params.iss === undefined && metadata.authorization_response_iss_parameter_supported === true)
-    throw refused(`${client.issuer} did not say it issued this response; nothing was connected`);
+    throw withReason(
+      refused(`${client.issuer} did not say it issued this response; nothing was connected`),
+      'wrong_issuer',
+    );
 
   let tokens: UpstreamTokens;
   try {
@@ -137,11 +250,17 @@ export async function completeConnection(options: CompleteConnectionOptions): Pr
       now,
     );
   } catch (err) {
-    if (err instanceof UpstreamTokenError)
-      throw refused(`The server would not issue tokens: ${err.message.slice(0, 300)}`);
+    if (err instanceof UpstreamTokenError) {
+      const error = refused(`The server would not issue tokens: ${err.message.slice(0, 300)}`);
+      // RFC 8707 §2: invalid_target is the server refusing the resource (another audience).
+      if (err.error === 'invalid_target') throw withReason(error, 'wrong_resource');
+      throw err.status >= 400 && err.status < 500
+        ? withReason(error, 'token_refused')
+        : withReason(error, 'token_failed', 'error');
+    }
     throw err;
   }
-  const stored = await storeConnection(options, state, client.id, tokens, now);
+  const stored = await storeConnection(options, state, client.id, tokens, now, recordCompleted);
   // What the account may use, as its connecting user: failures show on the installation.
   await discoverInstallation({
     db,
@@ -155,6 +274,20 @@ export async function completeConnection(options: CompleteConnectionOptions): Pr
   return stored;
 }
 
+/**
+ * The workspace a state names (see startConnection), if the user is a member of it: a callback
+ * matching no sign-in is recorded there, and never in a workspace the user does not belong to.
+ */
+async function tenantNamedBy(db: Database, state: string, userId: string): Promise<string | null> {
+  const named = state.slice(0, Math.max(0, state.indexOf('.')));
+  if (!UUID_PATTERN.test(named)) return null;
+  const [member] = await db
+    .select({ tenantId: memberships.tenantId })
+    .from(memberships)
+    .where(and(eq(memberships.tenantId, named.toLowerCase()), eq(memberships.userId, userId)));
+  return member?.tenantId ?? null;
+}
+
 type StateRow = typeof upstreamOAuthStates.$inferSelect;
 
 async function storeConnection(
@@ -163,6 +296,7 @@ async function storeConnection(
   clientRowId: string,
   tokens: UpstreamTokens,
   now: Date,
+  recordCompleted: RecordCompleted,
 ): Promise<CompletedConnection> {
   const { db, keys } = options;
   const tenantId = state.tenantId;
@@ -171,7 +305,12 @@ async function storeConnection(
       .select({ id: registryEntries.id, name: registryEntries.name })
       .from(registryEntries)
       .where(eq(registryEntries.id, state.registryEntryId));
-    if (!entry) throw refused('The server was removed from the registry meanwhile');
+    if (!entry)
+      throw withReason(
+        refused('The server was removed from the registry meanwhile'),
+        'entry_removed',
+        'error',
+      );
     // The installation the account backs: the one being reconnected, else this owner's own.
     const owner =
       state.scope === 'personal'
@@ -242,7 +381,9 @@ async function storeConnection(
     else
       await tx.insert(upstreamConnections).values({ id: connectionId, tenantId, installationId, ...values });
     const changes = await recordEntryChange(tx, tenantId, entry.id, 'account connected');
-    return { installationId, connectionId, created: !existing, changes };
+    const done = { tenantId, installationId, connectionId, created: !existing };
+    await recordCompleted(tx, done, tokens.account);
+    return { ...done, changes };
   });
   await deliverChanges(db, options.bus, outcome.changes);
   return {

@@ -9,6 +9,13 @@ import type { Actor } from '../../actor.ts';
 import { findVisibleInstallation, requireInstallationManager } from '../../installation-access.ts';
 import { deliverChanges, recordEntryChange } from '../../invalidation.ts';
 import { credentialsAad } from '../../upstream/discovery-target.ts';
+import {
+  actorPrincipal,
+  CONNECTION_METHODS,
+  failureOf,
+  recordConnectionEvent,
+  recordConnectionFailure,
+} from './connection-audit.ts';
 import { refreshTokenAad } from './connection-urls.ts';
 
 /**
@@ -16,7 +23,8 @@ import { refreshTokenAad } from './connection-urls.ts';
  * 7009), then forgotten. A personal installation goes with its account; a team's or the
  * organization's keeps its place (and its gateways' pins) without a credential until someone
  * connects again. Owners and admins may disconnect any account; others their own, and their
- * teams' when they maintain them.
+ * teams' when they maintain them. Recorded in the audit log (`connection/delete`) with the
+ * forgetting, saying whether the server confirmed the revocation; a refusal is recorded too.
  */
 export async function deleteConnection(options: {
   db: Database;
@@ -28,6 +36,7 @@ export async function deleteConnection(options: {
   allowPrivate: boolean;
 }): Promise<{ id: string; revokedAtServer: boolean }> {
   const { db, keys, tenantId, actor, connectionId } = options;
+  const startedAt = performance.now();
   const [connection] = await db
     .select()
     .from(upstreamConnections)
@@ -38,8 +47,23 @@ export async function deleteConnection(options: {
       throw new AppError('NOT_FOUND', 'Connection not found');
     },
   );
-  await requireInstallationManager(db, tenantId, actor, installation, 'disconnect this account');
+  const event = {
+    tenantId,
+    method: CONNECTION_METHODS.delete,
+    ...actorPrincipal(actor),
+    installationId: installation.id,
+    request: { connectionId: connection.id },
+    startedAt,
+  };
+  try {
+    await requireInstallationManager(db, tenantId, actor, installation, 'disconnect this account');
+  } catch (err) {
+    await recordConnectionFailure(db, { ...event, ...failureOf(err, 'internal') });
+    throw err;
+  }
 
+  // `unsupported`: the server offers no revocation endpoint; `refused`: it did not confirm any.
+  let revocation: 'revoked' | 'refused' | 'unsupported' = 'unsupported';
   let revokedAtServer = false;
   const [client] = await db
     .select()
@@ -63,6 +87,7 @@ export async function deleteConnection(options: {
         revokedAtServer =
           (await revokeToken(endpoint, credentials, accessToken, 'access_token', http)) || revokedAtServer;
     }
+    revocation = revokedAtServer ? 'revoked' : 'refused';
   }
 
   const changes = await db.transaction(async (tx) => {
@@ -74,6 +99,16 @@ export async function deleteConnection(options: {
         .update(installations)
         .set({ credentialsSealed: null, status: 'auth_failed', lastError: 'The account was disconnected' })
         .where(mine);
+    await recordConnectionEvent(tx, {
+      ...event,
+      status: 'ok',
+      response: {
+        revokedAtServer,
+        revocation,
+        installationRemoved: installation.scope === 'personal',
+        ...(connection.account ? { account: connection.account } : {}),
+      },
+    });
     return recordEntryChange(tx, tenantId, installation.registryEntryId, 'account disconnected');
   });
   await deliverChanges(db, options.bus, changes);

@@ -6,6 +6,7 @@ import { installations, upstreamConnections, upstreamOAuthClients } from '@toolg
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { deliverChanges, recordEntryChange } from '../../invalidation.ts';
 import { credentialsAad } from '../../upstream/discovery-target.ts';
+import { CONNECTION_METHODS, recordConnectionEvent, userPrincipal } from './connection-audit.ts';
 import { refreshTokenAad } from './connection-urls.ts';
 
 /** How long one refresher holds a connection: longer than any token request may take. */
@@ -34,14 +35,22 @@ export interface RefreshConnectionOptions {
   /** A refresh done after this counts as done for the caller (a proxy that saw a 401 at that time). */
   refreshedSince?: Date;
   allowPrivate: boolean;
+  /**
+   * Why it is refreshed, as the audit log tells it: the worker's sweep ahead of expiry, or on
+   * demand (a proxy whose upstream refused the token). Default: `refreshedSince` given, on a 401.
+   */
+  trigger?: RefreshTrigger;
   now?: Date;
 }
+
+export type RefreshTrigger = 'ahead_of_expiry' | 'upstream_refused_token' | 'on_demand';
 
 /**
  * Refreshes a connection's access token (refresh grant, RFC 6749 §6, with `resource`). One
  * refresher at a time across every process (a claim on the row, taken atomically, never a lock
  * held over the network), so a rotating refresh token is used once. A refusal marks the connection
- * `needs_reconnect`.
+ * `needs_reconnect`, recorded in the audit log (`connection/refresh`) with the marking; routine
+ * refreshes and passing failures are not recorded (the connection shows its last error).
  */
 export async function refreshConnection(options: RefreshConnectionOptions): Promise<RefreshOutcome> {
   const { db, keys, tenantId, connectionId } = options;
@@ -73,11 +82,39 @@ export async function refreshConnection(options: RefreshConnectionOptions): Prom
     await release();
     return { kind: 'fresh' };
   }
-  if (!claimed.refreshTokenSealed) {
-    const reason = 'The server issued no refresh token; connect the account again when the token expires';
-    await release({ status: 'needs_reconnect', lastError: reason });
-    return { kind: 'needs_reconnect', reason };
-  }
+  const trigger = options.trigger ?? (options.refreshedSince ? 'upstream_refused_token' : 'on_demand');
+  const startedAt = performance.now();
+  // The marking and its audit row commit together: one row per connection that needs reconnecting.
+  const needsReconnect = (
+    reason: string,
+    why: 'refresh_refused' | 'no_refresh_token',
+    refreshToken?: string,
+  ): Promise<RefreshOutcome> =>
+    db.transaction(async (tx) => {
+      await tx
+        .update(upstreamConnections)
+        .set({ status: 'needs_reconnect', lastError: reason, refreshClaimedUntil: null })
+        .where(mine);
+      await recordConnectionEvent(tx, {
+        tenantId,
+        method: CONNECTION_METHODS.refresh,
+        status: why === 'refresh_refused' ? 'denied' : 'error',
+        reason: why,
+        principalId: userPrincipal(claimed.connectedBy),
+        installationId: claimed.installationId,
+        message: reason,
+        request: { connectionId, trigger },
+        response: { connectionStatus: 'needs_reconnect' },
+        startedAt,
+        secrets: [refreshToken],
+      });
+      return { kind: 'needs_reconnect', reason };
+    });
+  if (!claimed.refreshTokenSealed)
+    return needsReconnect(
+      'The server issued no refresh token; connect the account again when the token expires',
+      'no_refresh_token',
+    );
   const [client] = await db
     .select()
     .from(upstreamOAuthClients)
@@ -86,25 +123,21 @@ export async function refreshConnection(options: RefreshConnectionOptions): Prom
     await release();
     return { kind: 'failed', reason: "Toolgate's registration at the server is gone" };
   }
+  const refreshToken = openString(keys, claimed.refreshTokenSealed, refreshTokenAad(connectionId));
   let tokens;
   try {
     tokens = await requestTokens(
       String(client.serverMetadata.token_endpoint),
       clientCredentials(keys, client),
-      {
-        grant_type: 'refresh_token',
-        refresh_token: openString(keys, claimed.refreshTokenSealed, refreshTokenAad(connectionId)),
-      },
+      { grant_type: 'refresh_token', refresh_token: refreshToken },
       { allowPrivate: options.allowPrivate },
       claimed.scopes,
       now,
     );
   } catch (err) {
     const reason = `The server refused to refresh the token: ${(err as Error).message.slice(0, 300)}`;
-    if (err instanceof UpstreamTokenError && err.status >= 400 && err.status < 500) {
-      await release({ status: 'needs_reconnect', lastError: reason });
-      return { kind: 'needs_reconnect', reason };
-    }
+    if (err instanceof UpstreamTokenError && err.status >= 400 && err.status < 500)
+      return needsReconnect(reason, 'refresh_refused', refreshToken);
     await release({ lastError: reason });
     return { kind: 'failed', reason };
   }

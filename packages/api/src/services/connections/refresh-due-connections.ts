@@ -51,6 +51,7 @@ export async function refreshDueConnections(options: {
       tenantId: row.tenantId,
       connectionId: row.id,
       unlessValidUntil: before,
+      trigger: 'ahead_of_expiry',
       allowPrivate: options.allowPrivate,
       now,
     });
