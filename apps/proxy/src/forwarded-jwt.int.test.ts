@@ -35,8 +35,8 @@ let jwksServer: Server;
 let upstream: Awaited<ReturnType<typeof startJwtUpstream>>;
 const w = {} as {
   tenant: { id: string; slug: string };
-  alice: { id: string };
-  bob: { id: string };
+  alice: { id: string; email: string };
+  bob: { id: string; email: string };
   team: { id: string };
   path: string;
   tool: string;
@@ -50,6 +50,7 @@ interface Seen {
   kid: string;
   claims: {
     sub: string;
+    email?: string;
     tid: string;
     teams: string[];
     jti: string;
@@ -124,12 +125,15 @@ describe('Forwarded JWT upstreams', () => {
         expect(seen.claims.exp - seen.claims.iat).toBeLessThanOrEqual(300);
         if (who === 0) {
           expect(seen.claims.sub).toBe(w.alice.id);
+          expect(seen.claims.email).toBe(w.alice.email);
           expect(seen.claims.teams).toEqual([w.team.id]);
         } else if (who === 1) {
           expect(seen.claims.sub).toBe(w.bob.id);
+          expect(seen.claims.email).toBe(w.bob.email);
           expect(seen.claims.teams).toEqual([]);
         } else {
           expect(seen.claims.sub).toBe(`token:${w.orgTokenId}`);
+          expect(seen.claims.email).toBeUndefined();
         }
       }
       // Three callers, three tokens: each reused for all of its caller's calls.

@@ -18,6 +18,8 @@ export interface Principal {
   /** `passthrough`: a pass-through gateway's caller, known only by its token's subject. */
   authMethod: 'api_token' | 'oauth' | 'idp_jwt' | 'passthrough';
   userId: string | null;
+  /** The user's address, when the caller is a user Toolgate knows (forwarded JWTs carry it). */
+  email?: string;
   /** The API token presented (authMethod `api_token`). */
   tokenId?: string;
   /** Teams the caller acts for (visibility, team installations). */

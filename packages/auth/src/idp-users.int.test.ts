@@ -46,7 +46,7 @@ describe('resolveIdpUser', () => {
       { email: member.email.toUpperCase() },
       { allowJit: false },
     );
-    expect(found).toEqual({ userId: member.id, role: 'admin', teamIds: [] });
+    expect(found).toEqual({ userId: member.id, role: 'admin', email: member.email, teamIds: [] });
     expect(await resolveIdpUser(db.db, idp, { email: outsider.email }, { allowJit: false })).toBeNull();
     expect(await resolveIdpUser(db.db, idp, { sub: member.id }, { allowJit: false })).toBeNull();
     expect(

@@ -18,6 +18,8 @@ export type IdpMappingInput = Pick<
 
 export interface IdpUser {
   userId: string;
+  /** The member's address as Toolgate knows it (not necessarily the token's). */
+  email?: string;
   /** The user's teams in the tenant, plus teams named (slug or name) by the groups claim. */
   teamIds: string[];
   role: MemberRole;
@@ -43,7 +45,7 @@ export async function resolveIdpUser(
   { allowJit }: { allowJit: boolean },
 ): Promise<IdpUser | null> {
   const email = usableEmail(claims);
-  let member: { userId: string; role: MemberRole } | null = null;
+  let member: { userId: string; role: MemberRole; email: string } | null = null;
   if (idp.userClaim === 'email') {
     if (!email) return null;
     member =
@@ -94,15 +96,16 @@ function groupsOf(claims: JWTPayload, groupsClaim: string | null): string[] {
 
 async function membership(db: Database, tenantId: string, userId: string) {
   const [row] = await db
-    .select({ userId: memberships.userId, role: memberships.role })
+    .select({ userId: memberships.userId, role: memberships.role, email: users.email })
     .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
   return row ?? null;
 }
 
 async function memberByEmail(db: Database, tenantId: string, email: string) {
   const [row] = await db
-    .select({ userId: users.id, role: memberships.role })
+    .select({ userId: users.id, role: memberships.role, email: users.email })
     .from(users)
     .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.tenantId, tenantId)))
     .where(sql`lower(${users.email}) = lower(${email})`);

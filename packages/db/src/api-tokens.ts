@@ -3,6 +3,7 @@ import type { Database } from './client.ts';
 import {
   apiTokens,
   memberships,
+  users,
   teamMembers,
   tenants,
   type MemberRole,
@@ -26,6 +27,8 @@ export interface TokenPrincipal {
    * Owners and admins see every gateway, as in the admin UI. Absent for org and team tokens.
    */
   userRole?: MemberRole | null;
+  /** A user token's owner's address (absent for org and team tokens, and older cached records). */
+  userEmail?: string;
   capabilities: TokenCapability[];
   /** ISO timestamps; checked at use, so a cached record still honours them. */
   expiresAt: string | null;
@@ -73,6 +76,7 @@ async function tokenPrincipalWhere(db: Database, match: SQL): Promise<TokenPrinc
   let teamIds: string[] = [];
   if (token.scope === 'team' && token.teamId) teamIds = [token.teamId];
   let userRole: MemberRole | null | undefined;
+  let userEmail: string | undefined;
   if (token.scope === 'user' && token.userId) {
     const [rows, [membership]] = await Promise.all([
       db
@@ -80,10 +84,12 @@ async function tokenPrincipalWhere(db: Database, match: SQL): Promise<TokenPrinc
         .from(teamMembers)
         .where(and(eq(teamMembers.tenantId, token.tenantId), eq(teamMembers.userId, token.userId))),
       db
-        .select({ role: memberships.role })
+        .select({ role: memberships.role, email: users.email })
         .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
         .where(and(eq(memberships.tenantId, token.tenantId), eq(memberships.userId, token.userId))),
     ]);
+    userEmail = membership?.email;
     teamIds = rows.map((r) => r.teamId).sort();
     userRole = membership?.role ?? null;
   }
@@ -96,6 +102,7 @@ async function tokenPrincipalWhere(db: Database, match: SQL): Promise<TokenPrinc
     teamIds,
     tenantSlug,
     ...(userRole !== undefined ? { userRole } : {}),
+    ...(userEmail !== undefined ? { userEmail } : {}),
     capabilities: token.capabilities,
     expiresAt: token.expiresAt?.toISOString() ?? null,
     revokedAt: token.revokedAt?.toISOString() ?? null,

@@ -1,12 +1,14 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from './client.ts';
-import { memberships, teamMembers, tenants, type MemberRole } from './schema/index.ts';
+import { memberships, teamMembers, tenants, users, type MemberRole } from './schema/index.ts';
 
 /** A user as the proxy authorizes them in one tenant. Cached, so plain JSON. */
 export interface UserPrincipal {
   userId: string;
   tenantId: string;
   role: MemberRole;
+  /** The user's address (absent from records cached before it was kept). */
+  email?: string;
   /** The user's teams in the tenant, sorted. */
   teamIds: string[];
   /** The tenant's configuration version when this was read (older copies in a cache are stale). */
@@ -21,8 +23,9 @@ export async function findUserPrincipal(
 ): Promise<UserPrincipal | null> {
   const [[member], teamRows, [tenant]] = await Promise.all([
     db
-      .select({ role: memberships.role })
+      .select({ role: memberships.role, email: users.email })
       .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
       .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId))),
     db
       .select({ teamId: teamMembers.teamId })
@@ -35,6 +38,7 @@ export async function findUserPrincipal(
     userId,
     tenantId,
     role: member.role,
+    email: member.email,
     teamIds: teamRows.map((r) => r.teamId).sort(),
     configVersion: tenant?.configVersion ?? 0,
   };

@@ -29,6 +29,8 @@ export interface ForwardedJwtClaims {
   iat: number;
   exp: number;
   jti: string;
+  /** The user's address, for a caller who is a user (absent for organization and team tokens). */
+  email?: string;
   /** The tenant the call is made in. */
   tid: string;
   /** Ids of the teams the caller acts for (sorted as the principal carries them). */
@@ -122,7 +124,7 @@ export class ForwardedJwts {
     const nowMs = this.now();
     const key = this.currentKey(nowMs);
     const teams = principal.teamIds;
-    const cacheKey = `${base.key}\u0000${audience}\u0000${principal.tenantId}\u0000${principal.id}\u0000${principal.userId ?? ''}\u0000${teams.join(',')}\u0000${key.kid}`;
+    const cacheKey = `${base.key}\u0000${audience}\u0000${principal.tenantId}\u0000${principal.id}\u0000${principal.userId ?? ''}\u0000${principal.email ?? ''}\u0000${teams.join(',')}\u0000${key.kid}`;
     // `peek`, not `get`: TtlLru.get re-inserts the entry on every hit, which costs V8 a rehash of
     // the whole map every few hits once it holds thousands of entries (~25 µs per hit measured
     // at 5,000+). Insertion order is recency enough here: a reused token is replaced (and so
@@ -137,6 +139,7 @@ export class ForwardedJwts {
       iat,
       exp: iat + FORWARDED_JWT_TTL_SECONDS,
       jti: randomUUID(),
+      ...(principal.email ? { email: principal.email } : {}),
       tid: principal.tenantId,
       teams: [...teams],
     };

@@ -100,6 +100,7 @@ export class ApiTokenAuthenticator implements Authenticator {
         authMethod: 'api_token',
         tokenId: record.tokenId,
         userId: record.userId,
+        ...(record.userEmail ? { email: record.userEmail } : {}),
         teamIds: record.teamIds,
         orgWide: record.scope === 'org' || record.userRole === 'owner' || record.userRole === 'admin',
       },

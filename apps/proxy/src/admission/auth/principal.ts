@@ -7,7 +7,7 @@ import type { Principal } from '../../mcp-call.ts';
  */
 export function memberPrincipal(
   tenantId: string,
-  user: { userId: string; teamIds: string[]; role: string },
+  user: { userId: string; teamIds: string[]; role: string; email?: string },
   authMethod: 'oauth' | 'idp_jwt',
   scopes?: string[],
 ): Principal {
@@ -16,6 +16,7 @@ export function memberPrincipal(
     tenantId,
     authMethod,
     userId: user.userId,
+    ...(user.email ? { email: user.email } : {}),
     teamIds: user.teamIds,
     orgWide: user.role === 'owner' || user.role === 'admin',
     ...(scopes ? { scopes } : {}),
