@@ -6,24 +6,24 @@ import {
   startConnection,
 } from '@toolgate/api/services/connections';
 import {
-  seedApiToken,
-  seedAssignments,
-  seedGateway,
-  seedMember,
-  seedRegistryEntry,
-  seedTenant,
-} from '@toolgate/db/testing';
-import {
   installations,
   upstreamConnections,
   upstreamOAuthClients,
   upstreamOAuthStates,
 } from '@toolgate/db/schema';
-import { authorizeHeadless, startOAuthUpstream, type OAuthUpstream } from '@toolgate/fixtures/oauth-upstream';
+import { seedMember } from '@toolgate/db/testing';
+import { authorizeHeadless, type OAuthUpstream } from '@toolgate/fixtures/oauth-upstream';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { redisContents } from '@toolgate/bus/testing/redis-contents';
-import { connectClient, createHarness, rpc, type Harness, type RunningProxy } from './testing/harness.ts';
+import {
+  PUBLIC_WEB_URL,
+  startConnectedAccounts,
+  subjectOf,
+  works,
+  type ConnectedAccounts,
+} from './testing/connected-accounts-harness.ts';
+import { connectClient, type Harness, type RunningProxy } from './testing/harness.ts';
 import { captureLogs } from './testing/log-capture.ts';
 
 /**
@@ -31,96 +31,36 @@ import { captureLogs } from './testing/log-capture.ts';
  * accepts only its tokens: Toolgate registers itself (DCR), a user consents, the gateway calls as
  * that user, refreshes, and disconnects; nobody else's call ever uses the account.
  */
+type User = 'alice' | 'bob';
+let w: ConnectedAccounts<User>;
 let h: Harness;
 let upstream: OAuthUpstream;
 let proxy: RunningProxy;
-let tenant: Awaited<ReturnType<typeof seedTenant>>;
+let tenant: ConnectedAccounts<User>['tenant'];
 let entryId: string;
 let path: string;
-const users: Record<'alice' | 'bob', { id: string; token: string }> = {} as never;
+let users: ConnectedAccounts<User>['users'];
 
-const PUBLIC_WEB_URL = 'http://127.0.0.1:3999';
 const logs = captureLogs('debug');
 
 beforeAll(async () => {
-  h = await createHarness({ postgresUrl: inject('postgresUrl'), redisUrl: inject('redisUrl') });
-  upstream = await startOAuthUpstream();
-  tenant = await seedTenant(h.db.db);
-  const entry = await seedRegistryEntry(h.db.db, tenant.id, {
-    slug: 'notes',
-    name: 'Notes',
-    url: upstream.mcpUrl,
-    authKind: 'oauth',
+  w = await startConnectedAccounts({
+    postgresUrl: inject('postgresUrl'),
+    redisUrl: inject('redisUrl'),
+    users: ['alice', 'bob'],
+    log: logs.log,
   });
-  entryId = entry.id;
-  const gateway = await seedGateway(h.db.db, tenant.id);
-  await seedAssignments(h.db.db, tenant.id, gateway.id, [{ registryEntryId: entry.id, toolName: 'whoami' }]);
-  for (const name of ['alice', 'bob'] as const) {
-    const user = await seedMember(h.db.db, tenant.id);
-    const { token } = await seedApiToken(h.db.db, tenant.id, { scope: 'user', userId: user.id });
-    users[name] = { id: user.id, token };
-  }
-  path = `/mcp/${tenant.slug}/${gateway.slug}`;
-  proxy = await h.startProxy({ PUBLIC_WEB_URL }, { log: logs.log });
+  ({ h, upstream, proxy, tenant, entryId, path, users } = w);
 });
 
 afterAll(async () => {
-  await h?.close();
-  await upstream?.close();
+  await w?.close();
 });
 
-const services = () => ({ db: h.db.db, bus: proxy.bus, keys: h.secretKeys, allowPrivate: true });
-const actor = (name: 'alice' | 'bob') => ({ userId: users[name].id, role: 'member' as const });
-
-async function connect(name: 'alice' | 'bob') {
-  const { authorizationUrl } = await startConnection({
-    ...services(),
-    tenantId: tenant.id,
-    actor: actor(name),
-    input: { registryEntryId: entryId, scope: 'personal' },
-    publicWebUrl: PUBLIC_WEB_URL,
-  });
-  const back = await authorizeHeadless(authorizationUrl, { username: name });
-  expect(back.href.startsWith(`${PUBLIC_WEB_URL}/oauth/upstream/callback?`)).toBe(true);
-  const params = Object.fromEntries(back.searchParams);
-  return { params, done: await completeConnection({ ...services(), userId: users[name].id, params }) };
-}
-
-async function session(name: 'alice' | 'bob', capabilities: Record<string, unknown> = {}) {
-  const auth = { authorization: `Bearer ${users[name].token}` };
-  const init = await rpc(
-    `${proxy.url}${path}`,
-    {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities, clientInfo: { name: 't', version: '1' } },
-    },
-    auth,
-  );
-  const headers = {
-    ...auth,
-    'mcp-session-id': init.headers.get('mcp-session-id')!,
-    'mcp-protocol-version': '2025-11-25',
-  };
-  return async () =>
-    (
-      await rpc(
-        `${proxy.url}${path}`,
-        { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'notes__whoami', arguments: {} } },
-        headers,
-      )
-    ).json as {
-      result?: { content: { text: string }[]; isError?: boolean };
-      error?: { code: number; message: string; data?: unknown };
-    };
-}
-
-const works = (answer: { result?: { isError?: boolean } }) =>
-  answer.result !== undefined && answer.result.isError !== true;
-
-const subjectOf = (answer: Awaited<ReturnType<Awaited<ReturnType<typeof session>>>>) =>
-  (JSON.parse(answer.result!.content[0]!.text) as { sub: string }).sub;
+const services = () => w.services();
+const actor = (name: User) => w.actor(name);
+const connect = (name: User) => w.connect(name);
+const session = (name: User, capabilities?: Record<string, unknown>) => w.session(name, capabilities);
 
 describe('connected accounts (authorization code + PKCE against oidc-provider)', () => {
   it("registers Toolgate, stores the user's tokens sealed, and calls as that user only", async () => {
