@@ -24,40 +24,43 @@ export type ConnectionMethod = (typeof CONNECTION_METHODS)[keyof typeof CONNECTI
 
 export type ConnectionAuditStatus = 'ok' | 'error' | 'denied';
 
-/** Why a connection step did not succeed (`deny:<reason>` in the audit log). */
-export type ConnectionFailureReason =
+/** Why a connection step did not succeed (`deny:<reason>` in the audit log; the Logs page words each). */
+export const CONNECTION_FAILURE_REASONS = [
   /** The caller may not do this (role, team, another user's installation). */
-  | 'forbidden'
+  'forbidden',
   /** The user completing a sign-in is no longer a member of the workspace. */
-  | 'not_member'
+  'not_member',
   /** The SSRF guard refused an address the server's metadata led to. */
-  | 'private_address'
+  'private_address',
   /** The server's metadata is about another resource, or its authorization server refused ours (invalid_target). */
-  | 'wrong_resource'
+  'wrong_resource',
   /** The response came from another issuer than the one asked (RFC 9207), or did not say. */
-  | 'wrong_issuer'
+  'wrong_issuer',
   /** The callback's `state` matches no sign-in in progress: replayed, forged, or forgotten. */
-  | 'state_unknown'
-  | 'state_expired'
+  'state_unknown',
+  'state_expired',
   /** The sign-in was started by another user than the one completing it. */
-  | 'wrong_user'
-  /** The server sent the user back with an error (`access_denied`: refused at consent). */
-  | 'upstream_refused'
-  | 'upstream_error'
-  | 'no_code'
+  'wrong_user',
+  /** The server sent the user back with `access_denied` (refused at consent). */
+  'upstream_refused',
+  /** The server sent the user back with another error. */
+  'upstream_error',
+  'no_code',
   /** Toolgate's client registration at the server is gone. */
-  | 'client_gone'
+  'client_gone',
   /** The token endpoint refused the code (used, expired, or not issued for this client and verifier). */
-  | 'token_refused'
+  'token_refused',
   /** The token endpoint could not be reached or gave no usable token. */
-  | 'token_failed'
-  | 'entry_removed'
-  | 'discovery_failed'
+  'token_failed',
+  'entry_removed',
+  'discovery_failed',
   /** The server refused the refresh token (revoked or expired there). */
-  | 'refresh_refused'
-  | 'no_refresh_token'
-  | 'invalid'
-  | 'internal';
+  'refresh_refused',
+  'no_refresh_token',
+  'invalid',
+  'internal',
+] as const;
+export type ConnectionFailureReason = (typeof CONNECTION_FAILURE_REASONS)[number];
 
 export interface ConnectionAuditEvent {
   tenantId: string;

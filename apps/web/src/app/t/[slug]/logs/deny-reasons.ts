@@ -1,3 +1,5 @@
+import { isConnectionEvent } from './connection-events';
+
 /** Why the proxy refused a caller (`deny:<reason>` in the audit log), in words. */
 const DENY_REASONS: Record<string, string> = {
   missing: 'No token was sent',
@@ -16,5 +18,30 @@ const DENY_REASONS: Record<string, string> = {
   not_visible: 'The gateway is not shared with the caller',
 };
 
-export const denyReasonText = (reason: string): string =>
-  DENY_REASONS[reason] ?? `Refused (${reason.replaceAll('_', ' ')})`;
+/** Why connecting, refreshing or disconnecting an account did not succeed (`connection/*` events). */
+const CONNECTION_REASONS: Record<string, string> = {
+  forbidden: 'The caller may not do this to this account',
+  not_member: 'The user is no longer a member of this workspace',
+  private_address: 'The server’s metadata led to a private address, which Toolgate refuses',
+  wrong_resource: 'The server’s metadata or authorization server is for another resource',
+  wrong_issuer: 'The answer came from another authorization server than the one asked',
+  state_unknown: 'The sign-in matched none in progress (already completed, expired, or forged)',
+  state_expired: 'The sign-in took too long',
+  wrong_user: 'Another user completed a sign-in someone else started',
+  upstream_refused: 'Access was denied at the server',
+  upstream_error: 'The server sent the user back with an error',
+  no_code: 'The server sent the user back without an authorization code',
+  client_gone: 'Toolgate’s registration at the server is gone',
+  token_refused: 'The server refused to issue tokens for the code',
+  token_failed: 'The server’s token endpoint failed',
+  entry_removed: 'The server was removed from the registry meanwhile',
+  discovery_failed: 'The server’s authorization server could not be found or used',
+  refresh_refused: 'The server refused the refresh token (revoked or expired there)',
+  no_refresh_token: 'The server issued no refresh token',
+  invalid: 'The request was not valid',
+  internal: 'Toolgate failed unexpectedly',
+};
+
+export const denyReasonText = (reason: string, method?: string): string =>
+  (method && isConnectionEvent(method) ? CONNECTION_REASONS[reason] : DENY_REASONS[reason]) ??
+  `Refused (${reason.replaceAll('_', ' ')})`;

@@ -22,6 +22,7 @@ import {
   methodLabel,
 } from '~/components/usage/format';
 import { StatusBadge } from '~/components/usage/status-badge';
+import { connectionEventLabel, isConnectionEvent } from './connection-events';
 import { denyReasonText } from './deny-reasons';
 
 /** Pagination is the server's: the table only holds the page it is shown. */
@@ -76,13 +77,18 @@ export function LogsTable({
       header: 'Call',
       cell: (info) => {
         const e = info.row.original;
-        const problem = e.denyReason ? denyReasonText(e.denyReason) : e.errorMessage;
+        const connection = isConnectionEvent(e.method);
+        // A connection event keeps the very message the person was shown: more telling than its reason.
+        const reason = e.denyReason ? denyReasonText(e.denyReason, e.method) : null;
+        const problem = connection ? (e.errorMessage ?? reason) : (reason ?? e.errorMessage);
         return (
           <div className="min-w-0" data-testid="log-call">
             <p className="truncate font-medium text-slate-900">
-              {e.toolName ?? e.requestedName ?? methodLabel(e.method)}
+              {e.toolName ??
+                e.requestedName ??
+                (connection ? connectionEventLabel(e.method, e.status) : methodLabel(e.method))}
             </p>
-            {(e.toolName ?? e.requestedName) && (
+            {(e.toolName ?? e.requestedName ?? connection) && (
               <p className="truncate text-xs text-slate-500">
                 {e.method}
                 {e.requestedName && !e.toolName ? ' · not on this gateway' : ''}

@@ -96,8 +96,8 @@ export function LogsView({ tenantSlug, isAdmin }: { tenantSlug: string; isAdmin:
         title="Logs"
         description={
           isAdmin
-            ? 'Every call through your gateways: who called what, how it went, and how long it took. Open a call to see its request and result.'
-            : 'The calls you made through gateways with your own tokens. Open a call to see its request and result.'
+            ? 'Every call through your gateways: who called what, how it went, and how long it took. Open a call to see its request and result. Accounts connected, refreshed and disconnected at servers are logged here too.'
+            : 'The calls you made through gateways with your own tokens, and what happened to the accounts you connected. Open a call to see its request and result.'
         }
       />
       <UsageTabs tenantSlug={tenantSlug} />

@@ -20,6 +20,7 @@ import {
 } from '~/components/usage/format';
 import { StatusBadge } from '~/components/usage/status-badge';
 import { useTRPC } from '~/trpc/react';
+import { connectionEventLabel, isConnectionEvent } from '../connection-events';
 import { denyReasonText } from '../deny-reasons';
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
@@ -53,16 +54,21 @@ export function LogDetail({ tenantSlug, eventId }: { tenantSlug: string; eventId
 
   const e = event.data;
   const isToolCall = e.method === 'tools/call';
+  const connection = isConnectionEvent(e.method);
   return (
     <>
       <BackLink href={`/t/${tenantSlug}/logs`}>Logs</BackLink>
       <PageHeader
-        title={e.toolName ?? e.requestedName ?? methodLabel(e.method)}
+        title={
+          e.toolName ??
+          e.requestedName ??
+          (connection ? connectionEventLabel(e.method, e.status) : methodLabel(e.method))
+        }
         description={
           <span className="flex flex-wrap items-center gap-2">
             <StatusBadge status={e.status} />
             <span>
-              {e.toolName ? `${e.method} · ` : ''}
+              {e.toolName || connection ? `${e.method} · ` : ''}
               {e.requestedName && !e.toolName ? `${e.method} of a tool this gateway does not expose · ` : ''}
               <time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt)}</time>
             </span>
@@ -86,7 +92,11 @@ export function LogDetail({ tenantSlug, eventId }: { tenantSlug: string; eventId
             <Row label="Latency">{formatMs(e.latencyMs)}</Row>
             <Row label="Request size">{formatBytes(e.requestBytes)}</Row>
             <Row label="Response size">{formatBytes(e.responseBytes)}</Row>
-            {e.denyReason && <Row label="Refused because">{denyReasonText(e.denyReason)}</Row>}
+            {e.denyReason && (
+              <Row label={connection ? 'Reason' : 'Refused because'}>
+                {denyReasonText(e.denyReason, e.method)}
+              </Row>
+            )}
             {e.errorMessage && (
               <Row label="Error">
                 <span className="break-words">{e.errorMessage}</span>
