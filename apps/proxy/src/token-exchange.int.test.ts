@@ -105,7 +105,10 @@ beforeAll(async () => {
     clientAuthMethods: ['idp_jwt', 'api_token'],
     identityProviderId: idp!.id,
   });
-  await seedAssignments(db, tenant.id, gateway.id, [{ registryEntryId: entry.id, toolName: 'whoami' }]);
+  await seedAssignments(db, tenant.id, gateway.id, [
+    { registryEntryId: entry.id, toolName: 'whoami' },
+    { registryEntryId: entry.id, kind: 'prompt', toolName: 'my_notes' },
+  ]);
   apiToken = (await seedApiToken(db, tenant.id)).token;
   proxy = await h.startProxy();
   url = `${proxy.url}/mcp/${tenant.slug}/${gateway.slug}`;
@@ -143,6 +146,23 @@ describe('token exchange to upstreams (RFC 8693)', () => {
     // Exchanged once per caller, then reused (the upstream saw few distinct tokens).
     const jtis = new Set(upstream.seen.tokens.filter((t) => t.sub === 'carol').map((t) => t.jti));
     expect(jtis.size).toBe(1);
+  });
+
+  it("lists and gets the server's prompts as the caller too, with their exchanged token", async () => {
+    const carol = await idpToken('carol@corp.example', 'carol');
+    const { headers } = await initializeSession(url, { authorization: `Bearer ${carol}` });
+    const list = await rpc(url, { jsonrpc: '2.0', id: 1, method: 'prompts/list' }, headers);
+    expect((list.json as { result: { prompts: { name: string }[] } }).result.prompts).toEqual([
+      expect.objectContaining({ name: 'notes__my_notes' }),
+    ]);
+    const got = await rpc(
+      url,
+      { jsonrpc: '2.0', id: 2, method: 'prompts/get', params: { name: 'notes__my_notes' } },
+      headers,
+    );
+    const text = (got.json as { result: { messages: { content: { text: string } }[] } }).result.messages[0]!
+      .content.text;
+    expect(text).toBe('Notes of carol: ');
   });
 
   it('tells a caller who has no IdP token to exchange what to do, and never calls upstream for them', async () => {

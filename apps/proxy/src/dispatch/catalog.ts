@@ -56,7 +56,11 @@ export class Catalog {
     };
   }
 
-  async listPrompts(gateway: PreparedGateway, principal: Principal): Promise<Result> {
+  /**
+   * `subjectToken` (every method): the caller's own token, for servers reached with a credential
+   * made from it (token exchange, ID-JAG); see Caller.subjectToken.
+   */
+  async listPrompts(gateway: PreparedGateway, principal: Principal, subjectToken?: string): Promise<Result> {
     const byEntry = new Map<string, Map<string, string>>();
     for (const p of gateway.listedPrompts) {
       const names = byEntry.get(p.entryId) ?? new Map<string, string>();
@@ -65,7 +69,12 @@ export class Catalog {
     }
     const lists = await Promise.all(
       [...byEntry].map(async ([entryId, names]) => {
-        const server = this.resolve(gateway, { entryId, installationId: null }, principal);
+        const server = await this.resolve(
+          gateway,
+          { entryId, installationId: null },
+          principal,
+          subjectToken,
+        );
         if (!server) return [];
         const prompts = await this.listAll(gateway, server, 'prompts/list', 'prompts');
         return prompts
@@ -76,10 +85,15 @@ export class Catalog {
     return { prompts: lists.flat() };
   }
 
-  async getPrompt(gateway: PreparedGateway, principal: Principal, params: Result): Promise<Result> {
+  async getPrompt(
+    gateway: PreparedGateway,
+    principal: Principal,
+    params: Result,
+    subjectToken?: string,
+  ): Promise<Result> {
     const prompt = gateway.snapshot.prompts.find((p) => p.name === params.name);
     if (!prompt) throw new JsonRpcError(RPC.INVALID_PARAMS, `Unknown prompt: ${String(params.name)}`);
-    const server = this.resolveOrFail(gateway, prompt, principal);
+    const server = await this.resolveOrFail(gateway, prompt, principal, subjectToken);
     return this.forward(server, 'prompts/get', { ...params, name: prompt.upstreamName });
   }
 
@@ -87,18 +101,23 @@ export class Catalog {
     gateway: PreparedGateway,
     principal: Principal,
     only?: SnapshotResourceServer[],
+    subjectToken?: string,
   ): Promise<{ resources: Listed[] }> {
     const lists = await Promise.all(
-      this.resourceServers(gateway, principal, only).map((s) =>
+      (await this.resourceServers(gateway, principal, only, subjectToken)).map((s) =>
         this.listAll(gateway, s, 'resources/list', 'resources'),
       ),
     );
     return { resources: lists.flat() };
   }
 
-  async listResourceTemplates(gateway: PreparedGateway, principal: Principal): Promise<Result> {
+  async listResourceTemplates(
+    gateway: PreparedGateway,
+    principal: Principal,
+    subjectToken?: string,
+  ): Promise<Result> {
     const lists = await Promise.all(
-      this.resourceServers(gateway, principal).map((s) =>
+      (await this.resourceServers(gateway, principal, undefined, subjectToken)).map((s) =>
         this.listAll(gateway, s, 'resources/templates/list', 'resourceTemplates'),
       ),
     );
@@ -112,11 +131,12 @@ export class Catalog {
     method: string,
     params: Result,
     only?: SnapshotResourceServer[],
+    subjectToken?: string,
   ): Promise<Result> {
     const uri = params.uri;
     if (typeof uri !== 'string' || uri.length === 0)
       throw new JsonRpcError(RPC.INVALID_PARAMS, 'Invalid params: "uri" is required');
-    const servers = this.resourceServers(gateway, principal, only);
+    const servers = await this.resourceServers(gateway, principal, only, subjectToken);
     const owner = await this.ownerOf(gateway, servers, uri);
     if (owner) return this.forward(owner, method, params);
     // Not in any listing or template: ask each server in turn; "not found" means try the next.
@@ -136,19 +156,25 @@ export class Catalog {
     throw new JsonRpcError(RPC.RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
   }
 
-  async complete(gateway: PreparedGateway, principal: Principal, params: Result): Promise<Result> {
+  async complete(
+    gateway: PreparedGateway,
+    principal: Principal,
+    params: Result,
+    subjectToken?: string,
+  ): Promise<Result> {
     const ref = params.ref as { type?: string; name?: string; uri?: string } | undefined;
     if (ref?.type === 'ref/prompt') {
       const prompt = gateway.snapshot.prompts.find((p) => p.name === ref.name);
       if (!prompt) throw new JsonRpcError(RPC.INVALID_PARAMS, `Unknown prompt: ${String(ref.name)}`);
-      const server = this.resolveOrFail(gateway, prompt, principal);
+      const server = await this.resolveOrFail(gateway, prompt, principal, subjectToken);
       return this.forward(server, 'completion/complete', {
         ...params,
         ref: { ...ref, name: prompt.upstreamName },
       });
     }
     if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
-      const owner = await this.ownerOf(gateway, this.resourceServers(gateway, principal), ref.uri);
+      const servers = await this.resourceServers(gateway, principal, undefined, subjectToken);
+      const owner = await this.ownerOf(gateway, servers, ref.uri);
       if (!owner) throw new JsonRpcError(RPC.INVALID_PARAMS, `Unknown resource template: ${ref.uri}`);
       return this.forward(owner, 'completion/complete', params);
     }
@@ -176,15 +202,21 @@ export class Catalog {
         upstream?.authKind === 'id_jag'
       )
         continue;
-      const server = this.resolve(gateway, item, principal);
+      const server = this.resolveNow(gateway, item, principal);
       if (server && !byKey.has(server.target.key)) byKey.set(server.target.key, server);
     }
     return [...byKey.values()];
   }
 
   /** The server that owns a resource URI for this caller (listed, or matching a template). */
-  async resourceOwner(gateway: PreparedGateway, principal: Principal, uri: string): Promise<ResolvedServer> {
-    const owner = await this.ownerOf(gateway, this.resourceServers(gateway, principal), uri);
+  async resourceOwner(
+    gateway: PreparedGateway,
+    principal: Principal,
+    uri: string,
+    subjectToken?: string,
+  ): Promise<ResolvedServer> {
+    const servers = await this.resourceServers(gateway, principal, undefined, subjectToken);
+    const owner = await this.ownerOf(gateway, servers, uri);
     if (!owner) throw new JsonRpcError(RPC.RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
     return owner;
   }
@@ -209,14 +241,16 @@ export class Catalog {
     this.listingGenerations.set(key, (this.listingGenerations.get(key) ?? 0) + 1);
   }
 
-  private resourceServers(
+  private async resourceServers(
     gateway: PreparedGateway,
     principal: Principal,
-    only?: SnapshotResourceServer[],
-  ): ResolvedServer[] {
-    return (only ?? gateway.listedResourceServers)
-      .map((s) => this.resolve(gateway, s, principal))
-      .filter((s): s is ResolvedServer => s !== undefined);
+    only: SnapshotResourceServer[] | undefined,
+    subjectToken: string | undefined,
+  ): Promise<ResolvedServer[]> {
+    const servers = await Promise.all(
+      (only ?? gateway.listedResourceServers).map((s) => this.resolve(gateway, s, principal, subjectToken)),
+    );
+    return servers.filter((s): s is ResolvedServer => s !== undefined);
   }
 
   private async ownerOf(
@@ -237,37 +271,65 @@ export class Catalog {
     return undefined;
   }
 
-  private resolve(
-    gateway: PreparedGateway,
-    item: SnapshotResourceServer,
-    principal: Principal,
-  ): ResolvedServer | undefined {
+  /** The installation and upstream that serve `item` for this caller, if any. */
+  private serving(gateway: PreparedGateway, item: SnapshotResourceServer, principal: Principal) {
     const installation = resolveInstallation(gateway, item, principal);
     const upstream = gateway.upstreams.get(item.entryId);
     if (!installation || !upstream) return undefined;
     // Lists leave refused (stdio) servers out, so only a call by name or a pinned server gets here.
     if (gateway.refusedEntries.has(item.entryId))
       throw new JsonRpcError(...spread(upstreamErrorToRpc(stdioRefusal(), upstream.name)));
-    return {
-      entryId: item.entryId,
-      label: upstream.name,
-      // A `jwt` upstream: the caller's own signed token (refused with 'connect' in the moment
-      // after start before the signing key is loaded; tool calls wait for it instead).
-      target: this.targets.forInstallation(upstream, installation, principal),
-      ids: {
-        tenantId: gateway.snapshot.tenant.id,
-        gatewayId: gateway.snapshot.gateway.id,
-        installationId: installation.id,
-      },
+    const ids = {
+      tenantId: gateway.snapshot.tenant.id,
+      gatewayId: gateway.snapshot.gateway.id,
+      installationId: installation.id,
     };
+    return { installation, upstream, ids };
   }
 
-  private resolveOrFail(
+  /**
+   * For a request: the caller's target, with the credential made for them where the server needs
+   * one (a Forwarded JWT, waiting for the signing key once; a token exchanged at their IdP). A
+   * credential that cannot be had is the caller's error, told as the server's.
+   */
+  private async resolve(
     gateway: PreparedGateway,
     item: SnapshotResourceServer,
     principal: Principal,
-  ): ResolvedServer {
-    const server = this.resolve(gateway, item, principal);
+    subjectToken: string | undefined,
+  ): Promise<ResolvedServer | undefined> {
+    const found = this.serving(gateway, item, principal);
+    if (!found) return undefined;
+    const { installation, upstream, ids } = found;
+    try {
+      const target = await this.targets.forCaller(upstream, installation, principal, subjectToken);
+      return { entryId: item.entryId, label: upstream.name, target, ids };
+    } catch (err) {
+      if (!(err instanceof UpstreamError)) throw err;
+      throw new JsonRpcError(...spread(upstreamErrorToRpc(err, upstream.name)));
+    }
+  }
+
+  /** Outside a request (watches): only servers whose credential is not made per caller. */
+  private resolveNow(
+    gateway: PreparedGateway,
+    item: SnapshotResourceServer,
+    principal: Principal,
+  ): ResolvedServer | undefined {
+    const found = this.serving(gateway, item, principal);
+    if (!found) return undefined;
+    const { installation, upstream, ids } = found;
+    const target = this.targets.forInstallation(upstream, installation, principal);
+    return { entryId: item.entryId, label: upstream.name, target, ids };
+  }
+
+  private async resolveOrFail(
+    gateway: PreparedGateway,
+    item: SnapshotResourceServer,
+    principal: Principal,
+    subjectToken: string | undefined,
+  ): Promise<ResolvedServer> {
+    const server = await this.resolve(gateway, item, principal, subjectToken);
     if (!server) {
       const name = gateway.upstreams.get(item.entryId)?.name ?? 'this server';
       throw new JsonRpcError(

@@ -194,7 +194,7 @@ export class Dispatcher {
     const stateless = isStatelessVersion(call.session.protocolVersion);
     if (stateless) responder = modernResults(responder, message.method, this.deps.listTtlMs);
     const reply = (result: Record<string, unknown>) => responder.reply(resultMessage(message.id, result));
-    const { gateway, principal } = call.caller;
+    const { gateway, principal, subjectToken } = call.caller;
     const params = message.params ?? {};
     const { catalog } = this.deps;
     try {
@@ -229,18 +229,21 @@ export class Dispatcher {
           return await this.deps.tools.call(call, request, this.calls, responder);
         }
         case 'prompts/list':
-          return reply(await catalog.listPrompts(gateway, principal));
+          return reply(await catalog.listPrompts(gateway, principal, subjectToken));
         case 'prompts/get':
-          return reply(await catalog.getPrompt(gateway, principal, params));
+          return reply(await catalog.getPrompt(gateway, principal, params, subjectToken));
         case 'resources/list':
-          return reply(await catalog.listResources(gateway, principal));
+          return reply(await catalog.listResources(gateway, principal, undefined, subjectToken));
         case 'resources/templates/list':
-          return reply(await catalog.listResourceTemplates(gateway, principal));
+          return reply(await catalog.listResourceTemplates(gateway, principal, subjectToken));
         case 'resources/read':
-          return reply(await catalog.forUri(gateway, principal, message.method, params));
+          return reply(
+            await catalog.forUri(gateway, principal, message.method, params, undefined, subjectToken),
+          );
         case 'resources/subscribe': {
           const uri = subscriptionUri(params);
-          await catalog.requireSubscribable(await catalog.resourceOwner(gateway, principal, uri), uri);
+          const owner = await catalog.resourceOwner(gateway, principal, uri, subjectToken);
+          await catalog.requireSubscribable(owner, uri);
           await this.deps.subscriptions.change(call.session.key, { op: 'add', uri });
           return reply({});
         }
@@ -251,7 +254,7 @@ export class Dispatcher {
           });
           return reply({});
         case 'completion/complete':
-          return reply(await catalog.complete(gateway, principal, params));
+          return reply(await catalog.complete(gateway, principal, params, subjectToken));
         case 'tasks/get':
         case 'tasks/result':
         case 'tasks/list':

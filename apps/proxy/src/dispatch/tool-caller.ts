@@ -101,10 +101,11 @@ export class ToolCaller {
     principal: Principal,
     tool: SnapshotTool,
     args: unknown,
+    subjectToken: string | undefined,
   ): Promise<Record<string, unknown>> {
     const server = { entryId: tool.entryId, installationId: tool.installationId };
     if (tool.synthetic === 'list_resources') {
-      const { resources } = await this.catalog.listResources(gateway, principal, [server]);
+      const { resources } = await this.catalog.listResources(gateway, principal, [server], subjectToken);
       return {
         content: [{ type: 'text', text: JSON.stringify(resources, null, 2) }],
         structuredContent: { resources },
@@ -113,7 +114,14 @@ export class ToolCaller {
     const uri = (args as { uri?: unknown } | undefined)?.uri;
     if (typeof uri !== 'string' || !uri)
       throw new JsonRpcError(RPC.INVALID_PARAMS, 'The "uri" argument is required');
-    const { contents } = await this.catalog.forUri(gateway, principal, 'resources/read', { uri }, [server]);
+    const { contents } = await this.catalog.forUri(
+      gateway,
+      principal,
+      'resources/read',
+      { uri },
+      [server],
+      subjectToken,
+    );
     return {
       content: (Array.isArray(contents) ? contents : []).map((resource: unknown) => ({
         type: 'resource',
@@ -221,7 +229,10 @@ export class ToolCaller {
     if (tool.synthetic) {
       try {
         responder.reply(
-          resultMessage(message.id, await this.resourceTool(gateway, principal, tool, params.arguments)),
+          resultMessage(
+            message.id,
+            await this.resourceTool(gateway, principal, tool, params.arguments, call.caller.subjectToken),
+          ),
         );
       } catch (err) {
         if (!(err instanceof JsonRpcError)) throw err;
