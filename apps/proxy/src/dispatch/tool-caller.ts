@@ -32,6 +32,7 @@ import { stdioRefusal } from '../backend/stdio-policy.ts';
 import { logUpstreamFailure, upstreamErrorToRpc, upstreamMeta } from '../backend/upstream-errors.ts';
 import { passthroughHeaders, resolveInstallation, type UpstreamTargets } from '../backend/upstream-target.ts';
 import { passthroughTool } from './passthrough.ts';
+import { answerResourceTool } from './resource-tools.ts';
 
 /** A tools/call result that reports a failure to the model (`isError`), not a protocol error. */
 const toolError = (id: JsonRpcRequestMessage['id'], text: string) =>
@@ -93,41 +94,6 @@ export class ToolCaller {
 
   private child(parent: TraceSpan | undefined, name: string, client = false): TraceSpan | undefined {
     return parent && this.observability?.tracer?.tracing.child(parent, name, { client });
-  }
-
-  /** The generated list/read tools of a resources-only server, answered from its resources. */
-  private async resourceTool(
-    gateway: PreparedGateway,
-    principal: Principal,
-    tool: SnapshotTool,
-    args: unknown,
-    subjectToken: string | undefined,
-  ): Promise<Record<string, unknown>> {
-    const server = { entryId: tool.entryId, installationId: tool.installationId };
-    if (tool.synthetic === 'list_resources') {
-      const { resources } = await this.catalog.listResources(gateway, principal, [server], subjectToken);
-      return {
-        content: [{ type: 'text', text: JSON.stringify(resources, null, 2) }],
-        structuredContent: { resources },
-      };
-    }
-    const uri = (args as { uri?: unknown } | undefined)?.uri;
-    if (typeof uri !== 'string' || !uri)
-      throw new JsonRpcError(RPC.INVALID_PARAMS, 'The "uri" argument is required');
-    const { contents } = await this.catalog.forUri(
-      gateway,
-      principal,
-      'resources/read',
-      { uri },
-      [server],
-      subjectToken,
-    );
-    return {
-      content: (Array.isArray(contents) ? contents : []).map((resource: unknown) => ({
-        type: 'resource',
-        resource,
-      })),
-    };
   }
 
   call(
@@ -231,7 +197,7 @@ export class ToolCaller {
         responder.reply(
           resultMessage(
             message.id,
-            await this.resourceTool(gateway, principal, tool, params.arguments, call.caller.subjectToken),
+            await answerResourceTool(this.catalog, call.caller, tool, params.arguments),
           ),
         );
       } catch (err) {
