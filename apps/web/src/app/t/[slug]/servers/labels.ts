@@ -13,8 +13,8 @@ export const AUTH_LABELS: Record<RegistryEntry['authKind'], string> = {
   none: 'No auth',
   header: 'Header',
   oauth: 'OAuth',
-  // No longer offered: the proxy never forwarded the caller's token (docs/authentication.md).
-  oauth_passthrough: "OAuth pass-through (not forwarded: calls are sent without the caller's token)",
+  // Callers' tokens reach the server through a pass-through gateway only (docs/authentication.md).
+  oauth_passthrough: 'OAuth pass-through (pass-through gateways only)',
   jwt: 'Forwarded JWT',
   token_exchange: 'Token exchange (RFC 8693)',
   id_jag: 'ID-JAG (enterprise-managed authorization)',

@@ -9,6 +9,7 @@ import {
 import { useState } from 'react';
 import { SelectField, TextField } from '~/components/ui/field';
 import type { PathErrors } from './install-fields-editor';
+import { AuthHint } from './auth-hint';
 import { AUTH_LABELS } from './labels';
 import { URL_MAX, type RegistryEntryForm } from './registry-entry-form';
 
@@ -98,7 +99,7 @@ export function remoteAuth(remote: SettingsValues) {
           headerName: remote.headerName.trim(),
           ...(remote.valuePrefix ? { valuePrefix: remote.valuePrefix } : {}),
         }
-      : authKind === 'oauth'
+      : authKind === 'oauth' || authKind === 'oauth_passthrough'
         ? { ...present('authorizationServer', remote.authorizationServer), ...withScopes }
         : authKind === 'token_exchange'
           ? {
@@ -187,34 +188,6 @@ export function authConfigErrors(found: PathErrors, serverMessage?: string): Pat
   return found;
 }
 
-/** One sentence per kind: what the gateway does with each call (docs/authentication.md). */
-function AuthHint({ authKind, jwksUrl }: { authKind: AuthKind; jwksUrl: string }) {
-  if (authKind === 'jwt')
-    return (
-      <p className="text-sm text-slate-600" data-testid="jwt-auth-hint">
-        Toolgate signs a short-lived token (5 min) naming the caller for each call; the server validates it
-        with Toolgate&apos;s JWKS at <code className="break-all">{jwksUrl}</code>.
-      </p>
-    );
-  if (authKind === 'token_exchange')
-    return (
-      <p className="text-sm text-slate-600" data-testid="token-exchange-auth-hint">
-        For a caller who signed in to the gateway with your identity provider&apos;s JWT, Toolgate exchanges
-        that JWT at the token endpoint below (RFC 8693, as the installation&apos;s client) and sends the token
-        issued to the server; other callers get an error and nothing is sent.
-      </p>
-    );
-  if (authKind === 'id_jag')
-    return (
-      <p className="text-sm text-slate-600" data-testid="id-jag-auth-hint">
-        For a caller who signed in to the gateway with your identity provider&apos;s JWT, Toolgate has the
-        identity provider issue an ID-JAG for the server&apos;s authorization server, redeems it there for an
-        access token (RFC 7523) and sends that to the server; other callers get an error and nothing is sent.
-      </p>
-    );
-  return null;
-}
-
 const AUTH_OPTIONS: { value: AuthKind; label: string }[] = [
   { value: 'none', label: 'None' },
   { value: 'header', label: 'Header (API key / token)' },
@@ -222,6 +195,7 @@ const AUTH_OPTIONS: { value: AuthKind; label: string }[] = [
   { value: 'jwt', label: AUTH_LABELS.jwt },
   { value: 'token_exchange', label: AUTH_LABELS.token_exchange },
   { value: 'id_jag', label: AUTH_LABELS.id_jag },
+  { value: 'oauth_passthrough', label: AUTH_LABELS.oauth_passthrough },
 ];
 
 /** Transport and authentication of a remote server, with the chosen auth's settings. */
@@ -235,7 +209,7 @@ export function RemoteSettingsFields({
   jwksUrl: string;
 }) {
   const { errors, clear, setErrors } = draft;
-  // An entry keeps a kind the form no longer offers (OAuth pass-through) until it is changed.
+  // An entry keeps a kind the form does not offer until it is changed.
   const options = AUTH_OPTIONS.some((o) => o.value === remote.initial.authKind)
     ? AUTH_OPTIONS
     : [...AUTH_OPTIONS, { value: remote.initial.authKind, label: AUTH_LABELS[remote.initial.authKind] }];
@@ -368,6 +342,15 @@ export function RemoteSettingsFields({
         <div className="grid gap-4 sm:grid-cols-2">
           {authorizationServerField(
             "Optional; found from the server's metadata otherwise.",
+            'https://auth.example.com',
+          )}
+          {scopesField}
+        </div>
+      )}
+      {kind === 'oauth_passthrough' && (
+        <div className="grid gap-4 sm:grid-cols-2">
+          {authorizationServerField(
+            'Its issuer: clients of the pass-through gateway get their tokens there.',
             'https://auth.example.com',
           )}
           {scopesField}
