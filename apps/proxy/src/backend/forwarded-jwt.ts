@@ -1,5 +1,13 @@
-import { KeyObject, randomUUID, sign } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { signingKeyRevocationId } from '@toolgate/auth/constants';
+import {
+  FORWARDED_JWT_TTL_SECONDS,
+  forwardedJwtClaims,
+  forwardedJwtKey,
+  signForwardedJwt,
+  type ForwardedJwtClaims,
+  type ForwardedJwtKey,
+} from '@toolgate/auth/forwarded-jwt';
 import { currentSigningKey } from '@toolgate/auth/signing-keys';
 import type { KeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
@@ -9,8 +17,7 @@ import { UpstreamError, type UpstreamTarget } from '@toolgate/mcp/upstream';
 import type { CryptoKey } from 'jose';
 import type { Principal } from '../mcp-call.ts';
 
-/** Lifetime of a forwarded JWT (`exp` − `iat`); the documented maximum is 5 minutes. */
-export const FORWARDED_JWT_TTL_SECONDS = 300;
+export { FORWARDED_JWT_TTL_SECONDS, type ForwardedJwtClaims };
 /**
  * A cached token is reused while it has more than this left. At least the upstream call timeout
  * (60 s by default), so a call started with a token ends before the token does.
@@ -18,29 +25,6 @@ export const FORWARDED_JWT_TTL_SECONDS = 300;
 export const FORWARDED_JWT_REUSE_MARGIN_SECONDS = 60;
 /** While tokens are being minted, the current signing key is looked up again this often. */
 const KEY_RECHECK_MS = 60_000;
-
-/** What an upstream receives: RFC 7519 claims plus the caller's tenant and teams. */
-export interface ForwardedJwtClaims {
-  iss: string;
-  /** The user's id; for a caller without a user (an org API token), the principal id. */
-  sub: string;
-  /** The upstream's URL, exactly as configured on the registry entry. */
-  aud: string;
-  iat: number;
-  exp: number;
-  jti: string;
-  /** The user's address, for a caller who is a user (absent for organization and team tokens). */
-  email?: string;
-  /** The tenant the call is made in. */
-  tid: string;
-  /** Ids of the teams the caller acts for (sorted as the principal carries them). */
-  teams: string[];
-}
-
-interface LoadedKey {
-  kid: string;
-  key: KeyObject;
-}
 
 interface Minted {
   token: string;
@@ -64,8 +48,6 @@ export interface ForwardedJwtsOptions {
   currentKey?: (now: Date) => Promise<{ kid: string; privateKey: CryptoKey | KeyObject }>;
 }
 
-const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
 /**
  * Short-lived JWTs that Toolgate signs for the caller of a `jwt` ("Forwarded JWT") upstream, with
  * the authorization server's ES256 key, so the upstream verifies them against Toolgate's JWKS.
@@ -82,8 +64,8 @@ const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('
  */
 export class ForwardedJwts {
   private readonly tokens: TtlLru<string, Minted>;
-  private key: LoadedKey | undefined;
-  private loading: Promise<LoadedKey> | undefined;
+  private key: ForwardedJwtKey | undefined;
+  private loading: Promise<ForwardedJwtKey> | undefined;
   private checkedAt = 0;
   private readonly now: () => number;
 
@@ -131,21 +113,15 @@ export class ForwardedJwts {
     // re-inserted) at least every 4 minutes.
     const cached = this.tokens.peek(cacheKey, nowMs);
     if (cached && cached.claims.exp - nowMs / 1000 > FORWARDED_JWT_REUSE_MARGIN_SECONDS) return cached;
-    const iat = Math.floor(nowMs / 1000);
-    const claims: ForwardedJwtClaims = {
-      iss: this.options.issuer,
+    // The user's id; a caller without a user (an org API token) is named by its principal id.
+    const subject = {
+      tenantId: principal.tenantId,
       sub: principal.userId ?? principal.id,
-      aud: audience,
-      iat,
-      exp: iat + FORWARDED_JWT_TTL_SECONDS,
-      jti: randomUUID(),
       ...(principal.email ? { email: principal.email } : {}),
-      tid: principal.tenantId,
-      teams: [...teams],
+      teamIds: teams,
     };
-    const input = `${b64url({ alg: 'ES256', typ: 'JWT', kid: key.kid })}.${b64url(claims)}`;
-    const signature = sign('sha256', Buffer.from(input), { key: key.key, dsaEncoding: 'ieee-p1363' });
-    const token = `${input}.${signature.toString('base64url')}`;
+    const claims = forwardedJwtClaims(this.options.issuer, audience, subject, nowMs);
+    const token = signForwardedJwt(claims, key);
     const minted: Minted = {
       token,
       kid: key.kid,
@@ -171,7 +147,7 @@ export class ForwardedJwts {
     this.tokens.deleteWhere((minted) => minted.kid === kid);
   }
 
-  private currentKey(nowMs: number): LoadedKey {
+  private currentKey(nowMs: number): ForwardedJwtKey {
     const key = this.key;
     if (key === undefined) {
       void this.load().catch(() => undefined);
@@ -187,7 +163,7 @@ export class ForwardedJwts {
     return key;
   }
 
-  private load(): Promise<LoadedKey> {
+  private load(): Promise<ForwardedJwtKey> {
     this.loading ??= (async () => {
       try {
         const at = new Date(this.now());
@@ -195,10 +171,7 @@ export class ForwardedJwts {
         if (!currentKey && (!db || !ring)) throw new Error('ForwardedJwts needs db and ring, or currentKey');
         const current = await (currentKey ? currentKey(at) : currentSigningKey(db!, ring!, at));
         const { kid, privateKey } = current;
-        const loaded =
-          this.key?.kid === kid
-            ? this.key
-            : { kid, key: privateKey instanceof KeyObject ? privateKey : KeyObject.from(privateKey) };
+        const loaded = this.key?.kid === kid ? this.key : forwardedJwtKey(kid, privateKey);
         this.key = loaded;
         this.checkedAt = this.now();
         return loaded;
