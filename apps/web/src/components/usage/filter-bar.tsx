@@ -18,7 +18,23 @@ import {
   type NarrowingKey as FilterKey,
 } from './usage-filters.ts';
 
-const METHODS = ['tools/call', 'tools/list', 'initialize', 'resources/read', 'prompts/get', 'ping'];
+/**
+ * The methods offered, each with how people read it. `connection/*` are connected accounts' audit
+ * events (packages/api/src/services/connections/connection-audit.ts): in the logs only, as they are
+ * never rolled up into usage.
+ */
+const METHODS: { id: string; label: string }[] = [
+  { id: 'tools/call', label: 'Tool calls (tools/call)' },
+  { id: 'tools/list', label: 'tools/list' },
+  { id: 'initialize', label: 'initialize' },
+  { id: 'resources/read', label: 'resources/read' },
+  { id: 'prompts/get', label: 'prompts/get' },
+  { id: 'ping', label: 'ping' },
+  { id: 'connection/start', label: 'Account connections started (connection/start)' },
+  { id: 'connection/complete', label: 'Account connections completed (connection/complete)' },
+  { id: 'connection/refresh', label: 'Account refreshes (connection/refresh)' },
+  { id: 'connection/delete', label: 'Account disconnections (connection/delete)' },
+];
 
 /** Options from the facets, keeping a value already chosen (from a link) that the window lacks. */
 function withCurrent(options: UsageRef[] | undefined, current: string | undefined): UsageRef[] {
@@ -93,10 +109,7 @@ export function FilterBar({
       key: 'method',
       label: 'Method',
       all: 'All methods',
-      options: withCurrent(
-        METHODS.map((m) => ({ id: m, label: m === 'tools/call' ? 'Tool calls (tools/call)' : m })),
-        filters.method,
-      ),
+      options: withCurrent(METHODS, filters.method),
     },
     {
       key: 'authMethod',

@@ -79,6 +79,7 @@ export const AUTH_METHOD_LABELS: Record<string, string> = {
   api_token: 'API token',
   oauth: 'OAuth',
   idp_jwt: 'Identity provider',
+  passthrough: 'Pass-through token',
 };
 
 /** The method as people read it; '' is a request refused before its body was read. */
