@@ -1,2 +1,3 @@
 export * from './environment.ts';
 export * from './types.ts';
+export * from './compile.ts';

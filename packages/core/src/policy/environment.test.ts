@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { checkPolicyCondition } from './environment.ts';
+
+describe('checkPolicyCondition', () => {
+  it('accepts conditions over the declared variables', () => {
+    for (const ok of [
+      '"external-send" in tool.labels && session.tainted',
+      'has(args.path) && string(args.path).startsWith("/etc")',
+      'caller.emailDomain == "corp.example" && "eng" in caller.teams',
+      'tool.annotations.destructiveHint == true',
+      'request.time.getHours("UTC") < 9',
+      'gateway.slug == "prod" && caller.client == "cursor"',
+    ])
+      expect(checkPolicyCondition(ok)).toEqual({ ok: true });
+  });
+
+  it('points at what is wrong', () => {
+    expect(checkPolicyCondition('tool.nam == "x"')).toMatchObject({
+      ok: false,
+      message: 'No such key: nam',
+      offset: 5,
+      line: 1,
+      column: 6,
+    });
+    expect(checkPolicyCondition('tool.name == "a" &&\n  ')).toMatchObject({ ok: false, line: 2 });
+    expect(checkPolicyCondition('secrets.x == 1')).toMatchObject({
+      ok: false,
+      message: 'Unknown variable: secrets',
+    });
+    expect(checkPolicyCondition('tool.name == 1')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('overload'),
+    });
+    expect(checkPolicyCondition('tool.name')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('true or false'),
+    });
+    expect(checkPolicyCondition('   ')).toMatchObject({ ok: false, message: 'The condition is empty' });
+    expect(checkPolicyCondition('true || '.repeat(1000) + 'true')).toMatchObject({ ok: false });
+  });
+});
