@@ -82,7 +82,7 @@ function conjunctsOf(node: AstNode, out: Conjunct[] = []): Conjunct[] {
 const subsetOf = (reads: Set<string>, allowed: Set<string>) => [...reads].every((r) => allowed.has(r));
 
 function compileSource(source: string): Evaluate {
-  return policyEnvironment().parse(source) as unknown as Evaluate;
+  return policyEnvironment().parse(source);
 }
 
 function joined(conjuncts: Conjunct[]): Evaluate | undefined {
@@ -175,7 +175,7 @@ export class ToolPolicies {
       const outcome = run(residual, input);
       if (outcome.error !== undefined) {
         if (policy.action === 'allow') continue;
-        return { ...decision(policy), error: outcome.error } as PolicyDecision;
+        return { ...decision(policy), error: outcome.error };
       }
       if (outcome.matched) return decision(policy);
     }

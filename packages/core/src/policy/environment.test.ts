@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkPolicyCondition } from './environment.ts';
 
+const messageOf = (source: string) => {
+  const result = checkPolicyCondition(source);
+  return result.ok ? undefined : result.message;
+};
+
 describe('checkPolicyCondition', () => {
   it('accepts conditions over the declared variables', () => {
     for (const ok of [
@@ -27,14 +32,8 @@ describe('checkPolicyCondition', () => {
       ok: false,
       message: 'Unknown variable: secrets',
     });
-    expect(checkPolicyCondition('tool.name == 1')).toMatchObject({
-      ok: false,
-      message: expect.stringContaining('overload'),
-    });
-    expect(checkPolicyCondition('tool.name')).toMatchObject({
-      ok: false,
-      message: expect.stringContaining('true or false'),
-    });
+    expect(messageOf('tool.name == 1')).toContain('overload');
+    expect(messageOf('tool.name')).toContain('true or false');
     expect(checkPolicyCondition('   ')).toMatchObject({ ok: false, message: 'The condition is empty' });
     expect(checkPolicyCondition('true || '.repeat(1000) + 'true')).toMatchObject({ ok: false });
   });
