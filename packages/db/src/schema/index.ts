@@ -6,3 +6,4 @@ export * from './usage.ts';
 export * from './oauth.ts';
 export * from './outbox.ts';
 export * from './connections.ts';
+export * from './policies.ts';

@@ -87,6 +87,12 @@ export const registryEntries = pgTable(
     authKind: text({ enum: AUTH_KINDS }).notNull().default('none'),
     authConfig: jsonb().$type<AuthConfig>().notNull().default({}),
     installFields: jsonb().$type<InstallField[]>().notNull().default([]),
+    /**
+     * Labels admins set on a tool of this entry by tool name, for every installation of it (the
+     * snapshot adds each installation tool's own `labels`). Tenant entries only: the built-in
+     * catalog is shared, so its tools are labelled per installation.
+     */
+    toolLabels: jsonb().$type<Record<string, string[]>>().notNull().default({}),
     docsUrl: text(),
     iconUrl: text(),
     version: text(),
@@ -181,6 +187,11 @@ export const tools = pgTable(
     schemaHash: text().notNull(),
     approvedHash: text(),
     enabled: boolean().notNull().default(true),
+    /** Labels admins set on this tool (`untrusted-output`, `external-send`, …); kept by re-discovery. */
+    labels: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -7,6 +7,8 @@ import {
   gatewayToolAssignments,
   installations,
   memberships,
+  policies,
+  policyGateways,
   registryEntries,
   teamMembers,
   teams,
@@ -104,6 +106,7 @@ export async function seedTools(
     annotations?: Record<string, unknown>;
     meta?: Record<string, unknown>;
     execution?: Record<string, unknown>;
+    labels?: string[];
   }[],
 ) {
   if (defs.length === 0) return [];
@@ -119,6 +122,7 @@ export async function seedTools(
         annotations: d.annotations,
         meta: d.meta,
         execution: d.execution,
+        labels: d.labels,
         schemaHash: createHash('sha256').update(JSON.stringify(d)).digest('hex'),
       })),
     )
@@ -177,4 +181,32 @@ export async function seedApiToken(
     })
     .returning();
   return { ...row!, token: token.token };
+}
+
+/**
+ * A policy as the control plane stores it (no condition check: tests of the checker go through
+ * the service). `gatewayIds` absent = every gateway of the tenant.
+ */
+export async function seedPolicy(
+  db: Database,
+  tenantId: string,
+  overrides: Partial<Omit<typeof policies.$inferInsert, 'allGateways'>> & { gatewayIds?: string[] } = {},
+) {
+  const { gatewayIds, ...columns } = overrides;
+  const [row] = await db
+    .insert(policies)
+    .values({
+      tenantId,
+      name: randomSlug('policy'),
+      condition: 'true',
+      action: 'deny',
+      ...columns,
+      allGateways: gatewayIds === undefined,
+    })
+    .returning();
+  if (gatewayIds && gatewayIds.length > 0)
+    await db
+      .insert(policyGateways)
+      .values(gatewayIds.map((gatewayId) => ({ tenantId, policyId: row!.id, gatewayId })));
+  return row!;
 }
