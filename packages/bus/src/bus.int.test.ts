@@ -133,6 +133,27 @@ describe.each(implementations)('bus contract: $name', ({ available, replicas }) 
   });
 
   it.skipIf(!available)(
+    'sets: concurrent adds from two replicas keep every member, then expire',
+    async () => {
+      const [a, b] = pair();
+      expect(await b.sharedCache.members('labels:s1')).toEqual([]);
+      await Promise.all([
+        a.sharedCache.addToSet('labels:s1', ['untrusted-output'], 60),
+        b.sharedCache.addToSet('labels:s1', ['external-send', 'pii'], 60),
+        a.sharedCache.addToSet('labels:s1', ['pii'], 60),
+      ]);
+      expect((await a.sharedCache.members('labels:s1')).sort()).toEqual([
+        'external-send',
+        'pii',
+        'untrusted-output',
+      ]);
+      await a.sharedCache.addToSet('labels:short', ['x'], 1);
+      expect(await b.sharedCache.members('labels:short')).toEqual(['x']);
+      await eventually(async () => expect(await b.sharedCache.members('labels:short')).toEqual([]), 4_000);
+    },
+  );
+
+  it.skipIf(!available)(
     'invalidations reach every subscriber on every replica, and unsubscribe stops them',
     async () => {
       const [a, b] = pair();

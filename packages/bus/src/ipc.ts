@@ -160,6 +160,9 @@ const FORWARDED: Record<string, (bus: Bus, args: unknown[]) => unknown> = {
   'sharedCache.set': (b, [key, value, ttl]) =>
     b.sharedCache.set(key as string, value as string, ttl as number),
   'sharedCache.delete': (b, [key]) => b.sharedCache.delete(key as string),
+  'sharedCache.addToSet': (b, [key, members, ttl]) =>
+    b.sharedCache.addToSet(key as string, members as string[], ttl as number),
+  'sharedCache.members': (b, [key]) => b.sharedCache.members(key as string),
   'invalidations.publish': (b, [message]) => b.invalidations.publish(message as never),
   'sessions.publish': (b, [channel, message]) => b.sessions.publish(channel as string, message),
   'usage.enqueue': (b, [batch]) => b.usage.enqueue(batch as UsageBatch),
@@ -266,6 +269,8 @@ export function createLinkedBus(link: BusLink): Bus {
       get: (key) => call('sharedCache.get', key),
       set: (key, value, ttl) => call('sharedCache.set', key, value, ttl),
       delete: (key) => call('sharedCache.delete', key),
+      addToSet: (key, members, ttl) => call('sharedCache.addToSet', key, members, ttl),
+      members: (key) => call('sharedCache.members', key),
     },
     invalidations: {
       publish: (message) => call('invalidations.publish', message),

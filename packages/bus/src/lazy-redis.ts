@@ -5,7 +5,7 @@ type Part = Exclude<keyof Bus, 'kind' | 'ping' | 'close'>;
 type Methods<P extends Part> = readonly (keyof Bus[P] & string)[];
 
 const METHODS: { [P in Part]: Methods<P> } = {
-  sharedCache: ['get', 'set', 'delete'],
+  sharedCache: ['get', 'set', 'delete', 'addToSet', 'members'],
   invalidations: ['publish', 'subscribe'],
   sessions: ['publish', 'subscribe'],
   usage: ['enqueue', 'stats'],

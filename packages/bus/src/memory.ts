@@ -220,6 +220,15 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
       get: (key) => Promise.resolve(live(key)),
       set: (key, value, ttlSeconds) => Promise.resolve(void put(key, value, ttlSeconds)),
       delete: (key) => Promise.resolve(void hub.values.delete(key)),
+      addToSet(key, members, ttlSeconds) {
+        if (members.length === 0) return Promise.resolve();
+        // Stored like any value (a JSON list), under a key of its own; one process, so no race.
+        const current = new Set<string>(JSON.parse(live(`set:${key}`) ?? '[]') as string[]);
+        for (const m of members) current.add(m);
+        put(`set:${key}`, JSON.stringify([...current]), ttlSeconds);
+        return Promise.resolve();
+      },
+      members: (key) => Promise.resolve(JSON.parse(live(`set:${key}`) ?? '[]') as string[]),
     },
     invalidations: {
       publish(message) {

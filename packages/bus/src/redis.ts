@@ -167,6 +167,16 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
       async delete(k) {
         await client.del(key(`snap:${k}`));
       },
+      async addToSet(k, members, ttlSeconds) {
+        if (members.length === 0) return;
+        const setKey = key(`set:${k}`);
+        await client
+          .multi()
+          .sadd(setKey, ...members)
+          .expire(setKey, Math.max(1, Math.ceil(ttlSeconds)))
+          .exec();
+      },
+      members: (k) => client.smembers(key(`set:${k}`)),
     },
     invalidations: {
       async publish(message) {

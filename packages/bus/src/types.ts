@@ -11,6 +11,13 @@ export interface SharedCache {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Adds members to the set at `key` and (re)sets its expiry, in one round trip. Concurrent adds
+   * never lose each other's members (a set, not a read-modify-write of a value).
+   */
+  addToSet(key: string, members: readonly string[], ttlSeconds: number): Promise<void>;
+  /** The set's members (none when it is missing or expired), in no particular order. */
+  members(key: string): Promise<string[]>;
 }
 
 /**
