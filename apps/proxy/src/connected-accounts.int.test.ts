@@ -193,7 +193,12 @@ describe('connected accounts (authorization code + PKCE against oidc-provider)',
   it('the worker refreshes tokens that expire soon, ahead of time', async () => {
     const { refreshDueConnections } = await import('@toolgate/api/services/connections');
     const [before] = await listConnections({ db: h.db.db, tenantId: tenant.id, actor: actor('bob') });
-    const counts = await refreshDueConnections({ ...services(), aheadMs: 24 * 3600_000 });
+    // Bob's 300 s token, as a sweep sees it once past half its life.
+    const counts = await refreshDueConnections({
+      ...services(),
+      aheadMs: 24 * 3600_000,
+      now: new Date(Date.now() + 200_000),
+    });
     expect(counts.refreshed).toBeGreaterThanOrEqual(1);
     const [after] = await listConnections({ db: h.db.db, tenantId: tenant.id, actor: actor('bob') });
     expect(after!.lastRefreshedAt).not.toBe(before!.lastRefreshedAt);

@@ -12,14 +12,19 @@ export interface ConnectionRefreshOptions {
   bus: Bus;
   log: Logger;
   secretKeys?: KeyRing;
-  /** Tokens expiring within this are refreshed; 0 turns refreshing off. */
+  /**
+   * Tokens with less than this left (and less than half their life left) are refreshed; 0 turns
+   * refreshing off.
+   */
   aheadMs: number;
   allowPrivate: boolean;
 }
 
 /**
  * Connected accounts refreshed ahead of time: a sweep shortly after start, then every 30 s,
- * refreshing access tokens that expire within `aheadMs` (rows are claimed, so every worker may run it).
+ * refreshing access tokens with less than `aheadMs` left, once past half their life (a token that
+ * lives no longer than `aheadMs` is not refreshed at every sweep). Rows are claimed, so every
+ * worker may run it.
  */
 export function createConnectionRefresh(options: ConnectionRefreshOptions) {
   let timer: NodeJS.Timeout | undefined;

@@ -287,8 +287,10 @@ describe('the audit log of connected accounts', () => {
       },
     });
 
-    // The worker's sweep: the other user's refused, the admin's refreshed (a routine refresh is not recorded).
-    const counts = await refreshDueConnections({ ...services(), aheadMs: 24 * 3600_000 });
+    // The worker's sweep, once the 300 s tokens are past half their life: the other user's
+    // refused, the admin's refreshed (a routine refresh is not recorded).
+    const sweepAt = new Date(Date.now() + 200_000);
+    const counts = await refreshDueConnections({ ...services(), aheadMs: 24 * 3600_000, now: sweepAt });
     expect(counts).toMatchObject({ needs_reconnect: 1, refreshed: 1 });
     const refreshes = await rows(a.tenant.id, 'connection/refresh');
     expect(refreshes).toHaveLength(2);
@@ -300,7 +302,11 @@ describe('the audit log of connected accounts', () => {
       request: { connectionId: other.id, trigger: 'ahead_of_expiry' },
     });
     // Already marked: the next sweep neither refreshes nor records it again.
-    await refreshDueConnections({ ...services(), aheadMs: 24 * 3600_000 });
+    await refreshDueConnections({
+      ...services(),
+      aheadMs: 24 * 3600_000,
+      now: new Date(sweepAt.getTime() + 1_000),
+    });
     expect(await count(a.tenant.id, 'connection/refresh')).toBe(2);
   });
 
