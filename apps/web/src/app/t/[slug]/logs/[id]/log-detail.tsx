@@ -106,7 +106,8 @@ export function LogDetail({ tenantSlug, eventId }: { tenantSlug: string; eventId
             <Row label="Caller">
               {e.caller ? (
                 <>
-                  <span className="block">{e.caller.label}</span>
+                  {/* A caller with no name of its own (a pass-through gateway's `subject:<sub>`) is its id. */}
+                  {e.caller.label !== e.caller.id && <span className="block">{e.caller.label}</span>}
                   <span className="block font-mono text-xs break-all text-slate-500">{e.caller.id}</span>
                 </>
               ) : (
