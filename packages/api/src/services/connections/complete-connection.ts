@@ -23,7 +23,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { deliverChanges, recordEntryChange, tenantSlugOf } from '../../invalidation.ts';
 import { credentialsAad } from '../../upstream/discovery-target.ts';
 import { requireAdmin } from '../../actor.ts';
-import { findVisibleInstallation, requireInstallationManager } from '../../installation-access.ts';
+import { findVisibleInstallation } from '../../installation-access.ts';
 import { UUID_PATTERN } from '../../schemas/common.ts';
 import { requireTeamMaintainer } from '../../team-access.ts';
 import { discoverInstallation } from '../discover-installation.ts';
@@ -36,6 +36,7 @@ import {
   withReason,
 } from './connection-audit.ts';
 import { refreshTokenAad, verifierAad } from './connection-urls.ts';
+import { requireReconnectable } from './reconnect-access.ts';
 
 export interface CallbackParams {
   code?: string;
@@ -184,7 +185,7 @@ async function complete(
   const actor = { userId: state.userId, role: membership.role };
   if (state.installationId) {
     const installation = await findVisibleInstallation(db, state.tenantId, actor, state.installationId);
-    await requireInstallationManager(db, state.tenantId, actor, installation, 'reconnect this account');
+    await requireReconnectable(db, state.tenantId, actor, installation);
   } else if (state.scope === 'org') {
     requireAdmin(actor, "connect the organization's account");
   } else if (state.scope === 'team') {

@@ -10,11 +10,7 @@ import type { Database } from '@toolgate/db/client';
 import type { Executor } from '@toolgate/db/config-outbox';
 import { upstreamOAuthStates } from '@toolgate/db/schema';
 import { requireAdmin, type Actor } from '../../actor.ts';
-import {
-  findUsableEntry,
-  findVisibleInstallation,
-  requireInstallationManager,
-} from '../../installation-access.ts';
+import { findUsableEntry, findVisibleInstallation } from '../../installation-access.ts';
 import { requireTeamMaintainer } from '../../team-access.ts';
 import { requireTeams } from '../../tenant-refs.ts';
 import {
@@ -25,13 +21,17 @@ import {
   recordConnectionFailure,
 } from './connection-audit.ts';
 import { connectionUrls, STATE_TTL_MS, verifierAad, type ConnectionUrls } from './connection-urls.ts';
+import { requireReconnectable } from './reconnect-access.ts';
 
 export interface StartConnectionInput {
   registryEntryId: string;
   /** Whose account it is: the caller's own, a team's or the organization's (a shared service account). */
   scope: 'personal' | 'team' | 'org';
   teamId?: string;
-  /** Reconnect this installation (its credential is replaced) rather than creating one. */
+  /**
+   * Reconnect this installation (its credential is replaced) rather than creating one. A personal
+   * installation is reconnected by its user only.
+   */
   installationId?: string;
 }
 
@@ -119,7 +119,7 @@ async function start(
     seen.installationId = installation.id;
     if (installation.registryEntryId !== entry.id)
       throw new AppError('INVALID', 'That installation is of another server');
-    await requireInstallationManager(db, tenantId, actor, installation, 'reconnect this account');
+    await requireReconnectable(db, tenantId, actor, installation);
     scope = installation.scope;
     teamId = installation.teamId;
   } else if (scope === 'org') {
