@@ -21,6 +21,7 @@ import { AuthenticatorChain } from './admission/auth/principal.ts';
 import { Sessions } from './admission/sessions.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { PassthroughForwarder } from './dispatch/passthrough.ts';
+import { PolicyGate } from './dispatch/policy-gate.ts';
 import { UserPrincipals } from './admission/auth/user-principals.ts';
 import { BuiltinServers } from './backend/builtin-servers.ts';
 import { Catalog } from './dispatch/catalog.ts';
@@ -224,6 +225,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     log,
     clientRequestTimeoutMs: 120_000,
   });
+  const policies = new PolicyGate(bus, log);
   const dispatcher = new Dispatcher({
     tools: new ToolCaller({
       pool: upstreams,
@@ -236,6 +238,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       logLevels,
       tasks,
       publicWebUrl: env.PUBLIC_WEB_URL,
+      policies,
       renewal: new ConnectionRenewal({
         db: db.db,
         bus,
@@ -250,6 +253,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     tasks,
     catalog,
     passthrough: new PassthroughForwarder(upstreams, targets, log),
+    policies,
     serverVersion: PROXY_VERSION,
     listPageSize: env.MCP_LIST_PAGE_SIZE,
     listTtlMs: env.MCP_LIST_TTL_MS,

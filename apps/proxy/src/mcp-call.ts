@@ -20,6 +20,10 @@ export interface Principal {
   userId: string | null;
   /** The user's address, when the caller is a user Toolgate knows (forwarded JWTs carry it). */
   email?: string;
+  /** The member's role (owner, admin, member); absent for organization and team tokens. */
+  role?: string;
+  /** The OAuth client the caller's token was issued to (authMethod `oauth`): the agent. */
+  clientId?: string;
   /** The API token presented (authMethod `api_token`). */
   tokenId?: string;
   /** Teams the caller acts for (visibility, team installations). */
@@ -53,6 +57,8 @@ export interface CallSession {
   clientCapabilities: Record<string, unknown>;
   /** 2026-07-28: the log level this request asked for (`_meta`); none: no log messages. */
   logLevel?: LogLevel;
+  /** The client's own name (`clientInfo.name` of initialize, or of a 2026-07-28 request's `_meta`). */
+  clientName?: string;
 }
 
 /** One client request, admitted, on its way through dispatch to a backend. */

@@ -22,6 +22,7 @@ import type { ToolCaller } from './tool-caller.ts';
 import { subscriptionUri, type SessionSubscriptions } from './session-subscriptions.ts';
 import { tasksCapability, tasksExtension, type TaskRouter } from './tasks.ts';
 import { PASSTHROUGH_METHODS, type PassthroughForwarder } from './passthrough.ts';
+import type { PolicyGate } from './policy-gate.ts';
 
 export interface DispatcherDeps {
   tools: ToolCaller;
@@ -41,6 +42,8 @@ export interface DispatcherDeps {
   tasks?: TaskRouter;
   /** Pass-through gateways' lists and reads, asked of their one server with the caller's token. */
   passthrough?: PassthroughForwarder;
+  /** Tool-call policies: identity-aware listing here, decisions in the tool caller. */
+  policies?: PolicyGate;
 }
 
 /**
@@ -215,14 +218,24 @@ export class Dispatcher {
         case 'server/discover':
           return reply(this.discover(gateway));
         case 'tools/list': {
-          const { page, nextCursor } = paginate(gateway.listedTools, params.cursor, this.deps.listPageSize);
+          const listed =
+            this.deps.policies?.visible(gateway, principal, call.session, gateway.listedTools) ??
+            gateway.listedTools;
+          const { page, nextCursor } = paginate(listed, params.cursor, this.deps.listPageSize);
           return reply(nextCursor ? { tools: page, nextCursor } : { tools: page });
         }
         case 'tools/call': {
           let request = message;
           // Search exposure: the gateway's own tools answer here or unwrap to the tool they name.
           if (gateway.toolSearch) {
-            const route = routeToolCall(gateway.toolSearch, gateway.toolByName, message, call.usage);
+            const { policies } = this.deps;
+            const visible = policies
+              ? (name: string) => {
+                  const tool = gateway.toolByName.get(name);
+                  return !tool || !policies.hidden(gateway, principal, call.session, tool);
+                }
+              : undefined;
+            const route = routeToolCall(gateway.toolSearch, gateway.toolByName, message, call.usage, visible);
             if ('reply' in route) return responder.reply(route.reply);
             request = route.call;
           }

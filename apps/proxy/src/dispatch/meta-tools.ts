@@ -142,9 +142,11 @@ export function routeToolCall(
   toolNames: ReadonlyMap<string, unknown>,
   message: JsonRpcRequestMessage,
   usage: UsageDraft | undefined,
+  /** Tools this caller may see (policies); search_tools finds no others. */
+  visible?: (name: string) => boolean,
 ): ToolCallRoute {
   try {
-    return routeMetaCall(toolSearch, toolNames, message, usage);
+    return routeMetaCall(toolSearch, toolNames, message, usage, visible);
   } catch (err) {
     if (err instanceof InvalidArguments)
       return { reply: toolError(message.id, `Invalid arguments: ${err.message}`) };
@@ -157,13 +159,14 @@ function routeMetaCall(
   toolNames: ReadonlyMap<string, unknown>,
   message: JsonRpcRequestMessage,
   usage: UsageDraft | undefined,
+  visible: ((name: string) => boolean) | undefined,
 ): ToolCallRoute {
   const params = message.params ?? {};
   const name = params.name;
   if (typeof name !== 'string' || toolNames.has(name)) return { call: message };
   if (name === SEARCH_TOOLS) {
     if (usage) usage.toolName = SEARCH_TOOLS;
-    return { reply: resultMessage(message.id, search(toolSearch, params.arguments)) };
+    return { reply: resultMessage(message.id, search(toolSearch, params.arguments, visible)) };
   }
   if (name !== CALL_TOOL) return { call: message };
   if (usage) usage.toolName = CALL_TOOL;
@@ -195,12 +198,20 @@ function routeMetaCall(
   };
 }
 
-function search(toolSearch: ToolSearch, args: unknown): Record<string, unknown> {
+function search(
+  toolSearch: ToolSearch,
+  args: unknown,
+  visible: ((name: string) => boolean) | undefined,
+): Record<string, unknown> {
   if (!isObject(args) || typeof args.query !== 'string') throw invalid('"query" (a string) is required');
   const limit = args.limit ?? DEFAULT_LIMIT;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
     throw invalid(`"limit" must be an integer from 1 to ${MAX_LIMIT}`);
-  const tools = searchTools(toolSearch, args.query, limit);
+  const tools = visible
+    ? searchTools(toolSearch, args.query, MAX_LIMIT)
+        .filter((t) => visible(t.name))
+        .slice(0, limit)
+    : searchTools(toolSearch, args.query, limit);
   return { content: [{ type: 'text', text: render(args.query, tools) }], structuredContent: { tools } };
 }
 

@@ -33,6 +33,7 @@ import { logUpstreamFailure, upstreamErrorToRpc, upstreamMeta } from '../backend
 import { passthroughHeaders, resolveInstallation, type UpstreamTargets } from '../backend/upstream-target.ts';
 import { passthroughTool } from './passthrough.ts';
 import { answerResourceTool } from './resource-tools.ts';
+import type { PolicyGate } from './policy-gate.ts';
 
 /** A tools/call result that reports a failure to the model (`isError`), not a protocol error. */
 const toolError = (id: JsonRpcRequestMessage['id'], text: string) =>
@@ -60,6 +61,8 @@ export interface ToolCallerDeps {
   publicWebUrl?: string;
   /** Refreshes a connected account whose token the upstream refused, so the call is sent again. */
   renewal?: ConnectionRenewal;
+  /** Tool-call policies: decided before anything is resolved; labels of tools called noted after. */
+  policies?: PolicyGate;
 }
 
 /** tools/call: find the tool, pick the caller's credential, call upstream, relay what happens. */
@@ -76,6 +79,7 @@ export class ToolCaller {
   private readonly tasks?: TaskRouter;
   private readonly publicWebUrl?: string;
   private readonly renewal?: ConnectionRenewal;
+  private readonly policies?: PolicyGate;
 
   constructor(deps: ToolCallerDeps) {
     this.pool = deps.pool;
@@ -90,6 +94,7 @@ export class ToolCaller {
     this.tasks = deps.tasks;
     this.publicWebUrl = deps.publicWebUrl;
     this.renewal = deps.renewal;
+    this.policies = deps.policies;
   }
 
   private child(parent: TraceSpan | undefined, name: string, client = false): TraceSpan | undefined {
@@ -147,6 +152,10 @@ export class ToolCaller {
     span?.set('gen_ai.tool.name', name);
     const modern = this.inputs !== undefined && isStatelessVersion(call.session.protocolVersion);
     if (modern && params.requestState !== undefined) return this.resumeInput(call, message, responder, name);
+    if (this.policies) {
+      const refusal = await this.policies.refusal(call, tool, params.arguments);
+      if (refusal) return responder.reply(toolError(message.id, refusal));
+    }
     const upstream = gateway.upstreams.get(tool.entryId)!;
     let resolved: Awaited<ReturnType<ToolCaller['resolveCredential']>>;
     try {
@@ -270,6 +279,7 @@ export class ToolCaller {
         const outcome = await held.next();
         await logs?.settled();
         const answer = await this.inputs.answerFor({ call: held }, outcome, ownerOf(call, name));
+        await this.policies?.noteCalled(call, tool);
         return responder.reply(resultMessage(message.id, await adopt(answer)));
       }
       const result = await request(
@@ -283,6 +293,7 @@ export class ToolCaller {
       );
       // Everything the upstream sent before its answer goes out before it.
       await logs?.settled();
+      await this.policies?.noteCalled(call, tool);
       responder.reply(resultMessage(message.id, await adopt(result)));
     };
     try {

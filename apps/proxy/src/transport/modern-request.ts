@@ -27,7 +27,7 @@ const NAME_SOURCE: Record<string, 'name' | 'uri' | 'taskId'> = {
 export type ModernCheck =
   /** Not a 2026-07-28 message: the session-based revisions handle it. */
   | { era: 'stateful' }
-  | { era: 'modern'; clientCapabilities: Record<string, unknown>; logLevel?: LogLevel }
+  | { era: 'modern'; clientCapabilities: Record<string, unknown>; logLevel?: LogLevel; clientName?: string }
   | { era: 'modern'; status: number; error: JsonRpcErrorObject };
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -155,7 +155,13 @@ export function checkModernRequest(headers: IncomingHttpHeaders, message: Client
       );
     }
   }
-  return { era: 'modern', clientCapabilities: capabilities, ...(logLevel === undefined ? {} : { logLevel }) };
+  const clientName = (clientInfo as { name?: unknown } | undefined)?.name;
+  return {
+    era: 'modern',
+    clientCapabilities: capabilities,
+    ...(logLevel === undefined ? {} : { logLevel }),
+    ...(typeof clientName === 'string' && clientName ? { clientName } : {}),
+  };
 }
 
 const isStatefulVersion = (v: string): boolean => isSupportedVersion(v) && !isStatelessVersion(v);

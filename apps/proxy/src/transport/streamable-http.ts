@@ -243,6 +243,7 @@ export class StreamableHttpTransport {
           protocolVersion: session?.protocolVersion ?? '2026-07-28',
           clientCapabilities,
           ...(modern.era === 'modern' && modern.logLevel ? { logLevel: modern.logLevel } : {}),
+          ...clientNameOf(modern.era === 'modern' ? modern.clientName : session?.clientInfo?.name),
         },
         usage,
       },
@@ -289,3 +290,7 @@ export class StreamableHttpTransport {
     usage.reply(reply, sendJson(res, 200, reply, { 'mcp-session-id': id }));
   }
 }
+
+/** The client's declared name, for policies and the audit (capped like the sealed one). */
+const clientNameOf = (name: string | undefined): { clientName?: string } =>
+  name ? { clientName: name.slice(0, 256) } : {};

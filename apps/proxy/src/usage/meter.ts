@@ -72,6 +72,8 @@ export class UsageDraft implements UsageEvent {
   response: unknown = null;
   /** The tool a tools/call named, kept for the audit if the gateway turns out not to expose it. */
   #askedName: string | null = null;
+  /** A policy refused the call: its answer (a tool error) is recorded as `denied`. */
+  #policyDenied = false;
   readonly #started = performance.now();
   readonly #fieldMaxChars: number;
 
@@ -100,6 +102,15 @@ export class UsageDraft implements UsageEvent {
     this.gatewayId = gatewayId;
     this.identify(principal);
     this.policyOutcome = 'allow';
+  }
+
+  /**
+   * A tool-call policy decided: `allow:<policy id>` (an allow policy matched) or
+   * `deny:policy:<policy id>`, the call then recorded as `denied`.
+   */
+  decided(outcome: string, denied: boolean): void {
+    this.policyOutcome = outcome;
+    this.#policyDenied = denied;
   }
 
   /** Refused by authentication or authorization. */
@@ -170,7 +181,7 @@ export class UsageDraft implements UsageEvent {
       return;
     }
     this.errorCode = null;
-    this.status = result?.isError === true ? 'tool_error' : 'ok';
+    this.status = this.#policyDenied ? 'denied' : result?.isError === true ? 'tool_error' : 'ok';
     if (AUDITED_RESULTS.has(this.method)) this.response = captureForAudit(result, this.#fieldMaxChars);
   }
 

@@ -101,6 +101,7 @@ export class ApiTokenAuthenticator implements Authenticator {
         tokenId: record.tokenId,
         userId: record.userId,
         ...(record.userEmail ? { email: record.userEmail } : {}),
+        ...(record.userRole ? { role: record.userRole } : {}),
         teamIds: record.teamIds,
         orgWide: record.scope === 'org' || record.userRole === 'owner' || record.userRole === 'admin',
       },

@@ -42,6 +42,8 @@ interface Verified {
   /** Seconds. */
   exp: number;
   scopes: string[];
+  /** The OAuth client the token was issued to (RFC 9068 `client_id`): the agent. */
+  clientId?: string;
   /** Revocation-set ids that refuse this token. */
   revocationIds: string[];
 }
@@ -117,7 +119,10 @@ export class OAuthAuthenticator implements Authenticator {
       return { ok: false, failure: 'unavailable' };
     }
     if (!user) return { ok: false, failure: 'not_member' };
-    return { ok: true, principal: memberPrincipal(user.tenantId, user, 'oauth', token.scopes) };
+    return {
+      ok: true,
+      principal: memberPrincipal(user.tenantId, user, 'oauth', token.scopes, token.clientId),
+    };
   }
 
   private async verify(
@@ -142,7 +147,7 @@ export class OAuthAuthenticator implements Authenticator {
       return { ok: false, failure };
     }
     const { sub, aud, exp, jti } = payload;
-    const { tid, gid, scope, grant } = payload as Record<string, unknown>;
+    const { tid, gid, scope, grant, client_id: clientId } = payload as Record<string, unknown>;
     if (
       typeof sub !== 'string' ||
       typeof aud !== 'string' ||
@@ -168,6 +173,18 @@ export class OAuthAuthenticator implements Authenticator {
       this.options.log.error({ err: (err as Error).message }, 'revocations unavailable');
       return { ok: false, failure: 'unavailable' };
     }
-    return { ok: true, token: { sub, aud, tid, gid, exp, scopes: parseScope(scope), revocationIds } };
+    return {
+      ok: true,
+      token: {
+        sub,
+        aud,
+        tid,
+        gid,
+        exp,
+        scopes: parseScope(scope),
+        ...(typeof clientId === 'string' ? { clientId } : {}),
+        revocationIds,
+      },
+    };
   }
 }

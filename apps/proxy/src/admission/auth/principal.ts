@@ -10,16 +10,19 @@ export function memberPrincipal(
   user: { userId: string; teamIds: string[]; role: string; email?: string },
   authMethod: 'oauth' | 'idp_jwt',
   scopes?: string[],
+  clientId?: string,
 ): Principal {
   return {
     id: `user:${user.userId}`,
     tenantId,
     authMethod,
     userId: user.userId,
+    role: user.role,
     ...(user.email ? { email: user.email } : {}),
     teamIds: user.teamIds,
     orgWide: user.role === 'owner' || user.role === 'admin',
     ...(scopes ? { scopes } : {}),
+    ...(clientId ? { clientId } : {}),
   };
 }
 
