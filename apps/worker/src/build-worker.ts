@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { ConfigRelay } from '@toolgate/auth/config-delivery';
+import { issuerFrom } from '@toolgate/auth/constants';
 import type { Bus, UsageBatch, UsageConsumer } from '@toolgate/bus';
 import type { Logger } from '@toolgate/core/logger';
 import { metricsHandler } from '@toolgate/core/metrics-endpoint';
@@ -51,6 +52,7 @@ export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
     db: db.db,
     log,
     intervalMs: env.INSTALLATION_HEALTH_INTERVAL_MS,
+    issuer: issuerFrom(env.PUBLIC_WEB_URL),
     allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
     ...(env.TOOLGATE_SECRET_KEYS ? { secretKeys: parseKeyRing(env.TOOLGATE_SECRET_KEYS) } : {}),
   });

@@ -68,6 +68,11 @@ const ZWorkerEnvFields = z.object({
   CONNECTION_REFRESH_AHEAD_MS: z.coerce.number().int().min(0).default(300_000),
   /** Opens installation credentials for health checks; without it, installations with secrets are reported as errors. */
   TOOLGATE_SECRET_KEYS: zKeyRing.optional(),
+  /**
+   * The authorization server's public URL (as the proxies have it): the issuer of the Forwarded JWTs
+   * health checks send to `jwt` servers.
+   */
+  PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
   /** Let health checks reach private and loopback addresses, as the proxies may. */
   TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: zBool.default(false),
 });

@@ -9,6 +9,8 @@ export interface InstallationHealthOptions {
   /** Each installation is checked once per interval; 0 turns checks off. */
   intervalMs: number;
   secretKeys?: KeyRing;
+  /** issuerFrom(PUBLIC_WEB_URL): `jwt` servers are checked with a Forwarded JWT Toolgate signs. */
+  issuer: string;
   allowPrivate: boolean;
 }
 
@@ -24,6 +26,7 @@ export function createInstallationHealth({
   log,
   intervalMs,
   secretKeys,
+  issuer,
   allowPrivate,
 }: InstallationHealthOptions) {
   let timer: NodeJS.Timeout | undefined;
@@ -31,7 +34,7 @@ export function createInstallationHealth({
   const counts = { checked: 0, sweeps: 0 };
 
   const sweep = async () => {
-    const result = await checkDueInstallations({ db, intervalMs, secretKeys, allowPrivate });
+    const result = await checkDueInstallations({ db, intervalMs, secretKeys, issuer, allowPrivate });
     counts.sweeps++;
     counts.checked += result.checked;
     if (result.checked > 0) log.info(result, 'installations health-checked');

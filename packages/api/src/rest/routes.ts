@@ -1,3 +1,4 @@
+import { issuerFrom } from '@toolgate/auth/constants';
 import { gatewayResourceUrl } from '@toolgate/auth/resource';
 import { z } from 'zod';
 import {
@@ -128,6 +129,8 @@ const withUrl = ({ deps, caller }: RouteContext, gateway: Gateway) => ({
 const upstreamAccess = ({ deps }: RouteContext) => ({
   bus: deps.bus,
   secretKeys: deps.secretKeys,
+  // Forwarded JWTs to `jwt` servers are issued as Toolgate's authorization server.
+  issuer: issuerFrom(deps.publicWebUrl),
   allowPrivate: deps.allowPrivateUpstreams ?? false,
   allowStdio: deps.allowStdio ?? false,
 });
@@ -240,6 +243,7 @@ export const ROUTES: readonly Route[] = [
       checkInstallationHealth({
         ...scope(ctx),
         secretKeys: ctx.deps.secretKeys,
+        issuer: issuerFrom(ctx.deps.publicWebUrl),
         allowPrivate: ctx.deps.allowPrivateUpstreams ?? false,
         installationId: ctx.params.id!,
       }),

@@ -10,18 +10,25 @@ import {
   findVisibleInstallation,
 } from '../installation-access.ts';
 import type { Installation } from '../schemas/installations.ts';
-import { discoveryTarget } from '../upstream/discovery-target.ts';
+import { signedDiscoveryTarget } from '../upstream/discovery-target.ts';
 import { healthOfFailure, probeUpstream, type HealthVerdict } from '../upstream/health.ts';
 import { toInstallation } from '../views/rows.ts';
 
 interface ProbeDeps {
   secretKeys?: KeyRing;
+  /**
+   * issuerFrom(PUBLIC_WEB_URL): a `jwt` server is checked with a Forwarded JWT naming Toolgate
+   * itself (DISCOVERY_SUBJECT), from the worker and "Check now" alike, so the verdict does not
+   * depend on who asked. Without it (or the key ring) the check records why it cannot sign.
+   */
+  issuer?: string;
   /** Let checks reach private and loopback addresses (self-hosted upstreams, tests). */
   allowPrivate: boolean;
   timeoutMs?: number;
 }
 
 async function probe(
+  db: Database,
   entry: typeof registryEntries.$inferSelect,
   installation: typeof installations.$inferSelect,
   deps: ProbeDeps,
@@ -29,10 +36,17 @@ async function probe(
   // The built-in management server is Toolgate itself: up whenever this code runs.
   if (entry.transport === 'builtin') return { status: 'ready', error: null };
   try {
-    const target = discoveryTarget(entry, installation, deps.secretKeys);
+    const target = await signedDiscoveryTarget(entry, installation, {
+      db,
+      tenantId: installation.tenantId,
+      secretKeys: deps.secretKeys,
+      issuer: deps.issuer,
+      as: 'toolgate',
+    });
     return await probeUpstream(target, { allowPrivate: deps.allowPrivate, timeoutMs: deps.timeoutMs });
   } catch (err) {
-    // Credentials that no longer open are this installation's problem to show.
+    // Credentials that no longer open, or a token that cannot be signed, are this installation's
+    // problem to show.
     return healthOfFailure(err);
   }
 }
@@ -60,7 +74,7 @@ export async function checkInstallationHealth(
   const entry = await findUsableEntry(db, tenantId, installation.registryEntryId);
   if (entry.transport === 'stdio')
     throw new AppError('INVALID', 'Local (stdio) servers are checked when they start, not by a health check');
-  const row = await record(db, tenantId, installation.id, await probe(entry, installation, options));
+  const row = await record(db, tenantId, installation.id, await probe(db, entry, installation, options));
   if (!row) throw new AppError('NOT_FOUND', 'Installation not found');
   return toInstallation(row);
 }
@@ -104,7 +118,7 @@ export async function checkDueInstallations(
         .innerJoin(registryEntries, eq(registryEntries.id, installations.registryEntryId))
         .where(eq(installations.id, id));
       if (!row) continue;
-      const verdict = await probe(row.entry, row.installation, options);
+      const verdict = await probe(db, row.entry, row.installation, options);
       await record(db, row.installation.tenantId, id, verdict);
       result.checked++;
       result.byStatus[verdict.status] = (result.byStatus[verdict.status] ?? 0) + 1;

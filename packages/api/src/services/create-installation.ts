@@ -17,6 +17,7 @@ import { requireTeamMaintainer } from '../team-access.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
 import { requireTeams } from '../tenant-refs.ts';
 import { credentialsAad } from '../upstream/discovery-target.ts';
+import { requireForwardedJwtSigning } from '../upstream/forwarded-jwt.ts';
 import { describeIssues, parseInput, type FieldIssue } from '../validation.ts';
 import { discoverInstallation } from './discover-installation.ts';
 
@@ -26,8 +27,10 @@ export interface CreateInstallationOptions {
   tenantId: string;
   actor: Actor;
   input: CreateInstallationRequest;
-  /** Seals the secret field values; the first key encrypts. */
+  /** Seals the secret field values; the first key encrypts. Opens the Forwarded JWT signing key. */
   secretKeys?: KeyRing;
+  /** issuerFrom(PUBLIC_WEB_URL): discovery of a `jwt` server sends the installer a Forwarded JWT. */
+  issuer?: string;
   /** Let discovery reach private and loopback addresses (self-hosted upstreams, tests). */
   allowPrivate: boolean;
   /** TOOLGATE_ALLOW_STDIO: whether local (stdio) servers may be installed. Default: refused. */
@@ -77,6 +80,8 @@ export async function createInstallation(
     if (fields.get(key)?.secret) secrets[key] = value;
     else config[key] = value;
   }
+  // Refused before anything is stored, as sealing without keys is: discovery could not sign.
+  if (entry.authKind === 'jwt') requireForwardedJwtSigning(entry, options);
   const id = randomUUID();
   let credentialsSealed: string | null = null;
   if (Object.keys(secrets).length > 0) {

@@ -14,7 +14,7 @@ import { installationPrompts, recordPrompts } from '../installation-prompts.ts';
 import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import type { DiscoveredInstallation } from '../schemas/installations.ts';
 import { requireStdioAllowed } from '../stdio-policy.ts';
-import { discoveryTarget } from '../upstream/discovery-target.ts';
+import { signedDiscoveryTarget } from '../upstream/discovery-target.ts';
 import { healthOfFailure, type HealthVerdict } from '../upstream/health.ts';
 import { listUpstream, type UpstreamListing } from '../upstream/list-upstream.ts';
 import { toInstallation } from '../views/rows.ts';
@@ -27,8 +27,14 @@ export interface DiscoverInstallationOptions {
   tenantId: string;
   actor: Actor;
   installationId: string;
-  /** Opens the installation's sealed credentials. */
+  /** Opens the installation's sealed credentials, and the signing key of Forwarded JWTs. */
   secretKeys?: KeyRing;
+  /**
+   * issuerFrom(PUBLIC_WEB_URL): the `iss` of the Forwarded JWT a `jwt` server is sent, naming the
+   * actor as the proxy names them on their calls. Without it (or the key ring) such a server is
+   * not discovered: UNAVAILABLE, never an anonymous connection.
+   */
+  issuer?: string;
   /** Let discovery reach private and loopback addresses (self-hosted upstreams, tests). */
   allowPrivate: boolean;
   /** TOOLGATE_ALLOW_STDIO: discovery of a local (stdio) server starts its command here. */
@@ -39,7 +45,8 @@ export interface DiscoverInstallationOptions {
 
 /**
  * Connects to the installation's upstream (through the SSRF guard), records its tools —
- * upserting current ones, deleting vanished ones — and its status. A failing upstream is not an
+ * upserting current ones, deleting vanished ones — and its status. A `jwt` server is sent a
+ * Forwarded JWT naming the actor, so it lists what that person would be offered. A failing upstream is not an
  * error of this call: the installation is marked `error` with `lastError`, tools are kept.
  * Gateways that use the entry are invalidated either way.
  */
@@ -62,11 +69,14 @@ export async function discoverInstallation(
     // Credentials that no longer open (a key dropped from the ring) are this installation's
     // problem to show, not the caller's mistake.
     else
-      listing = await listUpstream(discoveryTarget(entry, installation, options.secretKeys), {
-        allowPrivate: options.allowPrivate,
-        connectTimeoutMs: options.connectTimeoutMs,
-        callTimeoutMs: options.callTimeoutMs,
-      });
+      listing = await listUpstream(
+        await signedDiscoveryTarget(entry, installation, { ...options, as: actor }),
+        {
+          allowPrivate: options.allowPrivate,
+          connectTimeoutMs: options.connectTimeoutMs,
+          callTimeoutMs: options.callTimeoutMs,
+        },
+      );
   } catch (err) {
     if (err instanceof AppError && err.code === 'UNAVAILABLE') throw err;
     failure = healthOfFailure(err);

@@ -1,8 +1,10 @@
 import { openString, type KeyRing } from '@toolgate/core/crypto';
 import { AppError } from '@toolgate/core/errors';
+import type { Database } from '@toolgate/db/client';
 import type { installations, registryEntries } from '@toolgate/db/schema';
 import type { UpstreamTarget } from '@toolgate/mcp/upstream';
 import { buildUpstreamTarget, credentialsAad } from '@toolgate/mcp/upstream-target';
+import { withForwardedJwt, type ControlPlaneCaller, type ForwardedJwtSigning } from './forwarded-jwt.ts';
 
 export { credentialsAad };
 
@@ -32,4 +34,17 @@ export function discoveryTarget(
     installation,
     secrets,
   );
+}
+
+/**
+ * discoveryTarget, as `as` would be sent it: a `jwt` (Forwarded JWT) server gets a token naming
+ * them, as the proxy sends on their calls; other servers get the installation's credential alone.
+ */
+export async function signedDiscoveryTarget(
+  entry: typeof registryEntries.$inferSelect,
+  installation: Pick<typeof installations.$inferSelect, 'id' | 'config' | 'credentialsSealed'>,
+  options: ForwardedJwtSigning & { db: Database; tenantId: string; as: ControlPlaneCaller },
+): Promise<UpstreamTarget> {
+  const target = discoveryTarget(entry, installation, options.secretKeys);
+  return entry.authKind === 'jwt' ? withForwardedJwt(target, entry, options) : target;
 }

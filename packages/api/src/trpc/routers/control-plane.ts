@@ -1,3 +1,4 @@
+import { issuerFrom } from '@toolgate/auth/constants';
 import { gatewayResourceUrl } from '@toolgate/auth/resource';
 import { AppError } from '@toolgate/core/errors';
 import { z } from 'zod';
@@ -72,6 +73,8 @@ type WithDeps = { deps: ControlPlaneDeps };
 const upstreamAccess = ({ deps }: WithDeps) => ({
   bus: deps.bus,
   secretKeys: deps.secretKeys,
+  // Forwarded JWTs to `jwt` servers are issued as Toolgate's authorization server.
+  issuer: issuerFrom(deps.publicWebUrl),
   allowPrivate: deps.allowPrivateUpstreams ?? false,
   allowStdio: deps.allowStdio ?? false,
 });
@@ -193,6 +196,7 @@ export const installationsRouter = router({
       checkInstallationHealth({
         ...ctx.scope,
         secretKeys: ctx.deps.secretKeys,
+        issuer: issuerFrom(ctx.deps.publicWebUrl),
         allowPrivate: ctx.deps.allowPrivateUpstreams ?? false,
         installationId: input.id,
       }),
