@@ -10,7 +10,7 @@ export type UsageRange = (typeof USAGE_RANGES)[number];
 export const USAGE_STATUS_FILTERS = [...USAGE_STATUSES, 'errors'] as const;
 export type UsageStatusFilter = (typeof USAGE_STATUS_FILTERS)[number];
 
-export const AUTH_METHODS = ['api_token', 'oauth', 'idp_jwt'] as const;
+export const AUTH_METHODS = ['api_token', 'oauth', 'idp_jwt', 'passthrough'] as const;
 
 /** Longest custom window: rollups are kept about this long, and buckets stay few. */
 export const MAX_RANGE_DAYS = 400;

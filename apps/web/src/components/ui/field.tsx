@@ -82,6 +82,7 @@ interface SelectFieldProps extends SelectHTMLAttributes<HTMLSelectElement> {
 export function SelectField({ label, hint, error, options, className, id, ...props }: SelectFieldProps) {
   const autoId = useId();
   const selectId = id ?? autoId;
+  const describedBy = error ? `${selectId}-error` : hint ? `${selectId}-hint` : undefined;
   return (
     <div className={cx('flex flex-col gap-1.5', className)}>
       <label htmlFor={selectId} className="text-sm font-medium text-slate-800">
@@ -90,6 +91,7 @@ export function SelectField({ label, hint, error, options, className, id, ...pro
       <select
         id={selectId}
         aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
         className={cx(
           'h-10 rounded-lg bg-white px-3 text-sm text-slate-900 shadow-xs ring-1 outline-none focus:ring-2',
           error ? 'ring-red-400 focus:ring-red-500' : 'ring-slate-300 focus:ring-brand-500',
@@ -103,9 +105,13 @@ export function SelectField({ label, hint, error, options, className, id, ...pro
         ))}
       </select>
       {error ? (
-        <p className="text-sm text-red-600">{error}</p>
+        <p id={`${selectId}-error`} className="text-sm text-red-600">
+          {error}
+        </p>
       ) : hint ? (
-        <p className="text-sm text-slate-500">{hint}</p>
+        <p id={`${selectId}-hint`} className="text-sm text-slate-500">
+          {hint}
+        </p>
       ) : null}
     </div>
   );

@@ -147,6 +147,8 @@ export function GatewayDetail({
         </div>
       )}
       <ConnectDialog
+        // Its sign-in choice is made when it mounts: a change of client methods starts it afresh.
+        key={g.clientAuthMethods.join(',')}
         open={connecting}
         onClose={() => setConnecting(false)}
         gatewayId={g.id}

@@ -256,7 +256,11 @@ export function GatewaySettings({
           />
         )}
 
-        <fieldset className="flex flex-col gap-2" aria-invalid={errors.clientAuthMethods ? true : undefined}>
+        <fieldset
+          className="flex flex-col gap-2"
+          aria-invalid={errors.clientAuthMethods ? true : undefined}
+          aria-describedby={errors.clientAuthMethods ? 'client-auth-error' : undefined}
+        >
           <legend className="text-sm font-medium text-slate-800">Client authentication</legend>
           {AUTH_METHODS.map((m) => (
             <label key={m.value} className="flex items-start gap-2 text-sm text-slate-700">
@@ -279,7 +283,11 @@ export function GatewaySettings({
               </span>
             </label>
           ))}
-          {errors.clientAuthMethods && <p className="text-sm text-red-600">{errors.clientAuthMethods}</p>}
+          {errors.clientAuthMethods && (
+            <p id="client-auth-error" className="text-sm text-red-600">
+              {errors.clientAuthMethods}
+            </p>
+          )}
         </fieldset>
         {values.clientAuthMethods.includes('passthrough') && (
           <PassthroughServerSelect
