@@ -12,6 +12,7 @@ import {
 } from '@toolgate/fixtures/jwt-upstream';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZApprovedInstallationRequest, ZInstallationRequest } from '../schemas/installation-requests.ts';
 import { ZDiscoveredInstallation, ZInstallation } from '../schemas/installations.ts';
 import {
   actingAs,
@@ -143,6 +144,34 @@ describe('discovery and health checks of Forwarded JWT servers', () => {
     const toolgate = oneSubject(checked.accepted);
     expect(toolgate).toMatchObject({ sub: DISCOVERY_SUBJECT, purpose: 'discovery', teams: [] });
     expect(toolgate.email).toBeUndefined();
+  });
+
+  it('discovers a request approved over REST as the approver', async () => {
+    const requested = ok(
+      await call('POST', '/installation-requests', {
+        token: a.memberToken,
+        body: { registryEntryId: entry.id, scope: 'org' },
+      }),
+      201,
+      ZInstallationRequest,
+    );
+    const approver = await seedApiToken(env.db.db, a.tenant.id, {
+      scope: 'user',
+      userId: a.admin.id,
+      capabilities: ['admin'],
+    });
+    const { result, accepted } = await seenDuring(async () =>
+      ok(
+        await call('POST', `/installation-requests/${requested.id}/approve`, {
+          token: approver.token,
+          body: { name: `jwt-${randomUUID().slice(0, 8)}`, values: {} },
+        }),
+        200,
+        ZApprovedInstallationRequest,
+      ),
+    );
+    expect(result.installation.installation.status).toBe('ready');
+    expect(oneSubject(accepted)).toMatchObject({ sub: a.admin.id, email: a.admin.email, teams: [team.id] });
   });
 
   it('is checked by the worker’s sweep as Toolgate itself', async () => {
