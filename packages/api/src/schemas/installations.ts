@@ -87,6 +87,8 @@ export const ZTool = z.object({
   schemaHash: z.string(),
   approvedHash: z.string().nullable(),
   enabled: z.boolean(),
+  /** Labels admins set on this tool (policies read them as `tool.labels`, with the entry's). */
+  labels: z.array(z.string()),
   createdAt: ZTimestamp,
   updatedAt: ZTimestamp,
 });

@@ -174,6 +174,8 @@ export const ZRegistryEntry = z.object({
         .optional(),
     }),
   ),
+  /** Labels by tool name for that tool on every installation of this entry (tenant entries only). */
+  toolLabels: z.record(z.string(), z.array(z.string())),
   docsUrl: z.string().nullable(),
   iconUrl: z.string().nullable(),
   version: z.string().nullable(),

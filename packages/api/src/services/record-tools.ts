@@ -8,8 +8,9 @@ type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 /**
  * Records an installation's tools as the upstream lists them: current ones upserted (their
- * definition follows the upstream; approval and enablement stay the admin's), vanished ones
- * deleted.
+ * definition follows the upstream; approval, enablement and labels stay the admin's: the update
+ * below names only definition columns), vanished ones deleted (with their labels; labels set on
+ * the registry entry by tool name outlive that).
  */
 export async function recordTools(
   tx: Transaction,

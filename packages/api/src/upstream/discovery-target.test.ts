@@ -19,6 +19,7 @@ const baseEntry: Entry = {
   authKind: 'none',
   authConfig: {},
   installFields: [],
+  toolLabels: {},
   docsUrl: null,
   iconUrl: null,
   version: null,

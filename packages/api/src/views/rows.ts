@@ -20,6 +20,7 @@ export function toRegistryEntry(row: typeof registryEntries.$inferSelect): Regis
     authKind: row.authKind,
     authConfig: row.authConfig,
     installFields: row.installFields,
+    toolLabels: row.toolLabels,
     docsUrl: row.docsUrl,
     iconUrl: row.iconUrl,
     version: row.version,
@@ -61,6 +62,7 @@ export function toTool(row: typeof tools.$inferSelect): Tool {
     schemaHash: row.schemaHash,
     approvedHash: row.approvedHash,
     enabled: row.enabled,
+    labels: row.labels,
     createdAt: toIso(row.createdAt),
     updatedAt: toIso(row.updatedAt),
   };
