@@ -1,9 +1,11 @@
 import { AppError } from '@toolgate/core/errors';
 import type { Bus } from '@toolgate/bus';
+import type { KeyRing } from '@toolgate/core/crypto';
 import type { Database } from '@toolgate/db/client';
 import { requireAdmin, type Actor } from '../actor.ts';
 import { deliverChanges } from '../invalidation.ts';
 import { deleteMembership, deletePersonalInstallations, recordMemberChange } from '../member-removal.ts';
+import { personalConnectionsOf, revokeMemberConnections } from './connections/revoke-member-connections.ts';
 import { canRemoveMember } from '../member-permissions.ts';
 import { ZRemoveMemberRequest, type MemberRemoval, type RemoveMemberRequest } from '../schemas/members.ts';
 import { parseInput } from '../validation.ts';
@@ -16,12 +18,21 @@ export interface RemoveMemberOptions {
   tenantId: string;
   actor: Actor;
   input: RemoveMemberRequest;
+  /**
+   * The secret key ring: opens the tokens of the member's connected accounts, to revoke them at
+   * their servers. Without it they are only forgotten.
+   */
+  keys?: KeyRing;
+  /** TOOLGATE_ALLOW_PRIVATE_UPSTREAMS, for those revocations. Default: no. */
+  allowPrivate?: boolean;
 }
 
 /**
  * Removes someone from the workspace (owners and admins; only owners remove owners; never the
  * last owner). Their team memberships here go with it, and their own API tokens here are revoked
- * on every proxy replica. Removing yourself is leaving (see leaveWorkspace).
+ * on every proxy replica. Their personal installations go too, with the accounts they connected:
+ * once committed, those accounts' tokens are revoked at their servers (best effort, not waited
+ * for; see revokeMemberConnections). Removing yourself is leaving (see leaveWorkspace).
  */
 export async function removeMember({
   db,
@@ -29,10 +40,12 @@ export async function removeMember({
   tenantId,
   actor,
   input,
+  keys,
+  allowPrivate = false,
 }: RemoveMemberOptions): Promise<MemberRemoval> {
   requireAdmin(actor, 'remove members');
   const { userId } = parseInput(ZRemoveMemberRequest, input);
-  const { revoked, recorded } = await db.transaction(async (tx) => {
+  const { revoked, recorded, forgotten } = await db.transaction(async (tx) => {
     await lockWorkspace(tx, tenantId);
     const actorRole = await actorRoleNow(tx, tenantId, actor);
     const target = await currentRole(tx, tenantId, userId);
@@ -48,13 +61,17 @@ export async function removeMember({
     if (target === 'owner' && (await countOwners(tx, tenantId)) <= 1) {
       throw new AppError('CONFLICT', LAST_OWNER, { reason: 'last-owner' });
     }
+    const forgotten = await personalConnectionsOf(tx, tenantId, userId);
     const personal = await deletePersonalInstallations(tx, tenantId, userId);
     const hashes = await deleteMembership(tx, tenantId, userId);
     return {
       revoked: hashes,
       recorded: [...personal, ...(await recordMemberChange(tx, tenantId, userId, hashes))],
+      forgotten,
     };
   });
+  // Committed: the tokens are revoked at their servers in the background, never holding this up.
+  void revokeMemberConnections({ db, keys, allowPrivate, tenantId, actor, userId, forgotten });
   await deliverChanges(db, bus, recorded);
   return { userId, revokedTokens: revoked.length };
 }

@@ -1,6 +1,5 @@
-import { clientCredentials, revokeToken } from '@toolgate/auth/upstream-client';
 import type { Bus } from '@toolgate/bus';
-import { openString, type KeyRing } from '@toolgate/core/crypto';
+import type { KeyRing } from '@toolgate/core/crypto';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { installations, upstreamConnections, upstreamOAuthClients } from '@toolgate/db/schema';
@@ -8,7 +7,6 @@ import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../../actor.ts';
 import { findVisibleInstallation, requireInstallationManager } from '../../installation-access.ts';
 import { deliverChanges, recordEntryChange } from '../../invalidation.ts';
-import { credentialsAad } from '../../upstream/discovery-target.ts';
 import {
   actorPrincipal,
   CONNECTION_METHODS,
@@ -16,7 +14,7 @@ import {
   recordConnectionEvent,
   recordConnectionFailure,
 } from './connection-audit.ts';
-import { refreshTokenAad } from './connection-urls.ts';
+import { revokeConnectionTokens } from './revoke-connection-tokens.ts';
 
 /**
  * Disconnects an account: its tokens are revoked at the server when it offers revocation (RFC
@@ -62,33 +60,17 @@ export async function deleteConnection(options: {
     throw err;
   }
 
-  // `unsupported`: the server offers no revocation endpoint; `refused`: it did not confirm any.
-  let revocation: 'revoked' | 'refused' | 'unsupported' = 'unsupported';
-  let revokedAtServer = false;
   const [client] = await db
     .select()
     .from(upstreamOAuthClients)
     .where(
       and(eq(upstreamOAuthClients.tenantId, tenantId), eq(upstreamOAuthClients.id, connection.clientId)),
     );
-  const endpoint = client?.serverMetadata.revocation_endpoint;
-  if (client && typeof endpoint === 'string') {
-    const credentials = clientCredentials(keys, client);
-    const http = { allowPrivate: options.allowPrivate, timeoutMs: 5_000 };
-    if (connection.refreshTokenSealed) {
-      const refresh = openString(keys, connection.refreshTokenSealed, refreshTokenAad(connection.id));
-      revokedAtServer = await revokeToken(endpoint, credentials, refresh, 'refresh_token', http);
-    }
-    if (installation.credentialsSealed) {
-      const { accessToken } = JSON.parse(
-        openString(keys, installation.credentialsSealed, credentialsAad(installation.id)),
-      ) as { accessToken?: string };
-      if (accessToken)
-        revokedAtServer =
-          (await revokeToken(endpoint, credentials, accessToken, 'access_token', http)) || revokedAtServer;
-    }
-    revocation = revokedAtServer ? 'revoked' : 'refused';
-  }
+  const { revocation, revokedAtServer } = await revokeConnectionTokens(
+    keys,
+    { connection, installation, client },
+    options.allowPrivate,
+  );
 
   const changes = await db.transaction(async (tx) => {
     await tx.delete(upstreamConnections).where(eq(upstreamConnections.id, connection.id));
