@@ -64,6 +64,11 @@ export const upstreamConnections = pgTable(
     /** Who the upstream says the account is (`sub`, a name or an email), when it tells. */
     account: text(),
     scopes: jsonb().$type<string[]>().notNull().default([]),
+    /**
+     * The resource indicator (RFC 8707) the account was connected for: sent again with each
+     * refresh, and what the tokens' audience must cover. None for accounts connected before it was kept.
+     */
+    resource: text(),
     /** Sealed with the secret key ring (AAD `upstream-connection:<id>`). */
     refreshTokenSealed: text(),
     accessTokenExpiresAt: timestamp({ withTimezone: true }),

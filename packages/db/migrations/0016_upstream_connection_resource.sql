@@ -1,0 +1,1 @@
+ALTER TABLE "upstream_connections" ADD COLUMN "resource" text;
