@@ -107,7 +107,7 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
       title: 'Toolgate API',
       version: '1.0.0',
       description:
-        'Automation API of a Toolgate tenant: registry, installations, gateways, API tokens, teams and members. ' +
+        'Automation API of a Toolgate tenant: registry, installations, gateways, policies, API tokens, teams and members. ' +
         'Authenticate with an API token (tg_…) that has the admin capability.',
     },
     servers: [{ url: basePath }],
@@ -125,6 +125,13 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
         description: 'Members ask for org or team installations; owners and admins approve or reject',
       },
       { name: 'Gateways', description: 'Named MCP endpoints exposing chosen tools' },
+      {
+        name: 'Policies',
+        description:
+          'Tool-call policies: a CEL condition over the tool, its arguments, the caller, the gateway and the ' +
+          'session, and what to do when it holds (allow, deny, require approval); members read, owners and ' +
+          'admins write',
+      },
       { name: 'Tokens', description: 'API tokens for MCP clients and for this API' },
       {
         name: 'Teams',

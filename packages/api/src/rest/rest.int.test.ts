@@ -598,7 +598,7 @@ describe("another tenant's objects", () => {
     // providers, OAuth clients and grants, sign-in settings: identity-rest.int.test.ts; teams and
     // their members: teams-rest.int.test.ts; members and invitations: members-rest.int.test.ts;
     // the account's verification email: email-verification-rest.int.test.ts; connected accounts:
-    // connections-rest.int.test.ts).
+    // connections-rest.int.test.ts; policies and tool labels: policies-rest.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'DELETE /connections/{id}',
       'DELETE /gateways/{id}',
@@ -608,6 +608,7 @@ describe("another tenant's objects", () => {
       'DELETE /members/{userId}',
       'DELETE /oauth/clients/{id}',
       'DELETE /oauth/grants/{id}',
+      'DELETE /policies/{id}',
       'DELETE /registry/{id}',
       'DELETE /teams/{id}',
       'DELETE /teams/{id}/members/{userId}',
@@ -627,6 +628,8 @@ describe("another tenant's objects", () => {
       'GET /members',
       'GET /oauth/clients',
       'GET /oauth/grants',
+      'GET /policies',
+      'GET /policies/{id}',
       'GET /registry',
       'GET /settings/sign-in',
       'GET /teams',
@@ -640,7 +643,9 @@ describe("another tenant's objects", () => {
       'PATCH /installations/{id}',
       'PATCH /installations/{id}/tools/{toolId}',
       'PATCH /members/{userId}',
+      'PATCH /policies/{id}',
       'PATCH /registry/{id}',
+      'PATCH /registry/{id}/tool-labels',
       'PATCH /teams/{id}',
       'PATCH /teams/{id}/members/{userId}',
       'PATCH /workspace',
@@ -657,6 +662,7 @@ describe("another tenant's objects", () => {
       'POST /installations/{id}/discover',
       'POST /invitations',
       'POST /oauth/clients',
+      'POST /policies',
       'POST /registry',
       'POST /registry/probe', // reads no tenant data: nothing to cross
       'POST /teams',

@@ -14,6 +14,7 @@ export type RouteTag =
   | 'Connections'
   | 'Installation requests'
   | 'Gateways'
+  | 'Policies'
   | 'Tokens'
   | 'Teams'
   | 'Members'

@@ -24,11 +24,11 @@ import {
   ZInstallationDetail,
   ZInstallationList,
   ZPatchInstallationRequest,
-  ZSetEnabledRequest,
   ZTool,
   type Installation,
   ZToolList,
 } from '../schemas/installations.ts';
+import { ZPatchToolRequest } from '../schemas/policies.ts';
 import {
   ZCreateRegistryEntryRequest,
   ZRegistryEntry,
@@ -74,6 +74,7 @@ import { revokeApiToken } from '../services/revoke-api-token.ts';
 import { setGatewayAssignments } from '../services/set-gateway-assignments.ts';
 import { setInstallationEnabled } from '../services/set-installation-enabled.ts';
 import { setToolEnabled } from '../services/set-tool-enabled.ts';
+import { setToolLabels } from '../services/set-tool-labels.ts';
 import { updateGateway } from '../services/update-gateway.ts';
 import { updateInstallation } from '../services/update-installation.ts';
 import { updateRegistryEntry } from '../services/update-registry-entry.ts';
@@ -105,6 +106,7 @@ import { updateIdentityProvider } from '../services/update-identity-provider.ts'
 import { ACCOUNT_ROUTES } from './account-routes.ts';
 import { CONNECTION_ROUTES } from './connection-routes.ts';
 import { MEMBER_ROUTES } from './member-routes.ts';
+import { POLICY_ROUTES } from './policy-routes.ts';
 import { route, scope, type Route, type RouteContext } from './route.ts';
 import { TEAM_ROUTES } from './team-routes.ts';
 import { WORKSPACE_ROUTES } from './workspace-routes.ts';
@@ -330,20 +332,25 @@ export const ROUTES: readonly Route[] = [
     method: 'PATCH',
     path: '/installations/{id}/tools/{toolId}',
     operationId: 'setToolEnabled',
-    summary: 'Enable or disable one tool of an installation for every gateway',
+    summary:
+      'Enable or disable one tool of an installation for every gateway, and/or replace its labels (labels: owners and admins)',
     tag: 'Installations',
-    body: ZSetEnabledRequest,
+    body: ZPatchToolRequest,
     status: 200,
     response: ZTool,
     errors: [400, 404, 413, 422],
-    handle: (ctx, input) =>
-      setToolEnabled({
+    handle: async (ctx, { enabled, labels }) => {
+      const target = {
         ...scope(ctx),
         bus: ctx.deps.bus,
         installationId: ctx.params.id!,
         toolId: ctx.params.toolId!,
-        input,
-      }),
+      };
+      // Labels first: they need the stricter role, so a refusal leaves the tool as it was.
+      let tool = labels === undefined ? undefined : await setToolLabels({ ...target, input: { labels } });
+      if (enabled !== undefined) tool = await setToolEnabled({ ...target, input: { enabled } });
+      return tool!;
+    },
   }),
   route({
     method: 'GET',
@@ -694,6 +701,7 @@ export const ROUTES: readonly Route[] = [
     errors: [404],
     handle: (ctx) => getAuditEvent({ ...scope(ctx), eventId: ctx.params.id! }),
   }),
+  ...POLICY_ROUTES,
   ...TEAM_ROUTES,
   ...WORKSPACE_ROUTES,
   ...MEMBER_ROUTES,
