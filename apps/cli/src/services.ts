@@ -87,13 +87,16 @@ export async function runProxy({
 }
 
 export async function runWorker({ cli, databaseUrl, keys }: ServiceOptions): Promise<RunningService> {
+  const raw = rawEnv();
   const env = appEnvOrExit('worker', ZWorkerEnv, {
-    ...rawEnv(),
+    ...raw,
     // Health checks open installation credentials like the proxies do.
     TOOLGATE_SECRET_KEYS: keys.secret,
     DATABASE_URL: databaseUrl,
     HOST: cli.HOST,
     WORKER_PORT: String(cli.WORKER_PORT),
+    // The issuer of the Forwarded JWTs its health checks sign: the web app's, as for the proxy.
+    PUBLIC_WEB_URL: raw.PUBLIC_WEB_URL || defaultPublicUrl(cli.HOST, cli.WEB_PORT),
   });
   const log = createLogger({ name: 'worker', level: env.LOG_LEVEL });
   const db = createDb({

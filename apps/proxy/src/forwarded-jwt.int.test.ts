@@ -24,7 +24,7 @@ import { eventually } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ForwardedJwts } from './backend/forwarded-jwt.ts';
 import { connectClient, createHarness, type Harness, type RunningProxy } from './testing/harness.ts';
-import { startJwtUpstream } from './testing/jwt-upstream.ts';
+import { startJwtUpstream } from '@toolgate/fixtures/jwt-upstream';
 
 const PUBLIC_WEB_URL = 'http://toolgate-web.test:3000/';
 const ISSUER = issuerFrom(PUBLIC_WEB_URL);

@@ -43,7 +43,14 @@ async function probe(
       issuer: deps.issuer,
       as: 'toolgate',
     });
-    return await probeUpstream(target, { allowPrivate: deps.allowPrivate, timeoutMs: deps.timeoutMs });
+    const verdict = await probeUpstream(target, {
+      allowPrivate: deps.allowPrivate,
+      timeoutMs: deps.timeoutMs,
+    });
+    // An OAuth pass-through server answers only callers' own tokens: refusing ours shows it is up.
+    return entry.authKind === 'oauth_passthrough' && verdict.status === 'auth_failed'
+      ? { status: 'ready', error: null }
+      : verdict;
   } catch (err) {
     // Credentials that no longer open, or a token that cannot be signed, are this installation's
     // problem to show.

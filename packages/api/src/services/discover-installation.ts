@@ -80,6 +80,12 @@ export async function discoverInstallation(
   } catch (err) {
     if (err instanceof AppError && err.code === 'UNAVAILABLE') throw err;
     failure = healthOfFailure(err);
+    // An OAuth pass-through server answers only callers' own tokens: refusing ours shows it is up.
+    // Nothing is recorded: a pass-through gateway lists it live, with each caller's token.
+    if (entry.authKind === 'oauth_passthrough' && failure.status === 'auth_failed') {
+      listing = { tools: [], hasResources: false };
+      failure = undefined;
+    }
   }
 
   const now = new Date();

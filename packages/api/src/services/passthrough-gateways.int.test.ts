@@ -1,4 +1,5 @@
-import { seedRegistryEntry, seedTeam } from '@toolgate/db/testing';
+import { seedInstallation, seedRegistryEntry, seedTeam } from '@toolgate/db/testing';
+import { startOAuthUpstream } from '@toolgate/fixtures/oauth-upstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   actingAs,
@@ -7,7 +8,9 @@ import {
   type ApiTestEnv,
   type SeededOrg,
 } from '../testing/api-test-env.ts';
+import { checkInstallationHealth } from './check-installation-health.ts';
 import { createGateway } from './create-gateway.ts';
+import { discoverInstallation } from './discover-installation.ts';
 import { setGatewayAssignments } from './set-gateway-assignments.ts';
 import { updateGateway } from './update-gateway.ts';
 
@@ -130,5 +133,45 @@ describe('pass-through gateways', () => {
       input: { clientAuthMethods: ['api_token'] },
     });
     expect(left).toMatchObject({ clientAuthMethods: ['api_token'], passthroughEntryId: null });
+  });
+
+  it('count their server as up when it refuses Toolgate (it answers callers’ own tokens only), recording no tools', async () => {
+    const upstream = await startOAuthUpstream();
+    try {
+      const entry = await seedRegistryEntry(env.db.db, a.tenant.id, {
+        url: upstream.mcpUrl,
+        authKind: 'oauth_passthrough',
+        authConfig: { authorizationServer: upstream.issuer },
+      });
+      const installation = await seedInstallation(env.db.db, a.tenant.id, entry.id, { status: 'error' });
+      const discovered = await discoverInstallation({
+        ...opts(a),
+        installationId: installation.id,
+        allowPrivate: true,
+      });
+      expect(discovered.installation).toMatchObject({ status: 'ready', lastError: null });
+      expect(discovered.tools).toEqual([]);
+      const checked = await checkInstallationHealth({
+        ...opts(a),
+        installationId: installation.id,
+        allowPrivate: true,
+        timeoutMs: 5_000,
+      });
+      expect(checked).toMatchObject({ status: 'ready', lastError: null });
+      // The same refusal from a server of another kind is a credentials problem.
+      const oauth = await seedRegistryEntry(env.db.db, a.tenant.id, {
+        url: upstream.mcpUrl,
+        authKind: 'none',
+      });
+      const plain = await seedInstallation(env.db.db, a.tenant.id, oauth.id);
+      const refused = await discoverInstallation({
+        ...opts(a),
+        installationId: plain.id,
+        allowPrivate: true,
+      });
+      expect(refused.installation.status).toBe('auth_failed');
+    } finally {
+      await upstream.close();
+    }
   });
 });
