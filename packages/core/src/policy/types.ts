@@ -23,7 +23,16 @@ export interface SnapshotPolicy {
   condition: string;
   /** Returned to the model with a deny (as a tool error), shown with an approval request. */
   message: string;
+  /** `require_approval` only: who approves (default: the caller). */
+  approvers?: PolicyApprovers;
 }
+
+/**
+ * Who approves a call a `require_approval` policy holds: the caller themselves (a confirmation
+ * asked through elicitation), the workspace's owners and admins, or a team's maintainers (and
+ * owners and admins).
+ */
+export type PolicyApprovers = { kind: 'caller' } | { kind: 'admins' } | { kind: 'team'; teamId: string };
 
 /** Policy order: priority descending, then name, then id. */
 export function comparePolicies(a: SnapshotPolicy, b: SnapshotPolicy): number {
