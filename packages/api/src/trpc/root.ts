@@ -11,6 +11,7 @@ import { identityProvidersRouter, oauthRouter } from './routers/identity.ts';
 import { invitationsRouter } from './routers/invitations.ts';
 import { meRouter } from './routers/me.ts';
 import { membersRouter } from './routers/members.ts';
+import { policiesRouter, toolsRouter } from './routers/policies.ts';
 import { teamsRouter } from './routers/teams.ts';
 import { usageRouter } from './routers/usage.ts';
 import { workspaceRouter } from './routers/workspace.ts';
@@ -25,6 +26,8 @@ export const appRouter = router({
   installations: installationsRouter,
   installationRequests: installationRequestsRouter,
   gateways: gatewaysRouter,
+  policies: policiesRouter,
+  tools: toolsRouter,
   tokens: tokensRouter,
   usage: usageRouter,
   identityProviders: identityProvidersRouter,
