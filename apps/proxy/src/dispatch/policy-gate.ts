@@ -7,6 +7,7 @@ import {
   type PolicyCaller,
   type PolicyDecision,
   type PolicyTool,
+  type SnapshotPolicy,
   type ToolPolicies,
 } from '@toolgate/core/policy';
 import type { SnapshotTool } from '@toolgate/core/snapshot';
@@ -14,6 +15,9 @@ import { isStatelessVersion } from '@toolgate/mcp/protocol';
 import { DEFAULT_SESSION_TTL_SECONDS } from '@toolgate/mcp/session-token';
 import type { PreparedGateway } from '../config/snapshot-store.ts';
 import type { CallSession, McpCall, Principal } from '../mcp-call.ts';
+import { approveCall, type ApprovalHold, type ApprovalStep } from './approvals.ts';
+import type { CallRegistry } from './call-registry.ts';
+import type { Responder } from './responder.ts';
 
 /**
  * Tool-call policies on the hot path (docs/policies.md). Per gateway snapshot: the policies are
@@ -25,6 +29,11 @@ import type { CallSession, McpCall, Principal } from '../mcp-call.ts';
 
 /** How long a stateless caller's labels last (they have no session to end with). */
 const STATELESS_LABELS_TTL_SECONDS = 3600;
+
+export type PolicyVerdict =
+  { kind: 'go' } | { kind: 'refuse'; text: string } | { kind: 'approve'; policy: SnapshotPolicy };
+
+const GO: PolicyVerdict = { kind: 'go' };
 
 interface GatewayPolicies {
   compiled: CompiledPolicies;
@@ -83,7 +92,39 @@ export class PolicyGate {
   constructor(
     private readonly bus: Bus,
     private readonly log?: Logger,
+    /** Holds calls that admins (or a team's maintainers) must approve; absent: such calls refused. */
+    private readonly approvals?: ApprovalHold,
+    /** How long a server→client request (the caller's confirmation) waits for the client. */
+    private readonly clientRequestTimeoutMs = 120_000,
   ) {}
+
+  /**
+   * Whether a call may go: refused (the text for the model), or allowed, once approved when a
+   * policy asks for approval (`confirm`: the caller's confirmation, for 2026-07-28 clients, to run
+   * inside the call's own input exchange).
+   */
+  async clearance(input: {
+    call: McpCall;
+    tool: SnapshotTool;
+    params: Record<string, unknown>;
+    responder: Responder;
+    calls: CallRegistry;
+    modern: boolean;
+  }): Promise<ApprovalStep> {
+    const { call, tool, params } = input;
+    const verdict = await this.verdict(call, tool, params.arguments);
+    if (verdict.kind === 'refuse') return { go: false, text: verdict.text };
+    if (verdict.kind === 'go') return { go: true };
+    const token = (params._meta as { progressToken?: unknown } | undefined)?.progressToken;
+    return approveCall({
+      ...input,
+      args: params.arguments,
+      policy: verdict.policy,
+      hold: this.approvals,
+      clientRequestTimeoutMs: this.clientRequestTimeoutMs,
+      progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
+    });
+  }
 
   private policiesOf(gateway: PreparedGateway): GatewayPolicies | undefined {
     let state = this.byGateway.get(gateway);
@@ -134,26 +175,33 @@ export class PolicyGate {
   }
 
   /**
-   * What the policies say about a call: the refusal's text for the model, or undefined to go on.
-   * The decision is recorded on the call's audit event. Policies that cannot be checked (the
-   * session's labels unreadable) refuse: a guard never fails open.
+   * What the policies say about a call: go on, refuse (the text for the model), or ask for
+   * approval. A deny is recorded on the call's audit event here. Policies that cannot be checked
+   * (the session's labels unreadable) refuse: a guard never fails open.
    */
-  async refusal(call: McpCall, tool: SnapshotTool, args: unknown): Promise<string | undefined> {
-    let verdict;
+  async verdict(call: McpCall, tool: SnapshotTool, args: unknown): Promise<PolicyVerdict> {
+    let decision;
     try {
-      verdict = await this.decide(call, tool, args);
+      decision = await this.decide(call, tool, args);
     } catch (err) {
       this.log?.warn({ err: (err as Error).message }, 'policies could not be checked');
       call.usage?.decided('deny:policy_unavailable', true);
-      return 'The gateway could not check its policies for this call right now; try again shortly.';
+      return {
+        kind: 'refuse',
+        text: 'The gateway could not check its policies for this call right now; try again shortly.',
+      };
     }
-    if (!verdict) return undefined;
-    if (verdict.action === 'allow') {
-      if (verdict.policy) call.usage?.decided(`allow:${verdict.policy.id}`, false);
-      return undefined;
+    if (!decision) return GO;
+    if (decision.action === 'allow') {
+      if (decision.policy) call.usage?.decided(`allow:${decision.policy.id}`, false);
+      return GO;
     }
-    call.usage?.decided(`deny:policy:${verdict.policy.id}`, true);
-    return verdict.policy.message || `Refused by the gateway's policy "${verdict.policy.name}".`;
+    if (decision.action === 'require_approval') return { kind: 'approve', policy: decision.policy };
+    call.usage?.decided(`deny:policy:${decision.policy.id}`, true);
+    return {
+      kind: 'refuse',
+      text: decision.policy.message || `Refused by the gateway's policy "${decision.policy.name}".`,
+    };
   }
 
   /** A call went through: its tool's labels join the session's (a failure is logged, not fatal). */

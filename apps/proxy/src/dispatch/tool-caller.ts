@@ -152,10 +152,9 @@ export class ToolCaller {
     span?.set('gen_ai.tool.name', name);
     const modern = this.inputs !== undefined && isStatelessVersion(call.session.protocolVersion);
     if (modern && params.requestState !== undefined) return this.resumeInput(call, message, responder, name);
-    if (this.policies) {
-      const refusal = await this.policies.refusal(call, tool, params.arguments);
-      if (refusal) return responder.reply(toolError(message.id, refusal));
-    }
+    const clearance = await this.policies?.clearance({ call, tool, params, responder, calls, modern });
+    if (clearance && !clearance.go) return responder.reply(toolError(message.id, clearance.text));
+    const confirm = clearance?.confirm;
     const upstream = gateway.upstreams.get(tool.entryId)!;
     let resolved: Awaited<ReturnType<ToolCaller['resolveCredential']>>;
     try {
@@ -275,7 +274,10 @@ export class ToolCaller {
         task ? this.tasks!.adopt(call, name, installation.id, result) : result;
       if (modern) {
         // 2026-07-28: the upstream's requests for input become `input_required` answers.
-        const held = this.inputs.start((ask) => request((r) => ask(r.method, r.params)), failed);
+        const held = this.inputs.start(
+          async (ask) => (await confirm?.(ask)) ?? request((r) => ask(r.method, r.params)),
+          failed,
+        );
         const outcome = await held.next();
         await logs?.settled();
         const answer = await this.inputs.answerFor({ call: held }, outcome, ownerOf(call, name));
