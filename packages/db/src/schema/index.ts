@@ -7,3 +7,4 @@ export * from './oauth.ts';
 export * from './outbox.ts';
 export * from './connections.ts';
 export * from './policies.ts';
+export * from './approvals.ts';

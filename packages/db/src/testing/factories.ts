@@ -3,6 +3,7 @@ import { generateApiToken } from '@toolgate/core/api-token';
 import type { Database } from '../client.ts';
 import {
   apiTokens,
+  approvalRequests,
   gateways,
   gatewayToolAssignments,
   installations,
@@ -208,5 +209,33 @@ export async function seedPolicy(
     await db
       .insert(policyGateways)
       .values(gatewayIds.map((gatewayId) => ({ tenantId, policyId: row!.id, gatewayId })));
+  return row!;
+}
+
+/**
+ * A pending approval request (as the proxy stores one) for `gatewayId`, admins approving unless
+ * overridden; `args` is stored as given (tests pass harmless values), the hash made up.
+ */
+export async function seedApprovalRequest(
+  db: Database,
+  tenantId: string,
+  gatewayId: string,
+  overrides: Partial<typeof approvalRequests.$inferInsert> = {},
+) {
+  const [row] = await db
+    .insert(approvalRequests)
+    .values({
+      tenantId,
+      gatewayId,
+      policyName: randomSlug('policy'),
+      toolName: randomSlug('srv') + '__send',
+      args: {},
+      argsHash: randomBytes(32).toString('hex'),
+      principalId: `token:${randomBytes(8).toString('hex')}`,
+      approvers: 'admins',
+      expiresAt: new Date(Date.now() + 24 * 3_600_000),
+      ...overrides,
+    })
+    .returning();
   return row!;
 }
