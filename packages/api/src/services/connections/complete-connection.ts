@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   clientCredentials,
   requestTokens,
@@ -7,21 +6,11 @@ import {
   type UpstreamTokens,
 } from '@toolgate/auth/upstream-client';
 import type { Bus } from '@toolgate/bus';
-import { openString, seal, type KeyRing } from '@toolgate/core/crypto';
+import { openString, type KeyRing } from '@toolgate/core/crypto';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
-import type { Executor } from '@toolgate/db/config-outbox';
-import {
-  installations,
-  memberships,
-  registryEntries,
-  upstreamConnections,
-  upstreamOAuthClients,
-  upstreamOAuthStates,
-} from '@toolgate/db/schema';
-import { and, eq, isNull } from 'drizzle-orm';
-import { deliverChanges, recordEntryChange, tenantSlugOf } from '../../invalidation.ts';
-import { credentialsAad } from '../../upstream/discovery-target.ts';
+import { memberships, upstreamOAuthClients, upstreamOAuthStates } from '@toolgate/db/schema';
+import { and, eq } from 'drizzle-orm';
 import { requireAdmin } from '../../actor.ts';
 import { findVisibleInstallation } from '../../installation-access.ts';
 import { UUID_PATTERN } from '../../schemas/common.ts';
@@ -35,8 +24,12 @@ import {
   userPrincipal,
   withReason,
 } from './connection-audit.ts';
-import { refreshTokenAad, verifierAad } from './connection-urls.ts';
+import { verifierAad } from './connection-urls.ts';
 import { requireReconnectable } from './reconnect-access.ts';
+import { storeConnection, type CompletedConnection, type RecordCompleted } from './store-connection.ts';
+import { otherAudience, otherAudienceMessage } from './token-audience.ts';
+
+export type { CompletedConnection } from './store-connection.ts';
 
 export interface CallbackParams {
   code?: string;
@@ -57,14 +50,6 @@ export interface CompleteConnectionOptions {
   now?: Date;
 }
 
-export interface CompletedConnection {
-  tenantSlug: string;
-  installationId: string;
-  connectionId: string;
-  /** A new installation (not a reconnected one). */
-  created: boolean;
-}
-
 const refused = (message: string) => new AppError('INVALID', message);
 
 /** What the audit row of a callback can say, learnt on the way. */
@@ -77,8 +62,9 @@ interface Seen {
 
 /**
  * The upstream sent the user back: checks the `state` (single use, unexpired, started by this
- * user), the issuer (RFC 9207), exchanges the code with the PKCE verifier, and stores the tokens
- * sealed: the access token as the installation's credential, the refresh token on the connection.
+ * user), the issuer (RFC 9207), exchanges the code with the PKCE verifier, checks the audience of
+ * a JWT access token covers the resource asked for (RFC 8707), and stores the tokens sealed: the
+ * access token as the installation's credential, the refresh token on the connection.
  * Nothing is saved when any step fails. Every outcome is recorded in the workspace's audit log
  * (`connection/complete`), the success with the saved connection.
  */
@@ -125,12 +111,6 @@ export async function completeConnection(options: CompleteConnectionOptions): Pr
     throw err;
   }
 }
-
-type RecordCompleted = (
-  tx: Executor,
-  done: { tenantId: string; installationId: string; connectionId: string; created: boolean },
-  account: string | undefined,
-) => Promise<void>;
 
 async function complete(
   options: CompleteConnectionOptions,
@@ -261,6 +241,14 @@ async function complete(
     }
     throw err;
   }
+  // RFC 8707: a JWT access token must be for the resource asked for. An opaque token says no
+  // audience and cannot be checked here (only the resource server, or introspection, knows it).
+  const audiences = otherAudience(tokens.accessToken, state.resource);
+  if (audiences)
+    throw withReason(
+      refused(`${otherAudienceMessage(audiences, state.resource)}; nothing was connected`),
+      'wrong_audience',
+    );
   const stored = await storeConnection(options, state, client.id, tokens, now, recordCompleted);
   // What the account may use, as its connecting user: failures show on the installation.
   await discoverInstallation({
@@ -287,110 +275,4 @@ async function tenantNamedBy(db: Database, state: string, userId: string): Promi
     .from(memberships)
     .where(and(eq(memberships.tenantId, named.toLowerCase()), eq(memberships.userId, userId)));
   return member?.tenantId ?? null;
-}
-
-type StateRow = typeof upstreamOAuthStates.$inferSelect;
-
-async function storeConnection(
-  options: CompleteConnectionOptions,
-  state: StateRow,
-  clientRowId: string,
-  tokens: UpstreamTokens,
-  now: Date,
-  recordCompleted: RecordCompleted,
-): Promise<CompletedConnection> {
-  const { db, keys } = options;
-  const tenantId = state.tenantId;
-  const outcome = await db.transaction(async (tx) => {
-    const [entry] = await tx
-      .select({ id: registryEntries.id, name: registryEntries.name })
-      .from(registryEntries)
-      .where(eq(registryEntries.id, state.registryEntryId));
-    if (!entry)
-      throw withReason(
-        refused('The server was removed from the registry meanwhile'),
-        'entry_removed',
-        'error',
-      );
-    // The installation the account backs: the one being reconnected, else this owner's own.
-    const owner =
-      state.scope === 'personal'
-        ? eq(installations.userId, state.userId)
-        : state.scope === 'team'
-          ? eq(installations.teamId, state.teamId!)
-          : and(isNull(installations.userId), isNull(installations.teamId));
-    const [existing] = await tx
-      .select({ id: installations.id })
-      .from(installations)
-      .where(
-        and(
-          eq(installations.tenantId, tenantId),
-          eq(installations.registryEntryId, entry.id),
-          state.installationId
-            ? eq(installations.id, state.installationId)
-            : and(eq(installations.scope, state.scope), owner),
-        ),
-      )
-      .limit(1);
-    const installationId = existing?.id ?? randomUUID();
-    const credentialsSealed = seal(
-      keys,
-      JSON.stringify({ accessToken: tokens.accessToken }),
-      credentialsAad(installationId),
-    );
-    if (existing) {
-      await tx
-        .update(installations)
-        .set({ credentialsSealed, status: 'pending', lastError: null })
-        .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
-    } else {
-      await tx.insert(installations).values({
-        id: installationId,
-        tenantId,
-        registryEntryId: entry.id,
-        name: entry.name,
-        scope: state.scope,
-        teamId: state.scope === 'team' ? state.teamId : null,
-        userId: state.scope === 'personal' ? state.userId : null,
-        config: {},
-        credentialsSealed,
-        status: 'pending',
-        createdBy: state.userId,
-      });
-    }
-    const [current] = await tx
-      .select({ id: upstreamConnections.id })
-      .from(upstreamConnections)
-      .where(eq(upstreamConnections.installationId, installationId));
-    const connectionId = current?.id ?? randomUUID();
-    const values = {
-      clientId: clientRowId,
-      status: 'active' as const,
-      account: tokens.account ?? null,
-      scopes: tokens.scopes,
-      refreshTokenSealed: tokens.refreshToken
-        ? seal(keys, tokens.refreshToken, refreshTokenAad(connectionId))
-        : null,
-      accessTokenExpiresAt: tokens.expiresAt ?? null,
-      connectedBy: state.userId,
-      connectedAt: now,
-      lastRefreshedAt: null,
-      lastError: null,
-    };
-    if (current)
-      await tx.update(upstreamConnections).set(values).where(eq(upstreamConnections.id, connectionId));
-    else
-      await tx.insert(upstreamConnections).values({ id: connectionId, tenantId, installationId, ...values });
-    const changes = await recordEntryChange(tx, tenantId, entry.id, 'account connected');
-    const done = { tenantId, installationId, connectionId, created: !existing };
-    await recordCompleted(tx, done, tokens.account);
-    return { ...done, changes };
-  });
-  await deliverChanges(db, options.bus, outcome.changes);
-  return {
-    tenantSlug: await tenantSlugOf(db, tenantId),
-    installationId: outcome.installationId,
-    connectionId: outcome.connectionId,
-    created: outcome.created,
-  };
 }

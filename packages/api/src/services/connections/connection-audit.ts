@@ -34,6 +34,8 @@ export const CONNECTION_FAILURE_REASONS = [
   'private_address',
   /** The server's metadata is about another resource, or its authorization server refused ours (invalid_target). */
   'wrong_resource',
+  /** The authorization server issued a token (a JWT) whose audience is not the resource asked for. */
+  'wrong_audience',
   /** The response came from another issuer than the one asked (RFC 9207), or did not say. */
   'wrong_issuer',
   /** The callback's `state` matches no sign-in in progress: replayed, forged, or forgotten. */

@@ -8,6 +8,7 @@ import { deliverChanges, recordEntryChange } from '../../invalidation.ts';
 import { credentialsAad } from '../../upstream/discovery-target.ts';
 import { CONNECTION_METHODS, recordConnectionEvent, userPrincipal } from './connection-audit.ts';
 import { refreshTokenAad } from './connection-urls.ts';
+import { otherAudience, otherAudienceMessage } from './token-audience.ts';
 
 /** How long one refresher holds a connection: longer than any token request may take. */
 const CLAIM_MS = 30_000;
@@ -48,9 +49,10 @@ export type RefreshTrigger = 'ahead_of_expiry' | 'upstream_refused_token' | 'on_
 /**
  * Refreshes a connection's access token (refresh grant, RFC 6749 §6, with `resource`). One
  * refresher at a time across every process (a claim on the row, taken atomically, never a lock
- * held over the network), so a rotating refresh token is used once. A refusal marks the connection
- * `needs_reconnect`, recorded in the audit log (`connection/refresh`) with the marking; routine
- * refreshes and passing failures are not recorded (the connection shows its last error).
+ * held over the network), so a rotating refresh token is used once. A refusal, or a JWT access
+ * token for another audience (see token-audience.ts), marks the connection `needs_reconnect`,
+ * recorded in the audit log (`connection/refresh`) with the marking; routine refreshes and
+ * passing failures are not recorded (the connection shows its last error).
  */
 export async function refreshConnection(options: RefreshConnectionOptions): Promise<RefreshOutcome> {
   const { db, keys, tenantId, connectionId } = options;
@@ -87,8 +89,8 @@ export async function refreshConnection(options: RefreshConnectionOptions): Prom
   // The marking and its audit row commit together: one row per connection that needs reconnecting.
   const needsReconnect = (
     reason: string,
-    why: 'refresh_refused' | 'no_refresh_token',
-    refreshToken?: string,
+    why: 'refresh_refused' | 'no_refresh_token' | 'wrong_audience',
+    secrets: readonly (string | undefined)[] = [],
   ): Promise<RefreshOutcome> =>
     db.transaction(async (tx) => {
       await tx
@@ -98,7 +100,7 @@ export async function refreshConnection(options: RefreshConnectionOptions): Prom
       await recordConnectionEvent(tx, {
         tenantId,
         method: CONNECTION_METHODS.refresh,
-        status: why === 'refresh_refused' ? 'denied' : 'error',
+        status: why === 'no_refresh_token' ? 'error' : 'denied',
         reason: why,
         principalId: userPrincipal(claimed.connectedBy),
         installationId: claimed.installationId,
@@ -106,7 +108,7 @@ export async function refreshConnection(options: RefreshConnectionOptions): Prom
         request: { connectionId, trigger },
         response: { connectionStatus: 'needs_reconnect' },
         startedAt,
-        secrets: [refreshToken],
+        secrets,
       });
       return { kind: 'needs_reconnect', reason };
     });
@@ -129,7 +131,12 @@ export async function refreshConnection(options: RefreshConnectionOptions): Prom
     tokens = await requestTokens(
       String(client.serverMetadata.token_endpoint),
       clientCredentials(keys, client),
-      { grant_type: 'refresh_token', refresh_token: refreshToken },
+      {
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        // RFC 8707 §2.2: the same resource again (kept since the column exists; older rows send none).
+        ...(claimed.resource ? { resource: claimed.resource } : {}),
+      },
       { allowPrivate: options.allowPrivate },
       claimed.scopes,
       now,
@@ -137,10 +144,19 @@ export async function refreshConnection(options: RefreshConnectionOptions): Prom
   } catch (err) {
     const reason = `The server refused to refresh the token: ${(err as Error).message.slice(0, 300)}`;
     if (err instanceof UpstreamTokenError && err.status >= 400 && err.status < 500)
-      return needsReconnect(reason, 'refresh_refused', refreshToken);
+      return needsReconnect(reason, 'refresh_refused', [refreshToken]);
     await release({ lastError: reason });
     return { kind: 'failed', reason };
   }
+  // A token for another audience is not stored; the server may have rotated the refresh token
+  // with it, so the account must be connected again.
+  const audiences = claimed.resource ? otherAudience(tokens.accessToken, claimed.resource) : undefined;
+  if (audiences)
+    return needsReconnect(
+      `${otherAudienceMessage(audiences, claimed.resource!)}; connect the account again`,
+      'wrong_audience',
+      [refreshToken, tokens.refreshToken, tokens.accessToken],
+    );
 
   const changes = await db.transaction(async (tx) => {
     const [installation] = await tx
