@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors.ts';
+import type { SnapshotPolicy } from './policy/types.ts';
 import { compileGatewaySnapshot, type SnapshotInput, type SnapshotUpstream } from './snapshot.ts';
 
 const upstream = (entryId: string, slug: string): SnapshotUpstream => ({
@@ -219,5 +220,130 @@ describe('generated resource tools', () => {
       ['linear__list_resources', 'list_resources'],
       ['linear__read_resource', 'read_resource'],
     ]);
+  });
+});
+
+describe('policies and tool labels', () => {
+  const policy = (id: string, name: string, priority: number, extra: Partial<SnapshotPolicy> = {}) => ({
+    id,
+    name,
+    priority,
+    action: 'deny' as const,
+    condition: 'true',
+    message: '',
+    ...extra,
+  });
+
+  it('keeps the version a gateway without policies or labels had before either existed', () => {
+    // Compiled by the compiler as it was before policies: a change here would make every proxy
+    // recompile every gateway, and replicas of two releases disagree on versions.
+    const before = '8P6cIjxfw11bW3kc';
+    expect(compileGatewaySnapshot(input()).version).toBe(before);
+    const empty = compileGatewaySnapshot(
+      input({
+        policies: [],
+        entryToolLabels: { e1: {} },
+        tools: input().tools.map((t) => ({ ...t, labels: [] })),
+      }),
+    );
+    expect(empty.version).toBe(before);
+    expect('policies' in empty).toBe(false);
+    expect(empty.tools.some((t) => 'labels' in t)).toBe(false);
+  });
+
+  it('carries the policies in evaluation order with only the fields the proxy reads, in the version', () => {
+    const stored = [
+      { ...policy('p3', 'b', 5), enabled: true, gatewayIds: null },
+      policy('p1', 'z', 100),
+      policy('p2', 'a', 5, {
+        action: 'require_approval',
+        message: 'ask first',
+        approvers: { kind: 'team', teamId: 'team-1' },
+      }),
+      policy('p4', 'c', 0, { action: 'allow', approvers: { kind: 'admins' } }),
+    ];
+    const compiled = compileGatewaySnapshot(input({ policies: stored }));
+    expect(compiled.policies).toEqual([
+      policy('p1', 'z', 100),
+      policy('p2', 'a', 5, {
+        action: 'require_approval',
+        message: 'ask first',
+        approvers: { kind: 'team', teamId: 'team-1' },
+      }),
+      policy('p3', 'b', 5),
+      // Approvers mean nothing to an allow policy: dropped, so they cannot move the version.
+      policy('p4', 'c', 0, { action: 'allow' }),
+    ]);
+    // Any order in, one snapshot out; every field the proxy reads moves the version.
+    expect(compileGatewaySnapshot(input({ policies: [...stored].reverse() }))).toEqual(compiled);
+    const base = compiled.version;
+    expect(compileGatewaySnapshot(input()).version).not.toBe(base);
+    for (const change of [
+      { priority: 6 },
+      { name: 'b2' },
+      { action: 'allow' as const },
+      { condition: 'false' },
+      { message: 'no' },
+    ]) {
+      const changed = stored.map((p) => (p.id === 'p3' ? { ...p, ...change } : p));
+      expect(compileGatewaySnapshot(input({ policies: changed })).version, JSON.stringify(change)).not.toBe(
+        base,
+      );
+    }
+  });
+
+  it("labels each tool with its entry's labels for that name and its definition's own", () => {
+    const compiled = compileGatewaySnapshot(
+      input({
+        tools: [
+          { ...tool('i1', 'search'), labels: ['web', 'untrusted-output'] },
+          { ...tool('i2', 'search'), labels: ['linear-own'] },
+          tool('i2', 'create_issue'),
+        ],
+        entryToolLabels: {
+          e1: { search: ['untrusted-output', 'external-send'], other: ['ignored'] },
+          e2: { create_issue: ['external-send'] },
+        },
+        assignments: [
+          assignment('e1', 'search'),
+          assignment('e2', 'search'),
+          assignment('e2', 'create_issue'),
+        ],
+      }),
+    );
+    expect(Object.fromEntries(compiled.tools.map((t) => [t.name, t.labels]))).toEqual({
+      github__search: ['external-send', 'untrusted-output', 'web'],
+      linear__search: ['linear-own'],
+      linear__create_issue: ['external-send'],
+    });
+  });
+
+  it('takes the labels of the installation whose definition is served: pinned, else the preferred one', () => {
+    const installations = [
+      installation('org', 'e1', 'org'),
+      installation('mine', 'e1', 'personal'),
+      installation('i2', 'e2'),
+    ];
+    const tools = [
+      { ...tool('org', 'search'), labels: ['from-org'] },
+      { ...tool('mine', 'search'), labels: ['from-personal'] },
+    ];
+    const resolved = compileGatewaySnapshot(
+      input({ installations, tools, assignments: [assignment('e1', 'search')] }),
+    );
+    expect(resolved.tools[0]!.labels).toEqual(['from-org']);
+    const pinned = compileGatewaySnapshot(
+      input({ installations, tools, assignments: [assignment('e1', 'search', { installationId: 'mine' })] }),
+    );
+    expect(pinned.tools[0]!.labels).toEqual(['from-personal']);
+    // A label change moves the version, so proxies holding the old one recompile.
+    const relabelled = compileGatewaySnapshot(
+      input({
+        installations,
+        tools: [{ ...tools[0]!, labels: ['from-org', 'external-send'] }, tools[1]!],
+        assignments: [assignment('e1', 'search')],
+      }),
+    );
+    expect(relabelled.version).not.toBe(resolved.version);
   });
 });

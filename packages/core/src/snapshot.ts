@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from './errors.ts';
+import { comparePolicies, type SnapshotPolicy } from './policy/types.ts';
 import { exposedToolName, TOOL_NAME_PATTERN } from './tool-naming.ts';
 
 /**
@@ -72,6 +73,11 @@ export interface SnapshotTool {
   meta?: Record<string, unknown>;
   /** The upstream's `execution` for the tool (MCP tasks: `taskSupport`), listed unchanged. */
   execution?: Record<string, unknown>;
+  /**
+   * Labels admins set (policies read them as `tool.labels`): those of the registry entry for this
+   * tool name, and those of the installation tool whose definition is served; sorted, absent when none.
+   */
+  labels?: string[];
 }
 
 /** A prompt exposed by a gateway; its definition is listed live from the upstream. */
@@ -144,6 +150,11 @@ export interface GatewaySnapshot {
   upstreams: Record<string, SnapshotUpstream>;
   /** Enabled installations of the gateway's upstreams, any scope. */
   installations: SnapshotInstallation[];
+  /**
+   * The enabled policies that apply to this gateway (workspace-wide ones and those naming it), in
+   * evaluation order (comparePolicies); absent when none.
+   */
+  policies?: SnapshotPolicy[];
 }
 
 export interface SnapshotInput {
@@ -173,7 +184,13 @@ export interface SnapshotInput {
     meta?: Record<string, unknown> | null;
     execution?: Record<string, unknown> | null;
     enabled: boolean;
+    /** Labels set on this installation's tool. */
+    labels?: readonly string[];
   }[];
+  /** Labels set on registry entries by tool name: entry id → tool name → labels. */
+  entryToolLabels?: Record<string, Record<string, readonly string[]>>;
+  /** The enabled policies that apply to the gateway, in any order. */
+  policies?: readonly SnapshotPolicy[];
 }
 
 const SCOPE_PREFERENCE = { org: 0, team: 1, personal: 2 } as const;
@@ -270,6 +287,7 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
       );
     }
     owners.set(name, owner);
+    const labels = toolLabels(input.entryToolLabels?.[a.entryId]?.[a.toolName], definition.labels);
     tools.push({
       name,
       upstreamName: a.toolName,
@@ -282,6 +300,7 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
       ...(definition.annotations ? { annotations: definition.annotations } : {}),
       ...(definition.meta ? { meta: definition.meta } : {}),
       ...(definition.execution ? { execution: definition.execution } : {}),
+      ...(labels.length > 0 ? { labels } : {}),
     });
   }
 
@@ -314,6 +333,18 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
   const passthrough = passthroughOf(input.gateway, upstreams);
   if (passthrough) usedEntries.add(passthrough.entryId);
   const { passthroughEntryId: _fronted, ...gateway } = input.gateway;
+  // Only the fields the proxy evaluates: the version must not move with anything else of a row.
+  const policies = (input.policies ?? [])
+    .map(({ id, name, priority, action, condition, message, approvers }) => ({
+      id,
+      name,
+      priority,
+      action,
+      condition,
+      message,
+      ...(approvers && action === 'require_approval' ? { approvers } : {}),
+    }))
+    .sort(comparePolicies);
   const body = {
     format: 1 as const,
     tenant: input.tenant,
@@ -335,9 +366,20 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
         return off ? { ...rest, disabledTools: off.sort() } : rest;
       })
       .sort((x, y) => x.id.localeCompare(y.id)),
+    // Absent when none, so gateways without policies keep the versions they had.
+    ...(policies.length > 0 ? { policies } : {}),
   };
   const version = createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 16);
   return { ...body, version };
+}
+
+/** The entry's labels for the tool and the installation tool's own, deduplicated and sorted. */
+function toolLabels(
+  entryLabels: readonly string[] | undefined,
+  ownLabels: readonly string[] | undefined,
+): string[] {
+  if (!entryLabels?.length && !ownLabels?.length) return [];
+  return [...new Set([...(entryLabels ?? []), ...(ownLabels ?? [])])].sort();
 }
 
 function passthroughOf(

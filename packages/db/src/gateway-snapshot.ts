@@ -7,7 +7,10 @@ import {
   gatewayToolAssignments,
   identityProviders,
   installations,
+  policies,
+  policyGateways,
   registryEntries,
+  storedApprovers,
   tenants,
   tools,
 } from './schema/index.ts';
@@ -46,7 +49,7 @@ export async function loadGatewaySnapshot(
     .where(and(eq(gateways.tenantId, tenant.id), eq(gateways.slug, gatewaySlug)));
   if (!gateway) return { kind: 'missing', what: 'gateway', tenantId: tenant.id, configVersion };
 
-  const [teamRows, assignmentRows, idpRows] = await Promise.all([
+  const [teamRows, assignmentRows, idpRows, policyRows] = await Promise.all([
     db
       .select({ teamId: gatewayTeams.teamId })
       .from(gatewayTeams)
@@ -76,6 +79,35 @@ export async function loadGatewaySnapshot(
             ),
           )
       : Promise.resolve([]),
+    // Enabled policies for every gateway of the tenant, and those naming this one.
+    db
+      .select({
+        id: policies.id,
+        name: policies.name,
+        priority: policies.priority,
+        action: policies.action,
+        condition: policies.condition,
+        message: policies.message,
+        approvers: policies.approvers,
+        approverTeamId: policies.approverTeamId,
+      })
+      .from(policies)
+      .where(
+        and(
+          eq(policies.tenantId, tenant.id),
+          eq(policies.enabled, true),
+          or(
+            eq(policies.allGateways, true),
+            inArray(
+              policies.id,
+              db
+                .select({ id: policyGateways.policyId })
+                .from(policyGateways)
+                .where(and(eq(policyGateways.tenantId, tenant.id), eq(policyGateways.gatewayId, gateway.id))),
+            ),
+          ),
+        ),
+      ),
   ]);
   const [identityProvider] = idpRows;
   const entryIds = [
@@ -193,7 +225,16 @@ export async function loadGatewaySnapshot(
       meta: t.meta ?? null,
       execution: t.execution ?? null,
       enabled: t.enabled,
+      labels: t.labels,
     })),
+    // The built-in catalog is shared by every tenant: only the tenant's own entries carry labels.
+    entryToolLabels: Object.fromEntries(
+      entryRows.filter((e) => e.tenantId === tenant.id).map((e) => [e.id, e.toolLabels]),
+    ),
+    policies: policyRows.map(({ approvers: kind, approverTeamId, ...p }) => {
+      const approvers = storedApprovers({ action: p.action, approvers: kind, approverTeamId });
+      return approvers ? { ...p, approvers } : p;
+    }),
   });
   return { kind: 'found', snapshot, configVersion };
 }

@@ -1,6 +1,7 @@
 import { snapshotKey } from '@toolgate/bus';
+import { loadGatewaySnapshot } from '@toolgate/db/gateway-snapshot';
 import { policies, policyGateways, tenants } from '@toolgate/db/schema';
-import { seedGateway, seedPolicy } from '@toolgate/db/testing';
+import { seedGateway, seedPolicy, seedTeam } from '@toolgate/db/testing';
 import { eventually } from '@toolgate/fixtures/test-kit';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -381,5 +382,88 @@ describe('policy changes reach the proxies', () => {
     const row = await seedPolicy(env.db.db, a.tenant.id, { name: 'seeded', action: 'allow' });
     expect((await getPolicy({ ...opts(a), policyId: row.id })).gatewayIds).toBeNull();
     await deletePolicy({ ...opts(a), policyId: row.id });
+  });
+});
+
+describe('the gateway snapshot', () => {
+  it("carries the gateway's enabled policies: workspace-wide ones and those naming it, highest priority first", async () => {
+    const [mine, other] = await Promise.all([
+      seedGateway(env.db.db, a.tenant.id),
+      seedGateway(env.db.db, a.tenant.id),
+    ]);
+    const created = await Promise.all([
+      createPolicy({ ...opts(a), input: { ...DENY_DELETE, name: 'snap wide', priority: 1 } }),
+      createPolicy({
+        ...opts(a),
+        input: { ...DENY_DELETE, name: 'snap mine', priority: 7, gatewayIds: [mine.id], action: 'allow' },
+      }),
+      createPolicy({ ...opts(a), input: { ...DENY_DELETE, name: 'snap other', gatewayIds: [other.id] } }),
+      createPolicy({ ...opts(a), input: { ...DENY_DELETE, name: 'snap off', enabled: false } }),
+      createPolicy({ ...opts(b), input: { ...DENY_DELETE, name: 'snap theirs' } }),
+    ]);
+    const [wide, onMine] = created;
+    const load = async () => {
+      const loaded = await loadGatewaySnapshot(env.db.db, a.tenant.slug, mine.slug);
+      if (loaded.kind !== 'found') throw new Error('gateway not found');
+      return loaded.snapshot;
+    };
+    const snapshot = await load();
+    const asCompiled = (p: (typeof created)[number]) => ({
+      id: p.id,
+      name: p.name,
+      priority: p.priority,
+      action: p.action,
+      condition: p.condition,
+      message: p.message,
+    });
+    expect(snapshot.policies).toEqual([asCompiled(onMine), asCompiled(wide)]);
+
+    // A write changes what the next compilation serves, and its version.
+    await updatePolicy({ ...opts(a), policyId: onMine.id, input: { enabled: false } });
+    const after = await load();
+    expect(after.policies).toEqual([asCompiled(wide)]);
+    expect(after.version).not.toBe(snapshot.version);
+    for (const [org, p] of [
+      [a, created[0]],
+      [a, created[1]],
+      [a, created[2]],
+      [a, created[3]],
+      [b, created[4]],
+    ] as const)
+      await deletePolicy({ ...opts(org), policyId: p.id });
+    expect('policies' in (await load())).toBe(false);
+  });
+
+  it('names who approves a require_approval policy, and nobody for other actions', async () => {
+    const gateway = await seedGateway(env.db.db, a.tenant.id);
+    const team = await seedTeam(env.db.db, a.tenant.id);
+    const seeded = await Promise.all([
+      seedPolicy(env.db.db, a.tenant.id, {
+        action: 'require_approval',
+        approvers: 'team',
+        approverTeamId: team.id,
+        gatewayIds: [gateway.id],
+        priority: 3,
+      }),
+      seedPolicy(env.db.db, a.tenant.id, {
+        action: 'require_approval',
+        gatewayIds: [gateway.id],
+        priority: 2,
+      }),
+      seedPolicy(env.db.db, a.tenant.id, {
+        action: 'deny',
+        approvers: 'admins',
+        gatewayIds: [gateway.id],
+        priority: 1,
+      }),
+    ]);
+    const loaded = await loadGatewaySnapshot(env.db.db, a.tenant.slug, gateway.slug);
+    if (loaded.kind !== 'found') throw new Error('gateway not found');
+    expect(loaded.snapshot.policies?.map((p) => p.approvers)).toEqual([
+      { kind: 'team', teamId: team.id },
+      { kind: 'caller' },
+      undefined,
+    ]);
+    for (const row of seeded) await deletePolicy({ ...opts(a), policyId: row.id });
   });
 });

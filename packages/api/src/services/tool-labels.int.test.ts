@@ -1,4 +1,5 @@
 import { snapshotKey } from '@toolgate/bus';
+import { loadGatewaySnapshot } from '@toolgate/db/gateway-snapshot';
 import { registryEntries, tenants, tools } from '@toolgate/db/schema';
 import {
   seedAssignments,
@@ -331,5 +332,47 @@ describe('labels of a registry entry’s tools', () => {
     } finally {
       await replica.stop();
     }
+  });
+});
+
+describe('labels in the gateway snapshot', () => {
+  it("serve each tool with its entry's and its installation tool's labels; a catalog entry's are never read", async () => {
+    const entry = await seedRegistryEntry(env.db.db, a.tenant.id);
+    const catalog = await seedRegistryEntry(env.db.db, null);
+    // Written behind the service's back: a catalog row is shared, the loader must not trust it.
+    await env.db.db
+      .update(registryEntries)
+      .set({ toolLabels: { lookup: ['leaked'] } })
+      .where(eq(registryEntries.id, catalog.id));
+    const [mine, fromCatalog] = await Promise.all([
+      seedInstallation(env.db.db, a.tenant.id, entry.id),
+      seedInstallation(env.db.db, a.tenant.id, catalog.id),
+    ]);
+    const [sendMail] = await seedTools(env.db.db, a.tenant.id, mine.id, [
+      { name: 'send_mail' },
+      { name: 'plain' },
+    ]);
+    await seedTools(env.db.db, a.tenant.id, fromCatalog.id, [{ name: 'lookup' }]);
+    const gateway = await seedGateway(env.db.db, a.tenant.id);
+    await seedAssignments(env.db.db, a.tenant.id, gateway.id, [
+      { registryEntryId: entry.id, toolName: 'send_mail' },
+      { registryEntryId: entry.id, toolName: 'plain' },
+      { registryEntryId: catalog.id, toolName: 'lookup' },
+    ]);
+    await setEntryToolLabels({
+      ...opts(a),
+      entryId: entry.id,
+      input: { tools: { send_mail: ['external-send'] } },
+    });
+    await setToolLabels({
+      ...opts(a),
+      installationId: mine.id,
+      toolId: sendMail!.id,
+      input: { labels: ['email', 'external-send'] },
+    });
+    const loaded = await loadGatewaySnapshot(env.db.db, a.tenant.slug, gateway.slug);
+    if (loaded.kind !== 'found') throw new Error('gateway not found');
+    const labels = Object.fromEntries(loaded.snapshot.tools.map((t) => [t.upstreamName, t.labels]));
+    expect(labels).toEqual({ send_mail: ['email', 'external-send'], plain: undefined, lookup: undefined });
   });
 });
