@@ -54,7 +54,14 @@ export const MEMBER_ROUTES: readonly Route[] = [
     response: ZMemberRemoval,
     errors: [404, 409],
     handle: (ctx) =>
-      removeMember({ ...scope(ctx), bus: ctx.deps.bus, input: { userId: ctx.params.userId! } }),
+      removeMember({
+        ...scope(ctx),
+        bus: ctx.deps.bus,
+        // Their personal connected accounts are revoked at the servers, after the removal.
+        keys: ctx.deps.secretKeys,
+        allowPrivate: ctx.deps.allowPrivateUpstreams ?? false,
+        input: { userId: ctx.params.userId! },
+      }),
   }),
   route({
     method: 'GET',

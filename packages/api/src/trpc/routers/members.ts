@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ControlPlaneDeps } from '../../deps.ts';
 import {
   ZChangeMemberRoleRequest,
   ZMember,
@@ -24,8 +25,15 @@ export const membersRouter = router({
   remove: protectedProcedure
     .input(ZRemoveMemberRequest)
     .output(ZMemberRemoval)
-    .mutation(({ ctx, input }) => removeMember({ ...ctx.scope, bus: ctx.deps.bus, input })),
+    .mutation(({ ctx, input }) => removeMember({ ...ctx.scope, ...revocation(ctx.deps), input })),
   leave: protectedProcedure
     .output(ZMemberRemoval)
-    .mutation(({ ctx }) => leaveWorkspace({ ...ctx.scope, bus: ctx.deps.bus })),
+    .mutation(({ ctx }) => leaveWorkspace({ ...ctx.scope, ...revocation(ctx.deps) })),
+});
+
+/** What revoking a leaving member's connected accounts at the servers needs. */
+const revocation = (deps: ControlPlaneDeps) => ({
+  bus: deps.bus,
+  keys: deps.secretKeys,
+  allowPrivate: deps.allowPrivateUpstreams ?? false,
 });

@@ -6,8 +6,10 @@ import type { Connection } from './labels';
 export type ConnectionRow = Connection & {
   /** "You", a member's name, "Team: Design", "Organization". */
   whose: string;
-  /** Whether the caller may reconnect and disconnect it. */
+  /** Whether the caller may disconnect it. */
   canManage: boolean;
+  /** Whether the caller may sign it in again (a personal account: its member only). */
+  canReconnect: boolean;
 };
 
 const column = dataTableColumnHelper<ConnectionRow>();
@@ -114,16 +116,18 @@ export function connectionColumns({
         if (!row.canManage) return null;
         return (
           <div className="flex flex-col items-end gap-1">
-            <Button
-              size="sm"
-              variant={row.status === 'needs_reconnect' ? 'secondary' : 'ghost'}
-              aria-label={`Reconnect ${row.server.name} (${row.whose})`}
-              pending={row.id === reconnectingId}
-              disabled={reconnectingId !== null}
-              onClick={() => onReconnect(row)}
-            >
-              Reconnect
-            </Button>
+            {row.canReconnect && (
+              <Button
+                size="sm"
+                variant={row.status === 'needs_reconnect' ? 'secondary' : 'ghost'}
+                aria-label={`Reconnect ${row.server.name} (${row.whose})`}
+                pending={row.id === reconnectingId}
+                disabled={reconnectingId !== null}
+                onClick={() => onReconnect(row)}
+              >
+                Reconnect
+              </Button>
+            )}
             <Button
               size="sm"
               variant="ghost"

@@ -14,7 +14,13 @@ import { useMaintainedTeams } from '~/components/use-maintained-teams';
 import { useTRPC } from '~/trpc/react';
 import { connectionColumns, type ConnectionRow as Row } from './connection-columns';
 import { ConnectSection, type ConnectScope, type WhoseChoice } from './connect-section';
-import { canManageConnection, whoseAccount, whoseLabel, type Connection } from './labels';
+import {
+  canManageConnection,
+  canReconnectConnection,
+  whoseAccount,
+  whoseLabel,
+  type Connection,
+} from './labels';
 
 const NO_NAMES: ReadonlyMap<string, string> = new Map();
 
@@ -94,6 +100,7 @@ export function ConnectionsView({
         ...c,
         whose: whoseLabel(c, userId, teamNames, memberNames),
         canManage: canManageConnection(c, isAdmin, userId, maintained),
+        canReconnect: canReconnectConnection(c, isAdmin, userId, maintained),
       })),
     [connections.data, userId, teamNames, memberNames, isAdmin, maintained],
   );

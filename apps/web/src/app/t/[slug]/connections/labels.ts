@@ -37,6 +37,15 @@ export function whoseAccount(
  * Whether the caller may reconnect or disconnect it, as the services decide: owners and admins any,
  * a team's maintainers the team's (`maintained`), everyone their own.
  */
+/** Only its own member may sign a personal account in again; others manage the rest. */
+export const canReconnectConnection = (
+  c: Pick<Connection, 'scope' | 'teamId' | 'userId'>,
+  isAdmin: boolean,
+  userId: string,
+  maintained: ReadonlySet<string>,
+): boolean =>
+  c.scope === 'personal' ? c.userId === userId : canManageConnection(c, isAdmin, userId, maintained);
+
 export const canManageConnection = (
   c: Pick<Connection, 'scope' | 'teamId' | 'userId'>,
   isAdmin: boolean,

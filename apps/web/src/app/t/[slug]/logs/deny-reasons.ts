@@ -37,6 +37,7 @@ const CONNECTION_REASONS: Record<string, string> = {
   entry_removed: 'The server was removed from the registry meanwhile',
   discovery_failed: 'The server’s authorization server could not be found or used',
   refresh_refused: 'The server refused the refresh token (revoked or expired there)',
+  wrong_audience: 'The server issued a token for another audience than the one asked for',
   no_refresh_token: 'The server issued no refresh token',
   invalid: 'The request was not valid',
   internal: 'Toolgate failed unexpectedly',
