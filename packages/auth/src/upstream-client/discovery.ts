@@ -43,17 +43,24 @@ function challengeParams(header: string | string[] | undefined): Record<string, 
   return params;
 }
 
-/** A resource identifier that is the server's URL, its origin, or a path prefix of it. */
-function coversServer(resource: string, server: URL): boolean {
+/**
+ * Whether a resource identifier (RFC 8707/9728) covers a server's URL: the same, or its origin with
+ * a path that is a prefix of the server's (and no query or fragment). Used for protected-resource
+ * metadata and for the audience of the tokens an authorization server issues.
+ */
+export function coversServer(resource: string, server: URL | string): boolean {
   let named: URL;
+  let wanted: URL;
   try {
     named = new URL(resource);
+    wanted = typeof server === 'string' ? new URL(server) : server;
   } catch {
     return false;
   }
-  if (named.origin !== server.origin) return false;
+  if (named.href === wanted.href) return true;
+  if (named.origin !== wanted.origin || named.search !== '' || named.hash !== '') return false;
   const prefix = named.pathname.replace(/\/$/, '');
-  return prefix === '' || server.pathname === prefix || server.pathname.startsWith(`${prefix}/`);
+  return prefix === '' || wanted.pathname === prefix || wanted.pathname.startsWith(`${prefix}/`);
 }
 
 /** RFC 8414 §3 / RFC 9728 §3: the well-known segment goes between the host and the path. */

@@ -1,3 +1,4 @@
+import { coversServer } from '@toolgate/auth/upstream-client';
 /**
  * RFC 8707: Toolgate asks for tokens for one resource (the MCP server's URL, as its metadata names
  * it); an authorization server that issues them for another audience (another resource server,
@@ -27,24 +28,9 @@ export function jwtAudiences(token: string): string[] | undefined {
   return undefined;
 }
 
-/**
- * Whether a token for `audience` may be used at `resource`: the same, or the same origin with a
- * path that is a prefix of the resource's (as discovery accepts protected-resource metadata: see
- * coversServer in @toolgate/auth upstream-client/discovery.ts).
- */
+/** Whether a token for `audience` may be used at `resource` (as discovery accepts metadata). */
 export function audienceCovers(audience: string, resource: string): boolean {
-  if (audience === resource) return true;
-  let named: URL;
-  let wanted: URL;
-  try {
-    named = new URL(audience);
-    wanted = new URL(resource);
-  } catch {
-    return false;
-  }
-  if (named.origin !== wanted.origin || named.search !== '' || named.hash !== '') return false;
-  const prefix = named.pathname.replace(/\/$/, '');
-  return prefix === '' || wanted.pathname === prefix || wanted.pathname.startsWith(`${prefix}/`);
+  return audience === resource || coversServer(audience, resource);
 }
 
 /** The audiences of a JWT access token when none covers `resource`; undefined when it may be used. */
