@@ -3,7 +3,7 @@
  * otherwise the log) and hands it to the services that send links; tests pass an outbox.
  */
 
-export type MailKind = 'password-reset' | 'invitation' | 'email-verification';
+export type MailKind = 'password-reset' | 'invitation' | 'email-verification' | 'approval-request';
 
 export interface MailMessage {
   kind: MailKind;

@@ -20,6 +20,31 @@ export const ZPolicyGatewayIds = z
   })
   .transform((ids) => (ids === null ? null : [...new Set(ids.map((id) => id.toLowerCase()))].sort()));
 
+/**
+ * Who approves the calls a `require_approval` policy holds: the caller (asked to confirm in their
+ * client), the workspace's owners and admins, or a team's maintainers (owners and admins too).
+ * Only `require_approval` policies take it; they default to the caller.
+ */
+export const ZPolicyApprovers = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('caller') }),
+  z.strictObject({ kind: z.literal('admins') }),
+  z.strictObject({ kind: z.literal('team'), teamId: ZId.transform((id) => id.toLowerCase()) }),
+]);
+export type PolicyApproversInput = z.output<typeof ZPolicyApprovers>;
+
+/** As answered: a team policy whose team was deleted says `teamId: null` (owners and admins approve). */
+export const ZPolicyApproversView = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('caller') }),
+  z.object({ kind: z.literal('admins') }),
+  z.object({
+    kind: z.literal('team'),
+    teamId: ZId.nullable().meta({
+      description: 'null: the team was deleted; the workspace’s owners and admins approve',
+    }),
+  }),
+]);
+export type PolicyApproversView = z.infer<typeof ZPolicyApproversView>;
+
 const policyFields = {
   name: ZName,
   description: z.string().max(2000),
@@ -32,6 +57,8 @@ const policyFields = {
   action: z.enum(POLICY_ACTIONS),
   /** A deny's message is returned to the model as a tool error; an approval request shows it. */
   message: z.string().max(1000),
+  /** `require_approval` only (refused with other actions); default: the caller. */
+  approvers: ZPolicyApprovers,
 };
 
 export const ZCreatePolicyRequest = z.strictObject({
@@ -41,6 +68,7 @@ export const ZCreatePolicyRequest = z.strictObject({
   priority: policyFields.priority.default(0),
   enabled: policyFields.enabled.default(true),
   message: policyFields.message.default(''),
+  approvers: policyFields.approvers.optional(),
 });
 export type CreatePolicyRequest = z.input<typeof ZCreatePolicyRequest>;
 
@@ -55,6 +83,8 @@ export const ZUpdatePolicyRequest = z
     condition: policyFields.condition.optional(),
     action: policyFields.action.optional(),
     message: policyFields.message.optional(),
+    /** Refused unless the policy's action (after the change) is `require_approval`. */
+    approvers: policyFields.approvers.optional(),
   })
   .refine((p) => Object.values(p).some((v) => v !== undefined), {
     message: 'give at least one field to change',
@@ -75,6 +105,8 @@ export const ZPolicy = z.object({
   condition: z.string(),
   action: z.enum(POLICY_ACTIONS),
   message: z.string(),
+  /** Who approves the calls it holds; null for `allow` and `deny` policies. */
+  approvers: ZPolicyApproversView.nullable(),
   createdBy: ZId.nullable(),
   createdAt: ZTimestamp,
   updatedAt: ZTimestamp,

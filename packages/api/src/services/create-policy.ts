@@ -14,8 +14,14 @@ import {
 } from '../schemas/policies.ts';
 import { requireGateways } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
-import { gatewayGone, policyNameTaken, toPolicy } from '../views/policy.ts';
-import { recordPolicyChange, requireValidCondition } from './policy-rules.ts';
+import { approverTeamGone, gatewayGone, policyNameTaken, toPolicy } from '../views/policy.ts';
+import {
+  DEFAULT_APPROVERS,
+  isApproverTeamViolation,
+  recordPolicyChange,
+  requireValidApprovers,
+  requireValidCondition,
+} from './policy-rules.ts';
 
 export interface CreatePolicyOptions {
   db: Database;
@@ -27,8 +33,8 @@ export interface CreatePolicyOptions {
 
 /**
  * Adds a policy (owners and admins). Its condition must type-check; its gateways must be the
- * workspace's (`gatewayIds: null`: every gateway). The gateways it applies to are recompiled on
- * every proxy.
+ * workspace's (`gatewayIds: null`: every gateway); approvers only with `require_approval` (default:
+ * the caller), a team of the workspace. The gateways it applies to are recompiled on every proxy.
  */
 export async function createPolicy({
   db,
@@ -41,6 +47,9 @@ export async function createPolicy({
   const p = parseInput(ZCreatePolicyRequest, input);
   requireValidCondition(p.condition);
   if (p.gatewayIds) await requireGateways(db, tenantId, p.gatewayIds);
+  const approverColumns = p.approvers
+    ? await requireValidApprovers(db, tenantId, p.action, p.approvers)
+    : DEFAULT_APPROVERS;
   const [existing] = await db.select({ n: count() }).from(policies).where(eq(policies.tenantId, tenantId));
   if ((existing?.n ?? 0) >= MAX_POLICIES)
     throw new AppError('CONFLICT', `A workspace may have at most ${MAX_POLICIES} policies`);
@@ -60,6 +69,7 @@ export async function createPolicy({
           condition: p.condition,
           action: p.action,
           message: p.message,
+          ...approverColumns,
           createdBy: actor.userId,
         })
         .returning();
@@ -75,7 +85,7 @@ export async function createPolicy({
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw policyNameTaken(p.name);
-    if (isForeignKeyViolation(err)) throw gatewayGone();
+    if (isForeignKeyViolation(err)) throw isApproverTeamViolation(err) ? approverTeamGone() : gatewayGone();
     throw err;
   }
   await deliverChanges(db, bus, result.recorded);

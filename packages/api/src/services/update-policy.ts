@@ -8,8 +8,23 @@ import { isForeignKeyViolation, isUniqueViolation } from '../pg-errors.ts';
 import { ZUpdatePolicyRequest, type Policy, type UpdatePolicyRequest } from '../schemas/policies.ts';
 import { requireGateways } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
-import { gatewayGone, policyGatewayIds, policyNameTaken, policyNotFound, toPolicy } from '../views/policy.ts';
-import { recordPolicyChange, requireValidCondition, type PolicyPlace } from './policy-rules.ts';
+import {
+  approverTeamGone,
+  gatewayGone,
+  policyGatewayIds,
+  policyNameTaken,
+  policyNotFound,
+  toPolicy,
+} from '../views/policy.ts';
+import {
+  DEFAULT_APPROVERS,
+  isApproverTeamViolation,
+  recordPolicyChange,
+  requireValidApprovers,
+  requireValidCondition,
+  type ApproverColumns,
+  type PolicyPlace,
+} from './policy-rules.ts';
 
 export interface UpdatePolicyOptions {
   db: Database;
@@ -21,8 +36,10 @@ export interface UpdatePolicyOptions {
 }
 
 /**
- * Changes the given fields of a policy (owners and admins); a new condition must type-check. The
- * gateways it applied to and those it applies to now are recompiled on every proxy.
+ * Changes the given fields of a policy (owners and admins); a new condition must type-check.
+ * Approvers may be given only when the policy's action (after the change) is `require_approval`;
+ * a policy changed to another action forgets its approvers. The gateways it applied to and those
+ * it applies to now are recompiled on every proxy.
  */
 export async function updatePolicy({
   db,
@@ -33,7 +50,7 @@ export async function updatePolicy({
   input,
 }: UpdatePolicyOptions): Promise<Policy> {
   requireAdmin(actor, 'change policies');
-  const { gatewayIds, ...columns } = parseInput(ZUpdatePolicyRequest, input);
+  const { gatewayIds, approvers, ...columns } = parseInput(ZUpdatePolicyRequest, input);
   if (columns.condition !== undefined) requireValidCondition(columns.condition);
   if (gatewayIds) await requireGateways(db, tenantId, gatewayIds);
 
@@ -46,6 +63,11 @@ export async function updatePolicy({
         .where(and(eq(policies.tenantId, tenantId), eq(policies.id, policyId)))
         .for('update');
       if (!current) throw policyNotFound();
+      const action = columns.action ?? current.action;
+      // Another action holds nothing: its approvers would be stale if it turned back later.
+      let approverColumns: ApproverColumns | undefined =
+        action === 'require_approval' ? undefined : DEFAULT_APPROVERS;
+      if (approvers) approverColumns = await requireValidApprovers(tx, tenantId, action, approvers);
       const before: PolicyPlace = {
         allGateways: current.allGateways,
         gatewayIds: (await policyGatewayIds(tx, tenantId, [policyId])).get(policyId) ?? [],
@@ -56,7 +78,7 @@ export async function updatePolicy({
           : { allGateways: gatewayIds === null, gatewayIds: gatewayIds ?? [] };
       const [row] = await tx
         .update(policies)
-        .set({ ...columns, allGateways: after.allGateways, updatedAt: new Date() })
+        .set({ ...columns, ...approverColumns, allGateways: after.allGateways, updatedAt: new Date() })
         .where(and(eq(policies.tenantId, tenantId), eq(policies.id, policyId)))
         .returning();
       if (gatewayIds !== undefined) {
@@ -77,7 +99,7 @@ export async function updatePolicy({
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw policyNameTaken(columns.name ?? '');
-    if (isForeignKeyViolation(err)) throw gatewayGone();
+    if (isForeignKeyViolation(err)) throw isApproverTeamViolation(err) ? approverTeamGone() : gatewayGone();
     throw err;
   }
   await deliverChanges(db, bus, result.recorded);

@@ -1,11 +1,11 @@
-import { comparePolicies } from '@toolgate/core/policy';
+import { comparePolicies, type SnapshotPolicy } from '@toolgate/core/policy';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import type { Executor } from '@toolgate/db/config-outbox';
 import { policies, policyGateways } from '@toolgate/db/schema';
 import { and, eq, inArray } from 'drizzle-orm';
 import { toIso } from '../schemas/common.ts';
-import type { Policy } from '../schemas/policies.ts';
+import type { Policy, PolicyApproversView } from '../schemas/policies.ts';
 
 export type PolicyRow = typeof policies.$inferSelect;
 
@@ -53,6 +53,21 @@ export async function policyGatewayIds(
   return byPolicy;
 }
 
+/** The approvers of a `require_approval` policy as answered (null for other actions). */
+export function policyApprovers(
+  row: Pick<PolicyRow, 'action' | 'approvers' | 'approverTeamId'>,
+): PolicyApproversView | null {
+  if (row.action !== 'require_approval') return null;
+  if (row.approvers === 'team') return { kind: 'team', teamId: row.approverTeamId };
+  return { kind: row.approvers };
+}
+
+/** A team named as approvers was deleted while the policy was being saved. */
+export const approverTeamGone = () =>
+  new AppError('NOT_FOUND', 'The team named in approvers no longer exists', {
+    fields: [{ path: 'approvers.teamId', message: 'this team no longer exists' }],
+  });
+
 export const toPolicy = (row: PolicyRow, gatewayIds: string[] | null): Policy => ({
   id: row.id,
   name: row.name,
@@ -63,14 +78,26 @@ export const toPolicy = (row: PolicyRow, gatewayIds: string[] | null): Policy =>
   condition: row.condition,
   action: row.action,
   message: row.message,
+  approvers: policyApprovers(row),
   createdBy: row.createdBy,
   createdAt: toIso(row.createdAt),
   updatedAt: toIso(row.updatedAt),
 });
 
+/** The proxy's order (comparePolicies reads the fields a view shares with a snapshot policy). */
+const orderKey = ({ id, name, priority, action, condition, message }: Policy): SnapshotPolicy => ({
+  id,
+  name,
+  priority,
+  action,
+  condition,
+  message,
+});
+const byEvaluationOrder = (a: Policy, b: Policy) => comparePolicies(orderKey(a), orderKey(b));
+
 /** Policies with their gateways, in evaluation order, in one more query whatever their number. */
 export async function loadPolicyViews(db: Database, tenantId: string, rows: PolicyRow[]): Promise<Policy[]> {
   const scoped = rows.filter((r) => !r.allGateways).map((r) => r.id);
   const gatewayIds = await policyGatewayIds(db, tenantId, scoped);
-  return rows.map((row) => toPolicy(row, gatewayIds.get(row.id) ?? [])).sort(comparePolicies);
+  return rows.map((row) => toPolicy(row, gatewayIds.get(row.id) ?? [])).sort(byEvaluationOrder);
 }
