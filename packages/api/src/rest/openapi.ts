@@ -129,8 +129,14 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
         name: 'Policies',
         description:
           'Tool-call policies: a CEL condition over the tool, its arguments, the caller, the gateway and the ' +
-          'session, and what to do when it holds (allow, deny, require approval); members read, owners and ' +
-          'admins write',
+          'session, and what to do when it holds (allow, deny, require approval, with who approves: the ' +
+          'caller, the admins or a team); members read, owners and admins write',
+      },
+      {
+        name: 'Approvals',
+        description:
+          'Tool calls held by require_approval policies for the admins or a team’s maintainers: the inbox, ' +
+          'and approve or deny with a note',
       },
       { name: 'Tokens', description: 'API tokens for MCP clients and for this API' },
       {

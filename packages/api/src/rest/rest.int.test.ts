@@ -598,7 +598,8 @@ describe("another tenant's objects", () => {
     // providers, OAuth clients and grants, sign-in settings: identity-rest.int.test.ts; teams and
     // their members: teams-rest.int.test.ts; members and invitations: members-rest.int.test.ts;
     // the account's verification email: email-verification-rest.int.test.ts; connected accounts:
-    // connections-rest.int.test.ts; policies and tool labels: policies-rest.int.test.ts).
+    // connections-rest.int.test.ts; policies and tool labels: policies-rest.int.test.ts; approvals:
+    // approvals-rest.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'DELETE /connections/{id}',
       'DELETE /gateways/{id}',
@@ -614,6 +615,8 @@ describe("another tenant's objects", () => {
       'DELETE /teams/{id}/members/{userId}',
       'DELETE /tokens/{id}',
       'DELETE /workspace',
+      'GET /approvals',
+      'GET /approvals/{id}',
       'GET /connections',
       'GET /gateways',
       'GET /gateways/{id}',
@@ -650,6 +653,7 @@ describe("another tenant's objects", () => {
       'PATCH /teams/{id}/members/{userId}',
       'PATCH /workspace',
       'POST /account/verification-email', // the caller's own address: email-verification-rest.int.test.ts
+      'POST /approvals/{id}/decision',
       'POST /connections/start',
       'POST /gateways',
       'POST /identity-providers',

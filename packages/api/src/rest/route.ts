@@ -15,6 +15,7 @@ export type RouteTag =
   | 'Installation requests'
   | 'Gateways'
   | 'Policies'
+  | 'Approvals'
   | 'Tokens'
   | 'Teams'
   | 'Members'

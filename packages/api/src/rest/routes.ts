@@ -104,6 +104,7 @@ import { revokeOAuthGrant } from '../services/revoke-oauth-grant.ts';
 import { setJitUsers } from '../services/set-jit-users.ts';
 import { updateIdentityProvider } from '../services/update-identity-provider.ts';
 import { ACCOUNT_ROUTES } from './account-routes.ts';
+import { APPROVAL_ROUTES } from './approval-routes.ts';
 import { CONNECTION_ROUTES } from './connection-routes.ts';
 import { MEMBER_ROUTES } from './member-routes.ts';
 import { POLICY_ROUTES } from './policy-routes.ts';
@@ -702,6 +703,7 @@ export const ROUTES: readonly Route[] = [
     handle: (ctx) => getAuditEvent({ ...scope(ctx), eventId: ctx.params.id! }),
   }),
   ...POLICY_ROUTES,
+  ...APPROVAL_ROUTES,
   ...TEAM_ROUTES,
   ...WORKSPACE_ROUTES,
   ...MEMBER_ROUTES,
