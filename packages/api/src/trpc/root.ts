@@ -1,4 +1,5 @@
 import { createCallerFactory, router } from './init.ts';
+import { approvalsRouter } from './routers/approvals.ts';
 import {
   gatewaysRouter,
   installationRequestsRouter,
@@ -27,6 +28,7 @@ export const appRouter = router({
   installationRequests: installationRequestsRouter,
   gateways: gatewaysRouter,
   policies: policiesRouter,
+  approvals: approvalsRouter,
   tools: toolsRouter,
   tokens: tokensRouter,
   usage: usageRouter,
