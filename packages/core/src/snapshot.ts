@@ -155,6 +155,8 @@ export interface GatewaySnapshot {
    * evaluation order (comparePolicies); absent when none.
    */
   policies?: SnapshotPolicy[];
+  /** Team id → slug of the tenant's teams, for policies (`caller.teams`); present with policies only. */
+  teamSlugs?: Record<string, string>;
 }
 
 export interface SnapshotInput {
@@ -191,6 +193,8 @@ export interface SnapshotInput {
   entryToolLabels?: Record<string, Record<string, readonly string[]>>;
   /** The enabled policies that apply to the gateway, in any order. */
   policies?: readonly SnapshotPolicy[];
+  /** The tenant's teams (id → slug); kept only when there are policies to read them. */
+  teamSlugs?: Readonly<Record<string, string>>;
 }
 
 const SCOPE_PREFERENCE = { org: 0, team: 1, personal: 2 } as const;
@@ -368,6 +372,13 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
       .sort((x, y) => x.id.localeCompare(y.id)),
     // Absent when none, so gateways without policies keep the versions they had.
     ...(policies.length > 0 ? { policies } : {}),
+    ...(policies.length > 0 && input.teamSlugs
+      ? {
+          teamSlugs: Object.fromEntries(
+            Object.entries(input.teamSlugs).sort(([a], [b]) => a.localeCompare(b)),
+          ),
+        }
+      : {}),
   };
   const version = createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 16);
   return { ...body, version };

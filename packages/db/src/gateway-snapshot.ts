@@ -11,6 +11,7 @@ import {
   policyGateways,
   registryEntries,
   storedApprovers,
+  teams,
   tenants,
   tools,
 } from './schema/index.ts';
@@ -146,6 +147,11 @@ export async function loadGatewaySnapshot(
           .from(tools)
           .where(and(eq(tools.tenantId, tenant.id), inArray(tools.installationId, installationIds)));
 
+  // Policies read the caller's teams by slug.
+  const teamSlugRows =
+    policyRows.length === 0
+      ? []
+      : await db.select({ id: teams.id, slug: teams.slug }).from(teams).where(eq(teams.tenantId, tenant.id));
   const snapshot = compileGatewaySnapshot({
     tenant: identityProvider
       ? { id: tenant.id, slug: tenant.slug, allowJitUsers: tenant.settings.allowJitUsers === true }
@@ -235,6 +241,7 @@ export async function loadGatewaySnapshot(
       const approvers = storedApprovers({ action: p.action, approvers: kind, approverTeamId });
       return approvers ? { ...p, approvers } : p;
     }),
+    teamSlugs: Object.fromEntries(teamSlugRows.map((t) => [t.id, t.slug])),
   });
   return { kind: 'found', snapshot, configVersion };
 }

@@ -53,7 +53,7 @@ export function policyTool(gateway: PreparedGateway, tool: SnapshotTool): Policy
   };
 }
 
-const labelsOf = (tool: SnapshotTool): string[] => (tool as { labels?: string[] }).labels ?? [];
+const labelsOf = (tool: SnapshotTool): string[] => tool.labels ?? [];
 
 /** What a condition sees of the caller. */
 export function policyCaller(
@@ -62,7 +62,7 @@ export function policyCaller(
   session?: CallSession,
 ): PolicyCaller {
   const email = principal.email ?? '';
-  const teamSlugs = (gateway.snapshot as { teamSlugs?: Record<string, string> }).teamSlugs ?? {};
+  const teamSlugs = gateway.snapshot.teamSlugs ?? {};
   return {
     userId: principal.userId ?? '',
     email,
@@ -129,8 +129,7 @@ export class PolicyGate {
   private policiesOf(gateway: PreparedGateway): GatewayPolicies | undefined {
     let state = this.byGateway.get(gateway);
     if (state === undefined) {
-      const policies = (gateway.snapshot as { policies?: ConstructorParameters<typeof CompiledPolicies>[0] })
-        .policies;
+      const { policies } = gateway.snapshot;
       state =
         policies && policies.length > 0
           ? {

@@ -43,6 +43,7 @@ describe('gateway schemas', () => {
       toolExposure: 'full',
       headerAllowlist: [],
       identityProviderId: null,
+      passthroughEntryId: null,
     });
     expect(ZCreateGatewayRequest.safeParse({ slug: 'dev', name: 'Dev', visibility: 'teams' }).success).toBe(
       false,
