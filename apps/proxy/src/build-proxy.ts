@@ -22,6 +22,8 @@ import { Sessions } from './admission/sessions.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { PassthroughForwarder } from './dispatch/passthrough.ts';
 import { PolicyGate } from './dispatch/policy-gate.ts';
+import { ApprovalHold } from './dispatch/approvals.ts';
+import { controlPlaneApprovals } from './backend/approval-store.ts';
 import { UserPrincipals } from './admission/auth/user-principals.ts';
 import { BuiltinServers } from './backend/builtin-servers.ts';
 import { Catalog } from './dispatch/catalog.ts';
@@ -225,7 +227,11 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     log,
     clientRequestTimeoutMs: 120_000,
   });
-  const policies = new PolicyGate(bus, log);
+  const policies = new PolicyGate(
+    bus,
+    log,
+    new ApprovalHold({ bus, store: controlPlaneApprovals(db.db), log, holdMs: env.APPROVAL_HOLD_MS }),
+  );
   const dispatcher = new Dispatcher({
     tools: new ToolCaller({
       pool: upstreams,

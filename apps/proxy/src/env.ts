@@ -110,6 +110,11 @@ const ZProxyEnvFields = z.object({
    * asked for (multi-round-trip requests), before it is abandoned.
    */
   MCP_INPUT_HOLD_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+  /**
+   * How long a call a require_approval policy holds for admins (or a team's maintainers) waits for
+   * a decision before the model is told it awaits approval (docs/policies.md).
+   */
+  APPROVAL_HOLD_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
   /** How long the events of a resumable SSE stream stay readable after its last event. */
   MCP_STREAM_BUFFER_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** Events kept per resumable stream (the oldest go first). */

@@ -120,7 +120,7 @@ async function connect(
   return { client, transport };
 }
 
-const text = (result: { content: unknown }) => (result.content as { text: string }[])[0]!.text;
+const text = (result: unknown) => (result as { content: { text: string }[] }).content[0]!.text;
 
 async function audited(policyId: string): Promise<UsageEvent> {
   const find = () => recorded.find((e) => e.policyOutcome?.includes(policyId));
