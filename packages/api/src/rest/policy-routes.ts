@@ -6,11 +6,13 @@ import {
   ZSetEntryToolLabelsRequest,
   ZUpdatePolicyRequest,
 } from '../schemas/policies.ts';
+import { ZPolicyTestResult, ZTestPolicyRequest } from '../schemas/policy-tester.ts';
 import { createPolicy } from '../services/create-policy.ts';
 import { deletePolicy } from '../services/delete-policy.ts';
 import { getPolicy } from '../services/get-policy.ts';
 import { listPolicies } from '../services/list-policies.ts';
 import { setEntryToolLabels } from '../services/set-entry-tool-labels.ts';
+import { testPolicy } from '../services/test-policy.ts';
 import { updatePolicy } from '../services/update-policy.ts';
 import { route, scope, type Route } from './route.ts';
 
@@ -43,6 +45,19 @@ export const POLICY_ROUTES: readonly Route[] = [
     response: ZPolicy,
     errors: [400, 404, 409, 413, 422],
     handle: (ctx, input) => createPolicy({ ...scope(ctx), bus: ctx.deps.bus, input }),
+  }),
+  route({
+    method: 'POST',
+    path: '/policies/test',
+    operationId: 'testPolicy',
+    summary:
+      'Replay a gateway’s last audited tool calls (at most 500, default 100) against its enabled policies with and without a draft policy (owners and admins); says per call what each decides and whether the draft changes it, and what the replay assumes. Stores nothing',
+    tag: 'Policies',
+    body: ZTestPolicyRequest,
+    status: 200,
+    response: ZPolicyTestResult,
+    errors: [400, 404, 413, 422],
+    handle: (ctx, input) => testPolicy({ ...scope(ctx), input }),
   }),
   route({
     method: 'GET',

@@ -667,6 +667,7 @@ describe("another tenant's objects", () => {
       'POST /invitations',
       'POST /oauth/clients',
       'POST /policies',
+      'POST /policies/test', // the replay: policy-tester-rest.int.test.ts
       'POST /registry',
       'POST /registry/probe', // reads no tenant data: nothing to cross
       'POST /teams',

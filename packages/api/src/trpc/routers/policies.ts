@@ -8,6 +8,7 @@ import {
   ZUpdatePolicyRequest,
 } from '../../schemas/policies.ts';
 import { ZTool } from '../../schemas/installations.ts';
+import { ZPolicyTestResult, ZTestPolicyRequest } from '../../schemas/policy-tester.ts';
 import { ZRegistryEntry } from '../../schemas/registry.ts';
 import { createPolicy } from '../../services/create-policy.ts';
 import { deletePolicy } from '../../services/delete-policy.ts';
@@ -15,6 +16,7 @@ import { getPolicy } from '../../services/get-policy.ts';
 import { listPolicies } from '../../services/list-policies.ts';
 import { setEntryToolLabels } from '../../services/set-entry-tool-labels.ts';
 import { setToolLabels } from '../../services/set-tool-labels.ts';
+import { testPolicy } from '../../services/test-policy.ts';
 import { updatePolicy } from '../../services/update-policy.ts';
 import { protectedProcedure, router } from '../init.ts';
 
@@ -47,6 +49,11 @@ export const policiesRouter = router({
   remove: protectedProcedure
     .input(ZById)
     .mutation(({ ctx, input }) => deletePolicy({ ...ctx.scope, bus: ctx.deps.bus, policyId: input.id })),
+  /** A draft replayed against a gateway's recent calls (REST `POST /policies/test`); stores nothing. */
+  test: protectedProcedure
+    .input(ZTestPolicyRequest)
+    .output(ZPolicyTestResult)
+    .mutation(({ ctx, input }) => testPolicy({ ...ctx.scope, input })),
 });
 
 export const toolsRouter = router({
