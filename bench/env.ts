@@ -114,3 +114,15 @@ export function httpClientBenchEnv(): { rounds: number; requests: number } {
   );
   return { rounds: env.BENCH_ROUNDS, requests: env.BENCH_REQUESTS };
 }
+
+/** `npm run bench:policy`: decisions per round and rounds. */
+export function policyBenchEnv() {
+  return loadEnvOrExit(
+    z.object({
+      BENCH_POLICY_CALLS: z.coerce.number().int().min(1_000).default(200_000),
+      BENCH_POLICY_ROUNDS: z.coerce.number().int().min(1).default(5),
+    }),
+    process.env,
+    'bench:policy',
+  );
+}

@@ -12,9 +12,9 @@
  * of the same loop with no policies, printed side by side.
  */
 import { CompiledPolicies, type PolicyInput, type SnapshotPolicy } from '@toolgate/core/policy';
+import { policyBenchEnv } from './env.ts';
 
-const CALLS = Number(process.env.BENCH_POLICY_CALLS ?? 200_000);
-const ROUNDS = Number(process.env.BENCH_POLICY_ROUNDS ?? 5);
+const { BENCH_POLICY_CALLS: CALLS, BENCH_POLICY_ROUNDS: ROUNDS } = policyBenchEnv();
 
 const input: PolicyInput = {
   tool: {
