@@ -35,6 +35,11 @@ export const auditEvents = pgTable(
     principalId: text(),
     authMethod: text(),
     sessionId: text(),
+    /**
+     * The agent: the caller's OAuth client id, else the name the client declared (capped);
+     * null when neither is known (and on rows older than the column).
+     */
+    agent: text(),
     method: text().notNull(),
     toolName: text(),
     /**
@@ -60,7 +65,7 @@ export const auditEvents = pgTable(
 );
 
 /**
- * Per-minute aggregates by caller → gateway → server (installation) → tool, method and status;
+ * Per-minute aggregates by caller (and agent) → gateway → server (installation) → tool, method and status;
  * empty-string dimensions stand for "none" so the key stays total. `method` is the MCP method,
  * or `other` for names clients made up (rollupMethod in @toolgate/core/usage).
  */
@@ -79,6 +84,8 @@ export const usageRollups = pgTable(
     /** The caller (`token:<id>`, …); '' for callers refused before they were known. */
     principalId: text().notNull().default(''),
     authMethod: text().notNull().default(''),
+    /** The agent (see audit_events.agent); '' when unknown, as on rows older than the column. */
+    agent: text().notNull().default(''),
     count: bigint({ mode: 'number' }).notNull().default(0),
     /** Events whose status is not `ok`. */
     errors: bigint({ mode: 'number' }).notNull().default(0),
@@ -105,6 +112,7 @@ export const usageRollups = pgTable(
         t.status,
         t.principalId,
         t.authMethod,
+        t.agent,
       ],
     }),
     index('usage_rollups_minute_idx').on(t.minute),
