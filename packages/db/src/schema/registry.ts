@@ -163,7 +163,25 @@ export const installations = pgTable(
   ],
 );
 
-/** A tool discovered on an installation. `approvedHash` pins the schema an admin accepted. */
+/**
+ * What clients are told about a tool besides its name: what an approval pins (definition pinning,
+ * docs/policies.md). `schemaHash`/`approvedHash` are hashes of it (with the name).
+ */
+export interface ToolDefinition {
+  title: string | null;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown> | null;
+  annotations: Record<string, unknown> | null;
+  meta: Record<string, unknown> | null;
+  execution: Record<string, unknown> | null;
+}
+
+/**
+ * A tool discovered on an installation. Its definition columns follow the upstream's latest
+ * listing (`schemaHash`); clients are served `approvedDefinition`, the one an admin (or the
+ * tenant's auto-approval of new tools) accepted, whose hash `approvedHash` pins.
+ */
 export const tools = pgTable(
   'tools',
   {
@@ -186,6 +204,12 @@ export const tools = pgTable(
     execution: jsonb().$type<Record<string, unknown>>(),
     schemaHash: text().notNull(),
     approvedHash: text(),
+    /** The definition clients are served; null = never approved, so not served at all. */
+    approvedDefinition: jsonb().$type<ToolDefinition>(),
+    /** Since when the upstream's definition (`schemaHash`) differs from the approved one; null when it does not. */
+    pendingSince: timestamp({ withTimezone: true }),
+    /** The definition hash an admin last rejected: a discovery listing it again raises nothing new. */
+    rejectedHash: text(),
     enabled: boolean().notNull().default(true),
     /** Labels admins set on this tool (`untrusted-output`, `external-send`, …); kept by re-discovery. */
     labels: text()
@@ -198,6 +222,9 @@ export const tools = pgTable(
   (t) => [
     uniqueIndex('tools_installation_name_idx').on(t.installationId, t.name),
     index('tools_tenant_idx').on(t.tenantId),
+    index('tools_pending_idx')
+      .on(t.tenantId)
+      .where(sql`${t.pendingSince} is not null`),
   ],
 );
 

@@ -23,6 +23,13 @@ export interface TenantSettings {
   auditRetentionDays?: number;
   /** Whether IdP callers unknown to the tenant become users on first call. */
   allowJitUsers?: boolean;
+  /** Tools a discovery finds for the first time are approved on sight; absent = true. */
+  autoApproveNewTools?: boolean;
+  /**
+   * While a changed tool definition waits for review: keep serving the approved definition
+   * (`serve_approved`, the default) or switch the tool off until approved (`disable`).
+   */
+  onToolChange?: 'serve_approved' | 'disable';
 }
 
 export const tenants = pgTable('tenants', {
