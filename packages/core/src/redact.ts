@@ -36,8 +36,9 @@ export function isSensitiveKey(key: string): boolean {
  * Token shapes, one alternation so a string is scanned once. Groups 1–3 keep an auth scheme, a
  * `name=` / `"name": "` prefix or a URL's `://` visible and redact only what follows. (No
  * lookbehind: an alternative that cannot start with a literal costs more than all the others.)
+ * Exported for the DLP secret detector, which compiles its own copy from `source`.
  */
-const TOKEN_PATTERN = new RegExp(
+export const TOKEN_PATTERN = new RegExp(
   [
     // `Bearer …`, `Basic …`, `Token …` (keeps the scheme)
     String.raw`\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}`,

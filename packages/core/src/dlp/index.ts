@@ -1,0 +1,3 @@
+export * from './types.ts';
+export { compileDetectors, customPlaceholder, MAX_DEPTH, placeholder } from './scanner.ts';
+export { checkCustomPattern, MAX_PATTERN_CHARS, MAX_PROGRAM_SIZE, type PatternCheck } from './custom.ts';
