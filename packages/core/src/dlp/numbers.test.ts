@@ -110,8 +110,19 @@ describe('phone detector', () => {
 });
 
 describe('detectors on the same digits', () => {
+  const scanner = compileDetectors({ detectors: ['card', 'phone', 'us_ssn', 'ip'] });
+  const found = (text: string) => scanner.scan(text).map((f) => [f.detector, text.slice(f.start, f.end)]);
+
+  it('reads every group of a run, not only its first', () => {
+    expect(found('ref(415) 555-2671 4111111111111111 6789')).toEqual([['card', '4111111111111111']]);
+    expect(found('IDs 12 34 123-45-6789')).toEqual([['us_ssn', '123-45-6789']]);
+  });
+
+  it('does not start a finding inside digits joined by a dash', () => {
+    expect(found('ref 12-0800 555 1234 and x1-800-555-0199')).toEqual([]);
+  });
+
   it('reports a card, not a phone number, for a Luhn-valid card with a known prefix', () => {
-    const scanner = compileDetectors({ detectors: ['card', 'phone', 'us_ssn', 'ip'] });
     const text = 'card 4111 1111 1111 1111, ssn 123-45-6789, host 10.0.0.1, tel +1 415 555 2671';
     expect(scanner.scan(text).map((f) => [f.detector, text.slice(f.start, f.end)])).toEqual([
       ['card', '4111 1111 1111 1111'],

@@ -1,8 +1,8 @@
 /**
  * The detectors that read runs of digits: payment cards, US SSNs, IPv4 addresses and phone
- * numbers share one pass. A regular expression finds each run (digits with single spaces, dashes,
- * dots and parentheses between them) natively; the run is split into groups and the groups are
- * classified here, in that order of precedence. What is deliberately not matched:
+ * numbers share one pass. A regular expression finds where a finding can start (CANDIDATE); the
+ * run of digits from there (with single spaces, dashes, dots and parentheses between them) is
+ * split into groups and the groups are classified here, in that order of precedence. What is deliberately not matched:
  *
  * - plain digit strings other than card numbers (`4155552671`, `20261103142`): too many ids,
  *   timestamps and amounts look like that; an unformatted phone number needs its `+`;
@@ -25,10 +25,15 @@ export interface NumberDetectors {
 }
 
 /**
- * A run not preceded by a word character or a dot. (Requiring a separator or 13 digits here, to
- * pass over lone numbers natively, makes the engine slower than handling them in JavaScript.)
+ * Where a finding can start: `+` or `(` before a digit; at a word start, a dotted quad, three
+ * groups shaped like an SSN or a North American number, 4 digits then 3 (a grouped card), `1` and
+ * an area code, a trunk `0` group and another, or 13 digits. Every shape the classifier below
+ * accepts begins like one of these, so the engine passes over counts, ids, years, ISO dates and
+ * versions without returning to JavaScript; around a candidate, the whole run is read and
+ * classified. (`\b` and a check in JavaScript cost less than a lookbehind for "not after a dot".)
  */
-const RUN = /(?<![\w.])[+(]?\d[\d ().-]*/g;
+const CANDIDATE =
+  /\b(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d|\d{3}[ .-]\d\d\d?[ .-]\d|\d{4}[ -]\d{3}|1[ .-]\d{3}[ .-]\d|0\d*[ .-]\d|\d{13})|[+(]\d/g;
 
 const SPACE = 32;
 const DASH = 45;
@@ -50,52 +55,42 @@ let groups = 0;
 let plus = false;
 
 export function scanNumbers(input: string, enabled: NumberDetectors, out: Finding[]): void {
-  RUN.lastIndex = 0;
+  CANDIDATE.lastIndex = 0;
   text = input;
-  let previousEnd = 0;
-  // `test` rather than `exec`: no match array per run; the start is found again below.
-  while (RUN.test(input)) {
-    const runEnd = RUN.lastIndex;
-    let from = runStart(previousEnd, runEnd);
-    previousEnd = runEnd;
-    // A lone group of fewer than 13 digits can be nothing (the common case: counts, ids, years).
-    const c = input.charCodeAt(from);
-    if (c !== 43 && c !== 40) {
-      let i = from + 1;
-      while (i < runEnd && isDigit(input.charCodeAt(i))) i++;
-      if (
-        i - from < 13 &&
-        !(i + 1 < runEnd && (isDigit(input.charCodeAt(i + 1)) || input.charCodeAt(i + 1) === 40))
-      ) {
-        continue;
-      }
+  for (let m = CANDIDATE.exec(input); m !== null; m = CANDIDATE.exec(input)) {
+    let from = m.index;
+    const before = codeAt(input, from - 1);
+    // Runs start after neither a word character (possible before `+`/`(`) nor a dot (`.5`, `v.1`).
+    if (isWordChar(before) || before === DOT) {
+      CANDIDATE.lastIndex = from + 1;
+      continue;
     }
+    // A group joined by `-` to digits before it, or written right after `(0)`, belongs with them.
+    if (
+      isDigit(input.charCodeAt(from)) &&
+      ((before === DASH && isDigit(codeAt(input, from - 2))) || (before === 41 && closesGroup(from - 1)))
+    ) {
+      CANDIDATE.lastIndex = from + 1;
+      continue;
+    }
+    let runEnd = from + 1;
+    while (runEnd < input.length && isRunChar(input.charCodeAt(runEnd))) runEnd++;
     while (from < runEnd) {
       const parsedTo = parseGroups(from, runEnd);
       classifyGroups(enabled, out);
       if (parsedTo <= from) break;
       from = parsedTo;
     }
+    CANDIDATE.lastIndex = runEnd;
   }
   text = '';
 }
 
-/**
- * Where the run RUN just matched, ending at `end`, starts: the first position after `after` from
- * which the run's characters reach `end` and that RUN accepts (a digit, or `+`/`(` before a digit,
- * not preceded by a word character or a dot).
- */
-function runStart(after: number, end: number): number {
-  let q = end - 1;
-  while (q > after && isRunChar(text.charCodeAt(q - 1))) q--;
-  for (let p = Math.max(q - 1, after); p < end; p++) {
-    const c = text.charCodeAt(p);
-    const startsRun = isDigit(c) || ((c === 43 || c === 40) && isDigit(codeAt(text, p + 1)));
-    if (!startsRun) continue;
-    const before = codeAt(text, p - 1);
-    if (!isWordChar(before) && before !== DOT) return p;
-  }
-  return end - 1;
+/** Whether the `)` at `at` closes a parenthesized group of digits. */
+function closesGroup(at: number): boolean {
+  let i = at - 1;
+  while (isDigit(codeAt(text, i))) i--;
+  return i < at - 1 && codeAt(text, i) === 40;
 }
 
 const isRunChar = (c: number): boolean =>
