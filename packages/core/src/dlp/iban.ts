@@ -64,14 +64,12 @@ export function ibanEnd(text: string, start: number): number {
 /** ISO 7064 mod 97-10 over the IBAN in `text[start, end)`, rearranged and letters as numbers. */
 function mod97(text: string, start: number, end: number): number {
   let remainder = 0;
-  const add = (c: number) => {
+  // The BBAN first, then the country code and check digits; spaces skipped.
+  for (let k = start + 4; k < end + 4; k++) {
+    const c = text.charCodeAt(k < end ? k : k - end + start);
     // Letters count as two digits: A = 10 … Z = 35.
-    remainder = isDigit(c) ? (remainder * 10 + (c - 48)) % 97 : (remainder * 100 + (c - 55)) % 97;
-  };
-  for (let i = start + 4; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (isAlnum(c)) add(c);
+    if (isDigit(c)) remainder = (remainder * 10 + (c - 48)) % 97;
+    else if (isAlnum(c)) remainder = (remainder * 100 + (c - 55)) % 97;
   }
-  for (let i = start; i < start + 4; i++) add(text.charCodeAt(i));
   return remainder;
 }

@@ -111,9 +111,11 @@ class DlpScanner implements Scanner {
     let equals = false;
     let at = false;
     let upper = false;
+    let dots = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c >= 48 && c <= 57) digits++;
+      else if (c === 46) dots++;
       else if (c === 58) colons++;
       else if (c === 61) equals = true;
       else if (c === 64) at = true;
@@ -121,14 +123,15 @@ class DlpScanner implements Scanner {
     }
     const length = text.length;
     // The shortest match: a redactor token 10 characters, `key: <16-character value>` 18, an IPv6
-    // address two colons, an email address an `@`, an IPv4 address 4 digits, an IBAN 15 characters.
+    // address two colons, an email address an `@`, an IPv4 address 4 digits and 3 dots, any other
+    // digit detector 8 digits, an IBAN 15 characters.
     if (this.#secret && length >= MIN_TOKEN_TEXT) scanTokens(text, out);
     const pass = this.#colons;
     if (pass && ((pass.ipv6 && colons >= 2) || (pass.secret && (colons > 0 || equals) && length >= 18))) {
       scanColons(text, pass, out);
     }
     if (this.#email && at) scanEmails(text, out);
-    if (this.#numbers && digits >= 4) scanNumbers(text, this.#numbers, out);
+    if (this.#numbers && (digits >= 8 || (digits >= 4 && dots >= 3))) scanNumbers(text, this.#numbers, out);
     if (this.#iban && upper && digits >= 2 && length >= 15) scanIbans(text, out);
   }
 
@@ -171,7 +174,7 @@ function withoutOverlaps(findings: Finding[]): Finding[] {
     findings[kept++] = finding;
     covered = finding.end;
   }
-  findings.length = kept;
+  if (kept < findings.length) findings.length = kept;
   return findings;
 }
 

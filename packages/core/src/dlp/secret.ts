@@ -39,7 +39,7 @@ const ascending = (a: number, b: number) => a - b;
 
 /** The redactor's token shapes (the key-value credentials are read in the colon pass). */
 export function scanTokens(text: string, out: Finding[]): void {
-  starts.length = 0;
+  if (starts.length > 0) starts.length = 0;
   TOKEN_WORD.lastIndex = 0;
   for (let m = TOKEN_WORD.exec(text); m !== null; m = TOKEN_WORD.exec(text)) starts.push(m.index);
   collect(text, '://');
