@@ -13,9 +13,10 @@ import { newAccount, shot, signUp, uid, workspaceNav } from './steps.ts';
 let upstream: OAuthUpstream;
 
 test.beforeAll(async () => {
-  // Tokens live two minutes, within the worker's five-minute look-ahead: each of its sweeps
-  // (every 30 s) refreshes them, so a refresh the server refuses shows within one sweep.
-  upstream = await startOAuthUpstream({ accessTokenTtlSeconds: 120 });
+  // Tokens live 40 s: the worker refreshes a token past half its life (and within its five-minute
+  // look-ahead), so from 20 s after a connect each sweep (every 30 s) refreshes it, and a refresh
+  // the server refuses shows within about a minute.
+  upstream = await startOAuthUpstream({ accessTokenTtlSeconds: 40 });
 });
 test.afterAll(async () => {
   await upstream?.close();
