@@ -10,6 +10,8 @@ import {
   seedTeam,
   seedTools,
 } from '@toolgate/db/testing';
+import { auditEvents } from '@toolgate/db/schema';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   actingAs,
@@ -239,6 +241,13 @@ describe('testing a draft policy against past calls', () => {
         `request.time < timestamp("${new Date(NOW - 150_000).toISOString()}") && tool.name != "delete_message"`,
       ),
     ).toEqual([world.byMemberToken]);
+    // The agent recorded with a call (none on calls recorded before agents were).
+    await env.db.db
+      .update(auditEvents)
+      .set({ agent: 'cursor' })
+      .where(and(eq(auditEvents.tenantId, a.tenant.id), eq(auditEvents.principalId, world.byMember)));
+    expect(await changedTools('caller.client == "cursor"')).toEqual([world.byMember]);
+    expect(await changedTools('caller.client == ""')).toEqual([world.byOrg, world.byMemberToken]);
     // Every replay is a fresh session: nothing is tainted.
     expect(await changedTools('session.tainted || size(session.labels) > 0')).toEqual([]);
   });

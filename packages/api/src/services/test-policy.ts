@@ -47,7 +47,7 @@ const ASSUMPTIONS = [
   'Tools are judged as they are defined today (server, annotations, labels), not as they were when called; calls of tools the gateway no longer exposes are skipped.',
   'Arguments are the audited copy: secrets redacted and long values cut, so a condition reading them sees the redacted text.',
   'Callers are judged as they are today (role, email, teams); calls of members who left or tokens since deleted are skipped.',
-  'The agent (caller.client) is not audited: it is taken as empty.',
+  'caller.client is the agent recorded with the call (empty for calls recorded before agents were).',
   'Every call is taken in a new session: session.tainted is false and session.labels is empty.',
   'request.time is when the call was made.',
   'Both outcomes are computed now with the same assumptions; "changed" compares them, so it shows the draft’s effect alone. The recorded outcome may differ where policies or sessions differed then.',
@@ -93,6 +93,7 @@ export async function testPolicy({
       occurredAt: auditEvents.occurredAt,
       principalId: auditEvents.principalId,
       authMethod: auditEvents.authMethod,
+      agent: auditEvents.agent,
       toolName: auditEvents.toolName,
       status: auditEvents.status,
       policyOutcome: auditEvents.policyOutcome,
@@ -144,7 +145,7 @@ export async function testPolicy({
     if (!caller) return skip('The caller is gone (a member who left, or a deleted token).');
     const facts = {
       args: argsOf(event.request),
-      caller,
+      caller: { ...caller, client: event.agent ?? '' },
       session: { tainted: false, labels: [] },
       request: { time: event.occurredAt },
     };
