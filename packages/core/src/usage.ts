@@ -15,6 +15,12 @@ import { z } from 'zod';
 export const USAGE_STATUSES = ['ok', 'tool_error', 'error', 'denied'] as const;
 export type UsageStatus = (typeof USAGE_STATUSES)[number];
 
+/**
+ * Longest agent recorded: a declared client name is the client's choice. The proxy caps the
+ * name policies see (`caller.client`) at the same length, so both name the agent alike.
+ */
+export const MAX_AGENT_CHARS = 256;
+
 /** `method` of a message refused before its body was read (authentication failed). */
 export const METHOD_UNREAD = '';
 /** `method` of a client's JSON-RPC response (to a sampling or elicitation request). */
@@ -37,6 +43,13 @@ export interface UsageEvent {
   authMethod: string | null;
   /** The MCP session's `sid` (not the sealed session id); null for stateless requests. */
   sessionId: string | null;
+  /**
+   * The agent (MCP client application) making the call: the OAuth client id the caller's token
+   * was issued to, else the name the client declared (`clientInfo.name` of initialize, or of a
+   * 2026-07-28 request's `_meta`), capped at MAX_AGENT_CHARS; null when neither is known. The
+   * same value policies read as `caller.client`. Absent from proxies that predate it.
+   */
+  agent?: string | null;
   method: string;
   /** tools/call of a tool the gateway exposes: its name as the gateway lists it. */
   toolName: string | null;
@@ -72,6 +85,7 @@ export const ZUsageEvent = z.object({
   principalId: zNullableString,
   authMethod: zNullableString,
   sessionId: zNullableString,
+  agent: zNullableString.optional(),
   method: z.string(),
   toolName: zNullableString,
   requestedName: zNullableString.optional(),

@@ -4,6 +4,7 @@ import {
   isErrorStatus,
   LATENCY_BUCKET_COUNT,
   latencyBucket,
+  MAX_AGENT_CHARS,
   rollupMethod,
   type UsageEvent,
 } from '@toolgate/core/usage';
@@ -69,6 +70,7 @@ export async function applyUsageBatch(
             usageRollups.status,
             usageRollups.principalId,
             usageRollups.authMethod,
+            usageRollups.agent,
           ],
           set: {
             count: sql`${usageRollups.count} + excluded.count`,
@@ -102,13 +104,15 @@ const MINUTE_MS = 60_000;
 
 /**
  * One row per (tenant, minute, gateway, installation, tool, method, status, caller, auth
- * method), sorted by key so concurrent upserts lock rows in the same order (no deadlocks).
+ * method, agent), sorted by key so concurrent upserts lock rows in the same order (no deadlocks).
+ * Events of proxies that predate the agent roll up under '' (no agent), like older rows.
  */
 export function aggregateRollups(events: readonly UsageEvent[]): RollupRow[] {
   const byKey = new Map<string, RollupRow>();
   for (const e of events) {
     const minute = Math.floor(e.at / MINUTE_MS) * MINUTE_MS;
     const method = rollupMethod(e.method);
+    const agent = agentOf(e) ?? '';
     const key = [
       e.tenantId,
       minute,
@@ -119,6 +123,7 @@ export function aggregateRollups(events: readonly UsageEvent[]): RollupRow[] {
       e.status,
       e.principalId ?? '',
       e.authMethod ?? '',
+      agent,
     ].join('\u0000');
     let row = byKey.get(key);
     if (!row) {
@@ -132,6 +137,7 @@ export function aggregateRollups(events: readonly UsageEvent[]): RollupRow[] {
         status: e.status,
         principalId: e.principalId ?? '',
         authMethod: e.authMethod ?? '',
+        agent,
         count: 0,
         errors: 0,
         latencyMsSum: 0,
@@ -166,6 +172,7 @@ interface AuditColumns {
   principalId: (string | null)[];
   authMethod: (string | null)[];
   sessionId: (string | null)[];
+  agent: (string | null)[];
   method: string[];
   toolName: (string | null)[];
   requestedName: (string | null)[];
@@ -193,6 +200,7 @@ function auditColumns(events: readonly UsageEvent[]): AuditColumns {
     principalId: [],
     authMethod: [],
     sessionId: [],
+    agent: [],
     method: [],
     toolName: [],
     requestedName: [],
@@ -216,6 +224,7 @@ function auditColumns(events: readonly UsageEvent[]): AuditColumns {
     c.principalId.push(e.principalId);
     c.authMethod.push(e.authMethod);
     c.sessionId.push(e.sessionId);
+    c.agent.push(agentOf(e));
     c.method.push(text(e.method));
     c.toolName.push(e.toolName === null ? null : text(e.toolName));
     c.requestedName.push(e.requestedName ? text(e.requestedName) : null);
@@ -244,25 +253,29 @@ function insertAuditSql(c: AuditColumns) {
   return sql`
     insert into audit_events (
       id, tenant_id, occurred_at, request_id, trace_id, gateway_id, principal_type, principal_id,
-      auth_method, session_id, method, tool_name, requested_name, installation_id, status, error_code,
+      auth_method, session_id, agent, method, tool_name, requested_name, installation_id, status, error_code,
       latency_ms, request_bytes, response_bytes, policy_outcome, request, response
     )
     select id, tenant_id, to_timestamp(at / 1000.0), request_id, trace_id, gateway_id,
-      principal_type, principal_id, auth_method, session_id, method, tool_name, requested_name,
+      principal_type, principal_id, auth_method, session_id, agent, method, tool_name, requested_name,
       installation_id, status, error_code, latency_ms, request_bytes, response_bytes, policy_outcome, request, response
     from unnest(
       ${sql.param(c.id)}::uuid[], ${sql.param(c.tenantId)}::uuid[], ${sql.param(c.at)}::float8[], ${sql.param(c.requestId)}::text[],
       ${sql.param(c.traceId)}::text[], ${sql.param(c.gatewayId)}::uuid[], ${sql.param(c.principalType)}::text[],
-      ${sql.param(c.principalId)}::text[], ${sql.param(c.authMethod)}::text[], ${sql.param(c.sessionId)}::text[], ${sql.param(c.method)}::text[],
+      ${sql.param(c.principalId)}::text[], ${sql.param(c.authMethod)}::text[], ${sql.param(c.sessionId)}::text[],
+      ${sql.param(c.agent)}::text[], ${sql.param(c.method)}::text[],
       ${sql.param(c.toolName)}::text[], ${sql.param(c.requestedName)}::text[], ${sql.param(c.installationId)}::uuid[], ${sql.param(c.status)}::text[], ${sql.param(c.errorCode)}::int[],
       ${sql.param(c.latencyMs)}::real[], ${sql.param(c.requestBytes)}::int[], ${sql.param(c.responseBytes)}::int[],
       ${sql.param(c.policyOutcome)}::text[], ${sql.param(c.request)}::jsonb[], ${sql.param(c.response)}::jsonb[]
     ) as u(
       id, tenant_id, at, request_id, trace_id, gateway_id, principal_type, principal_id, auth_method,
-      session_id, method, tool_name, requested_name, installation_id, status, error_code, latency_ms, request_bytes,
+      session_id, agent, method, tool_name, requested_name, installation_id, status, error_code, latency_ms, request_bytes,
       response_bytes, policy_outcome, request, response
     )`;
 }
+
+/** The event's agent as stored: capped again here, as it is a rollup dimension. */
+const agentOf = (e: UsageEvent): string | null => (e.agent ? text(e.agent.slice(0, MAX_AGENT_CHARS)) : null);
 
 /** Postgres text cannot hold NUL; client-chosen strings (methods) might. */
 const text = (value: string): string => (value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value);
