@@ -221,6 +221,12 @@ export class LegacySseTransport {
       if (!read.ok) return usage.reject(read.code, read.responseBytes);
       const message = read.message;
       usage.read(message, read.bytes);
+      // A legacy session is issued before its initialize: only that message names the client.
+      usage.declaredClient(
+        message.kind === 'request' && message.message.method === 'initialize'
+          ? (message.message.params?.clientInfo as { name?: unknown } | undefined)?.name
+          : claims.clientInfo?.name,
+      );
 
       res.writeHead(202, { 'content-type': 'text/plain' }).end('Accepted');
       const call: LegacyCall = {

@@ -218,6 +218,7 @@ export class StreamableHttpTransport {
       session = await this.session(req, res, caller, versionHeader, usage);
       if (!session) return;
     }
+    usage.declaredClient(modern.era === 'modern' ? modern.clientName : session?.clientInfo?.name);
     // Stateless requests share no session: each is its own scope (two clients of one token may
     // both send id 1).
     const sessionKey = session?.sid ?? `stateless:${requestId}`;
@@ -268,6 +269,7 @@ export class StreamableHttpTransport {
     usage: UsageDraft,
   ): void {
     const params = message.params ?? {};
+    usage.declaredClient((params.clientInfo as { name?: unknown } | undefined)?.name);
     const protocolVersion = negotiateVersion(params.protocolVersion);
     const problem = Sessions.capabilitiesProblem(params.capabilities);
     if (problem !== undefined) {

@@ -1,4 +1,5 @@
 import { REDACTED } from '@toolgate/core/redact';
+import { MAX_AGENT_CHARS } from '@toolgate/core/usage';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../mcp-call.ts';
 import { traceIdFrom, UsageDraft } from './meter.ts';
@@ -48,6 +49,7 @@ describe('UsageDraft', () => {
         'principalId',
         'authMethod',
         'sessionId',
+        'agent',
         'method',
         'toolName',
         'requestedName',
@@ -123,6 +125,26 @@ describe('UsageDraft', () => {
     answered.toolName = 'x';
     answered.reply({ jsonrpc: '2.0', id: 1, error: { code: -32603, message: 'upstream failed' } }, 80);
     expect(answered).toMatchObject({ toolName: 'x', requestedName: null });
+  });
+
+  it('names the agent by the OAuth client, else by the name the client declared, capped', () => {
+    const declared = draft();
+    declared.attribute('t1', 'g1', principal);
+    expect(declared.agent).toBeNull();
+    declared.declaredClient('claude-code');
+    expect(declared.agent).toBe('claude-code');
+
+    const oauth = draft();
+    oauth.attribute('t1', 'g1', { ...principal, authMethod: 'oauth', clientId: 'tgc_client1' });
+    oauth.declaredClient('claude-code');
+    expect(oauth.agent).toBe('tgc_client1');
+
+    const odd = draft();
+    odd.declaredClient('');
+    odd.declaredClient(42);
+    expect(odd.agent).toBeNull();
+    odd.declaredClient('x'.repeat(MAX_AGENT_CHARS + 50));
+    expect(odd.agent).toBe('x'.repeat(MAX_AGENT_CHARS));
   });
 
   it('measures its latency once stopped', () => {

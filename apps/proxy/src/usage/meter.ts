@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { captureForAudit } from '@toolgate/core/redact';
 import {
+  MAX_AGENT_CHARS,
   METHOD_CLIENT_RESPONSE,
   METHOD_UNREAD,
   type UsageEvent,
@@ -57,6 +58,7 @@ export class UsageDraft implements UsageEvent {
   principalId: string | null = null;
   authMethod: string | null = null;
   sessionId: string | null = null;
+  agent: string | null = null;
   method = METHOD_UNREAD;
   toolName: string | null = null;
   requestedName: string | null = null;
@@ -74,6 +76,8 @@ export class UsageDraft implements UsageEvent {
   #askedName: string | null = null;
   /** A policy refused the call: its answer (a tool error) is recorded as `denied`. */
   #policyDenied = false;
+  /** The agent is the caller's OAuth client, which a declared client name does not override. */
+  #agentIsClient = false;
   readonly #started = performance.now();
   readonly #fieldMaxChars: number;
 
@@ -94,6 +98,19 @@ export class UsageDraft implements UsageEvent {
     this.principalType = colon > 0 ? principal.id.slice(0, colon) : null;
     this.principalId = principal.id;
     this.authMethod = principal.authMethod;
+    if (principal.clientId) {
+      this.agent = principal.clientId.slice(0, MAX_AGENT_CHARS);
+      this.#agentIsClient = true;
+    }
+  }
+
+  /**
+   * The name the client declared for itself (`clientInfo.name`): the agent, unless the caller's
+   * OAuth client already is (as for policies' `caller.client`, the client id comes first).
+   */
+  declaredClient(name: unknown): void {
+    if (this.#agentIsClient || typeof name !== 'string' || !name) return;
+    this.agent = name.slice(0, MAX_AGENT_CHARS);
   }
 
   /** The caller passed authentication and gateway visibility. */
