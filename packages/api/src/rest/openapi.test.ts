@@ -135,6 +135,7 @@ describe('query parameters', () => {
       'installationId',
       'tool',
       'principalId',
+      'agent',
       'status',
       'authMethod',
       'method',

@@ -1,4 +1,4 @@
-import { USAGE_STATUSES } from '@toolgate/core/usage';
+import { MAX_AGENT_CHARS, USAGE_STATUSES } from '@toolgate/core/usage';
 import { z } from 'zod';
 import { ZId, ZTimestamp } from './common.ts';
 
@@ -45,6 +45,10 @@ const filterFields = {
     .max(200)
     .optional()
     .meta({ description: 'The caller, e.g. `token:<id>` or `user:<id>`' }),
+  agent: z.string().min(1).max(MAX_AGENT_CHARS).optional().meta({
+    description:
+      "The agent: the caller's OAuth client id, or the name the MCP client declared (`clientInfo.name`)",
+  }),
   status: z
     .enum(USAGE_STATUS_FILTERS)
     .optional()
@@ -156,6 +160,8 @@ export const ZUsageSummary = z.object({
     servers: z.array(ZUsageTop),
     callers: z.array(ZUsageTop),
     gateways: z.array(ZUsageTop),
+    /** Agents (MCP client applications) by calls; `id` is the agent as recorded. */
+    agents: z.array(ZUsageTop),
   }),
 });
 export type UsageSummary = z.infer<typeof ZUsageSummary>;
@@ -166,6 +172,7 @@ export const ZUsageFacets = z.object({
   servers: z.array(ZUsageRef),
   tools: z.array(ZUsageRef),
   callers: z.array(ZUsageRef),
+  agents: z.array(ZUsageRef),
 });
 export type UsageFacets = z.infer<typeof ZUsageFacets>;
 
@@ -208,6 +215,11 @@ export const ZLogEntry = z.object({
   gateway: ZUsageRef.nullable(),
   server: ZUsageRef.nullable(),
   caller: ZUsageRef.nullable(),
+  /**
+   * The agent: `id` is the OAuth client id or the name the client declared; `label` the OAuth
+   * client's registered name when there is one. Null when unknown.
+   */
+  agent: ZUsageRef.nullable(),
 });
 export type LogEntry = z.infer<typeof ZLogEntry>;
 

@@ -47,6 +47,7 @@ export async function getAuditEvent({
     gateways: [row.gatewayId],
     servers: [row.installationId],
     callers: [row.principalId],
+    agents: [row.agent],
   });
   return {
     ...toLogEntry(row, labels),

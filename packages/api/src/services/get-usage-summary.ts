@@ -30,9 +30,9 @@ export interface GetUsageSummaryOptions {
 export const TOP_LIMIT = 10;
 
 /**
- * Calls over time, error rate, p50/p95 latency and the busiest tools, servers, callers and
- * gateways of a window, from the per-minute rollups (never the audit log). Owners and admins see
- * the whole tenant; members their own calls.
+ * Calls over time, error rate, p50/p95 latency and the busiest tools, servers, callers,
+ * gateways and agents of a window, from the per-minute rollups (never the audit log). Owners and
+ * admins see the whole tenant; members their own calls.
  */
 export async function getUsageSummary({
   db,
@@ -46,18 +46,20 @@ export async function getUsageSummary({
   const where = rollupConditions(query);
   const bucketSeconds = query.window.bucketMs / 1000;
 
-  const [series, statuses, tools, servers, callers, gateways] = await Promise.all([
+  const [series, statuses, tools, servers, callers, gateways, agents] = await Promise.all([
     seriesRows(db, where, bucketSeconds),
     statusTotals(db, where),
     topBy(db, where, usageRollups.toolName, topLimit),
     topBy(db, where, usageRollups.installationId, topLimit),
     topBy(db, where, usageRollups.principalId, topLimit),
     topBy(db, where, usageRollups.gatewayId, topLimit),
+    topBy(db, where, usageRollups.agent, topLimit),
   ]);
   const labels = await loadUsageLabels(db, tenantId, {
     gateways: gateways.map((g) => g.key),
     servers: servers.map((s) => s.key),
     callers: callers.map((c) => c.key),
+    agents: agents.map((a) => a.key),
   });
 
   const byBucket = new Map(series.map((s) => [s.bucket, s]));
@@ -107,6 +109,7 @@ export async function getUsageSummary({
       servers: top(servers, (key) => labels.server(key)),
       callers: top(callers, (key) => labels.caller(key)),
       gateways: top(gateways, (key) => labels.gateway(key)),
+      agents: top(agents, (key) => labels.agent(key)),
     },
   };
 }

@@ -45,6 +45,7 @@ export const logEntryColumns = {
   gatewayId: auditEvents.gatewayId,
   installationId: auditEvents.installationId,
   principalId: auditEvents.principalId,
+  agent: auditEvents.agent,
 };
 
 type ValueOf<C> = C extends SQL<infer T> ? T : C extends { _: { data: infer D } } ? D : never;
@@ -70,6 +71,7 @@ export function toLogEntry(row: LogEntryRow, labels: UsageLabels): LogEntry {
     gateway: labels.gateway(row.gatewayId),
     server: labels.server(row.installationId),
     caller: labels.caller(row.principalId),
+    agent: labels.agent(row.agent),
   };
 }
 
@@ -115,6 +117,7 @@ export async function listAuditEvents({
     gateways: page.map((r) => r.gatewayId),
     servers: page.map((r) => r.installationId),
     callers: page.map((r) => r.principalId),
+    agents: page.map((r) => r.agent),
   });
   return {
     range: windowOf(query),

@@ -1,6 +1,6 @@
 import type { Database } from '@toolgate/db/client';
-import { apiTokens, gateways, installations, memberships, users } from '@toolgate/db/schema';
-import { and, eq, inArray } from 'drizzle-orm';
+import { apiTokens, gateways, installations, memberships, oauthClients, users } from '@toolgate/db/schema';
+import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { UUID_PATTERN } from '../schemas/common.ts';
 import type { UsageRef } from '../schemas/usage.ts';
 
@@ -9,6 +9,8 @@ export interface UsageLabels {
   gateway(id: string | null | undefined): UsageRef | null;
   server(id: string | null | undefined): UsageRef | null;
   caller(id: string | null | undefined): UsageRef | null;
+  /** An OAuth client id is labelled with the client's name; a declared client name is itself. */
+  agent(id: string | null | undefined): UsageRef | null;
 }
 
 const uuids = (ids: Iterable<string | null | undefined>): string[] => [
@@ -26,8 +28,9 @@ function splitPrincipal(principalId: string): [string, string] | null {
 }
 
 /**
- * Looks up, in this tenant only, the gateways, servers (installations) and callers (token names,
- * user emails) that a page of usage mentions: one query per kind, whatever the page size.
+ * Looks up, in this tenant only, the gateways, servers (installations), callers (token names,
+ * user emails) and agents (OAuth client names) that a page of usage mentions: one query per
+ * kind, whatever the page size.
  */
 export async function loadUsageLabels(
   db: Database,
@@ -36,8 +39,10 @@ export async function loadUsageLabels(
     gateways?: Iterable<string | null | undefined>;
     servers?: Iterable<string | null | undefined>;
     callers?: Iterable<string | null | undefined>;
+    agents?: Iterable<string | null | undefined>;
   },
 ): Promise<UsageLabels> {
+  const agentIds = [...new Set([...(ids.agents ?? [])].filter((a): a is string => !!a))];
   const gatewayIds = uuids(ids.gateways ?? []);
   const serverIds = uuids(ids.servers ?? []);
   const principals = [...new Set([...(ids.callers ?? [])].filter((p): p is string => !!p))];
@@ -54,7 +59,7 @@ export async function loadUsageLabels(
       .map((p) => p![1]),
   );
 
-  const [gatewayRows, serverRows, tokenRows, userRows] = await Promise.all([
+  const [gatewayRows, serverRows, tokenRows, userRows, clientRows] = await Promise.all([
     gatewayIds.length === 0
       ? []
       : db
@@ -80,11 +85,24 @@ export async function loadUsageLabels(
           .from(users)
           .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.tenantId, tenantId)))
           .where(inArray(users.id, userIds)),
+    // Registered (DCR) and metadata-document clients belong to no tenant; pre-registered ones to one.
+    agentIds.length === 0
+      ? []
+      : db
+          .select({ clientId: oauthClients.clientId, name: oauthClients.name })
+          .from(oauthClients)
+          .where(
+            and(
+              inArray(oauthClients.clientId, agentIds),
+              or(isNull(oauthClients.tenantId), eq(oauthClients.tenantId, tenantId)),
+            ),
+          ),
   ]);
   const gatewayNames = new Map(gatewayRows.map((r) => [r.id, r.name]));
   const serverNames = new Map(serverRows.map((r) => [r.id, r.name]));
   const tokenNames = new Map(tokenRows.map((r) => [r.id, r.name]));
   const userEmails = new Map(userRows.map((r) => [r.id, r.email]));
+  const clientNames = new Map(clientRows.map((r) => [r.clientId, r.name]));
 
   return {
     gateway: (id) => (id ? { id, label: gatewayNames.get(id.toLowerCase()) ?? 'Deleted gateway' } : null),
@@ -99,5 +117,6 @@ export async function loadUsageLabels(
       if (parts?.[0] === 'user') return { id, label: userEmails.get(parts[1]) ?? 'Former member' };
       return { id, label: id };
     },
+    agent: (id) => (id ? { id, label: clientNames.get(id) || id } : null),
   };
 }

@@ -25,6 +25,7 @@ export interface ParsedUsageFilters {
   installationId?: string;
   tool?: string;
   principalId?: string;
+  agent?: string;
   status?: UsageStatusFilter;
   authMethod?: string;
   method?: string;
@@ -156,6 +157,7 @@ function filterConditions(
     f.installationId ? eq(t.installationId, f.installationId) : undefined,
     f.tool ? eq(t.toolName, f.tool) : undefined,
     f.principalId ? eq(t.principalId, f.principalId) : undefined,
+    f.agent ? eq(t.agent, f.agent) : undefined,
     f.authMethod ? eq(t.authMethod, f.authMethod) : undefined,
     f.method ? eq(t.method, f.method) : undefined,
     statusCondition(t.status, f.status),
@@ -219,7 +221,8 @@ export async function topBy(
     | typeof usageRollups.toolName
     | typeof usageRollups.installationId
     | typeof usageRollups.principalId
-    | typeof usageRollups.gatewayId,
+    | typeof usageRollups.gatewayId
+    | typeof usageRollups.agent,
   limit: number,
 ): Promise<TopRow[]> {
   const result = await db.execute(sql`
