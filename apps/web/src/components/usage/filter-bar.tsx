@@ -65,7 +65,7 @@ export function useFacets(
 }
 
 /**
- * One select per dimension. Gateways, servers, tools and callers list what had calls in the
+ * One select per dimension. Gateways, servers, tools, callers and agents list what had calls in the
  * window; `hide` leaves out dimensions the page fixes (the gateway of a gateway's dashboard).
  */
 export function FilterBar({
@@ -98,6 +98,12 @@ export function FilterBar({
       label: 'Caller',
       all: 'All callers',
       options: withCurrent(facets?.callers, filters.principalId),
+    },
+    {
+      key: 'agent',
+      label: 'Agent',
+      all: 'All agents',
+      options: withCurrent(facets?.agents, filters.agent),
     },
     {
       key: 'status',

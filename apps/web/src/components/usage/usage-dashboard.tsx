@@ -27,8 +27,8 @@ const REFRESH_MS = 30_000;
 
 /**
  * The usage dashboard of a workspace, or of one gateway (`gatewayId`): calls over time, error
- * rate, latency and the busiest tools, servers, callers and gateways, for a window and filters
- * kept in the URL.
+ * rate, latency and the busiest tools, servers, callers, agents and gateways, for a window and
+ * filters kept in the URL.
  */
 export function UsageDashboard({
   tenantSlug,
@@ -187,6 +187,12 @@ function DashboardBody({
           empty="No calls reached a server"
         />
         <BarList title="Top callers" rows={top.callers} href={(r) => logsHref({ principalId: r.id })} />
+        <BarList
+          title="Top agents"
+          rows={top.agents}
+          href={(r) => logsHref({ agent: r.id })}
+          empty="No call named its agent"
+        />
         {showGateways && (
           <BarList title="Top gateways" rows={top.gateways} href={(r) => logsHref({ gatewayId: r.id })} />
         )}

@@ -6,6 +6,7 @@ import {
   USAGE_STATUS_FILTERS,
   type UsageFilters,
 } from '@toolgate/api/schemas/usage';
+import { MAX_AGENT_CHARS } from '@toolgate/core/usage';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useMemo } from 'react';
 
@@ -18,6 +19,7 @@ export const NARROWING_KEYS = [
   'installationId',
   'tool',
   'principalId',
+  'agent',
   'status',
   'authMethod',
   'method',
@@ -37,7 +39,7 @@ const oneOf =
     (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
 const isoTime = (value: string) =>
   Number.isNaN(Date.parse(value)) ? undefined : new Date(value).toISOString();
-const text = (value: string) => (value.length > 0 && value.length <= 200 ? value : undefined);
+const text = (value: string, max = 200) => (value.length > 0 && value.length <= max ? value : undefined);
 
 const PARSERS: { [K in (typeof FILTER_KEYS)[number]]: (value: string) => Filters[K] | undefined } = {
   range: oneOf(USAGE_RANGES),
@@ -47,6 +49,7 @@ const PARSERS: { [K in (typeof FILTER_KEYS)[number]]: (value: string) => Filters
   installationId: text,
   tool: text,
   principalId: text,
+  agent: (value) => text(value, MAX_AGENT_CHARS),
   status: oneOf(USAGE_STATUS_FILTERS),
   authMethod: oneOf(AUTH_METHODS),
   method: text,

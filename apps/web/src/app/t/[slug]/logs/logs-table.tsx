@@ -132,6 +132,21 @@ export function LogsTable({
         </div>
       ),
     }),
+    column.accessor((e) => e.agent?.label ?? '', {
+      id: 'agent',
+      header: 'Agent',
+      cell: (info) => {
+        const agent = info.row.original.agent;
+        // An OAuth client shows its registered name; its client id is a hover away.
+        return agent ? (
+          <p className="truncate" title={agent.label === agent.id ? undefined : agent.id}>
+            {agent.label}
+          </p>
+        ) : (
+          muted('—')
+        );
+      },
+    }),
     column.accessor('latencyMs', {
       header: () => <span className="block text-right">Latency</span>,
       cell: (info) => <span className="block text-right tabular-nums">{formatMs(info.getValue())}</span>,

@@ -114,6 +114,17 @@ export function LogDetail({ tenantSlug, eventId }: { tenantSlug: string; eventId
                 <span className="text-slate-400">Not authenticated</span>
               )}
             </Row>
+            <Row label="Agent">
+              {e.agent ? (
+                <>
+                  {/* An OAuth client by its registered name, then its id; a declared name is itself. */}
+                  {e.agent.label !== e.agent.id && <span className="block">{e.agent.label}</span>}
+                  <span className="block font-mono text-xs break-all text-slate-500">{e.agent.id}</span>
+                </>
+              ) : (
+                <Missing />
+              )}
+            </Row>
             <Row label="Auth method">
               {e.authMethod ? (AUTH_METHOD_LABELS[e.authMethod] ?? e.authMethod) : <Missing />}
             </Row>
