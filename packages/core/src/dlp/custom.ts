@@ -3,21 +3,31 @@
  * in the length of the text for every pattern it accepts, so no pattern, however written, can
  * backtrack exponentially on a result (`(a+)+$` on `aaaa…b` is the classic that stalls a
  * backtracking engine such as V8's). The price is RE2 syntax: no lookarounds, no backreferences.
- * Linear is not free: the work per character grows with the compiled program, so patterns are
- * capped in length and in program size, which caps the cost per kilobyte. Chosen over re2-wasm
- * (Google's WASM build), which spends about 70 µs copying each 4 KB string into WASM memory, and
- * over the native `re2` binding, which needs a compiler or a prebuilt download at install time.
+ * Chosen over re2-wasm (Google's WASM build), which spends about 70 µs copying each 4 KB string
+ * into WASM memory, and over the native `re2` binding, which needs a compiler or a prebuilt
+ * download at install time.
  *
- * Each text is first tested with re2js's DFA (fast, no positions); only texts that match pay for
- * the positions.
+ * Linear is not cheap everywhere, so the work is bounded too:
+ * - whether a text matches at all is decided by re2js's DFA (about 10 ns a character whatever
+ *   the pattern); most texts stop there;
+ * - where it matches is found by re2js's bit-state backtracker, which costs about instructions ×
+ *   characters; past POSITION_BUDGET of those its NFA takes over, which can cost microseconds a
+ *   character (`(.*a){19}`: 30 ms on 4 KB). So a text longer than the pattern's budget is cut into
+ *   pieces within it (at whitespace where possible) and each piece is searched on its own; a match
+ *   that straddles two pieces makes the whole text the finding. (In pieces, `^` and `$` also match
+ *   at the cuts.)
+ * - patterns are capped in length and in program size (MAX_PROGRAM_SIZE), and may not match
+ *   empty text.
  */
 import { RE2JS } from 're2js';
 import { AppError } from '../errors.ts';
 import type { Finding } from './types.ts';
 
 export const MAX_PATTERN_CHARS = 1_000;
-/** Instructions of the compiled program; `\d{300}` is about 300. */
-export const MAX_PROGRAM_SIZE = 400;
+/** Instructions of the compiled program; `\d{150}` is about 150, a list of 40 short words about 140. */
+export const MAX_PROGRAM_SIZE = 200;
+/** Instructions × characters searched for positions at once (re2js's bit-state range). */
+export const POSITION_BUDGET = 256 * 1024;
 
 export type PatternCheck = { ok: true } | { ok: false; message: string };
 
@@ -65,14 +75,14 @@ function compile(source: string): RE2JS | { message: string } {
 }
 
 export class CustomPatterns {
-  readonly #patterns: { name: string; re: RE2JS }[];
+  readonly #patterns: { name: string; re: RE2JS; pieceChars: number }[];
 
   /** Throws AppError INVALID if a pattern cannot be used (checkCustomPattern tells at save time). */
   constructor(patterns: readonly { name: string; pattern: string }[]) {
     this.#patterns = patterns.map(({ name, pattern }) => {
       const compiled = compile(pattern);
       if ('message' in compiled) throw new AppError('INVALID', `DLP pattern "${name}": ${compiled.message}`);
-      return { name, re: compiled };
+      return { name, re: compiled, pieceChars: Math.floor(POSITION_BUDGET / compiled.programSize()) };
     });
   }
 
@@ -81,14 +91,40 @@ export class CustomPatterns {
   }
 
   scan(text: string, out: Finding[]): void {
-    for (const { name, re } of this.#patterns) {
+    for (const { name, re, pieceChars } of this.#patterns) {
       if (!re.test(text)) continue;
-      for (const match of re.matchAll(text)) {
-        const start = match.index ?? 0;
-        const end = start + match[0].length;
-        // A pattern that matches nothing here may still match empty text next to something.
-        if (end > start) out.push({ detector: 'custom', start, end, pattern: name });
+      if (text.length <= pieceChars) {
+        matchesIn(re, name, text, 0, out);
+        continue;
       }
+      const before = out.length;
+      for (let start = 0; start < text.length;) {
+        const end = cutBefore(text, start, pieceChars);
+        const piece = text.slice(start, end);
+        if (re.test(piece)) matchesIn(re, name, piece, start, out);
+        start = end;
+      }
+      if (out.length === before) out.push({ detector: 'custom', start: 0, end: text.length, pattern: name });
     }
   }
+}
+
+function matchesIn(re: RE2JS, name: string, text: string, offset: number, out: Finding[]): void {
+  for (const match of re.matchAll(text)) {
+    const start = offset + (match.index ?? 0);
+    const end = start + match[0].length;
+    // A pattern that cannot match empty text may still match it next to something (`\b`).
+    if (end > start) out.push({ detector: 'custom', start, end, pattern: name });
+  }
+}
+
+/** Where a piece of at most `max` characters starting at `start` ends: after whitespace if any is near. */
+function cutBefore(text: string, start: number, max: number): number {
+  const limit = start + max;
+  if (limit >= text.length) return text.length;
+  for (let i = limit; i > limit - (max >> 2); i--) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 32 || c === 10 || c === 9 || c === 13) return i;
+  }
+  return limit;
 }

@@ -1,3 +1,9 @@
 export * from './types.ts';
 export { compileDetectors, customPlaceholder, MAX_DEPTH, placeholder } from './scanner.ts';
-export { checkCustomPattern, MAX_PATTERN_CHARS, MAX_PROGRAM_SIZE, type PatternCheck } from './custom.ts';
+export {
+  checkCustomPattern,
+  MAX_PATTERN_CHARS,
+  MAX_PROGRAM_SIZE,
+  POSITION_BUDGET,
+  type PatternCheck,
+} from './custom.ts';
