@@ -45,6 +45,8 @@ function keyedValueAt(text: string, at: number, out: Finding[]): number {
   if (text.charCodeAt(start) === 32) start++;
   const quote = text.charCodeAt(start);
   if (quote === 34 || quote === 39) start++;
+  // Most values are short: the last character a minimal value needs rules out most at once.
+  if (!isValueChar(text.charCodeAt(start + MIN_KEYED_VALUE - 1))) return at;
   let end = start;
   while (end < text.length && isValueChar(text.charCodeAt(end))) end++;
   if (end - start < MIN_KEYED_VALUE) return at;

@@ -42,7 +42,9 @@ export function scanTokens(text: string, out: Finding[]): void {
   if (starts.length > 0) starts.length = 0;
   TOKEN_WORD.lastIndex = 0;
   for (let m = TOKEN_WORD.exec(text); m !== null; m = TOKEN_WORD.exec(text)) starts.push(m.index);
-  collect(text, '://');
+  // `//` rather than `://`: a colon is common in JSON, a slash is not.
+  for (let i = text.indexOf('//'); i !== -1; i = text.indexOf('//', i + 2))
+    if (text.charCodeAt(i - 1) === 58) starts.push(i - 1);
   collect(text, '-----');
   if (starts.length > 1) starts.sort(ascending);
   let covered = 0;
