@@ -44,6 +44,12 @@ describe('scan', () => {
     expect(scanner.scan(text)).toEqual([{ detector: 'secret', start: 8, end: 24 }]);
   });
 
+  it('passes over timestamps but not a number written after a date', () => {
+    expect(scanner.scan('2026-11-03T09:14:22.120Z')).toEqual([]);
+    expect(scanner.scan('2026-11-03 09:14:22+01:00')).toEqual([]);
+    expect(scanner.scan('2026-11-03 415-555-2671').map((f) => f.detector)).toEqual(['phone']);
+  });
+
   it('finds nothing in an empty string', () => {
     expect(scanner.scan('')).toEqual([]);
   });

@@ -11,6 +11,7 @@
  * payloads of MCP image and audio content (`data`) and of blob resources (`blob`) are not scanned.
  */
 import { AppError } from '../errors.ts';
+import { isDigit } from './chars.ts';
 import { isSensitiveKey } from '../redact.ts';
 import { scanColons } from './colons.ts';
 import { CustomPatterns } from './custom.ts';
@@ -86,7 +87,12 @@ class DlpScanner implements Scanner {
   }
 
   scan(text: string): Finding[] {
-    const out: Finding[] = [];
+    return this.scanInto(text, []);
+  }
+
+  /** `scan` into `out` (emptied first), so a walk over many strings reuses one array. */
+  scanInto(text: string, out: Finding[]): Finding[] {
+    if (out.length > 0) out.length = 0;
     if (text.length === 0) return out;
     if (text.length <= SHORT_TEXT) this.#scanShort(text, out);
     else {
@@ -107,11 +113,11 @@ class DlpScanner implements Scanner {
    */
   #scanShort(text: string, out: Finding[]): void {
     let digits = 0;
+    let dots = 0;
     let colons = 0;
     let equals = false;
     let at = false;
     let upper = false;
-    let dots = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c >= 48 && c <= 57) digits++;
@@ -122,16 +128,24 @@ class DlpScanner implements Scanner {
       else if (c >= 65 && c <= 90) upper = true;
     }
     const length = text.length;
+    // ISO timestamps are the commonest short strings with digits and colons, and never a finding.
+    const timestamp = digits >= 8 && isTimestamp(text);
     // The shortest match: a redactor token 10 characters, `key: <16-character value>` 18, an IPv6
     // address two colons, an email address an `@`, an IPv4 address 4 digits and 3 dots, any other
     // digit detector 8 digits, an IBAN 15 characters.
     if (this.#secret && length >= MIN_TOKEN_TEXT) scanTokens(text, out);
     const pass = this.#colons;
-    if (pass && ((pass.ipv6 && colons >= 2) || (pass.secret && (colons > 0 || equals) && length >= 18))) {
+    if (
+      pass &&
+      !timestamp &&
+      ((pass.ipv6 && colons >= 2) || (pass.secret && (colons > 0 || equals) && length >= 18))
+    ) {
       scanColons(text, pass, out);
     }
     if (this.#email && at) scanEmails(text, out);
-    if (this.#numbers && (digits >= 8 || (digits >= 4 && dots >= 3))) scanNumbers(text, this.#numbers, out);
+    if (this.#numbers && !timestamp && (digits >= 8 || (digits >= 4 && dots >= 3))) {
+      scanNumbers(text, this.#numbers, out);
+    }
     if (this.#iban && upper && digits >= 2 && length >= 15) scanIbans(text, out);
   }
 
@@ -161,6 +175,29 @@ class DlpScanner implements Scanner {
 }
 
 /**
+ * Whether `text` is an ISO 8601 date or timestamp and nothing else (`2026-11-03`,
+ * `2026-11-03T09:14:22.120Z`, `2026-11-03 09:14:22+01:00`): the commonest short string with many
+ * digits, and never a finding.
+ */
+function isTimestamp(text: string): boolean {
+  const length = text.length;
+  if (length < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
+  for (const i of DATE_DIGITS) if (!isDigit(text.charCodeAt(i))) return false;
+  if (length === 10) return true;
+  const t = text.charCodeAt(10);
+  if ((t !== 84 && t !== 32) || !isDigit(text.charCodeAt(11)) || text.charCodeAt(13) !== 58) return false;
+  for (let i = 12; i < length; i++) {
+    const c = text.charCodeAt(i);
+    // Time, fraction and offset: digits, `:`, `.`, `+`, `-`, and a final `Z`.
+    if (!(isDigit(c) || c === 58 || c === 46 || c === 43 || c === 45 || (c === 90 && i === length - 1)))
+      return false;
+  }
+  return true;
+}
+
+const DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
+
+/**
  * Findings ordered by start, overlaps removed: where two detectors claim the same characters, the
  * one that starts first wins, and the longer of two that start together.
  */
@@ -181,6 +218,7 @@ function withoutOverlaps(findings: Finding[]): Finding[] {
 /** One traversal of a JSON value: counts findings and, when redacting, copies what changes. */
 class Walk {
   counts: FindingCounts = {};
+  readonly #findings: Finding[] = [];
 
   constructor(
     private readonly scanner: DlpScanner,
@@ -206,7 +244,7 @@ class Walk {
   }
 
   private string(text: string): string {
-    const findings = this.scanner.scan(text);
+    const findings = this.scanner.scanInto(text, this.#findings);
     if (findings.length === 0) return text;
     for (const finding of findings) this.count(finding.detector);
     if (!this.rewrite) return text;
