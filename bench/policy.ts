@@ -220,7 +220,7 @@ console.log(
     `findings: realistic ${JSON.stringify(allDetectors.scanValue(dlpSamples.realistic))}, dense ${JSON.stringify(allDetectors.scanValue(dlpSamples.dense))}\n`,
 );
 // Warm-up: the first rounds would otherwise pay for compiling the detectors' code.
-for (const c of dlpCases) for (let i = 0; i < DLP_CALLS / 2; i++) c.run();
+for (const c of dlpCases) for (let i = 0; i < Math.max(5_000, DLP_CALLS); i++) c.run();
 const dlpBaseline: number[] = [];
 const dlpResults = dlpCases.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
 for (let round = 0; round < ROUNDS; round++) {
