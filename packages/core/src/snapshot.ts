@@ -188,7 +188,20 @@ export interface SnapshotInput {
     enabled: boolean;
     /** Labels set on this installation's tool. */
     labels?: readonly string[];
+    /**
+     * Definition pinning: the definition an admin approved, served instead of the fields above
+     * (which follow the upstream); null = never approved, so the tool is neither listed nor called
+     * through this installation. Absent: the fields above are served.
+     */
+    approved?: ApprovedToolDefinition | null;
+    /** The upstream's definition differs from the approved one and waits for review. */
+    changePending?: boolean;
   }[];
+  /**
+   * The tenant's choice while a changed definition waits: keep serving the approved one (default)
+   * or take the tool off until the change is approved.
+   */
+  onToolChange?: 'serve_approved' | 'disable';
   /** Labels set on registry entries by tool name: entry id → tool name → labels. */
   entryToolLabels?: Record<string, Record<string, readonly string[]>>;
   /** The enabled policies that apply to the gateway, in any order. */
@@ -197,7 +210,42 @@ export interface SnapshotInput {
   teamSlugs?: Readonly<Record<string, string>>;
 }
 
+/** What an approval pins of a tool: everything clients are told besides its name. */
+export interface ApprovedToolDefinition {
+  title: string | null;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown> | null;
+  annotations: Record<string, unknown> | null;
+  meta?: Record<string, unknown> | null;
+  execution?: Record<string, unknown> | null;
+}
+
 const SCOPE_PREFERENCE = { org: 0, team: 1, personal: 2 } as const;
+
+/**
+ * The definition a gateway serves of a discovered tool: the approved one when pinning applies,
+ * and off while never approved, or while a change waits under `onToolChange: 'disable'`.
+ */
+function servedTool(
+  tool: SnapshotInput['tools'][number],
+  onToolChange: SnapshotInput['onToolChange'],
+): SnapshotInput['tools'][number] {
+  const { approved, changePending, ...listed } = tool;
+  if (approved === undefined) return listed;
+  if (approved === null) return { ...listed, enabled: false };
+  return {
+    ...listed,
+    title: approved.title,
+    description: approved.description,
+    inputSchema: approved.inputSchema,
+    outputSchema: approved.outputSchema,
+    annotations: approved.annotations,
+    meta: approved.meta ?? null,
+    execution: approved.execution ?? null,
+    enabled: tool.enabled && !(changePending === true && onToolChange === 'disable'),
+  };
+}
 
 /**
  * Compiles a gateway snapshot. Refuses (AppError CONFLICT/INVALID) configurations that would
@@ -207,20 +255,21 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
   const upstreams = new Map(input.upstreams.map((u) => [u.entryId, u]));
   const installations = input.installations.filter((i) => i.enabled && upstreams.has(i.entryId));
   const installationById = new Map(installations.map((i) => [i.id, i]));
+  const served = input.tools.map((t) => servedTool(t, input.onToolChange));
   // Definition of a tool for "resolve at call time": prefer the org installation's discovery.
   const definitions = new Map<string, SnapshotInput['tools'][number]>();
   const rank = (installationId: string) =>
     SCOPE_PREFERENCE[installationById.get(installationId)?.scope ?? 'personal'];
-  for (const tool of input.tools) {
+  for (const tool of served) {
     const installation = installationById.get(tool.installationId);
     if (!installation || !tool.enabled) continue;
     const key = `${installation.entryId}\u0000${tool.name}`;
     const current = definitions.get(key);
     if (!current || rank(tool.installationId) < rank(current.installationId)) definitions.set(key, tool);
   }
-  const pinnedDefinitions = new Map(input.tools.map((t) => [`${t.installationId}\u0000${t.name}`, t]));
+  const pinnedDefinitions = new Map(served.map((t) => [`${t.installationId}\u0000${t.name}`, t]));
   const disabledTools = new Map<string, string[]>();
-  for (const tool of input.tools) {
+  for (const tool of served) {
     if (tool.enabled) continue;
     const off = disabledTools.get(tool.installationId);
     if (off) off.push(tool.name);

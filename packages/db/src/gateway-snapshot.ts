@@ -232,7 +232,11 @@ export async function loadGatewaySnapshot(
       execution: t.execution ?? null,
       enabled: t.enabled,
       labels: t.labels,
+      // Definition pinning: clients are served the approved definition (none: not served).
+      approved: t.approvedDefinition,
+      changePending: t.pendingSince !== null && t.rejectedHash !== t.schemaHash,
     })),
+    onToolChange: tenant.settings.onToolChange === 'disable' ? 'disable' : 'serve_approved',
     // The built-in catalog is shared by every tenant: only the tenant's own entries carry labels.
     entryToolLabels: Object.fromEntries(
       entryRows.filter((e) => e.tenantId === tenant.id).map((e) => [e.id, e.toolLabels]),

@@ -1,7 +1,8 @@
 import { startHttpFixture, type HttpFixture } from '@toolgate/mcp/upstream/testing/http-fixture';
+import { decideToolChange } from '@toolgate/api/services/tool-changes';
 import { sseEvents } from '@toolgate/fixtures/test-kit';
 import { tools } from '@toolgate/db/schema';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createHarness,
@@ -47,7 +48,8 @@ beforeAll(async () => {
   path = seeded.path;
   replicaA = await h.startProxy();
   replicaB = await h.startProxy();
-  const installationId = seeded.installationId;
+  tenantId = seeded.tenant.id;
+  installationId = seeded.installationId;
   const poll = async () => {
     const rows = await h.db.db
       .select({ name: tools.name })
@@ -96,6 +98,36 @@ async function until(what: string, check: () => boolean, timeoutMs = 15_000): Pr
 
 /** Tool names recorded for the fixture's installation, refreshed by a poller while tests run. */
 let recorded: string[] = [];
+let tenantId: string;
+let installationId: string;
+
+/**
+ * Approves, as an owner would, the change of a tool's definition that the upstream announced:
+ * definition pinning serves the approved definition until then (tool-changes.int.test.ts).
+ */
+async function approveChange(name: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const [row] = await h.db.db
+      .select({ id: tools.id, pendingSince: tools.pendingSince })
+      .from(tools)
+      .where(and(eq(tools.installationId, installationId), eq(tools.name, name)));
+    if (row?.pendingSince) {
+      const actor = { userId: null, role: 'owner' } as const;
+      await decideToolChange({
+        db: h.db.db,
+        bus: replicaA.bus,
+        tenantId,
+        actor,
+        id: row.id,
+        decision: 'approve',
+      });
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the change of ${name}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
 
 const count = (heard: Message[], method: string) => heard.filter((m) => m.method === method).length;
 
@@ -118,6 +150,7 @@ describe('live notifications (2025-11-25 sessions)', () => {
       name: 'fx__redescribe',
       arguments: { kind: 'tool', description: 'Today: rain' },
     });
+    await approveChange('motd');
     const listChanged = 'notifications/tools/list_changed';
     await until(
       'both streams heard tools/list_changed',

@@ -45,7 +45,8 @@ export interface DiscoverInstallationOptions {
 
 /**
  * Connects to the installation's upstream (through the SSRF guard), records its tools —
- * upserting current ones, deleting vanished ones — and its status. A `jwt` server is sent a
+ * upserting current ones, deleting vanished ones, holding new and changed definitions for review
+ * (recordTools) — and its status. A `jwt` server is sent a
  * Forwarded JWT naming the actor, so it lists what that person would be offered. A failing upstream is not an
  * error of this call: the installation is marked `error` with `lastError`, tools are kept.
  * Gateways that use the entry are invalidated either way.
@@ -101,7 +102,10 @@ export async function discoverInstallation(
         .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
       return recordEntryChange(tx, tenantId, entry.id, 'discovery failed');
     }
-    await recordTools(tx, tenantId, installationId, listing.tools, now);
+    // Toolgate's own server changes only with Toolgate: its definitions need no review.
+    await recordTools(tx, tenantId, installationId, listing.tools, now, {
+      approveAll: entry.transport === 'builtin',
+    });
     await recordPrompts(tx, tenantId, installationId, listing.prompts ?? [], now);
     await tx
       .update(installations)

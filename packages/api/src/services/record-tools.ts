@@ -1,16 +1,31 @@
 import type { Database } from '@toolgate/db/client';
-import { tools } from '@toolgate/db/schema';
+import { installations, tenants, tools } from '@toolgate/db/schema';
 import { and, eq, notInArray, sql } from 'drizzle-orm';
 import type { UpstreamTool } from '../upstream/list-upstream.ts';
 import { toolSchemaHash } from '../upstream/tool-schema-hash.ts';
+import { listedDefinition } from './tool-changes/tool-definition.ts';
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
+export interface RecordToolsOptions {
+  /**
+   * Approve every definition as listed: Toolgate's own built-in server, whose tools change only
+   * when Toolgate is upgraded.
+   */
+  approveAll?: boolean;
+}
+
 /**
  * Records an installation's tools as the upstream lists them: current ones upserted (their
- * definition follows the upstream; approval, enablement and labels stay the admin's: the update
- * below names only definition columns), vanished ones deleted (with their labels; labels set on
- * the registry entry by tool name outlive that).
+ * definition columns follow the upstream; approval, enablement and labels stay the admin's),
+ * vanished ones deleted (with their labels and approval; labels set on the registry entry by tool
+ * name outlive that).
+ *
+ * Definition pinning (docs/policies.md): clients are served a tool's approved definition. A tool
+ * seen for the first time is approved as listed when the tenant auto-approves new tools (the
+ * default), else it waits, unserved, since now. A tool whose definition hash differs from the
+ * approved one waits for review since the discovery that first listed that definition, unless an
+ * admin already rejected exactly that definition; one listed again as approved waits no more.
  */
 export async function recordTools(
   tx: Transaction,
@@ -18,25 +33,61 @@ export async function recordTools(
   installationId: string,
   listed: UpstreamTool[],
   now: Date,
+  options: RecordToolsOptions = {},
 ): Promise<void> {
+  // Discoveries of one installation take turns, so each compares with what the last one recorded.
+  await tx
+    .select({ id: installations.id })
+    .from(installations)
+    .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)))
+    .for('update');
   const names = listed.map((t) => t.name);
   if (listed.length > 0) {
+    const [tenant] = await tx
+      .select({ settings: tenants.settings })
+      .from(tenants)
+      .where(eq(tenants.id, tenantId));
+    const autoApproveNew = tenant?.settings.autoApproveNewTools !== false;
+    const before = new Map(
+      (
+        await tx
+          .select({
+            name: tools.name,
+            schemaHash: tools.schemaHash,
+            approvedHash: tools.approvedHash,
+            pendingSince: tools.pendingSince,
+          })
+          .from(tools)
+          .where(and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId)))
+      ).map((t) => [t.name, t]),
+    );
     await tx
       .insert(tools)
       .values(
-        listed.map((t) => ({
-          tenantId,
-          installationId,
-          name: t.name,
-          title: t.title ?? null,
-          description: t.description ?? '',
-          inputSchema: t.inputSchema,
-          outputSchema: t.outputSchema ?? null,
-          annotations: t.annotations ?? null,
-          meta: t._meta ?? null,
-          execution: t.execution ?? null,
-          schemaHash: toolSchemaHash(t),
-        })),
+        listed.map((t) => {
+          const schemaHash = toolSchemaHash(t);
+          const definition = listedDefinition(t);
+          const known = before.get(t.name);
+          const approve = options.approveAll === true || (!known && autoApproveNew);
+          const approvedHash = approve ? schemaHash : (known?.approvedHash ?? null);
+          // The same definition still waiting keeps the time it was first seen.
+          const pendingSince =
+            approvedHash === schemaHash
+              ? null
+              : known && known.schemaHash === schemaHash && known.pendingSince
+                ? known.pendingSince
+                : now;
+          return {
+            tenantId,
+            installationId,
+            name: t.name,
+            ...definition,
+            schemaHash,
+            // Only ever set here when approving; the update below keeps an existing approval.
+            ...(approve ? { approvedHash: schemaHash, approvedDefinition: definition } : {}),
+            pendingSince,
+          };
+        }),
       )
       .onConflictDoUpdate({
         target: [tools.installationId, tools.name],
@@ -49,6 +100,9 @@ export async function recordTools(
           meta: sql`excluded.meta`,
           execution: sql`excluded.execution`,
           schemaHash: sql`excluded.schema_hash`,
+          approvedHash: sql`coalesce(excluded.approved_hash, ${tools.approvedHash})`,
+          approvedDefinition: sql`coalesce(excluded.approved_definition, ${tools.approvedDefinition})`,
+          pendingSince: sql`excluded.pending_since`,
           updatedAt: now,
         },
       });

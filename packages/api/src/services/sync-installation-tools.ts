@@ -20,7 +20,8 @@ export interface SyncInstallationToolsOptions {
 
 /**
  * An upstream said its tools changed (notifications/tools/list_changed): re-reads them and, only
- * when a name or definition differs from what is recorded, records them and invalidates the
+ * when a name or definition differs from what is recorded, records them (new and changed
+ * definitions held for review as recordTools decides) and invalidates the
  * gateways that use the installation, on every replica. Returns whether anything changed. Replicas
  * hearing the same notification converge: the second finds nothing left to change.
  */

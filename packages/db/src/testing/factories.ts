@@ -108,24 +108,41 @@ export async function seedTools(
     meta?: Record<string, unknown>;
     execution?: Record<string, unknown>;
     labels?: string[];
+    /** Default true: approved as listed (as auto-approval records new tools); false: waits as a new tool. */
+    approved?: boolean;
   }[],
 ) {
   if (defs.length === 0) return [];
   return db
     .insert(tools)
     .values(
-      defs.map((d) => ({
-        tenantId,
-        installationId,
-        name: d.name,
-        description: d.description ?? '',
-        inputSchema: d.inputSchema ?? { type: 'object' },
-        annotations: d.annotations,
-        meta: d.meta,
-        execution: d.execution,
-        labels: d.labels,
-        schemaHash: createHash('sha256').update(JSON.stringify(d)).digest('hex'),
-      })),
+      defs.map(({ approved = true, ...d }) => {
+        const schemaHash = createHash('sha256').update(JSON.stringify(d)).digest('hex');
+        const definition = {
+          title: null,
+          description: d.description ?? '',
+          inputSchema: d.inputSchema ?? { type: 'object' },
+          outputSchema: null,
+          annotations: d.annotations ?? null,
+          meta: d.meta ?? null,
+          execution: d.execution ?? null,
+        };
+        return {
+          tenantId,
+          installationId,
+          name: d.name,
+          description: definition.description,
+          inputSchema: definition.inputSchema,
+          annotations: d.annotations,
+          meta: d.meta,
+          execution: d.execution,
+          labels: d.labels,
+          schemaHash,
+          ...(approved
+            ? { approvedHash: schemaHash, approvedDefinition: definition }
+            : { pendingSince: new Date() }),
+        };
+      }),
     )
     .returning();
 }
