@@ -1,11 +1,13 @@
 'use client';
 
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useRef, type ComponentType } from 'react';
 import {
   AppsIcon,
   ChartIcon,
+  CheckIcon,
   GatewayIcon,
   HomeIcon,
   KeyIcon,
@@ -16,6 +18,7 @@ import {
   TeamIcon,
   UsersIcon,
 } from '../icons.tsx';
+import { useTRPC } from '~/trpc/react';
 import { cx } from '../ui/cx.ts';
 
 interface NavItem {
@@ -23,6 +26,8 @@ interface NavItem {
   /** Relative to /t/{slug}; '' is the overview. */
   path: string;
   icon: ComponentType<{ className?: string }>;
+  /** Shows how many requests wait for the viewer's decision. */
+  badge?: 'pendingApprovals';
 }
 
 const SECTIONS: { title: string | null; items: NavItem[] }[] = [
@@ -42,6 +47,7 @@ const SECTIONS: { title: string | null; items: NavItem[] }[] = [
     items: [
       { label: 'Usage', path: '/usage', icon: ChartIcon },
       { label: 'Logs', path: '/logs', icon: LogsIcon },
+      { label: 'Approvals', path: '/approvals', icon: CheckIcon, badge: 'pendingApprovals' },
     ],
   },
   {
@@ -68,11 +74,29 @@ function isActive(pathname: string, base: string, path: string): boolean {
   return !ALL_PATHS.some((other) => other.length > path.length && matches(pathname, base, other));
 }
 
+/** How many approval requests wait for the viewer's decision (refreshed every minute). */
+function usePendingApprovals(): number {
+  const trpc = useTRPC();
+  const { data } = useQuery({ ...trpc.approvals.pendingCount.queryOptions(), refetchInterval: 60_000 });
+  return data ?? 0;
+}
+
+function CountBadge({ count }: { count: number }) {
+  if (count === 0) return null;
+  return (
+    <span className="ml-auto rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-800 tabular-nums">
+      {count > 99 ? '99+' : count}
+      <span className="sr-only"> waiting</span>
+    </span>
+  );
+}
+
 /** The same links in one scrolling row, for screens too narrow for the sidebar. */
 export function MobileNav({ tenantSlug }: { tenantSlug: string }) {
   const pathname = usePathname();
   const base = `/t/${tenantSlug}`;
   const bar = useRef<HTMLElement>(null);
+  const pendingApprovals = usePendingApprovals();
   useEffect(() => {
     bar.current
       ?.querySelector('[aria-current="page"]')
@@ -80,7 +104,7 @@ export function MobileNav({ tenantSlug }: { tenantSlug: string }) {
   }, [pathname]);
   return (
     <nav ref={bar} aria-label="Workspace" className="flex gap-1 overflow-x-auto px-3 py-2">
-      {SECTIONS.flatMap((s) => s.items).map(({ label, path }) => {
+      {SECTIONS.flatMap((s) => s.items).map(({ label, path, badge }) => {
         const active = isActive(pathname, base, path);
         return (
           <Link
@@ -88,13 +112,14 @@ export function MobileNav({ tenantSlug }: { tenantSlug: string }) {
             href={base + path}
             aria-current={active ? 'page' : undefined}
             className={cx(
-              'shrink-0 rounded-lg px-3 py-1.5 text-sm font-medium',
+              'flex shrink-0 items-center gap-1.5 rounded-lg px-3 py-1.5 text-sm font-medium',
               active
                 ? 'bg-brand-50 text-brand-700'
                 : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900',
             )}
           >
             {label}
+            {badge && <CountBadge count={pendingApprovals} />}
           </Link>
         );
       })}
@@ -105,6 +130,7 @@ export function MobileNav({ tenantSlug }: { tenantSlug: string }) {
 export function SidebarNav({ tenantSlug }: { tenantSlug: string }) {
   const pathname = usePathname();
   const base = `/t/${tenantSlug}`;
+  const pendingApprovals = usePendingApprovals();
   return (
     <nav aria-label="Workspace" className="flex flex-col gap-6">
       {SECTIONS.map((section) => (
@@ -114,7 +140,7 @@ export function SidebarNav({ tenantSlug }: { tenantSlug: string }) {
               {section.title}
             </h2>
           )}
-          {section.items.map(({ label, path, icon: Icon }) => {
+          {section.items.map(({ label, path, icon: Icon, badge }) => {
             const href = base + path;
             const active = isActive(pathname, base, path);
             return (
@@ -136,6 +162,7 @@ export function SidebarNav({ tenantSlug }: { tenantSlug: string }) {
                   )}
                 />
                 {label}
+                {badge && <CountBadge count={pendingApprovals} />}
               </Link>
             );
           })}
