@@ -30,7 +30,7 @@ const TOKEN_WORD =
 
 const WHITESPACE = /\s/;
 
-/** The shortest value after `key:` or `key=` judged by its looks (see KEYED_OR_IPV6 in colons.ts). */
+/** The shortest value after `key:` or `key=` judged by its looks (read in colons.ts). */
 export const MIN_KEYED_VALUE = 16;
 
 // Candidate starts, reused across calls (scans are synchronous).
