@@ -37,6 +37,7 @@ const SECTIONS: { title: string | null; items: NavItem[] }[] = [
     items: [
       { label: 'Servers', path: '/servers', icon: ServerIcon },
       { label: 'Gateways', path: '/gateways', icon: GatewayIcon },
+      { label: 'Policies', path: '/policies', icon: ShieldIcon },
       { label: 'Tokens', path: '/tokens', icon: KeyIcon },
       { label: 'Connected accounts', path: '/connections', icon: ShieldIcon },
       { label: 'Connected apps', path: '/settings/oauth', icon: AppsIcon },

@@ -21,6 +21,7 @@ import { useTRPC } from '~/trpc/react';
 import { canManage, scopeLabel, STDIO_UNAVAILABLE, TRANSPORT_LABELS } from '../labels';
 import { InstallationHealth } from '../installation-health';
 import { EditInstallationDialog } from './edit-installation-dialog';
+import { ToolLabelsCell } from './tool-labels-cell';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -145,7 +146,13 @@ export function InstallationDetail({
             </dd>
           </div>
         </dl>
-        <ToolsTable installationId={installation.id} tools={detail.data.tools} manageable={manageable} />
+        <ToolsTable
+          installationId={installation.id}
+          tools={detail.data.tools}
+          manageable={manageable}
+          entry={entry}
+          canLabel={isAdmin}
+        />
       </div>
     </>
   );
@@ -288,10 +295,15 @@ function ToolsTable({
   installationId,
   tools,
   manageable,
+  entry,
+  canLabel,
 }: {
   installationId: string;
   tools: Tool[];
   manageable: boolean;
+  entry: RegistryEntry | undefined;
+  /** Owners and admins label tools (policies read the labels). */
+  canLabel: boolean;
 }) {
   const columns = useMemo(
     () =>
@@ -327,6 +339,20 @@ function ToolsTable({
             </span>
           ),
         }),
+        column.accessor((t) => [...t.labels, ...(entry?.toolLabels[t.name] ?? [])].join(' '), {
+          id: 'labels',
+          header: 'Labels',
+          enableSorting: false,
+          meta: { className: 'w-72' },
+          cell: (info) => (
+            <ToolLabelsCell
+              installationId={installationId}
+              tool={info.row.original}
+              entry={entry}
+              canEdit={canLabel}
+            />
+          ),
+        }),
         column.accessor((t) => (t.enabled ? 'on' : 'off'), {
           id: 'enabled',
           header: 'Enabled',
@@ -339,7 +365,7 @@ function ToolsTable({
           ),
         }),
       ]),
-    [installationId, manageable],
+    [installationId, manageable, entry, canLabel],
   );
   return (
     <section aria-labelledby="tools-heading" className="flex flex-col gap-3">
