@@ -1,4 +1,10 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { eq } from 'drizzle-orm';
+import { createDb, type DbHandle } from '../packages/db/src/client.ts';
+import { tenants, upstreamConnections } from '../packages/db/src/schema/index.ts';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
 import { addEverythingServer, createGateway, newAccount, shot, signUp, uid, workspaceNav } from './steps.ts';
 
@@ -7,7 +13,9 @@ import { addEverythingServer, createGateway, newAccount, shot, signUp, uid, work
  * workspace A adds that gateway as a remote OAuth server and connects their account at it. Toolgate
  * is then a client of its own authorization server: discovery from the proxy's 401 and RFC 9728
  * metadata, Dynamic Client Registration, the code flow with PKCE through Toolgate's own consent
- * page, and the callback. A tool of B's gateway is then called through A's gateway.
+ * page, and the callback. A tool of B's gateway is then called through A's gateway; the worker
+ * refreshes the account's tokens at B's token endpoint; after the person revokes the grant at B
+ * the next refresh is refused, and they reconnect through the same consent page.
  */
 
 let upstream: RunningEverythingServer;
@@ -62,6 +70,69 @@ async function rpcAnswer(response: Response): Promise<Record<string, unknown>> {
   return answer;
 }
 
+/**
+ * The embedded database of the `toolgate start` under test that holds this workspace
+ * (playwright.config.ts gives it a data directory `tg-e2e-*` under the system's temporary
+ * directory, whose marker file names the port; other runs' directories may sit beside ours).
+ */
+async function databaseOf(tenantSlug: string): Promise<DbHandle> {
+  const root = tmpdir();
+  for (const dir of (await readdir(root)).filter((d) => d.startsWith('tg-e2e-'))) {
+    let marker: { host: string; port: number };
+    try {
+      marker = JSON.parse(await readFile(path.join(root, dir, 'embedded.json'), 'utf8')) as typeof marker;
+    } catch {
+      continue;
+    }
+    const handle = createDb({
+      url: `postgres://postgres@${marker.host}:${marker.port}/postgres?sslmode=disable`,
+      max: 1,
+      connectTimeoutMs: 2_000,
+    });
+    const [tenant] = await handle.db
+      .select({ id: tenants.id })
+      .from(tenants)
+      .where(eq(tenants.slug, tenantSlug))
+      .catch(() => []);
+    if (tenant) return handle;
+    await handle.close();
+  }
+  throw new Error(`no running embedded database holds workspace ${tenantSlug}`);
+}
+
+/**
+ * Stands in for the passing of time: the connection's access token (which B issued for an hour)
+ * now expires in a minute, and was issued well before, so it is past half its life and within the
+ * worker's look-ahead, thus due at its next sweep (every 30 s). B's own token is untouched.
+ */
+async function makeRefreshDue(handle: DbHandle, connectionId: string): Promise<void> {
+  const now = Date.now();
+  const updated = await handle.db
+    .update(upstreamConnections)
+    .set({
+      accessTokenExpiresAt: new Date(now + 60_000),
+      connectedAt: new Date(now - 2 * 3_600_000),
+      lastRefreshedAt: new Date(now - 2 * 3_600_000),
+    })
+    .where(eq(upstreamConnections.id, connectionId))
+    .returning({ id: upstreamConnections.id });
+  expect(updated).toHaveLength(1);
+}
+
+/** What the connection's row says now. */
+async function connectionRow(handle: DbHandle, connectionId: string) {
+  const [row] = await handle.db
+    .select({
+      status: upstreamConnections.status,
+      lastRefreshedAt: upstreamConnections.lastRefreshedAt,
+      refreshTokenSealed: upstreamConnections.refreshTokenSealed,
+    })
+    .from(upstreamConnections)
+    .where(eq(upstreamConnections.id, connectionId));
+  expect(row).toBeDefined();
+  return row!;
+}
+
 /** initialize, notifications/initialized and one tools/call over plain HTTP; returns the call's answer. */
 async function callTool(
   gatewayUrl: string,
@@ -98,7 +169,7 @@ async function callTool(
   return rpcAnswer(call);
 }
 
-test("connect an account at another workspace's OAuth-only gateway through Toolgate's own consent page, and call its tool", async ({
+test("connect an account at another workspace's OAuth-only gateway through Toolgate's own consent page, call its tool, refresh, and reconnect after a revocation", async ({
   page,
   baseURL,
 }) => {
@@ -174,6 +245,7 @@ test("connect an account at another workspace's OAuth-only gateway through Toolg
 
   // Back on A's Connected accounts through the callback, with the account listed.
   await expect(page).toHaveURL(new RegExp(`/t/${aSlug}/connections\\?connected=`), { timeout: 15_000 });
+  const connectionId = new URL(page.url()).searchParams.get('connected')!;
   await expect(
     page.getByRole('status').filter({ hasText: `Connected your account at ${SERVER}` }),
   ).toBeVisible();
@@ -240,6 +312,100 @@ test("connect an account at another workspace's OAuth-only gateway through Toolg
   await expect(grant).toContainText(person.email);
   await expect(grant).toContainText('Shared tools');
   await expect(grant).toContainText('Active');
+
+  // Refresh: the worker rotates the tokens at B's (Toolgate's own) token endpoint once they are due.
+  const handle = await databaseOf(aSlug);
+  try {
+    await page.goto(`/t/${aSlug}/connections`);
+    const accountRow = page.getByRole('table', { name: 'connected accounts' }).getByRole('row').filter({
+      hasText: SERVER,
+    });
+    const lastRefreshed = accountRow.locator('td, th').nth(
+      await page
+        .getByRole('table', { name: 'connected accounts' })
+        .getByRole('columnheader')
+        .evaluateAll((headers) => headers.findIndex((h) => h.textContent?.trim() === 'Last refreshed')),
+    );
+    await expect(lastRefreshed).toHaveText('Never');
+    const before = await connectionRow(handle, connectionId);
+    expect(before.lastRefreshedAt).toBeNull();
+    await makeRefreshDue(handle, connectionId);
+    // Back-dated above: a refresh by the worker sets it to now.
+    const backdated = Date.now() - 3_600_000;
+    await expect(async () => {
+      const now = await connectionRow(handle, connectionId);
+      expect(now.lastRefreshedAt?.getTime() ?? 0).toBeGreaterThan(backdated);
+    }).toPass({ timeout: 75_000 });
+    const refreshed = await connectionRow(handle, connectionId);
+    expect(refreshed.status).toBe('active');
+    // A new refresh token: B rotated it.
+    expect(refreshed.refreshTokenSealed).not.toBe(before.refreshTokenSealed);
+    await page.reload();
+    await expect(accountRow).toContainText('Active');
+    await expect(lastRefreshed).not.toHaveText('Never');
+    await expect(lastRefreshed).not.toHaveText('');
+    await expect
+      .poll(
+        () =>
+          callTool(aGatewayUrl, token, TOOL, { message: 'after refresh' }).then(
+            (after) => after.result,
+            (err: unknown) => String(err),
+          ),
+        { timeout: 15_000 },
+      )
+      .toMatchObject({ content: [{ type: 'text', text: 'Echo: after refresh' }] });
+
+    // Reconnect: the person revokes Toolgate's grant at B, in B's Connected apps.
+    await page.goto(`/t/${person.slug}`);
+    await workspaceNav(page).getByRole('link', { name: 'Connected apps' }).click();
+    await expect(grant).toHaveCount(1);
+    await grant.getByRole('button', { name: `Revoke Toolgate for ${person.email}` }).click();
+    const revokeDialog = page.getByRole('dialog', { name: 'Revoke access?' });
+    await revokeDialog.getByRole('button', { name: 'Revoke access' }).click();
+    await expect(revokeDialog).toBeHidden();
+    await expect(grant).toContainText('Revoked');
+
+    // The next refresh (due again, as above) is refused: the row says the account must be reconnected.
+    await makeRefreshDue(handle, connectionId);
+    await page.goto(`/t/${aSlug}/connections`);
+    await expect(async () => {
+      await page.reload();
+      await expect(accountRow).toContainText('Reconnect needed', { timeout: 2_000 });
+    }).toPass({ timeout: 75_000 });
+    await expect(accountRow).toContainText('The server refused to refresh the token');
+    expect((await connectionRow(handle, connectionId)).status).toBe('needs_reconnect');
+    await shot(page, 'connections-toolgate-reconnect-needed');
+
+    // Reconnect: Toolgate's consent page again (still signed in), back to the same connection.
+    await accountRow.getByRole('button', { name: `Reconnect ${SERVER} (You)` }).click();
+    await expect(page).toHaveURL((url) => url.pathname === '/oauth/consent');
+    await expect(
+      consent.getByRole('heading', { name: 'Toolgate wants to use Shared tools', level: 1 }),
+    ).toBeVisible();
+    await consent.getByRole('button', { name: 'Approve' }).click();
+    await expect(page).toHaveURL(new RegExp(`/t/${aSlug}/connections\\?connected=${connectionId}`), {
+      timeout: 15_000,
+    });
+    await expect(
+      page.getByRole('status').filter({ hasText: `Connected your account at ${SERVER}` }),
+    ).toBeVisible();
+    await expect(accountRow).toHaveCount(1);
+    await expect(accountRow).toContainText('Active');
+    await expect(accountRow).not.toContainText('Reconnect needed');
+    expect((await connectionRow(handle, connectionId)).status).toBe('active');
+    await expect
+      .poll(
+        () =>
+          callTool(aGatewayUrl, token, TOOL, { message: 'after reconnect' }).then(
+            (after) => after.result,
+            (err: unknown) => String(err),
+          ),
+        { timeout: 15_000 },
+      )
+      .toMatchObject({ content: [{ type: 'text', text: 'Echo: after reconnect' }] });
+  } finally {
+    await handle.close();
+  }
 
   // Disconnect in A: B's authorization server confirms the revocation.
   await page.goto(`/t/${aSlug}/connections`);
