@@ -138,6 +138,12 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
           'Tool calls held by require_approval policies for the admins or a team’s maintainers: the inbox, ' +
           'and approve or deny with a note',
       },
+      {
+        name: 'Tool changes',
+        description:
+          'Tool-definition pinning: gateways serve the definitions admins approved; new and changed ones ' +
+          'wait for review (a diff), and how the workspace treats them',
+      },
       { name: 'Tokens', description: 'API tokens for MCP clients and for this API' },
       {
         name: 'Teams',

@@ -599,7 +599,7 @@ describe("another tenant's objects", () => {
     // their members: teams-rest.int.test.ts; members and invitations: members-rest.int.test.ts;
     // the account's verification email: email-verification-rest.int.test.ts; connected accounts:
     // connections-rest.int.test.ts; policies and tool labels: policies-rest.int.test.ts; approvals:
-    // approvals-rest.int.test.ts).
+    // approvals-rest.int.test.ts; tool changes and pinning settings: tool-changes-rest.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'DELETE /connections/{id}',
       'DELETE /gateways/{id}',
@@ -635,10 +635,12 @@ describe("another tenant's objects", () => {
       'GET /policies/{id}',
       'GET /registry',
       'GET /settings/sign-in',
+      'GET /settings/tool-pinning',
       'GET /teams',
       'GET /teams/{id}',
       'GET /teams/{id}/members',
       'GET /tokens',
+      'GET /tool-changes',
       'GET /usage',
       'GET /usage/graph',
       'PATCH /gateways/{id}',
@@ -673,10 +675,12 @@ describe("another tenant's objects", () => {
       'POST /teams',
       'POST /teams/{id}/members',
       'POST /tokens',
+      'POST /tool-changes/{id}/decision',
       'POST /workspace/transfer-ownership',
       'PUT /gateways/{id}/tools',
       'PUT /registry/{id}/oauth-client',
       'PUT /settings/sign-in',
+      'PUT /settings/tool-pinning',
     ]);
   });
 });

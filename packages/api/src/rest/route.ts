@@ -16,6 +16,7 @@ export type RouteTag =
   | 'Gateways'
   | 'Policies'
   | 'Approvals'
+  | 'Tool changes'
   | 'Tokens'
   | 'Teams'
   | 'Members'

@@ -110,6 +110,7 @@ import { MEMBER_ROUTES } from './member-routes.ts';
 import { POLICY_ROUTES } from './policy-routes.ts';
 import { route, scope, type Route, type RouteContext } from './route.ts';
 import { TEAM_ROUTES } from './team-routes.ts';
+import { TOOL_CHANGE_ROUTES } from './tool-change-routes.ts';
 import { WORKSPACE_ROUTES } from './workspace-routes.ts';
 
 export type { HttpMethod, Route, RouteContext, RouteTag } from './route.ts';
@@ -704,6 +705,7 @@ export const ROUTES: readonly Route[] = [
   }),
   ...POLICY_ROUTES,
   ...APPROVAL_ROUTES,
+  ...TOOL_CHANGE_ROUTES,
   ...TEAM_ROUTES,
   ...WORKSPACE_ROUTES,
   ...MEMBER_ROUTES,

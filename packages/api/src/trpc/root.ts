@@ -14,6 +14,7 @@ import { meRouter } from './routers/me.ts';
 import { membersRouter } from './routers/members.ts';
 import { policiesRouter, toolsRouter } from './routers/policies.ts';
 import { teamsRouter } from './routers/teams.ts';
+import { toolChangesRouter } from './routers/tool-changes.ts';
 import { usageRouter } from './routers/usage.ts';
 import { workspaceRouter } from './routers/workspace.ts';
 
@@ -30,6 +31,7 @@ export const appRouter = router({
   policies: policiesRouter,
   approvals: approvalsRouter,
   tools: toolsRouter,
+  toolChanges: toolChangesRouter,
   tokens: tokensRouter,
   usage: usageRouter,
   identityProviders: identityProvidersRouter,
