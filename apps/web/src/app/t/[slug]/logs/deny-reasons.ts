@@ -43,6 +43,24 @@ const CONNECTION_REASONS: Record<string, string> = {
   internal: 'Toolgate failed unexpectedly',
 };
 
-export const denyReasonText = (reason: string, method?: string): string =>
-  (method && isConnectionEvent(method) ? CONNECTION_REASONS[reason] : DENY_REASONS[reason]) ??
-  `Refused (${reason.replaceAll('_', ' ')})`;
+/** Tool-call policy outcomes (`deny:<kind>:<policy or request id>`, docs/policies.md). */
+const POLICY_REASONS: Record<string, string> = {
+  policy: 'A tool-call policy refused the call',
+  declined: 'The caller did not confirm the call a policy asked them to confirm',
+  needs_confirmation: 'A policy asks the caller to confirm, and their client cannot show the question',
+  approval: 'The approvers did not approve the call',
+  approval_unavailable: 'The call needed an approval that could not be asked for',
+  policy_unavailable: 'The gateway could not check its policies',
+};
+
+export const denyReasonText = (reason: string, method?: string): string => {
+  const colon = reason.indexOf(':');
+  const kind = colon < 0 ? reason : reason.slice(0, colon);
+  const policy = POLICY_REASONS[kind];
+  if (policy && !(method && isConnectionEvent(method)))
+    return colon < 0 ? policy : `${policy} (${reason.slice(colon + 1)})`;
+  return (
+    (method && isConnectionEvent(method) ? CONNECTION_REASONS[reason] : DENY_REASONS[reason]) ??
+    `Refused (${reason.replaceAll('_', ' ')})`
+  );
+};
