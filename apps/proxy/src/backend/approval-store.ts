@@ -36,6 +36,7 @@ export function controlPlaneApprovals(db: Database): ApprovalStore {
         toolName: call.toolName,
         args: call.args,
         principalId: call.principalId,
+        callerUserId: call.callerUserId,
         callerLabel: call.callerLabel,
         agent: call.agent,
       });

@@ -33,6 +33,8 @@ export interface HeldCallFacts {
   tenantId: string;
   gatewayId: string;
   principalId: string;
+  /** The member behind the call (their own API token too): they see the request in the inbox. */
+  callerUserId: string | null;
   callerLabel: string;
   agent: string;
   toolName: string;
@@ -233,6 +235,7 @@ export async function approveCall(input: {
       tenantId: gateway.snapshot.tenant.id,
       gatewayId: gateway.snapshot.gateway.id,
       principalId: principal.id,
+      callerUserId: principal.userId,
       callerLabel: principal.email ?? principal.id,
       agent: principal.clientId ?? call.session.clientName ?? '',
       toolName: tool.name,
