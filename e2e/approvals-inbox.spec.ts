@@ -1,13 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { eq } from 'drizzle-orm';
 import { createApprovalRequest } from '../packages/api/src/services/approvals/index.ts';
-import { createDb, type DbHandle } from '../packages/db/src/client.ts';
-import { tenants, users } from '../packages/db/src/schema/index.ts';
+import type { DbHandle } from '../packages/db/src/client.ts';
+import { users } from '../packages/db/src/schema/index.ts';
 import { seedGateway } from '../packages/db/src/testing/factories.ts';
 import { inviteColleague } from './colleague-steps.ts';
+import { databaseOf } from './embedded-db.ts';
 import { newAccount, shot, signUp, workspaceNav } from './steps.ts';
 
 /**
@@ -16,32 +14,6 @@ import { newAccount, shot, signUp, workspaceNav } from './steps.ts';
  * start` under test (playwright.config.ts gives it a data directory under the system's temporary
  * directory; its embedded Postgres listens on the port its marker file names).
  */
-
-/** The embedded database that holds this workspace: other runs' data directories may sit beside ours. */
-async function databaseOf(tenantSlug: string): Promise<{ handle: DbHandle; tenantId: string }> {
-  const root = tmpdir();
-  for (const dir of (await readdir(root)).filter((d) => d.startsWith('tg-e2e-'))) {
-    let marker: { host: string; port: number };
-    try {
-      marker = JSON.parse(await readFile(path.join(root, dir, 'embedded.json'), 'utf8')) as typeof marker;
-    } catch {
-      continue;
-    }
-    const handle = createDb({
-      url: `postgres://postgres@${marker.host}:${marker.port}/postgres?sslmode=disable`,
-      max: 1,
-      connectTimeoutMs: 2_000,
-    });
-    const [tenant] = await handle.db
-      .select({ id: tenants.id })
-      .from(tenants)
-      .where(eq(tenants.slug, tenantSlug))
-      .catch(() => []);
-    if (tenant) return { handle, tenantId: tenant.id };
-    await handle.close();
-  }
-  throw new Error(`no running embedded database holds workspace ${tenantSlug}`);
-}
 
 /** A call of `callerEmail` held for the workspace's admins, as the proxy stores it. */
 async function holdCall(

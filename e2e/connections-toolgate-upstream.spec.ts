@@ -1,11 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { eq } from 'drizzle-orm';
-import { createDb, type DbHandle } from '../packages/db/src/client.ts';
-import { tenants, upstreamConnections } from '../packages/db/src/schema/index.ts';
+import type { DbHandle } from '../packages/db/src/client.ts';
+import { upstreamConnections } from '../packages/db/src/schema/index.ts';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
+import { databaseOf } from './embedded-db.ts';
 import { addEverythingServer, createGateway, newAccount, shot, signUp, uid, workspaceNav } from './steps.ts';
 
 /**
@@ -68,36 +66,6 @@ async function rpcAnswer(response: Response): Promise<Record<string, unknown>> {
   const answer = messages.find((m) => 'result' in m || 'error' in m);
   if (!answer) throw new Error(`no JSON-RPC answer in: ${text.slice(0, 500)}`);
   return answer;
-}
-
-/**
- * The embedded database of the `toolgate start` under test that holds this workspace
- * (playwright.config.ts gives it a data directory `tg-e2e-*` under the system's temporary
- * directory, whose marker file names the port; other runs' directories may sit beside ours).
- */
-async function databaseOf(tenantSlug: string): Promise<DbHandle> {
-  const root = tmpdir();
-  for (const dir of (await readdir(root)).filter((d) => d.startsWith('tg-e2e-'))) {
-    let marker: { host: string; port: number };
-    try {
-      marker = JSON.parse(await readFile(path.join(root, dir, 'embedded.json'), 'utf8')) as typeof marker;
-    } catch {
-      continue;
-    }
-    const handle = createDb({
-      url: `postgres://postgres@${marker.host}:${marker.port}/postgres?sslmode=disable`,
-      max: 1,
-      connectTimeoutMs: 2_000,
-    });
-    const [tenant] = await handle.db
-      .select({ id: tenants.id })
-      .from(tenants)
-      .where(eq(tenants.slug, tenantSlug))
-      .catch(() => []);
-    if (tenant) return handle;
-    await handle.close();
-  }
-  throw new Error(`no running embedded database holds workspace ${tenantSlug}`);
 }
 
 /**
@@ -314,7 +282,7 @@ test("connect an account at another workspace's OAuth-only gateway through Toolg
   await expect(grant).toContainText('Active');
 
   // Refresh: the worker rotates the tokens at B's (Toolgate's own) token endpoint once they are due.
-  const handle = await databaseOf(aSlug);
+  const { handle } = await databaseOf(aSlug);
   try {
     await page.goto(`/t/${aSlug}/connections`);
     const accountRow = page.getByRole('table', { name: 'connected accounts' }).getByRole('row').filter({
