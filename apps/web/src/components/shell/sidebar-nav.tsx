@@ -26,8 +26,8 @@ interface NavItem {
   /** Relative to /t/{slug}; '' is the overview. */
   path: string;
   icon: ComponentType<{ className?: string }>;
-  /** Shows how many requests wait for the viewer's decision. */
-  badge?: 'pendingApprovals';
+  /** Shows how many requests (or tool changes) wait for the viewer's decision. */
+  badge?: 'pendingApprovals' | 'pendingToolChanges';
 }
 
 const SECTIONS: { title: string | null; items: NavItem[] }[] = [
@@ -36,6 +36,7 @@ const SECTIONS: { title: string | null; items: NavItem[] }[] = [
     title: 'Connect',
     items: [
       { label: 'Servers', path: '/servers', icon: ServerIcon },
+      { label: 'Tool changes', path: '/tool-changes', icon: ShieldIcon, badge: 'pendingToolChanges' },
       { label: 'Gateways', path: '/gateways', icon: GatewayIcon },
       { label: 'Policies', path: '/policies', icon: ShieldIcon },
       { label: 'Tokens', path: '/tokens', icon: KeyIcon },
@@ -75,11 +76,12 @@ function isActive(pathname: string, base: string, path: string): boolean {
   return !ALL_PATHS.some((other) => other.length > path.length && matches(pathname, base, other));
 }
 
-/** How many approval requests wait for the viewer's decision (refreshed every minute). */
-function usePendingApprovals(): number {
+/** How many approval requests and tool changes wait for the viewer's decision (refreshed every minute). */
+function usePendingCounts(): Record<NonNullable<NavItem['badge']>, number> {
   const trpc = useTRPC();
-  const { data } = useQuery({ ...trpc.approvals.pendingCount.queryOptions(), refetchInterval: 60_000 });
-  return data ?? 0;
+  const approvals = useQuery({ ...trpc.approvals.pendingCount.queryOptions(), refetchInterval: 60_000 });
+  const toolChanges = useQuery({ ...trpc.toolChanges.pendingCount.queryOptions(), refetchInterval: 60_000 });
+  return { pendingApprovals: approvals.data ?? 0, pendingToolChanges: toolChanges.data ?? 0 };
 }
 
 function CountBadge({ count }: { count: number }) {
@@ -97,7 +99,7 @@ export function MobileNav({ tenantSlug }: { tenantSlug: string }) {
   const pathname = usePathname();
   const base = `/t/${tenantSlug}`;
   const bar = useRef<HTMLElement>(null);
-  const pendingApprovals = usePendingApprovals();
+  const pending = usePendingCounts();
   useEffect(() => {
     bar.current
       ?.querySelector('[aria-current="page"]')
@@ -120,7 +122,7 @@ export function MobileNav({ tenantSlug }: { tenantSlug: string }) {
             )}
           >
             {label}
-            {badge && <CountBadge count={pendingApprovals} />}
+            {badge && <CountBadge count={pending[badge]} />}
           </Link>
         );
       })}
@@ -131,7 +133,7 @@ export function MobileNav({ tenantSlug }: { tenantSlug: string }) {
 export function SidebarNav({ tenantSlug }: { tenantSlug: string }) {
   const pathname = usePathname();
   const base = `/t/${tenantSlug}`;
-  const pendingApprovals = usePendingApprovals();
+  const pending = usePendingCounts();
   return (
     <nav aria-label="Workspace" className="flex flex-col gap-6">
       {SECTIONS.map((section) => (
@@ -163,7 +165,7 @@ export function SidebarNav({ tenantSlug }: { tenantSlug: string }) {
                   )}
                 />
                 {label}
-                {badge && <CountBadge count={pendingApprovals} />}
+                {badge && <CountBadge count={pending[badge]} />}
               </Link>
             );
           })}

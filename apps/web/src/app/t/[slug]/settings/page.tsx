@@ -6,6 +6,7 @@ import { webEnv } from '~/env';
 import { requireMembership } from '~/server/auth/session';
 import { AuditRetentionForm } from './audit-retention-form';
 import { JitUsersForm } from './jit-users-form';
+import { ToolPinningForm } from './tool-pinning-form';
 import { WorkspaceSection } from './workspace-section';
 
 export const metadata: Metadata = { title: 'Settings' };
@@ -30,6 +31,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ slug:
       />
       <AuditRetentionForm isAdmin={isAdmin(membership)} />
       <JitUsersForm tenantSlug={slug} isAdmin={isAdmin(membership)} />
+      <ToolPinningForm tenantSlug={slug} isAdmin={isAdmin(membership)} />
     </>
   );
 }
