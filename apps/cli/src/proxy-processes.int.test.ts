@@ -1,4 +1,7 @@
 import { completeConnection, startConnection } from '@toolgate/api/services/connections';
+import { decideToolChange } from '@toolgate/api/services/tool-changes';
+import { tools as toolsTable } from '@toolgate/db/schema';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { createBus, type Bus } from '@toolgate/bus';
 import { generateKeySpec, parseKeyRing } from '@toolgate/core/crypto';
 import {
@@ -83,6 +86,8 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
   const proxies: StartedToolgate[] = [];
   let gatewayPath = '';
   let token = '';
+  let tenantId = '';
+  let fxInstallationId = '';
 
   beforeAll(async () => {
     [db, everything, fixture, oauth] = await Promise.all([
@@ -109,6 +114,8 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
     // A server that changes outside calls: a tool description, resources one can subscribe to.
     const fx = await seedRegistryEntry(db.db, tenant.id, { slug: 'fx', url: fixture.url });
     const fxInstallation = await seedInstallation(db.db, tenant.id, fx.id);
+    tenantId = tenant.id;
+    fxInstallationId = fxInstallation.id;
     await seedTools(db.db, tenant.id, fxInstallation.id, [
       { name: 'motd', description: 'Message of the day' },
       { name: 'touch' },
@@ -265,6 +272,31 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
       },
       headers,
     );
+    // Tool definitions are pinned: the changed one is served once an owner approves it.
+    const deadline = Date.now() + 15_000;
+    let pending: { id: string } | undefined;
+    while (!pending) {
+      [pending] = await db.db
+        .select({ id: toolsTable.id })
+        .from(toolsTable)
+        .where(
+          and(
+            eq(toolsTable.installationId, fxInstallationId),
+            eq(toolsTable.name, 'motd'),
+            isNotNull(toolsTable.pendingSince),
+          ),
+        );
+      if (Date.now() > deadline) throw new Error('timed out waiting for the change to wait for approval');
+      if (!pending) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await decideToolChange({
+      db: db.db,
+      bus,
+      tenantId,
+      actor: { userId: null, role: 'owner' },
+      id: pending.id,
+      decision: 'approve',
+    });
     await until('B relayed the list change', () =>
       heard.some((m) => m.method === 'notifications/tools/list_changed'),
     );
