@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from './errors.ts';
 import { comparePolicies, type SnapshotPolicy } from './policy/types.ts';
+import type { SnapshotGuardrail } from './dlp/guardrail.ts';
 import { exposedToolName, TOOL_NAME_PATTERN } from './tool-naming.ts';
 
 /**
@@ -157,6 +158,8 @@ export interface GatewaySnapshot {
   policies?: SnapshotPolicy[];
   /** Team id → slug of the tenant's teams, for policies (`caller.teams`); present with policies only. */
   teamSlugs?: Record<string, string>;
+  /** The enabled guardrails that apply to this gateway, ordered by name then id; absent when none. */
+  guardrails?: SnapshotGuardrail[];
 }
 
 export interface SnapshotInput {
@@ -208,6 +211,8 @@ export interface SnapshotInput {
   policies?: readonly SnapshotPolicy[];
   /** The tenant's teams (id → slug); kept only when there are policies to read them. */
   teamSlugs?: Readonly<Record<string, string>>;
+  /** The enabled guardrails that apply to the gateway, in any order. */
+  guardrails?: readonly SnapshotGuardrail[];
 }
 
 /** What an approval pins of a tool: everything clients are told besides its name. */
@@ -398,6 +403,17 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
       ...(approvers && action === 'require_approval' ? { approvers } : {}),
     }))
     .sort(comparePolicies);
+  const guardrails = (input.guardrails ?? [])
+    .map(({ id, name, direction, detectors, patterns, action, external }) => ({
+      id,
+      name,
+      direction,
+      detectors: [...detectors].sort(),
+      patterns: patterns.map((p) => ({ name: p.name, pattern: p.pattern })),
+      action,
+      ...(external ? { external: { ...external } } : {}),
+    }))
+    .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : x.id.localeCompare(y.id)));
   const body = {
     format: 1 as const,
     tenant: input.tenant,
@@ -428,6 +444,7 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
           ),
         }
       : {}),
+    ...(guardrails.length > 0 ? { guardrails } : {}),
   };
   const version = createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 16);
   return { ...body, version };

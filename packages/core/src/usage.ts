@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DLP_OUTCOMES, type DlpOutcome } from './dlp/guardrail.ts';
 
 /**
  * The usage/audit event: one per client JSON-RPC message through a gateway. Proxies record it,
@@ -68,6 +69,12 @@ export interface UsageEvent {
   responseBytes: number;
   /** `allow`, or `deny:<reason>` (e.g. `deny:invalid_token`, `deny:not_visible`). */
   policyOutcome: string | null;
+  /**
+   * What guardrails did to a tools/call (`none | logged | redacted | blocked`) and their findings
+   * counted by detector, never the matched values; absent or null where no guardrail applied.
+   */
+  dlpOutcome?: DlpOutcome | null;
+  dlpFindings?: Record<string, number> | null;
   /** Redacted and size-capped copies (see redact.ts); null when not captured. */
   request: unknown;
   response: unknown;
@@ -96,6 +103,8 @@ export const ZUsageEvent = z.object({
   requestBytes: z.number().int().min(0),
   responseBytes: z.number().int().min(0),
   policyOutcome: zNullableString,
+  dlpOutcome: z.enum(DLP_OUTCOMES).nullable().optional(),
+  dlpFindings: z.record(z.string().max(80), z.number().int().min(0)).nullable().optional(),
   request: z.unknown(),
   response: z.unknown(),
 });

@@ -7,3 +7,4 @@ export {
   POSITION_BUDGET,
   type PatternCheck,
 } from './custom.ts';
+export * from './guardrail.ts';

@@ -8,3 +8,4 @@ export * from './outbox.ts';
 export * from './connections.ts';
 export * from './policies.ts';
 export * from './approvals.ts';
+export * from './guardrails.ts';

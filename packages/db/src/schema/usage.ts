@@ -54,6 +54,10 @@ export const auditEvents = pgTable(
     requestBytes: integer().notNull().default(0),
     responseBytes: integer().notNull().default(0),
     policyOutcome: text(),
+    /** Guardrails: `none | logged | redacted | blocked`; null where none applied (and on older rows). */
+    dlpOutcome: text(),
+    /** Findings counted by detector (never the matched values); null when none. */
+    dlpFindings: jsonb().$type<Record<string, number>>(),
     /** Redacted and size-capped. */
     request: jsonb(),
     response: jsonb(),
@@ -86,6 +90,10 @@ export const usageRollups = pgTable(
     authMethod: text().notNull().default(''),
     /** The agent (see audit_events.agent); '' when unknown, as on rows older than the column. */
     agent: text().notNull().default(''),
+    /** policyDecisionOf(policyOutcome) in @toolgate/core/dlp; '' when no policy decided. */
+    policyDecision: text().notNull().default(''),
+    /** The DLP outcome; '' where no guardrail applied. */
+    dlpOutcome: text().notNull().default(''),
     count: bigint({ mode: 'number' }).notNull().default(0),
     /** Events whose status is not `ok`. */
     errors: bigint({ mode: 'number' }).notNull().default(0),
@@ -113,6 +121,8 @@ export const usageRollups = pgTable(
         t.principalId,
         t.authMethod,
         t.agent,
+        t.policyDecision,
+        t.dlpOutcome,
       ],
     }),
     index('usage_rollups_minute_idx').on(t.minute),
