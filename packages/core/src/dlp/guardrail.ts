@@ -58,8 +58,8 @@ export interface SnapshotGuardrail {
 /** Additional authenticated data of a guardrail's sealed signing secret. */
 export const guardrailSecretAad = (guardrailId: string): string => `guardrail-secret:${guardrailId}`;
 
-/** The header an external guardrail's request is signed in: `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
-export const GUARDRAIL_SIGNATURE_HEADER = 'toolgate-signature';
+/** The header an external guardrail's request is signed in (see signBody in @toolgate/core/webhook-signature). */
+export { SIGNATURE_HEADER as GUARDRAIL_SIGNATURE_HEADER } from '../webhook-signature.ts';
 
 /**
  * What an external guardrail is sent (JSON, signed over `${t}.${body}` with the guardrail's
