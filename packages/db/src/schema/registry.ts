@@ -210,6 +210,11 @@ export const tools = pgTable(
     pendingSince: timestamp({ withTimezone: true }),
     /** The definition hash an admin last rejected: a discovery listing it again raises nothing new. */
     rejectedHash: text(),
+    /**
+     * When the upstream stopped listing the tool; null while listed. A vanished tool is not served
+     * or shown, but keeps its approval, so coming back changed is a change to review, not a new tool.
+     */
+    vanishedAt: timestamp({ withTimezone: true }),
     enabled: boolean().notNull().default(true),
     /** Labels admins set on this tool (`untrusted-output`, `external-send`, …); kept by re-discovery. */
     labels: text()

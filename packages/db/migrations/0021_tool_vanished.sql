@@ -1,0 +1,1 @@
+ALTER TABLE "tools" ADD COLUMN "vanished_at" timestamp with time zone;
