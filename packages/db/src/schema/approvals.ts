@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { createdAt, id } from './columns.ts';
 import { gateways } from './gateways.ts';
 import { policies, type ApproverKind } from './policies.ts';
@@ -71,5 +82,44 @@ export const approvalRequests = pgTable(
       sql`${t.status} in ('pending', 'approved', 'denied', 'expired', 'used')`,
     ),
     check('approval_requests_approvers_chk', sql`${t.approvers} in ('admins', 'team')`),
+  ],
+);
+
+/** What is announced about a request: that it waits (`requested`), and that it was decided. */
+export const APPROVAL_ANNOUNCEMENT_EVENTS = ['requested', 'decided'] as const;
+export type ApprovalAnnouncementEvent = (typeof APPROVAL_ANNOUNCEMENT_EVENTS)[number];
+/** How: the approvers' email, and the workspace's approval webhook. */
+export const APPROVAL_ANNOUNCEMENT_CHANNELS = ['email', 'webhook'] as const;
+export type ApprovalAnnouncementChannel = (typeof APPROVAL_ANNOUNCEMENT_CHANNELS)[number];
+
+/**
+ * The announcements' outbox: written with the request (or its decision) by whichever process
+ * stores it, delivered by a worker, deleted once delivered or given up. One row per request, event
+ * and channel, so nothing is announced twice however often it is recorded. A worker claims a row
+ * by moving `due_at` past its lease; a failure moves it to the next attempt's time.
+ */
+export const approvalAnnouncements = pgTable(
+  'approval_announcements',
+  {
+    approvalId: uuid()
+      .notNull()
+      .references(() => approvalRequests.id, { onDelete: 'cascade' }),
+    event: text().$type<ApprovalAnnouncementEvent>().notNull(),
+    channel: text().$type<ApprovalAnnouncementChannel>().notNull(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    /** Deliveries started (claims). */
+    attempts: integer().notNull().default(0),
+    dueAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** Why the last attempt failed (never a secret, never the arguments). */
+    lastError: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.approvalId, t.event, t.channel] }),
+    index('approval_announcements_due_idx').on(t.dueAt),
+    check('approval_announcements_event_chk', sql`${t.event} in ('requested', 'decided')`),
+    check('approval_announcements_channel_chk', sql`${t.channel} in ('email', 'webhook')`),
   ],
 );

@@ -30,6 +30,20 @@ export interface TenantSettings {
    * (`serve_approved`, the default) or switch the tool off until approved (`disable`).
    */
   onToolChange?: 'serve_approved' | 'disable';
+  /** Where new and decided approval requests are POSTed, signed (see docs/policies.md "Approvals"). */
+  approvalWebhook?: ApprovalWebhookSettings;
+}
+
+export interface ApprovalWebhookSettings {
+  /** https (http to this machine only where private upstreams are allowed). */
+  url: string;
+  /** The signing secret, sealed with the key ring under `approval-webhook-secret:<tenant id>`. */
+  secretSealed: string;
+  /** ISO time the current secret was made. */
+  secretCreatedAt: string;
+  /** After a rotation, requests are signed with the previous secret too, until this ISO time. */
+  previousSecretSealed?: string;
+  previousSecretExpiresAt?: string;
 }
 
 export const tenants = pgTable('tenants', {
