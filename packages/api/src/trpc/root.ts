@@ -8,6 +8,7 @@ import {
   tokensRouter,
 } from './routers/control-plane.ts';
 import { connectionsRouter } from './routers/connections.ts';
+import { guardrailsRouter } from './routers/guardrails.ts';
 import { identityProvidersRouter, oauthRouter } from './routers/identity.ts';
 import { invitationsRouter } from './routers/invitations.ts';
 import { meRouter } from './routers/me.ts';
@@ -29,6 +30,7 @@ export const appRouter = router({
   installationRequests: installationRequestsRouter,
   gateways: gatewaysRouter,
   policies: policiesRouter,
+  guardrails: guardrailsRouter,
   approvals: approvalsRouter,
   tools: toolsRouter,
   toolChanges: toolChangesRouter,
