@@ -22,6 +22,7 @@ import { Sessions } from './admission/sessions.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { PassthroughForwarder } from './dispatch/passthrough.ts';
 import { PolicyGate } from './dispatch/policy-gate.ts';
+import { GuardrailGate } from './dispatch/guardrail-gate.ts';
 import { ApprovalHold } from './dispatch/approvals.ts';
 import { controlPlaneApprovals } from './backend/approval-store.ts';
 import { UserPrincipals } from './admission/auth/user-principals.ts';
@@ -245,6 +246,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       tasks,
       publicWebUrl: env.PUBLIC_WEB_URL,
       policies,
+      guardrails: new GuardrailGate({ ring: secretRing, guard: ssrf, log }),
       renewal: new ConnectionRenewal({
         db: db.db,
         bus,

@@ -11,11 +11,10 @@ import {
   type RequestOptions as UpstreamRequestOptions,
   UpstreamError,
   type UpstreamPool,
-  type UpstreamTarget,
 } from '@toolgate/mcp/upstream';
 import type { Logger } from '@toolgate/core/logger';
-import type { SnapshotInstallation, SnapshotTool } from '@toolgate/core/snapshot';
-import type { McpCall, Principal } from '../mcp-call.ts';
+import type { SnapshotTool } from '@toolgate/core/snapshot';
+import type { McpCall } from '../mcp-call.ts';
 import type { BuiltinServers } from '../backend/builtin-servers.ts';
 import type { Catalog } from './catalog.ts';
 import type { CallRegistry } from './call-registry.ts';
@@ -25,15 +24,16 @@ import type { Observability } from '../observability/observability.ts';
 import type { TraceSpan } from '../observability/tracing.ts';
 import type { Responder } from './responder.ts';
 import type { TaskRouter } from './tasks.ts';
-import type { PreparedGateway } from '../config/snapshot-store.ts';
 import { type ConnectionRenewal, isUnauthorized } from '../backend/connection-renewal.ts';
 import { connectionRequired, connectPageUrl } from '../backend/connection-required.ts';
 import { stdioRefusal } from '../backend/stdio-policy.ts';
 import { logUpstreamFailure, upstreamErrorToRpc, upstreamMeta } from '../backend/upstream-errors.ts';
-import { passthroughHeaders, resolveInstallation, type UpstreamTargets } from '../backend/upstream-target.ts';
+import { passthroughHeaders, type UpstreamTargets } from '../backend/upstream-target.ts';
 import { passthroughTool } from './passthrough.ts';
 import { answerResourceTool } from './resource-tools.ts';
 import type { PolicyGate } from './policy-gate.ts';
+import type { GuardrailGate } from './guardrail-gate.ts';
+import { resolveCredential, type ResolvedCredential } from './credential-resolver.ts';
 
 /** A tools/call result that reports a failure to the model (`isError`), not a protocol error. */
 const toolError = (id: JsonRpcRequestMessage['id'], text: string) =>
@@ -63,6 +63,8 @@ export interface ToolCallerDeps {
   renewal?: ConnectionRenewal;
   /** Tool-call policies: decided before anything is resolved; labels of tools called noted after. */
   policies?: PolicyGate;
+  /** Guardrails: arguments checked before they go upstream, results before they reach the client. */
+  guardrails?: GuardrailGate;
 }
 
 /** tools/call: find the tool, pick the caller's credential, call upstream, relay what happens. */
@@ -80,6 +82,7 @@ export class ToolCaller {
   private readonly publicWebUrl?: string;
   private readonly renewal?: ConnectionRenewal;
   private readonly policies?: PolicyGate;
+  private readonly guardrails?: GuardrailGate;
 
   constructor(deps: ToolCallerDeps) {
     this.pool = deps.pool;
@@ -95,6 +98,7 @@ export class ToolCaller {
     this.publicWebUrl = deps.publicWebUrl;
     this.renewal = deps.renewal;
     this.policies = deps.policies;
+    this.guardrails = deps.guardrails;
   }
 
   private child(parent: TraceSpan | undefined, name: string, client = false): TraceSpan | undefined {
@@ -156,9 +160,16 @@ export class ToolCaller {
     if (clearance && !clearance.go) return responder.reply(toolError(message.id, clearance.text));
     const confirm = clearance?.confirm;
     const upstream = gateway.upstreams.get(tool.entryId)!;
-    let resolved: Awaited<ReturnType<ToolCaller['resolveCredential']>>;
+    const guarded = await this.guardrails?.check(call, tool, 'arguments', params.arguments);
+    if (guarded && !guarded.go) return responder.reply(toolError(message.id, guarded.text));
+    const args = guarded ? guarded.value : params.arguments;
+    let resolved: ResolvedCredential;
     try {
-      resolved = await this.resolveCredential(gateway, tool, principal, span, call.caller.subjectToken);
+      resolved = await resolveCredential(
+        this.targets,
+        { gateway, tool, principal, subjectToken: call.caller.subjectToken },
+        this.child(span, 'mcp.credential.resolve'),
+      );
     } catch (err) {
       // A credential made for the caller could not be had (an IdP that refused the exchange, a
       // signing key not loaded): the caller's error, told as an upstream one.
@@ -197,29 +208,25 @@ export class ToolCaller {
       // Toolgate's own server: runs here, as the caller; its refusals are tool errors already.
       if (!this.builtin)
         return responder.reply(toolError(message.id, `${upstream.name} is not available on this proxy`));
-      const result = await this.builtin.call(principal, tool.upstreamName, params.arguments);
-      return responder.reply(resultMessage(message.id, result));
+      const result = await this.builtin.call(principal, tool.upstreamName, args);
+      return this.finish(call, tool, message.id, responder, result);
     }
     if (tool.synthetic) {
+      let result: Record<string, unknown>;
       try {
-        responder.reply(
-          resultMessage(
-            message.id,
-            await answerResourceTool(this.catalog, call.caller, tool, params.arguments),
-          ),
-        );
+        result = await answerResourceTool(this.catalog, call.caller, tool, args);
       } catch (err) {
         if (!(err instanceof JsonRpcError)) throw err;
-        responder.reply(toolError(message.id, err.message));
+        return responder.reply(toolError(message.id, err.message));
       }
-      return;
+      return this.finish(call, tool, message.id, responder, result);
     }
     if (!target) throw new Error('no upstream target for a resolved installation');
     const tracked = calls.track(sessionKey, message.id);
     responder.onAbort(() => calls.cancel(sessionKey, message.id, 'client disconnected'));
 
     const upstreamParams: Record<string, unknown> = { name: tool.upstreamName };
-    if (params.arguments !== undefined) upstreamParams.arguments = params.arguments;
+    if (args !== undefined) upstreamParams.arguments = args;
     const meta = upstreamMeta(params._meta);
     if (meta) upstreamParams._meta = meta;
 
@@ -282,7 +289,7 @@ export class ToolCaller {
         await logs?.settled();
         const answer = await this.inputs.answerFor({ call: held }, outcome, ownerOf(call, name));
         await this.policies?.noteCalled(call, tool);
-        return responder.reply(resultMessage(message.id, await adopt(answer)));
+        return this.finish(call, tool, message.id, responder, await adopt(answer));
       }
       const result = await request(
         responder.canStream
@@ -296,7 +303,7 @@ export class ToolCaller {
       // Everything the upstream sent before its answer goes out before it.
       await logs?.settled();
       await this.policies?.noteCalled(call, tool);
-      responder.reply(resultMessage(message.id, await adopt(result)));
+      await this.finish(call, tool, message.id, responder, await adopt(result));
     };
     try {
       try {
@@ -327,6 +334,25 @@ export class ToolCaller {
     }
   }
 
+  /**
+   * The final result to the client, through the guardrails on results: a result that is not final
+   * (a task created, input required) goes as it is; one they block becomes a tool error.
+   */
+  private async finish(
+    call: McpCall,
+    tool: SnapshotTool,
+    id: JsonRpcRequestMessage['id'],
+    responder: Responder,
+    result: Record<string, unknown>,
+  ): Promise<void> {
+    if (!this.guardrails || result.task !== undefined || result.resultType === 'input_required')
+      return responder.reply(resultMessage(id, result));
+    const guarded = await this.guardrails.check(call, tool, 'results', result);
+    responder.reply(
+      guarded.go ? resultMessage(id, guarded.value as Record<string, unknown>) : toolError(id, guarded.text),
+    );
+  }
+
   /** A 2026-07-28 client's retry with `inputResponses`: the held call goes on, wherever it is. */
   private async resumeInput(
     call: McpCall,
@@ -348,45 +374,13 @@ export class ToolCaller {
         resumed.outcome,
         owner,
       );
-      responder.reply(resultMessage(message.id, answer));
+      const tool = call.caller.gateway.toolByName.get(name);
+      await (tool
+        ? this.finish(call, tool, message.id, responder, answer)
+        : responder.reply(resultMessage(message.id, answer)));
     } catch (err) {
       if (!(err instanceof JsonRpcError)) throw err;
       responder.reply(errorMessage(message.id, err.toObject()));
-    }
-  }
-
-  /**
-   * The installation that serves this caller, whether it has this tool turned off, and, when the
-   * call goes upstream, its target (credentials decrypted, cached). Traced as `mcp.credential.resolve`.
-   */
-  private async resolveCredential(
-    gateway: PreparedGateway,
-    tool: SnapshotTool,
-    principal: Principal,
-    parent: TraceSpan | undefined,
-    subjectToken?: string,
-  ): Promise<{ installation?: SnapshotInstallation; disabled?: boolean; target?: UpstreamTarget }> {
-    const span = this.child(parent, 'mcp.credential.resolve');
-    try {
-      const installation = resolveInstallation(gateway, tool, principal);
-      if (span) {
-        span.set('toolgate.installation.id', installation?.id ?? '');
-        span.set('toolgate.installation.scope', installation?.scope ?? 'none');
-      }
-      if (!installation) return {};
-      if (installation.disabledTools?.includes(tool.upstreamName)) return { installation, disabled: true };
-      const upstream = gateway.upstreams.get(tool.entryId)!;
-      if (tool.synthetic || upstream.transport === 'builtin') return { installation };
-      // A `jwt` upstream's target carries a token signed for this caller (waits for the key once).
-      return {
-        installation,
-        target: await this.targets.forCaller(upstream, installation, principal, subjectToken),
-      };
-    } catch (err) {
-      span?.fail((err as Error).message);
-      throw err;
-    } finally {
-      span?.end();
     }
   }
 }

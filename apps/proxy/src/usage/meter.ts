@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { captureForAudit } from '@toolgate/core/redact';
+import { strongerOutcome, type DlpOutcome } from '@toolgate/core/dlp';
 import {
   MAX_AGENT_CHARS,
   METHOD_CLIENT_RESPONSE,
@@ -70,12 +71,16 @@ export class UsageDraft implements UsageEvent {
   requestBytes: number;
   responseBytes = 0;
   policyOutcome: string | null = null;
+  dlpOutcome: DlpOutcome | null = null;
+  dlpFindings: Record<string, number> | null = null;
   request: unknown = null;
   response: unknown = null;
   /** The tool a tools/call named, kept for the audit if the gateway turns out not to expose it. */
   #askedName: string | null = null;
   /** A policy refused the call: its answer (a tool error) is recorded as `denied`. */
   #policyDenied = false;
+  /** Set by auditCopy: the result as the audit keeps it. */
+  #resultForAudit: { value: unknown } | undefined;
   /** The agent is the caller's OAuth client, which a declared client name does not override. */
   #agentIsClient = false;
   readonly #started = performance.now();
@@ -128,6 +133,29 @@ export class UsageDraft implements UsageEvent {
   decided(outcome: string, denied: boolean): void {
     this.policyOutcome = outcome;
     this.#policyDenied = denied;
+  }
+
+  /**
+   * Guardrails looked at the call (once per direction): the strongest outcome so far and the
+   * findings added up by detector (never the values).
+   */
+  dlp(outcome: DlpOutcome, findings: Record<string, number>): void {
+    // Refused by the gateway, like a policy's deny: the model's tool error is recorded as `denied`.
+    if (outcome === 'blocked') this.#policyDenied = true;
+    this.dlpOutcome = this.dlpOutcome === null ? outcome : strongerOutcome(this.dlpOutcome, outcome);
+    for (const [detector, count] of Object.entries(findings)) {
+      this.dlpFindings ??= {};
+      this.dlpFindings[detector] = (this.dlpFindings[detector] ?? 0) + count;
+    }
+  }
+
+  /**
+   * What the audit keeps of a value guardrails found something in: their findings replaced even
+   * where the guardrail only logs, so the audit never holds what a detector flagged.
+   */
+  auditCopy(direction: 'arguments' | 'results', value: unknown): void {
+    if (direction === 'arguments') this.forward(value);
+    else this.#resultForAudit = { value };
   }
 
   /** Refused by authentication or authorization. */
@@ -199,7 +227,11 @@ export class UsageDraft implements UsageEvent {
     }
     this.errorCode = null;
     this.status = this.#policyDenied ? 'denied' : result?.isError === true ? 'tool_error' : 'ok';
-    if (AUDITED_RESULTS.has(this.method)) this.response = captureForAudit(result, this.#fieldMaxChars);
+    if (AUDITED_RESULTS.has(this.method))
+      this.response = captureForAudit(
+        this.#resultForAudit ? this.#resultForAudit.value : result,
+        this.#fieldMaxChars,
+      );
   }
 
   /** Elapsed time since the draft began; called once, when the message is done. */
