@@ -114,7 +114,7 @@ describe('installing and discovering', () => {
     );
   });
 
-  it('re-discovery updates tools in place, keeps approvals, deletes vanished tools, and invalidates gateways', async () => {
+  it('re-discovery updates tools in place, keeps approvals, sets vanished tools aside, and invalidates gateways', async () => {
     const first = await createInstallation({
       ...opts(a),
       input: { registryEntryId: entryId, scope: 'org', name: 'second', values: { region: 'us' } },

@@ -1,6 +1,6 @@
 import type { Database } from '@toolgate/db/client';
 import { tools } from '@toolgate/db/schema';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { findVisibleInstallation } from '../installation-access.ts';
 import type { Tool } from '../schemas/installations.ts';
@@ -24,7 +24,7 @@ export async function listInstallationTools({
   return installationTools(db, tenantId, installationId);
 }
 
-/** An installation's tools by name, with no access check (callers have made theirs). */
+/** An installation's listed tools by name (not vanished ones), with no access check (callers have made theirs). */
 export async function installationTools(
   db: Database,
   tenantId: string,
@@ -33,7 +33,9 @@ export async function installationTools(
   const rows = await db
     .select()
     .from(tools)
-    .where(and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId)))
+    .where(
+      and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId), isNull(tools.vanishedAt)),
+    )
     .orderBy(asc(tools.name));
   return rows.map(toTool);
 }

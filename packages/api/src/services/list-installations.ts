@@ -1,6 +1,6 @@
 import type { Database } from '@toolgate/db/client';
 import { installations, tools } from '@toolgate/db/schema';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { canSeeInstallation } from '../installation-access.ts';
 import { installationPrompts } from '../installation-prompts.ts';
@@ -41,7 +41,7 @@ export async function listInstallations({
     db
       .select()
       .from(tools)
-      .where(and(eq(tools.tenantId, tenantId), inArray(tools.installationId, ids)))
+      .where(and(eq(tools.tenantId, tenantId), inArray(tools.installationId, ids), isNull(tools.vanishedAt)))
       .orderBy(asc(tools.name)),
     installationPrompts(db, tenantId, ids),
   ]);

@@ -1,6 +1,6 @@
 import type { Database } from '@toolgate/db/client';
 import { installations, tenants, tools } from '@toolgate/db/schema';
-import { and, eq, notInArray, sql } from 'drizzle-orm';
+import { and, eq, isNull, notInArray, sql } from 'drizzle-orm';
 import type { UpstreamTool } from '../upstream/list-upstream.ts';
 import { toolSchemaHash } from '../upstream/tool-schema-hash.ts';
 import { listedDefinition } from './tool-changes/tool-definition.ts';
@@ -18,14 +18,16 @@ export interface RecordToolsOptions {
 /**
  * Records an installation's tools as the upstream lists them: current ones upserted (their
  * definition columns follow the upstream; approval, enablement and labels stay the admin's),
- * vanished ones deleted (with their labels and approval; labels set on the registry entry by tool
- * name outlive that).
+ * vanished ones marked so (`vanishedAt`: neither served nor shown) but kept, approval, enablement
+ * and labels included.
  *
  * Definition pinning (docs/policies.md): clients are served a tool's approved definition. A tool
  * seen for the first time is approved as listed when the tenant auto-approves new tools (the
  * default), else it waits, unserved, since now. A tool whose definition hash differs from the
  * approved one waits for review since the discovery that first listed that definition, unless an
  * admin already rejected exactly that definition; one listed again as approved waits no more.
+ * A vanished tool listed again is not new: it is compared with the definition approved before it
+ * vanished, or a server could drop a tool and re-add it changed to have it approved as new.
  */
 export async function recordTools(
   tx: Transaction,
@@ -68,6 +70,7 @@ export async function recordTools(
           const schemaHash = toolSchemaHash(t);
           const definition = listedDefinition(t);
           const known = before.get(t.name);
+          // `known` includes vanished tools.
           const approve = options.approveAll === true || (!known && autoApproveNew);
           const approvedHash = approve ? schemaHash : (known?.approvedHash ?? null);
           // The same definition still waiting keeps the time it was first seen.
@@ -86,6 +89,7 @@ export async function recordTools(
             // Only ever set here when approving; the update below keeps an existing approval.
             ...(approve ? { approvedHash: schemaHash, approvedDefinition: definition } : {}),
             pendingSince,
+            vanishedAt: null,
           };
         }),
       )
@@ -103,16 +107,19 @@ export async function recordTools(
           approvedHash: sql`coalesce(excluded.approved_hash, ${tools.approvedHash})`,
           approvedDefinition: sql`coalesce(excluded.approved_definition, ${tools.approvedDefinition})`,
           pendingSince: sql`excluded.pending_since`,
+          vanishedAt: null,
           updatedAt: now,
         },
       });
   }
   await tx
-    .delete(tools)
+    .update(tools)
+    .set({ vanishedAt: now, updatedAt: now })
     .where(
       and(
         eq(tools.tenantId, tenantId),
         eq(tools.installationId, installationId),
+        isNull(tools.vanishedAt),
         ...(names.length > 0 ? [notInArray(tools.name, names)] : []),
       ),
     );

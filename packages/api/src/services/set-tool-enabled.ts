@@ -2,7 +2,7 @@ import type { Bus } from '@toolgate/bus';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { tools } from '@toolgate/db/schema';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { requireInstallationManager, findVisibleInstallation } from '../installation-access.ts';
 import { deliverChanges, recordEntryChange } from '../invalidation.ts';
@@ -39,7 +39,15 @@ export async function setToolEnabled({
   const [current] = await db
     .select({ enabled: tools.enabled })
     .from(tools)
-    .where(and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId), eq(tools.id, toolId)));
+    .where(
+      and(
+        eq(tools.tenantId, tenantId),
+        eq(tools.installationId, installationId),
+        eq(tools.id, toolId),
+        // A vanished tool is not shown, so not for changing either.
+        isNull(tools.vanishedAt),
+      ),
+    );
   if (!current) throw new AppError('NOT_FOUND', 'Tool not found');
   const { row, recorded } = await db.transaction(async (tx) => {
     const [updated] = await tx

@@ -2,7 +2,7 @@ import type { Bus } from '@toolgate/bus';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { tools } from '@toolgate/db/schema';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
 import { findVisibleInstallation } from '../installation-access.ts';
 import { deliverChanges, recordEntryChange } from '../invalidation.ts';
@@ -44,7 +44,13 @@ export async function setToolLabels({
       .select({ labels: tools.labels })
       .from(tools)
       .where(
-        and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId), eq(tools.id, toolId)),
+        and(
+          eq(tools.tenantId, tenantId),
+          eq(tools.installationId, installationId),
+          eq(tools.id, toolId),
+          // A vanished tool is not shown, so not for labelling either.
+          isNull(tools.vanishedAt),
+        ),
       )
       .for('update');
     if (!current) throw new AppError('NOT_FOUND', 'Tool not found');

@@ -2,7 +2,7 @@ import type { Bus } from '@toolgate/bus';
 import type { Database } from '@toolgate/db/client';
 import { installations, tools } from '@toolgate/db/schema';
 import type { UpstreamPool, UpstreamTarget } from '@toolgate/mcp/upstream';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import { listUpstreamTools } from '../upstream/list-upstream.ts';
 import { toolSchemaHash } from '../upstream/tool-schema-hash.ts';
@@ -40,7 +40,9 @@ export async function syncInstallationTools(options: SyncInstallationToolsOption
     const recorded = await tx
       .select({ name: tools.name, schemaHash: tools.schemaHash })
       .from(tools)
-      .where(and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId)));
+      .where(
+        and(eq(tools.tenantId, tenantId), eq(tools.installationId, installationId), isNull(tools.vanishedAt)),
+      );
     const known = new Map(recorded.map((t) => [t.name, t.schemaHash]));
     if (listed.length === known.size && listed.every((t) => known.get(t.name) === toolSchemaHash(t)))
       return undefined;

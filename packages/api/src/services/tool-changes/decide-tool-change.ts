@@ -2,7 +2,7 @@ import type { Bus } from '@toolgate/bus';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import { installations, tools } from '@toolgate/db/schema';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../../actor.ts';
 import { deliverChanges, recordEntryChange } from '../../invalidation.ts';
 import { toIso } from '../../schemas/common.ts';
@@ -60,7 +60,8 @@ export async function decideToolChange({
         installations,
         and(eq(installations.id, tools.installationId), eq(installations.tenantId, tenantId)),
       )
-      .where(and(eq(tools.tenantId, tenantId), eq(tools.id, id)))
+      // A vanished tool has nothing listed to decide on.
+      .where(and(eq(tools.tenantId, tenantId), eq(tools.id, id), isNull(tools.vanishedAt)))
       .for('update', { of: tools });
     if (!row) throw notFound();
     const { tool } = row;

@@ -1,6 +1,6 @@
 import type { Database } from '@toolgate/db/client';
 import { tools } from '@toolgate/db/schema';
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { isAdmin, requireAdmin, type Actor } from '../../actor.ts';
 import {
   ZListToolChangesQuery,
@@ -17,12 +17,20 @@ export interface ListToolChangesOptions {
   status?: ListToolChangesQuery['status'];
 }
 
-/** Changes waiting for review: recorded, and not the definition an admin rejected. */
+/**
+ * Changes waiting for review: recorded, and not the definition an admin rejected. A vanished tool's
+ * change is not listed: nothing would serve it; if the tool comes back, discovery compares again.
+ */
 const waiting = and(
   isNotNull(tools.pendingSince),
+  isNull(tools.vanishedAt),
   sql`${tools.rejectedHash} is distinct from ${tools.schemaHash}`,
 );
-const rejected = and(isNotNull(tools.pendingSince), sql`${tools.rejectedHash} = ${tools.schemaHash}`);
+const rejected = and(
+  isNotNull(tools.pendingSince),
+  isNull(tools.vanishedAt),
+  sql`${tools.rejectedHash} = ${tools.schemaHash}`,
+);
 
 /**
  * Tools whose upstream definition differs from the one clients are served, oldest first (owners
