@@ -180,7 +180,14 @@ export async function loadGatewaySnapshot(
       : await db
           .select()
           .from(tools)
-          .where(and(eq(tools.tenantId, tenant.id), inArray(tools.installationId, installationIds)));
+          .where(
+            and(
+              eq(tools.tenantId, tenant.id),
+              inArray(tools.installationId, installationIds),
+              // Vanished tools keep their row (and approval) but are not served.
+              isNull(tools.vanishedAt),
+            ),
+          );
 
   // Policies read the caller's teams by slug.
   const teamSlugRows =
