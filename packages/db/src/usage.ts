@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { policyDecisionOf } from '@toolgate/core/dlp';
 import {
   DEFAULT_AUDIT_RETENTION_DAYS,
   isErrorStatus,
@@ -71,6 +72,8 @@ export async function applyUsageBatch(
             usageRollups.principalId,
             usageRollups.authMethod,
             usageRollups.agent,
+            usageRollups.policyDecision,
+            usageRollups.dlpOutcome,
           ],
           set: {
             count: sql`${usageRollups.count} + excluded.count`,
@@ -104,8 +107,9 @@ const MINUTE_MS = 60_000;
 
 /**
  * One row per (tenant, minute, gateway, installation, tool, method, status, caller, auth
- * method, agent), sorted by key so concurrent upserts lock rows in the same order (no deadlocks).
- * Events of proxies that predate the agent roll up under '' (no agent), like older rows.
+ * method, agent, policy decision, DLP outcome), sorted by key so concurrent upserts lock rows in
+ * the same order (no deadlocks). Events of proxies that predate the agent or guardrails roll up
+ * under '' (none), like older rows.
  */
 export function aggregateRollups(events: readonly UsageEvent[]): RollupRow[] {
   const byKey = new Map<string, RollupRow>();
@@ -113,6 +117,8 @@ export function aggregateRollups(events: readonly UsageEvent[]): RollupRow[] {
     const minute = Math.floor(e.at / MINUTE_MS) * MINUTE_MS;
     const method = rollupMethod(e.method);
     const agent = agentOf(e) ?? '';
+    const policyDecision = policyDecisionOf(e.policyOutcome);
+    const dlpOutcome = e.dlpOutcome ?? '';
     const key = [
       e.tenantId,
       minute,
@@ -124,6 +130,8 @@ export function aggregateRollups(events: readonly UsageEvent[]): RollupRow[] {
       e.principalId ?? '',
       e.authMethod ?? '',
       agent,
+      policyDecision,
+      dlpOutcome,
     ].join('\u0000');
     let row = byKey.get(key);
     if (!row) {
@@ -138,6 +146,8 @@ export function aggregateRollups(events: readonly UsageEvent[]): RollupRow[] {
         principalId: e.principalId ?? '',
         authMethod: e.authMethod ?? '',
         agent,
+        policyDecision,
+        dlpOutcome,
         count: 0,
         errors: 0,
         latencyMsSum: 0,
@@ -183,6 +193,8 @@ interface AuditColumns {
   requestBytes: number[];
   responseBytes: number[];
   policyOutcome: (string | null)[];
+  dlpOutcome: (string | null)[];
+  dlpFindings: (string | null)[];
   request: (string | null)[];
   response: (string | null)[];
 }
@@ -211,6 +223,8 @@ function auditColumns(events: readonly UsageEvent[]): AuditColumns {
     requestBytes: [],
     responseBytes: [],
     policyOutcome: [],
+    dlpOutcome: [],
+    dlpFindings: [],
     request: [],
     response: [],
   };
@@ -235,6 +249,8 @@ function auditColumns(events: readonly UsageEvent[]): AuditColumns {
     c.requestBytes.push(e.requestBytes);
     c.responseBytes.push(e.responseBytes);
     c.policyOutcome.push(e.policyOutcome);
+    c.dlpOutcome.push(e.dlpOutcome ?? null);
+    c.dlpFindings.push(jsonText(e.dlpFindings));
     c.request.push(jsonText(e.request));
     c.response.push(jsonText(e.response));
   }
@@ -254,11 +270,12 @@ function insertAuditSql(c: AuditColumns) {
     insert into audit_events (
       id, tenant_id, occurred_at, request_id, trace_id, gateway_id, principal_type, principal_id,
       auth_method, session_id, agent, method, tool_name, requested_name, installation_id, status, error_code,
-      latency_ms, request_bytes, response_bytes, policy_outcome, request, response
+      latency_ms, request_bytes, response_bytes, policy_outcome, dlp_outcome, dlp_findings, request, response
     )
     select id, tenant_id, to_timestamp(at / 1000.0), request_id, trace_id, gateway_id,
       principal_type, principal_id, auth_method, session_id, agent, method, tool_name, requested_name,
-      installation_id, status, error_code, latency_ms, request_bytes, response_bytes, policy_outcome, request, response
+      installation_id, status, error_code, latency_ms, request_bytes, response_bytes, policy_outcome,
+      dlp_outcome, dlp_findings, request, response
     from unnest(
       ${sql.param(c.id)}::uuid[], ${sql.param(c.tenantId)}::uuid[], ${sql.param(c.at)}::float8[], ${sql.param(c.requestId)}::text[],
       ${sql.param(c.traceId)}::text[], ${sql.param(c.gatewayId)}::uuid[], ${sql.param(c.principalType)}::text[],
@@ -266,11 +283,12 @@ function insertAuditSql(c: AuditColumns) {
       ${sql.param(c.agent)}::text[], ${sql.param(c.method)}::text[],
       ${sql.param(c.toolName)}::text[], ${sql.param(c.requestedName)}::text[], ${sql.param(c.installationId)}::uuid[], ${sql.param(c.status)}::text[], ${sql.param(c.errorCode)}::int[],
       ${sql.param(c.latencyMs)}::real[], ${sql.param(c.requestBytes)}::int[], ${sql.param(c.responseBytes)}::int[],
-      ${sql.param(c.policyOutcome)}::text[], ${sql.param(c.request)}::jsonb[], ${sql.param(c.response)}::jsonb[]
+      ${sql.param(c.policyOutcome)}::text[], ${sql.param(c.dlpOutcome)}::text[], ${sql.param(c.dlpFindings)}::jsonb[],
+      ${sql.param(c.request)}::jsonb[], ${sql.param(c.response)}::jsonb[]
     ) as u(
       id, tenant_id, at, request_id, trace_id, gateway_id, principal_type, principal_id, auth_method,
       session_id, agent, method, tool_name, requested_name, installation_id, status, error_code, latency_ms, request_bytes,
-      response_bytes, policy_outcome, request, response
+      response_bytes, policy_outcome, dlp_outcome, dlp_findings, request, response
     )`;
 }
 
