@@ -139,10 +139,18 @@ describe('query parameters', () => {
       'status',
       'authMethod',
       'method',
+      'policyDecision',
+      'dlpOutcome',
       'cursor',
       'limit',
     ]);
     expect(params.every((p) => !p.required)).toBe(true);
+    expect(params.find((p) => p.name === 'dlpOutcome')).toMatchObject({
+      schema: { enum: ['none', 'logged', 'redacted', 'blocked'] },
+    });
+    expect(params.find((p) => p.name === 'policyDecision')).toMatchObject({
+      schema: { enum: ['none', 'allow', 'deny', 'approved', 'approval_denied', 'pending'] },
+    });
     const range = params.find((p) => p.name === 'range');
     expect(range).toMatchObject({ schema: { enum: ['1h', '24h', '7d', '30d'] } });
     expect(at(range, 'description')).toContain('ending now');

@@ -1,3 +1,4 @@
+import { DLP_OUTCOMES, POLICY_DECISIONS } from '@toolgate/core/dlp';
 import { MAX_AGENT_CHARS, USAGE_STATUSES } from '@toolgate/core/usage';
 import { z } from 'zod';
 import { ZId, ZTimestamp } from './common.ts';
@@ -55,6 +56,19 @@ const filterFields = {
     .meta({ description: '`errors` matches every status but `ok`' }),
   authMethod: z.enum(AUTH_METHODS).optional(),
   method: z.string().min(1).max(128).optional().meta({ description: 'MCP method, e.g. `tools/call`' }),
+  policyDecision: z
+    .enum(POLICY_DECISIONS)
+    .optional()
+    .meta({
+      description:
+        "A tool call's policy decision: `none` no policy matched, `allow` an allow policy, `deny` a deny policy " +
+        '(or policies that could not be checked), `approved` a held call was approved, `approval_denied` declined, ' +
+        'refused or unconfirmed, `pending` still waiting for approval',
+    }),
+  dlpOutcome: z.enum(DLP_OUTCOMES).optional().meta({
+    description:
+      'What guardrails did to a tool call, the strongest of them: `none` nothing found, `logged`, `redacted`, `blocked`',
+  }),
 };
 
 /**
@@ -220,6 +234,12 @@ export const ZLogEntry = z.object({
    * client's registered name when there is one. Null when unknown.
    */
   agent: ZUsageRef.nullable(),
+  /** The policy decision (see `policyDecision` of the filters); null for anything no policy decided. */
+  policyDecision: z.enum(POLICY_DECISIONS).nullable(),
+  /** What guardrails did (`none | logged | redacted | blocked`); null where none applied. */
+  dlpOutcome: z.enum(DLP_OUTCOMES).nullable(),
+  /** Guardrail findings counted by detector (e.g. `{ "card": 2, "email": 1 }`), never the matched values. */
+  dlpFindings: z.record(z.string(), z.number().int()).nullable(),
 });
 export type LogEntry = z.infer<typeof ZLogEntry>;
 

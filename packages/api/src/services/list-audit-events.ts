@@ -1,3 +1,4 @@
+import { DLP_OUTCOMES, policyDecisionOf, type DlpOutcome } from '@toolgate/core/dlp';
 import type { UsageStatus } from '@toolgate/core/usage';
 import type { Database } from '@toolgate/db/client';
 import { auditEvents } from '@toolgate/db/schema';
@@ -38,6 +39,8 @@ export const logEntryColumns = {
     when ${auditEvents.status} = 'tool_error' then ${auditEvents.response} -> 'content' -> 0 ->> 'text'
   end, ${ERROR_MESSAGE_CHARS})`,
   policyOutcome: auditEvents.policyOutcome,
+  dlpOutcome: auditEvents.dlpOutcome,
+  dlpFindings: auditEvents.dlpFindings,
   latencyMs: auditEvents.latencyMs,
   requestBytes: auditEvents.requestBytes,
   responseBytes: auditEvents.responseBytes,
@@ -72,7 +75,21 @@ export function toLogEntry(row: LogEntryRow, labels: UsageLabels): LogEntry {
     server: labels.server(row.installationId),
     caller: labels.caller(row.principalId),
     agent: labels.agent(row.agent),
+    policyDecision: policyDecisionOf(row.policyOutcome) || null,
+    dlpOutcome: (DLP_OUTCOMES as readonly (string | null)[]).includes(row.dlpOutcome)
+      ? (row.dlpOutcome as DlpOutcome)
+      : null,
+    dlpFindings: findingCounts(row.dlpFindings),
   };
+}
+
+/** Counts by detector as stored; anything else in the column (it is jsonb) is left out. */
+function findingCounts(value: unknown): Record<string, number> | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const counts = Object.entries(value as Record<string, unknown>).filter((entry): entry is [string, number] =>
+    Number.isInteger(entry[1]),
+  );
+  return counts.length > 0 ? Object.fromEntries(counts) : null;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { DlpOutcome, PolicyDecision } from '@toolgate/core/dlp';
 import type { Database } from '@toolgate/db/client';
 import {
   apiTokens,
@@ -8,7 +9,7 @@ import {
   teamMembers,
   usageRollups,
 } from '@toolgate/db/schema';
-import { and, eq, gte, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, inArray, like, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { isAdmin, type Actor } from '../actor.ts';
 import type { UsageRange, UsageStatusFilter } from '../schemas/usage.ts';
 import { visibleTokens } from '../token-access.ts';
@@ -29,6 +30,8 @@ export interface ParsedUsageFilters {
   status?: UsageStatusFilter;
   authMethod?: string;
   method?: string;
+  policyDecision?: PolicyDecision;
+  dlpOutcome?: DlpOutcome;
 }
 
 /**
@@ -147,12 +150,49 @@ function visibleCondition(t: typeof usageRollups | typeof auditEvents, visible: 
   return conditions.length > 0 ? or(...conditions)! : sql`false`;
 }
 
+/**
+ * The audit's policy outcomes of each decision, as policyDecisionOf in @toolgate/core/dlp reads
+ * them (usage-dlp-filters.int.test.ts holds the two together): whole values, and prefixes.
+ */
+export const POLICY_OUTCOMES_OF: Record<PolicyDecision, { equals: string[]; prefixes: string[] }> = {
+  none: { equals: ['allow'], prefixes: [] },
+  allow: { equals: [], prefixes: ['allow:'] },
+  deny: { equals: ['deny:policy_unavailable'], prefixes: ['deny:policy:'] },
+  approved: { equals: [], prefixes: ['approved:'] },
+  approval_denied: {
+    equals: [],
+    prefixes: ['deny:needs_confirmation:', 'deny:declined:', 'deny:approval_unavailable:', 'deny:approval:'],
+  },
+  pending: { equals: [], prefixes: ['pending_approval:'] },
+};
+
+/** `like` takes `_` and `%` as wildcards: the prefixes mean them literally. */
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Audit events of a policy decision: conditions on policy_outcome, a row filter on the rows the
+ * (tenant, occurred_at) index finds.
+ */
+function policyOutcomeCondition(decision: PolicyDecision): SQL {
+  const { equals, prefixes } = POLICY_OUTCOMES_OF[decision];
+  return or(
+    equals.length > 0 ? inArray(auditEvents.policyOutcome, equals) : undefined,
+    ...prefixes.map((p) => like(auditEvents.policyOutcome, likePrefix(p))),
+  )!;
+}
+
 /** The query's filters and whose calls, on either table: their dimension columns share names. */
 function filterConditions(
   t: typeof usageRollups | typeof auditEvents,
   { filters: f, visible }: UsageQuery,
 ): (SQL | undefined)[] {
   return [
+    f.policyDecision
+      ? t === usageRollups
+        ? eq(usageRollups.policyDecision, f.policyDecision)
+        : policyOutcomeCondition(f.policyDecision)
+      : undefined,
+    f.dlpOutcome ? eq(t.dlpOutcome, f.dlpOutcome) : undefined,
     f.gatewayId ? eq(t.gatewayId, f.gatewayId) : undefined,
     f.installationId ? eq(t.installationId, f.installationId) : undefined,
     f.tool ? eq(t.toolName, f.tool) : undefined,
