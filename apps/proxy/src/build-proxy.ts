@@ -220,7 +220,9 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     },
   });
   const hub = new StreamHub({ store, log, live, subscriptions });
+  const guardrails = new GuardrailGate({ ring: secretRing, guard: ssrf, log });
   const tasks = new TaskRouter({
+    guardrails,
     pool: upstreams,
     targets,
     keys: sessionKeys,
@@ -246,7 +248,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       tasks,
       publicWebUrl: env.PUBLIC_WEB_URL,
       policies,
-      guardrails: new GuardrailGate({ ring: secretRing, guard: ssrf, log }),
+      guardrails,
       renewal: new ConnectionRenewal({
         db: db.db,
         bus,

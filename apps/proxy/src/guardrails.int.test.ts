@@ -19,7 +19,16 @@ import { startEverythingServer, type RunningEverythingServer } from '@toolgate/f
 import { eventually } from '@toolgate/fixtures/test-kit';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHarness, discoverAndSeedTools, type Harness, type RunningProxy } from './testing/harness.ts';
+import { CallToolResultSchema, CreateTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  connectClient,
+  createHarness,
+  discoverAndSeedTools,
+  seedServerGateway,
+  type Harness,
+  type RunningProxy,
+} from './testing/harness.ts';
+import { startTasksUpstream } from './testing/tasks-upstream.ts';
 
 /**
  * Guardrails through a real proxy and the MCP SDK client against the `everything` server: redact
@@ -31,6 +40,8 @@ let h: Harness;
 let everything: RunningEverythingServer;
 let proxy: RunningProxy;
 let external: Server;
+let tasksUpstream: Awaited<ReturnType<typeof startTasksUpstream>>;
+let tasks: { path: string; token: string };
 const externalRequests: { body: ExternalGuardrailRequest; signed: boolean }[] = [];
 const recorded: UsageEvent[] = [];
 const SECRET = 'tgs_guardrail-test-secret';
@@ -124,6 +135,21 @@ beforeAll(async () => {
       externalFailMode: 'open',
     },
   ]);
+  tasksUpstream = await startTasksUpstream();
+  const seeded = await seedServerGateway(h, {
+    server: 'jobs',
+    upstream: { url: tasksUpstream.url },
+    gateway: 'tasks',
+    tools: [{ toolName: 'slow_echo', alias: 'echo' }],
+  });
+  await db.db.insert(guardrails).values({
+    tenantId: seeded.tenant.id,
+    name: 'task results',
+    direction: 'results',
+    detectors: ['email'],
+    action: 'redact',
+  });
+  tasks = { path: seeded.path, token: seeded.token };
   proxy = await h.startProxy();
   const record = proxy.proxy.usage.record.bind(proxy.proxy.usage);
   proxy.proxy.usage.record = (event) => {
@@ -135,6 +161,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
   await everything?.close();
+  await tasksUpstream?.close();
   await new Promise((resolve) => external?.close(resolve));
 });
 
@@ -261,5 +288,31 @@ describe('guardrails', () => {
     expect(closed.text).toContain('could not check the arguments');
     expect(await audited('f1 closed')).toMatchObject({ dlpOutcome: 'blocked', status: 'denied' });
     expect(await echo(paths.open!, 'f2 open')).toEqual({ isError: false, text: 'Echo: f2 open' });
+  });
+});
+
+describe('guardrails on task results', () => {
+  it('redacts a task-augmented call’s result when it is fetched, as for a direct call', async () => {
+    const { client } = await connectClient(`${proxy.url}${tasks.path}`, tasks.token);
+    try {
+      const { task } = await client.request(
+        {
+          method: 'tools/call',
+          params: {
+            name: 'echo',
+            arguments: { text: 't1 to bo@example.org', ms: 10 },
+            task: { ttl: 60_000 },
+          },
+        },
+        CreateTaskResultSchema,
+      );
+      await eventually(async () =>
+        expect((await client.experimental.tasks.getTask(task.taskId)).status).toBe('completed'),
+      );
+      const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
+      expect(result.content).toEqual([{ type: 'text', text: 'echo: t1 to [REDACTED:email]' }]);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -18,6 +18,7 @@ import { upstreamErrorToRpc } from '../backend/upstream-errors.ts';
 import { passthroughHeaders, resolveInstallation, type UpstreamTargets } from '../backend/upstream-target.ts';
 import type { CallRegistry } from './call-registry.ts';
 import type { Responder } from './responder.ts';
+import type { GuardrailGate } from './guardrail-gate.ts';
 import {
   MAX_TASK_TTL_MS,
   openTaskId,
@@ -82,6 +83,7 @@ const ownerOf = (call: McpCall): TaskOwner => ({
 
 interface Route {
   claim: TaskClaim;
+  tool: SnapshotTool;
   target: UpstreamTarget;
   upstreamName: string;
 }
@@ -96,6 +98,8 @@ export interface TaskRouterDeps {
   log?: Logger;
   /** How long a server→client request relayed during `tasks/result` waits for the client. */
   clientRequestTimeoutMs: number;
+  /** Guardrails on results: a task's result passes them as a direct call's does. */
+  guardrails?: GuardrailGate;
 }
 
 /**
@@ -250,6 +254,7 @@ export class TaskRouter {
     if (installation?.id !== claim.installationId) throw unknownTask();
     return {
       claim,
+      tool,
       // As the caller (a `jwt` upstream gets their own token).
       target: this.deps.targets.forInstallation(upstream, installation, principal),
       upstreamName: upstream.name,
@@ -298,7 +303,7 @@ export class TaskRouter {
     if (status === 'input_required') return { ...modernTask(task, id), status: 'working' };
     if (status !== 'completed' && status !== 'failed') return modernTask(task, id);
     try {
-      const result = await this.forward(call, route, 'tasks/result', id);
+      const result = await this.guarded(call, route, await this.forward(call, route, 'tasks/result', id));
       return {
         ...modernTask(task, id),
         status: 'completed',
@@ -345,9 +350,19 @@ export class TaskRouter {
             }
           : undefined,
       });
-      return relatedTo(result, upstreamId, id);
+      return relatedTo(await this.guarded(call, route, result), upstreamId, id);
     } finally {
       tracked.done();
     }
+  }
+
+  /** A task's tool result through the guardrails on results (a tool error where they block it). */
+  private async guarded(call: McpCall, route: Route, result: Result): Promise<Result> {
+    const guardrails = this.deps.guardrails;
+    if (!guardrails?.applies(call.caller.gateway, 'results')) return result;
+    const checked = await guardrails.check(call, route.tool, 'results', result);
+    return checked.go
+      ? (checked.value as Result)
+      : { content: [{ type: 'text', text: checked.text }], isError: true };
   }
 }
