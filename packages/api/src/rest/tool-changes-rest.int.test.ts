@@ -216,6 +216,32 @@ describe('REST /settings/tool-pinning', () => {
     expect(
       ok(await call('GET', '/settings/tool-pinning', { token: a.memberToken }), 200, ZToolPinningSettings),
     ).toEqual({ autoApproveNewTools: true, onToolChange: 'serve_approved' });
+
+    // Each change is audited with the token as the principal; refused and invalid ones are not.
+    const settingsAudit = (tenantId: string) =>
+      env.db.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.tenantId, tenantId), eq(auditEvents.method, 'settings/tool-pinning')))
+        .orderBy(auditEvents.occurredAt);
+    expect(await settingsAudit(b.tenant.id)).toMatchObject([
+      {
+        principalType: 'token',
+        authMethod: 'api_token',
+        status: 'ok',
+        request: { autoApproveNewTools: false },
+        response: { after: { autoApproveNewTools: false, onToolChange: 'serve_approved' } },
+      },
+      {
+        principalType: 'token',
+        request: { onToolChange: 'disable' },
+        response: {
+          before: { autoApproveNewTools: false, onToolChange: 'serve_approved' },
+          after: { autoApproveNewTools: false, onToolChange: 'disable' },
+        },
+      },
+    ]);
+    expect(await settingsAudit(a.tenant.id)).toEqual([]);
   });
 
   it('is described in the OpenAPI document', () => {

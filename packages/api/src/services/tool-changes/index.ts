@@ -4,5 +4,5 @@ export {
   listToolChanges,
   type ListToolChangesOptions,
 } from './list-tool-changes.ts';
-export { TOOL_CHANGE_DECIDE_METHOD } from './tool-change-audit.ts';
+export { TOOL_CHANGE_DECIDE_METHOD, TOOL_PINNING_SETTINGS_METHOD } from './tool-change-audit.ts';
 export { getToolPinningSettings, setToolPinningSettings } from './tool-pinning-settings.ts';

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Executor } from '@toolgate/db/config-outbox';
 import { auditEvents } from '@toolgate/db/schema';
 import type { Actor } from '../../actor.ts';
+import type { ToolPinningSettings } from '../../schemas/tool-changes.ts';
 import { actorPrincipal } from '../connections/connection-audit.ts';
 
 export const TOOL_CHANGE_DECIDE_METHOD = 'tool-change/decide';
+export const TOOL_PINNING_SETTINGS_METHOD = 'settings/tool-pinning';
 
 export interface ToolChangeDecisionEvent {
   tenantId: string;
@@ -52,5 +54,37 @@ export async function recordToolChangeDecision(
       approvedHash: event.approvedHash,
       pendingHash: event.pendingHash,
     },
+  });
+}
+
+/**
+ * Records a change of the workspace's tool-pinning settings in the audit log, in the transaction
+ * that saves it: who changed them, the request, and `{ before, after }` (both settings, so a row
+ * reads on its own). Written like decisions, straight into `audit_events`.
+ */
+export async function recordToolPinningSettingsChange(
+  db: Executor,
+  actor: Actor,
+  event: {
+    tenantId: string;
+    /** What was asked to change. */
+    requested: Partial<ToolPinningSettings>;
+    before: ToolPinningSettings;
+    after: ToolPinningSettings;
+    at: Date;
+  },
+): Promise<void> {
+  const { principalId, authMethod } = actorPrincipal(actor);
+  await db.insert(auditEvents).values({
+    id: randomUUID(),
+    tenantId: event.tenantId,
+    occurredAt: event.at,
+    principalType: principalId ? principalId.slice(0, principalId.indexOf(':')) : null,
+    principalId,
+    authMethod,
+    method: TOOL_PINNING_SETTINGS_METHOD,
+    status: 'ok',
+    request: { ...event.requested },
+    response: { before: { ...event.before }, after: { ...event.after } },
   });
 }

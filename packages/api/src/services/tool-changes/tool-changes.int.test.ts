@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { failureOf, seedOrg, type SeededOrg } from '../../testing/api-test-env.ts';
 import { decideToolChange } from './decide-tool-change.ts';
 import { countPendingToolChanges, listToolChanges } from './list-tool-changes.ts';
-import { TOOL_CHANGE_DECIDE_METHOD } from './tool-change-audit.ts';
+import { TOOL_CHANGE_DECIDE_METHOD, TOOL_PINNING_SETTINGS_METHOD } from './tool-change-audit.ts';
 import { getToolPinningSettings, setToolPinningSettings } from './tool-pinning-settings.ts';
 import type { MutableTool } from './testing/mutable-tools-server.ts';
 import {
@@ -290,6 +290,56 @@ describe('who reviews', () => {
 
     expect(await failureOf(() => setToolPinningSettings({ ...as(a), input: {} }))).toMatchObject({
       code: 'INVALID',
+    });
+  });
+});
+
+describe('the pinning settings', () => {
+  it('are audited when changed: who, what was asked, before and after; saving the same values writes nothing', async () => {
+    const org = await seedOrg(world.h.db);
+    const audited = () =>
+      world.h.db.db
+        .select()
+        .from(auditEvents)
+        .where(
+          and(eq(auditEvents.tenantId, org.tenant.id), eq(auditEvents.method, TOOL_PINNING_SETTINGS_METHOD)),
+        )
+        .orderBy(auditEvents.occurredAt);
+
+    await setToolPinningSettings({ ...as(org, 'owner'), input: { autoApproveNewTools: false } });
+    expect(await audited()).toMatchObject([
+      {
+        principalType: 'user',
+        principalId: `user:${org.owner.id}`,
+        status: 'ok',
+        request: { autoApproveNewTools: false },
+        response: {
+          before: { autoApproveNewTools: true, onToolChange: 'serve_approved' },
+          after: { autoApproveNewTools: false, onToolChange: 'serve_approved' },
+        },
+      },
+    ]);
+
+    await setToolPinningSettings({ ...as(org), input: { autoApproveNewTools: false } });
+    expect(await audited()).toHaveLength(1);
+    await failureOf(() =>
+      setToolPinningSettings({ ...as(org, 'member'), input: { onToolChange: 'disable' } }),
+    );
+    expect(await audited()).toHaveLength(1);
+
+    await setToolPinningSettings({
+      ...as(org),
+      input: { autoApproveNewTools: true, onToolChange: 'disable' },
+    });
+    const rows = await audited();
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatchObject({
+      principalId: `user:${org.admin.id}`,
+      request: { autoApproveNewTools: true, onToolChange: 'disable' },
+      response: {
+        before: { autoApproveNewTools: false, onToolChange: 'serve_approved' },
+        after: { autoApproveNewTools: true, onToolChange: 'disable' },
+      },
     });
   });
 });

@@ -7,6 +7,7 @@ import { requireAdmin, type Actor } from '../../actor.ts';
 import { deliverChanges, tenantSlugOf } from '../../invalidation.ts';
 import { ZSetToolPinningSettingsRequest, type ToolPinningSettings } from '../../schemas/tool-changes.ts';
 import { parseInput } from '../../validation.ts';
+import { recordToolPinningSettingsChange } from './tool-change-audit.ts';
 
 /** The workspace's choices, with the defaults for those never made. */
 export const toolPinningOf = (settings: TenantSettings): ToolPinningSettings => ({
@@ -38,7 +39,9 @@ export interface SetToolPinningSettingsOptions {
 /**
  * Changes how the workspace pins tool definitions (owners and admins). `autoApproveNewTools`
  * applies from the next discovery on (tools waiting now still wait); `onToolChange` applies at
- * once: every gateway is recompiled, switching tools with a waiting change off or back on.
+ * once: every gateway is recompiled, switching tools with a waiting change off or back on. A
+ * change is audited (`settings/tool-pinning`, before and after) with the save; one that changes
+ * nothing is not.
  */
 export async function setToolPinningSettings({
   db,
@@ -51,6 +54,12 @@ export async function setToolPinningSettings({
   const request = parseInput(ZSetToolPinningSettingsRequest, input);
   const patch = Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined));
   const { recorded, settings } = await db.transaction(async (tx) => {
+    // Locked, so the audited "before" is what this change replaced.
+    const [current] = await tx
+      .select({ settings: tenants.settings })
+      .from(tenants)
+      .where(eq(tenants.id, tenantId))
+      .for('update');
     // Merged into the settings object, so other settings written meanwhile are kept.
     const [row] = await tx
       .update(tenants)
@@ -67,6 +76,19 @@ export async function setToolPinningSettings({
       tenantSlug: await tenantSlugOf(tx, tenantId),
       gateways: all,
     });
+    const before = toolPinningOf(current?.settings ?? {});
+    const after = toolPinningOf(row?.settings ?? {});
+    if (
+      before.autoApproveNewTools !== after.autoApproveNewTools ||
+      before.onToolChange !== after.onToolChange
+    )
+      await recordToolPinningSettingsChange(tx, actor, {
+        tenantId,
+        requested: request,
+        before,
+        after,
+        at: new Date(),
+      });
     return { recorded: change, settings: row?.settings ?? {} };
   });
   await deliverChanges(db, bus, [recorded]);
