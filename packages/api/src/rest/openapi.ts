@@ -133,6 +133,13 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
           'caller, the admins or a team); members read, owners and admins write',
       },
       {
+        name: 'Guardrails',
+        description:
+          'DLP on tool calls: built-in detectors and the workspace’s own patterns on arguments, results or ' +
+          'both (log, redact or block), and an optional external endpoint asked with a signed request; ' +
+          'members read, owners and admins write',
+      },
+      {
         name: 'Approvals',
         description:
           'Tool calls held by require_approval policies for the admins or a team’s maintainers: the inbox, ' +

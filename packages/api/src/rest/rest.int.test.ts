@@ -599,10 +599,12 @@ describe("another tenant's objects", () => {
     // their members: teams-rest.int.test.ts; members and invitations: members-rest.int.test.ts;
     // the account's verification email: email-verification-rest.int.test.ts; connected accounts:
     // connections-rest.int.test.ts; policies and tool labels: policies-rest.int.test.ts; approvals:
-    // approvals-rest.int.test.ts; tool changes and pinning settings: tool-changes-rest.int.test.ts).
+    // approvals-rest.int.test.ts; tool changes and pinning settings: tool-changes-rest.int.test.ts;
+    // guardrails: guardrails-rest.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'DELETE /connections/{id}',
       'DELETE /gateways/{id}',
+      'DELETE /guardrails/{id}',
       'DELETE /identity-providers/{id}',
       'DELETE /installations/{id}',
       'DELETE /invitations/{id}',
@@ -620,6 +622,8 @@ describe("another tenant's objects", () => {
       'GET /connections',
       'GET /gateways',
       'GET /gateways/{id}',
+      'GET /guardrails',
+      'GET /guardrails/{id}',
       'GET /identity-providers',
       'GET /installation-requests',
       'GET /installations',
@@ -644,6 +648,7 @@ describe("another tenant's objects", () => {
       'GET /usage',
       'GET /usage/graph',
       'PATCH /gateways/{id}',
+      'PATCH /guardrails/{id}',
       'PATCH /identity-providers/{id}',
       'PATCH /installations/{id}',
       'PATCH /installations/{id}/tools/{toolId}',
@@ -658,6 +663,7 @@ describe("another tenant's objects", () => {
       'POST /approvals/{id}/decision',
       'POST /connections/start',
       'POST /gateways',
+      'POST /guardrails',
       'POST /identity-providers',
       'POST /installation-requests',
       'POST /installation-requests/{id}/approve',

@@ -15,6 +15,7 @@ export type RouteTag =
   | 'Installation requests'
   | 'Gateways'
   | 'Policies'
+  | 'Guardrails'
   | 'Approvals'
   | 'Tool changes'
   | 'Tokens'

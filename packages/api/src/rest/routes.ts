@@ -106,6 +106,7 @@ import { updateIdentityProvider } from '../services/update-identity-provider.ts'
 import { ACCOUNT_ROUTES } from './account-routes.ts';
 import { APPROVAL_ROUTES } from './approval-routes.ts';
 import { CONNECTION_ROUTES } from './connection-routes.ts';
+import { GUARDRAIL_ROUTES } from './guardrail-routes.ts';
 import { MEMBER_ROUTES } from './member-routes.ts';
 import { POLICY_ROUTES } from './policy-routes.ts';
 import { route, scope, type Route, type RouteContext } from './route.ts';
@@ -704,6 +705,7 @@ export const ROUTES: readonly Route[] = [
     handle: (ctx) => getAuditEvent({ ...scope(ctx), eventId: ctx.params.id! }),
   }),
   ...POLICY_ROUTES,
+  ...GUARDRAIL_ROUTES,
   ...APPROVAL_ROUTES,
   ...TOOL_CHANGE_ROUTES,
   ...TEAM_ROUTES,
