@@ -160,7 +160,10 @@ export class ToolCaller {
     if (clearance && !clearance.go) return responder.reply(toolError(message.id, clearance.text));
     const confirm = clearance?.confirm;
     const upstream = gateway.upstreams.get(tool.entryId)!;
-    const guarded = await this.guardrails?.check(call, tool, 'arguments', params.arguments);
+    // No await (and no microtask) for gateways without guardrails: the common case.
+    const guarded = this.guardrails?.applies(gateway, 'arguments')
+      ? await this.guardrails.check(call, tool, 'arguments', params.arguments)
+      : undefined;
     if (guarded && !guarded.go) return responder.reply(toolError(message.id, guarded.text));
     const args = guarded ? guarded.value : params.arguments;
     let resolved: ResolvedCredential;
@@ -345,7 +348,11 @@ export class ToolCaller {
     responder: Responder,
     result: Record<string, unknown>,
   ): Promise<void> {
-    if (!this.guardrails || result.task !== undefined || result.resultType === 'input_required')
+    if (
+      !this.guardrails?.applies(call.caller.gateway, 'results') ||
+      result.task !== undefined ||
+      result.resultType === 'input_required'
+    )
       return responder.reply(resultMessage(id, result));
     const guarded = await this.guardrails.check(call, tool, 'results', result);
     responder.reply(
