@@ -18,9 +18,10 @@ import { protectedProcedure, router } from '../init.ts';
 /*
  * Guardrails (DLP detectors, the workspace's patterns, an external endpoint), as the REST API
  * offers them. Thin adapters: the services decide roles (members read; owners and admins write)
- * and tenancy. A bad pattern fails with `data.fields['patterns.N.pattern']`, a refused endpoint
- * with `data.fields['external.url']`. Create and update answer `signingSecret` only when one was
- * just made.
+ * and tenancy. Field errors come as the policies' do, one message per top-level field: a bad
+ * pattern in `data.fields.patterns`, a refused endpoint URL in `data.fields.external`, a taken name
+ * in `data.fields.name` (REST's `error.fields` names the full path, `patterns.N.pattern`). Create
+ * and update answer `signingSecret` only when one was just made.
  */
 
 const ZById = z.object({ id: ZId });
