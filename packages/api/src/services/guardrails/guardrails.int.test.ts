@@ -5,7 +5,7 @@ import { loadGatewaySnapshot } from '@toolgate/db/gateway-snapshot';
 import { guardrailGateways, guardrails, tenants } from '@toolgate/db/schema';
 import { seedGateway } from '@toolgate/db/testing';
 import { eventually } from '@toolgate/fixtures/test-kit';
-import { eq } from 'drizzle-orm';
+import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_GUARDRAILS, type CreateGuardrailRequest } from '../../schemas/guardrails.ts';
 import {
@@ -308,7 +308,12 @@ describe('the external endpoint', () => {
         url,
       ).toEqual(['external.url']);
     }
-    expect(await env.db.db.select().from(guardrails).where(eq(guardrails.tenantId, a.tenant.id))).toEqual([]);
+    expect(
+      await env.db.db
+        .select()
+        .from(guardrails)
+        .where(and(eq(guardrails.tenantId, a.tenant.id), like(guardrails.name, 'ssrf %'))),
+    ).toEqual([]);
 
     const dev = { ...opts(a), allowPrivate: true };
     const remoteHttp = await failureOf(() =>
