@@ -119,25 +119,33 @@ export function approvalRequestMail({
   return { kind: 'approval-request', to, subject, text, html, link };
 }
 
+/** How an announcement by email went: how many approvers were written to, and how many sends failed. */
+export interface ApprovalMailResult {
+  recipients: number;
+  failed: number;
+}
+
 /**
  * Emails the request's approvers a link to the Approvals page (never the arguments). Only when
  * mail leaves the server: without SMTP nobody is told this way (the inbox shows the request).
- * Never throws: a failed send is logged and the request stands.
+ * Never throws: a failed send is logged and counted, and the request stands.
  */
 export async function announceApprovalRequest(
   db: Executor,
   mail: ApprovalMailOptions,
   request: AnnouncedRequest,
-): Promise<void> {
-  if (!mail.mailer.delivers) return;
+): Promise<ApprovalMailResult> {
+  if (!mail.mailer.delivers) return { recipients: 0, failed: 0 };
+  let recipientsCount = 0;
   try {
     const [tenant] = await db
       .select({ slug: tenants.slug, name: tenants.name })
       .from(tenants)
       .where(eq(tenants.id, request.tenantId));
-    if (!tenant) return;
+    if (!tenant) return { recipients: 0, failed: 0 };
     const link = publicLink(mail.publicWebUrl, `/t/${tenant.slug}/approvals?id=${request.id}`);
     const to = [...new Set(await recipients(db, request))];
+    recipientsCount = to.length;
     const results = await Promise.allSettled(
       to.map((address) =>
         mail.mailer.send(approvalRequestMail({ to: address, link, workspace: tenant.name, request })),
@@ -146,7 +154,9 @@ export async function announceApprovalRequest(
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed > 0)
       mail.log?.warn({ approvalId: request.id, failed }, 'approval request email not sent to every approver');
+    return { recipients: to.length, failed };
   } catch (err) {
     mail.log?.warn({ approvalId: request.id, err: (err as Error).message }, 'approval request email failed');
+    return { recipients: recipientsCount, failed: Math.max(recipientsCount, 1) };
   }
 }

@@ -1,13 +1,12 @@
 import type { Bus } from '@toolgate/bus';
 import { canonicalArgsHash } from '@toolgate/core/approval-hash';
 import type { PolicyApprovers } from '@toolgate/core/policy';
-import { approvalRequests, auditEvents, teamMembers, teams, users } from '@toolgate/db/schema';
+import { approvalRequests, auditEvents, teamMembers, teams } from '@toolgate/db/schema';
 import { seedGateway, seedMember, seedPolicy, seedTeam } from '@toolgate/db/testing';
 import { eventually } from '@toolgate/fixtures/test-kit';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../actor.ts';
-import type { Mailer, MailMessage } from '../../mail/mailer.ts';
 import {
   actingAs,
   createTwoTenantEnv,
@@ -15,7 +14,6 @@ import {
   type ApiTestEnv,
   type SeededOrg,
 } from '../../testing/api-test-env.ts';
-import { createOutboxMailer } from '../../testing/outbox-mailer.ts';
 import {
   APPROVAL_DECIDE_METHOD,
   approvalChannel,
@@ -412,68 +410,5 @@ describe('expiry', () => {
     expect(await consumeApprovedCall({ ...consumeKey(call), now: late })).toBeNull();
     const inTime = new Date(decidedAt.getTime() + 14 * 60_000);
     expect(await consumeApprovedCall({ ...consumeKey(call), now: inTime })).toBe(id);
-  });
-});
-
-describe('announcement by email', () => {
-  it('emails the owners and admins a link to the inbox, never the arguments', async () => {
-    const mailer = createOutboxMailer();
-    const created = await createApprovalRequest(
-      held({
-        args: { to: 'x@example.test', token: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' },
-        mail: { mailer, publicWebUrl: 'https://toolgate.example.test/' },
-      }),
-    );
-    await created.announced;
-    const sent = mailer.messages.filter((m) => m.link.endsWith(created.id));
-    expect(sent.map((m) => m.to).sort()).toEqual([a.owner.email, a.admin.email].sort());
-    expect(sent[0]).toMatchObject({
-      kind: 'approval-request',
-      link: `https://toolgate.example.test/t/${a.tenant.slug}/approvals?id=${created.id}`,
-    });
-    expect(sent[0]!.subject).toContain('mail__send');
-    expect(sent[0]!.text).toContain('A human checks outgoing mail.');
-    expect(JSON.stringify(sent)).not.toContain('ghp_');
-    expect(JSON.stringify(sent)).not.toContain('x@example.test');
-  });
-
-  it('emails a team’s maintainers for its requests', async () => {
-    const mailer = createOutboxMailer();
-    const created = await createApprovalRequest(
-      held({
-        policy: { id: null, name: 'Team', message: '', approvers: { kind: 'team', teamId: reviewers.id } },
-        mail: { mailer, publicWebUrl: 'https://toolgate.example.test' },
-      }),
-    );
-    await created.announced;
-    const [maintainer] = await env.db.db.select().from(users).where(eq(users.id, actors.maintainer.userId!));
-    expect(mailer.messages.map((m) => m.to)).toEqual([maintainer!.email]);
-  });
-
-  it('sends nothing when mail is not configured, and nothing for a call already waiting', async () => {
-    const sent: MailMessage[] = [];
-    const logOnly: Mailer = { delivers: false, send: async (m) => void sent.push(m) };
-    const call = held({ mail: { mailer: logOnly, publicWebUrl: 'https://toolgate.example.test' } });
-    await (
-      await createApprovalRequest(call)
-    ).announced;
-    expect(sent).toEqual([]);
-
-    const outbox = createOutboxMailer();
-    const again = await createApprovalRequest({
-      ...call,
-      mail: { mailer: outbox, publicWebUrl: 'https://x.test' },
-    });
-    await again.announced;
-    expect(again.created).toBe(false);
-    expect(outbox.messages).toEqual([]);
-  });
-
-  it('stands when the mail relay fails', async () => {
-    const mailer = createOutboxMailer();
-    mailer.failing = true;
-    const created = await createApprovalRequest(held({ mail: { mailer, publicWebUrl: 'https://x.test' } }));
-    await expect(created.announced).resolves.toBeUndefined();
-    expect((await getApproval({ ...as(a), id: created.id })).status).toBe('pending');
   });
 });

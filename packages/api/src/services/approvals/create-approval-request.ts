@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { isForeignKeyViolation } from '../../pg-errors.ts';
 import { UUID_PATTERN } from '../../schemas/common.ts';
 import { APPROVAL_PENDING_MS, expirePending } from './approval-access.ts';
-import { announceApprovalRequest, type ApprovalMailOptions } from './approval-mail.ts';
+import { recordApprovalAnnouncements } from './approval-announcements.ts';
 import { redactedJson, storableText } from './stored-json.ts';
 
 /** How much of the arguments a request keeps for people to read (JSON characters). */
@@ -33,8 +33,6 @@ export interface CreateApprovalRequestOptions {
   callerLabel?: string;
   /** The client's name (OAuth client or declared); '' when unknown. */
   agent?: string;
-  /** Email the approvers when the request is new (nothing is sent when the mailer does not deliver). */
-  mail?: ApprovalMailOptions;
   now?: Date;
 }
 
@@ -43,8 +41,6 @@ export interface CreatedApprovalRequest {
   /** False when the same call (gateway, caller, tool, arguments) was already waiting: its request. */
   created: boolean;
   expiresAt: Date;
-  /** Settles once the approvers were emailed (or not); never rejects. Nothing needs to wait for it. */
-  announced: Promise<void>;
 }
 
 const userIdOf = (principalId: string): string | null => {
@@ -63,10 +59,12 @@ const constraintOf = (err: unknown): string => {
 
 /**
  * Stores a call a `require_approval` policy held for the workspace's admins or a team's
- * maintainers, pending for 24 hours, and emails them. The same call already waiting (same gateway,
- * caller, tool and arguments) is not asked twice: its request is answered (`created: false`). A
- * policy or team deleted meanwhile is forgotten on the request (owners and admins then decide); a
- * gateway deleted meanwhile is NOT_FOUND. Caller-approved policies store nothing: INVALID.
+ * maintainers, pending for 24 hours, with its announcements (the approvers' email and the
+ * workspace's webhook, sent by a worker: the same way whichever process holds the call). The same
+ * call already waiting (same gateway, caller, tool and arguments) is not asked twice: its request
+ * is answered (`created: false`), and announced no more. A policy or team deleted meanwhile is
+ * forgotten on the request (owners and admins then decide); a gateway deleted meanwhile is
+ * NOT_FOUND. Caller-approved policies store nothing: INVALID.
  */
 export async function createApprovalRequest(
   options: CreateApprovalRequestOptions,
@@ -107,11 +105,16 @@ export async function createApprovalRequest(
   for (let attempt = 0; attempt < 3; attempt++) {
     let inserted: { id: string; expiresAt: Date } | undefined;
     try {
-      [inserted] = await db
-        .insert(approvalRequests)
-        .values(values)
-        .onConflictDoNothing()
-        .returning({ id: approvalRequests.id, expiresAt: approvalRequests.expiresAt });
+      // One transaction: a request is announced if and only if it is stored.
+      inserted = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(approvalRequests)
+          .values(values)
+          .onConflictDoNothing()
+          .returning({ id: approvalRequests.id, expiresAt: approvalRequests.expiresAt });
+        if (row) await recordApprovalAnnouncements(tx, { tenantId, approvalId: row.id, event: 'requested' });
+        return row;
+      });
     } catch (err) {
       if (!isForeignKeyViolation(err)) throw err;
       const constraint = constraintOf(err);
@@ -120,18 +123,13 @@ export async function createApprovalRequest(
       else throw new AppError('NOT_FOUND', 'Gateway not found');
       continue;
     }
-    if (inserted) {
-      const announced = options.mail
-        ? announceApprovalRequest(db, options.mail, { ...values, id: inserted.id })
-        : Promise.resolve();
-      return { id: inserted.id, created: true, expiresAt: inserted.expiresAt, announced };
-    }
+    if (inserted) return { id: inserted.id, created: true, expiresAt: inserted.expiresAt };
     const [waiting] = await db
       .select({ id: approvalRequests.id, expiresAt: approvalRequests.expiresAt })
       .from(approvalRequests)
       .where(and(eq(approvalRequests.tenantId, tenantId), sameCall, eq(approvalRequests.status, 'pending')));
     // Decided between the insert and this read: try again (a new request).
-    if (waiting) return { ...waiting, created: false, announced: Promise.resolve() };
+    if (waiting) return { ...waiting, created: false };
   }
   throw new AppError('CONFLICT', 'The approval request for this call changed while it was being stored');
 }

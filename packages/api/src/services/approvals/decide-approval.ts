@@ -21,6 +21,7 @@ import {
   mayDecide,
   visibleTo,
 } from './approval-access.ts';
+import { recordApprovalAnnouncements } from './approval-announcements.ts';
 import { recordApprovalDecision } from './approval-audit.ts';
 
 export interface DecideApprovalOptions extends DecideApprovalRequest {
@@ -51,8 +52,9 @@ type Outcome =
  * Approves or denies a pending request (its approvers only: owners and admins, and for a team's
  * request that team's maintainers). A request already decided, or expired, is a CONFLICT saying
  * so. An approval lets the same call through once within 15 minutes. The decision is audited in
- * the same transaction, then announced on `approval:<id>` so the proxy holding the call, on
- * whichever replica, answers it at once.
+ * the same transaction, and recorded there for the workspace's approval webhook; then it is
+ * announced on `approval:<id>` so the proxy holding the call, on whichever replica, answers it at
+ * once.
  */
 export async function decideApproval({
   db,
@@ -119,6 +121,7 @@ export async function decideApproval({
       .where(eq(approvalRequests.id, row.id))
       .returning();
     await recordApprovalDecision(tx, { actor, request: decided!, decision, note, at: now });
+    await recordApprovalAnnouncements(tx, { tenantId, approvalId: row.id, event: 'decided' });
     return { kind: 'decided', row: decided! };
   });
 
