@@ -64,7 +64,8 @@ const guardrailFields = {
 
 /** A guardrail must look for something: a detector, a pattern or an external endpoint. */
 const looksForSomething = (g: { detectors?: unknown[]; patterns?: unknown[]; external?: unknown }): boolean =>
-  (g.detectors?.length ?? 0) > 0 || (g.patterns?.length ?? 0) > 0 || !!g.external;
+  // `custom` alone stands for patterns: without any it looks for nothing.
+  (g.detectors ?? []).some((d) => d !== 'custom') || (g.patterns?.length ?? 0) > 0 || !!g.external;
 
 export const ZCreateGuardrailRequest = z
   .strictObject({

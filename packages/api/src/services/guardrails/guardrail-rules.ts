@@ -29,7 +29,8 @@ export function requireSomethingToLookFor(g: {
   patterns: readonly unknown[];
   hasExternal: boolean;
 }): void {
-  if (g.detectors.length > 0 || g.patterns.length > 0 || g.hasExternal) return;
+  // `custom` alone stands for patterns: without any it looks for nothing.
+  if (g.detectors.some((d) => d !== 'custom') || g.patterns.length > 0 || g.hasExternal) return;
   throw invalidInput([
     { path: 'detectors', message: 'choose at least one detector, a pattern or an external endpoint' },
   ]);

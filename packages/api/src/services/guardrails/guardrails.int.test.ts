@@ -246,6 +246,11 @@ describe('guardrails', () => {
     );
     expect(emptied.code).toBe('INVALID');
     expect(fieldsOf(emptied)?.map((f) => f.path)).toEqual(['detectors']);
+    // `custom` without a pattern looks for nothing either.
+    const customOnly = await failureOf(() =>
+      updateGuardrail({ ...opts(a), guardrailId: guardrail.id, input: { detectors: ['custom'] } }),
+    );
+    expect(fieldsOf(customOnly)?.map((f) => f.path)).toEqual(['detectors']);
     expect(await getGuardrail({ ...opts(a), guardrailId: guardrail.id })).toEqual(guardrail);
     await deleteGuardrail({ ...opts(a), guardrailId: guardrail.id });
     expect(await env.db.db.select().from(guardrails).where(eq(guardrails.name, 'bad pattern'))).toEqual([]);
