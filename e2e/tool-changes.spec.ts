@@ -10,8 +10,9 @@ import { createGateway, newAccount, shot, signUp, workspaceNav } from './steps.t
 /**
  * Tool-definition pinning in the browser: a server changes a tool's description and schema after
  * it was approved (a "rug pull"); the gateway keeps serving the approved definition, the admin
- * reviews the diff in Tool changes, approves it with a note, and the gateway serves the new one.
- * The workspace's pinning settings are on the Settings page.
+ * reviews the diff in Tool changes (the gateway's tool picker points there), approves it with a
+ * note, and the gateway serves the new one. The workspace's pinning settings are on the Settings
+ * page, and changing them is audited.
  */
 
 const SEARCH: MutableTool = {
@@ -125,6 +126,18 @@ test('an admin reviews a changed tool definition’s diff and approves it; until
     properties: ['q'],
   });
 
+  // The gateway's tool picker says the change waits, what gateways serve meanwhile, and where to review it.
+  await workspaceNav(page).getByRole('link', { name: 'Gateways' }).click();
+  await page.getByRole('link', { name: 'Research', exact: true }).click();
+  const searchRow = page
+    .getByRole('tabpanel', { name: 'Tools' })
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('checkbox', { name: 'docs__search' }) });
+  await expect(searchRow).toContainText('Change waiting for approval');
+  await expect(searchRow).toContainText('gateways serve the approved one until the change is approved');
+  await searchRow.getByRole('link', { name: 'Review it under Tool changes' }).click();
+  await expect(page.getByRole('heading', { name: 'Tool changes', level: 1 })).toBeVisible();
+
   await page.reload();
   const nav = workspaceNav(page);
   await expect(nav.getByRole('link', { name: 'Tool changes 1 waiting' })).toBeVisible();
@@ -173,4 +186,8 @@ test('an admin reviews a changed tool definition’s diff and approves it; until
     'false',
   );
   await expect(settings.getByLabel('While a changed tool waits for review')).toHaveValue('disable');
+
+  // Each settings change is in the audit log too.
+  await nav.getByRole('link', { name: 'Logs' }).click();
+  await expect(page.getByText('settings/tool-pinning').first()).toBeVisible();
 });

@@ -86,6 +86,13 @@ export const ZTool = z.object({
   /** SHA-256 (hex) of the tool's canonical JSON definition. */
   schemaHash: z.string(),
   approvedHash: z.string().nullable(),
+  /**
+   * Definition pinning (docs/policies.md): null when gateways serve the definition the server
+   * lists. Otherwise a `new` tool (never approved: not served) or a `changed` one (gateways serve
+   * the approved definition, or under onToolChange "disable" switch the tool off while the change
+   * is pending), whose review is `pending` or was `rejected`, as on the Tool changes page.
+   */
+  review: z.object({ kind: z.enum(['new', 'changed']), status: z.enum(['pending', 'rejected']) }).nullable(),
   enabled: z.boolean(),
   /** Labels admins set on this tool (policies read them as `tool.labels`, with the entry's). */
   labels: z.array(z.string()),

@@ -61,6 +61,13 @@ export function toTool(row: typeof tools.$inferSelect): Tool {
     annotations: row.annotations ?? null,
     schemaHash: row.schemaHash,
     approvedHash: row.approvedHash,
+    review:
+      row.pendingSince === null
+        ? null
+        : {
+            kind: row.approvedDefinition ? 'changed' : 'new',
+            status: row.rejectedHash === row.schemaHash ? 'rejected' : 'pending',
+          },
     enabled: row.enabled,
     labels: row.labels,
     createdAt: toIso(row.createdAt),

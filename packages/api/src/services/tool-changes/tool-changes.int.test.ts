@@ -5,6 +5,7 @@ import { createHarness } from '@toolgate/proxy/testing/harness';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { failureOf, seedOrg, type SeededOrg } from '../../testing/api-test-env.ts';
+import { listInstallationTools } from '../list-installation-tools.ts';
 import { decideToolChange } from './decide-tool-change.ts';
 import { countPendingToolChanges, listToolChanges } from './list-tool-changes.ts';
 import { TOOL_CHANGE_DECIDE_METHOD, TOOL_PINNING_SETTINGS_METHOD } from './tool-change-audit.ts';
@@ -70,6 +71,12 @@ describe('a changed tool definition', () => {
       pending: { description: RUG_PULL, annotations: { destructiveHint: true } },
     });
     expect(change!.pendingHash).not.toBe(change!.approvedHash);
+    // The gateway's tool picker reads the review from the installation's tools.
+    const recorded = await listInstallationTools({ ...as(a), installationId: s.installationId });
+    expect(Object.fromEntries(recorded.map((t) => [t.name, t.review]))).toEqual({
+      fetch: null,
+      search: { kind: 'changed', status: 'pending' },
+    });
     expect(await countPendingToolChanges(as(a))).toBeGreaterThanOrEqual(1);
     expect(await countPendingToolChanges(as(a, 'member'))).toBe(0);
 
@@ -249,6 +256,12 @@ describe('a new tool', () => {
     expect(await changesOf(org, s.installationId, 'rejected')).toMatchObject([
       { kind: 'new', tool: { name: 'drop' } },
     ]);
+    const recorded = await listInstallationTools({ ...as(org), installationId: s.installationId });
+    expect(Object.fromEntries(recorded.map((t) => [t.name, t.review]))).toEqual({
+      drop: { kind: 'new', status: 'rejected' },
+      search: null,
+      send: null,
+    });
     // A rejected change may still be approved.
     await decideToolChange({ ...as(org), id: drop.id, decision: 'approve' });
     await eventually(async () =>

@@ -2,6 +2,7 @@ import type { Assignment } from '@toolgate/api/schemas/gateways';
 import type { Installation, Prompt, Tool } from '@toolgate/api/schemas/installations';
 import { describe, expect, it } from 'vitest';
 import {
+  describeReview,
   isLive,
   matchesSearch,
   unavailableReason,
@@ -10,6 +11,7 @@ import {
   rowsFrom,
   sameAssignments,
   serverGroups,
+  servesTool,
   toInput,
   type Row,
 } from './assignment-model.ts';
@@ -218,5 +220,81 @@ describe('the picker’s prompts and search', () => {
     expect(matchesSearch('ISSUE', 'create_issue', undefined)).toBe(true);
     expect(matchesSearch('pull request', 'merge', 'Merge a pull request')).toBe(true);
     expect(matchesSearch('deploy', 'merge', 'Merge a pull request')).toBe(false);
+  });
+});
+
+describe('the picker and definition pinning', () => {
+  const reviewed = (installationId: string, name: string, review: Tool['review']) =>
+    ({ installationId, name, description: `${name}!`, enabled: true, review }) as Tool;
+  const installs = [
+    {
+      installation: installation('org-1', E1),
+      tools: [
+        reviewed('org-1', 'search', null),
+        reviewed('org-1', 'send', { kind: 'new', status: 'pending' }),
+        reviewed('org-1', 'drop', { kind: 'new', status: 'rejected' }),
+        reviewed('org-1', 'fetch', { kind: 'changed', status: 'pending' }),
+        reviewed('org-1', 'list', { kind: 'changed', status: 'rejected' }),
+      ],
+    },
+  ];
+  const rows = new Map(['search', 'send', 'drop', 'fetch', 'list'].map((t) => row(E1, t)));
+  const live = (onToolChange: 'serve_approved' | 'disable') => {
+    const [github] = serverGroups(installs, entries, rows, onToolChange);
+    return ['search', 'send', 'drop', 'fetch', 'list'].filter((t) =>
+      isLive(github!, rows.get(rowKey(E1, 'tool', t))!),
+    );
+  };
+
+  it('knows a new tool never approved is not served, nor a waiting change when the workspace switches those off', () => {
+    expect(live('serve_approved')).toEqual(['search', 'fetch', 'list']);
+    expect(live('disable')).toEqual(['search', 'list']);
+    expect(servesTool({ enabled: false, review: null }, 'serve_approved')).toBe(false);
+  });
+
+  it('marks the tools whose definition waits for review or was rejected, a pending review first', () => {
+    const [github] = serverGroups(
+      [
+        ...installs,
+        {
+          installation: installation('team-1', E1, { scope: 'team' }),
+          tools: [
+            reviewed('team-1', 'search', { kind: 'changed', status: 'pending' }),
+            reviewed('team-1', 'list', { kind: 'changed', status: 'pending' }),
+          ],
+        },
+      ],
+      entries,
+      new Map(),
+    );
+    expect(Object.fromEntries(github!.reviews)).toEqual({
+      send: { kind: 'new', status: 'pending', installation: 'org-1' },
+      drop: { kind: 'new', status: 'rejected', installation: 'org-1' },
+      fetch: { kind: 'changed', status: 'pending', installation: 'org-1' },
+      list: { kind: 'changed', status: 'pending', installation: 'team-1' },
+      search: { kind: 'changed', status: 'pending', installation: 'team-1' },
+    });
+  });
+
+  it('words each review with what gateways do meanwhile', () => {
+    const one = (review: Tool['review'], onToolChange: 'serve_approved' | 'disable' = 'serve_approved') =>
+      describeReview({ ...review!, installation: 'org-1' }, onToolChange, 1);
+    expect(one({ kind: 'new', status: 'pending' })).toEqual({
+      badge: 'Waiting for approval',
+      detail: 'New tool: not served until an owner or admin approves it.',
+    });
+    expect(one({ kind: 'new', status: 'rejected' }).badge).toBe('Rejected');
+    expect(one({ kind: 'changed', status: 'pending' })).toEqual({
+      badge: 'Change waiting for approval',
+      detail: 'Its definition changed: gateways serve the approved one until the change is approved.',
+    });
+    expect(one({ kind: 'changed', status: 'pending' }, 'disable').detail).toBe(
+      'Its definition changed: switched off on every gateway until the change is approved.',
+    );
+    expect(one({ kind: 'changed', status: 'rejected' }).badge).toBe('Change rejected');
+    expect(
+      describeReview({ kind: 'new', status: 'pending', installation: 'Team docs' }, 'serve_approved', 2)
+        .detail,
+    ).toBe('New tool (Team docs): not served until an owner or admin approves it.');
   });
 });

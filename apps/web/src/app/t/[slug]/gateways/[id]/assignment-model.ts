@@ -81,8 +81,30 @@ export interface GroupInstallation {
   /** Health as the last discovery or health check recorded it. */
   status: Installation['status'];
   lastError: string | null;
-  /** Discovered tools by name: enabled or not. */
+  /** Discovered tools by name: whether gateways serve them from here (`servesTool`). */
   tools: Map<string, boolean>;
+}
+
+/** A tool definition's review under pinning (null on the tool: approved as listed). */
+export type ToolReview = NonNullable<Tool['review']>;
+/** The workspace's choice while a changed definition waits for review. */
+export type OnToolChange = 'serve_approved' | 'disable';
+
+/** A review the picker shows, with the installation whose discovery it is about. */
+export interface PickerReview extends ToolReview {
+  installation: string;
+}
+
+/**
+ * Whether gateways serve an installation's tool, as the snapshot compiler decides: enabled, and
+ * approved — a new tool never approved is not served, nor a changed one whose change waits when
+ * the workspace switches such tools off.
+ */
+export function servesTool(tool: Pick<Tool, 'enabled' | 'review'>, onToolChange: OnToolChange): boolean {
+  if (!tool.enabled) return false;
+  if (!tool.review) return true;
+  if (tool.review.kind === 'new') return false;
+  return !(tool.review.status === 'pending' && onToolChange === 'disable');
 }
 
 /** One server: its installations the caller can see and the union of their tools. */
@@ -93,6 +115,8 @@ export interface ServerGroup {
   installations: GroupInstallation[];
   /** Tool name → description, from any installation. */
   discovered: Map<string, string>;
+  /** Tools whose listed definition is not approved, by name (a pending review before a rejected one). */
+  reviews: Map<string, PickerReview>;
   /** Prompt name → what prompts/list said of it, from any installation. */
   prompts: Map<string, DiscoveredPrompt>;
 }
@@ -111,6 +135,7 @@ export function serverGroups(
   }[],
   entries: readonly { id: string; name: string; slug: string }[],
   rows: ReadonlyMap<string, Row>,
+  onToolChange: OnToolChange = 'serve_approved',
 ): ServerGroup[] {
   const byId = new Map(entries.map((e) => [e.id, e]));
   const groups = new Map<string, ServerGroup>();
@@ -124,6 +149,7 @@ export function serverGroups(
         slug: entry?.slug ?? '',
         installations: [],
         discovered: new Map(),
+        reviews: new Map(),
         prompts: new Map(),
       };
       groups.set(entryId, group);
@@ -139,9 +165,14 @@ export function serverGroups(
       enabled: installation.enabled,
       status: installation.status,
       lastError: installation.lastError,
-      tools: new Map(tools.map((t) => [t.name, t.enabled])),
+      tools: new Map(tools.map((t) => [t.name, servesTool(t, onToolChange)])),
     });
-    for (const t of tools) if (!group.discovered.has(t.name)) group.discovered.set(t.name, t.description);
+    for (const t of tools) {
+      if (!group.discovered.has(t.name)) group.discovered.set(t.name, t.description);
+      const known = group.reviews.get(t.name);
+      if (t.review && (!known || (known.status === 'rejected' && t.review.status === 'pending')))
+        group.reviews.set(t.name, { ...t.review, installation: installation.name });
+    }
     for (const p of prompts)
       if (!group.prompts.has(p.name))
         group.prompts.set(p.name, { description: p.description, arguments: p.arguments });
@@ -167,7 +198,7 @@ export function unavailableReason(group: ServerGroup): string | null {
     .join('; ');
 }
 
-/** Whether the compiler would expose this tool: discovered and enabled where it is served from. */
+/** Whether the compiler would expose this tool: discovered, enabled and approved where it is served from. */
 export function isLive(group: ServerGroup, row: Row): boolean {
   if (row.kind !== 'tool') return true;
   const serves = (i: GroupInstallation) => i.enabled && i.tools.get(row.toolName) === true;
@@ -228,4 +259,35 @@ export function matchesSearch(query: string, name: string, description: string |
   const q = query.trim().toLowerCase();
   if (!q) return true;
   return name.toLowerCase().includes(q) || (description ?? '').toLowerCase().includes(q);
+}
+
+/**
+ * How the picker words a tool's review: a badge, and what gateways do meanwhile. `installations`
+ * is how many the server has here: with more than one, the one concerned is named.
+ */
+export function describeReview(
+  review: PickerReview,
+  onToolChange: OnToolChange,
+  installations: number,
+): { badge: string; detail: string } {
+  const on = installations > 1 ? ` (${review.installation})` : '';
+  if (review.kind === 'new')
+    return review.status === 'pending'
+      ? {
+          badge: 'Waiting for approval',
+          detail: `New tool${on}: not served until an owner or admin approves it.`,
+        }
+      : { badge: 'Rejected', detail: `New tool${on}, rejected: not served.` };
+  if (review.status === 'rejected')
+    return {
+      badge: 'Change rejected',
+      detail: `Its definition changed${on} and the change was rejected: gateways serve the approved one.`,
+    };
+  return {
+    badge: 'Change waiting for approval',
+    detail:
+      onToolChange === 'disable'
+        ? `Its definition changed${on}: switched off on every gateway until the change is approved.`
+        : `Its definition changed${on}: gateways serve the approved one until the change is approved.`,
+  };
 }

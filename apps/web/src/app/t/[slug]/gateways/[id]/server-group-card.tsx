@@ -1,15 +1,18 @@
 'use client';
 
+import Link from 'next/link';
 import { useId } from 'react';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { cx } from '~/components/ui/cx';
 import {
+  describeReview,
   isLive,
   matchesSearch,
   newRow,
   RESOURCES,
   rowKey,
+  type OnToolChange,
   type Row,
   type ServerGroup,
 } from './assignment-model';
@@ -31,10 +34,24 @@ interface Props {
   /** The picker's search: only tools (and prompts) whose name or description contain it are shown. */
   query: string;
   edit: (change: (next: Map<string, Row>) => void) => void;
+  /** The workspace's pinning choice, for what gateways do while a change waits. */
+  onToolChange: OnToolChange;
+  /** The Tool changes page, where waiting definitions are reviewed. */
+  reviewHref: string;
 }
 
 /** One server's tools, prompts and resources as the gateway exposes them. */
-export function ServerGroupCard({ group, rows, checks, problems, readOnly, query, edit }: Props) {
+export function ServerGroupCard({
+  group,
+  rows,
+  checks,
+  problems,
+  readOnly,
+  query,
+  edit,
+  onToolChange,
+  reviewHref,
+}: Props) {
   const mine = [...rows.entries()].filter(([, r]) => r.registryEntryId === group.id);
   const assignedTools = mine.filter(([, r]) => r.kind === 'tool').map(([, r]) => r.toolName);
   const toolNames = readOnly ? assignedTools : [...new Set([...group.discovered.keys(), ...assignedTools])];
@@ -118,6 +135,7 @@ export function ServerGroupCard({ group, rows, checks, problems, readOnly, query
         <ul aria-label={`${group.name} tools`} className="divide-y divide-slate-100">
           {shownTools.map((tool) => {
             const key = rowKey(group.id, 'tool', tool);
+            const review = group.reviews.get(tool);
             return (
               <ToolRow
                 key={tool}
@@ -127,6 +145,8 @@ export function ServerGroupCard({ group, rows, checks, problems, readOnly, query
                 row={rows.get(key)}
                 check={checks.get(key)}
                 problem={problems.get(key)}
+                review={review && describeReview(review, onToolChange, group.installations.length)}
+                reviewHref={reviewHref}
                 onToggle={(on) =>
                   edit((next) => {
                     if (!on) next.delete(key);
@@ -190,6 +210,8 @@ function ToolRow({
   row,
   check,
   problem,
+  review,
+  reviewHref,
   onToggle,
   onChange,
 }: {
@@ -199,6 +221,9 @@ function ToolRow({
   row: Row | undefined;
   check: NameCheck | undefined;
   problem: RowProblem | undefined;
+  /** How its definition's review reads, when it is not approved as listed. */
+  review: { badge: string; detail: string } | undefined;
+  reviewHref: string;
   onToggle: (on: boolean) => void;
   onChange: (patch: Partial<Row>) => void;
 }) {
@@ -223,6 +248,11 @@ function ToolRow({
               Not discovered
             </Badge>
           )}
+          {review && (
+            <Badge tone="amber" className="ml-2">
+              {review.badge}
+            </Badge>
+          )}
           {description && <p className="line-clamp-1 text-xs text-slate-500">{description}</p>}
         </label>
         {row && check && (
@@ -231,6 +261,14 @@ function ToolRow({
           </span>
         )}
       </div>
+      {review && (
+        <p className="mt-1 ml-7 text-xs text-amber-800">
+          {review.detail}{' '}
+          <Link href={reviewHref} className="font-medium underline">
+            Review it under Tool changes
+          </Link>
+        </p>
+      )}
       {row && (
         <div className="mt-2 ml-7 flex flex-col gap-2">
           <div className="flex flex-wrap items-center gap-2">
@@ -279,7 +317,7 @@ function ToolRow({
               {problem.message}
             </p>
           )}
-          {!live && (
+          {!live && !review && (
             <p className="text-xs text-amber-700">
               {row.installationId
                 ? 'Not discovered (or disabled) on the pinned installation: clients will not see it until it is.'

@@ -44,6 +44,9 @@ export function ToolAssignments({
   const queryClient = useQueryClient();
   const installations = useQuery(trpc.installations.list.queryOptions());
   const registry = useQuery(trpc.registry.list.queryOptions());
+  // Whether a tool whose change waits is still served (with its approved definition) or off.
+  const pinning = useQuery(trpc.toolChanges.settings.queryOptions());
+  const onToolChange = pinning.data?.onToolChange ?? 'serve_approved';
   const [savedRows, setSavedRows] = useState(() => rowsFrom(assignments));
   const [rows, setRows] = useState(savedRows);
   const [exposed, setExposed] = useState<string[] | null>(null);
@@ -65,8 +68,8 @@ export function ToolAssignments({
   );
 
   const groups = useMemo(
-    () => serverGroups(installations.data ?? [], registry.data ?? [], rows),
-    [installations.data, registry.data, rows],
+    () => serverGroups(installations.data ?? [], registry.data ?? [], rows, onToolChange),
+    [installations.data, registry.data, rows, onToolChange],
   );
   const checks = useMemo(() => checkExposedNames(namedItems(groups, rows)), [groups, rows]);
   // Members see what is assigned, not what could be.
@@ -242,6 +245,8 @@ export function ToolAssignments({
               readOnly={!isAdmin}
               query={query}
               edit={edit}
+              onToolChange={onToolChange}
+              reviewHref={`/t/${tenantSlug}/tool-changes`}
             />
           ))}
           {unavailable.length > 0 && (
