@@ -2,13 +2,13 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Approval } from '@toolgate/api/schemas/approvals';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState } from 'react';
 import { DataTable } from '~/components/data-table';
+import { DecisionNoteForm } from '~/components/decision-note-form';
 import { CheckIcon } from '~/components/icons';
 import { Alert } from '~/components/ui/alert';
 import { cx } from '~/components/ui/cx';
-import { Dialog, FormActions } from '~/components/ui/dialog';
-import { TextAreaField } from '~/components/ui/field';
+import { Dialog } from '~/components/ui/dialog';
 import { PageHeader } from '~/components/ui/page-header';
 import { useNow } from '~/components/use-now';
 import { useTRPC } from '~/trpc/react';
@@ -130,9 +130,12 @@ export function ApprovalsView({ isAdmin, highlightId }: { isAdmin: boolean; high
         }
       >
         {deciding && (
-          <DecisionForm
+          <DecisionNoteForm
             key={`${deciding.row.id}-${deciding.decision}`}
             decision={deciding.decision}
+            hint={
+              deciding.decision === 'deny' ? 'Say why, or what to do instead: the agent reads it.' : undefined
+            }
             pending={decide.isPending}
             error={decide.error}
             onCancel={() => setDeciding(null)}
@@ -141,49 +144,5 @@ export function ApprovalsView({ isAdmin, highlightId }: { isAdmin: boolean; high
         )}
       </Dialog>
     </>
-  );
-}
-
-function DecisionForm({
-  decision,
-  pending,
-  error,
-  onCancel,
-  onSubmit,
-}: {
-  decision: Decision;
-  pending: boolean;
-  error: { message: string } | null;
-  onCancel: () => void;
-  onSubmit: (note: string) => void;
-}) {
-  const [note, setNote] = useState('');
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    onSubmit(note);
-  };
-  return (
-    <form onSubmit={submit} className="flex flex-col gap-4">
-      {error && <Alert>{error.message}</Alert>}
-      <TextAreaField
-        label="Note (optional)"
-        hint={
-          decision === 'deny'
-            ? 'Say why, or what to do instead: the agent reads it.'
-            : 'Kept with the decision in the audit log.'
-        }
-        rows={3}
-        maxLength={1000}
-        value={note}
-        onChange={(e) => setNote(e.target.value)}
-      />
-      <FormActions
-        onCancel={onCancel}
-        submitLabel={decision === 'deny' ? 'Deny' : 'Approve'}
-        pendingLabel={decision === 'deny' ? 'Denying…' : 'Approving…'}
-        pending={pending}
-        variant={decision === 'deny' ? 'danger' : 'primary'}
-      />
-    </form>
   );
 }

@@ -2,15 +2,15 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
+import { DecisionNoteForm } from '~/components/decision-note-form';
 import { ShieldIcon } from '~/components/icons';
 import { Alert, Notice } from '~/components/ui/alert';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { cx } from '~/components/ui/cx';
-import { Dialog, FormActions } from '~/components/ui/dialog';
+import { Dialog } from '~/components/ui/dialog';
 import { EmptyState } from '~/components/ui/empty-state';
-import { TextAreaField } from '~/components/ui/field';
 import { PageHeader } from '~/components/ui/page-header';
 import { Spinner } from '~/components/ui/spinner';
 import { timeAgo } from '~/components/time-ago';
@@ -175,7 +175,7 @@ export function ToolChangesView({ tenantSlug, isAdmin }: { tenantSlug: string; i
         }
       >
         {deciding && (
-          <DecisionForm
+          <DecisionNoteForm
             key={`${deciding.change.id}-${deciding.decision}`}
             decision={deciding.decision}
             pending={decide.isPending}
@@ -249,45 +249,5 @@ function ChangeCard({
         <DefinitionDiff approved={change.approved} pending={change.pending} />
       </div>
     </article>
-  );
-}
-
-function DecisionForm({
-  decision,
-  pending,
-  error,
-  onCancel,
-  onSubmit,
-}: {
-  decision: Decision;
-  pending: boolean;
-  error: { message: string } | null;
-  onCancel: () => void;
-  onSubmit: (note: string) => void;
-}) {
-  const [note, setNote] = useState('');
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    onSubmit(note);
-  };
-  return (
-    <form onSubmit={submit} className="flex flex-col gap-4">
-      {error && <Alert>{error.message}</Alert>}
-      <TextAreaField
-        label="Note (optional)"
-        hint="Kept with the decision in the audit log."
-        rows={3}
-        maxLength={1000}
-        value={note}
-        onChange={(e) => setNote(e.target.value)}
-      />
-      <FormActions
-        onCancel={onCancel}
-        submitLabel={decision === 'reject' ? 'Reject' : 'Approve'}
-        pendingLabel={decision === 'reject' ? 'Rejecting…' : 'Approving…'}
-        pending={pending}
-        variant={decision === 'reject' ? 'danger' : 'primary'}
-      />
-    </form>
   );
 }
