@@ -39,6 +39,7 @@ const SECTIONS: { title: string | null; items: NavItem[] }[] = [
       { label: 'Tool changes', path: '/tool-changes', icon: ShieldIcon, badge: 'pendingToolChanges' },
       { label: 'Gateways', path: '/gateways', icon: GatewayIcon },
       { label: 'Policies', path: '/policies', icon: ShieldIcon },
+      { label: 'Guardrails', path: '/guardrails', icon: ShieldIcon },
       { label: 'Tokens', path: '/tokens', icon: KeyIcon },
       { label: 'Connected accounts', path: '/connections', icon: ShieldIcon },
       { label: 'Connected apps', path: '/settings/oauth', icon: AppsIcon },
