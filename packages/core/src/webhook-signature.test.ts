@@ -31,3 +31,11 @@ describe('webhook signatures', () => {
     expect(verifySignature('old-secret', body, `${header},${old}`, { now })).toEqual({ ok: true });
   });
 });
+
+describe('the guardrails header', () => {
+  it('is the header requests are signed in', async () => {
+    const { GUARDRAIL_SIGNATURE_HEADER } = await import('./dlp/guardrail.ts');
+    const { SIGNATURE_HEADER } = await import('./webhook-signature.ts');
+    expect(GUARDRAIL_SIGNATURE_HEADER).toBe(SIGNATURE_HEADER);
+  });
+});

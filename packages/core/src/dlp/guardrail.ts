@@ -58,8 +58,12 @@ export interface SnapshotGuardrail {
 /** Additional authenticated data of a guardrail's sealed signing secret. */
 export const guardrailSecretAad = (guardrailId: string): string => `guardrail-secret:${guardrailId}`;
 
-/** The header an external guardrail's request is signed in (see signBody in @toolgate/core/webhook-signature). */
-export { SIGNATURE_HEADER as GUARDRAIL_SIGNATURE_HEADER } from '../webhook-signature.ts';
+/**
+ * The header an external guardrail's request is signed in (signBody in @toolgate/core/webhook-signature,
+ * whose SIGNATURE_HEADER it equals). Spelled out rather than imported: this module reaches the
+ * browser (forms), and that one needs node:crypto.
+ */
+export const GUARDRAIL_SIGNATURE_HEADER = 'toolgate-signature';
 
 /**
  * What an external guardrail is sent (JSON, signed over `${t}.${body}` with the guardrail's
