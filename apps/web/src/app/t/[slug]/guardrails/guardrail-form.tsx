@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { GuardrailAction, GuardrailDirection } from '@toolgate/core/dlp';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { GatewayScope } from '~/components/gateway-scope';
 import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { cx } from '~/components/ui/cx';
@@ -11,7 +12,6 @@ import { SelectField, TextAreaField, TextField } from '~/components/ui/field';
 import { Switch } from '~/components/ui/switch';
 import { useTRPC, type TrpcError } from '~/trpc/react';
 import { ExternalField } from './external-field';
-import { GatewayScope } from './gateway-scope';
 import {
   draftErrors,
   draftOf,
@@ -126,6 +126,7 @@ export function GuardrailForm({
         hint="Optional, for admins."
       />
       <GatewayScope
+        subject="guardrail"
         gateways={gateways.data ?? []}
         loading={gateways.isPending}
         allGateways={draft.allGateways}

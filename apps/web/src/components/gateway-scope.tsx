@@ -3,11 +3,9 @@
 import { useId } from 'react';
 import { cx } from '~/components/ui/cx';
 
-/**
- * "All gateways" (those created later too) or a chosen list, as the policy form offers it (that
- * picker is private to the policy form, so the guardrail form has this copy).
- */
+/** "All gateways" (those created later too) or a chosen list: where a policy or guardrail applies. */
 export function GatewayScope({
+  subject,
   gateways,
   loading,
   allGateways,
@@ -15,6 +13,8 @@ export function GatewayScope({
   onChange,
   error,
 }: {
+  /** What applies: named in the list's accessible name ("Gateways this policy applies to"). */
+  subject: 'policy' | 'guardrail';
   gateways: { id: string; name: string; slug: string }[];
   loading: boolean;
   allGateways: boolean;
@@ -58,7 +58,7 @@ export function GatewayScope({
           ) : (
             <ul
               id={listId}
-              aria-label="Gateways this guardrail applies to"
+              aria-label={`Gateways this ${subject} applies to`}
               className={cx(
                 'flex max-h-44 flex-col gap-0.5 overflow-y-auto rounded-lg p-1.5 ring-1',
                 error ? 'ring-red-400' : 'ring-slate-200',
