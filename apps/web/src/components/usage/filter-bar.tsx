@@ -9,6 +9,8 @@ import {
 } from '@toolgate/api/schemas/usage';
 import { Button } from '~/components/ui/button';
 import { useTRPC } from '~/trpc/react';
+import { DLP_OUTCOMES, POLICY_DECISIONS } from '@toolgate/core/dlp';
+import { DLP_OUTCOME_LABELS, POLICY_DECISION_LABELS } from './dlp-badge.tsx';
 import { AUTH_METHOD_LABELS } from './format.ts';
 import { STATUS_LABELS } from './status-badge.tsx';
 import {
@@ -66,7 +68,7 @@ export function useFacets(
 
 /**
  * One select per dimension. Gateways, servers, tools, callers and agents list what had calls in the
- * window; `hide` leaves out dimensions the page fixes (the gateway of a gateway's dashboard).
+ * window; policy decisions and DLP outcomes are fixed lists; `hide` leaves out dimensions the page fixes (the gateway of a gateway's dashboard).
  */
 export function FilterBar({
   filters,
@@ -122,6 +124,18 @@ export function FilterBar({
       label: 'Auth method',
       all: 'Any auth method',
       options: AUTH_METHODS.map((m) => ({ id: m, label: AUTH_METHOD_LABELS[m] ?? m })),
+    },
+    {
+      key: 'policyDecision',
+      label: 'Policy decision',
+      all: 'Any policy',
+      options: POLICY_DECISIONS.map((d) => ({ id: d, label: POLICY_DECISION_LABELS[d] })),
+    },
+    {
+      key: 'dlpOutcome',
+      label: 'DLP outcome',
+      all: 'Any DLP outcome',
+      options: DLP_OUTCOMES.map((o) => ({ id: o, label: `DLP: ${DLP_OUTCOME_LABELS[o]}` })),
     },
   ];
   const narrowed = hasNarrowingFilters(filters, hide);

@@ -25,3 +25,24 @@ describe('the agent filter in the URL', () => {
     expect(clearNarrowingFilters()).toHaveProperty('agent', undefined);
   });
 });
+
+describe('the policy decision and DLP outcome filters in the URL', () => {
+  it('reads known values from the query string and writes them back', () => {
+    const filters = parseFilters(
+      new URLSearchParams('range=1h&policyDecision=approval_denied&dlpOutcome=redacted'),
+    );
+    expect(filters).toEqual({ range: '1h', policyDecision: 'approval_denied', dlpOutcome: 'redacted' });
+    expect(parseFilters(new URLSearchParams(filtersQuery(filters).slice(1)))).toEqual(filters);
+  });
+
+  it('drops values that are no decision or outcome instead of sending them', () => {
+    expect(parseFilters(new URLSearchParams('policyDecision=denied&dlpOutcome=redact'))).toEqual({});
+  });
+
+  it('counts both as narrowing, cleared with the other filters', () => {
+    expect(hasNarrowingFilters({ dlpOutcome: 'blocked' })).toBe(true);
+    expect(hasNarrowingFilters({ policyDecision: 'deny' })).toBe(true);
+    expect(clearNarrowingFilters()).toHaveProperty('policyDecision', undefined);
+    expect(clearNarrowingFilters()).toHaveProperty('dlpOutcome', undefined);
+  });
+});

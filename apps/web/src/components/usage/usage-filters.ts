@@ -6,6 +6,7 @@ import {
   USAGE_STATUS_FILTERS,
   type UsageFilters,
 } from '@toolgate/api/schemas/usage';
+import { DLP_OUTCOMES, POLICY_DECISIONS } from '@toolgate/core/dlp';
 import { MAX_AGENT_CHARS } from '@toolgate/core/usage';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useMemo } from 'react';
@@ -23,6 +24,8 @@ export const NARROWING_KEYS = [
   'status',
   'authMethod',
   'method',
+  'policyDecision',
+  'dlpOutcome',
 ] as const satisfies readonly (keyof Filters)[];
 export type NarrowingKey = (typeof NARROWING_KEYS)[number];
 
@@ -53,6 +56,8 @@ const PARSERS: { [K in (typeof FILTER_KEYS)[number]]: (value: string) => Filters
   status: oneOf(USAGE_STATUS_FILTERS),
   authMethod: oneOf(AUTH_METHODS),
   method: text,
+  policyDecision: oneOf(POLICY_DECISIONS),
+  dlpOutcome: oneOf(DLP_OUTCOMES),
 };
 
 /** Filters from a query string; values that cannot be right are dropped, not sent. */

@@ -21,6 +21,7 @@ import {
   formatMs,
   methodLabel,
 } from '~/components/usage/format';
+import { DlpBadge, POLICY_DECISION_LABELS } from '~/components/usage/dlp-badge';
 import { StatusBadge } from '~/components/usage/status-badge';
 import { connectionEventLabel, isConnectionEvent } from './connection-events';
 import { denyReasonText } from './deny-reasons';
@@ -106,6 +107,24 @@ export function LogsTable({
             )}
           </div>
         );
+      },
+    }),
+    column.accessor('policyDecision', {
+      header: 'Policy',
+      cell: (info) => {
+        const decision = info.getValue();
+        if (!decision) return muted('—');
+        const label = POLICY_DECISION_LABELS[decision];
+        return (
+          <span className={cx('whitespace-nowrap', decision === 'none' && 'text-slate-400')}>{label}</span>
+        );
+      },
+    }),
+    column.accessor('dlpOutcome', {
+      header: 'DLP',
+      cell: (info) => {
+        const outcome = info.getValue();
+        return outcome ? <DlpBadge outcome={outcome} findings={info.row.original.dlpFindings} /> : muted('—');
       },
     }),
     column.accessor((e) => e.gateway?.label ?? '', {

@@ -18,6 +18,7 @@ import {
   formatMs,
   methodLabel,
 } from '~/components/usage/format';
+import { DLP_OUTCOME_LABELS, findingsByDetector, POLICY_DECISION_LABELS } from '~/components/usage/dlp-badge';
 import { StatusBadge } from '~/components/usage/status-badge';
 import { useTRPC } from '~/trpc/react';
 import { connectionEventLabel, isConnectionEvent } from '../connection-events';
@@ -103,6 +104,15 @@ export function LogDetail({ tenantSlug, eventId }: { tenantSlug: string; eventId
               </Row>
             )}
             {e.errorCode !== null && <Row label="Error code">{e.errorCode}</Row>}
+            {e.policyDecision && (
+              <Row label="Policy decision">{POLICY_DECISION_LABELS[e.policyDecision]}</Row>
+            )}
+            {e.dlpOutcome && <Row label="DLP outcome">{DLP_OUTCOME_LABELS[e.dlpOutcome]}</Row>}
+            {e.dlpOutcome && (
+              <Row label="Findings">
+                <Findings findings={e.dlpFindings} />
+              </Row>
+            )}
             <Row label="Caller">
               {e.caller ? (
                 <>
@@ -191,6 +201,25 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 }
 
 const Missing = () => <span className="text-slate-400">—</span>;
+
+/** Counts by detector: the audit keeps no matched values, so there are none to show. */
+function Findings({ findings }: { findings: Record<string, number> | null }) {
+  const entries = findingsByDetector(findings);
+  if (entries.length === 0) return <span className="text-slate-400">None</span>;
+  return (
+    <>
+      <ul aria-label="Findings by detector" className="flex flex-col gap-0.5">
+        {entries.map(([detector, count]) => (
+          <li key={detector} className="flex justify-between gap-3">
+            <span className="font-mono text-xs">{detector}</span>
+            <span className="tabular-nums">{count}</span>
+          </li>
+        ))}
+      </ul>
+      <p className="mt-1 text-xs text-slate-500">Counted by detector; what matched is never stored.</p>
+    </>
+  );
+}
 
 function Code({ value }: { value: string }) {
   return <code className="font-mono text-xs break-all text-slate-700">{value}</code>;

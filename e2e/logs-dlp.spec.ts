@@ -1,0 +1,227 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { expect, test, type Page } from '@playwright/test';
+import { and, eq } from 'drizzle-orm';
+import type { UsageEvent } from '../packages/core/src/usage.ts';
+import { apiTokens, gateways, installations } from '../packages/db/src/schema/index.ts';
+import { applyUsageBatch } from '../packages/db/src/usage.ts';
+import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
+import { databaseOf } from './embedded-db.ts';
+import { addEverythingServer, createGateway, newAccount, shot, signUp, workspaceNav } from './steps.ts';
+
+/**
+ * The logs and the usage dashboard filtered by policy decision and by DLP outcome. The policy
+ * decisions are real: a deny policy is saved in the browser and the gateway refuses a call by it
+ * (proxy → queue → worker). The proxy does not record what guardrails did yet, so the calls they
+ * redacted and blocked are written by the worker's own batch function (applyUsageBatch) into the
+ * database of the `toolgate start` under test, as the worker would from the proxy's events.
+ */
+
+/** The usage pipeline (proxy → queue → worker) flushes about every second: polls have a deadline. */
+const PIPELINE_DEADLINE_MS = 30_000;
+const CLIENT_NAME = 'logs-dlp-e2e';
+const MESSAGE = 'Secrets stay in the building.';
+
+let upstream: RunningEverythingServer;
+
+test.beforeAll(async () => {
+  upstream = await startEverythingServer('streamableHttp');
+});
+test.afterAll(async () => {
+  await upstream?.close();
+});
+
+/** A gateway exposing everything__echo, and an API token to call it. */
+async function gatewayWithEcho(page: Page): Promise<{ gatewayUrl: string; token: string }> {
+  await addEverythingServer(page, upstream.url);
+  await createGateway(page, 'Guarded desk');
+  const tools = page.getByRole('tabpanel', { name: 'Tools' });
+  await tools.getByRole('checkbox', { name: 'everything__echo' }).check();
+  await tools.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(tools.getByText('Clients now see 1 tool')).toBeVisible();
+  await page.getByRole('button', { name: 'Connect' }).click();
+  const connect = page.getByRole('dialog', { name: 'Connect a client' });
+  const gatewayUrl = (await connect.getByTestId('gateway-url').textContent())!.trim();
+  await page.keyboard.press('Escape');
+
+  await workspaceNav(page).getByRole('link', { name: 'Tokens' }).click();
+  await page.getByRole('button', { name: 'Create token' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Create a token' });
+  await dialog.getByLabel('Token name').fill('dlp-agent');
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  const token = (await dialog.getByTestId('new-token').textContent())!.trim();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  return { gatewayUrl, token };
+}
+
+/** Calls echo once with `message`; true when the call was refused with the policy's message. */
+async function echoRefused(gatewayUrl: string, token: string, message: string): Promise<boolean> {
+  const client = new Client({ name: CLIENT_NAME, version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(gatewayUrl), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
+  );
+  try {
+    const result = await client.callTool({ name: 'everything__echo', arguments: { message } });
+    return result.isError === true && JSON.stringify(result.content).includes(MESSAGE);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Two calls of echo through the gateway that guardrails redacted and blocked, applied as the worker does. */
+async function recordGuardedCalls(slug: string): Promise<void> {
+  const { handle, tenantId } = await databaseOf(slug);
+  try {
+    const [gateway] = await handle.db.select().from(gateways).where(eq(gateways.tenantId, tenantId));
+    const [installation] = await handle.db
+      .select()
+      .from(installations)
+      .where(eq(installations.tenantId, tenantId));
+    const [token] = await handle.db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.tenantId, tenantId), eq(apiTokens.name, 'dlp-agent')));
+    const at = Date.now() - 60_000;
+    const call = (overrides: Partial<UsageEvent>): UsageEvent => ({
+      at,
+      tenantId,
+      gatewayId: gateway!.id,
+      requestId: crypto.randomUUID(),
+      traceId: crypto.randomUUID().replaceAll('-', ''),
+      principalType: 'token',
+      principalId: `token:${token!.id}`,
+      authMethod: 'api_token',
+      sessionId: null,
+      agent: CLIENT_NAME,
+      method: 'tools/call',
+      toolName: 'everything__echo',
+      installationId: installation!.id,
+      status: 'ok',
+      errorCode: null,
+      latencyMs: 4,
+      requestBytes: 120,
+      responseBytes: 80,
+      policyOutcome: 'allow',
+      request: { message: 'card [REDACTED:card], [REDACTED:card], mail [REDACTED:email]' },
+      response: null,
+      ...overrides,
+    });
+    await applyUsageBatch(handle.db, {
+      id: crypto.randomUUID(),
+      events: [
+        call({ dlpOutcome: 'redacted', dlpFindings: { card: 2, email: 1 } }),
+        call({
+          at: at + 1_000,
+          status: 'tool_error',
+          dlpOutcome: 'blocked',
+          dlpFindings: { secret: 1 },
+          request: { message: '[REDACTED:secret]' },
+        }),
+      ],
+    });
+  } finally {
+    await handle.close();
+  }
+}
+
+test('the logs and usage filter by DLP outcome and policy decision', async ({ page }) => {
+  test.setTimeout(240_000);
+  const owner = newAccount('Dalia');
+  await signUp(page, owner);
+  const { gatewayUrl, token } = await gatewayWithEcho(page);
+
+  // A deny policy, saved in the browser.
+  await workspaceNav(page).getByRole('link', { name: 'Policies' }).click();
+  await page.getByRole('link', { name: 'New policy' }).first().click();
+  const form = page.getByRole('form', { name: 'New policy' });
+  await form.getByLabel('Name', { exact: true }).fill('No secrets by echo');
+  await form
+    .getByLabel('Condition')
+    .fill('tool.name == "echo" && has(args.message) && string(args.message).contains("secret")');
+  await form.getByLabel('Action').selectOption('deny');
+  await form.getByLabel('Message').fill(MESSAGE);
+  await form.getByRole('button', { name: 'Create policy' }).click();
+  await expect(page.getByText('Policy “No secrets by echo” saved.')).toBeVisible();
+
+  // Until the gateway has the policy, the secret call passes (no policy matched); then it is refused once.
+  await expect(async () => {
+    expect(await echoRefused(gatewayUrl, token, 'the secret plan')).toBe(true);
+  }).toPass({ timeout: 10_000 });
+  expect(await echoRefused(gatewayUrl, token, 'lunch at noon?')).toBe(false);
+  await recordGuardedCalls(owner.slug);
+
+  // The logs of the last hour, by policy decision: the refused call, once the pipeline has it.
+  await page.goto(`/t/${owner.slug}/logs?range=1h`);
+  const table = page.getByRole('table', { name: 'Calls' });
+  await page.getByLabel('Policy decision').selectOption({ label: 'Denied by a policy' });
+  await expect(page).toHaveURL(/policyDecision=deny/);
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect(table.getByRole('row')).toHaveCount(2, { timeout: 2_000 });
+  }).toPass({ timeout: PIPELINE_DEADLINE_MS });
+  const denied = table.getByRole('row').nth(1);
+  await expect(denied).toContainText('Denied by a policy');
+  await expect(denied).toContainText('A tool-call policy refused the call');
+  await expect(page.getByText('Showing 1–1 of 1 calls')).toBeVisible();
+
+  // By DLP outcome: the redacted call with its findings by detector, under no policy. (Each change
+  // waits for the URL: the next one is made from the filters in it.)
+  await page.getByLabel('Policy decision').selectOption('');
+  await expect(page).not.toHaveURL(/policyDecision=/);
+  await page.getByLabel('DLP outcome').selectOption({ label: 'DLP: Redacted' });
+  await expect(page).toHaveURL(/dlpOutcome=redacted/);
+  await expect(table.getByRole('row')).toHaveCount(2);
+  const redacted = table.getByRole('row').nth(1);
+  await expect(redacted.getByTestId('dlp-badge')).toHaveText('redacted · card 2, email 1');
+  await expect(redacted).toContainText('No policy matched');
+  await shot(page, 'logs-dlp-redacted');
+
+  await page.getByLabel('DLP outcome').selectOption({ label: 'DLP: Blocked' });
+  await expect(page).toHaveURL(/dlpOutcome=blocked/);
+  await expect(table.getByRole('row')).toHaveCount(2);
+  await expect(table.getByRole('row').nth(1).getByTestId('dlp-badge')).toHaveText('blocked · secret 1');
+
+  // Both at once: redacted calls no policy matched, and none a policy denied.
+  await page.getByLabel('DLP outcome').selectOption({ label: 'DLP: Redacted' });
+  await expect(page).toHaveURL(/dlpOutcome=redacted/);
+  await page.getByLabel('Policy decision').selectOption({ label: 'No policy matched' });
+  await expect(page).toHaveURL(
+    /dlpOutcome=redacted&policyDecision=none|policyDecision=none&dlpOutcome=redacted/,
+  );
+  await expect(table.getByRole('row')).toHaveCount(2);
+  await expect(table.getByTestId('dlp-badge')).toHaveText(['redacted · card 2, email 1']);
+  await page.getByLabel('Policy decision').selectOption({ label: 'Denied by a policy' });
+  await expect(page).toHaveURL(/policyDecision=deny/);
+  await expect(page.getByText('No calls match these filters')).toBeVisible();
+
+  // The redacted call's detail: the outcome and the findings by detector, no matched values.
+  await page.getByLabel('Policy decision').selectOption('');
+  await expect(page).not.toHaveURL(/policyDecision=/);
+  await expect(table.getByTestId('dlp-badge')).toHaveText(['redacted · card 2, email 1']);
+  await table.getByRole('row').nth(1).getByRole('link').click();
+  const details = page.getByRole('region', { name: 'Details' });
+  await expect(details).toContainText(/DLP outcome\s*Redacted/);
+  await expect(details).toContainText(/Policy decision\s*No policy matched/);
+  await expect(details.getByRole('list', { name: 'Findings by detector' }).getByRole('listitem')).toHaveText([
+    /card\s*2/,
+    /email\s*1/,
+  ]);
+  await shot(page, 'logs-dlp-detail');
+
+  // The usage dashboard narrows the same way, from the rollups.
+  await page.goto(`/t/${owner.slug}/usage?range=1h&dlpOutcome=blocked`);
+  await expect(page.getByLabel('DLP outcome')).toHaveValue('blocked');
+  await expect(page.getByRole('img', { name: 'Calls over time: 1 calls, 1 errors' })).toBeVisible();
+  await page.getByLabel('DLP outcome').selectOption('');
+  await expect(page).not.toHaveURL(/dlpOutcome=/);
+  // Every call of the hour again (the probes, lunch, and the guarded two) before the next filter.
+  await expect(page.getByRole('img', { name: /^Calls over time: / })).not.toHaveAccessibleName(
+    'Calls over time: 1 calls, 1 errors',
+  );
+  await page.getByLabel('Policy decision').selectOption({ label: 'Denied by a policy' });
+  await expect(page).toHaveURL(/policyDecision=deny/);
+  await expect(page.getByRole('img', { name: 'Calls over time: 1 calls, 1 errors' })).toBeVisible();
+  await shot(page, 'usage-policy-decision');
+});
