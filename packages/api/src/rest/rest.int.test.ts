@@ -600,7 +600,7 @@ describe("another tenant's objects", () => {
     // the account's verification email: email-verification-rest.int.test.ts; connected accounts:
     // connections-rest.int.test.ts; policies and tool labels: policies-rest.int.test.ts; approvals:
     // approvals-rest.int.test.ts; tool changes and pinning settings: tool-changes-rest.int.test.ts;
-    // guardrails: guardrails-rest.int.test.ts).
+    // guardrails: guardrails-rest.int.test.ts; the approval webhook: approval-webhook-rest.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'DELETE /connections/{id}',
       'DELETE /gateways/{id}',
@@ -613,6 +613,7 @@ describe("another tenant's objects", () => {
       'DELETE /oauth/grants/{id}',
       'DELETE /policies/{id}',
       'DELETE /registry/{id}',
+      'DELETE /settings/approval-webhook',
       'DELETE /teams/{id}',
       'DELETE /teams/{id}/members/{userId}',
       'DELETE /tokens/{id}',
@@ -638,6 +639,7 @@ describe("another tenant's objects", () => {
       'GET /policies',
       'GET /policies/{id}',
       'GET /registry',
+      'GET /settings/approval-webhook',
       'GET /settings/sign-in',
       'GET /settings/tool-pinning',
       'GET /teams',
@@ -678,6 +680,7 @@ describe("another tenant's objects", () => {
       'POST /policies/test', // the replay: policy-tester-rest.int.test.ts
       'POST /registry',
       'POST /registry/probe', // reads no tenant data: nothing to cross
+      'POST /settings/approval-webhook/rotate-secret',
       'POST /teams',
       'POST /teams/{id}/members',
       'POST /tokens',
@@ -685,6 +688,7 @@ describe("another tenant's objects", () => {
       'POST /workspace/transfer-ownership',
       'PUT /gateways/{id}/tools',
       'PUT /registry/{id}/oauth-client',
+      'PUT /settings/approval-webhook',
       'PUT /settings/sign-in',
       'PUT /settings/tool-pinning',
     ]);

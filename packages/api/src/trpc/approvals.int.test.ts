@@ -1,4 +1,5 @@
 import { createBus } from '@toolgate/bus';
+import { generateKeySpec, parseKeyRing } from '@toolgate/core/crypto';
 import {
   createTestDatabase,
   seedApprovalRequest,
@@ -11,7 +12,11 @@ import { callerAs, signUpWorkspace, testServices, trpcError } from './testing/tr
 
 let db: TestDatabase;
 const bus = createBus({});
-const services = testServices({ bus });
+const services = testServices({
+  bus,
+  secretKeys: parseKeyRing(generateKeySpec()),
+  allowPrivateUpstreams: true,
+});
 
 beforeAll(async () => {
   db = await createTestDatabase(inject('postgresUrl'));
@@ -59,5 +64,33 @@ describe('approvals through tRPC', () => {
     const again = await trpcError(owner.approvals.decide({ id: request.id, decision: 'deny' }));
     expect(again.code).toBe('CONFLICT');
     expect(again.message).toContain('already approved by Owner A');
+  });
+
+  it('sets, rotates and removes the approval webhook for owners; members learn only that it exists', async () => {
+    const suffix = crypto.randomUUID().slice(0, 8);
+    const a = await signUpWorkspace(db.db, 'A', suffix);
+    const b = await signUpWorkspace(db.db, 'B', suffix);
+    const member = await seedMember(db.db, a.tenantId, 'member');
+    const owner = await callerAs(db.db, services, a.userId, a.tenantSlug);
+    const asMember = await callerAs(db.db, services, member.id, a.tenantSlug);
+    const ownerB = await callerAs(db.db, services, b.userId, b.tenantSlug);
+
+    const created = await owner.approvals.setWebhook({ url: 'http://127.0.0.1:9/hook' });
+    expect(created.secret).toMatch(/^tgs_/);
+    expect(created.webhook).toMatchObject({ configured: true, url: 'http://127.0.0.1:9/hook' });
+    expect(await owner.approvals.webhook()).toEqual(created.webhook);
+    expect(await asMember.approvals.webhook()).toMatchObject({ configured: true, url: null });
+    expect((await trpcError(asMember.approvals.setWebhook({ url: 'http://127.0.0.1:9/x' }))).code).toBe(
+      'FORBIDDEN',
+    );
+    expect((await trpcError(asMember.approvals.rotateWebhookSecret())).code).toBe('FORBIDDEN');
+    expect((await trpcError(owner.approvals.setWebhook({ url: 'http://10.0.0.1/' }))).code).toBe(
+      'UNPROCESSABLE_CONTENT',
+    );
+
+    expect((await ownerB.approvals.webhook()).configured).toBe(false);
+    const rotated = await owner.approvals.rotateWebhookSecret();
+    expect(rotated.secret).not.toBe(created.secret);
+    expect((await owner.approvals.removeWebhook()).configured).toBe(false);
   });
 });

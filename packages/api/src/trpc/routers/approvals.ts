@@ -1,8 +1,19 @@
 import { z } from 'zod';
+import {
+  ZApprovalWebhook,
+  ZApprovalWebhookChange,
+  ZSetApprovalWebhookRequest,
+} from '../../schemas/approval-webhook.ts';
 import { ZApproval, ZDecideApprovalRequest, ZListApprovalsQuery } from '../../schemas/approvals.ts';
 import { ZId } from '../../schemas/common.ts';
 import { decideApproval } from '../../services/approvals/decide-approval.ts';
 import { getApproval } from '../../services/approvals/get-approval.ts';
+import {
+  deleteApprovalWebhook,
+  getApprovalWebhook,
+  rotateApprovalWebhookSecret,
+  setApprovalWebhook,
+} from '../../services/approvals/approval-webhook-settings.ts';
 import { countPendingApprovals, listApprovals } from '../../services/approvals/list-approvals.ts';
 import { protectedProcedure, router } from '../init.ts';
 
@@ -31,4 +42,25 @@ export const approvalsRouter = router({
     .mutation(({ ctx, input: { id, ...decision } }) =>
       decideApproval({ ...ctx.scope, bus: ctx.deps.bus, log: ctx.deps.log, id, ...decision }),
     ),
+  /** The workspace's approval webhook (its URL for owners and admins only; never the secret). */
+  webhook: protectedProcedure.output(ZApprovalWebhook).query(({ ctx }) => getApprovalWebhook(ctx.scope)),
+  /** `{ url }`; the first time, answers the new signing secret (shown once). */
+  setWebhook: protectedProcedure
+    .input(ZSetApprovalWebhookRequest)
+    .output(ZApprovalWebhookChange)
+    .mutation(({ ctx, input }) =>
+      setApprovalWebhook({
+        ...ctx.scope,
+        secretKeys: ctx.deps.secretKeys,
+        allowPrivate: ctx.deps.allowPrivateUpstreams ?? false,
+        input,
+      }),
+    ),
+  rotateWebhookSecret: protectedProcedure
+    .output(ZApprovalWebhookChange)
+    .mutation(({ ctx }) => rotateApprovalWebhookSecret({ ...ctx.scope, secretKeys: ctx.deps.secretKeys })),
+  removeWebhook: protectedProcedure.output(ZApprovalWebhook).mutation(async ({ ctx }) => {
+    await deleteApprovalWebhook(ctx.scope);
+    return getApprovalWebhook(ctx.scope);
+  }),
 });
