@@ -132,7 +132,20 @@ export const installations = pgTable(
     config: jsonb().$type<Record<string, string>>().notNull().default({}),
     /** Secret field values as one sealed JSON object (see @toolgate/core/crypto). */
     credentialsSealed: text(),
+    /** The version an admin pins the installation to (packaged servers; nothing reads it yet). */
     pinnedVersion: text(),
+    /**
+     * What the server says it is: `serverInfo` of its `initialize` answer, as the last discovery or
+     * health check saw it (null until one did). Remote servers cannot be pinned, so a change of
+     * `serverVersion` is drift: recorded, audited, tool definitions re-checked, admins told.
+     */
+    serverName: text(),
+    serverVersion: text(),
+    /** When `serverVersion` was first seen (unchanged while the server reports the same version). */
+    serverVersionSeenAt: timestamp({ withTimezone: true }),
+    /** The version before the last change of `serverVersion`, and when that change was seen. */
+    previousServerVersion: text(),
+    serverVersionChangedAt: timestamp({ withTimezone: true }),
     status: text({ enum: INSTALL_STATUSES }).notNull().default('pending'),
     lastError: text(),
     enabled: boolean().notNull().default(true),
