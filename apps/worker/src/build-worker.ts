@@ -1,4 +1,7 @@
 import { createServer, type Server } from 'node:http';
+import { createMailer } from '@toolgate/api/mail/create-mailer';
+import type { Mailer } from '@toolgate/api/mail/mailer';
+import type { AnnouncementBatchResult } from '@toolgate/api/services/approvals';
 import { ConfigRelay } from '@toolgate/auth/config-delivery';
 import { issuerFrom } from '@toolgate/auth/constants';
 import type { Bus, UsageBatch, UsageConsumer } from '@toolgate/bus';
@@ -9,6 +12,7 @@ import { parseKeyRing } from '@toolgate/core/crypto';
 import type { DbHandle } from '@toolgate/db/client';
 import { countPendingConfigChanges } from '@toolgate/db/config-outbox';
 import type { WorkerEnv } from './env.ts';
+import { createApprovalAnnouncer } from './approval-announcements.ts';
 import { createConnectionRefresh } from './connection-refresh.ts';
 import { createInstallationHealth } from './installation-health.ts';
 import { WorkerMetrics } from './metrics.ts';
@@ -20,6 +24,8 @@ export interface WorkerDeps {
   db: DbHandle;
   bus: Bus;
   log: Logger;
+  /** Emails approvers; default: SMTP from the environment (nobody is emailed without it). */
+  mailer?: Mailer;
 }
 
 export interface Worker {
@@ -37,12 +43,14 @@ export interface Worker {
   checkInstallations(): Promise<void>;
   /** Runs one sweep of connected-account refreshes now. */
   refreshConnections(): Promise<void>;
+  /** Delivers the approval announcements due now (emails and webhooks). */
+  announceApprovals(): Promise<AnnouncementBatchResult>;
   start(): void;
   stop(): Promise<void>;
 }
 
 /** Builds the background worker: queue consumers plus its small HTTP endpoint. */
-export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
+export function buildWorker({ env, db, bus, log, mailer }: WorkerDeps): Worker {
   const consumers: UsageConsumer[] = [];
   let stopping = false;
   const usageJob = createUsageBatchHandler({ db: db.db, log });
@@ -62,6 +70,16 @@ export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
     log,
     aheadMs: env.CONNECTION_REFRESH_AHEAD_MS,
     allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
+    ...(env.TOOLGATE_SECRET_KEYS ? { secretKeys: parseKeyRing(env.TOOLGATE_SECRET_KEYS) } : {}),
+  });
+  const approvals = createApprovalAnnouncer({
+    db: db.db,
+    log,
+    mailer: mailer ?? createMailer({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, log }),
+    publicWebUrl: env.PUBLIC_WEB_URL,
+    allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
+    intervalMs: env.APPROVAL_ANNOUNCE_INTERVAL_MS,
+    timeoutMs: env.APPROVAL_WEBHOOK_TIMEOUT_MS,
     ...(env.TOOLGATE_SECRET_KEYS ? { secretKeys: parseKeyRing(env.TOOLGATE_SECRET_KEYS) } : {}),
   });
   const metrics = new WorkerMetrics({
@@ -118,6 +136,7 @@ export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
     usage: { handle: handleUsage, counters: usageJob.counters, expire: retention.runOnce },
     checkInstallations: () => health.runOnce(),
     refreshConnections: () => connections.runOnce(),
+    announceApprovals: () => approvals.runOnce(),
     start() {
       if (consumers.length > 0) return;
       consumers.push(bus.usage.consume(handleUsage, { concurrency: env.USAGE_CONCURRENCY }));
@@ -125,6 +144,7 @@ export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
       relay.start();
       health.start();
       connections.start();
+      approvals.start();
     },
     async stop() {
       stopping = true;
@@ -136,6 +156,7 @@ export function buildWorker({ env, db, bus, log }: WorkerDeps): Worker {
         relay.stop(),
         health.stop(),
         connections.stop(),
+        approvals.stop(),
       ]);
       consumers.length = 0;
       await new Promise<void>((resolve) => {

@@ -73,8 +73,27 @@ const ZWorkerEnvFields = z.object({
    * health checks send to `jwt` servers.
    */
   PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
-  /** Let health checks reach private and loopback addresses, as the proxies may. */
+  /**
+   * Let health checks, and approval webhooks, reach private and loopback addresses, as the proxies
+   * may (webhooks over plain http to this machine only).
+   */
   TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: zBool.default(false),
+  /** Outgoing mail (approvers are told of new approval requests). Unset: nobody is emailed. */
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((v) => /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** The From address of that mail, e.g. "Toolgate <no-reply@example.com>". */
+  MAIL_FROM: z.string().includes('@', { message: 'must contain an email address' }).optional(),
+  /** How often new and decided approval requests are looked for to announce; 0: never. */
+  APPROVAL_ANNOUNCE_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
+  /** Bound on one approval webhook POST. */
+  APPROVAL_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5_000),
 });
-export const ZWorkerEnv = ZWorkerEnvFields.superRefine(statementBelowQueryTimeout);
+export const ZWorkerEnv = ZWorkerEnvFields.superRefine((env, ctx) => {
+  statementBelowQueryTimeout(env, ctx);
+  if (env.SMTP_URL && !env.MAIL_FROM)
+    ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'required when SMTP_URL is set' });
+});
 export type WorkerEnv = z.infer<typeof ZWorkerEnv>;
