@@ -33,6 +33,12 @@ const ZBenchEnv = z.object({
   BENCH_REDIS_URL: zRedisUrl.optional(),
   /** How the load authenticates to the gateway: an org API token, or a Toolgate OAuth access token. */
   BENCH_AUTH: z.enum(['api_token', 'oauth']).default('api_token'),
+  /**
+   * Governance on the hot path: `off` (default) measures the gateway as before; `policies` adds a
+   * second gateway process, side by side, whose workspace has a tenant's set of 20 policies;
+   * `full` adds two guardrails to that set (policy-sets.ts). The report compares the two.
+   */
+  BENCH_GOVERNANCE: z.enum(['off', 'policies', 'full']).default('off'),
   /** Extra node flags for the gateway process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
   BENCH_GATEWAY_NODE_ARGS: z.string().default(''),
   PATH: z.string().default('/usr/local/bin:/usr/bin:/bin'),

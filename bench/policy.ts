@@ -14,6 +14,7 @@
 import { CompiledPolicies, type PolicyInput, type SnapshotPolicy } from '@toolgate/core/policy';
 import { compileDetectors, DETECTOR_NAMES } from '@toolgate/core/dlp';
 import { policyBenchEnv } from './env.ts';
+import { POLICY_SETS } from './policy-sets.ts';
 
 const { BENCH_POLICY_CALLS: CALLS, BENCH_POLICY_ROUNDS: ROUNDS } = policyBenchEnv();
 
@@ -41,39 +42,7 @@ const input: PolicyInput = {
   request: { time: new Date() },
 };
 
-let id = 0;
-const policy = (condition: string, action: SnapshotPolicy['action'] = 'deny'): SnapshotPolicy => ({
-  id: `p${++id}`,
-  name: `policy ${id}`,
-  priority: 100 - (id % 100),
-  action,
-  condition,
-  message: 'refused',
-});
-
-const otherTools = (n: number) =>
-  Array.from({ length: n }, (_, i) =>
-    i % 2 === 0
-      ? policy(`tool.name == "tool_${i}" && caller.role != "admin"`)
-      : policy(`tool.server == "server_${i}" && has(args.path) && string(args.path).startsWith("/etc")`),
-  );
-
-const sets: Record<string, SnapshotPolicy[]> = {
-  realistic: [
-    policy(
-      'tool.name == "send_email" && !string(args.to).endsWith("@corp.example") && caller.role == "guest"',
-    ),
-    policy('tool.server == "mail" && "finance" in caller.teams', 'allow'),
-    ...otherTools(48),
-  ],
-  trifecta: [
-    policy('"external-send" in tool.labels && session.tainted && caller.role == "guest"'),
-    ...otherTools(49),
-  ],
-  worst: Array.from({ length: 50 }, (_, i) =>
-    policy(`has(args.to) && string(args.to) == "nobody${i}@x" && caller.email != "x${i}"`),
-  ),
-};
+const sets = POLICY_SETS;
 
 function measure(policies: SnapshotPolicy[]): number {
   const narrowed = new CompiledPolicies(policies).forTool(input.tool, input.gateway);

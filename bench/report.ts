@@ -46,6 +46,8 @@ const TARGETS = {
   addedP50MsHttp: 0.3,
   rssMiB: 100,
   listP50Ms: 2,
+  /** Issue "Speed": a realistic policy set costs ≤ 10% more gateway CPU per call than none. */
+  governanceCpuRatio: 1.1,
 } as const;
 
 function verdicts(results: ModeResults, direct: TargetResults, gateway: TargetResults): Verdict[] {
@@ -103,6 +105,95 @@ function verdicts(results: ModeResults, direct: TargetResults, gateway: TargetRe
       figure: `${mib(rss)} MiB`,
     },
     ...list,
+  ];
+}
+
+/** BENCH_GOVERNANCE: the plain gateway and the governed one, in the same rounds. */
+function governancePair(results: ModeResults): { off: TargetResults; on: TargetResults } | undefined {
+  const off = results.targets.find((t) => t.name === 'gateway');
+  const on = results.targets.find((t) => t.name === 'governed');
+  return off && on ? { off, on } : undefined;
+}
+
+const cpuRatio = (off: TargetResults, on: TargetResults, phase: Phase) =>
+  paired(
+    col(off, phase, (s) => s.proxyCpuUs),
+    col(on, phase, (s) => s.proxyCpuUs),
+    (o, g) => g / o,
+  );
+
+function governanceVerdicts(results: ModeResults): Verdict[] {
+  const pair = governancePair(results);
+  if (!pair) return [];
+  const ratio = median(cpuRatio(pair.off, pair.on, 'c64'));
+  return [
+    {
+      pass: ratio <= TARGETS.governanceCpuRatio,
+      target: `governed CPU ≤ ${TARGETS.governanceCpuRatio.toFixed(2)}× ungoverned (c64)`,
+      figure: times(ratio),
+    },
+  ];
+}
+
+/**
+ * The gateway without governance (`gateway`) and with it (`governed`, its own process, same
+ * upstream), measured side by side in every round: medians of the rounds, and the median of the
+ * per-round paired ratios and differences.
+ */
+function renderGovernance(results: ModeResults): string[] {
+  const pair = governancePair(results);
+  if (!pair) return [];
+  const { off, on } = pair;
+  const rows: { label: string; phase: Phase; pick: Pick; format: (v: number) => string; target?: string }[] =
+    [
+      ...PHASES.map((phase) => ({
+        label: `gateway CPU µs/call, ${phase}`,
+        phase,
+        pick: (s: PhaseSample) => s.proxyCpuUs,
+        format: micros,
+        target: phase === 'c64' ? `≤ ${TARGETS.governanceCpuRatio.toFixed(2)}×` : undefined,
+      })),
+      { label: 'c1 p50 latency (ms)', phase: 'c1', pick: (s) => s.p50Ms, format: ms },
+      { label: 'c1 p99 latency (ms)', phase: 'c1', pick: (s) => s.p99Ms, format: ms },
+      { label: 'c64 calls/s', phase: 'c64', pick: (s) => s.callsPerSecond, format: rate },
+      { label: 'upstream CPU µs/call, c64', phase: 'c64', pick: (s) => s.upstreamCpuUs, format: micros },
+    ];
+  const table = [
+    ['metric', 'off', 'on', 'on/off', 'per round on/off', 'target'],
+    ...rows.map((row) => {
+      const ratios = paired(col(off, row.phase, row.pick), col(on, row.phase, row.pick), (o, g) => g / o);
+      return [
+        row.label,
+        row.format(median(col(off, row.phase, row.pick))),
+        row.format(median(col(on, row.phase, row.pick))),
+        times(median(ratios)),
+        ratios.map((v) => v.toFixed(2)).join(' '),
+        row.target ?? '',
+      ];
+    }),
+    [
+      'gateway RSS after c64 (MiB)',
+      mib(median(off.proxyRss) / MiB),
+      mib(median(on.proxyRss) / MiB),
+      times(median(paired(off.proxyRss, on.proxyRss, (o, g) => g / o))),
+      paired(off.proxyRss, on.proxyRss, (o, g) => g / o)
+        .map((v) => v.toFixed(2))
+        .join(' '),
+      '',
+    ],
+  ];
+  const cpu = (t: TargetResults) => col(t, 'c64', (s) => s.proxyCpuUs);
+  const added = paired(cpu(off), cpu(on), (o, g) => g - o);
+  return [
+    `governance on the hot path — off: the gateway as above; on: ${on.label}`,
+    '(its own gateway process, same upstream, measured in the same rounds):',
+    '',
+    ...formatTable(table),
+    '',
+    `added gateway CPU per call, c64 (on − off): ${added.length > 0 ? `${median(added) >= 0 ? '+' : ''}${micros(median(added))} µs` : '—'}` +
+      `  [per round ${added.map(micros).join(' ')}; off ${cpu(off).map(micros).join(' ')}; on ${cpu(on).map(micros).join(' ')}]`,
+    'off and on: medians of the rounds; on/off: median of the per-round paired ratios.',
+    '',
   ];
 }
 
@@ -251,7 +342,8 @@ export function renderReport(results: ModeResults, auth: BenchEnv['BENCH_AUTH'])
     ...listNote,
     ...noiseLines(results),
     '',
-    ...renderVerdicts(verdicts(results, direct, gateway)),
+    ...renderGovernance(results),
+    ...renderVerdicts([...verdicts(results, direct, gateway), ...governanceVerdicts(results)]),
     '',
   ].join('\n');
 }
@@ -350,8 +442,9 @@ export function renderPeersReport(results: ModeResults, auth: BenchEnv['BENCH_AU
     ...perRound,
     ...noiseLines(results),
     '',
+    ...renderGovernance(results),
     `Toolgate (${results.mode}):`,
-    ...renderVerdicts(verdicts(results, direct, gateway)),
+    ...renderVerdicts([...verdicts(results, direct, gateway), ...governanceVerdicts(results)]),
     '',
   ].join('\n');
 }

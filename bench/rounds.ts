@@ -48,8 +48,10 @@ export interface TargetResults {
 export interface ModeResults {
   mode: Mode;
   rounds: number;
-  /** In the setup's order: direct first, then the gateway, then any peers. */
+  /** In the setup's order: direct first, then the gateway, then `governed`, then any peers. */
   targets: TargetResults[];
+  /** BENCH_GOVERNANCE: what the `governed` target's workspace has (undefined: off). */
+  governance: string | undefined;
   listTools: number;
   listCalls: number;
 }
@@ -126,6 +128,7 @@ export async function runRounds(setup: ModeSetup, env: BenchEnv): Promise<ModeRe
       list: [],
       listPages: undefined,
     })),
+    governance: setup.governance,
     listTools: setup.listTools,
     listCalls: env.BENCH_LIST_CALLS,
   };

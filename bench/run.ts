@@ -8,7 +8,8 @@ import { idleSessionsRss } from './idle-sessions.ts';
 import { PEERS } from './peers.ts';
 import { renderPeersReport, renderReport } from './report.ts';
 import { runRounds } from './rounds.ts';
-import { setUpHttp, setUpStdio, type Mode } from './targets.ts';
+import { describeGovernance } from './seed-gateway.ts';
+import { isPeer, setUpHttp, setUpStdio, type Mode } from './targets.ts';
 
 /**
  * `npm run bench`: tools/call of server-everything's echo, direct vs through the gateway, in one
@@ -38,6 +39,10 @@ process.stdout.write(
       `db ${env.BENCH_DATABASE_URL ? 'postgres' : 'embedded PGlite'} · bus ${env.BENCH_REDIS_URL ? 'redis' : 'in-process'}`,
     `server-everything ${everythingVersion()} · tools/list: ${modes.includes('stdio') && env.BENCH_LIST_CALLS > 0 ? `${env.BENCH_LIST_TOOLS} tools, ${env.BENCH_LIST_CALLS} walks per round (stdio mode)` : 'off'}`,
     `gateway auth: ${env.BENCH_AUTH === 'oauth' ? 'OAuth access token (ES256 JWT)' : 'org API token'} (BENCH_AUTH=${env.BENCH_AUTH})`,
+    `governance (BENCH_GOVERNANCE=${env.BENCH_GOVERNANCE}): ` +
+      (env.BENCH_GOVERNANCE === 'off'
+        ? 'none'
+        : `the gateway without, and side by side a second gateway process with ${describeGovernance(env.BENCH_GOVERNANCE)}`),
     'c1 = sequential calls on one session; c16 / c64 = 16 / 64 calls in flight over 16 sessions',
     '(stdio direct: one session, all calls in flight on it); CPU = /proc utime+stime ÷ calls.',
     '',
@@ -54,10 +59,9 @@ try {
     let report: string;
     try {
       const results = await runRounds(setup, env);
-      report =
-        results.targets.length > 2
-          ? renderPeersReport(results, env.BENCH_AUTH)
-          : renderReport(results, env.BENCH_AUTH);
+      report = results.targets.some((t) => isPeer(t.name))
+        ? renderPeersReport(results, env.BENCH_AUTH)
+        : renderReport(results, env.BENCH_AUTH);
       const gateway = setup.targets.find((t) => t.name === 'gateway');
       if (env.BENCH_IDLE_SESSIONS > 0 && gateway?.idle && gateway.proxyPid !== undefined) {
         process.stderr.write(`${mode} upstream: opening ${env.BENCH_IDLE_SESSIONS} idle sessions\n`);

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { issuerFrom, SCOPE_READ, SCOPE_TOOLS } from '@toolgate/auth/constants';
 import { signAccessToken } from '@toolgate/auth/signing-keys';
 import type { KeyRing } from '@toolgate/core/crypto';
+import { checkPolicyCondition } from '@toolgate/core/policy';
+import { guardrails } from '@toolgate/db/schema';
 import type { TestDatabase } from '@toolgate/db/testing';
 import {
   seedApiToken,
@@ -9,10 +11,13 @@ import {
   seedGateway,
   seedInstallation,
   seedMember,
+  seedPolicy,
   seedRegistryEntry,
   seedTenant,
   seedTools,
 } from '@toolgate/db/testing';
+import type { BenchEnv } from './env.ts';
+import { TENANT_GUARDRAILS, TENANT_POLICIES } from './policy-sets.ts';
 
 export type UpstreamSpec = { url: string } | { command: string; args: string[] };
 
@@ -46,18 +51,69 @@ const ACCESS_TOKEN_TTL_SECONDS = 24 * 3600;
  * What the control plane would have stored: a tenant with a registry entry for the upstream, an
  * org installation with the tools discovery found, a gateway exposing `echo`, and a credential:
  * an org API token, or (oauth) a member and an access token the authorization server would have
- * issued to them for this gateway. The gateway accepts only that one method.
+ * issued to them for this gateway. The gateway accepts only that one method. With `governance`
+ * (BENCH_GOVERNANCE) other than `off`, the tenant also has the benchmark's policies (and guardrails).
  */
 export async function seedEchoGateway(
   db: TestDatabase,
   upstream: UpstreamSpec,
   discoveredTools: DiscoveredTool[],
   auth: BenchAuth,
+  governance: Governance = 'off',
 ): Promise<SeededGateway> {
   return seedGatewayWith(
     db,
-    { entrySlug: ENTRY_SLUG, gatewaySlug: 'bench', upstream, discoveredTools, expose: ['echo'] },
+    {
+      entrySlug: ENTRY_SLUG,
+      gatewaySlug: governance === 'off' ? 'bench' : 'governed',
+      upstream,
+      discoveredTools,
+      expose: ['echo'],
+      governance,
+    },
     auth,
+  );
+}
+
+export type Governance = BenchEnv['BENCH_GOVERNANCE'];
+
+/** What BENCH_GOVERNANCE seeds, for the report's title. */
+export function describeGovernance(governance: Governance): string {
+  const policies = `${TENANT_POLICIES.length} policies`;
+  if (governance === 'policies') return policies;
+  return `${policies}, ${TENANT_GUARDRAILS.length} guardrails (${TENANT_GUARDRAILS.map(
+    (g) => `${g.action} ${g.detectors.join('/')}`,
+  ).join('; ')})`;
+}
+
+/**
+ * The tenant's policies (and with `full` its guardrails), workspace-wide (every gateway of the
+ * tenant), enabled, stored as the control plane stores them; each condition is checked first as
+ * the control plane checks it when saved.
+ */
+async function seedGovernance(db: TestDatabase, tenantId: string, governance: Governance): Promise<void> {
+  if (governance === 'off') return;
+  for (const p of TENANT_POLICIES) {
+    const check = checkPolicyCondition(p.condition);
+    if (!check.ok) throw new Error(`bench policy "${p.name}": ${check.message}`);
+    await seedPolicy(db.db, tenantId, {
+      name: p.name,
+      priority: p.priority,
+      action: p.action,
+      condition: p.condition,
+      message: p.message,
+      ...(p.approvers ? { approvers: p.approvers } : {}),
+    });
+  }
+  if (governance !== 'full') return;
+  await db.db.insert(guardrails).values(
+    TENANT_GUARDRAILS.map((g) => ({
+      tenantId,
+      name: g.name,
+      direction: g.direction,
+      detectors: g.detectors,
+      action: g.action,
+    })),
   );
 }
 
@@ -92,6 +148,7 @@ async function seedGatewayWith(
     discoveredTools: DiscoveredTool[];
     /** Tools the gateway exposes; the first is `tool` in the result. */
     expose: string[];
+    governance?: Governance;
   },
   auth: BenchAuth,
 ): Promise<SeededGateway> {
@@ -122,6 +179,7 @@ async function seedGatewayWith(
     gateway.id,
     spec.expose.map((toolName) => ({ registryEntryId: entry.id, toolName })),
   );
+  await seedGovernance(db, tenant.id, spec.governance ?? 'off');
   const path = `/mcp/${tenant.slug}/${gateway.slug}`;
   const tool = `${spec.entrySlug}__${spec.expose[0]}`;
   if (auth.kind === 'api_token') {

@@ -21,18 +21,25 @@ import {
   type StdioCommand,
 } from './peers.ts';
 import {
+  describeGovernance,
   seedEchoGateway,
   seedListGateway,
   type BenchAuth,
   type DiscoveredTool,
+  type Governance,
   type SeededGateway,
   type UpstreamSpec,
 } from './seed-gateway.ts';
 import { StdioEchoSession } from './stdio-echo-session.ts';
 
 export type Mode = 'http' | 'stdio';
-/** `direct` and `gateway` (Toolgate) always; the peers with BENCH_PEERS=1. */
-export type TargetName = 'direct' | 'gateway' | 'mcp-proxy' | 'mcp-hub';
+/**
+ * `direct` and `gateway` (Toolgate) always; `governed` (a second Toolgate process whose workspace
+ * has policies and guardrails) with BENCH_GOVERNANCE; the peers with BENCH_PEERS=1.
+ */
+export type TargetName = 'direct' | 'gateway' | 'governed' | 'mcp-proxy' | 'mcp-hub';
+
+export const isPeer = (name: TargetName): boolean => name === 'mcp-proxy' || name === 'mcp-hub';
 
 /** Client sessions per target; concurrent phases spread their in-flight calls over them. */
 export const SESSIONS = 16;
@@ -65,8 +72,10 @@ export interface Target {
 
 export interface ModeSetup {
   mode: Mode;
-  /** `direct` first, then `gateway`, then any peers. */
+  /** `direct` first, then `gateway`, then `governed` (BENCH_GOVERNANCE), then any peers. */
   targets: Target[];
+  /** BENCH_GOVERNANCE: what the `governed` target's workspace has (undefined: off). */
+  governance: string | undefined;
   /** Tools of the listing fixture (0: no listing stage). */
   listTools: number;
   close(): Promise<void>;
@@ -136,7 +145,9 @@ function benchAuth(env: BenchEnv, secretKeys: string): BenchAuth {
 
 /**
  * Seeds a gateway for `upstream` (and, with `list`, a second one exposing the listing fixture's
- * tools), spawns the gateway process and opens SESSIONS sessions to it.
+ * tools), spawns the gateway process and opens SESSIONS sessions to it. With `governance` other
+ * than `off`, the gateway's workspace has the benchmark's policies (and guardrails): the
+ * `governed` target, checked to enforce them before it is measured.
  */
 async function gatewayTarget(
   { env, db, secretKeys }: SetupContext,
@@ -145,9 +156,10 @@ async function gatewayTarget(
   tools: DiscoveredTool[],
   upstreamPid: (gateway: GatewayHandle) => number,
   list: { command: StdioCommand; tools: DiscoveredTool[] } | undefined,
+  governance: Governance = 'off',
 ): Promise<Target> {
   const auth = benchAuth(env, secretKeys);
-  const seeded = await seedEchoGateway(db, upstream, tools, auth);
+  const seeded = await seedEchoGateway(db, upstream, tools, auth, governance);
   const listSeeded = list ? await seedListGateway(db, list.command, list.tools, auth) : undefined;
   const gateway = await startGateway({
     databaseUrl: db.url,
@@ -166,7 +178,17 @@ async function gatewayTarget(
     HttpEchoSession.open(gateway.url + s.path, { agent, tool: s.tool, authorization: `Bearer ${s.token}` });
   const sessions = await openSessions(SESSIONS, open(seeded));
   // The first call makes the gateway connect upstream (and, for stdio, spawn the server).
-  await firstCall('the gateway', sessions, seeded.tool);
+  await firstCall(governance === 'off' ? 'the gateway' : 'the governed gateway', sessions, seeded.tool);
+  if (governance !== 'off') {
+    await checkGovernance(sessions[0]!, seeded.tool, governance);
+    return {
+      name: 'governed',
+      label: `Toolgate + ${describeGovernance(governance)}`,
+      sessions,
+      proxyPid: gateway.pid,
+      upstreamPid: () => upstreamPid(gateway),
+    };
+  }
   return {
     name: 'gateway',
     label: 'Toolgate (Streamable HTTP)',
@@ -188,7 +210,43 @@ async function gatewayTarget(
   };
 }
 
-/** Upstream over Streamable HTTP: one server-everything both targets call (never at the same time). */
+/**
+ * The governed gateway enforces what was seeded (setup calls, not measured): a call passing a
+ * password is refused by a policy, and with guardrails an e-mail address in the arguments does
+ * not come back in the echo.
+ */
+async function checkGovernance(session: EchoSession, tool: string, governance: Governance): Promise<void> {
+  const call = async (args: Record<string, unknown>) => {
+    const result = await session.request('tools/call', { name: tool, arguments: args });
+    return { isError: result.isError === true, text: JSON.stringify(result.content) };
+  };
+  const denied = await call({ message: 'bench', password: 'hunter2' });
+  if (!denied.isError)
+    throw new Error(`the governed gateway did not apply its policies: ${denied.text.slice(0, 200)}`);
+  if (governance !== 'full') return;
+  const address = 'ann@partner.example';
+  const redacted = await call({ message: `mail ${address}` });
+  if (redacted.isError || redacted.text.includes(address) || !redacted.text.includes('Echo: mail '))
+    throw new Error(`the governed gateway did not apply its guardrails: ${redacted.text.slice(0, 200)}`);
+}
+
+/** The governed target, when BENCH_GOVERNANCE asks for it (same upstream, own gateway process). */
+async function governedTargets(
+  ctx: SetupContext,
+  teardown: Teardown,
+  upstream: UpstreamSpec,
+  tools: DiscoveredTool[],
+  upstreamPid: (gateway: GatewayHandle) => number,
+): Promise<Target[]> {
+  const governance = ctx.env.BENCH_GOVERNANCE;
+  if (governance === 'off') return [];
+  return [await gatewayTarget(ctx, teardown, upstream, tools, upstreamPid, undefined, governance)];
+}
+
+const governanceOf = (env: BenchEnv) =>
+  env.BENCH_GOVERNANCE === 'off' ? undefined : describeGovernance(env.BENCH_GOVERNANCE);
+
+/** Upstream over Streamable HTTP: one server-everything every target calls (never at the same time). */
 export async function setUpHttp(ctx: SetupContext): Promise<ModeSetup> {
   const teardown = new Teardown();
   try {
@@ -207,6 +265,13 @@ export async function setUpHttp(ctx: SetupContext): Promise<ModeSetup> {
       () => everything.pid,
       undefined,
     );
+    const governed = await governedTargets(
+      ctx,
+      teardown,
+      { url: everything.url },
+      tools,
+      () => everything.pid,
+    );
     const direct: Target = {
       name: 'direct',
       label: 'direct (Streamable HTTP)',
@@ -214,7 +279,13 @@ export async function setUpHttp(ctx: SetupContext): Promise<ModeSetup> {
       proxyPid: undefined,
       upstreamPid: () => everything.pid,
     };
-    return { mode: 'http', targets: [direct, gateway], listTools: 0, close: () => teardown.run() };
+    return {
+      mode: 'http',
+      targets: [direct, gateway, ...governed],
+      governance: governanceOf(ctx.env),
+      listTools: 0,
+      close: () => teardown.run(),
+    };
   } catch (error) {
     await teardown.run();
     throw error;
@@ -293,7 +364,11 @@ export async function setUpStdio(ctx: SetupContext): Promise<ModeSetup> {
       (gw) => stdioChildOf(gw.pid),
       listTools > 0 ? { command: listCommand, tools: manyToolDefinitions(listTools) } : undefined,
     );
-    const targets: Target[] = [direct, gateway];
+    const targets: Target[] = [
+      direct,
+      gateway,
+      ...(await governedTargets(ctx, teardown, command, tools, (gw) => stdioChildOf(gw.pid))),
+    ];
     if (env.BENCH_PEERS) {
       const bins = await ensurePeers(env.BENCH_PEERS_DIR ?? DEFAULT_PEERS_DIR);
       const peerEnv = { PATH: env.PATH, HOME: env.HOME };
@@ -351,7 +426,7 @@ export async function setUpStdio(ctx: SetupContext): Promise<ModeSetup> {
         ),
       );
     }
-    return { mode: 'stdio', targets, listTools, close: () => teardown.run() };
+    return { mode: 'stdio', targets, governance: governanceOf(env), listTools, close: () => teardown.run() };
   } catch (error) {
     await teardown.run();
     throw error;
