@@ -19,11 +19,12 @@ export const PACKAGE_TABLE = {
 };
 
 /** Processes: thin shells over the packages. Only the CLI, which starts the others, imports an app. */
-const APPS = ['web', 'proxy', 'worker', 'cli'];
+const APPS = ['web', 'proxy', 'worker', 'runner', 'cli'];
 const APP_TABLE = {
   web: ['core', 'net', 'db', 'bus', 'mcp', 'auth', 'api'],
   proxy: ['core', 'net', 'db', 'bus', 'mcp', 'auth', 'api'],
   worker: ['core', 'net', 'db', 'bus', 'mcp', 'auth', 'api'],
+  runner: ['core', 'net', 'db', 'bus', 'mcp', 'auth'],
   cli: ['core', 'net', 'db', 'bus', 'mcp', 'auth', 'api', 'fixtures', 'web', 'proxy', 'worker'],
 };
 
@@ -76,6 +77,7 @@ const LIBRARIES = {
   web: [DATABASE_DRIVER, REDIS_CLIENT],
   proxy: [UI, DATABASE_DRIVER, REDIS_CLIENT, TRPC_SERVER],
   worker: [UI, DATABASE_DRIVER, REDIS_CLIENT, TRPC_SERVER],
+  runner: [UI, DATABASE_DRIVER, REDIS_CLIENT, TRPC_SERVER],
   cli: [UI, DATABASE_DRIVER, REDIS_CLIENT, TRPC_SERVER],
 };
 
