@@ -159,15 +159,15 @@ export class PolicyGate {
     if (!state) return undefined;
     const narrowed = this.toolPolicies(gateway, state, tool);
     if (narrowed.empty) return undefined;
-    const labels = state.compiled.readsSession ? await this.bus.sharedCache.members(labelsKey(call).key) : [];
+    const labels = narrowed.readsSession ? await this.bus.sharedCache.members(labelsKey(call).key) : [];
     return narrowed.decide({
-      tool: policyTool(gateway, tool),
+      tool: narrowed.known.tool,
       args:
         args !== null && typeof args === 'object' && !Array.isArray(args)
           ? (args as Record<string, unknown>)
           : {},
       caller: policyCaller(gateway, principal, call.session),
-      gateway: { slug: gateway.snapshot.gateway.slug },
+      gateway: narrowed.known.gateway,
       session: { tainted: labels.includes(TOOL_LABEL_UNTRUSTED_OUTPUT), labels },
       request: { time: new Date() },
     });

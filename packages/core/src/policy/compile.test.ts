@@ -131,5 +131,9 @@ describe('policy evaluation', () => {
   it('says whether calls need the session', () => {
     expect(new CompiledPolicies([policy('session.tainted')]).readsSession).toBe(true);
     expect(new CompiledPolicies([policy('tool.name == "x"')]).readsSession).toBe(false);
+    // Per tool: only a policy left for the tool makes its calls read the session.
+    const trifecta = new CompiledPolicies([policy('"external-send" in tool.labels && session.tainted')]);
+    expect(trifecta.forTool(tool({ labels: [] }), { slug: 'main' }).readsSession).toBe(false);
+    expect(trifecta.forTool(tool(), { slug: 'main' }).readsSession).toBe(true);
   });
 });

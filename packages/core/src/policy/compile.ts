@@ -40,6 +40,8 @@ interface ToolPolicy {
   callerStatic: Evaluate | undefined;
   /** Whether the residual reads anything per call (args, session, request). */
   perCall: boolean;
+  /** Whether the residual reads `session`. */
+  readsSession: boolean;
 }
 
 export type PolicyDecision =
@@ -141,7 +143,13 @@ export class CompiledPolicies {
       if (!applies && error === undefined) continue;
       if (!applies) {
         if (policy.action === 'allow') continue;
-        narrowed.push({ policy, residual: () => true, callerStatic: undefined, perCall: false });
+        narrowed.push({
+          policy,
+          residual: () => true,
+          callerStatic: undefined,
+          perCall: false,
+          readsSession: false,
+        });
         continue;
       }
       const callerOnly = rest.filter((c) => subsetOf(c.reads, CALLER_STATIC));
@@ -150,6 +158,7 @@ export class CompiledPolicies {
         residual: joined(rest),
         callerStatic: joined(callerOnly),
         perCall: callerOnly.length < rest.length,
+        readsSession: rest.some((c) => c.reads.has('session')),
       });
     }
     return new ToolPolicies(narrowed, known);
@@ -158,10 +167,19 @@ export class CompiledPolicies {
 
 /** The policies of one tool on one gateway. */
 export class ToolPolicies {
+  /**
+   * Whether a call needs the session's labels: some policy left for this tool reads `session`
+   * (one that does, dropped for this tool by its tool conjuncts, costs this tool's calls nothing).
+   */
+  readonly readsSession: boolean;
+
   constructor(
     private readonly policies: readonly ToolPolicy[],
-    private readonly known: { tool: PolicyTool; gateway: { slug: string } },
-  ) {}
+    /** What is known of the tool and gateway (the same objects on every call). */
+    readonly known: { tool: PolicyTool; gateway: { slug: string } },
+  ) {
+    this.readsSession = policies.some((p) => p.readsSession);
+  }
 
   /** No policy can apply to this tool: every call is allowed without evaluating anything. */
   get empty(): boolean {
