@@ -1,20 +1,13 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect, test, type Page } from '@playwright/test';
-import { and, eq } from 'drizzle-orm';
-import type { UsageEvent } from '../packages/core/src/usage.ts';
-import { apiTokens, gateways, installations } from '../packages/db/src/schema/index.ts';
-import { applyUsageBatch } from '../packages/db/src/usage.ts';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
-import { databaseOf } from './embedded-db.ts';
 import { addEverythingServer, createGateway, newAccount, shot, signUp, workspaceNav } from './steps.ts';
 
 /**
- * The logs and the usage dashboard filtered by policy decision and by DLP outcome. The policy
- * decisions are real: a deny policy is saved in the browser and the gateway refuses a call by it
- * (proxy → queue → worker). The proxy does not record what guardrails did yet, so the calls they
- * redacted and blocked are written by the worker's own batch function (applyUsageBatch) into the
- * database of the `toolgate start` under test, as the worker would from the proxy's events.
+ * The logs and the usage dashboard filtered by policy decision and by DLP outcome, all of it real:
+ * a deny policy and two guardrails are saved in the browser, and the gateway refuses, redacts and
+ * blocks calls by them (proxy → queue → worker).
  */
 
 /** The usage pipeline (proxy → queue → worker) flushes about every second: polls have a deadline. */
@@ -54,8 +47,26 @@ async function gatewayWithEcho(page: Page): Promise<{ gatewayUrl: string; token:
   return { gatewayUrl, token };
 }
 
-/** Calls echo once with `message`; true when the call was refused with the policy's message. */
+/** Whether echo with `message` is refused with the policy's message. */
 async function echoRefused(gatewayUrl: string, token: string, message: string): Promise<boolean> {
+  const answer = await echo(gatewayUrl, token, message);
+  return answer.isError && answer.text.includes(MESSAGE);
+}
+
+/** A guardrail saved in the browser: these detectors, this action, on arguments and results. */
+async function createGuardrail(page: Page, name: string, detectors: RegExp[], action: 'redact' | 'block') {
+  await workspaceNav(page).getByRole('link', { name: 'Guardrails' }).click();
+  await page.getByRole('link', { name: 'New guardrail' }).first().click();
+  const form = page.getByRole('form', { name: 'New guardrail' });
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  for (const detector of detectors) await form.getByRole('checkbox', { name: detector }).check();
+  await form.getByLabel('Action').selectOption(action);
+  await form.getByRole('button', { name: 'Create guardrail' }).click();
+  await expect(page.getByText(`Guardrail “${name}” saved.`)).toBeVisible();
+}
+
+/** Calls echo once with `message`: what the model gets back. */
+async function echo(gatewayUrl: string, token: string, message: string) {
   const client = new Client({ name: CLIENT_NAME, version: '1.0.0' });
   await client.connect(
     new StreamableHTTPClientTransport(new URL(gatewayUrl), {
@@ -64,67 +75,14 @@ async function echoRefused(gatewayUrl: string, token: string, message: string): 
   );
   try {
     const result = await client.callTool({ name: 'everything__echo', arguments: { message } });
-    return result.isError === true && JSON.stringify(result.content).includes(MESSAGE);
+    return { isError: result.isError === true, text: JSON.stringify(result.content) };
   } finally {
     await client.close();
   }
 }
 
-/** Two calls of echo through the gateway that guardrails redacted and blocked, applied as the worker does. */
-async function recordGuardedCalls(slug: string): Promise<void> {
-  const { handle, tenantId } = await databaseOf(slug);
-  try {
-    const [gateway] = await handle.db.select().from(gateways).where(eq(gateways.tenantId, tenantId));
-    const [installation] = await handle.db
-      .select()
-      .from(installations)
-      .where(eq(installations.tenantId, tenantId));
-    const [token] = await handle.db
-      .select()
-      .from(apiTokens)
-      .where(and(eq(apiTokens.tenantId, tenantId), eq(apiTokens.name, 'dlp-agent')));
-    const at = Date.now() - 60_000;
-    const call = (overrides: Partial<UsageEvent>): UsageEvent => ({
-      at,
-      tenantId,
-      gatewayId: gateway!.id,
-      requestId: crypto.randomUUID(),
-      traceId: crypto.randomUUID().replaceAll('-', ''),
-      principalType: 'token',
-      principalId: `token:${token!.id}`,
-      authMethod: 'api_token',
-      sessionId: null,
-      agent: CLIENT_NAME,
-      method: 'tools/call',
-      toolName: 'everything__echo',
-      installationId: installation!.id,
-      status: 'ok',
-      errorCode: null,
-      latencyMs: 4,
-      requestBytes: 120,
-      responseBytes: 80,
-      policyOutcome: 'allow',
-      request: { message: 'card [REDACTED:card], [REDACTED:card], mail [REDACTED:email]' },
-      response: null,
-      ...overrides,
-    });
-    await applyUsageBatch(handle.db, {
-      id: crypto.randomUUID(),
-      events: [
-        call({ dlpOutcome: 'redacted', dlpFindings: { card: 2, email: 1 } }),
-        call({
-          at: at + 1_000,
-          status: 'tool_error',
-          dlpOutcome: 'blocked',
-          dlpFindings: { secret: 1 },
-          request: { message: '[REDACTED:secret]' },
-        }),
-      ],
-    });
-  } finally {
-    await handle.close();
-  }
-}
+const CARDS_AND_MAIL = 'card 4111 1111 1111 1111, 5500 0000 0000 0004, mail ann@example.com';
+const GITHUB_TOKEN = `token ghp_${'a'.repeat(36)}`;
 
 test('the logs and usage filter by DLP outcome and policy decision', async ({ page }) => {
   test.setTimeout(240_000);
@@ -150,7 +108,21 @@ test('the logs and usage filter by DLP outcome and policy decision', async ({ pa
     expect(await echoRefused(gatewayUrl, token, 'the secret plan')).toBe(true);
   }).toPass({ timeout: 10_000 });
   expect(await echoRefused(gatewayUrl, token, 'lunch at noon?')).toBe(false);
-  await recordGuardedCalls(owner.slug);
+
+  // Guardrails, saved in the browser: cards and mail redacted, secrets blocked. Each call until
+  // the gateway has them passes unguarded (DLP outcome none); then one call of each is guarded.
+  await createGuardrail(page, 'Cards and mail', [/^Payment card numbers/, /^Email addresses/], 'redact');
+  await createGuardrail(page, 'No credentials', [/^Secrets/], 'block');
+  await expect(async () => {
+    const answer = await echo(gatewayUrl, token, CARDS_AND_MAIL);
+    expect(answer.text).toContain('card [REDACTED:card], [REDACTED:card], mail [REDACTED:email]');
+  }).toPass({ timeout: 10_000 });
+  await expect(async () => {
+    const answer = await echo(gatewayUrl, token, GITHUB_TOKEN);
+    expect(answer.isError).toBe(true);
+    expect(answer.text).toContain('secret (1)');
+    expect(answer.text).not.toContain('ghp_');
+  }).toPass({ timeout: 10_000 });
 
   // The logs of the last hour, by policy decision: the refused call, once the pipeline has it.
   await page.goto(`/t/${owner.slug}/logs?range=1h`);
