@@ -4,6 +4,7 @@ import { ROLE_LABELS } from '~/components/shell/role-labels';
 import { PageHeader } from '~/components/ui/page-header';
 import { webEnv } from '~/env';
 import { requireMembership } from '~/server/auth/session';
+import { ApprovalWebhookForm } from './approval-webhook-form';
 import { AuditRetentionForm } from './audit-retention-form';
 import { JitUsersForm } from './jit-users-form';
 import { ToolPinningForm } from './tool-pinning-form';
@@ -32,6 +33,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ slug:
       <AuditRetentionForm isAdmin={isAdmin(membership)} />
       <JitUsersForm tenantSlug={slug} isAdmin={isAdmin(membership)} />
       <ToolPinningForm tenantSlug={slug} isAdmin={isAdmin(membership)} />
+      <ApprovalWebhookForm isAdmin={isAdmin(membership)} />
     </>
   );
 }
