@@ -13,7 +13,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['{apps,packages}/*/src/**/*.int.test.ts'],
+          include: ['{apps,packages}/*/src/**/*.int.test.ts', 'deploy/**/*.int.test.ts'],
           globalSetup: ['./tooling/vitest/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
