@@ -137,3 +137,21 @@ describe('policy evaluation', () => {
     expect(trifecta.forTool(tool(), { slug: 'main' }).readsSession).toBe(true);
   });
 });
+
+describe('matches()', () => {
+  it('runs RE2 syntax, flags included', () => {
+    const shouting = policy('string(args.q).matches("(?i)^drop table")');
+    expect(decide([shouting], input({ args: { q: 'DROP TABLE users' } })).action).toBe('deny');
+    expect(decide([shouting], input({ args: { q: 'select 1' } })).action).toBe('allow');
+    const byEmail = policy('caller.email.matches("@corp\\\\.example$")');
+    expect(decide([byEmail], input({ caller: caller({ email: 'ann@corp.example' }) })).action).toBe('deny');
+    expect(decide([byEmail], input({ caller: caller({ email: 'ann@corpXexample' }) })).action).toBe('allow');
+  });
+
+  it('stays linear on a pattern a backtracking engine would stall on', () => {
+    // On V8's RegExp this is 2^40 steps; on RE2 one pass.
+    const catastrophic = policy('string(args.q).matches("^(a+)+$")');
+    expect(decide([catastrophic], input({ args: { q: `${'a'.repeat(40)}b` } })).action).toBe('allow');
+    expect(decide([catastrophic], input({ args: { q: 'a'.repeat(40) } })).action).toBe('deny');
+  });
+});

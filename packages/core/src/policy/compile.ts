@@ -1,5 +1,6 @@
 import { serialize, type ASTNode } from '@marcbachmann/cel-js';
 import { policyEnvironment, type PolicyCaller, type PolicyInput, type PolicyTool } from './environment.ts';
+import { withRe2Matches } from './re2-matches.ts';
 import { comparePolicies, type PolicyAction, type SnapshotPolicy } from './types.ts';
 
 /**
@@ -108,7 +109,9 @@ export class CompiledPolicies {
 
   constructor(policies: readonly SnapshotPolicy[]) {
     this.compiled = [...policies].sort(comparePolicies).map((policy) => {
-      const { ast } = policyEnvironment().parse(policy.condition) as unknown as { ast: AstNode };
+      const parsed = policyEnvironment().parse(policy.condition) as unknown as { ast: AstNode };
+      // `matches` runs on RE2 (re2-matches.ts).
+      const ast = withRe2Matches(parsed.ast);
       const conjuncts = conjunctsOf(ast);
       return { policy, conjuncts, readsSession: conjuncts.some((c) => c.reads.has('session')) };
     });

@@ -38,3 +38,13 @@ describe('checkPolicyCondition', () => {
     expect(checkPolicyCondition('true || '.repeat(1000) + 'true')).toMatchObject({ ok: false });
   });
 });
+
+describe('matches() on RE2', () => {
+  it('accepts RE2 patterns and refuses what RE2 cannot run, at the pattern', () => {
+    expect(checkPolicyCondition('string(args.q).matches("(?i)^drop table")')).toEqual({ ok: true });
+    expect(checkPolicyCondition('caller.email.matches("@corp\\\\.example$")')).toEqual({ ok: true });
+    const lookahead = checkPolicyCondition('tool.name == "x" && string(args.q).matches("a(?=b)")');
+    expect(lookahead).toMatchObject({ ok: false, offset: 43, line: 1, column: 44 });
+    expect(messageOf('string(args.q).matches("(a")')).toContain('RE2');
+  });
+});

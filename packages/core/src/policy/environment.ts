@@ -1,4 +1,5 @@
 import { Environment } from '@marcbachmann/cel-js';
+import { matchesCalls, re2Matches, re2Problem, RE2_MATCHES } from './re2-matches.ts';
 
 /**
  * The CEL environment of tool-call policies (Common Expression Language, evaluated by
@@ -87,7 +88,9 @@ export function policyEnvironment(): Environment {
     })
     .registerVariable({ name: 'gateway', schema: { slug: 'string' } })
     .registerVariable({ name: 'session', schema: { tainted: 'bool', labels: 'list<string>' } })
-    .registerVariable({ name: 'request', schema: { time: 'google.protobuf.Timestamp' } });
+    .registerVariable({ name: 'request', schema: { time: 'google.protobuf.Timestamp' } })
+    // `matches` on RE2 (re2-matches.ts): conditions are compiled with their calls renamed to these.
+    .registerFunction(`string.${RE2_MATCHES}(string): bool`, re2Matches);
   return shared;
 }
 
@@ -121,6 +124,19 @@ export function checkPolicyCondition(source: string): ConditionCheck {
   if (!result.valid) {
     const error = result.error;
     return failure(firstLine(error?.message ?? 'invalid condition'), positionOf(error), source);
+  }
+  // A literal pattern must be RE2 (what `matches` runs on), or every call would fail closed.
+  const { ast } = policyEnvironment().parse(source) as unknown as { ast: unknown };
+  for (const { call, pattern } of matchesCalls(ast)) {
+    const literal = pattern as { op?: string; args?: unknown; pos?: number } | undefined;
+    if (literal?.op !== 'value' || typeof literal.args !== 'string') continue;
+    const problem = re2Problem(literal.args);
+    if (problem !== undefined)
+      return failure(
+        `matches() takes RE2 syntax: ${problem}`,
+        literal.pos ?? (call as { pos?: number }).pos ?? 0,
+        source,
+      );
   }
   if (result.type !== 'bool' && result.type !== 'dyn')
     return failure(`The condition must be true or false, not ${result.type ?? 'unknown'}`, 0, source);
