@@ -3,7 +3,8 @@
  * otherwise the log) and hands it to the services that send links; tests pass an outbox.
  */
 
-export type MailKind = 'password-reset' | 'invitation' | 'email-verification' | 'approval-request';
+export type MailKind =
+  'password-reset' | 'invitation' | 'email-verification' | 'approval-request' | 'server-version-change';
 
 export interface MailMessage {
   kind: MailKind;

@@ -137,3 +137,53 @@ export function emailVerificationMail({
     ),
   };
 }
+
+/** A remote server reported another version than before (drift): its admins are told. */
+export function serverVersionChangeMail({
+  to,
+  link,
+  tenantName,
+  installationName,
+  fromVersion: from,
+  toVersion: version,
+  seenAt,
+}: {
+  to: string;
+  link: string;
+  tenantName: string;
+  installationName: string;
+  fromVersion: string;
+  toVersion: string;
+  seenAt: Date;
+}): MailMessage {
+  // Versions come from the server, names from admins: one line each in a header.
+  const subject = `${installationName} changed version in ${tenantName}: ${from} → ${version}`.replace(
+    /\s+/g,
+    ' ',
+  );
+  const when = seenAt.toUTCString();
+  const text = [
+    `The server behind ${installationName} in ${tenantName} now reports version ${version} (it reported ${from} before). Toolgate noticed on ${when}.`,
+    '',
+    'Its tool definitions were checked again: a changed definition waits for review on the Tool changes page.',
+    '',
+    'See the server here:',
+    link,
+  ].join('\n');
+  return {
+    kind: 'server-version-change',
+    to,
+    subject,
+    text,
+    link,
+    html: html(
+      [
+        `The server behind <strong>${escapeHtml(installationName)}</strong> in ${escapeHtml(tenantName)} now ` +
+          `reports version <strong>${escapeHtml(version)}</strong> (it reported ${escapeHtml(from)} before).`,
+        'Its tool definitions were checked again: a changed definition waits for review on the Tool changes page.',
+      ],
+      { href: link, label: `See ${installationName}` },
+      `Toolgate noticed on ${escapeHtml(when)}. A remote server's version cannot be pinned; this is how drift shows.`,
+    ),
+  };
+}

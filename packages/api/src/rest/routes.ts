@@ -138,6 +138,8 @@ const upstreamAccess = ({ deps }: RouteContext) => ({
   issuer: issuerFrom(deps.publicWebUrl),
   allowPrivate: deps.allowPrivateUpstreams ?? false,
   allowStdio: deps.allowStdio ?? false,
+  // Admins are emailed when a server reports another version than before.
+  versionMail: { mailer: deps.mailer, publicWebUrl: deps.publicWebUrl, log: deps.log },
 });
 
 export const ROUTES: readonly Route[] = [
@@ -250,6 +252,8 @@ export const ROUTES: readonly Route[] = [
         secretKeys: ctx.deps.secretKeys,
         issuer: issuerFrom(ctx.deps.publicWebUrl),
         allowPrivate: ctx.deps.allowPrivateUpstreams ?? false,
+        bus: ctx.deps.bus,
+        versionMail: { mailer: ctx.deps.mailer, publicWebUrl: ctx.deps.publicWebUrl, log: ctx.deps.log },
         installationId: ctx.params.id!,
       }),
   }),

@@ -42,6 +42,23 @@ export const ZInstallation = z.object({
   discoveredAt: ZTimestamp.nullable(),
   /** When a discovery or health check last reached `status`. */
   checkedAt: ZTimestamp.nullable(),
+  /**
+   * What the server says it is (`serverInfo` of its `initialize` answer), as the last discovery
+   * or health check saw it; null until one did (or when the server names no version).
+   */
+  serverInfo: z
+    .object({
+      name: z.string().nullable(),
+      version: z.string(),
+      /** When this version was first seen. */
+      seenAt: ZTimestamp,
+    })
+    .nullable(),
+  /**
+   * The last change of the version the server reports: a remote server cannot be pinned, so this
+   * is drift, noticed by a discovery or health check (audited as `installation/version-change`).
+   */
+  serverVersionChange: z.object({ from: z.string(), to: z.string(), at: ZTimestamp }).nullable(),
   createdAt: ZTimestamp,
   updatedAt: ZTimestamp,
 });

@@ -1,3 +1,5 @@
+import type { Bus } from '@toolgate/bus';
+import type { PendingConfigChange } from '@toolgate/core/config-change';
 import type { KeyRing } from '@toolgate/core/crypto';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
@@ -9,10 +11,14 @@ import {
   findUsableEntry,
   findVisibleInstallation,
 } from '../installation-access.ts';
+import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import type { Installation } from '../schemas/installations.ts';
 import { signedDiscoveryTarget } from '../upstream/discovery-target.ts';
-import { healthOfFailure, probeUpstream, type HealthVerdict } from '../upstream/health.ts';
+import { healthOfFailure, probeUpstream, type HealthVerdict, type ProbeResult } from '../upstream/health.ts';
 import { toInstallation } from '../views/rows.ts';
+import { recordTools } from './record-tools.ts';
+import { announceVersionChange, type VersionChangeMail } from './server-version/announce-version-change.ts';
+import { recordServerVersion } from './server-version/record-server-version.ts';
 
 interface ProbeDeps {
   secretKeys?: KeyRing;
@@ -25,16 +31,27 @@ interface ProbeDeps {
   /** Let checks reach private and loopback addresses (self-hosted upstreams, tests). */
   allowPrivate: boolean;
   timeoutMs?: number;
+  /** Delivers the invalidation of gateways whose tools a version change re-checked (else the relay does). */
+  bus?: Bus;
+  /** Owners and admins are emailed when the server reports another version than before. */
+  versionMail?: VersionChangeMail;
 }
+
+type Entry = typeof registryEntries.$inferSelect;
+type InstallationRow = typeof installations.$inferSelect;
+
+/** Servers whose tools Toolgate records, so a new version's tool definitions are re-checked. */
+const recordsTools = (entry: Entry) =>
+  entry.transport !== 'builtin' && entry.authKind !== 'oauth_passthrough';
 
 async function probe(
   db: Database,
-  entry: typeof registryEntries.$inferSelect,
-  installation: typeof installations.$inferSelect,
+  entry: Entry,
+  installation: InstallationRow,
   deps: ProbeDeps,
-): Promise<HealthVerdict> {
+): Promise<ProbeResult> {
   // The built-in management server is Toolgate itself: up whenever this code runs.
-  if (entry.transport === 'builtin') return { status: 'ready', error: null };
+  if (entry.transport === 'builtin') return { status: 'ready', error: null, server: null };
   try {
     const target = await signedDiscoveryTarget(entry, installation, {
       db,
@@ -43,34 +60,88 @@ async function probe(
       issuer: deps.issuer,
       as: 'toolgate',
     });
-    const verdict = await probeUpstream(target, {
+    const result = await probeUpstream(target, {
       allowPrivate: deps.allowPrivate,
       timeoutMs: deps.timeoutMs,
+      // Another version than recorded: its tool definitions are read on the same session.
+      relistToolsIf: (server) =>
+        server !== null &&
+        installation.serverVersion !== null &&
+        server.version !== installation.serverVersion &&
+        recordsTools(entry),
     });
     // An OAuth pass-through server answers only callers' own tokens: refusing ours shows it is up.
-    return entry.authKind === 'oauth_passthrough' && verdict.status === 'auth_failed'
-      ? { status: 'ready', error: null }
-      : verdict;
+    return entry.authKind === 'oauth_passthrough' && result.status === 'auth_failed'
+      ? { status: 'ready', error: null, server: null }
+      : result;
   } catch (err) {
     // Credentials that no longer open, or a token that cannot be signed, are this installation's
     // problem to show.
-    return healthOfFailure(err);
+    return { ...healthOfFailure(err), server: null };
   }
 }
 
-/** Records a verdict; a check that finds the server up again keeps the discovery's state. */
-async function record(db: Database, tenantId: string, id: string, verdict: HealthVerdict) {
-  const [row] = await db
-    .update(installations)
-    .set({ status: verdict.status, lastError: verdict.error, checkedAt: new Date() })
-    .where(and(eq(installations.tenantId, tenantId), eq(installations.id, id)))
-    .returning();
-  return row;
+/**
+ * Records a check's verdict and the version the server reported; a check that finds the server up
+ * again keeps the discovery's state. Another version than recorded is drift (recordServerVersion):
+ * the tool definitions the check re-read are recorded as a discovery records them (changed ones
+ * held for review), the gateways using them invalidated, and admins emailed after the commit. A
+ * `jwt` server was asked as Toolgate itself, which may be offered fewer tools: those it did not
+ * list are left as they are.
+ */
+async function record(
+  db: Database,
+  entry: Entry,
+  installation: InstallationRow,
+  result: ProbeResult,
+  actor: Actor | null,
+  deps: ProbeDeps,
+) {
+  const { tenantId, id } = installation;
+  const now = new Date();
+  const outcome = await db.transaction(async (tx) => {
+    const rechecked = { tools: false, changes: [] as PendingConfigChange[] };
+    const { server, tools } = result;
+    const versionChange = server
+      ? await recordServerVersion(tx, {
+          tenantId,
+          installationId: id,
+          server,
+          now,
+          actor,
+          during: 'health-check',
+          recheckTools: async () => {
+            if (!recordsTools(entry)) return true;
+            // The version was recorded by someone else while this check ran: the next one re-reads.
+            if (!tools) return false;
+            await recordTools(tx, tenantId, id, tools, now, { keepUnlisted: entry.authKind === 'jwt' });
+            rechecked.changes = await recordEntryChange(tx, tenantId, entry.id, 'server version changed');
+            rechecked.tools = true;
+            return true;
+          },
+        })
+      : null;
+    const [row] = await tx
+      .update(installations)
+      .set({
+        status: result.status,
+        lastError: result.error,
+        checkedAt: now,
+        ...(rechecked.tools ? { discoveredAt: now } : {}),
+      })
+      .where(and(eq(installations.tenantId, tenantId), eq(installations.id, id)))
+      .returning();
+    return { row, changes: rechecked.changes, versionChange };
+  });
+  if (deps.bus) await deliverChanges(db, deps.bus, outcome.changes);
+  if (outcome.versionChange) await announceVersionChange(db, deps.versionMail, outcome.versionChange);
+  return outcome.row;
 }
 
 /**
  * Checks one installation now (the servers page's "Check now"): whether its remote server
- * answers an MCP handshake with its credential. Local (stdio) servers are not checked here.
+ * answers an MCP handshake with its credential, and which version it reports. Local (stdio)
+ * servers are not checked here.
  */
 export async function checkInstallationHealth(
   options: ProbeDeps & { db: Database; tenantId: string; actor: Actor; installationId: string },
@@ -81,7 +152,8 @@ export async function checkInstallationHealth(
   const entry = await findUsableEntry(db, tenantId, installation.registryEntryId);
   if (entry.transport === 'stdio')
     throw new AppError('INVALID', 'Local (stdio) servers are checked when they start, not by a health check');
-  const row = await record(db, tenantId, installation.id, await probe(db, entry, installation, options));
+  const result = await probe(db, entry, installation, options);
+  const row = await record(db, entry, installation, result, actor, options);
   if (!row) throw new AppError('NOT_FOUND', 'Installation not found');
   return toInstallation(row);
 }
@@ -126,7 +198,7 @@ export async function checkDueInstallations(
         .where(eq(installations.id, id));
       if (!row) continue;
       const verdict = await probe(db, row.entry, row.installation, options);
-      await record(db, row.installation.tenantId, id, verdict);
+      await record(db, row.entry, row.installation, verdict, null, options);
       result.checked++;
       result.byStatus[verdict.status] = (result.byStatus[verdict.status] ?? 0) + 1;
     }

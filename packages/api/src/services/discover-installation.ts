@@ -20,6 +20,8 @@ import { listUpstream, type UpstreamListing } from '../upstream/list-upstream.ts
 import { toInstallation } from '../views/rows.ts';
 import { installationTools } from './list-installation-tools.ts';
 import { recordTools } from './record-tools.ts';
+import { announceVersionChange, type VersionChangeMail } from './server-version/announce-version-change.ts';
+import { recordServerVersion, type ServerVersionChange } from './server-version/record-server-version.ts';
 
 export interface DiscoverInstallationOptions {
   db: Database;
@@ -41,12 +43,15 @@ export interface DiscoverInstallationOptions {
   allowStdio?: boolean;
   connectTimeoutMs?: number;
   callTimeoutMs?: number;
+  /** Owners and admins are emailed when the server reports another version than before. */
+  versionMail?: VersionChangeMail;
 }
 
 /**
  * Connects to the installation's upstream (through the SSRF guard), records its tools —
  * upserting current ones, deleting vanished ones, holding new and changed definitions for review
- * (recordTools) — and its status. A `jwt` server is sent a
+ * (recordTools) — its status, and the version it reports (a change is audited and announced to
+ * admins: recordServerVersion). A `jwt` server is sent a
  * Forwarded JWT naming the actor, so it lists what that person would be offered. A failing upstream is not an
  * error of this call: the installation is marked `error` with `lastError`, tools are kept.
  * Gateways that use the entry are invalidated either way.
@@ -90,7 +95,7 @@ export async function discoverInstallation(
   }
 
   const now = new Date();
-  const recorded = await db.transaction(async (tx) => {
+  const { recorded, versionChange } = await db.transaction(async (tx) => {
     if (!listing) {
       await tx
         .update(installations)
@@ -100,20 +105,35 @@ export async function discoverInstallation(
           checkedAt: now,
         })
         .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
-      return recordEntryChange(tx, tenantId, entry.id, 'discovery failed');
+      return {
+        recorded: await recordEntryChange(tx, tenantId, entry.id, 'discovery failed'),
+        versionChange: null,
+      };
     }
     // Toolgate's own server changes only with Toolgate: its definitions need no review.
     await recordTools(tx, tenantId, installationId, listing.tools, now, {
       approveAll: entry.transport === 'builtin',
     });
     await recordPrompts(tx, tenantId, installationId, listing.prompts ?? [], now);
+    // The tools were just re-checked above, whatever the version says.
+    const versionChange: ServerVersionChange | null = listing.server
+      ? await recordServerVersion(tx, {
+          tenantId,
+          installationId,
+          server: listing.server,
+          now,
+          actor,
+          during: 'discovery',
+        })
+      : null;
     await tx
       .update(installations)
       .set({ status: 'ready', lastError: null, discoveredAt: now, checkedAt: now })
       .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
-    return recordEntryChange(tx, tenantId, entry.id, 'tools discovered');
+    return { recorded: await recordEntryChange(tx, tenantId, entry.id, 'tools discovered'), versionChange };
   });
   await deliverChanges(db, bus, recorded);
+  if (versionChange) await announceVersionChange(db, options.versionMail, versionChange);
 
   const [[updated], toolList, promptList] = await Promise.all([
     db

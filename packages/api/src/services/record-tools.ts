@@ -13,6 +13,11 @@ export interface RecordToolsOptions {
    * when Toolgate is upgraded.
    */
   approveAll?: boolean;
+  /**
+   * Leave tools missing from `listed` as they are: the listing was made for someone who may be
+   * offered fewer tools (a health check of a `jwt` server, as Toolgate itself).
+   */
+  keepUnlisted?: boolean;
 }
 
 /**
@@ -112,6 +117,7 @@ export async function recordTools(
         },
       });
   }
+  if (options.keepUnlisted === true) return;
   await tx
     .update(tools)
     .set({ vanishedAt: now, updatedAt: now })

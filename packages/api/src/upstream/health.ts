@@ -1,7 +1,8 @@
 import { AppError } from '@toolgate/core/errors';
 import type { installations } from '@toolgate/db/schema';
 import { UpstreamError, type UpstreamTarget } from '@toolgate/mcp/upstream';
-import { oneOffPool } from './list-upstream.ts';
+import { listUpstreamTools, oneOffPool, type UpstreamTool } from './list-upstream.ts';
+import { serverIdentityOf, type ServerIdentity } from './server-identity.ts';
 
 export type InstallationHealth = (typeof installations.$inferSelect)['status'];
 
@@ -33,13 +34,27 @@ export function healthOfFailure(err: unknown): HealthVerdict {
 export interface ProbeOptions {
   allowPrivate: boolean;
   timeoutMs?: number;
+  /**
+   * Asked once the server has answered `initialize`, with what it said it is: whether to read its
+   * tools/list as well, on the same session (a new version's tool definitions are re-checked).
+   */
+  relistToolsIf?: (server: ServerIdentity | null) => boolean;
+}
+
+export interface ProbeResult extends HealthVerdict {
+  /** serverInfo of the handshake; null when it failed or named no version. */
+  server: ServerIdentity | null;
+  /** tools/list, when `relistToolsIf` asked for it. */
+  tools?: UpstreamTool[];
 }
 
 /**
  * One health check: an MCP handshake and a `ping` through a short-lived pool guarded against
  * SSRF. A server that answers the ping with a JSON-RPC error (some do not implement it) is up.
+ * A failed tools/list (when asked for) fails the check, and what the server said it is is not
+ * reported, so the next check asks again.
  */
-export async function probeUpstream(target: UpstreamTarget, options: ProbeOptions): Promise<HealthVerdict> {
+export async function probeUpstream(target: UpstreamTarget, options: ProbeOptions): Promise<ProbeResult> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pool = oneOffPool('toolgate-health', {
     allowPrivate: options.allowPrivate,
@@ -47,13 +62,14 @@ export async function probeUpstream(target: UpstreamTarget, options: ProbeOption
     callTimeoutMs: timeoutMs,
   });
   try {
-    await pool.serverInfo(target);
+    const server = serverIdentityOf(await pool.serverInfo(target));
     await pool.request(target, 'ping', {}).catch((err: unknown) => {
       if (!(err instanceof UpstreamError && err.kind === 'rpc')) throw err;
     });
-    return { status: 'ready', error: null };
+    const tools = options.relistToolsIf?.(server) ? await listUpstreamTools(pool, target) : undefined;
+    return { status: 'ready', error: null, server, ...(tools ? { tools } : {}) };
   } catch (err) {
-    return healthOfFailure(err);
+    return { ...healthOfFailure(err), server: null };
   } finally {
     await pool.close();
   }

@@ -6,6 +6,7 @@ import {
   type UpstreamTarget,
 } from '@toolgate/mcp/upstream';
 import { z } from 'zod';
+import { serverIdentityOf, type ServerIdentity } from './server-identity.ts';
 
 const MAX_PAGES = 100;
 
@@ -43,6 +44,8 @@ export interface UpstreamListing {
   /** prompts/list, when the server declares prompts; absent where nothing lists them. */
   prompts?: UpstreamPrompt[];
   hasResources: boolean;
+  /** serverInfo of the initialize answer; null when it names no version (or nothing connected). */
+  server?: ServerIdentity | null;
 }
 
 export interface ListUpstreamOptions {
@@ -81,7 +84,7 @@ export async function listUpstream(
     const tools = capabilities.tools ? await listAll(pool, target, 'tools', ZUpstreamTool) : [];
     const prompts = capabilities.prompts ? await listAll(pool, target, 'prompts', ZUpstreamPrompt) : [];
     const hasResources = capabilities.resources ? await anyResources(pool, target) : false;
-    return { tools, prompts, hasResources };
+    return { tools, prompts, hasResources, server: serverIdentityOf(info) };
   } finally {
     await pool.close();
   }

@@ -44,6 +44,14 @@ export function toInstallation(row: typeof installations.$inferSelect): Installa
     enabled: row.enabled,
     discoveredAt: toIsoOrNull(row.discoveredAt),
     checkedAt: toIsoOrNull(row.checkedAt),
+    serverInfo:
+      row.serverVersion !== null && row.serverVersionSeenAt !== null
+        ? { name: row.serverName, version: row.serverVersion, seenAt: toIso(row.serverVersionSeenAt) }
+        : null,
+    serverVersionChange:
+      row.previousServerVersion !== null && row.serverVersion !== null && row.serverVersionChangedAt !== null
+        ? { from: row.previousServerVersion, to: row.serverVersion, at: toIso(row.serverVersionChangedAt) }
+        : null,
     createdAt: toIso(row.createdAt),
     updatedAt: toIso(row.updatedAt),
   };

@@ -77,6 +77,8 @@ const upstreamAccess = ({ deps }: WithDeps) => ({
   issuer: issuerFrom(deps.publicWebUrl),
   allowPrivate: deps.allowPrivateUpstreams ?? false,
   allowStdio: deps.allowStdio ?? false,
+  // Admins are emailed when a server reports another version than before.
+  versionMail: { mailer: deps.mailer, publicWebUrl: deps.publicWebUrl, log: deps.log },
 });
 const withUrl = ({ deps, tenantSlug }: WithDeps & { tenantSlug: string }, gateway: Gateway) => ({
   ...gateway,
@@ -198,6 +200,8 @@ export const installationsRouter = router({
         secretKeys: ctx.deps.secretKeys,
         issuer: issuerFrom(ctx.deps.publicWebUrl),
         allowPrivate: ctx.deps.allowPrivateUpstreams ?? false,
+        bus: ctx.deps.bus,
+        versionMail: { mailer: ctx.deps.mailer, publicWebUrl: ctx.deps.publicWebUrl, log: ctx.deps.log },
         installationId: input.id,
       }),
     ),

@@ -12,16 +12,20 @@ export interface MutableTool {
 /**
  * A test upstream whose tools the test redefines between discoveries, as a server that pulls a
  * rug would: `setTools` changes what tools/list answers and tells every open session
- * (notifications/tools/list_changed). Each tool answers a call with its name.
+ * (notifications/tools/list_changed). Each tool answers a call with its name. `setVersion` changes
+ * the `serverInfo.version` sessions opened from then on are told, as an upgraded server would.
  */
 export async function startMutableToolsServer(
   initial: MutableTool[],
-): Promise<RunningHttpServer & { setTools(tools: MutableTool[]): Promise<void> }> {
+): Promise<
+  RunningHttpServer & { setTools(tools: MutableTool[]): Promise<void>; setVersion(version: string): void }
+> {
   let current = initial;
+  let version = '1.0.0';
   const live = new Set<McpServer>();
   const running = await serveStreamableHttp(() => {
     const mcp = new McpServer(
-      { name: 'mutable-tools', version: '1.0.0' },
+      { name: 'mutable-tools', version },
       { capabilities: { tools: { listChanged: true } } },
     );
     mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({
@@ -39,6 +43,9 @@ export async function startMutableToolsServer(
     async setTools(next) {
       current = next;
       await Promise.all([...live].map((mcp) => mcp.server.sendToolListChanged().catch(() => undefined)));
+    },
+    setVersion(next) {
+      version = next;
     },
   };
 }

@@ -34,6 +34,8 @@ const installation = (id: string, entryId: string, extra: Partial<Installation> 
   enabled: true,
   discoveredAt: null,
   checkedAt: null,
+  serverInfo: null,
+  serverVersionChange: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   ...extra,
