@@ -24,7 +24,10 @@ export interface WorkerDeps {
   db: DbHandle;
   bus: Bus;
   log: Logger;
-  /** Emails approvers; default: SMTP from the environment (nobody is emailed without it). */
+  /**
+   * Emails approvers, and admins of servers whose version changed; default: SMTP from the
+   * environment (nobody is emailed without it).
+   */
   mailer?: Mailer;
 }
 
@@ -56,12 +59,16 @@ export function buildWorker({ env, db, bus, log, mailer }: WorkerDeps): Worker {
   const usageJob = createUsageBatchHandler({ db: db.db, log });
   // Delivers configuration changes their writers could not (Redis unreachable from web).
   const relay = new ConfigRelay({ db: db.db, bus, log });
+  const mail = mailer ?? createMailer({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, log });
   const health = createInstallationHealth({
     db: db.db,
     log,
     intervalMs: env.INSTALLATION_HEALTH_INTERVAL_MS,
     issuer: issuerFrom(env.PUBLIC_WEB_URL),
     allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
+    bus,
+    mailer: mail,
+    publicWebUrl: env.PUBLIC_WEB_URL,
     ...(env.TOOLGATE_SECRET_KEYS ? { secretKeys: parseKeyRing(env.TOOLGATE_SECRET_KEYS) } : {}),
   });
   const connections = createConnectionRefresh({
@@ -75,7 +82,7 @@ export function buildWorker({ env, db, bus, log, mailer }: WorkerDeps): Worker {
   const approvals = createApprovalAnnouncer({
     db: db.db,
     log,
-    mailer: mailer ?? createMailer({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, log }),
+    mailer: mail,
     publicWebUrl: env.PUBLIC_WEB_URL,
     allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
     intervalMs: env.APPROVAL_ANNOUNCE_INTERVAL_MS,

@@ -78,7 +78,10 @@ const ZWorkerEnvFields = z.object({
    * may (webhooks over plain http to this machine only).
    */
   TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: zBool.default(false),
-  /** Outgoing mail (approvers are told of new approval requests). Unset: nobody is emailed. */
+  /**
+   * Outgoing mail (approvers are told of new approval requests, admins of servers whose version
+   * changed). Unset: nobody is emailed.
+   */
   SMTP_URL: z
     .string()
     .url()

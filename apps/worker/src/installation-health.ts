@@ -1,4 +1,6 @@
+import type { Mailer } from '@toolgate/api/mail/mailer';
 import { checkDueInstallations } from '@toolgate/api/services/check-installation-health';
+import type { Bus } from '@toolgate/bus';
 import type { KeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
 import type { Database } from '@toolgate/db/client';
@@ -12,6 +14,12 @@ export interface InstallationHealthOptions {
   /** issuerFrom(PUBLIC_WEB_URL): `jwt` servers are checked with a Forwarded JWT Toolgate signs. */
   issuer: string;
   allowPrivate: boolean;
+  /** Invalidates gateways whose tools a server's version change re-checked. */
+  bus: Bus;
+  /** Emails owners and admins when a server reports another version (nothing leaves without SMTP). */
+  mailer: Mailer;
+  /** PUBLIC_WEB_URL: those emails link to the installation's page there. */
+  publicWebUrl: string;
 }
 
 /** How often the worker looks for installations due a check (each is checked once per interval). */
@@ -19,7 +27,8 @@ const SWEEP_EVERY_MS = 15_000;
 
 /**
  * Scheduled health checks of remote installations, shared by every worker (rows are claimed).
- * A sweep runs shortly after start, then every 15 s, checking what is due.
+ * A sweep runs shortly after start, then every 15 s, checking what is due. A check also records
+ * the version the server reports; a change re-checks its tool definitions and is announced.
  */
 export function createInstallationHealth({
   db,
@@ -28,13 +37,24 @@ export function createInstallationHealth({
   secretKeys,
   issuer,
   allowPrivate,
+  bus,
+  mailer,
+  publicWebUrl,
 }: InstallationHealthOptions) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   const counts = { checked: 0, sweeps: 0 };
 
   const sweep = async () => {
-    const result = await checkDueInstallations({ db, intervalMs, secretKeys, issuer, allowPrivate });
+    const result = await checkDueInstallations({
+      db,
+      intervalMs,
+      secretKeys,
+      issuer,
+      allowPrivate,
+      bus,
+      versionMail: { mailer, publicWebUrl, log },
+    });
     counts.sweeps++;
     counts.checked += result.checked;
     if (result.checked > 0) log.info(result, 'installations health-checked');
