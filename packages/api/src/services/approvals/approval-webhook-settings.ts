@@ -13,7 +13,7 @@ import {
 import { invalidInput, parseInput } from '../../validation.ts';
 import { lockWorkspace, type Tx } from '../../workspace-lock.ts';
 import { actorPrincipal } from '../connections/connection-audit.ts';
-import { auditableUrl, webhookUrlIssue } from './approval-webhook-url.ts';
+import { auditableUrl, endpointUrlIssue } from '../../tenant-endpoint-url.ts';
 
 /** The audit log's method for every change of the approval webhook. */
 export const APPROVAL_WEBHOOK_METHOD = 'settings/approval-webhook';
@@ -137,7 +137,7 @@ export async function setApprovalWebhook(options: SetApprovalWebhookOptions): Pr
   requireAdmin(actor, 'change the approval webhook');
   const { url } = parseInput(ZSetApprovalWebhookRequest, options.input);
   // Before the transaction: resolving the host is network.
-  const issue = await webhookUrlIssue(url, allowPrivate);
+  const issue = await endpointUrlIssue(url, allowPrivate);
   if (issue) throw invalidInput([{ path: 'url', message: issue }]);
   return db.transaction(async (tx) => {
     await lockWorkspace(tx, tenantId);

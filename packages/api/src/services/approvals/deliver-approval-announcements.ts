@@ -17,7 +17,7 @@ import {
 import { announceApprovalRequest } from './approval-mail.ts';
 import { approvalWebhookEvent } from './approval-webhook-event.ts';
 import { approvalWebhookSecretAad } from './approval-webhook-settings.ts';
-import { webhookUrlFormIssue } from './approval-webhook-url.ts';
+import { endpointUrlFormIssue } from '../../tenant-endpoint-url.ts';
 
 export interface ApprovalAnnouncerOptions {
   db: Database;
@@ -162,7 +162,7 @@ async function postWebhook(
   const webhook = tenant?.settings.approvalWebhook;
   if (!webhook) return { kind: 'skipped' };
   if (!options.secretKeys) return { kind: 'failed', error: 'this worker has no secret keys to sign with' };
-  const urlIssue = webhookUrlFormIssue(webhook.url, options.allowPrivate);
+  const urlIssue = endpointUrlFormIssue(webhook.url, options.allowPrivate);
   if (urlIssue) return { kind: 'failed', error: `the webhook URL ${urlIssue}` };
   const event = await approvalWebhookEvent(db, {
     tenantId: a.tenantId,

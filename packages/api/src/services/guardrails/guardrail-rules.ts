@@ -4,8 +4,7 @@ import { seal, type KeyRing } from '@toolgate/core/crypto';
 import { checkCustomPattern, guardrailSecretAad, type CustomPattern } from '@toolgate/core/dlp';
 import { AppError } from '@toolgate/core/errors';
 import type { Executor } from '@toolgate/db/config-outbox';
-import { createSsrfGuard, SsrfGuardError } from '@toolgate/net/ssrf-guard';
-import { idpUrlIssue } from '../../identity-provider-urls.ts';
+import { endpointUrlIssue } from '../../tenant-endpoint-url.ts';
 import { invalidInput, type FieldIssue } from '../../validation.ts';
 import { recordPolicyChange, type PolicyPlace } from '../policy-rules.ts';
 
@@ -36,43 +35,12 @@ export function requireSomethingToLookFor(g: {
   ]);
 }
 
-const isLoopbackHost = (host: string): boolean =>
-  host === 'localhost' ||
-  host.endsWith('.localhost') ||
-  /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
-  host === '::1';
-
 /**
- * Why an external guardrail's URL is refused, or undefined. The identity providers' rule (https, no
- * private or loopback literal unless the operator allows private upstreams), stricter in two ways:
- * the endpoint is sent tool arguments and results, so plain http is allowed only to this machine
- * and only when private upstreams are; and a host name is resolved now through the SSRF guard, so
- * a name pointing into a private network is refused when saved. A name that does not resolve yet
- * is accepted: the proxy's guard checks every address again when it calls.
+ * Why an external guardrail's URL is refused, or undefined: the rule of every endpoint Toolgate
+ * sends calls to (tenant-endpoint-url.ts), whose host is resolved through the SSRF guard when
+ * saved; the proxy's guard checks every address again when it calls.
  */
-export async function externalUrlIssue(value: string, allowPrivate: boolean): Promise<string | undefined> {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be a URL';
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (url.protocol === 'http:') {
-    if (!allowPrivate) return 'must be an https:// URL';
-    return isLoopbackHost(host) ? undefined : 'must be an https:// URL (plain http only to localhost)';
-  }
-  const issue = idpUrlIssue(value, allowPrivate);
-  if (issue) return issue;
-  try {
-    await createSsrfGuard({ allowPrivate })(url);
-  } catch (err) {
-    if (err instanceof SsrfGuardError && err.kind === 'blocked')
-      return 'must not point to a private or loopback address';
-    if (!(err instanceof SsrfGuardError)) throw err;
-  }
-  return undefined;
-}
+export const externalUrlIssue = endpointUrlIssue;
 
 /** INVALID on `external.url` when the URL is refused (see externalUrlIssue). */
 export async function requireExternalUrl(value: string, allowPrivate: boolean): Promise<void> {

@@ -1,5 +1,5 @@
 import { createSsrfGuard, SsrfGuardError } from '@toolgate/net/ssrf-guard';
-import { idpUrlIssue } from '../../identity-provider-urls.ts';
+import { idpUrlIssue } from './identity-provider-urls.ts';
 
 const isLoopbackHost = (host: string): boolean =>
   host === 'localhost' ||
@@ -8,13 +8,14 @@ const isLoopbackHost = (host: string): boolean =>
   host === '::1';
 
 /**
- * Why an approval webhook URL is refused by its form alone, or undefined: https, no credentials
- * in it, no private or loopback literal unless the operator allows private upstreams
- * (TOOLGATE_ALLOW_PRIVATE_UPSTREAMS), and then plain http only to this machine (the endpoint is
- * sent the calls' arguments). Checked when saved and again before each delivery, so a switch
- * turned off since refuses what it let through.
+ * Endpoints of a tenant's that Toolgate sends tool calls' arguments and results to (approval
+ * webhooks, external guardrails). Why such a URL is refused by its form alone, or undefined:
+ * https, no credentials in it, no private or loopback literal unless the operator allows private
+ * upstreams (TOOLGATE_ALLOW_PRIVATE_UPSTREAMS), and then plain http only to this machine. Checked
+ * when saved and again before each request, so a switch turned off since refuses what it let
+ * through.
  */
-export function webhookUrlFormIssue(value: string, allowPrivate: boolean): string | undefined {
+export function endpointUrlFormIssue(value: string, allowPrivate: boolean): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
@@ -31,12 +32,12 @@ export function webhookUrlFormIssue(value: string, allowPrivate: boolean): strin
 }
 
 /**
- * webhookUrlFormIssue, and the SSRF guard on the host's addresses now: a name resolving into a
+ * endpointUrlFormIssue, and the SSRF guard on the host's addresses now: a name resolving into a
  * private network is refused when saved. A name that does not resolve (yet) is accepted: every
  * delivery goes through the guard again, at connect time.
  */
-export async function webhookUrlIssue(value: string, allowPrivate: boolean): Promise<string | undefined> {
-  const issue = webhookUrlFormIssue(value, allowPrivate);
+export async function endpointUrlIssue(value: string, allowPrivate: boolean): Promise<string | undefined> {
+  const issue = endpointUrlFormIssue(value, allowPrivate);
   if (issue) return issue;
   try {
     await createSsrfGuard({ allowPrivate })(new URL(value));
