@@ -88,6 +88,37 @@ describe('the OpenAPI document', () => {
     expect(at(created, 'required')).toContain('token');
   });
 
+  it("describes the version an installation's server reports, and its last change, on every installation view", () => {
+    const json = (path: string, method: string, status: number, ...inner: string[]) =>
+      at(doc, 'paths', path, method, 'responses', status, 'content', 'application/json', 'schema', ...inner);
+    const views = [
+      json('/installations/{id}/check', 'post', 200),
+      json('/installations/{id}', 'get', 200, 'properties', 'installation'),
+      json('/installations/{id}/discover', 'post', 200, 'properties', 'installation'),
+      json(
+        '/installations',
+        'get',
+        200,
+        'properties',
+        'installations',
+        'items',
+        'properties',
+        'installation',
+      ),
+    ];
+    for (const view of views) {
+      expect(at(view, 'required')).toEqual(expect.arrayContaining(['serverInfo', 'serverVersionChange']));
+      expect(at(view, 'properties', 'serverInfo', 'anyOf')).toEqual([
+        expect.objectContaining({ type: 'object', required: ['name', 'version', 'seenAt'] }),
+        { type: 'null' },
+      ]);
+      expect(at(view, 'properties', 'serverVersionChange', 'anyOf')).toEqual([
+        expect.objectContaining({ type: 'object', required: ['from', 'to', 'at'] }),
+        { type: 'null' },
+      ]);
+    }
+  });
+
   it('is served at /api/v1/openapi.json without authentication', async () => {
     const res = await handleRestRequest(new Request('http://x.test/api/v1/openapi.json'), noDeps);
     expect(res.status).toBe(200);
