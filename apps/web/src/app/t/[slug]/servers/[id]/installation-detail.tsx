@@ -21,6 +21,7 @@ import { useTRPC } from '~/trpc/react';
 import { canManage, scopeLabel, STDIO_UNAVAILABLE, TRANSPORT_LABELS } from '../labels';
 import { InstallationHealth } from '../installation-health';
 import { EditInstallationDialog } from './edit-installation-dialog';
+import { ServerVersion, ServerVersionChangeNotice } from './server-version';
 import { ToolLabelsCell } from './tool-labels-cell';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -107,6 +108,7 @@ export function InstallationDetail({
           <Alert>{STDIO_UNAVAILABLE} This installation cannot be refreshed or turned on.</Alert>
         )}
         {saved && <Alert tone="success">{saved}</Alert>}
+        <ServerVersionChangeNotice installation={installation} tenantSlug={tenantSlug} isAdmin={isAdmin} />
         <dl className="grid gap-4 rounded-xl bg-white p-5 text-sm shadow-xs ring-1 ring-slate-200 sm:grid-cols-3">
           <div className="sm:col-span-3">
             <dt className="text-slate-500">Health</dt>
@@ -127,6 +129,12 @@ export function InstallationDetail({
             <dt className="text-slate-500">Credentials</dt>
             <dd className="mt-1 text-slate-900">
               {installation.hasCredentials ? 'Stored encrypted' : 'None stored'}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Server version</dt>
+            <dd className="mt-1">
+              <ServerVersion installation={installation} />
             </dd>
           </div>
           <div>
