@@ -1,0 +1,79 @@
+import { zBool, zKeyRing, zLogLevel, zPort, zPostgresUrl } from '@toolgate/core/env';
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+/** Comma-separated absolute host paths (empty entries dropped). */
+const zPathList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .refine((paths) => paths.every((p) => p.startsWith('/')), 'must be absolute paths separated by commas');
+
+const ZRunnerEnvFields = z.object({
+  DATABASE_URL: zPostgresUrl,
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  /** The key ring: opens installations' sealed credentials and derives the runner key proxies send. */
+  TOOLGATE_SECRET_KEYS: zKeyRing,
+  RUNNER_HOST: z.string().min(1).default('127.0.0.1'),
+  RUNNER_PORT: zPort.default(4100),
+  LOG_LEVEL: zLogLevel.default('info'),
+  /** `sandbox` (bubblewrap, the default) or `process` (no isolation; needs TOOLGATE_ALLOW_STDIO). */
+  RUNNER_BACKEND: z.enum(['sandbox', 'process']).default('sandbox'),
+  /** Guards only RUNNER_BACKEND=process: unisolated child processes on this host. */
+  TOOLGATE_ALLOW_STDIO: zBool.default(false),
+  /** Work dirs of the servers (`{dir}/servers/{installation}`); never visible to a server. */
+  RUNNER_DATA_DIR: z.string().startsWith('/', 'must be an absolute path').default('/var/lib/toolgate-runner'),
+  /** Host folders bound read-only into every sandbox (e.g. a node_modules the commands run from). */
+  RUNNER_READONLY_PATHS: zPathList,
+  /** A server with no session activity for this long is stopped (started again on next use). */
+  RUNNER_IDLE_STOP_MS: z.coerce.number().int().min(100).default(600_000),
+  /** A proxy session without requests for this long is closed (its proxy initializes again). */
+  RUNNER_SESSION_IDLE_MS: z.coerce.number().int().min(1_000).default(3_600_000),
+  /** Largest request body accepted from a proxy. */
+  RUNNER_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * MiB),
+  /** A server that has not answered initialize by then is stopped with that reason. */
+  RUNNER_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Bound on one forwarded request. */
+  RUNNER_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
+  /** MCP `ping` of a running server; a ping unanswered within the start timeout stops it. 0: off. */
+  RUNNER_PING_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+  /** One line (message) of stdout larger than this, or this much non-JSON-RPC output, stops the server. */
+  RUNNER_MAX_STDOUT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(16 * MiB),
+  RUNNER_MEMORY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * MiB)
+    .default(512 * MiB),
+  RUNNER_CPU_PERCENT: z.coerce.number().int().min(1).max(6_400).default(100),
+  RUNNER_MAX_PROCESSES: z.coerce.number().int().min(8).max(32_768).default(128),
+  /** Bound on draining at SIGTERM. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export const ZRunnerEnv = ZRunnerEnvFields.superRefine((env, ctx) => {
+  if (env.RUNNER_BACKEND === 'process' && !env.TOOLGATE_ALLOW_STDIO)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['RUNNER_BACKEND'],
+      message:
+        'process runs servers with no isolation; it is refused unless TOOLGATE_ALLOW_STDIO=true (development only)',
+    });
+});
+export type RunnerEnv = z.infer<typeof ZRunnerEnv>;
+
+/** This process's environment, unparsed (the one place the runner reads it). */
+export const rawRunnerEnv = (): Record<string, string | undefined> => process.env;
