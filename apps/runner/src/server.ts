@@ -1,0 +1,57 @@
+import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import { createLogger, type Logger } from '@toolgate/core/logger';
+import { createDb } from '@toolgate/db/client';
+import { buildRunner } from './build-runner.ts';
+import type { RunnerEnv } from './env.ts';
+import { createProcessBackend } from './sandbox/process-backend.ts';
+import { createSandboxBackend } from './sandbox/sandbox-backend.ts';
+import type { SandboxBackend } from './sandbox/sandbox-spec.ts';
+
+/** The backend RUNNER_BACKEND names; `process` is refused by env.ts unless TOOLGATE_ALLOW_STDIO. */
+export async function createBackend(env: RunnerEnv, log: Logger): Promise<SandboxBackend> {
+  if (env.RUNNER_BACKEND === 'process') {
+    log.warn(
+      'RUNNER_BACKEND=process: self-hosted servers run WITHOUT ISOLATION on this host (TOOLGATE_ALLOW_STDIO=true). Development only.',
+    );
+    return createProcessBackend({ log });
+  }
+  return createSandboxBackend({ log });
+}
+
+export interface RunningRunner {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Builds and starts the runner from a validated env: listens on RUNNER_HOST:RUNNER_PORT. */
+export async function startRunner(env: RunnerEnv): Promise<RunningRunner> {
+  const log = createLogger({ name: 'runner', level: env.LOG_LEVEL });
+  await mkdir(env.RUNNER_DATA_DIR, { recursive: true, mode: 0o700 });
+  const backend = await createBackend(env, log);
+  const db = createDb({
+    url: env.DATABASE_URL,
+    applicationName: 'toolgate-runner',
+    max: 4,
+    queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+  });
+  const runner = buildRunner({ env, db, log, backend });
+  await new Promise<void>((resolve, reject) => {
+    runner.server.once('error', reject);
+    runner.server.listen(env.RUNNER_PORT, env.RUNNER_HOST, () => resolve());
+  });
+  const { port } = runner.server.address() as AddressInfo;
+  const host = env.RUNNER_HOST.includes(':') ? `[${env.RUNNER_HOST}]` : env.RUNNER_HOST;
+  const url = `http://${host}:${port}`;
+  log.info({ url, backend: backend.kind, limits: backend.limits }, 'runner listening');
+  return {
+    url,
+    async stop() {
+      const closed = new Promise<void>((resolve) => runner.server.close(() => resolve()));
+      await runner.close();
+      runner.server.closeAllConnections();
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, env.SHUTDOWN_GRACE_MS))]);
+      await db.close();
+    },
+  };
+}
