@@ -60,11 +60,27 @@ describe('UsageDraft', () => {
         'requestBytes',
         'responseBytes',
         'policyOutcome',
+        'dlpOutcome',
+        'dlpFindings',
         'request',
         'response',
       ].sort(),
     );
     expect(d).toMatchObject({ principalType: 'token', policyOutcome: 'allow', requestBytes: 42 });
+  });
+
+  it('adds up guardrail findings across directions and keeps the strongest outcome', () => {
+    const d = draft({});
+    d.attribute('t1', 'g1', principal);
+    d.dlp('none', {});
+    expect(d).toMatchObject({ dlpOutcome: 'none', dlpFindings: null });
+    d.dlp('redacted', { email: 2, ip: 1 });
+    d.dlp('logged', { ip: 1 });
+    expect(d).toMatchObject({ dlpOutcome: 'redacted', dlpFindings: { email: 2, ip: 2 } });
+    // A block is the gateway's refusal: the tool error is recorded as denied, not as the tool's.
+    d.dlp('blocked', { card: 1 });
+    d.reply({ result: { content: [], isError: true } }, 10);
+    expect(d).toMatchObject({ dlpOutcome: 'blocked', status: 'denied' });
   });
 
   it('derives the status from the reply and keeps redacted arguments and results', () => {
