@@ -186,6 +186,14 @@ describe('the runner bridge (sandbox backend)', () => {
     expect(crossed.status).toBe(404);
   });
 
+  it('answers /healthz, and /readyz once Postgres answers, without the runner key', async () => {
+    expect((await fetch(`${runner.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${runner.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true, checks: { postgres: { ok: true } } });
+    expect((await fetch(`${runner.url}/servers/${everything}/mcp`)).status).toBe(404);
+  });
+
   it('ends a session on DELETE', async () => {
     const c = await client(tenantA, everything);
     const transport = c.transport as StreamableHTTPClientTransport;

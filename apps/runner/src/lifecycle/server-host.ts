@@ -87,6 +87,8 @@ export class ServerHost {
   private backoff: Backoff;
   private retryAt = 0;
   private runningSince = 0;
+  /** Settles once the last process started has exited and its exit has been handled. */
+  private gone: Promise<void> = Promise.resolve();
   /** Told about server notifications outside any call (list changes, resource updates, logs). */
   onNotification: ((notification: Notification) => void) | undefined;
 
@@ -140,9 +142,13 @@ export class ServerHost {
     const server = this.process;
     if (!server) return;
     this.stopping = true;
+    // Requests arriving now start a new process once this one is gone (start awaits `gone`).
+    const client = this.client;
+    this.client = undefined;
     this.log.note(`stopping: ${why}`);
-    await this.client?.close().catch(() => {});
+    await client?.close().catch(() => {});
     await server.stop();
+    await this.gone;
   }
 
   private touch(): void {
@@ -168,6 +174,7 @@ export class ServerHost {
   }
 
   private async start(): Promise<Client> {
+    await this.gone;
     const wait = this.retryAt - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     this.state = 'starting';
@@ -207,7 +214,7 @@ export class ServerHost {
       this.log.flush();
       return exit;
     });
-    void Promise.all([exited, requested]).then(([exit, stopped]) =>
+    this.gone = Promise.all([exited, requested]).then(([exit, stopped]) =>
       this.onExit(server, exit, stopped, flood),
     );
     try {
