@@ -3,6 +3,7 @@ import { bootstrapCommand } from './commands/bootstrap.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { proxyChildCommand } from './commands/proxy-child.ts';
 import { rotateSigningKeyCommand } from './commands/rotate-signing-key.ts';
+import { runnerCommand } from './commands/runner.ts';
 import { serveCommand } from './commands/serve.ts';
 
 const USAGE = `Usage: toolgate <command> [options]
@@ -11,6 +12,8 @@ Commands:
   start                 Run web, proxy and worker (embedded defaults): web and worker
                         in this process, the proxy in a child process it restarts
   web | proxy | worker  Run one component (distributed deployments)
+  runner                Host self-hosted (stdio) servers for the proxies, sandboxed
+                        (RUNNER_PORT, RUNNER_BACKEND; not part of start yet)
   migrate               Apply pending database migrations
   bootstrap --tenant <slug> --email <email> --password <pw> [--name <name>]
                         Create a tenant, its owner and an org admin API token;
@@ -35,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
     case 'web':
     case 'worker':
       return serveCommand([command]);
+    case 'runner':
+      return runnerCommand();
     case 'migrate':
       return migrateCommand();
     case 'bootstrap':

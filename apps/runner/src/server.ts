@@ -8,15 +8,22 @@ import { createProcessBackend } from './sandbox/process-backend.ts';
 import { createSandboxBackend } from './sandbox/sandbox-backend.ts';
 import type { SandboxBackend } from './sandbox/sandbox-spec.ts';
 
-/** The backend RUNNER_BACKEND names; `process` is refused by env.ts unless TOOLGATE_ALLOW_STDIO. */
-export async function createBackend(env: RunnerEnv, log: Logger): Promise<SandboxBackend> {
+/**
+ * The backend RUNNER_BACKEND names; `process` is refused by env.ts unless TOOLGATE_ALLOW_STDIO.
+ * No server may see `protectedPaths` (the runner's data dir always, key files, Toolgate's data).
+ */
+export async function createBackend(
+  env: RunnerEnv,
+  log: Logger,
+  protectedPaths: string[] = [],
+): Promise<SandboxBackend> {
   if (env.RUNNER_BACKEND === 'process') {
     log.warn(
       'RUNNER_BACKEND=process: self-hosted servers run WITHOUT ISOLATION on this host (TOOLGATE_ALLOW_STDIO=true). Development only.',
     );
     return createProcessBackend({ log });
   }
-  return createSandboxBackend({ log });
+  return createSandboxBackend({ log, protectedPaths: [env.RUNNER_DATA_DIR, ...protectedPaths] });
 }
 
 export interface RunningRunner {
@@ -25,10 +32,13 @@ export interface RunningRunner {
 }
 
 /** Builds and starts the runner from a validated env: listens on RUNNER_HOST:RUNNER_PORT. */
-export async function startRunner(env: RunnerEnv): Promise<RunningRunner> {
+export async function startRunner(
+  env: RunnerEnv,
+  options: { protectedPaths?: string[] } = {},
+): Promise<RunningRunner> {
   const log = createLogger({ name: 'runner', level: env.LOG_LEVEL });
   await mkdir(env.RUNNER_DATA_DIR, { recursive: true, mode: 0o700 });
-  const backend = await createBackend(env, log);
+  const backend = await createBackend(env, log, options.protectedPaths);
   const db = createDb({
     url: env.DATABASE_URL,
     applicationName: 'toolgate-runner',

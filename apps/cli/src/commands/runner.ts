@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { createLogger } from '@toolgate/core/logger';
+// tooling/eslint/boundaries.js does not list the runner app among those the CLI starts yet
+// (ARCHITECTURE.md does: `toolgate runner`); these two go once its APP_TABLE has 'runner' for cli.
+// eslint-disable-next-line no-restricted-imports
+import { ZRunnerEnv } from '@toolgate/runner/env';
+// eslint-disable-next-line no-restricted-imports
+import { startRunner } from '@toolgate/runner/server';
+import { cliEnv, dataDir, rawEnv } from '../env.ts';
+import { appEnvOrExit, onShutdown, openDatabase, resolveKeys } from '../runtime.ts';
+
+/**
+ * `toolgate runner`: hosts self-hosted (stdio) servers for the proxies (apps/runner). With
+ * DATABASE_URL and TOOLGATE_SECRET_KEYS it joins a distributed deployment; without them it uses
+ * this machine's embedded database and key file, like `toolgate proxy`. Not part of `start` yet.
+ */
+export async function runnerCommand(): Promise<number> {
+  const cli = cliEnv();
+  const log = createLogger({ name: 'toolgate', level: cli.LOG_LEVEL });
+  const database = await openDatabase(cli, log);
+  const keys = await resolveKeys(cli);
+  const raw = rawEnv();
+  const env = appEnvOrExit('runner', ZRunnerEnv, {
+    ...raw,
+    DATABASE_URL: database.url,
+    TOOLGATE_SECRET_KEYS: keys.secret,
+    RUNNER_DATA_DIR: raw.RUNNER_DATA_DIR || path.join(dataDir(cli), 'runner'),
+  });
+  // Toolgate's own data (the embedded database, keys.json) stays out of every sandbox.
+  const runner = await startRunner(env, { protectedPaths: raw.DATABASE_URL ? [] : [dataDir(cli)] });
+  onShutdown(log, async () => {
+    await runner.stop();
+    await database.stop();
+  });
+  process.stdout.write(
+    `\nToolgate runner is running\n  Runner     ${runner.url}/tenants/{tenant}/servers/{installation}/mcp\n\n`,
+  );
+  return -1;
+}
