@@ -72,6 +72,9 @@ describe('upstream transports and failures', () => {
       expect(result.content).toEqual([{ type: 'text', text: 'Echo: over sse' }]);
     } finally {
       await client.close();
+      // Each test's proxies end with it: a replica left running writes its tokens' "last used"
+      // to the shared database on its own timer, which the hot-path test would count.
+      await proxy.close();
     }
   });
 
@@ -85,6 +88,7 @@ describe('upstream transports and failures', () => {
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       await client.close();
+      await proxy.close();
     }
   });
 
@@ -100,6 +104,7 @@ describe('upstream transports and failures', () => {
         );
       } finally {
         await client.close();
+        await strict.close();
       }
     } finally {
       await everything.close();
