@@ -3,6 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createLogger } from '@toolgate/core/logger';
 import { seedTenant, type TestDatabase } from '@toolgate/db/testing';
+import { eventually } from '@toolgate/fixtures/test-kit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSandboxBackend } from './sandbox/sandbox-backend.ts';
 import {
@@ -121,6 +122,42 @@ describe('the runner bridge (sandbox backend)', () => {
       arguments: { prompt: 'hi', maxTokens: 7 },
     });
     expect(textOf(result)).toContain('sampled: 7');
+  });
+
+  it("relays the server's progress to the session that asked, under that session's own token", async () => {
+    const [one, two] = [await client(tenantA, everything), await client(tenantA, everything)];
+    const seen: { one: number[]; two: number[] } = { one: [], two: [] };
+    // Both sessions' SDK clients pick the same progress tokens (their request ids): the runner keeps them apart.
+    await Promise.all([
+      one.callTool(
+        { name: 'trigger-long-running-operation', arguments: { duration: 0.3, steps: 3 } },
+        undefined,
+        { onprogress: (p) => seen.one.push(p.progress) },
+      ),
+      two.callTool(
+        { name: 'trigger-long-running-operation', arguments: { duration: 0.2, steps: 2 } },
+        undefined,
+        { onprogress: (p) => seen.two.push(p.progress) },
+      ),
+    ]);
+    expect(seen.one).toEqual([1, 2, 3]);
+    expect(seen.two).toEqual([1, 2]);
+  });
+
+  it('cancels a forwarded call when its session cancels it, and keeps serving', async () => {
+    const c = await client(tenantA, everything);
+    const abort = new AbortController();
+    const call = c.callTool(
+      { name: 'trigger-long-running-operation', arguments: { duration: 30, steps: 30 } },
+      undefined,
+      { signal: abort.signal, onprogress: () => abort.abort('enough') },
+    );
+    await expect(call).rejects.toThrow();
+    // Forwarded and cancelled upstream: the runner is not left waiting out the 30 s operation.
+    const host = (await runner.runner.hosts.existing(tenantA, everything))!;
+    await eventually(() => expect(host.inFlightCount).toBe(0), 5_000);
+    const sum = await c.callTool({ name: 'get-sum', arguments: { a: 20, b: 22 } });
+    expect(textOf(sum)).toContain('42');
   });
 
   it('refuses requests without the runner key, with a wrong one, or with a client token (401)', async () => {

@@ -57,24 +57,33 @@ export async function openProxySession(options: ProxySessionOptions): Promise<Pr
     const params = request.params;
     const token = params?._meta?.progressToken;
     const forwarded: RequestOptions = { signal: extra.signal };
+    // Progress goes out in order and before the result: a client drops progress after the result.
+    let progressSent = Promise.resolve();
     if (typeof token === 'string' || typeof token === 'number') {
-      forwarded.onprogress = (progress) =>
-        void extra
-          .sendNotification({
-            method: 'notifications/progress',
-            params: { ...progress, progressToken: token },
-          })
+      forwarded.onprogress = (progress) => {
+        progressSent = progressSent
+          .then(() =>
+            extra.sendNotification({
+              method: 'notifications/progress',
+              params: { ...progress, progressToken: token },
+            }),
+          )
           .catch(() => {});
+      };
     }
-    return host.forward(
-      { method: request.method, ...(params ? { params } : {}) },
-      {
-        sessionId: id,
-        sendRequest: (serverRequest, signal) =>
-          extra.sendRequest(serverRequest, ResultSchema, { signal, timeout: 600_000 }),
-      },
-      forwarded,
-    );
+    try {
+      return await host.forward(
+        { method: request.method, ...(params ? { params } : {}) },
+        {
+          sessionId: id,
+          sendRequest: (serverRequest, signal) =>
+            extra.sendRequest(serverRequest, ResultSchema, { signal, timeout: 600_000 }),
+        },
+        forwarded,
+      );
+    } finally {
+      await progressSent;
+    }
   };
   server.fallbackNotificationHandler = async (notification) => {
     session.lastActivity = Date.now();

@@ -96,6 +96,11 @@ export class ServerHost {
     this.backoff = nextBackoff(undefined, options.backoff);
   }
 
+  /** Requests of proxy sessions being forwarded right now. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
   get pid(): number | undefined {
     return this.state === 'running' ? this.process?.pid : undefined;
   }

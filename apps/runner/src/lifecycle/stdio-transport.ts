@@ -16,6 +16,7 @@ export class SandboxStdioTransport implements Transport {
   private carry: Buffer[] = [];
   private carryBytes = 0;
   private junkBytes = 0;
+  private readonly responses: JSONRPCMessage[] = [];
   private closed = false;
 
   constructor(
@@ -75,7 +76,15 @@ export class SandboxStdioTransport implements Transport {
         this.flood(`wrote over ${this.options.maxBytes} bytes of non-MCP output to stdout`);
       return;
     }
-    this.onmessage?.(message);
+    if ('method' in message) return this.onmessage?.(message);
+    // The SDK hands notifications to their handlers a microtask later but settles a request at
+    // once, so a progress notification written just before its result would reach a handler that
+    // is gone. Results wait for the notifications read before them, in their own order.
+    this.responses.push(message);
+    if (this.responses.length === 1)
+      setImmediate(() => {
+        for (const response of this.responses.splice(0)) this.onmessage?.(response);
+      });
   }
 
   private flood(reason: string): void {
