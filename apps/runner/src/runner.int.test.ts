@@ -1,6 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  LoggingMessageNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { createLogger } from '@toolgate/core/logger';
 import { seedTenant, type TestDatabase } from '@toolgate/db/testing';
 import { eventually } from '@toolgate/fixtures/test-kit';
@@ -122,6 +125,23 @@ describe('the runner bridge (sandbox backend)', () => {
       arguments: { prompt: 'hi', maxTokens: 7 },
     });
     expect(textOf(result)).toContain('sampled: 7');
+  });
+
+  it("sends the server's notifications outside calls to every session's GET stream", async () => {
+    const [one, two] = [await client(tenantA, everything), await client(tenantA, everything)];
+    const heard: string[] = [];
+    two.setNotificationHandler(
+      LoggingMessageNotificationSchema,
+      (n) => void heard.push(String(n.params.data)),
+    );
+    await one.callTool({ name: 'toggle-simulated-logging', arguments: {} });
+    try {
+      // The server logs once at once and then every 5 s, outside any call: session two hears it.
+      await eventually(() => expect(heard.length).toBeGreaterThan(0), 15_000);
+      expect(heard[0]).toMatch(/message/i);
+    } finally {
+      await one.callTool({ name: 'toggle-simulated-logging', arguments: {} });
+    }
   });
 
   it("relays the server's progress to the session that asked, under that session's own token", async () => {
