@@ -74,6 +74,7 @@ export async function applyUsageBatch(
             usageRollups.agent,
             usageRollups.policyDecision,
             usageRollups.dlpOutcome,
+            usageRollups.variant,
           ],
           set: {
             count: sql`${usageRollups.count} + excluded.count`,

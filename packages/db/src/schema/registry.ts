@@ -3,6 +3,7 @@ import {
   boolean,
   check,
   index,
+  integer,
   jsonb,
   pgTable,
   text,
@@ -35,6 +36,13 @@ export const AUTH_KINDS = [
   'id_jag',
 ] as const;
 export type AuthKind = (typeof AUTH_KINDS)[number];
+/**
+ * Network of a self-hosted server's sandbox: `none` (only its own loopback) or `egress` (the
+ * runner host's network). Remote servers ignore it.
+ */
+export const SERVER_NETWORKS = ['none', 'egress'] as const;
+export type ServerNetwork = (typeof SERVER_NETWORKS)[number];
+
 export const INSTALL_SCOPES = ['org', 'team', 'personal'] as const;
 export type InstallScope = (typeof INSTALL_SCOPES)[number];
 /**
@@ -95,7 +103,21 @@ export const registryEntries = pgTable(
     toolLabels: jsonb().$type<Record<string, string[]>>().notNull().default({}),
     docsUrl: text(),
     iconUrl: text(),
+    /**
+     * The server's version as the entry offers it. For a packaged entry (`package` set), the exact
+     * npm version installations run unless they pin another.
+     */
     version: text(),
+    /**
+     * A packaged self-hosted server: the npm package (`@modelcontextprotocol/server-everything`)
+     * runners install (`npm install --ignore-scripts`, per-version cache) and run. With a package,
+     * `command` is optional: the package's `bin` (or its only bin) is run.
+     */
+    package: text(),
+    /** Which of the package's bins to run (default: its only one, or the one named like it). */
+    bin: text(),
+    /** The sandbox's network (stdio servers): `none` or `egress`. */
+    network: text({ enum: SERVER_NETWORKS }).notNull().default('none'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -108,7 +130,7 @@ export const registryEntries = pgTable(
       .where(sql`${t.tenantId} is null`),
     check(
       'registry_entries_target_chk',
-      sql`(${t.transport} = 'stdio' and ${t.command} is not null) or (${t.transport} in ('streamable_http', 'sse') and ${t.url} is not null) or (${t.transport} = 'builtin' and ${t.tenantId} is null and ${t.url} is null and ${t.command} is null)`,
+      sql`(${t.transport} = 'stdio' and (${t.command} is not null or ${t.package} is not null)) or (${t.transport} in ('streamable_http', 'sse') and ${t.url} is not null) or (${t.transport} = 'builtin' and ${t.tenantId} is null and ${t.url} is null and ${t.command} is null)`,
     ),
   ],
 );
@@ -132,8 +154,23 @@ export const installations = pgTable(
     config: jsonb().$type<Record<string, string>>().notNull().default({}),
     /** Secret field values as one sealed JSON object (see @toolgate/core/crypto). */
     credentialsSealed: text(),
-    /** The version an admin pins the installation to (packaged servers; nothing reads it yet). */
+    /**
+     * The package version an admin pins the installation to (packaged servers); null runs the
+     * entry's `version`. Changed deliberately ("upgrade to …"), audited.
+     */
     pinnedVersion: text(),
+    /**
+     * The exact version the runner last started: the npm package version for packaged servers, the
+     * image tag on Kubernetes (null until a runner started one).
+     */
+    packageVersion: text(),
+    /**
+     * A canary: `canaryVersion` runs next to the stable version and `canaryPercent` (1–99) of
+     * callers, sticky per caller, are sent to it until it is promoted or rolled back.
+     */
+    canaryVersion: text(),
+    canaryPercent: integer(),
+    canaryStartedAt: timestamp({ withTimezone: true }),
     /**
      * What the server says it is: `serverInfo` of its `initialize` answer, as the last discovery or
      * health check saw it (null until one did). Remote servers cannot be pinned, so a change of
@@ -172,6 +209,11 @@ export const installations = pgTable(
       sql`(${t.scope} = 'org' and ${t.teamId} is null and ${t.userId} is null)
         or (${t.scope} = 'team' and ${t.teamId} is not null and ${t.userId} is null)
         or (${t.scope} = 'personal' and ${t.userId} is not null and ${t.teamId} is null)`,
+    ),
+    check(
+      'installations_canary_chk',
+      sql`(${t.canaryVersion} is null and ${t.canaryPercent} is null)
+        or (${t.canaryVersion} is not null and ${t.canaryPercent} between 1 and 99)`,
     ),
   ],
 );

@@ -58,6 +58,10 @@ export const auditEvents = pgTable(
     dlpOutcome: text(),
     /** Findings counted by detector (never the matched values); null when none. */
     dlpFindings: jsonb().$type<Record<string, number>>(),
+    /** For an installation running a canary: `stable` or `canary` (the side this call went to). */
+    variant: text(),
+    /** The server version this call reached, where known (packaged servers). */
+    serverVersion: text(),
     /** Redacted and size-capped. */
     request: jsonb(),
     response: jsonb(),
@@ -94,6 +98,8 @@ export const usageRollups = pgTable(
     policyDecision: text().notNull().default(''),
     /** The DLP outcome; '' where no guardrail applied. */
     dlpOutcome: text().notNull().default(''),
+    /** `stable` | `canary` for installations running a canary; '' otherwise. */
+    variant: text().notNull().default(''),
     count: bigint({ mode: 'number' }).notNull().default(0),
     /** Events whose status is not `ok`. */
     errors: bigint({ mode: 'number' }).notNull().default(0),
@@ -123,6 +129,7 @@ export const usageRollups = pgTable(
         t.agent,
         t.policyDecision,
         t.dlpOutcome,
+        t.variant,
       ],
     }),
     index('usage_rollups_minute_idx').on(t.minute),
