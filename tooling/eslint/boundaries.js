@@ -25,7 +25,7 @@ const APP_TABLE = {
   proxy: ['core', 'net', 'db', 'bus', 'mcp', 'auth', 'api'],
   worker: ['core', 'net', 'db', 'bus', 'mcp', 'auth', 'api'],
   runner: ['core', 'net', 'db', 'bus', 'mcp', 'auth'],
-  cli: ['core', 'net', 'db', 'bus', 'mcp', 'auth', 'api', 'fixtures', 'web', 'proxy', 'worker'],
+  cli: ['core', 'net', 'db', 'bus', 'mcp', 'auth', 'api', 'fixtures', 'web', 'proxy', 'worker', 'runner'],
 };
 
 /** Tests and test kits may also start real MCP servers, and api's may run real proxies. */

@@ -12,6 +12,8 @@ import { reloadRevocationsIfEmptied } from '@toolgate/auth/config-delivery';
 import { RevocationChecker } from '@toolgate/auth/revocation-check';
 import { createSsrfGuard } from '@toolgate/net/ssrf-guard';
 import { createUpstreamPool, type UpstreamPool } from '@toolgate/mcp/upstream';
+import { RunnerDirectory, routeToRunners } from '@toolgate/mcp/runner-routing';
+import { runnerKey } from '@toolgate/core/runner-auth';
 import { ApiTokenAuthenticator } from './admission/auth/api-token-authenticator.ts';
 import { IdpJwtAuthenticator } from './admission/auth/idp-jwt-authenticator.ts';
 import { PassthroughAuthenticator } from './admission/auth/passthrough-authenticator.ts';
@@ -121,7 +123,8 @@ function proxyReadiness(db: DbHandle, bus: Bus, store: SnapshotStore): Readiness
 export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): Proxy {
   let draining = false;
   let usageTimer: NodeJS.Timeout | undefined;
-  const store = new SnapshotStore({ db, bus, log, allowStdio: env.TOOLGATE_ALLOW_STDIO });
+  const selfHosted = env.TOOLGATE_RUNNERS || env.TOOLGATE_ALLOW_STDIO;
+  const store = new SnapshotStore({ db, bus, log, allowStdio: selfHosted });
   const knownVersion = (tenantId: string) => store.knownVersion(tenantId);
   const tokens = new ApiTokenAuthenticator({ db, bus, log, knownVersion });
   const ssrf = createSsrfGuard({ allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS });
@@ -167,9 +170,38 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   });
   const refusals = new RefusalLog(log);
   const observability: Observability = { metrics, refusals, tracer: undefined };
-  // TOOLGATE_ALLOW_STDIO off: no path through this proxy starts a local (stdio) server.
-  const upstreams = instrumentPool(env.TOOLGATE_ALLOW_STDIO ? pool : refuseStdio(pool), metrics);
   const secretRing = parseKeyRing(env.TOOLGATE_SECRET_KEYS);
+  const runners = env.TOOLGATE_RUNNERS
+    ? new RunnerDirectory(bus.runners, {
+        onError: (err) => log.warn({ err }, 'could not read the live runners; keeping the last list'),
+      })
+    : undefined;
+  const runnerPool =
+    runners &&
+    createUpstreamPool({
+      clientInfo: { name: 'toolgate', version: PROXY_VERSION },
+      connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
+      callTimeoutMs: env.UPSTREAM_CALL_TIMEOUT_MS,
+      idleTimeoutMs: env.UPSTREAM_IDLE_TIMEOUT_MS,
+      maxConcurrency: env.UPSTREAM_MAX_CONCURRENCY,
+      // Runners speak 2025-11-25 and are this deployment's own addresses (no SSRF guard).
+      preferModern: false,
+    });
+  // Self-hosted servers go to their runner; without runners, TOOLGATE_ALLOW_STDIO off means no
+  // path through this proxy starts a local (stdio) server.
+  const upstreams = instrumentPool(
+    runners && runnerPool
+      ? routeToRunners({
+          pool,
+          runnerPool,
+          directory: runners,
+          runnerKey: runnerKey(secretRing),
+        })
+      : env.TOOLGATE_ALLOW_STDIO
+        ? pool
+        : refuseStdio(pool),
+    metrics,
+  );
   const forwardedJwts = new ForwardedJwts({ db: db.db, ring: secretRing, issuer, log });
   const targets = new UpstreamTargets(
     secretRing,
@@ -405,6 +437,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       const tracing = await loadTracing(tracingConfig(env, PROXY_VERSION));
       if (tracing) observability.tracer = new RequestTracer(tracing);
       await store.start();
+      await runners?.start();
       // A revocation cache emptied since (or never) filled is filled before the first request.
       await reloadRevocationsIfEmptied(db.db, bus).catch((err: unknown) => {
         log.warn({ err: (err as Error).message }, 'could not load revocations; checks ask Postgres');
@@ -452,7 +485,9 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       // Requests are done, so every usage event is recorded: hand them all to the queue.
       await Promise.all([tokens.flushUsage(), usage.drain(env.USAGE_DRAIN_TIMEOUT_MS)]);
       await Promise.all([store.stop(), configSync.stop(), dispatcher.close()]);
+      runners?.stop();
       if (!givenPool) await pool.close();
+      await runnerPool?.close();
       // Last: the spans of everything above are ended by now.
       await observability.tracer?.tracing.shutdown().catch((err: unknown) => {
         log.warn({ err: (err as Error).message }, 'could not export the last spans');

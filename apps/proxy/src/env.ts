@@ -99,6 +99,12 @@ const ZProxyEnvFields = z.object({
    */
   TOOLGATE_ALLOW_STDIO: zBool.default(false),
   /**
+   * Self-hosted (stdio) servers run on runners (`toolgate runner`) announced on the bus: calls to
+   * them go to the runner that hosts the installation, never to a child process of this proxy.
+   * Takes precedence over TOOLGATE_ALLOW_STDIO.
+   */
+  TOOLGATE_RUNNERS: zBool.default(false),
+  /**
    * A token naming a key id missing from a cached JWKS (ours or an identity provider's) reloads
    * that set at most this often.
    */

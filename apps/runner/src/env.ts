@@ -1,4 +1,4 @@
-import { zBool, zKeyRing, zLogLevel, zPort, zPostgresUrl } from '@toolgate/core/env';
+import { zBool, zKeyRing, zLogLevel, zPort, zPostgresUrl, zRedisUrl } from '@toolgate/core/env';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -20,7 +20,18 @@ const ZRunnerEnvFields = z.object({
   DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
   /** The key ring: opens installations' sealed credentials and derives the runner key proxies send. */
   TOOLGATE_SECRET_KEYS: zKeyRing,
+  /**
+   * Where the runner announces itself to proxies (the runners set in Redis). Without it, runs
+   * alone: nothing routes to it unless given its bus (`toolgate start`).
+   */
+  REDIS_URL: zRedisUrl.optional(),
   RUNNER_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * The URL proxies reach this runner at (announced in Redis). Default: http://RUNNER_HOST:port,
+   * with this machine's host name when RUNNER_HOST is a wildcard (0.0.0.0, ::). On Kubernetes:
+   * the pod IP (http://$(POD_IP):4100).
+   */
+  RUNNER_ADVERTISE_URL: z.string().url().optional(),
   RUNNER_PORT: zPort.default(4100),
   LOG_LEVEL: zLogLevel.default('info'),
   /** `sandbox` (bubblewrap, the default) or `process` (no isolation; needs TOOLGATE_ALLOW_STDIO). */

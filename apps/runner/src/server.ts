@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
+import { createBus, type Bus } from '@toolgate/bus';
 import { createLogger, type Logger } from '@toolgate/core/logger';
+import { advertisedUrl, announceRunner } from './announce.ts';
 import { createDb } from '@toolgate/db/client';
 import { buildRunner } from './build-runner.ts';
 import type { RunnerEnv } from './env.ts';
@@ -27,14 +29,20 @@ export async function createBackend(
 }
 
 export interface RunningRunner {
+  /** Where it listens. */
   url: string;
+  /** Where proxies reach it (announced on the bus when there is one). */
+  advertisedUrl: string;
   stop(): Promise<void>;
 }
 
-/** Builds and starts the runner from a validated env: listens on RUNNER_HOST:RUNNER_PORT. */
+/**
+ * Builds and starts the runner from a validated env: listens on RUNNER_HOST:RUNNER_PORT and
+ * announces itself on `options.bus` (`toolgate start`'s) or, with REDIS_URL, on Redis.
+ */
 export async function startRunner(
   env: RunnerEnv,
-  options: { protectedPaths?: string[] } = {},
+  options: { protectedPaths?: string[]; bus?: Bus } = {},
 ): Promise<RunningRunner> {
   const log = createLogger({ name: 'runner', level: env.LOG_LEVEL });
   await mkdir(env.RUNNER_DATA_DIR, { recursive: true, mode: 0o700 });
@@ -53,10 +61,18 @@ export async function startRunner(
   const { port } = runner.server.address() as AddressInfo;
   const host = env.RUNNER_HOST.includes(':') ? `[${env.RUNNER_HOST}]` : env.RUNNER_HOST;
   const url = `http://${host}:${port}`;
-  log.info({ url, backend: backend.kind, limits: backend.limits }, 'runner listening');
+  const advertised = advertisedUrl(env.RUNNER_HOST, port, env.RUNNER_ADVERTISE_URL);
+  const ownBus = options.bus ? undefined : env.REDIS_URL ? createBus({ redisUrl: env.REDIS_URL }) : undefined;
+  const bus = options.bus ?? ownBus;
+  const announcement = bus ? announceRunner(bus.runners, advertised, log) : undefined;
+  if (!bus) log.warn('no REDIS_URL: this runner is not announced, so no proxy routes to it');
+  log.info({ url, advertised, backend: backend.kind, limits: backend.limits }, 'runner listening');
   return {
     url,
+    advertisedUrl: advertised,
     async stop() {
+      await announcement?.stop();
+      await ownBus?.close();
       const closed = new Promise<void>((resolve) => runner.server.close(() => resolve()));
       await runner.close();
       runner.server.closeAllConnections();

@@ -56,6 +56,11 @@ export const ZWebEnv = z
      */
     TOOLGATE_ALLOW_STDIO: zBool.default(false),
     /**
+     * Self-hosted (stdio) servers run on runners (`toolgate runner`, sandboxed): tenants may add and
+     * install them, and discovery reaches them on their runner. Needs TOOLGATE_SECRET_KEYS.
+     */
+    TOOLGATE_RUNNERS: zBool.default(false),
+    /**
      * Who may create accounts and workspaces from the web: `open` (anyone), `invite` (accounts only
      * through an invitation, no new workspaces), `closed` (only `toolgate bootstrap`).
      */

@@ -2,6 +2,7 @@ import type { Bus } from '@toolgate/bus';
 import type { KeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
 import type { Database } from '@toolgate/db/client';
+import type { RunnerAccess } from '@toolgate/mcp/runner-routing';
 import type { Mailer } from './mail/mailer.ts';
 
 /**
@@ -21,8 +22,13 @@ export interface ControlPlaneDeps {
   secretKeys?: KeyRing;
   /** TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: discovery may reach private and loopback addresses. Default: no. */
   allowPrivateUpstreams?: boolean;
-  /** TOOLGATE_ALLOW_STDIO: local (stdio) servers may be registered, installed and discovered. Default: no. */
+  /**
+   * Self-hosted (stdio) servers may be registered, installed and discovered: runners host them
+   * (TOOLGATE_RUNNERS), or this host may start them itself (TOOLGATE_ALLOW_STDIO). Default: no.
+   */
   allowStdio?: boolean;
+  /** TOOLGATE_RUNNERS: discovery reaches self-hosted servers on the runner hosting them. */
+  runners?: RunnerAccess;
   /** Unexpected (500) errors are logged here. */
   log?: Logger;
 }

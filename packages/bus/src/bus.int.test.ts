@@ -286,6 +286,24 @@ describe.each(implementations)('bus contract: $name', ({ available, replicas }) 
     await eventually(async () => expect(await b.streamEvents.read(short)).toEqual([]), 4_000);
   });
 
+  it.skipIf(!available)(
+    'runners: announced on one replica, live on another until withdrawn or lapsed',
+    async () => {
+      const [a, b] = pair();
+      const [r1, r2] = [`http://runner-${randomUUID()}:4100`, `http://runner-${randomUUID()}:4100`];
+      const mine = async () => (await b.runners.live()).filter((u) => u === r1 || u === r2);
+      await a.runners.announce(r2, 60);
+      await a.runners.announce(r1, 1);
+      expect(await mine()).toEqual([r1, r2].sort());
+      await a.runners.withdraw(r2);
+      expect(await mine()).toEqual([r1]);
+      await eventually(async () => expect(await mine()).toEqual([]), 4_000);
+      await b.runners.announce(r1, 60);
+      expect(await a.runners.live()).toContain(r1);
+      await b.runners.withdraw(r1);
+    },
+  );
+
   it.skipIf(!available)('config versions: raised across replicas, never lowered', async () => {
     const [a, b] = pair();
     const [t1, t2] = [randomUUID(), randomUUID()];

@@ -180,6 +180,9 @@ const FORWARDED: Record<string, (bus: Bus, args: unknown[]) => unknown> = {
   'streamEvents.append': (b, [streamId, event, ttl, max]) =>
     b.streamEvents.append(streamId as string, event as string, ttl as number, max as number),
   'streamEvents.read': (b, [streamId]) => b.streamEvents.read(streamId as string),
+  'runners.announce': (b, [url, ttl]) => b.runners.announce(url as string, ttl as number),
+  'runners.withdraw': (b, [url]) => b.runners.withdraw(url as string),
+  'runners.live': (b) => b.runners.live(),
   ping: (b) => b.ping(),
 };
 
@@ -323,6 +326,11 @@ export function createLinkedBus(link: BusLink): Bus {
     streamEvents: {
       append: (streamId, event, ttl, max) => call('streamEvents.append', streamId, event, ttl, max),
       read: (streamId) => call('streamEvents.read', streamId),
+    },
+    runners: {
+      announce: (url, ttl) => call('runners.announce', url, ttl),
+      withdraw: (url) => call('runners.withdraw', url),
+      live: () => call('runners.live'),
     },
     ping: () => call('ping'),
     async close() {

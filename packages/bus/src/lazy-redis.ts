@@ -13,6 +13,7 @@ const METHODS: { [P in Part]: Methods<P> } = {
   revocations: ['add', 'has', 'hasAny', 'load'],
   configVersions: ['raise', 'get'],
   streamEvents: ['append', 'read'],
+  runners: ['announce', 'withdraw', 'live'],
 };
 
 type AnyMethod = (...args: unknown[]) => unknown;
@@ -57,6 +58,7 @@ export function createLazyRedisBus(options: RedisBusOptions): Bus {
     revocations: part('revocations'),
     configVersions: part('configVersions'),
     streamEvents: part('streamEvents'),
+    runners: part('runners'),
     ping: () => (loaded ? loaded.ping() : ready.then((bus) => bus.ping())),
     close: () => ready.then((bus) => bus.close()),
   };

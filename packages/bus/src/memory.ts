@@ -33,6 +33,8 @@ interface Hub {
   revocationsLoaded: boolean;
   configVersions: Map<string, number>;
   streams: Map<string, { events: string[]; expiresAt: number }>;
+  /** Runner URL → when its announcement lapses (ms). */
+  runners: Map<string, number>;
 }
 
 const COMPLETED_RETENTION_MS = 3_600_000;
@@ -62,6 +64,7 @@ function hubFor(namespace: string): Hub {
       revocationsLoaded: false,
       configVersions: new Map(),
       streams: new Map(),
+      runners: new Map(),
     };
     hubs.set(namespace, hub);
   }
@@ -294,6 +297,21 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
       read(streamId) {
         const stream = hub.streams.get(streamId);
         return Promise.resolve(stream && stream.expiresAt > Date.now() ? [...stream.events] : []);
+      },
+    },
+    runners: {
+      announce(url, ttlSeconds) {
+        hub.runners.set(url, Date.now() + ttlSeconds * 1000);
+        return Promise.resolve();
+      },
+      withdraw(url) {
+        hub.runners.delete(url);
+        return Promise.resolve();
+      },
+      live() {
+        const now = Date.now();
+        for (const [url, until] of hub.runners) if (until <= now) hub.runners.delete(url);
+        return Promise.resolve([...hub.runners.keys()].sort());
       },
     },
     ping: () => Promise.resolve(),

@@ -115,6 +115,8 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
   /** Present once the set holds every durable revocation; a Redis restarted empty lacks it. */
   const revocationsLoadedKey = key('revoked-loaded');
   const configVersionsKey = key('config-versions');
+  // Sorted set: member = runner URL, score = when its announcement lapses (ms).
+  const runnersKey = key('runners');
 
   /** The marker and the ids in one MGET: one round trip. */
   async function hasAny(ids: readonly string[]): Promise<boolean> {
@@ -274,6 +276,24 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
           .exec();
       },
       read: (streamId) => client.lrange(key(`stream:${streamId}`), 0, -1),
+    },
+    runners: {
+      async announce(url, ttlSeconds) {
+        await client.zadd(runnersKey, Date.now() + ttlSeconds * 1000, url);
+      },
+      async withdraw(url) {
+        await client.zrem(runnersKey, url);
+      },
+      async live() {
+        const now = Date.now();
+        const [, live] = (await client
+          .multi()
+          .zremrangebyscore(runnersKey, '-inf', now)
+          .zrangebyscore(runnersKey, now, '+inf')
+          .exec()) as [[Error | null, unknown], [Error | null, string[]]];
+        if (live[0]) throw live[0];
+        return live[1].sort();
+      },
     },
     async ping() {
       await client.ping();

@@ -144,6 +144,21 @@ export interface StreamEvents {
   read(streamId: string): Promise<string[]>;
 }
 
+/**
+ * The runners (`toolgate runner`) that host self-hosted servers: each announces its internal URL
+ * every few seconds with a time to live; proxies and the control plane read the live ones and pick
+ * an installation's runner by rendezvous hashing (@toolgate/mcp/runner-routing), so every replica
+ * routes an installation to the same runner while the set is stable.
+ */
+export interface RunnerRegistry {
+  /** Records `url` as live for `ttlSeconds` (an announcement refreshes it). */
+  announce(url: string, ttlSeconds: number): Promise<void>;
+  /** Removes `url` at once (a runner stopping gracefully). */
+  withdraw(url: string): Promise<void>;
+  /** The live runners' URLs, sorted. One round trip. */
+  live(): Promise<string[]>;
+}
+
 export interface Bus {
   /** `linked`: another process's bus, reached over its IPC channel (`toolgate start`'s proxy). */
   readonly kind: 'redis' | 'memory' | 'linked';
@@ -155,6 +170,7 @@ export interface Bus {
   readonly revocations: RevocationSet;
   readonly configVersions: ConfigVersions;
   readonly streamEvents: StreamEvents;
+  readonly runners: RunnerRegistry;
   /** Throws when the backing service is unreachable (readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

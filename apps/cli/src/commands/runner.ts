@@ -1,10 +1,6 @@
 import path from 'node:path';
 import { createLogger } from '@toolgate/core/logger';
-// tooling/eslint/boundaries.js does not list the runner app among those the CLI starts yet
-// (ARCHITECTURE.md does: `toolgate runner`); these two go once its APP_TABLE has 'runner' for cli.
-// eslint-disable-next-line no-restricted-imports
 import { ZRunnerEnv } from '@toolgate/runner/env';
-// eslint-disable-next-line no-restricted-imports
 import { startRunner } from '@toolgate/runner/server';
 import { cliEnv, dataDir, rawEnv } from '../env.ts';
 import { appEnvOrExit, onShutdown, openDatabase, resolveKeys } from '../runtime.ts';

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { openString, type KeyRing } from '@toolgate/core/crypto';
 import { TtlLru } from '@toolgate/core/lru';
 import { NEVER_FORWARDED_HEADERS } from '@toolgate/core/passthrough-headers';
-import type { SnapshotInstallation, SnapshotTool, SnapshotUpstream } from '@toolgate/core/snapshot';
+import type { SnapshotTool, SnapshotUpstream } from '@toolgate/core/snapshot';
 import { UpstreamError, type UpstreamTarget } from '@toolgate/mcp/upstream';
 import { buildUpstreamTarget, credentialsAad } from '@toolgate/mcp/upstream-target';
 import type { Principal } from '../mcp-call.ts';
-import type { PreparedGateway } from '../config/snapshot-store.ts';
+import type { PreparedGateway, PreparedInstallation } from '../config/snapshot-store.ts';
 import type { ExchangeClient, ExchangedTokens } from './exchanged-tokens.ts';
 import type { ForwardedJwts } from './forwarded-jwt.ts';
 
@@ -18,7 +18,7 @@ export function resolveInstallation(
   gateway: PreparedGateway,
   tool: Pick<SnapshotTool, 'entryId' | 'installationId'>,
   principal: Principal,
-): SnapshotInstallation | undefined {
+): PreparedInstallation | undefined {
   if (tool.installationId) return gateway.installations.get(tool.installationId);
   const candidates = gateway.installationsByEntry.get(tool.entryId) ?? [];
   return (
@@ -50,7 +50,7 @@ export class UpstreamTargets {
    */
   forInstallation(
     upstream: SnapshotUpstream,
-    installation: SnapshotInstallation,
+    installation: PreparedInstallation,
     principal?: Principal,
   ): UpstreamTarget {
     const cacheKey = `${installation.id}\u0000${installation.credentialsSealed ?? ''}\u0000${upstream.entryId}`;
@@ -68,7 +68,7 @@ export class UpstreamTargets {
    */
   forCaller(
     upstream: SnapshotUpstream,
-    installation: SnapshotInstallation,
+    installation: PreparedInstallation,
     principal: Principal,
     subjectToken?: string,
   ): UpstreamTarget | Promise<UpstreamTarget> {
@@ -111,7 +111,7 @@ export class UpstreamTargets {
    * The gateway's client at the IdP (the installation's `clientId`, secret `clientSecret`) and,
    * for `id_jag`, at the server's authorization server (`upstreamClientId`, `upstreamClientSecret`).
    */
-  private exchangeClient(installation: SnapshotInstallation): ExchangeClient | undefined {
+  private exchangeClient(installation: PreparedInstallation): ExchangeClient | undefined {
     const values = { ...installation.config, ...this.secretsOf(installation) };
     const clientId = values.clientId;
     if (!clientId) return undefined;
@@ -123,7 +123,7 @@ export class UpstreamTargets {
     };
   }
 
-  private secretsOf(installation: SnapshotInstallation): Record<string, string> {
+  private secretsOf(installation: PreparedInstallation): Record<string, string> {
     return installation.credentialsSealed
       ? (JSON.parse(
           openString(this.ring, installation.credentialsSealed, credentialsAad(installation.id)),
@@ -131,7 +131,7 @@ export class UpstreamTargets {
       : {};
   }
 
-  private build(upstream: SnapshotUpstream, installation: SnapshotInstallation): UpstreamTarget {
+  private build(upstream: SnapshotUpstream, installation: PreparedInstallation): UpstreamTarget {
     const { transport } = upstream;
     if (transport === 'builtin') throw new Error(`${upstream.name} is built in and has no upstream target`);
     const secrets = installation.credentialsSealed
@@ -152,12 +152,16 @@ export class UpstreamTargets {
       )
       .digest('base64url')
       .slice(0, 16);
-    return buildUpstreamTarget(
+    const target = buildUpstreamTarget(
       `${installation.id}:${fingerprint}`,
       { ...upstream, transport },
       installation,
       secrets,
     );
+    // Where runners host self-hosted servers, the pool sends the call there (routeToRunners).
+    return transport === 'stdio'
+      ? { ...target, runner: { tenantId: installation.tenantId, installationId: installation.id } }
+      : target;
   }
 }
 

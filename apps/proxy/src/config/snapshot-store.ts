@@ -28,14 +28,17 @@ export interface PreparedGateway {
   listedPrompts: SnapshotPrompt[];
   listedResourceServers: SnapshotResourceServer[];
   /**
-   * Registry entries this proxy never calls: local (stdio) servers when TOOLGATE_ALLOW_STDIO is
-   * off. They are left out of every list; a call by name is refused with a clear error.
+   * Registry entries this proxy never calls: self-hosted (stdio) servers when this deployment
+   * neither has runners (TOOLGATE_RUNNERS) nor lets proxies start them (TOOLGATE_ALLOW_STDIO). They are left out of every list; a call by name is refused with a clear error.
    */
   refusedEntries: ReadonlySet<string>;
   upstreams: Map<string, SnapshotUpstream>;
-  installations: Map<string, SnapshotInstallation>;
-  installationsByEntry: Map<string, SnapshotInstallation[]>;
+  installations: Map<string, PreparedInstallation>;
+  installationsByEntry: Map<string, PreparedInstallation[]>;
 }
+
+/** An installation with its tenant: a self-hosted one is routed to its runner by both. */
+export type PreparedInstallation = SnapshotInstallation & { tenantId: string };
 
 export type GatewayLookup =
   | { kind: 'found'; gateway: PreparedGateway }
@@ -53,7 +56,7 @@ export interface SnapshotStoreOptions {
   db: DbHandle;
   bus: Bus;
   log: Logger;
-  /** TOOLGATE_ALLOW_STDIO: off, local (stdio) servers are refused (see PreparedGateway). */
+  /** TOOLGATE_RUNNERS or TOOLGATE_ALLOW_STDIO: off, self-hosted (stdio) servers are refused (see PreparedGateway). */
   allowStdio: boolean;
   maxEntries?: number;
   /** How long a replica trusts its in-process copy without asking the shared cache again. */
@@ -95,8 +98,10 @@ export function prepareGateway(
   );
   const listed = <T extends { entryId: string }>(items: T[]) =>
     refusedEntries.size === 0 ? items : items.filter((i) => !refusedEntries.has(i.entryId));
-  const installationsByEntry = new Map<string, SnapshotInstallation[]>();
-  for (const i of snapshot.installations) {
+  const tenantId = snapshot.tenant.id;
+  const installations = snapshot.installations.map((i): PreparedInstallation => ({ ...i, tenantId }));
+  const installationsByEntry = new Map<string, PreparedInstallation[]>();
+  for (const i of installations) {
     const list = installationsByEntry.get(i.entryId) ?? [];
     list.push(i);
     installationsByEntry.set(i.entryId, list);
@@ -121,7 +126,7 @@ export function prepareGateway(
     listedResourceServers: listed(snapshot.resourceServers),
     refusedEntries,
     upstreams: new Map(Object.entries(snapshot.upstreams)),
-    installations: new Map(snapshot.installations.map((i) => [i.id, i])),
+    installations: new Map(installations.map((i) => [i.id, i])),
     installationsByEntry,
   };
 }

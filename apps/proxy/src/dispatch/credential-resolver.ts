@@ -1,12 +1,12 @@
-import type { SnapshotInstallation, SnapshotTool } from '@toolgate/core/snapshot';
+import type { SnapshotTool } from '@toolgate/core/snapshot';
 import type { UpstreamTarget } from '@toolgate/mcp/upstream';
 import { resolveInstallation, type UpstreamTargets } from '../backend/upstream-target.ts';
-import type { PreparedGateway } from '../config/snapshot-store.ts';
+import type { PreparedGateway, PreparedInstallation } from '../config/snapshot-store.ts';
 import type { Principal } from '../mcp-call.ts';
 import type { TraceSpan } from '../observability/tracing.ts';
 
 export interface ResolvedCredential {
-  installation?: SnapshotInstallation;
+  installation?: PreparedInstallation;
   disabled?: boolean;
   target?: UpstreamTarget;
 }

@@ -1,10 +1,10 @@
 import { JsonRpcError, RPC } from '@toolgate/mcp/jsonrpc';
 import { forwardedTraceHeaders } from '@toolgate/mcp/trace-context';
 import type { UpstreamPool } from '@toolgate/mcp/upstream';
-import type { SnapshotInstallation, SnapshotTool } from '@toolgate/core/snapshot';
+import type { SnapshotTool } from '@toolgate/core/snapshot';
 import { TOOL_NAME_PATTERN } from '@toolgate/core/tool-naming';
 import type { Logger } from '@toolgate/core/logger';
-import type { PreparedGateway } from '../config/snapshot-store.ts';
+import type { PreparedGateway, PreparedInstallation } from '../config/snapshot-store.ts';
 import type { McpCall } from '../mcp-call.ts';
 import { logUpstreamFailure, upstreamErrorToRpc } from '../backend/upstream-errors.ts';
 import { passthroughHeaders, type UpstreamTargets } from '../backend/upstream-target.ts';
@@ -28,7 +28,7 @@ export const PASSTHROUGH_METHODS = new Set([
 ]);
 
 /** The workspace's installation of the fronted server (its URL and settings; no credential). */
-export function passthroughInstallation(gateway: PreparedGateway): SnapshotInstallation | undefined {
+export function passthroughInstallation(gateway: PreparedGateway): PreparedInstallation | undefined {
   const fronted = gateway.snapshot.passthrough;
   if (!fronted) return undefined;
   return gateway.installationsByEntry.get(fronted.entryId)?.find((i) => i.scope === 'org');

@@ -6,6 +6,8 @@ import { createBus, type Bus } from '@toolgate/bus';
 import { parseKeyRing, type KeyRing } from '@toolgate/core/crypto';
 import { createLogger, type Logger } from '@toolgate/core/logger';
 import { createDb, type DbHandle } from '@toolgate/db/client';
+import { RunnerDirectory, type RunnerAccess } from '@toolgate/mcp/runner-routing';
+import { runnerKey } from '@toolgate/core/runner-auth';
 import { webEnv } from '../env.ts';
 
 interface WebContext {
@@ -16,6 +18,8 @@ interface WebContext {
   mailer: Mailer;
   /** Seals and opens installation credentials; absent when no key ring is configured. */
   secretKeys?: KeyRing;
+  /** TOOLGATE_RUNNERS (with a key ring): the live runners, for discovery and server logs. */
+  runners?: RunnerAccess;
 }
 
 const KEY = Symbol.for('toolgate.web.context');
@@ -27,6 +31,16 @@ export function webContext(): WebContext {
   if (!g[KEY]) {
     const env = webEnv();
     const log = createLogger({ name: 'web', level: env.LOG_LEVEL });
+    const bus = createBus({ redisUrl: env.REDIS_URL });
+    const secretKeys = env.TOOLGATE_SECRET_KEYS ? parseKeyRing(env.TOOLGATE_SECRET_KEYS) : undefined;
+    let runners: RunnerAccess | undefined;
+    if (env.TOOLGATE_RUNNERS && secretKeys) {
+      const directory = new RunnerDirectory(bus.runners, {
+        onError: (err) => log.warn({ err }, 'could not read the live runners'),
+      });
+      void directory.start();
+      runners = { directory, key: runnerKey(secretKeys) };
+    }
     g[KEY] = {
       db: createDb({
         url: env.DATABASE_URL,
@@ -34,7 +48,7 @@ export function webContext(): WebContext {
         queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
         statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
       }),
-      bus: createBus({ redisUrl: env.REDIS_URL }),
+      bus,
       log,
       mailer: createMailer({
         smtpUrl: env.SMTP_URL,
@@ -42,7 +56,8 @@ export function webContext(): WebContext {
         outboxDir: env.TOOLGATE_MAIL_OUTBOX_DIR,
         log,
       }),
-      ...(env.TOOLGATE_SECRET_KEYS ? { secretKeys: parseKeyRing(env.TOOLGATE_SECRET_KEYS) } : {}),
+      ...(secretKeys ? { secretKeys } : {}),
+      ...(runners ? { runners } : {}),
     };
     // Changes this process saved while Redis was unreachable reach the proxies once it is back
     // (workers run a relay too; delivering twice is harmless).
@@ -53,7 +68,7 @@ export function webContext(): WebContext {
 
 /** What the control plane needs from this process, for tRPC and REST alike. */
 export function controlPlaneDeps(): ControlPlaneDeps {
-  const { db, bus, log, secretKeys, mailer } = webContext();
+  const { db, bus, log, secretKeys, mailer, runners } = webContext();
   const env = webEnv();
   return {
     db: db.db,
@@ -64,6 +79,7 @@ export function controlPlaneDeps(): ControlPlaneDeps {
     publicMcpUrl: env.PUBLIC_MCP_URL,
     publicWebUrl: env.PUBLIC_WEB_URL,
     allowPrivateUpstreams: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
-    allowStdio: env.TOOLGATE_ALLOW_STDIO,
+    allowStdio: env.TOOLGATE_ALLOW_STDIO || runners !== undefined,
+    ...(runners ? { runners } : {}),
   };
 }

@@ -138,6 +138,7 @@ const upstreamAccess = ({ deps }: RouteContext) => ({
   issuer: issuerFrom(deps.publicWebUrl),
   allowPrivate: deps.allowPrivateUpstreams ?? false,
   allowStdio: deps.allowStdio ?? false,
+  runners: deps.runners,
   // Admins are emailed when a server reports another version than before.
   versionMail: { mailer: deps.mailer, publicWebUrl: deps.publicWebUrl, log: deps.log },
 });

@@ -1,4 +1,5 @@
 import type { Bus } from '@toolgate/bus';
+import type { RunnerAccess } from '@toolgate/mcp/runner-routing';
 import type { KeyRing } from '@toolgate/core/crypto';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
@@ -39,8 +40,10 @@ export interface DiscoverInstallationOptions {
   issuer?: string;
   /** Let discovery reach private and loopback addresses (self-hosted upstreams, tests). */
   allowPrivate: boolean;
-  /** TOOLGATE_ALLOW_STDIO: discovery of a local (stdio) server starts its command here. */
+  /** Self-hosted (stdio) servers are offered (see ControlPlaneDeps.allowStdio). */
   allowStdio?: boolean;
+  /** Where self-hosted servers run; without it discovery starts a stdio server's command here. */
+  runners?: RunnerAccess;
   connectTimeoutMs?: number;
   callTimeoutMs?: number;
   /** Owners and admins are emailed when the server reports another version than before. */
@@ -79,6 +82,7 @@ export async function discoverInstallation(
         await signedDiscoveryTarget(entry, installation, { ...options, as: actor }),
         {
           allowPrivate: options.allowPrivate,
+          runners: options.runners,
           connectTimeoutMs: options.connectTimeoutMs,
           callTimeoutMs: options.callTimeoutMs,
         },

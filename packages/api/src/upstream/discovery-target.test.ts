@@ -23,6 +23,9 @@ const baseEntry: Entry = {
   docsUrl: null,
   iconUrl: null,
   version: null,
+  package: null,
+  bin: null,
+  network: 'none',
   createdAt: new Date(),
   updatedAt: new Date(),
 };
@@ -50,6 +53,7 @@ describe('discoveryTarget', () => {
       entry,
       {
         id: 'i1',
+        tenantId: 't1',
         config: { org: 'acme' },
         credentialsSealed: seal(ring, JSON.stringify({ token: 's3cret' }), credentialsAad('i1')),
       },
@@ -94,6 +98,7 @@ describe('discoveryTarget', () => {
       entry,
       {
         id: 'i2',
+        tenantId: 't1',
         config: { root: '/data', flag: '3' },
         credentialsSealed: seal(ring, JSON.stringify({ key: 'abc' }), credentialsAad('i2')),
       },
@@ -104,16 +109,22 @@ describe('discoveryTarget', () => {
       command: 'npx',
       args: ['-y', 'server', '/data', '--level', '3'],
       env: { MODE: 'x', API_KEY: 'k-abc' },
+      // Runners host it when the deployment has them: they read the installation themselves.
+      runner: { tenantId: 't1', installationId: 'i2' },
     });
   });
 
   it('refuses sealed credentials of another installation, and needs keys to open them', () => {
     const sealed = seal(ring, JSON.stringify({ token: 'x' }), credentialsAad('other'));
     expect(() =>
-      discoveryTarget(baseEntry, { id: 'i3', config: {}, credentialsSealed: sealed }, ring),
+      discoveryTarget(baseEntry, { id: 'i3', tenantId: 't1', config: {}, credentialsSealed: sealed }, ring),
     ).toThrow(/could not be opened \(sealed value failed authentication\)/);
     expect(() =>
-      discoveryTarget(baseEntry, { id: 'i3', config: {}, credentialsSealed: sealed }, undefined),
+      discoveryTarget(
+        baseEntry,
+        { id: 'i3', tenantId: 't1', config: {}, credentialsSealed: sealed },
+        undefined,
+      ),
     ).toThrow(/no secret keys/);
   });
 });

@@ -11,7 +11,7 @@ export { credentialsAad };
 /** The upstream target discovery uses: the same builder as the proxy, with a discovery key. */
 export function discoveryTarget(
   entry: typeof registryEntries.$inferSelect,
-  installation: Pick<typeof installations.$inferSelect, 'id' | 'config' | 'credentialsSealed'>,
+  installation: Pick<typeof installations.$inferSelect, 'id' | 'tenantId' | 'config' | 'credentialsSealed'>,
   secretKeys: KeyRing | undefined,
 ): UpstreamTarget {
   if (entry.transport === 'builtin')
@@ -28,12 +28,15 @@ export function discoveryTarget(
       throw new AppError('INVALID', `The stored credentials could not be opened (${reason}); install again`);
     }
   }
-  return buildUpstreamTarget(
+  const target = buildUpstreamTarget(
     `discovery:${installation.id}`,
     { ...entry, transport: entry.transport },
     installation,
     secrets,
   );
+  return entry.transport === 'stdio'
+    ? { ...target, runner: { tenantId: installation.tenantId, installationId: installation.id } }
+    : target;
 }
 
 /**
@@ -42,7 +45,7 @@ export function discoveryTarget(
  */
 export async function signedDiscoveryTarget(
   entry: typeof registryEntries.$inferSelect,
-  installation: Pick<typeof installations.$inferSelect, 'id' | 'config' | 'credentialsSealed'>,
+  installation: Pick<typeof installations.$inferSelect, 'id' | 'tenantId' | 'config' | 'credentialsSealed'>,
   options: ForwardedJwtSigning & { db: Database; tenantId: string; as: ControlPlaneCaller },
 ): Promise<UpstreamTarget> {
   const target = discoveryTarget(entry, installation, options.secretKeys);

@@ -5,6 +5,7 @@ import {
   type UpstreamPool,
   type UpstreamTarget,
 } from '@toolgate/mcp/upstream';
+import { routeToRunners, type RunnerAccess } from '@toolgate/mcp/runner-routing';
 import { z } from 'zod';
 import { serverIdentityOf, type ServerIdentity } from './server-identity.ts';
 
@@ -51,6 +52,8 @@ export interface UpstreamListing {
 export interface ListUpstreamOptions {
   /** Private and loopback addresses are refused unless the operator allows them. */
   allowPrivate: boolean;
+  /** Self-hosted (stdio) targets with a runner route go to their runner (else start locally). */
+  runners?: RunnerAccess;
   connectTimeoutMs?: number;
   callTimeoutMs?: number;
 }
@@ -58,13 +61,21 @@ export interface ListUpstreamOptions {
 /** A pool for one control-plane exchange with an upstream, guarded against SSRF; close it after. */
 export function oneOffPool(clientName: string, options: ListUpstreamOptions): UpstreamPool {
   const guard = createSsrfGuard({ allowPrivate: options.allowPrivate });
-  return createUpstreamPool({
+  const base = {
     clientInfo: { name: clientName, version: '0.1.0' },
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     callTimeoutMs: options.callTimeoutMs ?? 30_000,
     maxConcurrency: 1,
-    checkUrl: guard,
-    lookup: guard.lookup,
+  };
+  const pool = createUpstreamPool({ ...base, checkUrl: guard, lookup: guard.lookup });
+  if (!options.runners) return pool;
+  // Runners are internal addresses of this deployment, announced on its bus: not user-supplied.
+  const runnerPool = createUpstreamPool({ ...base, preferModern: false });
+  return routeToRunners({
+    pool,
+    runnerPool,
+    directory: options.runners.directory,
+    runnerKey: options.runners.key,
   });
 }
 

@@ -28,6 +28,20 @@ export interface UpstreamTarget {
   command?: string;
   args?: string[];
   env?: Record<string, string>;
+  /**
+   * stdio: the installation this target runs, for deployments whose self-hosted servers run on
+   * runners (`routeToRunners` in @toolgate/mcp/runner-routing turns the target into the runner's
+   * internal endpoint). Without it a stdio target can only run as a local child process.
+   */
+  runner?: RunnerRoute;
+}
+
+/** Which server a runner hosts for a stdio target: the installation and, for a canary, its side. */
+export interface RunnerRoute {
+  tenantId: string;
+  installationId: string;
+  /** `canary`: the installation's canary version (see installations.canary_version). */
+  variant?: 'canary';
 }
 
 export interface JsonRpcNotification {
