@@ -107,6 +107,8 @@ import { ACCOUNT_ROUTES } from './account-routes.ts';
 import { APPROVAL_ROUTES } from './approval-routes.ts';
 import { CONNECTION_ROUTES } from './connection-routes.ts';
 import { GUARDRAIL_ROUTES } from './guardrail-routes.ts';
+import { INSTALLATION_VERSION_ROUTES } from './installation-version-routes.ts';
+import { SERVER_LOG_ROUTES } from './server-log-routes.ts';
 import { MEMBER_ROUTES } from './member-routes.ts';
 import { POLICY_ROUTES } from './policy-routes.ts';
 import { route, scope, type Route, type RouteContext } from './route.ts';
@@ -718,4 +720,6 @@ export const ROUTES: readonly Route[] = [
   ...MEMBER_ROUTES,
   ...ACCOUNT_ROUTES,
   ...CONNECTION_ROUTES,
+  ...INSTALLATION_VERSION_ROUTES,
+  ...SERVER_LOG_ROUTES,
 ];

@@ -9,6 +9,8 @@ import {
 } from './routers/control-plane.ts';
 import { connectionsRouter } from './routers/connections.ts';
 import { guardrailsRouter } from './routers/guardrails.ts';
+import { installationVersionsRouter } from './routers/installation-versions.ts';
+import { serverLogsRouter } from './routers/server-logs.ts';
 import { identityProvidersRouter, oauthRouter } from './routers/identity.ts';
 import { invitationsRouter } from './routers/invitations.ts';
 import { meRouter } from './routers/me.ts';
@@ -39,6 +41,8 @@ export const appRouter = router({
   identityProviders: identityProvidersRouter,
   oauth: oauthRouter,
   connections: connectionsRouter,
+  installationVersions: installationVersionsRouter,
+  serverLogs: serverLogsRouter,
 });
 
 export type AppRouter = typeof appRouter;
