@@ -59,6 +59,12 @@ export const ZInstallation = z.object({
    * is drift, noticed by a discovery or health check (audited as `installation/version-change`).
    */
   serverVersionChange: z.object({ from: z.string(), to: z.string(), at: ZTimestamp }).nullable(),
+  /** Packaged servers: the version an admin pinned (null: the entry's version). */
+  pinnedVersion: z.string().nullable(),
+  /** Packaged servers: the exact version a runner last started (null until one did). */
+  packageVersion: z.string().nullable(),
+  /** A canary running next to the stable version, for `percent` of callers (sticky per caller). */
+  canary: z.object({ version: z.string(), percent: z.number().int(), startedAt: ZTimestamp }).nullable(),
   createdAt: ZTimestamp,
   updatedAt: ZTimestamp,
 });

@@ -178,7 +178,14 @@ export const ZRegistryEntry = z.object({
   toolLabels: z.record(z.string(), z.array(z.string())),
   docsUrl: z.string().nullable(),
   iconUrl: z.string().nullable(),
+  /** For a packaged entry, the exact npm version installations run unless pinned otherwise. */
   version: z.string().nullable(),
+  /** A packaged self-hosted server: the npm package runners install and run (null otherwise). */
+  package: z.string().nullable(),
+  /** Which of the package's bins runs (null: its only one). */
+  bin: z.string().nullable(),
+  /** The sandbox's network for self-hosted servers: `none` or `egress`. */
+  network: z.enum(['none', 'egress']),
   createdAt: ZTimestamp,
   updatedAt: ZTimestamp,
 });

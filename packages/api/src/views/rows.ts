@@ -24,6 +24,9 @@ export function toRegistryEntry(row: typeof registryEntries.$inferSelect): Regis
     docsUrl: row.docsUrl,
     iconUrl: row.iconUrl,
     version: row.version,
+    package: row.package,
+    bin: row.bin,
+    network: row.network,
     createdAt: toIso(row.createdAt),
     updatedAt: toIso(row.updatedAt),
   };
@@ -51,6 +54,16 @@ export function toInstallation(row: typeof installations.$inferSelect): Installa
     serverVersionChange:
       row.previousServerVersion !== null && row.serverVersion !== null && row.serverVersionChangedAt !== null
         ? { from: row.previousServerVersion, to: row.serverVersion, at: toIso(row.serverVersionChangedAt) }
+        : null,
+    pinnedVersion: row.pinnedVersion,
+    packageVersion: row.packageVersion,
+    canary:
+      row.canaryVersion !== null && row.canaryPercent !== null
+        ? {
+            version: row.canaryVersion,
+            percent: row.canaryPercent,
+            startedAt: toIso(row.canaryStartedAt ?? row.updatedAt),
+          }
         : null,
     createdAt: toIso(row.createdAt),
     updatedAt: toIso(row.updatedAt),
