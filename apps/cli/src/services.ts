@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import { createBus, type Bus } from '@toolgate/bus';
 import { createLogger } from '@toolgate/core/logger';
@@ -9,7 +10,9 @@ import { ZWebEnv } from '@toolgate/web/env';
 import { startWebServer } from '@toolgate/web/server';
 import { buildWorker } from '@toolgate/worker/build-worker';
 import { ZWorkerEnv } from '@toolgate/worker/env';
-import { allowStdioSetting, exportToProcessEnv, rawEnv, type CliEnv } from './env.ts';
+import { ZRunnerEnv } from '@toolgate/runner/env';
+import { startRunner } from '@toolgate/runner/server';
+import { allowStdioSetting, dataDir, exportToProcessEnv, rawEnv, type CliEnv } from './env.ts';
 import { appEnvOrExit, type KeyRings } from './runtime.ts';
 import { defaultPublicUrl, localUrl } from './urls.ts';
 
@@ -123,12 +126,68 @@ export async function runWorker({ cli, databaseUrl, keys }: ServiceOptions): Pro
   };
 }
 
+/**
+ * `toolgate start`'s runner, in this process on the shared bus, hosting self-hosted servers for the
+ * proxy: sandboxed (bubblewrap) where this host can, else, when local servers are allowed here
+ * (one machine, or TOOLGATE_ALLOW_STDIO), as plain processes with a warning. Undefined when neither
+ * is possible: self-hosted servers are then off, and the proxy and web app are told so.
+ */
+export async function runRunner({
+  cli,
+  databaseUrl,
+  keys,
+  protectedPaths,
+}: ServiceOptions & { protectedPaths: string[] }): Promise<RunningService | undefined> {
+  const raw = rawEnv();
+  const log = createLogger({ name: 'toolgate', level: cli.LOG_LEVEL });
+  const allowStdio = allowStdioSetting(cli, raw);
+  const values = {
+    ...raw,
+    DATABASE_URL: databaseUrl,
+    TOOLGATE_SECRET_KEYS: keys.secret,
+    TOOLGATE_ALLOW_STDIO: allowStdio,
+    RUNNER_HOST: raw.RUNNER_HOST || '127.0.0.1',
+    // An ephemeral port unless one is asked for: only the proxy, told through the bus, connects.
+    RUNNER_PORT: raw.RUNNER_PORT || '0',
+    RUNNER_DATA_DIR: raw.RUNNER_DATA_DIR || path.join(dataDir(cli), 'runner'),
+  };
+  const bus = createBus({ redisUrl: cli.REDIS_URL });
+  const start = (backend: string | undefined) =>
+    startRunner(appEnvOrExit('runner', ZRunnerEnv, { ...values, RUNNER_BACKEND: backend }), {
+      bus,
+      protectedPaths,
+    });
+  let runner;
+  try {
+    runner = await start(raw.RUNNER_BACKEND);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (raw.RUNNER_BACKEND || allowStdio !== 'true') {
+      log.warn({ reason }, 'self-hosted (stdio) servers are off: the runner could not start');
+      await bus.close();
+      return undefined;
+    }
+    log.warn({ reason }, 'no sandbox on this host: self-hosted servers run as plain processes');
+    runner = await start('process');
+  }
+  return {
+    name: 'runner',
+    url: runner.url,
+    publicUrl: runner.advertisedUrl,
+    async stop() {
+      await runner.stop();
+      await bus.close();
+    },
+  };
+}
+
 export async function runWeb({
   cli,
   databaseUrl,
   keys,
   publicMcpUrl,
-}: ServiceOptions & { publicMcpUrl?: string }): Promise<RunningService> {
+  runners,
+}: ServiceOptions & { publicMcpUrl?: string; runners?: boolean }): Promise<RunningService> {
   const raw = rawEnv();
   const values = {
     ...raw,
@@ -137,6 +196,7 @@ export async function runWeb({
     PUBLIC_MCP_URL: raw.PUBLIC_MCP_URL || publicMcpUrl || defaultPublicUrl(cli.HOST, cli.PROXY_PORT),
     PUBLIC_WEB_URL: raw.PUBLIC_WEB_URL || defaultPublicUrl(cli.HOST, cli.WEB_PORT),
     TOOLGATE_ALLOW_STDIO: allowStdioSetting(cli, raw),
+    TOOLGATE_RUNNERS: runners === undefined ? raw.TOOLGATE_RUNNERS : String(runners),
   };
   const env = appEnvOrExit('web', ZWebEnv, values);
   // Next.js route handlers read their (already validated) configuration from process.env.
@@ -146,6 +206,7 @@ export async function runWeb({
     PUBLIC_MCP_URL: env.PUBLIC_MCP_URL,
     PUBLIC_WEB_URL: env.PUBLIC_WEB_URL,
     TOOLGATE_ALLOW_STDIO: String(env.TOOLGATE_ALLOW_STDIO),
+    TOOLGATE_RUNNERS: String(env.TOOLGATE_RUNNERS),
   });
   const log = createLogger({ name: 'web', level: env.LOG_LEVEL });
   const web = await startWebServer({ host: cli.HOST, port: cli.WEB_PORT, log });

@@ -8,7 +8,8 @@ import { appEnvOrExit, onShutdown, openDatabase, resolveKeys } from '../runtime.
 /**
  * `toolgate runner`: hosts self-hosted (stdio) servers for the proxies (apps/runner). With
  * DATABASE_URL and TOOLGATE_SECRET_KEYS it joins a distributed deployment; without them it uses
- * this machine's embedded database and key file, like `toolgate proxy`. Not part of `start` yet.
+ * this machine's embedded database and key file, like `toolgate proxy`. With REDIS_URL it announces
+ * itself to the proxies (RUNNER_ADVERTISE_URL, else its listening address).
  */
 export async function runnerCommand(): Promise<number> {
   const cli = cliEnv();
@@ -29,7 +30,7 @@ export async function runnerCommand(): Promise<number> {
     await database.stop();
   });
   process.stdout.write(
-    `\nToolgate runner is running\n  Runner     ${runner.url}/tenants/{tenant}/servers/{installation}/mcp\n\n`,
+    `\nToolgate is running\n  Runner     ${runner.url}   (announced as ${runner.advertisedUrl})\n\n`,
   );
   return -1;
 }

@@ -4,11 +4,11 @@ import { createLogger, type Logger } from '@toolgate/core/logger';
 import { createDb } from '@toolgate/db/client';
 import { runMigrations } from '@toolgate/db/migrate';
 import { ZProxyEnv } from '@toolgate/proxy/env';
-import { allowStdioSetting, cliEnv, rawEnv, type CliEnv } from '../env.ts';
+import { allowStdioSetting, cliEnv, dataDir, rawEnv, type CliEnv } from '../env.ts';
 import { portProblem, type PortClaim } from '../port-check.ts';
 import { superviseProxy, type SupervisedProxy } from '../proxy-supervisor.ts';
 import { onShutdown, openDatabase, resolveKeys, type KeyRings } from '../runtime.ts';
-import { runProxy, runWeb, runWorker, type RunningService } from '../services.ts';
+import { runProxy, runRunner, runWeb, runWorker, type RunningService } from '../services.ts';
 import { sameServer } from '../urls.ts';
 
 type Component = 'web' | 'proxy' | 'worker';
@@ -27,7 +27,13 @@ const withoutSlash = (url: string) => url.replace(/\/+$/, '');
 const listening = (s: RunningService) => (sameServer(s.publicUrl, s.url) ? '' : `   (listening on ${s.url})`);
 
 /** `toolgate start`'s proxy process: this environment plus what this process resolved. */
-function superviseProxyProcess(env: CliEnv, databaseUrl: string, keys: KeyRings, log: Logger) {
+function superviseProxyProcess(
+  env: CliEnv,
+  databaseUrl: string,
+  keys: KeyRings,
+  log: Logger,
+  runners: boolean,
+) {
   const raw = rawEnv();
   return superviseProxy({
     env: {
@@ -37,6 +43,8 @@ function superviseProxyProcess(env: CliEnv, databaseUrl: string, keys: KeyRings,
       TOOLGATE_SECRET_KEYS: keys.secret,
       // Decided here: the child sees a DATABASE_URL and would take this for a shared deployment.
       TOOLGATE_ALLOW_STDIO: allowStdioSetting(env, raw),
+      // Self-hosted servers go to this process's runner, found on the bus.
+      TOOLGATE_RUNNERS: String(runners),
     },
     log,
     graceMs: ZProxyEnv.shape.SHUTDOWN_GRACE_MS.parse(raw.SHUTDOWN_GRACE_MS),
@@ -44,7 +52,7 @@ function superviseProxyProcess(env: CliEnv, databaseUrl: string, keys: KeyRings,
 }
 
 /**
- * Runs the chosen components. `toolgate start` runs web and worker in this process and the proxy
+ * Runs the chosen components. `toolgate start` runs web, worker and a runner in this process and the proxy
  * in a supervised child (proxy-supervisor.ts); they share the embedded database server and this
  * process's in-process bus (the proxy over its IPC channel). `web`, `proxy` and `worker` run alone.
  */
@@ -85,12 +93,19 @@ export async function serveCommand(components: Component[]): Promise<number> {
     const keys = await resolveKeys(env);
     const options = { cli: env, databaseUrl: database.url, keys };
     if (components.includes('worker')) running.push(await runWorker(options));
+    // Toolgate's own data (the embedded database, keys.json) stays out of every sandbox.
+    const runner = all
+      ? await runRunner({ ...options, protectedPaths: env.DATABASE_URL ? [] : [dataDir(env)] })
+      : undefined;
+    if (runner) running.push(runner);
     let proxy: RunningService | undefined;
-    if (all) proxy = await superviseProxyProcess(env, database.url, keys, log);
+    if (all) proxy = await superviseProxyProcess(env, database.url, keys, log, runner !== undefined);
     else if (components.includes('proxy')) proxy = await runProxy(options);
     if (proxy) running.push(proxy);
     if (components.includes('web')) {
-      running.push(await runWeb({ ...options, publicMcpUrl: proxy?.publicUrl }));
+      running.push(
+        await runWeb({ ...options, publicMcpUrl: proxy?.publicUrl, ...(all ? { runners: !!runner } : {}) }),
+      );
     }
   } catch (err) {
     await stopAll().catch(() => {});
@@ -99,7 +114,7 @@ export async function serveCommand(components: Component[]): Promise<number> {
 
   const byName = Object.fromEntries(running.map((s) => [s.name, s]));
   const lines = ['', 'Toolgate is running'];
-  const { web, proxy, worker } = byName;
+  const { web, proxy, worker, runner } = byName;
   if (web) lines.push(`  Admin UI   ${withoutSlash(web.publicUrl)}${listening(web)}`);
   if (proxy) {
     // The same function that builds the gateway URLs the UI and the REST API hand out.
@@ -107,6 +122,7 @@ export async function serveCommand(components: Component[]): Promise<number> {
     lines.push(`  MCP        ${mcp}${listening(proxy)}`);
   }
   if (worker) lines.push(`  Worker     ${worker.url}/healthz`);
+  if (runner) lines.push(`  Runner     ${runner.url}   (self-hosted servers)`);
   lines.push(
     `  Database   ${database.description}`,
     `  Bus        ${env.REDIS_URL ? 'redis' : 'in-process'}`,
@@ -114,7 +130,7 @@ export async function serveCommand(components: Component[]): Promise<number> {
   const supervised = proxy && 'pid' in proxy ? (proxy as SupervisedProxy) : undefined;
   if (supervised) {
     lines.push(
-      `  Processes  pid ${process.pid}: web, worker${database.owned ? ', database' : ''}${env.REDIS_URL ? '' : ', bus'}`,
+      `  Processes  pid ${process.pid}: web, worker${runner ? ', runner' : ''}${database.owned ? ', database' : ''}${env.REDIS_URL ? '' : ', bus'}`,
       `             pid ${supervised.pid()}: proxy (restarted if it exits)`,
     );
   }

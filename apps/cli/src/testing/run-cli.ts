@@ -50,7 +50,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_00
 
 export interface StartedToolgate {
   child: ChildProcess;
-  urls: { web?: string; proxy?: string; worker?: string };
+  urls: { web?: string; proxy?: string; worker?: string; runner?: string };
   output(): string;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -92,7 +92,7 @@ export async function startToolgate(
   const find = (label: string) => out.match(new RegExp(`${label}\\s+(http://[^\\s/]+)`))?.[1];
   return {
     child,
-    urls: { web: find('Admin UI'), proxy: find('MCP'), worker: find('Worker') },
+    urls: { web: find('Admin UI'), proxy: find('MCP'), worker: find('Worker'), runner: find('Runner') },
     output: () => out,
     async stop() {
       child.kill('SIGTERM');

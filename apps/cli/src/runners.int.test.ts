@@ -1,0 +1,228 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKeySpec } from '@toolgate/core/crypto';
+import {
+  createTestDatabase,
+  seedApiToken,
+  seedAssignments,
+  seedGateway,
+  seedInstallation,
+  seedRegistryEntry,
+  seedTenant,
+  seedTools,
+  type TestDatabase,
+} from '@toolgate/db/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { childEnv, REPO_ROOT, startToolgate, type StartedToolgate } from './testing/run-cli.ts';
+
+const postgresUrl = inject('postgresUrl');
+const redisUrl = inject('redisUrl');
+const NODE_MODULES = join(REPO_ROOT, 'node_modules');
+const MEMORY = join(NODE_MODULES, '@modelcontextprotocol/server-memory/dist/index.js');
+const EVERYTHING = join(NODE_MODULES, '@modelcontextprotocol/server-everything/dist/index.js');
+const bwrapAvailable = existsSync('/usr/bin/bwrap');
+
+/**
+ * Runners are found through the bus, so this file's processes use a Redis database of their own:
+ * runners of other test files (other databases) are never picked by these proxies.
+ */
+function ownRedisDatabase(url: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = '/9';
+  return parsed.toString();
+}
+
+type Rpc = { result?: Record<string, unknown>; error?: { code: number; message: string } };
+
+async function rpc(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<Rpc & { res: Response }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  const data = text.startsWith('{')
+    ? text
+    : (text
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .at(-1)
+        ?.slice(6) ?? 'null');
+  return { res, ...(JSON.parse(data) as Rpc) };
+}
+
+async function openSession(url: string, token: string): Promise<Record<string, string>> {
+  const auth = { authorization: `Bearer ${token}` };
+  const init = await rpc(url, auth, {
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-11-25',
+      capabilities: {},
+      clientInfo: { name: 'runners-test', version: '1' },
+    },
+  });
+  expect(init.res.status).toBe(200);
+  return {
+    ...auth,
+    'mcp-session-id': init.res.headers.get('mcp-session-id')!,
+    'mcp-protocol-version': '2025-11-25',
+  };
+}
+
+const text = (answer: Rpc) =>
+  ((answer.result?.content as { text?: string }[] | undefined) ?? []).map((c) => c.text ?? '').join('\n');
+
+/**
+ * Self-hosted servers on a runner, as deployed: one `toolgate runner` and two `toolgate proxy`
+ * processes sharing Postgres and Redis. Proxies route stdio installations to the runner announced
+ * on the bus, so one sandboxed server instance serves both.
+ */
+describe.skipIf(!postgresUrl || !redisUrl || !bwrapAvailable)('self-hosted servers on a runner', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+  let runner: StartedToolgate | undefined;
+  const proxies: StartedToolgate[] = [];
+  let gatewayPath = '';
+  let token = '';
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(postgresUrl);
+    dataDir = await mkdtemp(join(tmpdir(), 'toolgate-runners-'));
+    const tenant = await seedTenant(db.db);
+    const gateway = await seedGateway(db.db, tenant.id);
+    const servers = [
+      {
+        slug: 'memory',
+        args: [MEMORY],
+        // Its default file is next to its code, which the sandbox mounts read-only.
+        env: { MEMORY_FILE_PATH: '/home/server/memory.jsonl' },
+        tools: ['create_entities', 'read_graph'],
+      },
+      { slug: 'everything', args: [EVERYTHING, 'stdio'], env: {}, tools: ['get-env'] },
+      {
+        slug: 'broken',
+        args: ['-e', 'console.error("no config here"); process.exit(3)'],
+        env: {},
+        tools: ['x'],
+      },
+    ];
+    for (const server of servers) {
+      const entry = await seedRegistryEntry(db.db, tenant.id, {
+        slug: server.slug,
+        transport: 'stdio',
+        url: null,
+        command: process.execPath,
+        args: server.args,
+        env: server.env,
+      });
+      const installation = await seedInstallation(db.db, tenant.id, entry.id);
+      await seedTools(
+        db.db,
+        tenant.id,
+        installation.id,
+        server.tools.map((name) => ({ name })),
+      );
+      await seedAssignments(
+        db.db,
+        tenant.id,
+        gateway.id,
+        server.tools.map((toolName) => ({ registryEntryId: entry.id, toolName })),
+      );
+    }
+    token = (await seedApiToken(db.db, tenant.id)).token;
+    gatewayPath = `/mcp/${tenant.slug}/${gateway.slug}`;
+
+    env = childEnv({
+      DATABASE_URL: db.url,
+      REDIS_URL: ownRedisDatabase(redisUrl),
+      TOOLGATE_SESSION_KEYS: generateKeySpec('s1'),
+      TOOLGATE_SECRET_KEYS: generateKeySpec('k1'),
+      // A marker the servers must never see.
+      TOOLGATE_RUNNER_TEST_MARKER: 'leaked-marker',
+    });
+    runner = await startToolgate('runner', {
+      ...env,
+      RUNNER_PORT: '0',
+      RUNNER_DATA_DIR: dataDir,
+      RUNNER_READONLY_PATHS: NODE_MODULES,
+    });
+    const proxyEnv = { ...env, PROXY_PORT: '0', TOOLGATE_RUNNERS: 'true' };
+    proxies.push(
+      ...(await Promise.all([startToolgate('proxy', proxyEnv), startToolgate('proxy', proxyEnv)])),
+    );
+  });
+
+  afterAll(async () => {
+    for (const p of [...proxies, runner]) if (p && p.child.exitCode === null) await p.stop();
+    await db?.destroy();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const call = async (proxy: StartedToolgate, name: string, args: Record<string, unknown> = {}) => {
+    const url = `${proxy.urls.proxy}${gatewayPath}`;
+    const headers = await openSession(url, token);
+    return rpc(url, headers, {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name, arguments: args },
+    });
+  };
+
+  it('serves one server instance to both proxies: state written through one is read through the other', async () => {
+    const [a, b] = proxies as [StartedToolgate, StartedToolgate];
+    const entity = `entity-${Date.now()}`;
+    const created = await call(a, 'memory__create_entities', {
+      entities: [{ name: entity, entityType: 'test', observations: ['written through proxy A'] }],
+    });
+    expect(created.error).toBeUndefined();
+    expect(created.result?.isError).not.toBe(true);
+    const graph = await call(b, 'memory__read_graph');
+    expect(graph.error).toBeUndefined();
+    expect(text(graph)).toContain(entity);
+    expect(text(graph)).toContain('written through proxy A');
+  });
+
+  it("gives the server none of Toolgate's environment", async () => {
+    const answer = await call(proxies[1]!, 'everything__get-env');
+    expect(answer.error).toBeUndefined();
+    const seen = text(answer);
+    expect(seen).toContain('PATH');
+    for (const leaked of ['DATABASE_URL', 'TOOLGATE_SECRET_KEYS', 'REDIS_URL', 'leaked-marker', db.url])
+      expect(seen).not.toContain(leaked);
+  });
+
+  it('answers a clear tool error when the server exits at start', async () => {
+    const answer = await call(proxies[0]!, 'broken__x');
+    const message = answer.error?.message ?? text(answer);
+    expect(message).toMatch(/exited at start \(code 3\)/);
+    expect(message).toContain('no config here');
+  });
+
+  it('says no runner is available once the runner has stopped', async () => {
+    expect(await runner!.stop()).toBe(0);
+    // The runner withdrew itself; proxies read the list every 2 s.
+    const deadline = Date.now() + 15_000;
+    let message = '';
+    while (Date.now() < deadline) {
+      const answer = await call(proxies[0]!, 'memory__read_graph');
+      message = answer.error?.message ?? (answer.result?.isError ? text(answer) : '');
+      if (/no runner is available/.test(message)) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(message).toMatch(/no runner is available to run memory/);
+  });
+});
