@@ -71,6 +71,10 @@ const ZRunnerEnvFields = z.object({
     .default(512 * MiB),
   RUNNER_CPU_PERCENT: z.coerce.number().int().min(1).max(6_400).default(100),
   RUNNER_MAX_PROCESSES: z.coerce.number().int().min(8).max(32_768).default(128),
+  /** Packaged servers: the npm registry packages are installed from (`npm install --ignore-scripts`). */
+  RUNNER_NPM_REGISTRY: z.string().url().default('https://registry.npmjs.org/'),
+  /** Bound on one package install; a slower one fails the server's start with that reason. */
+  RUNNER_NPM_INSTALL_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(300_000),
   /** Bound on draining at SIGTERM. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
