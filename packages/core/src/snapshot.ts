@@ -51,6 +51,16 @@ export interface SnapshotInstallation {
    * call time may be listed thanks to another installation, yet must not run through this one.
    */
   disabledTools?: string[];
+  /**
+   * Packaged self-hosted servers: the version the stable variant runs (the pinned version, else
+   * the entry's); absent otherwise, so other gateways keep the snapshot versions they had.
+   */
+  version?: string;
+  /**
+   * A canary running next to the stable version: `percent` of callers (sticky per caller) are sent
+   * to it (the runner's `?variant=canary`); absent when none.
+   */
+  canary?: { version: string; percent: number };
 }
 
 export interface SnapshotTool {

@@ -27,6 +27,12 @@ export const METHOD_UNREAD = '';
 /** `method` of a client's JSON-RPC response (to a sampling or elicitation request). */
 export const METHOD_CLIENT_RESPONSE = '(response)';
 
+/** Which variant of an installation running a canary served a call. */
+export const USAGE_VARIANTS = ['stable', 'canary'] as const;
+export type UsageVariant = (typeof USAGE_VARIANTS)[number];
+/** Versions are npm semver strings; anything longer is not one. */
+export const MAX_SERVER_VERSION_CHARS = 256;
+
 export interface UsageEvent {
   /** When the message arrived, epoch milliseconds. */
   at: number;
@@ -61,6 +67,13 @@ export interface UsageEvent {
   requestedName?: string | null;
   /** tools/call: the installation (upstream server connection) that served the call. */
   installationId: string | null;
+  /**
+   * tools/call of an installation running a canary: which variant served the caller (`stable` or
+   * `canary`); absent or null otherwise (and from proxies that predate canaries).
+   */
+  variant?: UsageVariant | null;
+  /** tools/call: the server version the call went to, where known (packaged servers); absent or null otherwise. */
+  serverVersion?: string | null;
   status: UsageStatus;
   /** JSON-RPC error code of an `error` or `denied` outcome. */
   errorCode: number | null;
@@ -97,6 +110,8 @@ export const ZUsageEvent = z.object({
   toolName: zNullableString,
   requestedName: zNullableString.optional(),
   installationId: zNullableString,
+  variant: z.enum(USAGE_VARIANTS).nullable().optional(),
+  serverVersion: z.string().max(MAX_SERVER_VERSION_CHARS).nullable().optional(),
   status: z.enum(USAGE_STATUSES),
   errorCode: z.number().int().nullable(),
   latencyMs: z.number().finite().min(0),

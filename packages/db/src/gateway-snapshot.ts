@@ -194,6 +194,7 @@ export async function loadGatewaySnapshot(
     policyRows.length === 0
       ? []
       : await db.select({ id: teams.id, slug: teams.slug }).from(teams).where(eq(teams.tenantId, tenant.id));
+  const entryById = new Map(entryRows.map((e) => [e.id, e]));
   const snapshot = compileGatewaySnapshot({
     tenant: identityProvider
       ? { id: tenant.id, slug: tenant.slug, allowJitUsers: tenant.settings.allowJitUsers === true }
@@ -261,6 +262,7 @@ export async function loadGatewaySnapshot(
       config: i.config,
       credentialsSealed: i.credentialsSealed,
       enabled: i.enabled,
+      ...packagedVersions(i, entryById.get(i.registryEntryId)),
     })),
     tools: toolRows.map((t) => ({
       installationId: t.installationId,
@@ -305,6 +307,23 @@ export async function loadGatewaySnapshot(
     ),
   });
   return { kind: 'found', snapshot, configVersion };
+}
+
+/**
+ * A packaged installation's stable version (pinned, else the entry's) and its canary; nothing for
+ * other installations, whose snapshots stay as they were.
+ */
+function packagedVersions(
+  installation: typeof installations.$inferSelect,
+  entry: { package: string | null; version: string | null } | undefined,
+): { version?: string; canary?: { version: string; percent: number } } {
+  if (!entry?.package) return {};
+  const version = installation.pinnedVersion ?? entry.version;
+  const { canaryVersion, canaryPercent } = installation;
+  return {
+    ...(version ? { version } : {}),
+    ...(canaryVersion && canaryPercent ? { canary: { version: canaryVersion, percent: canaryPercent } } : {}),
+  };
 }
 
 /**

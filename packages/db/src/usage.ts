@@ -108,7 +108,7 @@ const MINUTE_MS = 60_000;
 
 /**
  * One row per (tenant, minute, gateway, installation, tool, method, status, caller, auth
- * method, agent, policy decision, DLP outcome), sorted by key so concurrent upserts lock rows in
+ * method, agent, policy decision, DLP outcome, canary variant), sorted by key so concurrent upserts lock rows in
  * the same order (no deadlocks). Events of proxies that predate the agent or guardrails roll up
  * under '' (none), like older rows.
  */
@@ -120,6 +120,7 @@ export function aggregateRollups(events: readonly UsageEvent[]): RollupRow[] {
     const agent = agentOf(e) ?? '';
     const policyDecision = policyDecisionOf(e.policyOutcome);
     const dlpOutcome = e.dlpOutcome ?? '';
+    const variant = e.variant ?? '';
     const key = [
       e.tenantId,
       minute,
@@ -133,6 +134,7 @@ export function aggregateRollups(events: readonly UsageEvent[]): RollupRow[] {
       agent,
       policyDecision,
       dlpOutcome,
+      variant,
     ].join('\u0000');
     let row = byKey.get(key);
     if (!row) {
@@ -149,6 +151,7 @@ export function aggregateRollups(events: readonly UsageEvent[]): RollupRow[] {
         agent,
         policyDecision,
         dlpOutcome,
+        variant,
         count: 0,
         errors: 0,
         latencyMsSum: 0,
@@ -188,6 +191,8 @@ interface AuditColumns {
   toolName: (string | null)[];
   requestedName: (string | null)[];
   installationId: (string | null)[];
+  variant: (string | null)[];
+  serverVersion: (string | null)[];
   status: string[];
   errorCode: (number | null)[];
   latencyMs: number[];
@@ -218,6 +223,8 @@ function auditColumns(events: readonly UsageEvent[]): AuditColumns {
     toolName: [],
     requestedName: [],
     installationId: [],
+    variant: [],
+    serverVersion: [],
     status: [],
     errorCode: [],
     latencyMs: [],
@@ -244,6 +251,8 @@ function auditColumns(events: readonly UsageEvent[]): AuditColumns {
     c.toolName.push(e.toolName === null ? null : text(e.toolName));
     c.requestedName.push(e.requestedName ? text(e.requestedName) : null);
     c.installationId.push(e.installationId);
+    c.variant.push(e.variant ?? null);
+    c.serverVersion.push(e.serverVersion ? text(e.serverVersion) : null);
     c.status.push(e.status);
     c.errorCode.push(e.errorCode);
     c.latencyMs.push(e.latencyMs);
@@ -270,25 +279,27 @@ function insertAuditSql(c: AuditColumns) {
   return sql`
     insert into audit_events (
       id, tenant_id, occurred_at, request_id, trace_id, gateway_id, principal_type, principal_id,
-      auth_method, session_id, agent, method, tool_name, requested_name, installation_id, status, error_code,
-      latency_ms, request_bytes, response_bytes, policy_outcome, dlp_outcome, dlp_findings, request, response
+      auth_method, session_id, agent, method, tool_name, requested_name, installation_id, variant, server_version,
+      status, error_code, latency_ms, request_bytes, response_bytes, policy_outcome, dlp_outcome, dlp_findings, request, response
     )
     select id, tenant_id, to_timestamp(at / 1000.0), request_id, trace_id, gateway_id,
       principal_type, principal_id, auth_method, session_id, agent, method, tool_name, requested_name,
-      installation_id, status, error_code, latency_ms, request_bytes, response_bytes, policy_outcome,
-      dlp_outcome, dlp_findings, request, response
+      installation_id, variant, server_version, status, error_code, latency_ms, request_bytes, response_bytes,
+      policy_outcome, dlp_outcome, dlp_findings, request, response
     from unnest(
       ${sql.param(c.id)}::uuid[], ${sql.param(c.tenantId)}::uuid[], ${sql.param(c.at)}::float8[], ${sql.param(c.requestId)}::text[],
       ${sql.param(c.traceId)}::text[], ${sql.param(c.gatewayId)}::uuid[], ${sql.param(c.principalType)}::text[],
       ${sql.param(c.principalId)}::text[], ${sql.param(c.authMethod)}::text[], ${sql.param(c.sessionId)}::text[],
       ${sql.param(c.agent)}::text[], ${sql.param(c.method)}::text[],
-      ${sql.param(c.toolName)}::text[], ${sql.param(c.requestedName)}::text[], ${sql.param(c.installationId)}::uuid[], ${sql.param(c.status)}::text[], ${sql.param(c.errorCode)}::int[],
+      ${sql.param(c.toolName)}::text[], ${sql.param(c.requestedName)}::text[], ${sql.param(c.installationId)}::uuid[],
+      ${sql.param(c.variant)}::text[], ${sql.param(c.serverVersion)}::text[], ${sql.param(c.status)}::text[], ${sql.param(c.errorCode)}::int[],
       ${sql.param(c.latencyMs)}::real[], ${sql.param(c.requestBytes)}::int[], ${sql.param(c.responseBytes)}::int[],
       ${sql.param(c.policyOutcome)}::text[], ${sql.param(c.dlpOutcome)}::text[], ${sql.param(c.dlpFindings)}::jsonb[],
       ${sql.param(c.request)}::jsonb[], ${sql.param(c.response)}::jsonb[]
     ) as u(
       id, tenant_id, at, request_id, trace_id, gateway_id, principal_type, principal_id, auth_method,
-      session_id, agent, method, tool_name, requested_name, installation_id, status, error_code, latency_ms, request_bytes,
+      session_id, agent, method, tool_name, requested_name, installation_id, variant, server_version, status, error_code,
+      latency_ms, request_bytes,
       response_bytes, policy_outcome, dlp_outcome, dlp_findings, request, response
     )`;
 }

@@ -7,6 +7,7 @@ import { UpstreamError, type UpstreamTarget } from '@toolgate/mcp/upstream';
 import { buildUpstreamTarget, credentialsAad } from '@toolgate/mcp/upstream-target';
 import type { Principal } from '../mcp-call.ts';
 import type { PreparedGateway, PreparedInstallation } from '../config/snapshot-store.ts';
+import { inCanary } from './canary-split.ts';
 import type { ExchangeClient, ExchangedTokens } from './exchanged-tokens.ts';
 import type { ForwardedJwts } from './forwarded-jwt.ts';
 
@@ -46,7 +47,8 @@ export class UpstreamTargets {
   /**
    * The target for an installation; for a `jwt` upstream, the caller's (`principal`) with their
    * token, which throws UpstreamError('connect') while the signing key is not loaded yet: callers
-   * that can wait use `forCaller`.
+   * that can wait use `forCaller`. An installation running a canary sends the callers in its share
+   * to the runner's canary variant, on upstream sessions of their own (see canary-split.ts).
    */
   forInstallation(
     upstream: SnapshotUpstream,
@@ -59,7 +61,31 @@ export class UpstreamTargets {
       target = this.build(upstream, installation);
       this.cache.set(cacheKey, target);
     }
+    // No hashing unless the installation runs a canary: the common case costs one property read.
+    const { canary } = installation;
+    if (
+      canary !== undefined &&
+      principal &&
+      target.runner &&
+      inCanary(installation.id, principal.id, canary.percent)
+    )
+      target = this.canaryOf(target, cacheKey, canary.version);
     return upstream.authKind === 'jwt' ? this.forwardedJwt(upstream, target, principal) : target;
+  }
+
+  /** The stable target's twin served by the runner's canary variant, pooled apart (cached). */
+  private canaryOf(stable: UpstreamTarget, stableKey: string, version: string): UpstreamTarget {
+    const cacheKey = `${stableKey}\u0000canary\u0000${version}`;
+    let target = this.cache.get(cacheKey);
+    if (!target) {
+      target = {
+        ...stable,
+        key: `${stable.key}~canary:${version}`,
+        runner: { ...stable.runner!, variant: 'canary' },
+      };
+      this.cache.set(cacheKey, target);
+    }
+    return target;
   }
 
   /**
@@ -75,7 +101,7 @@ export class UpstreamTargets {
     if (upstream.authKind === 'token_exchange' || upstream.authKind === 'id_jag') {
       if (!this.exchanges)
         throw new UpstreamError('connect', `${upstream.name} needs token exchange, not set up here`);
-      const base = this.forInstallation(upstream, installation);
+      const base = this.forInstallation(upstream, installation, principal);
       return this.exchanges.targetFor(
         base,
         upstream,
@@ -87,7 +113,7 @@ export class UpstreamTargets {
     if (upstream.authKind === 'oauth_passthrough' && principal.authMethod === 'passthrough') {
       // A pass-through gateway's caller: their token, unchanged, on a session of its own.
       if (!subjectToken) throw new UpstreamError('connect', `${upstream.name} needs the caller's token`);
-      return withForwardedToken(this.forInstallation(upstream, installation), subjectToken);
+      return withForwardedToken(this.forInstallation(upstream, installation, principal), subjectToken);
     }
     if (upstream.authKind !== 'jwt' || !this.jwts || this.jwts.isReady)
       return this.forInstallation(upstream, installation, principal);

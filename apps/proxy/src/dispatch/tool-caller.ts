@@ -180,7 +180,7 @@ export class ToolCaller {
       return responder.reply(errorMessage(message.id, upstreamErrorToRpc(err, upstream.name)));
     }
     const { installation, disabled, target } = resolved;
-    if (usage && installation) usage.installationId = installation.id;
+    if (usage && installation) usage.servedBy(installation, target?.runner?.variant === 'canary');
     if (!installation) {
       if (upstream.authKind === 'oauth' && this.publicWebUrl !== undefined) {
         const url = connectPageUrl(this.publicWebUrl, gateway.snapshot.tenant.slug, tool.entryId);

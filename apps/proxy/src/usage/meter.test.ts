@@ -54,6 +54,8 @@ describe('UsageDraft', () => {
         'toolName',
         'requestedName',
         'installationId',
+        'variant',
+        'serverVersion',
         'status',
         'errorCode',
         'latencyMs',

@@ -8,6 +8,7 @@ import {
   METHOD_UNREAD,
   type UsageEvent,
   type UsageStatus,
+  type UsageVariant,
 } from '@toolgate/core/usage';
 import { RPC, type ClientMessage } from '@toolgate/mcp/jsonrpc';
 import { parseTraceparent } from '@toolgate/mcp/trace-context';
@@ -64,6 +65,8 @@ export class UsageDraft implements UsageEvent {
   toolName: string | null = null;
   requestedName: string | null = null;
   installationId: string | null = null;
+  variant: UsageVariant | null = null;
+  serverVersion: string | null = null;
   /** Pessimistic until something answers: a message that ends without a reply was an internal error. */
   status: UsageStatus = 'error';
   errorCode: number | null = RPC.INTERNAL_ERROR;
@@ -156,6 +159,21 @@ export class UsageDraft implements UsageEvent {
   auditCopy(direction: 'arguments' | 'results', value: unknown): void {
     if (direction === 'arguments') this.forward(value);
     else this.#resultForAudit = { value };
+  }
+
+  /**
+   * The installation that serves the call, and whether the caller was sent to its canary: the
+   * variant is recorded only for installations running one, the version where the snapshot knows it.
+   */
+  servedBy(
+    installation: { id: string; version?: string; canary?: { version: string } },
+    canary: boolean,
+  ): void {
+    this.installationId = installation.id;
+    if (installation.canary) {
+      this.variant = canary ? 'canary' : 'stable';
+      this.serverVersion = canary ? installation.canary.version : (installation.version ?? null);
+    } else this.serverVersion = installation.version ?? null;
   }
 
   /** Refused by authentication or authorization. */
