@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,9 +19,12 @@ afterAll(async () => {
 
 const ports = { WEB_PORT: '0', PROXY_PORT: '0', WORKER_PORT: '0' };
 
-/** `checks`: the dependencies each process checks (no Redis check with the in-process bus). */
-async function expectReady(base: string | undefined, checks: string[]): Promise<void> {
-  expect(base).toMatch(/^http:\/\/localhost:\d+$/);
+/**
+ * `checks`: the dependencies each process checks (no Redis check with the in-process bus). URLs
+ * people open say localhost; the runner's is an internal address, its listening one.
+ */
+async function expectReady(base: string | undefined, checks: string[], host = 'localhost'): Promise<void> {
+  expect(base).toMatch(new RegExp(`^http://${host}:\\d+$`));
   const health = await fetch(`${base}/healthz`);
   expect(health.status).toBe(200);
   const ready = await fetch(`${base}/readyz`);
@@ -52,9 +56,11 @@ describe('toolgate start (embedded defaults)', () => {
       await expectReady(app.urls.worker, ['postgres']);
       // The proxy runs in its own process and checks the bus it reaches over its IPC channel.
       await expectReady(app.urls.proxy, ['bus', 'postgres']);
+      // Self-hosted servers: a runner in this process (sandboxed where the host can, else plain).
+      await expectReady(app.urls.runner, ['postgres'], '127.0.0.1');
       const pids = app
         .output()
-        .match(/Processes {2}pid (\d+): web, worker, database, bus\n\s+pid (\d+): proxy/);
+        .match(/Processes {2}pid (\d+): web, worker, runner, database, bus\n\s+pid (\d+): proxy/);
       expect(Number(pids?.[1])).toBe(app.child.pid);
       const proxyPid = Number(pids?.[2]);
       expect(proxyPid).not.toBe(app.child.pid);
@@ -156,8 +162,12 @@ describe('toolgate start (distributed: Postgres + Redis)', () => {
         expect(app.output()).toContain('Database   postgres');
         expect(app.output()).toContain('Bus        redis');
         // The proxy process uses Redis itself, not its parent's bus.
-        for (const url of Object.values(app.urls)) await expectReady(url, ['postgres', 'redis']);
-        expect(app.output()).toMatch(/Processes {2}pid \d+: web, worker\n\s+pid \d+: proxy/);
+        for (const [name, url] of Object.entries(app.urls))
+          await expectReady(url, ['postgres', 'redis'], name === 'runner' ? '127.0.0.1' : 'localhost');
+        // A runner only where this host can sandbox (shared deployments never run plain processes).
+        const runner = existsSync('/usr/bin/bwrap') ? ', runner' : '';
+        expect(app.output()).toContain(`Processes  pid ${app.child.pid}: web, worker${runner}\n`);
+        expect(app.urls.runner !== undefined).toBe(runner !== '');
       } finally {
         expect(await app.stop()).toBe(0);
       }

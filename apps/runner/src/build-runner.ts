@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { parseKeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
 import { ReadinessProbe } from '@toolgate/core/readiness';
@@ -11,7 +12,9 @@ import { serveMcp } from './http/mcp-endpoint.ts';
 import { hasRunnerKey } from './http/runner-auth.ts';
 import type { Backoff } from './lifecycle/backoff.ts';
 import { ServerHosts } from './lifecycle/server-hosts.ts';
-import { loadStdioInstallation } from './registry/load-installation.ts';
+import { variantOf } from './http/variant.ts';
+import { PackageInstaller } from './packages/package-installer.ts';
+import { loadStdioInstallation, recordPackageVersion } from './registry/load-installation.ts';
 import type { SandboxBackend } from './sandbox/sandbox-spec.ts';
 
 export interface RunnerDeps {
@@ -22,6 +25,8 @@ export interface RunnerDeps {
   backend: SandboxBackend;
   /** Tests shorten the restart back-off. */
   backoff?: Partial<Backoff>;
+  /** Readiness checks besides Postgres: `redis` when it announces itself there. */
+  checks?: Record<string, () => Promise<void>>;
 }
 
 export interface Runner {
@@ -31,6 +36,9 @@ export interface Runner {
   /** Stops every server and closes every session (the HTTP server is closed by its owner). */
   close(): Promise<void>;
 }
+
+/** The runner's package cache (packaged entries), in its data dir: the sandbox backend shows one folder of it. */
+export const packagesDir = (dataDir: string): string => join(dataDir, 'packages');
 
 const ROUTE = /^\/tenants\/([^/]+)\/servers\/([^/]+)\/(mcp|log)$/;
 
@@ -45,7 +53,17 @@ export function buildRunner(deps: RunnerDeps): Runner {
   const hosts = new ServerHosts({
     backend: deps.backend,
     log,
-    load: (tenantId, installationId) => loadStdioInstallation({ db: db.db, ring, tenantId, installationId }),
+    load: (tenantId, installationId, variant) =>
+      loadStdioInstallation({ db: db.db, ring, tenantId, installationId, variant }),
+    installer: new PackageInstaller({
+      dir: packagesDir(env.RUNNER_DATA_DIR),
+      npmHome: join(env.RUNNER_DATA_DIR, 'npm'),
+      registry: env.RUNNER_NPM_REGISTRY,
+      timeoutMs: env.RUNNER_NPM_INSTALL_TIMEOUT_MS,
+      log,
+    }),
+    recordVersion: (tenantId, installationId, version) =>
+      recordPackageVersion({ db: db.db, tenantId, installationId, version }),
     dataDir: env.RUNNER_DATA_DIR,
     readOnlyPaths: env.RUNNER_READONLY_PATHS,
     limits: {
@@ -61,7 +79,7 @@ export function buildRunner(deps: RunnerDeps): Runner {
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
   });
   const sessions = new ProxySessions(env.RUNNER_SESSION_IDLE_MS);
-  const readiness = new ReadinessProbe({ checks: { postgres: () => db.ping() } });
+  const readiness = new ReadinessProbe({ checks: { postgres: () => db.ping(), ...deps.checks } });
   const mcpDeps = { hosts, sessions, log, maxBodyBytes: env.RUNNER_MAX_BODY_BYTES };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -79,8 +97,11 @@ export function buildRunner(deps: RunnerDeps): Runner {
         'www-authenticate': 'Bearer realm="toolgate-runner"',
       });
     const [, tenantId, installationId, what] = match as unknown as [string, string, string, string];
-    if (what === 'log') return serveLog({ hosts }, req, res, tenantId, installationId);
-    return serveMcp(mcpDeps, req, res, tenantId, installationId);
+    const variant = variantOf(req.url);
+    if (!variant)
+      return sendError(res, 400, 'INVALID', 'variant must be canary (or absent for the stable server)');
+    if (what === 'log') return serveLog({ hosts }, req, res, tenantId, installationId, variant);
+    return serveMcp(mcpDeps, req, res, tenantId, installationId, variant);
   }
 
   const server = createServer((req, res) => {

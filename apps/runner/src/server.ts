@@ -4,7 +4,7 @@ import { createBus, type Bus } from '@toolgate/bus';
 import { createLogger, type Logger } from '@toolgate/core/logger';
 import { advertisedUrl, announceRunner } from './announce.ts';
 import { createDb } from '@toolgate/db/client';
-import { buildRunner } from './build-runner.ts';
+import { buildRunner, packagesDir } from './build-runner.ts';
 import type { RunnerEnv } from './env.ts';
 import { createProcessBackend } from './sandbox/process-backend.ts';
 import { createSandboxBackend } from './sandbox/sandbox-backend.ts';
@@ -25,7 +25,11 @@ export async function createBackend(
     );
     return createProcessBackend({ log });
   }
-  return createSandboxBackend({ log, protectedPaths: [env.RUNNER_DATA_DIR, ...protectedPaths] });
+  return createSandboxBackend({
+    log,
+    protectedPaths: [env.RUNNER_DATA_DIR, ...protectedPaths],
+    packagesDir: packagesDir(env.RUNNER_DATA_DIR),
+  });
 }
 
 export interface RunningRunner {
@@ -53,7 +57,11 @@ export async function startRunner(
     max: 4,
     queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
   });
-  const runner = buildRunner({ env, db, log, backend });
+  const ownBus = options.bus ? undefined : env.REDIS_URL ? createBus({ redisUrl: env.REDIS_URL }) : undefined;
+  const bus = options.bus ?? ownBus;
+  // Proxies find a runner through Redis: without it, this one is unreachable to them.
+  const checks = bus?.kind === 'redis' ? { redis: () => bus.ping() } : undefined;
+  const runner = buildRunner({ env, db, log, backend, ...(checks ? { checks } : {}) });
   await new Promise<void>((resolve, reject) => {
     runner.server.once('error', reject);
     runner.server.listen(env.RUNNER_PORT, env.RUNNER_HOST, () => resolve());
@@ -62,8 +70,6 @@ export async function startRunner(
   const host = env.RUNNER_HOST.includes(':') ? `[${env.RUNNER_HOST}]` : env.RUNNER_HOST;
   const url = `http://${host}:${port}`;
   const advertised = advertisedUrl(env.RUNNER_HOST, port, env.RUNNER_ADVERTISE_URL);
-  const ownBus = options.bus ? undefined : env.REDIS_URL ? createBus({ redisUrl: env.REDIS_URL }) : undefined;
-  const bus = options.bus ?? ownBus;
   const announcement = bus ? announceRunner(bus.runners, advertised, log) : undefined;
   if (!bus) log.warn('no REDIS_URL: this runner is not announced, so no proxy routes to it');
   log.info({ url, advertised, backend: backend.kind, limits: backend.limits }, 'runner listening');

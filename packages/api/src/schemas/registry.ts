@@ -5,6 +5,22 @@ import { ZHttpUrl, ZId, ZTimestamp, ZName } from './common.ts';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** An npm package name (scoped or not), as the registry accepts new ones. */
+const NPM_PACKAGE = /^(@[a-z0-9][a-z0-9-._~]*\/)?[a-z0-9][a-z0-9-._~]*$/;
+/** An exact version: what a packaged server runs is never a range or a tag. */
+export const EXACT_VERSION =
+  /^\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+const ZPackage = z
+  .string()
+  .trim()
+  .max(214)
+  .regex(NPM_PACKAGE, 'must be an npm package name, e.g. @scope/name');
+const ZBin = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9@._-][A-Za-z0-9@._/-]*$/, "must be one of the package's bin names");
 /** The secret field names the proxy reads for `authKind: header` (see apps/proxy upstream-target). */
 export const HEADER_AUTH_FIELDS = ['token', 'apiKey'] as const;
 
@@ -56,15 +72,36 @@ const ZRegistryEntryFields = z.strictObject({
   docsUrl: ZHttpUrl.optional(),
   iconUrl: ZHttpUrl.optional(),
   version: z.string().max(100).optional(),
+  /** stdio: an npm package runners install (`npm install --ignore-scripts`) and run, at `version`. */
+  package: ZPackage.optional(),
+  /** Which bin of the package runs (default: its only one). */
+  bin: ZBin.optional(),
+  /** stdio: the sandbox's network, `none` (default) or `egress`. */
+  network: z.enum(['none', 'egress']).default('none'),
 });
 
 /** A whole entry is checked as one: transport against url/command, fields against targets. */
 export const ZCreateRegistryEntryRequest = ZRegistryEntryFields.superRefine((entry, ctx) => {
   const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   if (entry.transport === 'stdio') {
-    if (!entry.command) issue(['command'], 'a stdio server needs the command that starts it');
+    if (entry.package !== undefined) {
+      if (entry.command !== undefined)
+        issue(['command'], "a packaged server runs its package's bin; remove command (or package)");
+      if (entry.version === undefined)
+        issue(['version'], 'a packaged server needs the exact version to run, e.g. 2026.8.31');
+      else if (!EXACT_VERSION.test(entry.version))
+        issue(['version'], 'must be an exact version such as 1.4.2, not a range or a tag');
+    } else {
+      if (!entry.command)
+        issue(['command'], 'a stdio server needs the command that starts it (or a package)');
+      if (entry.bin !== undefined) issue(['bin'], 'bin names a bin of the package; set package too');
+    }
     if (entry.url !== undefined) issue(['url'], 'a stdio server is started by command; remove url');
   } else {
+    if (entry.package !== undefined) issue(['package'], 'only self-hosted (stdio) servers run a package');
+    if (entry.bin !== undefined) issue(['bin'], 'only self-hosted (stdio) servers run a package');
+    if (entry.network !== 'none')
+      issue(['network'], 'network applies to self-hosted (stdio) servers; a remote server is reached by url');
     if (entry.url === undefined) issue(['url'], `a ${entry.transport} server needs its http(s) URL`);
     else if (!ZHttpUrl.safeParse(entry.url).success)
       issue(['url'], 'must be an http:// or https:// URL without credentials');
@@ -134,6 +171,10 @@ export const ZUpdateRegistryEntryRequest = z
     docsUrl: ZHttpUrl.optional(),
     iconUrl: ZHttpUrl.optional(),
     version: z.string().max(100).optional(),
+    /** null: no longer packaged (give `command`). */
+    package: ZPackage.nullable().optional(),
+    bin: ZBin.nullable().optional(),
+    network: z.enum(['none', 'egress']).optional(),
   })
   .refine((patch) => Object.values(patch).some((v) => v !== undefined), {
     message: 'give at least one field to change',

@@ -36,6 +36,9 @@ export const registryEntryColumns = (entry: z.output<typeof ZCreateRegistryEntry
   docsUrl: entry.docsUrl ?? null,
   iconUrl: entry.iconUrl ?? null,
   version: entry.version ?? null,
+  package: entry.package ?? null,
+  bin: entry.bin ?? null,
+  network: entry.network,
 });
 
 /** Adds a server template to the tenant's private registry (owners and admins). */

@@ -72,13 +72,22 @@ export async function updateRegistryEntry({
     ...(current.docsUrl === null ? {} : { docsUrl: current.docsUrl }),
     ...(current.iconUrl === null ? {} : { iconUrl: current.iconUrl }),
     ...(current.version === null ? {} : { version: current.version }),
+    ...(current.package === null ? {} : { package: current.package }),
+    ...(current.bin === null ? {} : { bin: current.bin }),
+    network: current.network,
   };
-  const merged = { ...stored, ...given };
+  const merged: Record<string, unknown> = { ...stored, ...given };
+  // null clears: the entry is no longer packaged (or runs the package's only bin).
+  for (const key of ['package', 'bin'] as const) if (merged[key] === null) delete merged[key];
   // Switching transport drops the other kind's address unless the patch sets it.
-  if ('transport' in given && given.transport === 'stdio' && !('url' in given))
-    delete (merged as { url?: unknown }).url;
-  if ('transport' in given && given.transport !== 'stdio' && !('command' in given))
-    delete (merged as { command?: unknown }).command;
+  if ('transport' in given && given.transport === 'stdio' && !('url' in given)) delete merged.url;
+  if ('transport' in given && given.transport !== 'stdio' && !('command' in given)) delete merged.command;
+  // A package given replaces the command (and the reverse), unless the patch sets both.
+  if (typeof given.package === 'string' && !('command' in given)) delete merged.command;
+  if (typeof given.command === 'string' && !('package' in given)) {
+    delete merged.package;
+    delete merged.bin;
+  }
   const entry = parseInput(ZCreateRegistryEntryRequest, merged);
   if (entry.transport !== current.transport) requireStdioAllowed(entry.transport, allowStdio);
 
