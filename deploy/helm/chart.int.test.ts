@@ -38,7 +38,11 @@ interface Container {
   name: string;
   command?: string[];
   ports?: { name?: string; containerPort: number }[];
-  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: SecretKeyRef } }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: SecretKeyRef; fieldRef?: { fieldPath: string } };
+  }[];
   resources?: { requests?: Record<string, string> };
   startupProbe?: Probe;
   livenessProbe?: Probe;
@@ -530,9 +534,26 @@ describe('helm template', () => {
     expect(envOf(container(runner)).get('RUNNER_BACKEND')?.value).toBe('sandbox');
     expect(find(sandbox, 'ServiceAccount', name('runner')).automountServiceAccountToken).toBe(false);
 
+    // Proxies and the web app send self-hosted servers to the runners, which announce their pod IP.
+    const runnerEnv = envOf(container(runner));
+    expect(runnerEnv.get('RUNNER_HOST')?.value).toBe('0.0.0.0');
+    expect(runnerEnv.get('POD_IP')).toEqual({
+      name: 'POD_IP',
+      valueFrom: { fieldRef: { fieldPath: 'status.podIP' } },
+    });
+    expect(runnerEnv.get('RUNNER_ADVERTISE_URL')?.value).toBe('http://$(POD_IP):4100');
+    const names = container(runner).env!.map((e) => e.name);
+    expect(names.indexOf('POD_IP')).toBeLessThan(names.indexOf('RUNNER_ADVERTISE_URL'));
+    for (const component of ['web', 'proxy'] as const)
+      expect(envOf(container(deployment(sandbox, component))).get('TOOLGATE_RUNNERS')?.value).toBe('true');
+    expect(envOf(container(deployment(sandbox, 'worker'))).has('TOOLGATE_RUNNERS')).toBe(false);
+
     const off = await render(INLINE, { runner: { enabled: false } });
     await expectValid(off);
     expect(kinds(off).filter((k) => k.includes('runner'))).toEqual([]);
+    // Without runners, self-hosted servers are off (nothing would host them).
+    for (const component of ['web', 'proxy'] as const)
+      expect(envOf(container(deployment(off, component))).has('TOOLGATE_RUNNERS')).toBe(false);
   });
 
   it('puts the runner Role in a namespace of its own when asked', async () => {

@@ -234,6 +234,22 @@ The environment of a long-running component: call with
     secretKeyRef:
       name: {{ include "toolgate.keysSecretName" $root }}
       key: TOOLGATE_SESSION_KEYS
+{{- if and $root.Values.runner.enabled (or (eq .component "web") (eq .component "proxy")) }}
+{{- /* Self-hosted servers run on the runners, found through Redis. */}}
+- name: TOOLGATE_RUNNERS
+  value: "true"
+{{- end }}
+{{- if eq .component "runner" }}
+{{- /* Proxies reach each runner pod at its own address, announced in Redis. */}}
+- name: RUNNER_HOST
+  value: 0.0.0.0
+- name: POD_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
+- name: RUNNER_ADVERTISE_URL
+  value: {{ printf "http://$(POD_IP):%v" .values.port | quote }}
+{{- end }}
 {{- if eq .component "web" }}
 - name: NEXTAUTH_SECRET
   valueFrom:
