@@ -35,7 +35,7 @@ const ZRunnerEnvFields = z.object({
   RUNNER_PORT: zPort.default(4100),
   LOG_LEVEL: zLogLevel.default('info'),
   /** `sandbox` (bubblewrap, the default) or `process` (no isolation; needs TOOLGATE_ALLOW_STDIO). */
-  RUNNER_BACKEND: z.enum(['sandbox', 'process']).default('sandbox'),
+  RUNNER_BACKEND: z.enum(['sandbox', 'process', 'kubernetes']).default('sandbox'),
   /** Guards only RUNNER_BACKEND=process: unisolated child processes on this host. */
   TOOLGATE_ALLOW_STDIO: zBool.default(false),
   /** Work dirs of the servers (`{dir}/servers/{installation}`); never visible to a server. */
@@ -77,9 +77,68 @@ const ZRunnerEnvFields = z.object({
   RUNNER_NPM_INSTALL_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(300_000),
   /** Bound on draining at SIGTERM. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  // RUNNER_BACKEND=kubernetes (src/kubernetes/): one Deployment, Service, NetworkPolicy and Secret
+  // per installation. The API server is found as kubectl finds it (KUBECONFIG, ~/.kube/config, or
+  // the pod's service account).
+  /** Where the servers' objects are made (the chart sets it; its Role is there). Required. */
+  RUNNER_KUBERNETES_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace name')
+    .optional(),
+  /** The bridge image (docker/Dockerfile, target `bridge`): runs the stdio server, serves it over HTTP. Required. */
+  RUNNER_KUBERNETES_BRIDGE_IMAGE: z.string().min(1).optional(),
+  RUNNER_KUBERNETES_BRIDGE_PULL_POLICY: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
+  RUNNER_KUBERNETES_BRIDGE_PORT: zPort.default(8080),
+  /** Labelled `toolgate.dev/owner` on everything: GC never touches another deployment's objects. */
+  RUNNER_KUBERNETES_OWNER: z.string().min(1).max(63).default('toolgate'),
+  /** Pods allowed to reach the servers (NetworkPolicy ingress), `k=v,k=v`: the runners. */
+  RUNNER_KUBERNETES_INGRESS_FROM: z
+    .string()
+    .default('app.kubernetes.io/component=runner')
+    .transform((v, ctx) => {
+      const labels: Record<string, string> = {};
+      for (const pair of v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        const [key, value, extra] = pair.split('=');
+        if (!key || value === undefined || extra !== undefined)
+          ctx.addIssue({ code: 'custom', message: `"${pair}" is not key=value` });
+        else labels[key.trim()] = value.trim();
+      }
+      if (Object.keys(labels).length === 0)
+        ctx.addIssue({ code: 'custom', message: 'name at least one label' });
+      return labels;
+    }),
+  /** The runners' namespace, when it is not RUNNER_KUBERNETES_NAMESPACE (NetworkPolicy ingress). */
+  RUNNER_KUBERNETES_INGRESS_NAMESPACE: z.string().min(1).optional(),
+  /** CIDRs `network: egress` servers still may not reach, besides 169.254.169.254/32 (always). */
+  RUNNER_KUBERNETES_EGRESS_EXCEPT: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (cidrs) => cidrs.every((c) => /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(c)),
+      'must be CIDRs separated by commas',
+    ),
+  RUNNER_KUBERNETES_WORK_DIR_SIZE: z
+    .string()
+    .regex(/^\d+(Ki|Mi|Gi)$/, 'a quantity like 1Gi')
+    .default('1Gi'),
+  /** How long a scaled-up server may take to become ready (image pull, start, initialize). */
+  RUNNER_KUBERNETES_READY_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(180_000),
 });
 
 export const ZRunnerEnv = ZRunnerEnvFields.superRefine((env, ctx) => {
+  if (env.RUNNER_BACKEND === 'kubernetes')
+    for (const name of ['RUNNER_KUBERNETES_NAMESPACE', 'RUNNER_KUBERNETES_BRIDGE_IMAGE'] as const)
+      if (!env[name])
+        ctx.addIssue({ code: 'custom', path: [name], message: 'required with RUNNER_BACKEND=kubernetes' });
   if (env.RUNNER_BACKEND === 'process' && !env.TOOLGATE_ALLOW_STDIO)
     ctx.addIssue({
       code: 'custom',
