@@ -21,6 +21,7 @@ import { useTRPC } from '~/trpc/react';
 import { canManage, scopeLabel, STDIO_UNAVAILABLE, TRANSPORT_LABELS } from '../labels';
 import { InstallationHealth } from '../installation-health';
 import { EditInstallationDialog } from './edit-installation-dialog';
+import { ServerLog } from './server-log';
 import { ServerVersion, ServerVersionChangeNotice } from './server-version';
 import { ToolLabelsCell } from './tool-labels-cell';
 
@@ -161,6 +162,9 @@ export function InstallationDetail({
           entry={entry}
           canLabel={isAdmin}
         />
+        {entry?.transport === 'stdio' && manageable && (
+          <ServerLog installationId={installation.id} canary={installation.canary} />
+        )}
       </div>
     </>
   );
