@@ -1,5 +1,6 @@
 import { loadEnvOrExit, zBool, zPostgresUrl, zRedisUrl } from '@toolgate/core/env';
 import { ZProxyEnv, type ProxyEnv } from '@toolgate/proxy/env';
+import { ZRunnerEnv, type RunnerEnv } from '@toolgate/runner/env';
 import { ZWorkerEnv, type WorkerEnv } from '@toolgate/worker/env';
 import { z } from 'zod';
 
@@ -39,6 +40,15 @@ const ZBenchEnv = z.object({
    * `full` adds two guardrails to that set (policy-sets.ts). The report compares the two.
    */
   BENCH_GOVERNANCE: z.enum(['off', 'policies', 'full']).default('off'),
+  /**
+   * Self-hosted servers on a runner (stdio mode): `off` (default); `sandbox` adds a gateway process
+   * started with TOOLGATE_RUNNERS=true whose server-everything installation runs on a runner
+   * process (`toolgate runner`'s code, bubblewrap sandbox, as deployed), measured side by side with
+   * the gateway that spawns server-everything itself; `process` runs it on a runner without the
+   * sandbox (RUNNER_BACKEND=process), to tell the hop's cost from the sandbox's. Needs
+   * BENCH_REDIS_URL: runners are found through Redis (runner-target.ts says why not in-process).
+   */
+  BENCH_RUNNER: z.enum(['off', 'sandbox', 'process']).default('off'),
   /** Extra node flags for the gateway process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
   BENCH_GATEWAY_NODE_ARGS: z.string().default(''),
   PATH: z.string().default('/usr/local/bin:/usr/bin:/bin'),
@@ -68,6 +78,17 @@ export function gatewayProcessEnv(): ProxyEnv & { busPrefix: string } {
     'bench-gateway',
   );
   return { ...proxy, busPrefix: BENCH_BUS_PREFIX };
+}
+
+/** The runner child (BENCH_RUNNER): the runner's own env schema, plus the bus namespace the parent chose. */
+export function runnerProcessEnv(): RunnerEnv & { busPrefix: string; redisUrl: string } {
+  const runner = loadEnvOrExit(ZRunnerEnv, process.env, 'bench-runner');
+  const { BENCH_BUS_PREFIX, REDIS_URL } = loadEnvOrExit(
+    z.object({ BENCH_BUS_PREFIX: z.string().min(1), REDIS_URL: zRedisUrl }),
+    process.env,
+    'bench-runner',
+  );
+  return { ...runner, busPrefix: BENCH_BUS_PREFIX, redisUrl: REDIS_URL };
 }
 
 /** `npm run bench:usage`: the usage pipeline (recorder → BullMQ → one worker → Postgres). */

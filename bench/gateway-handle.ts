@@ -16,6 +16,11 @@ export interface GatewayOptions {
   path: string;
   home: string;
   nodeArgs: string[];
+  /**
+   * BENCH_RUNNER: TOOLGATE_RUNNERS=true, so stdio installations go to the runner announced on
+   * the bus (REDIS_URL with BENCH_BUS_PREFIX), never to a child of the gateway.
+   */
+  runners?: boolean;
 }
 
 /**
@@ -44,6 +49,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: 'true',
       // stdio mode: the gateway starts server-everything itself.
       TOOLGATE_ALLOW_STDIO: 'true',
+      ...(options.runners ? { TOOLGATE_RUNNERS: 'true' } : {}),
       HOST: '127.0.0.1',
       PROXY_PORT: '0',
       PUBLIC_MCP_URL,

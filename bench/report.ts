@@ -1,6 +1,7 @@
 import type { BenchEnv } from './env.ts';
 import { MiB } from './proc-stats.ts';
 import { PHASES, type ModeResults, type PhaseSample, type Phase, type TargetResults } from './rounds.ts';
+import { renderRunner } from './runner-report.ts';
 import { median } from './stats.ts';
 
 type Pick = (s: PhaseSample) => number;
@@ -343,6 +344,7 @@ export function renderReport(results: ModeResults, auth: BenchEnv['BENCH_AUTH'])
     ...noiseLines(results),
     '',
     ...renderGovernance(results),
+    ...renderRunner(results),
     ...renderVerdicts([...verdicts(results, direct, gateway), ...governanceVerdicts(results)]),
     '',
   ].join('\n');
@@ -443,6 +445,7 @@ export function renderPeersReport(results: ModeResults, auth: BenchEnv['BENCH_AU
     ...noiseLines(results),
     '',
     ...renderGovernance(results),
+    ...renderRunner(results),
     `Toolgate (${results.mode}):`,
     ...renderVerdicts([...verdicts(results, direct, gateway), ...governanceVerdicts(results)]),
     '',

@@ -21,6 +21,8 @@ export interface PhaseSample {
   p99Ms: number;
   /** CPU time of each process over the phase divided by calls completed (µs); NaN: no such process. */
   proxyCpuUs: number;
+  /** BENCH_RUNNER: the runner process and its sandbox wrappers (NaN: no runner). */
+  runnerCpuUs: number;
   upstreamCpuUs: number;
   clientCpuUs: number;
   /** Cores' worth of CPU used by other processes on the machine during the phase (noise). */
@@ -34,6 +36,8 @@ export interface TargetResults {
   label: string;
   hasProxy: boolean;
   samples: Samples;
+  /** BENCH_RUNNER: RSS of the runner process right after each round's c64 phase (empty: no runner). */
+  runnerRss: number[];
   /** RSS in bytes of the proxy (if any) and of the server right after each round's c64 phase. */
   proxyRss: number[];
   upstreamRss: number[];
@@ -52,6 +56,8 @@ export interface ModeResults {
   targets: TargetResults[];
   /** BENCH_GOVERNANCE: what the `governed` target's workspace has (undefined: off). */
   governance: string | undefined;
+  /** BENCH_RUNNER: the `runner` target's backend (undefined: off). */
+  runner: string | undefined;
   listTools: number;
   listCalls: number;
 }
@@ -61,6 +67,8 @@ const progress = (line: string) => process.stderr.write(`  ${line}\n`);
 interface Processes {
   proxyPid: number | undefined;
   upstreamPid: number | undefined;
+  /** The runner and its sandbox wrappers, read before and after the phase (undefined: none). */
+  runnerPids?: number[];
 }
 
 /** Runs `load` and charges each process's CPU over it to the calls it completed. */
@@ -68,13 +76,16 @@ async function measure(pids: Processes, load: () => Promise<PhaseResult>): Promi
   const cpu = (pid: number | undefined) => (pid === undefined ? 0 : cpuMicros(pid));
   const proxy0 = cpu(pids.proxyPid);
   const upstream0 = cpu(pids.upstreamPid);
+  const runnerCpu = () => (pids.runnerPids ?? []).reduce((sum, pid) => sum + cpuMicros(pid), 0);
+  const runner0 = runnerCpu();
   const client0 = process.cpuUsage();
   const machine0 = machineBusyMicros();
   const result = await load();
   const client = process.cpuUsage(client0);
   const proxy = cpu(pids.proxyPid) - proxy0;
   const upstream = cpu(pids.upstreamPid) - upstream0;
-  const ours = client.user + client.system + proxy + upstream;
+  const runner = runnerCpu() - runner0;
+  const ours = client.user + client.system + proxy + upstream + runner;
   const other = Math.max(0, machineBusyMicros() - machine0 - ours);
   const per = (micros: number, pid: number | undefined) =>
     pid === undefined ? Number.NaN : micros / Math.max(1, result.calls);
@@ -86,6 +97,7 @@ async function measure(pids: Processes, load: () => Promise<PhaseResult>): Promi
     p50Ms: result.latencies ? percentile(result.latencies, 50) : Number.NaN,
     p99Ms: result.latencies ? percentile(result.latencies, 99) : Number.NaN,
     proxyCpuUs: per(proxy, pids.proxyPid),
+    runnerCpuUs: pids.runnerPids ? per(runner, 0) : Number.NaN,
     upstreamCpuUs: per(upstream, pids.upstreamPid),
     clientCpuUs: per(client.user + client.system, 0),
     otherCores: other / (result.elapsedMs * 1000),
@@ -98,7 +110,9 @@ function describe(name: string, phase: string, s: PhaseSample): string {
     phase === 'c16' || phase === 'c64'
       ? `${Math.round(s.callsPerSecond)} calls/s`
       : `p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms`;
-  const cpu = Number.isNaN(s.proxyCpuUs) ? '' : `  proxy ${Math.round(s.proxyCpuUs)} µs/call`;
+  const cpu =
+    (Number.isNaN(s.proxyCpuUs) ? '' : `  proxy ${Math.round(s.proxyCpuUs)} µs/call`) +
+    (Number.isNaN(s.runnerCpuUs) ? '' : ` + runner ${Math.round(s.runnerCpuUs)}`);
   const noise = s.otherCores >= 0.1 ? `  (other processes: ${s.otherCores.toFixed(2)} cores)` : '';
   const errors = s.errors > 0 ? `  ${s.errors} ERRORS (${s.firstError})` : '';
   return `${head} ${body}${cpu}${noise}${errors}`;
@@ -122,6 +136,7 @@ export async function runRounds(setup: ModeSetup, env: BenchEnv): Promise<ModeRe
       label: t.label,
       hasProxy: t.proxyPid !== undefined,
       samples: { c1: [], c16: [], c64: [] },
+      runnerRss: [],
       proxyRss: [],
       upstreamRss: [],
       proxyRssAtStart: t.proxyPid === undefined ? undefined : rssBytes(t.proxyPid),
@@ -129,6 +144,7 @@ export async function runRounds(setup: ModeSetup, env: BenchEnv): Promise<ModeRe
       listPages: undefined,
     })),
     governance: setup.governance,
+    runner: setup.runner,
     listTools: setup.listTools,
     listCalls: env.BENCH_LIST_CALLS,
   };
@@ -143,7 +159,8 @@ export async function runRounds(setup: ModeSetup, env: BenchEnv): Promise<ModeRe
     const order = rotated(setup.targets, round);
     for (const phase of PHASES) {
       for (const target of order) {
-        const pids = { proxyPid: target.proxyPid, upstreamPid: target.upstreamPid() };
+        const runnerPids = target.runnerPids?.();
+        const pids = { proxyPid: target.proxyPid, upstreamPid: target.upstreamPid(), runnerPids };
         const sample = await measure(pids, () =>
           phase === 'c1'
             ? sequential(target.sessions[0]!, env.BENCH_CALLS)
@@ -154,6 +171,7 @@ export async function runRounds(setup: ModeSetup, env: BenchEnv): Promise<ModeRe
         if (phase === 'c64') {
           if (target.proxyPid !== undefined) out.proxyRss.push(rssBytes(target.proxyPid));
           out.upstreamRss.push(rssBytes(pids.upstreamPid));
+          if (runnerPids) out.runnerRss.push(rssBytes(runnerPids[0]!));
         }
         progress(`  ${describe(target.name, phase, sample)}`);
       }

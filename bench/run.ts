@@ -24,6 +24,16 @@ if (env.BENCH_PEERS && upstream === 'http') {
   process.exit(2);
 }
 const modes: Mode[] = upstream === 'both' ? ['http', 'stdio'] : [upstream];
+if (env.BENCH_RUNNER !== 'off' && (upstream === 'http' || !env.BENCH_REDIS_URL)) {
+  process.stderr.write(
+    upstream === 'http'
+      ? 'bench: runners host stdio servers; BENCH_RUNNER needs BENCH_UPSTREAM=stdio or both\n'
+      : 'bench: BENCH_RUNNER needs BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379): the runner and the gateway are ' +
+          'separate processes that find each other through Redis, and the in-process bus cannot join them ' +
+          '(both gateways then use that Redis, so only the hop differs)\n',
+  );
+  process.exit(2);
+}
 
 const cpuList = cpus();
 process.stdout.write(
@@ -43,6 +53,10 @@ process.stdout.write(
       (env.BENCH_GOVERNANCE === 'off'
         ? 'none'
         : `the gateway without, and side by side a second gateway process with ${describeGovernance(env.BENCH_GOVERNANCE)}`),
+    `runner (BENCH_RUNNER=${env.BENCH_RUNNER}): ` +
+      (env.BENCH_RUNNER === 'off'
+        ? 'none'
+        : `stdio mode: side by side, a second gateway process routing server-everything to a runner process (${env.BENCH_RUNNER} backend)`),
     'c1 = sequential calls on one session; c16 / c64 = 16 / 64 calls in flight over 16 sessions',
     '(stdio direct: one session, all calls in flight on it); CPU = /proc utime+stime ÷ calls.',
     '',

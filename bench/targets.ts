@@ -30,14 +30,17 @@ import {
   type SeededGateway,
   type UpstreamSpec,
 } from './seed-gateway.ts';
+import { removeBusKeys } from './redis-keys.ts';
+import { runnerTargets } from './runner-target.ts';
 import { StdioEchoSession } from './stdio-echo-session.ts';
 
 export type Mode = 'http' | 'stdio';
 /**
  * `direct` and `gateway` (Toolgate) always; `governed` (a second Toolgate process whose workspace
- * has policies and guardrails) with BENCH_GOVERNANCE; the peers with BENCH_PEERS=1.
+ * has policies and guardrails) with BENCH_GOVERNANCE; `runner` (a Toolgate process routing the
+ * stdio installation to a runner process) with BENCH_RUNNER; the peers with BENCH_PEERS=1.
  */
-export type TargetName = 'direct' | 'gateway' | 'governed' | 'mcp-proxy' | 'mcp-hub';
+export type TargetName = 'direct' | 'gateway' | 'governed' | 'runner' | 'mcp-proxy' | 'mcp-hub';
 
 export const isPeer = (name: TargetName): boolean => name === 'mcp-proxy' || name === 'mcp-hub';
 
@@ -64,6 +67,11 @@ export interface Target {
   proxyPid: number | undefined;
   /** The server-everything process serving this target's calls. */
   upstreamPid(): number;
+  /**
+   * BENCH_RUNNER: the runner process between the gateway and the server, and its sandbox's
+   * wrapper processes (bwrap); their CPU is charged to the hop. Undefined: no runner.
+   */
+  runnerPids?: () => number[];
   /** Opens the listing endpoint (stdio mode with BENCH_LIST_CALLS > 0); closed after the stage. */
   openList?: () => Promise<ListEndpoint>;
   /** Where the idle-sessions stage opens its sessions (Toolgate). */
@@ -72,10 +80,12 @@ export interface Target {
 
 export interface ModeSetup {
   mode: Mode;
-  /** `direct` first, then `gateway`, then `governed` (BENCH_GOVERNANCE), then any peers. */
+  /** `direct` first, then `gateway`, then `governed` (BENCH_GOVERNANCE), `runner` (BENCH_RUNNER), then any peers. */
   targets: Target[];
   /** BENCH_GOVERNANCE: what the `governed` target's workspace has (undefined: off). */
   governance: string | undefined;
+  /** BENCH_RUNNER: the runner's backend (undefined: off). */
+  runner: string | undefined;
   /** Tools of the listing fixture (0: no listing stage). */
   listTools: number;
   close(): Promise<void>;
@@ -96,7 +106,7 @@ const stdioEnv = (env: BenchEnv) => ({ PATH: env.PATH, HOME: env.HOME, LANG: 'C.
 const EVERYTHING_NEEDLE = 'server-everything';
 const LIST_NEEDLE = 'many-tools-stdio';
 
-async function openSessions(count: number, open: () => Promise<EchoSession>): Promise<EchoSession[]> {
+export async function openSessions(count: number, open: () => Promise<EchoSession>): Promise<EchoSession[]> {
   const sessions: EchoSession[] = [];
   try {
     for (let i = 0; i < count; i++) sessions.push(await open());
@@ -108,7 +118,7 @@ async function openSessions(count: number, open: () => Promise<EchoSession>): Pr
 }
 
 /** Checks that `tool` is listed, then calls it once (a proxy may connect upstream on first use). */
-async function firstCall(name: string, sessions: EchoSession[], tool: string): Promise<void> {
+export async function firstCall(name: string, sessions: EchoSession[], tool: string): Promise<void> {
   const listed = (await sessions[0]!.request('tools/list')).tools as { name: string }[];
   if (!listed.some((t) => t.name === tool))
     throw new Error(`${name} does not list ${tool}: ${JSON.stringify(listed.map((t) => t.name))}`);
@@ -116,7 +126,7 @@ async function firstCall(name: string, sessions: EchoSession[], tool: string): P
 }
 
 /** Undoes what was set up so far if a later step fails. */
-class Teardown {
+export class Teardown {
   private readonly steps: (() => Promise<void> | void)[] = [];
   add(step: () => Promise<void> | void): void {
     this.steps.push(step);
@@ -132,7 +142,7 @@ class Teardown {
   }
 }
 
-function benchAuth(env: BenchEnv, secretKeys: string): BenchAuth {
+export function benchAuth(env: BenchEnv, secretKeys: string): BenchAuth {
   return env.BENCH_AUTH === 'oauth'
     ? {
         kind: 'oauth',
@@ -161,10 +171,13 @@ async function gatewayTarget(
   const auth = benchAuth(env, secretKeys);
   const seeded = await seedEchoGateway(db, upstream, tools, auth, governance);
   const listSeeded = list ? await seedListGateway(db, list.command, list.tools, auth) : undefined;
+  const busPrefix = `tgbench-${randomBytes(4).toString('hex')}`;
+  const redisUrl = env.BENCH_REDIS_URL;
+  if (redisUrl) teardown.add(() => removeBusKeys(redisUrl, busPrefix));
   const gateway = await startGateway({
     databaseUrl: db.url,
-    redisUrl: env.BENCH_REDIS_URL,
-    busPrefix: `tgbench-${randomBytes(4).toString('hex')}`,
+    redisUrl,
+    busPrefix,
     sessionKeys: generateKeySpec('s1'),
     secretKeys,
     path: env.PATH,
@@ -283,6 +296,7 @@ export async function setUpHttp(ctx: SetupContext): Promise<ModeSetup> {
       mode: 'http',
       targets: [direct, gateway, ...governed],
       governance: governanceOf(ctx.env),
+      runner: undefined,
       listTools: 0,
       close: () => teardown.run(),
     };
@@ -368,6 +382,7 @@ export async function setUpStdio(ctx: SetupContext): Promise<ModeSetup> {
       direct,
       gateway,
       ...(await governedTargets(ctx, teardown, command, tools, (gw) => stdioChildOf(gw.pid))),
+      ...(await runnerTargets(ctx, teardown, command, tools)),
     ];
     if (env.BENCH_PEERS) {
       const bins = await ensurePeers(env.BENCH_PEERS_DIR ?? DEFAULT_PEERS_DIR);
@@ -426,7 +441,14 @@ export async function setUpStdio(ctx: SetupContext): Promise<ModeSetup> {
         ),
       );
     }
-    return { mode: 'stdio', targets, governance: governanceOf(env), listTools, close: () => teardown.run() };
+    return {
+      mode: 'stdio',
+      targets,
+      governance: governanceOf(env),
+      runner: env.BENCH_RUNNER === 'off' ? undefined : env.BENCH_RUNNER,
+      listTools,
+      close: () => teardown.run(),
+    };
   } catch (error) {
     await teardown.run();
     throw error;
