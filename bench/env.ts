@@ -51,6 +51,8 @@ const ZBenchEnv = z.object({
   BENCH_RUNNER: z.enum(['off', 'sandbox', 'process']).default('off'),
   /** Extra node flags for the gateway process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
   BENCH_GATEWAY_NODE_ARGS: z.string().default(''),
+  /** Extra node flags for the runner process (BENCH_RUNNER), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+  BENCH_RUNNER_NODE_ARGS: z.string().default(''),
   PATH: z.string().default('/usr/local/bin:/usr/bin:/bin'),
   HOME: z.string().default('/tmp'),
 });

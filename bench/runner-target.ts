@@ -52,22 +52,27 @@ export async function runnerTargets(
   const dataDir = await mkdtemp(path.join(tmpdir(), 'toolgate-bench-runner-'));
   teardown.add(() => rm(dataDir, { recursive: true, force: true }));
 
-  const runner = await startBenchChild<{ url: string }>('runner', RUNNER_ENTRY, {
-    PATH: env.PATH,
-    HOME: env.HOME,
-    DATABASE_URL: db.url,
-    REDIS_URL: redisUrl,
-    BENCH_BUS_PREFIX: busPrefix,
-    TOOLGATE_SECRET_KEYS: secretKeys,
-    RUNNER_HOST: '127.0.0.1',
-    RUNNER_PORT: '0',
-    RUNNER_BACKEND: backend,
-    ...(backend === 'process' ? { TOOLGATE_ALLOW_STDIO: 'true' } : {}),
-    RUNNER_DATA_DIR: dataDir,
-    // The sandbox sees /usr (node) and, read-only, the node_modules server-everything runs from.
-    RUNNER_READONLY_PATHS: nodeModulesOf(command),
-    LOG_LEVEL: 'warn',
-  });
+  const runner = await startBenchChild<{ url: string }>(
+    'runner',
+    RUNNER_ENTRY,
+    {
+      PATH: env.PATH,
+      HOME: env.HOME,
+      DATABASE_URL: db.url,
+      REDIS_URL: redisUrl,
+      BENCH_BUS_PREFIX: busPrefix,
+      TOOLGATE_SECRET_KEYS: secretKeys,
+      RUNNER_HOST: '127.0.0.1',
+      RUNNER_PORT: '0',
+      RUNNER_BACKEND: backend,
+      ...(backend === 'process' ? { TOOLGATE_ALLOW_STDIO: 'true' } : {}),
+      RUNNER_DATA_DIR: dataDir,
+      // The sandbox sees /usr (node) and, read-only, the node_modules server-everything runs from.
+      RUNNER_READONLY_PATHS: nodeModulesOf(command),
+      LOG_LEVEL: 'warn',
+    },
+    env.BENCH_RUNNER_NODE_ARGS.split(' ').filter(Boolean),
+  );
   teardown.add(() => runner.stop());
 
   const auth = benchAuth(env, secretKeys);
