@@ -600,7 +600,8 @@ describe("another tenant's objects", () => {
     // the account's verification email: email-verification-rest.int.test.ts; connected accounts:
     // connections-rest.int.test.ts; policies and tool labels: policies-rest.int.test.ts; approvals:
     // approvals-rest.int.test.ts; tool changes and pinning settings: tool-changes-rest.int.test.ts;
-    // guardrails: guardrails-rest.int.test.ts; the approval webhook: approval-webhook-rest.int.test.ts).
+    // guardrails: guardrails-rest.int.test.ts; the approval webhook: approval-webhook-rest.int.test.ts;
+    // a self-hosted server's log: services/server-log/server-log.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'DELETE /connections/{id}',
       'DELETE /gateways/{id}',
@@ -629,6 +630,7 @@ describe("another tenant's objects", () => {
       'GET /installation-requests',
       'GET /installations',
       'GET /installations/{id}',
+      'GET /installations/{id}/log',
       'GET /installations/{id}/tools',
       'GET /invitations',
       'GET /logs',
