@@ -4,6 +4,7 @@ import type { Logger } from '@toolgate/core/logger';
 import type { Database } from '@toolgate/db/client';
 import type { RunnerAccess } from '@toolgate/mcp/runner-routing';
 import type { Mailer } from './mail/mailer.ts';
+import type { NpmRegistryOptions } from './services/installation-versions/npm-registry.ts';
 
 /**
  * What the control plane needs from its host (the web app, or a test): one bag for the tRPC
@@ -29,6 +30,8 @@ export interface ControlPlaneDeps {
   allowStdio?: boolean;
   /** TOOLGATE_RUNNERS: discovery reaches self-hosted servers on the runner hosting them. */
   runners?: RunnerAccess;
+  /** Where packaged servers' versions are looked up ("upgrade to …", canaries); default registry.npmjs.org. */
+  npmRegistry?: NpmRegistryOptions;
   /** Unexpected (500) errors are logged here. */
   log?: Logger;
 }
