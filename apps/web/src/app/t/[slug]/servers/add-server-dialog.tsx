@@ -79,7 +79,15 @@ function buildRequest(
     name,
     slug,
     ...(local
-      ? { transport: 'stdio', command: values.command, args: values.args, env: values.env }
+      ? {
+          transport: 'stdio',
+          ...(values.runs === 'package'
+            ? { package: values.package, version: values.version, ...(values.bin ? { bin: values.bin } : {}) }
+            : { command: values.command }),
+          args: values.args,
+          env: values.env,
+          network: values.network,
+        }
       : { transport: remote.transport, url: values.url }),
     ...auth,
     installFields,

@@ -23,6 +23,7 @@ import {
   UrlField,
   addIssues,
   useRegistryEntryForm,
+  type RegistryEntryForm,
 } from './registry-entry-form';
 import {
   RemoteSettingsFields,
@@ -75,10 +76,41 @@ function storedRequest(entry: RegistryEntry) {
     ...(entry.docsUrl === null ? {} : { docsUrl: entry.docsUrl }),
     ...(entry.iconUrl === null ? {} : { iconUrl: entry.iconUrl }),
     ...(entry.version === null ? {} : { version: entry.version }),
+    ...(entry.package === null ? {} : { package: entry.package }),
+    ...(entry.bin === null ? {} : { bin: entry.bin }),
+    network: entry.network,
   };
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The entry the patch makes, as the service merges it: a package replaces the command and back. */
+function mergedRequest(entry: RegistryEntry, patch: UpdateRegistryEntryRequest): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...storedRequest(entry), ...patch };
+  if (typeof patch.package === 'string' && patch.command === undefined) delete merged.command;
+  if (typeof patch.command === 'string' && patch.package === undefined) {
+    delete merged.package;
+    delete merged.bin;
+  }
+  for (const key of ['package', 'bin']) if (merged[key] === null) delete merged[key];
+  return merged;
+}
+
+/** What changed in a local server's command or package, and its network. */
+function localPatch(entry: RegistryEntry, next: ReturnType<RegistryEntryForm['values']>) {
+  const network = next.network !== entry.network ? { network: next.network } : {};
+  if (next.runs === 'command')
+    return {
+      ...(next.command !== (entry.command ?? '') ? { command: next.command } : {}),
+      ...network,
+    };
+  return {
+    ...(next.package !== (entry.package ?? '') ? { package: next.package } : {}),
+    ...(next.version !== (entry.version ?? '') ? { version: next.version } : {}),
+    ...(next.bin !== (entry.bin ?? '') ? { bin: next.bin === '' ? null : next.bin } : {}),
+    ...network,
+  };
+}
 
 const KEPT_VALUES =
   'Installations keep the values they have; a field added here is empty on them until they are edited.';
@@ -147,7 +179,7 @@ function EditForm({ entry, jwksUrl, onDone }: { entry: RegistryEntry; jwksUrl: s
       ...(!local && remote.transport !== entry.transport ? { transport: remote.transport } : {}),
       ...(authKindChanged ? { authKind: auth.authKind } : {}),
       ...(authConfigChanged ? { authConfig: auth.authConfig } : {}),
-      ...(local && next.command !== (entry.command ?? '') ? { command: next.command } : {}),
+      ...(local ? localPatch(entry, next) : {}),
       ...(local && !same(next.args, entry.args) ? { args: next.args } : {}),
       ...(local && !same(next.env, entry.env) ? { env: next.env } : {}),
       ...(next.docsUrl && next.docsUrl !== entry.docsUrl ? { docsUrl: next.docsUrl } : {}),
@@ -165,7 +197,7 @@ function EditForm({ entry, jwksUrl, onDone }: { entry: RegistryEntry; jwksUrl: s
     if (entry.docsUrl && !draft.docsUrl.trim())
       found.docsUrl = 'A documentation link cannot be removed, only replaced: enter its new URL.';
     // The edited entry as a whole, checked like a new one (paths such as "installFields.0.key").
-    const whole = ZCreateRegistryEntryRequest.safeParse({ ...storedRequest(entry), ...patch });
+    const whole = ZCreateRegistryEntryRequest.safeParse(mergedRequest(entry, patch));
     addIssues(found, whole, ZUpdateRegistryEntryRequest.safeParse(patch));
     if (Object.values(found).some(Boolean)) return showErrors(authConfigErrors(found));
     setErrors({});

@@ -5,6 +5,7 @@ import type { InstallFieldInput, RegistryEntry } from '@toolgate/api/schemas/reg
 import { useState, type InputHTMLAttributes } from 'react';
 import { TextField } from '~/components/ui/field';
 import { useFieldErrors } from '~/components/use-field-errors';
+import { NetworkField, PackageFields, RunsFieldset } from './local-server-fields';
 import {
   InstallFieldsEditor,
   ListEditor,
@@ -41,6 +42,12 @@ export function useRegistryEntryForm(entry?: RegistryEntry) {
   const [description, setDescription] = useState(entry?.description ?? '');
   const [url, setUrl] = useState(entry?.url ?? '');
   const [command, setCommand] = useState(entry?.command ?? '');
+  // A local server runs a command, or an npm package a runner installs at an exact version.
+  const [runs, setRuns] = useState<'command' | 'package'>(entry?.package ? 'package' : 'command');
+  const [pkg, setPkg] = useState(entry?.package ?? '');
+  const [version, setVersion] = useState(entry?.version ?? '');
+  const [bin, setBin] = useState(entry?.bin ?? '');
+  const [network, setNetwork] = useState<'none' | 'egress'>(entry?.network ?? 'none');
   const [args, setArgs] = useState<Row[]>(() => (entry?.args ?? []).map((value) => rowOf('', value)));
   const [env, setEnv] = useState<Row[]>(() =>
     Object.entries(entry?.env ?? {}).map(([key, value]) => rowOf(key, value)),
@@ -72,6 +79,16 @@ export function useRegistryEntryForm(entry?: RegistryEntry) {
     setUrl,
     command,
     setCommand,
+    runs,
+    setRuns,
+    pkg,
+    setPkg,
+    version,
+    setVersion,
+    bin,
+    setBin,
+    network,
+    setNetwork,
     args,
     setArgs,
     env,
@@ -85,6 +102,11 @@ export function useRegistryEntryForm(entry?: RegistryEntry) {
       description: description.trim(),
       url: url.trim(),
       command: command.trim(),
+      runs,
+      package: pkg.trim(),
+      version: version.trim(),
+      bin: bin.trim(),
+      network,
       args: args.map((a) => a.value),
       env: Object.fromEntries(env.map((e) => [e.key.trim(), e.value])),
       docsUrl: docsUrl.trim(),
@@ -179,28 +201,37 @@ export function NameAndSlugFields({
   );
 }
 
-/** A local server's command, arguments and environment. */
+/** A local server: what runs (a command or an npm package), its arguments, environment and network. */
 export function CommandFields({ draft, placeholder }: { draft: RegistryEntryForm; placeholder?: string }) {
   const { errors, clear } = draft;
   return (
     <>
-      <TextField
-        label="Command"
-        name="command"
-        autoComplete="off"
-        spellCheck={false}
-        placeholder={placeholder}
-        maxLength={500}
-        value={draft.command}
-        onChange={(e) => {
-          draft.setCommand(e.target.value);
-          clear('command');
-        }}
-        error={errors.command}
-      />
+      <RunsFieldset draft={draft} />
+      {draft.runs === 'package' ? (
+        <PackageFields draft={draft} />
+      ) : (
+        <TextField
+          label="Command"
+          name="command"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder={placeholder}
+          maxLength={500}
+          value={draft.command}
+          onChange={(e) => {
+            draft.setCommand(e.target.value);
+            clear('command');
+          }}
+          error={errors.command}
+        />
+      )}
       <ListEditor
         legend="Arguments"
-        hint="Passed to the command in this order."
+        hint={
+          draft.runs === 'package'
+            ? "Passed to the package's bin in this order."
+            : 'Passed to the command in this order.'
+        }
         rows={draft.args}
         onChange={(next) => {
           draft.setArgs(next);
@@ -224,6 +255,7 @@ export function CommandFields({ draft, placeholder }: { draft: RegistryEntryForm
         errorPath="env"
         addLabel="Add variable"
       />
+      <NetworkField draft={draft} />
     </>
   );
 }

@@ -116,7 +116,12 @@ export function ServersView({
                   <p className="truncate font-mono text-xs text-slate-500">
                     {entry.transport === 'builtin'
                       ? 'Built into Toolgate: each tool runs as the caller, with their role'
-                      : (entry.url ?? [entry.command, ...entry.args].join(' '))}
+                      : (entry.url ??
+                        [
+                          entry.package ? `${entry.package}@${entry.version ?? '?'}` : entry.command,
+                          ...entry.args,
+                        ].join(' '))}
+                    {entry.transport === 'stdio' && entry.network === 'egress' ? ' · network' : ''}
                   </p>
                   {!entry.builtIn && entry.description && (
                     <p className="line-clamp-1 text-xs text-slate-600">{entry.description}</p>
