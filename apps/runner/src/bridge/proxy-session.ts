@@ -5,11 +5,14 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { type JSONRPCRequest, type Notification, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerHost, ServerIdentity } from '../lifecycle/server-host.ts';
+import type { ServerVariant } from '../registry/load-installation.ts';
 
 export interface ProxySession {
   readonly id: string;
   readonly tenantId: string;
   readonly installationId: string;
+  /** The server it was opened on: usable only there. */
+  readonly variant: ServerVariant;
   lastActivity: number;
   handle(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void>;
   /** A server notification outside any call: to this session's GET stream, if it has one open. */
@@ -20,6 +23,7 @@ export interface ProxySession {
 export interface ProxySessionOptions {
   tenantId: string;
   installationId: string;
+  variant: ServerVariant;
   host: ServerHost;
   identity: ServerIdentity;
   onOpen(session: ProxySession): void;
@@ -96,6 +100,7 @@ export async function openProxySession(options: ProxySessionOptions): Promise<Pr
     },
     tenantId: options.tenantId,
     installationId: options.installationId,
+    variant: options.variant,
     lastActivity: Date.now(),
     async handle(req, res, body) {
       session.lastActivity = Date.now();

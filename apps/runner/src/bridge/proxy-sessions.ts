@@ -1,4 +1,5 @@
 import type { Notification } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerVariant } from '../registry/load-installation.ts';
 import type { ProxySession } from './proxy-session.ts';
 
 /**
@@ -22,19 +23,26 @@ export class ProxySessions {
     if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
   }
 
-  /** The session `id` if it was opened for this tenant's installation. */
-  find(id: string, tenantId: string, installationId: string): ProxySession | undefined {
+  /** The session `id` if it was opened for this tenant's installation, on this variant's server. */
+  find(
+    id: string,
+    tenantId: string,
+    installationId: string,
+    variant: ServerVariant,
+  ): ProxySession | undefined {
     const session = this.sessions.get(id);
-    return session && session.tenantId === tenantId && session.installationId === installationId
-      ? session
-      : undefined;
+    return session && matches(session, tenantId, installationId, variant) ? session : undefined;
   }
 
-  /** A server's notification outside calls goes to every session of that server. */
-  broadcast(tenantId: string, installationId: string, notification: Notification): void {
+  /** A server's notification outside calls goes to every session of that server (and variant). */
+  broadcast(
+    tenantId: string,
+    installationId: string,
+    variant: ServerVariant,
+    notification: Notification,
+  ): void {
     for (const session of this.sessions.values())
-      if (session.tenantId === tenantId && session.installationId === installationId)
-        session.deliver(notification);
+      if (matches(session, tenantId, installationId, variant)) session.deliver(notification);
   }
 
   get size(): number {
@@ -56,3 +64,6 @@ export class ProxySessions {
       }
   }
 }
+
+const matches = (session: ProxySession, tenantId: string, installationId: string, variant: ServerVariant) =>
+  session.tenantId === tenantId && session.installationId === installationId && session.variant === variant;

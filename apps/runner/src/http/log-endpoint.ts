@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerHosts } from '../lifecycle/server-hosts.ts';
+import type { ServerVariant } from '../registry/load-installation.ts';
 import { sendAppError, sendError } from './http-errors.ts';
 
 /**
- * `GET /tenants/{t}/servers/{i}/log`: the server's recent log as JSON lines
+ * `GET /tenants/{t}/servers/{i}/log[?variant=canary]`: the (stable or canary) server's recent log as JSON lines
  * (`{"time","stream":"stderr"|"runner","line"}`), secrets redacted; empty while it never ran here.
  * The installation is checked against the tenant like the MCP endpoint (404 for another tenant's).
  */
@@ -13,11 +14,12 @@ export async function serveLog(
   res: ServerResponse,
   tenantId: string,
   installationId: string,
+  variant: ServerVariant,
 ): Promise<void> {
   if (req.method !== 'GET') return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use GET', { allow: 'GET' });
   let host;
   try {
-    host = await deps.hosts.get(tenantId, installationId);
+    host = await deps.hosts.get(tenantId, installationId, variant);
   } catch (error) {
     if (sendAppError(res, error)) return;
     throw error;

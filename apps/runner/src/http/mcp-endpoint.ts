@@ -5,6 +5,7 @@ import { openProxySession } from '../bridge/proxy-session.ts';
 import type { ProxySessions } from '../bridge/proxy-sessions.ts';
 import { SERVER_UNAVAILABLE } from '../lifecycle/server-errors.ts';
 import type { ServerHosts } from '../lifecycle/server-hosts.ts';
+import type { ServerVariant } from '../registry/load-installation.ts';
 import { sendAppError, sendError, sendRpcError } from './http-errors.ts';
 import { readJsonBody } from './read-body.ts';
 
@@ -21,10 +22,11 @@ const requestId = (body: unknown): string | number | null => {
 };
 
 /**
- * `/tenants/{t}/servers/{i}/mcp`, Streamable HTTP (2025-11-25): POST without a session must be
- * `initialize` and opens one (the server is started for it, and its failure to start is the
- * JSON-RPC error answered); every other request names its session in `mcp-session-id`, which must
- * have been opened for this tenant's installation (else 404, as for an unknown one).
+ * `/tenants/{t}/servers/{i}/mcp[?variant=canary]`, Streamable HTTP (2025-11-25): POST without a
+ * session must be `initialize` and opens one (the server is started for it, and its failure to
+ * start is the JSON-RPC error answered); every other request names its session in
+ * `mcp-session-id`, which must have been opened for this tenant's installation and this variant
+ * (else 404, as for an unknown one): a stable session is not usable on the canary, nor the reverse.
  */
 export async function serveMcp(
   deps: McpEndpointDeps,
@@ -32,6 +34,7 @@ export async function serveMcp(
   res: ServerResponse,
   tenantId: string,
   installationId: string,
+  variant: ServerVariant,
 ): Promise<void> {
   const method = req.method ?? 'GET';
   if (method !== 'POST' && method !== 'GET' && method !== 'DELETE')
@@ -47,7 +50,7 @@ export async function serveMcp(
   }
   const sessionHeader = req.headers['mcp-session-id'];
   if (typeof sessionHeader === 'string' && sessionHeader !== '') {
-    const session = deps.sessions.find(sessionHeader, tenantId, installationId);
+    const session = deps.sessions.find(sessionHeader, tenantId, installationId, variant);
     if (!session) return sendRpcError(res, requestId(body), -32001, 'Session not found', 404);
     return session.handle(req, res, body);
   }
@@ -62,7 +65,7 @@ export async function serveMcp(
 
   let host;
   try {
-    host = await deps.hosts.get(tenantId, installationId);
+    host = await deps.hosts.get(tenantId, installationId, variant);
   } catch (error) {
     if (sendAppError(res, error)) return;
     throw error;
@@ -77,11 +80,13 @@ export async function serveMcp(
   const session = await openProxySession({
     tenantId,
     installationId,
+    variant,
     host,
     identity,
     onOpen: (opened) => deps.sessions.add(opened),
     onClose: (closed) => deps.sessions.remove(closed),
   });
-  host.onNotification ??= (notification) => deps.sessions.broadcast(tenantId, installationId, notification);
+  host.onNotification ??= (notification) =>
+    deps.sessions.broadcast(tenantId, installationId, variant, notification);
   await session.handle(req, res, body);
 }

@@ -21,6 +21,8 @@ export interface ServerDefinition {
   spec: SandboxSpec;
   /** The installation's decrypted credential values: redacted from its log. */
   secretValues: string[];
+  /** Called once the server answered initialize (records the version it runs); errors are logged. */
+  started?: () => Promise<void>;
 }
 
 export interface ServerHostOptions {
@@ -185,8 +187,9 @@ export class ServerHost {
     this.state = 'starting';
     this.stopping = false;
     let server: SandboxedProcess;
+    let definition: ServerDefinition;
     try {
-      const definition = await this.options.prepare();
+      definition = await this.options.prepare();
       this.log.setSecrets(definition.secretValues);
       server = await this.options.backend.start(definition.spec);
     } catch (error) {
@@ -255,6 +258,11 @@ export class ServerHost {
     );
     this.startPings(client, server);
     this.touch();
+    definition
+      .started?.()
+      .catch((err: unknown) =>
+        this.options.log.warn({ server: this.options.name, err }, 'could not record the started server'),
+      );
     return client;
   }
 

@@ -1,16 +1,22 @@
 import { join } from 'node:path';
 import type { Logger } from '@toolgate/core/logger';
-import type { SandboxBackend, SandboxLimits } from '../sandbox/sandbox-spec.ts';
+import { packagedCommand } from '../packages/packaged-command.ts';
+import type { PackageInstaller } from '../packages/package-installer.ts';
+import type { SandboxBackend, SandboxLimits, SandboxSpec } from '../sandbox/sandbox-spec.ts';
 import { createWorkDir } from '../sandbox/work-dir.ts';
-import type { StdioInstallation } from '../registry/load-installation.ts';
+import type { ServerVariant, StdioInstallation } from '../registry/load-installation.ts';
 import type { Backoff } from './backoff.ts';
-import { ServerHost } from './server-host.ts';
+import { type ServerDefinition, ServerHost } from './server-host.ts';
 
 export interface ServerHostsOptions {
   backend: SandboxBackend;
   log: Logger;
   /** Loads (and checks the tenant of) an installation; throws AppError NOT_FOUND / CONFLICT. */
-  load(tenantId: string, installationId: string): Promise<StdioInstallation>;
+  load(tenantId: string, installationId: string, variant: ServerVariant): Promise<StdioInstallation>;
+  /** Installs packaged entries' packages (the per-version cache). */
+  installer: PackageInstaller;
+  /** Records the package version a stable server runs (installations.package_version). */
+  recordVersion(tenantId: string, installationId: string, version: string): Promise<void>;
   dataDir: string;
   readOnlyPaths: string[];
   limits: SandboxLimits;
@@ -23,8 +29,10 @@ export interface ServerHostsOptions {
 }
 
 /**
- * The runner's servers, one ServerHost per (tenant, installation). A host exists only after the
- * database said the installation belongs to the tenant; each start reads the installation again.
+ * The runner's servers, one ServerHost per (tenant, installation, variant): an installation's
+ * canary is a server of its own next to the stable one (its own process, work dir and log). A host
+ * exists only after the database said the installation belongs to the tenant (and, for a canary,
+ * that it has one); each start reads the installation again.
  */
 export class ServerHosts {
   private readonly hosts = new Map<string, Promise<ServerHost>>();
@@ -32,11 +40,11 @@ export class ServerHosts {
   constructor(private readonly options: ServerHostsOptions) {}
 
   /** The host of an installation of this tenant; rejects with AppError for anything else. */
-  get(tenantId: string, installationId: string): Promise<ServerHost> {
-    const key = `${tenantId}/${installationId}`;
+  get(tenantId: string, installationId: string, variant: ServerVariant = 'stable'): Promise<ServerHost> {
+    const key = hostKey(tenantId, installationId, variant);
     let host = this.hosts.get(key);
     if (!host) {
-      host = this.create(tenantId, installationId);
+      host = this.create(tenantId, installationId, variant);
       this.hosts.set(key, host);
       host.catch(() => this.hosts.delete(key));
     }
@@ -44,8 +52,12 @@ export class ServerHosts {
   }
 
   /** Already created (no database read): for sessions, which exist only after `get` succeeded. */
-  async existing(tenantId: string, installationId: string): Promise<ServerHost | undefined> {
-    return this.hosts.get(`${tenantId}/${installationId}`)?.catch(() => undefined);
+  async existing(
+    tenantId: string,
+    installationId: string,
+    variant: ServerVariant = 'stable',
+  ): Promise<ServerHost | undefined> {
+    return this.hosts.get(hostKey(tenantId, installationId, variant))?.catch(() => undefined);
   }
 
   async stopAll(why: string): Promise<void> {
@@ -53,11 +65,17 @@ export class ServerHosts {
     await Promise.all(hosts.map((h) => (h ? h.stop(why) : Promise.resolve())));
   }
 
-  private async create(tenantId: string, installationId: string): Promise<ServerHost> {
-    const first = await this.options.load(tenantId, installationId);
+  private async create(
+    tenantId: string,
+    installationId: string,
+    variant: ServerVariant,
+  ): Promise<ServerHost> {
+    const first = await this.options.load(tenantId, installationId, variant);
     const o = this.options;
-    return new ServerHost({
-      name: first.label,
+    // Two servers of one installation side by side: distinct cgroup names and work dirs.
+    const serverId = variant === 'canary' ? `${installationId}-canary` : installationId;
+    const host: ServerHost = new ServerHost({
+      name: variant === 'canary' ? `${first.label} (canary)` : first.label,
       backend: o.backend,
       log: o.log,
       idleStopMs: o.idleStopMs,
@@ -66,23 +84,47 @@ export class ServerHosts {
       pingIntervalMs: o.pingIntervalMs,
       maxStdoutBytes: o.maxStdoutBytes,
       ...(o.backoff ? { backoff: o.backoff } : {}),
-      prepare: async () => {
-        const current = await o.load(tenantId, installationId);
-        const workDir = await createWorkDir(join(o.dataDir, 'servers'), installationId);
+      prepare: async (): Promise<ServerDefinition> => {
+        const current = await o.load(tenantId, installationId, variant);
+        const workDir = await createWorkDir(join(o.dataDir, 'servers'), serverId);
+        const spec: SandboxSpec = {
+          id: serverId,
+          command: current.command ?? '',
+          args: current.args,
+          env: current.env,
+          workDir,
+          network: current.network,
+          limits: o.limits,
+          readOnlyPaths: o.readOnlyPaths,
+        };
+        if (!current.package) return { secretValues: current.secretValues, spec };
+        const packaged = await packagedCommand({
+          installer: o.installer,
+          backend: o.backend,
+          source: current.package,
+          command: current.command,
+          args: current.args,
+          env: current.env,
+        });
+        host.log.note(`running ${current.package.name}@${packaged.version}`);
         return {
           secretValues: current.secretValues,
           spec: {
-            id: installationId,
-            command: current.command,
-            args: current.args,
-            env: current.env,
-            workDir,
-            network: current.network,
-            limits: o.limits,
-            readOnlyPaths: o.readOnlyPaths,
+            ...spec,
+            command: packaged.command,
+            args: packaged.args,
+            env: packaged.env,
+            packageDir: packaged.packageDir,
           },
+          ...(variant === 'stable'
+            ? { started: () => o.recordVersion(tenantId, installationId, packaged.version) }
+            : {}),
         };
       },
     });
+    return host;
   }
 }
+
+const hostKey = (tenantId: string, installationId: string, variant: ServerVariant) =>
+  `${tenantId}/${installationId}/${variant}`;

@@ -6,6 +6,8 @@ export const SANDBOX_UID = 1000;
 export const SANDBOX_HOME = '/home/server';
 export const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
 export const SANDBOX_HOSTNAME = 'toolgate-sandbox';
+/** Where a packaged server's installed package is, read-only (the same path whatever its version). */
+export const SANDBOX_PACKAGE = '/opt/toolgate/package';
 
 /** The pipes bwrap reads at start: its arguments, then the generated /etc/passwd and /etc/group. */
 export const ARGS_FD = 3;
@@ -100,6 +102,7 @@ export function buildBwrapOptions(spec: SandboxSpec, host: HostLayout): string[]
   args.push('--bind', spec.workDir, SANDBOX_HOME, '--chdir', SANDBOX_HOME);
   // After /tmp and the home, so a read-only folder that lives under the host's /tmp stays visible.
   for (const path of spec.readOnlyPaths ?? []) args.push('--ro-bind', path, path);
+  if (spec.packageDir) args.push('--ro-bind', spec.packageDir, SANDBOX_PACKAGE);
   args.push('--remount-ro', '/');
   return args;
 }

@@ -11,6 +11,7 @@ import {
   GROUP_FD,
   PASSWD,
   PASSWD_FD,
+  SANDBOX_PACKAGE,
   SANDBOX_PATH,
   buildBwrapOptions,
   bwrapCommandLine,
@@ -25,6 +26,7 @@ import {
   detectLimitMechanism,
 } from './resource-limits.ts';
 import {
+  checkPackageDir,
   checkReadOnlyPaths,
   checkWorkDir,
   resolveProtectedPaths,
@@ -41,6 +43,11 @@ export interface SandboxBackendOptions {
   bwrap?: string;
   /** Host paths no server may see: the data directory, key files (checked against every spec). */
   protectedPaths?: string[];
+  /**
+   * The runner's package cache (inside its data directory): a spec's `packageDir` must be a folder
+   * directly in it, and is bound read-only at SANDBOX_PACKAGE. Without it packages are refused.
+   */
+  packagesDir?: string;
   /** Chosen by detection when absent (tests force `rlimit`). */
   limits?: LimitMechanism;
 }
@@ -67,17 +74,22 @@ export async function createSandboxBackend(options: SandboxBackendOptions): Prom
   return {
     kind: 'sandbox',
     limits: mechanism.kind,
+    packageMount: SANDBOX_PACKAGE,
     async start(input: SandboxSpec) {
       const parsed = parseSandboxSpec(input);
       const workDir = await checkWorkDir(parsed.workDir, protectedPaths);
       const readOnlyPaths = await checkReadOnlyPaths(parsed.readOnlyPaths ?? [], protectedPaths);
-      const spec = { ...parsed, workDir, readOnlyPaths };
+      const packageDir = parsed.packageDir
+        ? await checkPackageDir(parsed.packageDir, options.packagesDir, protectedPaths)
+        : undefined;
+      const spec = { ...parsed, workDir, readOnlyPaths, ...(packageDir ? { packageDir } : {}) };
       await resolveSandboxCommand(
         spec.command,
         { PATH: spec.env.PATH ?? SANDBOX_PATH },
         layout,
         workDir,
         readOnlyPaths,
+        packageDir,
       );
 
       const applied = await applyLimits(mechanism, spec.id, spec.limits);

@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, posix } from 'node:path';
+import { dirname, isAbsolute, posix } from 'node:path';
 import { AppError } from '@toolgate/core/errors';
-import { type HostLayout, SANDBOX_HOME } from './bwrap-args.ts';
+import { type HostLayout, SANDBOX_HOME, SANDBOX_PACKAGE } from './bwrap-args.ts';
 
 /**
  * The host paths a spec names, checked before anything is spawned: the work dir exists, read-only
@@ -14,9 +14,9 @@ const within = (path: string, root: string) => root === '/' || path === root || 
 const overlaps = (a: string, b: string) => within(a, b) || within(b, a);
 
 /** Mount points of the sandbox itself: a read-only folder on or above them would hide them. */
-const MOUNT_POINTS = ['/proc', '/dev', '/tmp', SANDBOX_HOME, '/etc/passwd', '/etc/group'];
+const MOUNT_POINTS = ['/proc', '/dev', '/tmp', SANDBOX_HOME, SANDBOX_PACKAGE, '/etc/passwd', '/etc/group'];
 /** ...and one inside these would replace part of them (one under the host's /tmp is fine). */
-const NOTHING_INSIDE = ['/proc', '/dev', SANDBOX_HOME];
+const NOTHING_INSIDE = ['/proc', '/dev', SANDBOX_HOME, SANDBOX_PACKAGE];
 
 export async function checkWorkDir(workDir: string, protectedPaths: string[]): Promise<string> {
   const real = await realpath(workDir).catch(() => undefined);
@@ -44,6 +44,32 @@ export async function checkReadOnlyPaths(paths: string[], protectedPaths: string
     checked.push(real);
   }
   return checked;
+}
+
+/**
+ * A spec's installed package: a folder directly inside the runner's package cache. The cache lives
+ * in the runner's (protected) data directory on purpose; only that one folder is shown, and it
+ * must not hold a protected path itself.
+ */
+export async function checkPackageDir(
+  packageDir: string,
+  packagesDir: string | undefined,
+  protectedPaths: string[],
+): Promise<string> {
+  if (!packagesDir) throw new AppError('INVALID', 'this backend has no package cache to run packages from');
+  const real = await realpath(packageDir).catch(() => undefined);
+  if (!real || !(await stat(real)).isDirectory())
+    throw new AppError('INVALID', `packageDir ${packageDir} does not exist or is not a directory`);
+  const cache = await realpath(packagesDir).catch(() => posix.normalize(packagesDir));
+  if (dirname(real) !== cache)
+    throw new AppError(
+      'INVALID',
+      `packageDir ${packageDir} is not a folder of the package cache ${packagesDir}`,
+    );
+  const exposed = protectedPaths.find((guarded) => within(guarded, real));
+  if (exposed)
+    throw new AppError('INVALID', `packageDir ${packageDir} would expose ${exposed} to the server`);
+  return real;
 }
 
 /** Host paths the runner must never show a server, resolved (a symlink must not lead around them). */
@@ -91,9 +117,11 @@ export async function resolveSandboxCommand(
   layout: HostLayout,
   workDir: string,
   readOnlyPaths: string[],
+  packageDir?: string,
 ): Promise<string> {
   // The host folders behind what the sandbox shows, as [path inside, path on the host].
   const binds: [string, string][] = [[SANDBOX_HOME, workDir]];
+  if (packageDir) binds.push([SANDBOX_PACKAGE, packageDir]);
   for (const entry of layout.system) {
     const target = entry.symlinkTo === undefined ? entry.path : posix.resolve('/', entry.symlinkTo);
     binds.push([entry.path, target]);

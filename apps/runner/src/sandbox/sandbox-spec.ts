@@ -40,6 +40,11 @@ export const ZSandboxSpec = z.object({
   limits: ZSandboxLimits,
   /** Host directories the server may read, bound read-only at the same path (e.g. a package cache). */
   readOnlyPaths: z.array(absolutePath('a read-only path')).optional(),
+  /**
+   * An installed npm package (a folder of the runner's package cache), shown read-only at the
+   * backend's `packageMount`. The sandbox accepts only folders directly inside its package cache.
+   */
+  packageDir: absolutePath('packageDir').optional(),
 });
 export type SandboxSpec = z.infer<typeof ZSandboxSpec>;
 
@@ -80,6 +85,8 @@ export interface SandboxBackend {
   readonly kind: 'sandbox' | 'process';
   /** How resource limits are enforced: `cgroup-v1`, `cgroup-v2`, `rlimit` or `none`. */
   readonly limits: string;
+  /** Where a server sees its spec's `packageDir`; absent: at its host path (nothing is mounted). */
+  readonly packageMount?: string;
   /** Validates the spec and starts the server; throws AppError('INVALID') for a bad spec or command. */
   start(spec: SandboxSpec): Promise<SandboxedProcess>;
 }

@@ -38,13 +38,17 @@ export interface TestRunner {
   close(): Promise<void>;
 }
 
-/** A runner on an ephemeral port over `db`, with env overrides (as strings, like the real env). */
+/**
+ * A runner on an ephemeral port over `db`, with env overrides (as strings, like the real env).
+ * `backend` may be made from the runner's data dir (a sandbox with its package cache).
+ */
 export async function startTestRunner(
   db: TestDatabase,
-  backend: SandboxBackend,
+  backendOrFactory: SandboxBackend | ((dataDir: string) => Promise<SandboxBackend>),
   overrides: Record<string, string> = {},
 ): Promise<TestRunner> {
   const dataDir = await mkdtemp(join(tmpdir(), 'toolgate-runner-'));
+  const backend = typeof backendOrFactory === 'function' ? await backendOrFactory(dataDir) : backendOrFactory;
   const env = parseEnv(ZRunnerEnv, {
     DATABASE_URL: db.url,
     TOOLGATE_SECRET_KEYS: SECRET_KEYS,
@@ -85,38 +89,45 @@ export async function seedStdioServer(
   db: Database,
   tenantId: string,
   entry: {
-    command: string;
-    args: string[];
+    command?: string;
+    args?: string[];
     env?: Record<string, string>;
     installFields?: unknown[];
     /** A built-in catalog entry (no tenant), installed by `tenantId`. */
     catalog?: boolean;
+    /** A packaged entry: npm package, version and bin. */
+    package?: string;
+    version?: string;
+    bin?: string;
+    network?: 'none' | 'egress';
   },
   secrets?: Record<string, string>,
+  installation: { pinnedVersion?: string; canaryVersion?: string; canaryPercent?: number } = {},
 ) {
   const row = await seedRegistryEntry(db, entry.catalog ? null : tenantId, {
     transport: 'stdio',
     url: null,
-    command: entry.command,
-    args: entry.args,
+    command: entry.command ?? null,
+    args: entry.args ?? [],
     env: entry.env ?? {},
+    package: entry.package ?? null,
+    version: entry.version ?? null,
+    bin: entry.bin ?? null,
+    network: entry.network ?? 'none',
     ...(entry.installFields ? { installFields: entry.installFields as never } : {}),
   });
-  const installation = await seedInstallation(db, tenantId, row.id);
+  const seeded = await seedInstallation(db, tenantId, row.id, installation);
   if (secrets) {
     const { installations } = await import('@toolgate/db/schema');
     const { eq } = await import('drizzle-orm');
-    const sealed = seal(parseKeyRing(SECRET_KEYS), JSON.stringify(secrets), credentialsAad(installation.id));
-    await db
-      .update(installations)
-      .set({ credentialsSealed: sealed })
-      .where(eq(installations.id, installation.id));
+    const sealed = seal(parseKeyRing(SECRET_KEYS), JSON.stringify(secrets), credentialsAad(seeded.id));
+    await db.update(installations).set({ credentialsSealed: sealed }).where(eq(installations.id, seeded.id));
   }
-  return { entry: row, installation };
+  return { entry: row, installation: seeded };
 }
 
-export const mcpUrl = (runner: TestRunner, tenantId: string, installationId: string) =>
-  `${runner.url}/tenants/${tenantId}/servers/${installationId}/mcp`;
+export const mcpUrl = (runner: TestRunner, tenantId: string, installationId: string, variant?: 'canary') =>
+  `${runner.url}/tenants/${tenantId}/servers/${installationId}/mcp${variant ? `?variant=${variant}` : ''}`;
 
 /** The official SDK client over Streamable HTTP with the runner key, as a proxy would connect. */
 export async function connectClient(url: string, key = RUNNER_KEY): Promise<Client> {
