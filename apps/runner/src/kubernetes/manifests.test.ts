@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { validateManifests, type Manifest as CheckedManifest } from '../../../../deploy/helm/testing/kubernetes-schema.ts';
+import {
+  validateManifests,
+  type Manifest as CheckedManifest,
+} from '../../../../deploy/helm/testing/kubernetes-schema.ts';
 import { buildServerManifests, type ServerManifests } from './manifests.ts';
 import { ANNOTATION, LABEL, isDns1035Label, isLabelValue, objectName } from './names.ts';
 import { LAYOUT, workload } from './testing/layout.ts';
@@ -34,21 +37,29 @@ describe('server manifests', () => {
     'no version, no env, runners in another namespace': workload({ version: undefined, env: {} }),
   };
 
-  it.each(Object.entries(cases))('validate against the Kubernetes schemas (%s)', async (_, w) => {
-    const layout =
-      w.version === undefined
-        ? { ...LAYOUT, ingressFrom: { ...LAYOUT.ingressFrom, namespace: 'toolgate' }, egressExcept: ['10.0.0.0/8'] }
-        : LAYOUT;
-    const manifests = all(buildServerManifests(layout, w, KEY));
-    expect(await validateManifests(manifests as unknown as CheckedManifest[])).toEqual([]);
-    for (const m of manifests) {
-      expect(isDns1035Label(m.metadata.name), m.metadata.name).toBe(true);
-      for (const [key, value] of Object.entries(m.metadata.labels))
-        expect(isLabelValue(value), `${key}=${value}`).toBe(true);
-      expect(m.metadata.labels[LABEL.managedBy]).toBe('toolgate-runner');
-      expect(m.metadata.namespace).toBe(LAYOUT.namespace);
-    }
-  }, 60_000);
+  it.each(Object.entries(cases))(
+    'validate against the Kubernetes schemas (%s)',
+    async (_, w) => {
+      const layout =
+        w.version === undefined
+          ? {
+              ...LAYOUT,
+              ingressFrom: { ...LAYOUT.ingressFrom, namespace: 'toolgate' },
+              egressExcept: ['10.0.0.0/8'],
+            }
+          : LAYOUT;
+      const manifests = all(buildServerManifests(layout, w, KEY));
+      expect(await validateManifests(manifests as unknown as CheckedManifest[])).toEqual([]);
+      for (const m of manifests) {
+        expect(isDns1035Label(m.metadata.name), m.metadata.name).toBe(true);
+        for (const [key, value] of Object.entries(m.metadata.labels))
+          expect(isLabelValue(value), `${key}=${value}`).toBe(true);
+        expect(m.metadata.labels[LABEL.managedBy]).toBe('toolgate-runner');
+        expect(m.metadata.namespace).toBe(LAYOUT.namespace);
+      }
+    },
+    60_000,
+  );
 
   it('the schema check itself catches a wrong type and an unknown field', async () => {
     const m = buildServerManifests(LAYOUT, workload(), KEY);
@@ -84,7 +95,11 @@ describe('server manifests', () => {
       MODE: 'stdio',
     });
     // A changed credential changes the pod template (the pod is replaced) …
-    const changed = buildServerManifests(LAYOUT, workload({ env: { API_TOKEN: 'other', MODE: 'stdio' } }), KEY);
+    const changed = buildServerManifests(
+      LAYOUT,
+      workload({ env: { API_TOKEN: 'other', MODE: 'stdio' } }),
+      KEY,
+    );
     expect(changed.deployment.metadata.annotations![ANNOTATION.specHash]).not.toBe(
       m.deployment.metadata.annotations![ANNOTATION.specHash],
     );
@@ -95,7 +110,10 @@ describe('server manifests', () => {
   it('runs the bridge locked down, with the runner limits', () => {
     const spec = podSpec(buildServerManifests(LAYOUT, workload(), KEY));
     expect(spec.automountServiceAccountToken).toBe(false);
-    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     const [container] = spec.containers;
     expect(container!.securityContext).toMatchObject({
       runAsNonRoot: true,

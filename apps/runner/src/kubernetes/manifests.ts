@@ -76,7 +76,10 @@ export function ownerLabels(layout: Pick<KubernetesLayout, 'owner'>, installatio
 }
 
 /** The Deployment's selector (immutable once created): installation and variant, never version. */
-export function podSelector(layout: Pick<KubernetesLayout, 'owner'>, w: Pick<ServerWorkload, 'installationId' | 'variant'>) {
+export function podSelector(
+  layout: Pick<KubernetesLayout, 'owner'>,
+  w: Pick<ServerWorkload, 'installationId' | 'variant'>,
+) {
   return { ...ownerLabels(layout, w.installationId), [LABEL.variant]: w.variant };
 }
 
@@ -96,11 +99,15 @@ const hmac = (key: string, value: unknown) =>
 /** `hash` over the object without its hash annotation and (for the Deployment) without replicas. */
 function withHash(manifest: Manifest, key: string): Manifest {
   const spec = manifest.spec as Record<string, unknown> | undefined;
-  const hashed = spec && 'replicas' in spec ? { ...manifest, spec: { ...spec, replicas: undefined } } : manifest;
+  const hashed =
+    spec && 'replicas' in spec ? { ...manifest, spec: { ...spec, replicas: undefined } } : manifest;
   const hash = hmac(key, hashed);
   return {
     ...manifest,
-    metadata: { ...manifest.metadata, annotations: { ...manifest.metadata.annotations, [ANNOTATION.specHash]: hash } },
+    metadata: {
+      ...manifest.metadata,
+      annotations: { ...manifest.metadata.annotations, [ANNOTATION.specHash]: hash },
+    },
   };
 }
 
@@ -248,7 +255,9 @@ export function buildServerManifests(
   const from = {
     podSelector: { matchLabels: layout.ingressFrom.podLabels },
     ...(layout.ingressFrom.namespace
-      ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': layout.ingressFrom.namespace } } }
+      ? {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': layout.ingressFrom.namespace } },
+        }
       : {}),
   };
   const except4 = [...new Set([...METADATA_CIDRS, ...layout.egressExcept.filter((c) => !c.includes(':'))])];
