@@ -103,7 +103,7 @@ describe.skipIf(!postgresUrl || !redisUrl || !bwrapAvailable)('self-hosted serve
     dataDir = await mkdtemp(join(tmpdir(), 'toolgate-runners-'));
     const tenant = await seedTenant(db.db);
     const gateway = await seedGateway(db.db, tenant.id);
-    const servers = [
+    const servers: { slug: string; args: string[]; env: Record<string, string>; tools: string[] }[] = [
       {
         slug: 'memory',
         args: [MEMORY],
