@@ -20,6 +20,7 @@ import { useMaintainedTeams } from '~/components/use-maintained-teams';
 import { useTRPC } from '~/trpc/react';
 import { canManage, scopeLabel, STDIO_UNAVAILABLE, TRANSPORT_LABELS } from '../labels';
 import { InstallationHealth } from '../installation-health';
+import { InstallationVersions } from './installation-versions';
 import { EditInstallationDialog } from './edit-installation-dialog';
 import { ServerLog } from './server-log';
 import { ServerVersion, ServerVersionChangeNotice } from './server-version';
@@ -155,6 +156,7 @@ export function InstallationDetail({
             </dd>
           </div>
         </dl>
+        <InstallationVersions installation={installation} entry={entry} manageable={manageable} />
         <ToolsTable
           installationId={installation.id}
           tools={detail.data.tools}
