@@ -9,6 +9,7 @@ import { eventually } from '@toolgate/fixtures/test-kit';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { packagesDir } from '../build-runner.ts';
+import { recordPackageVersion } from '../registry/load-installation.ts';
 import { createSandboxBackend } from '../sandbox/sandbox-backend.ts';
 import {
   RUNNER_KEY,
@@ -106,6 +107,15 @@ describe('packaged servers (npm, in the sandbox)', () => {
       const [row] = await db.db.select().from(installations).where(eq(installations.id, installation.id));
       expect(row?.packageVersion).toBe(STABLE);
     });
+    // Recording is scoped to the tenant: another tenant's id changes nothing.
+    await recordPackageVersion({
+      db: db.db,
+      tenantId: otherTenant,
+      installationId: installation.id,
+      version: '6.6.6',
+    });
+    const [row] = await db.db.select().from(installations).where(eq(installations.id, installation.id));
+    expect(row?.packageVersion).toBe(STABLE);
   });
 
   it('runs an entry command with the package bins on PATH', async () => {
