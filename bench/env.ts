@@ -45,10 +45,11 @@ const ZBenchEnv = z.object({
    * started with TOOLGATE_RUNNERS=true whose server-everything installation runs on a runner
    * process (`toolgate runner`'s code, bubblewrap sandbox, as deployed), measured side by side with
    * the gateway that spawns server-everything itself; `process` runs it on a runner without the
-   * sandbox (RUNNER_BACKEND=process), to tell the hop's cost from the sandbox's. Needs
+   * sandbox (RUNNER_BACKEND=process), to tell the hop's cost from the sandbox's; `both` adds the two,
+   * each with its own gateway and runner process, in the same rounds. Needs
    * BENCH_REDIS_URL: runners are found through Redis (runner-target.ts says why not in-process).
    */
-  BENCH_RUNNER: z.enum(['off', 'sandbox', 'process']).default('off'),
+  BENCH_RUNNER: z.enum(['off', 'sandbox', 'process', 'both']).default('off'),
   /** Extra node flags for the gateway process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
   BENCH_GATEWAY_NODE_ARGS: z.string().default(''),
   /** Extra node flags for the runner process (BENCH_RUNNER), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */

@@ -56,7 +56,7 @@ export interface ModeResults {
   targets: TargetResults[];
   /** BENCH_GOVERNANCE: what the `governed` target's workspace has (undefined: off). */
   governance: string | undefined;
-  /** BENCH_RUNNER: the `runner` target's backend (undefined: off). */
+  /** BENCH_RUNNER: the runner backend(s) of the `runner-*` targets (undefined: off). */
   runner: string | undefined;
   listTools: number;
   listCalls: number;

@@ -56,7 +56,7 @@ process.stdout.write(
     `runner (BENCH_RUNNER=${env.BENCH_RUNNER}): ` +
       (env.BENCH_RUNNER === 'off'
         ? 'none'
-        : `stdio mode: side by side, a second gateway process routing server-everything to a runner process (${env.BENCH_RUNNER} backend)`),
+        : `stdio mode: side by side, a gateway process routing server-everything to a runner process (${env.BENCH_RUNNER === 'both' ? 'one with the sandbox backend, one with process' : `${env.BENCH_RUNNER} backend`})`),
     'c1 = sequential calls on one session; c16 / c64 = 16 / 64 calls in flight over 16 sessions',
     '(stdio direct: one session, all calls in flight on it); CPU = /proc utime+stime ÷ calls.',
     '',

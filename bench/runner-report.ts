@@ -37,8 +37,35 @@ function formatTable(rows: string[][]): string[] {
  */
 export function renderRunner(results: ModeResults): string[] {
   const local = results.targets.find((t) => t.name === 'gateway');
-  const hop = results.targets.find((t) => t.name === 'runner');
-  if (!local || !hop) return [];
+  const sandbox = results.targets.find((t) => t.name === 'runner-sandbox');
+  const plain = results.targets.find((t) => t.name === 'runner-process');
+  if (!local) return [];
+  return [
+    ...(sandbox ? renderHop(local, sandbox) : []),
+    ...(plain ? renderHop(local, plain) : []),
+    ...(sandbox && plain ? renderSandboxCost(sandbox, plain) : []),
+  ];
+}
+
+/** BENCH_RUNNER=both: the sandbox's own cost, the two runner targets paired round by round. */
+function renderSandboxCost(sandbox: TargetResults, plain: TargetResults): string[] {
+  const line = (label: string, phase: Phase, pick: Pick) => {
+    const ratios = paired(col(plain, phase, pick), col(sandbox, phase, pick), (x, y) => y / x);
+    return `  ${label.padEnd(34)} ${times(median(ratios))}  [per round ${ratios.map((v) => v.toFixed(2)).join(' ')}]`;
+  };
+  return [
+    'the sandbox alone — runner with the bubblewrap sandbox ÷ runner with plain processes (same rounds):',
+    line('proxy + runner CPU per call, c64', 'c64', hopCpu),
+    line('  of which runner, c64', 'c64', (s) => s.runnerCpuUs),
+    line('server CPU per call, c64', 'c64', (s) => s.upstreamCpuUs),
+    line('proxy + runner + server, c64', 'c64', pathCpu),
+    line('c1 p50 latency', 'c1', (s) => s.p50Ms),
+    line('c64 calls/s', 'c64', (s) => s.callsPerSecond),
+    '',
+  ];
+}
+
+function renderHop(local: TargetResults, hop: TargetResults): string[] {
   const rows: { label: string; phase: Phase; pick: Pick; hopPick?: Pick; format: (v: number) => string }[] = [
     ...PHASES.map((phase) => ({
       label: `proxy + runner CPU µs/call, ${phase}`,

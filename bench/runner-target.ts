@@ -29,7 +29,7 @@ import {
  * TOOLGATE_RUNNERS=true, routes the stdio installation of server-everything to a runner process
  * (runner-process.ts, `toolgate runner`'s code) over Streamable HTTP with the runner key; the
  * runner hosts server-everything in its sandbox (`sandbox`, bubblewrap, as deployed) or as a plain
- * child (`process`). Measured side by side with the gateway that spawns server-everything itself.
+ * child (`process`), or both (`both`: two such pairs). Measured side by side with the gateway that spawns server-everything itself.
  *
  * Redis is required (run.ts says so before anything starts): the runner and the gateway are two
  * processes, and the in-process bus cannot be shared between them. Starting the runner inside the
@@ -38,13 +38,27 @@ import {
  * same Redis bus (the plain gateway too), and only the hop differs between them.
  */
 export async function runnerTargets(
-  { env, db, secretKeys }: SetupContext,
+  ctx: SetupContext,
   teardown: Teardown,
   command: StdioCommand,
   tools: DiscoveredTool[],
 ): Promise<Target[]> {
-  const backend = env.BENCH_RUNNER;
-  if (backend === 'off') return [];
+  const wanted = ctx.env.BENCH_RUNNER;
+  if (wanted === 'off') return [];
+  const targets: Target[] = [];
+  for (const backend of wanted === 'both' ? (['sandbox', 'process'] as const) : [wanted])
+    targets.push(await runnerTarget(ctx, teardown, command, tools, backend));
+  return targets;
+}
+
+/** One gateway process routing to one runner process with `backend`. */
+async function runnerTarget(
+  { env, db, secretKeys }: SetupContext,
+  teardown: Teardown,
+  command: StdioCommand,
+  tools: DiscoveredTool[],
+  backend: 'sandbox' | 'process',
+): Promise<Target> {
   const redisUrl = env.BENCH_REDIS_URL;
   if (!redisUrl) throw new Error('BENCH_RUNNER needs BENCH_REDIS_URL (runners are found through Redis)');
   const busPrefix = `tgbench-${randomBytes(4).toString('hex')}`;
@@ -106,25 +120,23 @@ export async function runnerTargets(
     throw new Error(`the runner (${runner.ready.url}) has no server-everything process after the first call`);
   if (descendants(gateway.pid).some((p) => p.cmdline.includes(EVERYTHING_NEEDLE)))
     throw new Error('the runner-routed gateway spawned server-everything itself');
-  return [
-    {
-      name: 'runner',
-      label: `Toolgate → runner (${backend === 'sandbox' ? 'bubblewrap sandbox' : 'plain process'})`,
-      sessions,
-      proxyPid: gateway.pid,
-      upstreamPid: () => {
-        const pid = server();
-        if (pid === undefined) throw new Error('server-everything is no longer running on the runner');
-        return pid;
-      },
-      runnerPids: () => [
-        runner.pid,
-        ...descendants(runner.pid)
-          .filter((p) => p.comm === 'bwrap')
-          .map((p) => p.pid),
-      ],
+  return {
+    name: backend === 'sandbox' ? 'runner-sandbox' : 'runner-process',
+    label: `Toolgate → runner (${backend === 'sandbox' ? 'bubblewrap sandbox' : 'plain process'})`,
+    sessions,
+    proxyPid: gateway.pid,
+    upstreamPid: () => {
+      const pid = server();
+      if (pid === undefined) throw new Error('server-everything is no longer running on the runner');
+      return pid;
     },
-  ];
+    runnerPids: () => [
+      runner.pid,
+      ...descendants(runner.pid)
+        .filter((p) => p.comm === 'bwrap')
+        .map((p) => p.pid),
+    ],
+  };
 }
 
 const RUNNER_ENTRY = fileURLToPath(new URL('./runner-process.ts', import.meta.url));

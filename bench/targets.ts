@@ -37,10 +37,11 @@ import { StdioEchoSession } from './stdio-echo-session.ts';
 export type Mode = 'http' | 'stdio';
 /**
  * `direct` and `gateway` (Toolgate) always; `governed` (a second Toolgate process whose workspace
- * has policies and guardrails) with BENCH_GOVERNANCE; `runner` (a Toolgate process routing the
+ * has policies and guardrails) with BENCH_GOVERNANCE; `runner-sandbox`, `runner-process` (a Toolgate process routing the
  * stdio installation to a runner process) with BENCH_RUNNER; the peers with BENCH_PEERS=1.
  */
-export type TargetName = 'direct' | 'gateway' | 'governed' | 'runner' | 'mcp-proxy' | 'mcp-hub';
+export type TargetName =
+  'direct' | 'gateway' | 'governed' | 'runner-sandbox' | 'runner-process' | 'mcp-proxy' | 'mcp-hub';
 
 export const isPeer = (name: TargetName): boolean => name === 'mcp-proxy' || name === 'mcp-hub';
 
@@ -80,11 +81,11 @@ export interface Target {
 
 export interface ModeSetup {
   mode: Mode;
-  /** `direct` first, then `gateway`, then `governed` (BENCH_GOVERNANCE), `runner` (BENCH_RUNNER), then any peers. */
+  /** `direct` first, then `gateway`, then `governed` (BENCH_GOVERNANCE), `runner-*` (BENCH_RUNNER), then any peers. */
   targets: Target[];
   /** BENCH_GOVERNANCE: what the `governed` target's workspace has (undefined: off). */
   governance: string | undefined;
-  /** BENCH_RUNNER: the runner's backend (undefined: off). */
+  /** BENCH_RUNNER: the runner backend(s) (undefined: off). */
   runner: string | undefined;
   /** Tools of the listing fixture (0: no listing stage). */
   listTools: number;
