@@ -28,6 +28,16 @@ describe('runner env', () => {
     ).toBe('process');
   });
 
+  it('installs packages from the public npm registry unless told otherwise, and names a bad one', () => {
+    expect(parseEnv(ZRunnerEnv, base)).toMatchObject({
+      RUNNER_NPM_REGISTRY: 'https://registry.npmjs.org/',
+      RUNNER_NPM_INSTALL_TIMEOUT_MS: 300_000,
+    });
+    expect(() => parseEnv(ZRunnerEnv, { ...base, RUNNER_NPM_REGISTRY: 'registry.local' })).toThrow(
+      /RUNNER_NPM_REGISTRY/,
+    );
+  });
+
   it('names a read-only path that is not absolute', () => {
     expect(() =>
       parseEnv(ZRunnerEnv, { ...base, RUNNER_READONLY_PATHS: '/usr/lib/node_modules,relative' }),
