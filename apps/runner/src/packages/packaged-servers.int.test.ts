@@ -10,6 +10,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { packagesDir } from '../build-runner.ts';
 import { recordPackageVersion } from '../registry/load-installation.ts';
+import { createProcessBackend } from '../sandbox/process-backend.ts';
 import { createSandboxBackend } from '../sandbox/sandbox-backend.ts';
 import {
   RUNNER_KEY,
@@ -129,6 +130,26 @@ describe('packaged servers (npm, in the sandbox)', () => {
     expect((await c.listTools()).tools.map((t) => t.name)).toContain('read_graph');
     // The version was installed by the test before: the cache is used, nothing is installed again.
     expect(installedMessages().filter((l) => JSON.stringify(l).includes(STABLE))).toHaveLength(1);
+  });
+
+  it('runs from the host folder with the process backend (development), from the same cache', async () => {
+    const log = createLogger({ name: 'runner-test', level: 'silent' });
+    const plain = await startTestRunner(db, createProcessBackend({ log }), {
+      RUNNER_DATA_DIR: runner.dataDir,
+    });
+    try {
+      const { installation } = await seedStdioServer(db.db, tenant, {
+        package: PACKAGE,
+        version: STABLE,
+        env: { MEMORY_FILE_PATH: join(runner.dataDir, 'plain-memory.jsonl') },
+      });
+      const c = await connectClient(mcpUrl(plain, tenant, installation.id));
+      clients.push(c);
+      expect((await c.listTools()).tools.map((t) => t.name)).toContain('read_graph');
+      expect(plain.logs.filter((l) => l.msg === 'package installed')).toHaveLength(0);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('refuses a version that is not exact, without installing anything', async () => {
