@@ -45,6 +45,19 @@ export const ZSandboxSpec = z.object({
    * backend's `packageMount`. The sandbox accepts only folders directly inside its package cache.
    */
   packageDir: absolutePath('packageDir').optional(),
+  /**
+   * Whose server this is: the Kubernetes backend labels its objects with it (tenant, installation,
+   * variant, version) and refuses a spec without it; the other backends ignore it.
+   */
+  owner: z
+    .object({
+      tenantId: z.string().min(1),
+      installationId: z.string().min(1),
+      variant: z.enum(['stable', 'canary']),
+      version: z.string().optional(),
+      label: z.string().min(1),
+    })
+    .optional(),
 });
 export type SandboxSpec = z.infer<typeof ZSandboxSpec>;
 
@@ -82,7 +95,7 @@ export interface SandboxedProcess {
 }
 
 export interface SandboxBackend {
-  readonly kind: 'sandbox' | 'process';
+  readonly kind: 'sandbox' | 'process' | 'kubernetes';
   /** How resource limits are enforced: `cgroup-v1`, `cgroup-v2`, `rlimit` or `none`. */
   readonly limits: string;
   /** Where a server sees its spec's `packageDir`; absent: at its host path (nothing is mounted). */

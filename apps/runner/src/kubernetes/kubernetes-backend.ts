@@ -1,0 +1,175 @@
+import { PassThrough, Writable } from 'node:stream';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { KeyRing } from '@toolgate/core/crypto';
+import { AppError } from '@toolgate/core/errors';
+import type { Logger } from '@toolgate/core/logger';
+import {
+  type SandboxBackend,
+  type SandboxExit,
+  type SandboxSpec,
+  type SandboxedProcess,
+  parseSandboxSpec,
+} from '../sandbox/sandbox-spec.ts';
+import { bridgeKey } from './bridge-key.ts';
+import type { KubernetesServers } from './kubernetes-servers.ts';
+import type { ServerWorkload } from './manifests.ts';
+
+export interface KubernetesBackendOptions {
+  servers: KubernetesServers;
+  ring: KeyRing;
+  log: Logger;
+  /** How long a scaled-up server may take to be ready (image pull, start, initialize). */
+  readyTimeoutMs: number;
+  /** Where to reach a server; default its Service (`servers.endpoint`). Tests point at a local bridge. */
+  endpoint?: (installationId: string, variant: 'stable' | 'canary') => string;
+}
+
+/**
+ * `RUNNER_BACKEND=kubernetes` as a SandboxBackend, so the lifecycle (ServerHost: its SDK Client,
+ * start/idle/crash, the log) stays the same: `start` makes the installation's objects and scales
+ * its Deployment to one (KubernetesServers.ensure), waits for the pod to be ready, and returns a
+ * "process" whose stdin/stdout are the JSON-RPC messages of a Streamable HTTP session with the
+ * pod's bridge (newline-delimited JSON, as a stdio server speaks). `stop` scales to zero.
+ *
+ * Exits: the session ending (the pod restarted: 404 for the session; the bridge unreachable)
+ * reports `exited`, which the lifecycle treats as a crash (restarted on next use). stderr is empty:
+ * the server's log is the pod's (`kubectl logs`, or the bridge's `/log`).
+ */
+export function createKubernetesBackend(options: KubernetesBackendOptions): SandboxBackend {
+  const log = options.log.child({ component: 'kubernetes' });
+  return {
+    kind: 'kubernetes',
+    limits: 'kubernetes (pod resources)',
+    async start(input: SandboxSpec): Promise<SandboxedProcess> {
+      const spec = parseSandboxSpec(input);
+      if (!spec.owner)
+        throw new AppError(
+          'INVALID',
+          'the kubernetes backend needs the spec owner (tenant, installation, variant)',
+        );
+      if (spec.packageDir)
+        throw new AppError('INVALID', 'packaged servers are not supported by the kubernetes backend yet');
+      const { owner } = spec;
+      const workload: ServerWorkload = {
+        tenantId: owner.tenantId,
+        installationId: owner.installationId,
+        variant: owner.variant,
+        version: owner.version,
+        label: owner.label,
+        command: spec.command,
+        args: spec.args,
+        env: spec.env,
+        network: spec.network,
+      };
+      const key = bridgeKey(options.ring, owner.installationId, owner.variant);
+      await options.servers.ensure(workload, key);
+      await options.servers.waitReady(owner.installationId, owner.variant, options.readyTimeoutMs);
+      const url = (options.endpoint ?? ((i, v) => options.servers.endpoint(i, v)))(
+        owner.installationId,
+        owner.variant,
+      );
+      log.info({ server: spec.id, url }, 'kubernetes server ready');
+      return connectSession(url, key, () => options.servers.scaleToZero(owner.installationId, owner.variant));
+    },
+  };
+}
+
+/** The pod's Streamable HTTP session as a process with stdio pipes. */
+function connectSession(url: string, key: string, scaleToZero: () => Promise<void>): SandboxedProcess {
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: { authorization: `Bearer ${key}` } },
+  });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let settle!: (exit: SandboxExit) => void;
+  const exited = new Promise<SandboxExit>((resolve) => (settle = resolve));
+  let done = false;
+  const finish = (exit: SandboxExit) => {
+    if (done) return;
+    done = true;
+    stdout.end();
+    stderr.end();
+    void transport.close().catch(() => {});
+    settle(exit);
+  };
+  const gone = (detail: string) => finish({ reason: 'exited', code: null, signal: null, detail });
+  const initializeIds = new Set<string | number>();
+
+  transport.onmessage = (message) => {
+    const result = (message as { id?: string | number; result?: { protocolVersion?: unknown } }).result;
+    const id = (message as { id?: string | number }).id;
+    if (id !== undefined && initializeIds.delete(id) && typeof result?.protocolVersion === 'string')
+      transport.setProtocolVersion(result.protocolVersion);
+    if (!done) stdout.write(`${JSON.stringify(message)}\n`);
+  };
+  transport.onerror = () => {};
+  transport.onclose = () => gone('the session with the server pod ended');
+
+  let buffered = '';
+  const send = (message: JSONRPCMessage) => {
+    const request = 'id' in message && 'method' in message ? message : undefined;
+    const id = request?.id;
+    if (id !== undefined && request?.method === 'initialize') initializeIds.add(id);
+    transport.send(message).catch((error: unknown) => {
+      const text = error instanceof Error ? error.message : String(error);
+      if (id !== undefined && !done)
+        stdout.write(
+          `${JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32000, message: `the server pod is unreachable: ${text}` } })}\n`,
+        );
+      // The pod is gone (nothing answers: no ready pod behind the Service) or is a new one that
+      // does not know the session (404): the server the lifecycle knew is gone; it starts again.
+      const status = (error as { code?: unknown }).code; // StreamableHTTPError's HTTP status
+      if (typeof status !== 'number' || status === 404) gone(`the server pod went away (${text})`);
+    });
+  };
+  const stdin = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      buffered += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline).replace(/\r$/, '');
+        buffered = buffered.slice(newline + 1);
+        if (!line.trim()) continue;
+        let parsed;
+        try {
+          parsed = JSONRPCMessageSchema.safeParse(JSON.parse(line));
+        } catch {
+          continue; // the lifecycle writes only JSON-RPC: nothing else to forward
+        }
+        if (parsed.success) send(parsed.data);
+      }
+      callback();
+    },
+    final(callback) {
+      // stdin closed: the lifecycle is stopping the server.
+      callback();
+    },
+  });
+  void transport.start();
+
+  const stop = async (): Promise<SandboxExit> => {
+    stdin.destroy();
+    await transport.terminateSession().catch(() => {});
+    await scaleToZero().catch(() => {});
+    finish({ reason: 'exited', code: 0, signal: null, detail: 'scaled to zero' });
+    return exited;
+  };
+  return {
+    pid: undefined,
+    stdin,
+    stdout,
+    stderr,
+    exited,
+    stop,
+    kill() {
+      void scaleToZero().catch(() => {});
+      finish({
+        reason: 'signal',
+        code: null,
+        signal: 'SIGKILL',
+        detail: 'stopped by the runner (scaled to zero)',
+      });
+    },
+  };
+}
