@@ -218,7 +218,7 @@ describe('request errors', () => {
       'INVALID',
     );
     expect(registry.fields).toEqual([
-      { path: 'command', message: 'a stdio server needs the command that starts it' },
+      { path: 'command', message: 'a stdio server needs the command that starts it (or a package)' },
     ]);
   });
 });
