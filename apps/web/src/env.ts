@@ -61,6 +61,11 @@ export const ZWebEnv = z
      */
     TOOLGATE_RUNNERS: zBool.default(false),
     /**
+     * The npm registry packaged servers' versions are listed from ("upgrade to …", canaries): the one
+     * runners install from (their RUNNER_NPM_REGISTRY). Default registry.npmjs.org.
+     */
+    TOOLGATE_NPM_REGISTRY: z.string().url().optional(),
+    /**
      * Who may create accounts and workspaces from the web: `open` (anyone), `invite` (accounts only
      * through an invitation, no new workspaces), `closed` (only `toolgate bootstrap`).
      */

@@ -81,5 +81,6 @@ export function controlPlaneDeps(): ControlPlaneDeps {
     allowPrivateUpstreams: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
     allowStdio: env.TOOLGATE_ALLOW_STDIO || runners !== undefined,
     ...(runners ? { runners } : {}),
+    ...(env.TOOLGATE_NPM_REGISTRY ? { npmRegistry: { registryUrl: env.TOOLGATE_NPM_REGISTRY } } : {}),
   };
 }
