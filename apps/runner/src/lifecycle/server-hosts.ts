@@ -96,6 +96,8 @@ export class ServerHosts {
           network: current.network,
           limits: o.limits,
           readOnlyPaths: o.readOnlyPaths,
+          // The Kubernetes backend labels what it creates with it; the others ignore it.
+          owner: { tenantId, installationId, variant, label: current.label },
         };
         if (!current.package) return { secretValues: current.secretValues, spec };
         const packaged = await packagedCommand({
@@ -115,6 +117,7 @@ export class ServerHosts {
             args: packaged.args,
             env: packaged.env,
             packageDir: packaged.packageDir,
+            owner: { tenantId, installationId, variant, version: packaged.version, label: current.label },
           },
           ...(variant === 'stable'
             ? { started: () => o.recordVersion(tenantId, installationId, packaged.version) }
