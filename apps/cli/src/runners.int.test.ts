@@ -2,7 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeySpec } from '@toolgate/core/crypto';
+import { readServerLog } from '@toolgate/api/services/server-log';
+import { createBus, type Bus } from '@toolgate/bus';
+import { generateKeySpec, parseKeyRing } from '@toolgate/core/crypto';
+import { runnerKey } from '@toolgate/core/runner-auth';
+import { RunnerDirectory } from '@toolgate/mcp/runner-routing';
 import {
   createTestDatabase,
   seedApiToken,
@@ -97,6 +101,9 @@ describe.skipIf(!postgresUrl || !redisUrl || !bwrapAvailable)('self-hosted serve
   let gatewayPath = '';
   let token = '';
   let env: NodeJS.ProcessEnv;
+  let tenantId = '';
+  const installationIds = new Map<string, string>();
+  let bus: Bus | undefined;
 
   beforeAll(async () => {
     db = await createTestDatabase(postgresUrl);
@@ -129,6 +136,7 @@ describe.skipIf(!postgresUrl || !redisUrl || !bwrapAvailable)('self-hosted serve
         env: server.env,
       });
       const installation = await seedInstallation(db.db, tenant.id, entry.id);
+      installationIds.set(server.slug, installation.id);
       await seedTools(
         db.db,
         tenant.id,
@@ -143,6 +151,7 @@ describe.skipIf(!postgresUrl || !redisUrl || !bwrapAvailable)('self-hosted serve
       );
     }
     token = (await seedApiToken(db.db, tenant.id)).token;
+    tenantId = tenant.id;
     gatewayPath = `/mcp/${tenant.slug}/${gateway.slug}`;
 
     env = childEnv({
@@ -167,6 +176,7 @@ describe.skipIf(!postgresUrl || !redisUrl || !bwrapAvailable)('self-hosted serve
 
   afterAll(async () => {
     for (const p of [...proxies, runner]) if (p && p.child.exitCode === null) await p.stop();
+    await bus?.close();
     await db?.destroy();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
@@ -210,6 +220,32 @@ describe.skipIf(!postgresUrl || !redisUrl || !bwrapAvailable)('self-hosted serve
     const message = answer.error?.message ?? text(answer);
     expect(message).toMatch(/exited at start \(code 3\)/);
     expect(message).toContain('no config here');
+  });
+
+  it("shows the server's log, as the web app reads it from the runner: stderr and why it failed", async () => {
+    bus = createBus({ redisUrl: ownRedisDatabase(redisUrl) });
+    const runners = {
+      directory: new RunnerDirectory(bus.runners),
+      key: runnerKey(parseKeyRing(env.TOOLGATE_SECRET_KEYS!)),
+    };
+    const read = (slug: string) =>
+      readServerLog({
+        db: db.db,
+        tenantId,
+        actor: { userId: null, role: 'owner' },
+        installationId: installationIds.get(slug)!,
+        runners,
+      });
+    const broken = await read('broken');
+    expect(['stopped', 'failed']).toContain(broken.state);
+    expect(broken.lines).toContainEqual(
+      expect.objectContaining({ stream: 'stderr', line: 'no config here' }),
+    );
+    expect(broken.lines.some((l) => l.stream === 'runner' && /exited at start \(code 3\)/.test(l.line))).toBe(
+      true,
+    );
+    const running = await read('everything');
+    expect(running.state).toBe('running');
   });
 
   it('says no runner is available once the runner has stopped', async () => {
