@@ -388,7 +388,8 @@ describe('helm template', () => {
         Manifest & { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }
       >(docs, 'Role', name('runner'));
       expect(role.metadata.namespace).toBe(NAMESPACE);
-      const verbs = ['create', 'get', 'list', 'watch', 'patch', 'delete'];
+      // Exactly what apps/runner/src/kubernetes/kube-objects.ts calls.
+      const verbs = ['get', 'list', 'create', 'update', 'patch', 'delete'];
       expect(role.rules).toEqual([
         { apiGroups: ['apps'], resources: ['deployments'], verbs },
         { apiGroups: [''], resources: ['services', 'secrets'], verbs },
@@ -410,6 +411,22 @@ describe('helm template', () => {
       const env = envOf(container(runner));
       expect(env.get('RUNNER_BACKEND')?.value).toBe('kubernetes');
       expect(env.get('RUNNER_KUBERNETES_NAMESPACE')?.value).toBe(NAMESPACE);
+      expect(env.get('RUNNER_KUBERNETES_BRIDGE_IMAGE')?.value).toMatch(/^toolgate-bridge:/);
+      expect(env.get('RUNNER_KUBERNETES_OWNER')?.value).toBe(RELEASE);
+      // The servers' NetworkPolicies admit exactly this release's runner pods.
+      const admitted = Object.fromEntries(
+        env
+          .get('RUNNER_KUBERNETES_INGRESS_FROM')!
+          .value!.split(',')
+          .map((pair) => pair.split('=')),
+      );
+      expect(admitted).toEqual({
+        'app.kubernetes.io/instance': RELEASE,
+        'app.kubernetes.io/component': 'runner',
+      });
+      const runnerPodLabels = runner.spec.template.metadata.labels;
+      expect(Object.entries(admitted).every(([k, v]) => runnerPodLabels[k] === v)).toBe(true);
+      expect(env.has('RUNNER_KUBERNETES_INGRESS_NAMESPACE')).toBe(false);
       // Nothing else gets an API token.
       for (const component of ['web', 'proxy', 'worker'] as const) {
         const spec = deployment(docs, component).spec.template.spec;
@@ -568,6 +585,24 @@ describe('helm template', () => {
     expect(envOf(container(deployment(docs, 'runner'))).get('RUNNER_KUBERNETES_NAMESPACE')?.value).toBe(
       'toolgate-servers',
     );
+    // The servers there admit the runners from the release's namespace.
+    expect(
+      envOf(container(deployment(docs, 'runner'))).get('RUNNER_KUBERNETES_INGRESS_NAMESPACE')?.value,
+    ).toBe(NAMESPACE);
+  });
+
+  it('names the bridge image from the registry and its own tag, and passes egress exceptions', async () => {
+    const docs = await render(INLINE, {
+      image: { registry: 'registry.example.com/tg' },
+      runner: {
+        kubernetes: { bridgeImage: { tag: '9.9.9' }, egressExcept: ['10.0.0.0/8', '172.16.0.0/12'] },
+      },
+    });
+    const env = envOf(container(deployment(docs, 'runner')));
+    expect(env.get('RUNNER_KUBERNETES_BRIDGE_IMAGE')?.value).toBe(
+      'registry.example.com/tg/toolgate-bridge:9.9.9',
+    );
+    expect(env.get('RUNNER_KUBERNETES_EGRESS_EXCEPT')?.value).toBe('10.0.0.0/8,172.16.0.0/12');
   });
 
   it('with the bundled Bitnami charts: URLs built from their Secrets and Services (their own objects not rendered here)', async () => {
