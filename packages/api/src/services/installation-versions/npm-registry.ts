@@ -23,6 +23,9 @@ const ZAbbreviatedPackument = z.object({
   ),
 });
 
+/** npm's rule for new package names (validate-npm-package-name): no `..`, no path tricks. */
+const NPM_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+
 export interface RegistryVersions {
   latest: string | null;
   /** Newest first. */
@@ -50,6 +53,8 @@ export async function fetchRegistryVersions(
     timeoutMs = DEFAULT_NPM_REGISTRY_TIMEOUT_MS,
   }: NpmRegistryOptions = {},
 ): Promise<RegistryVersions> {
+  if (!NPM_NAME.test(packageName) || packageName.length > 214)
+    throw new AppError('INVALID', `"${packageName}" is not an npm package name`);
   const base = registryUrl.endsWith('/') ? registryUrl : `${registryUrl}/`;
   const url = new URL(packagePath(packageName), base);
   const where = new URL(base).host;
