@@ -414,11 +414,10 @@ describe('helm template', () => {
       expect(env.get('RUNNER_KUBERNETES_BRIDGE_IMAGE')?.value).toMatch(/^toolgate-bridge:/);
       expect(env.get('RUNNER_KUBERNETES_OWNER')?.value).toBe(RELEASE);
       // The servers' NetworkPolicies admit exactly this release's runner pods.
-      const admitted = Object.fromEntries(
-        env
-          .get('RUNNER_KUBERNETES_INGRESS_FROM')!
-          .value!.split(',')
-          .map((pair) => pair.split('=')),
+      const admitted: Record<string, string> = Object.fromEntries(
+        (env.get('RUNNER_KUBERNETES_INGRESS_FROM')?.value ?? '')
+          .split(',')
+          .map((pair) => pair.split('=') as [string, string]),
       );
       expect(admitted).toEqual({
         'app.kubernetes.io/instance': RELEASE,
