@@ -601,13 +601,15 @@ describe("another tenant's objects", () => {
     // connections-rest.int.test.ts; policies and tool labels: policies-rest.int.test.ts; approvals:
     // approvals-rest.int.test.ts; tool changes and pinning settings: tool-changes-rest.int.test.ts;
     // guardrails: guardrails-rest.int.test.ts; the approval webhook: approval-webhook-rest.int.test.ts;
-    // a self-hosted server's log: services/server-log/server-log.int.test.ts).
+    // a self-hosted server's log: services/server-log/server-log.int.test.ts; version pins and
+    // canaries: installation-versions-rest.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'DELETE /connections/{id}',
       'DELETE /gateways/{id}',
       'DELETE /guardrails/{id}',
       'DELETE /identity-providers/{id}',
       'DELETE /installations/{id}',
+      'DELETE /installations/{id}/canary',
       'DELETE /invitations/{id}',
       'DELETE /members/{userId}',
       'DELETE /oauth/clients/{id}',
@@ -630,8 +632,10 @@ describe("another tenant's objects", () => {
       'GET /installation-requests',
       'GET /installations',
       'GET /installations/{id}',
+      'GET /installations/{id}/canary',
       'GET /installations/{id}/log',
       'GET /installations/{id}/tools',
+      'GET /installations/{id}/versions',
       'GET /invitations',
       'GET /logs',
       'GET /logs/{id}',
@@ -674,6 +678,8 @@ describe("another tenant's objects", () => {
       'POST /installation-requests/{id}/cancel',
       'POST /installation-requests/{id}/reject',
       'POST /installations',
+      'POST /installations/{id}/canary',
+      'POST /installations/{id}/canary/promote',
       'POST /installations/{id}/check',
       'POST /installations/{id}/discover',
       'POST /invitations',
@@ -689,6 +695,7 @@ describe("another tenant's objects", () => {
       'POST /tool-changes/{id}/decision',
       'POST /workspace/transfer-ownership',
       'PUT /gateways/{id}/tools',
+      'PUT /installations/{id}/pinned-version',
       'PUT /registry/{id}/oauth-client',
       'PUT /settings/approval-webhook',
       'PUT /settings/sign-in',
