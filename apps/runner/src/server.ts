@@ -4,6 +4,8 @@ import { createBus, type Bus } from '@toolgate/bus';
 import { createLogger, type Logger } from '@toolgate/core/logger';
 import { advertisedUrl, announceRunner } from './announce.ts';
 import { createDb } from '@toolgate/db/client';
+import { parseKeyRing } from '@toolgate/core/crypto';
+import { startKubernetesBackend } from './kubernetes/create-kubernetes-backend.ts';
 import { buildRunner, packagesDir } from './build-runner.ts';
 import type { RunnerEnv } from './env.ts';
 import { createProcessBackend } from './sandbox/process-backend.ts';
@@ -19,6 +21,10 @@ export async function createBackend(
   log: Logger,
   protectedPaths: string[] = [],
 ): Promise<SandboxBackend> {
+  if (env.RUNNER_BACKEND === 'kubernetes')
+    throw new Error(
+      'RUNNER_BACKEND=kubernetes is made by startRunner (startKubernetesBackend), with the database',
+    );
   if (env.RUNNER_BACKEND === 'process') {
     log.warn(
       'RUNNER_BACKEND=process: self-hosted servers run WITHOUT ISOLATION on this host (TOOLGATE_ALLOW_STDIO=true). Development only.',
@@ -50,13 +56,30 @@ export async function startRunner(
 ): Promise<RunningRunner> {
   const log = createLogger({ name: 'runner', level: env.LOG_LEVEL });
   await mkdir(env.RUNNER_DATA_DIR, { recursive: true, mode: 0o700 });
-  const backend = await createBackend(env, log, options.protectedPaths);
   const db = createDb({
     url: env.DATABASE_URL,
     applicationName: 'toolgate-runner',
     max: 4,
     queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
   });
+  // kubernetes needs the database first: it collects the objects of deleted installations.
+  let backend: SandboxBackend;
+  try {
+    backend =
+      env.RUNNER_BACKEND === 'kubernetes'
+        ? (
+            await startKubernetesBackend({
+              env,
+              db: db.db,
+              ring: parseKeyRing(env.TOOLGATE_SECRET_KEYS),
+              log,
+            })
+          ).backend
+        : await createBackend(env, log, options.protectedPaths);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   const ownBus = options.bus ? undefined : env.REDIS_URL ? createBus({ redisUrl: env.REDIS_URL }) : undefined;
   const bus = options.bus ?? ownBus;
   // Proxies find a runner through Redis: without it, this one is unreachable to them.
