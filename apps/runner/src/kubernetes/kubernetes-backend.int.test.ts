@@ -54,6 +54,7 @@ beforeAll(async () => {
     ring,
     log,
     readyTimeoutMs: 20_000,
+    logPollMs: 50,
     endpoint: (installationId, variant) => kubelet.urlOf(objectName(installationId, variant)),
   });
   host = new ServerHost({
@@ -107,6 +108,16 @@ describe('the kubernetes backend under the lifecycle', () => {
     });
     const graph = await tool('read_graph', {});
     expect(graph.content[0]!.text).toContain('k8s');
+    // The server's stderr in the pod reaches the installation's log, once.
+    const deadline = Date.now() + 10_000;
+    const stderrLines = () =>
+      host.log
+        .entries()
+        .filter((e) => e.stream === 'stderr')
+        .map((e) => e.line);
+    while (!stderrLines().some((l) => /running on stdio/i.test(l)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(stderrLines().filter((l) => /running on stdio/i.test(l))).toHaveLength(1);
   }, 60_000);
 
   it('scales to zero when stopped and back up on the next use, with the same environment', async () => {

@@ -21,6 +21,8 @@ export interface KubernetesBackendOptions {
   log: Logger;
   /** How long a scaled-up server may take to be ready (image pull, start, initialize). */
   readyTimeoutMs: number;
+  /** How often the pod's log (the bridge's `/log`) is copied into the server's stderr. */
+  logPollMs?: number;
   /** Where to reach a server; default its Service (`servers.endpoint`). Tests point at a local bridge. */
   endpoint?: (installationId: string, variant: 'stable' | 'canary') => string;
 }
@@ -33,8 +35,8 @@ export interface KubernetesBackendOptions {
  * pod's bridge (newline-delimited JSON, as a stdio server speaks). `stop` scales to zero.
  *
  * Exits: the session ending (the pod restarted: 404 for the session; the bridge unreachable)
- * reports `exited`, which the lifecycle treats as a crash (restarted on next use). stderr is empty:
- * the server's log is the pod's (`kubectl logs`, or the bridge's `/log`).
+ * reports `exited`, which the lifecycle treats as a crash (restarted on next use). stderr is the
+ * server's stderr as the bridge logged it (its `/log`, polled), so the installation's log shows it.
  */
 export function createKubernetesBackend(options: KubernetesBackendOptions): SandboxBackend {
   const log = options.log.child({ component: 'kubernetes' });
@@ -70,13 +72,20 @@ export function createKubernetesBackend(options: KubernetesBackendOptions): Sand
         owner.variant,
       );
       log.info({ server: spec.id, url }, 'kubernetes server ready');
-      return connectSession(url, key, () => options.servers.scaleToZero(owner.installationId, owner.variant));
+      return connectSession(url, key, options.logPollMs ?? 2_000, () =>
+        options.servers.scaleToZero(owner.installationId, owner.variant),
+      );
     },
   };
 }
 
 /** The pod's Streamable HTTP session as a process with stdio pipes. */
-function connectSession(url: string, key: string, scaleToZero: () => Promise<void>): SandboxedProcess {
+function connectSession(
+  url: string,
+  key: string,
+  logPollMs: number,
+  scaleToZero: () => Promise<void>,
+): SandboxedProcess {
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     requestInit: { headers: { authorization: `Bearer ${key}` } },
   });
@@ -88,6 +97,7 @@ function connectSession(url: string, key: string, scaleToZero: () => Promise<voi
   const finish = (exit: SandboxExit) => {
     if (done) return;
     done = true;
+    clearInterval(logs);
     stdout.end();
     stderr.end();
     void transport.close().catch(() => {});
@@ -147,6 +157,7 @@ function connectSession(url: string, key: string, scaleToZero: () => Promise<voi
     },
   });
   void transport.start();
+  const logs = copyLog(url.replace(/\/mcp$/, '/log'), key, stderr, logPollMs);
 
   const stop = async (): Promise<SandboxExit> => {
     stdin.destroy();
@@ -172,4 +183,39 @@ function connectSession(url: string, key: string, scaleToZero: () => Promise<voi
       });
     },
   };
+}
+
+/** Copies the bridge's log lines of the server's stderr into `stderr`, each once, until cleared. */
+function copyLog(url: string, key: string, stderr: PassThrough, everyMs: number): NodeJS.Timeout {
+  let lastTime = '';
+  let atLastTime = new Set<string>();
+  let busy = false;
+  const poll = async () => {
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${key}` },
+      signal: AbortSignal.timeout(Math.max(everyMs, 1_000)),
+    });
+    if (!response.ok) return;
+    for (const text of (await response.text()).split('\n')) {
+      if (!text) continue;
+      const entry = JSON.parse(text) as { time: string; stream: string; line: string };
+      if (entry.stream !== 'stderr' || entry.time < lastTime) continue;
+      if (entry.time === lastTime && atLastTime.has(entry.line)) continue;
+      if (entry.time > lastTime) {
+        lastTime = entry.time;
+        atLastTime = new Set();
+      }
+      atLastTime.add(entry.line);
+      if (!stderr.writableEnded) stderr.write(`${entry.line}\n`);
+    }
+  };
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    poll()
+      .catch(() => {}) // the pod is going or gone: the session's end says so
+      .finally(() => (busy = false));
+  }, everyMs);
+  timer.unref();
+  return timer;
 }
