@@ -33,10 +33,11 @@ describe('docker/Dockerfile', () => {
     // @toolgate/cli's build (scripts/bundle.mjs) depends on @toolgate/web's (next build).
     expect(dockerfile).toMatch(/^RUN npx turbo run build --filter=@toolgate\/cli\b/m);
     const commands = [...dockerfile.matchAll(/^CMD (\[.*\])$/gm)].map((m) => JSON.parse(m[1]!) as string[]);
-    expect(commands.map((c) => c.at(-1))).toEqual(['web', 'proxy', 'worker']);
-    for (const command of commands) {
-      expect(command.slice(0, 2)).toEqual(['node', 'apps/cli/dist/toolgate.js']);
-    }
+    // Every Toolgate image runs the cli bundle; the bridge (a server's pod) runs its own.
+    const cli = commands.filter((c) => c[1] === 'apps/cli/dist/toolgate.js');
+    expect(cli.map((c) => c.at(-1))).toEqual(['web', 'proxy', 'worker', 'runner']);
+    expect(commands.filter((c) => !cli.includes(c))).toEqual([['node', 'apps/runner/dist/bridge.js']]);
+    for (const command of cli) expect(command[0]).toBe('node');
     expect(dockerfile).not.toMatch(/--import[= ]tsx|tsx\/esm/);
   });
 });
