@@ -132,6 +132,8 @@ const ZRunnerEnvFields = z.object({
     .default('1Gi'),
   /** How long a scaled-up server may take to become ready (image pull, start, initialize). */
   RUNNER_KUBERNETES_READY_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(180_000),
+  /** Objects of deleted installations (and ended canaries) are removed this often; 0: at start only. */
+  RUNNER_KUBERNETES_GC_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
 });
 
 export const ZRunnerEnv = ZRunnerEnvFields.superRefine((env, ctx) => {

@@ -64,18 +64,18 @@ export async function startRunner(
   });
   // kubernetes needs the database first: it collects the objects of deleted installations.
   let backend: SandboxBackend;
+  let stopBackend: (() => void) | undefined;
   try {
-    backend =
-      env.RUNNER_BACKEND === 'kubernetes'
-        ? (
-            await startKubernetesBackend({
-              env,
-              db: db.db,
-              ring: parseKeyRing(env.TOOLGATE_SECRET_KEYS),
-              log,
-            })
-          ).backend
-        : await createBackend(env, log, options.protectedPaths);
+    if (env.RUNNER_BACKEND === 'kubernetes') {
+      const kubernetes = await startKubernetesBackend({
+        env,
+        db: db.db,
+        ring: parseKeyRing(env.TOOLGATE_SECRET_KEYS),
+        log,
+      });
+      backend = kubernetes.backend;
+      stopBackend = () => kubernetes.stop();
+    } else backend = await createBackend(env, log, options.protectedPaths);
   } catch (error) {
     await db.close();
     throw error;
@@ -100,6 +100,7 @@ export async function startRunner(
     url,
     advertisedUrl: advertised,
     async stop() {
+      stopBackend?.();
       await announcement?.stop();
       await ownBus?.close();
       const closed = new Promise<void>((resolve) => runner.server.close(() => resolve()));

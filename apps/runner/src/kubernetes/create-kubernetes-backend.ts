@@ -33,8 +33,10 @@ export function layoutFromEnv(env: RunnerEnv): KubernetesLayout {
 
 /**
  * RUNNER_BACKEND=kubernetes: the reconciler on the cluster kubectl would use (KUBECONFIG,
- * ~/.kube/config, or the pod's service account), its garbage collected once against the
- * installations in Postgres, and the backend the lifecycle starts servers with.
+ * ~/.kube/config, or the pod's service account), its garbage collected against the installations
+ * in Postgres at start and every RUNNER_KUBERNETES_GC_INTERVAL_MS (objects of an installation
+ * deleted since, or of a canary ended, go within that interval), and the backend the lifecycle
+ * starts servers with. `stop` ends the periodic collection.
  */
 export async function startKubernetesBackend(options: {
   env: RunnerEnv;
@@ -42,7 +44,7 @@ export async function startKubernetesBackend(options: {
   ring: KeyRing;
   log: Logger;
   config?: KubeConfig;
-}): Promise<{ backend: SandboxBackend; servers: KubernetesServers }> {
+}): Promise<{ backend: SandboxBackend; servers: KubernetesServers; stop(): void }> {
   const { env, log } = options;
   const config =
     options.config ??
@@ -60,5 +62,22 @@ export async function startKubernetesBackend(options: {
     log,
     readyTimeoutMs: env.RUNNER_KUBERNETES_READY_TIMEOUT_MS,
   });
-  return { backend, servers };
+  const interval = env.RUNNER_KUBERNETES_GC_INTERVAL_MS;
+  let collecting = false;
+  const timer =
+    interval > 0
+      ? setInterval(() => {
+          if (collecting) return;
+          collecting = true;
+          // Only objects older than one interval: one made after the read below is never taken.
+          liveServers(options.db)
+            .then((live) => servers.collectGarbage(live, { olderThanMs: interval }))
+            .catch((err: unknown) =>
+              log.warn({ err }, 'kubernetes: garbage collection failed; next pass retries'),
+            )
+            .finally(() => (collecting = false));
+        }, interval)
+      : undefined;
+  timer?.unref();
+  return { backend, servers, stop: () => clearInterval(timer) };
 }

@@ -29,6 +29,7 @@ export interface Observed {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     generation?: number;
+    creationTimestamp?: string | Date;
   };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;

@@ -295,4 +295,15 @@ describe('KubernetesServers', () => {
     ).toEqual(Array(4).fill('stable'));
     expect(mine(theirs.installationId)).toHaveLength(4);
   });
+
+  it('periodic collection leaves objects younger than its interval, made after it read the live list', async () => {
+    const young = fresh();
+    await servers.ensure(young, KEY);
+    // An hour's minimum age: the objects just made are kept though their installation is not live.
+    expect(await servers.collectGarbage([], { olderThanMs: 3_600_000 })).toBe(0);
+    expect(mine(young.installationId)).toHaveLength(4);
+    // Old enough (any age): collected.
+    expect(await servers.collectGarbage([], { olderThanMs: 0 })).toBeGreaterThanOrEqual(4);
+    expect(mine(young.installationId)).toEqual([]);
+  });
 });

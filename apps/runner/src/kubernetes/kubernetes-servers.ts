@@ -135,11 +135,19 @@ export class KubernetesServers {
   }
 
   /**
-   * At start-up: deletes this owner's objects whose installation (and variant) is not in `live`.
+   * Deletes this owner's objects whose installation (and variant) is not in `live`: at start-up,
+   * and periodically with `olderThanMs` so objects made after `live` was read are never taken.
    * Objects without managed-by toolgate-runner and this owner label are never selected.
    */
-  async collectGarbage(live: Iterable<LiveServer>): Promise<number> {
+  async collectGarbage(live: Iterable<LiveServer>, options: { olderThanMs?: number } = {}): Promise<number> {
     const keep = new Set([...live].map((s) => `${labelValue(s.installationId)}/${s.variant}`));
+    const bornBefore = options.olderThanMs === undefined ? undefined : Date.now() - options.olderThanMs;
+    const oldEnough = (object: Observed) => {
+      if (bornBefore === undefined) return true;
+      const created = object.metadata?.creationTimestamp;
+      // Unknown age: kept, the next start-up collection decides.
+      return created !== undefined && new Date(created).getTime() <= bornBefore;
+    };
     const selector = selectorString({
       [LABEL.managedBy]: MANAGED_BY,
       [LABEL.owner]: labelValue(this.layout.owner),
@@ -149,9 +157,9 @@ export class KubernetesServers {
       const variant = labels[LABEL.variant];
       const installation = labels[LABEL.installation];
       // An object of ours whose labels were edited away from a known variant is ours to remove.
-      return (
-        !installation || !VARIANTS.includes(variant as Variant) || !keep.has(`${installation}/${variant}`)
-      );
+      const stale =
+        !installation || !VARIANTS.includes(variant as Variant) || !keep.has(`${installation}/${variant}`);
+      return stale && oldEnough(object);
     });
     if (deleted > 0)
       this.options.log.info({ deleted }, 'kubernetes: removed objects of deleted installations');
