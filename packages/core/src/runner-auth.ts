@@ -11,6 +11,14 @@ const LABEL = 'toolgate:runner-key:v1';
 
 const derive = (key: Buffer): string => createHmac('sha256', key).update(LABEL).digest('base64url');
 
+/** The ring's runner keys, derived once per ring (every runner request checks them). */
+const derived = new WeakMap<KeyRing, Buffer[]>();
+function runnerKeysOf(ring: KeyRing): Buffer[] {
+  let keys = derived.get(ring);
+  if (!keys) derived.set(ring, (keys = [...ring.keys.values()].map((key) => Buffer.from(derive(key)))));
+  return keys;
+}
+
 /** The `Authorization: Bearer …` value a proxy sends a runner. */
 export function runnerKey(ring: KeyRing): string {
   return derive(ring.keys.get(ring.primaryId)!);
@@ -20,9 +28,9 @@ export function runnerKey(ring: KeyRing): string {
 export function isRunnerKey(ring: KeyRing, presented: string | undefined): boolean {
   if (!presented) return false;
   const given = Buffer.from(presented);
-  for (const key of ring.keys.values()) {
-    const expected = Buffer.from(derive(key));
-    if (expected.length === given.length && timingSafeEqual(expected, given)) return true;
-  }
-  return false;
+  let found = false;
+  // Every key compared, so the time taken does not say which one matched.
+  for (const expected of runnerKeysOf(ring))
+    if (expected.length === given.length && timingSafeEqual(expected, given)) found = true;
+  return found;
 }
