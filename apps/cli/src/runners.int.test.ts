@@ -18,6 +18,7 @@ import {
   seedTools,
   type TestDatabase,
 } from '@toolgate/db/testing';
+import { inCanary } from '@toolgate/proxy/backend/canary-split';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { childEnv, REPO_ROOT, startToolgate, type StartedToolgate } from './testing/run-cli.ts';
 
@@ -104,6 +105,9 @@ describe.skipIf(!postgresUrl || !redisUrl || !bwrapAvailable)('self-hosted serve
   let tenantId = '';
   const installationIds = new Map<string, string>();
   let bus: Bus | undefined;
+  /** Callers of the packaged server with a canary: their token and whether the split sends them there. */
+  const canaryCallers: { token: string; canary: boolean }[] = [];
+  const CANARY_PERCENT = 30;
 
   beforeAll(async () => {
     db = await createTestDatabase(postgresUrl);
@@ -152,6 +156,38 @@ describe.skipIf(!postgresUrl || !redisUrl || !bwrapAvailable)('self-hosted serve
     }
     token = (await seedApiToken(db.db, tenant.id)).token;
     tenantId = tenant.id;
+
+    // A packaged server (installed by the runner from npm) with a canary on an older version.
+    const notes = await seedRegistryEntry(db.db, tenant.id, {
+      slug: 'notes',
+      transport: 'stdio',
+      url: null,
+      command: null,
+      package: '@modelcontextprotocol/server-memory',
+      version: '2026.8.31',
+      env: { MEMORY_FILE_PATH: '/home/server/memory.jsonl' },
+    });
+    const notesInstallation = await seedInstallation(db.db, tenant.id, notes.id, {
+      canaryVersion: '2026.7.4',
+      canaryPercent: CANARY_PERCENT,
+      canaryStartedAt: new Date(),
+    });
+    installationIds.set('notes', notesInstallation.id);
+    await seedTools(db.db, tenant.id, notesInstallation.id, [
+      { name: 'create_entities' },
+      { name: 'read_graph' },
+    ]);
+    await seedAssignments(db.db, tenant.id, gateway.id, [
+      { registryEntryId: notes.id, toolName: 'create_entities' },
+      { registryEntryId: notes.id, toolName: 'read_graph' },
+    ]);
+    for (let n = 0; n < 200; n++) {
+      const caller = await seedApiToken(db.db, tenant.id);
+      canaryCallers.push({
+        token: caller.token,
+        canary: inCanary(notesInstallation.id, `token:${caller.id}`, CANARY_PERCENT),
+      });
+    }
     gatewayPath = `/mcp/${tenant.slug}/${gateway.slug}`;
 
     env = childEnv({
@@ -168,7 +204,13 @@ describe.skipIf(!postgresUrl || !redisUrl || !bwrapAvailable)('self-hosted serve
       RUNNER_DATA_DIR: dataDir,
       RUNNER_READONLY_PATHS: NODE_MODULES,
     });
-    const proxyEnv = { ...env, PROXY_PORT: '0', TOOLGATE_RUNNERS: 'true' };
+    // The first call of the packaged server waits for its npm install on the runner.
+    const proxyEnv = {
+      ...env,
+      PROXY_PORT: '0',
+      TOOLGATE_RUNNERS: 'true',
+      UPSTREAM_CONNECT_TIMEOUT_MS: '120000',
+    };
     proxies.push(
       ...(await Promise.all([startToolgate('proxy', proxyEnv), startToolgate('proxy', proxyEnv)])),
     );
@@ -181,9 +223,14 @@ describe.skipIf(!postgresUrl || !redisUrl || !bwrapAvailable)('self-hosted serve
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  const call = async (proxy: StartedToolgate, name: string, args: Record<string, unknown> = {}) => {
+  const call = async (
+    proxy: StartedToolgate,
+    name: string,
+    args: Record<string, unknown> = {},
+    as = token,
+  ) => {
     const url = `${proxy.urls.proxy}${gatewayPath}`;
-    const headers = await openSession(url, token);
+    const headers = await openSession(url, as);
     return rpc(url, headers, {
       jsonrpc: '2.0',
       id: 1,
@@ -220,6 +267,36 @@ describe.skipIf(!postgresUrl || !redisUrl || !bwrapAvailable)('self-hosted serve
     const message = answer.error?.message ?? text(answer);
     expect(message).toMatch(/exited at start \(code 3\)/);
     expect(message).toContain('no config here');
+  });
+
+  it('splits callers between a packaged server and its canary, each caller always on its side', async () => {
+    // Each caller writes an entity named after itself through either proxy; the stable and the
+    // canary servers are separate instances, so each side's graph holds exactly its callers.
+    for (const [n, caller] of canaryCallers.entries()) {
+      const answer = await call(
+        proxies[n % 2]!,
+        'notes__create_entities',
+        { entities: [{ name: `caller-${n}`, entityType: 'caller', observations: [] }] },
+        caller.token,
+      );
+      expect(answer.error).toBeUndefined();
+      expect(answer.result?.isError).not.toBe(true);
+    }
+    const onSide = async (canary: boolean) => {
+      const reader = canaryCallers.find((c) => c.canary === canary)!;
+      const graph = JSON.parse(text(await call(proxies[1]!, 'notes__read_graph', {}, reader.token))) as {
+        entities: { name: string }[];
+      };
+      return new Set(graph.entities.map((e) => e.name));
+    };
+    const [stable, canary] = [await onSide(false), await onSide(true)];
+    canaryCallers.forEach((caller, n) => {
+      expect((caller.canary ? canary : stable).has(`caller-${n}`), `caller ${n}`).toBe(true);
+      expect((caller.canary ? stable : canary).has(`caller-${n}`), `caller ${n}`).toBe(false);
+    });
+    // The share itself is measured over fixed ids in apps/proxy (canary-split, canary-targets).
+    expect(canary.size).toBeGreaterThan(0);
+    expect(stable.size).toBeGreaterThan(0);
   });
 
   it("shows the server's log, as the web app reads it from the runner: stderr and why it failed", async () => {
