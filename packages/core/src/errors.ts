@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: { http: 429 },
   UPSTREAM: { http: 502 },
   UNAVAILABLE: { http: 503 },
+  /** The tenant's plan (or its overrides) allows no more of something: 402 Payment Required. */
+  PLAN_LIMIT: { http: 402 },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

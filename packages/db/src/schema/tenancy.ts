@@ -10,6 +10,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { LimitOverrides } from '@toolgate/core/plans';
 import { createdAt, id, updatedAt } from './columns.ts';
 
 export const MEMBER_ROLES = ['owner', 'admin', 'member'] as const;
@@ -56,6 +57,10 @@ export const tenants = pgTable('tenants', {
    * the version they were compiled from, so a proxy can tell a copy older than a change it heard of.
    */
   configVersion: bigint({ mode: 'number' }).notNull().default(0),
+  /** The plan's name in the deployment's plans configuration; null = the deployment's default plan. */
+  plan: text(),
+  /** Per-tenant limits set by an operator over the plan's (`toolgate tenant set-limits`); null = unlimited. */
+  limitOverrides: jsonb().$type<LimitOverrides>().notNull().default({}),
   /** Set when an owner deletes the workspace: it serves nothing from then on, and a worker job purges it. */
   deletedAt: timestamp({ withTimezone: true }),
   createdAt: createdAt(),
