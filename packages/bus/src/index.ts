@@ -4,6 +4,13 @@ import type { Bus } from './types.ts';
 
 export type * from './types.ts';
 export { RevocationsNotLoadedError } from './types.ts';
+export {
+  LocalFallbackRateLimiter,
+  calendarMonth,
+  createMemoryRateLimiter,
+  monthlyQuota,
+  type LocalFallbackOptions,
+} from './rate-limits.ts';
 export { BusLinkClosedError, createLinkedBus, portLink, processLink, serveBus, type BusLink } from './ipc.ts';
 export {
   applyConfigChange,

@@ -183,6 +183,8 @@ const FORWARDED: Record<string, (bus: Bus, args: unknown[]) => unknown> = {
   'runners.announce': (b, [url, ttl]) => b.runners.announce(url as string, ttl as number),
   'runners.withdraw': (b, [url]) => b.runners.withdraw(url as string),
   'runners.live': (b) => b.runners.live(),
+  'rateLimits.check': (b, [buckets, cost, now]) =>
+    b.rateLimits.check(buckets as never, cost as number | undefined, now as number | undefined),
   ping: (b) => b.ping(),
 };
 
@@ -331,6 +333,9 @@ export function createLinkedBus(link: BusLink): Bus {
       announce: (url, ttl) => call('runners.announce', url, ttl),
       withdraw: (url) => call('runners.withdraw', url),
       live: () => call('runners.live'),
+    },
+    rateLimits: {
+      check: (buckets, cost, now) => call('rateLimits.check', buckets, cost, now),
     },
     ping: () => call('ping'),
     async close() {

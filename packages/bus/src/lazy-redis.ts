@@ -14,6 +14,7 @@ const METHODS: { [P in Part]: Methods<P> } = {
   configVersions: ['raise', 'get'],
   streamEvents: ['append', 'read'],
   runners: ['announce', 'withdraw', 'live'],
+  rateLimits: ['check'],
 };
 
 type AnyMethod = (...args: unknown[]) => unknown;
@@ -59,6 +60,7 @@ export function createLazyRedisBus(options: RedisBusOptions): Bus {
     configVersions: part('configVersions'),
     streamEvents: part('streamEvents'),
     runners: part('runners'),
+    rateLimits: part('rateLimits'),
     ping: () => (loaded ? loaded.ping() : ready.then((bus) => bus.ping())),
     close: () => ready.then((bus) => bus.close()),
   };

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { createMemoryRateLimiter } from './rate-limits.ts';
 import {
   RevocationsNotLoadedError,
   USAGE_MAX_ATTEMPTS,
@@ -35,6 +36,7 @@ interface Hub {
   streams: Map<string, { events: string[]; expiresAt: number }>;
   /** Runner URL → when its announcement lapses (ms). */
   runners: Map<string, number>;
+  rateLimits: Map<string, { count: number; expiresAt: number }>;
 }
 
 const COMPLETED_RETENTION_MS = 3_600_000;
@@ -65,6 +67,7 @@ function hubFor(namespace: string): Hub {
       configVersions: new Map(),
       streams: new Map(),
       runners: new Map(),
+      rateLimits: new Map(),
     };
     hubs.set(namespace, hub);
   }
@@ -314,6 +317,7 @@ export function createMemoryBus({ namespace = 'default', retryDelayMs = 200 }: M
         return Promise.resolve([...hub.runners.keys()].sort());
       },
     },
+    rateLimits: createMemoryRateLimiter(hub.rateLimits),
     ping: () => Promise.resolve(),
     async close() {
       for (const timer of timers) clearTimeout(timer);

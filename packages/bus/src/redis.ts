@@ -1,6 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { readInvalidation } from './invalidate.ts';
+import { createRedisRateLimiter } from './redis-rate-limits.ts';
 import {
   RevocationsNotLoadedError,
   USAGE_MAX_ATTEMPTS,
@@ -295,6 +296,7 @@ export function createRedisBus({ url, prefix = 'tg', commandTimeoutMs = 1_000 }:
         return live[1].sort();
       },
     },
+    rateLimits: createRedisRateLimiter(client, key),
     async ping() {
       await client.ping();
     },

@@ -1,3 +1,5 @@
+import type { RateLimiter } from './rate-limits.ts';
+
 /**
  * What the proxies, web and workers share beyond Postgres. Two implementations pass one
  * contract suite: Redis/BullMQ for distributed deployments, in-process for one machine.
@@ -159,6 +161,8 @@ export interface RunnerRegistry {
   live(): Promise<string[]>;
 }
 
+export type { RateLimitBucket, RateLimitDecision, RateLimiter } from './rate-limits.ts';
+
 export interface Bus {
   /** `linked`: another process's bus, reached over its IPC channel (`toolgate start`'s proxy). */
   readonly kind: 'redis' | 'memory' | 'linked';
@@ -171,6 +175,8 @@ export interface Bus {
   readonly configVersions: ConfigVersions;
   readonly streamEvents: StreamEvents;
   readonly runners: RunnerRegistry;
+  /** Cluster-wide rate limits and quotas (rate-limits.ts). */
+  readonly rateLimits: RateLimiter;
   /** Throws when the backing service is unreachable (readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;
