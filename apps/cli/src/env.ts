@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { parseEnv, zLogLevel, zPort, zPostgresUrl, zRedisUrl, zKeyRing } from '@toolgate/core/env';
+import { EnvError, parseEnv, zLogLevel, zPort, zPostgresUrl, zRedisUrl, zKeyRing } from '@toolgate/core/env';
+import { loadPlansConfig, PlansConfigError, type PlansConfig } from '@toolgate/core/plans';
 import { z } from 'zod';
 
 /**
@@ -19,6 +20,11 @@ export const ZCliEnv = z.object({
   WORKER_PORT: zPort.default(9100),
   /** Port for the embedded database's wire-protocol server (0 = any free port). */
   EMBEDDED_DB_PORT: zPort.default(0),
+  /** Plans and their limits (docs/billing.md): a JSON file, or the JSON itself (which wins). */
+  TOOLGATE_PLANS_FILE: z.string().min(1).optional(),
+  TOOLGATE_PLANS: z.string().min(1).optional(),
+  /** The plan of tenants with none set; default: the file's `defaultPlan`, else `unlimited`. */
+  TOOLGATE_DEFAULT_PLAN: z.string().min(1).optional(),
 });
 export type CliEnv = z.infer<typeof ZCliEnv>;
 
@@ -26,6 +32,20 @@ export const cliEnv = (): CliEnv => parseEnv(ZCliEnv, process.env);
 
 /** The raw environment, for the per-app schemas to validate (they own their variables). */
 export const rawEnv = (): Record<string, string | undefined> => ({ ...process.env });
+
+/** The deployment's plans, as the web app reads them; a bad document is an EnvError naming it. */
+export function cliPlans(env: CliEnv): PlansConfig {
+  try {
+    return loadPlansConfig({
+      file: env.TOOLGATE_PLANS_FILE,
+      json: env.TOOLGATE_PLANS,
+      defaultPlan: env.TOOLGATE_DEFAULT_PLAN,
+    });
+  } catch (err) {
+    if (err instanceof PlansConfigError) throw new EnvError([err.message]);
+    throw err;
+  }
+}
 
 export const dataDir = (env: CliEnv): string => path.resolve(env.TOOLGATE_DATA_DIR);
 

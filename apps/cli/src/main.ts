@@ -5,6 +5,7 @@ import { proxyChildCommand } from './commands/proxy-child.ts';
 import { rotateSigningKeyCommand } from './commands/rotate-signing-key.ts';
 import { runnerCommand } from './commands/runner.ts';
 import { serveCommand } from './commands/serve.ts';
+import { TENANT_USAGE, tenantCommand } from './commands/tenant.ts';
 
 const USAGE = `Usage: toolgate <command> [options]
 
@@ -22,10 +23,14 @@ Commands:
                         Replace the OAuth signing key now; --drop-previous also
                         refuses every token the old keys signed (compromise);
                         prints {"kid":"…","dropped":[…]}
+  ${TENANT_USAGE}
+                        A tenant's plan, limits (with where each comes from) and
+                        counts; change its plan or override limits (docs/billing.md)
 
 Environment: DATABASE_URL, REDIS_URL (unset = embedded database / in-process bus),
 HOST, WEB_PORT, PROXY_PORT, WORKER_PORT, TOOLGATE_DATA_DIR, LOG_LEVEL,
-TOOLGATE_SECRET_KEYS, TOOLGATE_SESSION_KEYS. See docs/operations.md.
+TOOLGATE_SECRET_KEYS, TOOLGATE_SESSION_KEYS, TOOLGATE_PLANS_FILE, TOOLGATE_PLANS,
+TOOLGATE_DEFAULT_PLAN. See docs/operations.md and docs/billing.md.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -46,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       return bootstrapCommand(rest);
     case 'rotate-signing-key':
       return rotateSigningKeyCommand(rest);
+    case 'tenant':
+      return tenantCommand(rest);
     case undefined:
     case 'help':
     case '--help':

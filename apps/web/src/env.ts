@@ -9,6 +9,7 @@ import {
 } from '@toolgate/core/env';
 import { EMAIL_VERIFICATION_MODES } from '@toolgate/api/email-verification-policy';
 import { SIGNUP_MODES } from '@toolgate/api/signup-policy';
+import { loadPlansConfig, PlansConfigError, type PlansConfig } from '@toolgate/core/plans';
 import { z } from 'zod';
 
 /** Variables that only make sense together: all set, or none. */
@@ -101,6 +102,11 @@ export const ZWebEnv = z
     MAIL_FROM: z.string().includes('@', { message: 'must contain an email address' }).optional(),
     /** Without SMTP, also write each message as a JSON file here (browser tests read links from it). */
     TOOLGATE_MAIL_OUTBOX_DIR: z.string().optional(),
+    /** Plans and their limits (docs/billing.md): a JSON file, or the JSON itself (which wins). */
+    TOOLGATE_PLANS_FILE: z.string().min(1).optional(),
+    TOOLGATE_PLANS: z.string().min(1).optional(),
+    /** The plan of tenants with none set; default: the file's `defaultPlan`, else `unlimited`. */
+    TOOLGATE_DEFAULT_PLAN: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     // The server's own timeout fires first, so a live server answers with its clearer error.
@@ -124,6 +130,17 @@ export const ZWebEnv = z
     if (env.SMTP_URL && !env.MAIL_FROM) {
       ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'required when SMTP_URL is set' });
     }
+    try {
+      loadPlansConfig(plansSettings(env));
+    } catch (err) {
+      if (!(err instanceof PlansConfigError)) throw err;
+      const variable = env.TOOLGATE_PLANS
+        ? 'TOOLGATE_PLANS'
+        : env.TOOLGATE_PLANS_FILE
+          ? 'TOOLGATE_PLANS_FILE'
+          : 'TOOLGATE_DEFAULT_PLAN';
+      ctx.addIssue({ code: 'custom', path: [variable], message: err.message });
+    }
     if (!env.NEXTAUTH_SECRET && !env.TOOLGATE_SECRET_KEYS) {
       ctx.addIssue({
         code: 'custom',
@@ -133,6 +150,22 @@ export const ZWebEnv = z
     }
   });
 export type WebEnv = z.infer<typeof ZWebEnv>;
+
+function plansSettings(env: {
+  TOOLGATE_PLANS_FILE?: string;
+  TOOLGATE_PLANS?: string;
+  TOOLGATE_DEFAULT_PLAN?: string;
+}) {
+  return { file: env.TOOLGATE_PLANS_FILE, json: env.TOOLGATE_PLANS, defaultPlan: env.TOOLGATE_DEFAULT_PLAN };
+}
+
+let plans: PlansConfig | undefined;
+
+/** The deployment's plans (validated with the rest of the environment). */
+export function webPlans(): PlansConfig {
+  plans ??= loadPlansConfig(plansSettings(webEnv()));
+  return plans;
+}
 
 let cached: WebEnv | undefined;
 

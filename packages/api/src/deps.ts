@@ -1,6 +1,7 @@
 import type { Bus } from '@toolgate/bus';
 import type { KeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import type { RunnerAccess } from '@toolgate/mcp/runner-routing';
 import type { Mailer } from './mail/mailer.ts';
@@ -32,6 +33,11 @@ export interface ControlPlaneDeps {
   runners?: RunnerAccess;
   /** Where packaged servers' versions are looked up ("upgrade to …", canaries); default registry.npmjs.org. */
   npmRegistry?: NpmRegistryOptions;
+  /**
+   * TOOLGATE_PLANS(_FILE), TOOLGATE_DEFAULT_PLAN: the services refuse gateways, installations and
+   * members over a tenant's plan. Absent: every tenant is unlimited.
+   */
+  plans?: PlansConfig;
   /** Unexpected (500) errors are logged here. */
   log?: Logger;
 }

@@ -80,8 +80,7 @@ export interface PlansConfig {
   defaultPlan: string;
 }
 
-const allUnlimited = (): Limits =>
-  Object.fromEntries(LIMIT_KEYS.map((k) => [k, null])) as Limits;
+const allUnlimited = (): Limits => Object.fromEntries(LIMIT_KEYS.map((k) => [k, null])) as Limits;
 
 export const UNLIMITED_PLAN: Plan = Object.freeze({
   name: UNLIMITED_PLAN_NAME,

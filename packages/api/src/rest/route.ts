@@ -73,4 +73,5 @@ export const scope = ({ deps, caller }: RouteContext) => ({
   db: deps.db,
   tenantId: caller.tenantId,
   actor: caller.actor,
+  plans: deps.plans,
 });

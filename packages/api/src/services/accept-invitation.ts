@@ -1,16 +1,20 @@
 import { AppError } from '@toolgate/core/errors';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import { memberships, users, type MemberRole } from '@toolgate/db/schema';
 import { findUserById } from '@toolgate/db/tenancy';
 import { eq, sql } from 'drizzle-orm';
 import { claimInvitation, findInvitationByToken, requireUsableInvitation } from '../invitation-token.ts';
 import { currentRole } from '../workspace-lock.ts';
+import { requirePlanRoom } from './plans/plan-limits.ts';
 
 export interface AcceptInvitationOptions {
   db: Database;
   /** The signed-in user accepting. */
   userId: string;
   token: string;
+  /** The deployment's plans: joining is refused when the workspace is at its member limit. */
+  plans?: PlansConfig;
 }
 
 export interface AcceptedInvitation {
@@ -27,6 +31,7 @@ export async function acceptInvitation({
   db,
   userId,
   token,
+  plans,
 }: AcceptInvitationOptions): Promise<AcceptedInvitation> {
   const invitation = requireUsableInvitation(await findInvitationByToken(db, token));
   const user = await findUserById(db, userId);
@@ -41,6 +46,8 @@ export async function acceptInvitation({
   }
   return db.transaction(async (tx) => {
     const role = await claimInvitation(tx, invitation);
+    if (!(await currentRole(tx, invitation.tenantId, userId)))
+      await requirePlanRoom(tx, invitation.tenantId, plans, 'members');
     // The link was emailed to the user's address (checked above): following it proves the address.
     await tx
       .update(users)

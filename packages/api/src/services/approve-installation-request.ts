@@ -1,5 +1,6 @@
 import type { Bus } from '@toolgate/bus';
 import type { KeyRing } from '@toolgate/core/crypto';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import { installations } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
@@ -32,6 +33,7 @@ export interface ApproveInstallationRequestOptions {
   allowStdio?: boolean;
   connectTimeoutMs?: number;
   callTimeoutMs?: number;
+  plans?: PlansConfig;
 }
 
 /**

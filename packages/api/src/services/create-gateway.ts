@@ -1,4 +1,5 @@
 import type { Bus } from '@toolgate/bus';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import { gateways, gatewayTeams } from '@toolgate/db/schema';
 import { requireAdmin, type Actor } from '../actor.ts';
@@ -6,6 +7,7 @@ import { deliverChanges, recordGatewayChange } from '../invalidation.ts';
 import { ZCreateGatewayRequest, type CreateGatewayRequest, type Gateway } from '../schemas/gateways.ts';
 import { requireIdentityProvider, requirePassthroughEntry, requireTeams } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
+import { requirePlanRoom } from './plans/plan-limits.ts';
 import { loadGatewayViews, slugTaken } from '../views/gateway.ts';
 
 export interface CreateGatewayOptions {
@@ -14,6 +16,8 @@ export interface CreateGatewayOptions {
   tenantId: string;
   actor: Actor;
   input: CreateGatewayRequest;
+  /** The deployment's plans: the tenant's gateway limit is enforced. Absent: every tenant unlimited. */
+  plans?: PlansConfig;
 }
 
 export async function createGateway({
@@ -22,6 +26,7 @@ export async function createGateway({
   tenantId,
   actor,
   input,
+  plans,
 }: CreateGatewayOptions): Promise<Gateway> {
   requireAdmin(actor, 'create gateways');
   const g = parseInput(ZCreateGatewayRequest, input);
@@ -29,6 +34,7 @@ export async function createGateway({
   await requireIdentityProvider(db, tenantId, g.identityProviderId);
   await requirePassthroughEntry(db, tenantId, g.passthroughEntryId);
   const { row, recorded } = await db.transaction(async (tx) => {
+    await requirePlanRoom(tx, tenantId, plans, 'gateways');
     const [created] = await tx
       .insert(gateways)
       .values({

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bus } from '@toolgate/bus';
 import { seal, type KeyRing } from '@toolgate/core/crypto';
 import { AppError } from '@toolgate/core/errors';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import { installations } from '@toolgate/db/schema';
 import { requireAdmin, type Actor } from '../actor.ts';
@@ -20,6 +21,7 @@ import { credentialsAad } from '../upstream/discovery-target.ts';
 import { requireForwardedJwtSigning } from '../upstream/forwarded-jwt.ts';
 import { describeIssues, parseInput, type FieldIssue } from '../validation.ts';
 import { discoverInstallation } from './discover-installation.ts';
+import { requirePlanRoom } from './plans/plan-limits.ts';
 
 export interface CreateInstallationOptions {
   db: Database;
@@ -37,6 +39,8 @@ export interface CreateInstallationOptions {
   allowStdio?: boolean;
   connectTimeoutMs?: number;
   callTimeoutMs?: number;
+  /** The deployment's plans: the tenant's installation limit is enforced. Absent: every tenant unlimited. */
+  plans?: PlansConfig;
 }
 
 /**
@@ -90,25 +94,28 @@ export async function createInstallation(
   }
 
   const name = input.name ?? entry.name;
-  await db
-    .insert(installations)
-    .values({
-      id,
-      tenantId,
-      registryEntryId: entry.id,
-      name,
-      scope: input.scope,
-      teamId: input.scope === 'team' ? input.teamId! : null,
-      userId: input.scope === 'personal' ? actor.userId : null,
-      config,
-      credentialsSealed,
-      status: 'pending',
-      createdBy: actor.userId,
-    })
-    .catch((err: unknown) => {
-      if (isUniqueViolation(err)) throw installationNameTaken(entry.name, name);
-      throw err;
-    });
+  await db.transaction(async (tx) => {
+    await requirePlanRoom(tx, tenantId, options.plans, 'installations');
+    await tx
+      .insert(installations)
+      .values({
+        id,
+        tenantId,
+        registryEntryId: entry.id,
+        name,
+        scope: input.scope,
+        teamId: input.scope === 'team' ? input.teamId! : null,
+        userId: input.scope === 'personal' ? actor.userId : null,
+        config,
+        credentialsSealed,
+        status: 'pending',
+        createdBy: actor.userId,
+      })
+      .catch((err: unknown) => {
+        if (isUniqueViolation(err)) throw installationNameTaken(entry.name, name);
+        throw err;
+      });
+  });
 
   return discoverInstallation({ ...options, installationId: id });
 }

@@ -1,4 +1,5 @@
 import { AppError } from '@toolgate/core/errors';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import { invitations, memberships, users } from '@toolgate/db/schema';
 import { and, eq, isNull, sql } from 'drizzle-orm';
@@ -14,6 +15,7 @@ import {
   type IssuedInvitation,
 } from '../schemas/invitations.ts';
 import { parseInput } from '../validation.ts';
+import { requirePlanRoom } from './plans/plan-limits.ts';
 import { selectInvitationRow } from '../views/invitation.ts';
 import { actorRoleNow, lockWorkspace } from '../workspace-lock.ts';
 
@@ -25,6 +27,8 @@ export interface CreateInvitationOptions {
   tenantId: string;
   actor: Actor;
   input: CreateInvitationRequest;
+  /** The deployment's plans: members and live invitations together stay within the member limit. */
+  plans?: PlansConfig;
 }
 
 export const ONLY_OWNERS_INVITE_OWNERS = 'Only owners can invite owners';
@@ -48,6 +52,7 @@ export async function createInvitation({
   tenantId,
   actor,
   input,
+  plans,
 }: CreateInvitationOptions): Promise<IssuedInvitation> {
   requireAdmin(actor, 'invite people');
   await requireVerifiedEmail(db, actor, 'inviting people');
@@ -89,6 +94,7 @@ export async function createInvitation({
       });
     }
     if (pending.length > 0) await tx.delete(invitations).where(unaccepted);
+    await requirePlanRoom(tx, tenantId, plans, 'members', { countInvitations: true });
 
     const [created] = await tx
       .insert(invitations)

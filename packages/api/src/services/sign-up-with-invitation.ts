@@ -1,5 +1,6 @@
 import { AppError } from '@toolgate/core/errors';
 import { hashPassword } from '@toolgate/core/password';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import { memberships, users } from '@toolgate/db/schema';
 import { findUserByEmail } from '@toolgate/db/tenancy';
@@ -7,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { claimInvitation, findInvitationByToken, requireUsableInvitation } from '../invitation-token.ts';
 import { ZSignUpWithInvitationRequest, type SignUpWithInvitationRequest } from '../schemas/invitations.ts';
 import { parseInput } from '../validation.ts';
+import { requirePlanRoom } from './plans/plan-limits.ts';
 
 import { requireSignupAllowed, type SignupMode } from '../signup-policy.ts';
 export const INVITED_ACCOUNT_EXISTS =
@@ -17,6 +19,8 @@ export interface SignUpWithInvitationOptions {
   input: SignUpWithInvitationRequest;
   /** TOOLGATE_SIGNUP: `closed` refuses new accounts even with an invitation. */
   signupMode?: SignupMode;
+  /** The deployment's plans: joining is refused when the workspace is at its member limit. */
+  plans?: PlansConfig;
 }
 
 /**
@@ -27,6 +31,7 @@ export async function signUpWithInvitation({
   db,
   input,
   signupMode = 'open',
+  plans,
 }: SignUpWithInvitationOptions): Promise<{ userId: string; email: string; tenantSlug: string }> {
   requireSignupAllowed(signupMode, 'invitation');
   const { token, name, password } = parseInput(ZSignUpWithInvitationRequest, input);
@@ -42,6 +47,7 @@ export async function signUpWithInvitation({
   const passwordHash = await hashPassword(password);
   return db.transaction(async (tx) => {
     const role = await claimInvitation(tx, invitation);
+    await requirePlanRoom(tx, invitation.tenantId, plans, 'members');
     const [user] = await tx
       .insert(users)
       // The invitation link was emailed to this address: following it proves the address.

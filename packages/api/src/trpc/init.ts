@@ -85,7 +85,7 @@ export const protectedProcedure = authedProcedure.use(({ ctx, next }) => {
       role: membership.role,
       actor,
       /** What every workspace service takes from the request: `listGateways(ctx.scope)`. */
-      scope: { db: ctx.deps.db, tenantId: membership.tenantId, actor },
+      scope: { db: ctx.deps.db, tenantId: membership.tenantId, actor, plans: ctx.deps.plans },
     },
   });
 });

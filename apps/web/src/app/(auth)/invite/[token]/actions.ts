@@ -4,7 +4,7 @@ import { acceptInvitation } from '@toolgate/api/services/accept-invitation';
 import { signUpWithInvitation } from '@toolgate/api/services/sign-up-with-invitation';
 import { getCurrentAccount } from '~/server/auth/session';
 import { webContext } from '~/server/context';
-import { webEnv } from '~/env';
+import { webEnv, webPlans } from '~/env';
 import { actionFailure, sessionEnded, type ActionResult } from '~/server/form-action';
 
 /** The signed-in user joins the workspace; the service checks the invitation is theirs. */
@@ -16,6 +16,7 @@ export async function acceptInvitationAction(token: string): Promise<ActionResul
       db: webContext().db.db,
       userId: account.user.id,
       token: typeof token === 'string' ? token : '',
+      plans: webPlans(),
     });
     return { ok: true, tenantSlug };
   } catch (err) {
@@ -37,6 +38,7 @@ export async function signUpWithInvitationAction(input: {
       db: webContext().db.db,
       input,
       signupMode: webEnv().TOOLGATE_SIGNUP,
+      plans: webPlans(),
     });
     return { ok: true, email, tenantSlug };
   } catch (err) {

@@ -1,0 +1,9 @@
+export { requirePlanRoom, countOf } from './plan-limits.ts';
+export { tenantEntitlements, type TenantEntitlements } from './tenant-entitlements.ts';
+export {
+  PLAN_SETTINGS_METHOD,
+  setTenantLimits,
+  setTenantPlan,
+  tenantIdBySlug,
+  type OperatorTenant,
+} from './set-tenant-plan.ts';

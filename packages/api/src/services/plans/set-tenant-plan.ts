@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '@toolgate/core/errors';
+import {
+  LIMIT_KEYS,
+  ZLimitOverrides,
+  type LimitKey,
+  type LimitOverrides,
+  type PlansConfig,
+} from '@toolgate/core/plans';
+import type { Database } from '@toolgate/db/client';
+import { auditEvents, tenants } from '@toolgate/db/schema';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Tx } from '../../workspace-lock.ts';
+
+/** Operator changes of a tenant's plan or limits, in its audit log (principal: the operator). */
+export const PLAN_SETTINGS_METHOD = 'settings/plan';
+
+export interface OperatorTenant {
+  id: string;
+  slug: string;
+  plan: string | null;
+  overrides: LimitOverrides;
+}
+
+/** A live tenant by slug, locked for the change. */
+async function lockTenantBySlug(tx: Tx, slug: string): Promise<OperatorTenant> {
+  const [row] = await tx
+    .select({ id: tenants.id, slug: tenants.slug, plan: tenants.plan, overrides: tenants.limitOverrides })
+    .from(tenants)
+    .where(and(eq(tenants.slug, slug), isNull(tenants.deletedAt)))
+    .for('no key update');
+  if (!row) throw new AppError('NOT_FOUND', `No workspace "${slug}"`);
+  return { ...row, overrides: row.overrides as LimitOverrides };
+}
+
+/** The tenant id of a live workspace, by slug (NOT_FOUND otherwise). */
+export async function tenantIdBySlug(db: Database, slug: string): Promise<string> {
+  const [row] = await db
+    .select({ id: tenants.id })
+    .from(tenants)
+    .where(and(eq(tenants.slug, slug), isNull(tenants.deletedAt)));
+  if (!row) throw new AppError('NOT_FOUND', `No workspace "${slug}"`);
+  return row.id;
+}
+
+async function audit(tx: Tx, tenantId: string, request: unknown, before: unknown, after: unknown) {
+  await tx.insert(auditEvents).values({
+    id: randomUUID(),
+    tenantId,
+    occurredAt: new Date(),
+    principalType: 'operator',
+    principalId: 'operator:cli',
+    method: PLAN_SETTINGS_METHOD,
+    status: 'ok',
+    request: request as Record<string, unknown>,
+    response: { before, after },
+  });
+}
+
+export interface SetTenantPlanOptions {
+  db: Database;
+  plans: PlansConfig;
+  slug: string;
+  /** A configured plan's name, or null for the deployment's default plan. */
+  plan: string | null;
+}
+
+/**
+ * Puts a tenant on a configured plan (operators). Nothing is deleted when the new plan is
+ * smaller: objects over its limits keep working, and new ones are refused.
+ */
+export async function setTenantPlan({
+  db,
+  plans,
+  slug,
+  plan,
+}: SetTenantPlanOptions): Promise<OperatorTenant> {
+  if (plan !== null && !plans.plans[plan]) {
+    throw new AppError(
+      'INVALID',
+      `Unknown plan "${plan}"; the configured plans are: ${Object.keys(plans.plans).join(', ')}`,
+      { fields: [{ path: 'plan', message: 'not a configured plan' }] },
+    );
+  }
+  return db.transaction(async (tx) => {
+    const tenant = await lockTenantBySlug(tx, slug);
+    await tx.update(tenants).set({ plan }).where(eq(tenants.id, tenant.id));
+    await audit(tx, tenant.id, { action: 'set-plan' }, { plan: tenant.plan }, { plan });
+    return { ...tenant, plan };
+  });
+}
+
+export interface SetTenantLimitsOptions {
+  db: Database;
+  slug: string;
+  /** A number (null = unlimited) overrides the plan's limit; `'default'` removes the override. */
+  changes: Partial<Record<LimitKey, number | null | 'default'>>;
+}
+
+/** Sets or clears a tenant's limit overrides (operators); other overrides are kept. */
+export async function setTenantLimits({
+  db,
+  slug,
+  changes,
+}: SetTenantLimitsOptions): Promise<OperatorTenant> {
+  return db.transaction(async (tx) => {
+    const tenant = await lockTenantBySlug(tx, slug);
+    const next: LimitOverrides = { ...tenant.overrides };
+    for (const key of LIMIT_KEYS) {
+      const change = changes[key];
+      if (change === undefined) continue;
+      if (change === 'default') delete next[key];
+      else next[key] = change;
+    }
+    const parsed = ZLimitOverrides.safeParse(next);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new AppError('INVALID', `${issue.path.map(String).join('.')}: ${issue.message}`);
+    }
+    await tx.update(tenants).set({ limitOverrides: next }).where(eq(tenants.id, tenant.id));
+    await audit(
+      tx,
+      tenant.id,
+      { action: 'set-limits' },
+      { overrides: tenant.overrides },
+      { overrides: next },
+    );
+    return { ...tenant, overrides: next };
+  });
+}
