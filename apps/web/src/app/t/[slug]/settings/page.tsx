@@ -7,6 +7,7 @@ import { requireMembership } from '~/server/auth/session';
 import { ApprovalWebhookForm } from './approval-webhook-form';
 import { AuditRetentionForm } from './audit-retention-form';
 import { JitUsersForm } from './jit-users-form';
+import { PlanSection } from './plan-section';
 import { ToolPinningForm } from './tool-pinning-form';
 import { WorkspaceSection } from './workspace-section';
 
@@ -30,6 +31,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ slug:
         canRename={isAdmin(membership)}
         isOwner={membership.role === 'owner'}
       />
+      {isAdmin(membership) && <PlanSection tenantId={membership.tenantId} />}
       <AuditRetentionForm isAdmin={isAdmin(membership)} />
       <JitUsersForm tenantSlug={slug} isAdmin={isAdmin(membership)} />
       <ToolPinningForm tenantSlug={slug} isAdmin={isAdmin(membership)} />
