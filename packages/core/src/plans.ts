@@ -87,7 +87,7 @@ export const UNLIMITED_PLAN: Plan = Object.freeze({
   title: 'Unlimited',
   limits: Object.freeze(allUnlimited()),
   features: [...FEATURES],
-}) as Plan;
+});
 
 /** A deployment with no plans configured: every tenant is unlimited. */
 export const DEFAULT_PLANS_CONFIG: PlansConfig = {

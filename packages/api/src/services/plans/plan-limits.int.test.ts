@@ -98,8 +98,7 @@ describe('plan count limits', () => {
     const refused = results.filter((r) => r.status === 'rejected');
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     expect(refused).toHaveLength(5);
-    for (const r of refused)
-      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'PLAN_LIMIT' });
+    for (const r of refused) expect(r.reason).toMatchObject({ code: 'PLAN_LIMIT' });
     expect(await gatewayCount(a)).toBe(3);
   });
 

@@ -5,7 +5,6 @@ import {
   LIMIT_LABELS,
   resolvePlan,
   type CountLimit,
-  type LimitOverrides,
   type PlansConfig,
 } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
@@ -64,7 +63,7 @@ export async function requirePlanRoom(
   if (!tenant) throw new AppError('NOT_FOUND', 'Workspace not found');
   const config = plans ?? DEFAULT_PLANS_CONFIG;
   const { plan } = resolvePlan(config, tenant.plan);
-  const { limits, sources } = effectiveLimits(plan, tenant.overrides as LimitOverrides);
+  const { limits, sources } = effectiveLimits(plan, tenant.overrides);
   const max = limits[limit];
   if (max === null) return;
   let count = await countOf(tx, tenantId, limit);

@@ -30,7 +30,7 @@ async function lockTenantBySlug(tx: Tx, slug: string): Promise<OperatorTenant> {
     .where(and(eq(tenants.slug, slug), isNull(tenants.deletedAt)))
     .for('no key update');
   if (!row) throw new AppError('NOT_FOUND', `No workspace "${slug}"`);
-  return { ...row, overrides: row.overrides as LimitOverrides };
+  return { ...row, overrides: row.overrides };
 }
 
 /** The tenant id of a live workspace, by slug (NOT_FOUND otherwise). */
@@ -52,7 +52,7 @@ async function audit(tx: Tx, tenantId: string, request: unknown, before: unknown
     principalId: 'operator:cli',
     method: PLAN_SETTINGS_METHOD,
     status: 'ok',
-    request: request as Record<string, unknown>,
+    request,
     response: { before, after },
   });
 }

@@ -43,7 +43,7 @@ export async function tenantEntitlements(
     .where(eq(tenants.id, tenantId));
   if (!tenant) throw new AppError('NOT_FOUND', 'Workspace not found');
   const { plan, known } = resolvePlan(plans, tenant.plan);
-  const overrides = tenant.overrides as LimitOverrides;
+  const overrides = tenant.overrides;
   const { limits, sources } = effectiveLimits(plan, overrides);
   const counts = Object.fromEntries(
     await Promise.all(COUNT_LIMITS.map(async (k) => [k, await countOf(db, tenantId, k)] as const)),
