@@ -8,6 +8,7 @@ import {
 import type { Bus } from '@toolgate/bus';
 import { openString, type KeyRing } from '@toolgate/core/crypto';
 import { AppError } from '@toolgate/core/errors';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import { memberships, upstreamOAuthClients, upstreamOAuthStates } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
@@ -47,6 +48,8 @@ export interface CompleteConnectionOptions {
   userId: string;
   params: CallbackParams;
   allowPrivate: boolean;
+  /** The deployment's plans: a sign-in that would add an installation over the limit is refused. */
+  plans?: PlansConfig;
   now?: Date;
 }
 

@@ -3,6 +3,7 @@ import type { UpstreamTokens } from '@toolgate/auth/upstream-client';
 import type { Bus } from '@toolgate/bus';
 import { seal, type KeyRing } from '@toolgate/core/crypto';
 import { AppError } from '@toolgate/core/errors';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import type { Executor } from '@toolgate/db/config-outbox';
 import {
@@ -14,6 +15,7 @@ import {
 import { and, eq, isNull } from 'drizzle-orm';
 import { deliverChanges, recordEntryChange, tenantSlugOf } from '../../invalidation.ts';
 import { credentialsAad } from '../../upstream/discovery-target.ts';
+import { requirePlanRoom } from '../plans/plan-limits.ts';
 import { withReason } from './connection-audit.ts';
 import { refreshTokenAad } from './connection-urls.ts';
 
@@ -41,7 +43,7 @@ type StateRow = typeof upstreamOAuthStates.$inferSelect;
  * proxy is told once committed.
  */
 export async function storeConnection(
-  options: { db: Database; bus: Bus; keys: KeyRing },
+  options: { db: Database; bus: Bus; keys: KeyRing; plans?: PlansConfig },
   state: StateRow,
   clientRowId: string,
   tokens: UpstreamTokens,
@@ -93,6 +95,8 @@ export async function storeConnection(
         .set({ credentialsSealed, status: 'pending', lastError: null })
         .where(and(eq(installations.tenantId, tenantId), eq(installations.id, installationId)));
     } else {
+      // A new installation counts against the plan; a reconnected one does not.
+      await requirePlanRoom(tx, tenantId, options.plans, 'installations');
       await tx.insert(installations).values({
         id: installationId,
         tenantId,

@@ -1,5 +1,5 @@
 import { completeConnection } from '@toolgate/api/services/connections';
-import { webEnv } from '~/env';
+import { webEnv, webPlans } from '~/env';
 import { webContext } from '~/server/context';
 import { sessionUserId } from '~/server/oauth/session-user';
 import { handleUpstreamCallback } from '~/server/oauth/upstream-callback';
@@ -23,6 +23,7 @@ export function GET(request: Request): Promise<Response> {
           userId,
           params,
           allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
+          plans: webPlans(),
         });
       },
     },
