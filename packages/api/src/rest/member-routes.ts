@@ -83,7 +83,7 @@ export const MEMBER_ROUTES: readonly Route[] = [
     body: ZCreateInvitationRequest,
     status: 201,
     response: ZIssuedInvitation,
-    errors: [400, 409, 413, 422],
+    errors: [400, 402, 409, 413, 422],
     handle: (ctx, input) =>
       createInvitation({
         ...scope(ctx),

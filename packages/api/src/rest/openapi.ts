@@ -13,6 +13,9 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'The body is not JSON (or not UTF-8), or nests objects and arrays more than 64 levels deep',
   401: 'Missing, invalid, expired or revoked API token',
+  402:
+    "The workspace's plan allows no more of these (`error.code` PLAN_LIMIT; `error.details` names the limit, " +
+    'the plan, the maximum and the current count)',
   403:
     "The token lacks the admin capability, the caller's role does not allow this, or the caller's email " +
     'address is not verified yet (`error.details.reason` is `email-unverified`)',

@@ -47,7 +47,7 @@ export interface Route {
   /** Absent for 204. */
   response?: z.ZodType;
   /** Error statuses this route answers besides 401/403 (every route) and 500. */
-  errors: readonly (400 | 404 | 409 | 413 | 422 | 429 | 502 | 503)[];
+  errors: readonly (400 | 402 | 404 | 409 | 413 | 422 | 429 | 502 | 503)[];
   handle(ctx: RouteContext, body: unknown): Promise<unknown>;
 }
 

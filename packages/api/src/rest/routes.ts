@@ -224,7 +224,7 @@ export const ROUTES: readonly Route[] = [
     body: ZCreateInstallationRequest,
     status: 201,
     response: ZDiscoveredInstallation,
-    errors: [400, 404, 409, 413, 422, 503],
+    errors: [400, 402, 404, 409, 413, 422, 503],
     handle: (ctx, input) => createInstallation({ ...scope(ctx), ...upstreamAccess(ctx), input }),
   }),
   route({
@@ -394,7 +394,7 @@ export const ROUTES: readonly Route[] = [
     body: ZApproveInstallationRequest,
     status: 200,
     response: ZApprovedInstallationRequest,
-    errors: [400, 404, 409, 413, 422, 503],
+    errors: [400, 402, 404, 409, 413, 422, 503],
     handle: (ctx, input) =>
       approveInstallationRequest({ ...scope(ctx), ...upstreamAccess(ctx), requestId: ctx.params.id!, input }),
   }),
@@ -441,7 +441,7 @@ export const ROUTES: readonly Route[] = [
     body: ZCreateGatewayRequest,
     status: 201,
     response: ZGatewayResponse,
-    errors: [400, 404, 409, 413, 422],
+    errors: [400, 402, 404, 409, 413, 422],
     handle: async (ctx, input) =>
       withUrl(ctx, await createGateway({ ...scope(ctx), bus: ctx.deps.bus, input })),
   }),
