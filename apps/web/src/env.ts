@@ -139,7 +139,13 @@ export const ZWebEnv = z
         : env.TOOLGATE_PLANS_FILE
           ? 'TOOLGATE_PLANS_FILE'
           : 'TOOLGATE_DEFAULT_PLAN';
-      ctx.addIssue({ code: 'custom', path: [variable], message: err.message });
+      // The message starts with the variable's name, which the issue's path already says.
+      const message = err.message.startsWith(variable)
+        ? err.message
+            .slice(variable.length)
+            .replace(/^(: | \((.*?)\): )/, (_, _m, file?: string) => (file ? `${file}: ` : ''))
+        : err.message;
+      ctx.addIssue({ code: 'custom', path: [variable], message });
     }
     if (!env.NEXTAUTH_SECRET && !env.TOOLGATE_SECRET_KEYS) {
       ctx.addIssue({
