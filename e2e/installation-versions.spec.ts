@@ -114,6 +114,26 @@ test('a canary is compared with the stable version, rolled back and promoted fro
     expect(await p50(canaryRow)).toBeLessThanOrEqual(50);
     await shot(page, 'installation-canary');
 
+    // The usage dashboard shows the running canaries side by side too.
+    await page.goto(`/t/${owner.slug}/usage`);
+    const canaries = page.getByRole('region', { name: 'Canaries' });
+    await expect(canaries).toContainText('1.1.0 for 25% of callers');
+    const onUsage = canaries.getByRole('table', { name: /stable and canary$/ });
+    const usageRow = (name: RegExp) =>
+      onUsage.getByRole('row').filter({ has: page.getByRole('rowheader', { name }) });
+    await expect(
+      usageRow(/^Stable/)
+        .getByRole('cell')
+        .nth(0),
+    ).toHaveText('40');
+    await expect(
+      usageRow(/^Canary/)
+        .getByRole('cell')
+        .nth(1),
+    ).toHaveText('30.0%');
+    await canaries.getByRole('link').click();
+    await expect(page).toHaveURL(new RegExp(`/servers/${installation.id}$`));
+
     await canary.getByRole('button', { name: 'Roll back' }).click();
     const rollBack = page.getByRole('dialog', { name: 'Roll back the canary?' });
     await expect(rollBack).toContainText('The 25% of callers on 1.1.0 go back to 1.0.0.');

@@ -13,6 +13,7 @@ import { BarList } from './bar-list.tsx';
 import { FilterBar, useFacets } from './filter-bar.tsx';
 import { formatCount, formatMs, formatPercent } from './format.ts';
 import { RangePicker } from './range-picker.tsx';
+import { CanaryComparisons } from './canary-comparisons.tsx';
 import { CallsChart, LatencyChart } from './time-charts.tsx';
 import {
   clearNarrowingFilters,
@@ -93,6 +94,7 @@ export function UsageDashboard({
       ) : (
         !summary.error && <Loading>Loading usage…</Loading>
       )}
+      {isAdmin && !gatewayId && <CanaryComparisons tenantSlug={tenantSlug} />}
     </div>
   );
 }

@@ -1,7 +1,6 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { VariantStats } from '@toolgate/api/schemas/installation-versions';
 import type { Installation } from '@toolgate/api/schemas/installations';
 import { useState, type FormEvent } from 'react';
 import { Alert } from '~/components/ui/alert';
@@ -10,11 +9,10 @@ import { Button } from '~/components/ui/button';
 import { ConfirmDialog, Dialog, FormActions } from '~/components/ui/dialog';
 import { SelectField, TextField } from '~/components/ui/field';
 import { errorFields, useTRPC } from '~/trpc/react';
+import { CanaryComparisonTable } from '~/components/usage/canary-comparison-table';
 import { versionLabel } from './version-label';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const percent = (rate: number) => `${(rate * 100).toFixed(rate > 0 && rate < 0.01 ? 2 : 1)}%`;
-const ms = (value: number | null) => (value === null ? '—' : `${value} ms`);
 
 /**
  * The installation's canary: which version, for what share of callers, since when, and (for those
@@ -90,23 +88,7 @@ export function CanaryPanel({
         )}
       </div>
       {manageable && report.error && <Alert>{report.error.message}</Alert>}
-      {comparison && (
-        <table className="w-full text-left text-sm" aria-label="Stable and canary compared">
-          <thead className="text-slate-500">
-            <tr>
-              <th className="py-1.5 font-medium">Since the canary started</th>
-              <th className="py-1.5 font-medium">Calls</th>
-              <th className="py-1.5 font-medium">Error rate</th>
-              <th className="py-1.5 font-medium">p50</th>
-              <th className="py-1.5 font-medium">p95</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100 text-slate-900">
-            <StatsRow name="Stable" stats={comparison.stable} />
-            <StatsRow name="Canary" stats={comparison.canary} />
-          </tbody>
-        </table>
-      )}
+      {comparison && <CanaryComparisonTable comparison={comparison} />}
       <ConfirmDialog
         open={confirm !== null}
         onClose={() => setConfirm(null)}
@@ -122,20 +104,6 @@ export function CanaryPanel({
         onConfirm={() => action.mutate({ installationId: installation.id })}
       />
     </div>
-  );
-}
-
-function StatsRow({ name, stats }: { name: string; stats: VariantStats }) {
-  return (
-    <tr>
-      <th scope="row" className="py-1.5 font-medium">
-        {name} <code className="font-mono text-xs text-slate-500">{stats.version ?? ''}</code>
-      </th>
-      <td className="py-1.5 tabular-nums">{stats.calls}</td>
-      <td className="py-1.5 tabular-nums">{stats.calls > 0 ? percent(stats.errorRate) : '—'}</td>
-      <td className="py-1.5 tabular-nums">{ms(stats.p50Ms)}</td>
-      <td className="py-1.5 tabular-nums">{ms(stats.p95Ms)}</td>
-    </tr>
   );
 }
 
