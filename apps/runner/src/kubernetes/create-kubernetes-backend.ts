@@ -61,6 +61,7 @@ export async function startKubernetesBackend(options: {
     ring: options.ring,
     log,
     readyTimeoutMs: env.RUNNER_KUBERNETES_READY_TIMEOUT_MS,
+    bridgeImage: env.RUNNER_KUBERNETES_BRIDGE_IMAGE!,
   });
   const interval = env.RUNNER_KUBERNETES_GC_INTERVAL_MS;
   let collecting = false;

@@ -25,6 +25,17 @@ export interface KubernetesBackendOptions {
   logPollMs?: number;
   /** Where to reach a server; default its Service (`servers.endpoint`). Tests point at a local bridge. */
   endpoint?: (installationId: string, variant: 'stable' | 'canary') => string;
+  /** The bridge image, whose tag (or digest) is the running version of command servers. */
+  bridgeImage?: string;
+}
+
+/** `registry/toolgate-bridge:1.2.0` → `1.2.0`; a digest (`…@sha256:…`) as it is; none → `latest`. */
+export function imageVersion(image: string): string {
+  const at = image.indexOf('@');
+  if (at >= 0) return image.slice(at + 1);
+  const name = image.slice(image.lastIndexOf('/') + 1);
+  const colon = name.lastIndexOf(':');
+  return colon >= 0 ? name.slice(colon + 1) : 'latest';
 }
 
 /**
@@ -43,6 +54,7 @@ export function createKubernetesBackend(options: KubernetesBackendOptions): Sand
   return {
     kind: 'kubernetes',
     limits: 'kubernetes (pod resources)',
+    ...(options.bridgeImage ? { runsVersion: imageVersion(options.bridgeImage) } : {}),
     async start(input: SandboxSpec): Promise<SandboxedProcess> {
       const spec = parseSandboxSpec(input);
       if (!spec.owner)

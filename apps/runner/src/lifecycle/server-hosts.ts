@@ -99,7 +99,17 @@ export class ServerHosts {
           // The Kubernetes backend labels what it creates with it; the others ignore it.
           owner: { tenantId, installationId, variant, label: current.label },
         };
-        if (!current.package) return { secretValues: current.secretValues, spec };
+        if (!current.package) {
+          // A command's version is the image's where the backend runs one (Kubernetes).
+          const runs = o.backend.runsVersion;
+          return {
+            secretValues: current.secretValues,
+            spec: runs ? { ...spec, owner: { ...spec.owner!, version: runs } } : spec,
+            ...(runs && variant === 'stable'
+              ? { started: () => o.recordVersion(tenantId, installationId, runs) }
+              : {}),
+          };
+        }
         const packaged = await packagedCommand({
           installer: o.installer,
           backend: o.backend,

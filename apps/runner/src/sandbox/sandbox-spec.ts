@@ -100,6 +100,11 @@ export interface SandboxBackend {
   readonly limits: string;
   /** Where a server sees its spec's `packageDir`; absent: at its host path (nothing is mounted). */
   readonly packageMount?: string;
+  /**
+   * The version of what runs when the backend decides it (Kubernetes: the bridge image's tag),
+   * recorded as the installation's running version for servers that are not packages.
+   */
+  readonly runsVersion?: string;
   /** Validates the spec and starts the server; throws AppError('INVALID') for a bad spec or command. */
   start(spec: SandboxSpec): Promise<SandboxedProcess>;
 }
