@@ -5,7 +5,7 @@ import { proxyChildCommand } from './commands/proxy-child.ts';
 import { rotateSigningKeyCommand } from './commands/rotate-signing-key.ts';
 import { runnerCommand } from './commands/runner.ts';
 import { serveCommand } from './commands/serve.ts';
-import { TENANT_USAGE, tenantCommand } from './commands/tenant.ts';
+import { tenantCommand } from './commands/tenant.ts';
 
 const USAGE = `Usage: toolgate <command> [options]
 
@@ -23,9 +23,15 @@ Commands:
                         Replace the OAuth signing key now; --drop-previous also
                         refuses every token the old keys signed (compromise);
                         prints {"kid":"…","dropped":[…]}
-  ${TENANT_USAGE}
-                        A tenant's plan, limits (with where each comes from) and
-                        counts; change its plan or override limits (docs/billing.md)
+  tenant show <slug>    A tenant's plan, each limit with where it comes from (plan or
+                        override), and its counts; prints one JSON line
+  tenant set-plan <slug> <plan|default>
+                        Put a tenant on a configured plan, or back on the default
+  tenant set-limits <slug> [--gateways N] [--installations N] [--members N]
+        [--calls-per-month N] [--calls-per-minute N] [--calls-per-minute-per-token N]
+        [--calls-per-minute-per-user N] [--audit-retention-days N]
+                        Override limits over the plan; N: a whole number, "unlimited",
+                        or "default" to remove the override (docs/billing.md)
 
 Environment: DATABASE_URL, REDIS_URL (unset = embedded database / in-process bus),
 HOST, WEB_PORT, PROXY_PORT, WORKER_PORT, TOOLGATE_DATA_DIR, LOG_LEVEL,
