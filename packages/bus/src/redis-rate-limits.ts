@@ -12,27 +12,30 @@ import {
 /**
  * The check of rate-limits.ts in one script, so reading every bucket and consuming from all of
  * them is one atomic round trip (EVALSHA; ioredis falls back to EVAL after a Redis restart).
- * KEYS: per bucket its current and previous counters. ARGV[1]: cost; then per bucket: limit,
- * window ms, ms left in the current window (0: a fixed period), expiry ms of the current counter.
+ * KEYS: per bucket its current and previous counters. ARGV[1]: the numbers, comma-separated (one
+ * argument: ioredis's cost grows with the argument count): cost, then per bucket limit, window
+ * ms, ms left in the current window (0: a fixed period), expiry ms of the current counter.
  * Returns 0 when admitted, else {bucket number (1-based), current count, previous count}.
  */
 const CHECK = `
-local cost = tonumber(ARGV[1])
+local a = {}
+for v in string.gmatch(ARGV[1], '[^,]+') do a[#a + 1] = tonumber(v) end
+local cost = a[1]
 local values = redis.call('MGET', unpack(KEYS))
 local n = #KEYS / 2
 for i = 1, n do
-  local a = 2 + (i - 1) * 4
-  local window = tonumber(ARGV[a + 1])
+  local b = 2 + (i - 1) * 4
+  local window = a[b + 1]
   local current = tonumber(values[2 * i - 1] or '0')
   local previous = tonumber(values[2 * i] or '0')
-  if previous * tonumber(ARGV[a + 2]) + (current + cost) * window > tonumber(ARGV[a]) * window then
+  if previous * a[b + 2] + (current + cost) * window > a[b] * window then
     return {i, current, previous}
   end
 end
 if cost > 0 then
   for i = 1, n do
     local k = KEYS[2 * i - 1]
-    if redis.call('INCRBY', k, cost) == cost then redis.call('PEXPIRE', k, ARGV[2 + (i - 1) * 4 + 3]) end
+    if redis.call('INCRBY', k, cost) == cost then redis.call('PEXPIRE', k, a[2 + (i - 1) * 4 + 3]) end
   end
 end
 return 0`;
@@ -53,11 +56,12 @@ export function createRedisRateLimiter(client: Redis, key: (k: string) => string
       const windows = buckets.map((b) => bucketWindow(b, now));
       const args: (string | number)[] = [buckets.length * 2];
       for (const w of windows) args.push(key(`rl:${w.current}`), key(`rl:${w.previous}`));
-      args.push(cost);
+      let numbers = String(cost);
       for (let i = 0; i < buckets.length; i++) {
         const w = windows[i]!;
-        args.push(buckets[i]!.limit, w.windowMs, w.leftMs, w.ttlMs);
+        numbers += `,${buckets[i]!.limit},${w.windowMs},${w.leftMs},${w.ttlMs}`;
       }
+      args.push(numbers);
       const reply = await redis.tgRateLimit(...args);
       if (reply === 0) return ALLOWED;
       const [index, current, previous] = reply;
