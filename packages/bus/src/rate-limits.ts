@@ -32,6 +32,11 @@
  * limits while the shared one fails, probing it again now and then: with N replicas serving,
  * up to N × the limit is admitted during an outage, and calls admitted during it are not
  * counted in Redis afterwards. `degraded` (and `onDegradedChange`) tell the metrics.
+ *
+ * Cost (`node --import tsx bench/rate-limit.ts`, client-side CPU per check on a 2-core VM): with
+ * many checks in flight, as on a busy proxy, 7–10 µs for 1–4 buckets (ioredis pipelines them);
+ * one check alone ~41–47 µs, nearly all of it the round trip itself (a bare GET costs ~36 µs).
+ * In process: ~1–1.5 µs.
  */
 
 export interface RateLimitBucket {
