@@ -21,56 +21,11 @@ import { sseEvents } from '@toolgate/fixtures/test-kit';
 import { startHttpFixture, type HttpFixture } from '@toolgate/mcp/upstream/testing/http-fixture';
 import { authorizeHeadless, startOAuthUpstream, type OAuthUpstream } from '@toolgate/fixtures/oauth-upstream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openSession, postRpc } from './testing/mcp-session.ts';
 import { childEnv, startToolgate, type StartedToolgate } from './testing/run-cli.ts';
 
 const postgresUrl = inject('postgresUrl');
 const redisUrl = inject('redisUrl');
-
-async function post(url: string, body: unknown, headers: Record<string, string>) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  const data = text.startsWith('{')
-    ? text
-    : (text
-        .split('\n')
-        .filter((l) => l.startsWith('data: '))
-        .at(-1)
-        ?.slice(6) ?? 'null');
-  return {
-    status: res.status,
-    headers: res.headers,
-    json: JSON.parse(data) as Record<string, unknown> | null,
-  };
-}
-
-/** Initializes a 2025-11-25 session on `url` with `bearer`; returns the headers that address it. */
-async function openSession(url: string, bearer: string) {
-  const auth = { authorization: `Bearer ${bearer}` };
-  const init = await post(
-    url,
-    {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
-    },
-    auth,
-  );
-  expect(init.status).toBe(200);
-  return {
-    ...auth,
-    'mcp-session-id': init.headers.get('mcp-session-id')!,
-    'mcp-protocol-version': '2025-11-25',
-  };
-}
 
 /**
  * Two `toolgate proxy` processes sharing Postgres and Redis, as in production: no sticky
@@ -240,14 +195,14 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
     };
 
     // Subscribed on A; B holds the stream, so B subscribes upstream and delivers.
-    const subscribed = await post(
+    const subscribed = await postRpc(
       a,
       { jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: 'memo://one' } },
       headers,
     );
     expect(subscribed.json).toMatchObject({ id: 1, result: {} });
     await until('B subscribed upstream', () => fixture.log.subscriptions!.includes('+memo://one'));
-    await post(
+    await postRpc(
       a,
       {
         jsonrpc: '2.0',
@@ -262,7 +217,7 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
     );
 
     // The upstream changes an exposed tool: re-read, recorded once, every process's streams told.
-    await post(
+    await postRpc(
       a,
       {
         jsonrpc: '2.0',
@@ -300,7 +255,7 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
     await until('B relayed the list change', () =>
       heard.some((m) => m.method === 'notifications/tools/list_changed'),
     );
-    const listed = await post(b, { jsonrpc: '2.0', id: 4, method: 'tools/list', params: {} }, headers);
+    const listed = await postRpc(b, { jsonrpc: '2.0', id: 4, method: 'tools/list', params: {} }, headers);
     const tools = (listed.json as { result: { tools: { name: string; description: string }[] } }).result
       .tools;
     expect(tools.find((t) => t.name === 'fx__motd')?.description).toBe('Today: fog');
@@ -311,7 +266,7 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
     const urls = proxies.map((p) => `${p.urls.proxy}${gatewayPath}`) as [string, string];
     const whoami = async (name: 'alice' | 'bob', url: string) => {
       const headers = await openSession(url, callers[name]);
-      const answer = await post(
+      const answer = await postRpc(
         url,
         { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'notes__whoami', arguments: {} } },
         headers,
@@ -330,7 +285,7 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
     const [a, b] = proxies.map((p) => `${p.urls.proxy}${gatewayPath}`) as [string, string];
     const headers = await openSession(a, token);
     const call = (url: string, i: number) =>
-      post(
+      postRpc(
         url,
         {
           jsonrpc: '2.0',

@@ -20,6 +20,7 @@ import {
 } from '@toolgate/db/testing';
 import { inCanary } from '@toolgate/proxy/backend/canary-split';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openSession, postRpc } from './testing/mcp-session.ts';
 import { childEnv, REPO_ROOT, startToolgate, type StartedToolgate } from './testing/run-cli.ts';
 
 const postgresUrl = inject('postgresUrl');
@@ -40,51 +41,6 @@ function ownRedisDatabase(url: string): string {
 }
 
 type Rpc = { result?: Record<string, unknown>; error?: { code: number; message: string } };
-
-async function rpc(
-  url: string,
-  headers: Record<string, string>,
-  body: unknown,
-): Promise<Rpc & { res: Response }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  const data = text.startsWith('{')
-    ? text
-    : (text
-        .split('\n')
-        .filter((l) => l.startsWith('data: '))
-        .at(-1)
-        ?.slice(6) ?? 'null');
-  return { res, ...(JSON.parse(data) as Rpc) };
-}
-
-async function openSession(url: string, token: string): Promise<Record<string, string>> {
-  const auth = { authorization: `Bearer ${token}` };
-  const init = await rpc(url, auth, {
-    jsonrpc: '2.0',
-    id: 0,
-    method: 'initialize',
-    params: {
-      protocolVersion: '2025-11-25',
-      capabilities: {},
-      clientInfo: { name: 'runners-test', version: '1' },
-    },
-  });
-  expect(init.res.status).toBe(200);
-  return {
-    ...auth,
-    'mcp-session-id': init.res.headers.get('mcp-session-id')!,
-    'mcp-protocol-version': '2025-11-25',
-  };
-}
 
 const text = (answer: Rpc) =>
   ((answer.result?.content as { text?: string }[] | undefined) ?? []).map((c) => c.text ?? '').join('\n');
@@ -228,15 +184,15 @@ describe.skipIf(!postgresUrl || !redisUrl || !bwrapAvailable)('self-hosted serve
     name: string,
     args: Record<string, unknown> = {},
     as = token,
-  ) => {
+  ): Promise<Rpc> => {
     const url = `${proxy.urls.proxy}${gatewayPath}`;
     const headers = await openSession(url, as);
-    return rpc(url, headers, {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: { name, arguments: args },
-    });
+    const answer = await postRpc(
+      url,
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } },
+      headers,
+    );
+    return answer.json ?? {};
   };
 
   it('serves one server instance to both proxies: state written through one is read through the other', async () => {
