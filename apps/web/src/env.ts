@@ -10,6 +10,12 @@ import {
 import { EMAIL_VERIFICATION_MODES } from '@toolgate/api/email-verification-policy';
 import { SIGNUP_MODES } from '@toolgate/api/signup-policy';
 import { loadPlansConfig, PlansConfigError, type PlansConfig } from '@toolgate/core/plans';
+import {
+  billingConfigFromEnv,
+  refineBillingEnv,
+  ZBillingEnvFields,
+  type BillingConfig,
+} from '@toolgate/core/plans-env';
 import { z } from 'zod';
 
 /** Variables that only make sense together: all set, or none. */
@@ -107,8 +113,11 @@ export const ZWebEnv = z
     TOOLGATE_PLANS: z.string().min(1).optional(),
     /** The plan of tenants with none set; default: the file's `defaultPlan`, else `unlimited`. */
     TOOLGATE_DEFAULT_PLAN: z.string().min(1).optional(),
+    /** Stripe billing (docs/billing.md): on with both the secret key and the webhook secret. */
+    ...ZBillingEnvFields,
   })
   .superRefine((env, ctx) => {
+    refineBillingEnv(env, ctx);
     // The server's own timeout fires first, so a live server answers with its clearer error.
     if (
       env.DATABASE_QUERY_TIMEOUT_MS > 0 &&
@@ -172,6 +181,13 @@ export function webPlans(): PlansConfig {
   plans ??= loadPlansConfig(plansSettings(webEnv()));
   return plans;
 }
+
+/** Stripe billing, or undefined when it is off (validated with the rest of the environment). */
+export function webBilling(): BillingConfig | undefined {
+  billing ??= { config: billingConfigFromEnv(webEnv()) };
+  return billing.config;
+}
+let billing: { config: BillingConfig | undefined } | undefined;
 
 let cached: WebEnv | undefined;
 

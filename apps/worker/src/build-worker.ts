@@ -9,10 +9,14 @@ import type { Logger } from '@toolgate/core/logger';
 import { metricsHandler } from '@toolgate/core/metrics-endpoint';
 import { ReadinessProbe } from '@toolgate/core/readiness';
 import { parseKeyRing } from '@toolgate/core/crypto';
+import { billingConfigFromEnv, plansFromEnv } from '@toolgate/core/plans-env';
 import type { DbHandle } from '@toolgate/db/client';
 import { countPendingConfigChanges } from '@toolgate/db/config-outbox';
 import type { WorkerEnv } from './env.ts';
 import { createApprovalAnnouncer } from './approval-announcements.ts';
+import { createGraceSweep } from './billing/grace-sweep.ts';
+import { createMeterReports } from './billing/meter-reports.ts';
+import { createQuotaNotices } from './billing/quota-notices.ts';
 import { createConnectionRefresh } from './connection-refresh.ts';
 import { createInstallationHealth } from './installation-health.ts';
 import { WorkerMetrics } from './metrics.ts';
@@ -41,6 +45,12 @@ export interface Worker {
     counters: UsageJobCounters;
     /** Runs one retention pass now. */
     expire(now?: Date): Promise<{ auditEvents: number; rollups: number; batchIds: number }>;
+  };
+  /** Billing and quota passes, run now (tests). */
+  billing: {
+    quotaNotices(now?: Date): Promise<unknown>;
+    meterReports(now?: Date): Promise<unknown>;
+    graceSweep(now?: Date): Promise<unknown>;
   };
   /** Runs one sweep of installation health checks now. */
   checkInstallations(): Promise<void>;
@@ -89,6 +99,18 @@ export function buildWorker({ env, db, bus, log, mailer }: WorkerDeps): Worker {
     timeoutMs: env.APPROVAL_WEBHOOK_TIMEOUT_MS,
     ...(env.TOOLGATE_SECRET_KEYS ? { secretKeys: parseKeyRing(env.TOOLGATE_SECRET_KEYS) } : {}),
   });
+  const billingDeps = {
+    db: db.db,
+    bus,
+    log,
+    mailer: mail,
+    plans: plansFromEnv(env),
+    billing: billingConfigFromEnv(env),
+    publicWebUrl: env.PUBLIC_WEB_URL,
+  };
+  const quotaNotices = createQuotaNotices({ ...billingDeps, intervalMs: env.QUOTA_NOTICE_INTERVAL_MS });
+  const meterReports = createMeterReports({ ...billingDeps, intervalMs: env.BILLING_METER_INTERVAL_MS });
+  const graceSweep = createGraceSweep({ ...billingDeps, intervalMs: env.BILLING_SWEEP_INTERVAL_MS });
   const metrics = new WorkerMetrics({
     counters: usageJob.counters,
     queue: bus.usage,
@@ -144,6 +166,11 @@ export function buildWorker({ env, db, bus, log, mailer }: WorkerDeps): Worker {
     checkInstallations: () => health.runOnce(),
     refreshConnections: () => connections.runOnce(),
     announceApprovals: () => approvals.runOnce(),
+    billing: {
+      quotaNotices: (now) => quotaNotices.runOnce(now),
+      meterReports: (now) => meterReports.runOnce(now),
+      graceSweep: (now) => graceSweep.runOnce(now),
+    },
     start() {
       if (consumers.length > 0) return;
       consumers.push(bus.usage.consume(handleUsage, { concurrency: env.USAGE_CONCURRENCY }));
@@ -152,6 +179,9 @@ export function buildWorker({ env, db, bus, log, mailer }: WorkerDeps): Worker {
       health.start();
       connections.start();
       approvals.start();
+      quotaNotices.start();
+      meterReports.start();
+      graceSweep.start();
     },
     async stop() {
       stopping = true;
@@ -164,6 +194,9 @@ export function buildWorker({ env, db, bus, log, mailer }: WorkerDeps): Worker {
         health.stop(),
         connections.stop(),
         approvals.stop(),
+        quotaNotices.stop(),
+        meterReports.stop(),
+        graceSweep.stop(),
       ]);
       consumers.length = 0;
       await new Promise<void>((resolve) => {

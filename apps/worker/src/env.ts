@@ -1,4 +1,10 @@
 import {
+  refineBillingEnv,
+  refinePlansEnv,
+  ZBillingEnvFields,
+  ZPlansEnvFields,
+} from '@toolgate/core/plans-env';
+import {
   zBool,
   zKeyRing,
   zLogLevel,
@@ -93,10 +99,20 @@ const ZWorkerEnvFields = z.object({
   APPROVAL_ANNOUNCE_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
   /** Bound on one approval webhook POST. */
   APPROVAL_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5_000),
+  /** How often tenants' monthly tool calls are compared with their quota (80% / 100% emails); 0: never. */
+  QUOTA_NOTICE_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
+  /** How often tool calls are reported to the Stripe billing meter (with Stripe on); 0: never. */
+  BILLING_METER_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
+  /** How often past_due subscriptions whose grace ended are dropped to the free plan; 0: never. */
+  BILLING_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
 });
-export const ZWorkerEnv = ZWorkerEnvFields.superRefine((env, ctx) => {
-  statementBelowQueryTimeout(env, ctx);
-  if (env.SMTP_URL && !env.MAIL_FROM)
-    ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'required when SMTP_URL is set' });
-});
+export const ZWorkerEnv = ZWorkerEnvFields.extend({ ...ZPlansEnvFields, ...ZBillingEnvFields }).superRefine(
+  (env, ctx) => {
+    refinePlansEnv(env, ctx);
+    refineBillingEnv(env, ctx);
+    statementBelowQueryTimeout(env, ctx);
+    if (env.SMTP_URL && !env.MAIL_FROM)
+      ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'required when SMTP_URL is set' });
+  },
+);
 export type WorkerEnv = z.infer<typeof ZWorkerEnv>;

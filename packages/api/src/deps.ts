@@ -1,6 +1,7 @@
 import type { Bus } from '@toolgate/bus';
 import type { KeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
+import type { BillingConfig } from '@toolgate/core/billing-config';
 import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import type { RunnerAccess } from '@toolgate/mcp/runner-routing';
@@ -38,6 +39,8 @@ export interface ControlPlaneDeps {
    * members over a tenant's plan. Absent: every tenant is unlimited.
    */
   plans?: PlansConfig;
+  /** STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET: Stripe billing (docs/billing.md). Absent: off. */
+  billing?: BillingConfig;
   /** Unexpected (500) errors are logged here. */
   log?: Logger;
 }

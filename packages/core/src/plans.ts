@@ -57,6 +57,16 @@ export const ZPlanDefinition = z.strictObject({
   /** Omitted limits are unlimited. */
   limits: ZLimits.default({}),
   features: z.array(z.enum(FEATURES)).default([]),
+  /** With Stripe: the recurring price a subscription to this plan is for (`price_…`); plans without one cannot be bought. */
+  stripePriceId: z
+    .string()
+    .regex(/^price_\w+$/, { error: 'a Stripe price id (price_…)' })
+    .optional(),
+  /** With Stripe: a metered price (usage-based, on the billing meter) added to the subscription with the plan's price. */
+  stripeMeteredPriceId: z
+    .string()
+    .regex(/^price_\w+$/, { error: 'a Stripe price id (price_…)' })
+    .optional(),
 });
 
 export const ZPlansFile = z.strictObject({
@@ -71,6 +81,8 @@ export interface Plan {
   title: string;
   limits: Limits;
   features: Feature[];
+  stripePriceId?: string;
+  stripeMeteredPriceId?: string;
 }
 
 export interface PlansConfig {
@@ -153,6 +165,8 @@ export function parsePlansConfig(text: string, source: string, defaultPlan?: str
       title: def.title ?? name,
       limits: { ...allUnlimited(), ...def.limits },
       features: [...new Set(def.features)],
+      ...(def.stripePriceId ? { stripePriceId: def.stripePriceId } : {}),
+      ...(def.stripeMeteredPriceId ? { stripeMeteredPriceId: def.stripeMeteredPriceId } : {}),
     };
   }
   return withDefault(plans, defaultPlan ?? parsed.data.defaultPlan ?? UNLIMITED_PLAN_NAME, source);
@@ -205,3 +219,8 @@ export const LIMIT_LABELS: Record<LimitKey, string> = {
   members: 'members',
   auditRetentionDays: 'audit retention days',
 };
+
+/** The configured plan a Stripe price is for (the plan's `stripePriceId`), if any. */
+export function planOfPrice(config: PlansConfig, priceId: string): Plan | undefined {
+  return Object.values(config.plans).find((p) => p.stripePriceId === priceId);
+}

@@ -52,6 +52,11 @@ export interface SnapshotInstallation {
    */
   disabledTools?: string[];
   /**
+   * Admins' limits on tools of this installation (upstream name → calls per minute, all callers
+   * together); absent when none.
+   */
+  toolLimits?: Record<string, number>;
+  /**
    * Packaged self-hosted servers: the version the stable variant runs (the pinned version, else
    * the entry's); absent otherwise, so other gateways keep the snapshot versions they had.
    */
@@ -132,12 +137,25 @@ export interface SnapshotPassthrough {
   scopes?: string[];
 }
 
+/**
+ * The tenant a gateway belongs to. Its plan and limit overrides are raw (absent: the default
+ * plan, no overrides): each replica resolves them against the plans configuration it runs with.
+ */
+export interface SnapshotTenant {
+  id: string;
+  slug: string;
+  /** `allowJitUsers`: present (true or false) only with an identity provider, which is what reads it. */
+  allowJitUsers?: boolean;
+  plan?: string;
+  limitOverrides?: Partial<Record<string, number | null>>;
+}
+
 export interface GatewaySnapshot {
   format: 1;
   /** Content hash: equal snapshots have equal versions on every replica. */
   version: string;
   /** `allowJitUsers`: present (true or false) only with an identity provider, which is what reads it. */
-  tenant: { id: string; slug: string; allowJitUsers?: boolean };
+  tenant: SnapshotTenant;
   /** Absent when the gateway names no identity provider. */
   identityProvider?: SnapshotIdentityProvider;
   gateway: {
@@ -201,6 +219,8 @@ export interface SnapshotInput {
     enabled: boolean;
     /** Labels set on this installation's tool. */
     labels?: readonly string[];
+    /** An admin's limit on this installation's tool, calls per minute; null/absent = none. */
+    callsPerMinute?: number | null;
     /**
      * Definition pinning: the definition an admin approved, served instead of the fields above
      * (which follow the upstream); null = never approved, so the tool is neither listed nor called
@@ -284,7 +304,13 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
   }
   const pinnedDefinitions = new Map(served.map((t) => [`${t.installationId}\u0000${t.name}`, t]));
   const disabledTools = new Map<string, string[]>();
+  const toolLimits = new Map<string, Record<string, number>>();
   for (const tool of served) {
+    if (tool.callsPerMinute !== undefined && tool.callsPerMinute !== null) {
+      const limits = toolLimits.get(tool.installationId) ?? {};
+      limits[tool.name] = tool.callsPerMinute;
+      toolLimits.set(tool.installationId, limits);
+    }
     if (tool.enabled) continue;
     const off = disabledTools.get(tool.installationId);
     if (off) off.push(tool.name);
@@ -440,9 +466,14 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
     upstreams: Object.fromEntries([...upstreams].filter(([id]) => usedEntries.has(id))),
     installations: installations
       .filter((i) => usedEntries.has(i.entryId))
-      .map(({ enabled: _enabled, disabledTools: _given, ...rest }) => {
+      .map(({ enabled: _enabled, disabledTools: _given, toolLimits: _limits, ...rest }) => {
         const off = disabledTools.get(rest.id);
-        return off ? { ...rest, disabledTools: off.sort() } : rest;
+        const limits = toolLimits.get(rest.id);
+        return {
+          ...rest,
+          ...(off ? { disabledTools: off.sort() } : {}),
+          ...(limits ? { toolLimits: sortedRecord(limits) } : {}),
+        };
       })
       .sort((x, y) => x.id.localeCompare(y.id)),
     // Absent when none, so gateways without policies keep the versions they had.
@@ -459,6 +490,9 @@ export function compileGatewaySnapshot(input: SnapshotInput): GatewaySnapshot {
   const version = createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 16);
   return { ...body, version };
 }
+
+const sortedRecord = <T>(record: Record<string, T>): Record<string, T> =>
+  Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** The entry's labels for the tool and the installation tool's own, deduplicated and sorted. */
 function toolLabels(

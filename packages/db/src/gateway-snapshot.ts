@@ -41,6 +41,8 @@ export async function loadGatewaySnapshot(
       slug: tenants.slug,
       settings: tenants.settings,
       configVersion: tenants.configVersion,
+      plan: tenants.plan,
+      limitOverrides: tenants.limitOverrides,
     })
     .from(tenants)
     .where(and(eq(tenants.slug, tenantSlug), isNull(tenants.deletedAt)));
@@ -196,9 +198,14 @@ export async function loadGatewaySnapshot(
       : await db.select({ id: teams.id, slug: teams.slug }).from(teams).where(eq(teams.tenantId, tenant.id));
   const entryById = new Map(entryRows.map((e) => [e.id, e]));
   const snapshot = compileGatewaySnapshot({
-    tenant: identityProvider
-      ? { id: tenant.id, slug: tenant.slug, allowJitUsers: tenant.settings.allowJitUsers === true }
-      : { id: tenant.id, slug: tenant.slug },
+    tenant: {
+      id: tenant.id,
+      slug: tenant.slug,
+      ...(identityProvider ? { allowJitUsers: tenant.settings.allowJitUsers === true } : {}),
+      // Raw: each proxy resolves the plan against its own plans configuration.
+      ...(tenant.plan !== null ? { plan: tenant.plan } : {}),
+      ...(Object.keys(tenant.limitOverrides).length > 0 ? { limitOverrides: tenant.limitOverrides } : {}),
+    },
     identityProvider: identityProvider ?? null,
     gateway: {
       id: gateway.id,
@@ -276,6 +283,7 @@ export async function loadGatewaySnapshot(
       execution: t.execution ?? null,
       enabled: t.enabled,
       labels: t.labels,
+      callsPerMinute: t.callsPerMinute,
       // Definition pinning: clients are served the approved definition (none: not served).
       approved: t.approvedDefinition,
       changePending: t.pendingSince !== null && t.rejectedHash !== t.schemaHash,

@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '@toolgate/core/logger';
 import { createDb, type DbHandle } from '@toolgate/db/client';
 import { RunnerDirectory, type RunnerAccess } from '@toolgate/mcp/runner-routing';
 import { runnerKey } from '@toolgate/core/runner-auth';
-import { webEnv, webPlans } from '../env.ts';
+import { webEnv, webBilling, webPlans } from '../env.ts';
 
 interface WebContext {
   db: DbHandle;
@@ -81,6 +81,7 @@ export function controlPlaneDeps(): ControlPlaneDeps {
     allowPrivateUpstreams: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
     allowStdio: env.TOOLGATE_ALLOW_STDIO || runners !== undefined,
     plans: webPlans(),
+    ...(webBilling() ? { billing: webBilling() } : {}),
     ...(runners ? { runners } : {}),
     ...(env.TOOLGATE_NPM_REGISTRY ? { npmRegistry: { registryUrl: env.TOOLGATE_NPM_REGISTRY } } : {}),
   };

@@ -9,3 +9,4 @@ export * from './connections.ts';
 export * from './policies.ts';
 export * from './approvals.ts';
 export * from './guardrails.ts';
+export * from './billing.ts';

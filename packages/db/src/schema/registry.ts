@@ -276,6 +276,8 @@ export const tools = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /** An admin's limit on calls of this tool through this installation, per minute, all callers together; null = none. */
+    callsPerMinute: integer(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,0 +1,1 @@
+export { createStripe, stripeOf } from './stripe-client.ts';
