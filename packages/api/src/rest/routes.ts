@@ -105,12 +105,14 @@ import { setJitUsers } from '../services/set-jit-users.ts';
 import { updateIdentityProvider } from '../services/update-identity-provider.ts';
 import { ACCOUNT_ROUTES } from './account-routes.ts';
 import { APPROVAL_ROUTES } from './approval-routes.ts';
+import { BILLING_ROUTES } from './billing-routes.ts';
 import { CONNECTION_ROUTES } from './connection-routes.ts';
 import { GUARDRAIL_ROUTES } from './guardrail-routes.ts';
 import { INSTALLATION_VERSION_ROUTES } from './installation-version-routes.ts';
 import { SERVER_LOG_ROUTES } from './server-log-routes.ts';
 import { MEMBER_ROUTES } from './member-routes.ts';
 import { POLICY_ROUTES } from './policy-routes.ts';
+import { QUOTA_ROUTES } from './quota-routes.ts';
 import { route, scope, type Route, type RouteContext } from './route.ts';
 import { TEAM_ROUTES } from './team-routes.ts';
 import { TOOL_CHANGE_ROUTES } from './tool-change-routes.ts';
@@ -722,4 +724,6 @@ export const ROUTES: readonly Route[] = [
   ...CONNECTION_ROUTES,
   ...INSTALLATION_VERSION_ROUTES,
   ...SERVER_LOG_ROUTES,
+  ...QUOTA_ROUTES,
+  ...BILLING_ROUTES,
 ];

@@ -1,5 +1,6 @@
 import { createCallerFactory, router } from './init.ts';
 import { approvalsRouter } from './routers/approvals.ts';
+import { billingRouter } from './routers/billing.ts';
 import {
   gatewaysRouter,
   installationRequestsRouter,
@@ -16,6 +17,7 @@ import { invitationsRouter } from './routers/invitations.ts';
 import { meRouter } from './routers/me.ts';
 import { membersRouter } from './routers/members.ts';
 import { policiesRouter, toolsRouter } from './routers/policies.ts';
+import { quotaRouter } from './routers/quota.ts';
 import { teamsRouter } from './routers/teams.ts';
 import { toolChangesRouter } from './routers/tool-changes.ts';
 import { usageRouter } from './routers/usage.ts';
@@ -43,6 +45,8 @@ export const appRouter = router({
   connections: connectionsRouter,
   installationVersions: installationVersionsRouter,
   serverLogs: serverLogsRouter,
+  quota: quotaRouter,
+  billing: billingRouter,
 });
 
 export type AppRouter = typeof appRouter;
