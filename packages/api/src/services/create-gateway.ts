@@ -7,6 +7,7 @@ import { deliverChanges, recordGatewayChange } from '../invalidation.ts';
 import { ZCreateGatewayRequest, type CreateGatewayRequest, type Gateway } from '../schemas/gateways.ts';
 import { requireIdentityProvider, requirePassthroughEntry, requireTeams } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
+import { requireFeature } from './plans/plan-features.ts';
 import { requirePlanRoom } from './plans/plan-limits.ts';
 import { loadGatewayViews, slugTaken } from '../views/gateway.ts';
 
@@ -16,7 +17,7 @@ export interface CreateGatewayOptions {
   tenantId: string;
   actor: Actor;
   input: CreateGatewayRequest;
-  /** The deployment's plans: the tenant's gateway limit is enforced. Absent: every tenant unlimited. */
+  /** The deployment's plans: the tenant's gateway limit and the `idpJwt` feature are enforced. Absent: every tenant unlimited. */
   plans?: PlansConfig;
 }
 
@@ -33,6 +34,7 @@ export async function createGateway({
   await requireTeams(db, tenantId, g.teamIds);
   await requireIdentityProvider(db, tenantId, g.identityProviderId);
   await requirePassthroughEntry(db, tenantId, g.passthroughEntryId);
+  if (g.clientAuthMethods.includes('idp_jwt')) await requireFeature(db, tenantId, plans, 'idpJwt');
   const { row, recorded } = await db.transaction(async (tx) => {
     await requirePlanRoom(tx, tenantId, plans, 'gateways');
     const [created] = await tx

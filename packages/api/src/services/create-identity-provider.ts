@@ -1,3 +1,4 @@
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import { identityProviders } from '@toolgate/db/schema';
 import { requireAdmin, type Actor } from '../actor.ts';
@@ -7,6 +8,7 @@ import {
   type IdentityProvider,
 } from '../schemas/identity-providers.ts';
 import { parseInput } from '../validation.ts';
+import { requireFeature } from './plans/plan-features.ts';
 import { issuerTaken, loadIdentityProviderViews, requireIdpUrls } from '../views/identity-provider.ts';
 
 export interface CreateIdentityProviderOptions {
@@ -16,6 +18,8 @@ export interface CreateIdentityProviderOptions {
   /** TOOLGATE_ALLOW_PRIVATE_UPSTREAMS: http and private addresses are allowed. */
   allowPrivate: boolean;
   input: CreateIdentityProviderRequest;
+  /** The deployment's plans: a provider serves IdP JWTs or ID-JAG, so the plan must include one of them. Absent: every tenant has every feature. */
+  plans?: PlansConfig;
 }
 
 /**
@@ -28,10 +32,12 @@ export async function createIdentityProvider({
   actor,
   allowPrivate,
   input,
+  plans,
 }: CreateIdentityProviderOptions): Promise<IdentityProvider> {
   requireAdmin(actor, 'add identity providers');
   const idp = parseInput(ZCreateIdentityProviderRequest, input);
   requireIdpUrls(idp, allowPrivate);
+  await requireFeature(db, tenantId, plans, 'idpJwt', 'idJag');
   const [row] = await db
     .insert(identityProviders)
     .values({ tenantId, ...idp })

@@ -21,6 +21,7 @@ import { credentialsAad } from '../upstream/discovery-target.ts';
 import { requireForwardedJwtSigning } from '../upstream/forwarded-jwt.ts';
 import { describeIssues, parseInput, type FieldIssue } from '../validation.ts';
 import { discoverInstallation } from './discover-installation.ts';
+import { requireFeature } from './plans/plan-features.ts';
 import { requirePlanRoom } from './plans/plan-limits.ts';
 
 export interface CreateInstallationOptions {
@@ -39,7 +40,7 @@ export interface CreateInstallationOptions {
   allowStdio?: boolean;
   connectTimeoutMs?: number;
   callTimeoutMs?: number;
-  /** The deployment's plans: the tenant's installation limit is enforced. Absent: every tenant unlimited. */
+  /** The deployment's plans: the tenant's installation limit and the `idJag` feature are enforced. Absent: every tenant unlimited. */
   plans?: PlansConfig;
 }
 
@@ -64,6 +65,7 @@ export async function createInstallation(
 
   const entry = await findUsableEntry(db, tenantId, input.registryEntryId);
   requireStdioAllowed(entry.transport, options.allowStdio);
+  if (entry.authKind === 'id_jag') await requireFeature(db, tenantId, options.plans, 'idJag');
   if (input.teamId) await requireTeams(db, tenantId, [input.teamId]);
 
   const fields = new Map(entry.installFields.map((f) => [f.key, f]));

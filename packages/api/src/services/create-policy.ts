@@ -1,5 +1,6 @@
 import type { Bus } from '@toolgate/bus';
 import { AppError } from '@toolgate/core/errors';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import { policies, policyGateways } from '@toolgate/db/schema';
 import { count, eq } from 'drizzle-orm';
@@ -14,6 +15,7 @@ import {
 } from '../schemas/policies.ts';
 import { requireGateways } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
+import { requireFeature } from './plans/plan-features.ts';
 import { approverTeamGone, gatewayGone, policyNameTaken, toPolicy } from '../views/policy.ts';
 import {
   DEFAULT_APPROVERS,
@@ -29,6 +31,8 @@ export interface CreatePolicyOptions {
   tenantId: string;
   actor: Actor;
   input: CreatePolicyRequest;
+  /** The deployment's plans: a new policy needs the `policies` feature. Absent: every tenant has every feature. */
+  plans?: PlansConfig;
 }
 
 /**
@@ -42,10 +46,12 @@ export async function createPolicy({
   tenantId,
   actor,
   input,
+  plans,
 }: CreatePolicyOptions): Promise<Policy> {
   requireAdmin(actor, 'create policies');
   const p = parseInput(ZCreatePolicyRequest, input);
   requireValidCondition(p.condition);
+  await requireFeature(db, tenantId, plans, 'policies');
   if (p.gatewayIds) await requireGateways(db, tenantId, p.gatewayIds);
   const approverColumns = p.approvers
     ? await requireValidApprovers(db, tenantId, p.action, p.approvers)

@@ -1,4 +1,5 @@
 import { AppError } from '@toolgate/core/errors';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import { registryEntries } from '@toolgate/db/schema';
 import type { z } from 'zod';
@@ -11,6 +12,7 @@ import {
 import { requireStdioAllowed } from '../stdio-policy.ts';
 import { parseInput } from '../validation.ts';
 import { toRegistryEntry } from '../views/rows.ts';
+import { requireFeature } from './plans/plan-features.ts';
 
 export interface CreateRegistryEntryOptions {
   db: Database;
@@ -19,6 +21,8 @@ export interface CreateRegistryEntryOptions {
   input: CreateRegistryEntryRequest;
   /** TOOLGATE_ALLOW_STDIO: whether local (stdio) servers may be registered. Default: refused. */
   allowStdio?: boolean;
+  /** The deployment's plans: an `id_jag` entry needs the `idJag` feature. Absent: every tenant has every feature. */
+  plans?: PlansConfig;
 }
 
 /** A validated entry's columns besides its tenant and slug (shared with the catalog seed). */
@@ -48,10 +52,12 @@ export async function createRegistryEntry({
   actor,
   input,
   allowStdio,
+  plans,
 }: CreateRegistryEntryOptions): Promise<RegistryEntry> {
   requireAdmin(actor, 'add servers to the registry');
   const entry = parseInput(ZCreateRegistryEntryRequest, input);
   requireStdioAllowed(entry.transport, allowStdio);
+  if (entry.authKind === 'id_jag') await requireFeature(db, tenantId, plans, 'idJag');
   const [row] = await db
     .insert(registryEntries)
     .values({ tenantId, slug: entry.slug, ...registryEntryColumns(entry) })

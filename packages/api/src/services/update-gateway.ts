@@ -1,5 +1,6 @@
 import type { Bus } from '@toolgate/bus';
 import { AppError } from '@toolgate/core/errors';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import { gateways, gatewayTeams } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
@@ -21,6 +22,7 @@ import {
   requireTeams,
 } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
+import { requireFeature } from './plans/plan-features.ts';
 import { findGatewayRow, loadGatewayViews, slugTaken } from '../views/gateway.ts';
 
 export interface UpdateGatewayOptions {
@@ -30,6 +32,8 @@ export interface UpdateGatewayOptions {
   actor: Actor;
   gatewayId: string;
   input: UpdateGatewayRequest;
+  /** The deployment's plans: switching `idp_jwt` on needs the `idpJwt` feature. Absent: every tenant has every feature. */
+  plans?: PlansConfig;
 }
 
 /** Changes the given fields. Switching visibility to org drops the team list. */
@@ -40,6 +44,7 @@ export async function updateGateway({
   actor,
   gatewayId,
   input,
+  plans,
 }: UpdateGatewayOptions): Promise<Gateway> {
   requireAdmin(actor, 'edit gateways');
   const patch = parseInput(ZUpdateGatewayRequest, input);
@@ -62,6 +67,9 @@ export async function updateGateway({
     });
   if (patch.identityProviderId) await requireIdentityProvider(db, tenantId, patch.identityProviderId);
   const methods = patch.clientAuthMethods ?? current.clientAuthMethods;
+  // A gateway that already accepts IdP JWTs keeps doing so on a plan without them.
+  if (methods.includes('idp_jwt') && !current.clientAuthMethods.includes('idp_jwt'))
+    await requireFeature(db, tenantId, plans, 'idpJwt');
   // Leaving pass-through forgets the server it fronted.
   const passthroughEntryId = !methods.includes('passthrough')
     ? (patch.passthroughEntryId ?? null)

@@ -1,4 +1,5 @@
 import type { Bus } from '@toolgate/bus';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import { policies, policyGateways } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
@@ -8,6 +9,7 @@ import { isForeignKeyViolation, isUniqueViolation } from '../pg-errors.ts';
 import { ZUpdatePolicyRequest, type Policy, type UpdatePolicyRequest } from '../schemas/policies.ts';
 import { requireGateways } from '../tenant-refs.ts';
 import { parseInput } from '../validation.ts';
+import { requireFeature } from './plans/plan-features.ts';
 import {
   approverTeamGone,
   gatewayGone,
@@ -33,6 +35,8 @@ export interface UpdatePolicyOptions {
   actor: Actor;
   policyId: string;
   input: UpdatePolicyRequest;
+  /** The deployment's plans: switching a policy on needs the `policies` feature. Absent: every tenant has every feature. */
+  plans?: PlansConfig;
 }
 
 /**
@@ -48,6 +52,7 @@ export async function updatePolicy({
   actor,
   policyId,
   input,
+  plans,
 }: UpdatePolicyOptions): Promise<Policy> {
   requireAdmin(actor, 'change policies');
   const { gatewayIds, approvers, ...columns } = parseInput(ZUpdatePolicyRequest, input);
@@ -63,6 +68,8 @@ export async function updatePolicy({
         .where(and(eq(policies.tenantId, tenantId), eq(policies.id, policyId)))
         .for('update');
       if (!current) throw policyNotFound();
+      // Policies that are on stay on, and may be edited, on a plan without them; none is switched on.
+      if (columns.enabled === true && !current.enabled) await requireFeature(tx, tenantId, plans, 'policies');
       const action = columns.action ?? current.action;
       // Another action holds nothing: its approvers would be stale if it turned back later.
       let approverColumns: ApproverColumns | undefined =

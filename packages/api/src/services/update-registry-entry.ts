@@ -1,5 +1,6 @@
 import type { Bus } from '@toolgate/bus';
 import { AppError } from '@toolgate/core/errors';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
 import { registryEntries } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
@@ -16,6 +17,7 @@ import { requireStdioAllowed } from '../stdio-policy.ts';
 import { parseInput } from '../validation.ts';
 import { toRegistryEntry } from '../views/rows.ts';
 import { registryEntryColumns } from './create-registry-entry.ts';
+import { requireFeature } from './plans/plan-features.ts';
 
 export interface UpdateRegistryEntryOptions {
   db: Database;
@@ -25,6 +27,8 @@ export interface UpdateRegistryEntryOptions {
   entryId: string;
   input: UpdateRegistryEntryRequest;
   allowStdio?: boolean;
+  /** The deployment's plans: switching an entry to `id_jag` needs the `idJag` feature. Absent: every tenant has every feature. */
+  plans?: PlansConfig;
 }
 
 /** The tenant's own entry (built-in catalog entries are read-only: not found here). */
@@ -51,6 +55,7 @@ export async function updateRegistryEntry({
   entryId,
   input,
   allowStdio,
+  plans,
 }: UpdateRegistryEntryOptions): Promise<RegistryEntry> {
   requireAdmin(actor, 'change registry entries');
   parseInput(ZUpdateRegistryEntryRequest, input);
@@ -90,6 +95,8 @@ export async function updateRegistryEntry({
   }
   const entry = parseInput(ZCreateRegistryEntryRequest, merged);
   if (entry.transport !== current.transport) requireStdioAllowed(entry.transport, allowStdio);
+  if (entry.authKind === 'id_jag' && current.authKind !== 'id_jag')
+    await requireFeature(db, tenantId, plans, 'idJag');
 
   let row: typeof registryEntries.$inferSelect;
   let recorded: Awaited<ReturnType<typeof recordEntryChange>>;

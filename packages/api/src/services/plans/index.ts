@@ -1,4 +1,5 @@
 export { requirePlanRoom, countOf } from './plan-limits.ts';
+export { FEATURE_LABELS, planOfTenant, requireFeature } from './plan-features.ts';
 export { tenantEntitlements, type TenantEntitlements } from './tenant-entitlements.ts';
 export {
   PLAN_SETTINGS_METHOD,
