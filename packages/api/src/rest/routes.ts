@@ -75,6 +75,7 @@ import { setGatewayAssignments } from '../services/set-gateway-assignments.ts';
 import { setInstallationEnabled } from '../services/set-installation-enabled.ts';
 import { setToolEnabled } from '../services/set-tool-enabled.ts';
 import { setToolLabels } from '../services/set-tool-labels.ts';
+import { setToolLimit } from '../services/set-tool-limit.ts';
 import { updateGateway } from '../services/update-gateway.ts';
 import { updateInstallation } from '../services/update-installation.ts';
 import { updateRegistryEntry } from '../services/update-registry-entry.ts';
@@ -345,13 +346,13 @@ export const ROUTES: readonly Route[] = [
     path: '/installations/{id}/tools/{toolId}',
     operationId: 'setToolEnabled',
     summary:
-      'Enable or disable one tool of an installation for every gateway, and/or replace its labels (labels: owners and admins)',
+      'Enable or disable one tool of an installation for every gateway, replace its labels (owners and admins), and/or set its call limit (callsPerMinute, all callers together; null removes it)',
     tag: 'Installations',
     body: ZPatchToolRequest,
     status: 200,
     response: ZTool,
     errors: [400, 404, 413, 422],
-    handle: async (ctx, { enabled, labels }) => {
+    handle: async (ctx, { enabled, labels, callsPerMinute }) => {
       const target = {
         ...scope(ctx),
         bus: ctx.deps.bus,
@@ -360,6 +361,7 @@ export const ROUTES: readonly Route[] = [
       };
       // Labels first: they need the stricter role, so a refusal leaves the tool as it was.
       let tool = labels === undefined ? undefined : await setToolLabels({ ...target, input: { labels } });
+      if (callsPerMinute !== undefined) tool = await setToolLimit({ ...target, input: { callsPerMinute } });
       if (enabled !== undefined) tool = await setToolEnabled({ ...target, input: { enabled } });
       return tool!;
     },

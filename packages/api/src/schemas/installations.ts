@@ -119,6 +119,11 @@ export const ZTool = z.object({
   enabled: z.boolean(),
   /** Labels admins set on this tool (policies read them as `tool.labels`, with the entry's). */
   labels: z.array(z.string()),
+  /**
+   * Admins' limit on calls to this tool through this installation, per minute, all callers
+   * together (every proxy replica counts against it); null when none.
+   */
+  callsPerMinute: z.number().int().nullable(),
   createdAt: ZTimestamp,
   updatedAt: ZTimestamp,
 });
@@ -155,6 +160,21 @@ export type DiscoveredInstallation = z.infer<typeof ZDiscoveredInstallation>;
 /** Turns an installation or one of its tools on or off for every gateway. */
 export const ZSetEnabledRequest = z.strictObject({ enabled: z.boolean() });
 export type SetEnabledRequest = z.input<typeof ZSetEnabledRequest>;
+
+export const MAX_TOOL_CALLS_PER_MINUTE = 1_000_000;
+const CALLS_PER_MINUTE_MESSAGE = 'must be a whole number from 1 to 1,000,000, or empty for none';
+
+/** A tool's call limit: calls per minute, 1…1,000,000; null removes it. */
+export const ZToolCallsPerMinute = z
+  .number({ error: CALLS_PER_MINUTE_MESSAGE })
+  .int({ error: CALLS_PER_MINUTE_MESSAGE })
+  .min(1, { error: CALLS_PER_MINUTE_MESSAGE })
+  .max(MAX_TOOL_CALLS_PER_MINUTE, { error: CALLS_PER_MINUTE_MESSAGE })
+  .nullable();
+
+/** Sets or removes (null) the call limit of one installation's tool. */
+export const ZSetToolLimitRequest = z.strictObject({ callsPerMinute: ZToolCallsPerMinute });
+export type SetToolLimitRequest = z.input<typeof ZSetToolLimitRequest>;
 
 const ZGatewayRef = z.object({ id: ZId, slug: z.string(), name: z.string() });
 

@@ -1,6 +1,7 @@
 import { MAX_CONDITION_LENGTH, POLICY_ACTIONS, TOOL_LABEL_PATTERN } from '@toolgate/core/policy';
 import { z } from 'zod';
 import { ZId, ZName, ZTimestamp } from './common.ts';
+import { ZToolCallsPerMinute } from './installations.ts';
 
 /** Most policies a workspace may have: each one is evaluated on every call of its gateways. */
 export const MAX_POLICIES = 500;
@@ -148,11 +149,15 @@ export const ZToolLabels = z
 export const ZSetToolLabelsRequest = z.strictObject({ labels: ZToolLabels });
 export type SetToolLabelsRequest = z.input<typeof ZSetToolLabelsRequest>;
 
-/** PATCH /installations/{id}/tools/{toolId}: on/off, labels, or both. */
+/** PATCH /installations/{id}/tools/{toolId}: on/off, labels, call limit, or any of them together. */
 export const ZPatchToolRequest = z
-  .strictObject({ enabled: z.boolean().optional(), labels: ZToolLabels.optional() })
-  .refine((p) => p.enabled !== undefined || p.labels !== undefined, {
-    message: 'give enabled, labels or both',
+  .strictObject({
+    enabled: z.boolean().optional(),
+    labels: ZToolLabels.optional(),
+    callsPerMinute: ZToolCallsPerMinute.optional(),
+  })
+  .refine((p) => p.enabled !== undefined || p.labels !== undefined || p.callsPerMinute !== undefined, {
+    message: 'give enabled, labels, callsPerMinute or several of them',
   });
 
 /**

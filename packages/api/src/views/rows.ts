@@ -91,6 +91,7 @@ export function toTool(row: typeof tools.$inferSelect): Tool {
           },
     enabled: row.enabled,
     labels: row.labels,
+    callsPerMinute: row.callsPerMinute,
     createdAt: toIso(row.createdAt),
     updatedAt: toIso(row.updatedAt),
   };

@@ -19,6 +19,8 @@ import {
   ZCreateInstallationRequest,
   ZInstallation,
   ZSetEnabledRequest,
+  ZSetToolLimitRequest,
+  ZTool,
   ZUpdateInstallationRequest,
 } from '../../schemas/installations.ts';
 import {
@@ -55,6 +57,7 @@ import { revokeApiToken } from '../../services/revoke-api-token.ts';
 import { setGatewayAssignments } from '../../services/set-gateway-assignments.ts';
 import { setInstallationEnabled } from '../../services/set-installation-enabled.ts';
 import { setToolEnabled } from '../../services/set-tool-enabled.ts';
+import { setToolLimit } from '../../services/set-tool-limit.ts';
 import { updateGateway } from '../../services/update-gateway.ts';
 import { updateInstallation } from '../../services/update-installation.ts';
 import { updateRegistryEntry } from '../../services/update-registry-entry.ts';
@@ -172,6 +175,13 @@ export const installationsRouter = router({
     .input(ZSetEnabledRequest.extend({ id: ZId, toolId: ZId }))
     .mutation(({ ctx, input: { id, toolId, ...input } }) =>
       setToolEnabled({ ...ctx.scope, bus: ctx.deps.bus, installationId: id, toolId, input }),
+    ),
+  /** Sets (or with null removes) a tool's call limit (REST `PATCH /installations/{id}/tools/{toolId}`). */
+  setToolLimit: protectedProcedure
+    .input(ZSetToolLimitRequest.extend({ id: ZId, toolId: ZId }))
+    .output(ZTool)
+    .mutation(({ ctx, input: { id, toolId, ...input } }) =>
+      setToolLimit({ ...ctx.scope, bus: ctx.deps.bus, installationId: id, toolId, input }),
     ),
   delete: protectedProcedure
     .input(ZById)
