@@ -4,7 +4,12 @@
  */
 
 export type MailKind =
-  'password-reset' | 'invitation' | 'email-verification' | 'approval-request' | 'server-version-change';
+  | 'password-reset'
+  | 'invitation'
+  | 'email-verification'
+  | 'approval-request'
+  | 'server-version-change'
+  | 'quota-warning';
 
 export interface MailMessage {
   kind: MailKind;
