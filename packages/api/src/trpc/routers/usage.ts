@@ -33,7 +33,7 @@ export const usageRouter = router({
     .input(z.object({ id: ZId }))
     .query(({ ctx, input }) => getAuditEvent({ ...ctx.scope, eventId: input.id })),
   retention: protectedProcedure.query(({ ctx }) =>
-    getAuditRetention({ db: ctx.deps.db, tenantId: ctx.tenantId }),
+    getAuditRetention({ db: ctx.deps.db, tenantId: ctx.tenantId, plans: ctx.deps.plans }),
   ),
   setRetention: protectedProcedure
     .input(ZSetAuditRetentionRequest)

@@ -7,9 +7,12 @@ import { Alert } from '~/components/ui/alert';
 import { Button } from '~/components/ui/button';
 import { TextField } from '~/components/ui/field';
 import { Spinner } from '~/components/ui/spinner';
-import { useTRPC } from '~/trpc/react';
+import { errorFields, useTRPC } from '~/trpc/react';
 
-/** How long the audit log keeps calls: owners and admins change it, members read it. */
+/**
+ * How long the audit log keeps calls: owners and admins change it (up to the plan's maximum,
+ * when the plan has one), members read it.
+ */
 export function AuditRetentionForm({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -29,8 +32,12 @@ export function AuditRetentionForm({ isAdmin }: { isAdmin: boolean }) {
 
   const value = draft ?? (retention.data ? String(retention.data.days) : '');
   const days = Number(value);
-  const valid =
-    Number.isInteger(days) && days >= MIN_AUDIT_RETENTION_DAYS && days <= MAX_AUDIT_RETENTION_DAYS;
+  const planMax = retention.data?.planMaxDays;
+  const max = planMax === undefined ? MAX_AUDIT_RETENTION_DAYS : Math.min(planMax, MAX_AUDIT_RETENTION_DAYS);
+  const valid = Number.isInteger(days) && days >= MIN_AUDIT_RETENTION_DAYS && days <= max;
+  const planNote = planMax === undefined ? '' : ` Your plan keeps calls for at most ${planMax} days.`;
+  // The server's field error (e.g. over the plan's maximum) until the value is changed.
+  const serverError = draft !== null && save.error ? errorFields(save.error).days : undefined;
   const changed = retention.data !== undefined && draft !== null && days !== retention.data.days;
 
   const submit = (e: FormEvent) => {
@@ -64,25 +71,26 @@ export function AuditRetentionForm({ isAdmin }: { isAdmin: boolean }) {
               type="number"
               inputMode="numeric"
               min={MIN_AUDIT_RETENTION_DAYS}
-              max={MAX_AUDIT_RETENTION_DAYS}
+              max={max}
               step={1}
               value={value}
               onChange={(e) => {
                 setSaved(false);
+                save.reset();
                 setDraft(e.target.value);
               }}
               error={
                 draft !== null && !valid
-                  ? `Between ${MIN_AUDIT_RETENTION_DAYS} and ${MAX_AUDIT_RETENTION_DAYS} days`
-                  : undefined
+                  ? `Between ${MIN_AUDIT_RETENTION_DAYS} and ${max} days${planMax === undefined ? '' : ' on your plan'}`
+                  : serverError
               }
               hint={
-                retention.data.isDefault
+                (retention.data.isDefault
                   ? `The default: ${retention.data.days} days. Older calls are deleted from the logs; usage charts keep their totals.`
-                  : 'Older calls are deleted from the logs; usage charts keep their totals.'
+                  : 'Older calls are deleted from the logs; usage charts keep their totals.') + planNote
               }
             />
-            {save.error && <Alert>{save.error.message}</Alert>}
+            {save.error && !serverError && <Alert>{save.error.message}</Alert>}
             {saved && !changed && (
               <Alert tone="success">Saved. Calls are kept for {retention.data.days} days.</Alert>
             )}
@@ -95,8 +103,8 @@ export function AuditRetentionForm({ isAdmin }: { isAdmin: boolean }) {
         ) : (
           <p className="text-sm text-slate-600">
             Calls are kept in the logs for{' '}
-            <span className="font-medium text-slate-900">{retention.data.days} days</span>. Owners and admins
-            can change this.
+            <span className="font-medium text-slate-900">{retention.data.days} days</span>.{planNote} Owners
+            and admins can change this.
           </p>
         )}
       </div>
