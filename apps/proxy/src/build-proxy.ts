@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { issuerFrom, SUPPORTED_SCOPES } from '@toolgate/auth/constants';
 import { JwksCache } from '@toolgate/auth/jwks-cache';
-import type { Bus } from '@toolgate/bus';
+import { LocalFallbackRateLimiter, type Bus } from '@toolgate/bus';
+import { plansFromEnv } from '@toolgate/core/plans-env';
+import { CallLimits } from './dispatch/call-limits.ts';
 import { parseKeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
 import { requestIdFrom } from '@toolgate/core/logger';
@@ -69,6 +71,8 @@ export interface ProxyDeps {
   log: Logger;
   /** Tests may share or inspect a pool; by default the proxy owns one. */
   pool?: UpstreamPool;
+  /** The clock of rate limits and quotas (unix ms); tests move it across a month's end. */
+  clock?: () => number;
 }
 
 export interface Proxy {
@@ -120,11 +124,12 @@ function proxyReadiness(db: DbHandle, bus: Bus, store: SnapshotStore): Readiness
 }
 
 /** Builds the MCP proxy's HTTP server without listening (tests listen on port 0). */
-export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): Proxy {
+export function buildProxy({ env, db, bus, log, pool: givenPool, clock }: ProxyDeps): Proxy {
   let draining = false;
   let usageTimer: NodeJS.Timeout | undefined;
   const selfHosted = env.TOOLGATE_RUNNERS || env.TOOLGATE_ALLOW_STDIO;
-  const store = new SnapshotStore({ db, bus, log, allowStdio: selfHosted });
+  const plans = plansFromEnv(env);
+  const store = new SnapshotStore({ db, bus, log, allowStdio: selfHosted, plans });
   const knownVersion = (tenantId: string) => store.knownVersion(tenantId);
   const tokens = new ApiTokenAuthenticator({ db, bus, log, knownVersion });
   const ssrf = createSsrfGuard({ allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS });
@@ -170,6 +175,24 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
   });
   const refusals = new RefusalLog(log);
   const observability: Observability = { metrics, refusals, tracer: undefined };
+  // Counted in Redis across replicas; while it cannot answer, per replica (and the metric says so).
+  const limiter = new LocalFallbackRateLimiter(bus.rateLimits, {
+    onDegradedChange: (degraded, err) =>
+      degraded
+        ? log.warn(
+            { err: (err as Error | undefined)?.message },
+            'call limits counted per replica: Redis unreachable',
+          )
+        : log.info('call limits counted cluster-wide again'),
+  });
+  metrics.watchLimiter(limiter);
+  const limits = new CallLimits(limiter, {
+    ...(clock ? { now: clock } : {}),
+    onRefused: (refusal) => {
+      refusals.note(refusal.reason);
+      metrics.limitRefused(refusal.reason, refusal.limit);
+    },
+  });
   const secretRing = parseKeyRing(env.TOOLGATE_SECRET_KEYS);
   const runners = env.TOOLGATE_RUNNERS
     ? new RunnerDirectory(bus.runners, {
@@ -230,6 +253,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
     passthrough: passthroughAuth,
     log,
     observability,
+    limits,
   });
   const sessions = new Sessions(sessionKeys, endedSessions, refusals);
   const logLevels = new SessionLogLevels(bus);
@@ -281,6 +305,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool }: ProxyDeps): P
       publicWebUrl: env.PUBLIC_WEB_URL,
       policies,
       guardrails,
+      limits,
       renewal: new ConnectionRenewal({
         db: db.db,
         bus,

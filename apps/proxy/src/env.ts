@@ -8,6 +8,7 @@ import {
   zPostgresUrl,
   zRedisUrl,
 } from '@toolgate/core/env';
+import { refinePlansEnv, ZPlansEnvFields } from '@toolgate/core/plans-env';
 import { z } from 'zod';
 
 function decoded(value: string): string {
@@ -184,6 +185,11 @@ const ZProxyEnvFields = z.object({
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
   /** Turns tracing off whatever else is set. */
   OTEL_SDK_DISABLED: zBool.default(false),
+  /** Plans (docs/billing.md): the proxy enforces their call limits and monthly quotas. */
+  ...ZPlansEnvFields,
 });
-export const ZProxyEnv = ZProxyEnvFields.superRefine(statementBelowQueryTimeout);
+export const ZProxyEnv = ZProxyEnvFields.superRefine((env, ctx) => {
+  statementBelowQueryTimeout(env, ctx);
+  refinePlansEnv(env, ctx);
+});
 export type ProxyEnv = z.infer<typeof ZProxyEnv>;

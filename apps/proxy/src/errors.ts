@@ -119,6 +119,7 @@ export const PROXY_ERRORS = {
     rpc: RPC.INTERNAL_ERROR,
     message: 'The gateway cannot check whether this session was ended right now; retry shortly',
   },
+  RATE_LIMITED: { status: 429, rpc: RPC.RATE_LIMITED, message: '{message}' },
   UNAVAILABLE: {
     status: 503,
     rpc: RPC.INTERNAL_ERROR,

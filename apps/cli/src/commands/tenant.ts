@@ -1,3 +1,4 @@
+import { createBus } from '@toolgate/bus';
 import { parseArgs } from 'node:util';
 import {
   setTenantLimits,
@@ -113,8 +114,15 @@ export async function tenantCommand(args: string[]): Promise<number> {
   }
   try {
     const result = await withDatabase(env, async (db) => {
-      if (sub === 'set-plan') await setTenantPlan({ db, plans, slug, plan });
-      if (sub === 'set-limits') await setTenantLimits({ db, slug, changes: changes! });
+      // With Redis, proxies hear of the change at once; else the worker relays it.
+      const bus = sub !== 'show' && env.REDIS_URL ? createBus({ redisUrl: env.REDIS_URL }) : undefined;
+      try {
+        if (sub === 'set-plan') await setTenantPlan({ db, plans, slug, plan, ...(bus ? { bus } : {}) });
+        if (sub === 'set-limits')
+          await setTenantLimits({ db, slug, changes: changes!, ...(bus ? { bus } : {}) });
+      } finally {
+        await bus?.close();
+      }
       const entitlements = await tenantEntitlements(db, await tenantIdBySlug(db, slug), plans);
       const limits = Object.fromEntries(
         LIMIT_KEYS.map((k) => [k, { value: entitlements.limits[k], source: entitlements.sources[k] }]),

@@ -11,6 +11,7 @@ import type { PreparedGateway, SnapshotStore } from '../config/snapshot-store.ts
 import type { UsageDraft } from '../usage/meter.ts';
 import type { PassthroughAuthenticator } from './auth/passthrough-authenticator.ts';
 import type { AuthenticatorChain, AuthFailure } from './auth/principal.ts';
+import { limitData, type CallLimits } from '../dispatch/call-limits.ts';
 
 /**
  * Admission: who is calling and may they reach this gateway, decided once per request and
@@ -42,6 +43,8 @@ export interface AdmissionDeps {
   log: Logger;
   /** Counts refusals by reason; traces authentication as a child of the message's span. */
   observability?: Observability;
+  /** Rate limits and quotas (absent: none are enforced). */
+  limits?: CallLimits;
 }
 
 const AUTH_FAILURE_ERROR: Record<AuthFailure, ProxyErrorName> = {
@@ -116,6 +119,25 @@ export class Admission {
       },
       deny: 'insufficient_scope',
     };
+  }
+
+  /**
+   * A request other than tools/call over its tenant's per-minute limits: HTTP 429 with
+   * `Retry-After`, before dispatch. Undefined (no await) when the tenant has none; tools/call is
+   * checked by the tool caller, where the tool and its installation are known.
+   */
+  limitRefusal(caller: Caller): Promise<Refusal | undefined> | undefined {
+    const pending = this.deps.limits?.request(caller.gateway.limits, caller.principal);
+    return pending?.then((refusal) => {
+      if (!refusal) return undefined;
+      return {
+        error: 'RATE_LIMITED',
+        values: { message: refusal.message },
+        headers: { 'retry-after': String(refusal.retryAfterSeconds) },
+        data: limitData(refusal),
+        deny: refusal.reason,
+      };
+    });
   }
 
   /** A caller turned away: counted by reason, summarised in the log and noted on the span. */

@@ -11,6 +11,8 @@ import type {
 import type { DbHandle } from '@toolgate/db/client';
 import { loadGatewaySnapshot, type SnapshotLoad } from '@toolgate/db/gateway-snapshot';
 import { prepareToolSearch, type ToolSearch } from '../dispatch/meta-tools.ts';
+import { DEFAULT_PLANS_CONFIG, type PlansConfig } from '@toolgate/core/plans';
+import { hasToolLimits, trafficLimitsOf, type GatewayLimits } from '../dispatch/call-limits.ts';
 import { TieredCache, type TierEvent } from './tiered-cache.ts';
 
 /** A snapshot with the lookups a request needs, built once per snapshot version. */
@@ -35,6 +37,8 @@ export interface PreparedGateway {
   upstreams: Map<string, SnapshotUpstream>;
   installations: Map<string, PreparedInstallation>;
   installationsByEntry: Map<string, PreparedInstallation[]>;
+  /** Call limits and quotas to check (admission/call-limits.ts); absent when none applies. */
+  limits?: GatewayLimits;
 }
 
 /** An installation with its tenant: a self-hosted one is routed to its runner by both. */
@@ -58,6 +62,8 @@ export interface SnapshotStoreOptions {
   log: Logger;
   /** TOOLGATE_RUNNERS or TOOLGATE_ALLOW_STDIO: off, self-hosted (stdio) servers are refused (see PreparedGateway). */
   allowStdio: boolean;
+  /** The deployment's plans: their call limits and quotas are prepared with each gateway. */
+  plans?: PlansConfig;
   maxEntries?: number;
   /** How long a replica trusts its in-process copy without asking the shared cache again. */
   localTtlMs?: number;
@@ -87,7 +93,7 @@ export interface SnapshotStoreStats {
 
 export function prepareGateway(
   snapshot: GatewaySnapshot,
-  { allowStdio }: { allowStdio: boolean },
+  { allowStdio, plans = DEFAULT_PLANS_CONFIG }: { allowStdio: boolean; plans?: PlansConfig },
 ): PreparedGateway {
   const refusedEntries = new Set(
     allowStdio
@@ -128,7 +134,15 @@ export function prepareGateway(
     upstreams: new Map(Object.entries(snapshot.upstreams)),
     installations: new Map(installations.map((i) => [i.id, i])),
     installationsByEntry,
+    ...limitsOf(snapshot, plans),
   };
+}
+
+function limitsOf(snapshot: GatewaySnapshot, plans: PlansConfig): { limits?: GatewayLimits } {
+  const traffic = trafficLimitsOf(snapshot, plans);
+  const tools = hasToolLimits(snapshot);
+  if (!traffic && !tools) return {};
+  return { limits: { tenantId: snapshot.tenant.id, tools, ...(traffic ? { traffic } : {}) } };
 }
 
 /**
@@ -273,7 +287,10 @@ export class SnapshotStore {
     return {
       lookup: {
         kind: 'found',
-        gateway: prepareGateway(loaded.snapshot, { allowStdio: this.options.allowStdio }),
+        gateway: prepareGateway(loaded.snapshot, {
+          allowStdio: this.options.allowStdio,
+          ...(this.options.plans ? { plans: this.options.plans } : {}),
+        }),
       },
       tenantId: loaded.snapshot.tenant.id,
       gatewayId: loaded.snapshot.gateway.id,

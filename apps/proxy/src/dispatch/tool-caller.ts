@@ -34,6 +34,7 @@ import { answerResourceTool } from './resource-tools.ts';
 import type { PolicyGate } from './policy-gate.ts';
 import type { GuardrailGate } from './guardrail-gate.ts';
 import { resolveCredential, type ResolvedCredential } from './credential-resolver.ts';
+import { limitErrorOf, type CallLimits } from './call-limits.ts';
 
 /** A tools/call result that reports a failure to the model (`isError`), not a protocol error. */
 const toolError = (id: JsonRpcRequestMessage['id'], text: string) =>
@@ -65,6 +66,8 @@ export interface ToolCallerDeps {
   policies?: PolicyGate;
   /** Guardrails: arguments checked before they go upstream, results before they reach the client. */
   guardrails?: GuardrailGate;
+  /** Rate limits and quotas (admission/call-limits.ts). */
+  limits?: CallLimits;
 }
 
 /** tools/call: find the tool, pick the caller's credential, call upstream, relay what happens. */
@@ -83,6 +86,7 @@ export class ToolCaller {
   private readonly renewal?: ConnectionRenewal;
   private readonly policies?: PolicyGate;
   private readonly guardrails?: GuardrailGate;
+  private readonly limits?: CallLimits;
 
   constructor(deps: ToolCallerDeps) {
     this.pool = deps.pool;
@@ -99,6 +103,7 @@ export class ToolCaller {
     this.renewal = deps.renewal;
     this.policies = deps.policies;
     this.guardrails = deps.guardrails;
+    this.limits = deps.limits;
   }
 
   private child(parent: TraceSpan | undefined, name: string, client = false): TraceSpan | undefined {
@@ -205,6 +210,13 @@ export class ToolCaller {
     // Not listed (TOOLGATE_ALLOW_STDIO is off), but called by name: refused like a blocked upstream.
     if (gateway.refusedEntries.has(tool.entryId)) {
       return responder.reply(errorMessage(message.id, upstreamErrorToRpc(stdioRefusal(), upstream.name)));
+    }
+    // Rate limits and the monthly quota: checked last, so calls refused above cost nothing.
+    const limited = this.limits?.toolCall(gateway.limits, principal, installation, tool.upstreamName, name);
+    const over = limited && (await limited);
+    if (over) {
+      usage?.limited(over.reason);
+      return responder.reply(errorMessage(message.id, limitErrorOf(over)));
     }
 
     if (upstream.transport === 'builtin') {

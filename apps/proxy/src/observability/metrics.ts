@@ -78,6 +78,7 @@ export class ProxyMetrics {
   private readonly toolCallDuration: HotHistogram;
   private readonly upstreamDuration: HotHistogram;
   private readonly authFailures: HotCounter;
+  private readonly limitRefusals: Counter<'reason' | 'limit'>;
   private readonly upstreamSeries = new Map<string, HistogramSeries>();
   private readonly authSeries = new Map<string, CounterSeries>();
   private readonly scopes = new Map<string, Scope>();
@@ -115,7 +116,18 @@ export class ProxyMetrics {
       help: 'Callers refused by authentication or gateway visibility, by reason',
       registry,
     });
+    this.limitRefusals = new Counter({
+      name: 'toolgate_limit_refusals_total',
+      help: 'Requests refused by a rate limit (reason rate_limited) or the monthly quota (quota_exceeded), by limit',
+      labelNames: ['reason', 'limit'],
+      registers: [registry],
+    });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A request refused by a call limit or the quota (admission/call-limits.ts). */
+  limitRefused(reason: string, limit: string): void {
+    this.limitRefusals.inc({ reason, limit });
   }
 
   /** A client message is done (its usage event was just finished). */
@@ -249,6 +261,32 @@ export class ProxyMetrics {
         this.set({ state: 'in_flight' }, s.inFlight);
         this.set({ state: 'queued' }, s.queued);
         this.set({ state: 'watched' }, s.watched);
+      },
+    });
+  }
+
+  /**
+   * The call limiter: `toolgate_rate_limiter_degraded` is 1 while Redis cannot count and each
+   * replica enforces the limits on its own (so N replicas admit up to N × a limit);
+   * `toolgate_rate_limiter_local_checks_total` counts the checks answered that way.
+   */
+  watchLimiter(limiter: { readonly degraded: boolean; readonly localChecks: number }): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'toolgate_rate_limiter_degraded',
+      help: 'Whether call limits and quotas are counted per replica (1: the shared counters in Redis are unreachable) or cluster-wide (0)',
+      registers,
+      collect() {
+        this.set(limiter.degraded ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'toolgate_rate_limiter_local_checks_total',
+      help: 'Limit checks answered by this replica alone while the shared counters were unreachable',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(limiter.localChecks);
       },
     });
   }

@@ -1,9 +1,15 @@
 import type { Logger } from '@toolgate/core/logger';
 import type { AuthFailureReason } from './metrics.ts';
 
-/** Why a request was turned away: authentication and visibility, scope, the listener's checks, sessions. */
+/** Why a request was turned away: authentication and visibility, scope, the listener's checks, sessions, limits. */
 export type RefusalReason =
-  AuthFailureReason | 'gateway_not_found' | 'host_forbidden' | 'origin_forbidden' | 'session_not_found';
+  | AuthFailureReason
+  | 'gateway_not_found'
+  | 'host_forbidden'
+  | 'origin_forbidden'
+  | 'session_not_found'
+  | 'rate_limited'
+  | 'quota_exceeded';
 
 export interface RefusalLogOptions {
   /** How often a summary may be logged; default one minute. */

@@ -55,7 +55,8 @@ export async function createHarness({ postgresUrl, redisUrl }: { postgresUrl: st
       redisUrl: viaUrl,
       log: proxyLog = log,
       port: listenOn = 0,
-    }: { redisUrl?: string; log?: Logger; port?: number } = {},
+      clock,
+    }: { redisUrl?: string; log?: Logger; port?: number; clock?: () => number } = {},
   ): Promise<RunningProxy> {
     const env = parseEnv(ZProxyEnv, {
       DATABASE_URL: db.url,
@@ -67,7 +68,7 @@ export async function createHarness({ postgresUrl, redisUrl }: { postgresUrl: st
       ...overrides,
     });
     const bus = newBus(viaUrl);
-    const proxy = buildProxy({ env, db, bus, log: proxyLog });
+    const proxy = buildProxy({ env, db, bus, log: proxyLog, ...(clock ? { clock } : {}) });
     await proxy.start();
     await new Promise<void>((resolve) => proxy.server.listen(listenOn, '127.0.0.1', resolve));
     const { port } = proxy.server.address() as AddressInfo;

@@ -335,6 +335,14 @@ export class LegacySseTransport {
         }),
       );
     }
+    const limited = request.method === 'tools/call' ? undefined : admission.limitRefusal(call.caller);
+    const over = limited && (await limited);
+    if (over) {
+      usage?.deny(over.deny!, RPC.RATE_LIMITED, 0);
+      return responder.reply(
+        errorMessage(request.id, { code: RPC.RATE_LIMITED, message: over.values!.message!, data: over.data }),
+      );
+    }
     if (request.method === 'initialize') {
       const version = negotiateLegacyVersion(request.params?.protocolVersion);
       return responder.reply(

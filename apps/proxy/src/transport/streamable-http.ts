@@ -205,6 +205,13 @@ export class StreamableHttpTransport {
     if (message.kind === 'request') {
       const refusal = this.deps.admission.scopeRefusal(caller, message.message.method);
       if (refusal) return sendRefusal(res, refusal, usage, message.message.id);
+      // Limits on requests (tools/call's are checked once its tool and installation are known).
+      const limited =
+        message.message.method === 'tools/call' ? undefined : this.deps.admission.limitRefusal(caller);
+      if (limited) {
+        const over = await limited;
+        if (over) return sendRefusal(res, over, usage, message.message.id);
+      }
       if (message.message.method === 'initialize')
         return this.initialize(res, caller, message.message, usage);
     }

@@ -41,9 +41,9 @@ export function traceIdFrom(header: string | string[] | undefined): string {
   return parseTraceparent(header)?.traceId ?? randomTraceId();
 }
 
-/** Auth and policy failures are `denied`; other JSON-RPC errors are `error`. */
+/** Auth, policy and rate-limit refusals are `denied`; other JSON-RPC errors are `error`. */
 const statusOfError = (code: number): UsageStatus =>
-  code === RPC.UNAUTHORIZED || code === RPC.FORBIDDEN ? 'denied' : 'error';
+  code === RPC.UNAUTHORIZED || code === RPC.FORBIDDEN || code === RPC.RATE_LIMITED ? 'denied' : 'error';
 
 /**
  * The usage event of one client message while it is handled. It is the event itself (its own
@@ -174,6 +174,11 @@ export class UsageDraft implements UsageEvent {
       this.variant = canary ? 'canary' : 'stable';
       this.serverVersion = canary ? installation.canary.version : (installation.version ?? null);
     } else this.serverVersion = installation.version ?? null;
+  }
+
+  /** A tools/call refused by a rate limit or the monthly quota: its error reply follows. */
+  limited(reason: 'rate_limited' | 'quota_exceeded'): void {
+    this.policyOutcome = `deny:${reason}`;
   }
 
   /** Refused by authentication or authorization. */

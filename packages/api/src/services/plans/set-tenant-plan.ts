@@ -11,6 +11,9 @@ import type { Database } from '@toolgate/db/client';
 import { auditEvents, tenants } from '@toolgate/db/schema';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Tx } from '../../workspace-lock.ts';
+import type { Bus } from '@toolgate/bus';
+import { recordConfigChange } from '@toolgate/db/config-outbox';
+import { deliverChanges } from '../../invalidation.ts';
 
 /** Operator changes of a tenant's plan or limits, in its audit log (principal: the operator). */
 export const PLAN_SETTINGS_METHOD = 'settings/plan';
@@ -59,6 +62,8 @@ async function audit(tx: Tx, tenantId: string, request: unknown, before: unknown
 
 export interface SetTenantPlanOptions {
   db: Database;
+  /** Tells proxies at once; without it the worker's relay delivers the change. */
+  bus?: Bus;
   plans: PlansConfig;
   slug: string;
   /** A configured plan's name, or null for the deployment's default plan. */
@@ -74,6 +79,7 @@ export async function setTenantPlan({
   plans,
   slug,
   plan,
+  bus,
 }: SetTenantPlanOptions): Promise<OperatorTenant> {
   if (plan !== null && !plans.plans[plan]) {
     throw new AppError(
@@ -82,16 +88,32 @@ export async function setTenantPlan({
       { fields: [{ path: 'plan', message: 'not a configured plan' }] },
     );
   }
-  return db.transaction(async (tx) => {
+  const { result, recorded } = await db.transaction(async (tx) => {
     const tenant = await lockTenantBySlug(tx, slug);
     await tx.update(tenants).set({ plan }).where(eq(tenants.id, tenant.id));
     await audit(tx, tenant.id, { action: 'set-plan' }, { plan: tenant.plan }, { plan });
-    return { ...tenant, plan };
+    return { result: { ...tenant, plan }, recorded: await limitsChanged(tx, tenant) };
   });
+  if (bus) await deliverChanges(db, bus, [recorded]);
+  return result;
 }
+
+/**
+ * Proxies hold each gateway's limits with its snapshot: every gateway of the tenant is stale.
+ * Delivered by the caller when it has the bus, else by the worker's relay.
+ */
+const limitsChanged = (tx: Tx, tenant: OperatorTenant) =>
+  recordConfigChange(tx, {
+    tenantId: tenant.id,
+    tenantSlug: tenant.slug,
+    reason: 'plan or limits changed',
+    tenantWide: true,
+  });
 
 export interface SetTenantLimitsOptions {
   db: Database;
+  /** Tells proxies at once; without it the worker's relay delivers the change. */
+  bus?: Bus;
   slug: string;
   /** A number (null = unlimited) overrides the plan's limit; `'default'` removes the override. */
   changes: Partial<Record<LimitKey, number | null | 'default'>>;
@@ -102,8 +124,9 @@ export async function setTenantLimits({
   db,
   slug,
   changes,
+  bus,
 }: SetTenantLimitsOptions): Promise<OperatorTenant> {
-  return db.transaction(async (tx) => {
+  const { result, recorded } = await db.transaction(async (tx) => {
     const tenant = await lockTenantBySlug(tx, slug);
     const next: LimitOverrides = { ...tenant.overrides };
     for (const key of LIMIT_KEYS) {
@@ -125,6 +148,8 @@ export async function setTenantLimits({
       { overrides: tenant.overrides },
       { overrides: next },
     );
-    return { ...tenant, overrides: next };
+    return { result: { ...tenant, overrides: next }, recorded: await limitsChanged(tx, tenant) };
   });
+  if (bus) await deliverChanges(db, bus, [recorded]);
+  return result;
 }
