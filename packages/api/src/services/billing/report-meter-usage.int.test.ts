@@ -5,7 +5,7 @@ import { tenantBilling, usageRollups } from '@toolgate/db/schema';
 import { createTestDatabase, seedTenant, type TestDatabase } from '@toolgate/db/testing';
 import { startStripeServer, type StripeServer } from '@toolgate/fixtures/stripe-server';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { meterEventIdentifier, reportMeterUsage } from './report-meter-usage.ts';
 
 const log = createLogger({ name: 'meter-report-test', level: 'silent', pretty: false });
@@ -29,6 +29,10 @@ beforeAll(async () => {
     meterEventName: METER,
     graceDays: 7,
   };
+});
+// Each case sees only its own tenants: the earlier ones' subscriptions end with their case.
+afterEach(async () => {
+  await db.db.update(tenantBilling).set({ status: 'canceled' });
 });
 afterAll(async () => {
   await stripeServer?.close();
@@ -203,6 +207,33 @@ describe('reporting tool calls to the Stripe billing meter', () => {
       [6, 7, 9, 11].map((hour) => meterEventIdentifier(tenantId, at(13, hour))),
     );
     expect(await cursorOf(tenantId)).toEqual(at(13, 12));
+  });
+
+  it('counts each call once when two workers run a pass at the same time', async () => {
+    clock = at(15, 12, 30).getTime();
+    const { tenantId, customerId } = await meteredTenant('active', at(15, 0));
+    for (let hour = 0; hour < 12; hour++) await rollup(tenantId, at(15, hour, 30), hour + 1);
+
+    const [one, two] = await Promise.all([pass(), pass()]);
+    expect(one.failedTenants + two.failedTenants).toBe(0);
+    expect(totalOf(customerId)).toBe(78); // 1 + 2 + … + 12
+    expect(eventsOf(customerId)).toHaveLength(12);
+    expect(await cursorOf(tenantId)).toEqual(at(15, 12));
+  });
+
+  it('stops a tenant at its Stripe error without holding up the others', async () => {
+    clock = at(17, 12, 30).getTime();
+    // Never reported, and a subscription Stripe does not know: asking for its start fails.
+    const broken = await meteredTenant('active', null);
+    const fine = await meteredTenant('active', at(17, 9));
+    await rollup(broken.tenantId, at(17, 10, 0), 5);
+    await rollup(fine.tenantId, at(17, 10, 0), 6);
+
+    const result = await pass();
+    expect(result.failedTenants).toBe(1);
+    expect(eventsOf(broken.customerId)).toEqual([]);
+    expect(await cursorOf(broken.tenantId)).toBeNull();
+    expect(eventsOf(fine.customerId)).toEqual([event(fine.tenantId, at(17, 10), 6)]);
   });
 
   it('starts at the subscription start when nothing was reported yet', async () => {
