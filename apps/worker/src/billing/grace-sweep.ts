@@ -2,6 +2,7 @@ import type { BillingConfig } from '@toolgate/core/billing-config';
 import type { Logger } from '@toolgate/core/logger';
 import type { PlansConfig } from '@toolgate/core/plans';
 import type { Mailer } from '@toolgate/api/mail/mailer';
+import { endGracePeriods } from '@toolgate/api/services/billing';
 import type { Bus } from '@toolgate/bus';
 import type { Database } from '@toolgate/db/client';
 import { periodicJob, type PeriodicJob } from '../periodic.ts';
@@ -18,8 +19,18 @@ export interface GraceSweepOptions {
   intervalMs: number;
 }
 
-/** Drops tenants whose past_due grace period ended to the free (default) plan. */
-export function createGraceSweep(options: GraceSweepOptions): PeriodicJob<unknown> {
-  // Placeholder wiring (issue 18, in progress): the pass is written in this file.
-  return periodicJob('grace-sweep', 0, options.log, () => Promise.resolve(undefined));
+/**
+ * Drops tenants whose past_due grace period ended to the free (default) plan. The webhook does
+ * the same when a past_due report arrives after the grace period; this pass covers the usual
+ * case, where Stripe says nothing more until it gives up on the invoice.
+ */
+export function createGraceSweep(options: GraceSweepOptions): PeriodicJob<{ ended: string[] }> {
+  const { db, bus, log, billing } = options;
+  return periodicJob('grace-sweep', billing ? options.intervalMs : 0, log, async (now) => {
+    if (!billing) return { ended: [] };
+    const result = await endGracePeriods({ db, bus, now });
+    if (result.ended.length > 0)
+      log.info({ tenants: result.ended }, 'grace period ended: tenants moved to the free plan');
+    return result;
+  });
 }
