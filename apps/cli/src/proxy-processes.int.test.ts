@@ -1,6 +1,6 @@
 import { completeConnection, startConnection } from '@toolgate/api/services/connections';
 import { decideToolChange } from '@toolgate/api/services/tool-changes';
-import { tools as toolsTable } from '@toolgate/db/schema';
+import { tenants as tenantsTable, tools as toolsTable } from '@toolgate/db/schema';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { createBus, type Bus } from '@toolgate/bus';
 import { generateKeySpec, parseKeyRing } from '@toolgate/core/crypto';
@@ -279,6 +279,45 @@ describe.skipIf(!postgresUrl || !redisUrl)('two proxy processes', () => {
       return whoami(name, urls[Math.floor(i / 2) % 2]!).then((sub) => ({ name, sub }));
     });
     for (const { name, sub } of await Promise.all(runs)) expect(sub).toBe(name);
+  });
+
+  it('hold a tenant to its per-minute limit across both processes: exactly N calls, whichever serves them', async () => {
+    const tenant = await seedTenant(db.db);
+    await db.db
+      .update(tenantsTable)
+      .set({ limitOverrides: { callsPerMinute: 10 } })
+      .where(eq(tenantsTable.id, tenant.id));
+    const entry = await seedRegistryEntry(db.db, tenant.id, { slug: 'everything', url: everything.url });
+    const installation = await seedInstallation(db.db, tenant.id, entry.id);
+    await seedTools(db.db, tenant.id, installation.id, [{ name: 'echo' }]);
+    const gateway = await seedGateway(db.db, tenant.id);
+    await seedAssignments(db.db, tenant.id, gateway.id, [{ registryEntryId: entry.id, toolName: 'echo' }]);
+    const caller = (await seedApiToken(db.db, tenant.id)).token;
+    const urls = proxies.map((p) => `${p.urls.proxy}/mcp/${tenant.slug}/${gateway.slug}`);
+    // One session on each process: two of the minute's ten requests.
+    const sessions = await Promise.all(urls.map((url) => openSession(url, caller)));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, n) =>
+        postRpc(
+          urls[n % 2]!,
+          {
+            jsonrpc: '2.0',
+            id: n + 1,
+            method: 'tools/call',
+            params: { name: 'everything__echo', arguments: { message: `m${n}` } },
+          },
+          sessions[n % 2]!,
+        ),
+      ),
+    );
+    const served = answers.filter((a) => a.json?.result !== undefined);
+    const refused = answers.filter((a) => a.json?.error !== undefined);
+    expect(served).toHaveLength(8);
+    expect(refused).toHaveLength(22);
+    for (const a of refused)
+      expect(a.json!.error).toMatchObject({ code: -32014, data: { limit: 'callsPerMinute', max: 10 } });
+    // Each process refused some: the count is shared, not per process.
+    expect(new Set(refused.map((a) => answers.indexOf(a) % 2)).size).toBe(2);
   });
 
   it("continue each other's sessions, and one dying mid-run loses none", async () => {
