@@ -126,6 +126,8 @@ export function buildWorker({ env, db, bus, log, mailer }: WorkerDeps): Worker {
     defaultAuditDays: env.AUDIT_RETENTION_DEFAULT_DAYS,
     rollupDays: env.USAGE_ROLLUP_RETENTION_DAYS,
     batchIdHours: env.USAGE_BATCH_ID_RETENTION_HOURS,
+    // Audit events are kept no longer than the tenant's plan allows.
+    plans: billingDeps.plans,
   });
 
   // Both are essential: batches come from the queue (BullMQ on Redis) and are written to Postgres.
