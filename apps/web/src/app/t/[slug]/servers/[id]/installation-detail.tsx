@@ -25,6 +25,7 @@ import { EditInstallationDialog } from './edit-installation-dialog';
 import { ServerLog } from './server-log';
 import { ServerVersion, ServerVersionChangeNotice } from './server-version';
 import { ToolLabelsCell } from './tool-labels-cell';
+import { ToolLimitCell } from './tool-limit-cell';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -365,6 +366,16 @@ function ToolsTable({
               entry={entry}
               canEdit={canLabel}
             />
+          ),
+        }),
+        column.accessor((t) => t.callsPerMinute ?? Number.POSITIVE_INFINITY, {
+          id: 'limit',
+          header: 'Limit',
+          sortFn: 'basic',
+          enableGlobalFilter: false,
+          meta: { className: 'w-36' },
+          cell: (info) => (
+            <ToolLimitCell installationId={installationId} tool={info.row.original} canEdit={manageable} />
           ),
         }),
         column.accessor((t) => (t.enabled ? 'on' : 'off'), {
