@@ -50,6 +50,12 @@ const ZBenchEnv = z.object({
    * BENCH_REDIS_URL: runners are found through Redis (runner-target.ts says why not in-process).
    */
   BENCH_RUNNER: z.enum(['off', 'sandbox', 'process', 'both']).default('off'),
+  /**
+   * Call limits on the hot path (issue 18): `on` adds a gateway process, side by side with the
+   * plain one, whose tenant has every traffic limit set (never reached), so each call pays the
+   * limiter's Redis round trip. Needs BENCH_REDIS_URL (limits-target.ts says why).
+   */
+  BENCH_LIMITS: z.enum(['off', 'on']).default('off'),
   /** Extra node flags for the gateway process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
   BENCH_GATEWAY_NODE_ARGS: z.string().default(''),
   /** Extra node flags for the runner process (BENCH_RUNNER), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */

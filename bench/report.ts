@@ -1,6 +1,7 @@
 import type { BenchEnv } from './env.ts';
 import { MiB } from './proc-stats.ts';
 import { PHASES, type ModeResults, type PhaseSample, type Phase, type TargetResults } from './rounds.ts';
+import { limitsVerdicts, renderLimits } from './limits-report.ts';
 import { renderRunner } from './runner-report.ts';
 import { median } from './stats.ts';
 
@@ -344,8 +345,13 @@ export function renderReport(results: ModeResults, auth: BenchEnv['BENCH_AUTH'])
     ...noiseLines(results),
     '',
     ...renderGovernance(results),
+    ...renderLimits(results),
     ...renderRunner(results),
-    ...renderVerdicts([...verdicts(results, direct, gateway), ...governanceVerdicts(results)]),
+    ...renderVerdicts([
+      ...verdicts(results, direct, gateway),
+      ...governanceVerdicts(results),
+      ...limitsVerdicts(results),
+    ]),
     '',
   ].join('\n');
 }
@@ -445,9 +451,14 @@ export function renderPeersReport(results: ModeResults, auth: BenchEnv['BENCH_AU
     ...noiseLines(results),
     '',
     ...renderGovernance(results),
+    ...renderLimits(results),
     ...renderRunner(results),
     `Toolgate (${results.mode}):`,
-    ...renderVerdicts([...verdicts(results, direct, gateway), ...governanceVerdicts(results)]),
+    ...renderVerdicts([
+      ...verdicts(results, direct, gateway),
+      ...governanceVerdicts(results),
+      ...limitsVerdicts(results),
+    ]),
     '',
   ].join('\n');
 }

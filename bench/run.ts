@@ -5,6 +5,7 @@ import { generateKeySpec } from '@toolgate/core/crypto';
 import { createTestDatabase } from '@toolgate/db/testing';
 import { benchEnv } from './env.ts';
 import { idleSessionsRss } from './idle-sessions.ts';
+import { describeLimits } from './limits-target.ts';
 import { PEERS } from './peers.ts';
 import { renderPeersReport, renderReport } from './report.ts';
 import { runRounds } from './rounds.ts';
@@ -35,6 +36,15 @@ if (env.BENCH_RUNNER !== 'off' && (upstream === 'http' || !env.BENCH_REDIS_URL))
   process.exit(2);
 }
 
+if (env.BENCH_LIMITS === 'on' && !env.BENCH_REDIS_URL) {
+  process.stderr.write(
+    'bench: BENCH_LIMITS needs BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379): the limiter is measured as deployed, ' +
+      'one Redis round trip per call, not on the in-process bus (both gateways then use that Redis, so only the ' +
+      'limiter differs)\n',
+  );
+  process.exit(2);
+}
+
 const cpuList = cpus();
 process.stdout.write(
   [
@@ -53,6 +63,10 @@ process.stdout.write(
       (env.BENCH_GOVERNANCE === 'off'
         ? 'none'
         : `the gateway without, and side by side a second gateway process with ${describeGovernance(env.BENCH_GOVERNANCE)}`),
+    `call limits (BENCH_LIMITS=${env.BENCH_LIMITS}): ` +
+      (env.BENCH_LIMITS === 'off'
+        ? 'none'
+        : `the gateway without, and side by side a second gateway process whose tenant has ${describeLimits(env.BENCH_AUTH)}`),
     `runner (BENCH_RUNNER=${env.BENCH_RUNNER}): ` +
       (env.BENCH_RUNNER === 'off'
         ? 'none'

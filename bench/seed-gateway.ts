@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { issuerFrom, SCOPE_READ, SCOPE_TOOLS } from '@toolgate/auth/constants';
 import { signAccessToken } from '@toolgate/auth/signing-keys';
 import type { KeyRing } from '@toolgate/core/crypto';
+import type { LimitOverrides } from '@toolgate/core/plans';
 import { checkPolicyCondition } from '@toolgate/core/policy';
 import { guardrails } from '@toolgate/db/schema';
 import type { TestDatabase } from '@toolgate/db/testing';
@@ -40,6 +41,7 @@ export interface SeededGateway {
   token: string;
   /** The echo tool's name as the gateway lists it (the listing gateway: its first tool's). */
   tool: string;
+  tenantId: string;
 }
 
 const ENTRY_SLUG = 'everything';
@@ -52,7 +54,8 @@ const ACCESS_TOKEN_TTL_SECONDS = 24 * 3600;
  * org installation with the tools discovery found, a gateway exposing `echo`, and a credential:
  * an org API token, or (oauth) a member and an access token the authorization server would have
  * issued to them for this gateway. The gateway accepts only that one method. With `governance`
- * (BENCH_GOVERNANCE) other than `off`, the tenant also has the benchmark's policies (and guardrails).
+ * (BENCH_GOVERNANCE) other than `off`, the tenant also has the benchmark's policies (and guardrails);
+ * with `limits` (BENCH_LIMITS), the tenant row has those `limit_overrides`.
  */
 export async function seedEchoGateway(
   db: TestDatabase,
@@ -60,16 +63,18 @@ export async function seedEchoGateway(
   discoveredTools: DiscoveredTool[],
   auth: BenchAuth,
   governance: Governance = 'off',
+  limits?: LimitOverrides,
 ): Promise<SeededGateway> {
   return seedGatewayWith(
     db,
     {
       entrySlug: ENTRY_SLUG,
-      gatewaySlug: governance === 'off' ? 'bench' : 'governed',
+      gatewaySlug: limits ? 'limited' : governance === 'off' ? 'bench' : 'governed',
       upstream,
       discoveredTools,
       expose: ['echo'],
       governance,
+      limits,
     },
     auth,
   );
@@ -149,11 +154,13 @@ async function seedGatewayWith(
     /** Tools the gateway exposes; the first is `tool` in the result. */
     expose: string[];
     governance?: Governance;
+    /** The tenant's limit overrides (absent: none, so the tenant has no traffic limit). */
+    limits?: LimitOverrides;
   },
   auth: BenchAuth,
 ): Promise<SeededGateway> {
   const { upstream } = spec;
-  const tenant = await seedTenant(db.db);
+  const tenant = await seedTenant(db.db, spec.limits ? { limitOverrides: spec.limits } : {});
   const entry = await seedRegistryEntry(
     db.db,
     tenant.id,
@@ -184,7 +191,7 @@ async function seedGatewayWith(
   const tool = `${spec.entrySlug}__${spec.expose[0]}`;
   if (auth.kind === 'api_token') {
     const { token } = await seedApiToken(db.db, tenant.id);
-    return { path, token, tool };
+    return { path, token, tool, tenantId: tenant.id };
   }
   const user = await seedMember(db.db, tenant.id);
   const { token } = await signAccessToken(db.db, auth.ring, {
@@ -199,5 +206,5 @@ async function seedGatewayWith(
     gid: gateway.id,
     ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
   });
-  return { path, token, tool };
+  return { path, token, tool, tenantId: tenant.id };
 }

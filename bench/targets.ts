@@ -31,17 +31,26 @@ import {
   type UpstreamSpec,
 } from './seed-gateway.ts';
 import { removeBusKeys } from './redis-keys.ts';
+import { limitedTargets } from './limits-target.ts';
 import { runnerTargets } from './runner-target.ts';
 import { StdioEchoSession } from './stdio-echo-session.ts';
 
 export type Mode = 'http' | 'stdio';
 /**
  * `direct` and `gateway` (Toolgate) always; `governed` (a second Toolgate process whose workspace
- * has policies and guardrails) with BENCH_GOVERNANCE; `runner-sandbox`, `runner-process` (a Toolgate process routing the
+ * has policies and guardrails) with BENCH_GOVERNANCE; `limited` (one whose tenant has call limits)
+ * with BENCH_LIMITS; `runner-sandbox`, `runner-process` (a Toolgate process routing the
  * stdio installation to a runner process) with BENCH_RUNNER; the peers with BENCH_PEERS=1.
  */
 export type TargetName =
-  'direct' | 'gateway' | 'governed' | 'runner-sandbox' | 'runner-process' | 'mcp-proxy' | 'mcp-hub';
+  | 'direct'
+  | 'gateway'
+  | 'governed'
+  | 'limited'
+  | 'runner-sandbox'
+  | 'runner-process'
+  | 'mcp-proxy'
+  | 'mcp-hub';
 
 export const isPeer = (name: TargetName): boolean => name === 'mcp-proxy' || name === 'mcp-hub';
 
@@ -81,7 +90,7 @@ export interface Target {
 
 export interface ModeSetup {
   mode: Mode;
-  /** `direct` first, then `gateway`, then `governed` (BENCH_GOVERNANCE), `runner-*` (BENCH_RUNNER), then any peers. */
+  /** `direct` first, then `gateway`, then `governed` (BENCH_GOVERNANCE), `limited` (BENCH_LIMITS), `runner-*` (BENCH_RUNNER), then any peers. */
   targets: Target[];
   /** BENCH_GOVERNANCE: what the `governed` target's workspace has (undefined: off). */
   governance: string | undefined;
@@ -286,6 +295,7 @@ export async function setUpHttp(ctx: SetupContext): Promise<ModeSetup> {
       tools,
       () => everything.pid,
     );
+    const limited = await limitedTargets(ctx, teardown, { url: everything.url }, tools, () => everything.pid);
     const direct: Target = {
       name: 'direct',
       label: 'direct (Streamable HTTP)',
@@ -295,7 +305,7 @@ export async function setUpHttp(ctx: SetupContext): Promise<ModeSetup> {
     };
     return {
       mode: 'http',
-      targets: [direct, gateway, ...governed],
+      targets: [direct, gateway, ...governed, ...limited],
       governance: governanceOf(ctx.env),
       runner: undefined,
       listTools: 0,
@@ -383,6 +393,7 @@ export async function setUpStdio(ctx: SetupContext): Promise<ModeSetup> {
       direct,
       gateway,
       ...(await governedTargets(ctx, teardown, command, tools, (gw) => stdioChildOf(gw.pid))),
+      ...(await limitedTargets(ctx, teardown, command, tools, (gw) => stdioChildOf(gw.pid))),
       ...(await runnerTargets(ctx, teardown, command, tools)),
     ];
     if (env.BENCH_PEERS) {
