@@ -5,6 +5,7 @@ import { PageHeader } from '~/components/ui/page-header';
 import { UsageDashboard } from '~/components/usage/usage-dashboard';
 import { UsageTabs } from '~/components/usage/usage-tabs';
 import { requireMembership } from '~/server/auth/session';
+import { QuotaMeter } from './quota-meter';
 
 export const metadata: Metadata = { title: 'Usage' };
 
@@ -25,6 +26,7 @@ export default async function UsagePage({ params }: { params: Promise<{ slug: st
       {/* The views read their filters from the URL. */}
       <Suspense>
         <UsageTabs tenantSlug={slug} />
+        <QuotaMeter />
         <UsageDashboard tenantSlug={slug} isAdmin={admin} />
       </Suspense>
     </>
