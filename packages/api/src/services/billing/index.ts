@@ -1,4 +1,8 @@
 export { createStripe, stripeOf } from './stripe-client.ts';
+export { getBillingOverview, monthOf, type BillingOverviewOptions } from './billing-overview.ts';
+export { startCheckout, CHECKOUT_METHOD, type StartCheckoutOptions } from './start-checkout.ts';
+export { openPortal, type OpenPortalOptions } from './open-portal.ts';
+export * from './billing-schemas.ts';
 export { handleStripeWebhook, type StripeWebhookResult, type WebhookOutcome } from './webhooks.ts';
 export { endGracePeriods } from './end-grace-periods.ts';
 export { BILLING_SUBSCRIPTION_METHOD } from './apply-billing-state.ts';
