@@ -10,10 +10,13 @@ import { UserMenu } from './user-menu.tsx';
 export function AppShell({
   account,
   membership,
+  showBilling = false,
   children,
 }: {
   account: Account;
   membership: Membership;
+  /** The Billing link (the layout decides: owners, with Stripe on). */
+  showBilling?: boolean;
   children: ReactNode;
 }) {
   return (
@@ -32,12 +35,12 @@ export function AppShell({
         </div>
       </header>
       <div className="sticky top-14 z-20 border-b border-slate-200 bg-white md:hidden">
-        <MobileNav tenantSlug={membership.tenantSlug} />
+        <MobileNav tenantSlug={membership.tenantSlug} showBilling={showBilling} />
       </div>
       <div className="flex flex-1">
         <aside className="hidden w-60 shrink-0 border-r border-slate-200 bg-white md:block">
           <div className="sticky top-14 max-h-[calc(100vh-3.5rem)] overflow-y-auto px-3 py-5">
-            <SidebarNav tenantSlug={membership.tenantSlug} />
+            <SidebarNav tenantSlug={membership.tenantSlug} showBilling={showBilling} />
           </div>
         </aside>
         <main className="min-w-0 flex-1">

@@ -6,6 +6,7 @@ import { usePathname } from 'next/navigation';
 import { useEffect, useRef, type ComponentType } from 'react';
 import {
   AppsIcon,
+  BuildingIcon,
   ChartIcon,
   CheckIcon,
   GatewayIcon,
@@ -66,6 +67,19 @@ const SECTIONS: { title: string | null; items: NavItem[] }[] = [
 
 const ALL_PATHS = SECTIONS.flatMap((s) => s.items.map((i) => i.path));
 
+/** Billing (owners, with Stripe on) joins the Organization links after Settings. */
+const BILLING_ITEM: NavItem = { label: 'Billing', path: '/billing', icon: BuildingIcon };
+const sectionsFor = (showBilling: boolean) =>
+  showBilling
+    ? SECTIONS.map((s) => (s.title === 'Organization' ? { ...s, items: [...s.items, BILLING_ITEM] } : s))
+    : SECTIONS;
+
+/** Owners see Billing when Stripe is on (the layout decides). */
+interface NavProps {
+  tenantSlug: string;
+  showBilling?: boolean;
+}
+
 const matches = (pathname: string, base: string, path: string): boolean => {
   const href = base + path;
   return path === '' ? pathname === base : pathname === href || pathname.startsWith(`${href}/`);
@@ -96,8 +110,9 @@ function CountBadge({ count }: { count: number }) {
 }
 
 /** The same links in one scrolling row, for screens too narrow for the sidebar. */
-export function MobileNav({ tenantSlug }: { tenantSlug: string }) {
+export function MobileNav({ tenantSlug, showBilling = false }: NavProps) {
   const pathname = usePathname();
+  const items = sectionsFor(showBilling).flatMap((s) => s.items);
   const base = `/t/${tenantSlug}`;
   const bar = useRef<HTMLElement>(null);
   const pending = usePendingCounts();
@@ -108,7 +123,7 @@ export function MobileNav({ tenantSlug }: { tenantSlug: string }) {
   }, [pathname]);
   return (
     <nav ref={bar} aria-label="Workspace" className="flex gap-1 overflow-x-auto px-3 py-2">
-      {SECTIONS.flatMap((s) => s.items).map(({ label, path, badge }) => {
+      {items.map(({ label, path, badge }) => {
         const active = isActive(pathname, base, path);
         return (
           <Link
@@ -131,13 +146,13 @@ export function MobileNav({ tenantSlug }: { tenantSlug: string }) {
   );
 }
 
-export function SidebarNav({ tenantSlug }: { tenantSlug: string }) {
+export function SidebarNav({ tenantSlug, showBilling = false }: NavProps) {
   const pathname = usePathname();
   const base = `/t/${tenantSlug}`;
   const pending = usePendingCounts();
   return (
     <nav aria-label="Workspace" className="flex flex-col gap-6">
-      {SECTIONS.map((section) => (
+      {sectionsFor(showBilling).map((section) => (
         <div key={section.title ?? 'main'} className="flex flex-col gap-0.5">
           {section.title && (
             <h2 className="px-3 pb-1.5 text-xs font-medium tracking-wide text-slate-400 uppercase">

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { AppShell } from '~/components/shell/app-shell';
+import { webBilling } from '~/env';
 import { requireMembership } from '~/server/auth/session';
 import { TrpcProvider } from '~/trpc/react';
 import { EmailVerificationBanner } from './email-verification-banner';
@@ -20,7 +21,11 @@ export default async function WorkspaceLayout({ params, children }: Props & { ch
   const { account, membership } = await requireMembership(slug);
   return (
     <TrpcProvider key={slug} tenantSlug={slug}>
-      <AppShell account={account} membership={membership}>
+      <AppShell
+        account={account}
+        membership={membership}
+        showBilling={membership.role === 'owner' && Boolean(webBilling())}
+      >
         <EmailVerificationBanner user={account.user} />
         {children}
       </AppShell>

@@ -31,7 +31,12 @@ export default async function SettingsPage({ params }: { params: Promise<{ slug:
         canRename={isAdmin(membership)}
         isOwner={membership.role === 'owner'}
       />
-      {isAdmin(membership) && <PlanSection tenantId={membership.tenantId} />}
+      {isAdmin(membership) && (
+        <PlanSection
+          tenantId={membership.tenantId}
+          {...(membership.role === 'owner' ? { billingHref: `/t/${slug}/billing` } : {})}
+        />
+      )}
       <AuditRetentionForm isAdmin={isAdmin(membership)} />
       <JitUsersForm tenantSlug={slug} isAdmin={isAdmin(membership)} />
       <ToolPinningForm tenantSlug={slug} isAdmin={isAdmin(membership)} />
