@@ -1,6 +1,7 @@
 import { FEATURE_LABELS, tenantEntitlements } from '@toolgate/api/services/plans';
 import { COUNT_LIMITS, FEATURES, type CountLimit } from '@toolgate/core/plans';
-import { webPlans } from '~/env';
+import Link from 'next/link';
+import { webBilling, webPlans } from '~/env';
 import { webContext } from '~/server/context';
 
 const LABELS: Record<CountLimit, string> = {
@@ -17,7 +18,14 @@ const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(
  * operator sets plans and limits). Only limits that are enforced are shown. Without a feature,
  * nothing new can use it; what already does keeps working.
  */
-export async function PlanSection({ tenantId }: { tenantId: string }) {
+export async function PlanSection({
+  tenantId,
+  billingHref,
+}: {
+  tenantId: string;
+  /** The Billing page, for its owner when Stripe billing is on. */
+  billingHref?: string;
+}) {
   const entitlements = await tenantEntitlements(webContext().db.db, tenantId, webPlans());
   const retention = entitlements.limits.auditRetentionDays;
   return (
@@ -87,8 +95,19 @@ export async function PlanSection({ tenantId }: { tenantId: string }) {
         })}
       </dl>
       <p className="border-t border-slate-100 px-5 py-3.5 text-sm text-slate-600">
-        At a limit, new ones are refused; existing ones keep working. The operator of this deployment sets the
-        plan and its limits.
+        At a limit, new ones are refused; existing ones keep working.{' '}
+        {!webBilling() ? (
+          'The operator of this deployment sets the plan and its limits.'
+        ) : billingHref ? (
+          <Link
+            href={billingHref}
+            className="font-medium text-brand-700 hover:text-brand-800 hover:underline"
+          >
+            Change the plan on the Billing page
+          </Link>
+        ) : (
+          'The workspace owner changes the plan on the Billing page.'
+        )}
       </p>
     </section>
   );
