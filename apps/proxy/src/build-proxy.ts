@@ -151,7 +151,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool, clock }: ProxyD
     guard: ssrf,
     minRefreshMs: env.JWKS_MIN_REFRESH_MS,
   });
-  const idpJwts = new IdpJwtAuthenticator({ db, log, ownIssuer: issuer, jwks: externalKeys });
+  const idpJwts = new IdpJwtAuthenticator({ db, log, ownIssuer: issuer, jwks: externalKeys, plans });
   const passthroughAuth = new PassthroughAuthenticator({
     jwks: externalKeys,
     log,

@@ -47,6 +47,12 @@ export const PROXY_ERRORS = {
     rpc: RPC.FORBIDDEN,
     message: '{method} needs the "{scope}" scope, which this access token was not granted',
   },
+  MEMBER_LIMIT: {
+    status: 403,
+    rpc: RPC.FORBIDDEN,
+    message:
+      "This workspace has reached its plan's members limit, so you cannot join it through your identity provider; ask an admin",
+  },
   NOT_VISIBLE: { status: 403, rpc: RPC.FORBIDDEN, message: 'You do not have access to gateway "{gateway}"' },
   NO_MCP_CAPABILITY: { status: 403, rpc: RPC.FORBIDDEN, message: 'This token may not call MCP gateways' },
   HOST_FORBIDDEN: { status: 421, rpc: RPC.FORBIDDEN, message: 'This gateway does not serve host "{host}"' },

@@ -5,7 +5,7 @@ import { accessTokenRevocationId, grantRevocationId, issuerFrom } from '@toolgat
 import { revokeSigningKeys, rotateSigningKey, signAccessToken } from '@toolgate/auth/signing-keys';
 import { invalidateUser, publishRevocation } from '@toolgate/bus';
 import { generateKeySpec, parseKeyRing } from '@toolgate/core/crypto';
-import { gatewayTeams, identityProviders, memberships, users } from '@toolgate/db/schema';
+import { gatewayTeams, identityProviders, memberships, tenants, users } from '@toolgate/db/schema';
 import {
   seedAssignments,
   seedGateway,
@@ -483,6 +483,30 @@ describe('identity provider JWTs', () => {
     expect((await initialize(url(proxyA, w.jitTenant, w.jitGw), await idpToken(w.idpKey, {}))).status).toBe(
       401,
     );
+  });
+
+  it("add no just-in-time member over the plan's members limit: refused with a message naming it", async () => {
+    const members = await h.db.db.select().from(memberships).where(eq(memberships.tenantId, w.jitTenant.id));
+    await h.db.db
+      .update(tenants)
+      .set({ limitOverrides: { members: members.length } })
+      .where(eq(tenants.id, w.jitTenant.id));
+    try {
+      const email = `jit-${randomUUID()}@corp.example`;
+      const refused = await initialize(
+        url(proxyA, w.jitTenant, w.jitGw),
+        await idpToken(w.idpKey, { email }),
+      );
+      expect(refused.status).toBe(403);
+      expect(refused.text).toContain("reached its plan's members limit");
+      const created = await h.db.db
+        .select()
+        .from(users)
+        .where(sql`lower(${users.email}) = lower(${email})`);
+      expect(created).toHaveLength(0);
+    } finally {
+      await h.db.db.update(tenants).set({ limitOverrides: {} }).where(eq(tenants.id, w.jitTenant.id));
+    }
   });
 
   it('let a group claim naming a team open a teams-only gateway', async () => {

@@ -69,7 +69,14 @@ export function buildWorker({ env, db, bus, log, mailer }: WorkerDeps): Worker {
   const usageJob = createUsageBatchHandler({ db: db.db, log });
   // Delivers configuration changes their writers could not (Redis unreachable from web).
   const relay = new ConfigRelay({ db: db.db, bus, log });
-  const mail = mailer ?? createMailer({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, log });
+  const mail =
+    mailer ??
+    createMailer({
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      log,
+      ...(env.TOOLGATE_MAIL_OUTBOX_DIR ? { outboxDir: env.TOOLGATE_MAIL_OUTBOX_DIR } : {}),
+    });
   const health = createInstallationHealth({
     db: db.db,
     log,

@@ -95,6 +95,8 @@ const ZWorkerEnvFields = z.object({
     .optional(),
   /** The From address of that mail, e.g. "Toolgate <no-reply@example.com>". */
   MAIL_FROM: z.string().includes('@', { message: 'must contain an email address' }).optional(),
+  /** Without SMTP, also write each message as a JSON file here (as the web app does). */
+  TOOLGATE_MAIL_OUTBOX_DIR: z.string().optional(),
   /** How often new and decided approval requests are looked for to announce; 0: never. */
   APPROVAL_ANNOUNCE_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
   /** Bound on one approval webhook POST. */

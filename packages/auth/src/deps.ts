@@ -1,3 +1,4 @@
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { Bus } from '@toolgate/bus';
 import type { KeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
@@ -30,6 +31,8 @@ export interface AuthServerDeps {
   idpKeys?: (jwksUri: string) => JWTVerifyGetKey;
   /** Abuse limits; unset fields take DEFAULT_OAUTH_LIMITS. */
   limits?: Partial<OAuthLimits>;
+  /** The deployment's plans: an ID-JAG grant adds no just-in-time member over the members limit. */
+  plans?: PlansConfig;
 }
 
 export const nowOf = (deps: Pick<AuthServerDeps, 'now'>): Date => deps.now?.() ?? new Date();

@@ -20,7 +20,7 @@ import {
 } from './constants.ts';
 import { nowOf, type AuthServerDeps } from './deps.ts';
 import { OAuthError } from './errors.ts';
-import { resolveIdpUser } from './idp-users.ts';
+import { resolveIdpCaller } from './idp-users.ts';
 import { JwksCache } from './jwks-cache.ts';
 import { resolveResource, type ResolvedResource } from './resource.ts';
 import { signAccessToken } from './signing-keys.ts';
@@ -140,8 +140,17 @@ export async function handleIdJagGrant(
     .returning({ jti: oauthAssertionJtis.jti });
   if (accepted.length === 0) throw bad('the assertion was replayed (jti already used)');
 
-  const user = await resolveIdpUser(deps.db, idp, payload, { allowJit: target.tenant.allowJitUsers });
-  if (!user) throw bad('the subject is not a member of this organization');
+  const caller = await resolveIdpCaller(deps.db, idp, payload, {
+    allowJit: target.tenant.allowJitUsers,
+    ...(deps.plans ? { plans: deps.plans } : {}),
+  });
+  if (!caller.user)
+    throw bad(
+      caller.reason === 'member_limit'
+        ? "the subject would join this organization, which has reached its plan's members limit"
+        : 'the subject is not a member of this organization',
+    );
+  const { user } = caller;
   try {
     await userMayAuthorize(deps, target, user.userId, user.teamIds);
   } catch {

@@ -58,6 +58,7 @@ const AUTH_FAILURE_ERROR: Record<AuthFailure, ProxyErrorName> = {
   wrong_audience: 'INVALID_TOKEN',
   wrong_issuer: 'INVALID_TOKEN',
   not_member: 'INVALID_TOKEN',
+  member_limit: 'MEMBER_LIMIT',
   insufficient_scope: 'INSUFFICIENT_SCOPE',
   method_not_allowed: 'AUTH_METHOD_NOT_ALLOWED',
   no_mcp_capability: 'NO_MCP_CAPABILITY',

@@ -1,5 +1,6 @@
 import { CLOCK_SKEW_SECONDS, EXTERNAL_JWT_ALGORITHMS, ID_JAG_TYP } from '@toolgate/auth/constants';
-import { resolveIdpUser, type IdpUser } from '@toolgate/auth/idp-users';
+import { resolveIdpCaller, type IdpCaller } from '@toolgate/auth/idp-users';
+import type { PlansConfig } from '@toolgate/core/plans';
 import type { JwksCache } from '@toolgate/auth/jwks-cache';
 import type { Logger } from '@toolgate/core/logger';
 import { TtlLru } from '@toolgate/core/lru';
@@ -19,6 +20,8 @@ interface Options {
   mappingTtlMs?: number;
   /** How long a verified token is trusted without checking its signature again (never past `exp`). Default 60 s. */
   verifiedTtlMs?: number;
+  /** The deployment's plans: a JIT user is not added over the tenant's members limit. */
+  plans?: PlansConfig;
 }
 
 /**
@@ -30,8 +33,8 @@ interface Options {
  */
 export class IdpJwtAuthenticator implements Authenticator {
   readonly method = 'idp_jwt' as const;
-  private readonly mappings: TtlLru<string, IdpUser | null>;
-  private readonly loading = new Map<string, Promise<IdpUser | null>>();
+  private readonly mappings: TtlLru<string, IdpCaller>;
+  private readonly loading = new Map<string, Promise<IdpCaller>>();
   private readonly verified: TtlLru<
     string,
     { payload: JWTPayload; idpId: string; issuer: string; audience: string; jwksUri: string }
@@ -52,7 +55,7 @@ export class IdpJwtAuthenticator implements Authenticator {
 
   /** Membership changed: the next token of this user is mapped afresh. */
   forgetUser(tenantId: string, userId: string): void {
-    this.mappings.deleteWhere((m, key) => key.startsWith(`${tenantId}\u0000`) && m?.userId === userId);
+    this.mappings.deleteWhere((m, key) => key.startsWith(`${tenantId}\u0000`) && m?.user?.userId === userId);
   }
 
   forgetTenant(tenantId: string): void {
@@ -105,22 +108,18 @@ export class IdpJwtAuthenticator implements Authenticator {
       const { id: idpId, issuer, audience, jwksUri } = idp;
       if (ttl > 0) this.verified.set(bearer, { payload, idpId, issuer, audience, jwksUri }, ttl);
     }
-    let user: IdpUser | null;
+    let caller: IdpCaller;
     try {
-      user = await this.map(idp, context, payload);
+      caller = await this.map(idp, context, payload);
     } catch (err) {
       this.options.log.error({ err: (err as Error).message }, 'identity provider user mapping failed');
       return { ok: false, failure: 'unavailable' };
     }
-    if (!user) return { ok: false, failure: 'not_member' };
-    return { ok: true, principal: memberPrincipal(context.tenantId, user, 'idp_jwt') };
+    if (!caller.user) return { ok: false, failure: caller.reason };
+    return { ok: true, principal: memberPrincipal(context.tenantId, caller.user, 'idp_jwt') };
   }
 
-  private map(
-    idp: SnapshotIdentityProvider,
-    context: AuthContext,
-    claims: JWTPayload,
-  ): Promise<IdpUser | null> {
+  private map(idp: SnapshotIdentityProvider, context: AuthContext, claims: JWTPayload): Promise<IdpCaller> {
     // By subject, the email still decides the first link (and JIT), so it is part of the key too.
     const email =
       typeof claims.email === 'string' && claims.email_verified !== false && claims.email_verified !== 'false'
@@ -142,16 +141,19 @@ export class IdpJwtAuthenticator implements Authenticator {
     if (cached !== undefined) return Promise.resolve(cached);
     let pending = this.loading.get(key);
     if (!pending) {
-      pending = resolveIdpUser(
+      pending = resolveIdpCaller(
         this.options.db.db,
         { id: idp.id, tenantId: context.tenantId, userClaim: idp.userClaim, groupsClaim: idp.groupsClaim },
         claims,
-        { allowJit: context.allowJitUsers === true },
+        {
+          allowJit: context.allowJitUsers === true,
+          ...(this.options.plans ? { plans: this.options.plans } : {}),
+        },
       )
-        .then((user) => {
-          // Nobody yet: asked again soon (an invitation may be accepted any minute).
-          this.mappings.set(key, user, user ? undefined : 5_000);
-          return user;
+        .then((caller) => {
+          // Nobody yet: asked again soon (an invitation may be accepted, a seat freed, any minute).
+          this.mappings.set(key, caller, caller.user ? undefined : 5_000);
+          return caller;
         })
         .finally(() => this.loading.delete(key));
       this.loading.set(key, pending);

@@ -41,6 +41,11 @@ export type AuthFailure =
   | 'wrong_issuer'
   /** A valid credential whose user is not (or no longer) a member of the tenant. */
   | 'not_member'
+  /**
+   * The tenant's identity provider vouches for the caller, who would join as a just-in-time
+   * member, but the plan's members limit is reached.
+   */
+  | 'member_limit'
   /** Authenticated, but the token's scopes do not cover the method (HTTP 403). */
   | 'insufficient_scope'
   | 'method_not_allowed'

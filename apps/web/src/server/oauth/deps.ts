@@ -1,6 +1,6 @@
 import { issuerFrom } from '@toolgate/auth/constants';
 import type { AuthServerDeps } from '@toolgate/auth/deps';
-import { webEnv, type WebEnv } from '../../env.ts';
+import { webEnv, webPlans, type WebEnv } from '../../env.ts';
 import { webContext } from '../context.ts';
 import { oauthJsonError } from './http.ts';
 
@@ -50,6 +50,7 @@ export function buildOAuthDeps({ db, bus, log, secretKeys }: Handles, env: Setti
       tokenFailuresPer10Min: env.OAUTH_TOKEN_FAILURES_PER_10_MIN,
     },
     trustedProxyHops: env.TRUST_PROXY,
+    plans: webPlans(),
   };
 }
 
