@@ -137,7 +137,13 @@ async function applyOnce(
     let locked = await lockBilling(tx, { tenantId: where.tenantId });
     if ((locked?.version.getTime() ?? null) !== seenVersion) throw new ReadTooEarly();
     if (!locked) {
-      await tx.insert(tenantBilling).values({ tenantId: where.tenantId, stripeCustomerId: where.customerId });
+      // Another delivery may be linking this workspace or customer right now: read again after it.
+      const inserted = await tx
+        .insert(tenantBilling)
+        .values({ tenantId: where.tenantId, stripeCustomerId: where.customerId })
+        .onConflictDoNothing()
+        .returning({ tenantId: tenantBilling.tenantId });
+      if (inserted.length === 0) throw new ReadTooEarly();
       locked = (await lockBilling(tx, { tenantId: where.tenantId }))!;
     }
     if (!facts) return { outcome: 'applied' as const, recorded: [] };
