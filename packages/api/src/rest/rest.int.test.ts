@@ -602,7 +602,8 @@ describe("another tenant's objects", () => {
     // approvals-rest.int.test.ts; tool changes and pinning settings: tool-changes-rest.int.test.ts;
     // guardrails: guardrails-rest.int.test.ts; the approval webhook: approval-webhook-rest.int.test.ts;
     // a self-hosted server's log: services/server-log/server-log.int.test.ts; version pins and
-    // canaries: installation-versions-rest.int.test.ts).
+    // canaries: installation-versions-rest.int.test.ts; the quota: services/quota; billing:
+    // billing-rest.int.test.ts).
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'DELETE /connections/{id}',
       'DELETE /gateways/{id}',
@@ -623,6 +624,7 @@ describe("another tenant's objects", () => {
       'DELETE /workspace',
       'GET /approvals',
       'GET /approvals/{id}',
+      'GET /billing',
       'GET /connections',
       'GET /gateways',
       'GET /gateways/{id}',
@@ -655,6 +657,7 @@ describe("another tenant's objects", () => {
       'GET /tool-changes',
       'GET /usage',
       'GET /usage/graph',
+      'GET /usage/quota',
       'PATCH /gateways/{id}',
       'PATCH /guardrails/{id}',
       'PATCH /identity-providers/{id}',
@@ -669,6 +672,8 @@ describe("another tenant's objects", () => {
       'PATCH /workspace',
       'POST /account/verification-email', // the caller's own address: email-verification-rest.int.test.ts
       'POST /approvals/{id}/decision',
+      'POST /billing/checkout',
+      'POST /billing/portal',
       'POST /connections/start',
       'POST /gateways',
       'POST /guardrails',
