@@ -19,7 +19,7 @@ export const BILLING_ROUTES: readonly Route[] = [
     operationId: 'getBilling',
     summary:
       "The workspace's plan, subscription status, this month's tool calls, the plans that can be bought and the latest invoices (the owner)",
-    tag: 'Workspace',
+    tag: 'Billing',
     status: 200,
     response: ZBillingOverview,
     errors: [409],
@@ -31,7 +31,7 @@ export const BILLING_ROUTES: readonly Route[] = [
     operationId: 'startCheckout',
     summary:
       'Start a Stripe Checkout for a plan (the owner); answers the Checkout page to send the browser to. A workspace with a subscription changes plans in the portal instead (409)',
-    tag: 'Workspace',
+    tag: 'Billing',
     body: ZStartCheckoutRequest,
     status: 200,
     response: ZBillingRedirect,
@@ -45,7 +45,7 @@ export const BILLING_ROUTES: readonly Route[] = [
     operationId: 'openBillingPortal',
     summary:
       "Open the Stripe Customer Portal for the workspace's customer (the owner): change or cancel the plan, payment methods, invoices",
-    tag: 'Workspace',
+    tag: 'Billing',
     status: 200,
     response: ZBillingRedirect,
     errors: [409, 502],

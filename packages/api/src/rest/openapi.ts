@@ -177,6 +177,11 @@ export function buildOpenApiDocument(routes: readonly Route[], basePath: string)
         name: 'Usage',
         description: 'Dashboards and the audit log: owners and admins see every call, members their own',
       },
+      {
+        name: 'Billing',
+        description:
+          "The workspace's Stripe subscription (owners; only with Stripe configured): overview, Checkout, Customer Portal",
+      },
       { name: 'Meta', description: 'About the API itself' },
     ],
     paths,

@@ -22,7 +22,8 @@ export type RouteTag =
   | 'Teams'
   | 'Members'
   | 'Sign-in'
-  | 'Usage';
+  | 'Usage'
+  | 'Billing';
 
 export interface RouteContext {
   deps: RestDeps;
