@@ -1,9 +1,5 @@
 import { monthlyQuota, type RateLimitBucket, type RateLimitDecision, type RateLimiter } from '@toolgate/bus';
-import {
-  effectiveLimits,
-  resolvePlan,
-  type PlansConfig,
-} from '@toolgate/core/plans';
+import { effectiveLimits, resolvePlan, type PlansConfig } from '@toolgate/core/plans';
 import type { GatewaySnapshot, SnapshotInstallation } from '@toolgate/core/snapshot';
 import { RPC } from '@toolgate/mcp/jsonrpc';
 import type { Principal } from '../mcp-call.ts';
@@ -60,7 +56,7 @@ const TRAFFIC_KEYS = [
  */
 export function trafficLimitsOf(snapshot: GatewaySnapshot, plans: PlansConfig): TrafficLimits | undefined {
   const { plan } = resolvePlan(plans, snapshot.tenant.plan ?? null);
-  const { limits } = effectiveLimits(plan, (snapshot.tenant.limitOverrides ?? {}));
+  const { limits } = effectiveLimits(plan, snapshot.tenant.limitOverrides ?? {});
   if (TRAFFIC_KEYS.every((k) => limits[k] === null)) return undefined;
   return {
     plan: plan.name,
