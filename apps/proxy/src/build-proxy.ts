@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { issuerFrom, SUPPORTED_SCOPES } from '@toolgate/auth/constants';
 import { JwksCache } from '@toolgate/auth/jwks-cache';
-import { LocalFallbackRateLimiter, type Bus } from '@toolgate/bus';
+import { LeasingRateLimiter, LocalFallbackRateLimiter, type Bus } from '@toolgate/bus';
 import { plansFromEnv } from '@toolgate/core/plans-env';
 import { CallLimits } from './dispatch/call-limits.ts';
 import { parseKeyRing } from '@toolgate/core/crypto';
@@ -176,7 +176,8 @@ export function buildProxy({ env, db, bus, log, pool: givenPool, clock }: ProxyD
   const refusals = new RefusalLog(log);
   const observability: Observability = { metrics, refusals, tracer: undefined };
   // Counted in Redis across replicas; while it cannot answer, per replica (and the metric says so).
-  const limiter = new LocalFallbackRateLimiter(bus.rateLimits, {
+  // Tenants far from their limits spend leases counted in Redis ahead (no round trip per call).
+  const limiter = new LocalFallbackRateLimiter(new LeasingRateLimiter(bus.rateLimits), {
     onDegradedChange: (degraded, err) =>
       degraded
         ? log.warn(

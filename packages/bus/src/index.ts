@@ -11,6 +11,7 @@ export {
   monthlyQuota,
   type LocalFallbackOptions,
 } from './rate-limits.ts';
+export { LeasingRateLimiter, type LeasingOptions } from './leasing-rate-limits.ts';
 export { BusLinkClosedError, createLinkedBus, portLink, processLink, serveBus, type BusLink } from './ipc.ts';
 export {
   applyConfigChange,

@@ -54,7 +54,14 @@ export interface RateLimitBucket {
 }
 
 export type RateLimitDecision =
-  | { allowed: true }
+  | {
+      allowed: true;
+      /**
+       * Asked with a `lease`: per bucket (in the order given), units counted beyond `cost` for the
+       * caller to spend on its own later in the same window (leasing-rate-limits.ts); absent: none.
+       */
+      granted?: readonly number[];
+    }
   | {
       allowed: false;
       /** The first refusing bucket's key and limit, as given. */
@@ -72,7 +79,17 @@ export interface RateLimiter {
    * the first bucket (in the order given) without room. `now` (unix ms) is for tests and must
    * follow the real clock in production. Throws `RangeError` on a malformed bucket or cost.
    */
-  check(buckets: readonly RateLimitBucket[], cost?: number, now?: number): Promise<RateLimitDecision>;
+  check(
+    buckets: readonly RateLimitBucket[],
+    cost?: number,
+    now?: number,
+    /**
+     * When admitted, also count up to this many more units per bucket, where the bucket has room to
+     * spare (1/16 of what is left, none within 256 units of the limit), and report them as
+     * `granted`. Implementations that do not lease ignore it.
+     */
+    lease?: number,
+  ): Promise<RateLimitDecision>;
 }
 
 export const ALLOWED: RateLimitDecision = Object.freeze({ allowed: true });

@@ -17,9 +17,12 @@ import {
  * nothing on its own, so each sees the ones before it exactly as if it had been sent alone.
  * KEYS: per check, per bucket its current and previous counters. ARGV: the number of checks, then
  * per check its bucket count and its numbers, comma-separated (few arguments: ioredis's cost grows
- * with their count): cost, then per bucket limit, window ms, ms left in the current window (0: a
- * fixed period), expiry ms of the current counter.
- * Returns per check 0 when admitted, else {bucket number (1-based), current count, previous count}.
+ * with their count): cost, lease (0: none), then per bucket limit, window ms, ms left in the current
+ * window (0: a fixed period), expiry ms of the current counter.
+ * Returns per check 0 when admitted; {0, granted per bucket…} when admitted with a lease granted
+ * (a bucket grants 1/16 of the room left after this check, none when that is under 16 units,
+ * so none within 256 units of its limit); else {bucket number (1-based), current count,
+ * previous count}.
  */
 const CHECK = `
 local results = {}
@@ -31,32 +34,47 @@ for c = 1, tonumber(ARGV[1]) do
   for v in string.gmatch(ARGV[arg + 1], '[^,]+') do a[#a + 1] = tonumber(v) end
   arg = arg + 2
   local cost = a[1]
+  local lease = a[2]
   local keys = {}
   for i = 1, 2 * n do keys[i] = KEYS[offset + i] end
   local values = redis.call('MGET', unpack(keys))
   local refused = 0
+  local grants = {0}
+  local leased = false
   for i = 1, n do
-    local b = 2 + (i - 1) * 4
+    local b = 3 + (i - 1) * 4
     local window = a[b + 1]
     local current = tonumber(values[2 * i - 1] or '0')
     local previous = tonumber(values[2 * i] or '0')
-    if previous * a[b + 2] + (current + cost) * window > a[b] * window then
+    local spare = a[b] * window - previous * a[b + 2] - (current + cost) * window
+    if spare < 0 then
       refused = {i, current, previous}
       break
     end
+    local grant = 0
+    if lease > 0 then
+      grant = math.floor(spare / window / 16)
+      if grant < 16 then grant = 0 end
+      grant = math.min(lease, grant)
+    end
+    if grant > 0 then leased = true end
+    grants[i + 1] = grant
   end
   if refused == 0 and cost > 0 then
     for i = 1, n do
       local k = keys[2 * i - 1]
-      if redis.call('INCRBY', k, cost) == cost then redis.call('PEXPIRE', k, a[2 + (i - 1) * 4 + 3]) end
+      local add = cost + grants[i + 1]
+      if redis.call('INCRBY', k, add) == add then redis.call('PEXPIRE', k, a[3 + (i - 1) * 4 + 3]) end
     end
   end
+  if refused == 0 and leased then refused = grants end
   results[c] = refused
   offset = offset + 2 * n
 end
 return results`;
 
-type CheckReply = (0 | [number, number, number])[];
+/** Per check: 0 (admitted), {0, grants…} (admitted with leases), or {bucket, current, previous} (refused). */
+type CheckReply = (0 | number[])[];
 type WithCheck = Redis & {
   tgRateLimits(...args: (string | number)[]): Promise<CheckReply>;
 };
@@ -107,8 +125,9 @@ export function createRedisRateLimiter(client: Redis, key: (k: string) => string
           if (reply === 0) p.resolve(ALLOWED);
           else if (reply === undefined)
             p.reject(new Error('rate limit script answered fewer checks than asked'));
+          else if (reply[0] === 0) p.resolve({ allowed: true, granted: reply.slice(1) });
           else {
-            const [index, current, previous] = reply;
+            const [index, current, previous] = reply as [number, number, number];
             p.resolve(
               refusal(p.buckets[index - 1]!, p.windows[index - 1]!, current, previous, p.cost, p.now),
             );
@@ -128,13 +147,18 @@ export function createRedisRateLimiter(client: Redis, key: (k: string) => string
 
   return {
     // async: a malformed bucket is a rejected promise, as everywhere else, not a throw.
-    async check(buckets: readonly RateLimitBucket[], cost = 1, now = Date.now()): Promise<RateLimitDecision> {
+    async check(
+      buckets: readonly RateLimitBucket[],
+      cost = 1,
+      now = Date.now(),
+      lease = 0,
+    ): Promise<RateLimitDecision> {
       validate(buckets, cost, now);
       if (buckets.length === 0) return ALLOWED;
       const windows = buckets.map((b) => bucketWindow(b, now));
       const keys: string[] = [];
       for (const w of windows) keys.push(key(`rl:${w.current}`), key(`rl:${w.previous}`));
-      let numbers = String(cost);
+      let numbers = `${cost},${Number.isSafeInteger(lease) && lease > 0 ? lease : 0}`;
       for (let i = 0; i < buckets.length; i++) {
         const w = windows[i]!;
         numbers += `,${buckets[i]!.limit},${w.windowMs},${w.leftMs},${w.ttlMs}`;
