@@ -1,3 +1,4 @@
+import type { PlansConfig } from '@toolgate/core/plans';
 import { issuerFrom } from '@toolgate/auth/constants';
 import type { AuthServerDeps } from '@toolgate/auth/deps';
 import { webEnv, webPlans, type WebEnv } from '../../env.ts';
@@ -31,7 +32,12 @@ export interface OAuthEndpointDeps extends AuthServerDeps {
 }
 
 /** The authorization server's dependencies from a process's handles and settings. */
-export function buildOAuthDeps({ db, bus, log, secretKeys }: Handles, env: Settings): OAuthEndpointDeps {
+export function buildOAuthDeps(
+  { db, bus, log, secretKeys }: Handles,
+  env: Settings,
+  /** The deployment's plans (ID-JAG grants add no member over the members limit). */
+  plans?: PlansConfig,
+): OAuthEndpointDeps {
   if (!secretKeys) {
     log.error('oauth: TOOLGATE_SECRET_KEYS is not set; the authorization server answers 503');
     throw new OAuthNotConfiguredError();
@@ -50,12 +56,12 @@ export function buildOAuthDeps({ db, bus, log, secretKeys }: Handles, env: Setti
       tokenFailuresPer10Min: env.OAUTH_TOKEN_FAILURES_PER_10_MIN,
     },
     trustedProxyHops: env.TRUST_PROXY,
-    plans: webPlans(),
+    ...(plans ? { plans } : {}),
   };
 }
 
 /** This process's authorization-server dependencies. */
-export const oauthDeps = (): OAuthEndpointDeps => buildOAuthDeps(webContext(), webEnv());
+export const oauthDeps = (): OAuthEndpointDeps => buildOAuthDeps(webContext(), webEnv(), webPlans());
 
 /**
  * Runs a handler with the process's deps; without a key ring answers 503 with an OAuth error
