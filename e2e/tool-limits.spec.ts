@@ -26,7 +26,7 @@ test('an admin sets a call limit on a tool, sees it listed, and removes it', asy
   await page.getByRole('link', { name: 'Manage Everything' }).click();
   await expect(page.getByRole('heading', { name: 'Everything', level: 1 })).toBeVisible();
 
-  const edit = page.getByRole('button', { name: 'Edit the call limit of echo' });
+  const edit = page.getByRole('button', { name: 'Change the call limit of echo' });
   const row = page.getByRole('row').filter({ has: edit });
   const limitCell = row.getByRole('cell').filter({ has: edit });
   await expect(limitCell).toHaveText('—');
@@ -51,7 +51,7 @@ test('an admin sets a call limit on a tool, sees it listed, and removes it', asy
   await page.reload();
   await expect(limitCell).toHaveText('60/min');
   const other = page.getByRole('row').filter({
-    has: page.getByRole('button', { name: 'Edit the call limit of get-sum' }),
+    has: page.getByRole('button', { name: 'Change the call limit of get-sum' }),
   });
   await expect(other).toContainText('—');
 

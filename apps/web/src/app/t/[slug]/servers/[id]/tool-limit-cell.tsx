@@ -102,7 +102,7 @@ export function ToolLimitCell({
             setSaved(false);
             setEditing(true);
           }}
-          aria-label={`Edit the call limit of ${tool.name}`}
+          aria-label={`Change the call limit of ${tool.name}`}
           className="rounded p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-700"
         >
           <PencilIcon className="size-3.5" />
