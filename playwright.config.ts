@@ -58,6 +58,8 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${WEB_PORT}`,
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
+    // No smooth scrolling or transitions: nothing moves under a click (the app honours the setting).
+    contextOptions: { reducedMotion: 'reduce' },
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [
@@ -111,6 +113,8 @@ export default defineConfig({
         TOOLGATE_EMAIL_VERIFICATION: 'required',
         NODE_EXTRA_CA_CERTS: path.join(process.env.E2E_TLS_DIR, 'cert.pem'),
         TOOLGATE_PLANS: JSON.stringify(E2E_PLANS),
+        // Connected accounts due a refresh are found within 2 s, not 30 (the connections specs wait for it).
+        CONNECTION_REFRESH_INTERVAL_MS: '2000',
         STRIPE_SECRET_KEY,
         STRIPE_WEBHOOK_SECRET,
         STRIPE_API_URL: process.env.E2E_STRIPE_URL,

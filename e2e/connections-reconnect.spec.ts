@@ -13,10 +13,10 @@ import { newAccount, shot, signUp, uid, workspaceNav } from './steps.ts';
 let upstream: OAuthUpstream;
 
 test.beforeAll(async () => {
-  // Tokens live 40 s: the worker refreshes a token past half its life (and within its five-minute
-  // look-ahead), so from 20 s after a connect each sweep (every 30 s) refreshes it, and a refresh
-  // the server refuses shows within about a minute.
-  upstream = await startOAuthUpstream({ accessTokenTtlSeconds: 40 });
+  // Tokens live 10 s: the worker refreshes a token past half its life (and within its five-minute
+  // look-ahead), so from 5 s after a connect each sweep (every 2 s in these tests) refreshes it,
+  // and a refresh the server refuses shows within seconds.
+  upstream = await startOAuthUpstream({ accessTokenTtlSeconds: 10 });
 });
 test.afterAll(async () => {
   await upstream?.close();
@@ -74,7 +74,7 @@ test('an account whose access was withdrawn at the server shows Reconnect needed
 
   // The user removes Toolgate's access in their account at the server: every token stops working.
   expect(await upstream.revokeAccount(username)).toBe(1);
-  // The worker's next refresh is refused: the page says so after a reload (sweeps run every 30 s).
+  // The worker's next refresh is refused: the page says so after a reload (sweeps run every 2 s here).
   await expect(async () => {
     await page.reload();
     await expect(row).toContainText('Reconnect needed', { timeout: 2_000 });

@@ -71,7 +71,7 @@ async function rpcAnswer(response: Response): Promise<Record<string, unknown>> {
 /**
  * Stands in for the passing of time: the connection's access token (which B issued for an hour)
  * now expires in a minute, and was issued well before, so it is past half its life and within the
- * worker's look-ahead, thus due at its next sweep (every 30 s). B's own token is untouched.
+ * worker's look-ahead, thus due at its next sweep (every 2 s in these tests). B's own token is untouched.
  */
 async function makeRefreshDue(handle: DbHandle, connectionId: string): Promise<void> {
   const now = Date.now();

@@ -93,6 +93,7 @@ export function buildWorker({ env, db, bus, log, mailer }: WorkerDeps): Worker {
     bus,
     log,
     aheadMs: env.CONNECTION_REFRESH_AHEAD_MS,
+    intervalMs: env.CONNECTION_REFRESH_INTERVAL_MS,
     allowPrivate: env.TOOLGATE_ALLOW_PRIVATE_UPSTREAMS,
     ...(env.TOOLGATE_SECRET_KEYS ? { secretKeys: parseKeyRing(env.TOOLGATE_SECRET_KEYS) } : {}),
   });

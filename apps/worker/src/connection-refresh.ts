@@ -3,9 +3,7 @@ import type { Bus } from '@toolgate/bus';
 import type { KeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
 import type { Database } from '@toolgate/db/client';
-
-/** How often the worker looks for connections whose access token expires soon. */
-const SWEEP_EVERY_MS = 30_000;
+import { periodicJob } from './periodic.ts';
 
 export interface ConnectionRefreshOptions {
   db: Database;
@@ -17,44 +15,24 @@ export interface ConnectionRefreshOptions {
    * refreshing off.
    */
   aheadMs: number;
+  /** How often due connections are looked for (default 30 s). */
+  intervalMs?: number;
   allowPrivate: boolean;
 }
 
 /**
- * Connected accounts refreshed ahead of time: a sweep shortly after start, then every 30 s,
- * refreshing access tokens with less than `aheadMs` left, once past half their life (a token that
- * lives no longer than `aheadMs` is not refreshed at every sweep). Rows are claimed, so every
- * worker may run it.
+ * Connected accounts refreshed ahead of time: a sweep shortly after start, then every
+ * `intervalMs`, refreshing access tokens with less than `aheadMs` left, once past half their life
+ * (a token that lives no longer than `aheadMs` is not refreshed at every sweep). Rows are claimed,
+ * so every worker may run it.
  */
 export function createConnectionRefresh(options: ConnectionRefreshOptions) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  const { log, secretKeys } = options;
-  const sweep = async () => {
+  const { log, secretKeys, aheadMs, intervalMs = 30_000 } = options;
+  const on = aheadMs > 0 && secretKeys !== undefined;
+  return periodicJob('refreshing connected accounts', on ? intervalMs : 0, log, async () => {
     if (!secretKeys) return;
     const counts = await refreshDueConnections({ ...options, keys: secretKeys });
     if (counts.refreshed + counts.needs_reconnect + counts.failed > 0)
       log.info(counts, 'connected accounts refreshed ahead of expiry');
-  };
-  return {
-    runOnce(): Promise<void> {
-      running ??= sweep().finally(() => (running = undefined));
-      return running;
-    },
-    start() {
-      if (options.aheadMs === 0 || !secretKeys || timer) return;
-      const tick = () =>
-        void this.runOnce().catch((err: unknown) =>
-          log.warn({ err: (err as Error).message }, 'refreshing connected accounts failed'),
-        );
-      timer = setInterval(tick, SWEEP_EVERY_MS);
-      timer.unref();
-      tick();
-    },
-    async stop() {
-      clearInterval(timer);
-      timer = undefined;
-      await running?.catch(() => undefined);
-    },
-  };
+  });
 }

@@ -72,6 +72,8 @@ const ZWorkerEnvFields = z.object({
   INSTALLATION_HEALTH_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
   /** Connected accounts whose access token expires within this are refreshed ahead of time; 0: off. */
   CONNECTION_REFRESH_AHEAD_MS: z.coerce.number().int().min(0).default(300_000),
+  /** How often the worker looks for connected accounts due a refresh. */
+  CONNECTION_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).default(30_000),
   /** Opens installation credentials for health checks; without it, installations with secrets are reported as errors. */
   TOOLGATE_SECRET_KEYS: zKeyRing.optional(),
   /**

@@ -178,9 +178,10 @@ export function DataTable<TData extends RowData>({
     if (page !== table.state.pagination.pageIndex) return table.setPageIndex(page);
     setShown(highlightRowId);
     setGlowing(true);
-    document
-      .querySelector(`[data-row-id="${CSS.escape(highlightRowId)}"]`)
-      ?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    document.querySelector(`[data-row-id="${CSS.escape(highlightRowId)}"]`)?.scrollIntoView({
+      block: 'center',
+      behavior: window.matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth',
+    });
   }, [highlightRowId, highlightExists, highlightIndex, shown, table]);
   useEffect(() => {
     if (!glowing) return;
