@@ -2,7 +2,14 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect, test, type Page } from '@playwright/test';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
-import { addEverythingServer, createGateway, newAccount, shot, signUp, workspaceNav } from './steps.ts';
+import {
+  addEverythingServer,
+  gatewayWithToolAndToken,
+  newAccount,
+  shot,
+  signUp,
+  workspaceNav,
+} from './steps.ts';
 
 /**
  * The logs and the usage dashboard filtered by policy decision and by DLP outcome, all of it real:
@@ -23,29 +30,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await upstream?.close();
 });
-
-/** A gateway exposing everything__echo, and an API token to call it. */
-async function gatewayWithEcho(page: Page): Promise<{ gatewayUrl: string; token: string }> {
-  await addEverythingServer(page, upstream.url);
-  await createGateway(page, 'Guarded desk');
-  const tools = page.getByRole('tabpanel', { name: 'Tools' });
-  await tools.getByRole('checkbox', { name: 'everything__echo' }).check();
-  await tools.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(tools.getByText('Clients now see 1 tool')).toBeVisible();
-  await page.getByRole('button', { name: 'Connect' }).click();
-  const connect = page.getByRole('dialog', { name: 'Connect a client' });
-  const gatewayUrl = (await connect.getByTestId('gateway-url').textContent())!.trim();
-  await page.keyboard.press('Escape');
-
-  await workspaceNav(page).getByRole('link', { name: 'Tokens' }).click();
-  await page.getByRole('button', { name: 'Create token' }).first().click();
-  const dialog = page.getByRole('dialog', { name: 'Create a token' });
-  await dialog.getByLabel('Token name').fill('dlp-agent');
-  await dialog.getByRole('button', { name: 'Create token' }).click();
-  const token = (await dialog.getByTestId('new-token').textContent())!.trim();
-  await dialog.getByRole('button', { name: 'Done' }).click();
-  return { gatewayUrl, token };
-}
 
 /** Whether echo with `message` is refused with the policy's message. */
 async function echoRefused(gatewayUrl: string, token: string, message: string): Promise<boolean> {
@@ -88,7 +72,12 @@ test('the logs and usage filter by DLP outcome and policy decision', async ({ pa
   test.setTimeout(240_000);
   const owner = newAccount('Dalia');
   await signUp(page, owner);
-  const { gatewayUrl, token } = await gatewayWithEcho(page);
+  await addEverythingServer(page, upstream.url);
+  const { gatewayUrl, token } = await gatewayWithToolAndToken(page, {
+    gateway: 'Guarded desk',
+    tool: 'everything__echo',
+    tokenName: 'dlp-agent',
+  });
 
   // A deny policy, saved in the browser.
   await workspaceNav(page).getByRole('link', { name: 'Policies' }).click();

@@ -10,7 +10,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
 import { MemoryOAuthProvider, startCallbackServer, startMetadataDocumentServer } from './oauth-client.ts';
-import { addEverythingServer, createGateway, shot, signUp, uid, workspaceNav } from './steps.ts';
+import { addEverythingServer, gatewayWithTool, shot, signUp, uid, workspaceNav } from './steps.ts';
 
 /**
  * An MCP client that knows only the gateway URL: the MCP SDK discovers the authorization server
@@ -49,15 +49,7 @@ async function setUp(page: Page): Promise<{ slug: string; email: string; gateway
   const email = `olivia-${id}@example.test`;
   await signUp(page, { name: 'Olivia Oauth', email, workspace: `OAuth ${id}`, slug });
   await addEverythingServer(page, upstream.url);
-  await createGateway(page, 'Agents');
-  const tools = page.getByRole('tabpanel', { name: 'Tools' });
-  await tools.getByRole('checkbox', { name: 'everything__echo' }).check();
-  await tools.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(tools.getByText('Clients now see 1 tool')).toBeVisible();
-  await page.getByRole('button', { name: 'Connect' }).click();
-  const connect = page.getByRole('dialog', { name: 'Connect a client' });
-  const gatewayUrl = (await connect.getByTestId('gateway-url').textContent())!.trim();
-  await page.keyboard.press('Escape');
+  const gatewayUrl = await gatewayWithTool(page, { gateway: 'Agents', tool: 'everything__echo' });
   return { slug, email, gatewayUrl };
 }
 

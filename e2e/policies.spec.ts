@@ -1,9 +1,16 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
 import { inviteColleague } from './colleague-steps.ts';
-import { addEverythingServer, createGateway, newAccount, shot, signUp, workspaceNav } from './steps.ts';
+import {
+  addEverythingServer,
+  gatewayWithToolAndToken,
+  newAccount,
+  shot,
+  signUp,
+  workspaceNav,
+} from './steps.ts';
 
 /**
  * Tool-call policies in the browser: an admin writes a policy whose condition does not check and
@@ -23,29 +30,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await upstream?.close();
 });
-
-/** A gateway exposing everything__echo, and an API token to call it. */
-async function gatewayWithEcho(page: Page): Promise<{ gatewayUrl: string; token: string }> {
-  await addEverythingServer(page, upstream.url);
-  await createGateway(page, 'Mail desk');
-  const tools = page.getByRole('tabpanel', { name: 'Tools' });
-  await tools.getByRole('checkbox', { name: 'everything__echo' }).check();
-  await tools.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(tools.getByText('Clients now see 1 tool')).toBeVisible();
-  await page.getByRole('button', { name: 'Connect' }).click();
-  const connect = page.getByRole('dialog', { name: 'Connect a client' });
-  const gatewayUrl = (await connect.getByTestId('gateway-url').textContent())!.trim();
-  await page.keyboard.press('Escape');
-
-  await workspaceNav(page).getByRole('link', { name: 'Tokens' }).click();
-  await page.getByRole('button', { name: 'Create token' }).first().click();
-  const dialog = page.getByRole('dialog', { name: 'Create a token' });
-  await dialog.getByLabel('Token name').fill('mail-agent');
-  await dialog.getByRole('button', { name: 'Create token' }).click();
-  const token = (await dialog.getByTestId('new-token').textContent())!.trim();
-  await dialog.getByRole('button', { name: 'Done' }).click();
-  return { gatewayUrl, token };
-}
 
 /** Calls echo through the gateway once per message; the results, in order. */
 async function echo(gatewayUrl: string, token: string, messages: string[]) {
@@ -76,7 +60,12 @@ test('an admin writes, tests and saves a policy; labels a tool; a member only re
   test.setTimeout(240_000);
   const owner = newAccount('Pola');
   await signUp(page, owner);
-  const { gatewayUrl, token } = await gatewayWithEcho(page);
+  await addEverythingServer(page, upstream.url);
+  const { gatewayUrl, token } = await gatewayWithToolAndToken(page, {
+    gateway: 'Mail desk',
+    tool: 'everything__echo',
+    tokenName: 'mail-agent',
+  });
   const before = await echo(gatewayUrl, token, ['hello', 'the secret plan', 'lunch?']);
   expect(before.map((r) => r.isError ?? false)).toEqual([false, false, false]);
 

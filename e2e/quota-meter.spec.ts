@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import { createDb } from '../packages/db/src/client.ts';
 import { tenants } from '../packages/db/src/schema/index.ts';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
-import { addEverythingServer, createGateway, shot, signUp, uid, workspaceNav } from './steps.ts';
+import { addEverythingServer, gatewayWithToolAndToken, shot, signUp, uid, workspaceNav } from './steps.ts';
 
 /**
  * The quota meter on the usage page: an operator gives a workspace a monthly quota of 5 tool calls
@@ -81,23 +81,11 @@ async function setUp(page: Page): Promise<{ slug: string; gatewayUrl: string; to
     slug,
   });
   await addEverythingServer(page, upstream.url);
-  await createGateway(page, 'Metered');
-  const tools = page.getByRole('tabpanel', { name: 'Tools' });
-  await tools.getByRole('checkbox', { name: 'everything__echo' }).check();
-  await tools.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(tools.getByText('Clients now see 1 tool')).toBeVisible();
-  await page.getByRole('button', { name: 'Connect' }).click();
-  const connect = page.getByRole('dialog', { name: 'Connect a client' });
-  const gatewayUrl = (await connect.getByTestId('gateway-url').textContent())!.trim();
-  await page.keyboard.press('Escape');
-
-  await workspaceNav(page).getByRole('link', { name: 'Tokens' }).click();
-  await page.getByRole('button', { name: 'Create token' }).first().click();
-  const tokenDialog = page.getByRole('dialog', { name: 'Create a token' });
-  await tokenDialog.getByLabel('Token name').fill('quota-e2e');
-  await tokenDialog.getByRole('button', { name: 'Create token' }).click();
-  const token = (await tokenDialog.getByTestId('new-token').textContent())!.trim();
-  await tokenDialog.getByRole('button', { name: 'Done' }).click();
+  const { gatewayUrl, token } = await gatewayWithToolAndToken(page, {
+    gateway: 'Metered',
+    tool: 'everything__echo',
+    tokenName: 'quota-e2e',
+  });
   return { slug, gatewayUrl, token };
 }
 

@@ -95,23 +95,29 @@ export async function mailedLink(to: string, kind: OutboxMessage['kind']): Promi
   return link!;
 }
 
-/** Adds server-everything ("Everything") by its URL and installs it, waiting for discovery. */
-export async function addEverythingServer(page: Page, url: string): Promise<void> {
+/**
+ * Adds a server by its URL (detected as Streamable HTTP with no sign-in) and installs it, waiting
+ * for discovery.
+ */
+export async function addServer(page: Page, { name, url }: { name: string; url: string }): Promise<void> {
   await workspaceNav(page).getByRole('link', { name: 'Servers' }).click();
   await page.getByRole('button', { name: 'Add server' }).first().click();
   const add = page.getByRole('dialog', { name: 'Add a server' });
-  await add.getByLabel('Name').fill('Everything');
+  await add.getByLabel('Name').fill(name);
   await add.getByLabel('Server URL').fill(url);
   await add.getByRole('button', { name: 'Detect' }).click();
   await expect(add.getByText('Found: Streamable HTTP, no sign-in needed')).toBeVisible();
   await add.getByRole('button', { name: 'Add server' }).click();
   await expect(add).toBeHidden();
   await page.getByRole('row').filter({ hasText: url }).getByRole('button', { name: 'Install' }).click();
-  const install = page.getByRole('dialog', { name: 'Install Everything' });
+  const install = page.getByRole('dialog', { name: `Install ${name}` });
   await install.getByRole('button', { name: 'Install' }).click();
   await expect(install.getByText('Ready')).toBeVisible({ timeout: 30_000 });
   await install.getByRole('button', { name: 'Done' }).click();
 }
+
+/** Adds server-everything ("Everything") by its URL and installs it, waiting for discovery. */
+export const addEverythingServer = (page: Page, url: string) => addServer(page, { name: 'Everything', url });
 
 /** Creates a gateway from the list page and waits for its detail page. */
 export async function createGateway(page: Page, name: string): Promise<void> {
@@ -121,4 +127,49 @@ export async function createGateway(page: Page, name: string): Promise<void> {
   await dialog.getByLabel('Name').fill(name);
   await dialog.getByRole('button', { name: 'Create gateway' }).click();
   await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
+}
+
+/**
+ * Creates the gateway `gateway` exposing the one tool `tool` (of a server installed before) and
+ * returns the URL its Connect dialog shows. The gateway's page stays open.
+ */
+export async function gatewayWithTool(
+  page: Page,
+  { gateway, tool }: { gateway: string; tool: string },
+): Promise<string> {
+  await createGateway(page, gateway);
+  const tools = page.getByRole('tabpanel', { name: 'Tools' });
+  await tools.getByRole('checkbox', { name: tool }).check();
+  await tools.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(tools.getByText('Clients now see 1 tool')).toBeVisible();
+  await page.getByRole('button', { name: 'Connect' }).click();
+  const connect = page.getByRole('dialog', { name: 'Connect a client' });
+  const gatewayUrl = (await connect.getByTestId('gateway-url').textContent())!.trim();
+  await page.keyboard.press('Escape');
+  return gatewayUrl;
+}
+
+/** Creates an API token named `name` that may call every gateway; its secret, shown once. */
+export async function createToken(page: Page, name: string): Promise<string> {
+  await workspaceNav(page).getByRole('link', { name: 'Tokens' }).click();
+  await page.getByRole('button', { name: 'Create token' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Create a token' });
+  await dialog.getByLabel('Token name').fill(name);
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  const token = (await dialog.getByTestId('new-token').textContent())!.trim();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  return token;
+}
+
+/**
+ * What the specs that call a tool through the proxy start from, once the tool's server is
+ * installed: the gateway `gateway` exposing `tool` (see gatewayWithTool) and an API token named
+ * `tokenName` to call it with. Ends on the Tokens page.
+ */
+export async function gatewayWithToolAndToken(
+  page: Page,
+  { gateway, tool, tokenName }: { gateway: string; tool: string; tokenName: string },
+): Promise<{ gatewayUrl: string; token: string }> {
+  const gatewayUrl = await gatewayWithTool(page, { gateway, tool });
+  return { gatewayUrl, token: await createToken(page, tokenName) };
 }

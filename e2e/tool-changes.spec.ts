@@ -1,11 +1,11 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import {
   startMutableToolsServer,
   type MutableTool,
 } from '../packages/api/src/services/tool-changes/testing/mutable-tools-server.ts';
-import { createGateway, newAccount, shot, signUp, workspaceNav } from './steps.ts';
+import { addServer, gatewayWithToolAndToken, newAccount, shot, signUp, workspaceNav } from './steps.ts';
 
 /**
  * Tool-definition pinning in the browser: a server changes a tool's description and schema after
@@ -39,50 +39,6 @@ test.afterAll(async () => {
   await upstream?.close();
 });
 
-/** Adds the upstream as "Docs" by its URL and installs it, waiting for discovery. */
-async function addDocsServer(page: Page): Promise<void> {
-  await workspaceNav(page).getByRole('link', { name: 'Servers' }).click();
-  await page.getByRole('button', { name: 'Add server' }).first().click();
-  const add = page.getByRole('dialog', { name: 'Add a server' });
-  await add.getByLabel('Name').fill('Docs');
-  await add.getByLabel('Server URL').fill(upstream.url);
-  await add.getByRole('button', { name: 'Detect' }).click();
-  await expect(add.getByText('Found: Streamable HTTP, no sign-in needed')).toBeVisible();
-  await add.getByRole('button', { name: 'Add server' }).click();
-  await expect(add).toBeHidden();
-  await page
-    .getByRole('row')
-    .filter({ hasText: upstream.url })
-    .getByRole('button', { name: 'Install' })
-    .click();
-  const install = page.getByRole('dialog', { name: 'Install Docs' });
-  await install.getByRole('button', { name: 'Install' }).click();
-  await expect(install.getByText('Ready')).toBeVisible({ timeout: 30_000 });
-  await install.getByRole('button', { name: 'Done' }).click();
-}
-
-/** A gateway exposing docs__search, and an API token to call it. */
-async function gatewayWithSearch(page: Page): Promise<{ gatewayUrl: string; token: string }> {
-  await createGateway(page, 'Research');
-  const tools = page.getByRole('tabpanel', { name: 'Tools' });
-  await tools.getByRole('checkbox', { name: 'docs__search' }).check();
-  await tools.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(tools.getByText('Clients now see 1 tool')).toBeVisible();
-  await page.getByRole('button', { name: 'Connect' }).click();
-  const connect = page.getByRole('dialog', { name: 'Connect a client' });
-  const gatewayUrl = (await connect.getByTestId('gateway-url').textContent())!.trim();
-  await page.keyboard.press('Escape');
-
-  await workspaceNav(page).getByRole('link', { name: 'Tokens' }).click();
-  await page.getByRole('button', { name: 'Create token' }).first().click();
-  const dialog = page.getByRole('dialog', { name: 'Create a token' });
-  await dialog.getByLabel('Token name').fill('research-agent');
-  await dialog.getByRole('button', { name: 'Create token' }).click();
-  const token = (await dialog.getByTestId('new-token').textContent())!.trim();
-  await dialog.getByRole('button', { name: 'Done' }).click();
-  return { gatewayUrl, token };
-}
-
 /** The description and input schema the gateway lists for docs__search. */
 async function listedSearch(gatewayUrl: string, token: string) {
   const client = new Client({ name: 'tool-changes-e2e', version: '1.0.0' });
@@ -109,8 +65,12 @@ test('an admin reviews a changed tool definition’s diff and approves it; until
   test.setTimeout(180_000);
   const owner = newAccount('Rugo');
   await signUp(page, owner);
-  await addDocsServer(page);
-  const { gatewayUrl, token } = await gatewayWithSearch(page);
+  await addServer(page, { name: 'Docs', url: upstream.url });
+  const { gatewayUrl, token } = await gatewayWithToolAndToken(page, {
+    gateway: 'Research',
+    tool: 'docs__search',
+    tokenName: 'research-agent',
+  });
   expect(await listedSearch(gatewayUrl, token)).toEqual({
     description: 'Search the docs.',
     properties: ['q'],

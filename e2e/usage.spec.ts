@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect, test, type Page } from '@playwright/test';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
-import { addEverythingServer, createGateway, shot, signUp, uid, workspaceNav } from './steps.ts';
+import { addEverythingServer, gatewayWithToolAndToken, shot, signUp, uid } from './steps.ts';
 
 /**
  * What tenants see: calls made through a gateway show up on the usage dashboard, in the logs
@@ -28,23 +28,11 @@ async function setUp(page: Page): Promise<{ slug: string; gatewayUrl: string; to
   const slug = `usage-${id}`;
   await signUp(page, { name: 'Uma Usage', email: `uma-${id}@example.test`, workspace: `Usage ${id}`, slug });
   await addEverythingServer(page, upstream.url);
-  await createGateway(page, 'Dev tools');
-  const tools = page.getByRole('tabpanel', { name: 'Tools' });
-  await tools.getByRole('checkbox', { name: 'everything__echo' }).check();
-  await tools.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(tools.getByText('Clients now see 1 tool')).toBeVisible();
-  await page.getByRole('button', { name: 'Connect' }).click();
-  const connect = page.getByRole('dialog', { name: 'Connect a client' });
-  const gatewayUrl = (await connect.getByTestId('gateway-url').textContent())!.trim();
-  await page.keyboard.press('Escape');
-
-  await workspaceNav(page).getByRole('link', { name: 'Tokens' }).click();
-  await page.getByRole('button', { name: 'Create token' }).first().click();
-  const tokenDialog = page.getByRole('dialog', { name: 'Create a token' });
-  await tokenDialog.getByLabel('Token name').fill('usage-e2e');
-  await tokenDialog.getByRole('button', { name: 'Create token' }).click();
-  const token = (await tokenDialog.getByTestId('new-token').textContent())!.trim();
-  await tokenDialog.getByRole('button', { name: 'Done' }).click();
+  const { gatewayUrl, token } = await gatewayWithToolAndToken(page, {
+    gateway: 'Dev tools',
+    tool: 'everything__echo',
+    tokenName: 'usage-e2e',
+  });
   return { slug, gatewayUrl, token };
 }
 
