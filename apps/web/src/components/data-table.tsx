@@ -23,20 +23,16 @@ import {
   type RowData,
   type SortingState,
 } from '@tanstack/react-table';
-import { useEffect, useId, useState, type ComponentType, type ReactNode } from 'react';
-import {
-  ArrowDownIcon,
-  ArrowUpIcon,
-  ChevronLeftIcon,
-  ChevronRightIcon,
-  RetryIcon,
-  SearchIcon,
-  SortIcon,
-  WarningIcon,
-} from './icons.tsx';
+import type { ComponentType, ReactNode } from 'react';
+import { DataTableToolbar } from './data-table-toolbar.tsx';
+import { ArrowDownIcon, ArrowUpIcon, RetryIcon, SearchIcon, SortIcon, WarningIcon } from './icons.tsx';
+import { PaginationFooter } from './pagination-footer.tsx';
 import { Button } from './ui/button.tsx';
 import { cx } from './ui/cx.ts';
 import { EmptyState } from './ui/empty-state.tsx';
+import { useRowHighlight } from './use-row-highlight.ts';
+
+export { PaginationFooter };
 
 /** Per-column presentation, set as `meta` on a column definition. */
 export interface DataTableColumnMeta {
@@ -145,7 +141,6 @@ export function DataTable<TData extends RowData>({
   highlightRowId = null,
   empty,
 }: DataTableProps<TData>) {
-  const searchId = useId();
   const table = useTable({
     features: dataTableFeatures,
     columns,
@@ -159,35 +154,7 @@ export function DataTable<TData extends RowData>({
   });
 
   const { pagination, columnFilters } = table.state;
-  /** The highlighted row once it has been brought into view, while it glows. */
-  const [shown, setShown] = useState<string | null>(null);
-  const [glowing, setGlowing] = useState(false);
-  const highlightIndex = highlightRowId
-    ? table.getPrePaginatedRowModel().rows.findIndex((r) => r.id === highlightRowId)
-    : -1;
-  const highlightExists = highlightRowId ? (data ?? []).some((r) => getRowId(r) === highlightRowId) : false;
-  useEffect(() => {
-    if (!highlightRowId || !highlightExists || shown === highlightRowId) return;
-    if (highlightIndex < 0) {
-      // A filter hides it: show everything.
-      table.resetGlobalFilter(true);
-      table.resetColumnFilters(true);
-      return;
-    }
-    const page = Math.floor(highlightIndex / table.state.pagination.pageSize);
-    if (page !== table.state.pagination.pageIndex) return table.setPageIndex(page);
-    setShown(highlightRowId);
-    setGlowing(true);
-    document.querySelector(`[data-row-id="${CSS.escape(highlightRowId)}"]`)?.scrollIntoView({
-      block: 'center',
-      behavior: window.matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth',
-    });
-  }, [highlightRowId, highlightExists, highlightIndex, shown, table]);
-  useEffect(() => {
-    if (!glowing) return;
-    const timer = setTimeout(() => setGlowing(false), 2_500);
-    return () => clearTimeout(timer);
-  }, [glowing]);
+  const glowingRowId = useRowHighlight(table, data, getRowId, highlightRowId);
   const globalFilter = (table.state.globalFilter as string | undefined) ?? '';
   const total = data?.length ?? 0;
   const matching = table.getPrePaginatedRowModel().rows.length;
@@ -262,7 +229,7 @@ export function DataTable<TData extends RowData>({
         data-highlighted={row.id === highlightRowId || undefined}
         className={cx(
           'transition-colors duration-700',
-          glowing && row.id === shown ? 'bg-brand-50 hover:bg-brand-50' : 'hover:bg-slate-50/70',
+          row.id === glowingRowId ? 'bg-brand-50 hover:bg-brand-50' : 'hover:bg-slate-50/70',
         )}
       >
         {row.getAllCells().map((cell) => (
@@ -285,47 +252,15 @@ export function DataTable<TData extends RowData>({
   return (
     <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-xs">
       {showToolbar && (
-        <div className="flex flex-wrap items-center gap-3 border-b border-slate-200 px-4 py-3">
-          <div className="relative w-full sm:w-72">
-            <label htmlFor={searchId} className="sr-only">
-              Search {noun}
-            </label>
-            <SearchIcon className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-slate-400" />
-            <input
-              id={searchId}
-              type="search"
-              value={globalFilter}
-              onChange={(e) => table.setGlobalFilter(e.target.value)}
-              placeholder={searchPlaceholder}
-              className="h-9 w-full rounded-lg bg-white pr-3 pl-9 text-sm text-slate-900 ring-1 ring-slate-300 outline-none ring-inset placeholder:text-slate-400 focus:ring-2 focus:ring-brand-500"
-            />
-          </div>
-          {facets.map((facet) => {
-            const column = table.getColumn(facet.columnId);
-            if (!column) return null;
-            return (
-              <select
-                key={facet.columnId}
-                aria-label={facet.allLabel.replace(/^All /, 'Filter by ')}
-                value={(column.getFilterValue() as string | undefined) ?? ''}
-                onChange={(e) => column.setFilterValue(e.target.value || undefined)}
-                className="h-9 rounded-lg bg-white pr-8 pl-3 text-sm text-slate-700 ring-1 ring-slate-300 outline-none ring-inset focus:ring-2 focus:ring-brand-500"
-              >
-                <option value="">{facet.allLabel}</option>
-                {facet.options.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
-            );
-          })}
-          {filtered && (
-            <Button variant="ghost" size="sm" onClick={clearFilters}>
-              Clear
-            </Button>
-          )}
-        </div>
+        <DataTableToolbar
+          table={table}
+          noun={noun}
+          searchPlaceholder={searchPlaceholder}
+          facets={facets}
+          globalFilter={globalFilter}
+          filtered={filtered}
+          onClear={clearFilters}
+        />
       )}
       <div className="overflow-x-auto">
         <table className="w-full border-collapse" aria-label={noun} aria-busy={loading || undefined}>
@@ -364,71 +299,6 @@ export function DataTable<TData extends RowData>({
           table={table}
         />
       )}
-    </div>
-  );
-}
-
-/** The table's foot: what is shown, the page size, and previous/next (client- or server-paginated). */
-export function PaginationFooter({
-  summary,
-  pageSize,
-  pageSizes,
-  page,
-  table,
-}: {
-  summary: ReactNode;
-  pageSize: number;
-  pageSizes: readonly number[];
-  /** "Page 2 of 5", or "Page 2" when the total is unknown. */
-  page: string;
-  table: {
-    setPageSize: (size: number) => void;
-    previousPage: () => void;
-    nextPage: () => void;
-    getCanPreviousPage: () => boolean;
-    getCanNextPage: () => boolean;
-  };
-}) {
-  return (
-    <div className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-200 px-4 py-3 text-sm text-slate-600">
-      <p aria-live="polite">{summary}</p>
-      <div className="flex items-center gap-4">
-        <label className="flex items-center gap-2 whitespace-nowrap">
-          <span className="max-sm:sr-only">Rows per page</span>
-          <select
-            value={pageSize}
-            onChange={(e) => table.setPageSize(Number(e.target.value))}
-            className="h-8 rounded-md bg-white pr-7 pl-2 text-sm text-slate-700 ring-1 ring-slate-300 outline-none ring-inset focus:ring-2 focus:ring-brand-500"
-          >
-            {pageSizes.map((size) => (
-              <option key={size} value={size}>
-                {size}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span className="whitespace-nowrap tabular-nums">{page}</span>
-        <div className="flex gap-1">
-          <Button
-            variant="secondary"
-            size="sm"
-            aria-label="Previous page"
-            onClick={() => table.previousPage()}
-            disabled={!table.getCanPreviousPage()}
-          >
-            <ChevronLeftIcon className="size-4" />
-          </Button>
-          <Button
-            variant="secondary"
-            size="sm"
-            aria-label="Next page"
-            onClick={() => table.nextPage()}
-            disabled={!table.getCanNextPage()}
-          >
-            <ChevronRightIcon className="size-4" />
-          </Button>
-        </div>
-      </div>
     </div>
   );
 }

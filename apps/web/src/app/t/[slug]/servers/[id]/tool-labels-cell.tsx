@@ -8,11 +8,11 @@ import {
   TOOL_LABEL_PATTERN,
   TOOL_LABEL_UNTRUSTED_OUTPUT,
 } from '@toolgate/core/policy';
-import { useId, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { PlusIcon, XMarkIcon } from '~/components/icons';
-import { Button } from '~/components/ui/button';
 import { cx } from '~/components/ui/cx';
 import { errorFields, useTRPC } from '~/trpc/react';
+import { FieldError, InlineForm, InlineInputRow, useInlineEdit, useInlineField } from './inline-cell-edit';
 
 /** The two labels with a meaning of their own (docs/policies.md), offered first. */
 export const LABEL_SUGGESTIONS = [
@@ -48,7 +48,6 @@ export function ToolLabelsCell({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [adding, setAdding] = useState(false);
   const refresh = () =>
     Promise.all([
       queryClient.invalidateQueries(trpc.installations.get.queryFilter({ id: installationId })),
@@ -56,6 +55,10 @@ export function ToolLabelsCell({
     ]);
   const own = useMutation(trpc.tools.setLabels.mutationOptions({ onSuccess: refresh }));
   const onEntry = useMutation(trpc.tools.setEntryLabels.mutationOptions({ onSuccess: refresh }));
+  const adding = useInlineEdit(() => {
+    own.reset();
+    onEntry.reset();
+  });
   // Only a workspace's own servers carry labels for every installation (the catalog is shared).
   const entryEditable = canEdit && entry !== undefined && !entry.builtIn;
   const entryLabels = entry?.toolLabels[tool.name] ?? [];
@@ -108,26 +111,18 @@ export function ToolLabelsCell({
         {none && !canEdit && <li className="text-xs text-slate-400">None</li>}
       </ul>
       {canEdit &&
-        (adding ? (
+        (adding.editing ? (
           <AddLabelForm
             toolName={tool.name}
             present={[...tool.labels, ...entryLabels]}
             entryName={entryEditable ? entry.name : null}
             pending={pending}
-            onCancel={() => {
-              own.reset();
-              onEntry.reset();
-              setAdding(false);
-            }}
-            onAdd={async (label, everywhere) => {
-              try {
-                if (everywhere) await saveOnEntry([...entryLabels, label]);
-                else await saveOwn([...tool.labels, label]);
-                setAdding(false);
-              } catch {
-                // Shown below from the mutation's error.
-              }
-            }}
+            onCancel={adding.cancel}
+            onAdd={(label, everywhere) =>
+              adding.save(() =>
+                everywhere ? saveOnEntry([...entryLabels, label]) : saveOwn([...tool.labels, label]),
+              )
+            }
             serverError={failureText}
             count={tool.labels.length}
             entryCount={entryLabels.length}
@@ -136,7 +131,7 @@ export function ToolLabelsCell({
           <span className="flex flex-col items-start gap-1">
             <button
               type="button"
-              onClick={() => setAdding(true)}
+              onClick={adding.open}
               aria-label={`Add a label to ${tool.name}`}
               className="inline-flex items-center gap-1 rounded-md px-1.5 py-0.5 text-xs font-medium text-brand-700 hover:bg-brand-50"
             >
@@ -221,71 +216,41 @@ function AddLabelForm({
   count: number;
   entryCount: number;
 }) {
-  const id = useId();
-  const [value, setValue] = useState('');
+  const field = useInlineField('', serverError);
   const [everywhere, setEverywhere] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const suggestions = LABEL_SUGGESTIONS.filter((s) => !present.includes(s.label));
 
   const add = (raw: string) => {
     const label = raw.trim();
-    if (!label) return setError('Type a label, or pick one below');
-    if (!TOOL_LABEL_PATTERN.test(label)) return setError(PATTERN_MESSAGE);
+    if (!label) return field.setError('Type a label, or pick one below');
+    if (!TOOL_LABEL_PATTERN.test(label)) return field.setError(PATTERN_MESSAGE);
     if ((everywhere ? entryCount : count) >= MAX_LABELS)
-      return setError(`A tool takes at most ${MAX_LABELS} labels`);
-    setError(null);
+      return field.setError(`A tool takes at most ${MAX_LABELS} labels`);
+    field.setError(null);
     void onAdd(label, everywhere);
   };
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    add(value);
-  };
-  const message = error ?? serverError;
 
   return (
-    // A form inside a table cell: its own submit, no page-level form around the table.
-    <form
-      onSubmit={onSubmit}
-      noValidate
+    <InlineForm
+      label={`Add a label to ${toolName}`}
       className="flex w-64 flex-col gap-2"
-      aria-label={`Add a label to ${toolName}`}
+      onSubmit={() => add(field.value)}
     >
-      <div className="flex gap-1.5">
-        <label htmlFor={id} className="sr-only">
-          Label for {toolName}
-        </label>
-        <input
-          id={id}
-          autoFocus
-          value={value}
-          maxLength={64}
-          onChange={(e) => {
-            setValue(e.target.value);
-            setError(null);
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') onCancel();
-          }}
-          placeholder="external-send"
-          aria-invalid={message ? true : undefined}
-          aria-describedby={message ? `${id}-error` : undefined}
-          className={cx(
-            'h-8 min-w-0 flex-1 rounded-md bg-white px-2 font-mono text-xs text-slate-900 ring-1 outline-none focus:ring-2',
-            message ? 'ring-red-400 focus:ring-red-500' : 'ring-slate-300 focus:ring-brand-500',
-          )}
-        />
-        <Button type="submit" size="sm" pending={pending}>
-          Add
-        </Button>
-        <Button size="sm" variant="ghost" onClick={onCancel}>
-          Cancel
-        </Button>
-      </div>
-      {message && (
-        <p id={`${id}-error`} role="alert" className="text-xs text-red-600">
-          {message}
-        </p>
-      )}
+      <InlineInputRow
+        field={field}
+        before={
+          <label htmlFor={field.id} className="sr-only">
+            Label for {toolName}
+          </label>
+        }
+        inputClassName="font-mono text-xs"
+        maxLength={64}
+        placeholder="external-send"
+        submitText="Add"
+        pending={pending}
+        onCancel={onCancel}
+      />
+      <FieldError field={field} />
       {suggestions.length > 0 && (
         <ul className="flex flex-col gap-1" aria-label="Suggested labels">
           {suggestions.map((s) => (
@@ -314,6 +279,6 @@ function AddLabelForm({
           On every installation of {entryName}
         </label>
       )}
-    </form>
+    </InlineForm>
   );
 }

@@ -2,11 +2,17 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Tool } from '@toolgate/api/schemas/installations';
-import { useId, useState, type FormEvent } from 'react';
 import { PencilIcon } from '~/components/icons';
-import { Button } from '~/components/ui/button';
 import { cx } from '~/components/ui/cx';
 import { errorFields, useTRPC } from '~/trpc/react';
+import {
+  FieldError,
+  FieldHint,
+  InlineForm,
+  InlineInputRow,
+  useInlineEdit,
+  useInlineField,
+} from './inline-cell-edit';
 
 /** As the service checks it (the schema module is not for the browser bundle). */
 const MAX_CALLS_PER_MINUTE = 1_000_000;
@@ -42,9 +48,6 @@ export function ToolLimitCell({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [editing, setEditing] = useState(false);
-  // Says the last change went through, until the limit is edited again.
-  const [saved, setSaved] = useState(false);
   const set = useMutation(
     trpc.installations.setToolLimit.mutationOptions({
       onSuccess: () =>
@@ -54,18 +57,13 @@ export function ToolLimitCell({
         ]),
     }),
   );
-  const save = async (callsPerMinute: number | null) => {
-    try {
-      await set.mutateAsync({ id: installationId, toolId: tool.id, callsPerMinute });
-      setEditing(false);
-      setSaved(true);
-    } catch {
-      // Shown in the form from the mutation's error.
-    }
-  };
+  // "Saved" says the last change went through, until the limit is edited again.
+  const edit = useInlineEdit(() => set.reset());
+  const save = (callsPerMinute: number | null) =>
+    edit.save(() => set.mutateAsync({ id: installationId, toolId: tool.id, callsPerMinute }));
   const serverError = set.error ? (errorFields(set.error).callsPerMinute ?? set.error.message) : null;
 
-  if (editing)
+  if (edit.editing)
     return (
       <LimitForm
         toolName={tool.name}
@@ -73,10 +71,7 @@ export function ToolLimitCell({
         pending={set.isPending}
         serverError={serverError}
         onSave={save}
-        onCancel={() => {
-          set.reset();
-          setEditing(false);
-        }}
+        onCancel={edit.cancel}
       />
     );
   return (
@@ -97,18 +92,14 @@ export function ToolLimitCell({
       {canEdit && (
         <button
           type="button"
-          onClick={() => {
-            set.reset();
-            setSaved(false);
-            setEditing(true);
-          }}
+          onClick={edit.open}
           aria-label={`Change the call limit of ${tool.name}`}
           className="rounded p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-700"
         >
           <PencilIcon className="size-3.5" />
         </button>
       )}
-      {saved && (
+      {edit.saved && (
         <span role="status" className="text-xs text-green-700">
           Saved
         </span>
@@ -132,67 +123,38 @@ function LimitForm({
   onSave: (callsPerMinute: number | null) => Promise<void>;
   onCancel: () => void;
 }) {
-  const id = useId();
-  const [value, setValue] = useState(current === null ? '' : String(current));
-  const [error, setError] = useState<string | null>(null);
-  const message = error ?? serverError;
-
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    const parsed = parseLimit(value);
-    if ('error' in parsed) return setError(parsed.error);
-    setError(null);
+  const field = useInlineField(current === null ? '' : String(current), serverError);
+  const onSubmit = () => {
+    const parsed = parseLimit(field.value);
+    if ('error' in parsed) return field.setError(parsed.error);
+    field.setError(null);
     void onSave(parsed.value);
   };
 
   return (
-    // A form inside a table cell: its own submit, no page-level form around the table.
-    <form
-      onSubmit={onSubmit}
-      noValidate
+    <InlineForm
+      label={`Call limit of ${toolName}`}
       className="flex w-56 flex-col gap-1.5"
-      aria-label={`Call limit of ${toolName}`}
+      onSubmit={onSubmit}
     >
-      <label htmlFor={id} className="text-xs font-medium text-slate-700">
+      <label htmlFor={field.id} className="text-xs font-medium text-slate-700">
         Calls per minute
       </label>
-      <div className="flex gap-1.5">
-        <input
-          id={id}
-          autoFocus
-          inputMode="numeric"
-          value={value}
-          maxLength={9}
-          onChange={(e) => {
-            setValue(e.target.value);
-            setError(null);
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') onCancel();
-          }}
-          placeholder="No limit"
-          aria-invalid={message ? true : undefined}
-          aria-describedby={`${id}-hint${message ? ` ${id}-error` : ''}`}
-          className={cx(
-            'h-8 min-w-0 flex-1 rounded-md bg-white px-2 text-sm text-slate-900 tabular-nums ring-1 outline-none focus:ring-2',
-            message ? 'ring-red-400 focus:ring-red-500' : 'ring-slate-300 focus:ring-brand-500',
-          )}
-        />
-        <Button type="submit" size="sm" pending={pending}>
-          Save
-        </Button>
-        <Button size="sm" variant="ghost" onClick={onCancel}>
-          Cancel
-        </Button>
-      </div>
-      {message && (
-        <p id={`${id}-error`} role="alert" className="text-xs text-red-600">
-          {message}
-        </p>
-      )}
-      <p id={`${id}-hint`} className="text-xs text-slate-500">
+      <InlineInputRow
+        field={field}
+        inputClassName="text-sm tabular-nums"
+        hinted
+        inputMode="numeric"
+        maxLength={9}
+        placeholder="No limit"
+        submitText="Save"
+        pending={pending}
+        onCancel={onCancel}
+      />
+      <FieldError field={field} />
+      <FieldHint field={field}>
         Through this installation, all callers together. Empty for no limit.
-      </p>
+      </FieldHint>
       {current !== null && (
         <button
           type="button"
@@ -203,6 +165,6 @@ function LimitForm({
           Remove the limit
         </button>
       )}
-    </form>
+    </InlineForm>
   );
 }
