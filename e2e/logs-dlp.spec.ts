@@ -1,9 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect, test, type Page } from '@playwright/test';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
 import {
   addEverythingServer,
+  connectWithToken,
   gatewayWithToolAndToken,
   newAccount,
   shot,
@@ -51,12 +50,7 @@ async function createGuardrail(page: Page, name: string, detectors: RegExp[], ac
 
 /** Calls echo once with `message`: what the model gets back. */
 async function echo(gatewayUrl: string, token: string, message: string) {
-  const client = new Client({ name: CLIENT_NAME, version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(gatewayUrl), {
-      requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    }),
-  );
+  const client = await connectWithToken(gatewayUrl, token, CLIENT_NAME);
   try {
     const result = await client.callTool({ name: 'everything__echo', arguments: { message } });
     return { isError: result.isError === true, text: JSON.stringify(result.content) };

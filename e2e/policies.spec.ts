@@ -1,10 +1,9 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect, test } from '@playwright/test';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
 import { inviteColleague } from './colleague-steps.ts';
 import {
   addEverythingServer,
+  connectWithToken,
   gatewayWithToolAndToken,
   newAccount,
   shot,
@@ -33,12 +32,7 @@ test.afterAll(async () => {
 
 /** Calls echo through the gateway once per message; the results, in order. */
 async function echo(gatewayUrl: string, token: string, messages: string[]) {
-  const client = new Client({ name: 'policies-e2e', version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(gatewayUrl), {
-      requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    }),
-  );
+  const client = await connectWithToken(gatewayUrl, token, 'policies-e2e');
   try {
     const results = [];
     for (const message of messages)

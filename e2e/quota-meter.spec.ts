@@ -3,14 +3,20 @@ import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect, test, type Page } from '@playwright/test';
 import { eq } from 'drizzle-orm';
 import { createDb } from '../packages/db/src/client.ts';
 import { tenants } from '../packages/db/src/schema/index.ts';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
-import { addEverythingServer, gatewayWithToolAndToken, shot, signUp, uid, workspaceNav } from './steps.ts';
+import {
+  addEverythingServer,
+  connectWithToken,
+  gatewayWithToolAndToken,
+  shot,
+  signUp,
+  uid,
+  workspaceNav,
+} from './steps.ts';
 
 /**
  * The quota meter on the usage page: an operator gives a workspace a monthly quota of 5 tool calls
@@ -90,12 +96,7 @@ async function setUp(page: Page): Promise<{ slug: string; gatewayUrl: string; to
 }
 
 async function echo(gatewayUrl: string, token: string, times: number): Promise<void> {
-  const client = new Client({ name: 'quota-e2e', version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(gatewayUrl), {
-      requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    }),
-  );
+  const client = await connectWithToken(gatewayUrl, token, 'quota-e2e');
   try {
     for (let n = 1; n <= times; n++) {
       const result = await client.callTool({

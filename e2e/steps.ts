@@ -1,8 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect, type Page } from '@playwright/test';
 
-/** Browser steps several specs share. Every test still makes its own users and workspaces. */
+/**
+ * Steps several specs share: in the browser, and an MCP client of a gateway. Every test still makes
+ * its own users and workspaces.
+ */
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -172,4 +177,22 @@ export async function gatewayWithToolAndToken(
 ): Promise<{ gatewayUrl: string; token: string }> {
   const gatewayUrl = await gatewayWithTool(page, { gateway, tool });
   return { gatewayUrl, token: await createToken(page, tokenName) };
+}
+
+/**
+ * An MCP client named `clientName`, connected over Streamable HTTP to the gateway at `gatewayUrl`
+ * with the API token `token` as its bearer. The caller closes it.
+ */
+export async function connectWithToken(
+  gatewayUrl: string,
+  token: string,
+  clientName: string,
+): Promise<Client> {
+  const client = new Client({ name: clientName, version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(gatewayUrl), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
+  );
+  return client;
 }

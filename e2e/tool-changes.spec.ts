@@ -1,11 +1,17 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect, test } from '@playwright/test';
 import {
   startMutableToolsServer,
   type MutableTool,
 } from '../packages/api/src/services/tool-changes/testing/mutable-tools-server.ts';
-import { addServer, gatewayWithToolAndToken, newAccount, shot, signUp, workspaceNav } from './steps.ts';
+import {
+  addServer,
+  connectWithToken,
+  gatewayWithToolAndToken,
+  newAccount,
+  shot,
+  signUp,
+  workspaceNav,
+} from './steps.ts';
 
 /**
  * Tool-definition pinning in the browser: a server changes a tool's description and schema after
@@ -41,12 +47,7 @@ test.afterAll(async () => {
 
 /** The description and input schema the gateway lists for docs__search. */
 async function listedSearch(gatewayUrl: string, token: string) {
-  const client = new Client({ name: 'tool-changes-e2e', version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(gatewayUrl), {
-      requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    }),
-  );
+  const client = await connectWithToken(gatewayUrl, token, 'tool-changes-e2e');
   try {
     const { tools } = await client.listTools();
     const search = tools.find((t) => t.name === 'docs__search');

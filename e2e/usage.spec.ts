@@ -1,8 +1,13 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect, test, type Page } from '@playwright/test';
 import { startEverythingServer, type RunningEverythingServer } from '../packages/fixtures/src/everything.ts';
-import { addEverythingServer, gatewayWithToolAndToken, shot, signUp, uid } from './steps.ts';
+import {
+  addEverythingServer,
+  connectWithToken,
+  gatewayWithToolAndToken,
+  shot,
+  signUp,
+  uid,
+} from './steps.ts';
 
 /**
  * What tenants see: calls made through a gateway show up on the usage dashboard, in the logs
@@ -46,12 +51,7 @@ test('the dashboard, the logs and a call show the calls a client made', async ({
   await expect(page.getByText('No calls yet — connect a client to a gateway')).toBeVisible();
 
   // Three successful calls and one that fails (echo wants a string message).
-  const client = new Client({ name: 'usage-e2e', version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(gatewayUrl), {
-      requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    }),
-  );
+  const client = await connectWithToken(gatewayUrl, token, 'usage-e2e');
   try {
     for (const n of [1, 2, 3]) {
       const result = await client.callTool({
