@@ -4,11 +4,11 @@ import type { Database } from '@toolgate/db/client';
 import { registryEntries } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
-import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import { ZSetEntryToolLabelsRequest, type SetEntryToolLabelsRequest } from '../schemas/policies.ts';
 import type { RegistryEntry } from '../schemas/registry.ts';
 import { parseInput } from '../validation.ts';
 import { toRegistryEntry } from '../views/rows.ts';
+import { writeWithEntryChange } from './tool-mutation.ts';
 import { findTenantEntry } from './update-registry-entry.ts';
 
 /** Most tools an entry keeps labels for. */
@@ -43,7 +43,7 @@ export async function setEntryToolLabels({
   requireAdmin(actor, 'label tools');
   const { tools } = parseInput(ZSetEntryToolLabelsRequest, input);
   await findTenantEntry(db, tenantId, entryId);
-  const { row, recorded } = await db.transaction(async (tx) => {
+  const row = await writeWithEntryChange(db, bus, tenantId, async (tx) => {
     const [current] = await tx
       .select({ toolLabels: registryEntries.toolLabels })
       .from(registryEntries)
@@ -69,11 +69,7 @@ export async function setEntryToolLabels({
     const unchanged =
       JSON.stringify(sortedEntries(Object.entries(current.toolLabels))) ===
       JSON.stringify(sortedEntries(merged));
-    return {
-      row: updated!,
-      recorded: unchanged ? [] : await recordEntryChange(tx, tenantId, entryId, 'tool labels changed'),
-    };
+    return { row: updated!, entryId, reason: unchanged ? null : 'tool labels changed' };
   });
-  await deliverChanges(db, bus, recorded);
   return toRegistryEntry(row);
 }
