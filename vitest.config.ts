@@ -19,6 +19,10 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Integration files start servers and databases; two at a time suits a 2-core machine.
           maxWorkers: 2,
+          // A worker keeps its imported modules from one file to the next: importing the graph again
+          // for every file cost more than the tests themselves (packages/api's services: 161 s → 73 s).
+          // Files therefore leave no state behind (they close what they start, restore env and timers).
+          isolate: false,
         },
       },
     ],
