@@ -26,6 +26,7 @@ const LEGACY = '(?:/(sse|messages))?';
 const PATH_ROUTE = new RegExp(`^/mcp/(${SLUG})/(${SLUG})${LEGACY}/?$`);
 const HOST_PATH_ROUTE = new RegExp(`^/mcp/(${SLUG})${LEGACY}/?$`);
 const METADATA_PREFIX = '/.well-known/oauth-protected-resource';
+const SLUG_ONLY = new RegExp(`^${SLUG}$`);
 
 export type ParsedPath =
   { kind: 'mcp' | 'legacy-sse' | 'legacy-message' | 'metadata'; route: GatewayRoute } | { kind: 'other' };
@@ -38,10 +39,32 @@ function kindOf(isMetadata: boolean, legacy: string | undefined): ParsedPath['ki
   return isMetadata ? 'other' : LEGACY_KIND[legacy as keyof typeof LEGACY_KIND];
 }
 
+/**
+ * A pure function of a string, remembered: every request parses the same few URLs and Host
+ * headers again, and URL parsing was a visible share of the proxy's CPU per call. Bounded (a
+ * client picks its Host header): the whole memo is dropped when it fills.
+ */
+function memoized<T>(compute: (key: string) => T, maxEntries = 256): (key: string) => T {
+  const memo = new Map<string, T>();
+  return (key) => {
+    if (memo.has(key)) return memo.get(key)!;
+    const value = compute(key);
+    if (memo.size >= maxEntries) memo.clear();
+    memo.set(key, value);
+    return value;
+  };
+}
+
+/** The parts of a URL routes are made of (throws on an invalid URL, as `new URL` does). */
+const urlParts = memoized((url: string) => {
+  const { protocol, origin, pathname } = new URL(url);
+  return { protocol, origin, pathname };
+});
+
 export function parseRoute(path: string, host: string | undefined, config: RouteConfig): ParsedPath {
   const isMetadata = path.startsWith(`${METADATA_PREFIX}/`);
   const target = isMetadata ? path.slice(METADATA_PREFIX.length) : path;
-  const base = new URL(config.publicMcpUrl);
+  const base = urlParts(config.publicMcpUrl);
 
   const hostTenant =
     config.baseHost && host ? tenantFromHost(host.toLowerCase(), config.baseHost.toLowerCase()) : undefined;
@@ -62,7 +85,7 @@ export function parseRoute(path: string, host: string | undefined, config: Route
 }
 
 function makeRoute(origin: string, tenantSlug: string, gatewaySlug: string, path: string): GatewayRoute {
-  const o = new URL(origin);
+  const o = urlParts(origin);
   return {
     tenantSlug,
     gatewaySlug,
@@ -75,7 +98,7 @@ function tenantFromHost(host: string, baseHost: string): string | undefined {
   const suffix = `.${baseHost}`;
   if (!host.endsWith(suffix)) return undefined;
   const label = host.slice(0, -suffix.length);
-  return new RegExp(`^${SLUG}$`).test(label) ? label : undefined;
+  return SLUG_ONLY.test(label) ? label : undefined;
 }
 
 /** Host names the proxy serves: IP literals, localhost, the public host, the base host's tenants. */
@@ -94,13 +117,16 @@ export function hostAllowList(env: Pick<ProxyEnv, 'PUBLIC_MCP_URL' | 'MCP_BASE_H
 
 /** The host name of a Host header, without port or IPv6 brackets. */
 export function hostnameOf(host: string | undefined): string | undefined {
-  if (!host) return undefined;
+  return host ? hostnameOfHost(host) : undefined;
+}
+
+const hostnameOfHost = memoized((host: string): string => {
   try {
     return new URL(`http://${host}`).hostname.replace(/^\[|\]$/g, '');
   } catch {
     return host;
   }
-}
+});
 
 /**
  * Browsers' cross-origin requests: allowed from the page's own host (already vetted as a host we

@@ -40,6 +40,13 @@ export class StdioProcess extends RpcChannel {
   private exitDescription = '';
   private killTimer: NodeJS.Timeout | undefined;
   private markGone!: () => void;
+  /**
+   * Lines waiting for the next write to stdin. Calls that arrive in one turn of the event loop
+   * (many clients' requests read in one poll) go out in one write: a write per call cost the
+   * gateway about a sixth of its CPU per call at c64, and woke the child once per line.
+   */
+  private outgoing: string[] = [];
+  private flushScheduled = false;
 
   constructor(
     target: UpstreamTarget,
@@ -109,6 +116,7 @@ export class StdioProcess extends RpcChannel {
     this.failAll(error);
     if (!this.stopping && !this.exited) {
       this.stopping = true;
+      this.flush();
       this.child.stdin.end();
       this.signal('SIGTERM');
       this.killTimer = setTimeout(() => this.signal('SIGKILL'), KILL_AFTER_MS);
@@ -121,13 +129,33 @@ export class StdioProcess extends RpcChannel {
       this.fail(call, this.exitError());
       return;
     }
-    this.child.stdin.write(`${call.body}\n`);
+    this.enqueue(call.body);
   }
 
   protected override transmitBody(body: string): Promise<void> {
     if (this.exited) return Promise.reject(this.exitError());
-    this.child.stdin.write(`${body}\n`);
+    this.enqueue(body);
     return Promise.resolve();
+  }
+
+  /** Queues one line for stdin; the queue is written once the current turn of the event loop ends. */
+  private enqueue(body: string): void {
+    this.outgoing.push(body);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushNow);
+  }
+
+  private readonly flushNow = (): void => this.flush();
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const lines = this.outgoing;
+    if (lines.length === 0) return;
+    this.outgoing = [];
+    // After an exit the calls have failed already; the pipe is gone (its errors are ignored).
+    if (this.exited || this.child.stdin.writableEnded) return;
+    this.child.stdin.write(lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`);
   }
 
   private onStdout(chunk: string): void {
