@@ -5,9 +5,10 @@ import type { SessionContext } from './http-common.ts';
 import { HttpSession } from './http-session.ts';
 import { Limiter } from './limiter.ts';
 import { ModernHttpSession, NotModernError } from './modern-session.ts';
-import { type RpcChannel, cancelledError, label } from './rpc-channel.ts';
+import { type RpcChannel, label } from './rpc-channel.ts';
 import { SseSession } from './sse-session.ts';
 import { StdioProcess } from './stdio-process.ts';
+import { waitFor } from './wait-for.ts';
 import { Watches } from './watches.ts';
 import {
   type RequestOptions,
@@ -367,46 +368,4 @@ class Pool implements UpstreamPool {
     if (entry.starting !== undefined) closing.push(entry.starting.close(error));
     await Promise.all(closing);
   }
-}
-
-/** Bounds a caller's wait on a shared connection attempt by its own deadline and signal. */
-function waitFor<T>(
-  promise: Promise<T>,
-  name: string,
-  timeoutMs: number | undefined,
-  signal: AbortSignal | undefined,
-): Promise<T> {
-  if (timeoutMs === undefined && signal === undefined) return promise;
-  if (signal?.aborted) return Promise.reject(cancelledError(name));
-  if (timeoutMs !== undefined && timeoutMs <= 0) {
-    return Promise.reject(new UpstreamError('timeout', `${label(name)} did not connect in time`));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const timer =
-      timeoutMs === undefined || !Number.isFinite(timeoutMs)
-        ? undefined
-        : setTimeout(
-            () =>
-              finish(() =>
-                reject(
-                  new UpstreamError(
-                    'timeout',
-                    `${label(name)} did not connect within ${Math.round(timeoutMs)} ms`,
-                  ),
-                ),
-              ),
-            timeoutMs,
-          );
-    const onAbort = () => finish(() => reject(cancelledError(name)));
-    const finish = (settle: () => void) => {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      settle();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => finish(() => resolve(value)),
-      (error: unknown) => finish(() => reject(error instanceof Error ? error : new Error(String(error)))),
-    );
-  });
 }

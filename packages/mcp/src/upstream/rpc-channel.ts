@@ -1,5 +1,21 @@
 import { parseBoundedJson, tooDeepMessage } from '../json-limits.ts';
 import {
+  cancelledError,
+  claimProgressToken,
+  CLIENT_CAPABILITIES,
+  deliver,
+  isObject,
+  isToken,
+  label,
+  type PendingCall,
+  type ProgressToken,
+  rpcErrorOf,
+  serialize,
+  SESSION_NOTIFICATIONS,
+  toRpcError,
+  unsendable,
+} from './rpc-call.ts';
+import {
   type JsonRpcNotification,
   type JsonRpcRequest,
   type RequestOptions,
@@ -7,48 +23,9 @@ import {
 } from './types.ts';
 
 type Json = Record<string, unknown>;
-type ProgressToken = string | number;
 
-/** One request the pool sent upstream and still waits for. */
-export interface PendingCall {
-  readonly id: number;
-  readonly method: string;
-  readonly options: RequestOptions | undefined;
-  readonly message: JsonRpcRequest;
-  /** `message` serialised once, before any socket is touched; re-sends reuse it. */
-  readonly body: string;
-  readonly resolve: (result: Json) => void;
-  readonly reject: (error: UpstreamError) => void;
-  done: boolean;
-  /** The token as sent upstream, and the caller's own when the pool had to substitute one. */
-  progressToken: ProgressToken | undefined;
-  callerToken: ProgressToken | undefined;
-  timer: NodeJS.Timeout | undefined;
-  onAbort: (() => void) | undefined;
-  /** Transport state (HTTP): the POST or resume GET currently carrying the call. */
-  req: { destroy(): void } | undefined;
-  /** Transport state (HTTP): the call was already re-sent once (lost session or stale socket). */
-  resent: boolean;
-}
-
-/** What the proxy relays for its own clients; servers only use these when a caller can answer. */
-const CLIENT_CAPABILITIES = { sampling: {}, elicitation: {}, roots: { listChanged: false } };
-
-export const label = (name: string): string => `upstream '${name}'`;
-
-/** Notifications about the session rather than one call: they go to the pool's watchers. */
-const SESSION_NOTIFICATIONS = new Set([
-  'notifications/tools/list_changed',
-  'notifications/prompts/list_changed',
-  'notifications/resources/list_changed',
-  'notifications/resources/updated',
-]);
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const isToken = (value: unknown): value is ProgressToken =>
-  typeof value === 'string' || typeof value === 'number';
+// Importers of the call record and its helpers keep finding them here.
+export { type PendingCall, cancelledError, label } from './rpc-call.ts';
 
 function onCallTimeout(this: void, call: PendingCall, channel: RpcChannel, ms: number): void {
   channel.cancel(
@@ -128,20 +105,7 @@ export abstract class RpcChannel {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(cancelledError(this.name));
     const id = ++this.nextId;
-    let sent = params;
-    let token: ProgressToken | undefined;
-    let callerToken: ProgressToken | undefined;
-    const meta = params?._meta;
-    if (isObject(meta) && isToken(meta.progressToken)) {
-      token = meta.progressToken;
-      // Callers on a shared session pick tokens independently; on a clash the later call gets a
-      // token of ours upstream and sees its own again on the relayed notifications.
-      if (this.byToken.has(token)) {
-        callerToken = token;
-        token = `toolgate-progress-${id}`;
-        sent = { ...params, _meta: { ...meta, progressToken: token } };
-      }
-    }
+    const { sent, token, callerToken } = claimProgressToken(params, id, this.byToken);
     const message: JsonRpcRequest =
       sent === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params: sent };
     const body = serialize(message);
@@ -336,14 +300,7 @@ export abstract class RpcChannel {
     if (call === undefined) return;
     const error = message.error;
     if (error !== undefined) {
-      const rpcError =
-        isObject(error) && typeof error.code === 'number' && typeof error.message === 'string'
-          ? {
-              code: error.code,
-              message: error.message,
-              ...(error.data === undefined ? {} : { data: error.data }),
-            }
-          : { code: -32603, message: 'Malformed error from upstream' };
+      const rpcError = rpcErrorOf(error);
       this.fail(
         call,
         new UpstreamError(
@@ -451,42 +408,3 @@ export abstract class RpcChannel {
     });
   }
 }
-
-function deliver(call: PendingCall, notification: JsonRpcNotification): void {
-  const hooks = call.options;
-  // Once answered, the caller's response is on its way: late notifications have no one to go to.
-  if (call.done || hooks?.onNotification === undefined) return;
-  try {
-    hooks.onNotification(notification);
-  } catch {
-    // A failing relay must not break the upstream stream shared with other callers.
-  }
-}
-
-function toRpcError(error: unknown, method: string): { code: number; message: string; data?: unknown } {
-  if (
-    isObject(error) &&
-    typeof error.code === 'number' &&
-    Number.isSafeInteger(error.code) &&
-    typeof error.message === 'string'
-  ) {
-    return error.data === undefined
-      ? { code: error.code, message: error.message }
-      : { code: error.code, message: error.message, data: error.data };
-  }
-  return { code: -32603, message: `The client could not handle ${method}` };
-}
-
-function serialize(message: object): string | undefined {
-  try {
-    return JSON.stringify(message);
-  } catch {
-    return undefined;
-  }
-}
-
-const unsendable = (name: string, what: string): UpstreamError =>
-  new UpstreamError('protocol', `The gateway could not serialise ${what} for ${label(name)}`);
-
-export const cancelledError = (name: string): UpstreamError =>
-  new UpstreamError('cancelled', `The call to ${label(name)} was cancelled`);
