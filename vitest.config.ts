@@ -8,6 +8,8 @@ export default defineConfig({
           name: 'unit',
           include: ['{apps,packages}/*/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          // As for integration below: modules stay imported between files (54 s → 15 s here).
+          isolate: false,
         },
       },
       {
