@@ -1,17 +1,8 @@
-import type { Bus } from '@toolgate/bus';
-import type { Database } from '@toolgate/db/client';
-import type { Actor } from '../actor.ts';
 import { ZSetEnabledRequest, type SetEnabledRequest, type Tool } from '../schemas/installations.ts';
 import { parseInput } from '../validation.ts';
-import { mutateInstallationTool } from './tool-mutation.ts';
+import { mutateInstallationTool, type InstallationToolTarget } from './tool-mutation.ts';
 
-export interface SetToolEnabledOptions {
-  db: Database;
-  bus: Bus;
-  tenantId: string;
-  actor: Actor;
-  installationId: string;
-  toolId: string;
+export interface SetToolEnabledOptions extends InstallationToolTarget {
   input: SetEnabledRequest;
 }
 

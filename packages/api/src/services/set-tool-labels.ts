@@ -1,18 +1,9 @@
-import type { Bus } from '@toolgate/bus';
-import type { Database } from '@toolgate/db/client';
-import type { Actor } from '../actor.ts';
 import type { Tool } from '../schemas/installations.ts';
 import { ZSetToolLabelsRequest, type SetToolLabelsRequest } from '../schemas/policies.ts';
 import { parseInput } from '../validation.ts';
-import { mutateInstallationTool } from './tool-mutation.ts';
+import { mutateInstallationTool, type InstallationToolTarget } from './tool-mutation.ts';
 
-export interface SetToolLabelsOptions {
-  db: Database;
-  bus: Bus;
-  tenantId: string;
-  actor: Actor;
-  installationId: string;
-  toolId: string;
+export interface SetToolLabelsOptions extends InstallationToolTarget {
   input: SetToolLabelsRequest;
 }
 

@@ -1,20 +1,11 @@
-import type { Bus } from '@toolgate/bus';
-import type { Database } from '@toolgate/db/client';
-import type { Actor } from '../actor.ts';
 import { ZSetToolLimitRequest, type SetToolLimitRequest, type Tool } from '../schemas/installations.ts';
 import { parseInput } from '../validation.ts';
-import { mutateInstallationTool } from './tool-mutation.ts';
+import { mutateInstallationTool, type InstallationToolTarget } from './tool-mutation.ts';
 
 /** The audit log's method for a change of a tool's call limit. */
 export const TOOL_LIMIT_METHOD = 'tool/set-limit';
 
-export interface SetToolLimitOptions {
-  db: Database;
-  bus: Bus;
-  tenantId: string;
-  actor: Actor;
-  installationId: string;
-  toolId: string;
+export interface SetToolLimitOptions extends InstallationToolTarget {
   input: SetToolLimitRequest;
   /** When the change happens (tests pass one). */
   now?: Date;
