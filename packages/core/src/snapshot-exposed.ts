@@ -78,19 +78,7 @@ export function exposedItems(
       resourceServers.push({ entryId: a.entryId, installationId: a.installationId });
     } else if (a.kind === 'prompt') {
       const name = exposedToolName(upstream.slug, a.toolName, a.alias);
-      const owner = `${upstream.slug}/${a.toolName}`;
-      const previous = promptOwners.get(name);
-      if (previous) {
-        throw new AppError(
-          'CONFLICT',
-          `prompt name "${name}" would be used by both ${previous} and ${owner}; set an alias`,
-          {
-            name,
-            prompts: [previous, owner],
-          },
-        );
-      }
-      promptOwners.set(name, owner);
+      claimName(promptOwners, 'prompt', name, `${upstream.slug}/${a.toolName}`);
       prompts.push({ name, upstreamName: a.toolName, entryId: a.entryId, installationId: a.installationId });
     }
   }
@@ -116,19 +104,7 @@ export function exposedItems(
         `tool name "${name}" is not a valid MCP tool name (1–128 of A–Z a–z 0–9 _ . -)`,
       );
     }
-    const owner = `${upstream.slug}/${a.toolName}`;
-    const previous = owners.get(name);
-    if (previous) {
-      throw new AppError(
-        'CONFLICT',
-        `tool name "${name}" would be used by both ${previous} and ${owner}; set an alias`,
-        {
-          name,
-          tools: [previous, owner],
-        },
-      );
-    }
-    owners.set(name, owner);
+    claimName(owners, 'tool', name, `${upstream.slug}/${a.toolName}`);
     const labels = toolLabels(input.entryToolLabels?.[a.entryId]?.[a.toolName], definition.labels);
     tools.push({
       name,
@@ -166,6 +142,19 @@ export function exposedItems(
     }
   }
   return { tools, prompts, resourceServers };
+}
+
+/** Records who uses an exposed name; refuses (CONFLICT, naming both) a name already used. */
+function claimName(owners: Map<string, string>, kind: 'tool' | 'prompt', name: string, owner: string): void {
+  const previous = owners.get(name);
+  if (previous) {
+    throw new AppError(
+      'CONFLICT',
+      `${kind} name "${name}" would be used by both ${previous} and ${owner}; set an alias`,
+      { name, [`${kind}s`]: [previous, owner] },
+    );
+  }
+  owners.set(name, owner);
 }
 
 /** The entry's labels for the tool and the installation tool's own, deduplicated and sorted. */
