@@ -1,27 +1,25 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { issuerFrom, SUPPORTED_SCOPES } from '@toolgate/auth/constants';
+import { issuerFrom } from '@toolgate/auth/constants';
 import { JwksCache } from '@toolgate/auth/jwks-cache';
-import { LeasingRateLimiter, LocalFallbackRateLimiter, type Bus } from '@toolgate/bus';
+import type { Bus } from '@toolgate/bus';
 import { plansFromEnv } from '@toolgate/core/plans-env';
-import { CallLimits } from './dispatch/call-limits.ts';
+import { clusterCallLimits } from './dispatch/cluster-call-limits.ts';
 import { parseKeyRing } from '@toolgate/core/crypto';
 import type { Logger } from '@toolgate/core/logger';
 import { requestIdFrom } from '@toolgate/core/logger';
 import { metricsHandler } from '@toolgate/core/metrics-endpoint';
-import { ReadinessProbe } from '@toolgate/core/readiness';
 import type { DbHandle } from '@toolgate/db/client';
 import { reloadRevocationsIfEmptied } from '@toolgate/auth/config-delivery';
 import { RevocationChecker } from '@toolgate/auth/revocation-check';
 import { createSsrfGuard } from '@toolgate/net/ssrf-guard';
 import { createUpstreamPool, type UpstreamPool } from '@toolgate/mcp/upstream';
-import { RunnerDirectory, routeToRunners } from '@toolgate/mcp/runner-routing';
-import { runnerKey } from '@toolgate/core/runner-auth';
 import { ApiTokenAuthenticator } from './admission/auth/api-token-authenticator.ts';
 import { IdpJwtAuthenticator } from './admission/auth/idp-jwt-authenticator.ts';
 import { PassthroughAuthenticator } from './admission/auth/passthrough-authenticator.ts';
 import { OAuthAuthenticator } from './admission/auth/oauth-authenticator.ts';
 import { Admission } from './admission/admission.ts';
 import { AuthenticatorChain } from './admission/auth/principal.ts';
+import { forgetOnInvalidation } from './admission/auth/cached-credentials.ts';
 import { Sessions } from './admission/sessions.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { PassthroughForwarder } from './dispatch/passthrough.ts';
@@ -34,6 +32,7 @@ import { BuiltinServers } from './backend/builtin-servers.ts';
 import { Catalog } from './dispatch/catalog.ts';
 import type { ProxyEnv } from './env.ts';
 import { sendJson, sendProxyError } from './transport/http-util.ts';
+import { protectedResourceMetadata } from './transport/resource-metadata.ts';
 import { LegacySseTransport } from './transport/legacy-sse.ts';
 import { InputBridge } from './dispatch/input-bridge.ts';
 import { TaskRouter } from './dispatch/tasks.ts';
@@ -49,17 +48,18 @@ import { ObservedUsageMeter } from './observability/observed-meter.ts';
 import type { Observability } from './observability/observability.ts';
 import { RefusalLog } from './observability/refusal-log.ts';
 import { loadTracing, RequestTracer, tracingConfig } from './observability/tracing.ts';
-import { hostAllowList, parseRoute, requestGuard, type GatewayRoute } from './routes.ts';
+import { hostAllowList, parseRoute, requestGuard } from './routes.ts';
 import { ConfigSync } from './config/config-sync.ts';
 import { SessionRevocations } from './admission/session-revocations.ts';
 import { SnapshotStore } from './config/snapshot-store.ts';
-import { refuseStdio } from './backend/stdio-policy.ts';
+import { routeUpstreams } from './backend/upstream-routing.ts';
 import { ToolCaller } from './dispatch/tool-caller.ts';
 import { ForwardedJwts } from './backend/forwarded-jwt.ts';
 import { UpstreamTargets } from './backend/upstream-target.ts';
 import { ConnectionRenewal } from './backend/connection-renewal.ts';
 import { ExchangedTokens } from './backend/exchanged-tokens.ts';
 import { UsageRecorder } from './usage/recorder.ts';
+import { proxyReadiness } from './readiness.ts';
 
 export const PROXY_VERSION = '0.1.0';
 const TOKEN_USAGE_FLUSH_MS = 30_000;
@@ -97,30 +97,6 @@ export interface Proxy {
   start(): Promise<void>;
   /** Stop accepting, let in-flight requests finish (bounded by the grace period), then close. */
   drain(graceMs: number): Promise<void>;
-}
-
-/**
- * Readiness of a proxy: can it serve traffic? A gateway's configuration comes from Postgres, the
- * shared cache (Redis) or this replica's memory, so neither dependency alone is essential: with
- * one of them down the proxy stays ready and reports itself degraded. With both down, only a
- * replica that has loaded configuration since it started can still serve (what it holds), so a
- * cold one is not ready and the load balancer sends its traffic to warm ones. The in-process bus
- * (one machine) has nothing to check and is always there; a linked bus (the proxy process of
- * `toolgate start`) checks that the parent process serving it answers.
- */
-function proxyReadiness(db: DbHandle, bus: Bus, store: SnapshotStore): ReadinessProbe {
-  const holdsConfiguration = () => store.stats.compiles + store.stats.sharedHits > 0;
-  return new ReadinessProbe({
-    checks: {
-      postgres: () => db.ping(),
-      ...(bus.kind === 'redis'
-        ? { redis: () => bus.ping() }
-        : bus.kind === 'linked'
-          ? { bus: () => bus.ping() }
-          : {}),
-    },
-    canServe: (checks) => checks.postgres?.ok !== false || checks.redis?.ok !== false || holdsConfiguration(),
-  });
 }
 
 /** Builds the MCP proxy's HTTP server without listening (tests listen on port 0). */
@@ -175,57 +151,17 @@ export function buildProxy({ env, db, bus, log, pool: givenPool, clock }: ProxyD
   });
   const refusals = new RefusalLog(log);
   const observability: Observability = { metrics, refusals, tracer: undefined };
-  // Counted in Redis across replicas; while it cannot answer, per replica (and the metric says so).
-  // Tenants far from their limits spend leases counted in Redis ahead (no round trip per call).
-  const limiter = new LocalFallbackRateLimiter(new LeasingRateLimiter(bus.rateLimits), {
-    onDegradedChange: (degraded, err) =>
-      degraded
-        ? log.warn(
-            { err: (err as Error | undefined)?.message },
-            'call limits counted per replica: Redis unreachable',
-          )
-        : log.info('call limits counted cluster-wide again'),
-  });
-  metrics.watchLimiter(limiter);
-  const limits = new CallLimits(limiter, {
-    ...(clock ? { now: clock } : {}),
-    onRefused: (refusal) => {
-      refusals.note(refusal.reason);
-      metrics.limitRefused(refusal.reason, refusal.limit);
-    },
-  });
+  const limits = clusterCallLimits({ bus, log, metrics, refusals, ...(clock ? { clock } : {}) });
   const secretRing = parseKeyRing(env.TOOLGATE_SECRET_KEYS);
-  const runners = env.TOOLGATE_RUNNERS
-    ? new RunnerDirectory(bus.runners, {
-        onError: (err) => log.warn({ err }, 'could not read the live runners; keeping the last list'),
-      })
-    : undefined;
-  const runnerPool =
-    runners &&
-    createUpstreamPool({
-      clientInfo: { name: 'toolgate', version: PROXY_VERSION },
-      connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
-      callTimeoutMs: env.UPSTREAM_CALL_TIMEOUT_MS,
-      idleTimeoutMs: env.UPSTREAM_IDLE_TIMEOUT_MS,
-      maxConcurrency: env.UPSTREAM_MAX_CONCURRENCY,
-      // Runners speak 2025-11-25 and are this deployment's own addresses (no SSRF guard).
-      preferModern: false,
-    });
-  // Self-hosted servers go to their runner; without runners, TOOLGATE_ALLOW_STDIO off means no
-  // path through this proxy starts a local (stdio) server.
-  const upstreams = instrumentPool(
-    runners && runnerPool
-      ? routeToRunners({
-          pool,
-          runnerPool,
-          directory: runners,
-          runnerKey: runnerKey(secretRing),
-        })
-      : env.TOOLGATE_ALLOW_STDIO
-        ? pool
-        : refuseStdio(pool),
-    metrics,
-  );
+  const { routed, runners, runnerPool } = routeUpstreams({
+    env,
+    pool,
+    bus,
+    log,
+    secretRing,
+    clientInfo: { name: 'toolgate', version: PROXY_VERSION },
+  });
+  const upstreams = instrumentPool(routed, metrics);
   const forwardedJwts = new ForwardedJwts({ db: db.db, ring: secretRing, issuer, log });
   const targets = new UpstreamTargets(
     secretRing,
@@ -339,31 +275,7 @@ export function buildProxy({ env, db, bus, log, pool: givenPool, clock }: ProxyD
   const streamable = new StreamableHttpTransport({ ...transport, store, resumable, streams: hub });
   const legacy = new LegacySseTransport({ ...transport, bus, hub });
   const guard = requestGuard({ isAllowedHost: hostAllowList(env), allowedOrigins: env.MCP_ALLOWED_ORIGINS });
-  store.onInvalidation((message) => {
-    const { tenantId } = message;
-    switch (message.kind) {
-      case 'token':
-        return tokens.forget(message.tokenHash);
-      case 'revoked':
-        forwardedJwts.revoke(message.revokedId);
-        return oauth.revoke(message.revokedId);
-      case 'user':
-        users.forget(tenantId, message.userId);
-        return idpJwts.forgetUser(tenantId, message.userId);
-      case 'resync':
-        // A missed change may have been anything, tenant-wide included.
-        tokens.forgetTenant(tenantId);
-        oauth.forgetTenant(tenantId);
-        users.forgetTenant(tenantId);
-        return idpJwts.forgetTenant(tenantId);
-      case 'tenant':
-        // Something tenant-wide changed (e.g. the JIT setting, teams): map users afresh.
-        users.forgetTenant(tenantId);
-        return idpJwts.forgetTenant(tenantId);
-      case 'gateway':
-        return;
-    }
-  });
+  store.onInvalidation(forgetOnInvalidation({ tokens, oauth, users, idpJwts, forwardedJwts }));
 
   const server = createServer((req, res) => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
@@ -411,40 +323,9 @@ export function buildProxy({ env, db, bus, log, pool: givenPool, clock }: ProxyD
       if (parsed.kind === 'mcp') return streamable.handle(req, res, parsed.route, requestId);
       return legacy.handle(req, res, parsed.kind, parsed.route, requestId);
     }
-    if (parsed.kind === 'metadata') return void protectedResourceMetadata(res, parsed.route);
+    if (parsed.kind === 'metadata')
+      return void protectedResourceMetadata(res, parsed.route, { store, issuer });
     sendProxyError(res, 'NOT_FOUND_ROUTE');
-  }
-
-  /**
-   * RFC 9728: which authorization server issues tokens for this gateway: Toolgate, or for a
-   * pass-through gateway its one server's (tokens for the gateway's URL, which it forwards there).
-   */
-  async function protectedResourceMetadata(res: ServerResponse, gatewayRoute: GatewayRoute): Promise<void> {
-    let fronted;
-    try {
-      const lookup = await store.get(gatewayRoute.tenantSlug, gatewayRoute.gatewaySlug);
-      fronted =
-        lookup.kind === 'found' && lookup.gateway.snapshot.gateway.clientAuthMethods.includes('passthrough')
-          ? (lookup.gateway.snapshot.passthrough ?? null)
-          : undefined;
-    } catch {
-      sendProxyError(res, 'UNAVAILABLE', { headers: { 'retry-after': '2' } });
-      return;
-    }
-    const scopes = fronted === undefined ? [...SUPPORTED_SCOPES] : fronted?.scopes;
-    sendJson(
-      res,
-      200,
-      {
-        resource: gatewayRoute.resourceUrl,
-        // A pass-through gateway whose server is unusable names no authorization server.
-        authorization_servers: fronted === undefined ? [issuer] : fronted ? [fronted.issuer] : [],
-        bearer_methods_supported: ['header'],
-        ...(scopes?.length ? { scopes_supported: scopes } : {}),
-        resource_name: `Toolgate gateway ${gatewayRoute.tenantSlug}/${gatewayRoute.gatewaySlug}`,
-      },
-      { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' },
-    );
   }
 
   return {
