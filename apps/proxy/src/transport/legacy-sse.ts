@@ -40,13 +40,11 @@ import {
   sendRefusal,
   SseWriter,
 } from './http-util.ts';
+import { legacySender, serverChannel, streamChannel, type LegacySend } from './legacy-sse-channels.ts';
 import type { StreamHub } from './stream-hub.ts';
 
 /** A message of a legacy session, as it reaches dispatch: the call, less its JSON-RPC body. */
 type LegacyCall = McpCall & { session: McpCall['session'] & { claims: SessionClaims } };
-
-/** Publishes one message to the session's stream. Never rejects; order is kept without awaiting. */
-type LegacySend = (message: unknown) => Promise<void>;
 
 export interface LegacySseDeps {
   bus: Bus;
@@ -63,8 +61,7 @@ export interface LegacySseDeps {
   hub: StreamHub;
 }
 
-export const streamChannel = (sid: string) => `legacy:${sid}`;
-export const serverChannel = (sid: string) => `legacy:${sid}:server`;
+export { serverChannel, streamChannel } from './legacy-sse-channels.ts';
 
 interface OpenStream {
   res: ServerResponse;
@@ -283,7 +280,7 @@ export class LegacySseTransport {
     message: ClientMessage,
     listening: Promise<unknown>,
   ): Promise<void> {
-    const { send, drained } = this.sender(call, listening);
+    const { send, drained } = legacySender(this.deps, call, listening);
     try {
       await this.dispatch(call, message, send);
     } catch (err) {
@@ -350,33 +347,6 @@ export class LegacySseTransport {
       );
     }
     await dispatcher.dispatch(call, request, responder);
-  }
-
-  /**
-   * Publishes in call order, whether or not the caller awaits. A server→client request waits
-   * until this replica listens for the client's answer.
-   */
-  private sender(
-    call: LegacyCall,
-    listening: Promise<unknown>,
-  ): { send: LegacySend; drained: () => Promise<void> } {
-    let chain = Promise.resolve();
-    const channel = streamChannel(call.session.key);
-    const send: LegacySend = (message) => {
-      const expectsAnswer =
-        typeof message === 'object' && message !== null && 'method' in message && 'id' in message;
-      chain = chain.then(async () => {
-        if (expectsAnswer) await listening;
-        await this.deps.bus.sessions.publish(channel, message).catch((err: unknown) => {
-          this.deps.log.warn(
-            { requestId: call.requestId, err: (err as Error).message },
-            'could not publish to a legacy SSE stream',
-          );
-        });
-      });
-      return chain;
-    };
-    return { send, drained: () => chain };
   }
 
   /**
