@@ -13,12 +13,11 @@ import {
   type UpstreamPool,
 } from '@toolgate/mcp/upstream';
 import type { Logger } from '@toolgate/core/logger';
-import type { SnapshotTool } from '@toolgate/core/snapshot';
 import type { McpCall } from '../mcp-call.ts';
 import type { BuiltinServers } from '../backend/builtin-servers.ts';
 import type { Catalog } from './catalog.ts';
 import type { CallRegistry } from './call-registry.ts';
-import type { HeldOwner, InputBridge } from './input-bridge.ts';
+import type { InputBridge } from './input-bridge.ts';
 import { LogFilter, type SessionLogLevels } from './log-levels.ts';
 import type { Observability } from '../observability/observability.ts';
 import type { TraceSpan } from '../observability/tracing.ts';
@@ -35,10 +34,7 @@ import type { PolicyGate } from './policy-gate.ts';
 import type { GuardrailGate } from './guardrail-gate.ts';
 import { resolveCredential, type ResolvedCredential } from './credential-resolver.ts';
 import { limitErrorOf, type CallLimits } from './call-limits.ts';
-
-/** A tools/call result that reports a failure to the model (`isError`), not a protocol error. */
-const toolError = (id: JsonRpcRequestMessage['id'], text: string) =>
-  resultMessage(id, { content: [{ type: 'text', text }], isError: true });
+import { finishToolCall, ownerOf, toolError } from './tool-result.ts';
 
 export interface ToolCallerDeps {
   pool: UpstreamPool;
@@ -224,7 +220,7 @@ export class ToolCaller {
       if (!this.builtin)
         return responder.reply(toolError(message.id, `${upstream.name} is not available on this proxy`));
       const result = await this.builtin.call(principal, tool.upstreamName, args);
-      return this.finish(call, tool, message.id, responder, result);
+      return finishToolCall(this.guardrails, call, tool, message.id, responder, result);
     }
     if (tool.synthetic) {
       let result: Record<string, unknown>;
@@ -234,7 +230,7 @@ export class ToolCaller {
         if (!(err instanceof JsonRpcError)) throw err;
         return responder.reply(toolError(message.id, err.message));
       }
-      return this.finish(call, tool, message.id, responder, result);
+      return finishToolCall(this.guardrails, call, tool, message.id, responder, result);
     }
     if (!target) throw new Error('no upstream target for a resolved installation');
     const tracked = calls.track(sessionKey, message.id);
@@ -304,7 +300,7 @@ export class ToolCaller {
         await logs?.settled();
         const answer = await this.inputs.answerFor({ call: held }, outcome, ownerOf(call, name));
         await this.policies?.noteCalled(call, tool);
-        return this.finish(call, tool, message.id, responder, await adopt(answer));
+        return finishToolCall(this.guardrails, call, tool, message.id, responder, await adopt(answer));
       }
       const result = await request(
         responder.canStream
@@ -318,7 +314,7 @@ export class ToolCaller {
       // Everything the upstream sent before its answer goes out before it.
       await logs?.settled();
       await this.policies?.noteCalled(call, tool);
-      await this.finish(call, tool, message.id, responder, await adopt(result));
+      await finishToolCall(this.guardrails, call, tool, message.id, responder, await adopt(result));
     };
     try {
       try {
@@ -349,29 +345,6 @@ export class ToolCaller {
     }
   }
 
-  /**
-   * The final result to the client, through the guardrails on results: a result that is not final
-   * (a task created, input required) goes as it is; one they block becomes a tool error.
-   */
-  private async finish(
-    call: McpCall,
-    tool: SnapshotTool,
-    id: JsonRpcRequestMessage['id'],
-    responder: Responder,
-    result: Record<string, unknown>,
-  ): Promise<void> {
-    if (
-      !this.guardrails?.applies(call.caller.gateway, 'results') ||
-      result.task !== undefined ||
-      result.resultType === 'input_required'
-    )
-      return responder.reply(resultMessage(id, result));
-    const guarded = await this.guardrails.check(call, tool, 'results', result);
-    responder.reply(
-      guarded.go ? resultMessage(id, guarded.value as Record<string, unknown>) : toolError(id, guarded.text),
-    );
-  }
-
   /** A 2026-07-28 client's retry with `inputResponses`: the held call goes on, wherever it is. */
   private async resumeInput(
     call: McpCall,
@@ -395,7 +368,7 @@ export class ToolCaller {
       );
       const tool = call.caller.gateway.toolByName.get(name);
       await (tool
-        ? this.finish(call, tool, message.id, responder, answer)
+        ? finishToolCall(this.guardrails, call, tool, message.id, responder, answer)
         : responder.reply(resultMessage(message.id, answer)));
     } catch (err) {
       if (!(err instanceof JsonRpcError)) throw err;
@@ -403,10 +376,3 @@ export class ToolCaller {
     }
   }
 }
-
-const ownerOf = (call: McpCall, tool: string): HeldOwner => ({
-  tenantId: call.caller.gateway.snapshot.tenant.id,
-  gatewayId: call.caller.gateway.snapshot.gateway.id,
-  principalId: call.caller.principal.id,
-  tool,
-});
