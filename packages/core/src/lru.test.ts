@@ -35,4 +35,29 @@ describe('TtlLru', () => {
     expect(lru.peek('b', 999)).toBe(2);
     expect(lru.peek('b', 1_000)).toBeUndefined();
   });
+
+  it('keeps exact recency when the newest key is read again, deleted or evicted', () => {
+    const lru = new TtlLru<string, number>(3, 1_000);
+    lru.set('a', 1);
+    lru.set('b', 2);
+    lru.set('c', 3);
+    // c is the newest: reading it repeatedly moves nothing, and a then b stay the oldest.
+    expect(lru.get('c')).toBe(3);
+    expect(lru.get('c')).toBe(3);
+    expect(lru.get('a')).toBe(1); // now b, c, a
+    expect(lru.get('a')).toBe(1);
+    lru.delete('a'); // b, c
+    expect(lru.get('c')).toBe(3); // b, c
+    lru.set('d', 4); // b, c, d
+    lru.set('e', 5); // evicts b: c, d, e
+    expect(lru.peek('b')).toBeUndefined();
+    expect(lru.get('c')).toBe(3); // d, e, c
+    lru.set('f', 6); // evicts d
+    expect(lru.peek('d')).toBeUndefined();
+    expect([lru.peek('c'), lru.peek('e'), lru.peek('f')]).toEqual([3, 5, 6]);
+    lru.clear();
+    lru.set('g', 7);
+    expect(lru.get('g')).toBe(7);
+    expect(lru.size).toBe(1);
+  });
 });

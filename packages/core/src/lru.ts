@@ -4,6 +4,8 @@
  */
 export class TtlLru<K, V> {
   private readonly entries = new Map<K, { value: V; expiresAt: number }>();
+  /** The most recently used key (last in `entries`): reading it again moves nothing. */
+  private newest: K | undefined;
 
   constructor(
     private readonly maxEntries: number,
@@ -14,12 +16,16 @@ export class TtlLru<K, V> {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= now) {
-      this.entries.delete(key);
+      this.delete(key);
       return undefined;
     }
-    // Refresh recency only when the entry is not already the newest (cheap common case).
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    // Refresh recency only when the entry is not already the newest (the common case of one hot
+    // key: a gateway's snapshot or token read on every call).
+    if (key !== this.newest) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      this.newest = key;
+    }
     return entry.value;
   }
 
@@ -32,13 +38,17 @@ export class TtlLru<K, V> {
   set(key: K, value: V, ttlMs = this.defaultTtlMs, now = Date.now()): void {
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: now + ttlMs });
+    this.newest = key;
     if (this.entries.size > this.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value as K);
+      const oldest = this.entries.keys().next().value as K;
+      this.entries.delete(oldest);
+      if (oldest === this.newest) this.newest = undefined;
     }
   }
 
   delete(key: K): void {
     this.entries.delete(key);
+    if (key === this.newest) this.newest = undefined;
   }
 
   /** Drops every entry whose value matches; for invalidations that name an owner, not a key. */
@@ -47,6 +57,7 @@ export class TtlLru<K, V> {
     for (const [key, entry] of this.entries) {
       if (predicate(entry.value, key)) {
         this.entries.delete(key);
+        if (key === this.newest) this.newest = undefined;
         n++;
       }
     }
@@ -55,6 +66,7 @@ export class TtlLru<K, V> {
 
   clear(): void {
     this.entries.clear();
+    this.newest = undefined;
   }
 
   get size(): number {
