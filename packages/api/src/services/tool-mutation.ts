@@ -1,16 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { Bus } from '@toolgate/bus';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
 import type { Executor } from '@toolgate/db/config-outbox';
-import { auditEvents, tools } from '@toolgate/db/schema';
+import { tools } from '@toolgate/db/schema';
 import { and, eq, isNull } from 'drizzle-orm';
 import { requireAdmin, type Actor } from '../actor.ts';
 import { findVisibleInstallation, requireInstallationManager } from '../installation-access.ts';
 import { deliverChanges, recordEntryChange } from '../invalidation.ts';
 import type { Tool } from '../schemas/installations.ts';
 import { toTool } from '../views/rows.ts';
-import { actorPrincipal } from './connections/connection-audit.ts';
+import { insertActorAuditRow } from './audit-row.ts';
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 type ToolRow = typeof tools.$inferSelect;
@@ -84,14 +83,9 @@ async function insertAudit(
   toolName: string,
   audit: ToolChangeAudit,
 ): Promise<void> {
-  const { principalId, authMethod } = actorPrincipal(actor);
-  await tx.insert(auditEvents).values({
-    id: randomUUID(),
+  await insertActorAuditRow(tx, actor, {
     tenantId,
     occurredAt: audit.occurredAt,
-    principalType: principalId ? principalId.slice(0, principalId.indexOf(':')) : null,
-    principalId,
-    authMethod,
     method: audit.method,
     toolName,
     installationId,

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Executor } from '@toolgate/db/config-outbox';
-import { auditEvents } from '@toolgate/db/schema';
 import type { Actor } from '../../actor.ts';
 import type { ApprovalRow } from '../../views/approval.ts';
-import { actorPrincipal } from '../connections/connection-audit.ts';
+import { insertActorAuditRow } from '../audit-row.ts';
 import { redactedJson } from './stored-json.ts';
 
 export const APPROVAL_DECIDE_METHOD = 'approval/decide';
@@ -24,15 +22,10 @@ export async function recordApprovalDecision(
     at,
   }: { actor: Actor; request: ApprovalRow; decision: 'approve' | 'deny'; note: string; at: Date },
 ): Promise<void> {
-  const { principalId, authMethod } = actorPrincipal(actor);
-  await db.insert(auditEvents).values({
-    id: randomUUID(),
+  await insertActorAuditRow(db, actor, {
     tenantId: request.tenantId,
     occurredAt: at,
     gatewayId: request.gatewayId,
-    principalType: principalId ? principalId.slice(0, principalId.indexOf(':')) : null,
-    principalId,
-    authMethod,
     method: APPROVAL_DECIDE_METHOD,
     toolName: request.toolName,
     status: 'ok',

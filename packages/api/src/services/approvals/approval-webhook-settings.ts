@@ -1,8 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { seal, type KeyRing } from '@toolgate/core/crypto';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
-import { auditEvents, tenants, type ApprovalWebhookSettings } from '@toolgate/db/schema';
+import { tenants, type ApprovalWebhookSettings } from '@toolgate/db/schema';
 import { eq, sql } from 'drizzle-orm';
 import { isAdmin, requireAdmin, type Actor } from '../../actor.ts';
 import {
@@ -12,7 +12,7 @@ import {
 } from '../../schemas/approval-webhook.ts';
 import { invalidInput, parseInput } from '../../validation.ts';
 import { lockWorkspace, type Tx } from '../../workspace-lock.ts';
-import { actorPrincipal } from '../connections/connection-audit.ts';
+import { insertActorAuditRow } from '../audit-row.ts';
 import { auditableUrl, endpointUrlIssue } from '../../tenant-endpoint-url.ts';
 
 /** The audit log's method for every change of the approval webhook. */
@@ -98,15 +98,10 @@ async function recordWebhookChange(
   before: ApprovalWebhookSettings | undefined,
   after: ApprovalWebhookSettings | null,
 ): Promise<void> {
-  const { principalId, authMethod } = actorPrincipal(scope.actor);
   const shown = (w: ApprovalWebhookSettings | null | undefined) => ({ url: w ? auditableUrl(w.url) : null });
-  await tx.insert(auditEvents).values({
-    id: randomUUID(),
+  await insertActorAuditRow(tx, scope.actor, {
     tenantId: scope.tenantId,
     occurredAt: new Date(),
-    principalType: principalId ? principalId.slice(0, principalId.indexOf(':')) : null,
-    principalId,
-    authMethod,
     method: APPROVAL_WEBHOOK_METHOD,
     status: 'ok',
     request: { action },

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { PendingConfigChange } from '@toolgate/core/config-change';
-import { auditEvents, tenantBilling, tenants } from '@toolgate/db/schema';
+import { tenantBilling, tenants } from '@toolgate/db/schema';
 import { eq, sql } from 'drizzle-orm';
 import { recordWorkspaceChange } from '../../workspace-change.ts';
+import { insertAuditRow } from '../audit-row.ts';
 import type { Tx } from '../../workspace-lock.ts';
 import type { BillingState } from './billing-state.ts';
 
@@ -111,17 +111,18 @@ export async function applyBillingState(
     next.subscriptionId !== prev.subscriptionId ||
     !sameTime(next.graceEndsAt, prev.graceEndsAt);
   if (changed) {
-    await tx.insert(auditEvents).values({
-      id: randomUUID(),
-      tenantId: locked.tenantId,
-      occurredAt: new Date(),
-      principalType: principal.type,
-      principalId: principal.id,
-      method: BILLING_SUBSCRIPTION_METHOD,
-      status: 'ok',
-      request,
-      response: { before: summary(prev), after: summary(next) },
-    });
+    await insertAuditRow(
+      tx,
+      { principalType: principal.type, principalId: principal.id },
+      {
+        tenantId: locked.tenantId,
+        occurredAt: new Date(),
+        method: BILLING_SUBSCRIPTION_METHOD,
+        status: 'ok',
+        request,
+        response: { before: summary(prev), after: summary(next) },
+      },
+    );
   }
   return { changed, recorded };
 }

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { BillingConfig } from '@toolgate/core/billing-config';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
-import { auditEvents, tenantBilling, tenants } from '@toolgate/db/schema';
+import { tenantBilling, tenants } from '@toolgate/db/schema';
 import { and, eq, isNull } from 'drizzle-orm';
 import Stripe from 'stripe';
 import type { Actor } from '../../actor.ts';
-import { actorPrincipal } from '../connections/connection-audit.ts';
+import { insertActorAuditRow } from '../audit-row.ts';
 import { stripeOf } from './stripe-client.ts';
 
 /** What every billing service takes. */
@@ -79,14 +78,9 @@ export async function recordBillingEvent(
   request: Record<string, unknown>,
   response: Record<string, unknown>,
 ): Promise<void> {
-  const { principalId, authMethod } = actorPrincipal(scope.actor);
-  await db.insert(auditEvents).values({
-    id: randomUUID(),
+  await insertActorAuditRow(db, scope.actor, {
     tenantId: scope.tenantId,
     occurredAt: new Date(),
-    principalType: principalId ? principalId.slice(0, principalId.indexOf(':')) : null,
-    principalId,
-    authMethod,
     method,
     status: 'ok',
     request,

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { isAppError, type AppError } from '@toolgate/core/errors';
 import { captureForAudit, REDACTED } from '@toolgate/core/redact';
 import type { Executor } from '@toolgate/db/config-outbox';
-import { auditEvents } from '@toolgate/db/schema';
-import type { Actor } from '../../actor.ts';
+import { insertAuditRow } from '../audit-row.ts';
+
+export { actorPrincipal } from '../audit-row.ts';
 
 /**
  * Connected accounts in the audit log: each sign-in started, completed or refused, each refresh
@@ -93,12 +93,6 @@ const FIELD_MAX_CHARS = 4_096;
 const MIN_SECRET_CHARS = 8;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** Who an actor is in the audit log, as the proxy names callers. */
-export function actorPrincipal(actor: Actor): { principalId: string | null; authMethod: string | null } {
-  if (actor.tokenId) return { principalId: `token:${actor.tokenId}`, authMethod: 'api_token' };
-  return { principalId: actor.userId ? `user:${actor.userId}` : null, authMethod: null };
-}
-
 export const userPrincipal = (userId: string | null | undefined): string | null =>
   userId ? `user:${userId}` : null;
 
@@ -119,24 +113,23 @@ function capture(value: Record<string, unknown>, secrets: readonly string[]): un
  */
 export async function recordConnectionEvent(db: Executor, event: ConnectionAuditEvent): Promise<void> {
   const secrets = (event.secrets ?? []).filter((s): s is string => !!s && s.length >= MIN_SECRET_CHARS);
-  const principalId = event.principalId;
   const response =
     event.message !== undefined ? { message: event.message, ...event.response } : event.response;
-  await db.insert(auditEvents).values({
-    id: randomUUID(),
-    tenantId: event.tenantId,
-    occurredAt: new Date(),
-    principalType: principalId ? principalId.slice(0, principalId.indexOf(':')) : null,
-    principalId,
-    authMethod: event.authMethod ?? null,
-    method: event.method,
-    installationId: event.installationId ?? null,
-    status: event.status,
-    latencyMs: event.startedAt === undefined ? 0 : Math.max(0, performance.now() - event.startedAt),
-    policyOutcome: event.status === 'ok' ? 'allow' : event.reason ? `deny:${event.reason}` : null,
-    request: event.request ? capture(event.request, secrets) : null,
-    response: response ? capture(response, secrets) : null,
-  });
+  await insertAuditRow(
+    db,
+    { principalId: event.principalId, authMethod: event.authMethod ?? null },
+    {
+      tenantId: event.tenantId,
+      occurredAt: new Date(),
+      method: event.method,
+      installationId: event.installationId ?? null,
+      status: event.status,
+      latencyMs: event.startedAt === undefined ? 0 : Math.max(0, performance.now() - event.startedAt),
+      policyOutcome: event.status === 'ok' ? 'allow' : event.reason ? `deny:${event.reason}` : null,
+      request: event.request ? capture(event.request, secrets) : null,
+      response: response ? capture(response, secrets) : null,
+    },
+  );
 }
 
 /**

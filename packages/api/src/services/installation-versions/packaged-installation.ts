@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Bus } from '@toolgate/bus';
 import { AppError } from '@toolgate/core/errors';
 import type { Database } from '@toolgate/db/client';
-import { auditEvents, installations, type registryEntries } from '@toolgate/db/schema';
+import { installations, type registryEntries } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../../actor.ts';
 import {
@@ -13,7 +12,7 @@ import {
 import { deliverChanges, recordEntryChange } from '../../invalidation.ts';
 import type { Installation } from '../../schemas/installations.ts';
 import { toInstallation } from '../../views/rows.ts';
-import { actorPrincipal } from '../connections/connection-audit.ts';
+import { insertActorAuditRow } from '../audit-row.ts';
 import { fetchRegistryVersions, type NpmRegistryOptions } from './npm-registry.ts';
 
 export type InstallationRow = typeof installations.$inferSelect;
@@ -104,15 +103,9 @@ export async function applyVersionChange(change: VersionChange): Promise<Install
     change.check(current);
     const [updated] = await tx.update(installations).set(change.set(current)).where(where).returning();
     if (!updated) throw new AppError('NOT_FOUND', 'Installation not found');
-    const { principalId, authMethod } = actorPrincipal(change.actor);
-    // Written straight into audit_events like other control-plane decisions: not a gateway call.
-    await tx.insert(auditEvents).values({
-      id: randomUUID(),
+    await insertActorAuditRow(tx, change.actor, {
       tenantId,
       occurredAt: new Date(),
-      principalType: principalId ? principalId.slice(0, principalId.indexOf(':')) : null,
-      principalId,
-      authMethod,
       method: change.method,
       installationId,
       status: 'ok',

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { AppError } from '@toolgate/core/errors';
 import {
   LIMIT_KEYS,
@@ -8,12 +7,13 @@ import {
   type PlansConfig,
 } from '@toolgate/core/plans';
 import type { Database } from '@toolgate/db/client';
-import { auditEvents, tenants } from '@toolgate/db/schema';
+import { tenants } from '@toolgate/db/schema';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Tx } from '../../workspace-lock.ts';
 import type { Bus } from '@toolgate/bus';
 import { recordConfigChange } from '@toolgate/db/config-outbox';
 import { deliverChanges } from '../../invalidation.ts';
+import { insertAuditRow } from '../audit-row.ts';
 
 /** Operator changes of a tenant's plan or limits, in its audit log (principal: the operator). */
 export const PLAN_SETTINGS_METHOD = 'settings/plan';
@@ -47,17 +47,18 @@ export async function tenantIdBySlug(db: Database, slug: string): Promise<string
 }
 
 async function audit(tx: Tx, tenantId: string, request: unknown, before: unknown, after: unknown) {
-  await tx.insert(auditEvents).values({
-    id: randomUUID(),
-    tenantId,
-    occurredAt: new Date(),
-    principalType: 'operator',
-    principalId: 'operator:cli',
-    method: PLAN_SETTINGS_METHOD,
-    status: 'ok',
-    request,
-    response: { before, after },
-  });
+  await insertAuditRow(
+    tx,
+    { principalType: 'operator', principalId: 'operator:cli' },
+    {
+      tenantId,
+      occurredAt: new Date(),
+      method: PLAN_SETTINGS_METHOD,
+      status: 'ok',
+      request,
+      response: { before, after },
+    },
+  );
 }
 
 export interface SetTenantPlanOptions {

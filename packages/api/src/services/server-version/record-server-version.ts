@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Executor } from '@toolgate/db/config-outbox';
-import { auditEvents, installations } from '@toolgate/db/schema';
+import { installations } from '@toolgate/db/schema';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../../actor.ts';
 import type { ServerIdentity } from '../../upstream/server-identity.ts';
-import { actorPrincipal } from '../connections/connection-audit.ts';
+import { actorPrincipal, insertAuditRow } from '../audit-row.ts';
 
 export const SERVER_VERSION_CHANGE_METHOD = 'installation/version-change';
 
@@ -82,17 +81,10 @@ export async function recordServerVersion(
       serverVersionChangedAt: now,
     })
     .where(where);
-  const { principalId, authMethod } = options.actor
-    ? actorPrincipal(options.actor)
-    : { principalId: null, authMethod: null };
-  // Written straight into audit_events like tool-change decisions: not a call through a gateway.
-  await tx.insert(auditEvents).values({
-    id: randomUUID(),
+  const principal = options.actor ? actorPrincipal(options.actor) : { principalId: null, authMethod: null };
+  await insertAuditRow(tx, principal, {
     tenantId,
     occurredAt: now,
-    principalType: principalId ? principalId.slice(0, principalId.indexOf(':')) : null,
-    principalId,
-    authMethod,
     method: SERVER_VERSION_CHANGE_METHOD,
     installationId,
     status: 'ok',

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Executor } from '@toolgate/db/config-outbox';
-import { auditEvents } from '@toolgate/db/schema';
 import type { Actor } from '../../actor.ts';
 import type { ToolPinningSettings } from '../../schemas/tool-changes.ts';
-import { actorPrincipal } from '../connections/connection-audit.ts';
+import { insertActorAuditRow } from '../audit-row.ts';
 
 export const TOOL_CHANGE_DECIDE_METHOD = 'tool-change/decide';
 export const TOOL_PINNING_SETTINGS_METHOD = 'settings/tool-pinning';
@@ -33,14 +31,9 @@ export async function recordToolChangeDecision(
   actor: Actor,
   event: ToolChangeDecisionEvent,
 ): Promise<void> {
-  const { principalId, authMethod } = actorPrincipal(actor);
-  await db.insert(auditEvents).values({
-    id: randomUUID(),
+  await insertActorAuditRow(db, actor, {
     tenantId: event.tenantId,
     occurredAt: event.at,
-    principalType: principalId ? principalId.slice(0, principalId.indexOf(':')) : null,
-    principalId,
-    authMethod,
     method: TOOL_CHANGE_DECIDE_METHOD,
     toolName: event.toolName,
     installationId: event.installationId,
@@ -74,14 +67,9 @@ export async function recordToolPinningSettingsChange(
     at: Date;
   },
 ): Promise<void> {
-  const { principalId, authMethod } = actorPrincipal(actor);
-  await db.insert(auditEvents).values({
-    id: randomUUID(),
+  await insertActorAuditRow(db, actor, {
     tenantId: event.tenantId,
     occurredAt: event.at,
-    principalType: principalId ? principalId.slice(0, principalId.indexOf(':')) : null,
-    principalId,
-    authMethod,
     method: TOOL_PINNING_SETTINGS_METHOD,
     status: 'ok',
     request: { ...event.requested },
