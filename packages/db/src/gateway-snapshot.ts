@@ -1,6 +1,7 @@
 import { compileGatewaySnapshot, type GatewaySnapshot } from '@toolgate/core/snapshot';
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Database } from './client.ts';
+import { concurrently } from './concurrently.ts';
 import {
   gatewayTeams,
   gateways,
@@ -54,98 +55,111 @@ export async function loadGatewaySnapshot(
     .where(and(eq(gateways.tenantId, tenant.id), eq(gateways.slug, gatewaySlug)));
   if (!gateway) return { kind: 'missing', what: 'gateway', tenantId: tenant.id, configVersion };
 
-  const [teamRows, assignmentRows, idpRows, policyRows, guardrailRows] = await Promise.all([
-    db
-      .select({ teamId: gatewayTeams.teamId })
-      .from(gatewayTeams)
-      .where(and(eq(gatewayTeams.tenantId, tenant.id), eq(gatewayTeams.gatewayId, gateway.id))),
-    db
-      .select()
-      .from(gatewayToolAssignments)
-      .where(
-        and(eq(gatewayToolAssignments.tenantId, tenant.id), eq(gatewayToolAssignments.gatewayId, gateway.id)),
-      ),
-    gateway.identityProviderId
-      ? db
-          .select({
-            id: identityProviders.id,
-            issuer: identityProviders.issuer,
-            jwksUri: identityProviders.jwksUri,
-            audience: identityProviders.audience,
-            userClaim: identityProviders.userClaim,
-            groupsClaim: identityProviders.groupsClaim,
-            enabled: identityProviders.enabled,
-          })
-          .from(identityProviders)
-          .where(
-            and(
-              eq(identityProviders.tenantId, tenant.id),
-              eq(identityProviders.id, gateway.identityProviderId),
-            ),
-          )
-      : Promise.resolve([]),
+  const [teamRows, assignmentRows, idpRows, policyRows, guardrailRows] = await concurrently(db, [
+    () =>
+      db
+        .select({ teamId: gatewayTeams.teamId })
+        .from(gatewayTeams)
+        .where(and(eq(gatewayTeams.tenantId, tenant.id), eq(gatewayTeams.gatewayId, gateway.id))),
+    () =>
+      db
+        .select()
+        .from(gatewayToolAssignments)
+        .where(
+          and(
+            eq(gatewayToolAssignments.tenantId, tenant.id),
+            eq(gatewayToolAssignments.gatewayId, gateway.id),
+          ),
+        ),
+    () =>
+      gateway.identityProviderId
+        ? db
+            .select({
+              id: identityProviders.id,
+              issuer: identityProviders.issuer,
+              jwksUri: identityProviders.jwksUri,
+              audience: identityProviders.audience,
+              userClaim: identityProviders.userClaim,
+              groupsClaim: identityProviders.groupsClaim,
+              enabled: identityProviders.enabled,
+            })
+            .from(identityProviders)
+            .where(
+              and(
+                eq(identityProviders.tenantId, tenant.id),
+                eq(identityProviders.id, gateway.identityProviderId),
+              ),
+            )
+        : Promise.resolve([]),
     // Enabled policies for every gateway of the tenant, and those naming this one.
-    db
-      .select({
-        id: policies.id,
-        name: policies.name,
-        priority: policies.priority,
-        action: policies.action,
-        condition: policies.condition,
-        message: policies.message,
-        approvers: policies.approvers,
-        approverTeamId: policies.approverTeamId,
-      })
-      .from(policies)
-      .where(
-        and(
-          eq(policies.tenantId, tenant.id),
-          eq(policies.enabled, true),
-          or(
-            eq(policies.allGateways, true),
-            inArray(
-              policies.id,
-              db
-                .select({ id: policyGateways.policyId })
-                .from(policyGateways)
-                .where(and(eq(policyGateways.tenantId, tenant.id), eq(policyGateways.gatewayId, gateway.id))),
+    () =>
+      db
+        .select({
+          id: policies.id,
+          name: policies.name,
+          priority: policies.priority,
+          action: policies.action,
+          condition: policies.condition,
+          message: policies.message,
+          approvers: policies.approvers,
+          approverTeamId: policies.approverTeamId,
+        })
+        .from(policies)
+        .where(
+          and(
+            eq(policies.tenantId, tenant.id),
+            eq(policies.enabled, true),
+            or(
+              eq(policies.allGateways, true),
+              inArray(
+                policies.id,
+                db
+                  .select({ id: policyGateways.policyId })
+                  .from(policyGateways)
+                  .where(
+                    and(eq(policyGateways.tenantId, tenant.id), eq(policyGateways.gatewayId, gateway.id)),
+                  ),
+              ),
             ),
           ),
         ),
-      ),
     // Enabled guardrails, chosen as policies are.
-    db
-      .select({
-        id: guardrails.id,
-        name: guardrails.name,
-        direction: guardrails.direction,
-        detectors: guardrails.detectors,
-        patterns: guardrails.patterns,
-        action: guardrails.action,
-        externalUrl: guardrails.externalUrl,
-        externalSecretSealed: guardrails.externalSecretSealed,
-        externalTimeoutMs: guardrails.externalTimeoutMs,
-        externalFailMode: guardrails.externalFailMode,
-      })
-      .from(guardrails)
-      .where(
-        and(
-          eq(guardrails.tenantId, tenant.id),
-          eq(guardrails.enabled, true),
-          or(
-            eq(guardrails.allGateways, true),
-            inArray(
-              guardrails.id,
-              db
-                .select({ id: guardrailGateways.guardrailId })
-                .from(guardrailGateways)
-                .where(
-                  and(eq(guardrailGateways.tenantId, tenant.id), eq(guardrailGateways.gatewayId, gateway.id)),
-                ),
+    () =>
+      db
+        .select({
+          id: guardrails.id,
+          name: guardrails.name,
+          direction: guardrails.direction,
+          detectors: guardrails.detectors,
+          patterns: guardrails.patterns,
+          action: guardrails.action,
+          externalUrl: guardrails.externalUrl,
+          externalSecretSealed: guardrails.externalSecretSealed,
+          externalTimeoutMs: guardrails.externalTimeoutMs,
+          externalFailMode: guardrails.externalFailMode,
+        })
+        .from(guardrails)
+        .where(
+          and(
+            eq(guardrails.tenantId, tenant.id),
+            eq(guardrails.enabled, true),
+            or(
+              eq(guardrails.allGateways, true),
+              inArray(
+                guardrails.id,
+                db
+                  .select({ id: guardrailGateways.guardrailId })
+                  .from(guardrailGateways)
+                  .where(
+                    and(
+                      eq(guardrailGateways.tenantId, tenant.id),
+                      eq(guardrailGateways.gatewayId, gateway.id),
+                    ),
+                  ),
+              ),
             ),
           ),
         ),
-      ),
   ]);
   const [identityProvider] = idpRows;
   const entryIds = [
